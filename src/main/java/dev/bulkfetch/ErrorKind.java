@@ -1,0 +1,30 @@
+package dev.bulkfetch;
+
+import java.util.Locale;
+
+/** Why an item did not end in a 2xx response. Written lower-case in records ({@code "too_large"}). */
+public enum ErrorKind {
+    /** The input line could not become a request; nothing was sent. */
+    INPUT,
+    /** The connect, idle-read or whole-request timeout ran out. */
+    TIMEOUT,
+    /** No connection could be made (refused, unresolvable host). */
+    CONNECT,
+    /** The server closed or reset the connection before the response was complete. */
+    RESET,
+    /** The server's answer was not valid HTTP, or redirects went beyond the limit. */
+    PROTOCOL,
+    /** The response body was larger than the configured maximum. */
+    TOO_LARGE,
+    /** A complete response with a status other than 2xx or 429. */
+    HTTP,
+    /** The server answered 429 Too Many Requests. */
+    RATE_LIMITED,
+    /** The run stopped before the item finished. */
+    CANCELLED;
+
+    /** The name as records write it. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.bulkfetch;
+
+import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.engine.EngineOptions;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a run fetches: which engine, how many requests in flight, timeouts and limits. Immutable;
+ * made by {@link #builder()}, whose setters reject a bad value at once and quote it.
+ */
+public final class FetchConfig {
+
+    public static final int DEFAULT_CONCURRENCY = 32;
+    /** Beyond this the bookkeeping, not the network, would be the limit. */
+    public static final int MAX_CONCURRENCY = 100_000;
+
+    private final EngineKind engine;
+    private final boolean ordered;
+    private final EngineOptions engineOptions;
+
+    private FetchConfig(Builder b) {
+        this.engine = b.engine;
+        this.ordered = b.ordered;
+        int concurrency = b.engine == EngineKind.SERIAL ? 1 : b.concurrency;
+        this.engineOptions = new EngineOptions(concurrency, b.connectTimeout, b.requestTimeout,
+                b.idleTimeout, b.maxBodyBytes, b.maxRedirects);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public EngineKind engine() {
+        return engine;
+    }
+
+    /** Requests in flight at most; always 1 for the serial engine. */
+    public int concurrency() {
+        return engineOptions.concurrency();
+    }
+
+    /** True when records are written in input order rather than as they finish. */
+    public boolean ordered() {
+        return ordered;
+    }
+
+    public EngineOptions engineOptions() {
+        return engineOptions;
+    }
+
+    /** Builds a {@link FetchConfig}; each setter validates its value. */
+    public static final class Builder {
+        private EngineKind engine = EngineKind.EVENT_LOOP;
+        private int concurrency = DEFAULT_CONCURRENCY;
+        private boolean ordered;
+        private Duration connectTimeout = EngineOptions.DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = EngineOptions.DEFAULT_REQUEST_TIMEOUT;
+        private Duration idleTimeout = EngineOptions.DEFAULT_IDLE_TIMEOUT;
+        private long maxBodyBytes = EngineOptions.DEFAULT_MAX_BODY_BYTES;
+        private int maxRedirects = EngineOptions.DEFAULT_MAX_REDIRECTS;
+
+        private Builder() {
+        }
+
+        public Builder engine(EngineKind engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        public Builder concurrency(int concurrency) {
+            if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+                throw new IllegalArgumentException("concurrency must be 1 to " + MAX_CONCURRENCY
+                        + ": " + concurrency);
+            }
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder ordered(boolean ordered) {
+            this.ordered = ordered;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connect timeout", timeout);
+            return this;
+        }
+
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive("timeout", timeout);
+            return this;
+        }
+
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive("idle timeout", timeout);
+            return this;
+        }
+
+        public Builder maxBodyBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("max body < 0: " + bytes);
+            }
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        public Builder maxRedirects(int redirects) {
+            if (redirects < 0 || redirects > 100) {
+                throw new IllegalArgumentException("max redirects must be 0 to 100: " + redirects);
+            }
+            this.maxRedirects = redirects;
+            return this;
+        }
+
+        public FetchConfig build() {
+            return new FetchConfig(this);
+        }
+
+        private static Duration positive(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.bulkfetch;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One request to send: immutable, with its position in the input.
+ *
+ * @param seq 1-based position in the input (the line number for URL lists)
+ * @param id the caller's id for the item; {@code seq} as a string when none was given
+ * @param url an absolute http or https URL
+ * @param method the HTTP method, upper case
+ * @param headers request headers, in the order given
+ * @param body the request body, or {@code null} for none
+ */
+public record FetchRequest(long seq, String id, URI url, String method, Map<String, String> headers,
+                           byte[] body) {
+
+    public FetchRequest {
+        if (seq < 1) {
+            throw new IllegalArgumentException("seq < 1: " + seq);
+        }
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(method, "method");
+        id = id == null ? Long.toString(seq) : id;
+        headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(
+                new LinkedHashMap<>(headers));
+    }
+
+    /** A GET of {@code url} at position {@code seq}, with no headers or body. */
+    public static FetchRequest get(long seq, URI url) {
+        return new FetchRequest(seq, null, url, "GET", Map.of(), null);
+    }
+
+    /** The host the request goes to, lower case, for per-host accounting. */
+    public String host() {
+        return url.getHost();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.bulkfetch;
+
+/**
+ * The outcome of one input item: exactly one per item, whatever happened to it. The fields are
+ * those of the JSON record (DESIGN.md); a failed item carries its {@link FetchError}.
+ *
+ * @param seq 1-based position of the item in the input
+ * @param id the item's id
+ * @param url what was asked, as given (for an input error, the raw line, possibly cut short)
+ * @param method the HTTP method
+ * @param status the final HTTP status, or {@code null} when no response came
+ * @param error {@code null} when the final response was 2xx
+ * @param attempts how many times the request was sent (0 for input errors)
+ * @param latencyNanos time of the final attempt, send to last byte (0 when nothing was sent)
+ * @param bytes response body size in bytes, as received
+ * @param engine the engine that sent it, or {@code null} when nothing was sent
+ */
+public record FetchResult(long seq, String id, String url, String method, Integer status,
+                          FetchError error, int attempts, long latencyNanos, long bytes,
+                          String engine) {
+
+    /** True when the final response was 2xx. */
+    public boolean ok() {
+        return error == null;
+    }
+
+    /** Latency in milliseconds, as the record writes it. */
+    public double latencyMillis() {
+        return latencyNanos / 1_000_000.0;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.bulkfetch.cli;
+
+/** The exit codes of DESIGN.md, by name. */
+final class ExitCodes {
+    /** Every item ended ok. */
+    static final int OK = 0;
+    /** The run completed and some items were not ok. */
+    static final int SOME_FAILED = 1;
+    /** A bad command line, or an input or output that cannot be opened. */
+    static final int USAGE = 2;
+    /** Interrupted (SIGINT); the records written so far are whole lines. */
+    static final int INTERRUPTED = 130;
+
+    private ExitCodes() {
+    }
+}

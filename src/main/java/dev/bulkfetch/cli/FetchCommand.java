@@ -1,0 +1,156 @@
+package dev.bulkfetch.cli;
+
+import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.input.UrlListReader;
+import dev.bulkfetch.mock.MockServer;
+import dev.bulkfetch.output.JsonLinesWriter;
+import dev.bulkfetch.output.ProgressLine;
+import dev.bulkfetch.output.RecordSink;
+import dev.bulkfetch.output.Summary;
+import dev.bulkfetch.output.Tally;
+import dev.bulkfetch.run.BulkRun;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code bulkfetch fetch}: one record per input line, as each finishes, and a summary. */
+@Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Fetch every URL of a list, a capped number at a time, and write one JSON "
+                + "record per line to stdout (or -o FILE) and a summary to stderr.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every item ok", "1:the run completed and some items were not ok",
+            "2:bad command line, or an input or output that cannot be opened",
+            "130:interrupted"})
+final class FetchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "URLS",
+            description = "A URL list: a file, a name under urls/, or - for stdin.")
+    String input;
+
+    @Option(names = {"-c", "--concurrency"}, paramLabel = "N",
+            description = "Requests in flight at most (default: ${DEFAULT-VALUE}).",
+            defaultValue = "32")
+    int concurrency = FetchConfig.DEFAULT_CONCURRENCY;
+
+    @Option(names = {"-e", "--engine"}, paramLabel = "NAME",
+            description = "event-loop, threads, virtual or serial (default: ${DEFAULT-VALUE}).",
+            defaultValue = "event-loop")
+    String engine = "event-loop";
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Write records to FILE instead of stdout.")
+    Path output;
+
+    @Option(names = "--ordered", description = "Write records in input order (a reorder window "
+            + "no larger than the concurrency) instead of as they finish.")
+    boolean ordered;
+
+    @Option(names = "--summary-json", paramLabel = "FILE",
+            description = "Also write the summary as JSON to FILE.")
+    Path summaryJson;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress line and no summary on stderr.")
+    boolean quiet;
+
+    @Mixin
+    EngineOptionsMixin engineOptions;
+
+    @Mixin
+    MockOptionsMixin mockOptions;
+
+    private final InputStream stdin;
+    private final OutputStream stdout;
+
+    FetchCommand(InputStream stdin, OutputStream stdout) {
+        this.stdin = stdin;
+        this.stdout = stdout;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        FetchConfig config = config();
+        PrintWriter err = spec.commandLine().getErr();
+        try (RecordSink sink = openOutput();
+             MockServer mock = mockOptions.startIfAsked();
+             UrlListReader urls = UrlListReader.open(input, stdin, template(mock));
+             BulkRun run = new BulkRun(config)) {
+            Tally tally = new Tally();
+            Summary summary;
+            try (ProgressLine progress = showProgress() ? new ProgressLine(err, tally,
+                    run::inFlight) : null) {
+                summary = run.run(urls, sink, tally);
+            }
+            if (!quiet) {
+                err.print(summary.toText());
+                err.flush();
+            }
+            if (summaryJson != null) {
+                try (OutputStream out = Files.newOutputStream(summaryJson)) {
+                    summary.writeJson(out);
+                }
+            }
+            return summary.failures() == 0 ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+        }
+    }
+
+    /** The run's config; a bad option value is a usage error naming the option. */
+    FetchConfig config() {
+        FetchConfig.Builder builder = FetchConfig.builder();
+        option("--engine", () -> builder.engine(EngineKind.fromName(engine)));
+        option("-c/--concurrency", () -> builder.concurrency(concurrency));
+        option("--connect-timeout, --timeout, --idle-timeout, --max-body or --max-redirects",
+                () -> engineOptions.applyTo(builder));
+        return builder.ordered(ordered).build();
+    }
+
+    private void option(String name, Runnable apply) {
+        try {
+            apply.run();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /** Opens the output before anything is sent, so an unwritable file costs no request. */
+    private RecordSink openOutput() throws IOException {
+        if (output == null) {
+            return new JsonLinesWriter(new BufferedOutputStream(stdout, 1 << 16), false);
+        }
+        try {
+            return new JsonLinesWriter(new BufferedOutputStream(
+                    Files.newOutputStream(output), 1 << 16), true);
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(),
+                    "cannot write output file " + output + ": " + e);
+        }
+    }
+
+    private static UrlListReader.RequestTemplate template(MockServer mock) {
+        UnaryOperator<URI> mapper = mock == null ? UnaryOperator.identity() : mock::redirect;
+        return new UrlListReader.RequestTemplate("GET", Map.of(), mapper);
+    }
+
+    private boolean showProgress() {
+        return !quiet && "1".equals(System.getenv("BULKFETCH_STDERR_TTY"));
+    }
+}

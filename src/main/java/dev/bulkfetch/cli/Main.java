@@ -1,0 +1,69 @@
+package dev.bulkfetch.cli;
+
+import dev.bulkfetch.input.InputUnavailableException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Entry point: builds the command line, maps failures to exit codes, and exits. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code; never exits the JVM. */
+    public static int run(String[] args, InputStream in, OutputStream out, PrintWriter err) {
+        return commandLine(in, out, err).execute(args);
+    }
+
+    /** The command line, wired to the given streams; tests parse with it too. */
+    static CommandLine commandLine(InputStream in, OutputStream out, PrintWriter err) {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                if (type == FetchCommand.class) {
+                    return type.cast(new FetchCommand(in, out));
+                }
+                return CommandLine.defaultFactory().create(type);
+            }
+        };
+        CommandLine cli = new CommandLine(new BulkfetchCommand(), factory);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(err);
+        cli.setExitCodeExceptionMapper(Main::exitCodeOf);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("bulkfetch " + commandLine.getCommandName() + ": "
+                    + message(e));
+            commandLine.getErr().flush();
+            return exitCodeOf(e);
+        });
+        cli.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println(e.getMessage());
+            e.getCommandLine().getErr().println("See '" + e.getCommandLine().getCommandSpec()
+                    .qualifiedName() + " --help'.");
+            return ExitCodes.USAGE;
+        });
+        return cli;
+    }
+
+    private static int exitCodeOf(Throwable e) {
+        if (e instanceof InputUnavailableException || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException
+                || e instanceof CommandLine.ParameterException) {
+            return ExitCodes.USAGE;
+        }
+        if (e instanceof InterruptedException) {
+            return ExitCodes.INTERRUPTED;
+        }
+        return ExitCodes.SOME_FAILED;
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.bulkfetch.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The CLI's units: durations written {@code 250ms}, {@code 3s}, {@code 2m}, {@code 1h}; sizes
+ * written {@code 512KiB}, {@code 10MiB}, {@code 1GiB} (also {@code KB}/{@code MB} as powers of
+ * 1000, and plain bytes). Picocli puts the option's name in front of each message.
+ */
+final class Units {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile(
+            "(\\d+(?:\\.\\d+)?)\\s*(B|KiB|MiB|GiB|KB|MB|GB|K|M|G)?", Pattern.CASE_INSENSITIVE);
+
+    private Units() {
+    }
+
+    static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new TypeConversionException("'" + text + "' is not a duration: write it like "
+                    + "250ms, 3s, 2m or 1h");
+        }
+        double value = Double.parseDouble(m.group(1));
+        double millis = switch (m.group(2)) {
+            case "ms" -> value;
+            case "s" -> value * 1_000;
+            case "m" -> value * 60_000;
+            default -> value * 3_600_000;
+        };
+        if (millis < 1) {
+            throw new TypeConversionException("'" + text + "' must be at least 1ms");
+        }
+        return Duration.ofMillis(Math.round(millis));
+    }
+
+    static long parseSize(String text) {
+        Matcher m = SIZE.matcher(text.trim());
+        if (!m.matches()) {
+            throw new TypeConversionException("'" + text + "' is not a size: write it like "
+                    + "512KiB, 10MiB or 1GiB");
+        }
+        double value = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+        long factor = switch (unit) {
+            case "B" -> 1L;
+            case "KIB", "K" -> 1L << 10;
+            case "MIB", "M" -> 1L << 20;
+            case "GIB", "G" -> 1L << 30;
+            case "KB" -> 1_000L;
+            case "MB" -> 1_000_000L;
+            default -> 1_000_000_000L;
+        };
+        return Math.round(value * factor);
+    }
+
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return parseDuration(value);
+        }
+    }
+
+    static final class SizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return parseSize(value);
+        }
+    }
+}

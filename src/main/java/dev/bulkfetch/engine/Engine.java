@@ -1,0 +1,33 @@
+package dev.bulkfetch.engine;
+
+import dev.bulkfetch.FetchRequest;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends one request and completes with its {@link Outcome}. Engines know nothing of limits,
+ * files or output: the caller decides how many requests are in flight, and an engine must cope
+ * with up to {@link EngineOptions#concurrency()} at once without queueing them itself.
+ *
+ * <p>The returned future never completes exceptionally: failures are outcomes. Closing an engine
+ * fails what is still in flight as {@code cancelled} and frees its threads.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** The engine's name as records write it ({@code event-loop}, {@code threads}, ...). */
+    String name();
+
+    /** Sends {@code request}. Never blocks the caller on I/O. */
+    CompletableFuture<Outcome> send(FetchRequest request);
+
+    @Override
+    void close();
+
+    /** A new engine of {@code kind}. */
+    static Engine create(EngineKind kind, EngineOptions options) {
+        return switch (kind) {
+            case EVENT_LOOP -> new EventLoopEngine(options);
+            case THREADS, VIRTUAL, SERIAL -> throw new UnsupportedOperationException(
+                    "engine " + kind + " is not built yet");
+        };
+    }
+}

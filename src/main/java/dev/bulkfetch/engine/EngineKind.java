@@ -1,0 +1,43 @@
+package dev.bulkfetch.engine;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The ways of sending requests that bulkfetch can compare; each has a name for the CLI. */
+public enum EngineKind {
+    /** async-http-client on a Netty event loop: a few I/O threads for any number of requests. */
+    EVENT_LOOP("event-loop"),
+    /** A blocking client on a fixed pool of platform threads, one per request in flight. */
+    THREADS("threads"),
+    /** The same blocking client on one virtual thread per request in flight. */
+    VIRTUAL("virtual"),
+    /** One request at a time: the baseline. */
+    SERIAL("serial");
+
+    private final String cliName;
+
+    EngineKind(String cliName) {
+        this.cliName = cliName;
+    }
+
+    public String cliName() {
+        return cliName;
+    }
+
+    /** The kind named {@code name} (as {@link #cliName()}), or an error listing the names. */
+    public static EngineKind fromName(String name) {
+        for (EngineKind kind : values()) {
+            if (kind.cliName.equals(name.trim().toLowerCase(Locale.ROOT))) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("unknown engine '" + name + "': expected one of "
+                + Arrays.stream(values()).map(EngineKind::cliName).collect(Collectors.joining(", ")));
+    }
+
+    @Override
+    public String toString() {
+        return cliName;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.bulkfetch.engine;
+
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
+import dev.bulkfetch.FetchRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.asynchttpclient.AsyncHandler;
+import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.DefaultAsyncHttpClient;
+import org.asynchttpclient.DefaultAsyncHttpClientConfig;
+import org.asynchttpclient.HttpResponseBodyPart;
+import org.asynchttpclient.HttpResponseStatus;
+import org.asynchttpclient.RequestBuilder;
+
+/**
+ * async-http-client on the shared Netty event loop: a handful of I/O threads for any number of
+ * requests in flight.
+ *
+ * <p>AHC is configured so that what the record says is what happened: its hidden retries are
+ * off (so {@code attempts} is honest), and it sets no connection limit of its own, because its
+ * limits throw rather than queue; admission upstream keeps at most {@code concurrency} requests
+ * in flight, so the keep-alive pool never holds more connections than that. Bodies are counted
+ * as they stream and dropped; a body over the limit aborts the exchange at once.
+ */
+final class EventLoopEngine implements Engine {
+
+    private final AsyncHttpClient client;
+    private final EngineOptions options;
+
+    EventLoopEngine(EngineOptions options) {
+        this.options = options;
+        DefaultAsyncHttpClientConfig config = new DefaultAsyncHttpClientConfig.Builder()
+                .setEventLoopGroup(SharedEventLoop.acquire())
+                .setThreadPoolName("bulkfetch-ahc")
+                .setMaxRequestRetry(0)
+                .setMaxConnections(-1)
+                .setMaxConnectionsPerHost(-1)
+                .setKeepAlive(true)
+                .setConnectTimeout(options.connectTimeout())
+                .setRequestTimeout(options.requestTimeout())
+                .setReadTimeout(options.idleTimeout())
+                .setFollowRedirect(options.maxRedirects() > 0)
+                .setMaxRedirects(options.maxRedirects())
+                .setCompressionEnforced(false)
+                .setUserAgent("bulkfetch/0.1")
+                .build();
+        this.client = new DefaultAsyncHttpClient(config);
+    }
+
+    @Override
+    public String name() {
+        return EngineKind.EVENT_LOOP.cliName();
+    }
+
+    @Override
+    public CompletableFuture<Outcome> send(FetchRequest request) {
+        RequestBuilder builder = new RequestBuilder(request.method())
+                .setUrl(request.url().toString());
+        for (Map.Entry<String, String> header : request.headers().entrySet()) {
+            builder.addHeader(header.getKey(), header.getValue());
+        }
+        if (request.body() != null) {
+            builder.setBody(request.body());
+        }
+        long start = System.nanoTime();
+        try {
+            return client.executeRequest(builder.build(), new CountingHandler(options, start))
+                    .toCompletableFuture()
+                    .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
+                            System.nanoTime() - start));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(
+                    Outcome.failure(Failures.classify(e), 0, System.nanoTime() - start));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (java.io.IOException e) {
+            // Closing only releases resources; nothing is left to report to.
+        } finally {
+            SharedEventLoop.release();
+        }
+    }
+
+    /** Counts the body as it streams, keeps none of it, and stops a body over the limit. */
+    private static final class CountingHandler implements AsyncHandler<Outcome> {
+        private final long maxBody;
+        private final long start;
+        private int status;
+        private long bytes;
+        private boolean tooLarge;
+
+        CountingHandler(EngineOptions options, long start) {
+            this.maxBody = options.maxBodyBytes();
+            this.start = start;
+        }
+
+        @Override
+        public State onStatusReceived(HttpResponseStatus responseStatus) {
+            status = responseStatus.getStatusCode();
+            return State.CONTINUE;
+        }
+
+        @Override
+        public State onHeadersReceived(HttpHeaders headers) {
+            String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+            if (length != null && declaredTooLarge(length)) {
+                tooLarge = true;
+                return State.ABORT;
+            }
+            return State.CONTINUE;
+        }
+
+        private boolean declaredTooLarge(String length) {
+            try {
+                return Long.parseLong(length.trim()) > maxBody;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public State onBodyPartReceived(HttpResponseBodyPart part) {
+            bytes += part.length();
+            if (bytes > maxBody) {
+                tooLarge = true;
+                return State.ABORT;
+            }
+            return State.CONTINUE;
+        }
+
+        @Override
+        public void onThrowable(Throwable t) {
+            // The future completes exceptionally; send() classifies it.
+        }
+
+        @Override
+        public Outcome onCompleted() {
+            long latency = System.nanoTime() - start;
+            if (tooLarge) {
+                return Outcome.failure(FetchError.of(ErrorKind.TOO_LARGE,
+                        "response body is larger than the limit of " + maxBody + " bytes"),
+                        bytes, latency);
+            }
+            return Outcome.response(status, bytes, latency);
+        }
+    }
+}

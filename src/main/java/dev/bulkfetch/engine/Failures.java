@@ -1,0 +1,84 @@
+package dev.bulkfetch.engine;
+
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
+import java.io.EOFException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.ProtocolException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+
+/**
+ * Turns the exceptions of every engine's client into the same {@link FetchError}, so the same
+ * server behaviour reads the same in a record whichever engine met it. Looks through the cause
+ * chain, since clients wrap (AHC wraps a connect timeout in a {@code ConnectException}).
+ */
+final class Failures {
+
+    private Failures() {
+    }
+
+    static FetchError classify(Throwable thrown) {
+        Throwable root = thrown;
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            ErrorKind kind = kindOf(t);
+            if (kind != null) {
+                return FetchError.of(kind, describe(kind, t));
+            }
+            root = t;
+        }
+        return FetchError.of(ErrorKind.PROTOCOL, describe(ErrorKind.PROTOCOL, root));
+    }
+
+    private static ErrorKind kindOf(Throwable t) {
+        String name = t.getClass().getSimpleName();
+        String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+        if (t instanceof TimeoutException || t instanceof SocketTimeoutException
+                || name.equals("ConnectTimeoutException") || name.equals("ReadTimeoutException")) {
+            return ErrorKind.TIMEOUT;
+        }
+        if (t instanceof CancellationException) {
+            return ErrorKind.CANCELLED;
+        }
+        if (name.equals("MaxRedirectException") || t instanceof ProtocolException
+                || name.equals("TooLongFrameException") || name.equals("DecoderException")) {
+            return ErrorKind.PROTOCOL;
+        }
+        if (t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                || (t instanceof ConnectException && t.getCause() == null)) {
+            return ErrorKind.CONNECT;
+        }
+        if (t instanceof SSLException) {
+            return ErrorKind.CONNECT;
+        }
+        if (message.contains("connection reset") || message.contains("remotely closed")
+                || message.contains("unexpected end of file") || t instanceof EOFException
+                || t instanceof ClosedChannelException || name.equals("RemotelyClosedException")
+                || name.equals("ChannelClosedException")
+                || name.equals("PrematureChannelClosureException")
+                || (t instanceof SocketException && message.contains("closed"))) {
+            return ErrorKind.RESET;
+        }
+        if (message.contains("invalid http response") || message.contains("invalid chunk")) {
+            return ErrorKind.PROTOCOL;
+        }
+        return null;
+    }
+
+    private static String describe(ErrorKind kind, Throwable t) {
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return switch (kind) {
+            case TIMEOUT -> "timed out: " + message;
+            case CONNECT -> "could not connect: " + message;
+            case RESET -> "connection closed before the response was complete: " + message;
+            default -> message;
+        };
+    }
+}

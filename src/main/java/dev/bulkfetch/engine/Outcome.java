@@ -1,0 +1,23 @@
+package dev.bulkfetch.engine;
+
+import dev.bulkfetch.FetchError;
+
+/**
+ * What one send of one request came to: a complete response (any status), or a classified
+ * transport error. Engines never complete exceptionally; they complete with one of these.
+ *
+ * @param status the HTTP status, or {@code null} when no complete response came
+ * @param bytes body bytes received
+ * @param latencyNanos send to last byte (or to the failure)
+ * @param error the transport error, or {@code null} when a response came
+ */
+public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error) {
+
+    public static Outcome response(int status, long bytes, long latencyNanos) {
+        return new Outcome(status, bytes, latencyNanos, null);
+    }
+
+    public static Outcome failure(FetchError error, long bytes, long latencyNanos) {
+        return new Outcome(null, bytes, latencyNanos, error);
+    }
+}

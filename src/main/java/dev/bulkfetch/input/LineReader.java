@@ -1,0 +1,106 @@
+package dev.bulkfetch.input;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Reads an input stream one line at a time as bytes, so that one line that is too long or not
+ * UTF-8 is that line's problem and not the whole input's. Holds at most {@code maxLineBytes} of a
+ * line: the rest of an over-long line is skipped, never buffered.
+ */
+final class LineReader implements AutoCloseable {
+
+    /** A line as read: its text, or the reason it has none. */
+    record Line(long number, String text, String problem) {
+    }
+
+    private final InputStream in;
+    private final int maxLineBytes;
+    private final byte[] buffer = new byte[64 * 1024];
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private byte[] line = new byte[256];
+    private int bufferPos;
+    private int bufferEnd;
+    private long lineNumber;
+    private boolean eof;
+
+    LineReader(InputStream in, int maxLineBytes) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** The next line, or {@code null} at the end of the input. */
+    Line next() throws IOException {
+        int length = 0;
+        long overflow = 0;
+        boolean sawAny = false;
+        while (true) {
+            if (bufferPos == bufferEnd && !fill()) {
+                if (!sawAny) {
+                    return null;
+                }
+                break;
+            }
+            sawAny = true;
+            byte b = buffer[bufferPos++];
+            if (b == '\n') {
+                break;
+            }
+            if (length < maxLineBytes) {
+                if (length == line.length) {
+                    line = Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
+                }
+                line[length++] = b;
+            } else {
+                overflow++;
+            }
+        }
+        lineNumber++;
+        if (overflow > 0) {
+            return new Line(lineNumber, null, "line is longer than " + maxLineBytes
+                    + " bytes (" + (length + overflow) + " bytes)");
+        }
+        if (length > 0 && line[length - 1] == '\r') {
+            length--;
+        }
+        try {
+            String text = utf8.decode(ByteBuffer.wrap(line, 0, length)).toString();
+            return new Line(lineNumber, text, null);
+        } catch (CharacterCodingException e) {
+            return new Line(lineNumber, null, "line is not valid UTF-8");
+        }
+    }
+
+    /** The number of the line last returned. */
+    long lineNumber() {
+        return lineNumber;
+    }
+
+    private boolean fill() throws IOException {
+        if (eof) {
+            return false;
+        }
+        int n = in.read(buffer, 0, buffer.length);
+        if (n <= 0) {
+            eof = true;
+            return false;
+        }
+        bufferPos = 0;
+        bufferEnd = n;
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+
+}

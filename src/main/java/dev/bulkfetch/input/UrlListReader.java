@@ -1,0 +1,165 @@
+package dev.bulkfetch.input;
+
+import dev.bulkfetch.FetchRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.function.UnaryOperator;
+
+/**
+ * A URL list read lazily, one absolute http or https URL a line. Blank lines and {@code #}
+ * comments are skipped but counted, so an item's {@code seq} is its line number. A line that is
+ * not a usable URL becomes a {@link InputItem.Rejected} naming the problem; reading goes on.
+ *
+ * <p>Only the current line is held in memory, so a list of any length streams through.
+ */
+public final class UrlListReader implements Iterator<InputItem>, AutoCloseable {
+
+    /** Longest line accepted; longer lines are rejected without being buffered. */
+    public static final int MAX_LINE_BYTES = 8 * 1024;
+    private static final int MAX_RAW_IN_RECORD = 200;
+
+    private final LineReader lines;
+    private final RequestTemplate template;
+    private InputItem next;
+
+    UrlListReader(InputStream in, RequestTemplate template) {
+        this.lines = new LineReader(in, MAX_LINE_BYTES);
+        this.template = template;
+    }
+
+    /**
+     * Opens {@code source}: a file path, a name under {@code urls/}, or {@code -} for
+     * {@code stdin}.
+     *
+     * @throws InputUnavailableException when the file cannot be opened
+     */
+    public static UrlListReader open(String source, InputStream stdin, RequestTemplate template)
+            throws InputUnavailableException {
+        if (source.equals("-")) {
+            return new UrlListReader(stdin, template);
+        }
+        return new UrlListReader(openFile(source), template);
+    }
+
+    static InputStream openFile(String source) throws InputUnavailableException {
+        Path path = Path.of(source);
+        if (!Files.exists(path) && !path.isAbsolute() && Files.exists(Path.of("urls", source))) {
+            path = Path.of("urls", source);
+        }
+        try {
+            if (Files.isDirectory(path)) {
+                throw new InputUnavailableException("input " + source + " is a directory", null);
+            }
+            return Files.newInputStream(path);
+        } catch (NoSuchFileException e) {
+            throw new InputUnavailableException("input file not found: " + source, e);
+        } catch (IOException e) {
+            throw new InputUnavailableException("cannot read input " + source + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null) {
+            next = read();
+        }
+        return next != null;
+    }
+
+    @Override
+    public InputItem next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        InputItem item = next;
+        next = null;
+        return item;
+    }
+
+    private InputItem read() {
+        try {
+            LineReader.Line line;
+            while ((line = lines.next()) != null) {
+                if (line.problem() != null) {
+                    return new InputItem.Rejected(line.number(), "", line.problem());
+                }
+                String text = line.text().strip();
+                if (text.isEmpty() || text.startsWith("#")) {
+                    continue;
+                }
+                return parse(line.number(), text);
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the input failed after line "
+                    + lines.lineNumber() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private InputItem parse(long seq, String text) {
+        String problem = problemWith(text);
+        if (problem != null) {
+            return new InputItem.Rejected(seq, cut(text), problem);
+        }
+        URI url = template.mapUrl(URI.create(text));
+        return new InputItem.Request(new FetchRequest(seq, null, url, template.method(),
+                template.headers(), null));
+    }
+
+    /** Why {@code text} is not a usable URL, or {@code null} when it is one. */
+    static String problemWith(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                return "URL contains a space at column " + (i + 1);
+            }
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            return "not a valid URL: " + e.getReason() + " at column " + (e.getIndex() + 1);
+        }
+        if (uri.getScheme() == null) {
+            return "URL has no scheme: an absolute http:// or https:// URL is needed";
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return "scheme '" + uri.getScheme() + "' is not supported: http and https only";
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            return "URL has no host";
+        }
+        return null;
+    }
+
+    private static String cut(String text) {
+        return text.length() <= MAX_RAW_IN_RECORD ? text : text.substring(0, MAX_RAW_IN_RECORD) + "...";
+    }
+
+    @Override
+    public void close() throws IOException {
+        lines.close();
+    }
+
+    /** What every request from a plain URL list gets: a method, headers, a URL rewrite. */
+    public record RequestTemplate(String method, Map<String, String> headers,
+                                  UnaryOperator<URI> urlMapper) {
+        public static final RequestTemplate GET = new RequestTemplate("GET", Map.of(),
+                UnaryOperator.identity());
+
+        public URI mapUrl(URI url) {
+            return urlMapper.apply(url);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.bulkfetch.mock;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import java.net.BindException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The embedded WireMock that serves {@code wiremock-mappings/}: the same stubs stock WireMock
+ * serves from that folder, shipped inside the jar so {@code fetch --mock} works from anywhere.
+ *
+ * <p>Tuned as a load target rather than a test double: no request journal (it would grow with
+ * every request), asynchronous responses so a delayed response waits on a timer instead of
+ * holding a Jetty thread (WireMock issues #598 and #1221: with synchronous delays, requests queue
+ * behind each other once the container threads are busy), and enough container threads for
+ * request parsing at high concurrency.
+ */
+public final class MockServer implements AutoCloseable {
+
+    /** The port the URL lists in {@code urls/} point at. */
+    public static final int DEFAULT_PORT = 8089;
+    private static final String CLASSPATH_ROOT = "wiremock-mappings";
+
+    private final WireMockServer server;
+
+    private MockServer(WireMockServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Starts the mock on 127.0.0.1:{@code port} (0 for any free port), serving {@code root} when
+     * it is a folder, else the stubs built into the jar.
+     *
+     * @throws IllegalStateException naming the port when it is taken
+     */
+    public static MockServer start(int port, Path root) {
+        WireMockConfiguration config = options()
+                .bindAddress("127.0.0.1")
+                .port(port)
+                .disableRequestJournal()
+                .stubRequestLoggingDisabled(true)
+                .asynchronousResponseEnabled(true)
+                .asynchronousResponseThreads(Math.max(8, 4 * Runtime.getRuntime()
+                        .availableProcessors()))
+                .containerThreads(256)
+                .jettyAcceptors(2)
+                .jettyAcceptQueueSize(4096)
+                .notifier(new Slf4jNotifier(false));
+        if (root != null && Files.isDirectory(root.resolve("mappings"))) {
+            config.withRootDirectory(root.toString());
+        } else {
+            config.usingFilesUnderClasspath(CLASSPATH_ROOT);
+        }
+        WireMockServer server = new WireMockServer(config);
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException) {
+                    throw new IllegalStateException("mock port " + port + " is already in use: "
+                            + "stop what is using it, or choose another with --mock-port", e);
+                }
+            }
+            throw e;
+        }
+        return new MockServer(server);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    /**
+     * Points a URL written for the default mock address (127.0.0.1 or localhost, port 8089) at
+     * this server's real port; any other URL is left alone.
+     */
+    public URI redirect(URI url) {
+        boolean local = "127.0.0.1".equals(url.getHost()) || "localhost".equals(url.getHost());
+        if (!local || url.getPort() != DEFAULT_PORT || port() == DEFAULT_PORT) {
+            return url;
+        }
+        return URI.create(url.toString().replaceFirst(":" + DEFAULT_PORT, ":" + port()));
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.bulkfetch.output;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.bulkfetch.FetchResult;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes one JSON object per line, the record of DESIGN.md, through Jackson's streaming
+ * generator: no tree per record. A record is written whole before the next begins (the driver is
+ * the only caller), and output is flushed whenever the driver has nothing more to hand over, so
+ * a reader of the file sees whole lines only and a crash loses at most what was in the buffer.
+ */
+public final class JsonLinesWriter implements RecordSink {
+
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    private final JsonGenerator json;
+    private final boolean closeStream;
+
+    /** Writes to {@code out}; closes it on {@link #close()} only when {@code closeStream}. */
+    public JsonLinesWriter(OutputStream out, boolean closeStream) throws IOException {
+        this.json = JSON.createGenerator(out);
+        this.json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        this.json.setRootValueSeparator(null);
+        this.closeStream = closeStream;
+    }
+
+    @Override
+    public void accept(FetchResult r) throws IOException {
+        json.writeStartObject();
+        json.writeNumberField("seq", r.seq());
+        json.writeStringField("id", r.id());
+        json.writeStringField("url", r.url());
+        json.writeStringField("method", r.method());
+        json.writeBooleanField("ok", r.ok());
+        if (r.status() == null) {
+            json.writeNullField("status");
+        } else {
+            json.writeNumberField("status", r.status());
+        }
+        if (r.error() == null) {
+            json.writeNullField("error");
+        } else {
+            json.writeObjectFieldStart("error");
+            json.writeStringField("kind", r.error().kind().wireName());
+            json.writeStringField("message", r.error().message());
+            json.writeEndObject();
+        }
+        json.writeNumberField("attempts", r.attempts());
+        json.writeNumberField("latency_ms", Math.round(r.latencyMillis() * 1000) / 1000.0);
+        json.writeNumberField("bytes", r.bytes());
+        json.writeStringField("engine", r.engine());
+        json.writeEndObject();
+        json.writeRaw('\n');
+    }
+
+    @Override
+    public void flush() throws IOException {
+        json.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        json.flush();
+        json.close();
+        if (closeStream) {
+            ((OutputStream) json.getOutputTarget()).close();
+        }
+    }
+}

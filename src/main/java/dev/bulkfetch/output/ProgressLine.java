@@ -1,0 +1,48 @@
+package dev.bulkfetch.output;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * A line on a terminal's stderr redrawn twice a second: done, rate, in flight, errors. Runs on
+ * its own daemon thread and only reads counters, so it never slows the run.
+ */
+public final class ProgressLine implements AutoCloseable {
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> {
+                Thread t = new Thread(r, "bulkfetch-progress");
+                t.setDaemon(true);
+                return t;
+            });
+    private final PrintWriter err;
+    private final Tally tally;
+    private final IntSupplier inFlight;
+    private final long start = System.nanoTime();
+
+    public ProgressLine(PrintWriter err, Tally tally, IntSupplier inFlight) {
+        this.err = err;
+        this.tally = tally;
+        this.inFlight = inFlight;
+        timer.scheduleAtFixedRate(this::draw, 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    private void draw() {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long done = tally.items();
+        err.printf(Locale.ROOT, "\r%,d done  %.0f/s  %d in flight  %,d errors   ", done,
+                done / Math.max(seconds, 1e-3), inFlight.getAsInt(), tally.failures());
+        err.flush();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        err.print("\r\033[K");
+        err.flush();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.bulkfetch.output;
+
+import dev.bulkfetch.FetchResult;
+import java.io.IOException;
+
+/** Where finished records go. Called from one thread at a time (the run's driver). */
+public interface RecordSink extends AutoCloseable {
+
+    void accept(FetchResult result) throws IOException;
+
+    /** Pushes what was accepted so far out to the file or stream. */
+    void flush() throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,118 @@
+package dev.bulkfetch.output;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.bulkfetch.ErrorKind;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The end-of-run summary: immutable, printed on stderr as text and written as JSON on request.
+ *
+ * @param items records written
+ * @param ok records with a 2xx final response
+ * @param errors failures by kind
+ * @param statuses final statuses and how often each came
+ * @param latency latency percentiles over the items that were sent
+ * @param wallNanos wall time of the run
+ * @param peakInFlight the most requests in flight at once
+ */
+public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
+                      Map<Integer, Long> statuses, Latency latency, long wallNanos,
+                      int peakInFlight, String engine, int concurrency) {
+
+    public Summary {
+        errors = Collections.unmodifiableMap(errors);
+        statuses = Collections.unmodifiableMap(statuses);
+    }
+
+    public long failures() {
+        return items - ok;
+    }
+
+    public double wallSeconds() {
+        return wallNanos / 1e9;
+    }
+
+    /** Items finished per second of wall time. */
+    public double itemsPerSecond() {
+        return wallNanos == 0 ? 0 : items / wallSeconds();
+    }
+
+    /** Latency percentiles in milliseconds, over {@code count} sent items. */
+    public record Latency(long count, double p50, double p90, double p99, double max) {
+        static Latency of(Histogram micros, long count) {
+            if (count == 0) {
+                return new Latency(0, 0, 0, 0, 0);
+            }
+            return new Latency(count, ms(micros.getValueAtPercentile(50)),
+                    ms(micros.getValueAtPercentile(90)), ms(micros.getValueAtPercentile(99)),
+                    ms(micros.getMaxValue()));
+        }
+
+        private static double ms(long micros) {
+            return Math.round(micros / 10.0) / 100.0;
+        }
+    }
+
+    /** The summary as a few lines of text for stderr. */
+    public String toText() {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT,
+                "%d items: %d ok, %d failed in %.2f s (%.1f/s), engine %s, concurrency %d%n",
+                items, ok, failures(), wallSeconds(), itemsPerSecond(), engine, concurrency));
+        if (!errors.isEmpty()) {
+            out.append("  errors: ").append(errors.entrySet().stream()
+                    .map(e -> e.getKey().wireName() + " " + e.getValue())
+                    .collect(Collectors.joining(", "))).append('\n');
+        }
+        if (!statuses.isEmpty()) {
+            out.append("  status: ").append(statuses.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue())
+                    .collect(Collectors.joining(", "))).append('\n');
+        }
+        out.append(String.format(Locale.ROOT,
+                "  latency ms: p50 %.1f, p90 %.1f, p99 %.1f, max %.1f; most in flight %d%n",
+                latency.p50, latency.p90, latency.p99, latency.max, peakInFlight));
+        return out.toString();
+    }
+
+    /** Writes the summary as one JSON object. */
+    public void writeJson(OutputStream out) throws IOException {
+        try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeNumberField("items", items);
+            json.writeNumberField("ok", ok);
+            json.writeNumberField("failed", failures());
+            json.writeObjectFieldStart("errors");
+            for (Map.Entry<ErrorKind, Long> e : errors.entrySet()) {
+                json.writeNumberField(e.getKey().wireName(), e.getValue());
+            }
+            json.writeEndObject();
+            json.writeObjectFieldStart("statuses");
+            for (Map.Entry<Integer, Long> e : statuses.entrySet()) {
+                json.writeNumberField(e.getKey().toString(), e.getValue());
+            }
+            json.writeEndObject();
+            json.writeObjectFieldStart("latency_ms");
+            json.writeNumberField("p50", latency.p50);
+            json.writeNumberField("p90", latency.p90);
+            json.writeNumberField("p99", latency.p99);
+            json.writeNumberField("max", latency.max);
+            json.writeEndObject();
+            json.writeNumberField("wall_s", Math.round(wallSeconds() * 1000) / 1000.0);
+            json.writeNumberField("requests_per_s", Math.round(itemsPerSecond() * 10) / 10.0);
+            json.writeNumberField("peak_in_flight", peakInFlight);
+            json.writeStringField("engine", engine);
+            json.writeNumberField("concurrency", concurrency);
+            json.writeEndObject();
+            json.writeRaw('\n');
+        }
+    }
+}

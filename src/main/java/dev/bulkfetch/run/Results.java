@@ -1,0 +1,39 @@
+package dev.bulkfetch.run;
+
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
+import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.FetchResult;
+import dev.bulkfetch.engine.Outcome;
+import dev.bulkfetch.input.InputItem;
+
+/** Builds the one {@link FetchResult} of an item from what happened to it. */
+final class Results {
+
+    private Results() {
+    }
+
+    static FetchResult of(FetchRequest request, Outcome outcome, int attempts, String engine) {
+        FetchError error = outcome.error() != null ? outcome.error() : statusError(outcome.status());
+        return new FetchResult(request.seq(), request.id(), request.url().toString(),
+                request.method(), outcome.status(), error, attempts, outcome.latencyNanos(),
+                outcome.bytes(), engine);
+    }
+
+    static FetchResult rejected(InputItem.Rejected item) {
+        return new FetchResult(item.seq(), Long.toString(item.seq()), item.raw(), "GET", null,
+                FetchError.of(ErrorKind.INPUT, "line " + item.seq() + ": " + item.problem()),
+                0, 0, 0, null);
+    }
+
+    /** A 2xx needs no error; 429 is rate limiting; any other status is an HTTP error. */
+    static FetchError statusError(int status) {
+        if (status >= 200 && status < 300) {
+            return null;
+        }
+        if (status == 429) {
+            return FetchError.of(ErrorKind.RATE_LIMITED, "HTTP 429 Too Many Requests");
+        }
+        return FetchError.of(ErrorKind.HTTP, "HTTP " + status);
+    }
+}
