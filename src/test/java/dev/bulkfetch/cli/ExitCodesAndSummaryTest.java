@@ -1,0 +1,112 @@
+package dev.bulkfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExitCodesAndSummaryTest {
+
+    private static TestServer server;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void exitsZeroWhenEveryItemIsOk() {
+        Path list = server.urlList(dir, "/ok/", 20);
+        Cli.Result result = Cli.run("fetch", list.toString());
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(result.err()).contains("20 items: 20 ok, 0 failed");
+    }
+
+    @Test
+    void exitsOneWhenTheRunCompletesWithFailuresAndTheSummaryMatchesTheRecords()
+            throws Exception {
+        String text = String.join("\n", server.url("/ok/1"), server.url("/status/404/1"),
+                server.url("/status/404/2"), server.url("/status/500/1"),
+                server.url("/status/429/1"), "not a url", server.url("/ok/2")) + "\n";
+        Path list = TestServer.write(dir.resolve("mixed.txt"), text);
+        Path summaryFile = dir.resolve("summary.json");
+
+        Cli.Result result = Cli.run("fetch", list.toString(), "--summary-json",
+                summaryFile.toString());
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.SOME_FAILED);
+        List<JsonNode> records = Records.parse(result.out());
+        JsonNode summary = Records.json(Files.readString(summaryFile));
+        Map<String, Long> kinds = records.stream().filter(r -> !r.get("ok").asBoolean())
+                .collect(Collectors.groupingBy(r -> r.get("error").get("kind").asText(),
+                        Collectors.counting()));
+        assertThat(kinds).containsExactlyInAnyOrderEntriesOf(
+                Map.of("http", 3L, "rate_limited", 1L, "input", 1L));
+        assertThat(summary.get("items").asLong()).isEqualTo(records.size()).isEqualTo(7);
+        assertThat(summary.get("ok").asLong()).isEqualTo(2);
+        assertThat(summary.get("failed").asLong()).isEqualTo(5);
+        kinds.forEach((kind, count) ->
+                assertThat(summary.get("errors").get(kind).asLong()).as(kind).isEqualTo(count));
+        assertThat(summary.get("statuses").get("404").asLong()).isEqualTo(2);
+        assertThat(summary.get("statuses").get("200").asLong()).isEqualTo(2);
+        assertThat(result.err()).contains("7 items: 2 ok, 5 failed")
+                .contains("http 3").contains("rate_limited 1").contains("input 1")
+                .contains("p99");
+    }
+
+    @Test
+    void exitsTwoNamingAMissingInputFile() {
+        Cli.Result result = Cli.run("fetch", dir.resolve("nope.txt").toString());
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("input file not found").contains("nope.txt");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void exitsTwoNamingABadOptionValue() {
+        Path list = server.urlList(dir, "/ok/", 1);
+        Cli.Result result = Cli.run("fetch", list.toString(), "-c", "0");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("--concurrency").contains("0");
+    }
+
+    @Test
+    void anUnwritableOutputFileExitsTwoBeforeAnyRequestIsSent() {
+        server.counter().reset();
+        Path list = server.urlList(dir, "/held/", 3);
+        Path output = dir.resolve("no-such-dir").resolve("out.jsonl");
+
+        Cli.Result result = Cli.run("fetch", list.toString(), "-o", output.toString());
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("cannot write output file").contains("out.jsonl");
+        assertThat(server.counter().served()).isZero();
+    }
+
+    @Test
+    void readsTheUrlListFromStdinWithADash() {
+        String stdin = server.url("/ok/1") + "\n" + server.url("/ok/2") + "\n";
+        Cli.Result result = Cli.runWithInput(stdin, "fetch", "-", "-q");
+        assertThat(result.exitCode()).isZero();
+        assertThat(Records.parse(result.out())).hasSize(2);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.bulkfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.engine.EngineKind;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** Parses the command line alone: nothing is fetched here. */
+class FetchCommandParsingTest {
+
+    private static FetchCommand parse(String... args) {
+        CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(), new PrintWriter(new StringWriter()));
+        CommandLine.ParseResult result = cli.parseArgs(args);
+        return (FetchCommand) result.subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void everyOptionIsParsedIntoTheConfig() {
+        FetchCommand fetch = parse("fetch", "list.txt", "-c", "200", "--engine", "event-loop",
+                "-o", "out.jsonl", "--ordered", "--summary-json", "s.json", "--quiet",
+                "--connect-timeout", "250ms", "--timeout", "3s", "--idle-timeout", "2m",
+                "--max-body", "512KiB", "--max-redirects", "2", "--mock", "--mock-port", "0");
+
+        assertThat(fetch.input).isEqualTo("list.txt");
+        assertThat(fetch.output).isEqualTo(Path.of("out.jsonl"));
+        assertThat(fetch.summaryJson).isEqualTo(Path.of("s.json"));
+        assertThat(fetch.quiet).isTrue();
+        assertThat(fetch.mockOptions.mock).isTrue();
+        assertThat(fetch.mockOptions.mockPort).isZero();
+        FetchConfig config = fetch.config();
+        assertThat(config.concurrency()).isEqualTo(200);
+        assertThat(config.engine()).isEqualTo(EngineKind.EVENT_LOOP);
+        assertThat(config.ordered()).isTrue();
+        assertThat(config.engineOptions().connectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.engineOptions().requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.engineOptions().idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.engineOptions().maxBodyBytes()).isEqualTo(512 * 1024);
+        assertThat(config.engineOptions().maxRedirects()).isEqualTo(2);
+    }
+
+    @Test
+    void defaultsAreSafeForTheServer() {
+        FetchCommand fetch = parse("fetch", "list.txt");
+        FetchConfig config = fetch.config();
+        assertThat(config.concurrency()).isEqualTo(32);
+        assertThat(config.ordered()).isFalse();
+        assertThat(config.engineOptions().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.engineOptions().requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.engineOptions().maxBodyBytes()).isEqualTo(10 * 1024 * 1024);
+        assertThat(config.engineOptions().maxRedirects()).isEqualTo(5);
+        assertThat(fetch.mockOptions.mockPort).isEqualTo(8089);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "-c, abc, --concurrency",
+        "--timeout, 5x, --timeout",
+        "--timeout, -1, --timeout",
+        "--connect-timeout, 0ms, --connect-timeout",
+        "--idle-timeout, soon, --idle-timeout",
+        "--max-body, 10QB, --max-body",
+        "--max-redirects, many, --max-redirects",
+        "--mock-port, http, --mock-port",
+    })
+    void aValueOfTheWrongFormIsRejectedNamingTheOption(String option, String value,
+                                                       String named) {
+        assertThatThrownBy(() -> parse("fetch", "list.txt", option, value))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining(named)
+                .hasMessageContaining(value);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "-c, 0, --concurrency",
+        "-c, -5, --concurrency",
+        "-c, 1000000, --concurrency",
+        "--engine, warp, --engine",
+        "--max-redirects, -1, --max-redirects",
+    })
+    void aValueOutOfRangeIsRejectedNamingTheOptionBeforeAnythingRuns(String option,
+                                                                      String value,
+                                                                      String named) {
+        FetchCommand fetch = parse("fetch", "list.txt", option, value);
+        assertThatThrownBy(fetch::config)
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining(named)
+                .hasMessageContaining(value);
+    }
+
+    @Test
+    void aMissingUrlListIsAUsageError() {
+        assertThatThrownBy(() -> parse("fetch"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("URLS");
+    }
+
+    @Test
+    void versionAndHelpAreOffered() {
+        StringWriter err = new StringWriter();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"--version"}, new ByteArrayInputStream(new byte[0]),
+                out, new PrintWriter(err, true));
+        assertThat(code).isZero();
+        assertThat(out.toString()).startsWith("bulkfetch ");
+        out.reset();
+        code = Main.run(new String[] {"fetch", "--help"}, new ByteArrayInputStream(new byte[0]),
+                out, new PrintWriter(err, true));
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("--concurrency").contains("--ordered")
+                .contains("Exit codes");
+    }
+}

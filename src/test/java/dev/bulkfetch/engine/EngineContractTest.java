@@ -1,0 +1,107 @@
+package dev.bulkfetch.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.testing.TestServer;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every engine meets the same server behaviour with the same outcome. */
+class EngineContractTest {
+
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static EngineOptions options() {
+        return new EngineOptions(8, Duration.ofSeconds(2), Duration.ofMillis(800),
+                Duration.ofMillis(600), 10_000, 3);
+    }
+
+    private static Outcome fetch(EngineKind kind, String url) throws Exception {
+        try (Engine engine = Engine.create(kind, options())) {
+            return engine.send(FetchRequest.get(1, URI.create(url))).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = "EVENT_LOOP")
+    void aResponseOfAnyStatusIsAnOutcomeWithItsBodyCounted(EngineKind kind) throws Exception {
+        Outcome ok = fetch(kind, server.url("/ok/1"));
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.error()).isNull();
+        assertThat(ok.bytes()).isEqualTo("{\"ok\":true}".length());
+        assertThat(ok.latencyNanos()).isPositive();
+
+        Outcome notFound = fetch(kind, server.url("/status/404/1"));
+        assertThat(notFound.status()).isEqualTo(404);
+        assertThat(notFound.error()).isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = "EVENT_LOOP")
+    void redirectsAreFollowedUpToTheLimit(EngineKind kind) throws Exception {
+        assertThat(fetch(kind, server.url("/redirect/1")).status()).isEqualTo(200);
+        Outcome loop = fetch(kind, server.url("/loop/1"));
+        assertThat(loop.status()).isNull();
+        assertThat(loop.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        assertThat(loop.error().message()).containsIgnoringCase("redirect");
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = "EVENT_LOOP")
+    void aBodyOverTheLimitEndsAsTooLarge(EngineKind kind) throws Exception {
+        Outcome large = fetch(kind, server.url("/bytes/1"));
+        assertThat(large.error().kind()).isEqualTo(ErrorKind.TOO_LARGE);
+        assertThat(large.bytes()).isLessThanOrEqualTo(20_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = "EVENT_LOOP")
+    void aServerThatNeverAnswersTimesOut(EngineKind kind) throws Exception {
+        long start = System.nanoTime();
+        Outcome hang = fetch(kind, server.url("/hang/1"));
+        assertThat(hang.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = "EVENT_LOOP")
+    void aRefusedConnectionIsAConnectError(EngineKind kind) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Outcome refused = fetch(kind, "http://127.0.0.1:" + port + "/x");
+        assertThat(refused.error().kind()).isEqualTo(ErrorKind.CONNECT);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = "EVENT_LOOP")
+    void wireMockFaultsAreClassified(EngineKind kind) throws Exception {
+        assertThat(fetch(kind, server.url("/fault/CONNECTION_RESET_BY_PEER/1")).error().kind())
+                .isEqualTo(ErrorKind.RESET);
+        assertThat(fetch(kind, server.url("/fault/EMPTY_RESPONSE/1")).error().kind())
+                .isEqualTo(ErrorKind.RESET);
+        assertThat(fetch(kind, server.url("/fault/MALFORMED_RESPONSE_CHUNK/1")).error())
+                .isNotNull();
+        assertThat(fetch(kind, server.url("/fault/RANDOM_DATA_THEN_CLOSE/1")).error())
+                .isNotNull();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.bulkfetch.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UrlListReaderTest {
+
+    private static List<InputItem> readAll(String text) {
+        return readAll(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static List<InputItem> readAll(InputStream in) {
+        List<InputItem> items = new ArrayList<>();
+        new UrlListReader(in, UrlListReader.RequestTemplate.GET).forEachRemaining(items::add);
+        return items;
+    }
+
+    @Test
+    void commentsAndBlankLinesAreSkippedButCountedSoSeqIsTheLineNumber() {
+        List<InputItem> items = readAll("# header\n\nhttp://a.test/1\r\n   \nhttps://b.test/2\n"
+                + "  # indented comment\nhttp://c.test/3");
+        assertThat(items).extracting(InputItem::seq).containsExactly(3L, 5L, 7L);
+        assertThat(items).allMatch(item -> item instanceof InputItem.Request);
+        InputItem.Request first = (InputItem.Request) items.getFirst();
+        assertThat(first.request().url().toString()).isEqualTo("http://a.test/1");
+        assertThat(first.request().id()).isEqualTo("3");
+        assertThat(first.request().method()).isEqualTo("GET");
+    }
+
+    @Test
+    void eachKindOfBadLineIsRejectedWithItsReason() {
+        assertThat(UrlListReader.problemWith("example.com/x")).contains("no scheme");
+        assertThat(UrlListReader.problemWith("ftp://h/x")).contains("'ftp' is not supported");
+        assertThat(UrlListReader.problemWith("file:///etc/passwd")).contains("'file'");
+        assertThat(UrlListReader.problemWith("http://h/a b")).contains("space at column 11");
+        assertThat(UrlListReader.problemWith("http://")).isNotNull();
+        assertThat(UrlListReader.problemWith("http:///path")).contains("no host");
+        assertThat(UrlListReader.problemWith("http://h/%zz")).contains("not a valid URL");
+        assertThat(UrlListReader.problemWith("HTTPS://h.test/ok?q=1#f")).isNull();
+    }
+
+    @Test
+    void anOverLongLineIsRejectedAndTheNextLineStillReads() {
+        String longLine = "http://h.test/?q=" + "a".repeat(20_000);
+        List<InputItem> items = readAll(longLine + "\nhttp://h.test/next\n");
+        assertThat(items).hasSize(2);
+        assertThat(items.get(0)).isInstanceOfSatisfying(InputItem.Rejected.class, r ->
+                assertThat(r.problem()).contains("longer than 8192 bytes"));
+        assertThat(items.get(1)).isInstanceOf(InputItem.Request.class);
+        assertThat(items.get(1).seq()).isEqualTo(2);
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsRejectedAlone() {
+        byte[] bytes = "http://h.test/\u00ff\nhttp://h.test/ok\n".getBytes(
+                StandardCharsets.ISO_8859_1);
+        List<InputItem> items = readAll(new ByteArrayInputStream(bytes));
+        assertThat(items.get(0)).isInstanceOfSatisfying(InputItem.Rejected.class, r ->
+                assertThat(r.problem()).contains("UTF-8"));
+        assertThat(items.get(1)).isInstanceOf(InputItem.Request.class);
+    }
+
+    @Test
+    void readsLazilyTakingOnlyWhatTheNextItemNeeds() {
+        GeneratedLines lines = new GeneratedLines(1_000_000);
+        UrlListReader reader = new UrlListReader(lines, UrlListReader.RequestTemplate.GET);
+
+        assertThat(reader.next().seq()).isEqualTo(1);
+        assertThat(lines.produced).isLessThanOrEqualTo(64 * 1024);
+
+        long count = 1;
+        while (reader.hasNext()) {
+            reader.next();
+            count++;
+        }
+        assertThat(count).isEqualTo(1_000_000);
+    }
+
+    /** An input of {@code lines} URLs made up as it is read, never held whole. */
+    private static final class GeneratedLines extends InputStream {
+        private final long lines;
+        private long line;
+        private byte[] current = new byte[0];
+        private int pos;
+        long produced;
+
+        GeneratedLines(long lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public int read() {
+            if (pos == current.length) {
+                if (line == lines) {
+                    return -1;
+                }
+                line++;
+                current = ("http://h.test/items/" + line + "\n").getBytes(StandardCharsets.UTF_8);
+                pos = 0;
+            }
+            produced++;
+            return current[pos++];
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            int n = 0;
+            while (n < len) {
+                int c = read();
+                if (c < 0) {
+                    return n == 0 ? -1 : n;
+                }
+                b[off + n++] = (byte) c;
+            }
+            return n;
+        }
+    }
+}
