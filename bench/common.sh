@@ -1,0 +1,42 @@
+# Shared by the bench scripts: build once, serve the mock in its own process, write URL lists.
+# Sourced, not run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PORT="${BENCH_PORT:-18089}"
+WORK="${BENCH_WORK:-$ROOT/target/bench}"
+mkdir -p "$WORK"
+JAVA_HOME="$(./bulkfetch --print-java-home)"
+export JAVA_HOME
+./bulkfetch --version >/dev/null   # builds the jar if it is stale
+
+need_time() {
+  if [ ! -x /usr/bin/time ]; then
+    echo "bench: /usr/bin/time is needed (Debian: apt-get install time)" >&2
+    exit 2
+  fi
+}
+
+start_mock() {
+  "$JAVA_HOME/bin/java" -jar target/bulkfetch-all.jar serve --port "$PORT" \
+    2>"$WORK/mock.log" &
+  MOCK_PID=$!
+  trap 'kill $MOCK_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    if (echo >/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench: the mock did not start; see $WORK/mock.log" >&2
+  exit 1
+}
+
+# url_list FILE PATH_PREFIX COUNT: COUNT distinct URLs PATH_PREFIX1 .. PATH_PREFIXCOUNT
+url_list() {
+  awk -v n="$3" -v base="http://127.0.0.1:$PORT$2" \
+    'BEGIN { for (i = 1; i <= n; i++) print base i }' >"$1"
+}
+
+# peak_rss_kib TIME_OUTPUT_FILE
+peak_rss_kib() {
+  awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"
+}

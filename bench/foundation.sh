@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The foundation's two figures (issue 2):
+#  1. 5,000 distinct URLs with a fixed 100 ms server delay at -c 500: wall time against the
+#     ideal of 1.0 s (5,000 / 500 x 0.1 s).
+#  2. Peak RSS of `fetch` over a 1,000,000-line list against the fast stub, against a
+#     100,000-line list: memory must not grow with the input (aim: within 1.25x).
+# The mock runs in a process of its own, so RSS is the client's alone. Usage: bench/foundation.sh
+source "$(dirname "$0")/common.sh"
+need_time
+start_mock
+
+url_list "$WORK/delay-5k.txt" /delay/100/ 5000
+url_list "$WORK/items-100k.txt" /items/ 100000
+url_list "$WORK/items-1m.txt" /items/ 1000000
+
+# Warm the mock's JIT with one untimed pass, as a long-running server would be.
+./bulkfetch fetch "$WORK/delay-5k.txt" -c 500 -q -o /dev/null || true
+
+echo "== 5,000 URLs, 100 ms delay, -c 500 (ideal wall 1.0 s)"
+for run in 1 2 3; do
+  ./bulkfetch fetch "$WORK/delay-5k.txt" -c 500 -o /dev/null --summary-json "$WORK/s.json" \
+    2>/dev/null || true
+  awk -v run="$run" '/"wall_s"/ { gsub(/[ ,]/, "", $2); printf "run %s: wall %.3f s, %.2fx ideal\n", run, $2, $2 / 1.0 }' \
+    FS=':' "$WORK/s.json"
+done
+
+echo "== peak RSS, fast stub, -c 64"
+for list in items-100k items-1m; do
+  /usr/bin/time -v -o "$WORK/$list.time" ./bulkfetch fetch "$WORK/$list.txt" -c 64 \
+    -o /dev/null --summary-json "$WORK/$list.json" 2>/dev/null || true
+  echo "$list: peak RSS $(peak_rss_kib "$WORK/$list.time") KiB, $(grep -E '"(items|ok|requests_per_s)"' "$WORK/$list.json" | tr -d ' \n')"
+done
+small=$(peak_rss_kib "$WORK/items-100k.time")
+large=$(peak_rss_kib "$WORK/items-1m.time")
+awk -v s="$small" -v l="$large" 'BEGIN { printf "RSS ratio 1M / 100k: %.2f (aim <= 1.25)\n", l / s }'
