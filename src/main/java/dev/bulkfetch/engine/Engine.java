@@ -22,12 +22,17 @@ public interface Engine extends AutoCloseable {
     @Override
     void close();
 
+    /** The error of a body over {@code limit}, worded the same by every engine. */
+    static dev.bulkfetch.FetchError tooLarge(long limit) {
+        return dev.bulkfetch.FetchError.of(dev.bulkfetch.ErrorKind.TOO_LARGE,
+                "response body is larger than the limit of " + limit + " bytes");
+    }
+
     /** A new engine of {@code kind}. */
     static Engine create(EngineKind kind, EngineOptions options) {
         return switch (kind) {
             case EVENT_LOOP -> new EventLoopEngine(options);
-            case THREADS, VIRTUAL, SERIAL -> throw new UnsupportedOperationException(
-                    "engine " + kind + " is not built yet");
+            case THREADS, VIRTUAL, SERIAL -> new BlockingEngine(kind, options);
         };
     }
 }

@@ -1,7 +1,5 @@
 package dev.bulkfetch.engine;
 
-import dev.bulkfetch.ErrorKind;
-import dev.bulkfetch.FetchError;
 import dev.bulkfetch.FetchRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -46,6 +44,7 @@ final class EventLoopEngine implements Engine {
                 .setMaxRedirects(options.maxRedirects())
                 .setCompressionEnforced(false)
                 .setUserAgent("bulkfetch/0.1")
+                .setHttpAdditionalChannelInitializer(DecoderFailureHandler::install)
                 .build();
         this.client = new DefaultAsyncHttpClient(config);
     }
@@ -144,9 +143,10 @@ final class EventLoopEngine implements Engine {
         public Outcome onCompleted() {
             long latency = System.nanoTime() - start;
             if (tooLarge) {
-                return Outcome.failure(FetchError.of(ErrorKind.TOO_LARGE,
-                        "response body is larger than the limit of " + maxBody + " bytes"),
-                        bytes, latency);
+                // Parts arrive in whatever sizes the network made; report what the blocking
+                // engines report, the limit plus one, so records agree.
+                return Outcome.failure(Engine.tooLarge(maxBody), Math.min(bytes, maxBody + 1),
+                        latency);
             }
             return Outcome.response(status, bytes, latency);
         }

@@ -66,7 +66,8 @@ final class Failures {
                 || (t instanceof SocketException && message.contains("closed"))) {
             return ErrorKind.RESET;
         }
-        if (message.contains("invalid http response") || message.contains("invalid chunk")) {
+        if (message.contains("invalid http response") || message.contains("invalid chunk")
+                || message.contains("premature eof") || message.contains("bogus chunk")) {
             return ErrorKind.PROTOCOL;
         }
         return null;

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
+/** The cap is exact on every engine, counted at the server. */
 class ConcurrencyCapTest {
 
     private static TestServer server;
@@ -29,18 +30,25 @@ class ConcurrencyCapTest {
         server.close();
     }
 
-    @ParameterizedTest(name = "-c {0}")
-    @ValueSource(ints = {1, 7, 64})
-    void serverNeverSeesMoreThanTheCapAndDoesReachIt(int cap) {
+    @ParameterizedTest(name = "{0} -c {1}")
+    @CsvSource({
+        "event-loop, 1, 1", "event-loop, 7, 7", "event-loop, 64, 64",
+        "threads, 7, 7", "threads, 64, 64",
+        "virtual, 7, 7", "virtual, 64, 64",
+        "serial, 16, 1",
+    })
+    void serverNeverSeesMoreThanTheCapAndDoesReachIt(String engine, int cap, int expectedPeak) {
         server.counter().reset();
-        int items = Math.max(8, cap * 4);
+        int items = Math.max(8, expectedPeak * 4);
         Path list = server.urlList(dir, "/held/", items);
 
-        Cli.Result result = Cli.run("fetch", list.toString(), "-c", Integer.toString(cap), "-q");
+        Cli.Result result = Cli.run("fetch", list.toString(), "-e", engine, "-c",
+                Integer.toString(cap), "-q");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(Records.parse(result.out())).hasSize(items);
+        assertThat(Records.parse(result.out())).hasSize(items)
+                .allMatch(r -> r.get("engine").asText().equals(engine));
         assertThat(server.counter().served()).isEqualTo(items);
-        assertThat(server.counter().peak()).isEqualTo(cap);
+        assertThat(server.counter().peak()).isEqualTo(expectedPeak);
     }
 }

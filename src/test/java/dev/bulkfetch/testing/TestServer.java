@@ -30,7 +30,7 @@ public final class TestServer implements AutoCloseable {
         server = new WireMockServer(options()
                 .bindAddress("127.0.0.1")
                 .dynamicPort()
-                .containerThreads(300)
+                .containerThreads(400)
                 .notifier(new Slf4jNotifier(false))
                 .extensions(counter));
         server.start();
@@ -43,6 +43,9 @@ public final class TestServer implements AutoCloseable {
         server.stubFor(get(urlPathMatching("/slow/[0-9]+"))
                 .willReturn(aResponse().withStatus(200).withBody("slow")
                         .withFixedDelay(1_500)));
+        server.stubFor(get(urlPathMatching("/dribble/[0-9]+"))
+                .willReturn(aResponse().withStatus(200).withBody("x".repeat(10))
+                        .withChunkedDribbleDelay(5, 2_000)));
         server.stubFor(get(urlPathMatching("/hang/[0-9]+"))
                 .willReturn(aResponse().withStatus(200).withFixedDelay(60_000)));
         server.stubFor(get(urlPathMatching("/status/([0-9]{3})/[0-9]+"))

@@ -1,0 +1,276 @@
+package dev.bulkfetch.engine;
+
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
+import dev.bulkfetch.FetchRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A blocking client, {@link HttpURLConnection}, with one thread blocked on its own socket per
+ * request in flight: a fixed pool of platform threads ({@code threads}), a virtual thread per
+ * request ({@code virtual}), or a single platform thread ({@code serial}). The JDK's
+ * {@code HttpClient} is not used: its {@code send()} parks on an internal selector, which is the
+ * event-loop approach again, not the one being compared.
+ *
+ * <p>Admission is upstream, so the pool never holds a queue: at most {@code concurrency} tasks
+ * are ever submitted at once. Keep-alive is the JDK's connection cache, sized to the concurrency
+ * through {@code http.maxConnections}. Redirects are followed here, not by the JDK, so the limit
+ * and the allowed schemes are the same as the event loop's. The whole-request timeout is a
+ * watchdog that closes the connection, since the JDK only bounds connect and each read.
+ */
+final class BlockingEngine implements Engine {
+
+    private static final int BUFFER_BYTES = 16 * 1024;
+
+    private final EngineKind kind;
+    private final EngineOptions options;
+    private final ExecutorService executor;
+    private final ScheduledThreadPoolExecutor watchdog;
+
+    BlockingEngine(EngineKind kind, EngineOptions options) {
+        this.kind = kind;
+        this.options = options;
+        KeepAlive.sizeFor(options.concurrency());
+        this.executor = switch (kind) {
+            case THREADS -> Executors.newFixedThreadPool(options.concurrency(),
+                    named("bulkfetch-thread-"));
+            case VIRTUAL -> Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("bulkfetch-virtual-", 0).factory());
+            case SERIAL -> Executors.newSingleThreadExecutor(named("bulkfetch-serial-"));
+            case EVENT_LOOP -> throw new IllegalArgumentException("not a blocking engine: " + kind);
+        };
+        this.watchdog = new ScheduledThreadPoolExecutor(1, named("bulkfetch-timeout-"));
+        this.watchdog.setRemoveOnCancelPolicy(true);
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public String name() {
+        return kind.cliName();
+    }
+
+    @Override
+    public CompletableFuture<Outcome> send(FetchRequest request) {
+        try {
+            return CompletableFuture.supplyAsync(() -> exchange(request), executor);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(Outcome.failure(
+                    FetchError.of(ErrorKind.CANCELLED, "engine closed"), 0, 0));
+        }
+    }
+
+    private Outcome exchange(FetchRequest request) {
+        long start = System.nanoTime();
+        Exchange exchange = new Exchange(start + options.requestTimeout().toNanos());
+        ScheduledFuture<?> deadline = watchdog.schedule(exchange::abortBeforeBody,
+                options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            return exchange.run(request, start);
+        } catch (IOException | RuntimeException e) {
+            exchange.abort();
+            long latency = System.nanoTime() - start;
+            if (exchange.timedOut) {
+                return Outcome.failure(FetchError.of(ErrorKind.TIMEOUT, "timed out: request took"
+                        + " longer than " + options.requestTimeout().toMillis() + " ms"),
+                        exchange.bytes, latency);
+            }
+            return Outcome.failure(Failures.classify(e), exchange.bytes, latency);
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    /**
+     * One request and its redirects, on the calling thread. The whole-request deadline is kept
+     * in two ways, because {@code HttpURLConnection} allows no socket access: until the body
+     * starts, the watchdog closes the connection, which ends a blocked connect or header read;
+     * while the body streams, the reading thread checks the deadline after every read (the
+     * watchdog must keep off then: closing a stream another thread is reading blocks on the
+     * stream's lock). A body dribbled byte by byte thus stops within one idle timeout of the
+     * deadline.
+     */
+    private final class Exchange {
+        private final long deadlineNanos;
+        // The connection in use; read by the watchdog thread to abort it.
+        private volatile HttpURLConnection connection;
+        // Set by the reading thread when it starts on the body; read by the watchdog.
+        private volatile boolean readingBody;
+        // Set by whichever thread found the deadline passed.
+        private volatile boolean timedOut;
+        private long bytes;
+
+        Exchange(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        Outcome run(FetchRequest request, long start) throws IOException {
+            URI url = request.url();
+            for (int redirects = 0; ; redirects++) {
+                HttpURLConnection conn = open(url, request);
+                int status = conn.getResponseCode();
+                String location = conn.getHeaderField("Location");
+                if (isRedirect(status) && location != null && options.maxRedirects() > 0) {
+                    discard(conn);
+                    if (redirects == options.maxRedirects()) {
+                        throw new java.net.ProtocolException("Maximum redirect reached: "
+                                + options.maxRedirects());
+                    }
+                    url = next(url, location);
+                    continue;
+                }
+                long declared = conn.getContentLengthLong();
+                if (declared > options.maxBodyBytes()) {
+                    conn.disconnect();
+                    return tooLarge(start);
+                }
+                readingBody = true;
+                try (InputStream body = status >= 400 ? conn.getErrorStream()
+                        : conn.getInputStream()) {
+                    if (body != null && !countBody(body)) {
+                        conn.disconnect();
+                        return tooLarge(start);
+                    }
+                }
+                return Outcome.response(status, bytes, System.nanoTime() - start);
+            }
+        }
+
+        private HttpURLConnection open(URI url, FetchRequest request) throws IOException {
+            HttpURLConnection conn = (HttpURLConnection) url.toURL().openConnection(Proxy.NO_PROXY);
+            connection = conn;
+            conn.setInstanceFollowRedirects(false);
+            conn.setUseCaches(false);
+            conn.setConnectTimeout(millis(options.connectTimeout()));
+            conn.setReadTimeout(millis(options.idleTimeout()));
+            conn.setRequestMethod(request.method());
+            conn.setRequestProperty("User-Agent", "bulkfetch/0.1");
+            for (Map.Entry<String, String> header : request.headers().entrySet()) {
+                conn.setRequestProperty(header.getKey(), header.getValue());
+            }
+            if (request.body() != null) {
+                conn.setDoOutput(true);
+                conn.setFixedLengthStreamingMode(request.body().length);
+                try (OutputStream out = conn.getOutputStream()) {
+                    out.write(request.body());
+                }
+            }
+            return conn;
+        }
+
+        /**
+         * Counts the body without keeping it; false when it passes the limit. Reads at most one
+         * byte past the limit, so {@code bytes} is then the limit plus one on every engine.
+         */
+        private boolean countBody(InputStream body) throws IOException {
+            byte[] buffer = new byte[BUFFER_BYTES];
+            int n;
+            while ((n = body.read(buffer, 0, (int) Math.min(buffer.length,
+                    options.maxBodyBytes() + 1 - bytes))) > 0) {
+                bytes += n;
+                if (System.nanoTime() - deadlineNanos > 0) {
+                    timedOut = true;
+                    throw new java.net.SocketTimeoutException("request deadline passed");
+                }
+            }
+            return bytes <= options.maxBodyBytes();
+        }
+
+        private Outcome tooLarge(long start) {
+            return Outcome.failure(Engine.tooLarge(options.maxBodyBytes()), bytes,
+                    System.nanoTime() - start);
+        }
+
+        /** Reads a redirect's body to the end, so its connection can be reused. */
+        private void discard(HttpURLConnection conn) throws IOException {
+            try (InputStream body = conn.getErrorStream() != null ? conn.getErrorStream()
+                    : conn.getInputStream()) {
+                if (body != null) {
+                    body.transferTo(OutputStream.nullOutputStream());
+                }
+            }
+        }
+
+        void abortBeforeBody() {
+            if (!readingBody) {
+                timedOut = true;
+                abort();
+            }
+        }
+
+        void abort() {
+            HttpURLConnection conn = connection;
+            if (conn != null) {
+                conn.disconnect();
+            }
+        }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    private static URI next(URI from, String location) throws java.net.ProtocolException {
+        URI to;
+        try {
+            to = from.resolve(location.trim());
+        } catch (IllegalArgumentException e) {
+            throw new java.net.ProtocolException("bad redirect Location: " + location);
+        }
+        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new java.net.ProtocolException("redirect to a scheme that is not http or https: "
+                    + location);
+        }
+        return to;
+    }
+
+    private static int millis(java.time.Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        watchdog.shutdownNow();
+    }
+
+    /**
+     * The JDK keeps idle connections per destination up to {@code http.maxConnections}
+     * (default 5), read once when its cache class loads. Set it, before that, to at least the
+     * concurrency so that every thread can reuse a connection; later engines in the same JVM keep
+     * the first value (compare forks a JVM per run, so its runs are exact).
+     */
+    private static final class KeepAlive {
+        private static final int FLOOR = 256;
+
+        static synchronized void sizeFor(int concurrency) {
+            if (System.getProperty("http.maxConnections") == null) {
+                System.setProperty("http.maxConnections",
+                        Integer.toString(Math.max(FLOOR, concurrency)));
+            }
+        }
+    }
+}

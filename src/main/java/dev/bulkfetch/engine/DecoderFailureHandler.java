@@ -1,0 +1,86 @@
+package dev.bulkfetch.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Makes AHC report a response that is not valid HTTP as an error of its own, so a server fault
+ * reads the same on every engine: bytes that are not HTTP, or a response cut off in the middle,
+ * are {@code protocol}; a connection closed or reset before any byte is {@code reset}.
+ *
+ * <p>AHC alone reports both as "remotely closed": Netty marks undecodable input with a failed
+ * {@link DecoderResult}, which AHC ignores, and random bytes without a line break are never
+ * decoded at all. So two handlers sit around Netty's codec: {@link #RAW} before it notes that
+ * bytes of a response have arrived, {@link #DECODED} after it fails a message Netty could not
+ * decode, and a channel that closes while a response is unfinished fails with a
+ * {@link DecoderException} before AHC learns of the close.
+ */
+final class DecoderFailureHandler {
+
+    static final String RAW_NAME = "bulkfetch-raw-watch";
+    static final String DECODED_NAME = "bulkfetch-decoded-check";
+    static final ChannelHandler RAW = new Raw();
+    static final ChannelHandler DECODED = new Decoded();
+
+    // Per channel: true from the first byte of a response to its last decoded part.
+    private static final AttributeKey<Boolean> UNFINISHED =
+            AttributeKey.valueOf("bulkfetch.unfinished");
+
+    private DecoderFailureHandler() {
+    }
+
+    /** Adds both handlers around AHC's codec on a new channel. */
+    static void install(Channel channel) {
+        channel.pipeline().addBefore("http", RAW_NAME, RAW);
+        channel.pipeline().addBefore("ahc-http", DECODED_NAME, DECODED);
+    }
+
+    @ChannelHandler.Sharable
+    private static final class Raw extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+                ctx.channel().attr(UNFINISHED).set(Boolean.TRUE);
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (Boolean.TRUE.equals(ctx.channel().attr(UNFINISHED).getAndSet(Boolean.FALSE))) {
+                ctx.fireExceptionCaught(new DecoderException(
+                        "invalid HTTP response: the connection closed in the middle of it"));
+            }
+            super.channelInactive(ctx);
+        }
+    }
+
+    @ChannelHandler.Sharable
+    private static final class Decoded extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpObject http && http.decoderResult().isFailure()) {
+                Throwable cause = http.decoderResult().cause();
+                ReferenceCountUtil.release(msg);
+                ctx.channel().attr(UNFINISHED).set(Boolean.FALSE);
+                ctx.fireExceptionCaught(new DecoderException("invalid HTTP response: "
+                        + cause.getMessage(), cause));
+                ctx.close();
+                return;
+            }
+            if (msg instanceof LastHttpContent) {
+                ctx.channel().attr(UNFINISHED).set(Boolean.FALSE);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.bulkfetch.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The same responses make the same records, whichever engine sent the requests. */
+class EnginesAgreeTest {
+
+    private static TestServer server;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private List<JsonNode> recordsOf(String engine) {
+        String text = Stream.of("/ok/1", "/status/404/1", "/status/500/1", "/status/429/1",
+                        "/redirect/1", "/loop/1", "/bytes/1", "/hang/1",
+                        "/fault/CONNECTION_RESET_BY_PEER/1", "/fault/EMPTY_RESPONSE/1",
+                        "/fault/MALFORMED_RESPONSE_CHUNK/1", "/fault/RANDOM_DATA_THEN_CLOSE/1")
+                .map(server::url).collect(Collectors.joining("\n", "", "\nnot-a-url\n"));
+        Path list = TestServer.write(dir.resolve("mixed.txt"), text);
+        Cli.Result result = Cli.run("fetch", list.toString(), "-e", engine, "--ordered", "-q",
+                "--max-body", "1KiB", "--idle-timeout", "300ms", "--max-redirects", "3");
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+        return Records.parse(result.out()).stream().map(EnginesAgreeTest::withoutTimingAndEngine)
+                .toList();
+    }
+
+    /** Latency differs run to run and the engine is named in each record: set both aside. */
+    private static JsonNode withoutTimingAndEngine(JsonNode record) {
+        ObjectNode copy = record.deepCopy();
+        copy.remove("latency_ms");
+        copy.remove("engine");
+        if (copy.get("error").isObject()) {
+            ((ObjectNode) copy.get("error")).remove("message");
+        }
+        return copy;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "virtual", "serial"})
+    void everyEngineWritesTheRecordsTheEventLoopWrites(String engine) {
+        List<JsonNode> expected = recordsOf("event-loop");
+        assertThat(expected).hasSize(13);
+        assertThat(expected.stream().map(r -> r.get("error").isNull() ? "ok"
+                : r.get("error").get("kind").asText())).containsExactly("ok", "http", "http",
+                "rate_limited", "ok", "protocol", "too_large", "timeout", "reset", "reset",
+                "protocol", "protocol", "input");
+
+        assertThat(recordsOf(engine)).containsExactlyElementsOf(expected);
+    }
+}
