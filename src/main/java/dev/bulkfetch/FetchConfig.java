@@ -63,6 +63,20 @@ public final class FetchConfig {
         private Builder() {
         }
 
+        /** Starts from {@code base}: every setting copied, to be changed one by one. */
+        public Builder from(FetchConfig base) {
+            EngineOptions o = base.engineOptions;
+            this.engine = base.engine;
+            this.ordered = base.ordered;
+            this.concurrency = o.concurrency();
+            this.connectTimeout = o.connectTimeout();
+            this.requestTimeout = o.requestTimeout();
+            this.idleTimeout = o.idleTimeout();
+            this.maxBodyBytes = o.maxBodyBytes();
+            this.maxRedirects = o.maxRedirects();
+            return this;
+        }
+
         public Builder engine(EngineKind engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
             return this;

@@ -7,7 +7,8 @@ import picocli.CommandLine.IVersionProvider;
 @Command(name = "bulkfetch", mixinStandardHelpOptions = true,
         versionProvider = BulkfetchCommand.Version.class,
         description = "Fetch many URLs at once, fast, without hammering the server.",
-        subcommands = {FetchCommand.class, ServeCommand.class})
+        subcommands = {FetchCommand.class, CompareCommand.class, ServeCommand.class,
+            ProbeCommand.class})
 final class BulkfetchCommand {
 
     static final class Version implements IVersionProvider {

@@ -44,15 +44,21 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
         return wallNanos == 0 ? 0 : items / wallSeconds();
     }
 
+    /** The sum of every sent item's latency: what a serial run would have waited. */
+    public double latencySumSeconds() {
+        return latency.sumNanos() / 1e9;
+    }
+
     /** Latency percentiles in milliseconds, over {@code count} sent items. */
-    public record Latency(long count, double p50, double p90, double p99, double max) {
-        static Latency of(Histogram micros, long count) {
+    public record Latency(long count, double p50, double p90, double p99, double max,
+                          long sumNanos) {
+        static Latency of(Histogram micros, long count, long sumNanos) {
             if (count == 0) {
-                return new Latency(0, 0, 0, 0, 0);
+                return new Latency(0, 0, 0, 0, 0, 0);
             }
             return new Latency(count, ms(micros.getValueAtPercentile(50)),
                     ms(micros.getValueAtPercentile(90)), ms(micros.getValueAtPercentile(99)),
-                    ms(micros.getMaxValue()));
+                    ms(micros.getMaxValue()), sumNanos);
         }
 
         private static double ms(long micros) {

@@ -27,6 +27,7 @@ public final class Tally {
     private final Histogram latencyMicros = new Histogram(MAX_TRACKED_MICROS, 3);
     private long ok;
     private long sent;
+    private long latencySumNanos;
 
     public void add(FetchResult r) {
         items.increment();
@@ -41,6 +42,7 @@ public final class Tally {
         }
         if (r.attempts() > 0) {
             sent++;
+            latencySumNanos += r.latencyNanos();
             long micros = Math.max(1, TimeUnit.NANOSECONDS.toMicros(r.latencyNanos()));
             latencyMicros.recordValue(Math.min(micros, MAX_TRACKED_MICROS));
         }
@@ -57,7 +59,7 @@ public final class Tally {
     /** The summary as of now. */
     public Summary snapshot(long wallNanos, int peakInFlight, String engine, int concurrency) {
         return new Summary(items.sum(), ok, new EnumMap<>(errors), new TreeMap<>(statuses),
-                Summary.Latency.of(latencyMicros, sent), wallNanos, peakInFlight, engine,
-                concurrency);
+                Summary.Latency.of(latencyMicros, sent, latencySumNanos), wallNanos, peakInFlight,
+                engine, concurrency);
     }
 }

@@ -1,0 +1,146 @@
+package dev.bulkfetch.cli;
+
+import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.compare.Comparison;
+import dev.bulkfetch.compare.Report;
+import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.mock.MockServer;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code bulkfetch compare}: the same list through each engine and concurrency, measured. */
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fetch the same URL list with each engine at each concurrency, each run "
+                + "in a JVM of its own after a warm-up, and print a table of medians with the "
+                + "speedup over serial, and a verdict.",
+            "With no URLS it runs urls/demo.txt against the embedded mock."})
+final class CompareCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "URLS",
+            description = "A URL list (default: urls/demo.txt with --mock).")
+    String input;
+
+    @Option(names = "--mock", description = "Serve the list from the embedded WireMock "
+            + "(on when no URLS are given).")
+    boolean mock;
+
+    @Option(names = "--mock-port", paramLabel = "PORT", defaultValue = "8089",
+            description = "Port for the mock (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int mockPort;
+
+    @Option(names = "--engines", split = ",", paramLabel = "NAME",
+            defaultValue = "event-loop,threads,virtual,serial",
+            description = "Engines to compare (default: ${DEFAULT-VALUE}).")
+    List<String> engines;
+
+    @Option(names = {"-c", "--concurrency"}, split = ",", paramLabel = "N",
+            defaultValue = "16,128,1024",
+            description = "Concurrency levels; serial always runs at 1 (default: ${DEFAULT-VALUE}).")
+    List<Integer> concurrencies;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "Runs of each engine and level; the table shows medians "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "200",
+            description = "Items run before each measured run (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--server-delay", paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "The server's fixed latency, when known, for the ideal wall time "
+                    + "ceil(N / c) x delay; otherwise the ideal is the serial run's summed "
+                    + "latency / c.")
+    Duration serverDelay;
+
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Write runs.json and report.html (charts) into DIR.")
+    Path report;
+
+    @Mixin
+    EngineOptionsMixin engineOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean useMock = mock || input == null;
+        String list = input == null ? "urls/demo.txt" : input;
+        Comparison.Plan plan;
+        try {
+            plan = new Comparison.Plan(Path.of(list), engines.stream()
+                    .map(EngineKind::fromName).distinct().toList(), concurrencies, repeat, warmup,
+                    serverDelay, engineOptions.applyTo(FetchConfig.builder()).build());
+            concurrencies.forEach(c -> FetchConfig.builder().concurrency(c));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value: " + e.getMessage());
+        }
+        if (!Files.isReadable(plan.urls())) {
+            throw new ParameterException(spec.commandLine(), "input file not found: " + list);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        Path work = report != null ? report : Files.createTempDirectory("bulkfetch-compare");
+        try (MockServer server = useMock ? MockServer.start(mockPort, Path.of("wiremock-mappings"))
+                : null) {
+            Path urls = server == null ? plan.urls() : pointAt(server, plan.urls(), work);
+            err.println("compare: " + list + (server == null ? "" : " against the mock on "
+                    + server.baseUrl()) + ", each run in its own JVM");
+            Comparison.Result result = Comparison.run(new Comparison.Plan(urls, plan.engines(),
+                    plan.concurrencies(), plan.repeat(), plan.warmup(), plan.serverDelay(),
+                    plan.base()), err, work);
+            out.println();
+            out.print(Comparison.table(result));
+            out.println();
+            out.println("Verdict: " + result.verdict());
+            if (report != null) {
+                Path html = Report.write(result, report);
+                out.println("Report: " + html);
+            }
+            out.flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    /** A copy of the list whose mock URLs (127.0.0.1:8089) point at the mock's real port. */
+    private static Path pointAt(MockServer server, Path list, Path work) throws Exception {
+        if (server.port() == MockServer.DEFAULT_PORT) {
+            return list;
+        }
+        Path copy = work.resolve("urls-on-port-" + server.port() + ".txt");
+        try (BufferedReader in = Files.newBufferedReader(list, StandardCharsets.UTF_8);
+             BufferedWriter out = Files.newBufferedWriter(copy, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                out.write(rewrite(server, line));
+                out.newLine();
+            }
+        }
+        return copy;
+    }
+
+    private static String rewrite(MockServer server, String line) {
+        try {
+            return server.redirect(URI.create(line.strip())).toString();
+        } catch (IllegalArgumentException e) {
+            return line;
+        }
+    }
+}

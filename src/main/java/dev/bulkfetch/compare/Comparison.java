@@ -1,0 +1,138 @@
+package dev.bulkfetch.compare;
+
+import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.engine.EngineKind;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Runs one URL list through each engine at each concurrency, each run forked into its own JVM,
+ * {@code repeat} times, and reduces the runs to a row of medians per engine and concurrency.
+ * Repeats are the outer loop, so a slow patch of the machine spreads over every engine instead
+ * of landing on one. The serial engine runs once per repeat, at concurrency 1: it is the
+ * baseline every speedup is quoted against.
+ */
+public final class Comparison {
+
+    /**
+     * What to compare.
+     *
+     * @param urls the URL list (already pointing at the server to use)
+     * @param engines engines to run
+     * @param concurrencies levels for every engine but serial
+     * @param repeat runs of each engine and level; the table shows medians
+     * @param warmup items run before each measured run, in the same JVM
+     * @param serverDelay the server's fixed latency when known (e.g. the mock's delay stub),
+     *     for the ideal wall time; {@code null} to estimate it from the serial run
+     * @param base timeouts and limits every run shares
+     */
+    public record Plan(Path urls, List<EngineKind> engines, List<Integer> concurrencies,
+                       int repeat, int warmup, Duration serverDelay, FetchConfig base) {
+        public Plan {
+            Objects.requireNonNull(urls, "urls");
+            engines = List.copyOf(engines);
+            concurrencies = concurrencies.stream().distinct().sorted().toList();
+            if (engines.isEmpty()) {
+                throw new IllegalArgumentException("no engine to compare");
+            }
+            if (concurrencies.isEmpty() && !engines.equals(List.of(EngineKind.SERIAL))) {
+                throw new IllegalArgumentException("no concurrency level to compare");
+            }
+            if (repeat < 1) {
+                throw new IllegalArgumentException("repeat < 1: " + repeat);
+            }
+            if (warmup < 0) {
+                throw new IllegalArgumentException("warmup < 0: " + warmup);
+            }
+        }
+    }
+
+    /** The outcome: every run, the rows of medians, and the verdict in words. */
+    public record Result(Plan plan, List<Measurement> runs, List<Row> rows, String verdict) {
+    }
+
+    private Comparison() {
+    }
+
+    /** Runs the plan, reporting each run on {@code progress} as it ends. */
+    public static Result run(Plan plan, PrintWriter progress, Path workDir)
+            throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        Path log = workDir.resolve("runs.log");
+        List<Measurement> runs = new ArrayList<>();
+        for (int r = 1; r <= plan.repeat(); r++) {
+            for (EngineKind engine : plan.engines()) {
+                List<Integer> levels = engine == EngineKind.SERIAL ? List.of(1)
+                        : plan.concurrencies();
+                for (int c : levels) {
+                    FetchConfig config = FetchConfig.builder().from(plan.base()).engine(engine)
+                            .concurrency(c).ordered(false).build();
+                    Measurement m = Fork.run(config, plan.urls(), plan.warmup(), r, log);
+                    runs.add(m);
+                    progress.printf(Locale.ROOT, "  %-10s -c %-5d run %d/%d: %.2f s, %.0f req/s,"
+                                    + " %d failed%n", engine, c, r, plan.repeat(), m.wallSeconds(),
+                            m.requestsPerSecond(), m.failures());
+                    progress.flush();
+                }
+            }
+        }
+        List<Row> rows = rows(plan, runs);
+        return new Result(plan, List.copyOf(runs), rows, Verdict.of(rows));
+    }
+
+    /** The result's rows as a plain-text table. */
+    public static String table(Result result) {
+        return Table.render(result.rows());
+    }
+
+    /** Medians per engine and concurrency, with speedup over serial and efficiency. */
+    static List<Row> rows(Plan plan, List<Measurement> runs) {
+        Map<String, List<Measurement>> groups = new LinkedHashMap<>();
+        for (Measurement m : runs) {
+            groups.computeIfAbsent(m.engine() + "@" + m.concurrency(), k -> new ArrayList<>())
+                    .add(m);
+        }
+        List<Row> medians = groups.values().stream().map(Row::of)
+                .sorted(Comparator.comparing((Row row) -> engineOrder(row.engine()))
+                        .thenComparingInt(Row::concurrency))
+                .toList();
+        Row serial = medians.stream().filter(row -> row.engine().equals("serial")).findFirst()
+                .orElse(null);
+        List<Row> rows = new ArrayList<>();
+        for (Row row : medians) {
+            Double speedup = serial == null ? null : serial.wallSeconds() / row.wallSeconds();
+            Double ideal = idealWall(plan, row, serial);
+            rows.add(row.withRatios(speedup, ideal == null ? null : ideal / row.wallSeconds()));
+        }
+        return List.copyOf(rows);
+    }
+
+    /**
+     * The wall time a perfect client would need: ceil(N / c) x the server's delay when it is
+     * known, else the serial run's summed latencies spread over c.
+     */
+    static Double idealWall(Plan plan, Row row, Row serial) {
+        if (plan.serverDelay() != null) {
+            long waves = (row.sent() + row.concurrency() - 1) / row.concurrency();
+            return waves * plan.serverDelay().toNanos() / 1e9;
+        }
+        if (serial != null) {
+            return serial.sumLatencySeconds() / row.concurrency();
+        }
+        return null;
+    }
+
+    private static int engineOrder(String name) {
+        return EngineKind.fromName(name).ordinal();
+    }
+}

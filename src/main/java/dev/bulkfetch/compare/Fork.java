@@ -1,0 +1,71 @@
+package dev.bulkfetch.compare;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.engine.EngineOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts one measured run in a JVM of its own, so one engine's threads, heap and JIT state never
+ * colour another's, and reads its {@link Measurement} back. The child is this same program, run
+ * from the same class path with the hidden {@code probe} command.
+ */
+final class Fork {
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private Fork() {
+    }
+
+    static Measurement run(FetchConfig config, Path urls, int warmup, int repeat, Path log)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        int feature = Runtime.version().feature();
+        if (feature >= 22) {
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (feature >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        // The JDK's keep-alive cache holds this many idle connections per host: one per thread.
+        command.add("-Dhttp.maxConnections=" + config.concurrency());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.bulkfetch.cli.Main");
+        command.add("probe");
+        command.add(urls.toString());
+        EngineOptions o = config.engineOptions();
+        command.addAll(List.of("--engine", config.engine().cliName(),
+                "-c", Integer.toString(config.concurrency()),
+                "--warmup", Integer.toString(warmup), "--repeat", Integer.toString(repeat),
+                "--connect-timeout", o.connectTimeout().toMillis() + "ms",
+                "--timeout", o.requestTimeout().toMillis() + "ms",
+                "--idle-timeout", o.idleTimeout().toMillis() + "ms",
+                "--max-body", Long.toString(o.maxBodyBytes()),
+                "--max-redirects", Integer.toString(o.maxRedirects())));
+        Process child = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        byte[] out = child.getInputStream().readAllBytes();
+        int code = child.waitFor();
+        String text = new String(out, StandardCharsets.UTF_8).strip();
+        if (code != 0 || text.isEmpty()) {
+            throw new IOException("the measured run of " + config.engine() + " at -c "
+                    + config.concurrency() + " failed (exit " + code + "); its log: " + log
+                    + (Files.exists(log) ? "" : " (empty)"));
+        }
+        String last = text.substring(text.lastIndexOf('\n') + 1);
+        return JSON.readValue(last, Measurement.class);
+    }
+}

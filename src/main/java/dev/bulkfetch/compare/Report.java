@@ -1,0 +1,119 @@
+package dev.bulkfetch.compare;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a comparison to a folder: {@code runs.json} with every run and the rows, and
+ * {@code report.html}, four charts drawn by Chart.js, which is inlined so the page opens offline:
+ * requests/s and p99 latency against concurrency, one line per engine, and peak threads and peak
+ * resident memory per engine.
+ */
+public final class Report {
+
+    private static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.4.7/dist/"
+            + "chart.umd.js";
+
+    private Report() {
+    }
+
+    /** Writes both files into {@code dir}, creating it; returns the HTML page's path. */
+    public static Path write(Comparison.Result result, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        ObjectNode json = data(result);
+        Fork.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(dir.resolve("runs.json").toFile(), json);
+        Path html = dir.resolve("report.html");
+        Files.writeString(html, html(result, json), StandardCharsets.UTF_8);
+        return html;
+    }
+
+    private static ObjectNode data(Comparison.Result result) {
+        ObjectNode root = Fork.JSON.createObjectNode();
+        Comparison.Plan plan = result.plan();
+        ObjectNode p = root.putObject("plan");
+        p.put("urls", plan.urls().toString());
+        p.putPOJO("engines", plan.engines().stream().map(Object::toString).toList());
+        p.putPOJO("concurrencies", plan.concurrencies());
+        p.put("repeat", plan.repeat());
+        p.put("warmup", plan.warmup());
+        p.put("server_delay_ms", plan.serverDelay() == null ? null
+                : plan.serverDelay().toMillis());
+        root.putPOJO("runs", result.runs());
+        root.putPOJO("rows", result.rows());
+        root.put("verdict", result.verdict());
+        root.put("java", System.getProperty("java.version"));
+        root.put("cores", Runtime.getRuntime().availableProcessors());
+        return root;
+    }
+
+    private static String html(Comparison.Result result, ObjectNode json) throws IOException {
+        List<Row> rows = result.rows();
+        TreeSet<Integer> levels = rows.stream().filter(r -> !r.engine().equals("serial"))
+                .map(Row::concurrency).collect(Collectors.toCollection(TreeSet::new));
+        ObjectNode charts = Fork.JSON.createObjectNode();
+        charts.putPOJO("levels", levels);
+        charts.set("rps", series(rows, levels, Row::requestsPerSecond));
+        charts.set("p99", series(rows, levels, Row::p99Millis));
+        charts.set("threads", series(rows, levels, Row::peakThreads));
+        charts.set("rss", series(rows, levels, Row::peakRssMiB));
+        String template = resource("dev/bulkfetch/compare/report.html");
+        return template
+                .replace("/*CHART_JS*/", resource(CHART_JS).replace("</script", "<\\/script"))
+                .replace("/*CHARTS*/", Fork.JSON.writeValueAsString(charts)
+                        .replace("</", "<\\/"))
+                .replace("<!--TABLE-->", escape(Table.render(rows)))
+                .replace("<!--VERDICT-->", escape(result.verdict()))
+                .replace("<!--MACHINE-->", escape(json.get("cores").asInt() + " cores, Java "
+                        + json.get("java").asText() + ", " + result.plan().urls().getFileName()));
+    }
+
+    /** One dataset per engine; serial, run only at -c 1, is drawn flat as the baseline. */
+    private static ArrayNode series(List<Row> rows, TreeSet<Integer> levels,
+                                    ToDoubleFunction<Row> value) {
+        ArrayNode sets = Fork.JSON.createArrayNode();
+        Map<String, List<Row>> byEngine = rows.stream().collect(Collectors.groupingBy(
+                Row::engine, java.util.LinkedHashMap::new, Collectors.toList()));
+        byEngine.forEach((engine, engineRows) -> {
+            ObjectNode set = sets.addObject();
+            boolean serial = engine.equals("serial");
+            set.put("label", serial ? "serial (-c 1, baseline)" : engine);
+            ArrayNode points = set.putArray("data");
+            for (int level : levels) {
+                Row row = serial ? engineRows.getFirst() : engineRows.stream()
+                        .filter(r -> r.concurrency() == level).findFirst().orElse(null);
+                if (row == null) {
+                    points.addNull();
+                } else {
+                    points.add(Math.round(value.applyAsDouble(row) * 100) / 100.0);
+                }
+            }
+            set.put("borderDash", serial);
+        });
+        return sets;
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = Report.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("missing from the jar: " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

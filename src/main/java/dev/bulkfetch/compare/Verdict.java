@@ -1,0 +1,101 @@
+package dev.bulkfetch.compare;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The comparison in a few plain sentences, computed from the rows: the fastest engine overall
+ * and at each concurrency, the most CPU-efficient one, where the thread engine fell behind, and
+ * where more concurrency stopped paying.
+ */
+final class Verdict {
+
+    /** Going up a level must gain this much throughput to count as helping. */
+    private static final double HELPFUL_GAIN = 1.10;
+
+    private Verdict() {
+    }
+
+    static String of(List<Row> rows) {
+        List<String> sentences = new ArrayList<>();
+        List<Row> parallel = rows.stream().filter(r -> !r.engine().equals("serial")).toList();
+        if (parallel.isEmpty()) {
+            return "Only the serial baseline ran: nothing to compare it with.";
+        }
+        Row best = parallel.stream().min(Comparator.comparingDouble(Row::wallSeconds)).get();
+        sentences.add(String.format(Locale.ROOT, "Fastest: %s at -c %d, %.2f s%s.",
+                best.engine(), best.concurrency(), best.wallSeconds(),
+                best.speedup() == null ? "" : String.format(Locale.ROOT, ", %.1fx serial",
+                        best.speedup())));
+
+        Map<Integer, List<Row>> byLevel = parallel.stream().collect(Collectors.groupingBy(
+                Row::concurrency, TreeMap::new, Collectors.toList()));
+        if (byLevel.size() > 1 || byLevel.values().iterator().next().size() > 1) {
+            sentences.add("Per level: " + byLevel.entrySet().stream().map(e -> {
+                Row top = e.getValue().stream().min(Comparator.comparingDouble(Row::wallSeconds))
+                        .get();
+                return String.format(Locale.ROOT, "-c %d %s", e.getKey(), top.engine());
+            }).collect(Collectors.joining(", ")) + ".");
+        }
+
+        Row frugal = parallel.stream().filter(r -> r.sent() > 0)
+                .min(Comparator.comparingDouble(Row::cpuMillisPerRequest)).get();
+        sentences.add(String.format(Locale.ROOT,
+                "Least CPU per request: %s at -c %d, %.3f ms.", frugal.engine(),
+                frugal.concurrency(), frugal.cpuMillisPerRequest()));
+
+        threadsFallBehind(byLevel).ifPresent(sentences::add);
+        sentences.addAll(diminishingReturns(parallel));
+        return String.join(" ", sentences);
+    }
+
+    /** The first level at which threads trail the event loop by more than a quarter. */
+    private static java.util.Optional<String> threadsFallBehind(Map<Integer, List<Row>> byLevel) {
+        for (Map.Entry<Integer, List<Row>> level : byLevel.entrySet()) {
+            Row threads = find(level.getValue(), "threads");
+            Row loop = find(level.getValue(), "event-loop");
+            if (threads != null && loop != null
+                    && threads.requestsPerSecond() < 0.75 * loop.requestsPerSecond()) {
+                return java.util.Optional.of(String.format(Locale.ROOT,
+                        "Threads ran out of steam at -c %d: %.0f req/s against the event loop's"
+                                + " %.0f, with %.0f threads and %.0f MiB resident.",
+                        level.getKey(), threads.requestsPerSecond(), loop.requestsPerSecond(),
+                        threads.peakThreads(), threads.peakRssMiB()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static List<String> diminishingReturns(List<Row> parallel) {
+        List<String> out = new ArrayList<>();
+        Map<String, List<Row>> byEngine = parallel.stream().collect(Collectors.groupingBy(
+                Row::engine, java.util.LinkedHashMap::new, Collectors.toList()));
+        for (Map.Entry<String, List<Row>> engine : byEngine.entrySet()) {
+            List<Row> levels = engine.getValue().stream()
+                    .sorted(Comparator.comparingInt(Row::concurrency)).toList();
+            for (int i = 1; i < levels.size(); i++) {
+                Row lower = levels.get(i - 1);
+                Row higher = levels.get(i);
+                if (higher.requestsPerSecond() < HELPFUL_GAIN * lower.requestsPerSecond()) {
+                    out.add(String.format(Locale.ROOT,
+                            "For %s, going from -c %d to -c %d %s throughput (%.0f to %.0f"
+                                    + " req/s).", engine.getKey(), lower.concurrency(),
+                            higher.concurrency(), higher.requestsPerSecond()
+                                    < lower.requestsPerSecond() ? "lowered" : "barely raised",
+                            lower.requestsPerSecond(), higher.requestsPerSecond()));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Row find(List<Row> rows, String engine) {
+        return rows.stream().filter(r -> r.engine().equals(engine)).findFirst().orElse(null);
+    }
+}
