@@ -9,6 +9,9 @@ mkdir -p "$WORK"
 JAVA_HOME="$(./bulkfetch --print-java-home)"
 export JAVA_HOME
 ./bulkfetch --version >/dev/null   # builds the jar if it is stale
+# Run a snapshot: rebuilding the project during a long benchmark must not swap the jar under it.
+cp target/bulkfetch-all.jar "$WORK/bulkfetch.jar"
+export BULKFETCH_JAR="$WORK/bulkfetch.jar"
 
 need_time() {
   if [ ! -x /usr/bin/time ]; then
@@ -18,7 +21,7 @@ need_time() {
 }
 
 start_mock() {
-  "$JAVA_HOME/bin/java" -jar target/bulkfetch-all.jar serve --port "$PORT" \
+  "$JAVA_HOME/bin/java" -jar "$BULKFETCH_JAR" serve --port "$PORT" \
     2>"$WORK/mock.log" &
   MOCK_PID=$!
   trap 'kill $MOCK_PID 2>/dev/null || true' EXIT

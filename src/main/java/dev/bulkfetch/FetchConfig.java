@@ -2,6 +2,8 @@ package dev.bulkfetch;
 
 import dev.bulkfetch.engine.EngineKind;
 import dev.bulkfetch.engine.EngineOptions;
+import dev.bulkfetch.limit.Rate;
+import dev.bulkfetch.limit.RetryPolicy;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -18,10 +20,18 @@ public final class FetchConfig {
     private final EngineKind engine;
     private final boolean ordered;
     private final EngineOptions engineOptions;
+    private final Rate rate;
+    private final int perHost;
+    private final Rate ratePerHost;
+    private final RetryPolicy retries;
 
     private FetchConfig(Builder b) {
         this.engine = b.engine;
         this.ordered = b.ordered;
+        this.rate = b.rate;
+        this.perHost = b.perHost;
+        this.ratePerHost = b.ratePerHost;
+        this.retries = b.retries;
         int concurrency = b.engine == EngineKind.SERIAL ? 1 : b.concurrency;
         this.engineOptions = new EngineOptions(concurrency, b.connectTimeout, b.requestTimeout,
                 b.idleTimeout, b.maxBodyBytes, b.maxRedirects);
@@ -49,6 +59,26 @@ public final class FetchConfig {
         return engineOptions;
     }
 
+    /** Requests started per period at most, from the whole run; {@code null} for no limit. */
+    public Rate rate() {
+        return rate;
+    }
+
+    /** Requests in flight to one host at most; 0 for no per-host cap. */
+    public int perHost() {
+        return perHost;
+    }
+
+    /** Requests started per period to one host at most; {@code null} for no limit. */
+    public Rate ratePerHost() {
+        return ratePerHost;
+    }
+
+    /** Which failed attempts go again, and when. */
+    public RetryPolicy retries() {
+        return retries;
+    }
+
     /** Builds a {@link FetchConfig}; each setter validates its value. */
     public static final class Builder {
         private EngineKind engine = EngineKind.EVENT_LOOP;
@@ -59,6 +89,10 @@ public final class FetchConfig {
         private Duration idleTimeout = EngineOptions.DEFAULT_IDLE_TIMEOUT;
         private long maxBodyBytes = EngineOptions.DEFAULT_MAX_BODY_BYTES;
         private int maxRedirects = EngineOptions.DEFAULT_MAX_REDIRECTS;
+        private Rate rate;
+        private int perHost;
+        private Rate ratePerHost;
+        private RetryPolicy retries = RetryPolicy.defaults();
 
         private Builder() {
         }
@@ -74,6 +108,36 @@ public final class FetchConfig {
             this.idleTimeout = o.idleTimeout();
             this.maxBodyBytes = o.maxBodyBytes();
             this.maxRedirects = o.maxRedirects();
+            this.rate = base.rate;
+            this.perHost = base.perHost;
+            this.ratePerHost = base.ratePerHost;
+            this.retries = base.retries;
+            return this;
+        }
+
+        /** At most {@code rate} requests start per period, retries included; null for none. */
+        public Builder rate(Rate rate) {
+            this.rate = rate;
+            return this;
+        }
+
+        /** At most {@code max} requests in flight to one host (host and port); 0 for none. */
+        public Builder perHost(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("per-host cap < 0: " + max);
+            }
+            this.perHost = max;
+            return this;
+        }
+
+        /** At most {@code rate} requests start per period to one host; null for none. */
+        public Builder ratePerHost(Rate rate) {
+            this.ratePerHost = rate;
+            return this;
+        }
+
+        public Builder retries(RetryPolicy retries) {
+            this.retries = Objects.requireNonNull(retries, "retries");
             return this;
         }
 

@@ -97,7 +97,8 @@ final class CompareCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
-        Path work = report != null ? report : Files.createTempDirectory("bulkfetch-compare");
+        Path work = report != null ? Files.createDirectories(report)
+                : Files.createTempDirectory("bulkfetch-compare");
         try (MockServer server = useMock ? MockServer.start(mockPort, Path.of("wiremock-mappings"))
                 : null) {
             Path urls = server == null ? plan.urls() : pointAt(server, plan.urls(), work);

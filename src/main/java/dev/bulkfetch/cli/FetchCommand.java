@@ -2,6 +2,7 @@ package dev.bulkfetch.cli;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
 import dev.bulkfetch.output.JsonLinesWriter;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -56,6 +56,20 @@ final class FetchCommand implements Callable<Integer> {
             defaultValue = "event-loop")
     String engine = "event-loop";
 
+    @Option(names = "--input-format", paramLabel = "FORMAT", defaultValue = "auto",
+            description = "urls (one URL a line), jsonl (request specs), or auto: jsonl for a "
+                    + ".jsonl file (default: ${DEFAULT-VALUE}).")
+    String inputFormat = "auto";
+
+    @Option(names = {"-X", "--method"}, paramLabel = "METHOD", defaultValue = "GET",
+            description = "HTTP method for every request of a URL list (default: ${DEFAULT-VALUE}).")
+    String method = "GET";
+
+    @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
+            description = "A header for every request (repeatable); JSON Lines specs may "
+                    + "override it.")
+    java.util.List<String> headers = new java.util.ArrayList<>();
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
             description = "Write records to FILE instead of stdout.")
     Path output;
@@ -75,6 +89,9 @@ final class FetchCommand implements Callable<Integer> {
     EngineOptionsMixin engineOptions;
 
     @Mixin
+    LimitOptionsMixin limitOptions;
+
+    @Mixin
     MockOptionsMixin mockOptions;
 
     private final InputStream stdin;
@@ -88,10 +105,13 @@ final class FetchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FetchConfig config = config();
+        UrlListReader.RequestTemplate requests = template();
+        InputReader.Format format = format();
         PrintWriter err = spec.commandLine().getErr();
         try (RecordSink sink = openOutput();
              MockServer mock = mockOptions.startIfAsked();
-             UrlListReader urls = UrlListReader.open(input, stdin, template(mock));
+             InputReader urls = InputReader.open(input, format, stdin,
+                     mock == null ? requests : requests.withUrlMapper(mock::redirect));
              BulkRun run = new BulkRun(config)) {
             Tally tally = new Tally();
             Summary summary;
@@ -119,15 +139,42 @@ final class FetchCommand implements Callable<Integer> {
         option("-c/--concurrency", () -> builder.concurrency(concurrency));
         option("--connect-timeout, --timeout, --idle-timeout, --max-body or --max-redirects",
                 () -> engineOptions.applyTo(builder));
+        option("limits", () -> limitOptions.applyTo(builder));
         return builder.ordered(ordered).build();
+    }
+
+    private InputReader.Format format() {
+        try {
+            return InputReader.Format.fromName(inputFormat);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--input-format': " + e.getMessage());
+        }
+    }
+
+    /** -H values as a header map; a value without a colon is a usage error naming it. */
+    Map<String, String> headerMap() {
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (String header : headers) {
+            int colon = header.indexOf(':');
+            if (colon <= 0 || !header.substring(0, colon).strip().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option "
+                        + "'--header': '" + header + "' must be 'Name: value'");
+            }
+            map.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+        }
+        return map;
     }
 
     private void option(String name, Runnable apply) {
         try {
             apply.run();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(),
-                    "Invalid value for option '" + name + "': " + e.getMessage());
+            String message = e.getMessage();
+            throw new ParameterException(spec.commandLine(), message.startsWith("--")
+                    ? "Invalid value for option '" + message.substring(0, message.indexOf(':'))
+                            + "'" + message.substring(message.indexOf(':'))
+                    : "Invalid value for option '" + name + "': " + message);
         }
     }
 
@@ -145,9 +192,14 @@ final class FetchCommand implements Callable<Integer> {
         }
     }
 
-    private static UrlListReader.RequestTemplate template(MockServer mock) {
-        UnaryOperator<URI> mapper = mock == null ? UnaryOperator.identity() : mock::redirect;
-        return new UrlListReader.RequestTemplate("GET", Map.of(), mapper);
+    /** What every request of a URL list gets from -X and -H. */
+    private UrlListReader.RequestTemplate template() {
+        if (!method.matches("[A-Za-z]{1,20}")) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--method': '" + method + "' is not a method");
+        }
+        return new UrlListReader.RequestTemplate(method.toUpperCase(java.util.Locale.ROOT),
+                headerMap(), UnaryOperator.identity());
     }
 
     private boolean showProgress() {

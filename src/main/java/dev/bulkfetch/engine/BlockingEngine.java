@@ -154,7 +154,8 @@ final class BlockingEngine implements Engine {
                         return tooLarge(start);
                     }
                 }
-                return Outcome.response(status, bytes, System.nanoTime() - start);
+                return Outcome.response(status, bytes, System.nanoTime() - start,
+                        conn.getHeaderField("Retry-After"));
             }
         }
 

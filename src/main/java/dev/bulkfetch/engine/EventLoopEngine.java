@@ -11,6 +11,7 @@ import org.asynchttpclient.DefaultAsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClientConfig;
 import org.asynchttpclient.HttpResponseBodyPart;
 import org.asynchttpclient.HttpResponseStatus;
+import org.asynchttpclient.Request;
 import org.asynchttpclient.RequestBuilder;
 
 /**
@@ -64,9 +65,17 @@ final class EventLoopEngine implements Engine {
         if (request.body() != null) {
             builder.setBody(request.body());
         }
+        Request built = builder.build();
+        // AHC appends "; charset=UTF-8" to a text/* Content-Type given without one; a request
+        // must reach the server as the caller wrote it.
+        request.headers().forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Content-Type")) {
+                built.getHeaders().set(HttpHeaderNames.CONTENT_TYPE, value);
+            }
+        });
         long start = System.nanoTime();
         try {
-            return client.executeRequest(builder.build(), new CountingHandler(options, start))
+            return client.executeRequest(built, new CountingHandler(options, start))
                     .toCompletableFuture()
                     .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
                             System.nanoTime() - start));
@@ -94,6 +103,7 @@ final class EventLoopEngine implements Engine {
         private int status;
         private long bytes;
         private boolean tooLarge;
+        private String retryAfter;
 
         CountingHandler(EngineOptions options, long start) {
             this.maxBody = options.maxBodyBytes();
@@ -108,6 +118,7 @@ final class EventLoopEngine implements Engine {
 
         @Override
         public State onHeadersReceived(HttpHeaders headers) {
+            retryAfter = headers.get(HttpHeaderNames.RETRY_AFTER);
             String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
             if (length != null && declaredTooLarge(length)) {
                 tooLarge = true;
@@ -148,7 +159,7 @@ final class EventLoopEngine implements Engine {
                 return Outcome.failure(Engine.tooLarge(maxBody), Math.min(bytes, maxBody + 1),
                         latency);
             }
-            return Outcome.response(status, bytes, latency);
+            return Outcome.response(status, bytes, latency, retryAfter);
         }
     }
 }

@@ -10,14 +10,16 @@ import dev.bulkfetch.FetchError;
  * @param bytes body bytes received
  * @param latencyNanos send to last byte (or to the failure)
  * @param error the transport error, or {@code null} when a response came
+ * @param retryAfter the response's {@code Retry-After} header, or {@code null}
  */
-public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error) {
+public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
+                      String retryAfter) {
 
-    public static Outcome response(int status, long bytes, long latencyNanos) {
-        return new Outcome(status, bytes, latencyNanos, null);
+    public static Outcome response(int status, long bytes, long latencyNanos, String retryAfter) {
+        return new Outcome(status, bytes, latencyNanos, null, retryAfter);
     }
 
     public static Outcome failure(FetchError error, long bytes, long latencyNanos) {
-        return new Outcome(null, bytes, latencyNanos, error);
+        return new Outcome(null, bytes, latencyNanos, error, null);
     }
 }

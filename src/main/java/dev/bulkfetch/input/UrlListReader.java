@@ -9,7 +9,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -22,7 +21,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>Only the current line is held in memory, so a list of any length streams through.
  */
-public final class UrlListReader implements Iterator<InputItem>, AutoCloseable {
+public final class UrlListReader implements InputReader {
 
     /** Longest line accepted; longer lines are rejected without being buffered. */
     public static final int MAX_LINE_BYTES = 8 * 1024;
@@ -160,6 +159,11 @@ public final class UrlListReader implements Iterator<InputItem>, AutoCloseable {
 
         public URI mapUrl(URI url) {
             return urlMapper.apply(url);
+        }
+
+        /** This template, with URLs rewritten by {@code mapper}. */
+        public RequestTemplate withUrlMapper(UnaryOperator<URI> mapper) {
+            return new RequestTemplate(method, headers, mapper);
         }
     }
 }

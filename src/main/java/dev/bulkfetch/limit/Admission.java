@@ -50,6 +50,11 @@ public final class Admission {
         bulkhead.onComplete();
     }
 
+    /** Permits free now. */
+    public int available() {
+        return bulkhead.getMetrics().getAvailableConcurrentCalls();
+    }
+
     public int limit() {
         return limit;
     }

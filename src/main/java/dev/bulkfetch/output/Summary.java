@@ -21,10 +21,14 @@ import org.HdrHistogram.Histogram;
  * @param latency latency percentiles over the items that were sent
  * @param wallNanos wall time of the run
  * @param peakInFlight the most requests in flight at once
+ * @param retries attempts that failed and went again
+ * @param rateLimited responses with status 429, retried or not
+ * @param ratePerSecond the rate limit in force at the end (after any 429 slowdown), or null
  */
 public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                       Map<Integer, Long> statuses, Latency latency, long wallNanos,
-                      int peakInFlight, String engine, int concurrency) {
+                      int peakInFlight, String engine, int concurrency, long retries,
+                      long rateLimited, Double ratePerSecond) {
 
     public Summary {
         errors = Collections.unmodifiableMap(errors);
@@ -85,6 +89,11 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
         out.append(String.format(Locale.ROOT,
                 "  latency ms: p50 %.1f, p90 %.1f, p99 %.1f, max %.1f; most in flight %d%n",
                 latency.p50, latency.p90, latency.p99, latency.max, peakInFlight));
+        if (retries > 0 || rateLimited > 0 || ratePerSecond != null) {
+            out.append(String.format(Locale.ROOT, "  retries %d, 429s %d%s%n", retries,
+                    rateLimited, ratePerSecond == null ? "" : String.format(Locale.ROOT,
+                            ", rate at the end %.1f/s", ratePerSecond)));
+        }
         return out.toString();
     }
 
@@ -115,6 +124,13 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             json.writeNumberField("wall_s", Math.round(wallSeconds() * 1000) / 1000.0);
             json.writeNumberField("requests_per_s", Math.round(itemsPerSecond() * 10) / 10.0);
             json.writeNumberField("peak_in_flight", peakInFlight);
+            json.writeNumberField("retries", retries);
+            json.writeNumberField("responses_429", rateLimited);
+            if (ratePerSecond == null) {
+                json.writeNullField("rate_per_s_at_end");
+            } else {
+                json.writeNumberField("rate_per_s_at_end", Math.round(ratePerSecond * 10) / 10.0);
+            }
             json.writeStringField("engine", engine);
             json.writeNumberField("concurrency", concurrency);
             json.writeEndObject();

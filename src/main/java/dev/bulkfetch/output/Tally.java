@@ -2,6 +2,7 @@ package dev.bulkfetch.output;
 
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchResult;
+import dev.bulkfetch.limit.Rate;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +29,8 @@ public final class Tally {
     private long ok;
     private long sent;
     private long latencySumNanos;
+    private long retries;
+    private long rateLimited;
 
     public void add(FetchResult r) {
         items.increment();
@@ -48,6 +51,16 @@ public final class Tally {
         }
     }
 
+    /** An attempt failed and will go again. */
+    public void noteRetry() {
+        retries++;
+    }
+
+    /** The server answered 429 to an attempt (retried or not). */
+    public void noteRateLimited() {
+        rateLimited++;
+    }
+
     public long items() {
         return items.sum();
     }
@@ -57,9 +70,11 @@ public final class Tally {
     }
 
     /** The summary as of now. */
-    public Summary snapshot(long wallNanos, int peakInFlight, String engine, int concurrency) {
+    public Summary snapshot(long wallNanos, int peakInFlight, String engine, int concurrency,
+                            Rate rateNow) {
         return new Summary(items.sum(), ok, new EnumMap<>(errors), new TreeMap<>(statuses),
                 Summary.Latency.of(latencyMicros, sent, latencySumNanos), wallNanos, peakInFlight,
-                engine, concurrency);
+                engine, concurrency, retries, rateLimited,
+                rateNow == null ? null : rateNow.perSecond());
     }
 }

@@ -2,44 +2,51 @@ package dev.bulkfetch.run;
 
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.FetchError;
-import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.FetchResult;
 import dev.bulkfetch.engine.Engine;
 import dev.bulkfetch.engine.Outcome;
 import dev.bulkfetch.input.InputItem;
 import dev.bulkfetch.limit.Admission;
+import dev.bulkfetch.limit.Dispatcher;
+import dev.bulkfetch.limit.RateGate;
+import dev.bulkfetch.limit.RetryAfter;
+import dev.bulkfetch.limit.RetryPolicy;
 import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Summary;
 import dev.bulkfetch.output.Tally;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Iterator;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Drives one bulk run: input -> admission -> engine -> output, on the calling thread.
+ * Drives one bulk run: input -> limits -> engine -> output, on the calling thread.
  *
- * <p>The caller's thread is the driver. It takes the next input item only after admission has a
- * free permit (backpressure: memory follows the concurrency, not the input), hands the request to
- * the engine, and writes every record itself. Engine threads, Netty's among them, do no more than
- * release the permit and queue the result, so they never wait and never touch output. The driver
- * waits only on that queue: when no permit is free, or the reorder window is full, the next
- * completion is exactly what it needs.
+ * <p>The caller's thread is the driver, and the only thread that decides anything. It reads the
+ * next input item only while a global permit is free (backpressure: memory follows the
+ * concurrency, not the input), lets the {@link Dispatcher} start what fits the global and
+ * per-host caps, hands each start to the {@link Sender} (which honours the rate), and writes
+ * every record itself. Engine threads, Netty's among them, only queue what finished, so they
+ * never wait and never touch output. The driver waits only on that queue: whenever nothing can
+ * start, the next completion is exactly what it needs.
  *
- * <p>State is confined to the driver thread except {@link #completed}, the hand-over queue, and
+ * <p>A failed attempt that the retry policy allows goes again after its backoff and keeps its
+ * permits meanwhile, so retries never push the run past its caps; only the final attempt makes a
+ * record. State is confined to the driver thread except the hand-over queue and
  * {@link #stopping}.
  */
 public final class BulkRun implements AutoCloseable {
 
-    /** A finished request on its way from an engine thread to the driver. */
-    private record Done(long ordinal, FetchResult result) {
-    }
-
     private final Engine engine;
     private final Admission admission;
+    private final Dispatcher<Attempt> dispatcher;
+    private final RetryPolicy retries;
     private final boolean ordered;
-    private final BlockingQueue<Done> completed = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Sender.Done> completed = new LinkedBlockingQueue<>();
+    private final Sender sender;
+    private final Clock clock = Clock.systemUTC();
     // Set from any thread (a signal handler) to stop admitting; read by the driver.
     private volatile boolean stopping;
 
@@ -47,23 +54,21 @@ public final class BulkRun implements AutoCloseable {
     public BulkRun(FetchConfig config) {
         this.engine = Engine.create(config.engine(), config.engineOptions());
         this.admission = new Admission(config.concurrency());
+        this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host);
+        this.retries = config.retries();
         this.ordered = config.ordered();
+        this.sender = new Sender(engine, RateGate.of(config.rate()), config.ratePerHost(),
+                completed);
     }
 
-    /** Requests in flight now, for a progress display. */
-    public int inFlight() {
-        return admission.inFlight();
-    }
-
-    /** Closes the engine: whatever is still in flight is abandoned. */
-    @Override
-    public void close() {
-        engine.close();
-    }
-
-    /** Stops admitting new items; requests in flight still finish and are written. */
+    /** Stops admitting new items; attempts in flight still finish and are written. */
     public void stop() {
         stopping = true;
+    }
+
+    /** Requests holding a permit now (in flight, or waiting for the rate or a backoff). */
+    public int inFlight() {
+        return admission.inFlight();
     }
 
     /**
@@ -77,53 +82,88 @@ public final class BulkRun implements AutoCloseable {
         long start = System.nanoTime();
         Writer writer = new Writer(sink, tally,
                 ordered ? new ReorderWindow(admission.limit()) : null);
-        long pending = 0;
-        while (!stopping) {
-            pending -= writer.drain(completed);
-            if (!writer.hasRoom() || !admission.tryAcquire()) {
-                writer.flushIfIdle(completed);
-                writer.write(take());
-                pending--;
+        Driver driver = new Driver(writer, tally);
+        while (true) {
+            Sender.Done done;
+            while ((done = completed.poll()) != null) {
+                driver.handle(done);
+            }
+            dispatcher.promote(driver::start);
+            if (!stopping && writer.hasRoom() && dispatcher.canAccept() && input.hasNext()) {
+                driver.accept(input.next());
                 continue;
             }
-            if (!input.hasNext()) {
-                admission.release();
+            if (driver.pending == 0 && (stopping || dispatcher.readyCount() == 0)) {
                 break;
             }
-            InputItem item = input.next();
-            long ordinal = writer.claim();
-            switch (item) {
-                case InputItem.Rejected rejected -> {
-                    admission.release();
-                    writer.write(new Done(ordinal, Results.rejected(rejected)));
-                }
-                case InputItem.Request request -> {
-                    send(request.request(), ordinal);
-                    pending++;
-                }
-            }
-        }
-        while (pending > 0) {
             writer.flushIfIdle(completed);
-            writer.write(take());
-            pending--;
+            driver.handle(completed.take());
         }
         writer.flush();
         return tally.snapshot(System.nanoTime() - start, admission.peakInFlight(), engine.name(),
-                admission.limit());
+                admission.limit(), sender.rate().current());
     }
 
-    private Done take() throws InterruptedException {
-        return completed.take();
+    /** Closes the engine: whatever is still in flight is abandoned. */
+    @Override
+    public void close() {
+        sender.close();
+        engine.close();
     }
 
-    private void send(FetchRequest request, long ordinal) {
-        engine.send(request).whenComplete((outcome, thrown) -> {
-            admission.release();
-            Outcome o = outcome != null ? outcome : Outcome.failure(FetchError.of(
-                    ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0);
-            completed.add(new Done(ordinal, Results.of(request, o, 1, engine.name())));
-        });
+    /** The driver's per-run state: what is pending, and what happens to each completion. */
+    private final class Driver {
+        private final Writer writer;
+        private final Tally tally;
+        // Attempts handed to the sender and not yet handled: in flight, waiting or backing off.
+        private long pending;
+
+        Driver(Writer writer, Tally tally) {
+            this.writer = writer;
+            this.tally = tally;
+        }
+
+        void accept(InputItem item) throws IOException {
+            long ordinal = writer.claim();
+            switch (item) {
+                case InputItem.Rejected rejected -> writer.write(ordinal,
+                        Results.rejected(rejected));
+                case InputItem.Request request -> {
+                    dispatcher.enqueue(new Attempt(request.request(), ordinal, 1));
+                    dispatcher.promote(this::start);
+                }
+            }
+        }
+
+        void start(Attempt attempt) {
+            pending++;
+            sender.send(attempt, 0);
+        }
+
+        void handle(Sender.Done done) throws IOException {
+            pending--;
+            Attempt attempt = done.attempt();
+            Outcome outcome = done.outcome();
+            Integer status = outcome.status();
+            if (status != null && status == 429) {
+                tally.noteRateLimited();
+                sender.rateLimited(attempt);
+            }
+            ErrorKind kind = outcome.error() == null ? null : outcome.error().kind();
+            if (!stopping && attempt.number() <= retries.maxRetries()
+                    && retries.retries(status, kind)) {
+                long delay = retries.delayNanos(attempt.number(),
+                        RetryAfter.nanos(outcome.retryAfter(), clock.instant()),
+                        ThreadLocalRandom.current()::nextDouble);
+                tally.noteRetry();
+                pending++;
+                sender.send(attempt.next(), delay);
+                return;
+            }
+            dispatcher.finished(attempt);
+            writer.write(attempt.ordinal(), Results.of(attempt.request(), outcome,
+                    attempt.number(), engine.name()));
+        }
     }
 
     /** Writes records in completion order, or through the reorder window in input order. */
@@ -147,31 +187,20 @@ public final class BulkRun implements AutoCloseable {
             return window == null ? 0 : window.claim();
         }
 
-        /** Writes every result already queued; returns how many. */
-        int drain(BlockingQueue<Done> queue) throws IOException {
-            int n = 0;
-            Done done;
-            while ((done = queue.poll()) != null) {
-                write(done);
-                n++;
-            }
-            return n;
-        }
-
-        void write(Done done) throws IOException {
+        void write(long ordinal, FetchResult result) throws IOException {
             if (window == null) {
-                emit(done.result());
-            } else {
-                try {
-                    window.complete(done.ordinal(), done.result(), this::emitUnchecked);
-                } catch (java.io.UncheckedIOException e) {
-                    throw e.getCause();
-                }
+                emit(result);
+                return;
+            }
+            try {
+                window.complete(ordinal, result, this::emitUnchecked);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
             }
         }
 
         /** Flushes before the driver blocks, so output never waits in a buffer while idle. */
-        void flushIfIdle(BlockingQueue<Done> queue) throws IOException {
+        void flushIfIdle(BlockingQueue<?> queue) throws IOException {
             if (queue.isEmpty()) {
                 flush();
             }

@@ -40,6 +40,14 @@ public final class TestServer implements AutoCloseable {
                 .willReturn(aResponse().withStatus(200).withBody("held")
                         .withTransformers(InFlightCounter.NAME)
                         .withTransformerParameters(Map.of("holdMs", 200))));
+        server.stubFor(get(urlPathMatching("/quick-held/[0-9]+"))
+                .willReturn(aResponse().withStatus(200).withBody("quick")
+                        .withTransformers(InFlightCounter.NAME)
+                        .withTransformerParameters(Map.of("holdMs", 30))));
+        server.stubFor(get(urlPathMatching("/long-held/[0-9]+"))
+                .willReturn(aResponse().withStatus(200).withBody("long")
+                        .withTransformers(InFlightCounter.NAME)
+                        .withTransformerParameters(Map.of("holdMs", 1_500))));
         server.stubFor(get(urlPathMatching("/slow/[0-9]+"))
                 .willReturn(aResponse().withStatus(200).withBody("slow")
                         .withFixedDelay(1_500)));

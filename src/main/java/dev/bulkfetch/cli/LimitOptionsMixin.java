@@ -1,0 +1,75 @@
+package dev.bulkfetch.cli;
+
+import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.limit.Rate;
+import dev.bulkfetch.limit.RetryPolicy;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** What keeps a run under the server's limits: rates, per-host caps, retries. */
+final class LimitOptionsMixin {
+
+    @Option(names = "--rate", paramLabel = "N/s",
+            description = "At most N requests start per second (also N/min, N/h), retries "
+                    + "included; a 429 lowers it until the server stops refusing.")
+    String rate;
+
+    @Option(names = "--per-host", paramLabel = "N",
+            description = "At most N requests in flight to one host, beside -c (default: none).")
+    int perHost;
+
+    @Option(names = "--rate-per-host", paramLabel = "N/s",
+            description = "At most N requests start per second to one host.")
+    String ratePerHost;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "2",
+            description = "Retries of a transient failure (default: ${DEFAULT-VALUE}).")
+    int retries = 2;
+
+    @Option(names = "--backoff", paramLabel = "MIN..MAX", defaultValue = "200ms..30s",
+            description = "Exponential backoff with full jitter between MIN and MAX "
+                    + "(default: ${DEFAULT-VALUE}); a Retry-After header waits at least that.")
+    String backoff = "200ms..30s";
+
+    @Option(names = "--retry-on", paramLabel = "LIST",
+            description = "What is retried (default: connect,reset,timeout,429,502,503,504): "
+                    + "error kinds timeout, connect, reset, protocol; statuses like 503 or 5xx.")
+    String retryOn;
+
+    /** Applies these options; a bad value throws naming the option. */
+    FetchConfig.Builder applyTo(FetchConfig.Builder builder) {
+        builder.rate(parseRate("--rate", rate));
+        builder.ratePerHost(parseRate("--rate-per-host", ratePerHost));
+        named("--per-host", () -> builder.perHost(perHost));
+        String[] range = backoff.split("\\.\\.", -1);
+        if (range.length != 2) {
+            throw new IllegalArgumentException("--backoff: '" + backoff
+                    + "' is not a range: write it like 200ms..30s");
+        }
+        Duration min = named("--backoff", () -> Units.parseDuration(range[0]));
+        Duration max = named("--backoff", () -> Units.parseDuration(range[1]));
+        RetryPolicy policy = named("--retries or --backoff", () -> new RetryPolicy(retries, min,
+                max, RetryPolicy.DEFAULT_KINDS, RetryPolicy.DEFAULT_STATUSES));
+        return builder.retries(retryOn == null ? policy
+                : named("--retry-on", () -> policy.withRetryOn(retryOn)));
+    }
+
+    private static Rate parseRate(String option, String text) {
+        return text == null ? null : named(option, () -> Rate.parse(text));
+    }
+
+    private static <T> T named(String option, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void named(String option, Runnable apply) {
+        named(option, () -> {
+            apply.run();
+            return null;
+        });
+    }
+}

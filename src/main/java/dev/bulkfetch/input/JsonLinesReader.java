@@ -1,0 +1,153 @@
+package dev.bulkfetch.input;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulkfetch.FetchRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * Request specs as JSON Lines, read lazily: one object a line,
+ * {@code {"id", "url", "method", "headers", "body"}}; only {@code url} is required. A string body
+ * is sent as it is; an object or array body is sent as JSON with
+ * {@code Content-Type: application/json} unless the line sets one. Blank lines and {@code #}
+ * comments are skipped but counted, so {@code seq} is the line number. A malformed line becomes
+ * a {@link InputItem.Rejected} naming the line and what is wrong.
+ */
+public final class JsonLinesReader implements InputReader {
+
+    /** Longest line accepted: a spec may carry a body. */
+    public static final int MAX_LINE_BYTES = 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LineReader lines;
+    private final UrlListReader.RequestTemplate template;
+    private InputItem next;
+
+    JsonLinesReader(InputStream in, UrlListReader.RequestTemplate template) {
+        this.lines = new LineReader(in, MAX_LINE_BYTES);
+        this.template = template;
+    }
+
+    /** Opens {@code source} like {@link UrlListReader#open}. */
+    public static JsonLinesReader open(String source, InputStream stdin,
+                                       UrlListReader.RequestTemplate template)
+            throws InputUnavailableException {
+        return new JsonLinesReader(source.equals("-") ? stdin : UrlListReader.openFile(source),
+                template);
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null) {
+            next = read();
+        }
+        return next != null;
+    }
+
+    @Override
+    public InputItem next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        InputItem item = next;
+        next = null;
+        return item;
+    }
+
+    private InputItem read() {
+        try {
+            LineReader.Line line;
+            while ((line = lines.next()) != null) {
+                if (line.problem() != null) {
+                    return new InputItem.Rejected(line.number(), "", line.problem());
+                }
+                String text = line.text().strip();
+                if (text.isEmpty() || text.startsWith("#")) {
+                    continue;
+                }
+                return parse(line.number(), text);
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the input failed after line "
+                    + lines.lineNumber() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private InputItem parse(long seq, String text) {
+        String raw = text.length() <= 200 ? text : text.substring(0, 200) + "...";
+        JsonNode spec;
+        try {
+            spec = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            return new InputItem.Rejected(seq, raw, "not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+        if (!spec.isObject()) {
+            return new InputItem.Rejected(seq, raw, "a request spec must be a JSON object");
+        }
+        JsonNode url = spec.get("url");
+        if (url == null || !url.isTextual()) {
+            return new InputItem.Rejected(seq, raw, "\"url\" is missing or not a string");
+        }
+        String problem = UrlListReader.problemWith(url.asText());
+        if (problem != null) {
+            return new InputItem.Rejected(seq, url.asText(), "\"url\": " + problem);
+        }
+        String method = template.method();
+        JsonNode m = spec.get("method");
+        if (m != null) {
+            if (!m.isTextual() || !m.asText().matches("[A-Za-z]{1,20}")) {
+                return new InputItem.Rejected(seq, raw, "\"method\" must be a word like POST");
+            }
+            method = m.asText().toUpperCase(Locale.ROOT);
+        }
+        Map<String, String> headers = new LinkedHashMap<>(template.headers());
+        JsonNode h = spec.get("headers");
+        if (h != null) {
+            if (!h.isObject()) {
+                return new InputItem.Rejected(seq, raw, "\"headers\" must be an object");
+            }
+            for (Map.Entry<String, JsonNode> header : h.properties()) {
+                if (!header.getValue().isValueNode() || header.getValue().isNull()) {
+                    return new InputItem.Rejected(seq, raw, "header \"" + header.getKey()
+                            + "\" must be a string");
+                }
+                headers.put(header.getKey(), header.getValue().asText());
+            }
+        }
+        byte[] body = null;
+        JsonNode b = spec.get("body");
+        if (b != null && !b.isNull()) {
+            if (b.isTextual()) {
+                body = b.asText().getBytes(StandardCharsets.UTF_8);
+            } else if (b.isContainerNode()) {
+                body = b.toString().getBytes(StandardCharsets.UTF_8);
+                if (headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("Content-Type"))) {
+                    headers.put("Content-Type", "application/json");
+                }
+            } else {
+                return new InputItem.Rejected(seq, raw,
+                        "\"body\" must be a string, an object or an array");
+            }
+        }
+        JsonNode id = spec.get("id");
+        String idText = id == null || id.isNull() ? null : id.asText();
+        URI target = template.mapUrl(URI.create(url.asText()));
+        return new InputItem.Request(new FetchRequest(seq, idText, target, method, headers, body));
+    }
+
+    @Override
+    public void close() throws IOException {
+        lines.close();
+    }
+}

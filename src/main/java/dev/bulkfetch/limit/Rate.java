@@ -1,0 +1,59 @@
+package dev.bulkfetch.limit;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A request rate: {@code permits} per {@code period}, written {@code 100/s}, {@code 600/min},
+ * {@code 5000/h}. Immutable.
+ */
+public record Rate(double permits, Duration period) {
+
+    private static final Pattern TEXT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*/\\s*(s|sec|min|m|h)");
+
+    public Rate {
+        if (!(permits > 0) || Double.isInfinite(permits)) {
+            throw new IllegalArgumentException("rate must be positive: " + permits);
+        }
+        if (period.isZero() || period.isNegative()) {
+            throw new IllegalArgumentException("rate period must be positive: " + period);
+        }
+    }
+
+    /** Parses {@code N/s}, {@code N/min} or {@code N/h}. */
+    public static Rate parse(String text) {
+        Matcher m = TEXT.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a rate: write it like "
+                    + "100/s, 600/min or 5000/h");
+        }
+        Duration period = switch (m.group(2)) {
+            case "s", "sec" -> Duration.ofSeconds(1);
+            case "min", "m" -> Duration.ofMinutes(1);
+            default -> Duration.ofHours(1);
+        };
+        return new Rate(Double.parseDouble(m.group(1)), period);
+    }
+
+    /** Nanoseconds between two evenly spaced starts. */
+    public long spacingNanos() {
+        return Math.max(1, Math.round(period.toNanos() / permits));
+    }
+
+    public double perSecond() {
+        return permits * 1e9 / period.toNanos();
+    }
+
+    /** This rate times {@code factor}, never below one request a minute. */
+    public Rate times(double factor) {
+        double perSecond = Math.max(perSecond() * factor, 1.0 / 60);
+        return new Rate(perSecond, Duration.ofSeconds(1));
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%.1f/s", perSecond());
+    }
+}

@@ -1,0 +1,166 @@
+package dev.bulkfetch.limit;
+
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * Decides when the next request may start, so that at most the configured rate start in any
+ * period, and slows the whole run down when the server answers 429.
+ *
+ * <p>The pacing is a resilience4j rate limiter, configured explicitly (its defaults, 50 per
+ * 500 ns, are no limit at all) to hand out one permit per {@code 1/rate}: evenly spaced starts
+ * rather than N at once per period. That alone does not bound every sliding window: a permit may
+ * be used anywhere inside its cycle, so two starts can fall at the end of one cycle and the start
+ * of the next. So the gate also keeps the start times of the last N reservations and never lets
+ * a start come sooner than one period (plus 2% for timer and network jitter) after the start N
+ * places before it: exact, whatever the limiter's cycles do. Permission is reserved, never
+ * waited for: {@link #reserve()} returns how long the caller must wait, and the caller schedules
+ * the send, so no thread parks here.
+ *
+ * <p>Adapting to 429: each 429 (at most one a spacing of the limit, so a burst of them counts
+ * once) halves the current rate; each {@code recoveryStep} without a 429 raises it by a tenth of
+ * the configured rate, back up to the configured rate. A run with no configured rate runs
+ * unlimited until the first 429, then starts from half the rate it was running at. Thread-safe:
+ * the rate is swapped under this object's lock; reservations go to the limiter in use.
+ */
+public final class RateGate {
+
+    private static final Duration RESERVE_TIMEOUT = Duration.ofDays(1);
+    /**
+     * Starts are spaced 1% wider than the rate: a start that a timer fires late is not moved
+     * back, so without slack two starts could fall closer together than the rate allows.
+     */
+    private static final double SLACK = 1.01;
+    /**
+     * The sliding window is 2% longer than the period: a start delayed on its way (a GC pause,
+     * a busy server thread) arrives later than it left, and 2% of a second absorbs 20 ms of
+     * that. A run therefore settles at about 98% of the configured rate.
+     */
+    private static final double WINDOW_SLACK = 1.02;
+
+    private final Rate configured;
+    private final Duration recoveryStep;
+    private final LongSupplier nanoTime;
+    // All below guarded by this.
+    private Rate current;
+    private RateLimiter limiter;
+    // Start times (nanoTime) of the last window.length reservations, oldest at next.
+    private long[] window;
+    private int next;
+    private long windowNanos;
+    private long lastChangeNanos;
+    private long last429Nanos = Long.MIN_VALUE / 2;
+    private long slowdowns;
+    // Starts counted while unlimited, to know what rate to halve on the first 429.
+    private long startsInWindow;
+    private long windowStartNanos;
+    private double observedPerSecond;
+
+    /** A gate at {@code rate}, or unlimited until a 429 when {@code rate} is null. */
+    public RateGate(Rate rate, Duration recoveryStep, LongSupplier nanoTime) {
+        this.configured = rate;
+        this.recoveryStep = recoveryStep;
+        this.nanoTime = nanoTime;
+        this.lastChangeNanos = nanoTime.getAsLong();
+        this.windowStartNanos = lastChangeNanos;
+        if (rate != null) {
+            use(rate);
+        }
+    }
+
+    public static RateGate of(Rate rate) {
+        return new RateGate(rate, Duration.ofSeconds(5), System::nanoTime);
+    }
+
+    /** Reserves one start; returns the nanoseconds to wait before it (0: start now). */
+    public synchronized long reserve() {
+        recover();
+        if (limiter == null) {
+            countStart();
+            return 0;
+        }
+        long now = nanoTime.getAsLong();
+        long startAt = now + Math.max(0, limiter.reservePermission());
+        startAt = Math.max(startAt, window[next] + windowNanos);
+        window[next] = startAt;
+        next = (next + 1) % window.length;
+        return Math.max(0, startAt - now);
+    }
+
+    /** The server answered 429: halve the rate, once per burst. */
+    public synchronized void onRateLimited() {
+        long now = nanoTime.getAsLong();
+        long spacing = this.current == null ? 0 : this.current.spacingNanos();
+        if (now - last429Nanos < Math.max(spacing, Duration.ofMillis(100).toNanos())) {
+            return;
+        }
+        last429Nanos = now;
+        slowdowns++;
+        Rate base = this.current != null ? this.current
+                : new Rate(Math.max(1, observedPerSecond()), Duration.ofSeconds(1));
+        use(base.times(0.5));
+        lastChangeNanos = now;
+    }
+
+    /** The rate now in force, or {@code null} while unlimited. */
+    public synchronized Rate current() {
+        return current;
+    }
+
+    /** How many times a 429 lowered the rate. */
+    public synchronized long slowdowns() {
+        return slowdowns;
+    }
+
+    private void recover() {
+        if (configured == null && current == null) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        if (now - lastChangeNanos < recoveryStep.toNanos() || now - last429Nanos
+                < recoveryStep.toNanos()) {
+            return;
+        }
+        lastChangeNanos = now;
+        double target = configured == null ? Double.MAX_VALUE : configured.perSecond();
+        double step = configured == null ? current.perSecond() * 0.1 : target * 0.1;
+        double next = Math.min(target, current.perSecond() + step);
+        if (next > current.perSecond()) {
+            use(next == target && configured != null ? configured
+                    : new Rate(next, Duration.ofSeconds(1)));
+        }
+    }
+
+    private void use(Rate rate) {
+        current = rate;
+        window = new long[(int) Math.max(1, Math.min(1_000_000, Math.floor(rate.permits())))];
+        java.util.Arrays.fill(window, Long.MIN_VALUE / 2);
+        next = 0;
+        windowNanos = Math.round(rate.period().toNanos() * WINDOW_SLACK);
+        limiter = RateLimiter.of("bulkfetch-rate", RateLimiterConfig.custom()
+                .limitForPeriod(1)
+                .limitRefreshPeriod(Duration.ofNanos(Math.round(rate.spacingNanos() * SLACK)))
+                .timeoutDuration(RESERVE_TIMEOUT)
+                .build());
+    }
+
+    private void countStart() {
+        long now = nanoTime.getAsLong();
+        startsInWindow++;
+        if (now - windowStartNanos >= 1_000_000_000L) {
+            observedPerSecond = startsInWindow * 1e9 / (now - windowStartNanos);
+            startsInWindow = 0;
+            windowStartNanos = now;
+        }
+    }
+
+    private double observedPerSecond() {
+        long now = nanoTime.getAsLong();
+        if (observedPerSecond > 0) {
+            return observedPerSecond;
+        }
+        return startsInWindow * 1e9 / Math.max(1, now - windowStartNanos);
+    }
+}

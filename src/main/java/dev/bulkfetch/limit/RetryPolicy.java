@@ -1,0 +1,103 @@
+package dev.bulkfetch.limit;
+
+import dev.bulkfetch.ErrorKind;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Which failed attempts go again, and when: exponential backoff with full jitter (a random wait
+ * between zero and {@code min(cap, base x 2^(retry-1))}, so retries of many items spread out
+ * instead of arriving together), and never sooner than the server's {@code Retry-After}.
+ * Immutable; the random source is injected so tests need no luck.
+ *
+ * @param maxRetries retries after the first attempt
+ * @param base the first backoff's upper bound
+ * @param cap the largest backoff
+ * @param kinds error kinds that are retried (transport errors)
+ * @param statuses HTTP statuses that are retried
+ */
+public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<ErrorKind> kinds,
+                          Set<Integer> statuses) {
+
+    /** Connect errors, resets, timeouts, 429 and 502/503/504: what is transient. */
+    public static final Set<ErrorKind> DEFAULT_KINDS = EnumSet.of(ErrorKind.CONNECT,
+            ErrorKind.RESET, ErrorKind.TIMEOUT);
+    public static final Set<Integer> DEFAULT_STATUSES = Set.of(429, 502, 503, 504);
+    public static final RetryPolicy NONE = new RetryPolicy(0, Duration.ofMillis(200),
+            Duration.ofSeconds(30), DEFAULT_KINDS, DEFAULT_STATUSES);
+
+    public RetryPolicy {
+        if (maxRetries < 0 || maxRetries > 100) {
+            throw new IllegalArgumentException("retries must be 0 to 100: " + maxRetries);
+        }
+        if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0) {
+            throw new IllegalArgumentException("backoff must be MIN..MAX with 0 < MIN <= MAX: "
+                    + base.toMillis() + "ms.." + cap.toMillis() + "ms");
+        }
+        kinds = kinds.isEmpty() ? Set.of() : EnumSet.copyOf(kinds);
+        statuses = Set.copyOf(statuses);
+    }
+
+    /** The default: 2 retries, backoff 200ms..30s, on the default set. */
+    public static RetryPolicy defaults() {
+        return new RetryPolicy(2, Duration.ofMillis(200), Duration.ofSeconds(30), DEFAULT_KINDS,
+                DEFAULT_STATUSES);
+    }
+
+    /**
+     * Parses a {@code --retry-on} list: error kinds ({@code timeout}, {@code connect},
+     * {@code reset}, {@code protocol}) and statuses ({@code 503}, or {@code 5xx}).
+     */
+    public RetryPolicy withRetryOn(String list) {
+        Set<ErrorKind> newKinds = EnumSet.noneOf(ErrorKind.class);
+        Set<Integer> newStatuses = new TreeSet<>();
+        for (String item : list.split(",")) {
+            String word = item.trim().toLowerCase(Locale.ROOT);
+            if (word.isEmpty()) {
+                continue;
+            }
+            if (word.matches("[1-5]xx")) {
+                int hundred = (word.charAt(0) - '0') * 100;
+                for (int s = hundred; s < hundred + 100; s++) {
+                    newStatuses.add(s);
+                }
+            } else if (word.matches("\\d{3}")) {
+                newStatuses.add(Integer.parseInt(word));
+            } else {
+                ErrorKind kind = switch (word) {
+                    case "timeout" -> ErrorKind.TIMEOUT;
+                    case "connect" -> ErrorKind.CONNECT;
+                    case "reset" -> ErrorKind.RESET;
+                    case "protocol" -> ErrorKind.PROTOCOL;
+                    default -> throw new IllegalArgumentException("'" + item.trim()
+                            + "' is not retryable: name timeout, connect, reset, protocol, "
+                            + "a status like 503 or a class like 5xx");
+                };
+                newKinds.add(kind);
+            }
+        }
+        return new RetryPolicy(maxRetries, base, cap, newKinds, newStatuses);
+    }
+
+    /** True when an attempt that ended this way may go again. */
+    public boolean retries(Integer status, ErrorKind transportError) {
+        if (transportError != null) {
+            return kinds.contains(transportError);
+        }
+        return status != null && statuses.contains(status);
+    }
+
+    /**
+     * The wait before retry number {@code retry} (1 for the first), at least
+     * {@code retryAfterNanos} (0 when the server gave none).
+     */
+    public long delayNanos(int retry, long retryAfterNanos, DoubleSupplier random) {
+        double ceiling = Math.min(cap.toNanos(), base.toNanos() * Math.pow(2, retry - 1));
+        long jittered = (long) (random.getAsDouble() * ceiling);
+        return Math.max(jittered, retryAfterNanos);
+    }
+}

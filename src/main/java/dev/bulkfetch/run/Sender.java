@@ -1,0 +1,94 @@
+package dev.bulkfetch.run;
+
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
+import dev.bulkfetch.engine.Engine;
+import dev.bulkfetch.engine.Outcome;
+import dev.bulkfetch.limit.Rate;
+import dev.bulkfetch.limit.RateGate;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends admitted attempts when the rate allows: it reserves a start from the run's rate gate
+ * (and the host's, with {@code --rate-per-host}), and when the reservation lies in the future,
+ * or a retry must back off first, schedules the send on a timer thread instead of waiting. No
+ * thread parks for a rate permit, Netty's least of all. Every finished attempt is queued for the
+ * driver as a {@link Done}.
+ */
+final class Sender implements AutoCloseable {
+
+    /** A finished attempt on its way from an engine thread to the driver. */
+    record Done(Attempt attempt, Outcome outcome) {
+    }
+
+    private final Engine engine;
+    private final RateGate rate;
+    private final Rate ratePerHost;
+    private final BlockingQueue<Done> completed;
+    // Created on first use by the driver or the timer thread.
+    private final Map<String, RateGate> hostRates = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor timer;
+
+    Sender(Engine engine, RateGate rate, Rate ratePerHost, BlockingQueue<Done> completed) {
+        this.engine = engine;
+        this.rate = rate;
+        this.ratePerHost = ratePerHost;
+        this.completed = completed;
+        this.timer = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "bulkfetch-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Sends {@code attempt} after {@code delayNanos} (a backoff) and its rate reservation. */
+    void send(Attempt attempt, long delayNanos) {
+        if (delayNanos > 0) {
+            timer.schedule(() -> reserveThenSend(attempt), delayNanos, TimeUnit.NANOSECONDS);
+        } else {
+            reserveThenSend(attempt);
+        }
+    }
+
+    /** The server answered 429 to {@code attempt}: the run's rate and its host's slow down. */
+    void rateLimited(Attempt attempt) {
+        rate.onRateLimited();
+        RateGate host = hostRates.get(attempt.host());
+        if (host != null) {
+            host.onRateLimited();
+        }
+    }
+
+    RateGate rate() {
+        return rate;
+    }
+
+    private void reserveThenSend(Attempt attempt) {
+        long wait = rate.reserve();
+        if (ratePerHost != null) {
+            wait = Math.max(wait, hostRates.computeIfAbsent(attempt.host(),
+                    h -> RateGate.of(ratePerHost)).reserve());
+        }
+        if (wait > 0) {
+            timer.schedule(() -> sendNow(attempt), wait, TimeUnit.NANOSECONDS);
+        } else {
+            sendNow(attempt);
+        }
+    }
+
+    private void sendNow(Attempt attempt) {
+        engine.send(attempt.request()).whenComplete((outcome, thrown) -> completed.add(
+                new Done(attempt, outcome != null ? outcome : Outcome.failure(FetchError.of(
+                        ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0))));
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.bulkfetch.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code compare} end to end on a small list: table, verdict, JSON and the HTML charts. */
+class CompareCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesTheTableTheJsonAndTheHtmlPageWithBothChartsAndReportsFailuresPerEngine()
+            throws Exception {
+        try (TestServer server = new TestServer()) {
+            String text = IntStream.rangeClosed(1, 30).mapToObj(n -> server.url("/ok/" + n))
+                    .collect(Collectors.joining("\n", "", "\n"))
+                    + server.url("/status/404/1") + "\n"
+                    + server.url("/fault/CONNECTION_RESET_BY_PEER/1") + "\n";
+            Path list = TestServer.write(dir.resolve("small.txt"), text);
+            Path report = dir.resolve("report");
+
+            Cli.Result result = Cli.run("compare", list.toString(), "-c", "2,4", "--warmup", "5",
+                    "--report", report.toString());
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            String out = result.out();
+            for (String engine : new String[] {"event-loop", "threads", "virtual"}) {
+                assertThat(out).containsPattern("(?m)^" + engine + " +2 ")
+                        .containsPattern("(?m)^" + engine + " +4 ");
+                assertThat(out).contains(engine + " -c 4: http 1, reset 1");
+            }
+            assertThat(out).containsPattern("(?m)^serial +1 .* 1\\.0x");
+            assertThat(out).contains("Verdict: Fastest: ");
+
+            JsonNode runs = Records.json(Files.readString(report.resolve("runs.json")));
+            assertThat(runs.get("runs")).hasSize(7);
+            for (JsonNode run : runs.get("runs")) {
+                assertThat(run.get("items").asLong()).isEqualTo(32);
+                assertThat(run.get("ok").asLong()).isEqualTo(30);
+                assertThat(run.get("peak_threads").asInt()).isPositive();
+                assertThat(run.get("cpu_seconds").asDouble()).isPositive();
+            }
+            assertThat(runs.get("rows")).hasSize(7);
+
+            String html = Files.readString(report.resolve("report.html"));
+            assertThat(html).contains("<canvas id=\"chart-rps\">")
+                    .contains("<canvas id=\"chart-p99\">")
+                    .contains("<canvas id=\"chart-threads\">")
+                    .contains("<canvas id=\"chart-rss\">")
+                    .contains("Chart.js v4")
+                    .contains("\"label\":\"event-loop\"")
+                    .doesNotContain("/*CHARTS*/").doesNotContain("/*CHART_JS*/");
+        }
+    }
+
+    @Test
+    void aBadEngineNameIsAUsageError() {
+        Cli.Result result = Cli.run("compare", "urls/demo.txt", "--engines", "event-loop,warp");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("warp");
+    }
+}

@@ -1,0 +1,106 @@
+package dev.bulkfetch.input;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Request specs from JSON Lines reach the server as given; bad lines are named. */
+class JsonLinesRequestsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void postBodiesAndHeadersFromJsonLinesReachTheServerAsGiven() {
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(any(urlPathMatching("/api/.*"))
+                    .willReturn(aResponse().withStatus(201)));
+            String specs = String.join("\n",
+                    "{\"id\": \"a\", \"url\": \"" + server.url("/api/users") + "\", \"method\": "
+                            + "\"POST\", \"headers\": {\"X-Api-Key\": \"k1\"}, \"body\": "
+                            + "{\"name\": \"Ada\", \"tags\": [1, 2]}}",
+                    "{\"id\": 7, \"url\": \"" + server.url("/api/notes/1") + "\", \"method\": "
+                            + "\"put\", \"headers\": {\"Content-Type\": \"text/plain\"}, "
+                            + "\"body\": \"plain text\"}",
+                    "{\"url\": \"" + server.url("/api/ping") + "\"}",
+                    "{\"url\": \"" + server.url("/api/x") + "\", \"body\": 5}",
+                    "{\"id\": \"no-url\"}",
+                    "{not json",
+                    "[1, 2]") + "\n";
+            Path file = TestServer.write(dir.resolve("requests.jsonl"), specs);
+
+            Cli.Result result = Cli.run("fetch", file.toString(), "-H", "X-Run: r1", "-q");
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            Map<Long, JsonNode> bySeq = Records.parse(result.out()).stream().collect(
+                    Collectors.toMap(r -> r.get("seq").asLong(), Function.identity()));
+            assertThat(bySeq).hasSize(7);
+            assertThat(bySeq.get(1L).get("id").asText()).isEqualTo("a");
+            assertThat(bySeq.get(1L).get("method").asText()).isEqualTo("POST");
+            assertThat(bySeq.get(1L).get("status").asInt()).isEqualTo(201);
+            assertThat(bySeq.get(2L).get("id").asText()).isEqualTo("7");
+            assertThat(bySeq.get(3L).get("ok").asBoolean()).isTrue();
+            assertThat(bySeq.get(4L).get("error").get("message").asText())
+                    .isEqualTo("line 4: \"body\" must be a string, an object or an array");
+            assertThat(bySeq.get(5L).get("error").get("message").asText())
+                    .isEqualTo("line 5: \"url\" is missing or not a string");
+            assertThat(bySeq.get(6L).get("error").get("message").asText())
+                    .startsWith("line 6: not valid JSON");
+            assertThat(bySeq.get(7L).get("error").get("kind").asText()).isEqualTo("input");
+
+            server.wireMock().verify(1, postRequestedFor(urlEqualTo("/api/users"))
+                    .withHeader("X-Api-Key", equalTo("k1"))
+                    .withHeader("X-Run", equalTo("r1"))
+                    .withHeader("Content-Type", equalTo("application/json"))
+                    .withRequestBody(equalToJson("{\"name\": \"Ada\", \"tags\": [1, 2]}")));
+            server.wireMock().verify(1, putRequestedFor(urlEqualTo("/api/notes/1"))
+                    .withHeader("Content-Type", equalTo("text/plain"))
+                    .withRequestBody(equalTo("plain text")));
+            server.wireMock().verify(1, getRequestedFor(urlEqualTo("/api/ping")));
+        }
+    }
+
+    @Test
+    void methodAndHeadersFromTheCommandLineApplyToEveryUrlOfAList() {
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(any(urlPathMatching("/api/.*"))
+                    .willReturn(aResponse().withStatus(204)));
+            Path list = TestServer.write(dir.resolve("list.txt"),
+                    server.url("/api/1") + "\n" + server.url("/api/2") + "\n");
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "-X", "DELETE", "-H",
+                    "Authorization: Bearer t0ken", "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            server.wireMock().verify(2, com.github.tomakehurst.wiremock.client.WireMock
+                    .deleteRequestedFor(urlPathMatching("/api/[12]"))
+                    .withHeader("Authorization", equalTo("Bearer t0ken")));
+            assertThat(result.err()).doesNotContain("t0ken");
+        }
+    }
+
+    @Test
+    void aHeaderWithoutAColonIsAUsageErrorNamingTheOption() {
+        Cli.Result result = Cli.run("fetch", "urls/demo.txt", "-H", "NoColon");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--header").contains("NoColon");
+    }
+}

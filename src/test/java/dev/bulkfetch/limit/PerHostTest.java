@@ -1,0 +1,60 @@
+package dev.bulkfetch.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --per-host caps each host without letting a slow host hold up a fast one. */
+class PerHostTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void perHostLimitHoldsWhileOtherHostsProceed() {
+        try (TestServer slow = new TestServer(); TestServer fast = new TestServer()) {
+            List<String> lines = new ArrayList<>();
+            for (int n = 1; n <= 6; n++) {
+                lines.add(slow.url("/long-held/" + n));
+            }
+            for (int n = 1; n <= 20; n++) {
+                lines.add(fast.url("/quick-held/" + n));
+            }
+            Path list = TestServer.write(dir.resolve("hosts.txt"), String.join("\n", lines) + "\n");
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "-c", "8", "--per-host", "2",
+                    "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            List<JsonNode> records = Records.parse(result.out());
+            assertThat(records).hasSize(26);
+            // Completion order: every fast item is written before the slow host's last two,
+            // which were still in flight (1.5 s each, two at a time) when the fast ones ended.
+            int lastFast = 0;
+            int slowSeen = 0;
+            int slowBeforeLastFast = 0;
+            for (int i = 0; i < records.size(); i++) {
+                boolean isSlow = records.get(i).get("url").asText().contains("/long-held/");
+                if (isSlow) {
+                    slowSeen++;
+                } else {
+                    lastFast = i;
+                    slowBeforeLastFast = slowSeen;
+                }
+            }
+            assertThat(slowBeforeLastFast).as("slow items done before the last fast one")
+                    .isLessThanOrEqualTo(2);
+            assertThat(lastFast).isLessThan(records.size() - 1);
+            assertThat(slow.counter().peak()).isEqualTo(2);
+            assertThat(fast.counter().peak()).isEqualTo(2);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.bulkfetch.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The rate gate's arithmetic, on a fake clock. */
+class RateGateTest {
+
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+    @Test
+    void ratesAreParsedPerSecondMinuteAndHour() {
+        assertThat(Rate.parse("100/s").perSecond()).isEqualTo(100);
+        assertThat(Rate.parse("600/min").perSecond()).isEqualTo(10);
+        assertThat(Rate.parse("7200/h").perSecond()).isEqualTo(2);
+        assertThat(Rate.parse("100/s").spacingNanos()).isEqualTo(10_000_000L);
+        assertThatThrownBy(() -> Rate.parse("abc")).hasMessageContaining("100/s");
+        assertThatThrownBy(() -> Rate.parse("0/s")).hasMessageContaining("positive");
+    }
+
+    @Test
+    void a429HalvesTheRateOncePerBurstAndCalmRestoresItStepByStep() {
+        RateGate gate = new RateGate(Rate.parse("100/s"), Duration.ofSeconds(5), now::get);
+        gate.onRateLimited();
+        assertThat(gate.current().perSecond()).isEqualTo(50);
+        now.addAndGet(Duration.ofMillis(5).toNanos());
+        gate.onRateLimited();
+        assertThat(gate.current().perSecond()).as("same burst").isEqualTo(50);
+        now.addAndGet(Duration.ofMillis(200).toNanos());
+        gate.onRateLimited();
+        assertThat(gate.current().perSecond()).isEqualTo(25);
+        assertThat(gate.slowdowns()).isEqualTo(2);
+
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        gate.reserve();
+        assertThat(gate.current().perSecond()).isEqualTo(35);
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        gate.reserve();
+        assertThat(gate.current().perSecond()).as("one step per 5 s").isEqualTo(35);
+        for (int i = 0; i < 20; i++) {
+            now.addAndGet(Duration.ofSeconds(5).toNanos());
+            gate.reserve();
+        }
+        assertThat(gate.current().perSecond()).as("never above the configured rate")
+                .isEqualTo(100);
+    }
+
+    @Test
+    void withoutARateTheGateIsOpenUntilA429ThenStartsAtHalfTheObservedRate() {
+        RateGate gate = new RateGate(null, Duration.ofSeconds(5), now::get);
+        for (int i = 0; i < 200; i++) {
+            assertThat(gate.reserve()).isZero();
+            now.addAndGet(Duration.ofMillis(5).toNanos());
+        }
+        assertThat(gate.current()).isNull();
+        gate.onRateLimited();
+        assertThat(gate.current().perSecond()).isBetween(99.0, 101.0);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.bulkfetch.limit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import dev.bulkfetch.testing.TokenBucket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --rate against a server that enforces its own limit with a token bucket. */
+class RateLimitTest {
+
+    @TempDir
+    Path dir;
+
+    private static WireMockServer limited(TokenBucket bucket) {
+        WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1")
+                .dynamicPort().notifier(new Slf4jNotifier(false)).extensions(bucket));
+        server.start();
+        server.stubFor(get(urlPathMatching("/api/[0-9]+")).willReturn(aResponse()
+                .withStatus(200).withBody("{}").withTransformers(TokenBucket.NAME)));
+        return server;
+    }
+
+    private Path list(WireMockServer server, int n) {
+        return TestServer.write(dir.resolve("api.txt"), IntStream.rangeClosed(1, n)
+                .mapToObj(i -> "http://127.0.0.1:" + server.port() + "/api/" + i)
+                .collect(Collectors.joining("\n", "", "\n")));
+    }
+
+    @Test
+    void atTheServersRateNoRequestIsRefusedAndNoSecondSeesMoreThanTheRate() throws Exception {
+        TokenBucket bucket = new TokenBucket(100, 100);
+        WireMockServer server = limited(bucket);
+        try {
+            Path summary = dir.resolve("summary.json");
+            Cli.Result result = Cli.run("fetch", list(server, 300).toString(), "--rate", "100/s",
+                    "-c", "32", "-q", "--summary-json", summary.toString());
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(Records.parse(result.out())).hasSize(300);
+            assertThat(bucket.refused()).isZero();
+            assertThat(bucket.arrivals()).isEqualTo(300);
+            assertThat(bucket.maxInAnySecond()).isLessThanOrEqualTo(100);
+            JsonNode s = Records.json(Files.readString(summary));
+            assertThat(s.get("responses_429").asLong()).isZero();
+            // 300 evenly spaced starts at 100/s take about 3 s: the rate is used, not undershot.
+            assertThat(s.get("wall_s").asDouble()).isBetween(2.9, 4.5);
+        } finally {
+            server.stop();
+        }
+    }
+
+    /**
+     * Twice the server's rate: 429s halve the run's rate until the server stops refusing, and
+     * retries (honouring Retry-After: 1) carry every item through. Bound held: at most 10% of
+     * the items ever see a 429.
+     */
+    @Test
+    void atTwiceTheServersRateEveryItemEndsOkAndFew429sArrive() throws Exception {
+        TokenBucket bucket = new TokenBucket(25, 25);
+        WireMockServer server = limited(bucket);
+        try {
+            Path summary = dir.resolve("summary.json");
+            Cli.Result result = Cli.run("fetch", list(server, 200).toString(), "--rate", "50/s",
+                    "-c", "16", "--retries", "5", "-q", "--summary-json", summary.toString());
+
+            List<JsonNode> records = Records.parse(result.out());
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(records).hasSize(200).allMatch(r -> r.get("ok").asBoolean());
+            JsonNode s = Records.json(Files.readString(summary));
+            assertThat(s.get("responses_429").asLong()).isEqualTo(bucket.refused())
+                    .isLessThanOrEqualTo(20);
+            assertThat(s.get("retries").asLong()).isEqualTo(bucket.refused());
+            assertThat(s.get("rate_per_s_at_end").asDouble()).isLessThan(50);
+        } finally {
+            server.stop();
+        }
+    }
+}

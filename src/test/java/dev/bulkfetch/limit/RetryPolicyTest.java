@@ -1,0 +1,67 @@
+package dev.bulkfetch.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulkfetch.ErrorKind;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RetryPolicyTest {
+
+    private final RetryPolicy policy = RetryPolicy.defaults();
+
+    @Test
+    void transientFailuresAreRetriedAndOther4xxAreNot() {
+        assertThat(policy.retries(null, ErrorKind.CONNECT)).isTrue();
+        assertThat(policy.retries(null, ErrorKind.RESET)).isTrue();
+        assertThat(policy.retries(null, ErrorKind.TIMEOUT)).isTrue();
+        assertThat(policy.retries(null, ErrorKind.PROTOCOL)).isFalse();
+        for (int status : new int[] {429, 502, 503, 504}) {
+            assertThat(policy.retries(status, null)).as("status " + status).isTrue();
+        }
+        for (int status : new int[] {200, 400, 401, 403, 404, 500}) {
+            assertThat(policy.retries(status, null)).as("status " + status).isFalse();
+        }
+    }
+
+    @Test
+    void backoffIsFullJitterUnderAnExponentialCeilingCappedAtTheMaximum() {
+        assertThat(policy.delayNanos(1, 0, () -> 1.0)).isEqualTo(Duration.ofMillis(200).toNanos());
+        assertThat(policy.delayNanos(3, 0, () -> 1.0)).isEqualTo(Duration.ofMillis(800).toNanos());
+        assertThat(policy.delayNanos(20, 0, () -> 1.0)).isEqualTo(Duration.ofSeconds(30).toNanos());
+        assertThat(policy.delayNanos(3, 0, () -> 0.5)).isEqualTo(Duration.ofMillis(400).toNanos());
+        assertThat(policy.delayNanos(3, 0, () -> 0.0)).isZero();
+    }
+
+    @Test
+    void retryAfterIsAFloorUnderTheJitter() {
+        long second = Duration.ofSeconds(1).toNanos();
+        assertThat(policy.delayNanos(1, second, () -> 0.1)).isEqualTo(second);
+    }
+
+    @Test
+    void retryAfterReadsSecondsAndHttpDates() {
+        Instant now = Instant.parse("2026-11-22T10:00:00Z");
+        assertThat(RetryAfter.nanos("3", now)).isEqualTo(Duration.ofSeconds(3).toNanos());
+        assertThat(RetryAfter.nanos("Sun, 22 Nov 2026 10:00:05 GMT", now))
+                .isEqualTo(Duration.ofSeconds(5).toNanos());
+        assertThat(RetryAfter.nanos("Sun, 22 Nov 2026 09:00:00 GMT", now)).isZero();
+        assertThat(RetryAfter.nanos("soon", now)).isZero();
+        assertThat(RetryAfter.nanos(null, now)).isZero();
+        assertThat(RetryAfter.nanos("999999", now)).isEqualTo(Duration.ofHours(1).toNanos());
+    }
+
+    @Test
+    void retryOnNamesKindsStatusesAndClasses() {
+        RetryPolicy custom = policy.withRetryOn("timeout, 5xx, 404");
+        assertThat(custom.retries(500, null)).isTrue();
+        assertThat(custom.retries(404, null)).isTrue();
+        assertThat(custom.retries(429, null)).isFalse();
+        assertThat(custom.retries(null, ErrorKind.TIMEOUT)).isTrue();
+        assertThat(custom.retries(null, ErrorKind.RESET)).isFalse();
+        assertThatThrownBy(() -> policy.withRetryOn("sometimes")).hasMessageContaining(
+                "sometimes");
+    }
+}

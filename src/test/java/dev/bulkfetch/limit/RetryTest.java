@@ -1,0 +1,112 @@
+package dev.bulkfetch.limit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What is retried, how often, and how long it waits. */
+class RetryTest {
+
+    @TempDir
+    Path dir;
+
+    private static void sequence(WireMockServer server, String path, int... statuses) {
+        String state = STARTED;
+        for (int i = 0; i < statuses.length; i++) {
+            String next = "step-" + (i + 1);
+            var response = aResponse().withStatus(statuses[i]).withBody("x");
+            if (statuses[i] == 429) {
+                response.withHeader("Retry-After", "1");
+            }
+            server.stubFor(get(urlEqualTo(path)).inScenario(path).whenScenarioStateIs(state)
+                    .willReturn(response).willSetStateTo(next));
+            state = next;
+        }
+    }
+
+    private JsonNode fetchOne(TestServer server, String path, String... extra) {
+        Path list = TestServer.write(dir.resolve("one.txt"), server.url(path) + "\n");
+        String[] args = new String[4 + extra.length];
+        args[0] = "fetch";
+        args[1] = list.toString();
+        args[2] = "-q";
+        args[3] = "--backoff=10ms..50ms";
+        System.arraycopy(extra, 0, args, 4, extra.length);
+        List<JsonNode> records = Records.parse(Cli.run(args).out());
+        assertThat(records).hasSize(1);
+        return records.getFirst();
+    }
+
+    @Test
+    void aNonRetryable404IsSentOnce() {
+        try (TestServer server = new TestServer()) {
+            JsonNode record = fetchOne(server, "/status/404/7");
+            assertThat(record.get("attempts").asInt()).isEqualTo(1);
+            server.wireMock().verify(1, getRequestedFor(urlEqualTo("/status/404/7")));
+        }
+    }
+
+    @Test
+    void a503TwiceThenA200EndsOkWithThreeAttempts() {
+        try (TestServer server = new TestServer()) {
+            sequence(server.wireMock(), "/flaky", 503, 503, 200);
+            JsonNode record = fetchOne(server, "/flaky");
+            assertThat(record.get("ok").asBoolean()).isTrue();
+            assertThat(record.get("status").asInt()).isEqualTo(200);
+            assertThat(record.get("attempts").asInt()).isEqualTo(3);
+            server.wireMock().verify(3, getRequestedFor(urlEqualTo("/flaky")));
+        }
+    }
+
+    @Test
+    void retriesStopAtTheLimitAndTheLastAnswerIsTheRecord() {
+        try (TestServer server = new TestServer()) {
+            sequence(server.wireMock(), "/down", 503, 503, 503, 503);
+            JsonNode record = fetchOne(server, "/down", "--retries", "2");
+            assertThat(record.get("ok").asBoolean()).isFalse();
+            assertThat(record.get("status").asInt()).isEqualTo(503);
+            assertThat(record.get("attempts").asInt()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void retryOnChangesWhatIsRetried() {
+        try (TestServer server = new TestServer()) {
+            sequence(server.wireMock(), "/missing", 404, 200);
+            JsonNode record = fetchOne(server, "/missing", "--retry-on", "404");
+            assertThat(record.get("attempts").asInt()).isEqualTo(2);
+            assertThat(record.get("ok").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void retryAfterOnTheFirstAttemptDelaysTheSecondByAtLeastThatLong() {
+        try (TestServer server = new TestServer()) {
+            sequence(server.wireMock(), "/busy", 429, 200);
+            JsonNode record = fetchOne(server, "/busy");
+            assertThat(record.get("attempts").asInt()).isEqualTo(2);
+            List<ServeEvent> events = server.wireMock().getAllServeEvents().stream()
+                    .filter(e -> e.getRequest().getUrl().equals("/busy"))
+                    .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
+            assertThat(events).hasSize(2);
+            long gapMillis = events.get(1).getRequest().getLoggedDate().getTime()
+                    - events.get(0).getRequest().getLoggedDate().getTime();
+            assertThat(gapMillis).isGreaterThanOrEqualTo(1000);
+        }
+    }
+}
