@@ -1,6 +1,9 @@
 package dev.bulkfetch.cli;
 
+import dev.bulkfetch.limit.Rate;
 import dev.bulkfetch.mock.MockServer;
+import dev.bulkfetch.mock.TokenBucket;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,13 +31,36 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "wiremock-mappings")
     Path root;
 
+    @Option(names = "--limit", paramLabel = "N/s", description = "Enforce a server-side rate "
+            + "limit on every stub (a token bucket holding one second's worth): over it, 429 "
+            + "with Retry-After: 1. Prints arrivals and the busiest second when stopped.")
+    String limit;
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0 to 65535: " + port);
         }
-        MockServer server = MockServer.start(port, root);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bulkfetch-serve-stop"));
+        TokenBucket bucket = null;
+        if (limit != null) {
+            double perSecond;
+            try {
+                perSecond = Rate.parse(limit).perSecond();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--limit: " + e.getMessage(), e);
+            }
+            bucket = new TokenBucket(perSecond, Math.max(1, perSecond), true);
+        }
+        MockServer server = MockServer.start(port, root, bucket);
+        PrintWriter err = spec.commandLine().getErr();
+        TokenBucket stats = bucket;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            if (stats != null) {
+                err.println("serve: " + stats.stats());
+                err.flush();
+            }
+        }, "bulkfetch-serve-stop"));
         spec.commandLine().getErr().println("serving " + root + " on " + server.baseUrl()
                 + " (Ctrl-C stops)");
         spec.commandLine().getErr().flush();

@@ -39,6 +39,11 @@ public final class MockServer implements AutoCloseable {
      * @throws IllegalStateException naming the port when it is taken
      */
     public static MockServer start(int port, Path root) {
+        return start(port, root, null);
+    }
+
+    /** As {@link #start(int, Path)}, with every stub behind {@code limit} when it is given. */
+    public static MockServer start(int port, Path root, TokenBucket limit) {
         WireMockConfiguration config = options()
                 .bindAddress("127.0.0.1")
                 .port(port)
@@ -51,6 +56,9 @@ public final class MockServer implements AutoCloseable {
                 .jettyAcceptors(2)
                 .jettyAcceptQueueSize(4096)
                 .notifier(new Slf4jNotifier(false));
+        if (limit != null) {
+            config.extensions(limit);
+        }
         if (root != null && Files.isDirectory(root.resolve("mappings"))) {
             config.withRootDirectory(root.toString());
         } else {

@@ -12,7 +12,7 @@ import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
-import dev.bulkfetch.testing.TokenBucket;
+import dev.bulkfetch.mock.TokenBucket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

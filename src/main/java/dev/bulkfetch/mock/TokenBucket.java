@@ -1,40 +1,56 @@
-package dev.bulkfetch.testing;
+package dev.bulkfetch.mock;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 
 /**
  * A server-side rate limit, as an API enforces one: a token bucket of {@code capacity} tokens
  * refilled at {@code perSecond}; a request that finds it empty gets 429 with
- * {@code Retry-After: 1}. Records when every request arrived, to check the client's rate from the
- * server's side.
+ * {@code Retry-After: 1}. Counts what arrived and the most arrivals in any one-second window,
+ * to check a client's rate from the server's side, in memory bounded by one second of
+ * arrivals. Global ({@code serve --limit}) or for the stubs that name it (tests).
  */
 public final class TokenBucket implements ResponseDefinitionTransformerV2 {
 
     public static final String NAME = "token-bucket";
+    private static final long SECOND = 1_000_000_000L;
 
     private final double perSecond;
     private final double capacity;
+    private final boolean global;
     // All guarded by this.
     private double tokens;
     private long lastRefill = System.nanoTime();
-    private final List<Long> arrivals = new ArrayList<>();
-    private int refused;
+    private final ArrayDeque<Long> lastSecond = new ArrayDeque<>();
+    private int maxInAnySecond;
+    private long arrivals;
+    private long refused;
 
+    /** A bucket for the stubs that name {@link #NAME}. */
     public TokenBucket(double perSecond, double capacity) {
+        this(perSecond, capacity, false);
+    }
+
+    /** A bucket, over every stub when {@code global}. */
+    public TokenBucket(double perSecond, double capacity, boolean global) {
         this.perSecond = perSecond;
         this.capacity = capacity;
+        this.global = global;
         this.tokens = capacity;
     }
 
     @Override
     public synchronized ResponseDefinition transform(ServeEvent event) {
         long now = System.nanoTime();
-        arrivals.add(now);
+        arrivals++;
+        lastSecond.addLast(now);
+        while (now - lastSecond.peekFirst() >= SECOND) {
+            lastSecond.removeFirst();
+        }
+        maxInAnySecond = Math.max(maxInAnySecond, lastSecond.size());
         tokens = Math.min(capacity, tokens + (now - lastRefill) * perSecond / 1e9);
         lastRefill = now;
         if (tokens < 1) {
@@ -48,30 +64,26 @@ public final class TokenBucket implements ResponseDefinitionTransformerV2 {
 
     /** The most requests that arrived within any one-second window. */
     public synchronized int maxInAnySecond() {
-        List<Long> sorted = new ArrayList<>(arrivals);
-        sorted.sort(null);
-        int best = 0;
-        int from = 0;
-        for (int to = 0; to < sorted.size(); to++) {
-            while (sorted.get(to) - sorted.get(from) >= 1_000_000_000L) {
-                from++;
-            }
-            best = Math.max(best, to - from + 1);
-        }
-        return best;
+        return maxInAnySecond;
     }
 
-    public synchronized int refused() {
+    public synchronized long refused() {
         return refused;
     }
 
-    public synchronized int arrivals() {
-        return arrivals.size();
+    public synchronized long arrivals() {
+        return arrivals;
+    }
+
+    /** One line for a log: arrivals, refusals, the busiest second. */
+    public synchronized String stats() {
+        return "arrivals " + arrivals + ", refused (429) " + refused
+                + ", most in any one-second window " + maxInAnySecond;
     }
 
     @Override
     public boolean applyGlobally() {
-        return false;
+        return global;
     }
 
     @Override
