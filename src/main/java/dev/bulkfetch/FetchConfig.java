@@ -24,8 +24,12 @@ public final class FetchConfig {
     private final int perHost;
     private final Rate ratePerHost;
     private final RetryPolicy retries;
+    private final java.nio.file.Path saveBodies;
+    private final boolean includeBody;
 
     private FetchConfig(Builder b) {
+        this.saveBodies = b.saveBodies;
+        this.includeBody = b.includeBody;
         this.engine = b.engine;
         this.ordered = b.ordered;
         this.rate = b.rate;
@@ -34,7 +38,8 @@ public final class FetchConfig {
         this.retries = b.retries;
         int concurrency = b.engine == EngineKind.SERIAL ? 1 : b.concurrency;
         this.engineOptions = new EngineOptions(concurrency, b.connectTimeout, b.requestTimeout,
-                b.idleTimeout, b.maxBodyBytes, b.maxRedirects);
+                b.idleTimeout, b.maxBodyBytes, b.maxRedirects,
+                b.saveBodies != null || b.includeBody, b.insecure);
     }
 
     public static Builder builder() {
@@ -79,6 +84,16 @@ public final class FetchConfig {
         return retries;
     }
 
+    /** The folder bodies are saved to, one file per item; {@code null} for none. */
+    public java.nio.file.Path saveBodies() {
+        return saveBodies;
+    }
+
+    /** True when text bodies go into the record. */
+    public boolean includeBody() {
+        return includeBody;
+    }
+
     /** Builds a {@link FetchConfig}; each setter validates its value. */
     public static final class Builder {
         private EngineKind engine = EngineKind.EVENT_LOOP;
@@ -93,6 +108,9 @@ public final class FetchConfig {
         private int perHost;
         private Rate ratePerHost;
         private RetryPolicy retries = RetryPolicy.defaults();
+        private java.nio.file.Path saveBodies;
+        private boolean includeBody;
+        private boolean insecure;
 
         private Builder() {
         }
@@ -112,6 +130,27 @@ public final class FetchConfig {
             this.perHost = base.perHost;
             this.ratePerHost = base.ratePerHost;
             this.retries = base.retries;
+            this.saveBodies = base.saveBodies;
+            this.includeBody = base.includeBody;
+            this.insecure = o.insecure();
+            return this;
+        }
+
+        /** Saves each body to {@code dir}, in a file named from the item; null for none. */
+        public Builder saveBodies(java.nio.file.Path dir) {
+            this.saveBodies = dir;
+            return this;
+        }
+
+        /** Puts each text body into its record. */
+        public Builder includeBody(boolean include) {
+            this.includeBody = include;
+            return this;
+        }
+
+        /** Accepts any TLS certificate and host name. Off by default, and it should stay so. */
+        public Builder insecure(boolean insecure) {
+            this.insecure = insecure;
             return this;
         }
 

@@ -14,10 +14,18 @@ package dev.bulkfetch;
  * @param latencyNanos time of the final attempt, send to last byte (0 when nothing was sent)
  * @param bytes response body size in bytes, as received
  * @param engine the engine that sent it, or {@code null} when nothing was sent
+ * @param body the body as text, when asked for ({@code --include-body}), else {@code null}
+ * @param bodyFile where the body was saved ({@code --save-bodies}), else {@code null}
  */
 public record FetchResult(long seq, String id, String url, String method, Integer status,
                           FetchError error, int attempts, long latencyNanos, long bytes,
-                          String engine) {
+                          String engine, String body, String bodyFile) {
+
+    /** This result with its body attached: as text, as a file, or both. */
+    public FetchResult withBody(String text, String file) {
+        return new FetchResult(seq, id, url, method, status, error, attempts, latencyNanos,
+                bytes, engine, text, file);
+    }
 
     /** True when the final response was 2xx. */
     public boolean ok() {

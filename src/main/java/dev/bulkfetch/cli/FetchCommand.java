@@ -5,6 +5,7 @@ import dev.bulkfetch.engine.EngineKind;
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
+import dev.bulkfetch.output.Journal;
 import dev.bulkfetch.output.JsonLinesWriter;
 import dev.bulkfetch.output.ProgressLine;
 import dev.bulkfetch.output.RecordSink;
@@ -74,6 +75,33 @@ final class FetchCommand implements Callable<Integer> {
             description = "Write records to FILE instead of stdout.")
     Path output;
 
+    @Option(names = "--resume", description = "With -o FILE: keep the records already in FILE "
+            + "(a torn last line is cut) and fetch only the items without one. The input must "
+            + "be the same (checked against FILE.input).")
+    boolean resume;
+
+    @Option(names = "--grace", paramLabel = "DURATION", converter = Units.DurationConverter.class,
+            defaultValue = "5s", description = "After Ctrl-C, how long requests in flight may "
+            + "finish before the run stops (default: ${DEFAULT-VALUE}).")
+    java.time.Duration grace = java.time.Duration.ofSeconds(5);
+
+    @Option(names = "--save-bodies", paramLabel = "DIR", description = "Save each body to "
+            + "DIR/SEQ.body (named from the item, never from the URL); the record gets "
+            + "body_file.")
+    Path saveBodies;
+
+    @Option(names = "--include-body", description = "Put each text (UTF-8) body into its "
+            + "record as body.")
+    boolean includeBody;
+
+    @Option(names = {"-k", "--insecure"}, description = "Accept any TLS certificate and host "
+            + "name. Certificates are verified unless this is given.")
+    boolean insecure;
+
+    @Option(names = "--deny-private", description = "Refuse URLs whose host resolves to a "
+            + "loopback, private or link-local address, as input errors (for untrusted lists).")
+    boolean denyPrivate;
+
     @Option(names = "--ordered", description = "Write records in input order (a reorder window "
             + "no larger than the concurrency) instead of as they finish.")
     boolean ordered;
@@ -108,20 +136,39 @@ final class FetchCommand implements Callable<Integer> {
         UrlListReader.RequestTemplate requests = template();
         InputReader.Format format = format();
         PrintWriter err = spec.commandLine().getErr();
-        try (RecordSink sink = openOutput();
+        Journal journal = openJournal();
+        try (RecordSink sink = openOutput(journal);
              MockServer mock = mockOptions.startIfAsked();
              InputReader urls = InputReader.open(input, format, stdin,
                      mock == null ? requests : requests.withUrlMapper(mock::redirect));
-             BulkRun run = new BulkRun(config)) {
+             BulkRun run = new BulkRun(config);
+             Interrupts interrupts = Interrupts.install(run, grace, err)) {
+            if (journal != null && journal.kept() > 0 && !quiet) {
+                err.println("resuming: " + journal.kept() + " records kept"
+                        + (journal.tornBytes() > 0 ? ", a torn last line of "
+                        + journal.tornBytes() + " bytes cut" : ""));
+            }
             Tally tally = new Tally();
             Summary summary;
             try (ProgressLine progress = showProgress() ? new ProgressLine(err, tally,
                     run::inFlight) : null) {
-                summary = run.run(urls, sink, tally);
+                InputReader items = journal == null ? urls : urls.skipping(journal::isDone);
+                summary = run.run(denyPrivate ? items.denyingPrivateHosts() : items, sink,
+                        tally);
+            } catch (IOException e) {
+                throw new IOException("cannot write " + (output == null ? "the records"
+                        : output) + ": " + e.getMessage() + ". The records written so far are "
+                        + "complete lines; run the same command with --resume to go on.", e);
             }
             if (!quiet) {
                 err.print(summary.toText());
                 err.flush();
+            }
+            if (interrupts.interrupted()) {
+                err.println("bulkfetch: interrupted; " + summary.items() + " records written"
+                        + (output == null ? "" : "; --resume goes on from here"));
+                err.flush();
+                return ExitCodes.INTERRUPTED;
             }
             if (summaryJson != null) {
                 try (OutputStream out = Files.newOutputStream(summaryJson)) {
@@ -140,7 +187,8 @@ final class FetchCommand implements Callable<Integer> {
         option("--connect-timeout, --timeout, --idle-timeout, --max-body or --max-redirects",
                 () -> engineOptions.applyTo(builder));
         option("limits", () -> limitOptions.applyTo(builder));
-        return builder.ordered(ordered).build();
+        return builder.ordered(ordered).saveBodies(saveBodies).includeBody(includeBody)
+                .insecure(insecure).build();
     }
 
     private InputReader.Format format() {
@@ -178,18 +226,38 @@ final class FetchCommand implements Callable<Integer> {
         }
     }
 
-    /** Opens the output before anything is sent, so an unwritable file costs no request. */
-    private RecordSink openOutput() throws IOException {
+    /**
+     * The output file as a journal (read back with --resume), before anything is sent, so an
+     * unwritable file or a mismatched resume costs no request; null when writing to stdout.
+     */
+    private Journal openJournal() {
         if (output == null) {
-            return new JsonLinesWriter(new BufferedOutputStream(stdout, 1 << 16), false);
+            if (resume) {
+                throw new ParameterException(spec.commandLine(),
+                        "--resume needs -o FILE: the output file is the journal");
+            }
+            return null;
+        }
+        if (resume && input.equals("-")) {
+            throw new ParameterException(spec.commandLine(),
+                    "--resume needs the input as a file: stdin cannot be read twice");
         }
         try {
-            return new JsonLinesWriter(new BufferedOutputStream(
-                    Files.newOutputStream(output), 1 << 16), true);
+            Path source = input.equals("-") ? null : UrlListReader.resolve(input);
+            return source == null ? Journal.open(output, null, false)
+                    : Journal.open(output, source, resume);
         } catch (IOException e) {
             throw new ParameterException(spec.commandLine(),
                     "cannot write output file " + output + ": " + e);
         }
+    }
+
+    private RecordSink openOutput(Journal journal) throws IOException {
+        if (journal == null) {
+            return new JsonLinesWriter(new BufferedOutputStream(stdout, 1 << 16), false);
+        }
+        return new JsonLinesWriter(new BufferedOutputStream(journal.append(), 1 << 16), true,
+                true);
     }
 
     /** What every request of a URL list gets from -X and -H. */

@@ -48,8 +48,15 @@ final class LimitOptionsMixin {
         }
         Duration min = named("--backoff", () -> Units.parseDuration(range[0]));
         Duration max = named("--backoff", () -> Units.parseDuration(range[1]));
-        RetryPolicy policy = named("--retries or --backoff", () -> new RetryPolicy(retries, min,
-                max, RetryPolicy.DEFAULT_KINDS, RetryPolicy.DEFAULT_STATUSES));
+        if (retries < 0 || retries > 100) {
+            throw new IllegalArgumentException("--retries: must be 0 to 100: " + retries);
+        }
+        if (min.compareTo(max) > 0) {
+            throw new IllegalArgumentException("--backoff: '" + backoff
+                    + "' must be MIN..MAX with MIN <= MAX");
+        }
+        RetryPolicy policy = new RetryPolicy(retries, min, max, RetryPolicy.DEFAULT_KINDS,
+                RetryPolicy.DEFAULT_STATUSES);
         return builder.retries(retryOn == null ? policy
                 : named("--retry-on", () -> policy.withRetryOn(retryOn)));
     }

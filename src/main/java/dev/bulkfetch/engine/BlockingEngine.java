@@ -121,6 +121,9 @@ final class BlockingEngine implements Engine {
         // Set by whichever thread found the deadline passed.
         private volatile boolean timedOut;
         private long bytes;
+        // The body, when kept: never more than the limit.
+        private final java.io.ByteArrayOutputStream kept = options.keepBody()
+                ? new java.io.ByteArrayOutputStream() : null;
 
         Exchange(long deadlineNanos) {
             this.deadlineNanos = deadlineNanos;
@@ -153,9 +156,16 @@ final class BlockingEngine implements Engine {
                         conn.disconnect();
                         return tooLarge(start);
                     }
+                    if (declared >= 0 && bytes < declared) {
+                        // The JDK ends a fixed-length body quietly when the server closes early.
+                        conn.disconnect();
+                        throw new java.net.ProtocolException("invalid HTTP response: the body "
+                                + "ended after " + bytes + " of " + declared + " bytes");
+                    }
                 }
                 return Outcome.response(status, bytes, System.nanoTime() - start,
-                        conn.getHeaderField("Retry-After"));
+                        conn.getHeaderField("Retry-After"),
+                        kept == null ? null : kept.toByteArray());
             }
         }
 
@@ -163,6 +173,9 @@ final class BlockingEngine implements Engine {
             HttpURLConnection conn = (HttpURLConnection) url.toURL().openConnection(Proxy.NO_PROXY);
             connection = conn;
             conn.setInstanceFollowRedirects(false);
+            if (options.insecure() && conn instanceof javax.net.ssl.HttpsURLConnection https) {
+                Insecure.apply(https);
+            }
             conn.setUseCaches(false);
             conn.setConnectTimeout(millis(options.connectTimeout()));
             conn.setReadTimeout(millis(options.idleTimeout()));
@@ -191,6 +204,9 @@ final class BlockingEngine implements Engine {
             while ((n = body.read(buffer, 0, (int) Math.min(buffer.length,
                     options.maxBodyBytes() + 1 - bytes))) > 0) {
                 bytes += n;
+                if (kept != null && bytes <= options.maxBodyBytes()) {
+                    kept.write(buffer, 0, n);
+                }
                 if (System.nanoTime() - deadlineNanos > 0) {
                     timedOut = true;
                     throw new java.net.SocketTimeoutException("request deadline passed");

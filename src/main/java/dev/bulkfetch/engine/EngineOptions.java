@@ -14,9 +14,13 @@ import java.util.Objects;
  * @param idleTimeout longest silence while reading the response
  * @param maxBodyBytes a larger response body ends the item as {@code too_large}
  * @param maxRedirects redirects followed before the item ends as a {@code protocol} error
+ * @param keepBody hand the body over in the {@link Outcome} (at most {@code maxBodyBytes});
+ *     otherwise it is only counted
+ * @param insecure accept any TLS certificate and host name (off by default)
  */
 public record EngineOptions(int concurrency, Duration connectTimeout, Duration requestTimeout,
-                            Duration idleTimeout, long maxBodyBytes, int maxRedirects) {
+                            Duration idleTimeout, long maxBodyBytes, int maxRedirects,
+                            boolean keepBody, boolean insecure) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -28,6 +32,9 @@ public record EngineOptions(int concurrency, Duration connectTimeout, Duration r
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (keepBody && maxBodyBytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("max body too large to keep: " + maxBodyBytes);
+        }
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency < 1: " + concurrency);
         }
@@ -36,6 +43,6 @@ public record EngineOptions(int concurrency, Duration connectTimeout, Duration r
     /** The defaults, at {@code concurrency}. */
     public static EngineOptions defaults(int concurrency) {
         return new EngineOptions(concurrency, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
-                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS);
+                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, false, false);
     }
 }

@@ -44,6 +44,8 @@ final class EventLoopEngine implements Engine {
                 .setFollowRedirect(options.maxRedirects() > 0)
                 .setMaxRedirects(options.maxRedirects())
                 .setCompressionEnforced(false)
+                .setUseInsecureTrustManager(options.insecure())
+                .setDisableHttpsEndpointIdentificationAlgorithm(options.insecure())
                 .setUserAgent("bulkfetch/0.1")
                 .setHttpAdditionalChannelInitializer(DecoderFailureHandler::install)
                 .build();
@@ -104,10 +106,13 @@ final class EventLoopEngine implements Engine {
         private long bytes;
         private boolean tooLarge;
         private String retryAfter;
+        // The body, when kept: never more than maxBody + 1 bytes.
+        private final java.io.ByteArrayOutputStream kept;
 
         CountingHandler(EngineOptions options, long start) {
             this.maxBody = options.maxBodyBytes();
             this.start = start;
+            this.kept = options.keepBody() ? new java.io.ByteArrayOutputStream() : null;
         }
 
         @Override
@@ -138,6 +143,9 @@ final class EventLoopEngine implements Engine {
         @Override
         public State onBodyPartReceived(HttpResponseBodyPart part) {
             bytes += part.length();
+            if (kept != null && bytes <= maxBody) {
+                kept.writeBytes(part.getBodyPartBytes());
+            }
             if (bytes > maxBody) {
                 tooLarge = true;
                 return State.ABORT;
@@ -159,7 +167,8 @@ final class EventLoopEngine implements Engine {
                 return Outcome.failure(Engine.tooLarge(maxBody), Math.min(bytes, maxBody + 1),
                         latency);
             }
-            return Outcome.response(status, bytes, latency, retryAfter);
+            return Outcome.response(status, bytes, latency, retryAfter,
+                    kept == null ? null : kept.toByteArray());
         }
     }
 }

@@ -11,15 +11,17 @@ import dev.bulkfetch.FetchError;
  * @param latencyNanos send to last byte (or to the failure)
  * @param error the transport error, or {@code null} when a response came
  * @param retryAfter the response's {@code Retry-After} header, or {@code null}
+ * @param body the body, when the engine was asked to keep it; otherwise {@code null}
  */
 public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
-                      String retryAfter) {
+                      String retryAfter, byte[] body) {
 
-    public static Outcome response(int status, long bytes, long latencyNanos, String retryAfter) {
-        return new Outcome(status, bytes, latencyNanos, null, retryAfter);
+    public static Outcome response(int status, long bytes, long latencyNanos, String retryAfter,
+                                   byte[] body) {
+        return new Outcome(status, bytes, latencyNanos, null, retryAfter, body);
     }
 
     public static Outcome failure(FetchError error, long bytes, long latencyNanos) {
-        return new Outcome(null, bytes, latencyNanos, error, null);
+        return new Outcome(null, bytes, latencyNanos, error, null, null);
     }
 }

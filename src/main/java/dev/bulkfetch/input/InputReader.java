@@ -32,6 +32,72 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     }
 
     /**
+     * This input with every request whose host resolves to a loopback, private or link-local
+     * address turned into an input error: for lists from untrusted hands.
+     */
+    default InputReader denyingPrivateHosts() {
+        InputReader all = this;
+        PrivateHosts hosts = new PrivateHosts();
+        return new InputReader() {
+            @Override
+            public boolean hasNext() {
+                return all.hasNext();
+            }
+
+            @Override
+            public InputItem next() {
+                InputItem item = all.next();
+                if (item instanceof InputItem.Request r) {
+                    String why = hosts.refusal(r.request().url().getHost());
+                    if (why != null) {
+                        return new InputItem.Rejected(r.seq(), r.request().url().toString(), why);
+                    }
+                }
+                return item;
+            }
+
+            @Override
+            public void close() throws IOException {
+                all.close();
+            }
+        };
+    }
+
+    /** This input without the items {@code skip} names: what a resumed run has left to do. */
+    default InputReader skipping(java.util.function.LongPredicate skip) {
+        InputReader all = this;
+        return new InputReader() {
+            private InputItem next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && all.hasNext()) {
+                    InputItem item = all.next();
+                    if (!skip.test(item.seq())) {
+                        next = item;
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public InputItem next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                InputItem item = next;
+                next = null;
+                return item;
+            }
+
+            @Override
+            public void close() throws IOException {
+                all.close();
+            }
+        };
+    }
+
+    /**
      * Opens {@code source} (a file, a name under {@code urls/}, or {@code -} for stdin) as
      * {@code format}.
      *

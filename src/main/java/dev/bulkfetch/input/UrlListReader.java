@@ -50,11 +50,17 @@ public final class UrlListReader implements InputReader {
         return new UrlListReader(openFile(source), template);
     }
 
-    static InputStream openFile(String source) throws InputUnavailableException {
+    /** The file {@code source} names: itself, or the same name under {@code urls/}. */
+    public static Path resolve(String source) {
         Path path = Path.of(source);
         if (!Files.exists(path) && !path.isAbsolute() && Files.exists(Path.of("urls", source))) {
-            path = Path.of("urls", source);
+            return Path.of("urls", source);
         }
+        return path;
+    }
+
+    static InputStream openFile(String source) throws InputUnavailableException {
+        Path path = resolve(source);
         try {
             if (Files.isDirectory(path)) {
                 throw new InputUnavailableException("input " + source + " is a directory", null);

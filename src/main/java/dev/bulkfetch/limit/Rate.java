@@ -34,7 +34,11 @@ public record Rate(double permits, Duration period) {
             case "min", "m" -> Duration.ofMinutes(1);
             default -> Duration.ofHours(1);
         };
-        return new Rate(Double.parseDouble(m.group(1)), period);
+        double permits = Double.parseDouble(m.group(1));
+        if (!(permits > 0)) {
+            throw new IllegalArgumentException("'" + text + "' must be more than zero");
+        }
+        return new Rate(permits, period);
     }
 
     /** Nanoseconds between two evenly spaced starts. */

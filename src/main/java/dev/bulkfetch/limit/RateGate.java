@@ -50,6 +50,10 @@ public final class RateGate {
     private long[] window;
     private int next;
     private long windowNanos;
+    // Times the last sent.length requests really went out, oldest at nextSent: a send that a
+    // slow start-up or a late timer delayed must not bunch up with the sends after it.
+    private long[] sent;
+    private int nextSent;
     private long lastChangeNanos;
     private long last429Nanos = Long.MIN_VALUE / 2;
     private long slowdowns;
@@ -87,6 +91,24 @@ public final class RateGate {
         window[next] = startAt;
         next = (next + 1) % window.length;
         return Math.max(0, startAt - now);
+    }
+
+    /**
+     * Called as a request really goes out: returns 0 and counts it when the sliding window has
+     * room, else the nanoseconds to wait before trying again (the send must be rescheduled).
+     */
+    public synchronized long admitNow() {
+        if (limiter == null) {
+            return 0;
+        }
+        long now = nanoTime.getAsLong();
+        long wait = sent[nextSent] + windowNanos - now;
+        if (wait > 0) {
+            return wait;
+        }
+        sent[nextSent] = now;
+        nextSent = (nextSent + 1) % sent.length;
+        return 0;
     }
 
     /** The server answered 429: halve the rate, once per burst. */
@@ -138,6 +160,18 @@ public final class RateGate {
         window = new long[(int) Math.max(1, Math.min(1_000_000, Math.floor(rate.permits())))];
         java.util.Arrays.fill(window, Long.MIN_VALUE / 2);
         next = 0;
+        long[] previous = sent;
+        int previousNext = nextSent;
+        sent = new long[window.length];
+        java.util.Arrays.fill(sent, Long.MIN_VALUE / 2);
+        nextSent = 0;
+        if (previous != null) {
+            // Keep the most recent real sends, so a rate change cannot open a burst.
+            for (int i = 0; i < Math.min(previous.length, sent.length); i++) {
+                sent[sent.length - 1 - i] = previous[Math.floorMod(previousNext - 1 - i,
+                        previous.length)];
+            }
+        }
         windowNanos = Math.round(rate.period().toNanos() * WINDOW_SLACK);
         limiter = RateLimiter.of("bulkfetch-rate", RateLimiterConfig.custom()
                 .limitForPeriod(1)

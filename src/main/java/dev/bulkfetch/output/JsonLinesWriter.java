@@ -18,13 +18,24 @@ public final class JsonLinesWriter implements RecordSink {
 
     private final JsonGenerator json;
     private final boolean closeStream;
+    private final boolean flushEach;
 
     /** Writes to {@code out}; closes it on {@link #close()} only when {@code closeStream}. */
     public JsonLinesWriter(OutputStream out, boolean closeStream) throws IOException {
+        this(out, closeStream, false);
+    }
+
+    /**
+     * As {@link #JsonLinesWriter(OutputStream, boolean)}; with {@code flushEach}, every record
+     * is flushed as it is written, so a journal loses nothing finished to a crash.
+     */
+    public JsonLinesWriter(OutputStream out, boolean closeStream, boolean flushEach)
+            throws IOException {
         this.json = JSON.createGenerator(out);
         this.json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         this.json.setRootValueSeparator(null);
         this.closeStream = closeStream;
+        this.flushEach = flushEach;
     }
 
     @Override
@@ -52,8 +63,17 @@ public final class JsonLinesWriter implements RecordSink {
         json.writeNumberField("latency_ms", Math.round(r.latencyMillis() * 1000) / 1000.0);
         json.writeNumberField("bytes", r.bytes());
         json.writeStringField("engine", r.engine());
+        if (r.body() != null) {
+            json.writeStringField("body", r.body());
+        }
+        if (r.bodyFile() != null) {
+            json.writeStringField("body_file", r.bodyFile());
+        }
         json.writeEndObject();
         json.writeRaw('\n');
+        if (flushEach) {
+            json.flush();
+        }
     }
 
     @Override

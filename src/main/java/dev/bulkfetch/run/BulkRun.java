@@ -11,6 +11,7 @@ import dev.bulkfetch.limit.Dispatcher;
 import dev.bulkfetch.limit.RateGate;
 import dev.bulkfetch.limit.RetryAfter;
 import dev.bulkfetch.limit.RetryPolicy;
+import dev.bulkfetch.output.BodyStore;
 import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Summary;
 import dev.bulkfetch.output.Tally;
@@ -46,12 +47,28 @@ public final class BulkRun implements AutoCloseable {
     private final boolean ordered;
     private final BlockingQueue<Sender.Done> completed = new LinkedBlockingQueue<>();
     private final Sender sender;
+    private final BodyStore bodies;
     private final Clock clock = Clock.systemUTC();
     // Set from any thread (a signal handler) to stop admitting; read by the driver.
     private volatile boolean stopping;
+    // Set from any thread to stop waiting for what is in flight; read by the driver.
+    private volatile boolean abandoned;
+    /** Queued by {@link #abandon()} to wake a driver waiting for a completion. */
+    private static final Sender.Done WAKE_UP = new Sender.Done(null, null);
 
-    /** A run with its own engine, as {@code config} describes; {@link #close()} frees it. */
+    /**
+     * A run with its own engine, as {@code config} describes; {@link #close()} frees it.
+     *
+     * @throws java.io.UncheckedIOException when the folder for saved bodies cannot be made
+     */
     public BulkRun(FetchConfig config) {
+        try {
+            this.bodies = config.saveBodies() == null && !config.includeBody() ? null
+                    : new BodyStore(config.saveBodies(), config.includeBody());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot save bodies to "
+                    + config.saveBodies() + ": " + e.getMessage(), e);
+        }
         this.engine = Engine.create(config.engine(), config.engineOptions());
         this.admission = new Admission(config.concurrency());
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host);
@@ -64,6 +81,21 @@ public final class BulkRun implements AutoCloseable {
     /** Stops admitting new items; attempts in flight still finish and are written. */
     public void stop() {
         stopping = true;
+    }
+
+    /**
+     * Stops at once: nothing more is admitted and attempts still in flight are left without a
+     * record ({@code --resume} fetches them again). {@link #run} returns promptly.
+     */
+    public void abandon() {
+        stopping = true;
+        abandoned = true;
+        completed.add(WAKE_UP);
+    }
+
+    /** True when the run stopped before the input's end (stop or abandon). */
+    public boolean stopped() {
+        return stopping;
     }
 
     /** Requests holding a permit now (in flight, or waiting for the rate or a backoff). */
@@ -83,7 +115,7 @@ public final class BulkRun implements AutoCloseable {
         Writer writer = new Writer(sink, tally,
                 ordered ? new ReorderWindow(admission.limit()) : null);
         Driver driver = new Driver(writer, tally);
-        while (true) {
+        while (!abandoned) {
             Sender.Done done;
             while ((done = completed.poll()) != null) {
                 driver.handle(done);
@@ -141,6 +173,9 @@ public final class BulkRun implements AutoCloseable {
         }
 
         void handle(Sender.Done done) throws IOException {
+            if (done == WAKE_UP) {
+                return;
+            }
             pending--;
             Attempt attempt = done.attempt();
             Outcome outcome = done.outcome();
@@ -161,8 +196,10 @@ public final class BulkRun implements AutoCloseable {
                 return;
             }
             dispatcher.finished(attempt);
-            writer.write(attempt.ordinal(), Results.of(attempt.request(), outcome,
-                    attempt.number(), engine.name()));
+            FetchResult result = Results.of(attempt.request(), outcome, attempt.number(),
+                    engine.name());
+            writer.write(attempt.ordinal(), bodies == null ? result
+                    : bodies.attach(result, outcome.body()));
         }
     }
 

@@ -17,13 +17,13 @@ final class Results {
         FetchError error = outcome.error() != null ? outcome.error() : statusError(outcome.status());
         return new FetchResult(request.seq(), request.id(), request.url().toString(),
                 request.method(), outcome.status(), error, attempts, outcome.latencyNanos(),
-                outcome.bytes(), engine);
+                outcome.bytes(), engine, null, null);
     }
 
     static FetchResult rejected(InputItem.Rejected item) {
         return new FetchResult(item.seq(), Long.toString(item.seq()), item.raw(), "GET", null,
                 FetchError.of(ErrorKind.INPUT, "line " + item.seq() + ": " + item.problem()),
-                0, 0, 0, null);
+                0, 0, 0, null, null, null);
     }
 
     /** A 2xx needs no error; 429 is rate limiting; any other status is an HTTP error. */

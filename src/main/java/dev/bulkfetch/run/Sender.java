@@ -82,6 +82,14 @@ final class Sender implements AutoCloseable {
     }
 
     private void sendNow(Attempt attempt) {
+        long wait = rate.admitNow();
+        if (wait == 0 && ratePerHost != null) {
+            wait = hostRates.get(attempt.host()).admitNow();
+        }
+        if (wait > 0) {
+            timer.schedule(() -> sendNow(attempt), wait, TimeUnit.NANOSECONDS);
+            return;
+        }
         engine.send(attempt.request()).whenComplete((outcome, thrown) -> completed.add(
                 new Done(attempt, outcome != null ? outcome : Outcome.failure(FetchError.of(
                         ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0))));

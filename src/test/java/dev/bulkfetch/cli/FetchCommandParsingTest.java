@@ -73,6 +73,7 @@ class FetchCommandParsingTest {
         "--max-body, 10QB, --max-body",
         "--max-redirects, many, --max-redirects",
         "--mock-port, http, --mock-port",
+        "--grace, later, --grace",
     })
     void aValueOfTheWrongFormIsRejectedNamingTheOption(String option, String value,
                                                        String named) {
@@ -89,6 +90,14 @@ class FetchCommandParsingTest {
         "-c, 1000000, --concurrency",
         "--engine, warp, --engine",
         "--max-redirects, -1, --max-redirects",
+        "--rate, abc, --rate",
+        "--rate, 0/s, --rate",
+        "--rate-per-host, 5/fortnight, --rate-per-host",
+        "--per-host, -1, --per-host",
+        "--retries, -1, --retries",
+        "--backoff, 2s, --backoff",
+        "--backoff, 5s..1s, --backoff",
+        "--retry-on, sometimes, --retry-on",
     })
     void aValueOutOfRangeIsRejectedNamingTheOptionBeforeAnythingRuns(String option,
                                                                       String value,
@@ -98,6 +107,21 @@ class FetchCommandParsingTest {
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining(named)
                 .hasMessageContaining(value);
+    }
+
+    @Test
+    void limitOptionsAreParsedIntoTheConfig() {
+        FetchConfig config = parse("fetch", "list.txt", "--rate", "600/min", "--per-host", "4",
+                "--rate-per-host", "10/s", "--retries", "5", "--backoff", "100ms..2s",
+                "--retry-on", "timeout,5xx").config();
+        assertThat(config.rate().perSecond()).isEqualTo(10);
+        assertThat(config.perHost()).isEqualTo(4);
+        assertThat(config.ratePerHost().perSecond()).isEqualTo(10);
+        assertThat(config.retries().maxRetries()).isEqualTo(5);
+        assertThat(config.retries().base()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.retries().cap()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.retries().retries(500, null)).isTrue();
+        assertThat(config.retries().retries(429, null)).isFalse();
     }
 
     @Test

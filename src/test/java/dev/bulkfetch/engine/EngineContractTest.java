@@ -31,7 +31,7 @@ class EngineContractTest {
 
     private static EngineOptions options() {
         return new EngineOptions(8, Duration.ofSeconds(2), Duration.ofMillis(800),
-                Duration.ofMillis(600), 10_000, 3);
+                Duration.ofMillis(600), 10_000, 3, false, false);
     }
 
     private static Outcome fetch(EngineKind kind, String url) throws Exception {

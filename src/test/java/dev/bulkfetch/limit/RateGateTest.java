@@ -19,7 +19,7 @@ class RateGateTest {
         assertThat(Rate.parse("7200/h").perSecond()).isEqualTo(2);
         assertThat(Rate.parse("100/s").spacingNanos()).isEqualTo(10_000_000L);
         assertThatThrownBy(() -> Rate.parse("abc")).hasMessageContaining("100/s");
-        assertThatThrownBy(() -> Rate.parse("0/s")).hasMessageContaining("positive");
+        assertThatThrownBy(() -> Rate.parse("0/s")).hasMessageContaining("more than zero");
     }
 
     @Test

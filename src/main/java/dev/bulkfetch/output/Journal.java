@@ -1,0 +1,175 @@
+package dev.bulkfetch.output;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.BitSet;
+import java.util.HexFormat;
+
+/**
+ * The output file as a journal, for {@code --resume}. A record is written only once its item is
+ * finished, so the records in the file are exactly the items that are done; on resume they are
+ * read back before anything is sent, a torn last line (a kill in the middle of a write) is cut
+ * off, and only items with no record are fetched. An item that was in flight at the crash has no
+ * record and is fetched again: missed, never skipped.
+ *
+ * <p>Beside the file, {@code FILE.input} records the input's identity (path, size, a hash of its
+ * first 64 KiB), so a resume against another input is refused instead of mixing two runs.
+ */
+public final class Journal {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int HASHED_BYTES = 64 * 1024;
+
+    private final Path file;
+    private final BitSet done;
+    private final long kept;
+    private final long tornBytes;
+
+    private Journal(Path file, BitSet done, long kept, long tornBytes) {
+        this.file = file;
+        this.done = done;
+        this.kept = kept;
+        this.tornBytes = tornBytes;
+    }
+
+    /**
+     * Opens {@code file} for a run over {@code input}. Without {@code resume} the file starts
+     * empty. With it, the records already there are kept and counted as done.
+     *
+     * @throws IllegalStateException when resuming against another input than the journal's
+     */
+    public static Journal open(Path file, Path input, boolean resume) throws IOException {
+        Path identityFile = identityFile(file);
+        String identity = input == null ? "stdin" : identity(input);
+        if (!resume || !Files.exists(file)) {
+            Files.writeString(file, "");
+            if (input == null) {
+                Files.deleteIfExists(identityFile);
+            } else {
+                Files.writeString(identityFile, identity + "\n");
+            }
+            return new Journal(file, new BitSet(), 0, 0);
+        }
+        String recorded;
+        try {
+            recorded = Files.readString(identityFile).strip();
+        } catch (NoSuchFileException e) {
+            throw new IllegalStateException("cannot resume " + file + ": " + identityFile
+                    + " is missing, so the input it was made from is unknown; start afresh "
+                    + "without --resume, or with another output file");
+        }
+        if (!recorded.equals(identity)) {
+            throw new IllegalStateException("cannot resume " + file + ": it was made from "
+                    + "another input (" + recorded + "), not " + identity
+                    + "; resume with the same input, or start afresh without --resume");
+        }
+        return scan(file);
+    }
+
+    /** Reads the complete records, cuts a torn last line, and notes every seq done. */
+    private static Journal scan(Path file) throws IOException {
+        BitSet done = new BitSet();
+        long validEnd = 0;
+        long position = 0;
+        long kept = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = readLine(in)) != null) {
+                long lineBytes = line.getBytes(StandardCharsets.UTF_8).length;
+                boolean complete = line.endsWith("\n");
+                position += lineBytes;
+                if (!complete) {
+                    break;
+                }
+                Long seq = seqOf(line);
+                if (seq == null) {
+                    break;
+                }
+                done.set(Math.toIntExact(seq));
+                kept++;
+                validEnd = position;
+            }
+        }
+        long size = Files.size(file);
+        if (validEnd < size) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(validEnd);
+            }
+        }
+        return new Journal(file, done, kept, size - validEnd);
+    }
+
+    /** A line with its newline, or what is left at the end of the file; null at the end. */
+    private static String readLine(BufferedReader in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            line.append((char) c);
+            if (c == '\n') {
+                break;
+            }
+        }
+        return line.isEmpty() ? null : line.toString();
+    }
+
+    private static Long seqOf(String line) {
+        try {
+            JsonNode record = JSON.readTree(line);
+            JsonNode seq = record == null ? null : record.get("seq");
+            return seq != null && seq.canConvertToLong() && seq.asLong() >= 1 ? seq.asLong() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The input's identity: its absolute path, size, and a hash of its first 64 KiB. */
+    static String identity(Path input) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = Files.newInputStream(input)) {
+            sha.update(in.readNBytes(HASHED_BYTES));
+        }
+        return "path=" + input.toAbsolutePath().normalize() + " size=" + Files.size(input)
+                + " sha256-64k=" + HexFormat.of().formatHex(sha.digest(), 0, 16);
+    }
+
+    static Path identityFile(Path file) {
+        return file.resolveSibling(file.getFileName() + ".input");
+    }
+
+    /** True when item {@code seq} already has its record. */
+    public boolean isDone(long seq) {
+        return seq <= Integer.MAX_VALUE && done.get((int) seq);
+    }
+
+    /** Records kept from earlier runs. */
+    public long kept() {
+        return kept;
+    }
+
+    /** Bytes of a torn last line that were cut off. */
+    public long tornBytes() {
+        return tornBytes;
+    }
+
+    /** The file, opened for appending after the kept records. */
+    public OutputStream append() throws IOException {
+        return Files.newOutputStream(file, StandardOpenOption.APPEND);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.bulkfetch.output;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BodiesAndSecurityTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void saveBodiesWithCraftedUrlsWritesOnlyInsideTheFolder() throws Exception {
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(any(anyUrl()).atPriority(10)
+                    .willReturn(aResponse().withStatus(200).withBody("body!")));
+            String text = String.join("\n",
+                    server.url("/../../../../tmp/escaped"),
+                    server.url("/%2e%2e/%2e%2e/etc/passwd"),
+                    server.url("//absolute/path/file.txt"),
+                    server.url("/" + "n".repeat(3000)),
+                    server.url("/plain?name=../../x")) + "\n";
+            Path list = TestServer.write(dir.resolve("crafted.txt"), text);
+            Path bodies = dir.resolve("bodies");
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "--save-bodies",
+                    bodies.toString(), "--timeout", "2s", "--retries", "0", "-q");
+
+            // Some of these paths the server may refuse or stall on; what matters is where
+            // the bodies that did come were written.
+            List<JsonNode> records = Records.parse(result.out());
+            assertThat(records).hasSize(5);
+            List<String> expected = records.stream().filter(r -> !r.get("status").isNull())
+                    .map(r -> r.get("seq").asText() + ".body").toList();
+            assertThat(expected).contains("4.body", "5.body");
+            try (Stream<Path> all = Files.walk(dir)) {
+                assertThat(all.filter(Files::isRegularFile)
+                        .filter(p -> !p.startsWith(bodies) && !p.equals(list))).isEmpty();
+            }
+            try (Stream<Path> saved = Files.list(bodies)) {
+                assertThat(saved.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrderElementsOf(expected);
+            }
+            for (JsonNode record : records) {
+                if (!record.get("status").isNull()) {
+                    Path file = Path.of(record.get("body_file").asText());
+                    assertThat(file.getParent()).isEqualTo(bodies.toRealPath());
+                }
+                if (record.get("ok").asBoolean()) {
+                    assertThat(Files.readString(Path.of(record.get("body_file").asText())))
+                            .isEqualTo("body!");
+                }
+            }
+        }
+    }
+
+    @Test
+    void includeBodyPutsTextBodiesIntoTheRecord() {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 2);
+            Cli.Result result = Cli.run("fetch", list.toString(), "--include-body", "-q");
+            assertThat(Records.parse(result.out())).allMatch(r ->
+                    r.get("body").asText().equals("{\"ok\":true}"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"event-loop", "threads"})
+    void certificatesAreVerifiedUnlessInsecureIsGiven(String engine) {
+        WireMockServer tls = new WireMockServer(options().bindAddress("127.0.0.1")
+                .dynamicPort().dynamicHttpsPort().notifier(new Slf4jNotifier(false)));
+        tls.start();
+        try {
+            tls.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("tls")));
+            Path list = TestServer.write(dir.resolve("tls.txt"),
+                    "https://127.0.0.1:" + tls.httpsPort() + "/secure\n");
+
+            List<JsonNode> verified = Records.parse(Cli.run("fetch", list.toString(), "-e",
+                    engine, "--retries", "0", "-q").out());
+            List<JsonNode> insecure = Records.parse(Cli.run("fetch", list.toString(), "-e",
+                    engine, "--insecure", "-q").out());
+
+            assertThat(verified.getFirst().get("ok").asBoolean()).isFalse();
+            assertThat(verified.getFirst().get("error").get("kind").asText()).isEqualTo("connect");
+            assertThat(insecure.getFirst().get("ok").asBoolean()).isTrue();
+        } finally {
+            tls.stop();
+        }
+    }
+
+    @Test
+    void denyPrivateRefusesLoopbackAndPrivateHostsAsInputErrors() {
+        Path list = TestServer.write(dir.resolve("private.txt"), String.join("\n",
+                "http://127.0.0.1:9/x", "http://10.1.2.3/x", "http://192.168.0.1/x",
+                "http://169.254.169.254/latest/meta-data", "http://[::1]/x",
+                "http://[fd00::1]/x") + "\n");
+
+        Cli.Result result = Cli.run("fetch", list.toString(), "--deny-private", "-q");
+
+        List<JsonNode> records = Records.parse(result.out());
+        assertThat(records).hasSize(6).allMatch(r ->
+                r.get("error").get("kind").asText().equals("input")
+                        && r.get("attempts").asInt() == 0
+                        && r.get("error").get("message").asText().contains("--deny-private"));
+    }
+}

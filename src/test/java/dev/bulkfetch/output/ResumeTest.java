@@ -1,0 +1,147 @@
+package dev.bulkfetch.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Child;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run killed any number of times ends, resumed, with exactly one record per item. */
+class ResumeTest {
+
+    @TempDir
+    Path dir;
+
+    private static long lines(Path file) throws Exception {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        long n = 0;
+        for (byte b : bytes) {
+            if (b == '\n') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Waits until {@code file} holds {@code atLeast} lines or the process ends. */
+    private static void awaitLines(Path file, long atLeast, Process child) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (lines(file) < atLeast && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void killedAtSeveralPointsAndResumedEveryItemHasExactlyOneRecord() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 5_000);
+            Path out = dir.resolve("out.jsonl");
+            String[] args = {"fetch", list.toString(), "-o", out.toString(), "-c", "64",
+                "--resume", "-q"};
+            for (long killAt : new long[] {300, 1_200, 2_500, 4_000}) {
+                Process child = Child.start(dir.resolve("err.txt"), List.of(), args);
+                awaitLines(out, killAt, child);
+                child.destroyForcibly();
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+            Process last = Child.start(dir.resolve("err.txt"), List.of(), args);
+            assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(last.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+
+            List<JsonNode> records = Records.read(out);
+            Map<Long, Long> perSeq = records.stream().collect(Collectors.groupingBy(
+                    r -> r.get("seq").asLong(), Collectors.counting()));
+            assertThat(perSeq).hasSize(5_000);
+            assertThat(perSeq.values()).containsOnly(1L);
+            assertThat(records).allMatch(r -> r.get("ok").asBoolean());
+            assertThat(server.counter().served()).as("requests sent").isGreaterThanOrEqualTo(5_000);
+        }
+    }
+
+    @Test
+    void aTornLastLineIsCutAndItsItemFetchedAgain() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 5);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
+                    "--ordered").exitCode()).isZero();
+            List<String> written = Files.readAllLines(out);
+            String torn = String.join("\n", written.subList(0, 3)) + "\n"
+                    + written.get(3).substring(0, 20);
+            Files.writeString(out, torn, StandardCharsets.UTF_8);
+
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume");
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(resumed.err()).contains("3 records kept").contains("torn last line");
+            assertThat(resumed.err()).contains("2 items: 2 ok");
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
+                    .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+        }
+    }
+
+    @Test
+    void resumingAgainstAnotherInputIsRefusedBeforeAnythingIsSent() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path first = server.urlList(dir, "/ok/", 5);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", first.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            Path other = server.urlList(dir, "/held/", 5);
+            server.counter().reset();
+
+            Cli.Result result = Cli.run("fetch", other.toString(), "-o", out.toString(),
+                    "--resume");
+
+            assertThat(result.exitCode()).isEqualTo(2);
+            assertThat(result.err()).contains("cannot resume").contains("another input");
+            assertThat(server.counter().served()).isZero();
+            assertThat(Records.read(out)).hasSize(5);
+        }
+    }
+
+    @Test
+    void resumeWithoutAnOutputFileIsAUsageError() {
+        Cli.Result result = Cli.run("fetch", "urls/demo.txt", "--resume");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--resume needs -o FILE");
+    }
+
+    @Test
+    void ctrlCWritesWhatCompletedPrintsTheSummaryAndExits130() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/held/", 400);
+            Path out = dir.resolve("out.jsonl");
+            Path err = dir.resolve("err.txt");
+            Process child = Child.start(err, List.of(), "fetch", list.toString(), "-o",
+                    out.toString(), "-c", "8", "--grace", "3s");
+            awaitLines(out, 20, child);
+            Child.signal(child, "INT");
+
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isEqualTo(130);
+            String stderr = Files.readString(err);
+            assertThat(stderr).contains("interrupted").contains("items:");
+            List<JsonNode> records = Records.read(out);
+            assertThat(records.size()).isBetween(20, 399);
+            assertThat(records).allMatch(r -> r.get("ok").asBoolean());
+        }
+    }
+}

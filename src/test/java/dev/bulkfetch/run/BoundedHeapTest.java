@@ -1,0 +1,55 @@
+package dev.bulkfetch.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Child;
+import dev.bulkfetch.testing.RawServer;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A 128 MiB heap carries a 1 GiB body and 200,000 URLs: nothing grows with the input. */
+class BoundedHeapTest {
+
+    private static final List<String> SMALL_HEAP = List.of("-Xmx128m",
+            "-XX:+ExitOnOutOfMemoryError");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aOneGibBodyPassesThroughA128MibHeapAsTooLargeUnbuffered() throws Exception {
+        try (RawServer huge = new RawServer(RawServer.Mode.ONE_GIB)) {
+            Path list = TestServer.write(dir.resolve("huge.txt"), huge.url("/1") + "\n");
+            Path out = dir.resolve("out.jsonl");
+            Process child = Child.start(dir.resolve("err.txt"), SMALL_HEAP, "fetch",
+                    list.toString(), "--max-body", "2GiB", "--timeout", "2m", "-o",
+                    out.toString());
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+            JsonNode record = Records.read(out).getFirst();
+            assertThat(record.get("bytes").asLong()).isEqualTo(1L << 30);
+        }
+    }
+
+    @Test
+    void twoHundredThousandUrlsRunInA128MibHeap() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 200_000);
+            Path out = dir.resolve("out.jsonl");
+            Process child = Child.start(dir.resolve("err.txt"), SMALL_HEAP, "fetch",
+                    list.toString(), "-c", "64", "-o", out.toString());
+            assertThat(child.waitFor(170, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+            try (var lines = Files.lines(out)) {
+                assertThat(lines.count()).isEqualTo(200_000);
+            }
+        }
+    }
+}

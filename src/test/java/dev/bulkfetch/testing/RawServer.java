@@ -1,0 +1,97 @@
+package dev.bulkfetch.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A server that misbehaves in ways WireMock cannot: on 127.0.0.1, one virtual thread per
+ * connection, each answering as its {@link Mode} says.
+ */
+public final class RawServer implements AutoCloseable {
+
+    /** How to answer. */
+    public enum Mode {
+        /** Accept, read the request, never answer. */
+        NEVER_ANSWER,
+        /** Promise 100 bytes, send 10, close. */
+        SHORT_BODY,
+        /** A chunked body of 1 GiB, as fast as the client reads. */
+        ONE_GIB
+    }
+
+    private final ServerSocket socket;
+    private final Mode mode;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    public RawServer(Mode mode) throws IOException {
+        this.mode = mode;
+        this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        threads.execute(this::accept);
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + socket.getLocalPort() + path;
+    }
+
+    private void accept() {
+        while (!socket.isClosed()) {
+            try {
+                Socket client = socket.accept();
+                threads.execute(() -> answer(client));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void answer(Socket client) {
+        try (client; InputStream in = client.getInputStream();
+             OutputStream out = client.getOutputStream()) {
+            readHead(in);
+            switch (mode) {
+                case NEVER_ANSWER -> in.read();
+                case SHORT_BODY -> out.write(("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+                        + "0123456789").getBytes(StandardCharsets.US_ASCII));
+                case ONE_GIB -> {
+                    out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    byte[] chunk = new byte[64 * 1024];
+                    byte[] header = (Integer.toHexString(chunk.length) + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII);
+                    for (long sent = 0; sent < (1L << 30); sent += chunk.length) {
+                        out.write(header);
+                        out.write(chunk);
+                        out.write('\r');
+                        out.write('\n');
+                    }
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+            out.flush();
+        } catch (IOException e) {
+            // The client went away: that is how most of these end.
+        }
+    }
+
+    private static void readHead(InputStream in) throws IOException {
+        int matched = 0;
+        int b;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4 && (b = in.read()) >= 0) {
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        threads.shutdownNow();
+    }
+}
