@@ -19,16 +19,16 @@ for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && brea
 
 RANDOM=42
 for kill in $(seq 1 "$KILLS"); do
-  "$JAVA_HOME/bin/java" -jar "$BULKFETCH_JAR" fetch "$LIST" -o "$OUT" --resume -c 256 -q \
+  "$JAVA_HOME/bin/java" -jar "$BULKFETCH_JAR" fetch "$LIST" -o "$OUT" --resume -c 32 -q \
     2>>"$WORK/resume-fetch.log" &
   pid=$!
-  # Somewhere between 0.3 s and 1.8 s into the run: start-up, ramp-up and steady state.
-  sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.3 + (r % 150) / 100 }')"
+  # Somewhere between 1 s and 6 s into the run: start-up, ramp-up and steady state.
+  sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1 + (r % 500) / 100 }')"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   printf 'kill %2d: %6d records\n' "$kill" "$(wc -l <"$OUT")"
 done
-"$JAVA_HOME/bin/java" -jar "$BULKFETCH_JAR" fetch "$LIST" -o "$OUT" --resume -c 256 \
+"$JAVA_HOME/bin/java" -jar "$BULKFETCH_JAR" fetch "$LIST" -o "$OUT" --resume -c 32 \
   2>>"$WORK/resume-fetch.log" || true
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
 

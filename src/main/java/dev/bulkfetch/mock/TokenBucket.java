@@ -26,6 +26,8 @@ public final class TokenBucket implements ResponseDefinitionTransformerV2 {
     private long lastRefill = System.nanoTime();
     private final ArrayDeque<Long> lastSecond = new ArrayDeque<>();
     private int maxInAnySecond;
+    private long firstArrival;
+    private long busiestSecondEnd;
     private long arrivals;
     private long refused;
 
@@ -50,12 +52,17 @@ public final class TokenBucket implements ResponseDefinitionTransformerV2 {
             return event.getResponseDefinition();
         }
         long now = System.nanoTime();
-        arrivals++;
+        if (arrivals++ == 0) {
+            firstArrival = now;
+        }
         lastSecond.addLast(now);
         while (now - lastSecond.peekFirst() >= SECOND) {
             lastSecond.removeFirst();
         }
-        maxInAnySecond = Math.max(maxInAnySecond, lastSecond.size());
+        if (lastSecond.size() > maxInAnySecond) {
+            maxInAnySecond = lastSecond.size();
+            busiestSecondEnd = now;
+        }
         tokens = Math.min(capacity, tokens + (now - lastRefill) * perSecond / 1e9);
         lastRefill = now;
         if (tokens < 1) {
@@ -83,7 +90,9 @@ public final class TokenBucket implements ResponseDefinitionTransformerV2 {
     /** One line for a log: arrivals, refusals, the busiest second. */
     public synchronized String stats() {
         return "arrivals " + arrivals + ", refused (429) " + refused
-                + ", most in any one-second window " + maxInAnySecond;
+                + ", most in any one-second window " + maxInAnySecond + " (the window ending "
+                + String.format(java.util.Locale.ROOT, "%.2f",
+                        (busiestSecondEnd - firstArrival) / 1e9) + " s after the first arrival)";
     }
 
     @Override

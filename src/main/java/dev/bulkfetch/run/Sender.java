@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * or a retry must back off first, schedules the send on a timer thread instead of waiting. No
  * thread parks for a rate permit, Netty's least of all. Every finished attempt is queued for the
  * driver as a {@link Done}.
+ *
+ * <p>Under a rate, the first request goes alone and the rest wait until it has completed: a cold
+ * client (class loading, the first connections) would otherwise send its first requests late
+ * and all together, and the server would count more than the rate in the run's first second.
  */
 final class Sender implements AutoCloseable {
 
@@ -32,6 +36,10 @@ final class Sender implements AutoCloseable {
     // Created on first use by the driver or the timer thread.
     private final Map<String, RateGate> hostRates = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer;
+    // Until the first request under a rate has completed, later sends wait here; guarded by
+    // this. Null once the run is warm (or when no rate is set).
+    private java.util.List<Attempt> heldUntilWarm;
+    private boolean probeSent;
 
     Sender(Engine engine, RateGate rate, Rate ratePerHost, BlockingQueue<Done> completed) {
         this.engine = engine;
@@ -44,10 +52,21 @@ final class Sender implements AutoCloseable {
             return thread;
         });
         this.timer.setRemoveOnCancelPolicy(true);
+        boolean limited = rate.current() != null || ratePerHost != null;
+        this.heldUntilWarm = limited ? new java.util.ArrayList<>() : null;
     }
 
     /** Sends {@code attempt} after {@code delayNanos} (a backoff) and its rate reservation. */
     void send(Attempt attempt, long delayNanos) {
+        synchronized (this) {
+            if (heldUntilWarm != null) {
+                if (probeSent) {
+                    heldUntilWarm.add(attempt);
+                    return;
+                }
+                probeSent = true;
+            }
+        }
         if (delayNanos > 0) {
             timer.schedule(() -> reserveThenSend(attempt), delayNanos, TimeUnit.NANOSECONDS);
         } else {
@@ -90,9 +109,23 @@ final class Sender implements AutoCloseable {
             timer.schedule(() -> sendNow(attempt), wait, TimeUnit.NANOSECONDS);
             return;
         }
-        engine.send(attempt.request()).whenComplete((outcome, thrown) -> completed.add(
-                new Done(attempt, outcome != null ? outcome : Outcome.failure(FetchError.of(
-                        ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0))));
+        engine.send(attempt.request()).whenComplete((outcome, thrown) -> {
+            releaseHeld();
+            completed.add(new Done(attempt, outcome != null ? outcome : Outcome.failure(
+                    FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0)));
+        });
+    }
+
+    /** The first request has completed: the run is warm, and what waited goes, paced. */
+    private void releaseHeld() {
+        java.util.List<Attempt> held;
+        synchronized (this) {
+            held = heldUntilWarm;
+            heldUntilWarm = null;
+        }
+        if (held != null) {
+            timer.execute(() -> held.forEach(this::reserveThenSend));
+        }
     }
 
     @Override
