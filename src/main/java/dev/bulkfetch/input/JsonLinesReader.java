@@ -4,15 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulkfetch.FetchRequest;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * Request specs as JSON Lines, read lazily: one object a line,
@@ -22,18 +19,16 @@ import java.util.NoSuchElementException;
  * comments are skipped but counted, so {@code seq} is the line number. A malformed line becomes
  * a {@link InputItem.Rejected} naming the line and what is wrong.
  */
-public final class JsonLinesReader implements InputReader {
+public final class JsonLinesReader extends LineItemReader {
 
     /** Longest line accepted: a spec may carry a body. */
     public static final int MAX_LINE_BYTES = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final LineReader lines;
     private final UrlListReader.RequestTemplate template;
-    private InputItem next;
 
     JsonLinesReader(InputStream in, UrlListReader.RequestTemplate template) {
-        this.lines = new LineReader(in, MAX_LINE_BYTES);
+        super(in, MAX_LINE_BYTES);
         this.template = template;
     }
 
@@ -46,44 +41,7 @@ public final class JsonLinesReader implements InputReader {
     }
 
     @Override
-    public boolean hasNext() {
-        if (next == null) {
-            next = read();
-        }
-        return next != null;
-    }
-
-    @Override
-    public InputItem next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        InputItem item = next;
-        next = null;
-        return item;
-    }
-
-    private InputItem read() {
-        try {
-            LineReader.Line line;
-            while ((line = lines.next()) != null) {
-                if (line.problem() != null) {
-                    return new InputItem.Rejected(line.number(), "", line.problem());
-                }
-                String text = line.text().strip();
-                if (text.isEmpty() || text.startsWith("#")) {
-                    continue;
-                }
-                return parse(line.number(), text);
-            }
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the input failed after line "
-                    + lines.lineNumber() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private InputItem parse(long seq, String text) {
+    InputItem parse(long seq, String text) {
         String raw = text.length() <= 200 ? text : text.substring(0, 200) + "...";
         JsonNode spec;
         try {
@@ -146,8 +104,4 @@ public final class JsonLinesReader implements InputReader {
         return new InputItem.Request(new FetchRequest(seq, idText, target, method, headers, body));
     }
 
-    @Override
-    public void close() throws IOException {
-        lines.close();
-    }
 }

@@ -3,7 +3,6 @@ package dev.bulkfetch.input;
 import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -11,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.function.UnaryOperator;
 
 /**
@@ -21,18 +19,16 @@ import java.util.function.UnaryOperator;
  *
  * <p>Only the current line is held in memory, so a list of any length streams through.
  */
-public final class UrlListReader implements InputReader {
+public final class UrlListReader extends LineItemReader {
 
     /** Longest line accepted; longer lines are rejected without being buffered. */
     public static final int MAX_LINE_BYTES = 8 * 1024;
     private static final int MAX_RAW_IN_RECORD = 200;
 
-    private final LineReader lines;
     private final RequestTemplate template;
-    private InputItem next;
 
     UrlListReader(InputStream in, RequestTemplate template) {
-        this.lines = new LineReader(in, MAX_LINE_BYTES);
+        super(in, MAX_LINE_BYTES);
         this.template = template;
     }
 
@@ -75,44 +71,7 @@ public final class UrlListReader implements InputReader {
     }
 
     @Override
-    public boolean hasNext() {
-        if (next == null) {
-            next = read();
-        }
-        return next != null;
-    }
-
-    @Override
-    public InputItem next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        InputItem item = next;
-        next = null;
-        return item;
-    }
-
-    private InputItem read() {
-        try {
-            LineReader.Line line;
-            while ((line = lines.next()) != null) {
-                if (line.problem() != null) {
-                    return new InputItem.Rejected(line.number(), "", line.problem());
-                }
-                String text = line.text().strip();
-                if (text.isEmpty() || text.startsWith("#")) {
-                    continue;
-                }
-                return parse(line.number(), text);
-            }
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the input failed after line "
-                    + lines.lineNumber() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private InputItem parse(long seq, String text) {
+    InputItem parse(long seq, String text) {
         String problem = problemWith(text);
         if (problem != null) {
             return new InputItem.Rejected(seq, cut(text), problem);
@@ -150,11 +109,6 @@ public final class UrlListReader implements InputReader {
 
     private static String cut(String text) {
         return text.length() <= MAX_RAW_IN_RECORD ? text : text.substring(0, MAX_RAW_IN_RECORD) + "...";
-    }
-
-    @Override
-    public void close() throws IOException {
-        lines.close();
     }
 
     /** What every request from a plain URL list gets: a method, headers, a URL rewrite. */
