@@ -268,10 +268,17 @@ final class BlockingEngine implements Engine {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
     }
 
+    /** Interrupts what is in flight and waits (briefly) for the engine's threads to end. */
     @Override
     public void close() {
         executor.shutdownNow();
         watchdog.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+            watchdog.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -93,6 +93,11 @@ public final class BulkRun implements AutoCloseable {
         completed.add(WAKE_UP);
     }
 
+    /** Wakes a driver waiting for work: a live source has a new item, or has ended. */
+    public void wakeUp() {
+        completed.add(WAKE_UP);
+    }
+
     /** True when the run stopped before the input's end (stop or abandon). */
     public boolean stopped() {
         return stopping;
@@ -111,6 +116,15 @@ public final class BulkRun implements AutoCloseable {
      */
     public Summary run(Iterator<InputItem> input, RecordSink sink, Tally tally)
             throws IOException, InterruptedException {
+        return run(Source.of(input), sink, tally);
+    }
+
+    /**
+     * Runs items from {@code source} until it is exhausted (or the run is stopped) and every
+     * admitted item has its record. A live source wakes the driver with {@link #wakeUp()}.
+     */
+    public Summary run(Source source, RecordSink sink, Tally tally)
+            throws IOException, InterruptedException {
         long start = System.nanoTime();
         Writer writer = new Writer(sink, tally,
                 ordered ? new ReorderWindow(admission.limit()) : null);
@@ -121,11 +135,15 @@ public final class BulkRun implements AutoCloseable {
                 driver.handle(done);
             }
             dispatcher.promote(driver::start);
-            if (!stopping && writer.hasRoom() && dispatcher.canAccept() && input.hasNext()) {
-                driver.accept(input.next());
-                continue;
+            if (!stopping && writer.hasRoom() && dispatcher.canAccept()) {
+                InputItem item = source.poll();
+                if (item != null) {
+                    driver.accept(item);
+                    continue;
+                }
             }
-            if (driver.pending == 0 && (stopping || dispatcher.readyCount() == 0)) {
+            if (driver.pending == 0 && (stopping
+                    || (dispatcher.readyCount() == 0 && source.exhausted()))) {
                 break;
             }
             writer.flushIfIdle(completed);

@@ -128,8 +128,14 @@ final class Sender implements AutoCloseable {
         }
     }
 
+    /** Stops the timer and waits (briefly) for its thread to end. */
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,0 +1,387 @@
+package dev.bulkfetch;
+
+import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.input.InputItem;
+import dev.bulkfetch.limit.Rate;
+import dev.bulkfetch.limit.RetryPolicy;
+import dev.bulkfetch.output.RecordSink;
+import dev.bulkfetch.output.Tally;
+import dev.bulkfetch.run.BulkRun;
+import dev.bulkfetch.run.Source;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Fetches requests for a program: one at a time from any number of threads, a collection at
+ * once, or a stream of any length, all through the same limits (concurrency cap, rate, per-host
+ * cap, retries) that {@code bulkfetch fetch} applies. Create one with {@link #builder()}, share
+ * it, and close it when done.
+ *
+ * <pre>{@code
+ * try (Fetcher fetcher = Fetcher.builder().concurrency(64).rate("100/s").build()) {
+ *     FetchResult one = fetcher.fetch(FetchRequest.get(1, URI.create(url))).join();
+ *     fetcher.stream(requests).filter(r -> !r.ok()).forEach(System.err::println);
+ * }
+ * }</pre>
+ *
+ * <p>Behaviour at the limits:
+ * <ul>
+ *   <li>When the concurrency cap is full, {@link #fetch} does not block: the request waits in
+ *       the fetcher's queue (in submission order) and its future completes later. Callers that
+ *       submit without bound grow that queue; {@link #stream} and {@link #publisher} never do,
+ *       they submit only as results are consumed.</li>
+ *   <li>Every request's future completes normally with a {@link FetchResult}, failures
+ *       included (see {@link FetchResult#error()}); it never completes exceptionally, except
+ *       with {@link IllegalStateException} for a request submitted after {@link #close()}.</li>
+ *   <li>{@link #close()} stops admitting, lets requests in flight finish for up to the close
+ *       grace (5 s by default), then ends the rest as {@code cancelled} results, and frees the
+ *       event loop and every thread the fetcher started.</li>
+ *   <li>A thread interrupted while it waits in {@link #stream}'s iterator gets a
+ *       {@code CompletionException} wrapping the {@link InterruptedException}, with its
+ *       interrupt flag set again.</li>
+ * </ul>
+ */
+public final class Fetcher implements AutoCloseable {
+
+    private final FetchConfig config;
+    private final Duration closeGrace;
+    private final BulkRun run;
+    private final Thread driver;
+    private final ConcurrentLinkedQueue<InputItem> queue = new ConcurrentLinkedQueue<>();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextSeq = new AtomicLong();
+    // Set by close(); read by the driver's source and by fetch().
+    private volatile boolean closed;
+
+    /** A caller's request, and the future its result completes. */
+    private record Pending(FetchRequest request, CompletableFuture<FetchResult> future) {
+    }
+
+    private Fetcher(FetchConfig config, Duration closeGrace) {
+        this.config = config;
+        this.closeGrace = closeGrace;
+        this.run = new BulkRun(config);
+        this.driver = Thread.ofPlatform().name("bulkfetch-driver").daemon(true)
+                .start(this::drive);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The configuration this fetcher runs with. */
+    public FetchConfig config() {
+        return config;
+    }
+
+    /**
+     * Sends {@code request} through the fetcher's limits. Never blocks; the future completes
+     * with the request's result, whatever happened to it.
+     *
+     * @throws IllegalStateException when the fetcher is closed
+     */
+    public CompletableFuture<FetchResult> fetch(FetchRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (closed) {
+            throw new IllegalStateException("fetcher is closed");
+        }
+        long seq = nextSeq.incrementAndGet();
+        CompletableFuture<FetchResult> future = new CompletableFuture<>();
+        pending.put(seq, new Pending(request, future));
+        queue.add(new InputItem.Request(new FetchRequest(seq, request.id(), request.url(),
+                request.method(), request.headers(), request.body())));
+        run.wakeUp();
+        return future;
+    }
+
+    /**
+     * Fetches every request, as {@code Pool.map} and {@code asyncio.gather} do: the list comes
+     * in the collection's order, one result per request, failed or not.
+     */
+    public CompletableFuture<List<FetchResult>> fetchAll(Collection<FetchRequest> requests) {
+        List<CompletableFuture<FetchResult>> futures = requests.stream().map(this::fetch)
+                .toList();
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Fetches a stream of requests lazily, with backpressure: requests are taken from
+     * {@code requests} only while fewer than twice the concurrency are submitted and not yet
+     * consumed, so a slow consumer slows the fetching instead of growing a buffer. Results come
+     * in completion order, or in input order when the fetcher was built {@code ordered}.
+     */
+    public Stream<FetchResult> stream(Stream<FetchRequest> requests) {
+        Iterator<FetchResult> results = config.ordered()
+                ? new OrderedResults(requests.iterator()) : new CompletedResults(requests.iterator());
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results,
+                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(requests::close);
+    }
+
+    /**
+     * The same as {@link #stream}, as a {@link Flow.Publisher} for reactive code: one thread
+     * feeds the subscribers and waits while their buffers are full, so demand paces fetching.
+     */
+    public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {
+        SubmissionPublisher<FetchResult> publisher = new SubmissionPublisher<>(
+                Runnable::run, Flow.defaultBufferSize());
+        Thread.ofPlatform().name("bulkfetch-publisher").daemon(true).start(() -> {
+            try (Stream<FetchResult> results = stream(requests)) {
+                results.forEach(publisher::submit);
+                publisher.close();
+            } catch (RuntimeException e) {
+                publisher.closeExceptionally(e);
+            }
+        });
+        return publisher;
+    }
+
+    /**
+     * Stops admitting, gives requests in flight the close grace to finish, ends what is left as
+     * {@code cancelled}, and frees the event loop and threads. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        run.wakeUp();
+        try {
+            driver.join(closeGrace.toMillis());
+            if (driver.isAlive()) {
+                run.abandon();
+                driver.join();
+            }
+        } catch (InterruptedException e) {
+            run.abandon();
+            Thread.currentThread().interrupt();
+        } finally {
+            run.close();
+            for (Pending p : pending.values()) {
+                p.future().complete(cancelled(p.request()));
+            }
+            pending.clear();
+        }
+    }
+
+    private void drive() {
+        Source source = new Source() {
+            @Override
+            public InputItem poll() {
+                return queue.poll();
+            }
+
+            @Override
+            public boolean exhausted() {
+                return closed && queue.isEmpty();
+            }
+        };
+        try {
+            run.run(source, new Completer(), new Tally());
+        } catch (Exception e) {
+            for (Pending p : pending.values()) {
+                p.future().complete(cancelled(p.request()));
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Hands each finished record to the future of its request, with the caller's seq. */
+    private final class Completer implements RecordSink {
+        @Override
+        public void accept(FetchResult r) {
+            Pending p = pending.remove(r.seq());
+            if (p != null) {
+                FetchRequest asked = p.request();
+                p.future().complete(new FetchResult(asked.seq(), asked.id(), r.url(), r.method(),
+                        r.status(), r.error(), r.attempts(), r.latencyNanos(), r.bytes(),
+                        r.engine(), r.body(), r.bodyFile()));
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static FetchResult cancelled(FetchRequest r) {
+        return new FetchResult(r.seq(), r.id(), r.url().toString(), r.method(), null,
+                FetchError.of(ErrorKind.CANCELLED, "the fetcher was closed first"), 0, 0, 0,
+                null, null, null);
+    }
+
+    /** Results as they complete; submits more only as results are taken. */
+    private final class CompletedResults implements Iterator<FetchResult> {
+        private final Iterator<FetchRequest> requests;
+        private final BlockingQueue<FetchResult> done = new LinkedBlockingQueue<>();
+        private final int window = 2 * config.concurrency();
+        private int outstanding;
+
+        CompletedResults(Iterator<FetchRequest> requests) {
+            this.requests = requests;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (outstanding < window && requests.hasNext()) {
+                fetch(requests.next()).thenAccept(done::add);
+                outstanding++;
+            }
+            return outstanding > 0;
+        }
+
+        @Override
+        public FetchResult next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            try {
+                FetchResult result = done.take();
+                outstanding--;
+                return result;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }
+    }
+
+    /** Results in input order, through a window of twice the concurrency. */
+    private final class OrderedResults implements Iterator<FetchResult> {
+        private final Iterator<FetchRequest> requests;
+        private final ArrayDeque<CompletableFuture<FetchResult>> window = new ArrayDeque<>();
+        private final int size = 2 * config.concurrency();
+
+        OrderedResults(Iterator<FetchRequest> requests) {
+            this.requests = requests;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (window.size() < size && requests.hasNext()) {
+                window.add(fetch(requests.next()));
+            }
+            return !window.isEmpty();
+        }
+
+        @Override
+        public FetchResult next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return window.poll().join();
+        }
+    }
+
+    /** Builds a {@link Fetcher}; each setter checks its value and names it when it is bad. */
+    public static final class Builder {
+        private final FetchConfig.Builder config = FetchConfig.builder();
+        private Duration closeGrace = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** The engine: {@code event-loop} (default), {@code threads}, {@code virtual}. */
+        public Builder engine(EngineKind engine) {
+            config.engine(engine);
+            return this;
+        }
+
+        /** Requests in flight at most, across every caller (default 32). */
+        public Builder concurrency(int concurrency) {
+            config.concurrency(concurrency);
+            return this;
+        }
+
+        /** At most this many requests start per period, e.g. {@code "100/s"}. */
+        public Builder rate(String rate) {
+            config.rate(rate == null ? null : Rate.parse(rate));
+            return this;
+        }
+
+        /** At most this many in flight to one host (0, the default, for no cap). */
+        public Builder perHost(int max) {
+            config.perHost(max);
+            return this;
+        }
+
+        /** Which failures are retried, how often, with what backoff. */
+        public Builder retries(RetryPolicy retries) {
+            config.retries(retries);
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            config.connectTimeout(timeout);
+            return this;
+        }
+
+        /** The whole request, send to last byte. */
+        public Builder requestTimeout(Duration timeout) {
+            config.requestTimeout(timeout);
+            return this;
+        }
+
+        public Builder idleTimeout(Duration timeout) {
+            config.idleTimeout(timeout);
+            return this;
+        }
+
+        /** A larger body ends as {@code too_large} without being buffered (default 10 MiB). */
+        public Builder maxBodyBytes(long bytes) {
+            config.maxBodyBytes(bytes);
+            return this;
+        }
+
+        /** Keep each text body in its result ({@link FetchResult#body()}). */
+        public Builder includeBody(boolean include) {
+            config.includeBody(include);
+            return this;
+        }
+
+        /** {@link #stream} in input order instead of completion order. */
+        public Builder ordered(boolean ordered) {
+            config.ordered(ordered);
+            return this;
+        }
+
+        /** How long {@link #close()} lets requests in flight finish (default 5 s). */
+        public Builder closeGrace(Duration grace) {
+            if (grace == null || grace.isNegative()) {
+                throw new IllegalArgumentException("close grace must be zero or more: " + grace);
+            }
+            this.closeGrace = grace;
+            return this;
+        }
+
+        public Fetcher build() {
+            return new Fetcher(config.build(), closeGrace);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.bulkfetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulkfetch.testing.TestServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The library as programs call it. */
+class FetcherTest {
+
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static FetchRequest request(long n, String path) {
+        return FetchRequest.get(n, URI.create(server.url(path + n)));
+    }
+
+    @Test
+    void twoThreadsCallingFetchShareOneCap() throws Exception {
+        server.counter().reset();
+        try (Fetcher fetcher = Fetcher.builder().concurrency(5).build()) {
+            List<CompletableFuture<FetchResult>> all = new ArrayList<>();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> callers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int base = t * 100;
+                callers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int n = 1; n <= 15; n++) {
+                        CompletableFuture<FetchResult> f = fetcher.fetch(request(base + n,
+                                "/held/"));
+                        synchronized (all) {
+                            all.add(f);
+                        }
+                    }
+                }));
+            }
+            go.countDown();
+            for (Thread caller : callers) {
+                caller.join();
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+            assertThat(all).hasSize(30).allMatch(f -> f.join().ok());
+        }
+        assertThat(server.counter().peak()).isEqualTo(5);
+    }
+
+    @Test
+    void fetchAllGathersEveryResultInInputOrderFailedOrNot() {
+        try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
+            List<FetchRequest> requests = List.of(request(1, "/slow/"), request(2, "/ok/"),
+                    request(3, "/status/404/"), request(4, "/ok/"));
+            List<FetchResult> results = fetcher.fetchAll(requests).join();
+            assertThat(results).extracting(FetchResult::seq).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(results).extracting(FetchResult::status).containsExactly(200, 200, 404,
+                    200);
+            assertThat(results.get(2).error().kind()).isEqualTo(ErrorKind.HTTP);
+        }
+    }
+
+    @Test
+    void aSlowConsumerOfTheStreamHoldsTheFetchingBack() {
+        server.counter().reset();
+        try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
+            Stream<FetchRequest> requests = LongStreamOf(1_000).map(n -> request(n, "/held/"));
+            List<FetchResult> firstFew = fetcher.stream(requests).limit(10).toList();
+            assertThat(firstFew).hasSize(10).allMatch(FetchResult::ok);
+        }
+        // Ten consumed; the stream submits at most twice the concurrency beyond what was taken.
+        assertThat(server.counter().served()).isBetween(10, 10 + 2 * 4);
+    }
+
+    private static Stream<Long> LongStreamOf(long n) {
+        return IntStream.rangeClosed(1, (int) n).mapToObj(i -> (long) i);
+    }
+
+    @Test
+    void anOrderedStreamGivesInputOrder() {
+        try (Fetcher fetcher = Fetcher.builder().concurrency(8).ordered(true).build()) {
+            Stream<FetchRequest> requests = Stream.concat(Stream.of(request(1, "/slow/")),
+                    LongStreamOf(30).map(n -> request(n + 1, "/ok/")));
+            assertThat(fetcher.stream(requests).map(FetchResult::seq).toList()).isSorted()
+                    .hasSize(31);
+        }
+    }
+
+    @Test
+    void thePublisherDeliversEveryResultOnDemand() throws Exception {
+        try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
+            CountDownLatch done = new CountDownLatch(1);
+            AtomicInteger received = new AtomicInteger();
+            fetcher.publisher(LongStreamOf(20).map(n -> request(n, "/ok/"))).subscribe(
+                    new Flow.Subscriber<>() {
+                        private Flow.Subscription subscription;
+
+                        @Override
+                        public void onSubscribe(Flow.Subscription s) {
+                            subscription = s;
+                            s.request(1);
+                        }
+
+                        @Override
+                        public void onNext(FetchResult item) {
+                            received.incrementAndGet();
+                            subscription.request(1);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            done.countDown();
+                        }
+
+                        @Override
+                        public void onComplete() {
+                            done.countDown();
+                        }
+                    });
+            assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(received.get()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void closeDuringARunLeavesNoThreadOfTheFetcherRunning() throws Exception {
+        Fetcher fetcher = Fetcher.builder().concurrency(8).closeGrace(Duration.ofMillis(200))
+                .build();
+        List<CompletableFuture<FetchResult>> hanging = IntStream.rangeClosed(1, 20)
+                .mapToObj(n -> fetcher.fetch(request(n, "/hang/"))).toList();
+
+        fetcher.close();
+
+        assertThat(hanging).allMatch(f -> f.isDone()
+                && f.join().error().kind() == ErrorKind.CANCELLED);
+        assertThatThrownBy(() -> fetcher.fetch(request(99, "/ok/")))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive)
+                .extracting(Thread::getName)
+                .noneMatch(name -> name.startsWith("bulkfetch-"));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.bulkfetch.readme;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README's library example is this test's code, so it compiles, runs, and cannot rot. */
+class ReadmeExampleTest {
+
+    @Test
+    void theReadmeExampleRunsAgainstWireMock() {
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(get(urlPathMatching("/items/[0-9]*[05]"))
+                    .willReturn(aResponse().withStatus(503)));
+            server.wireMock().stubFor(get(urlPathMatching("/items/[0-9]*[1-46-9]"))
+                    .willReturn(aResponse().withStatus(200).withBody("{}")));
+
+            assertThat(ReadmeExample.failedPages(server.url(""), 30))
+                    .containsExactly(5L, 10L, 15L, 20L, 25L, 30L);
+        }
+    }
+
+    @Test
+    void theReadmeShowsExactlyThisExample() throws Exception {
+        String source = Files.readString(Path.of(
+                "src/test/java/dev/bulkfetch/readme/ReadmeExample.java"));
+        String example = source.substring(source.indexOf("// README-START\n") + 16,
+                source.indexOf("// README-END"));
+        assertThat(Files.readString(Path.of("README.md"))).contains(example);
+    }
+}
