@@ -137,6 +137,12 @@ public final class Fetcher implements AutoCloseable {
                 Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(requests::close);
     }
 
+    /** As {@link #stream(Stream)}, for requests made by an iterator (a generator). */
+    public Stream<FetchResult> stream(Iterator<FetchRequest> requests) {
+        return stream(StreamSupport.stream(Spliterators.spliteratorUnknownSize(requests,
+                Spliterator.ORDERED), false));
+    }
+
     /**
      * The same as {@link #stream}, as a {@link Flow.Publisher} for reactive code: one thread
      * feeds the subscribers and waits while their buffers are full, so demand paces fetching.

@@ -65,6 +65,36 @@ class RateLimitTest {
         }
     }
 
+    @Test
+    void ratePerHostLimitsEachHostAndNotTheOthers() throws Exception {
+        TokenBucket first = new TokenBucket(1000, 1000);
+        TokenBucket second = new TokenBucket(1000, 1000);
+        WireMockServer a = limited(first);
+        WireMockServer b = limited(second);
+        try {
+            String text = IntStream.rangeClosed(1, 60).mapToObj(i -> "http://127.0.0.1:"
+                    + (i % 2 == 0 ? a.port() : b.port()) + "/api/" + i)
+                    .collect(Collectors.joining("\n", "", "\n"));
+            Path list = TestServer.write(dir.resolve("two-hosts.txt"), text);
+            long start = System.nanoTime();
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "--rate-per-host", "20/s",
+                    "-c", "16", "-q");
+
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(first.arrivals()).isEqualTo(30);
+            assertThat(second.arrivals()).isEqualTo(30);
+            assertThat(first.maxInAnySecond()).isLessThanOrEqualTo(20);
+            assertThat(second.maxInAnySecond()).isLessThanOrEqualTo(20);
+            // 30 per host at 20/s each, side by side: about 1.5 s, not the 3 s of one queue.
+            assertThat(seconds).isLessThan(2.8);
+        } finally {
+            a.stop();
+            b.stop();
+        }
+    }
+
     /**
      * Twice the server's rate: 429s halve the run's rate until the server stops refusing, and
      * retries (honouring Retry-After: 1) carry every item through. Bound held: at most 10% of
