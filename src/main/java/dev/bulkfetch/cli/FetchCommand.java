@@ -135,8 +135,22 @@ final class FetchCommand implements Callable<Integer> {
         FetchConfig config = config();
         UrlListReader.RequestTemplate requests = template();
         InputReader.Format format = format();
-        PrintWriter err = spec.commandLine().getErr();
         Journal journal = openJournal();
+        try {
+            return fetch(config, requests, format, journal);
+        } catch (WriteFailed e) {
+            // Only now, with the writer closed (its last flush may tear a line again), can
+            // the journal be cut back to its last complete record.
+            if (journal != null) {
+                journal.cutTornTail();
+            }
+            throw e;
+        }
+    }
+
+    private int fetch(FetchConfig config, UrlListReader.RequestTemplate requests,
+                      InputReader.Format format, Journal journal) throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         try (RecordSink sink = openOutput(journal);
              MockServer mock = mockOptions.startIfAsked();
              InputReader urls = InputReader.open(input, format, stdin,
@@ -156,9 +170,11 @@ final class FetchCommand implements Callable<Integer> {
                 summary = run.run(denyPrivate ? items.denyingPrivateHosts() : items, sink,
                         tally);
             } catch (IOException e) {
-                throw new IOException("cannot write " + (output == null ? "the records"
-                        : output) + ": " + e.getMessage() + ". The records written so far are "
-                        + "complete lines; run the same command with --resume to go on.", e);
+                run.abandon();
+                throw new WriteFailed(journal == null ? "cannot write the records: "
+                        + e.getMessage() : "cannot write " + output + ": " + e.getMessage()
+                        + ". It holds the records finished so far, as complete lines; when "
+                        + "there is room, run the same command with --resume to go on.", e);
             }
             if (!quiet) {
                 err.print(summary.toText());
@@ -176,6 +192,13 @@ final class FetchCommand implements Callable<Integer> {
                 }
             }
             return summary.failures() == 0 ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+        }
+    }
+
+    /** Writing the records failed mid-run (a full disk): the run ends, the journal is cut. */
+    private static final class WriteFailed extends IOException {
+        WriteFailed(String message, IOException cause) {
+            super(message, cause);
         }
     }
 

@@ -168,6 +168,29 @@ public final class Journal {
         return tornBytes;
     }
 
+    /**
+     * After a failed write (a full disk): cuts the file back to its last complete line, so it
+     * is a valid journal to resume from. Best effort; resume cuts a torn line too.
+     */
+    public void cutTornTail() {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            long end = channel.size();
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            while (end > 0) {
+                one.clear();
+                channel.read(one, end - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                end--;
+            }
+            channel.truncate(end);
+        } catch (IOException e) {
+            // Nothing more can be done here; --resume cuts a torn last line as well.
+        }
+    }
+
     /** The file, opened for appending after the kept records. */
     public OutputStream append() throws IOException {
         return Files.newOutputStream(file, StandardOpenOption.APPEND);

@@ -53,6 +53,11 @@ public final class InFlightCounter implements ResponseDefinitionTransformerV2 {
         return peak.get();
     }
 
+    /** Requests being held right now. */
+    public int inFlight() {
+        return now.get();
+    }
+
     public int served() {
         return served.get();
     }

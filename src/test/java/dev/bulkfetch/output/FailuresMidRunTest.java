@@ -1,0 +1,93 @@
+package dev.bulkfetch.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Child;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A full disk and an impatient user, in real child processes. */
+class FailuresMidRunTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFullDiskEndsTheRunWithAClearMessageAndAJournalToResumeFrom() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 500);
+            Path out = dir.resolve("out.jsonl");
+            Path err = dir.resolve("err.txt");
+            // The shell's file-size limit (16 KiB) stands in for a disk that fills up.
+            List<String> command = new ArrayList<>(List.of("bash", "-c",
+                    "ulimit -f 16; exec \"$0\" \"$@\"",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.bulkfetch.cli.Main",
+                    "fetch", list.toString(), "-o", out.toString(), "-c", "8", "-q"));
+            Process child = new ProcessBuilder(command).redirectError(err.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(child.exitValue()).isEqualTo(1);
+            assertThat(Files.readString(err)).contains("cannot write").contains("--resume");
+            String journal = Files.readString(out);
+            assertThat(journal).endsWith("\n");
+            assertThat(Records.parse(journal)).isNotEmpty().hasSizeLessThan(500);
+
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            Map<Long, Long> perSeq = Records.read(out).stream().collect(Collectors.groupingBy(
+                    r -> r.get("seq").asLong(), Collectors.counting()));
+            assertThat(perSeq).hasSize(500);
+            assertThat(perSeq.values()).containsOnly(1L);
+        }
+    }
+
+    @Test
+    void aSecondCtrlCExitsAtOnce() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = TestServer.write(dir.resolve("hang.txt"), server.url("/long-held/1")
+                    + "\n" + server.url("/hang/1") + "\n" + server.url("/hang/2") + "\n");
+            Path err = dir.resolve("err.txt");
+            Process child = Child.start(err, List.of(), "fetch", list.toString(), "-o",
+                    dir.resolve("out.jsonl").toString(), "--grace", "60s", "--timeout", "2m");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (server.counter().inFlight() == 0 && child.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Child.signal(child, "INT");
+            awaitText(err, "interrupted", child, Duration.ofSeconds(30));
+            long start = System.nanoTime();
+            Child.signal(child, "INT");
+
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isEqualTo(130);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(
+                    Duration.ofSeconds(10));
+        }
+    }
+
+    /** Waits until {@code file} contains {@code text} (the child says it is ready). */
+    private static void awaitText(Path file, String text, Process child, Duration limit)
+            throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (child.isAlive() && System.nanoTime() < deadline
+                && !(Files.exists(file) && Files.readString(file).contains(text))) {
+            Thread.sleep(10);
+        }
+    }
+}
