@@ -69,8 +69,11 @@ public final class Fetcher implements AutoCloseable {
     private final ConcurrentLinkedQueue<InputItem> queue = new ConcurrentLinkedQueue<>();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextSeq = new AtomicLong();
-    // Set by close(); read by the driver's source and by fetch().
+    // Set by close() under lifecycle; read by the driver's source, and by fetch() under it.
     private volatile boolean closed;
+    // Makes fetch's check-and-enqueue and close's flip one step each, so no request can be
+    // queued after the driver has drained and left.
+    private final Object lifecycle = new Object();
 
     /** A caller's request, and the future its result completes. */
     private record Pending(FetchRequest request, CompletableFuture<FetchResult> future) {
@@ -101,14 +104,16 @@ public final class Fetcher implements AutoCloseable {
      */
     public CompletableFuture<FetchResult> fetch(FetchRequest request) {
         Objects.requireNonNull(request, "request");
-        if (closed) {
-            throw new IllegalStateException("fetcher is closed");
-        }
-        long seq = nextSeq.incrementAndGet();
         CompletableFuture<FetchResult> future = new CompletableFuture<>();
-        pending.put(seq, new Pending(request, future));
-        queue.add(new InputItem.Request(new FetchRequest(seq, request.id(), request.url(),
-                request.method(), request.headers(), request.body())));
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("fetcher is closed");
+            }
+            long seq = nextSeq.incrementAndGet();
+            pending.put(seq, new Pending(request, future));
+            queue.add(new InputItem.Request(new FetchRequest(seq, request.id(), request.url(),
+                    request.method(), request.headers(), request.body())));
+        }
         run.wakeUp();
         return future;
     }
@@ -167,17 +172,18 @@ public final class Fetcher implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         run.wakeUp();
         try {
-            driver.join(closeGrace.toMillis());
-            if (driver.isAlive()) {
+            if (!driver.join(closeGrace)) {
                 run.abandon();
-                driver.join();
             }
+            driver.join();
         } catch (InterruptedException e) {
             run.abandon();
             Thread.currentThread().interrupt();

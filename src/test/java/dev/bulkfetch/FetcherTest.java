@@ -147,6 +147,16 @@ class FetcherTest {
     }
 
     @Test
+    void aZeroCloseGraceClosesAtOnce() {
+        Fetcher fetcher = Fetcher.builder().closeGrace(Duration.ZERO).build();
+        CompletableFuture<FetchResult> hanging = fetcher.fetch(request(1, "/hang/"));
+        long start = System.nanoTime();
+        fetcher.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(hanging.join().error().kind()).isEqualTo(ErrorKind.CANCELLED);
+    }
+
+    @Test
     void closeDuringARunLeavesNoThreadOfTheFetcherRunning() throws Exception {
         Fetcher fetcher = Fetcher.builder().concurrency(8).closeGrace(Duration.ofMillis(200))
                 .build();

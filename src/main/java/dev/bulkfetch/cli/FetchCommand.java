@@ -191,7 +191,9 @@ final class FetchCommand implements Callable<Integer> {
                     summary.writeJson(out);
                 }
             }
-            return summary.failures() == 0 ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+            long keptFailures = journal == null ? 0 : journal.keptFailures();
+            return summary.failures() == 0 && keptFailures == 0 ? ExitCodes.OK
+                    : ExitCodes.SOME_FAILED;
         }
     }
 

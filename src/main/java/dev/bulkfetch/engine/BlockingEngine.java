@@ -142,6 +142,13 @@ final class BlockingEngine implements Engine {
                                 + options.maxRedirects());
                     }
                     url = next(url, location);
+                    if (status == 303 || ((status == 301 || status == 302)
+                            && !request.method().equals("GET")
+                            && !request.method().equals("HEAD"))) {
+                        // As browsers and AHC do: the redirected request is a GET, bodiless.
+                        request = new FetchRequest(request.seq(), request.id(), url, "GET",
+                                withoutContentType(request.headers()), null);
+                    }
                     continue;
                 }
                 long declared = conn.getContentLengthLong();
@@ -156,7 +163,7 @@ final class BlockingEngine implements Engine {
                         conn.disconnect();
                         return tooLarge(start);
                     }
-                    if (declared >= 0 && bytes < declared) {
+                    if (declared >= 0 && bytes < declared && hasBody(request.method(), status)) {
                         // The JDK ends a fixed-length body quietly when the server closes early.
                         conn.disconnect();
                         throw new java.net.ProtocolException("invalid HTTP response: the body "
@@ -243,6 +250,18 @@ final class BlockingEngine implements Engine {
                 conn.disconnect();
             }
         }
+    }
+
+    /** Whether a response to {@code method} with {@code status} may carry a body at all. */
+    private static boolean hasBody(String method, int status) {
+        return !method.equals("HEAD") && status != 204 && status != 304 && status >= 200;
+    }
+
+    private static Map<String, String> withoutContentType(Map<String, String> headers) {
+        Map<String, String> copy = new java.util.LinkedHashMap<>(headers);
+        copy.keySet().removeIf(name -> name.equalsIgnoreCase("Content-Type")
+                || name.equalsIgnoreCase("Content-Length"));
+        return copy;
     }
 
     private static boolean isRedirect(int status) {

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -34,6 +36,10 @@ final class DecoderFailureHandler {
     // Per channel: true from the first byte of a response to its last decoded part.
     private static final AttributeKey<Boolean> UNFINISHED =
             AttributeKey.valueOf("bulkfetch.unfinished");
+    // Per channel: true while the response in progress has neither a length nor chunks, so
+    // its body ends where the connection does, and a close is its end, not a cut.
+    private static final AttributeKey<Boolean> CLOSE_DELIMITED =
+            AttributeKey.valueOf("bulkfetch.close-delimited");
 
     private DecoderFailureHandler() {
     }
@@ -56,7 +62,10 @@ final class DecoderFailureHandler {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            if (Boolean.TRUE.equals(ctx.channel().attr(UNFINISHED).getAndSet(Boolean.FALSE))) {
+            boolean closeDelimited = Boolean.TRUE.equals(ctx.channel().attr(CLOSE_DELIMITED)
+                    .getAndSet(Boolean.FALSE));
+            if (Boolean.TRUE.equals(ctx.channel().attr(UNFINISHED).getAndSet(Boolean.FALSE))
+                    && !closeDelimited) {
                 ctx.fireExceptionCaught(new DecoderException(
                         "invalid HTTP response: the connection closed in the middle of it"));
             }
@@ -77,8 +86,13 @@ final class DecoderFailureHandler {
                 ctx.close();
                 return;
             }
+            if (msg instanceof HttpResponse response) {
+                ctx.channel().attr(CLOSE_DELIMITED).set(!HttpUtil.isContentLengthSet(response)
+                        && !HttpUtil.isTransferEncodingChunked(response));
+            }
             if (msg instanceof LastHttpContent) {
                 ctx.channel().attr(UNFINISHED).set(Boolean.FALSE);
+                ctx.channel().attr(CLOSE_DELIMITED).set(Boolean.FALSE);
             }
             ctx.fireChannelRead(msg);
         }

@@ -59,6 +59,20 @@ final class EventLoopEngine implements Engine {
 
     @Override
     public CompletableFuture<Outcome> send(FetchRequest request) {
+        long start = System.nanoTime();
+        try {
+            return client.executeRequest(build(request), new CountingHandler(options, start))
+                    .toCompletableFuture()
+                    .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
+                            System.nanoTime() - start));
+        } catch (RuntimeException e) {
+            // A request AHC refuses to build (a header name it rejects) is that item's error.
+            return CompletableFuture.completedFuture(
+                    Outcome.failure(Failures.classify(e), 0, System.nanoTime() - start));
+        }
+    }
+
+    private static Request build(FetchRequest request) {
         RequestBuilder builder = new RequestBuilder(request.method())
                 .setUrl(request.url().toString());
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
@@ -75,16 +89,7 @@ final class EventLoopEngine implements Engine {
                 built.getHeaders().set(HttpHeaderNames.CONTENT_TYPE, value);
             }
         });
-        long start = System.nanoTime();
-        try {
-            return client.executeRequest(built, new CountingHandler(options, start))
-                    .toCompletableFuture()
-                    .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
-                            System.nanoTime() - start));
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(
-                    Outcome.failure(Failures.classify(e), 0, System.nanoTime() - start));
-        }
+        return built;
     }
 
     @Override

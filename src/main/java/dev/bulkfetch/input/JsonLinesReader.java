@@ -80,6 +80,14 @@ public final class JsonLinesReader extends LineItemReader {
                     return new InputItem.Rejected(seq, raw, "header \"" + header.getKey()
                             + "\" must be a string");
                 }
+                if (!header.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                    return new InputItem.Rejected(seq, raw, "header name \"" + header.getKey()
+                            + "\" is not a valid HTTP header name");
+                }
+                if (header.getValue().asText().matches("(?s).*[\r\n\u0000].*")) {
+                    return new InputItem.Rejected(seq, raw, "header \"" + header.getKey()
+                            + "\" has a line break in its value");
+                }
                 headers.put(header.getKey(), header.getValue().asText());
             }
         }

@@ -98,17 +98,28 @@ public final class RateGate {
      * room, else the nanoseconds to wait before trying again (the send must be rescheduled).
      */
     public synchronized long admitNow() {
+        long wait = waitNow();
+        if (wait == 0) {
+            recordSend();
+        }
+        return wait;
+    }
+
+    /** How long a send must wait for the sliding window now; records nothing. */
+    public synchronized long waitNow() {
         if (limiter == null) {
             return 0;
         }
-        long now = nanoTime.getAsLong();
-        long wait = sent[nextSent] + windowNanos - now;
-        if (wait > 0) {
-            return wait;
+        return Math.max(0, sent[nextSent] + windowNanos - nanoTime.getAsLong());
+    }
+
+    /** Counts a send that went out now (after {@link #waitNow()} said 0). */
+    public synchronized void recordSend() {
+        if (limiter == null) {
+            return;
         }
-        sent[nextSent] = now;
+        sent[nextSent] = nanoTime.getAsLong();
         nextSent = (nextSent + 1) % sent.length;
-        return 0;
     }
 
     /** The server answered 429: halve the rate, once per burst. */

@@ -22,8 +22,8 @@ public final class RetryAfter {
         }
         String value = header.trim();
         Duration wait;
-        if (value.matches("\\d{1,9}")) {
-            wait = Duration.ofSeconds(Long.parseLong(value));
+        if (value.matches("\\d+")) {
+            wait = value.length() > 9 ? MAX : Duration.ofSeconds(Long.parseLong(value));
         } else {
             try {
                 Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)

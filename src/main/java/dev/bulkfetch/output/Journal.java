@@ -2,12 +2,10 @@ package dev.bulkfetch.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,12 +33,14 @@ public final class Journal {
     private final Path file;
     private final BitSet done;
     private final long kept;
+    private final long keptFailures;
     private final long tornBytes;
 
-    private Journal(Path file, BitSet done, long kept, long tornBytes) {
+    private Journal(Path file, BitSet done, long kept, long keptFailures, long tornBytes) {
         this.file = file;
         this.done = done;
         this.kept = kept;
+        this.keptFailures = keptFailures;
         this.tornBytes = tornBytes;
     }
 
@@ -60,7 +60,7 @@ public final class Journal {
             } else {
                 Files.writeString(identityFile, identity + "\n");
             }
-            return new Journal(file, new BitSet(), 0, 0);
+            return new Journal(file, new BitSet(), 0, 0, 0);
         }
         String recorded;
         try {
@@ -78,27 +78,37 @@ public final class Journal {
         return scan(file);
     }
 
-    /** Reads the complete records, cuts a torn last line, and notes every seq done. */
+    /**
+     * Reads the complete records, cuts a torn last line, and notes every seq done. Works on
+     * raw bytes: a torn line may end inside a multi-byte character, and the cut must fall on
+     * the byte after the last complete line's newline.
+     */
     private static Journal scan(Path file) throws IOException {
         BitSet done = new BitSet();
         long validEnd = 0;
         long position = 0;
         long kept = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = readLine(in)) != null) {
-                long lineBytes = line.getBytes(StandardCharsets.UTF_8).length;
-                boolean complete = line.endsWith("\n");
-                position += lineBytes;
-                if (!complete) {
-                    break;
+        long failed = 0;
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            int b;
+            while ((b = in.read()) >= 0) {
+                position++;
+                if (b != '\n') {
+                    line.write(b);
+                    continue;
                 }
-                Long seq = seqOf(line);
+                JsonNode record = parse(line.toByteArray());
+                line.reset();
+                Long seq = seqOf(record);
                 if (seq == null) {
                     break;
                 }
                 done.set(Math.toIntExact(seq));
                 kept++;
+                if (!record.path("ok").asBoolean(true)) {
+                    failed++;
+                }
                 validEnd = position;
             }
         }
@@ -108,30 +118,20 @@ public final class Journal {
                 channel.truncate(validEnd);
             }
         }
-        return new Journal(file, done, kept, size - validEnd);
+        return new Journal(file, done, kept, failed, size - validEnd);
     }
 
-    /** A line with its newline, or what is left at the end of the file; null at the end. */
-    private static String readLine(BufferedReader in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            line.append((char) c);
-            if (c == '\n') {
-                break;
-            }
-        }
-        return line.isEmpty() ? null : line.toString();
-    }
-
-    private static Long seqOf(String line) {
+    private static JsonNode parse(byte[] line) {
         try {
-            JsonNode record = JSON.readTree(line);
-            JsonNode seq = record == null ? null : record.get("seq");
-            return seq != null && seq.canConvertToLong() && seq.asLong() >= 1 ? seq.asLong() : null;
+            return JSON.readTree(line);
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private static Long seqOf(JsonNode record) {
+        JsonNode seq = record == null ? null : record.get("seq");
+        return seq != null && seq.canConvertToLong() && seq.asLong() >= 1 ? seq.asLong() : null;
     }
 
     /** The input's identity: its absolute path, size, and a hash of its first 64 KiB. */
@@ -161,6 +161,11 @@ public final class Journal {
     /** Records kept from earlier runs. */
     public long kept() {
         return kept;
+    }
+
+    /** Kept records of items that were not ok: the run as a whole is not all ok. */
+    public long keptFailures() {
+        return keptFailures;
     }
 
     /** Bytes of a torn last line that were cut off. */

@@ -9,8 +9,11 @@ record Attempt(FetchRequest request, long ordinal, int number) {
         return new Attempt(request, ordinal, number + 1);
     }
 
-    /** The per-host key: host and port, as connections are made. */
+    /** The per-host key: host (lower case) and port (the scheme's default when none). */
     String host() {
-        return request.url().getHost() + ":" + request.url().getPort();
+        java.net.URI url = request.url();
+        int port = url.getPort() != -1 ? url.getPort()
+                : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        return url.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
     }
 }

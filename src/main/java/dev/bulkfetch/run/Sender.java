@@ -8,6 +8,7 @@ import dev.bulkfetch.limit.Rate;
 import dev.bulkfetch.limit.RateGate;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -101,15 +102,33 @@ final class Sender implements AutoCloseable {
     }
 
     private void sendNow(Attempt attempt) {
-        long wait = rate.admitNow();
-        if (wait == 0 && ratePerHost != null) {
-            wait = hostRates.get(attempt.host()).admitNow();
+        RateGate host = ratePerHost == null ? null : hostRates.get(attempt.host());
+        long wait;
+        synchronized (this) {
+            // Both windows are checked before either counts the send, so a send one gate
+            // holds back is not counted by the other.
+            wait = Math.max(rate.waitNow(), host == null ? 0 : host.waitNow());
+            if (wait == 0) {
+                rate.recordSend();
+                if (host != null) {
+                    host.recordSend();
+                }
+            }
         }
         if (wait > 0) {
             timer.schedule(() -> sendNow(attempt), wait, TimeUnit.NANOSECONDS);
             return;
         }
-        engine.send(attempt.request()).whenComplete((outcome, thrown) -> {
+        CompletableFuture<Outcome> sent;
+        try {
+            sent = engine.send(attempt.request());
+        } catch (RuntimeException e) {
+            // Engines complete with failures rather than throw; if one throws anyway, the
+            // attempt must still come back, or its permits would never be released.
+            sent = CompletableFuture.completedFuture(Outcome.failure(FetchError.of(
+                    ErrorKind.PROTOCOL, "could not send: " + e), 0, 0));
+        }
+        sent.whenComplete((outcome, thrown) -> {
             releaseHeld();
             completed.add(new Done(attempt, outcome != null ? outcome : Outcome.failure(
                     FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0)));

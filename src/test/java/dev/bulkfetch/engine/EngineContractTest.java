@@ -56,6 +56,37 @@ class EngineContractTest {
 
     @ParameterizedTest
     @EnumSource
+    void aHeadRequestEndsOkThoughNoBodyFollowsItsContentLength(EngineKind kind) throws Exception {
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/head"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(200).withBody("hello")));
+        try (Engine engine = Engine.create(kind, options())) {
+            Outcome head = engine.send(new FetchRequest(1, null, URI.create(server.url("/head")),
+                    "HEAD", java.util.Map.of(), null)).get(10, TimeUnit.SECONDS);
+            assertThat(head.error()).isNull();
+            assertThat(head.status()).isEqualTo(200);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource
+    void aPostRedirectedWith302IsFollowedAsAGet(EngineKind kind) throws Exception {
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/form"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(302).withHeader("Location", "/ok/1")));
+        try (Engine engine = Engine.create(kind, options())) {
+            Outcome posted = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/form")), "POST", java.util.Map.of(),
+                    "a=1".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(posted.status()).isEqualTo(200);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource
     void redirectsAreFollowedUpToTheLimit(EngineKind kind) throws Exception {
         assertThat(fetch(kind, server.url("/redirect/1")).status()).isEqualTo(200);
         Outcome loop = fetch(kind, server.url("/loop/1"));

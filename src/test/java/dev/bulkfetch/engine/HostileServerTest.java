@@ -32,7 +32,8 @@ class HostileServerTest {
         try (TestServer wiremock = new TestServer();
              RawServer silent = new RawServer(RawServer.Mode.NEVER_ANSWER);
              RawServer shortBody = new RawServer(RawServer.Mode.SHORT_BODY);
-             RawServer huge = new RawServer(RawServer.Mode.ONE_GIB)) {
+             RawServer huge = new RawServer(RawServer.Mode.ONE_GIB);
+             RawServer closeDelimited = new RawServer(RawServer.Mode.CLOSE_DELIMITED)) {
             String text = String.join("\n",
                     wiremock.url("/ok/1"),
                     wiremock.url("/fault/CONNECTION_RESET_BY_PEER/1"),
@@ -44,12 +45,13 @@ class HostileServerTest {
                     wiremock.url("/loop/1"),
                     huge.url("/gigabyte"),
                     shortBody.url("/short"),
-                    wiremock.url("/ok/2")) + "\n";
+                    wiremock.url("/ok/2"),
+                    closeDelimited.url("/valid")) + "\n";
             Path list = dir.resolve("hostile.txt");
             TestServer.write(list, text);
             long start = System.nanoTime();
 
-            Cli.Result result = Cli.run("fetch", list.toString(), "-e", engine, "-c", "11",
+            Cli.Result result = Cli.run("fetch", list.toString(), "-e", engine, "-c", "12",
                     "--timeout", "1500ms", "--idle-timeout", "1s", "--retries", "0", "-q");
 
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -58,7 +60,7 @@ class HostileServerTest {
             List<JsonNode> records = Records.parse(result.out());
             Map<Long, JsonNode> bySeq = records.stream().collect(Collectors.toMap(
                     r -> r.get("seq").asLong(), Function.identity()));
-            assertThat(bySeq).hasSize(11);
+            assertThat(bySeq).hasSize(12);
             assertThat(kind(bySeq, 1)).isEqualTo("ok");
             assertThat(kind(bySeq, 2)).isEqualTo("reset");
             assertThat(kind(bySeq, 3)).isEqualTo("reset");
@@ -72,6 +74,9 @@ class HostileServerTest {
             assertThat(kind(bySeq, 10)).as("body shorter than Content-Length")
                     .isEqualTo("protocol");
             assertThat(kind(bySeq, 11)).isEqualTo("ok");
+            assertThat(kind(bySeq, 12)).as("a body that ends with the connection is valid")
+                    .isEqualTo("ok");
+            assertThat(bySeq.get(12L).get("bytes").asLong()).isEqualTo("until the end".length());
         }
     }
 

@@ -98,6 +98,24 @@ class JsonLinesRequestsTest {
     }
 
     @Test
+    void aHeaderNameAClientWouldRefuseIsThatLinesInputErrorAndTheRunGoesOn() {
+        try (TestServer server = new TestServer()) {
+            String specs = "{\"url\": \"" + server.url("/ok/1") + "\", \"headers\": "
+                    + "{\"Bad Name\": \"x\"}}\n{\"url\": \"" + server.url("/ok/2") + "\"}\n";
+            Path file = TestServer.write(dir.resolve("bad-header.jsonl"), specs);
+
+            Cli.Result result = Cli.run("fetch", file.toString(), "--rate", "50/s", "-q");
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            Map<Long, JsonNode> bySeq = Records.parse(result.out()).stream().collect(
+                    Collectors.toMap(r -> r.get("seq").asLong(), Function.identity()));
+            assertThat(bySeq.get(1L).get("error").get("message").asText())
+                    .contains("not a valid HTTP header name");
+            assertThat(bySeq.get(2L).get("ok").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
     void aHeaderWithoutAColonIsAUsageErrorNamingTheOption() {
         Cli.Result result = Cli.run("fetch", "urls/demo.txt", "-H", "NoColon");
         assertThat(result.exitCode()).isEqualTo(2);

@@ -23,7 +23,9 @@ public final class RawServer implements AutoCloseable {
         /** Promise 100 bytes, send 10, close. */
         SHORT_BODY,
         /** A chunked body of 1 GiB, as fast as the client reads. */
-        ONE_GIB
+        ONE_GIB,
+        /** A valid response whose body ends where the connection does (no length, no chunks). */
+        CLOSE_DELIMITED
     }
 
     private final ServerSocket socket;
@@ -57,6 +59,8 @@ public final class RawServer implements AutoCloseable {
             readHead(in);
             switch (mode) {
                 case NEVER_ANSWER -> in.read();
+                case CLOSE_DELIMITED -> out.write(("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
+                        + "until the end").getBytes(StandardCharsets.US_ASCII));
                 case SHORT_BODY -> out.write(("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
                         + "0123456789").getBytes(StandardCharsets.US_ASCII));
                 case ONE_GIB -> {
