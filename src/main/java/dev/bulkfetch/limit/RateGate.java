@@ -54,9 +54,15 @@ public final class RateGate {
     // slow start-up or a late timer delayed must not bunch up with the sends after it.
     private long[] sent;
     private int nextSent;
+    // Real sends against the configured rate itself, never reset by a slowdown or recovery,
+    // so no change of the rate in force can let its own period hold more than it allows.
+    private final long[] configuredSent;
+    private final long configuredWindowNanos;
+    private int nextConfigured;
     private long lastChangeNanos;
     private long last429Nanos = Long.MIN_VALUE / 2;
     private long slowdowns;
+    private long lastSlowdownNanos;
     // Starts counted while unlimited, to know what rate to halve on the first 429.
     private long startsInWindow;
     private long windowStartNanos;
@@ -70,7 +76,14 @@ public final class RateGate {
         this.lastChangeNanos = nanoTime.getAsLong();
         this.windowStartNanos = lastChangeNanos;
         if (rate != null) {
+            this.configuredSent = new long[(int) Math.max(1, Math.min(1_000_000,
+                    Math.floor(rate.permits())))];
+            java.util.Arrays.fill(configuredSent, Long.MIN_VALUE / 2);
+            this.configuredWindowNanos = Math.round(rate.period().toNanos() * WINDOW_SLACK);
             use(rate);
+        } else {
+            this.configuredSent = null;
+            this.configuredWindowNanos = 0;
         }
     }
 
@@ -110,7 +123,12 @@ public final class RateGate {
         if (limiter == null) {
             return 0;
         }
-        return Math.max(0, sent[nextSent] + windowNanos - nanoTime.getAsLong());
+        long now = nanoTime.getAsLong();
+        long wait = sent[nextSent] + windowNanos - now;
+        if (configuredSent != null) {
+            wait = Math.max(wait, configuredSent[nextConfigured] + configuredWindowNanos - now);
+        }
+        return Math.max(0, wait);
     }
 
     /** Counts a send that went out now (after {@link #waitNow()} said 0). */
@@ -118,18 +136,36 @@ public final class RateGate {
         if (limiter == null) {
             return;
         }
-        sent[nextSent] = nanoTime.getAsLong();
+        long now = nanoTime.getAsLong();
+        sent[nextSent] = now;
         nextSent = (nextSent + 1) % sent.length;
+        if (configuredSent != null) {
+            configuredSent[nextConfigured] = now;
+            nextConfigured = (nextConfigured + 1) % configuredSent.length;
+        }
     }
 
     /** The server answered 429: halve the rate, once per burst. */
     public synchronized void onRateLimited() {
+        onRateLimited(nanoTime.getAsLong());
+    }
+
+    /**
+     * The server answered 429 to a request sent at {@code sentNanos}. A request sent before
+     * the last slowdown says nothing about the slower rate, so it changes nothing: without
+     * this, the 429s to requests already under way would halve the rate again and again.
+     */
+    public synchronized void onRateLimited(long sentNanos) {
+        if (slowdowns > 0 && sentNanos - lastSlowdownNanos < 0) {
+            return;
+        }
         long now = nanoTime.getAsLong();
         long spacing = this.current == null ? 0 : this.current.spacingNanos();
         if (now - last429Nanos < Math.max(spacing, Duration.ofMillis(100).toNanos())) {
             return;
         }
         last429Nanos = now;
+        lastSlowdownNanos = now;
         slowdowns++;
         Rate base = this.current != null ? this.current
                 : new Rate(Math.max(1, observedPerSecond()), Duration.ofSeconds(1));

@@ -54,7 +54,7 @@ public final class BulkRun implements AutoCloseable {
     // Set from any thread to stop waiting for what is in flight; read by the driver.
     private volatile boolean abandoned;
     /** Queued by {@link #abandon()} to wake a driver waiting for a completion. */
-    private static final Sender.Done WAKE_UP = new Sender.Done(null, null);
+    private static final Sender.Done WAKE_UP = new Sender.Done(null, null, 0);
 
     /**
      * A run with its own engine, as {@code config} describes; {@link #close()} frees it.
@@ -200,7 +200,7 @@ public final class BulkRun implements AutoCloseable {
             Integer status = outcome.status();
             if (status != null && status == 429) {
                 tally.noteRateLimited();
-                sender.rateLimited(attempt);
+                sender.rateLimited(done);
             }
             ErrorKind kind = outcome.error() == null ? null : outcome.error().kind();
             if (!stopping && attempt.number() <= retries.maxRetries()

@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Sender implements AutoCloseable {
 
-    /** A finished attempt on its way from an engine thread to the driver. */
-    record Done(Attempt attempt, Outcome outcome) {
+    /** A finished attempt on its way from an engine thread to the driver, and when it left. */
+    record Done(Attempt attempt, Outcome outcome, long sentNanos) {
     }
 
     private final Engine engine;
@@ -75,12 +75,12 @@ final class Sender implements AutoCloseable {
         }
     }
 
-    /** The server answered 429 to {@code attempt}: the run's rate and its host's slow down. */
-    void rateLimited(Attempt attempt) {
-        rate.onRateLimited();
-        RateGate host = hostRates.get(attempt.host());
+    /** The server answered 429 to {@code done}: the run's rate and its host's slow down. */
+    void rateLimited(Done done) {
+        rate.onRateLimited(done.sentNanos());
+        RateGate host = hostRates.get(done.attempt().host());
         if (host != null) {
-            host.onRateLimited();
+            host.onRateLimited(done.sentNanos());
         }
     }
 
@@ -119,6 +119,7 @@ final class Sender implements AutoCloseable {
             timer.schedule(() -> sendNow(attempt), wait, TimeUnit.NANOSECONDS);
             return;
         }
+        long sentNanos = System.nanoTime();
         CompletableFuture<Outcome> sent;
         try {
             sent = engine.send(attempt.request());
@@ -131,7 +132,8 @@ final class Sender implements AutoCloseable {
         sent.whenComplete((outcome, thrown) -> {
             releaseHeld();
             completed.add(new Done(attempt, outcome != null ? outcome : Outcome.failure(
-                    FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0)));
+                    FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0),
+                    sentNanos));
         });
     }
 

@@ -50,6 +50,20 @@ class RateGateTest {
     }
 
     @Test
+    void a429ToARequestSentBeforeTheLastSlowdownChangesNothing() {
+        RateGate gate = new RateGate(Rate.parse("100/s"), Duration.ofSeconds(5), now::get);
+        long sentEarly = now.get();
+        now.addAndGet(Duration.ofMillis(300).toNanos());
+        gate.onRateLimited(sentEarly);
+        assertThat(gate.current().perSecond()).isEqualTo(50);
+        now.addAndGet(Duration.ofMillis(300).toNanos());
+        gate.onRateLimited(sentEarly);
+        assertThat(gate.current().perSecond()).as("sent before the slowdown").isEqualTo(50);
+        gate.onRateLimited(now.get());
+        assertThat(gate.current().perSecond()).isEqualTo(25);
+    }
+
+    @Test
     void withoutARateTheGateIsOpenUntilA429ThenStartsAtHalfTheObservedRate() {
         RateGate gate = new RateGate(null, Duration.ofSeconds(5), now::get);
         for (int i = 0; i < 200; i++) {
