@@ -6,8 +6,7 @@ import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,20 +14,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The cap is exact on every engine, counted at the server. */
 class ConcurrencyCapTest {
 
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        server = new TestServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @ParameterizedTest(name = "{0} -c {1}")
     @CsvSource({

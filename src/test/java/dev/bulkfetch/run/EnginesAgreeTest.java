@@ -11,8 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,20 +19,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The same responses make the same records, whichever engine sent the requests. */
 class EnginesAgreeTest {
 
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        server = new TestServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private List<JsonNode> recordsOf(String engine) {
         String text = Stream.of("/ok/1", "/status/404/1", "/status/500/1", "/status/429/1",

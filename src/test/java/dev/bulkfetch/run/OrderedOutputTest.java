@@ -10,27 +10,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class OrderedOutputTest {
 
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        server = new TestServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     /** A slow first item (1.5 s) and 40 fast ones after it. */
     private Path slowFirstList() {

@@ -9,6 +9,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
 import com.github.tomakehurst.wiremock.http.Fault;
 import java.io.IOException;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +22,10 @@ import java.util.stream.LongStream;
 /**
  * A WireMock on 127.0.0.1 and a dynamic port, with the stubs the tests share. Synchronous
  * responses and plenty of threads, so {@link InFlightCounter} sees every request as it is held.
+ * A test class shares one with {@code @RegisterExtension static final TestServer server = new
+ * TestServer();}: it stops after the class's last test.
  */
-public final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable, AfterAllCallback {
 
     private final WireMockServer server;
     private final InFlightCounter counter = new InFlightCounter();
@@ -99,6 +103,11 @@ public final class TestServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override
