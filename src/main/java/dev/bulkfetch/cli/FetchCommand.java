@@ -12,6 +12,8 @@ import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Summary;
 import dev.bulkfetch.output.Tally;
 import dev.bulkfetch.run.BulkRun;
+import dev.bulkfetch.run.PipeSource;
+import dev.bulkfetch.run.Source;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,8 +169,11 @@ final class FetchCommand implements Callable<Integer> {
             try (ProgressLine progress = showProgress() ? new ProgressLine(err, tally,
                     run::inFlight) : null) {
                 InputReader items = journal == null ? urls : urls.skipping(journal::isDone);
-                summary = run.run(denyPrivate ? items.denyingPrivateHosts() : items, sink,
-                        tally);
+                items = denyPrivate ? items.denyingPrivateHosts() : items;
+                // A pipe may fall quiet for any time: read it on its own thread, so the run
+                // goes on (and Ctrl-C works) between lines. A file is read by the driver.
+                summary = run.run(input.equals("-") ? new PipeSource(items,
+                        config.concurrency(), run) : Source.of(items), sink, tally);
             } catch (IOException e) {
                 run.abandon();
                 throw new WriteFailed(journal == null ? "cannot write the records: "
