@@ -4,6 +4,7 @@ import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.compare.Comparison;
 import dev.bulkfetch.compare.Report;
 import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.limit.RetryPolicy;
 import dev.bulkfetch.mock.MockServer;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -87,7 +88,10 @@ final class CompareCommand implements Callable<Integer> {
         try {
             plan = new Comparison.Plan(Path.of(list), engines.stream()
                     .map(EngineKind::fromName).distinct().toList(), concurrencies, repeat, warmup,
-                    serverDelay, engineOptions.applyTo(FetchConfig.builder()).build());
+                    serverDelay, engineOptions.applyTo(FetchConfig.builder()
+                            // Compare measures engines, not a retry policy: each item is sent
+                            // once, so a failing item costs every engine the same.
+                            .retries(RetryPolicy.NONE)).build());
             concurrencies.forEach(c -> FetchConfig.builder().concurrency(c));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid value: " + e.getMessage());

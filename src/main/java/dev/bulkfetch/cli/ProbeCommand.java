@@ -39,10 +39,13 @@ final class ProbeCommand implements Callable<Integer> {
     @Mixin
     EngineOptionsMixin engineOptions;
 
+    @Mixin
+    LimitOptionsMixin limitOptions;
+
     @Override
     public Integer call() throws Exception {
-        FetchConfig config = engineOptions.applyTo(FetchConfig.builder()
-                .engine(EngineKind.fromName(engine)).concurrency(concurrency)).build();
+        FetchConfig config = limitOptions.applyTo(engineOptions.applyTo(FetchConfig.builder()
+                .engine(EngineKind.fromName(engine)).concurrency(concurrency))).build();
         Measurement m = Probe.measure(config, input, warmup, repeat);
         spec.commandLine().getOut().println(Probe.toJson(m));
         spec.commandLine().getOut().flush();

@@ -52,7 +52,8 @@ final class Fork {
                 "--timeout", o.requestTimeout().toMillis() + "ms",
                 "--idle-timeout", o.idleTimeout().toMillis() + "ms",
                 "--max-body", Long.toString(o.maxBodyBytes()),
-                "--max-redirects", Integer.toString(o.maxRedirects())));
+                "--max-redirects", Integer.toString(o.maxRedirects()),
+                "--retries", Integer.toString(config.retries().maxRetries())));
         Process child = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

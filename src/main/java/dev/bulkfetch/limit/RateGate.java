@@ -19,11 +19,12 @@ import java.util.function.LongSupplier;
  * waited for: {@link #reserve()} returns how long the caller must wait, and the caller schedules
  * the send, so no thread parks here.
  *
- * <p>Adapting to 429: each 429 (at most one a spacing of the limit, so a burst of them counts
- * once) halves the current rate; each {@code recoveryStep} without a 429 raises it by a tenth of
- * the configured rate, back up to the configured rate. A run with no configured rate runs
- * unlimited until the first 429, then starts from half the rate it was running at. Thread-safe:
- * the rate is swapped under this object's lock; reservations go to the limiter in use.
+ * <p>Adapting to 429, with a configured rate: each 429 (once per burst, and only for requests
+ * sent after the last slowdown) halves the current rate, never below a tenth of the configured
+ * one; each {@code recoveryStep} without a 429 raises it by a tenth of the configured rate, back
+ * up to it. Without a configured rate the gate stays open and 429s are only retried: a single
+ * endpoint that always answers 429 must not throttle a whole unlimited run to a crawl.
+ * Thread-safe: the rate is swapped under this object's lock.
  */
 public final class RateGate {
 
@@ -63,10 +64,6 @@ public final class RateGate {
     private long last429Nanos = Long.MIN_VALUE / 2;
     private long slowdowns;
     private long lastSlowdownNanos;
-    // Starts counted while unlimited, to know what rate to halve on the first 429.
-    private long startsInWindow;
-    private long windowStartNanos;
-    private double observedPerSecond;
 
     /** A gate at {@code rate}, or unlimited until a 429 when {@code rate} is null. */
     public RateGate(Rate rate, Duration recoveryStep, LongSupplier nanoTime) {
@@ -74,7 +71,6 @@ public final class RateGate {
         this.recoveryStep = recoveryStep;
         this.nanoTime = nanoTime;
         this.lastChangeNanos = nanoTime.getAsLong();
-        this.windowStartNanos = lastChangeNanos;
         if (rate != null) {
             this.configuredSent = new long[(int) Math.max(1, Math.min(1_000_000,
                     Math.floor(rate.permits())))];
@@ -95,7 +91,6 @@ public final class RateGate {
     public synchronized long reserve() {
         recover();
         if (limiter == null) {
-            countStart();
             return 0;
         }
         long now = nanoTime.getAsLong();
@@ -156,7 +151,7 @@ public final class RateGate {
      * this, the 429s to requests already under way would halve the rate again and again.
      */
     public synchronized void onRateLimited(long sentNanos) {
-        if (slowdowns > 0 && sentNanos - lastSlowdownNanos < 0) {
+        if (configured == null || (slowdowns > 0 && sentNanos - lastSlowdownNanos < 0)) {
             return;
         }
         long now = nanoTime.getAsLong();
@@ -167,9 +162,9 @@ public final class RateGate {
         last429Nanos = now;
         lastSlowdownNanos = now;
         slowdowns++;
-        Rate base = this.current != null ? this.current
-                : new Rate(Math.max(1, observedPerSecond()), Duration.ofSeconds(1));
-        use(base.times(0.5));
+        double floor = configured.perSecond() / 10;
+        Rate halved = current.times(0.5);
+        use(halved.perSecond() >= floor ? halved : new Rate(floor, Duration.ofSeconds(1)));
         lastChangeNanos = now;
     }
 
@@ -184,7 +179,7 @@ public final class RateGate {
     }
 
     private void recover() {
-        if (configured == null && current == null) {
+        if (configured == null) {
             return;
         }
         long now = nanoTime.getAsLong();
@@ -193,12 +188,10 @@ public final class RateGate {
             return;
         }
         lastChangeNanos = now;
-        double target = configured == null ? Double.MAX_VALUE : configured.perSecond();
-        double step = configured == null ? current.perSecond() * 0.1 : target * 0.1;
-        double next = Math.min(target, current.perSecond() + step);
+        double target = configured.perSecond();
+        double next = Math.min(target, current.perSecond() + target * 0.1);
         if (next > current.perSecond()) {
-            use(next == target && configured != null ? configured
-                    : new Rate(next, Duration.ofSeconds(1)));
+            use(next == target ? configured : new Rate(next, Duration.ofSeconds(1)));
         }
     }
 
@@ -225,23 +218,5 @@ public final class RateGate {
                 .limitRefreshPeriod(Duration.ofNanos(Math.round(rate.spacingNanos() * SLACK)))
                 .timeoutDuration(RESERVE_TIMEOUT)
                 .build());
-    }
-
-    private void countStart() {
-        long now = nanoTime.getAsLong();
-        startsInWindow++;
-        if (now - windowStartNanos >= 1_000_000_000L) {
-            observedPerSecond = startsInWindow * 1e9 / (now - windowStartNanos);
-            startsInWindow = 0;
-            windowStartNanos = now;
-        }
-    }
-
-    private double observedPerSecond() {
-        long now = nanoTime.getAsLong();
-        if (observedPerSecond > 0) {
-            return observedPerSecond;
-        }
-        return startsInWindow * 1e9 / Math.max(1, now - windowStartNanos);
     }
 }

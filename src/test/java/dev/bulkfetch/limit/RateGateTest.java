@@ -64,14 +64,24 @@ class RateGateTest {
     }
 
     @Test
-    void withoutARateTheGateIsOpenUntilA429ThenStartsAtHalfTheObservedRate() {
+    void withoutARateTheGateStaysOpenWhatever429sCome() {
         RateGate gate = new RateGate(null, Duration.ofSeconds(5), now::get);
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 50; i++) {
+            gate.onRateLimited();
+            now.addAndGet(Duration.ofMillis(200).toNanos());
             assertThat(gate.reserve()).isZero();
-            now.addAndGet(Duration.ofMillis(5).toNanos());
         }
         assertThat(gate.current()).isNull();
-        gate.onRateLimited();
-        assertThat(gate.current().perSecond()).isBetween(99.0, 101.0);
+        assertThat(gate.slowdowns()).isZero();
+    }
+
+    @Test
+    void slowdownsStopAtATenthOfTheConfiguredRate() {
+        RateGate gate = new RateGate(Rate.parse("100/s"), Duration.ofSeconds(5), now::get);
+        for (int i = 0; i < 20; i++) {
+            gate.onRateLimited();
+            now.addAndGet(Duration.ofMillis(200).toNanos());
+        }
+        assertThat(gate.current().perSecond()).isEqualTo(10);
     }
 }
