@@ -101,18 +101,6 @@ public final class RateGate {
         return Math.max(0, startAt - now);
     }
 
-    /**
-     * Called as a request really goes out: returns 0 and counts it when the sliding window has
-     * room, else the nanoseconds to wait before trying again (the send must be rescheduled).
-     */
-    public synchronized long admitNow() {
-        long wait = waitNow();
-        if (wait == 0) {
-            recordSend();
-        }
-        return wait;
-    }
-
     /** How long a send must wait for the sliding window now; records nothing. */
     public synchronized long waitNow() {
         if (limiter == null) {

@@ -98,11 +98,6 @@ public final class BulkRun implements AutoCloseable {
         completed.add(WAKE_UP);
     }
 
-    /** True when the run stopped before the input's end (stop or abandon). */
-    public boolean stopped() {
-        return stopping;
-    }
-
     /** Requests holding a permit now (in flight, or waiting for the rate or a backoff). */
     public int inFlight() {
         return admission.inFlight();

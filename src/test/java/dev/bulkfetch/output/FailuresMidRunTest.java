@@ -70,7 +70,7 @@ class FailuresMidRunTest {
                 Thread.sleep(10);
             }
             Child.signal(child, "INT");
-            awaitText(err, "interrupted", child, Duration.ofSeconds(30));
+            Child.awaitText(err, "interrupted", child, Duration.ofSeconds(30));
             long start = System.nanoTime();
             Child.signal(child, "INT");
 
@@ -78,16 +78,6 @@ class FailuresMidRunTest {
             assertThat(child.exitValue()).isEqualTo(130);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(
                     Duration.ofSeconds(10));
-        }
-    }
-
-    /** Waits until {@code file} contains {@code text} (the child says it is ready). */
-    private static void awaitText(Path file, String text, Process child, Duration limit)
-            throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (child.isAlive() && System.nanoTime() < deadline
-                && !(Files.exists(file) && Files.readString(file).contains(text))) {
-            Thread.sleep(10);
         }
     }
 }

@@ -29,6 +29,17 @@ public final class Child {
                 .start();
     }
 
+    /** Waits until {@code file} contains {@code text}, the process ends, or the limit passes. */
+    public static void awaitText(Path file, String text, Process child, java.time.Duration limit)
+            throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (child.isAlive() && System.nanoTime() < deadline
+                && !(java.nio.file.Files.exists(file)
+                        && java.nio.file.Files.readString(file).contains(text))) {
+            Thread.sleep(10);
+        }
+    }
+
     /** Sends {@code signal} (e.g. INT) to {@code process}. */
     public static void signal(Process process, String signal) throws Exception {
         new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
