@@ -20,6 +20,8 @@ public enum ErrorKind {
     HTTP,
     /** The server answered 429 Too Many Requests. */
     RATE_LIMITED,
+    /** A 2xx body that the library's {@link BodyHandler} could not take (JSON that did not parse). */
+    BODY,
     /** The run stopped before the item finished. */
     CANCELLED;
 

@@ -1,9 +1,5 @@
 package dev.bulkfetch;
 
-import dev.bulkfetch.engine.EngineKind;
-import dev.bulkfetch.engine.EngineOptions;
-import dev.bulkfetch.limit.Rate;
-import dev.bulkfetch.limit.RetryPolicy;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,9 +13,22 @@ public final class FetchConfig {
     /** Beyond this the bookkeeping, not the network, would be the limit. */
     public static final int MAX_CONCURRENCY = 100_000;
 
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    public static final int DEFAULT_MAX_REDIRECTS = 5;
+
     private final EngineKind engine;
     private final boolean ordered;
-    private final EngineOptions engineOptions;
+    private final int concurrency;
+    private final Duration connectTimeout;
+    private final Duration requestTimeout;
+    private final Duration idleTimeout;
+    private final long maxBodyBytes;
+    private final int maxRedirects;
+    private final boolean insecure;
+    private final BodyHandler<?> bodyHandler;
     private final Rate rate;
     private final int perHost;
     private final Rate ratePerHost;
@@ -36,32 +45,77 @@ public final class FetchConfig {
         this.perHost = b.perHost;
         this.ratePerHost = b.ratePerHost;
         this.retries = b.retries;
-        int concurrency = b.engine == EngineKind.SERIAL ? 1 : b.concurrency;
-        this.engineOptions = new EngineOptions(concurrency, b.connectTimeout, b.requestTimeout,
-                b.idleTimeout, b.maxBodyBytes, b.maxRedirects,
-                b.saveBodies != null || b.includeBody, b.insecure);
+        this.concurrency = b.engine == EngineKind.SERIAL ? 1 : b.concurrency;
+        this.connectTimeout = b.connectTimeout;
+        this.requestTimeout = b.requestTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.maxBodyBytes = b.maxBodyBytes;
+        this.maxRedirects = b.maxRedirects;
+        this.insecure = b.insecure;
+        if (b.bodyHandler != null && (b.saveBodies != null || b.includeBody)) {
+            throw new IllegalArgumentException("saveBodies and includeBody keep the body as "
+                    + "bytes; they cannot be combined with a bodyHandler");
+        }
+        this.bodyHandler = b.bodyHandler != null ? b.bodyHandler
+                : b.saveBodies != null || b.includeBody ? BodyHandlers.bytes() : null;
     }
 
+    /** A builder at the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The engine that sends the requests. */
     public EngineKind engine() {
         return engine;
     }
 
     /** Requests in flight at most; always 1 for the serial engine. */
     public int concurrency() {
-        return engineOptions.concurrency();
+        return concurrency;
+    }
+
+    /** Longest wait for a connection. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Longest time for a whole request, send to last byte. */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** Longest silence while reading a response. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** A larger response body ends the item as {@code too_large}. */
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /** Redirects followed; beyond them the item ends as a {@code protocol} error. */
+    public int maxRedirects() {
+        return maxRedirects;
+    }
+
+    /** True when any TLS certificate and host name is accepted. */
+    public boolean insecure() {
+        return insecure;
+    }
+
+    /**
+     * What sees each body as it streams; {@code null} when bodies are only counted. Saving or
+     * including bodies implies {@link BodyHandlers#bytes()}.
+     */
+    public BodyHandler<?> bodyHandler() {
+        return bodyHandler;
     }
 
     /** True when records are written in input order rather than as they finish. */
     public boolean ordered() {
         return ordered;
-    }
-
-    public EngineOptions engineOptions() {
-        return engineOptions;
     }
 
     /** Requests started per period at most, from the whole run; {@code null} for no limit. */
@@ -99,11 +153,12 @@ public final class FetchConfig {
         private EngineKind engine = EngineKind.EVENT_LOOP;
         private int concurrency = DEFAULT_CONCURRENCY;
         private boolean ordered;
-        private Duration connectTimeout = EngineOptions.DEFAULT_CONNECT_TIMEOUT;
-        private Duration requestTimeout = EngineOptions.DEFAULT_REQUEST_TIMEOUT;
-        private Duration idleTimeout = EngineOptions.DEFAULT_IDLE_TIMEOUT;
-        private long maxBodyBytes = EngineOptions.DEFAULT_MAX_BODY_BYTES;
-        private int maxRedirects = EngineOptions.DEFAULT_MAX_REDIRECTS;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private int maxRedirects = DEFAULT_MAX_REDIRECTS;
+        private BodyHandler<?> bodyHandler;
         private Rate rate;
         private int perHost;
         private Rate ratePerHost;
@@ -117,22 +172,32 @@ public final class FetchConfig {
 
         /** Starts from {@code base}: every setting copied, to be changed one by one. */
         public Builder from(FetchConfig base) {
-            EngineOptions o = base.engineOptions;
             this.engine = base.engine;
             this.ordered = base.ordered;
-            this.concurrency = o.concurrency();
-            this.connectTimeout = o.connectTimeout();
-            this.requestTimeout = o.requestTimeout();
-            this.idleTimeout = o.idleTimeout();
-            this.maxBodyBytes = o.maxBodyBytes();
-            this.maxRedirects = o.maxRedirects();
+            this.concurrency = base.concurrency;
+            this.connectTimeout = base.connectTimeout;
+            this.requestTimeout = base.requestTimeout;
+            this.idleTimeout = base.idleTimeout;
+            this.maxBodyBytes = base.maxBodyBytes;
+            this.maxRedirects = base.maxRedirects;
             this.rate = base.rate;
             this.perHost = base.perHost;
             this.ratePerHost = base.ratePerHost;
             this.retries = base.retries;
             this.saveBodies = base.saveBodies;
             this.includeBody = base.includeBody;
-            this.insecure = o.insecure();
+            this.insecure = base.insecure;
+            boolean implied = base.saveBodies != null || base.includeBody;
+            this.bodyHandler = implied ? null : base.bodyHandler;
+            return this;
+        }
+
+        /**
+         * What sees each body as it streams ({@link BodyHandlers}); {@code null}, the default
+         * here, only counts bodies.
+         */
+        public Builder bodyHandler(BodyHandler<?> handler) {
+            this.bodyHandler = handler;
             return this;
         }
 

@@ -14,17 +14,29 @@ package dev.bulkfetch;
  * @param latencyNanos time of the final attempt, send to last byte (0 when nothing was sent)
  * @param bytes response body size in bytes, as received
  * @param engine the engine that sent it, or {@code null} when nothing was sent
- * @param body the body as text, when asked for ({@code --include-body}), else {@code null}
+ * @param body what the body handler made of the final response's body: by default for the
+ *     library the bytes, {@code byte[]}; a {@code String} with {@link BodyHandlers#text()}; the
+ *     parsed value with {@link BodyHandlers#json(Class)}. For the CLI, the text of a UTF-8 body
+ *     with {@code --include-body}. {@code null} when nothing was kept
  * @param bodyFile where the body was saved ({@code --save-bodies}), else {@code null}
  */
 public record FetchResult(long seq, String id, String url, String method, Integer status,
                           FetchError error, int attempts, long latencyNanos, long bytes,
-                          String engine, String body, String bodyFile) {
+                          String engine, Object body, String bodyFile) {
 
-    /** This result with its body attached: as text, as a file, or both. */
-    public FetchResult withBody(String text, String file) {
+    /** This result with another body and body file. */
+    public FetchResult withBody(Object body, String file) {
         return new FetchResult(seq, id, url, method, status, error, attempts, latencyNanos,
-                bytes, engine, text, file);
+                bytes, engine, body, file);
+    }
+
+    /**
+     * The body as {@code type}, the type the body handler makes; {@code null} when there is none.
+     *
+     * @throws ClassCastException when the body is of another type
+     */
+    public <T> T body(Class<T> type) {
+        return type.cast(body);
     }
 
     /** True when the final response was 2xx. */

@@ -1,9 +1,6 @@
 package dev.bulkfetch;
 
-import dev.bulkfetch.engine.EngineKind;
 import dev.bulkfetch.input.InputItem;
-import dev.bulkfetch.limit.Rate;
-import dev.bulkfetch.limit.RetryPolicy;
 import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Tally;
 import dev.bulkfetch.run.BulkRun;
@@ -313,7 +310,8 @@ public final class Fetcher implements AutoCloseable {
 
     /** Builds a {@link Fetcher}; each setter checks its value and names it when it is bad. */
     public static final class Builder {
-        private final FetchConfig.Builder config = FetchConfig.builder();
+        private final FetchConfig.Builder config = FetchConfig.builder()
+                .bodyHandler(BodyHandlers.bytes());
         private Duration closeGrace = Duration.ofSeconds(5);
 
         private Builder() {
@@ -371,9 +369,14 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
-        /** Keep each text body in its result ({@link FetchResult#body()}). */
-        public Builder includeBody(boolean include) {
-            config.includeBody(include);
+        /**
+         * What sees each body as it streams and what lands in {@link FetchResult#body()}: by
+         * default {@link BodyHandlers#bytes()}, the whole body up to the max body size;
+         * {@link BodyHandlers#text()}, {@link BodyHandlers#json(Class)} or your own to keep
+         * less; {@link BodyHandlers#discarding()} to keep nothing.
+         */
+        public Builder bodyHandler(BodyHandler<?> handler) {
+            config.bodyHandler(Objects.requireNonNull(handler, "body handler"));
             return this;
         }
 

@@ -1,7 +1,6 @@
 package dev.bulkfetch.cli;
 
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.engine.EngineOptions;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -12,28 +11,28 @@ final class EngineOptionsMixin {
             converter = Units.DurationConverter.class,
             description = "Longest wait for a connection (default: ${DEFAULT-VALUE}).",
             defaultValue = "5s")
-    Duration connectTimeout = EngineOptions.DEFAULT_CONNECT_TIMEOUT;
+    Duration connectTimeout = FetchConfig.DEFAULT_CONNECT_TIMEOUT;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Units.DurationConverter.class,
             description = "Longest time for a whole request, send to last byte "
                     + "(default: ${DEFAULT-VALUE}).", defaultValue = "30s")
-    Duration timeout = EngineOptions.DEFAULT_REQUEST_TIMEOUT;
+    Duration timeout = FetchConfig.DEFAULT_REQUEST_TIMEOUT;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION",
             converter = Units.DurationConverter.class,
             description = "Longest silence while reading a response (default: ${DEFAULT-VALUE}).",
             defaultValue = "10s")
-    Duration idleTimeout = EngineOptions.DEFAULT_IDLE_TIMEOUT;
+    Duration idleTimeout = FetchConfig.DEFAULT_IDLE_TIMEOUT;
 
     @Option(names = "--max-body", paramLabel = "SIZE", converter = Units.SizeConverter.class,
             description = "A larger response body ends the item as too_large, unbuffered "
                     + "(default: ${DEFAULT-VALUE}).", defaultValue = "10MiB")
-    long maxBody = EngineOptions.DEFAULT_MAX_BODY_BYTES;
+    long maxBody = FetchConfig.DEFAULT_MAX_BODY_BYTES;
 
     @Option(names = "--max-redirects", paramLabel = "N",
             description = "Redirects to follow, 0 for none (default: ${DEFAULT-VALUE}).",
             defaultValue = "5")
-    int maxRedirects = EngineOptions.DEFAULT_MAX_REDIRECTS;
+    int maxRedirects = FetchConfig.DEFAULT_MAX_REDIRECTS;
 
     /** Applies these options to {@code builder}; a bad value throws naming the option. */
     FetchConfig.Builder applyTo(FetchConfig.Builder builder) {

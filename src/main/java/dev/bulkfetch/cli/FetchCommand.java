@@ -1,7 +1,7 @@
 package dev.bulkfetch.cli;
 
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;

@@ -1,8 +1,8 @@
 package dev.bulkfetch.cli;
 
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.limit.Rate;
-import dev.bulkfetch.limit.RetryPolicy;
+import dev.bulkfetch.Rate;
+import dev.bulkfetch.RetryPolicy;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

@@ -3,7 +3,7 @@ package dev.bulkfetch.cli;
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.compare.Measurement;
 import dev.bulkfetch.compare.Probe;
-import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.EngineKind;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

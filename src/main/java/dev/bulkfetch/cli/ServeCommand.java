@@ -1,6 +1,6 @@
 package dev.bulkfetch.cli;
 
-import dev.bulkfetch.limit.Rate;
+import dev.bulkfetch.Rate;
 import dev.bulkfetch.mock.MockServer;
 import dev.bulkfetch.mock.TokenBucket;
 import java.io.PrintWriter;

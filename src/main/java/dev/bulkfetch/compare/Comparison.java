@@ -1,7 +1,7 @@
 package dev.bulkfetch.compare;
 
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.EngineKind;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

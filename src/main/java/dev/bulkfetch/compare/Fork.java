@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.engine.EngineOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,15 +43,14 @@ final class Fork {
         command.add("dev.bulkfetch.cli.Main");
         command.add("probe");
         command.add(urls.toString());
-        EngineOptions o = config.engineOptions();
         command.addAll(List.of("--engine", config.engine().cliName(),
                 "-c", Integer.toString(config.concurrency()),
                 "--warmup", Integer.toString(warmup), "--repeat", Integer.toString(repeat),
-                "--connect-timeout", o.connectTimeout().toMillis() + "ms",
-                "--timeout", o.requestTimeout().toMillis() + "ms",
-                "--idle-timeout", o.idleTimeout().toMillis() + "ms",
-                "--max-body", Long.toString(o.maxBodyBytes()),
-                "--max-redirects", Integer.toString(o.maxRedirects()),
+                "--connect-timeout", config.connectTimeout().toMillis() + "ms",
+                "--timeout", config.requestTimeout().toMillis() + "ms",
+                "--idle-timeout", config.idleTimeout().toMillis() + "ms",
+                "--max-body", Long.toString(config.maxBodyBytes()),
+                "--max-redirects", Integer.toString(config.maxRedirects()),
                 "--retries", Integer.toString(config.retries().maxRetries())));
         Process child = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -1,7 +1,9 @@
 package dev.bulkfetch.engine;
 
+import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchError;
+import dev.bulkfetch.BodyHandler;
 import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +13,7 @@ import java.net.Proxy;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,9 +124,7 @@ final class BlockingEngine implements Engine {
         // Set by whichever thread found the deadline passed.
         private volatile boolean timedOut;
         private long bytes;
-        // The body, when kept: never more than the limit.
-        private final java.io.ByteArrayOutputStream kept = options.keepBody()
-                ? new java.io.ByteArrayOutputStream() : null;
+        private final BodyReader reader = new BodyReader(options.bodyHandler());
 
         Exchange(long deadlineNanos) {
             this.deadlineNanos = deadlineNanos;
@@ -157,6 +158,17 @@ final class BlockingEngine implements Engine {
                     return tooLarge(start);
                 }
                 readingBody = true;
+                reader.open(new BodyHandler.ResponseInfo() {
+                    @Override
+                    public int status() {
+                        return status;
+                    }
+
+                    @Override
+                    public Optional<String> header(String name) {
+                        return Optional.ofNullable(conn.getHeaderField(name));
+                    }
+                });
                 try (InputStream body = status >= 400 ? conn.getErrorStream()
                         : conn.getInputStream()) {
                     if (body != null && !countBody(body)) {
@@ -170,9 +182,8 @@ final class BlockingEngine implements Engine {
                                 + "ended after " + bytes + " of " + declared + " bytes");
                     }
                 }
-                return Outcome.response(status, bytes, System.nanoTime() - start,
-                        conn.getHeaderField("Retry-After"),
-                        kept == null ? null : kept.toByteArray());
+                return reader.finish(status, bytes, System.nanoTime() - start,
+                        conn.getHeaderField("Retry-After"));
             }
         }
 
@@ -202,7 +213,8 @@ final class BlockingEngine implements Engine {
         }
 
         /**
-         * Counts the body without keeping it; false when it passes the limit. Reads at most one
+         * Counts the body and feeds it to the body handler; false when it passes the limit.
+         * Reads at most one
          * byte past the limit, so {@code bytes} is then the limit plus one on every engine.
          */
         private boolean countBody(InputStream body) throws IOException {
@@ -211,8 +223,8 @@ final class BlockingEngine implements Engine {
             while ((n = body.read(buffer, 0, (int) Math.min(buffer.length,
                     options.maxBodyBytes() + 1 - bytes))) > 0) {
                 bytes += n;
-                if (kept != null && bytes <= options.maxBodyBytes()) {
-                    kept.write(buffer, 0, n);
+                if (bytes <= options.maxBodyBytes()) {
+                    reader.accept(buffer, 0, n);
                 }
                 if (System.nanoTime() - deadlineNanos > 0) {
                     timedOut = true;

@@ -1,5 +1,6 @@
 package dev.bulkfetch.engine;
 
+import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.FetchRequest;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,5 +1,7 @@
 package dev.bulkfetch.engine;
 
+import dev.bulkfetch.BodyHandler;
+import dev.bulkfetch.FetchConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,35 +16,32 @@ import java.util.Objects;
  * @param idleTimeout longest silence while reading the response
  * @param maxBodyBytes a larger response body ends the item as {@code too_large}
  * @param maxRedirects redirects followed before the item ends as a {@code protocol} error
- * @param keepBody hand the body over in the {@link Outcome} (at most {@code maxBodyBytes});
- *     otherwise it is only counted
+ * @param bodyHandler sees each body as it streams and makes the {@link Outcome}'s body of it;
+ *     {@code null} to only count bodies
  * @param insecure accept any TLS certificate and host name (off by default)
  */
 public record EngineOptions(int concurrency, Duration connectTimeout, Duration requestTimeout,
                             Duration idleTimeout, long maxBodyBytes, int maxRedirects,
-                            boolean keepBody, boolean insecure) {
-
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
-    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
-    public static final int DEFAULT_MAX_REDIRECTS = 5;
+                            BodyHandler<?> bodyHandler, boolean insecure) {
 
     public EngineOptions {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
-        if (keepBody && maxBodyBytes > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("max body too large to keep: " + maxBodyBytes);
-        }
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency < 1: " + concurrency);
         }
     }
 
+    /** What {@code config} asks of an engine. */
+    public static EngineOptions of(FetchConfig config) {
+        return new EngineOptions(config.concurrency(), config.connectTimeout(),
+                config.requestTimeout(), config.idleTimeout(), config.maxBodyBytes(),
+                config.maxRedirects(), config.bodyHandler(), config.insecure());
+    }
+
     /** The defaults, at {@code concurrency}. */
     public static EngineOptions defaults(int concurrency) {
-        return new EngineOptions(concurrency, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
-                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, false, false);
+        return of(FetchConfig.builder().concurrency(concurrency).build());
     }
 }

@@ -1,9 +1,12 @@
 package dev.bulkfetch.engine;
 
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.BodyHandler;
 import dev.bulkfetch.FetchRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.AsyncHttpClient;
@@ -22,7 +25,8 @@ import org.asynchttpclient.RequestBuilder;
  * off (so {@code attempts} is honest), and it sets no connection limit of its own, because its
  * limits throw rather than queue; admission upstream keeps at most {@code concurrency} requests
  * in flight, so the keep-alive pool never holds more connections than that. Bodies are counted
- * as they stream and dropped; a body over the limit aborts the exchange at once.
+ * as they stream and handed to the body handler, if any, chunk by chunk; a body over the limit
+ * aborts the exchange at once.
  */
 final class EventLoopEngine implements Engine {
 
@@ -103,7 +107,7 @@ final class EventLoopEngine implements Engine {
         }
     }
 
-    /** Counts the body as it streams, keeps none of it, and stops a body over the limit. */
+    /** Counts the body as it streams, feeds the body handler, and stops a body over the limit. */
     private static final class CountingHandler implements AsyncHandler<Outcome> {
         private final long maxBody;
         private final long start;
@@ -111,13 +115,12 @@ final class EventLoopEngine implements Engine {
         private long bytes;
         private boolean tooLarge;
         private String retryAfter;
-        // The body, when kept: never more than maxBody + 1 bytes.
-        private final java.io.ByteArrayOutputStream kept;
+        private final BodyReader body;
 
         CountingHandler(EngineOptions options, long start) {
             this.maxBody = options.maxBodyBytes();
             this.start = start;
-            this.kept = options.keepBody() ? new java.io.ByteArrayOutputStream() : null;
+            this.body = new BodyReader(options.bodyHandler());
         }
 
         @Override
@@ -134,6 +137,18 @@ final class EventLoopEngine implements Engine {
                 tooLarge = true;
                 return State.ABORT;
             }
+            int code = status;
+            body.open(new BodyHandler.ResponseInfo() {
+                @Override
+                public int status() {
+                    return code;
+                }
+
+                @Override
+                public Optional<String> header(String name) {
+                    return Optional.ofNullable(headers.get(name));
+                }
+            });
             return State.CONTINUE;
         }
 
@@ -148,13 +163,11 @@ final class EventLoopEngine implements Engine {
         @Override
         public State onBodyPartReceived(HttpResponseBodyPart part) {
             bytes += part.length();
-            if (kept != null && bytes <= maxBody) {
-                kept.writeBytes(part.getBodyPartBytes());
-            }
             if (bytes > maxBody) {
                 tooLarge = true;
                 return State.ABORT;
             }
+            body.accept(part.getBodyByteBuffer());
             return State.CONTINUE;
         }
 
@@ -172,8 +185,7 @@ final class EventLoopEngine implements Engine {
                 return Outcome.failure(Engine.tooLarge(maxBody), Math.min(bytes, maxBody + 1),
                         latency);
             }
-            return Outcome.response(status, bytes, latency, retryAfter,
-                    kept == null ? null : kept.toByteArray());
+            return body.finish(status, bytes, latency, retryAfter);
         }
     }
 }

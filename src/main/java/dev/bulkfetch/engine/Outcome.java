@@ -11,13 +11,13 @@ import dev.bulkfetch.FetchError;
  * @param latencyNanos send to last byte (or to the failure)
  * @param error the transport error, or {@code null} when a response came
  * @param retryAfter the response's {@code Retry-After} header, or {@code null}
- * @param body the body, when the engine was asked to keep it; otherwise {@code null}
+ * @param body what the {@link dev.bulkfetch.BodyHandler} made of the body, or {@code null}
  */
 public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
-                      String retryAfter, byte[] body) {
+                      String retryAfter, Object body) {
 
     public static Outcome response(int status, long bytes, long latencyNanos, String retryAfter,
-                                   byte[] body) {
+                                   Object body) {
         return new Outcome(status, bytes, latencyNanos, null, retryAfter, body);
     }
 

@@ -1,5 +1,6 @@
 package dev.bulkfetch.limit;
 
+import dev.bulkfetch.Rate;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;

@@ -26,9 +26,12 @@ public final class BodyStore {
         this.inline = inline;
     }
 
-    /** {@code result} with its body attached as configured; no body, no change. */
-    public FetchResult attach(FetchResult result, byte[] body) throws IOException {
-        if (body == null) {
+    /**
+     * {@code result} with its body (the bytes that {@link dev.bulkfetch.BodyHandlers#bytes()}
+     * kept) saved and/or turned into text, as configured; no body, no change.
+     */
+    public FetchResult attach(FetchResult result) throws IOException {
+        if (!(result.body() instanceof byte[] body)) {
             return result;
         }
         String file = null;

@@ -63,8 +63,8 @@ public final class JsonLinesWriter implements RecordSink {
         json.writeNumberField("latency_ms", Math.round(r.latencyMillis() * 1000) / 1000.0);
         json.writeNumberField("bytes", r.bytes());
         json.writeStringField("engine", r.engine());
-        if (r.body() != null) {
-            json.writeStringField("body", r.body());
+        if (r.body() instanceof String text) {
+            json.writeStringField("body", text);
         }
         if (r.bodyFile() != null) {
             json.writeStringField("body_file", r.bodyFile());

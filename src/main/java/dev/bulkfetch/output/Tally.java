@@ -2,7 +2,7 @@ package dev.bulkfetch.output;
 
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchResult;
-import dev.bulkfetch.limit.Rate;
+import dev.bulkfetch.Rate;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;

@@ -4,13 +4,14 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.FetchResult;
 import dev.bulkfetch.engine.Engine;
+import dev.bulkfetch.engine.EngineOptions;
 import dev.bulkfetch.engine.Outcome;
 import dev.bulkfetch.input.InputItem;
 import dev.bulkfetch.limit.Admission;
 import dev.bulkfetch.limit.Dispatcher;
 import dev.bulkfetch.limit.RateGate;
 import dev.bulkfetch.limit.RetryAfter;
-import dev.bulkfetch.limit.RetryPolicy;
+import dev.bulkfetch.RetryPolicy;
 import dev.bulkfetch.output.BodyStore;
 import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Summary;
@@ -69,7 +70,7 @@ public final class BulkRun implements AutoCloseable {
             throw new java.io.UncheckedIOException("cannot save bodies to "
                     + config.saveBodies() + ": " + e.getMessage(), e);
         }
-        this.engine = Engine.create(config.engine(), config.engineOptions());
+        this.engine = Engine.create(config.engine(), EngineOptions.of(config));
         this.admission = new Admission(config.concurrency());
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host);
         this.retries = config.retries();
@@ -212,7 +213,7 @@ public final class BulkRun implements AutoCloseable {
             FetchResult result = Results.of(attempt.request(), outcome, attempt.number(),
                     engine.name());
             writer.write(attempt.ordinal(), bodies == null ? result
-                    : bodies.attach(result, outcome.body()));
+                    : bodies.attach(result));
         }
     }
 

@@ -17,7 +17,7 @@ final class Results {
         FetchError error = outcome.error() != null ? outcome.error() : statusError(outcome.status());
         return new FetchResult(request.seq(), request.id(), request.url().toString(),
                 request.method(), outcome.status(), error, attempts, outcome.latencyNanos(),
-                outcome.bytes(), engine, null, null);
+                outcome.bytes(), engine, outcome.body(), null);
     }
 
     static FetchResult rejected(InputItem.Rejected item) {

@@ -4,7 +4,7 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchError;
 import dev.bulkfetch.engine.Engine;
 import dev.bulkfetch.engine.Outcome;
-import dev.bulkfetch.limit.Rate;
+import dev.bulkfetch.Rate;
 import dev.bulkfetch.limit.RateGate;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.EngineKind;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
@@ -43,11 +43,11 @@ class FetchCommandParsingTest {
         assertThat(config.concurrency()).isEqualTo(200);
         assertThat(config.engine()).isEqualTo(EngineKind.EVENT_LOOP);
         assertThat(config.ordered()).isTrue();
-        assertThat(config.engineOptions().connectTimeout()).isEqualTo(Duration.ofMillis(250));
-        assertThat(config.engineOptions().requestTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(config.engineOptions().idleTimeout()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(config.engineOptions().maxBodyBytes()).isEqualTo(512 * 1024);
-        assertThat(config.engineOptions().maxRedirects()).isEqualTo(2);
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.maxBodyBytes()).isEqualTo(512 * 1024);
+        assertThat(config.maxRedirects()).isEqualTo(2);
     }
 
     @Test
@@ -56,10 +56,10 @@ class FetchCommandParsingTest {
         FetchConfig config = fetch.config();
         assertThat(config.concurrency()).isEqualTo(32);
         assertThat(config.ordered()).isFalse();
-        assertThat(config.engineOptions().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.engineOptions().requestTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.engineOptions().maxBodyBytes()).isEqualTo(10 * 1024 * 1024);
-        assertThat(config.engineOptions().maxRedirects()).isEqualTo(5);
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.maxBodyBytes()).isEqualTo(10 * 1024 * 1024);
+        assertThat(config.maxRedirects()).isEqualTo(5);
         assertThat(fetch.mockOptions.mockPort).isEqualTo(8089);
     }
 

@@ -3,7 +3,7 @@ package dev.bulkfetch.compare;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.engine.EngineKind;
+import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.testing.TestServer;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

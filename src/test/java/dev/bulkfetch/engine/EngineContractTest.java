@@ -1,5 +1,6 @@
 package dev.bulkfetch.engine;
 
+import dev.bulkfetch.EngineKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.ErrorKind;
@@ -21,7 +22,7 @@ class EngineContractTest {
 
     private static EngineOptions options() {
         return new EngineOptions(8, Duration.ofSeconds(2), Duration.ofMillis(800),
-                Duration.ofMillis(600), 10_000, 3, false, false);
+                Duration.ofMillis(600), 10_000, 3, null, false);
     }
 
     private static Outcome fetch(EngineKind kind, String url) throws Exception {

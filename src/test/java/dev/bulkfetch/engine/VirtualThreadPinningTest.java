@@ -1,5 +1,6 @@
 package dev.bulkfetch.engine;
 
+import dev.bulkfetch.EngineKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.FetchRequest;

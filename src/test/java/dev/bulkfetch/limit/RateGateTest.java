@@ -1,5 +1,6 @@
 package dev.bulkfetch.limit;
 
+import dev.bulkfetch.Rate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -19,10 +19,14 @@ class ReadmeExampleTest {
             server.wireMock().stubFor(get(urlPathMatching("/items/[0-9]*[05]"))
                     .willReturn(aResponse().withStatus(503)));
             server.wireMock().stubFor(get(urlPathMatching("/items/[0-9]*[1-46-9]"))
-                    .willReturn(aResponse().withStatus(200).withBody("{}")));
+                    .willReturn(aResponse().withStatus(200)
+                            .withHeader("Content-Type", "application/json")
+                            .withBody("{\"name\": \"widget\", \"cents\": 250}")));
 
-            assertThat(ReadmeExample.failedPages(server.url(""), 30))
-                    .containsExactly(5L, 10L, 15L, 20L, 25L, 30L);
+            ReadmeExample.Report report = ReadmeExample.totalPrice(server.url(""), 30);
+            // 24 of the 30 pages answer, at 250 cents each; the other 6 always fail.
+            assertThat(report.totalCents()).isEqualTo(24 * 250);
+            assertThat(report.failedPages()).containsExactly(5L, 10L, 15L, 20L, 25L, 30L);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.bulkfetch.engine;
+package dev.bulkfetch;
 
 import java.util.Arrays;
 import java.util.Locale;

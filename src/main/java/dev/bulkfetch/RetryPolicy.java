@@ -1,6 +1,5 @@
-package dev.bulkfetch.limit;
+package dev.bulkfetch;
 
-import dev.bulkfetch.ErrorKind;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;

@@ -1,11 +1,9 @@
-package dev.bulkfetch.limit;
+package dev.bulkfetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulkfetch.ErrorKind;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
@@ -39,18 +37,6 @@ class RetryPolicyTest {
     void retryAfterIsAFloorUnderTheJitter() {
         long second = Duration.ofSeconds(1).toNanos();
         assertThat(policy.delayNanos(1, second, () -> 0.1)).isEqualTo(second);
-    }
-
-    @Test
-    void retryAfterReadsSecondsAndHttpDates() {
-        Instant now = Instant.parse("2026-11-22T10:00:00Z");
-        assertThat(RetryAfter.nanos("3", now)).isEqualTo(Duration.ofSeconds(3).toNanos());
-        assertThat(RetryAfter.nanos("Sun, 22 Nov 2026 10:00:05 GMT", now))
-                .isEqualTo(Duration.ofSeconds(5).toNanos());
-        assertThat(RetryAfter.nanos("Sun, 22 Nov 2026 09:00:00 GMT", now)).isZero();
-        assertThat(RetryAfter.nanos("soon", now)).isZero();
-        assertThat(RetryAfter.nanos(null, now)).isZero();
-        assertThat(RetryAfter.nanos("999999", now)).isEqualTo(Duration.ofHours(1).toNanos());
     }
 
     @Test

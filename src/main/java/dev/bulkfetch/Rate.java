@@ -1,4 +1,4 @@
-package dev.bulkfetch.limit;
+package dev.bulkfetch;
 
 import java.time.Duration;
 import java.util.Locale;

@@ -1,0 +1,58 @@
+package dev.bulkfetch;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * Sees each response body as it arrives, chunk by chunk, and makes of it the value that lands in
+ * {@link FetchResult#body()}: so a job keeps only what it needs (a parsed object, a count, a
+ * digest) instead of every byte. {@link BodyHandlers} has the common ones: bytes, text, JSON
+ * through Jackson, and discard.
+ *
+ * <p>How it is called:
+ * <ul>
+ *   <li>{@link #open} once per response, every attempt and every status, when the headers have
+ *       come; it returns the sink for that body, or {@code null} to only count the bytes. A
+ *       retried attempt's sink is dropped unfinished.</li>
+ *   <li>{@link Sink#accept} for each chunk in order, then {@link Sink#finish} once at the end.
+ *       A sink sees at most the fetcher's max body: a larger body ends the item as
+ *       {@code too_large} and its sink is dropped unfinished.</li>
+ *   <li>On the event-loop engine these calls run on a Netty I/O thread that serves many other
+ *       requests: a handler must be quick and must never block. The thread engines call it on
+ *       the request's own thread.</li>
+ *   <li>If a sink throws on a 2xx response, the item ends as a {@code body} error with the
+ *       exception's message; on any other status the item keeps its HTTP error and the body is
+ *       {@code null}. Either way the rest of the body is still read, so the connection can be
+ *       reused.</li>
+ * </ul>
+ *
+ * @param <T> what the handler makes of a body
+ */
+@FunctionalInterface
+public interface BodyHandler<T> {
+
+    /** The sink for one response's body, or {@code null} to keep nothing of it. */
+    Sink<T> open(ResponseInfo response);
+
+    /** Receives one body. Each sink is used by one thread at a time, never concurrently. */
+    interface Sink<T> {
+        /**
+         * The next chunk. The buffer is only valid during the call: copy what you keep.
+         *
+         * @throws Exception to give up on this body (see {@link BodyHandler} for what follows)
+         */
+        void accept(ByteBuffer chunk) throws Exception;
+
+        /** The body is complete; returns what goes into {@link FetchResult#body()}. */
+        T finish() throws Exception;
+    }
+
+    /** What is known of a response when its body starts. */
+    interface ResponseInfo {
+        /** The HTTP status. */
+        int status();
+
+        /** The first value of a response header, by case-insensitive name. */
+        Optional<String> header(String name);
+    }
+}

@@ -1,0 +1,204 @@
+package dev.bulkfetch;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteBufferFeeder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Objects;
+
+/** The {@link BodyHandler}s most jobs need. Each is stateless and can be shared. */
+public final class BodyHandlers {
+
+    // Jackson's mappers are thread-safe once configured; one is enough for json(Class).
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private BodyHandlers() {
+    }
+
+    /** Keeps nothing; the result's {@code bytes} still counts the body. */
+    public static BodyHandler<Void> discarding() {
+        return response -> null;
+    }
+
+    /** The whole body as bytes, of any status: the fetcher's default. */
+    public static BodyHandler<byte[]> bytes() {
+        return response -> new BytesSink();
+    }
+
+    /**
+     * The whole body as text, of any status, decoded as it streams in the charset the
+     * {@code Content-Type} names (UTF-8 when it names none or one this JVM lacks); malformed
+     * bytes become U+FFFD rather than failing the item.
+     */
+    public static BodyHandler<String> text() {
+        return response -> new TextSink(charsetOf(response));
+    }
+
+    /** A 2xx body parsed as JSON into a tree as it streams; other statuses keep nothing. */
+    public static BodyHandler<JsonNode> json() {
+        return json(MAPPER, JsonNode.class);
+    }
+
+    /** A 2xx body parsed as JSON into {@code type} with a default {@link ObjectMapper}. */
+    public static <T> BodyHandler<T> json(Class<T> type) {
+        return json(MAPPER, type);
+    }
+
+    /**
+     * A 2xx body parsed as JSON into {@code type} by {@code mapper}. Parsing happens as chunks
+     * arrive (Jackson's non-blocking parser), so the raw bytes are never held whole; a body that
+     * is not valid JSON ends the item as a {@code body} error. Other statuses keep nothing, so a
+     * 404's HTML page stays an {@code http} error rather than a parse error.
+     */
+    public static <T> BodyHandler<T> json(ObjectMapper mapper, Class<T> type) {
+        Objects.requireNonNull(mapper, "mapper");
+        Objects.requireNonNull(type, "type");
+        return response -> response.status() / 100 == 2 ? new JsonSink<>(mapper, type) : null;
+    }
+
+    static Charset charsetOf(BodyHandler.ResponseInfo response) {
+        return response.header("Content-Type").map(type -> {
+            for (String param : type.split(";")) {
+                String p = param.trim();
+                if (p.toLowerCase(Locale.ROOT).startsWith("charset=")) {
+                    String name = p.substring("charset=".length()).replace("\"", "").trim();
+                    try {
+                        return Charset.forName(name);
+                    } catch (IllegalArgumentException e) {
+                        return StandardCharsets.UTF_8;
+                    }
+                }
+            }
+            return StandardCharsets.UTF_8;
+        }).orElse(StandardCharsets.UTF_8);
+    }
+
+    private static final class BytesSink implements BodyHandler.Sink<byte[]> {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        @Override
+        public void accept(ByteBuffer chunk) {
+            if (chunk.hasArray()) {
+                out.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
+            } else {
+                byte[] copy = new byte[chunk.remaining()];
+                chunk.get(copy);
+                out.write(copy, 0, copy.length);
+            }
+        }
+
+        @Override
+        public byte[] finish() {
+            return out.toByteArray();
+        }
+    }
+
+    /** Decodes as it goes; a multi-byte character split across chunks waits in {@code carry}. */
+    private static final class TextSink implements BodyHandler.Sink<String> {
+        private final CharsetDecoder decoder;
+        private final StringBuilder text = new StringBuilder();
+        private ByteBuffer carry = ByteBuffer.allocate(0);
+        private CharBuffer out = CharBuffer.allocate(8192);
+
+        TextSink(Charset charset) {
+            this.decoder = charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        }
+
+        @Override
+        public void accept(ByteBuffer chunk) {
+            ByteBuffer in = chunk;
+            if (carry.hasRemaining()) {
+                in = ByteBuffer.allocate(carry.remaining() + chunk.remaining()).put(carry)
+                        .put(chunk).flip();
+            }
+            decode(in, false);
+            carry = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip()
+                    : ByteBuffer.allocate(0);
+        }
+
+        @Override
+        public String finish() {
+            decode(carry, true);
+            decoder.flush(out);
+            drain();
+            return text.toString();
+        }
+
+        private void decode(ByteBuffer in, boolean last) {
+            while (decoder.decode(in, out, last).isOverflow()) {
+                drain();
+            }
+            drain();
+        }
+
+        private void drain() {
+            out.flip();
+            text.append(out);
+            out.clear();
+        }
+    }
+
+    /**
+     * Feeds Jackson's non-blocking parser chunk by chunk and records its tokens; at the end the
+     * recorded tokens are bound to the target type. Tokens, not bytes, are what is held.
+     */
+    private static final class JsonSink<T> implements BodyHandler.Sink<T> {
+        private final ObjectMapper mapper;
+        private final Class<T> type;
+        private final JsonParser parser;
+        private final TokenBuffer tokens;
+        private boolean any;
+
+        JsonSink(ObjectMapper mapper, Class<T> type) {
+            this.mapper = mapper;
+            this.type = type;
+            try {
+                this.parser = mapper.getFactory().createNonBlockingByteBufferParser();
+            } catch (IOException e) {
+                throw new IllegalStateException("Jackson cannot make a non-blocking parser", e);
+            }
+            this.tokens = new TokenBuffer(parser);
+        }
+
+        @Override
+        public void accept(ByteBuffer chunk) throws IOException {
+            // The feeder keeps a reference, and the chunk is only ours during this call.
+            ByteBuffer copy = ByteBuffer.allocate(chunk.remaining()).put(chunk).flip();
+            ((ByteBufferFeeder) parser.getNonBlockingInputFeeder()).feedInput(copy);
+            pull();
+        }
+
+        @Override
+        public T finish() throws IOException {
+            ((ByteBufferFeeder) parser.getNonBlockingInputFeeder()).endOfInput();
+            pull();
+            if (!any) {
+                return null;  // an empty 2xx (a 204, say) has no value rather than a bad one
+            }
+            try (JsonParser recorded = tokens.asParser(mapper)) {
+                return mapper.readValue(recorded, type);
+            }
+        }
+
+        private void pull() throws IOException {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
+                tokens.copyCurrentEvent(parser);
+                any = true;
+            }
+        }
+    }
+}

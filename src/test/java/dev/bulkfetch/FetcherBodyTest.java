@@ -1,0 +1,150 @@
+package dev.bulkfetch;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.TestServer;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Body handlers through a real fetch, on every concurrent engine. */
+class FetcherBodyTest {
+
+    @RegisterExtension
+    static final TestServer server = new TestServer();
+
+    private static final byte[] BIG = new byte[300_000];
+
+    record Catalog(String shop, List<String> items) {
+    }
+
+    @BeforeAll
+    static void stubs() {
+        new java.util.Random(3).nextBytes(BIG);
+        var wm = server.wireMock();
+        wm.stubFor(get(urlPathEqualTo("/catalog")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"shop\":\"north\",\"items\":[\"a\",\"b\",\"c\"]}")));
+        wm.stubFor(get(urlPathEqualTo("/broken")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"shop\": ")));
+        wm.stubFor(get(urlPathEqualTo("/missing")).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "text/html").withBody("<h1>no</h1>")));
+        wm.stubFor(get(urlPathEqualTo("/big")).willReturn(aResponse().withStatus(200)
+                .withBody(BIG)));
+        // Chunked, with no Content-Length: the limit is found mid-stream, not from a header.
+        wm.stubFor(get(urlPathEqualTo("/big-chunked")).willReturn(aResponse().withStatus(200)
+                .withBody(BIG).withChunkedDribbleDelay(10, 50)));
+    }
+
+    private static FetchResult fetch(EngineKind engine, BodyHandler<?> handler, String path) {
+        Fetcher.Builder builder = Fetcher.builder().engine(engine).concurrency(2);
+        if (handler != null) {
+            builder.bodyHandler(handler);
+        }
+        try (Fetcher fetcher = builder.build()) {
+            return fetcher.fetch(FetchRequest.get(1, URI.create(server.url(path)))).join();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    void byDefaultTheWholeBodyIsKeptAsBytes(EngineKind engine) {
+        FetchResult result = fetch(engine, null, "/big");
+        assertThat(result.ok()).isTrue();
+        assertThat(result.body(byte[].class)).isEqualTo(BIG);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    void jsonBodiesArriveParsed(EngineKind engine) {
+        FetchResult result = fetch(engine, BodyHandlers.json(Catalog.class), "/catalog");
+        assertThat(result.body(Catalog.class))
+                .isEqualTo(new Catalog("north", List.of("a", "b", "c")));
+        assertThat(fetch(engine, BodyHandlers.text(), "/catalog").body(String.class))
+                .startsWith("{\"shop\":\"north\"");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    void aBodyThatDoesNotParseIsThatItemsErrorAndA404StaysAnHttpError(EngineKind engine) {
+        FetchResult broken = fetch(engine, BodyHandlers.json(Map.class), "/broken");
+        assertThat(broken.status()).isEqualTo(200);
+        assertThat(broken.error().kind()).isEqualTo(ErrorKind.BODY);
+        assertThat(broken.error().message()).startsWith("the body handler failed: ")
+                .contains("end-of-input");
+        assertThat(broken.body()).isNull();
+
+        FetchResult missing = fetch(engine, BodyHandlers.json(Map.class), "/missing");
+        assertThat(missing.error().kind()).isEqualTo(ErrorKind.HTTP);
+        assertThat(missing.body()).isNull();
+        assertThat(missing.bytes()).isEqualTo("<h1>no</h1>".length());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    void aHandlerSeesTheBodyChunkByChunkAndKeepsOnlyWhatItNeeds(EngineKind engine) {
+        AtomicInteger chunks = new AtomicInteger();
+        BodyHandler<Long> sum = response -> new BodyHandler.Sink<>() {
+            private final AtomicLong total = new AtomicLong();
+
+            @Override
+            public void accept(ByteBuffer chunk) {
+                chunks.incrementAndGet();
+                while (chunk.hasRemaining()) {
+                    total.addAndGet(chunk.get() & 0xff);
+                }
+            }
+
+            @Override
+            public Long finish() {
+                return total.get();
+            }
+        };
+        long expected = 0;
+        for (byte b : BIG) {
+            expected += b & 0xff;
+        }
+        FetchResult result = fetch(engine, sum, "/big");
+        assertThat(result.body(Long.class)).isEqualTo(expected);
+        assertThat(result.bytes()).isEqualTo(BIG.length);
+        // 300 kB cannot come in one read: the handler saw it streaming, not buffered whole.
+        assertThat(chunks.get()).isGreaterThan(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    void aBodyOverTheMaximumIsTooLargeAndItsSinkNeverFinishes(EngineKind engine) {
+        AtomicLong seen = new AtomicLong();
+        AtomicInteger finished = new AtomicInteger();
+        BodyHandler<Void> watcher = response -> new BodyHandler.Sink<>() {
+            @Override
+            public void accept(ByteBuffer chunk) {
+                seen.addAndGet(chunk.remaining());
+            }
+
+            @Override
+            public Void finish() {
+                finished.incrementAndGet();
+                return null;
+            }
+        };
+        try (Fetcher fetcher = Fetcher.builder().engine(engine).maxBodyBytes(100_000)
+                .bodyHandler(watcher).build()) {
+            FetchResult result = fetcher.fetch(FetchRequest.get(1,
+                    URI.create(server.url("/big-chunked")))).join();
+            assertThat(result.error().kind()).isEqualTo(ErrorKind.TOO_LARGE);
+        }
+        assertThat(seen.get()).isBetween(1L, 100_000L);
+        assertThat(finished.get()).isZero();
+    }
+}
