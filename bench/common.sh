@@ -8,10 +8,15 @@ WORK="${BENCH_WORK:-$ROOT/target/bench}"
 mkdir -p "$WORK"
 JAVA_HOME="$(./bulkfetch --print-java-home)"
 export JAVA_HOME
-./bulkfetch --version >/dev/null   # builds the jar if it is stale
 # Run a snapshot: rebuilding the project during a long benchmark must not swap the jar under it.
-cp target/bulkfetch-all.jar "$WORK/bulkfetch.jar"
-export BULKFETCH_JAR="$WORK/bulkfetch.jar"
+# A caller that sets BULKFETCH_JAR brings its own snapshot (e.g. while the tree does not
+# compile), so then nothing is built or copied.
+if [ -z "${BULKFETCH_JAR:-}" ]; then
+  ./bulkfetch --version >/dev/null   # builds the jar if it is stale
+  cp target/bulkfetch-all.jar "$WORK/bulkfetch.jar"
+  BULKFETCH_JAR="$WORK/bulkfetch.jar"
+fi
+export BULKFETCH_JAR
 
 need_time() {
   if [ ! -x /usr/bin/time ]; then

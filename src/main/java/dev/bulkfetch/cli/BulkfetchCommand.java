@@ -8,7 +8,7 @@ import picocli.CommandLine.IVersionProvider;
         versionProvider = BulkfetchCommand.Version.class,
         description = "Fetch many URLs at once, fast, without hammering the server.",
         subcommands = {FetchCommand.class, CompareCommand.class, ServeCommand.class,
-            ProbeCommand.class})
+            ProbeCommand.class, TrainCommand.class})
 final class BulkfetchCommand {
 
     static final class Version implements IVersionProvider {

@@ -52,6 +52,7 @@ final class EventLoopEngine implements Engine {
                 .setDisableHttpsEndpointIdentificationAlgorithm(options.insecure())
                 .setUserAgent("bulkfetch/0.1")
                 .setHttpAdditionalChannelInitializer(DecoderFailureHandler::install)
+                .setSslEngineFactory(new LazySslEngineFactory())
                 .build();
         this.client = new DefaultAsyncHttpClient(config);
     }

@@ -1,0 +1,83 @@
+package dev.bulkfetch.cli;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+
+/**
+ * A short, representative run for the launcher to record the JVM's start-up cache from (the
+ * JDK 25 ahead-of-time cache): every engine fetches a few hundred URLs, from a URL list and from
+ * JSON Lines specs, through the real command line, so the classes and methods a user's run
+ * needs are the ones cached. The server is the JDK's own small HTTP server, not WireMock: what
+ * is cached is loaded at every start, and a user's run never needs WireMock.
+ */
+@Command(name = "train", hidden = true,
+        description = "A short run that the launcher records the start-up cache from (internal).")
+final class TrainCommand implements Callable<Integer> {
+
+    private static final int URLS = 300;
+
+    @Override
+    public Integer call() throws IOException {
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.setExecutor(threads);
+        server.createContext("/", exchange -> {
+            byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        Path dir = Files.createTempDirectory("bulkfetch-train");
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/item/";
+            Path urls = Files.writeString(dir.resolve("urls.txt"), IntStream.rangeClosed(1, URLS)
+                    .mapToObj(i -> base + i).collect(Collectors.joining("\n", "", "\n")));
+            Path specs = Files.writeString(dir.resolve("specs.jsonl"), IntStream.rangeClosed(1, 50)
+                    .mapToObj(i -> "{\"id\":\"s" + i + "\",\"url\":\"" + base + i
+                            + "\",\"method\":\"POST\",\"body\":\"{}\"}")
+                    .collect(Collectors.joining("\n", "", "\n")));
+            Path out = dir.resolve("out.jsonl");
+            int failed = 0;
+            for (String engine : new String[] {"event-loop", "virtual", "threads", "serial"}) {
+                failed += fetch(urls, engine, out, "--ordered");
+                failed += fetch(specs, engine, out, "--rate=1000/s");
+            }
+            return failed == 0 ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+        } finally {
+            server.stop(0);
+            threads.shutdownNow();
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static int fetch(Path input, String engine, Path out, String extra) {
+        int code = Main.run(new String[] {"fetch", input.toString(), "-e", engine, "-c", "32",
+            "-q", "-o", out.toString(), extra}, InputStream.nullInputStream(),
+                OutputStream.nullOutputStream(), new PrintWriter(Writer.nullWriter()));
+        return code == ExitCodes.OK ? 0 : 1;
+    }
+}
