@@ -21,6 +21,7 @@ public enum EngineKind {
         this.cliName = cliName;
     }
 
+    /** The name the command line and records use, e.g. {@code event-loop}. */
     public String cliName() {
         return cliName;
     }

@@ -9,14 +9,20 @@ import java.util.Objects;
  */
 public final class FetchConfig {
 
+    /** Requests in flight at most, unless set. */
     public static final int DEFAULT_CONCURRENCY = 32;
     /** Beyond this the bookkeeping, not the network, would be the limit. */
     public static final int MAX_CONCURRENCY = 100_000;
 
+    /** Longest wait for a connection, unless set. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Longest time for a whole request, unless set. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Longest silence while reading a response, unless set. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    /** The largest body, 10 MiB, unless set. */
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    /** Redirects followed, unless set. */
     public static final int DEFAULT_MAX_REDIRECTS = 5;
 
     private final EngineKind engine;
@@ -240,16 +246,19 @@ public final class FetchConfig {
             return this;
         }
 
+        /** Which failures go again, how often, and with what backoff. */
         public Builder retries(RetryPolicy retries) {
             this.retries = Objects.requireNonNull(retries, "retries");
             return this;
         }
 
+        /** The engine that sends the requests. */
         public Builder engine(EngineKind engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
             return this;
         }
 
+        /** Requests in flight at most, 1 to {@value FetchConfig#MAX_CONCURRENCY}. */
         public Builder concurrency(int concurrency) {
             if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
                 throw new IllegalArgumentException("concurrency must be 1 to " + MAX_CONCURRENCY
@@ -259,26 +268,31 @@ public final class FetchConfig {
             return this;
         }
 
+        /** Results in input order instead of as they finish. */
         public Builder ordered(boolean ordered) {
             this.ordered = ordered;
             return this;
         }
 
+        /** Longest wait for a connection; positive. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive("connect timeout", timeout);
             return this;
         }
 
+        /** Longest time for a whole request, send to last byte; positive. */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positive("timeout", timeout);
             return this;
         }
 
+        /** Longest silence while reading a response; positive. */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = positive("idle timeout", timeout);
             return this;
         }
 
+        /** A larger body ends the item as {@code too_large}, unbuffered; zero or more. */
         public Builder maxBodyBytes(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("max body < 0: " + bytes);
@@ -287,6 +301,7 @@ public final class FetchConfig {
             return this;
         }
 
+        /** Redirects followed, 0 (none) to 100. */
         public Builder maxRedirects(int redirects) {
             if (redirects < 0 || redirects > 100) {
                 throw new IllegalArgumentException("max redirects must be 0 to 100: " + redirects);
@@ -295,6 +310,7 @@ public final class FetchConfig {
             return this;
         }
 
+        /** The immutable configuration; builders may go on being changed and reused. */
         public FetchConfig build() {
             return new FetchConfig(this);
         }

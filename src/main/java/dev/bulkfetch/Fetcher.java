@@ -84,6 +84,7 @@ public final class Fetcher implements AutoCloseable {
                 .start(this::drive);
     }
 
+    /** A builder at the defaults: event loop, 32 in flight, no rate, bodies kept as bytes. */
     public static Builder builder() {
         return new Builder();
     }
