@@ -1,5 +1,6 @@
 # Shared by the bench scripts: build once, serve the mock in its own process, write URL lists.
 # Sourced, not run.
+# shellcheck shell=bash
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -103,7 +103,8 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path work = report != null ? Files.createDirectories(report)
                 : Files.createTempDirectory("bulkfetch-compare");
-        try (MockServer server = useMock ? MockServer.start(mockPort, Path.of("wiremock-mappings"))
+        try (MockServer server = useMock ? Main.usageErrorIfThrows(spec,
+                () -> MockServer.start(mockPort, Path.of("wiremock-mappings")))
                 : null) {
             Path urls = server == null ? plan.urls() : pointAt(server, plan.urls(), work);
             err.println("compare: " + list + (server == null ? "" : " against the mock on "

@@ -39,6 +39,11 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("bulkfetch " + commandLine.getCommandName() + ": "
                     + message(e));
+            if (!(e instanceof InputUnavailableException || e instanceof InterruptedException
+                    || e instanceof java.io.IOException)) {
+                // Not a condition the user caused: the trace is what a bug report needs.
+                e.printStackTrace(commandLine.getErr());
+            }
             commandLine.getErr().flush();
             return exitCodeOf(e);
         });
@@ -51,9 +56,30 @@ public final class Main {
         return cli;
     }
 
+    /**
+     * Runs {@code start}; an {@link IllegalStateException} from it (a port already taken) is
+     * the user's to fix, so it becomes a usage error naming the command.
+     */
+    static <T> T usageErrorIfThrows(CommandLine.Model.CommandSpec spec,
+                                    java.util.function.Supplier<T> start) {
+        try {
+            return start.get();
+        } catch (IllegalStateException e) {
+            CommandLine.ParameterException usage = new CommandLine.ParameterException(
+                    spec.commandLine(), e.getMessage());
+            usage.initCause(e);
+            throw usage;
+        }
+    }
+
+    /**
+     * Usage errors are exactly the ones the commands raise as such: a bad option (picocli's
+     * {@code ParameterException}, which every option check throws) or an input that cannot be
+     * used. Anything else is a fault of bulkfetch, not of the command line, and is not hidden
+     * behind exit code 2.
+     */
     private static int exitCodeOf(Throwable e) {
-        if (e instanceof InputUnavailableException || e instanceof IllegalArgumentException
-                || e instanceof IllegalStateException
+        if (e instanceof InputUnavailableException
                 || e instanceof CommandLine.ParameterException) {
             return ExitCodes.USAGE;
         }

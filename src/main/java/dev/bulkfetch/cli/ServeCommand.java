@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code bulkfetch serve}: the embedded WireMock on its own, until Ctrl-C. */
@@ -39,7 +40,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--port must be 0 to 65535: " + port);
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--port': must be 0 to 65535: " + port);
         }
         TokenBucket bucket = null;
         if (limit != null) {
@@ -47,11 +49,14 @@ final class ServeCommand implements Callable<Integer> {
             try {
                 perSecond = Rate.parse(limit).perSecond();
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--limit: " + e.getMessage(), e);
+                throw new ParameterException(spec.commandLine(),
+                        "Invalid value for option '--limit': " + e.getMessage());
             }
             bucket = new TokenBucket(perSecond, Math.max(1, perSecond), true);
         }
-        MockServer server = MockServer.start(port, root, bucket);
+        TokenBucket limiter = bucket;
+        MockServer server = Main.usageErrorIfThrows(spec, () -> MockServer.start(port, root,
+                limiter));
         PrintWriter err = spec.commandLine().getErr();
         TokenBucket stats = bucket;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -65,6 +65,8 @@ public final class RateGate {
     private long last429Nanos = Long.MIN_VALUE / 2;
     private long slowdowns;
     private long lastSlowdownNanos;
+    // The latest start reserved or recorded (reservations may lie in the future).
+    private long lastActivityNanos;
 
     /** A gate at {@code rate}, or unlimited until a 429 when {@code rate} is null. */
     public RateGate(Rate rate, Duration recoveryStep, LongSupplier nanoTime) {
@@ -72,6 +74,7 @@ public final class RateGate {
         this.recoveryStep = recoveryStep;
         this.nanoTime = nanoTime;
         this.lastChangeNanos = nanoTime.getAsLong();
+        this.lastActivityNanos = lastChangeNanos;
         if (rate != null) {
             this.configuredSent = new long[(int) Math.max(1, Math.min(1_000_000,
                     Math.floor(rate.permits())))];
@@ -99,6 +102,7 @@ public final class RateGate {
         startAt = Math.max(startAt, window[next] + windowNanos);
         window[next] = startAt;
         next = (next + 1) % window.length;
+        lastActivityNanos = Math.max(lastActivityNanos, startAt);
         return Math.max(0, startAt - now);
     }
 
@@ -121,6 +125,7 @@ public final class RateGate {
             return;
         }
         long now = nanoTime.getAsLong();
+        lastActivityNanos = Math.max(lastActivityNanos, now);
         sent[nextSent] = now;
         nextSent = (nextSent + 1) % sent.length;
         if (configuredSent != null) {
@@ -155,6 +160,20 @@ public final class RateGate {
         Rate halved = current.times(0.5);
         use(halved.perSecond() >= floor ? halved : new Rate(floor, Duration.ofSeconds(1)));
         lastChangeNanos = now;
+    }
+
+    /**
+     * True when a fresh gate would behave exactly as this one: nothing was reserved or sent
+     * within the last window, and no 429 slowdown is in force. Per-host gates are dropped then,
+     * so a run over millions of hosts does not keep a gate for each.
+     */
+    public synchronized boolean forgettable() {
+        if (limiter == null) {
+            return configured == null;
+        }
+        long now = nanoTime.getAsLong();
+        long window = Math.max(windowNanos, configuredWindowNanos);
+        return current == configured && now - lastActivityNanos > window;
     }
 
     /** The rate now in force, or {@code null} while unlimited. */

@@ -2,6 +2,7 @@ package dev.bulkfetch.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulkfetch.input.InputUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,7 +49,8 @@ public final class Journal {
      * Opens {@code file} for a run over {@code input}. Without {@code resume} the file starts
      * empty. With it, the records already there are kept and counted as done.
      *
-     * @throws IllegalStateException when resuming against another input than the journal's
+     * @throws dev.bulkfetch.input.InputUnavailableException when resuming against another
+     *     input than the journal's
      */
     public static Journal open(Path file, Path input, boolean resume) throws IOException {
         Path identityFile = identityFile(file);
@@ -66,14 +68,14 @@ public final class Journal {
         try {
             recorded = Files.readString(identityFile).strip();
         } catch (NoSuchFileException e) {
-            throw new IllegalStateException("cannot resume " + file + ": " + identityFile
+            throw new InputUnavailableException("cannot resume " + file + ": " + identityFile
                     + " is missing, so the input it was made from is unknown; start afresh "
-                    + "without --resume, or with another output file");
+                    + "without --resume, or with another output file", e);
         }
         if (!recorded.equals(identity)) {
-            throw new IllegalStateException("cannot resume " + file + ": it was made from "
-                    + "another input (" + recorded + "), not " + identity
-                    + "; resume with the same input, or start afresh without --resume");
+            throw new InputUnavailableException("cannot resume " + file + ": it was made "
+                    + "from another input (" + recorded + "), not " + identity
+                    + "; resume with the same input, or start afresh without --resume", null);
         }
         return scan(file);
     }

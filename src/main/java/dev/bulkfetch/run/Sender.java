@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Sends admitted attempts when the rate allows: it reserves a start from the run's rate gate
@@ -31,11 +32,16 @@ final class Sender implements AutoCloseable {
     }
 
     private final Engine engine;
+    private final LongSupplier nanoTime;
     private final RateGate rate;
     private final Rate ratePerHost;
     private final BlockingQueue<Done> completed;
-    // Created on first use by the driver or the timer thread.
+    // Created on first use by the driver or the timer thread; idle ones are swept out when the
+    // map has doubled since the last sweep, so it stays in proportion to the busy hosts.
     private final Map<String, RateGate> hostRates = new ConcurrentHashMap<>();
+    private static final int FIRST_SWEEP = 1024;
+    private static final java.time.Duration RECOVERY_STEP = java.time.Duration.ofSeconds(5);
+    private int sweepAt = FIRST_SWEEP;  // guarded by hostRates' monitor
     private final ScheduledThreadPoolExecutor timer;
     // Until the first request under a rate has completed, later sends wait here; guarded by
     // this. Null once the run is warm (or when no rate is set).
@@ -43,6 +49,13 @@ final class Sender implements AutoCloseable {
     private boolean probeSent;
 
     Sender(Engine engine, RateGate rate, Rate ratePerHost, BlockingQueue<Done> completed) {
+        this(engine, rate, ratePerHost, completed, System::nanoTime);
+    }
+
+    /** As above, with the clock the per-host gates read (tests pass a fake one). */
+    Sender(Engine engine, RateGate rate, Rate ratePerHost, BlockingQueue<Done> completed,
+           LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.engine = engine;
         this.rate = rate;
         this.ratePerHost = ratePerHost;
@@ -91,8 +104,7 @@ final class Sender implements AutoCloseable {
     private void reserveThenSend(Attempt attempt) {
         long wait = rate.reserve();
         if (ratePerHost != null) {
-            wait = Math.max(wait, hostRates.computeIfAbsent(attempt.host(),
-                    h -> RateGate.of(ratePerHost)).reserve());
+            wait = Math.max(wait, hostGate(attempt.host()).reserve());
         }
         if (wait > 0) {
             timer.schedule(() -> sendNow(attempt), wait, TimeUnit.NANOSECONDS);
@@ -101,8 +113,31 @@ final class Sender implements AutoCloseable {
         }
     }
 
+    /** The host's gate, made on first use; sweeps out idle gates as the map grows. */
+    private RateGate hostGate(String host) {
+        RateGate gate = hostRates.get(host);
+        if (gate != null) {
+            return gate;
+        }
+        synchronized (hostRates) {
+            if (hostRates.size() >= sweepAt) {
+                // A gate that reserved a start keeps it as activity until that start has passed
+                // by a window, so no gate that sendNow will still look up is swept.
+                hostRates.values().removeIf(RateGate::forgettable);
+                sweepAt = Math.max(FIRST_SWEEP, 2 * hostRates.size());
+            }
+            return hostRates.computeIfAbsent(host,
+                    h -> new RateGate(ratePerHost, RECOVERY_STEP, nanoTime));
+        }
+    }
+
+    /** Per-host gates held now (for tests: idle ones are swept as hosts are added). */
+    int hostGates() {
+        return hostRates.size();
+    }
+
     private void sendNow(Attempt attempt) {
-        RateGate host = ratePerHost == null ? null : hostRates.get(attempt.host());
+        RateGate host = ratePerHost == null ? null : hostGate(attempt.host());
         long wait;
         synchronized (this) {
             // Both windows are checked before either counts the send, so a send one gate

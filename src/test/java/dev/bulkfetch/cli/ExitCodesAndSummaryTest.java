@@ -80,6 +80,22 @@ class ExitCodesAndSummaryTest {
     }
 
     @Test
+    void aTakenMockPortAndABadServePortAreUsageErrorsNamingThem() throws Exception {
+        Path list = server.urlList(dir, "/ok/", 1);
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Cli.Result result = Cli.run("fetch", list.toString(), "--mock", "--mock-port",
+                    Integer.toString(taken.getLocalPort()));
+            assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err()).contains("already in use")
+                    .contains(Integer.toString(taken.getLocalPort()));
+        }
+        Cli.Result serve = Cli.run("serve", "--port", "70000");
+        assertThat(serve.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(serve.err()).contains("--port").contains("70000");
+    }
+
+    @Test
     void anUnwritableOutputFileExitsTwoBeforeAnyRequestIsSent() {
         server.counter().reset();
         Path list = server.urlList(dir, "/held/", 3);

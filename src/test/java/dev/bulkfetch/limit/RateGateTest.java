@@ -85,4 +85,52 @@ class RateGateTest {
         }
         assertThat(gate.current().perSecond()).isEqualTo(10);
     }
+
+    @Test
+    void afterA429AndTheRecoveryNoWindowOfTheConfiguredPeriodHoldsMoreThanItAllows() {
+        // 600/min: the recovery climbs back in per-second steps, and the return to the
+        // configured per-minute rate must still count the sends of the minute before it.
+        RateGate gate = new RateGate(Rate.parse("600/min"), Duration.ofSeconds(5), now::get);
+        long start = now.get();
+        java.util.List<Long> sends = new java.util.ArrayList<>();
+        long step = Duration.ofMillis(10).toNanos();
+        for (long t = 0; t < Duration.ofSeconds(240).toNanos(); t += step) {
+            now.set(start + t);
+            if (t == Duration.ofSeconds(30).toNanos()) {
+                gate.onRateLimited();
+            }
+            gate.reserve();  // where the recovery happens
+            if (gate.waitNow() == 0) {
+                gate.recordSend();
+                sends.add(now.get());
+            }
+        }
+        assertThat(gate.current()).isEqualTo(Rate.parse("600/min"));
+        long window = Duration.ofSeconds(60).toNanos();
+        int first = 0;
+        int most = 0;
+        for (int last = 0; last < sends.size(); last++) {
+            while (sends.get(last) - sends.get(first) >= window) {
+                first++;
+            }
+            most = Math.max(most, last - first + 1);
+        }
+        assertThat(most).isLessThanOrEqualTo(600);
+        assertThat(sends.size()).as("and the gate did not just stop").isGreaterThan(1500);
+    }
+
+    @Test
+    void aGateIsForgettableOnlyAfterAQuietWindowAndNeverWhileSlowedDown() {
+        RateGate gate = new RateGate(Rate.parse("10/s"), Duration.ofSeconds(5), now::get);
+        long reservedWait = gate.reserve();
+        gate.recordSend();
+        assertThat(gate.forgettable()).isFalse();
+        now.addAndGet(reservedWait + Duration.ofMillis(1100).toNanos());
+        assertThat(gate.forgettable()).isTrue();
+
+        gate.onRateLimited();
+        now.addAndGet(Duration.ofMillis(1100).toNanos());
+        assertThat(gate.forgettable()).as("a slowdown is state a fresh gate lacks").isFalse();
+        assertThat(new RateGate(null, Duration.ofSeconds(5), now::get).forgettable()).isTrue();
+    }
 }

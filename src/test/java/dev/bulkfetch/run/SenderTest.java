@@ -1,0 +1,64 @@
+package dev.bulkfetch.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.Rate;
+import dev.bulkfetch.engine.Engine;
+import dev.bulkfetch.engine.Outcome;
+import dev.bulkfetch.limit.RateGate;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class SenderTest {
+
+    /** Answers every request at once, without a network. */
+    private static final class InstantEngine implements Engine {
+        @Override
+        public String name() {
+            return "instant";
+        }
+
+        @Override
+        public CompletableFuture<Outcome> send(FetchRequest request) {
+            return CompletableFuture.completedFuture(Outcome.response(200, 0, 0, null, null));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static void sendToNewHosts(Sender sender, BlockingQueue<Sender.Done> done, int from,
+                                       int count) throws InterruptedException {
+        for (int i = from; i < from + count; i++) {
+            FetchRequest request = FetchRequest.get(i, URI.create("http://h" + i + ".test/"));
+            sender.send(new Attempt(request, i, 1), 0);
+        }
+        for (int i = 0; i < count; i++) {
+            done.take();
+        }
+    }
+
+    @Test
+    void perHostRateGatesOfIdleHostsAreSweptAsNewHostsComeIn() throws Exception {
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
+        try (Sender sender = new Sender(new InstantEngine(), RateGate.of(null),
+                Rate.parse("10/s"), done, now::get)) {
+            sendToNewHosts(sender, done, 1, 2000);
+            // All busy within the window: none may go, whatever the size.
+            assertThat(sender.hostGates()).isEqualTo(2000);
+
+            now.addAndGet(Duration.ofSeconds(2).toNanos());
+            sendToNewHosts(sender, done, 10_001, 1000);
+            // The 2,000 quiet ones went when the map passed its sweep mark; the new ones stay.
+            assertThat(sender.hostGates()).isLessThanOrEqualTo(1000 + 48).isGreaterThanOrEqualTo(1000);
+        }
+    }
+}
