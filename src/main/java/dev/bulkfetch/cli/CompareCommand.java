@@ -130,7 +130,10 @@ final class CompareCommand implements Callable<Integer> {
         if (server.port() == MockServer.DEFAULT_PORT) {
             return list;
         }
-        Path copy = work.resolve("urls-on-port-" + server.port() + ".txt");
+        // Same file name as the user's list, in a folder of its own: the report names the list
+        // the user gave, not a rewritten copy.
+        Path copy = Files.createDirectories(work.resolve("urls-on-port-" + server.port()))
+                .resolve(list.getFileName());
         try (BufferedReader in = Files.newBufferedReader(list, StandardCharsets.UTF_8);
              BufferedWriter out = Files.newBufferedWriter(copy, StandardCharsets.UTF_8)) {
             String line;
