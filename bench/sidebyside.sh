@@ -130,8 +130,9 @@ mkdir -p "$WM_ROOT/mappings" "$WM_ROOT/__files"
 #  - asynchronous responses: a delayed response waits on a timer, not on a container thread,
 #    so 500 delayed requests do not need 500 busy threads;
 #  - container threads well above the highest concurrency (500) all the same;
-#  - an accept queue above the highest concurrency: Jetty's default (the JDK's backlog of 50)
-#    drops SYNs when 500 connections open at once, and each drop costs a client a 1 s retry;
+#  - an accept queue above the highest concurrency: with Jetty's default the JDK listens with a
+#    backlog of 50, which can drop SYNs when 500 connections open at once, and each dropped SYN
+#    costs that client a 1 s retransmit;
 #  - no gzip and no h2c: every client speaks plain HTTP/1.1 and gets the same bytes.
 WM_TUNING=(--no-request-journal --disable-request-logging
   --async-response-enabled=true --async-response-threads 32
@@ -275,9 +276,10 @@ version_of() {
     node) echo "Node $("$NODE" --version)" ;;
   esac
 }
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 {
   echo "== side by side: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr), load average $LOAD_START"
   echo "JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1) ($JAVA_HOME)"
   echo "bulkfetch: $("$ROOT/bulkfetch" --version 2>/dev/null | head -n 1) ($BULKFETCH_JAR)"
   for client in curl wget2 aiohttp node; do
@@ -346,7 +348,7 @@ table() { # FORMAT: text or md
     }
     function row(c1, c2, c3, c4, c5, c6, c7, c8) {
       if (fmt == "md") printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c1, c2, c3, c4, c5, c6, c7, c8
-      else printf "%-8s  %-21s %9s %8s %8s %9s %13s  %s\n", c1, c2, c3, c4, c5, c6, c7, c8
+      else printf "%-8s  %-21s %9s %8s %8s %9s %15s  %s\n", c1, c2, c3, c4, c5, c6, c7, c8
     }
     BEGIN {
       k = split(ideals, p, " ")
@@ -382,6 +384,8 @@ footer() {
   echo "Ideal wall: ceil(N / c) x 100 ms for W1a and W1b; W0 (start-up) and W2 (client overhead) have none."
   echo "bulkfetch-serial runs W0 and W2 only: one request at a time, W1's 5,000 URLs at 100 ms would take 500 s."
   for note in ${NOTES[@]+"${NOTES[@]}"}; do echo "$note"; done
+  # Other work on the machine shows up in every figure; this says how much there was.
+  echo "Load average at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "Every run: $RUNS"
 }
 {
