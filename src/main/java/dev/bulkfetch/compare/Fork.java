@@ -25,6 +25,18 @@ final class Fork {
     private Fork() {
     }
 
+    /** Of the parent JVM's options, those that shape how a run performs. */
+    static List<String> jvmSettings(List<String> parent) {
+        return parent.stream()
+                .filter(o -> o.startsWith("-XX:") || o.startsWith("-Xlog:") || o.startsWith("-Xm")
+                        || o.startsWith("-Xss"))
+                .filter(o -> !o.startsWith("-XX:AOTCacheOutput") && !o.startsWith("-XX:AOTMode")
+                        && !o.startsWith("-XX:AOTConfiguration")
+                        && !o.startsWith("-XX:StartFlightRecording")
+                        && !o.startsWith("-XX:+HeapDumpOn"))
+                .toList();
+    }
+
     static Measurement run(FetchConfig config, Path urls, int warmup, int repeat, Path log)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
@@ -36,6 +48,10 @@ final class Fork {
         if (feature >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
+        // The JVM settings this run was started with (the launcher's compiler, collector and
+        // start-up cache), so a probe runs as `bulkfetch fetch` does and their figures agree.
+        command.addAll(jvmSettings(
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
         // The JDK's keep-alive cache holds this many idle connections per host: one per thread.
         command.add("-Dhttp.maxConnections=" + config.concurrency());
         command.add("-cp");
