@@ -3,12 +3,13 @@ package dev.bulkfetch.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 
-/** The top command: only a home for the subcommands, {@code --help} and {@code --version}. */
+/**
+ * The top command: only a home for the subcommands (registered by {@link Main}),
+ * {@code --help} and {@code --version}.
+ */
 @Command(name = "bulkfetch", mixinStandardHelpOptions = true,
         versionProvider = BulkfetchCommand.Version.class,
-        description = "Fetch many URLs at once, fast, without hammering the server.",
-        subcommands = {FetchCommand.class, CompareCommand.class, ServeCommand.class,
-            ProbeCommand.class, TrainCommand.class})
+        description = "Fetch many URLs at once, fast, without hammering the server.")
 final class BulkfetchCommand {
 
     static final class Version implements IVersionProvider {

@@ -18,11 +18,30 @@ public final class Main {
 
     /** Runs the CLI with the given streams and returns the exit code; never exits the JVM. */
     public static int run(String[] args, InputStream in, OutputStream out, PrintWriter err) {
-        return commandLine(in, out, err).execute(args);
+        return commandLine(in, out, err, args.length == 0 ? null : args[0]).execute(args);
     }
 
     /** The command line, wired to the given streams; tests parse with it too. */
     static CommandLine commandLine(InputStream in, OutputStream out, PrintWriter err) {
+        return commandLine(in, out, err, null);
+    }
+
+    /** The subcommands, by name, in the order help lists them. */
+    private static final java.util.Map<String, Class<?>> SUBCOMMANDS = java.util.Map.of(
+            "fetch", FetchCommand.class, "compare", CompareCommand.class,
+            "serve", ServeCommand.class, "probe", ProbeCommand.class,
+            "train", TrainCommand.class);
+    private static final java.util.List<String> HELP_ORDER = java.util.List.of("fetch",
+            "compare", "serve", "probe", "train");
+
+    /**
+     * The command line with only subcommand {@code only} when it names one: picocli builds a
+     * command's model by reflection over its annotations, a cost paid at every start for
+     * every command registered, so a run registers the one it runs. With no name, or one
+     * that is no subcommand, all are registered, for help and for picocli's error message.
+     */
+    static CommandLine commandLine(InputStream in, OutputStream out, PrintWriter err,
+                                   String only) {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
@@ -33,6 +52,13 @@ public final class Main {
             }
         };
         CommandLine cli = new CommandLine(new BulkfetchCommand(), factory);
+        for (String name : SUBCOMMANDS.containsKey(only) ? java.util.List.of(only) : HELP_ORDER) {
+            try {
+                cli.addSubcommand(name, factory.create(SUBCOMMANDS.get(name)));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create the " + name + " command", e);
+            }
+        }
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(Main::exitCodeOf);

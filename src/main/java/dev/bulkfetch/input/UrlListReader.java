@@ -72,17 +72,22 @@ public final class UrlListReader extends LineItemReader {
 
     @Override
     InputItem parse(long seq, String text) {
-        String problem = problemWith(text);
-        if (problem != null) {
+        Object parsed = parse(text);
+        if (parsed instanceof String problem) {
             return new InputItem.Rejected(seq, cut(text), problem);
         }
-        URI url = template.mapUrl(URI.create(text));
+        URI url = template.mapUrl((URI) parsed);
         return new InputItem.Request(new FetchRequest(seq, null, url, template.method(),
                 template.headers(), null));
     }
 
     /** Why {@code text} is not a usable URL, or {@code null} when it is one. */
     static String problemWith(String text) {
+        return parse(text) instanceof String problem ? problem : null;
+    }
+
+    /** {@code text} as a URI, or, when it is not a usable URL, why not (a String). */
+    private static Object parse(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (Character.isWhitespace(text.charAt(i))) {
                 return "URL contains a space at column " + (i + 1);
@@ -104,7 +109,7 @@ public final class UrlListReader extends LineItemReader {
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             return "URL has no host";
         }
-        return null;
+        return uri;
     }
 
     private static String cut(String text) {
