@@ -52,7 +52,8 @@ public final class Main {
             }
         };
         CommandLine cli = new CommandLine(new BulkfetchCommand(), factory);
-        for (String name : SUBCOMMANDS.containsKey(only) ? java.util.List.of(only) : HELP_ORDER) {
+        boolean one = only != null && SUBCOMMANDS.containsKey(only);
+        for (String name : one ? java.util.List.of(only) : HELP_ORDER) {
             try {
                 cli.addSubcommand(name, factory.create(SUBCOMMANDS.get(name)));
             } catch (Exception e) {

@@ -80,6 +80,17 @@ class ExitCodesAndSummaryTest {
     }
 
     @Test
+    void noSubcommandOrAnUnknownOneIsAUsageErrorAndHelpListsEveryCommand() {
+        assertThat(Cli.run().exitCode()).isEqualTo(ExitCodes.USAGE);
+        Cli.Result unknown = Cli.run("fecth", "x");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.err()).contains("fecth");
+        Cli.Result help = Cli.run("--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("fetch").contains("compare").contains("serve");
+    }
+
+    @Test
     void aTakenMockPortAndABadServePortAreUsageErrorsNamingThem() throws Exception {
         Path list = server.urlList(dir, "/ok/", 1);
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
