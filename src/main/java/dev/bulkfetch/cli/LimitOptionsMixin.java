@@ -72,11 +72,4 @@ final class LimitOptionsMixin {
             throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
         }
     }
-
-    private static void named(String option, Runnable apply) {
-        named(option, () -> {
-            apply.run();
-            return null;
-        });
-    }
 }

@@ -33,7 +33,7 @@ public record Measurement(String engine, int concurrency, int repeat, long items
         errors = Map.copyOf(errors);
     }
 
-    public long failures() {
+    long failures() {
         return items - ok;
     }
 }

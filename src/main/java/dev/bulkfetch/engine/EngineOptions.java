@@ -41,7 +41,7 @@ public record EngineOptions(int concurrency, Duration connectTimeout, Duration r
     }
 
     /** The defaults, at {@code concurrency}. */
-    public static EngineOptions defaults(int concurrency) {
+    static EngineOptions defaults(int concurrency) {
         return of(FetchConfig.builder().concurrency(concurrency).build());
     }
 }

@@ -16,8 +16,8 @@ import dev.bulkfetch.FetchError;
 public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
                       String retryAfter, Object body) {
 
-    public static Outcome response(int status, long bytes, long latencyNanos, String retryAfter,
-                                   Object body) {
+    static Outcome response(int status, long bytes, long latencyNanos, String retryAfter,
+                            Object body) {
         return new Outcome(status, bytes, latencyNanos, null, retryAfter, body);
     }
 

@@ -40,8 +40,4 @@ final class SharedEventLoop {
             group = null;
         }
     }
-
-    static String transport() {
-        return Epoll.isAvailable() ? "epoll" : "nio";
-    }
 }

@@ -19,10 +19,10 @@ import java.util.Map;
  * comments are skipped but counted, so {@code seq} is the line number. A malformed line becomes
  * a {@link InputItem.Rejected} naming the line and what is wrong.
  */
-public final class JsonLinesReader extends LineItemReader {
+final class JsonLinesReader extends LineItemReader {
 
     /** Longest line accepted: a spec may carry a body. */
-    public static final int MAX_LINE_BYTES = 1024 * 1024;
+    static final int MAX_LINE_BYTES = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final UrlListReader.RequestTemplate template;
@@ -33,8 +33,8 @@ public final class JsonLinesReader extends LineItemReader {
     }
 
     /** Opens {@code source} like {@link UrlListReader#open}. */
-    public static JsonLinesReader open(String source, InputStream stdin,
-                                       UrlListReader.RequestTemplate template)
+    static JsonLinesReader open(String source, InputStream stdin,
+                                UrlListReader.RequestTemplate template)
             throws InputUnavailableException {
         return new JsonLinesReader(source.equals("-") ? stdin : UrlListReader.openFile(source),
                 template);

@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
 public final class UrlListReader extends LineItemReader {
 
     /** Longest line accepted; longer lines are rejected without being buffered. */
-    public static final int MAX_LINE_BYTES = 8 * 1024;
+    static final int MAX_LINE_BYTES = 8 * 1024;
     private static final int MAX_RAW_IN_RECORD = 200;
 
     private final RequestTemplate template;
@@ -122,7 +122,7 @@ public final class UrlListReader extends LineItemReader {
         public static final RequestTemplate GET = new RequestTemplate("GET", Map.of(),
                 UnaryOperator.identity());
 
-        public URI mapUrl(URI url) {
+        URI mapUrl(URI url) {
             return urlMapper.apply(url);
         }
 

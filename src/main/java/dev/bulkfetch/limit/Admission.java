@@ -35,7 +35,7 @@ public final class Admission {
     }
 
     /** Takes a permit if one is free; never waits. */
-    public boolean tryAcquire() {
+    boolean tryAcquire() {
         if (!bulkhead.tryAcquirePermission()) {
             return false;
         }
@@ -45,13 +45,13 @@ public final class Admission {
     }
 
     /** Gives back a permit taken by {@link #tryAcquire()}. */
-    public void release() {
+    void release() {
         inFlight.decrementAndGet();
         bulkhead.onComplete();
     }
 
     /** Permits free now. */
-    public int available() {
+    int available() {
         return bulkhead.getMetrics().getAvailableConcurrentCalls();
     }
 

@@ -69,7 +69,7 @@ public final class RateGate {
     private long lastActivityNanos;
 
     /** A gate at {@code rate}, or unlimited until a 429 when {@code rate} is null. */
-    public RateGate(Rate rate, Duration recoveryStep, LongSupplier nanoTime) {
+    RateGate(Rate rate, Duration recoveryStep, LongSupplier nanoTime) {
         this.configured = rate;
         this.recoveryStep = recoveryStep;
         this.nanoTime = nanoTime;
@@ -135,7 +135,7 @@ public final class RateGate {
     }
 
     /** The server answered 429: halve the rate, once per burst. */
-    public synchronized void onRateLimited() {
+    synchronized void onRateLimited() {
         onRateLimited(nanoTime.getAsLong());
     }
 
@@ -182,7 +182,7 @@ public final class RateGate {
     }
 
     /** How many times a 429 lowered the rate. */
-    public synchronized long slowdowns() {
+    synchronized long slowdowns() {
         return slowdowns;
     }
 

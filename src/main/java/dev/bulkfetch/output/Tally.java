@@ -61,11 +61,11 @@ public final class Tally {
         rateLimited++;
     }
 
-    public long items() {
+    long items() {
         return items.sum();
     }
 
-    public long failures() {
+    long failures() {
         return failures.sum();
     }
 
