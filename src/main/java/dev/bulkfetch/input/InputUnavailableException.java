@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /** The input as a whole cannot be read (missing file, no permission): the run cannot start. */
 public final class InputUnavailableException extends IOException {
-    InputUnavailableException(String message, Throwable cause) {
+    public InputUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
 }

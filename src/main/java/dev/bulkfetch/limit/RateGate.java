@@ -69,7 +69,7 @@ public final class RateGate {
     private long lastActivityNanos;
 
     /** A gate at {@code rate}, or unlimited until a 429 when {@code rate} is null. */
-    RateGate(Rate rate, Duration recoveryStep, LongSupplier nanoTime) {
+    public RateGate(Rate rate, Duration recoveryStep, LongSupplier nanoTime) {
         this.configured = rate;
         this.recoveryStep = recoveryStep;
         this.nanoTime = nanoTime;

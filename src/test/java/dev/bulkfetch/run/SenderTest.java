@@ -26,7 +26,7 @@ class SenderTest {
 
         @Override
         public CompletableFuture<Outcome> send(FetchRequest request) {
-            return CompletableFuture.completedFuture(Outcome.response(200, 0, 0, null, null));
+            return CompletableFuture.completedFuture(new Outcome(200, 0, 0, null, null, null));
         }
 
         @Override
