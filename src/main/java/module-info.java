@@ -38,6 +38,8 @@ module dev.bulkfetch {
     requires java.management;
     requires jdk.management;
     requires jdk.unsupported;
+    // Only the launcher's training run (cli.TrainCommand, on the class path) serves HTTP.
+    requires static jdk.httpserver;
 
     // picocli sets option fields and builds commands, mixins and converters reflectively.
     opens dev.bulkfetch.cli to info.picocli;
