@@ -27,6 +27,9 @@ public enum ErrorKind {
 
     /** The name as records write it. */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
+
+    // Made once: records write it for every failed item.
+    private final String wireName = name().toLowerCase(Locale.ROOT);
 }

@@ -55,8 +55,9 @@ public final class Dispatcher<T> {
         Iterator<T> it = ready.iterator();
         while (it.hasNext()) {
             T item = it.next();
-            String host = hostOf.apply(item);
-            if (perHost > 0 && runningPerHost.getOrDefault(host, 0) >= perHost) {
+            // The host key is built only when per-host caps are on: it is a string per item.
+            String host = perHost > 0 ? hostOf.apply(item) : null;
+            if (host != null && runningPerHost.getOrDefault(host, 0) >= perHost) {
                 continue;
             }
             if (!admission.tryAcquire()) {
