@@ -1,0 +1,136 @@
+package dev.bulkfetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulkfetch.testing.TestServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Each builder setting takes effect, and a bad value is refused with the value named. */
+class FetcherBuilderTest {
+
+    @RegisterExtension
+    static final TestServer server = new TestServer();
+
+    private static FetchRequest request(long n, String path) {
+        return FetchRequest.get(n, URI.create(server.url(path + n)));
+    }
+
+    @Test
+    void configReportsWhatWasBuilt() {
+        RetryPolicy retries = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50),
+                Set.of(ErrorKind.TIMEOUT), Set.of(503));
+        try (Fetcher fetcher = Fetcher.builder().engine(EngineKind.VIRTUAL).concurrency(7)
+                .rate("20/s").perHost(3).retries(retries).connectTimeout(Duration.ofSeconds(2))
+                .requestTimeout(Duration.ofSeconds(9)).idleTimeout(Duration.ofSeconds(4))
+                .maxBodyBytes(1234).ordered(true).build()) {
+            FetchConfig config = fetcher.config();
+            assertThat(config.engine()).isEqualTo(EngineKind.VIRTUAL);
+            assertThat(config.concurrency()).isEqualTo(7);
+            assertThat(config.rate()).isEqualTo(Rate.parse("20/s"));
+            assertThat(config.perHost()).isEqualTo(3);
+            assertThat(config.retries()).isEqualTo(retries);
+            assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(9));
+            assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(4));
+            assertThat(config.maxBodyBytes()).isEqualTo(1234);
+            assertThat(config.ordered()).isTrue();
+            assertThat(fetcher.fetch(request(1, "/ok/")).join().engine()).isEqualTo("virtual");
+        }
+    }
+
+    @Test
+    void theDefaultsAreTheDocumentedOnes() {
+        try (Fetcher fetcher = Fetcher.builder().build()) {
+            FetchConfig config = fetcher.config();
+            assertThat(config.engine()).isEqualTo(EngineKind.EVENT_LOOP);
+            assertThat(config.concurrency()).isEqualTo(FetchConfig.DEFAULT_CONCURRENCY);
+            assertThat(config.rate()).isNull();
+            assertThat(config.perHost()).isZero();
+            assertThat(config.retries()).isEqualTo(RetryPolicy.defaults());
+            assertThat(config.bodyHandler()).isSameAs(BodyHandlers.bytes());
+        }
+    }
+
+    @Test
+    void aPerHostCapHoldsBelowTheConcurrency() {
+        server.counter().reset();
+        try (Fetcher fetcher = Fetcher.builder().concurrency(10).perHost(2).build()) {
+            List<FetchResult> results = fetcher.fetchAll(
+                    LongStream.rangeClosed(1, 12).mapToObj(n -> request(n, "/held/")).toList())
+                    .join();
+            assertThat(results).allMatch(FetchResult::ok);
+        }
+        assertThat(server.counter().peak()).isEqualTo(2);
+    }
+
+    @Test
+    void retriesFollowThePolicyGiven() {
+        RetryPolicy twiceOn500 = new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(10),
+                Set.of(), Set.of(500));
+        try (Fetcher retrying = Fetcher.builder().retries(twiceOn500).build();
+             Fetcher once = Fetcher.builder().retries(RetryPolicy.NONE).build()) {
+            FetchResult retried = retrying.fetch(request(1, "/status/500/")).join();
+            assertThat(retried.status()).isEqualTo(500);
+            assertThat(retried.attempts()).isEqualTo(3);
+            assertThat(once.fetch(request(2, "/status/500/")).join().attempts()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRequestTimeoutEndsAHangingRequestAsTimeout() {
+        try (Fetcher fetcher = Fetcher.builder().retries(RetryPolicy.NONE)
+                .requestTimeout(Duration.ofMillis(300)).closeGrace(Duration.ZERO).build()) {
+            FetchResult result = fetcher.fetch(request(1, "/hang/")).join();
+            assertThat(result.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            // The stub holds its answer 60 s: only the timeout can have ended it this soon.
+            assertThat(Duration.ofNanos(result.latencyNanos())).isLessThan(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aBodyOverTheMaximumEndsAsTooLarge() {
+        try (Fetcher fetcher = Fetcher.builder().maxBodyBytes(1_000).build()) {
+            FetchResult result = fetcher.fetch(request(1, "/bytes/")).join();
+            assertThat(result.error().kind()).isEqualTo(ErrorKind.TOO_LARGE);
+            assertThat(result.body()).isNull();
+        }
+    }
+
+    @Test
+    void aStreamFromAnIteratorGivesOneResultPerRequest() {
+        try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
+            var requests = LongStream.rangeClosed(1, 25).mapToObj(n -> request(n, "/ok/"))
+                    .iterator();
+            List<FetchResult> results = fetcher.stream(requests).toList();
+            assertThat(results).extracting(FetchResult::seq)
+                    .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 25).boxed()
+                            .toList());
+            assertThat(results).allMatch(FetchResult::ok);
+        }
+    }
+
+    @Test
+    void everySetterNamesTheBadValue() {
+        Fetcher.Builder builder = Fetcher.builder();
+        assertThatThrownBy(() -> builder.concurrency(0)).hasMessageContaining("concurrency")
+                .hasMessageContaining("0");
+        assertThatThrownBy(() -> builder.rate("fast")).hasMessageContaining("'fast'");
+        assertThatThrownBy(() -> builder.perHost(-2)).hasMessageContaining("-2");
+        assertThatThrownBy(() -> builder.maxBodyBytes(-5)).hasMessageContaining("-5");
+        assertThatThrownBy(() -> builder.requestTimeout(Duration.ZERO))
+                .hasMessageContaining("PT0S");
+        assertThatThrownBy(() -> builder.connectTimeout(Duration.ofSeconds(-1)))
+                .hasMessageContaining("PT-1S");
+        assertThatThrownBy(() -> builder.closeGrace(Duration.ofSeconds(-1)))
+                .hasMessageContaining("PT-1S");
+        assertThatThrownBy(() -> new RetryPolicy(101, Duration.ofMillis(1), Duration.ofMillis(1),
+                Set.of(), Set.of())).hasMessageContaining("101");
+    }
+}
