@@ -1,0 +1,86 @@
+package dev.bulkfetch.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.testing.Child;
+import dev.bulkfetch.testing.Records;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every engine reuses its connections: the server counts the client ports it sees. Run as a
+ * user runs it, through {@code Main.main} in a JVM of its own, so the command line's own
+ * settings of the HTTP client (its connection TTL among them) are the ones tested.
+ */
+class KeepAliveTest {
+
+    private static final int URLS = 40;
+    private static final int CONCURRENCY = 2;
+
+    private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+    private final ExecutorService threads = Executors.newFixedThreadPool(4);
+    private HttpServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(threads);
+        server.createContext("/", exchange -> {
+            clientPorts.add(exchange.getRemoteAddress().getPort());
+            byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop(0);
+        threads.shutdownNow();
+        threads.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest
+    @EnumSource
+    void anEngineSendsManyRequestsOverFewConnections(EngineKind engine, @TempDir Path dir)
+            throws Exception {
+        String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/item/";
+        Path urls = Files.writeString(dir.resolve("urls.txt"), IntStream.rangeClosed(1, URLS)
+                .mapToObj(n -> base + n).collect(Collectors.joining("\n", "", "\n")));
+        Path out = dir.resolve("out.jsonl");
+
+        Process child = Child.start(dir.resolve("stderr.txt"), List.of(), "fetch",
+                urls.toString(), "-e", engine.cliName(), "-c", Integer.toString(CONCURRENCY),
+                "-q", "-o", out.toString());
+
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(Files.readString(dir.resolve("stderr.txt")))
+                .isZero();
+        assertThat(Records.read(out)).hasSize(URLS);
+        // A fresh connection per request would show 40 ports. A connection may be replaced
+        // now and then (a race between release and the next request), never per request.
+        assertThat(clientPorts).hasSizeBetween(1, 2 * CONCURRENCY);
+    }
+}
