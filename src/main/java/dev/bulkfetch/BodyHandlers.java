@@ -20,8 +20,12 @@ import java.util.Objects;
 /** The {@link BodyHandler}s most jobs need. Each is stateless and can be shared. */
 public final class BodyHandlers {
 
-    // Jackson's mappers are thread-safe once configured; one is enough for json(Class).
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // Jackson's mappers are thread-safe once configured; one is enough for json(Class). It
+    // waits in a holder: making one costs tens of milliseconds at start-up, and the default
+    // handler, bytes(), never needs it.
+    private static final class DefaultMapper {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private BodyHandlers() {
     }
@@ -47,12 +51,12 @@ public final class BodyHandlers {
 
     /** A 2xx body parsed as JSON into a tree as it streams; other statuses keep nothing. */
     public static BodyHandler<JsonNode> json() {
-        return json(MAPPER, JsonNode.class);
+        return json(DefaultMapper.MAPPER, JsonNode.class);
     }
 
     /** A 2xx body parsed as JSON into {@code type} with a default {@link ObjectMapper}. */
     public static <T> BodyHandler<T> json(Class<T> type) {
-        return json(MAPPER, type);
+        return json(DefaultMapper.MAPPER, type);
     }
 
     /**
