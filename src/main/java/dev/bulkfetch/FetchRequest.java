@@ -18,6 +18,7 @@ import java.util.Objects;
 public record FetchRequest(long seq, String id, URI url, String method, Map<String, String> headers,
                            byte[] body) {
 
+    /** Checks the parts (seq from 1, a URL, a method); no id means the seq; headers are copied. */
     public FetchRequest {
         if (seq < 1) {
             throw new IllegalArgumentException("seq < 1: " + seq);

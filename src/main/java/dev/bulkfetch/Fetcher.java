@@ -348,6 +348,7 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
+        /** How long opening a connection may take (default 5 s); then {@code connect}. */
         public Builder connectTimeout(Duration timeout) {
             config.connectTimeout(timeout);
             return this;
@@ -359,6 +360,7 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
+        /** How long a response may go without a byte (default 10 s); then {@code timeout}. */
         public Builder idleTimeout(Duration timeout) {
             config.idleTimeout(timeout);
             return this;
@@ -396,6 +398,7 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
+        /** A fetcher with these settings; its event loop or threads start now. */
         public Fetcher build() {
             return new Fetcher(config.build(), closeGrace);
         }

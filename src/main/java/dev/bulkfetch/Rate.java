@@ -13,6 +13,7 @@ public record Rate(double permits, Duration period) {
 
     private static final Pattern TEXT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*/\\s*(s|sec|min|m|h)");
 
+    /** Checks that the rate is a positive, finite number per a positive period. */
     public Rate {
         if (!(permits > 0) || Double.isInfinite(permits)) {
             throw new IllegalArgumentException("rate must be positive: " + permits);
@@ -42,10 +43,12 @@ public record Rate(double permits, Duration period) {
     }
 
     /** Nanoseconds between two evenly spaced starts. */
+    /** The time between two starts at this rate, in nanoseconds (at least 1). */
     public long spacingNanos() {
         return Math.max(1, Math.round(period.toNanos() / permits));
     }
 
+    /** This rate in permits per second. */
     public double perSecond() {
         return permits * 1e9 / period.toNanos();
     }

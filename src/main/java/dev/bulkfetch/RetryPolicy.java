@@ -25,10 +25,13 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
     /** Connect errors, resets, timeouts, 429 and 502/503/504: what is transient. */
     public static final Set<ErrorKind> DEFAULT_KINDS = EnumSet.of(ErrorKind.CONNECT,
             ErrorKind.RESET, ErrorKind.TIMEOUT);
+    /** The statuses retried by default: 429, 502, 503 and 504. */
     public static final Set<Integer> DEFAULT_STATUSES = Set.of(429, 502, 503, 504);
+    /** No retries: every request is sent once. */
     public static final RetryPolicy NONE = new RetryPolicy(0, Duration.ofMillis(200),
             Duration.ofSeconds(30), DEFAULT_KINDS, DEFAULT_STATUSES);
 
+    /** Checks the limits (0 to 100 retries, 0 &lt; base &lt;= cap) and copies the sets. */
     public RetryPolicy {
         if (maxRetries < 0 || maxRetries > 100) {
             throw new IllegalArgumentException("retries must be 0 to 100: " + maxRetries);

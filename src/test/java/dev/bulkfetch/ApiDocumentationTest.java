@@ -21,7 +21,9 @@ class ApiDocumentationTest {
         // The package's files, not a source path: with module-info.java on a source path
         // javadoc would want every dependency as a module. The other packages come compiled.
         List<String> args = new java.util.ArrayList<>(List.of("-quiet",
-                "-Xdoclint:missing,reference,syntax", "-d", out.toString(),
+                // javadoc stops reporting after 100 warnings by default, which once hid the
+                // very warnings this test looks for behind others.
+                "-Xmaxwarns", "100000", "-Xdoclint:missing,reference,syntax", "-d", out.toString(),
                 "-cp", System.getProperty("java.class.path")));
         try (var files = Files.list(Path.of("src/main/java/dev/bulkfetch"))) {
             files.filter(f -> f.toString().endsWith(".java")).map(Path::toString).sorted()
