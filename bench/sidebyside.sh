@@ -206,8 +206,11 @@ client_cmd() { # CLIENT LIST C OUT
     aiohttp) CMD=("$PYTHON" "$HERE/clients/aiohttp_fetch.py" "$list" "$c") ;;
     node) CMD=("$NODE" "$HERE/clients/node_fetch.mjs" "$list" "$c") ;;
     bulkfetch-*)
-      # As a user runs it: the launcher, one JSON Lines record per URL into a file.
-      CMD=("$ROOT/bulkfetch" fetch "$list" -c "$c" -e "${client#bulkfetch-}" -q -o "$out") ;;
+      # As a user runs it: the launcher, one JSON Lines record per URL into a file. The
+      # summary's own wall time (the run, without the JVM's start and exit) is what `compare`
+      # measures, so the two can be held side by side (the "run s" column).
+      CMD=("$ROOT/bulkfetch" fetch "$list" -c "$c" -e "${client#bulkfetch-}" -q -o "$out"
+        --summary-json "$out.summary.json") ;;
   esac
 }
 
@@ -232,7 +235,7 @@ runs_on() { # CLIENT WORKLOAD
 RUNS="$WORK/sidebyside-runs.tsv"
 RUNDIR="$WORK/sidebyside-out"
 mkdir -p "$RUNDIR"
-printf 'workload\tclient\trep\tn\tconcurrency\twall_s\ttime_elapsed_s\tuser_s\tsys_s\tcpu_s\tmax_rss_kib\tok_2xx\texit\n' >"$RUNS"
+printf 'workload\tclient\trep\tn\tconcurrency\twall_s\ttime_elapsed_s\tuser_s\tsys_s\tcpu_s\tmax_rss_kib\tok_2xx\texit\trun_s\n' >"$RUNS"
 
 # One measured run; appends its row to RUNS.
 run_one() { # WORKLOAD CLIENT REP
@@ -242,7 +245,7 @@ run_one() { # WORKLOAD CLIENT REP
   stdout="$RUNDIR/$w-$client.stdout"
   stderr="$RUNDIR/$w-$client.stderr"
   tf="$RUNDIR/$w-$client.time"
-  rm -f "$out"
+  rm -f "$out" "$out.summary.json"
   client_cmd "$client" "$WORK/sbs-$w.txt" "$c" "$out"
   # Wall time from the shell's microsecond clock: time -v's elapsed has 10 ms steps, too coarse
   # for W0. Both include the same few ms of starting time and timeout themselves.
@@ -250,7 +253,8 @@ run_one() { # WORKLOAD CLIENT REP
   /usr/bin/time -v -o "$tf" timeout -k 5 "$RUN_TIMEOUT" "${CMD[@]}" >"$stdout" 2>"$stderr" || rc=$?
   t1="$EPOCHREALTIME"
   awk -F': ' -v w="$w" -v cl="$client" -v rep="$rep" -v n="$n" -v c="$c" -v t0="$t0" -v t1="$t1" \
-    -v ok="$(count_2xx "$client" "$stdout" "$out")" -v rc="$rc" '
+    -v ok="$(count_2xx "$client" "$stdout" "$out")" -v rc="$rc" \
+    -v runs="$(sed -n 's/.*"wall_s" *: *\([0-9.]*\).*/\1/p' "$out.summary.json" 2>/dev/null)" '
     /User time \(seconds\)/ { user = $2 }
     /System time \(seconds\)/ { sys = $2 }
     /Maximum resident set size/ { rss = $2 }
@@ -259,8 +263,8 @@ run_one() { # WORKLOAD CLIENT REP
       for (i = 1; i <= k; i++) el = el * 60 + p[i]
     }
     END {
-      printf "%s\t%s\t%s\t%s\t%s\t%.3f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\n",
-        w, cl, rep, n, c, t1 - t0, el, user, sys, user + sys, rss, ok, rc
+      printf "%s\t%s\t%s\t%s\t%s\t%.3f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\n",
+        w, cl, rep, n, c, t1 - t0, el, user, sys, user + sys, rss, ok, rc, runs
     }' "$tf" | tee -a "$RUNS" | awk -F'\t' '{
       printf "  %-4s %-21s rep %s: wall %7.3f s, cpu %6.2f s, rss %6.1f MiB, 2xx %s/%s%s\n",
         $1, $2, $3, $6, $10, $11 / 1024, $12, $4, ($12 == $4 ? "" : "  FAILED") }'
@@ -346,9 +350,9 @@ table() { # FORMAT: text or md
       for (i = 2; i <= k; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
     }
-    function row(c1, c2, c3, c4, c5, c6, c7, c8) {
-      if (fmt == "md") printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c1, c2, c3, c4, c5, c6, c7, c8
-      else printf "%-8s  %-21s %9s %8s %8s %9s %15s  %s\n", c1, c2, c3, c4, c5, c6, c7, c8
+    function row(c1, c2, c3, c4, c5, c6, c7, c8, c9) {
+      if (fmt == "md") printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c1, c2, c3, c4, c5, c6, c7, c8, c9
+      else printf "%-8s  %-21s %9s %8s %8s %9s %15s %7s  %s\n", c1, c2, c3, c4, c5, c6, c7, c8, c9
     }
     BEGIN {
       k = split(ideals, p, " ")
@@ -360,27 +364,30 @@ table() { # FORMAT: text or md
       if (!(key in runs)) { order[++nk] = key; wl[key] = $1; cl[key] = $2; n[key] = $4; conc[key] = $5 }
       runs[key]++; wall[key] = wall[key] " " $6; cpu[key] = cpu[key] " " $10; rss[key] = rss[key] " " $11
       oks[key] = oks[key] (oks[key] == "" ? "" : ",") $12
+      if ($14 != "") inrun[key] = inrun[key] " " $14
       if ($12 != $4) bad[key] = 1
     }
     END {
-      row("workload", "client", "wall s", "x ideal", "CPU s", "RSS MiB", "2xx / N", "note")
-      if (fmt == "md") print "|---|---|--:|--:|--:|--:|--:|---|"
+      row("workload", "client", "wall s", "x ideal", "CPU s", "RSS MiB", "2xx / N", "run s", "note")
+      if (fmt == "md") print "|---|---|--:|--:|--:|--:|--:|--:|---|"
       for (i = 1; i <= nk; i++) {
         key = order[i]; w = wl[key]; note = ""
         if (cl[key] == "curl" && conc[key] > 300) note = "curl " curlv " caps --parallel-max at 300"
         if (bad[key]) {
-          row(w, cl[key], "FAILED", "", "", "", oks[key] " / " n[key], note (note == "" ? "" : "; ") "a run missed URLs")
+          row(w, cl[key], "FAILED", "", "", "", oks[key] " / " n[key], "", note (note == "" ? "" : "; ") "a run missed URLs")
           continue
         }
         mw = median(wall[key])
         ratio = (ideal[w] != "") ? sprintf("%.2f", mw / ideal[w]) : "-"
         row(w, cl[key], sprintf("%.3f", mw), ratio, sprintf("%.2f", median(cpu[key])),
-          sprintf("%.1f", median(rss[key]) / 1024), n[key] " / " n[key], note)
+          sprintf("%.1f", median(rss[key]) / 1024), n[key] " / " n[key],
+          (key in inrun) ? sprintf("%.3f", median(inrun[key])) : "-", note)
       }
     }' "$RUNS"
 }
 footer() {
   echo "Medians of $REPS runs per row; wall and CPU (user+sys) are the whole process, start-up included."
+  echo "run s: bulkfetch's own wall time of the run (its --summary-json), without the JVM's start and exit: what compare measures."
   echo "Ideal wall: ceil(N / c) x 100 ms for W1a and W1b; W0 (start-up) and W2 (client overhead) have none."
   echo "bulkfetch-serial runs W0 and W2 only: one request at a time, W1's 5,000 URLs at 100 ms would take 500 s."
   for note in ${NOTES[@]+"${NOTES[@]}"}; do echo "$note"; done
