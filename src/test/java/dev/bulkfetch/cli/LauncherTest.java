@@ -1,0 +1,143 @@
+package dev.bulkfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher's start-up cache (JDK 25's ahead-of-time cache): recorded once per jar, reused,
+ * recorded again for a rebuilt jar, tried once when recording fails, and off on request. The
+ * launcher runs a small stand-in jar (via {@code BULKFETCH_JAR}), so a recording takes a second
+ * rather than the real training run's several.
+ */
+class LauncherTest {
+
+    private static final Path LAUNCHER = Path.of("bulkfetch").toAbsolutePath();
+    private static final String RECORDING = "recording the start-up cache";
+
+    @TempDir
+    Path dir;
+    private Path jar;
+
+    private record Result(int exit, String stdout, String stderr) {
+    }
+
+    @BeforeEach
+    void standInJar() throws IOException {
+        // The launcher records the cache with this JDK too: the test's JVM is the one Maven got
+        // from the launcher, and JAVA_HOME, which the launcher tries first, is passed on.
+        assumeTrue(Runtime.version().feature() >= 25, "the ahead-of-time cache needs JDK 25");
+        Path source = Files.writeString(dir.resolve("App.java"), """
+                public class App {
+                    public static void main(String[] args) {
+                        if (args.length > 0 && args[0].equals("train")
+                                && System.getenv("APP_FAIL_TRAINING") != null) {
+                            System.exit(3);
+                        }
+                        System.out.println("ran " + String.join(" ", args));
+                    }
+                }
+                """);
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        int javac = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d",
+                classes.toString(), source.toString());
+        assertThat(javac).isZero();
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "App");
+        jar = dir.resolve("app.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new JarEntry("App.class"));
+            out.write(Files.readAllBytes(classes.resolve("App.class")));
+            out.closeEntry();
+        }
+    }
+
+    private Result launch(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("BULKFETCH_JAR", jar.toString());
+        builder.environment().remove("BULKFETCH_AOT");
+        builder.environment().remove("BULKFETCH_JAVA_OPTS");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), Files.readString(dir.resolve("stdout.txt")),
+                Files.readString(dir.resolve("stderr.txt")));
+    }
+
+    private void makeJarNewer() throws IOException {
+        // As a rebuild does; a second ahead, so file systems with coarse times see it too.
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(2)));
+    }
+
+    @Test
+    void theCacheIsRecordedOnceAndUsedByLaterStarts() throws Exception {
+        Result first = launch(Map.of(), "hello");
+        assertThat(first.stderr()).contains(RECORDING);
+        assertThat(first.stdout()).isEqualTo("ran hello\n");
+        assertThat(dir.resolve("app.jar.aot")).isNotEmptyFile();
+
+        Result second = launch(Map.of("BULKFETCH_JAVA_OPTS", "-Xlog:aot=info"), "hello");
+        assertThat(second.stderr()).doesNotContain(RECORDING);
+        assertThat(second.stdout()).contains("Opened AOT cache " + jar + ".aot")
+                .contains("ran hello\n");
+    }
+
+    @Test
+    void aRebuiltJarIsRecordedAgain() throws Exception {
+        assertThat(launch(Map.of(), "a").stderr()).contains(RECORDING);
+        assertThat(launch(Map.of(), "b").stderr()).doesNotContain(RECORDING);
+
+        makeJarNewer();
+
+        assertThat(launch(Map.of(), "c").stderr()).contains(RECORDING);
+        assertThat(launch(Map.of(), "d").stderr()).doesNotContain(RECORDING);
+    }
+
+    @Test
+    void aFailedRecordingIsTriedOncePerJarAndTheRunGoesOn() throws Exception {
+        Map<String, String> failing = Map.of("APP_FAIL_TRAINING", "1");
+        Result first = launch(failing, "hello");
+        assertThat(first.stderr()).contains(RECORDING)
+                .contains("could not record the start-up cache; starting without it");
+        assertThat(first.exit()).isZero();
+        assertThat(first.stdout()).isEqualTo("ran hello\n");
+        assertThat(dir.resolve("app.jar.aot")).doesNotExist();
+
+        assertThat(launch(failing, "again").stderr()).doesNotContain(RECORDING);
+
+        makeJarNewer();
+        assertThat(launch(Map.of(), "rebuilt").stderr()).contains(RECORDING)
+                .doesNotContain("could not record");
+        assertThat(dir.resolve("app.jar.aot")).isNotEmptyFile();
+    }
+
+    @Test
+    void zeroTurnsTheCacheOff() throws Exception {
+        Result run = launch(Map.of("BULKFETCH_AOT", "0"), "hello");
+        assertThat(run.stderr()).doesNotContain(RECORDING);
+        assertThat(run.stdout()).isEqualTo("ran hello\n");
+        assertThat(dir.resolve("app.jar.aot")).doesNotExist();
+    }
+}
