@@ -42,8 +42,7 @@ public record Rate(double permits, Duration period) {
         return new Rate(permits, period);
     }
 
-    /** Nanoseconds between two evenly spaced starts. */
-    /** The time between two starts at this rate, in nanoseconds (at least 1). */
+    /** Nanoseconds between two evenly spaced starts (at least 1). */
     public long spacingNanos() {
         return Math.max(1, Math.round(period.toNanos() / permits));
     }

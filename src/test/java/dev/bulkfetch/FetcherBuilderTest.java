@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.testing.TestServer;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -17,10 +16,6 @@ class FetcherBuilderTest {
 
     @RegisterExtension
     static final TestServer server = new TestServer();
-
-    private static FetchRequest request(long n, String path) {
-        return FetchRequest.get(n, URI.create(server.url(path + n)));
-    }
 
     @Test
     void configReportsWhatWasBuilt() {
@@ -41,7 +36,8 @@ class FetcherBuilderTest {
             assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(4));
             assertThat(config.maxBodyBytes()).isEqualTo(1234);
             assertThat(config.ordered()).isTrue();
-            assertThat(fetcher.fetch(request(1, "/ok/")).join().engine()).isEqualTo("virtual");
+            assertThat(fetcher.fetch(server.request(1, "/ok/")).join().engine())
+                    .isEqualTo("virtual");
         }
     }
 
@@ -54,7 +50,9 @@ class FetcherBuilderTest {
             assertThat(config.rate()).isNull();
             assertThat(config.perHost()).isZero();
             assertThat(config.retries()).isEqualTo(RetryPolicy.defaults());
-            assertThat(config.bodyHandler()).isSameAs(BodyHandlers.bytes());
+            // The default body handler keeps the whole body as bytes.
+            assertThat(fetcher.fetch(server.request(1, "/ok/")).join().body(byte[].class))
+                    .asString().isEqualTo("{\"ok\":true}");
         }
     }
 
@@ -63,7 +61,8 @@ class FetcherBuilderTest {
         server.counter().reset();
         try (Fetcher fetcher = Fetcher.builder().concurrency(10).perHost(2).build()) {
             List<FetchResult> results = fetcher.fetchAll(
-                    LongStream.rangeClosed(1, 12).mapToObj(n -> request(n, "/held/")).toList())
+                    LongStream.rangeClosed(1, 12).mapToObj(n -> server.request(n, "/held/"))
+                            .toList())
                     .join();
             assertThat(results).allMatch(FetchResult::ok);
         }
@@ -76,10 +75,11 @@ class FetcherBuilderTest {
                 Set.of(), Set.of(500));
         try (Fetcher retrying = Fetcher.builder().retries(twiceOn500).build();
              Fetcher once = Fetcher.builder().retries(RetryPolicy.NONE).build()) {
-            FetchResult retried = retrying.fetch(request(1, "/status/500/")).join();
+            FetchResult retried = retrying.fetch(server.request(1, "/status/500/")).join();
             assertThat(retried.status()).isEqualTo(500);
             assertThat(retried.attempts()).isEqualTo(3);
-            assertThat(once.fetch(request(2, "/status/500/")).join().attempts()).isEqualTo(1);
+            assertThat(once.fetch(server.request(2, "/status/500/")).join().attempts())
+                    .isEqualTo(1);
         }
     }
 
@@ -87,7 +87,7 @@ class FetcherBuilderTest {
     void aRequestTimeoutEndsAHangingRequestAsTimeout() {
         try (Fetcher fetcher = Fetcher.builder().retries(RetryPolicy.NONE)
                 .requestTimeout(Duration.ofMillis(300)).closeGrace(Duration.ZERO).build()) {
-            FetchResult result = fetcher.fetch(request(1, "/hang/")).join();
+            FetchResult result = fetcher.fetch(server.request(1, "/hang/")).join();
             assertThat(result.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
             // The stub holds its answer 60 s: only the timeout can have ended it this soon.
             assertThat(Duration.ofNanos(result.latencyNanos())).isLessThan(Duration.ofSeconds(30));
@@ -97,7 +97,7 @@ class FetcherBuilderTest {
     @Test
     void aBodyOverTheMaximumEndsAsTooLarge() {
         try (Fetcher fetcher = Fetcher.builder().maxBodyBytes(1_000).build()) {
-            FetchResult result = fetcher.fetch(request(1, "/bytes/")).join();
+            FetchResult result = fetcher.fetch(server.request(1, "/bytes/")).join();
             assertThat(result.error().kind()).isEqualTo(ErrorKind.TOO_LARGE);
             assertThat(result.body()).isNull();
         }
@@ -106,8 +106,8 @@ class FetcherBuilderTest {
     @Test
     void aStreamFromAnIteratorGivesOneResultPerRequest() {
         try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
-            var requests = LongStream.rangeClosed(1, 25).mapToObj(n -> request(n, "/ok/"))
-                    .iterator();
+            var requests = LongStream.rangeClosed(1, 25)
+                    .mapToObj(n -> server.request(n, "/ok/")).iterator();
             List<FetchResult> results = fetcher.stream(requests).toList();
             assertThat(results).extracting(FetchResult::seq)
                     .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 25).boxed()

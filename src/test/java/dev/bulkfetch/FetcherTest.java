@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.testing.TestServer;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,10 +22,6 @@ class FetcherTest {
     @RegisterExtension
     static final TestServer server = new TestServer();
 
-    private static FetchRequest request(long n, String path) {
-        return FetchRequest.get(n, URI.create(server.url(path + n)));
-    }
-
     @Test
     void twoThreadsCallingFetchShareOneCap() throws Exception {
         server.counter().reset();
@@ -43,8 +38,8 @@ class FetcherTest {
                         return;
                     }
                     for (int n = 1; n <= 15; n++) {
-                        CompletableFuture<FetchResult> f = fetcher.fetch(request(base + n,
-                                "/held/"));
+                        CompletableFuture<FetchResult> f = fetcher.fetch(
+                                server.request(base + n, "/held/"));
                         synchronized (all) {
                             all.add(f);
                         }
@@ -64,8 +59,9 @@ class FetcherTest {
     @Test
     void fetchAllGathersEveryResultInInputOrderFailedOrNot() {
         try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
-            List<FetchRequest> requests = List.of(request(1, "/slow/"), request(2, "/ok/"),
-                    request(3, "/status/404/"), request(4, "/ok/"));
+            List<FetchRequest> requests = List.of(server.request(1, "/slow/"),
+                    server.request(2, "/ok/"), server.request(3, "/status/404/"),
+                    server.request(4, "/ok/"));
             List<FetchResult> results = fetcher.fetchAll(requests).join();
             assertThat(results).extracting(FetchResult::seq).containsExactly(1L, 2L, 3L, 4L);
             assertThat(results).extracting(FetchResult::status).containsExactly(200, 200, 404,
@@ -78,7 +74,8 @@ class FetcherTest {
     void aSlowConsumerOfTheStreamHoldsTheFetchingBack() {
         server.counter().reset();
         try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
-            Stream<FetchRequest> requests = LongStreamOf(1_000).map(n -> request(n, "/held/"));
+            Stream<FetchRequest> requests = LongStreamOf(1_000)
+                    .map(n -> server.request(n, "/held/"));
             List<FetchResult> firstFew = fetcher.stream(requests).limit(10).toList();
             assertThat(firstFew).hasSize(10).allMatch(FetchResult::ok);
         }
@@ -93,8 +90,8 @@ class FetcherTest {
     @Test
     void anOrderedStreamGivesInputOrder() {
         try (Fetcher fetcher = Fetcher.builder().concurrency(8).ordered(true).build()) {
-            Stream<FetchRequest> requests = Stream.concat(Stream.of(request(1, "/slow/")),
-                    LongStreamOf(30).map(n -> request(n + 1, "/ok/")));
+            Stream<FetchRequest> requests = Stream.concat(Stream.of(server.request(1, "/slow/")),
+                    LongStreamOf(30).map(n -> server.request(n + 1, "/ok/")));
             assertThat(fetcher.stream(requests).map(FetchResult::seq).toList()).isSorted()
                     .hasSize(31);
         }
@@ -105,7 +102,7 @@ class FetcherTest {
         try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
             CountDownLatch done = new CountDownLatch(1);
             AtomicInteger received = new AtomicInteger();
-            fetcher.publisher(LongStreamOf(20).map(n -> request(n, "/ok/"))).subscribe(
+            fetcher.publisher(LongStreamOf(20).map(n -> server.request(n, "/ok/"))).subscribe(
                     new Flow.Subscriber<>() {
                         private Flow.Subscription subscription;
 
@@ -139,7 +136,7 @@ class FetcherTest {
     @Test
     void aZeroCloseGraceClosesAtOnce() {
         Fetcher fetcher = Fetcher.builder().closeGrace(Duration.ZERO).build();
-        CompletableFuture<FetchResult> hanging = fetcher.fetch(request(1, "/hang/"));
+        CompletableFuture<FetchResult> hanging = fetcher.fetch(server.request(1, "/hang/"));
         long start = System.nanoTime();
         fetcher.close();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
@@ -151,13 +148,13 @@ class FetcherTest {
         Fetcher fetcher = Fetcher.builder().concurrency(8).closeGrace(Duration.ofMillis(200))
                 .build();
         List<CompletableFuture<FetchResult>> hanging = IntStream.rangeClosed(1, 20)
-                .mapToObj(n -> fetcher.fetch(request(n, "/hang/"))).toList();
+                .mapToObj(n -> fetcher.fetch(server.request(n, "/hang/"))).toList();
 
         fetcher.close();
 
         assertThat(hanging).allMatch(f -> f.isDone()
                 && f.join().error().kind() == ErrorKind.CANCELLED);
-        assertThatThrownBy(() -> fetcher.fetch(request(99, "/ok/")))
+        assertThatThrownBy(() -> fetcher.fetch(server.request(99, "/ok/")))
                 .isInstanceOf(IllegalStateException.class);
         assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive)
                 .extracting(Thread::getName)

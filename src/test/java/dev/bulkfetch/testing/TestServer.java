@@ -8,10 +8,12 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
 import com.github.tomakehurst.wiremock.http.Fault;
+import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +78,11 @@ public final class TestServer implements AutoCloseable, AfterAllCallback {
             server.stubFor(get(urlPathMatching("/fault/" + fault.name() + "/[0-9]+"))
                     .willReturn(aResponse().withFault(fault)));
         }
+    }
+
+    /** A GET of {@code prefix + seq} on this server, numbered {@code seq}. */
+    public FetchRequest request(long seq, String prefix) {
+        return FetchRequest.get(seq, URI.create(url(prefix + seq)));
     }
 
     public String url(String path) {
