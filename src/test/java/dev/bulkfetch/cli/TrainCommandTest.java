@@ -1,0 +1,37 @@
+package dev.bulkfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The launcher records its start-up cache from {@code train} and, when that fails, starts
+ * every run without the cache (see LauncherTest): so the training run itself must succeed,
+ * on every engine, and leave nothing behind.
+ */
+class TrainCommandTest {
+
+    @Test
+    void everyEngineFetchesEveryUrlAndTheScratchFolderIsRemoved() throws IOException {
+        Set<Path> before = trainingFolders();
+
+        Cli.Result result = Cli.run("train");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.OK);
+        assertThat(trainingFolders()).isEqualTo(before);
+    }
+
+    private static Set<Path> trainingFolders() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("bulkfetch-train"))
+                    .collect(Collectors.toSet());
+        }
+    }
+}
