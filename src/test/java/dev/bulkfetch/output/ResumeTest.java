@@ -118,6 +118,39 @@ class ResumeTest {
     }
 
     @Test
+    void aJournalWhoseInputWasRecordedWithSha256StillResumesButOnlyForTheSameInput()
+            throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 5);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            List<String> records = Files.readAllLines(out);
+            Files.write(out, records.subList(0, 2));
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(list));
+            String legacy = "path=" + list.toAbsolutePath().normalize() + " size="
+                    + Files.size(list) + " sha256-64k=";
+            Path identity = dir.resolve("out.jsonl.input");
+            server.counter().reset();
+
+            Files.writeString(identity, legacy + "0".repeat(32) + "\n");
+            Cli.Result other = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+            Files.writeString(identity, legacy
+                    + java.util.HexFormat.of().formatHex(sha, 0, 16) + "\n");
+            Cli.Result same = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+
+            assertThat(other.err()).contains("another input");
+            assertThat(same.exitCode()).as(same.err()).isZero();
+            assertThat(server.counter().served()).isEqualTo(3);
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
+                    .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+        }
+    }
+
+    @Test
     void resumeWithoutAnOutputFileIsAUsageError() {
         Cli.Result result = Cli.run("fetch", "urls/demo.txt", "--resume");
         assertThat(result.exitCode()).isEqualTo(2);
