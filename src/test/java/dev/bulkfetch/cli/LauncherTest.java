@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher's start-up cache (JDK 25's ahead-of-time cache): recorded once per jar, reused,
- * recorded again for a rebuilt jar, tried once when recording fails, and off on request. The
+ * recorded again for a rebuilt jar, tried once when recording fails, and off on request; and
+ * the jar's native libraries, unpacked beside it once per jar. The
  * launcher runs a small stand-in jar (via {@code BULKFETCH_JAR}), so a recording takes a second
  * rather than the real training run's several.
  */
@@ -51,6 +52,10 @@ class LauncherTest {
                                 && System.getenv("APP_FAIL_TRAINING") != null) {
                             System.exit(3);
                         }
+                        if (args.length > 0 && args[0].equals("library-path")) {
+                            System.out.println(System.getProperty("java.library.path"));
+                            return;
+                        }
                         System.out.println("ran " + String.join(" ", args));
                     }
                 }
@@ -66,6 +71,10 @@ class LauncherTest {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
             out.putNextEntry(new JarEntry("App.class"));
             out.write(Files.readAllBytes(classes.resolve("App.class")));
+            out.closeEntry();
+            // As Netty's native transport sits in the real jar.
+            out.putNextEntry(new JarEntry("META-INF/native/libstandin.so"));
+            out.write(new byte[] {1, 2, 3});
             out.closeEntry();
         }
     }
@@ -103,6 +112,26 @@ class LauncherTest {
         assertThat(second.stderr()).doesNotContain(RECORDING);
         assertThat(second.stdout()).contains("Opened AOT cache " + jar + ".aot")
                 .contains("ran hello\n");
+    }
+
+    @Test
+    void theJarsNativeLibrariesAreUnpackedOnceBesideItAndNamedOnTheLibraryPath()
+            throws Exception {
+        Path unpacked = dir.resolve("app.jar.native");
+
+        Result first = launch(Map.of(), "library-path");
+        Path marker = Files.writeString(unpacked.resolve("marker"), "left by the test");
+        Result second = launch(Map.of(), "library-path");
+        boolean keptForTheSameJar = Files.exists(marker);
+        makeJarNewer();
+        launch(Map.of(), "library-path");
+
+        assertThat(first.stdout()).isEqualTo(unpacked + "\n");
+        assertThat(unpacked.resolve("libstandin.so")).hasBinaryContent(new byte[] {1, 2, 3});
+        assertThat(second.stdout()).isEqualTo(unpacked + "\n");
+        assertThat(keptForTheSameJar).isTrue();
+        assertThat(marker).doesNotExist();
+        assertThat(unpacked.resolve("libstandin.so")).exists();
     }
 
     @Test
