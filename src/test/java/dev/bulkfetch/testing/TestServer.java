@@ -46,6 +46,10 @@ public final class TestServer implements AutoCloseable, AfterAllCallback {
                 .willReturn(aResponse().withStatus(200).withBody("held")
                         .withTransformers(InFlightCounter.NAME)
                         .withTransformerParameters(Map.of("holdMs", 200))));
+        server.stubFor(get(urlPathMatching("/gather/[0-9]+/[0-9]+"))
+                .willReturn(aResponse().withStatus(200).withBody("gathered")
+                        .withTransformers(InFlightCounter.NAME)
+                        .withTransformerParameters(Map.of("gatherMs", 5_000, "holdMs", 100))));
         server.stubFor(get(urlPathMatching("/quick-held/[0-9]+"))
                 .willReturn(aResponse().withStatus(200).withBody("quick")
                         .withTransformers(InFlightCounter.NAME)
