@@ -1,5 +1,7 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.option;
+
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.compare.Comparison;
 import dev.bulkfetch.compare.Report;
@@ -16,69 +18,77 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code bulkfetch compare}: the same list through each engine and concurrency, measured. */
-@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fetch the same URL list with each engine at each concurrency, each run "
-                + "in a JVM of its own after a warm-up, and print a table of medians with the "
-                + "speedup over serial, and a verdict.",
-            "With no URLS it runs urls/demo.txt against the embedded mock."})
 final class CompareCommand implements Callable<Integer> {
 
-    @Spec
     CommandSpec spec;
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "URLS",
-            description = "A URL list (default: urls/demo.txt with --mock).")
     String input;
-
-    @Option(names = "--mock", description = "Serve the list from the embedded WireMock "
-            + "(on when no URLS are given).")
     boolean mock;
-
-    @Option(names = "--mock-port", paramLabel = "PORT", defaultValue = "8089",
-            description = "Port for the mock (default: ${DEFAULT-VALUE}; 0 picks a free one).")
-    int mockPort;
-
-    @Option(names = "--engines", split = ",", paramLabel = "NAME",
-            defaultValue = "event-loop,threads,virtual,serial",
-            description = "Engines to compare (default: ${DEFAULT-VALUE}).")
+    int mockPort = MockServer.DEFAULT_PORT;
     List<String> engines;
-
-    @Option(names = {"-c", "--concurrency"}, split = ",", paramLabel = "N",
-            defaultValue = "16,128,1024",
-            description = "Concurrency levels; serial always runs at 1 (default: ${DEFAULT-VALUE}).")
     List<Integer> concurrencies;
-
-    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
-            description = "Runs of each engine and level; the table shows medians "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int repeat;
-
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "200",
-            description = "Items run before each measured run (default: ${DEFAULT-VALUE}).")
-    int warmup;
-
-    @Option(names = "--server-delay", paramLabel = "DURATION",
-            converter = Units.DurationConverter.class,
-            description = "The server's fixed latency, when known, for the ideal wall time "
-                    + "ceil(N / c) x delay; otherwise the ideal is the serial run's summed "
-                    + "latency / c.")
+    int repeat = 1;
+    int warmup = 200;
     Duration serverDelay;
-
-    @Option(names = "--report", paramLabel = "DIR",
-            description = "Write runs.json and report.html (charts) into DIR.")
     Path report;
+    final RequestOptions requestOptions = new RequestOptions();
 
-    @Mixin
-    EngineOptionsMixin engineOptions;
+    /** The command's model, its options bound to this object's fields. */
+    CommandSpec spec() {
+        spec = CommandSpec.wrapWithoutInspection(this).name("compare");
+        spec.usageMessage().sortOptions(false).description(
+                "Fetch the same URL list with each engine at each concurrency, each run in a JVM "
+                        + "of its own after a warm-up, and print a table of medians with the "
+                        + "speedup over serial, and a verdict.",
+                "With no URLS it runs urls/demo.txt against the embedded mock.");
+        Options options = new Options(spec)
+                .add(PositionalParamSpec.builder().index("0").arity("0..1").paramLabel("URLS")
+                        .type(String.class)
+                        .description("A URL list (default: urls/demo.txt with --mock)."),
+                        () -> input, v -> input = v)
+                .add(option("--mock").type(boolean.class)
+                        .description("Serve the list from the embedded WireMock (on when no "
+                                + "URLS are given)."),
+                        () -> mock, v -> mock = v)
+                .add(option("--mock-port").paramLabel("PORT").type(int.class).defaultValue("8089")
+                        .description("Port for the mock (default: ${DEFAULT-VALUE}; 0 picks a "
+                                + "free one)."),
+                        () -> mockPort, v -> mockPort = v)
+                .add(option("--engines").paramLabel("NAME").type(List.class)
+                        .auxiliaryTypes(String.class).splitRegex(",")
+                        .defaultValue("event-loop,threads,virtual,serial")
+                        .description("Engines to compare (default: ${DEFAULT-VALUE})."),
+                        () -> engines, v -> engines = v)
+                .add(option("-c", "--concurrency").paramLabel("N").type(List.class)
+                        .auxiliaryTypes(Integer.class).splitRegex(",").defaultValue("16,128,1024")
+                        .description("Concurrency levels; serial always runs at 1 "
+                                + "(default: ${DEFAULT-VALUE})."),
+                        () -> concurrencies, v -> concurrencies = v)
+                .add(option("--repeat").paramLabel("N").type(int.class).defaultValue("1")
+                        .description("Runs of each engine and level; the table shows medians "
+                                + "(default: ${DEFAULT-VALUE})."),
+                        () -> repeat, v -> repeat = v)
+                .add(option("--warmup").paramLabel("N").type(int.class).defaultValue("200")
+                        .description("Items run before each measured run "
+                                + "(default: ${DEFAULT-VALUE})."),
+                        () -> warmup, v -> warmup = v)
+                .add(option("--server-delay").paramLabel("DURATION").type(Duration.class)
+                        .converters(new Units.DurationConverter())
+                        .description("The server's fixed latency, when known, for the ideal wall "
+                                + "time ceil(N / c) x delay; otherwise the ideal is the serial "
+                                + "run's summed latency / c."),
+                        () -> serverDelay, v -> serverDelay = v)
+                .add(option("--report").paramLabel("DIR").type(Path.class)
+                        .description("Write runs.json and report.html (charts) into DIR."),
+                        () -> report, v -> report = v);
+        requestOptions.addTo(options);
+        options.helpAndVersion(new BulkfetchCommand.Version());
+        return spec;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -88,7 +98,7 @@ final class CompareCommand implements Callable<Integer> {
         try {
             plan = new Comparison.Plan(Path.of(list), engines.stream()
                     .map(EngineKind::fromName).distinct().toList(), concurrencies, repeat, warmup,
-                    serverDelay, engineOptions.applyTo(FetchConfig.builder()
+                    serverDelay, requestOptions.applyTo(FetchConfig.builder()
                             // Compare measures engines, not a retry policy: each item is sent
                             // once, so a failing item costs every engine the same.
                             .retries(RetryPolicy.NONE)).build());

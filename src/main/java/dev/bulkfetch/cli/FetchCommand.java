@@ -1,5 +1,7 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.option;
+
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.input.InputReader;
@@ -21,108 +23,132 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code bulkfetch fetch}: one record per input line, as each finishes, and a summary. */
-@Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Fetch every URL of a list, a capped number at a time, and write one JSON "
-                + "record per line to stdout (or -o FILE) and a summary to stderr.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every item ok", "1:the run completed and some items were not ok",
-            "2:bad command line, or an input or output that cannot be opened",
-            "130:interrupted"})
 final class FetchCommand implements Callable<Integer> {
 
-    @Spec
     CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "URLS",
-            description = "A URL list: a file, a name under urls/, or - for stdin.")
     String input;
-
-    @Option(names = {"-c", "--concurrency"}, paramLabel = "N",
-            description = "Requests in flight at most (default: ${DEFAULT-VALUE}).",
-            defaultValue = "32")
     int concurrency = FetchConfig.DEFAULT_CONCURRENCY;
-
-    @Option(names = {"-e", "--engine"}, paramLabel = "NAME",
-            description = "event-loop, threads, virtual or serial (default: ${DEFAULT-VALUE}).",
-            defaultValue = "event-loop")
     String engine = "event-loop";
-
-    @Option(names = "--input-format", paramLabel = "FORMAT", defaultValue = "auto",
-            description = "urls (one URL a line), jsonl (request specs), or auto: jsonl for a "
-                    + ".jsonl file (default: ${DEFAULT-VALUE}).")
     String inputFormat = "auto";
-
-    @Option(names = {"-X", "--method"}, paramLabel = "METHOD", defaultValue = "GET",
-            description = "HTTP method for every request of a URL list (default: ${DEFAULT-VALUE}).")
     String method = "GET";
-
-    @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
-            description = "A header for every request (repeatable); JSON Lines specs may "
-                    + "override it.")
-    java.util.List<String> headers = new java.util.ArrayList<>();
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Write records to FILE instead of stdout.")
+    List<String> headers = new ArrayList<>();
     Path output;
-
-    @Option(names = "--resume", description = "With -o FILE: keep the records already in FILE "
-            + "(a torn last line is cut) and fetch only the items without one. The input must "
-            + "be the same (checked against FILE.input).")
     boolean resume;
-
-    @Option(names = "--grace", paramLabel = "DURATION", converter = Units.DurationConverter.class,
-            defaultValue = "5s", description = "After Ctrl-C, how long requests in flight may "
-            + "finish before the run stops (default: ${DEFAULT-VALUE}).")
-    java.time.Duration grace = java.time.Duration.ofSeconds(5);
-
-    @Option(names = "--save-bodies", paramLabel = "DIR", description = "Save each body to "
-            + "DIR/SEQ.body (named from the item, never from the URL); the record gets "
-            + "body_file.")
+    Duration grace = Duration.ofSeconds(5);
     Path saveBodies;
-
-    @Option(names = "--include-body", description = "Put each text (UTF-8) body into its "
-            + "record as body.")
     boolean includeBody;
-
-    @Option(names = {"-k", "--insecure"}, description = "Accept any TLS certificate and host "
-            + "name. Certificates are verified unless this is given.")
     boolean insecure;
-
-    @Option(names = "--deny-private", description = "Refuse URLs whose host resolves to a "
-            + "loopback, private or link-local address, as input errors (for untrusted lists).")
     boolean denyPrivate;
-
-    @Option(names = "--ordered", description = "Write records in input order (a reorder window "
-            + "no larger than the concurrency) instead of as they finish.")
     boolean ordered;
-
-    @Option(names = "--summary-json", paramLabel = "FILE",
-            description = "Also write the summary as JSON to FILE.")
     Path summaryJson;
-
-    @Option(names = {"-q", "--quiet"}, description = "No progress line and no summary on stderr.")
     boolean quiet;
+    final RequestOptions requestOptions = new RequestOptions();
+    final LimitOptions limitOptions = new LimitOptions();
+    final MockOptions mockOptions = new MockOptions();
 
-    @Mixin
-    EngineOptionsMixin engineOptions;
+    /** The command's model, its options bound to this object's fields. */
+    CommandSpec spec() {
+        spec = CommandSpec.wrapWithoutInspection(this).name("fetch");
+        spec.usageMessage().sortOptions(false)
+                .description("Fetch every URL of a list, a capped number at a time, and write "
+                        + "one JSON record per line to stdout (or -o FILE) and a summary to "
+                        + "stderr.")
+                .exitCodeListHeading("%nExit codes:%n")
+                .exitCodeList(exitCodes());
+        Options options = new Options(spec)
+                .add(PositionalParamSpec.builder().index("0").arity("1").required(true)
+                        .paramLabel("URLS").type(String.class)
+                        .description("A URL list: a file, a name under urls/, or - for stdin."),
+                        () -> input, v -> input = v)
+                .add(option("-c", "--concurrency").paramLabel("N").type(int.class)
+                        .defaultValue("32")
+                        .description("Requests in flight at most (default: ${DEFAULT-VALUE})."),
+                        () -> concurrency, v -> concurrency = v)
+                .add(option("-e", "--engine").paramLabel("NAME").type(String.class)
+                        .defaultValue("event-loop")
+                        .description("event-loop, threads, virtual or serial "
+                                + "(default: ${DEFAULT-VALUE})."),
+                        () -> engine, v -> engine = v)
+                .add(option("--input-format").paramLabel("FORMAT").type(String.class)
+                        .defaultValue("auto")
+                        .description("urls (one URL a line), jsonl (request specs), or auto: "
+                                + "jsonl for a .jsonl file (default: ${DEFAULT-VALUE})."),
+                        () -> inputFormat, v -> inputFormat = v)
+                .add(option("-X", "--method").paramLabel("METHOD").type(String.class)
+                        .defaultValue("GET")
+                        .description("HTTP method for every request of a URL list "
+                                + "(default: ${DEFAULT-VALUE})."),
+                        () -> method, v -> method = v)
+                .add(option("-H", "--header").paramLabel("'NAME: VALUE'").type(List.class)
+                        .auxiliaryTypes(String.class)
+                        .description("A header for every request (repeatable); JSON Lines "
+                                + "specs may override it."),
+                        () -> headers, v -> headers = v)
+                .add(option("-o", "--output").paramLabel("FILE").type(Path.class)
+                        .description("Write records to FILE instead of stdout."),
+                        () -> output, v -> output = v)
+                .add(option("--resume").type(boolean.class)
+                        .description("With -o FILE: keep the records already in FILE (a torn "
+                                + "last line is cut) and fetch only the items without one. The "
+                                + "input must be the same (checked against FILE.input)."),
+                        () -> resume, v -> resume = v)
+                .add(option("--grace").paramLabel("DURATION").type(Duration.class)
+                        .converters(new Units.DurationConverter()).defaultValue("5s")
+                        .description("After Ctrl-C, how long requests in flight may finish "
+                                + "before the run stops (default: ${DEFAULT-VALUE})."),
+                        () -> grace, v -> grace = v)
+                .add(option("--save-bodies").paramLabel("DIR").type(Path.class)
+                        .description("Save each body to DIR/SEQ.body (named from the item, "
+                                + "never from the URL); the record gets body_file."),
+                        () -> saveBodies, v -> saveBodies = v)
+                .add(option("--include-body").type(boolean.class)
+                        .description("Put each text (UTF-8) body into its record as body."),
+                        () -> includeBody, v -> includeBody = v)
+                .add(option("-k", "--insecure").type(boolean.class)
+                        .description("Accept any TLS certificate and host name. Certificates "
+                                + "are verified unless this is given."),
+                        () -> insecure, v -> insecure = v)
+                .add(option("--deny-private").type(boolean.class)
+                        .description("Refuse URLs whose host resolves to a loopback, private or "
+                                + "link-local address, as input errors (for untrusted lists)."),
+                        () -> denyPrivate, v -> denyPrivate = v)
+                .add(option("--ordered").type(boolean.class)
+                        .description("Write records in input order (a reorder window no larger "
+                                + "than the concurrency) instead of as they finish."),
+                        () -> ordered, v -> ordered = v)
+                .add(option("--summary-json").paramLabel("FILE").type(Path.class)
+                        .description("Also write the summary as JSON to FILE."),
+                        () -> summaryJson, v -> summaryJson = v)
+                .add(option("-q", "--quiet").type(boolean.class)
+                        .description("No progress line and no summary on stderr."),
+                        () -> quiet, v -> quiet = v);
+        requestOptions.addTo(options);
+        limitOptions.addTo(options);
+        mockOptions.addTo(options);
+        options.helpAndVersion(new BulkfetchCommand.Version());
+        return spec;
+    }
 
-    @Mixin
-    LimitOptionsMixin limitOptions;
-
-    @Mixin
-    MockOptionsMixin mockOptions;
+    private static Map<String, String> exitCodes() {
+        Map<String, String> codes = new LinkedHashMap<>();
+        codes.put("0", "every item ok");
+        codes.put("1", "the run completed and some items were not ok");
+        codes.put("2", "bad command line, or an input or output that cannot be opened");
+        codes.put("130", "interrupted");
+        return codes;
+    }
 
     private final InputStream stdin;
     private final OutputStream stdout;
@@ -212,11 +238,11 @@ final class FetchCommand implements Callable<Integer> {
     /** The run's config; a bad option value is a usage error naming the option. */
     FetchConfig config() {
         FetchConfig.Builder builder = FetchConfig.builder();
-        option("--engine", () -> builder.engine(EngineKind.fromName(engine)));
-        option("-c/--concurrency", () -> builder.concurrency(concurrency));
-        option("--connect-timeout, --timeout, --idle-timeout, --max-body or --max-redirects",
-                () -> engineOptions.applyTo(builder));
-        option("limits", () -> limitOptions.applyTo(builder));
+        checked("--engine", () -> builder.engine(EngineKind.fromName(engine)));
+        checked("-c/--concurrency", () -> builder.concurrency(concurrency));
+        checked("--connect-timeout, --timeout, --idle-timeout, --max-body or --max-redirects",
+                () -> requestOptions.applyTo(builder));
+        checked("limits", () -> limitOptions.applyTo(builder));
         return builder.ordered(ordered).saveBodies(saveBodies).includeBody(includeBody)
                 .insecure(insecure).build();
     }
@@ -232,7 +258,7 @@ final class FetchCommand implements Callable<Integer> {
 
     /** -H values as a header map; a value without a colon is a usage error naming it. */
     Map<String, String> headerMap() {
-        Map<String, String> map = new java.util.LinkedHashMap<>();
+        Map<String, String> map = new LinkedHashMap<>();
         for (String header : headers) {
             int colon = header.indexOf(':');
             if (colon <= 0 || !header.substring(0, colon).strip().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
@@ -244,7 +270,7 @@ final class FetchCommand implements Callable<Integer> {
         return map;
     }
 
-    private void option(String name, Runnable apply) {
+    private void checked(String name, Runnable apply) {
         try {
             apply.run();
         } catch (IllegalArgumentException e) {

@@ -6,7 +6,11 @@ import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Entry point: builds the command line, maps failures to exit codes, and exits. */
 public final class Main {
@@ -41,40 +45,32 @@ public final class Main {
         return commandLine(in, out, err, null);
     }
 
-    /** The subcommands, by name, in the order help lists them. */
-    private static final java.util.Map<String, Class<?>> SUBCOMMANDS = java.util.Map.of(
-            "fetch", FetchCommand.class, "compare", CompareCommand.class,
-            "serve", ServeCommand.class, "probe", ProbeCommand.class,
-            "train", TrainCommand.class);
-    private static final java.util.List<String> HELP_ORDER = java.util.List.of("fetch",
-            "compare", "serve", "probe", "train");
+    /** The subcommands' models, by name, in the order help lists them. */
+    private static Map<String, BiFunction<InputStream, OutputStream, CommandSpec>> subcommands() {
+        Map<String, BiFunction<InputStream, OutputStream, CommandSpec>> commands =
+                new LinkedHashMap<>();
+        commands.put("fetch", (in, out) -> new FetchCommand(in, out).spec());
+        commands.put("compare", (in, out) -> new CompareCommand().spec());
+        commands.put("serve", (in, out) -> new ServeCommand().spec());
+        commands.put("probe", (in, out) -> new ProbeCommand().spec());
+        commands.put("train", (in, out) -> new TrainCommand().spec());
+        return commands;
+    }
 
     /**
-     * The command line with only subcommand {@code only} when it names one: picocli builds a
-     * command's model by reflection over its annotations, a cost paid at every start for
-     * every command registered, so a run registers the one it runs. With no name, or one
-     * that is no subcommand, all are registered, for help and for picocli's error message.
+     * The command line with only subcommand {@code only} when it names one: a run pays for the
+     * model of the command it runs, not of every command. With no name, or one that is no
+     * subcommand, all are registered, for help and for picocli's error message.
      */
     static CommandLine commandLine(InputStream in, OutputStream out, PrintWriter err,
                                    String only) {
-        CommandLine.IFactory factory = new CommandLine.IFactory() {
-            @Override
-            public <K> K create(Class<K> type) throws Exception {
-                if (type == FetchCommand.class) {
-                    return type.cast(new FetchCommand(in, out));
-                }
-                return CommandLine.defaultFactory().create(type);
+        CommandLine cli = new CommandLine(BulkfetchCommand.spec());
+        Map<String, BiFunction<InputStream, OutputStream, CommandSpec>> commands = subcommands();
+        commands.forEach((name, spec) -> {
+            if (only == null || !commands.containsKey(only) || only.equals(name)) {
+                cli.addSubcommand(name, new CommandLine(spec.apply(in, out)));
             }
-        };
-        CommandLine cli = new CommandLine(new BulkfetchCommand(), factory);
-        boolean one = only != null && SUBCOMMANDS.containsKey(only);
-        for (String name : one ? java.util.List.of(only) : HELP_ORDER) {
-            try {
-                cli.addSubcommand(name, factory.create(SUBCOMMANDS.get(name)));
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot create the " + name + " command", e);
-            }
-        }
+        });
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(Main::exitCodeOf);

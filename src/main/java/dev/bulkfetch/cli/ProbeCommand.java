@@ -1,50 +1,53 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.option;
+
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.compare.Measurement;
 import dev.bulkfetch.compare.Probe;
 import dev.bulkfetch.EngineKind;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** The child side of {@code compare}: one measured run, its figures as one JSON line. */
-@Command(name = "probe", hidden = true,
-        description = "One measured run for compare (internal): prints a JSON measurement.")
 final class ProbeCommand implements Callable<Integer> {
 
-    @Spec
     CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "URLS")
     Path input;
-
-    @Option(names = {"-e", "--engine"}, required = true)
     String engine;
-
-    @Option(names = {"-c", "--concurrency"}, required = true)
     int concurrency;
-
-    @Option(names = "--warmup", defaultValue = "0")
     int warmup;
+    int repeat = 1;
+    final RequestOptions requestOptions = new RequestOptions();
+    final LimitOptions limitOptions = new LimitOptions();
 
-    @Option(names = "--repeat", defaultValue = "1")
-    int repeat;
-
-    @Mixin
-    EngineOptionsMixin engineOptions;
-
-    @Mixin
-    LimitOptionsMixin limitOptions;
+    /** The command's model, its options bound to this object's fields. */
+    CommandSpec spec() {
+        spec = CommandSpec.wrapWithoutInspection(this).name("probe");
+        spec.usageMessage().hidden(true)
+                .description("One measured run for compare (internal): prints a JSON measurement.");
+        Options options = new Options(spec)
+                .add(PositionalParamSpec.builder().index("0").arity("1").required(true)
+                        .paramLabel("URLS").type(Path.class),
+                        () -> input, v -> input = v)
+                .add(option("-e", "--engine").type(String.class).required(true),
+                        () -> engine, v -> engine = v)
+                .add(option("-c", "--concurrency").type(int.class).required(true),
+                        () -> concurrency, v -> concurrency = v)
+                .add(option("--warmup").type(int.class).defaultValue("0"),
+                        () -> warmup, v -> warmup = v)
+                .add(option("--repeat").type(int.class).defaultValue("1"),
+                        () -> repeat, v -> repeat = v);
+        requestOptions.addTo(options);
+        limitOptions.addTo(options);
+        return spec;
+    }
 
     @Override
     public Integer call() throws Exception {
-        FetchConfig config = limitOptions.applyTo(engineOptions.applyTo(FetchConfig.builder()
+        FetchConfig config = limitOptions.applyTo(requestOptions.applyTo(FetchConfig.builder()
                 .engine(EngineKind.fromName(engine)).concurrency(concurrency))).build();
         Measurement m = Probe.measure(config, input, warmup, repeat);
         spec.commandLine().getOut().println(Probe.toJson(m));

@@ -1,5 +1,7 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.option;
+
 import dev.bulkfetch.Rate;
 import dev.bulkfetch.mock.MockServer;
 import dev.bulkfetch.mock.TokenBucket;
@@ -7,35 +9,41 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code bulkfetch serve}: the embedded WireMock on its own, until Ctrl-C. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve wiremock-mappings/ with the embedded WireMock, tuned as a load "
-                + "target, on 127.0.0.1 until interrupted.")
 final class ServeCommand implements Callable<Integer> {
 
-    @Spec
     CommandSpec spec;
-
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT",
-            description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).",
-            defaultValue = "8089")
     int port = MockServer.DEFAULT_PORT;
-
-    @Option(names = "--root", paramLabel = "DIR", description = "WireMock root to serve "
-            + "(default: ${DEFAULT-VALUE}, else the stubs built into the jar).",
-            defaultValue = "wiremock-mappings")
     Path root;
-
-    @Option(names = "--limit", paramLabel = "N/s", description = "Enforce a server-side rate "
-            + "limit on every stub (a token bucket holding one second's worth): over it, 429 "
-            + "with Retry-After: 1. Prints arrivals and the busiest second when stopped.")
     String limit;
+
+    /** The command's model, its options bound to this object's fields. */
+    CommandSpec spec() {
+        spec = CommandSpec.wrapWithoutInspection(this).name("serve");
+        spec.usageMessage().description("Serve wiremock-mappings/ with the embedded WireMock, "
+                + "tuned as a load target, on 127.0.0.1 until interrupted.");
+        new Options(spec)
+                .add(option("-p", "--port").paramLabel("PORT").type(int.class).defaultValue("8089")
+                        .description("Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a "
+                                + "free one)."),
+                        () -> port, v -> port = v)
+                .add(option("--root").paramLabel("DIR").type(Path.class)
+                        .defaultValue("wiremock-mappings")
+                        .description("WireMock root to serve (default: ${DEFAULT-VALUE}, else "
+                                + "the stubs built into the jar)."),
+                        () -> root, v -> root = v)
+                .add(option("--limit").paramLabel("N/s").type(String.class)
+                        .description("Enforce a server-side rate limit on every stub (a token "
+                                + "bucket holding one second's worth): over it, 429 with "
+                                + "Retry-After: 1. Prints arrivals and the busiest second when "
+                                + "stopped."),
+                        () -> limit, v -> limit = v)
+                .helpAndVersion(new BulkfetchCommand.Version());
+        return spec;
+    }
 
     @Override
     public Integer call() throws InterruptedException {

@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * A short, representative run for the launcher to record the JVM's start-up cache from (the
@@ -31,11 +31,17 @@ import picocli.CommandLine.Command;
  * specs runs for minutes and does not notice), no rate limit, and the JDK's own small HTTP
  * server rather than WireMock.
  */
-@Command(name = "train", hidden = true,
-        description = "A short run that the launcher records the start-up cache from (internal).")
 final class TrainCommand implements Callable<Integer> {
 
     private static final int URLS = 300;
+
+    /** The command's model: it has no options. */
+    CommandSpec spec() {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("train");
+        spec.usageMessage().hidden(true).description(
+                "A short run that the launcher records the start-up cache from (internal).");
+        return spec;
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -1,26 +1,31 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.option;
+
 import dev.bulkfetch.mock.MockServer;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** Runs the embedded WireMock for the length of a command. */
-final class MockOptionsMixin {
+final class MockOptions {
 
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec command;
-
-    @Option(names = "--mock", description = "Start the embedded WireMock (wiremock-mappings/) "
-            + "for this run; URLs on 127.0.0.1:8089 go to it.")
+    private CommandSpec command;
     boolean mock;
-
-    @Option(names = "--mock-port", paramLabel = "PORT",
-            description = "Port for --mock (default: ${DEFAULT-VALUE}; 0 picks a free one).",
-            defaultValue = "8089")
     int mockPort = MockServer.DEFAULT_PORT;
+
+    /** Declares these options on a command. */
+    void addTo(Options options) {
+        command = options.command();
+        options.add(option("--mock").type(boolean.class)
+                        .description("Start the embedded WireMock (wiremock-mappings/) for this "
+                                + "run; URLs on 127.0.0.1:8089 go to it."),
+                        () -> mock, v -> mock = v)
+                .add(option("--mock-port").paramLabel("PORT").type(int.class).defaultValue("8089")
+                        .description("Port for --mock (default: ${DEFAULT-VALUE}; 0 picks a free "
+                                + "one)."),
+                        () -> mockPort, v -> mockPort = v);
+    }
 
     /** The mock, started, or {@code null} without {@code --mock}. */
     MockServer startIfAsked() {

@@ -1,0 +1,53 @@
+package dev.bulkfetch.cli;
+
+import static dev.bulkfetch.cli.Options.option;
+
+import dev.bulkfetch.FetchConfig;
+import java.time.Duration;
+
+/** Timeouts and limits every command that sends requests takes, the same way. */
+final class RequestOptions {
+
+    Duration connectTimeout = FetchConfig.DEFAULT_CONNECT_TIMEOUT;
+    Duration timeout = FetchConfig.DEFAULT_REQUEST_TIMEOUT;
+    Duration idleTimeout = FetchConfig.DEFAULT_IDLE_TIMEOUT;
+    long maxBody = FetchConfig.DEFAULT_MAX_BODY_BYTES;
+    int maxRedirects = FetchConfig.DEFAULT_MAX_REDIRECTS;
+
+    /** Declares these options on a command. */
+    void addTo(Options options) {
+        options.add(option("--connect-timeout").paramLabel("DURATION").type(Duration.class)
+                        .converters(new Units.DurationConverter()).defaultValue("5s")
+                        .description("Longest wait for a connection (default: ${DEFAULT-VALUE})."),
+                        () -> connectTimeout, v -> connectTimeout = v)
+                .add(option("--timeout").paramLabel("DURATION").type(Duration.class)
+                        .converters(new Units.DurationConverter()).defaultValue("30s")
+                        .description("Longest time for a whole request, send to last byte "
+                                + "(default: ${DEFAULT-VALUE})."),
+                        () -> timeout, v -> timeout = v)
+                .add(option("--idle-timeout").paramLabel("DURATION").type(Duration.class)
+                        .converters(new Units.DurationConverter()).defaultValue("10s")
+                        .description("Longest silence while reading a response "
+                                + "(default: ${DEFAULT-VALUE})."),
+                        () -> idleTimeout, v -> idleTimeout = v)
+                .add(option("--max-body").paramLabel("SIZE").type(long.class)
+                        .converters(new Units.SizeConverter()).defaultValue("10MiB")
+                        .description("A larger response body ends the item as too_large, "
+                                + "unbuffered (default: ${DEFAULT-VALUE})."),
+                        () -> maxBody, v -> maxBody = v)
+                .add(option("--max-redirects").paramLabel("N").type(int.class).defaultValue("5")
+                        .description("Redirects to follow, 0 for none "
+                                + "(default: ${DEFAULT-VALUE})."),
+                        () -> maxRedirects, v -> maxRedirects = v);
+    }
+
+    /** Applies these options to {@code builder}; a bad value throws naming the option. */
+    FetchConfig.Builder applyTo(FetchConfig.Builder builder) {
+        return builder
+                .connectTimeout(connectTimeout)
+                .requestTimeout(timeout)
+                .idleTimeout(idleTimeout)
+                .maxBodyBytes(maxBody)
+                .maxRedirects(maxRedirects);
+    }
+}
