@@ -25,7 +25,7 @@ import picocli.CommandLine.ParameterException;
 /** {@code bulkfetch compare}: the same list through each engine and concurrency, measured. */
 final class CompareCommand implements Callable<Integer> {
 
-    CommandSpec spec;
+    final CommandSpec spec;
     String input;
     boolean mock;
     int mockPort = MockServer.DEFAULT_PORT;
@@ -37,9 +37,13 @@ final class CompareCommand implements Callable<Integer> {
     Path report;
     final RequestOptions requestOptions = new RequestOptions();
 
+    CompareCommand() {
+        spec = declare();
+    }
+
     /** The command's model, its options bound to this object's fields. */
-    CommandSpec spec() {
-        spec = CommandSpec.wrapWithoutInspection(this).name("compare");
+    private CommandSpec declare() {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("compare");
         spec.usageMessage().sortOptions(false).description(
                 "Fetch the same URL list with each engine at each concurrency, each run in a JVM "
                         + "of its own after a warm-up, and print a table of medians with the "
@@ -54,7 +58,8 @@ final class CompareCommand implements Callable<Integer> {
                         .description("Serve the list from the embedded WireMock (on when no "
                                 + "URLS are given)."),
                         () -> mock, v -> mock = v)
-                .add(option("--mock-port").paramLabel("PORT").type(int.class).defaultValue("8089")
+                .add(option("--mock-port").paramLabel("PORT").type(int.class)
+                        .defaultValue(String.valueOf(MockServer.DEFAULT_PORT))
                         .description("Port for the mock (default: ${DEFAULT-VALUE}; 0 picks a "
                                 + "free one)."),
                         () -> mockPort, v -> mockPort = v)

@@ -37,7 +37,7 @@ import picocli.CommandLine.ParameterException;
 /** {@code bulkfetch fetch}: one record per input line, as each finishes, and a summary. */
 final class FetchCommand implements Callable<Integer> {
 
-    CommandSpec spec;
+    final CommandSpec spec;
     String input;
     int concurrency = FetchConfig.DEFAULT_CONCURRENCY;
     String engine = "event-loop";
@@ -59,8 +59,8 @@ final class FetchCommand implements Callable<Integer> {
     final MockOptions mockOptions = new MockOptions();
 
     /** The command's model, its options bound to this object's fields. */
-    CommandSpec spec() {
-        spec = CommandSpec.wrapWithoutInspection(this).name("fetch");
+    private CommandSpec declare() {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("fetch");
         spec.usageMessage().sortOptions(false)
                 .description("Fetch every URL of a list, a capped number at a time, and write "
                         + "one JSON record per line to stdout (or -o FILE) and a summary to "
@@ -73,7 +73,7 @@ final class FetchCommand implements Callable<Integer> {
                         .description("A URL list: a file, a name under urls/, or - for stdin."),
                         () -> input, v -> input = v)
                 .add(option("-c", "--concurrency").paramLabel("N").type(int.class)
-                        .defaultValue("32")
+                        .defaultValue(String.valueOf(FetchConfig.DEFAULT_CONCURRENCY))
                         .description("Requests in flight at most (default: ${DEFAULT-VALUE})."),
                         () -> concurrency, v -> concurrency = v)
                 .add(option("-e", "--engine").paramLabel("NAME").type(String.class)
@@ -156,6 +156,7 @@ final class FetchCommand implements Callable<Integer> {
     FetchCommand(InputStream stdin, OutputStream stdout) {
         this.stdin = stdin;
         this.stdout = stdout;
+        this.spec = declare();
     }
 
     @Override

@@ -49,11 +49,11 @@ public final class Main {
     private static Map<String, BiFunction<InputStream, OutputStream, CommandSpec>> subcommands() {
         Map<String, BiFunction<InputStream, OutputStream, CommandSpec>> commands =
                 new LinkedHashMap<>();
-        commands.put("fetch", (in, out) -> new FetchCommand(in, out).spec());
-        commands.put("compare", (in, out) -> new CompareCommand().spec());
-        commands.put("serve", (in, out) -> new ServeCommand().spec());
-        commands.put("probe", (in, out) -> new ProbeCommand().spec());
-        commands.put("train", (in, out) -> new TrainCommand().spec());
+        commands.put("fetch", (in, out) -> new FetchCommand(in, out).spec);
+        commands.put("compare", (in, out) -> new CompareCommand().spec);
+        commands.put("serve", (in, out) -> new ServeCommand().spec);
+        commands.put("probe", (in, out) -> new ProbeCommand().spec);
+        commands.put("train", (in, out) -> new TrainCommand().spec);
         return commands;
     }
 
@@ -98,7 +98,7 @@ public final class Main {
      * Runs {@code start}; an {@link IllegalStateException} from it (a port already taken) is
      * the user's to fix, so it becomes a usage error naming the command.
      */
-    static <T> T usageErrorIfThrows(CommandLine.Model.CommandSpec spec,
+    static <T> T usageErrorIfThrows(CommandSpec spec,
                                     java.util.function.Supplier<T> start) {
         try {
             return start.get();

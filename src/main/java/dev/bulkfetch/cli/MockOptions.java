@@ -21,7 +21,8 @@ final class MockOptions {
                         .description("Start the embedded WireMock (wiremock-mappings/) for this "
                                 + "run; URLs on 127.0.0.1:8089 go to it."),
                         () -> mock, v -> mock = v)
-                .add(option("--mock-port").paramLabel("PORT").type(int.class).defaultValue("8089")
+                .add(option("--mock-port").paramLabel("PORT").type(int.class)
+                        .defaultValue(String.valueOf(MockServer.DEFAULT_PORT))
                         .description("Port for --mock (default: ${DEFAULT-VALUE}; 0 picks a free "
                                 + "one)."),
                         () -> mockPort, v -> mockPort = v);

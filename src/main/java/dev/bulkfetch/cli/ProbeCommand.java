@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 /** The child side of {@code compare}: one measured run, its figures as one JSON line. */
 final class ProbeCommand implements Callable<Integer> {
 
-    CommandSpec spec;
+    final CommandSpec spec;
     Path input;
     String engine;
     int concurrency;
@@ -23,22 +23,26 @@ final class ProbeCommand implements Callable<Integer> {
     final RequestOptions requestOptions = new RequestOptions();
     final LimitOptions limitOptions = new LimitOptions();
 
+    ProbeCommand() {
+        spec = declare();
+    }
+
     /** The command's model, its options bound to this object's fields. */
-    CommandSpec spec() {
-        spec = CommandSpec.wrapWithoutInspection(this).name("probe");
+    private CommandSpec declare() {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("probe");
         spec.usageMessage().hidden(true)
                 .description("One measured run for compare (internal): prints a JSON measurement.");
         Options options = new Options(spec)
                 .add(PositionalParamSpec.builder().index("0").arity("1").required(true)
                         .paramLabel("URLS").type(Path.class),
                         () -> input, v -> input = v)
-                .add(option("-e", "--engine").type(String.class).required(true),
+                .add(option("-e", "--engine").paramLabel("NAME").type(String.class).required(true),
                         () -> engine, v -> engine = v)
-                .add(option("-c", "--concurrency").type(int.class).required(true),
+                .add(option("-c", "--concurrency").paramLabel("N").type(int.class).required(true),
                         () -> concurrency, v -> concurrency = v)
-                .add(option("--warmup").type(int.class).defaultValue("0"),
+                .add(option("--warmup").paramLabel("N").type(int.class).defaultValue("0"),
                         () -> warmup, v -> warmup = v)
-                .add(option("--repeat").type(int.class).defaultValue("1"),
+                .add(option("--repeat").paramLabel("N").type(int.class).defaultValue("1"),
                         () -> repeat, v -> repeat = v);
         requestOptions.addTo(options);
         limitOptions.addTo(options);

@@ -35,7 +35,8 @@ final class RequestOptions {
                         .description("A larger response body ends the item as too_large, "
                                 + "unbuffered (default: ${DEFAULT-VALUE})."),
                         () -> maxBody, v -> maxBody = v)
-                .add(option("--max-redirects").paramLabel("N").type(int.class).defaultValue("5")
+                .add(option("--max-redirects").paramLabel("N").type(int.class)
+                        .defaultValue(String.valueOf(FetchConfig.DEFAULT_MAX_REDIRECTS))
                         .description("Redirects to follow, 0 for none "
                                 + "(default: ${DEFAULT-VALUE})."),
                         () -> maxRedirects, v -> maxRedirects = v);

@@ -15,18 +15,23 @@ import picocli.CommandLine.ParameterException;
 /** {@code bulkfetch serve}: the embedded WireMock on its own, until Ctrl-C. */
 final class ServeCommand implements Callable<Integer> {
 
-    CommandSpec spec;
+    final CommandSpec spec;
     int port = MockServer.DEFAULT_PORT;
     Path root;
     String limit;
 
+    ServeCommand() {
+        spec = declare();
+    }
+
     /** The command's model, its options bound to this object's fields. */
-    CommandSpec spec() {
-        spec = CommandSpec.wrapWithoutInspection(this).name("serve");
+    private CommandSpec declare() {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("serve");
         spec.usageMessage().description("Serve wiremock-mappings/ with the embedded WireMock, "
                 + "tuned as a load target, on 127.0.0.1 until interrupted.");
         new Options(spec)
-                .add(option("-p", "--port").paramLabel("PORT").type(int.class).defaultValue("8089")
+                .add(option("-p", "--port").paramLabel("PORT").type(int.class)
+                        .defaultValue(String.valueOf(MockServer.DEFAULT_PORT))
                         .description("Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a "
                                 + "free one)."),
                         () -> port, v -> port = v)

@@ -35,12 +35,12 @@ final class TrainCommand implements Callable<Integer> {
 
     private static final int URLS = 300;
 
-    /** The command's model: it has no options. */
-    CommandSpec spec() {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("train");
+    final CommandSpec spec;
+
+    TrainCommand() {
+        spec = CommandSpec.wrapWithoutInspection(this).name("train");
         spec.usageMessage().hidden(true).description(
                 "A short run that the launcher records the start-up cache from (internal).");
-        return spec;
     }
 
     @Override

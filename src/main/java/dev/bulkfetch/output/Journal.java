@@ -148,8 +148,8 @@ public final class Journal {
      *
      * <p>CRC-32C, not a cryptographic hash: it guards against resuming from the wrong file by
      * mistake, not against a forged one, and SHA-256 cost 13 ms of every run with {@code -o}
-     * (the JDK's security providers load on first use) where CRC-32C costs under 2. Journals
-     * written before recorded SHA-256 ({@code legacy}); those still resume.
+     * (the JDK's security providers load on first use) where CRC-32C costs under 2. Before
+     * CRC-32C, journals recorded a SHA-256 ({@code legacy}); they still resume.
      */
     static String identity(Path input, boolean legacy) throws IOException {
         byte[] head;

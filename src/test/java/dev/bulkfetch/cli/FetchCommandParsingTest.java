@@ -125,6 +125,35 @@ class FetchCommandParsingTest {
     }
 
     @Test
+    void headersRepeatAndKeepTheirOrder() {
+        FetchCommand fetch = parse("fetch", "list.txt", "-H", "Accept: application/json",
+                "--header", "X-Trace: 1");
+        assertThat(fetch.headerMap()).containsExactly(
+                java.util.Map.entry("Accept", "application/json"),
+                java.util.Map.entry("X-Trace", "1"));
+    }
+
+    @Test
+    void compareSplitsItsListsAndHasItsDefaults() {
+        CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(), new PrintWriter(new StringWriter()));
+        CompareCommand defaults = (CompareCommand) cli.parseArgs("compare").subcommand()
+                .commandSpec().userObject();
+        cli = Main.commandLine(new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(), new PrintWriter(new StringWriter()));
+        CompareCommand given = (CompareCommand) cli.parseArgs("compare", "list.txt",
+                "--engines", "threads,serial", "-c", "4,8").subcommand().commandSpec()
+                .userObject();
+
+        assertThat(defaults.engines).containsExactly("event-loop", "threads", "virtual",
+                "serial");
+        assertThat(defaults.concurrencies).containsExactly(16, 128, 1024);
+        assertThat(defaults.warmup).isEqualTo(200);
+        assertThat(given.engines).containsExactly("threads", "serial");
+        assertThat(given.concurrencies).containsExactly(4, 8);
+    }
+
+    @Test
     void aMissingUrlListIsAUsageError() {
         assertThatThrownBy(() -> parse("fetch"))
                 .isInstanceOf(CommandLine.ParameterException.class)
@@ -145,5 +174,10 @@ class FetchCommandParsingTest {
         assertThat(code).isZero();
         assertThat(out.toString()).contains("--concurrency").contains("--ordered")
                 .contains("Exit codes");
+        out.reset();
+        code = Main.run(new String[] {"fetch", "-V"}, new ByteArrayInputStream(new byte[0]),
+                out, new PrintWriter(err, true));
+        assertThat(code).isZero();
+        assertThat(out.toString()).startsWith("bulkfetch ");
     }
 }

@@ -125,13 +125,23 @@ class LauncherTest {
         boolean keptForTheSameJar = Files.exists(marker);
         makeJarNewer();
         launch(Map.of(), "library-path");
+        boolean goneForANewerJar = !Files.exists(marker);
+        Files.writeString(marker, "left by the test");
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(3600)));
+        Result older = launch(Map.of(), "library-path");
 
         assertThat(first.stdout()).isEqualTo(unpacked + "\n");
         assertThat(unpacked.resolve("libstandin.so")).hasBinaryContent(new byte[] {1, 2, 3});
         assertThat(second.stdout()).isEqualTo(unpacked + "\n");
         assertThat(keptForTheSameJar).isTrue();
-        assertThat(marker).doesNotExist();
+        assertThat(goneForANewerJar).isTrue();
+        assertThat(marker).as("unpacked again for an older jar").doesNotExist();
+        assertThat(older.stdout()).isEqualTo(unpacked + "\n");
         assertThat(unpacked.resolve("libstandin.so")).exists();
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .noneMatch(name -> name.endsWith(".tmp") || name.endsWith(".old"));
+        }
     }
 
     @Test

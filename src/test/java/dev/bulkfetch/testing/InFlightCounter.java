@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and counts it out before a byte of the response is written. So a client can only have seen the
  * response after the count dropped, and the count can never overstate the client's concurrency.
  *
- * <p>With {@code gatherMs} as well, a request is first held until {@code gather} requests are
- * held at once (the number is the path's first number, as in {@code /gather/64/17}), or until
- * {@code gatherMs} pass; then all of them go on together. A client that keeps its cap so brings
+ * <p>With {@code gatherMs} as well, the first requests are held until as many are held at once
+ * as the path's first number says (64 for {@code /gather/64/17}), or until {@code gatherMs}
+ * pass; then all of them go on together. A client that keeps its cap so brings
  * the peak to exactly the cap however slowly it opens its connections, and one that sends more
  * pushes the peak over it.
  */
@@ -26,8 +26,8 @@ public final class InFlightCounter implements ResponseDefinitionTransformerV2 {
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicInteger served = new AtomicInteger();
     private final Object gate = new Object();
-    // Guarded by gate: counts the times a gathering was complete and let go.
-    private long released;
+    // Guarded by gate: the first gathering is complete and has been let go.
+    private boolean gathered;
 
     @Override
     public ResponseDefinition transform(ServeEvent event) {
@@ -51,17 +51,20 @@ public final class InFlightCounter implements ResponseDefinitionTransformerV2 {
         return event.getResponseDefinition();
     }
 
-    /** Waits until {@code target} requests are held at once, or {@code maxMs} pass. */
+    /**
+     * Until the first gathering is complete, waits until {@code target} requests are held at
+     * once, or {@code maxMs} pass; after it, returns at once. Only the first group gathers: the
+     * peak needs reaching once, and later groups, refilled a request at a time, need not line
+     * up (a last group smaller than the target would wait out {@code maxMs}).
+     */
     private void gather(int target, int maxMs) throws InterruptedException {
         long deadline = System.nanoTime() + maxMs * 1_000_000L;
         synchronized (gate) {
-            long round = released;
-            if (now.get() >= target) {
-                released++;
+            if (!gathered && now.get() >= target) {
+                gathered = true;
                 gate.notifyAll();
-                return;
             }
-            while (released == round) {
+            while (!gathered) {
                 long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
                 if (leftMs <= 0) {
                     return;
@@ -102,5 +105,8 @@ public final class InFlightCounter implements ResponseDefinitionTransformerV2 {
     public void reset() {
         peak.set(0);
         served.set(0);
+        synchronized (gate) {
+            gathered = false;
+        }
     }
 }
