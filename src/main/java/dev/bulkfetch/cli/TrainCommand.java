@@ -1,5 +1,8 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.option;
+
+import dev.bulkfetch.EngineKind;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,9 +24,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * A short, representative run for the launcher to record the JVM's start-up cache from (the
- * JDK 25 ahead-of-time cache): every engine fetches a few hundred URLs from a URL list through
- * the real command line, once with the summary on stderr and once with it as JSON, so the
- * classes and methods a user's run needs are the ones cached.
+ * JDK 25 ahead-of-time cache): one engine (the launcher keeps a cache per engine) fetches a few
+ * hundred URLs from a URL list through the real command line, once with the summary on stderr
+ * and once with it as JSON, so the classes and methods a user's run needs are the ones cached.
  *
  * <p>Everything cached is loaded at every start, needed or not (about 10 KiB of cache and a
  * share of the JVM's start per class), so the run is kept to the common path: no JSON Lines
@@ -36,11 +39,15 @@ final class TrainCommand implements Callable<Integer> {
     private static final int URLS = 300;
 
     final CommandSpec spec;
+    String engine = EngineKind.EVENT_LOOP.cliName();
 
     TrainCommand() {
         spec = CommandSpec.wrapWithoutInspection(this).name("train");
         spec.usageMessage().hidden(true).description(
                 "A short run that the launcher records the start-up cache from (internal).");
+        new Options(spec).add(option("-e", "--engine").paramLabel("NAME").type(String.class)
+                        .defaultValue(engine).description("The engine to train."),
+                () -> engine, v -> engine = v);
     }
 
     @Override
@@ -64,12 +71,9 @@ final class TrainCommand implements Callable<Integer> {
             Path urls = Files.writeString(dir.resolve("urls.txt"), IntStream.rangeClosed(1, URLS)
                     .mapToObj(i -> base + i).collect(Collectors.joining("\n", "", "\n")));
             Path out = dir.resolve("out.jsonl");
-            int failed = 0;
-            for (String engine : new String[] {"event-loop", "virtual", "threads", "serial"}) {
-                failed += fetch(urls, engine, "-o", out.toString());
-                failed += fetch(urls, engine, "-q", "--ordered", "--summary-json",
-                        dir.resolve("summary.json").toString());
-            }
+            int failed = fetch(urls, engine, "-o", out.toString())
+                    + fetch(urls, engine, "-q", "--ordered", "--summary-json",
+                            dir.resolve("summary.json").toString());
             return failed == 0 ? ExitCodes.OK : ExitCodes.SOME_FAILED;
         } finally {
             server.stop(0);

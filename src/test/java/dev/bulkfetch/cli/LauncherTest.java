@@ -145,6 +145,26 @@ class LauncherTest {
     }
 
     @Test
+    void eachEngineOfFetchHasACacheOfItsOwn() throws Exception {
+        Result threads = launch(Map.of(), "fetch", "list.txt", "-e", "threads");
+        Result virtual = launch(Map.of(), "fetch", "--engine=virtual", "list.txt");
+        Result again = launch(Map.of("BULKFETCH_JAVA_OPTS", "-Xlog:aot=info"), "fetch",
+                "list.txt", "--engine", "threads");
+        Result eventLoop = launch(Map.of("BULKFETCH_JAVA_OPTS", "-Xlog:aot=info"), "fetch",
+                "list.txt");
+
+        assertThat(threads.stderr()).contains(RECORDING + " for this jar and the threads engine");
+        assertThat(virtual.stderr()).contains(RECORDING + " for this jar and the virtual engine");
+        assertThat(dir.resolve("app.jar.threads.aot")).isNotEmptyFile();
+        assertThat(dir.resolve("app.jar.virtual.aot")).isNotEmptyFile();
+        assertThat(again.stderr()).doesNotContain(RECORDING);
+        assertThat(again.stdout()).contains("Opened AOT cache " + jar + ".threads.aot")
+                .contains("ran fetch list.txt --engine threads\n");
+        assertThat(eventLoop.stderr()).contains(RECORDING + " for this jar and the event-loop");
+        assertThat(eventLoop.stdout()).contains("Opened AOT cache " + jar + ".aot");
+    }
+
+    @Test
     void aRebuiltJarIsRecordedAgain() throws Exception {
         assertThat(launch(Map.of(), "a").stderr()).contains(RECORDING);
         assertThat(launch(Map.of(), "b").stderr()).doesNotContain(RECORDING);

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The launcher records its start-up cache from {@code train} and, when that fails, starts
@@ -18,11 +19,12 @@ import org.junit.jupiter.api.Test;
  */
 class TrainCommandTest {
 
-    @Test
-    void everyEngineFetchesEveryUrlAndTheScratchFolderIsRemoved() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"event-loop", "threads", "virtual", "serial"})
+    void theEngineFetchesEveryUrlAndTheScratchFolderIsRemoved(String engine) throws IOException {
         Set<Path> before = trainingFolders();
 
-        Cli.Result result = Cli.run("train");
+        Cli.Result result = Cli.run("train", "--engine", engine);
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.OK);
         assertThat(trainingFolders()).isEqualTo(before);
