@@ -1,5 +1,7 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.duration;
+import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
@@ -54,7 +56,7 @@ final class CompareCommand implements Callable<Integer> {
                         .type(String.class)
                         .description("A URL list (default: urls/demo.txt with --mock)."),
                         () -> input, v -> input = v)
-                .add(option("--mock").type(boolean.class)
+                .add(flag("--mock")
                         .description("Serve the list from the embedded WireMock (on when no "
                                 + "URLS are given)."),
                         () -> mock, v -> mock = v)
@@ -81,8 +83,7 @@ final class CompareCommand implements Callable<Integer> {
                         .description("Items run before each measured run "
                                 + "(default: ${DEFAULT-VALUE})."),
                         () -> warmup, v -> warmup = v)
-                .add(option("--server-delay").paramLabel("DURATION").type(Duration.class)
-                        .converters(new Units.DurationConverter())
+                .add(duration("--server-delay")
                         .description("The server's fixed latency, when known, for the ideal wall "
                                 + "time ceil(N / c) x delay; otherwise the ideal is the serial "
                                 + "run's summed latency / c."),

@@ -1,5 +1,7 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.duration;
+import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
@@ -40,7 +42,7 @@ final class FetchCommand implements Callable<Integer> {
     final CommandSpec spec;
     String input;
     int concurrency = FetchConfig.DEFAULT_CONCURRENCY;
-    String engine = "event-loop";
+    String engine = EngineKind.EVENT_LOOP.cliName();
     String inputFormat = "auto";
     String method = "GET";
     List<String> headers = new ArrayList<>();
@@ -77,7 +79,7 @@ final class FetchCommand implements Callable<Integer> {
                         .description("Requests in flight at most (default: ${DEFAULT-VALUE})."),
                         () -> concurrency, v -> concurrency = v)
                 .add(option("-e", "--engine").paramLabel("NAME").type(String.class)
-                        .defaultValue("event-loop")
+                        .defaultValue(engine)
                         .description("event-loop, threads, virtual or serial "
                                 + "(default: ${DEFAULT-VALUE})."),
                         () -> engine, v -> engine = v)
@@ -99,13 +101,12 @@ final class FetchCommand implements Callable<Integer> {
                 .add(option("-o", "--output").paramLabel("FILE").type(Path.class)
                         .description("Write records to FILE instead of stdout."),
                         () -> output, v -> output = v)
-                .add(option("--resume").type(boolean.class)
+                .add(flag("--resume")
                         .description("With -o FILE: keep the records already in FILE (a torn "
                                 + "last line is cut) and fetch only the items without one. The "
                                 + "input must be the same (checked against FILE.input)."),
                         () -> resume, v -> resume = v)
-                .add(option("--grace").paramLabel("DURATION").type(Duration.class)
-                        .converters(new Units.DurationConverter()).defaultValue("5s")
+                .add(duration("--grace").defaultValue("5s")
                         .description("After Ctrl-C, how long requests in flight may finish "
                                 + "before the run stops (default: ${DEFAULT-VALUE})."),
                         () -> grace, v -> grace = v)
@@ -113,25 +114,25 @@ final class FetchCommand implements Callable<Integer> {
                         .description("Save each body to DIR/SEQ.body (named from the item, "
                                 + "never from the URL); the record gets body_file."),
                         () -> saveBodies, v -> saveBodies = v)
-                .add(option("--include-body").type(boolean.class)
+                .add(flag("--include-body")
                         .description("Put each text (UTF-8) body into its record as body."),
                         () -> includeBody, v -> includeBody = v)
-                .add(option("-k", "--insecure").type(boolean.class)
+                .add(flag("-k", "--insecure")
                         .description("Accept any TLS certificate and host name. Certificates "
                                 + "are verified unless this is given."),
                         () -> insecure, v -> insecure = v)
-                .add(option("--deny-private").type(boolean.class)
+                .add(flag("--deny-private")
                         .description("Refuse URLs whose host resolves to a loopback, private or "
                                 + "link-local address, as input errors (for untrusted lists)."),
                         () -> denyPrivate, v -> denyPrivate = v)
-                .add(option("--ordered").type(boolean.class)
+                .add(flag("--ordered")
                         .description("Write records in input order (a reorder window no larger "
                                 + "than the concurrency) instead of as they finish."),
                         () -> ordered, v -> ordered = v)
                 .add(option("--summary-json").paramLabel("FILE").type(Path.class)
                         .description("Also write the summary as JSON to FILE."),
                         () -> summaryJson, v -> summaryJson = v)
-                .add(option("-q", "--quiet").type(boolean.class)
+                .add(flag("-q", "--quiet")
                         .description("No progress line and no summary on stderr."),
                         () -> quiet, v -> quiet = v);
         requestOptions.addTo(options);

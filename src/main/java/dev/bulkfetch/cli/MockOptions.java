@@ -1,5 +1,6 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.mock.MockServer;
@@ -17,7 +18,7 @@ final class MockOptions {
     /** Declares these options on a command. */
     void addTo(Options options) {
         command = options.command();
-        options.add(option("--mock").type(boolean.class)
+        options.add(flag("--mock")
                         .description("Start the embedded WireMock (wiremock-mappings/) for this "
                                 + "run; URLs on 127.0.0.1:8089 go to it."),
                         () -> mock, v -> mock = v)

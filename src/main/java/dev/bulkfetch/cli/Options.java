@@ -1,5 +1,6 @@
 package dev.bulkfetch.cli;
 
+import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import picocli.CommandLine.IVersionProvider;
@@ -28,6 +29,17 @@ final class Options {
     /** An option named {@code names}, to be completed with its type, label and description. */
     static OptionSpec.Builder option(String... names) {
         return OptionSpec.builder(names);
+    }
+
+    /** A flag: on when given, off otherwise. */
+    static OptionSpec.Builder flag(String... names) {
+        return option(names).type(boolean.class);
+    }
+
+    /** An option whose value is a duration such as 250ms, 5s or 2m. */
+    static OptionSpec.Builder duration(String... names) {
+        return option(names).paramLabel("DURATION").type(Duration.class)
+                .converters(new Units.DurationConverter());
     }
 
     /**

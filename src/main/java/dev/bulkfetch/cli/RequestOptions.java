@@ -1,5 +1,6 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.duration;
 import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
@@ -16,17 +17,14 @@ final class RequestOptions {
 
     /** Declares these options on a command. */
     void addTo(Options options) {
-        options.add(option("--connect-timeout").paramLabel("DURATION").type(Duration.class)
-                        .converters(new Units.DurationConverter()).defaultValue("5s")
+        options.add(duration("--connect-timeout").defaultValue("5s")
                         .description("Longest wait for a connection (default: ${DEFAULT-VALUE})."),
                         () -> connectTimeout, v -> connectTimeout = v)
-                .add(option("--timeout").paramLabel("DURATION").type(Duration.class)
-                        .converters(new Units.DurationConverter()).defaultValue("30s")
+                .add(duration("--timeout").defaultValue("30s")
                         .description("Longest time for a whole request, send to last byte "
                                 + "(default: ${DEFAULT-VALUE})."),
                         () -> timeout, v -> timeout = v)
-                .add(option("--idle-timeout").paramLabel("DURATION").type(Duration.class)
-                        .converters(new Units.DurationConverter()).defaultValue("10s")
+                .add(duration("--idle-timeout").defaultValue("10s")
                         .description("Longest silence while reading a response "
                                 + "(default: ${DEFAULT-VALUE})."),
                         () -> idleTimeout, v -> idleTimeout = v)

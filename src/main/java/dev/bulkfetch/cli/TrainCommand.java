@@ -2,8 +2,8 @@ package dev.bulkfetch.cli;
 
 import static dev.bulkfetch.cli.Options.option;
 
-import dev.bulkfetch.EngineKind;
 import com.sun.net.httpserver.HttpServer;
+import dev.bulkfetch.EngineKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
