@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,6 +29,13 @@ class TrainCommandTest {
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.OK);
         assertThat(trainingFolders()).isEqualTo(before);
+    }
+
+    @Test
+    void theRunsGoThroughTheEngineItIsGiven() {
+        // The test above would also pass for a training run that ignored its engine or fetched
+        // nothing; this one would not.
+        assertThat(Cli.run("train", "--engine", "warp").exitCode()).isNotEqualTo(ExitCodes.OK);
     }
 
     private static Set<Path> trainingFolders() throws IOException {
