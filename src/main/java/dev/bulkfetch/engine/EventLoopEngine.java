@@ -39,6 +39,9 @@ final class EventLoopEngine implements Engine {
         DefaultAsyncHttpClientConfig config = new DefaultAsyncHttpClientConfig.Builder()
                 .setEventLoopGroup(SharedEventLoop.acquire())
                 .setThreadPoolName("bulkfetch-ahc")
+                // No cookie jar, like the blocking engines: a request carries the headers its
+                // item names and no others, whatever an earlier answer set.
+                .setCookieStore(null)
                 .setMaxRequestRetry(0)
                 .setMaxConnections(-1)
                 .setMaxConnectionsPerHost(-1)

@@ -136,4 +136,30 @@ class EngineContractTest {
         assertThat(fetch(kind, server.url("/fault/RANDOM_DATA_THEN_CLOSE/1")).error().kind())
                 .isEqualTo(ErrorKind.PROTOCOL);
     }
+
+    /**
+     * No engine keeps a cookie jar: each request carries only the headers its item names, as with
+     * curl or a plain HTTP client. (AHC keeps one unless told not to, and a Set-Cookie from one
+     * answer would then ride along on every later request to that host.)
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aCookieSetByOneAnswerIsNotSentWithTheNextRequest(EngineKind kind) throws Exception {
+        String prefix = "/cookie/" + kind.cliName();
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + "/set"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(200).withHeader("Set-Cookie", "session=abc; Path=/")));
+        try (Engine engine = Engine.create(kind, options())) {
+            assertThat(engine.send(FetchRequest.get(1, URI.create(server.url(prefix + "/set"))))
+                    .get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(engine.send(FetchRequest.get(2, URI.create(server.url(prefix + "/next"))))
+                    .get(10, TimeUnit.SECONDS).status()).isEqualTo(404);
+        }
+        var next = server.wireMock().findAll(com.github.tomakehurst.wiremock.client.WireMock
+                .getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(
+                        prefix + "/next")));
+        assertThat(next).hasSize(1);
+        assertThat(next.get(0).containsHeader("Cookie")).isFalse();
+    }
 }
