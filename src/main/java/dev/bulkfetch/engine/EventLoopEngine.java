@@ -32,6 +32,7 @@ import org.asynchttpclient.uri.Uri;
 final class EventLoopEngine implements Engine {
 
     private final AsyncHttpClient client;
+    private final ClosingTimer timer = new ClosingTimer("bulkfetch-ahc-timer");
     private final EngineOptions options;
 
     EventLoopEngine(EngineOptions options) {
@@ -39,6 +40,7 @@ final class EventLoopEngine implements Engine {
         DefaultAsyncHttpClientConfig config = new DefaultAsyncHttpClientConfig.Builder()
                 .setEventLoopGroup(SharedEventLoop.acquire())
                 .setThreadPoolName("bulkfetch-ahc")
+                .setNettyTimer(timer)
                 // No cookie jar, like the blocking engines: a request carries the headers its
                 // item names and no others, whatever an earlier answer set.
                 .setCookieStore(null)
@@ -114,6 +116,9 @@ final class EventLoopEngine implements Engine {
         } catch (java.io.IOException e) {
             // Closing only releases resources; nothing is left to report to.
         } finally {
+            // AHC leaves a timer it was given running; stopping it after the client means the
+            // pool is already closed when a last idle sweep finds the wheel stopped.
+            timer.stop();
             SharedEventLoop.release();
         }
     }
