@@ -54,6 +54,9 @@ final class EventLoopEngine implements Engine {
                 .setFollowRedirect(options.maxRedirects() > 0)
                 .setMaxRedirects(options.maxRedirects())
                 .setCompressionEnforced(false)
+                // A body is what the server sent, as on the blocking engines: a compressed
+                // answer the request asked for is counted, limited and saved compressed.
+                .setEnableAutomaticDecompression(false)
                 .setUseInsecureTrustManager(options.insecure())
                 .setDisableHttpsEndpointIdentificationAlgorithm(options.insecure())
                 .setUserAgent("bulkfetch/0.1")

@@ -162,4 +162,27 @@ class EngineContractTest {
         assertThat(next).hasSize(1);
         assertThat(next.get(0).containsHeader("Cookie")).isFalse();
     }
+
+    /**
+     * A body is counted (and handed on) as the server sent it: a compressed answer that the
+     * request asked for is not undone by one engine and kept by the others.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aCompressedBodyTheRequestAskedForIsCountedAsSent(EngineKind kind) throws Exception {
+        String text = "z".repeat(5_000);
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/gzip"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(200).withBody(text)));
+        try (Engine engine = Engine.create(kind, options())) {
+            Outcome gzipped = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/gzip")), "GET",
+                    java.util.Map.of("Accept-Encoding", "gzip"), null))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(gzipped.status()).isEqualTo(200);
+            // WireMock gzips it (5,000 bytes of one letter come to a few dozen).
+            assertThat(gzipped.bytes()).isPositive().isLessThan(200);
+        }
+    }
 }
