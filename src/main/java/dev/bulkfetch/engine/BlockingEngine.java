@@ -10,8 +10,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
-import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Admission is upstream, so the pool never holds a queue: at most {@code concurrency} tasks
  * are ever submitted at once. Keep-alive is the JDK's connection cache, sized to the concurrency
- * through {@code http.maxConnections}. Redirects are followed here, not by the JDK, so the limit
- * and the allowed schemes are the same as the event loop's. The whole-request timeout is a
+ * through {@code http.maxConnections}. Redirects are followed here, not by the JDK, under the
+ * same {@link Redirects} policy as the event loop's. The whole-request timeout is a
  * watchdog that closes the connection, since the JDK only bounds connect and each read.
  */
 final class BlockingEngine implements Engine {
@@ -131,25 +129,17 @@ final class BlockingEngine implements Engine {
         }
 
         Outcome run(FetchRequest request, long start) throws IOException {
-            URI url = request.url();
             for (int redirects = 0; ; redirects++) {
-                HttpURLConnection conn = open(url, request);
+                HttpURLConnection conn = open(request);
                 int status = conn.getResponseCode();
                 String location = conn.getHeaderField("Location");
-                if (isRedirect(status) && location != null && options.maxRedirects() > 0) {
+                if (Redirects.isRedirect(status) && location != null
+                        && options.maxRedirects() > 0) {
                     discard(conn);
                     if (redirects == options.maxRedirects()) {
-                        throw new java.net.ProtocolException("Maximum redirect reached: "
-                                + options.maxRedirects());
+                        throw Redirects.tooMany(options.maxRedirects());
                     }
-                    url = next(url, location);
-                    if (status == 303 || ((status == 301 || status == 302)
-                            && !request.method().equals("GET")
-                            && !request.method().equals("HEAD"))) {
-                        // As browsers and AHC do: the redirected request is a GET, bodiless.
-                        request = new FetchRequest(request.seq(), request.id(), url, "GET",
-                                withoutContentType(request.headers()), null);
-                    }
+                    request = Redirects.follow(request, status, location);
                     continue;
                 }
                 long declared = conn.getContentLengthLong();
@@ -187,8 +177,9 @@ final class BlockingEngine implements Engine {
             }
         }
 
-        private HttpURLConnection open(URI url, FetchRequest request) throws IOException {
-            HttpURLConnection conn = (HttpURLConnection) url.toURL().openConnection(Proxy.NO_PROXY);
+        private HttpURLConnection open(FetchRequest request) throws IOException {
+            HttpURLConnection conn = (HttpURLConnection) request.url().toURL()
+                    .openConnection(Proxy.NO_PROXY);
             connection = conn;
             conn.setInstanceFollowRedirects(false);
             if (options.insecure() && conn instanceof javax.net.ssl.HttpsURLConnection https) {
@@ -267,32 +258,6 @@ final class BlockingEngine implements Engine {
     /** Whether a response to {@code method} with {@code status} may carry a body at all. */
     private static boolean hasBody(String method, int status) {
         return !method.equals("HEAD") && status != 204 && status != 304 && status >= 200;
-    }
-
-    private static Map<String, String> withoutContentType(Map<String, String> headers) {
-        Map<String, String> copy = new java.util.LinkedHashMap<>(headers);
-        copy.keySet().removeIf(name -> name.equalsIgnoreCase("Content-Type")
-                || name.equalsIgnoreCase("Content-Length"));
-        return copy;
-    }
-
-    private static boolean isRedirect(int status) {
-        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-    }
-
-    private static URI next(URI from, String location) throws java.net.ProtocolException {
-        URI to;
-        try {
-            to = from.resolve(location.trim());
-        } catch (IllegalArgumentException e) {
-            throw new java.net.ProtocolException("bad redirect Location: " + location);
-        }
-        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new java.net.ProtocolException("redirect to a scheme that is not http or https: "
-                    + location);
-        }
-        return to;
     }
 
     private static int millis(java.time.Duration d) {

@@ -5,9 +5,12 @@ import dev.bulkfetch.BodyHandler;
 import dev.bulkfetch.FetchRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.net.ProtocolException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClient;
@@ -27,7 +30,8 @@ import org.asynchttpclient.uri.Uri;
  * limits throw rather than queue; admission upstream keeps at most {@code concurrency} requests
  * in flight, so the keep-alive pool never holds more connections than that. Bodies are counted
  * as they stream and handed to the body handler, if any, chunk by chunk; a body over the limit
- * aborts the exchange at once.
+ * aborts the exchange at once. Redirects are followed here, not by AHC, under the same
+ * {@link Redirects} policy as the blocking engines', and within the one whole-request timeout.
  */
 final class EventLoopEngine implements Engine {
 
@@ -51,8 +55,7 @@ final class EventLoopEngine implements Engine {
                 .setConnectTimeout(options.connectTimeout())
                 .setRequestTimeout(options.requestTimeout())
                 .setReadTimeout(options.idleTimeout())
-                .setFollowRedirect(options.maxRedirects() > 0)
-                .setMaxRedirects(options.maxRedirects())
+                .setFollowRedirect(false)
                 .setCompressionEnforced(false)
                 // A body is what the server sent, as on the blocking engines: a compressed
                 // answer the request asked for is counted, limited and saved compressed.
@@ -73,20 +76,54 @@ final class EventLoopEngine implements Engine {
 
     @Override
     public CompletableFuture<Outcome> send(FetchRequest request) {
-        long start = System.nanoTime();
+        return send(request, 0, System.nanoTime());
+    }
+
+    /** One exchange of {@code request}'s chain, the {@code redirects}-th redirect of it. */
+    private CompletableFuture<Outcome> send(FetchRequest request, int redirects, long start) {
         try {
-            return client.executeRequest(build(request), new CountingHandler(options, start))
+            Duration left = null;
+            if (redirects > 0) {
+                // The whole-request timeout is the chain's, as on the blocking engines.
+                left = options.requestTimeout().minusNanos(System.nanoTime() - start);
+                if (left.isNegative() || left.isZero()) {
+                    return failed(new TimeoutException(
+                            "request timeout passed while following redirects"), start);
+                }
+            }
+            return client.executeRequest(build(request, left), new CountingHandler(options, start))
                     .toCompletableFuture()
+                    .thenCompose(hop -> hop.location() == null
+                            ? CompletableFuture.completedFuture(hop.outcome())
+                            : follow(request, hop, redirects, start))
                     .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
                             System.nanoTime() - start));
         } catch (RuntimeException e) {
             // A request AHC refuses to build (a header name it rejects) is that item's error.
-            return CompletableFuture.completedFuture(
-                    Outcome.failure(Failures.classify(e), 0, System.nanoTime() - start));
+            return failed(e, start);
         }
     }
 
-    private static Request build(FetchRequest request) {
+    private CompletableFuture<Outcome> follow(FetchRequest request, Hop hop, int redirects,
+                                              long start) {
+        if (redirects == options.maxRedirects()) {
+            return failed(Redirects.tooMany(options.maxRedirects()), start);
+        }
+        try {
+            return send(Redirects.follow(request, hop.status(), hop.location()), redirects + 1,
+                    start);
+        } catch (ProtocolException e) {
+            return failed(e, start);
+        }
+    }
+
+    private static CompletableFuture<Outcome> failed(Throwable thrown, long start) {
+        return CompletableFuture.completedFuture(
+                Outcome.failure(Failures.classify(thrown), 0, System.nanoTime() - start));
+    }
+
+    /** AHC's request for {@code request}; {@code timeout}, when given, replaces the client's. */
+    private static Request build(FetchRequest request, Duration timeout) {
         // The URL is already parsed and checked: hand AHC its parts rather than a string it
         // would parse again (a measurable share of the driver's time per request).
         java.net.URI url = request.url();
@@ -100,6 +137,9 @@ final class EventLoopEngine implements Engine {
         }
         if (request.body() != null) {
             builder.setBody(request.body());
+        }
+        if (timeout != null) {
+            builder.setRequestTimeout(timeout);
         }
         Request built = builder.build();
         // AHC appends "; charset=UTF-8" to a text/* Content-Type given without one; a request
@@ -126,10 +166,23 @@ final class EventLoopEngine implements Engine {
         }
     }
 
-    /** Counts the body as it streams, feeds the body handler, and stops a body over the limit. */
-    private static final class CountingHandler implements AsyncHandler<Outcome> {
+    /**
+     * What one exchange came to: the item's outcome, or a redirect ({@code location} set) for
+     * the engine to follow.
+     */
+    private record Hop(Outcome outcome, int status, String location) {
+    }
+
+    /**
+     * Counts the body as it streams, feeds the body handler, and stops a body over the limit.
+     * A redirect to follow is only noted: its body is read past (so the connection stays
+     * reusable) and neither counted nor handed on.
+     */
+    private static final class CountingHandler implements AsyncHandler<Hop> {
         private final long maxBody;
         private final long start;
+        private final boolean mayFollow;
+        private String location;
         private int status;
         private long bytes;
         private boolean tooLarge;
@@ -139,6 +192,7 @@ final class EventLoopEngine implements Engine {
         CountingHandler(EngineOptions options, long start) {
             this.maxBody = options.maxBodyBytes();
             this.start = start;
+            this.mayFollow = options.maxRedirects() > 0;
             this.body = new BodyReader(options.bodyHandler());
         }
 
@@ -150,6 +204,12 @@ final class EventLoopEngine implements Engine {
 
         @Override
         public State onHeadersReceived(HttpHeaders headers) {
+            if (mayFollow && Redirects.isRedirect(status)) {
+                location = headers.get(HttpHeaderNames.LOCATION);
+                if (location != null) {
+                    return State.CONTINUE;
+                }
+            }
             retryAfter = headers.get(HttpHeaderNames.RETRY_AFTER);
             String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
             if (length != null && declaredTooLarge(length)) {
@@ -181,6 +241,9 @@ final class EventLoopEngine implements Engine {
 
         @Override
         public State onBodyPartReceived(HttpResponseBodyPart part) {
+            if (location != null) {
+                return State.CONTINUE;
+            }
             bytes += part.length();
             if (bytes > maxBody) {
                 tooLarge = true;
@@ -196,15 +259,18 @@ final class EventLoopEngine implements Engine {
         }
 
         @Override
-        public Outcome onCompleted() {
+        public Hop onCompleted() {
+            if (location != null) {
+                return new Hop(null, status, location);
+            }
             long latency = System.nanoTime() - start;
             if (tooLarge) {
                 // Parts arrive in whatever sizes the network made; report what the blocking
                 // engines report, the limit plus one, so records agree.
-                return Outcome.failure(Engine.tooLarge(maxBody), Math.min(bytes, maxBody + 1),
-                        latency);
+                return new Hop(Outcome.failure(Engine.tooLarge(maxBody),
+                        Math.min(bytes, maxBody + 1), latency), status, null);
             }
-            return body.finish(status, bytes, latency, retryAfter);
+            return new Hop(body.finish(status, bytes, latency, retryAfter), status, null);
         }
     }
 }

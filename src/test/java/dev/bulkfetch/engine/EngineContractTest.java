@@ -20,6 +20,10 @@ class EngineContractTest {
     @RegisterExtension
     static final TestServer server = new TestServer();
 
+    /** Another origin (another port) for redirects that leave the first. */
+    @RegisterExtension
+    static final TestServer elsewhere = new TestServer();
+
     private static EngineOptions options() {
         return new EngineOptions(8, Duration.ofSeconds(2), Duration.ofMillis(800),
                 Duration.ofMillis(600), 10_000, 3, null, false);
@@ -183,6 +187,76 @@ class EngineContractTest {
             assertThat(gzipped.status()).isEqualTo(200);
             // WireMock gzips it (5,000 bytes of one letter come to a few dozen).
             assertThat(gzipped.bytes()).isPositive().isLessThan(200);
+        }
+    }
+
+    /**
+     * Credentials an item carries are for the host it names: a redirect to another origin
+     * (here another port) drops Authorization, Proxy-Authorization and Cookie, as curl does,
+     * and keeps the item's other headers. A redirect within the origin keeps them all.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aRedirectToAnotherOriginDropsTheItemsCredentials(EngineKind kind) throws Exception {
+        String name = kind.cliName();
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/away/" + name))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(302)
+                        .withHeader("Location", elsewhere.url("/landed/" + name))));
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/near/" + name))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(302).withHeader("Location", "/stayed/" + name)));
+        java.util.Map<String, String> headers = java.util.Map.of(
+                "Authorization", "Bearer secret", "Proxy-Authorization", "Basic c2VjcmV0",
+                "Cookie", "session=secret", "X-Trace", "kept");
+        try (Engine engine = Engine.create(kind, options())) {
+            for (String path : new String[] {"/away/", "/near/"}) {
+                engine.send(new FetchRequest(1, null, URI.create(server.url(path + name)),
+                        "GET", headers, null)).get(10, TimeUnit.SECONDS);
+            }
+        }
+        var landed = elsewhere.wireMock().findAll(com.github.tomakehurst.wiremock.client.WireMock
+                .getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(
+                        "/landed/" + name)));
+        assertThat(landed).hasSize(1);
+        assertThat(landed.get(0).containsHeader("Authorization")).isFalse();
+        assertThat(landed.get(0).containsHeader("Proxy-Authorization")).isFalse();
+        assertThat(landed.get(0).containsHeader("Cookie")).isFalse();
+        assertThat(landed.get(0).getHeader("X-Trace")).isEqualTo("kept");
+
+        var stayed = server.wireMock().findAll(com.github.tomakehurst.wiremock.client.WireMock
+                .getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(
+                        "/stayed/" + name)));
+        assertThat(stayed).hasSize(1);
+        assertThat(stayed.get(0).getHeader("Authorization")).isEqualTo("Bearer secret");
+        assertThat(stayed.get(0).getHeader("Cookie")).isEqualTo("session=secret");
+    }
+
+    /** The request timeout bounds the whole chain of redirects, not each exchange of it. */
+    @ParameterizedTest
+    @EnumSource
+    void theRequestTimeoutCoversAWholeChainOfRedirects(EngineKind kind) throws Exception {
+        String prefix = "/hop/" + kind.cliName() + "/";
+        // 600 ms each: either alone within the 1 s request timeout, the two together not; the
+        // idle timeout (2 s) never fires.
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + 1))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(302).withHeader("Location", prefix + 2)
+                        .withFixedDelay(600)));
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + 2))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(200).withFixedDelay(600)));
+        EngineOptions options = new EngineOptions(8, Duration.ofSeconds(2), Duration.ofSeconds(1),
+                Duration.ofSeconds(2), 10_000, 3, null, false);
+        try (Engine engine = Engine.create(kind, options)) {
+            Outcome chain = engine.send(FetchRequest.get(1, URI.create(server.url(prefix + 1))))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(chain.status()).isNull();
+            assertThat(chain.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
         }
     }
 }

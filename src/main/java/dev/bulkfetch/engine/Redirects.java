@@ -1,0 +1,98 @@
+package dev.bulkfetch.engine;
+
+import dev.bulkfetch.FetchRequest;
+import java.net.ProtocolException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a redirect makes of a request, the same on every engine (each follows redirects itself,
+ * so that one policy holds):
+ * <ul>
+ *   <li>the Location is resolved against the URL redirected from, and must be http or https;</li>
+ *   <li>a 303, or a 301 or 302 to anything but GET or HEAD, goes on as a bodiless GET, as
+ *       browsers do;</li>
+ *   <li>the item's credentials ({@code Authorization}, {@code Proxy-Authorization},
+ *       {@code Cookie}) go only to the origin (scheme, host and port) they were given for, as
+ *       with curl: a redirect elsewhere must not hand an API token to whoever it names.</li>
+ * </ul>
+ */
+final class Redirects {
+
+    private static final Set<String> CREDENTIALS =
+            Set.of("authorization", "proxy-authorization", "cookie");
+
+    private Redirects() {
+    }
+
+    static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /** The error for a chain longer than {@code max}; classified as {@code protocol}. */
+    static ProtocolException tooMany(int max) {
+        return new ProtocolException("Maximum redirect reached: " + max);
+    }
+
+    /**
+     * The request that follows {@code request}'s answer {@code status} with {@code location}.
+     *
+     * @throws ProtocolException for a Location that is not a URL, or not http or https
+     */
+    static FetchRequest follow(FetchRequest request, int status, String location)
+            throws ProtocolException {
+        URI from = request.url();
+        URI to = resolve(from, location);
+        boolean asGet = status == 303 || ((status == 301 || status == 302)
+                && !request.method().equals("GET") && !request.method().equals("HEAD"));
+        boolean sameOrigin = sameOrigin(from, to);
+        if (!asGet && sameOrigin) {
+            return new FetchRequest(request.seq(), request.id(), to, request.method(),
+                    request.headers(), request.body());
+        }
+        Map<String, String> headers = new LinkedHashMap<>(request.headers());
+        headers.keySet().removeIf(name -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            return (!sameOrigin && CREDENTIALS.contains(lower))
+                    || (asGet && (lower.equals("content-type") || lower.equals("content-length")));
+        });
+        return asGet
+                ? new FetchRequest(request.seq(), request.id(), to, "GET", headers, null)
+                : new FetchRequest(request.seq(), request.id(), to, request.method(), headers,
+                        request.body());
+    }
+
+    private static URI resolve(URI from, String location) throws ProtocolException {
+        URI to;
+        try {
+            to = from.resolve(location.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("bad redirect Location: " + location);
+        }
+        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new ProtocolException("redirect to a scheme that is not http or https: "
+                    + location);
+        }
+        if (to.getHost() == null) {
+            throw new ProtocolException("bad redirect Location: " + location);
+        }
+        return to;
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static int port(URI url) {
+        if (url.getPort() != -1) {
+            return url.getPort();
+        }
+        return url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+}
