@@ -230,13 +230,27 @@ final class BlockingEngine implements Engine {
                     System.nanoTime() - start);
         }
 
-        /** Reads a redirect's body to the end, so its connection can be reused. */
+        /**
+         * Reads a redirect's body past, so its connection can be reused; one longer than
+         * {@link Redirects#DRAINED_BYTES} closes the connection instead.
+         */
         private void discard(HttpURLConnection conn) throws IOException {
+            if (conn.getContentLengthLong() > Redirects.DRAINED_BYTES) {
+                conn.disconnect();
+                return;
+            }
+            long read = 0;
             try (InputStream body = conn.getErrorStream() != null ? conn.getErrorStream()
                     : conn.getInputStream()) {
-                if (body != null) {
-                    body.transferTo(OutputStream.nullOutputStream());
+                byte[] buffer = new byte[BUFFER_BYTES];
+                int n;
+                while (body != null && read <= Redirects.DRAINED_BYTES
+                        && (n = body.read(buffer)) > 0) {
+                    read += n;
                 }
+            }
+            if (read > Redirects.DRAINED_BYTES) {
+                conn.disconnect();
             }
         }
 

@@ -86,7 +86,8 @@ final class EventLoopEngine implements Engine {
             if (redirects > 0) {
                 // The whole-request timeout is the chain's, as on the blocking engines.
                 left = options.requestTimeout().minusNanos(System.nanoTime() - start);
-                if (left.isNegative() || left.isZero()) {
+                // AHC reads a timeout under 1 ms as none given and uses the client's whole one.
+                if (left.toMillis() < 1) {
                     return failed(new TimeoutException(
                             "request timeout passed while following redirects"), start);
                 }
@@ -183,6 +184,7 @@ final class EventLoopEngine implements Engine {
         private final long start;
         private final boolean mayFollow;
         private String location;
+        private long drained;
         private int status;
         private long bytes;
         private boolean tooLarge;
@@ -207,12 +209,15 @@ final class EventLoopEngine implements Engine {
             if (mayFollow && Redirects.isRedirect(status)) {
                 location = headers.get(HttpHeaderNames.LOCATION);
                 if (location != null) {
-                    return State.CONTINUE;
+                    // A long 3xx body is not worth its connection: closing it still follows.
+                    String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+                    return length != null && declaredOver(length, Redirects.DRAINED_BYTES)
+                            ? State.ABORT : State.CONTINUE;
                 }
             }
             retryAfter = headers.get(HttpHeaderNames.RETRY_AFTER);
             String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-            if (length != null && declaredTooLarge(length)) {
+            if (length != null && declaredOver(length, maxBody)) {
                 tooLarge = true;
                 return State.ABORT;
             }
@@ -231,9 +236,9 @@ final class EventLoopEngine implements Engine {
             return State.CONTINUE;
         }
 
-        private boolean declaredTooLarge(String length) {
+        private static boolean declaredOver(String length, long limit) {
             try {
-                return Long.parseLong(length.trim()) > maxBody;
+                return Long.parseLong(length.trim()) > limit;
             } catch (NumberFormatException e) {
                 return false;
             }
@@ -242,7 +247,8 @@ final class EventLoopEngine implements Engine {
         @Override
         public State onBodyPartReceived(HttpResponseBodyPart part) {
             if (location != null) {
-                return State.CONTINUE;
+                drained += part.length();
+                return drained > Redirects.DRAINED_BYTES ? State.ABORT : State.CONTINUE;
             }
             bytes += part.length();
             if (bytes > maxBody) {

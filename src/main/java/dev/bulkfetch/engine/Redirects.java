@@ -3,6 +3,7 @@ package dev.bulkfetch.engine;
 import dev.bulkfetch.FetchRequest;
 import java.net.ProtocolException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -12,18 +13,27 @@ import java.util.Set;
  * What a redirect makes of a request, the same on every engine (each follows redirects itself,
  * so that one policy holds):
  * <ul>
- *   <li>the Location is resolved against the URL redirected from, and must be http or https;</li>
+ *   <li>the Location is resolved against the URL redirected from, and must be http or https;
+ *       characters a URL may not hold (spaces, raw UTF-8, as some servers send) are
+ *       percent-encoded first, as browsers do;</li>
  *   <li>a 303, or a 301 or 302 to anything but GET or HEAD, goes on as a bodiless GET, as
- *       browsers do;</li>
+ *       browsers do; a HEAD stays a HEAD;</li>
  *   <li>the item's credentials ({@code Authorization}, {@code Proxy-Authorization},
- *       {@code Cookie}) go only to the origin (scheme, host and port) they were given for, as
- *       with curl: a redirect elsewhere must not hand an API token to whoever it names.</li>
+ *       {@code Cookie}) and its {@code Host} go only to the origin (scheme, host and port)
+ *       they were given for, as with curl: a redirect elsewhere must not hand an API token to
+ *       whoever it names.</li>
  * </ul>
+ * A redirect's own body is read past, up to {@link #DRAINED_BYTES}, so its connection can be
+ * reused; a longer one closes the connection instead, so no 3xx body can stretch a run.
  */
 final class Redirects {
 
-    private static final Set<String> CREDENTIALS =
-            Set.of("authorization", "proxy-authorization", "cookie");
+    /** Most of a redirect's body read past to keep its connection; more closes it. */
+    static final int DRAINED_BYTES = 64 * 1024;
+
+    private static final Set<String> FOR_THE_ORIGIN_ONLY =
+            Set.of("authorization", "proxy-authorization", "cookie", "host");
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private Redirects() {
     }
@@ -46,8 +56,9 @@ final class Redirects {
             throws ProtocolException {
         URI from = request.url();
         URI to = resolve(from, location);
-        boolean asGet = status == 303 || ((status == 301 || status == 302)
-                && !request.method().equals("GET") && !request.method().equals("HEAD"));
+        String method = request.method();
+        boolean asGet = !method.equals("HEAD") && (status == 303
+                || ((status == 301 || status == 302) && !method.equals("GET")));
         boolean sameOrigin = sameOrigin(from, to);
         if (!asGet && sameOrigin) {
             return new FetchRequest(request.seq(), request.id(), to, request.method(),
@@ -56,7 +67,7 @@ final class Redirects {
         Map<String, String> headers = new LinkedHashMap<>(request.headers());
         headers.keySet().removeIf(name -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            return (!sameOrigin && CREDENTIALS.contains(lower))
+            return (!sameOrigin && FOR_THE_ORIGIN_ONLY.contains(lower))
                     || (asGet && (lower.equals("content-type") || lower.equals("content-length")));
         });
         return asGet
@@ -68,7 +79,7 @@ final class Redirects {
     private static URI resolve(URI from, String location) throws ProtocolException {
         URI to;
         try {
-            to = from.resolve(location.trim());
+            to = from.resolve(encodeIllegal(location.trim()));
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("bad redirect Location: " + location);
         }
@@ -81,6 +92,31 @@ final class Redirects {
             throw new ProtocolException("bad redirect Location: " + location);
         }
         return to;
+    }
+
+    /** {@code location} with each character a URI may not hold percent-encoded as UTF-8. */
+    private static String encodeIllegal(String location) {
+        StringBuilder out = null;
+        for (int i = 0; i < location.length(); i++) {
+            char c = location.charAt(i);
+            boolean legal = c > ' ' && c < 0x7f && "\"<>\\^`{|}".indexOf(c) < 0;
+            if (legal && out == null) {
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(location.length() + 16).append(location, 0, i);
+            }
+            if (legal) {
+                out.append(c);
+                continue;
+            }
+            int end = Character.isHighSurrogate(c) && i + 1 < location.length() ? i + 2 : i + 1;
+            for (byte b : location.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+            }
+            i = end - 1;
+        }
+        return out == null ? location : out.toString();
     }
 
     private static boolean sameOrigin(URI a, URI b) {

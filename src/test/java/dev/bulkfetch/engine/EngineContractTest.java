@@ -259,4 +259,72 @@ class EngineContractTest {
             assertThat(chain.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
         }
     }
+
+    /**
+     * A chain of exactly the limit (3) is followed to its end; one more redirect is a protocol
+     * error. The redirects' own bodies, one of them long, are neither counted nor let a 3xx end
+     * as too large: only the final body is the item's.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aChainOfExactlyTheLimitIsFollowedAndOnlyTheFinalBodyCounts(EngineKind kind)
+            throws Exception {
+        String prefix = "/chain/" + kind.cliName() + "/";
+        for (int n = 1; n <= 4; n++) {
+            // The second is over both the 10,000-byte max body and what is drained to keep a
+            // connection, so it is read past only by closing its connection.
+            String body = n == 2 ? "r".repeat(200_000) : "r".repeat(1_000);
+            server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + n))
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                            .withStatus(302).withHeader("Location", prefix + (n - 1))
+                            .withBody(body)));
+        }
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + 0))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(200).withBody("end")));
+
+        Outcome three = fetch(kind, server.url(prefix + 3));
+        assertThat(three.error()).isNull();
+        assertThat(three.status()).isEqualTo(200);
+        assertThat(three.bytes()).isEqualTo(3);
+
+        Outcome four = fetch(kind, server.url(prefix + 4));
+        assertThat(four.status()).isNull();
+        assertThat(four.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        assertThat(four.error().message()).contains("Maximum redirect reached: 3");
+    }
+
+    @ParameterizedTest
+    @EnumSource
+    void withNoRedirectsAllowedARedirectIsTheOutcome(EngineKind kind) throws Exception {
+        EngineOptions none = new EngineOptions(8, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofSeconds(2), 10_000, 0, null, false);
+        try (Engine engine = Engine.create(kind, none)) {
+            Outcome redirect = engine.send(FetchRequest.get(1,
+                    URI.create(server.url("/redirect/1")))).get(10, TimeUnit.SECONDS);
+            assertThat(redirect.error()).isNull();
+            assertThat(redirect.status()).isEqualTo(302);
+        }
+    }
+
+    /** A Location with a raw space (some servers send one) is followed, the space encoded. */
+    @ParameterizedTest
+    @EnumSource
+    void aLocationWithARawSpaceIsFollowedEncoded(EngineKind kind) throws Exception {
+        String name = kind.cliName();
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/spaced/" + name))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(302).withHeader("Location", "/landed here/" + name)));
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(
+                        "/landed%20here/" + name))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(200).withBody("ok")));
+        Outcome landed = fetch(kind, server.url("/spaced/" + name));
+        assertThat(landed.error()).isNull();
+        assertThat(landed.status()).isEqualTo(200);
+    }
 }

@@ -33,7 +33,9 @@ class HostileServerTest {
              RawServer silent = new RawServer(RawServer.Mode.NEVER_ANSWER);
              RawServer shortBody = new RawServer(RawServer.Mode.SHORT_BODY);
              RawServer huge = new RawServer(RawServer.Mode.ONE_GIB);
-             RawServer closeDelimited = new RawServer(RawServer.Mode.CLOSE_DELIMITED)) {
+             RawServer closeDelimited = new RawServer(RawServer.Mode.CLOSE_DELIMITED);
+             RawServer endlessRedirect = new RawServer(
+                     RawServer.Mode.REDIRECT_WITH_ENDLESS_BODY)) {
             String text = String.join("\n",
                     wiremock.url("/ok/1"),
                     wiremock.url("/fault/CONNECTION_RESET_BY_PEER/1"),
@@ -46,7 +48,8 @@ class HostileServerTest {
                     huge.url("/gigabyte"),
                     shortBody.url("/short"),
                     wiremock.url("/ok/2"),
-                    closeDelimited.url("/valid")) + "\n";
+                    closeDelimited.url("/valid"),
+                    endlessRedirect.url("/moved")) + "\n";
             Path list = dir.resolve("hostile.txt");
             TestServer.write(list, text);
             long start = System.nanoTime();
@@ -60,7 +63,7 @@ class HostileServerTest {
             List<JsonNode> records = Records.parse(result.out());
             Map<Long, JsonNode> bySeq = records.stream().collect(Collectors.toMap(
                     r -> r.get("seq").asLong(), Function.identity()));
-            assertThat(bySeq).hasSize(12);
+            assertThat(bySeq).hasSize(13);
             assertThat(kind(bySeq, 1)).isEqualTo("ok");
             assertThat(kind(bySeq, 2)).isEqualTo("reset");
             assertThat(kind(bySeq, 3)).isEqualTo("reset");
@@ -77,6 +80,9 @@ class HostileServerTest {
             assertThat(kind(bySeq, 12)).as("a body that ends with the connection is valid")
                     .isEqualTo("ok");
             assertThat(bySeq.get(12L).get("bytes").asLong()).isEqualTo("until the end".length());
+            assertThat(kind(bySeq, 13)).as("a redirect whose body never ends is followed")
+                    .isEqualTo("ok");
+            assertThat(bySeq.get(13L).get("bytes").asLong()).isEqualTo("landed".length());
         }
     }
 

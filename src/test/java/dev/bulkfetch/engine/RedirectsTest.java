@@ -14,7 +14,7 @@ class RedirectsTest {
 
     private static final Map<String, String> HEADERS = Map.of("authorization", "Bearer t",
             "Cookie", "s=1", "Proxy-Authorization", "Basic x", "Content-Type", "text/plain",
-            "X-Trace", "t");
+            "X-Trace", "t", "Host", "api.example");
 
     private static FetchRequest post(String url) {
         return new FetchRequest(7, "id-7", URI.create(url), "POST", HEADERS,
@@ -41,7 +41,7 @@ class RedirectsTest {
                 "https://api.example/b"}) {
             FetchRequest next = Redirects.follow(post("http://api.example/a"), 307, elsewhere);
             assertThat(next.headers()).as(elsewhere)
-                    .containsOnlyKeys("Content-Type", "X-Trace");
+                    .containsOnlyKeys("Content-Type", "X-Trace");  // no Host either
             assertThat(next.method()).isEqualTo("POST");
         }
     }
@@ -57,7 +57,18 @@ class RedirectsTest {
         }
         FetchRequest head = new FetchRequest(1, null, URI.create("http://a.example/"), "HEAD",
                 Map.of(), null);
-        assertThat(Redirects.follow(head, 301, "/b").method()).isEqualTo("HEAD");
+        for (int status : new int[] {301, 302, 303, 307, 308}) {
+            assertThat(Redirects.follow(head, status, "/b").method()).isEqualTo("HEAD");
+        }
+    }
+
+    @Test
+    void charactersAUrlMayNotHoldArePercentEncoded() throws Exception {
+        FetchRequest get = FetchRequest.get(1, URI.create("http://a.example/x/y"));
+        assertThat(Redirects.follow(get, 302, " caf\u00e9 au lait?q=a b ").url().toString())
+                .isEqualTo("http://a.example/x/caf%C3%A9%20au%20lait?q=a%20b");
+        assertThat(Redirects.follow(get, 302, "/\ud83d\ude00|%41").url().getRawPath())
+                .isEqualTo("/%F0%9F%98%80%7C%41");
     }
 
     @Test
@@ -66,7 +77,10 @@ class RedirectsTest {
                 "ftp://api.example/b")).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("not http or https");
         assertThatThrownBy(() -> Redirects.follow(post("http://api.example/a"), 302,
-                "http://exa mple/")).isInstanceOf(ProtocolException.class)
+                "http://[::1/")).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("bad redirect Location");
+        assertThatThrownBy(() -> Redirects.follow(post("http://api.example/a"), 302,
+                "http:///no-host")).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("bad redirect Location");
     }
 }

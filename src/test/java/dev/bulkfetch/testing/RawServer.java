@@ -25,7 +25,9 @@ public final class RawServer implements AutoCloseable {
         /** A chunked body of 1 GiB, as fast as the client reads. */
         ONE_GIB,
         /** A valid response whose body ends where the connection does (no length, no chunks). */
-        CLOSE_DELIMITED
+        CLOSE_DELIMITED,
+        /** A redirect to {@code /landed} whose own body never ends; {@code /landed} is "landed". */
+        REDIRECT_WITH_ENDLESS_BODY
     }
 
     private final ServerSocket socket;
@@ -56,13 +58,28 @@ public final class RawServer implements AutoCloseable {
     private void answer(Socket client) {
         try (client; InputStream in = client.getInputStream();
              OutputStream out = client.getOutputStream()) {
-            readHead(in);
+            String head = readHead(in);
             switch (mode) {
                 case NEVER_ANSWER -> in.read();
                 case CLOSE_DELIMITED -> out.write(("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
                         + "until the end").getBytes(StandardCharsets.US_ASCII));
                 case SHORT_BODY -> out.write(("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
                         + "0123456789").getBytes(StandardCharsets.US_ASCII));
+                case REDIRECT_WITH_ENDLESS_BODY -> {
+                    if (head.startsWith("GET /landed ")) {
+                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nlanded"
+                                .getBytes(StandardCharsets.US_ASCII));
+                    } else {
+                        out.write(("HTTP/1.1 302 Found\r\nLocation: /landed\r\n"
+                                + "Transfer-Encoding: chunked\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                        byte[] chunk = ("400\r\n" + "r".repeat(1024) + "\r\n")
+                                .getBytes(StandardCharsets.US_ASCII);
+                        while (true) {
+                            out.write(chunk);  // until the client goes away
+                        }
+                    }
+                }
                 case ONE_GIB -> {
                     out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                             .getBytes(StandardCharsets.US_ASCII));
@@ -84,13 +101,17 @@ public final class RawServer implements AutoCloseable {
         }
     }
 
-    private static void readHead(InputStream in) throws IOException {
+    /** Reads the request's head; returns it (request line first). */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
         int matched = 0;
         int b;
         byte[] end = {'\r', '\n', '\r', '\n'};
         while (matched < 4 && (b = in.read()) >= 0) {
+            head.append((char) b);
             matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
         }
+        return head.toString();
     }
 
     @Override
