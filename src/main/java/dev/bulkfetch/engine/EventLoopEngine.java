@@ -35,6 +35,8 @@ import org.asynchttpclient.uri.Uri;
  */
 final class EventLoopEngine implements Engine {
 
+    private static final int MAX_HEADER_BYTES = 384 * 1024;
+
     private final AsyncHttpClient client;
     private final ClosingTimer timer = new ClosingTimer("bulkfetch-ahc-timer");
     private final EngineOptions options;
@@ -60,6 +62,10 @@ final class EventLoopEngine implements Engine {
                 // A body is what the server sent, as on the blocking engines: a compressed
                 // answer the request asked for is counted, limited and saved compressed.
                 .setEnableAutomaticDecompression(false)
+                // The JDK's limit for a response's headers (jdk.http.maxHeaderSize), not AHC's
+                // 8 KiB: a long Content-Security-Policy or a few cookies pass that, and an
+                // answer the blocking engines read must not be a protocol error here.
+                .setHttpClientCodecMaxHeaderSize(MAX_HEADER_BYTES)
                 .setUseInsecureTrustManager(options.insecure())
                 .setDisableHttpsEndpointIdentificationAlgorithm(options.insecure())
                 .setUserAgent("bulkfetch/0.1")

@@ -327,4 +327,30 @@ class EngineContractTest {
         assertThat(landed.error()).isNull();
         assertThat(landed.status()).isEqualTo(200);
     }
+
+    /**
+     * Response headers are read up to the JDK's limit on every engine (AHC's own is 8 KiB): a
+     * 12 KB header is an answer, and only a header section past 384 KiB is a protocol error.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void longResponseHeadersAreReadUpToTheSameLimitOnEveryEngine(EngineKind kind)
+            throws Exception {
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/long-header"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Security-Policy", "x".repeat(12_000))
+                        .withBody("ok")));
+        Outcome longHeader = fetch(kind, server.url("/long-header"));
+        assertThat(longHeader.error()).isNull();
+        assertThat(longHeader.status()).isEqualTo(200);
+
+        try (dev.bulkfetch.testing.RawServer huge = new dev.bulkfetch.testing.RawServer(
+                dev.bulkfetch.testing.RawServer.Mode.HUGE_HEADERS)) {
+            Outcome tooLong = fetch(kind, huge.url("/headers"));
+            assertThat(tooLong.status()).isNull();
+            assertThat(tooLong.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        }
+    }
 }

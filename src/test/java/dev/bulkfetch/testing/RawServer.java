@@ -27,7 +27,9 @@ public final class RawServer implements AutoCloseable {
         /** A valid response whose body ends where the connection does (no length, no chunks). */
         CLOSE_DELIMITED,
         /** A redirect to {@code /landed} whose own body never ends; {@code /landed} is "landed". */
-        REDIRECT_WITH_ENDLESS_BODY
+        REDIRECT_WITH_ENDLESS_BODY,
+        /** A response whose headers take 512 KiB, over every engine's limit. */
+        HUGE_HEADERS
     }
 
     private final ServerSocket socket;
@@ -79,6 +81,15 @@ public final class RawServer implements AutoCloseable {
                             out.write(chunk);  // until the client goes away
                         }
                     }
+                }
+                case HUGE_HEADERS -> {
+                    out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+                    byte[] header = ("X-Filler: " + "f".repeat(1000) + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII);
+                    for (int i = 0; i < 512; i++) {
+                        out.write(header);
+                    }
+                    out.write("Content-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
                 }
                 case ONE_GIB -> {
                     out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
