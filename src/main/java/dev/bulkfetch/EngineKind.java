@@ -2,6 +2,7 @@ package dev.bulkfetch;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The ways of sending requests that bulkfetch can compare; each has a name for the CLI. */
@@ -15,6 +16,10 @@ public enum EngineKind {
     /** One request at a time: the baseline. */
     SERIAL("serial");
 
+    // All the JDK's HttpURLConnection, under the blocking engines, will send.
+    private static final Set<String> BLOCKING_METHODS =
+            Set.of("GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
     private final String cliName;
 
     EngineKind(String cliName) {
@@ -24,6 +29,16 @@ public enum EngineKind {
     /** The name the command line and records use, e.g. {@code event-loop}. */
     public String cliName() {
         return cliName;
+    }
+
+    /**
+     * Whether this engine can send requests with {@code method} (upper case). The event loop
+     * sends any; the blocking engines run on the JDK's {@code HttpURLConnection}, which sends
+     * only GET, POST, HEAD, OPTIONS, PUT, DELETE and TRACE (no PATCH): there, an item with
+     * another method ends as an {@code input} error that says so.
+     */
+    public boolean sends(String method) {
+        return this == EVENT_LOOP || BLOCKING_METHODS.contains(method);
     }
 
     /** The kind named {@code name} (as {@link #cliName()}), or an error listing the names. */

@@ -326,8 +326,15 @@ final class FetchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "Invalid value for option '--method': '" + method + "' is not a method");
         }
-        return new UrlListReader.RequestTemplate(method.toUpperCase(java.util.Locale.ROOT),
-                headerMap(), UnaryOperator.identity());
+        String upper = method.toUpperCase(java.util.Locale.ROOT);
+        EngineKind kind = EngineKind.fromName(engine);
+        if (!kind.sends(upper)) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option"
+                    + " '--method': the " + kind.cliName() + " engine cannot send " + upper
+                    + " (the JDK's HttpURLConnection sends only GET, POST, HEAD, OPTIONS, PUT,"
+                    + " DELETE and TRACE); use -e event-loop");
+        }
+        return new UrlListReader.RequestTemplate(upper, headerMap(), UnaryOperator.identity());
     }
 
     private boolean showProgress() {

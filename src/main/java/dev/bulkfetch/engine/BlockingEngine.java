@@ -75,6 +75,13 @@ final class BlockingEngine implements Engine {
 
     @Override
     public CompletableFuture<Outcome> send(FetchRequest request) {
+        if (!kind.sends(request.method())) {
+            return CompletableFuture.completedFuture(Outcome.failure(FetchError.of(
+                    ErrorKind.INPUT, "the " + kind.cliName() + " engine cannot send "
+                            + request.method() + ": the JDK's HttpURLConnection sends only GET,"
+                            + " POST, HEAD, OPTIONS, PUT, DELETE and TRACE; the event-loop engine"
+                            + " sends any method"), 0, 0));
+        }
         try {
             return CompletableFuture.supplyAsync(() -> exchange(request), executor);
         } catch (java.util.concurrent.RejectedExecutionException e) {

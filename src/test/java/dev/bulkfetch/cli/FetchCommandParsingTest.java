@@ -154,6 +154,17 @@ class FetchCommandParsingTest {
     }
 
     @Test
+    void aMethodTheEngineCannotSendIsAUsageErrorNamingTheOptionAndTheWayOut() {
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"fetch", "never-read.txt", "-X", "patch", "-e",
+                "threads"}, new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
+                new PrintWriter(err, true));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--method").contains("threads engine cannot send PATCH")
+                .contains("-e event-loop");
+    }
+
+    @Test
     void aMissingUrlListIsAUsageError() {
         assertThatThrownBy(() -> parse("fetch"))
                 .isInstanceOf(CommandLine.ParameterException.class)

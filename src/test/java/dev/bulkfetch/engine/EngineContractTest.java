@@ -353,4 +353,34 @@ class EngineContractTest {
             assertThat(tooLong.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
         }
     }
+
+    /**
+     * PATCH goes out on the event loop; the blocking engines' HttpURLConnection cannot send it,
+     * and the item says so as an input error instead of failing obscurely.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aMethodTheEngineCannotSendIsAnInputErrorThatSaysSo(EngineKind kind) throws Exception {
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/patched"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(204)));
+        try (Engine engine = Engine.create(kind, options())) {
+            Outcome patch = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/patched")), "PATCH",
+                    java.util.Map.of("Content-Type", "application/json"),
+                    "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .get(10, TimeUnit.SECONDS);
+            if (kind == EngineKind.EVENT_LOOP) {
+                assertThat(patch.status()).isEqualTo(204);
+            } else {
+                assertThat(patch.status()).isNull();
+                assertThat(patch.error().kind()).isEqualTo(ErrorKind.INPUT);
+                assertThat(patch.error().message())
+                        .contains(kind.cliName() + " engine cannot send PATCH");
+            }
+            assertThat(kind.sends("PATCH")).isEqualTo(kind == EngineKind.EVENT_LOOP);
+            assertThat(kind.sends("DELETE")).isTrue();
+        }
+    }
 }
