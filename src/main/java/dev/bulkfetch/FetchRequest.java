@@ -1,5 +1,6 @@
 package dev.bulkfetch;
 
+import dev.bulkfetch.input.Urls;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.Objects;
  *
  * @param seq 1-based position in the input (the line number for URL lists)
  * @param id the caller's id for the item; {@code seq} as a string when none was given
- * @param url an absolute http or https URL
+ * @param url an absolute http or https URL; one with characters HTTP cannot carry raw (UTF-8,
+ *     an internationalised host) is kept in its ASCII form, as browsers send it
  * @param method the HTTP method, upper case
  * @param headers request headers, in the order given
  * @param body the request body, or {@code null} for none
@@ -25,6 +27,9 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
         }
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(method, "method");
+        // Every engine must send the same bytes, and HTTP carries only ASCII: raw UTF-8 or an
+        // internationalised host is made ASCII here, once, as browsers do.
+        url = Urls.toAscii(url);
         id = id == null ? Long.toString(seq) : id;
         headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(
                 new LinkedHashMap<>(headers));

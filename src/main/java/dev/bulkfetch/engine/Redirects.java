@@ -1,9 +1,9 @@
 package dev.bulkfetch.engine;
 
 import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.input.Urls;
 import java.net.ProtocolException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,8 +14,8 @@ import java.util.Set;
  * so that one policy holds):
  * <ul>
  *   <li>the Location is resolved against the URL redirected from, and must be http or https;
- *       characters a URL may not hold (spaces, raw UTF-8, as some servers send) are
- *       percent-encoded first, as browsers do;</li>
+ *       what a URL may not hold (spaces, raw UTF-8, as some servers send) is made ASCII first,
+ *       as browsers do ({@link Urls});</li>
  *   <li>a 303, or a 301 or 302 to anything but GET or HEAD, goes on as a bodiless GET, as
  *       browsers do; a HEAD stays a HEAD;</li>
  *   <li>the item's credentials ({@code Authorization}, {@code Proxy-Authorization},
@@ -33,7 +33,6 @@ final class Redirects {
 
     private static final Set<String> FOR_THE_ORIGIN_ONLY =
             Set.of("authorization", "proxy-authorization", "cookie", "host");
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private Redirects() {
     }
@@ -79,7 +78,7 @@ final class Redirects {
     private static URI resolve(URI from, String location) throws ProtocolException {
         URI to;
         try {
-            to = from.resolve(encodeIllegal(location.trim()));
+            to = from.resolve(Urls.toAscii(location.trim()));
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("bad redirect Location: " + location);
         }
@@ -92,31 +91,6 @@ final class Redirects {
             throw new ProtocolException("bad redirect Location: " + location);
         }
         return to;
-    }
-
-    /** {@code location} with each character a URI may not hold percent-encoded as UTF-8. */
-    private static String encodeIllegal(String location) {
-        StringBuilder out = null;
-        for (int i = 0; i < location.length(); i++) {
-            char c = location.charAt(i);
-            boolean legal = c > ' ' && c < 0x7f && "\"<>\\^`{|}".indexOf(c) < 0;
-            if (legal && out == null) {
-                continue;
-            }
-            if (out == null) {
-                out = new StringBuilder(location.length() + 16).append(location, 0, i);
-            }
-            if (legal) {
-                out.append(c);
-                continue;
-            }
-            int end = Character.isHighSurrogate(c) && i + 1 < location.length() ? i + 2 : i + 1;
-            for (byte b : location.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
-                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
-            }
-            i = end - 1;
-        }
-        return out == null ? location : out.toString();
     }
 
     private static boolean sameOrigin(URI a, URI b) {

@@ -108,7 +108,7 @@ final class JsonLinesReader extends LineItemReader {
         }
         JsonNode id = spec.get("id");
         String idText = id == null || id.isNull() ? null : id.asText();
-        URI target = template.mapUrl(URI.create(url.asText()));
+        URI target = template.mapUrl(URI.create(Urls.toAscii(url.asText())));
         return new InputItem.Request(new FetchRequest(seq, idText, target, method, headers, body));
     }
 

@@ -95,7 +95,7 @@ public final class UrlListReader extends LineItemReader {
         }
         URI uri;
         try {
-            uri = new URI(text);
+            uri = new URI(Urls.toAscii(text));
         } catch (URISyntaxException e) {
             return "not a valid URL: " + e.getReason() + " at column " + (e.getIndex() + 1);
         }

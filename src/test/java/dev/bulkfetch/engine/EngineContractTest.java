@@ -383,4 +383,19 @@ class EngineContractTest {
             assertThat(kind.sends("DELETE")).isTrue();
         }
     }
+
+    /**
+     * A URL with UTF-8 in it goes out as ASCII (percent-encoded) on every engine, as HTTP
+     * requires: before, the blocking engines sent the raw bytes and the event loop encoded them.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aUrlWithUtf8GoesOutAsAsciiOnEveryEngine(EngineKind kind) throws Exception {
+        try (dev.bulkfetch.testing.RawServer strict = new dev.bulkfetch.testing.RawServer(
+                dev.bulkfetch.testing.RawServer.Mode.ASCII_ONLY)) {
+            Outcome utf8 = fetch(kind, strict.url("/caf\u00e9?q=\u00e9"));
+            assertThat(utf8.error()).isNull();
+            assertThat(utf8.status()).isEqualTo(200);
+        }
+    }
 }

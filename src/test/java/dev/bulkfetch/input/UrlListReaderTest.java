@@ -33,6 +33,19 @@ class UrlListReaderTest {
         assertThat(first.request().method()).isEqualTo("GET");
     }
 
+    /** What browsers and curl send is accepted, as the ASCII that goes on the wire. */
+    @Test
+    void urlsWithUtf8AnInternationalHostOrAPipeAreReadAsTheirAsciiForm() {
+        List<InputItem> items = readAll("http://b\u00fccher.test/caf\u00e9?q=\u00e9\n"
+                + "http://a.test/x?fields=id|name\n");
+        assertThat(items).allMatch(item -> item instanceof InputItem.Request);
+        assertThat(items).extracting(item -> ((InputItem.Request) item).request().url()
+                .toString()).containsExactly("http://xn--bcher-kva.test/caf%C3%A9?q=%C3%A9",
+                "http://a.test/x?fields=id%7Cname");
+        assertThat(((InputItem.Request) items.getFirst()).request().host())
+                .isEqualTo("xn--bcher-kva.test");
+    }
+
     @Test
     void eachKindOfBadLineIsRejectedWithItsReason() {
         assertThat(UrlListReader.problemWith("example.com/x")).contains("no scheme");

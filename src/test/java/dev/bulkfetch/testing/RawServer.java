@@ -29,7 +29,9 @@ public final class RawServer implements AutoCloseable {
         /** A redirect to {@code /landed} whose own body never ends; {@code /landed} is "landed". */
         REDIRECT_WITH_ENDLESS_BODY,
         /** A response whose headers take 512 KiB, over every engine's limit. */
-        HUGE_HEADERS
+        HUGE_HEADERS,
+        /** 200 for a request line of ASCII only, as HTTP requires; 400 for any other byte. */
+        ASCII_ONLY
     }
 
     private final ServerSocket socket;
@@ -81,6 +83,12 @@ public final class RawServer implements AutoCloseable {
                             out.write(chunk);  // until the client goes away
                         }
                     }
+                }
+                case ASCII_ONLY -> {
+                    boolean ascii = head.chars().allMatch(c -> c < 0x80);
+                    out.write((ascii ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                            : "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
                 }
                 case HUGE_HEADERS -> {
                     out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -1,0 +1,39 @@
+package dev.bulkfetch.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import org.junit.jupiter.api.Test;
+
+class UrlsTest {
+
+    @Test
+    void anInternationalisedHostBecomesPunycodeAndTheRestIsPercentEncoded() {
+        assertThat(Urls.toAscii("http://user@b\u00fccher.example:8080/caf\u00e9?q=\u00e9#\u00e9"))
+                .isEqualTo("http://user@xn--bcher-kva.example:8080/caf%C3%A9?q=%C3%A9#%C3%A9");
+        assertThat(URI.create(Urls.toAscii("https://B\u00dcCHER.example/")).getHost())
+                .isEqualTo("xn--bcher-kva.example");
+    }
+
+    @Test
+    void charactersAUrlMayNotHoldAreEncodedAndWhatIsValidIsLeftAlone() {
+        assertThat(Urls.toAscii("http://a.example/x?fields=a|b&v={1}^\"<>`\\"))
+                .isEqualTo("http://a.example/x?fields=a%7Cb&v=%7B1%7D%5E%22%3C%3E%60%5C");
+        String valid = "http://a.example:81/p%20q/r;s?t=%7C&u=v#w";
+        assertThat(Urls.toAscii(valid)).isSameAs(valid);
+        assertThat(Urls.toAscii("http://[::1]:8080/\u00e9")).isEqualTo("http://[::1]:8080/%C3%A9");
+        assertThat(Urls.toAscii("/rel/\ud83d\ude00 x")).isEqualTo("/rel/%F0%9F%98%80%20x");
+        assertThat(Urls.toAscii("caf\u00e9/x?next=http://b\u00fccher.example/"))
+                .as("a relative reference with a URL in its query has no host to convert")
+                .isEqualTo("caf%C3%A9/x?next=http://b%C3%BCcher.example/");
+        assertThat(Urls.toAscii("//b\u00fccher.example/x")).isEqualTo("//xn--bcher-kva.example/x");
+    }
+
+    @Test
+    void anAsciiUriIsKeptAsItIs() {
+        URI ascii = URI.create("http://a.example/p%C3%A9");
+        assertThat(Urls.toAscii(ascii)).isSameAs(ascii);
+        assertThat(Urls.toAscii(URI.create("http://a.example/p\u00e9")))
+                .isEqualTo(URI.create("http://a.example/p%C3%A9"));
+    }
+}
