@@ -94,10 +94,13 @@ public final class UrlListReader extends LineItemReader {
             }
         }
         URI uri;
+        String ascii = Urls.toAscii(text);
         try {
-            uri = new URI(Urls.toAscii(text));
+            uri = new URI(ascii);
         } catch (URISyntaxException e) {
-            return "not a valid URL: " + e.getReason() + " at column " + (e.getIndex() + 1);
+            // A column counts in the line as written; in an encoded copy it would point elsewhere.
+            return "not a valid URL: " + e.getReason() + (ascii.equals(text) && e.getIndex() >= 0
+                    ? " at column " + (e.getIndex() + 1) : "");
         }
         if (uri.getScheme() == null) {
             return "URL has no scheme: an absolute http:// or https:// URL is needed";

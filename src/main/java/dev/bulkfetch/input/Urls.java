@@ -3,48 +3,67 @@ package dev.bulkfetch.input;
 import java.net.IDN;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 /**
  * URLs as people and servers write them, made into the ASCII that HTTP sends. A request line
  * may hold only ASCII, and every engine must send the same bytes for the same URL (the JDK's
  * {@code HttpURLConnection} would send raw UTF-8 where AHC sends it percent-encoded). So, as
  * browsers do: an internationalised host becomes its punycode form ({@code bücher.example} to
- * {@code xn--bcher-kva.example}), and each other character a URL may not hold (non-ASCII, a
- * space, {@code "<>\^`{|}}) is percent-encoded as UTF-8. What is already valid is left alone,
- * {@code %} escapes included.
+ * {@code xn--bcher-kva.example}), and in the path, query and fragment each character a URL may
+ * not hold (non-ASCII, a space, {@code "<>^`{|}}) is percent-encoded as UTF-8. What is already
+ * valid is left alone, {@code %} escapes included.
+ *
+ * <p>The authority never changes meaning: apart from converting a non-ASCII host (or user
+ * name) it is left as written, so a character that could move the host elsewhere (a
+ * {@code \}, a full-width {@code ／}, {@code ＠} or {@code ：}) still makes the URL invalid, as
+ * it did before and as browsers have it. Hosts are converted with the JDK's IDNA 2003 rules;
+ * the few characters where those differ from browsers' (ß, ς, the zero-width joiners) are
+ * refused rather than sent to another domain.
  */
 public final class Urls {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    // Where IDNA 2003 (the JDK's) and browsers' UTS 46 give different domains.
+    private static final Set<Integer> DEVIATIONS = Set.of(0xDF, 0x3C2, 0x200C, 0x200D);
 
     private Urls() {
     }
 
     /** {@code text} with an internationalised host in punycode and illegal characters encoded. */
     public static String toAscii(String text) {
-        if (isAscii(text)) {
-            return encodeIllegal(text);
+        if (encodeIllegal(text) == text) {
+            return text; // the common case, and no copy made
         }
         int start = authorityStart(text);
         if (start < 0) {
             return encodeIllegal(text);
         }
         int end = start;
-        while (end < text.length() && "/?#".indexOf(text.charAt(end)) < 0) {
+        while (end < text.length() && "/?#\\".indexOf(text.charAt(end)) < 0) {
             end++;
         }
-        return encodeIllegal(text.substring(0, start))
-                + asciiAuthority(text.substring(start, end))
+        String authority = text.substring(start, end);
+        return text.substring(0, start)
+                + (isAscii(authority) ? authority : asciiAuthority(authority))
                 + encodeIllegal(text.substring(end));
     }
 
     /**
      * {@code url} as {@link #toAscii(String)} makes it; itself when it is ASCII already (a URI
-     * holds no other illegal character: only non-ASCII ones pass its parser).
+     * holds no other illegal character: only non-ASCII ones pass its parser), or when its
+     * ASCII form is no URI (it then fails where it is sent, as it would have).
      */
     public static URI toAscii(URI url) {
         String text = url.toString();
-        return isAscii(text) ? url : URI.create(toAscii(text));
+        if (isAscii(text)) {
+            return url;
+        }
+        try {
+            return new URI(toAscii(text));
+        } catch (java.net.URISyntaxException e) {
+            return url;
+        }
     }
 
     /** Where the authority begins (after {@code scheme://} or a leading {@code //}), or -1. */
@@ -63,23 +82,32 @@ public final class Urls {
         return -1;
     }
 
-    /** {@code userinfo@host:port} with the host, when it is not ASCII, in punycode. */
+    /** {@code userinfo@host:port}, not ASCII: the host in punycode, a user name encoded. */
     private static String asciiAuthority(String authority) {
         int at = authority.lastIndexOf('@');
         String userInfo = at < 0 ? "" : encodeIllegal(authority.substring(0, at + 1));
         String hostPort = authority.substring(at + 1);
         int colon = hostPort.lastIndexOf(':');
-        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
-        String port = colon < 0 ? "" : hostPort.substring(colon);
-        if (!isAscii(host)) {
-            try {
-                host = IDN.toASCII(host);
-            } catch (IllegalArgumentException notAName) {
-                // Left encoded: the URL then has no usable host, and says so where it is read.
-                host = encodeIllegal(host);
-            }
+        boolean port = colon >= 0 && hostPort.substring(colon + 1).chars()
+                .allMatch(c -> c >= '0' && c <= '9');
+        String host = port ? hostPort.substring(0, colon) : hostPort;
+        return userInfo + punycode(host) + (port ? hostPort.substring(colon) : "");
+    }
+
+    /**
+     * {@code host} in punycode, or as written when it is no valid international name: the URL
+     * then has no usable host and is refused as one.
+     */
+    private static String punycode(String host) {
+        if (isAscii(host) || host.codePoints().anyMatch(DEVIATIONS::contains)) {
+            return host;
         }
-        return userInfo + host + encodeIllegal(port);
+        try {
+            String ascii = IDN.toASCII(host, IDN.USE_STD3_ASCII_RULES);
+            return ascii.matches("[A-Za-z0-9.-]+") ? ascii : host;
+        } catch (IllegalArgumentException notAName) {
+            return host;
+        }
     }
 
     private static boolean isAscii(String text) {
@@ -91,12 +119,16 @@ public final class Urls {
         return true;
     }
 
-    /** {@code text} with each character a URI may not hold percent-encoded as UTF-8. */
+    /**
+     * {@code text} with each character a URI may not hold percent-encoded as UTF-8, except
+     * {@code \}: browsers read that as {@code /}, so it is left to make the URL invalid rather
+     * than be sent as something else.
+     */
     static String encodeIllegal(String text) {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean legal = c > ' ' && c < 0x7f && "\"<>\\^`{|}".indexOf(c) < 0;
+            boolean legal = c == '\\' || c > ' ' && c < 0x7f && "\"<>^`{|}".indexOf(c) < 0;
             if (legal && out == null) {
                 continue;
             }
@@ -105,14 +137,22 @@ public final class Urls {
             }
             if (legal) {
                 out.append(c);
-                continue;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                appendUtf8(out, text.substring(i, i + 2));
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                out.append("%EF%BF%BD"); // a lone half of a pair: the replacement character
+            } else {
+                appendUtf8(out, String.valueOf(c));
             }
-            int end = Character.isHighSurrogate(c) && i + 1 < text.length() ? i + 2 : i + 1;
-            for (byte b : text.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
-                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
-            }
-            i = end - 1;
         }
         return out == null ? text : out.toString();
+    }
+
+    private static void appendUtf8(StringBuilder out, String chars) {
+        for (byte b : chars.getBytes(StandardCharsets.UTF_8)) {
+            out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+        }
     }
 }
