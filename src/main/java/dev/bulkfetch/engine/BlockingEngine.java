@@ -139,9 +139,9 @@ final class BlockingEngine implements Engine {
             for (int redirects = 0; ; redirects++) {
                 HttpURLConnection conn = open(request);
                 int status = conn.getResponseCode();
-                String location = conn.getHeaderField("Location");
-                if (Redirects.isRedirect(status) && location != null
-                        && options.maxRedirects() > 0) {
+                String location = Redirects.isRedirect(status) && options.maxRedirects() > 0
+                        ? Redirects.location(headerValues(conn, "Location")) : null;
+                if (location != null) {
                     discard(conn);
                     if (redirects == options.maxRedirects()) {
                         throw Redirects.tooMany(options.maxRedirects());
@@ -235,6 +235,17 @@ final class BlockingEngine implements Engine {
         private Outcome tooLarge(long start) {
             return Outcome.failure(Engine.tooLarge(options.maxBodyBytes()), bytes,
                     System.nanoTime() - start);
+        }
+
+        /** Every value of header {@code name} (any case) in the response, in order. */
+        private static java.util.List<String> headerValues(HttpURLConnection conn, String name) {
+            java.util.List<String> values = new java.util.ArrayList<>();
+            conn.getHeaderFields().forEach((key, list) -> {
+                if (key != null && key.equalsIgnoreCase(name)) {
+                    values.addAll(list);
+                }
+            });
+            return values;
         }
 
         /**

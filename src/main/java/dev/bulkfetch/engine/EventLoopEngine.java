@@ -211,9 +211,9 @@ final class EventLoopEngine implements Engine {
         }
 
         @Override
-        public State onHeadersReceived(HttpHeaders headers) {
+        public State onHeadersReceived(HttpHeaders headers) throws ProtocolException {
             if (mayFollow && Redirects.isRedirect(status)) {
-                location = headers.get(HttpHeaderNames.LOCATION);
+                location = Redirects.location(headers.getAll(HttpHeaderNames.LOCATION));
                 if (location != null) {
                     // A long 3xx body is not worth its connection: closing it still follows.
                     String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);

@@ -398,4 +398,28 @@ class EngineContractTest {
             assertThat(utf8.status()).isEqualTo(200);
         }
     }
+
+    /**
+     * A redirect naming two different places is a protocol error on every engine (each client
+     * would pick another: the JDK the last Location, Netty the first); the same one twice is
+     * followed.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aRedirectWithTwoDifferentLocationsIsAProtocolError(EngineKind kind) throws Exception {
+        String name = kind.cliName();
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/two/" + name))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(302).withHeader("Location", "/ok/1", "/ok/2")));
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/twice/" + name))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(302).withHeader("Location", "/ok/1", "/ok/1")));
+        Outcome two = fetch(kind, server.url("/two/" + name));
+        assertThat(two.status()).isNull();
+        assertThat(two.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        assertThat(two.error().message()).contains("several different Location headers");
+        assertThat(fetch(kind, server.url("/twice/" + name)).status()).isEqualTo(200);
+    }
 }
