@@ -150,6 +150,9 @@ final class BlockingEngine implements Engine {
                     continue;
                 }
                 long declared = conn.getContentLengthLong();
+                if (declared >= 0) {
+                    checkOneLength(headerValues(conn, "Content-Length"));
+                }
                 if (declared > options.maxBodyBytes()) {
                     conn.disconnect();
                     return tooLarge(start);
@@ -237,14 +240,30 @@ final class BlockingEngine implements Engine {
                     System.nanoTime() - start);
         }
 
+        /**
+         * Two different Content-Lengths make the body's end unknowable (RFC 9112 says to treat
+         * the response as invalid; Netty does). The JDK would quietly take the last one.
+         */
+        private static void checkOneLength(java.util.List<String> lengths)
+                throws java.net.ProtocolException {
+            for (String length : lengths) {
+                if (!length.trim().equals(lengths.get(0).trim())) {
+                    throw new java.net.ProtocolException("invalid HTTP response: several"
+                            + " different Content-Length values: " + String.join(", ", lengths));
+                }
+            }
+        }
+
         /** Every value of header {@code name} (any case) in the response, in order. */
         private static java.util.List<String> headerValues(HttpURLConnection conn, String name) {
-            java.util.List<String> values = new java.util.ArrayList<>();
-            conn.getHeaderFields().forEach((key, list) -> {
-                if (key != null && key.equalsIgnoreCase(name)) {
-                    values.addAll(list);
+            // By index: getHeaderFields() would copy every header into a new map.
+            java.util.List<String> values = new java.util.ArrayList<>(1);
+            String key;
+            for (int i = 1; (key = conn.getHeaderFieldKey(i)) != null; i++) {
+                if (key.equalsIgnoreCase(name)) {
+                    values.add(conn.getHeaderField(i));
                 }
-            });
+            }
             return values;
         }
 

@@ -69,7 +69,10 @@ final class EventLoopEngine implements Engine {
                 .setUseInsecureTrustManager(options.insecure())
                 .setDisableHttpsEndpointIdentificationAlgorithm(options.insecure())
                 .setUserAgent("bulkfetch/0.1")
-                .setHttpAdditionalChannelInitializer(DecoderFailureHandler::install)
+                .setHttpAdditionalChannelInitializer(channel -> {
+                    DecoderFailureHandler.install(channel);
+                    InterimResponses.install(channel);
+                })
                 .setSslEngineFactory(new LazySslEngineFactory())
                 .build();
         this.client = new DefaultAsyncHttpClient(config);

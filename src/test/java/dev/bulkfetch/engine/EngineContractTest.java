@@ -422,4 +422,32 @@ class EngineContractTest {
         assertThat(two.error().message()).contains("several different Location headers");
         assertThat(fetch(kind, server.url("/twice/" + name)).status()).isEqualTo(200);
     }
+
+    /**
+     * An interim response (103 Early Hints) is skipped for the answer after it on every engine;
+     * AHC alone ended the item with the 103.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void anEarlyHintsResponseIsSkippedForTheAnswer(EngineKind kind) throws Exception {
+        try (dev.bulkfetch.testing.RawServer hints = new dev.bulkfetch.testing.RawServer(
+                dev.bulkfetch.testing.RawServer.Mode.EARLY_HINTS)) {
+            Outcome answer = fetch(kind, hints.url("/page"));
+            assertThat(answer.error()).isNull();
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.bytes()).isEqualTo(2);
+        }
+    }
+
+    /** Two different Content-Lengths are a protocol error on every engine (the JDK took one). */
+    @ParameterizedTest
+    @EnumSource
+    void twoDifferentContentLengthsAreAProtocolError(EngineKind kind) throws Exception {
+        try (dev.bulkfetch.testing.RawServer lengths = new dev.bulkfetch.testing.RawServer(
+                dev.bulkfetch.testing.RawServer.Mode.TWO_LENGTHS)) {
+            Outcome twice = fetch(kind, lengths.url("/lengths"));
+            assertThat(twice.status()).isNull();
+            assertThat(twice.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        }
+    }
 }

@@ -31,7 +31,11 @@ public final class RawServer implements AutoCloseable {
         /** A response whose headers take 512 KiB, over every engine's limit. */
         HUGE_HEADERS,
         /** 200 for a request line of ASCII only, as HTTP requires; 400 for any other byte. */
-        ASCII_ONLY
+        ASCII_ONLY,
+        /** A 103 Early Hints, then the answer: 200 with the body "ok". */
+        EARLY_HINTS,
+        /** Two different Content-Lengths (2 and 3), then "ok!". */
+        TWO_LENGTHS
     }
 
     private final ServerSocket socket;
@@ -84,6 +88,12 @@ public final class RawServer implements AutoCloseable {
                         }
                     }
                 }
+                case EARLY_HINTS -> out.write(("HTTP/1.1 103 Early Hints\r\n"
+                        + "Link: </style.css>; rel=preload\r\n\r\n"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        .getBytes(StandardCharsets.US_ASCII));
+                case TWO_LENGTHS -> out.write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                        + "Content-Length: 3\r\n\r\nok!").getBytes(StandardCharsets.US_ASCII));
                 case ASCII_ONLY -> {
                     boolean ascii = head.chars().allMatch(c -> c < 0x80);
                     out.write((ascii ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
