@@ -140,7 +140,7 @@ final class BlockingEngine implements Engine {
                 HttpURLConnection conn = open(request);
                 int status = conn.getResponseCode();
                 String location = Redirects.isRedirect(status) && options.maxRedirects() > 0
-                        ? Redirects.location(headerValues(conn, "Location")) : null;
+                        ? SingleHeader.value("Location", headerValues(conn, "Location")) : null;
                 if (location != null) {
                     discard(conn);
                     if (redirects == options.maxRedirects()) {
@@ -151,7 +151,7 @@ final class BlockingEngine implements Engine {
                 }
                 long declared = conn.getContentLengthLong();
                 if (declared >= 0) {
-                    checkOneLength(headerValues(conn, "Content-Length"));
+                    SingleHeader.value("Content-Length", headerValues(conn, "Content-Length"));
                 }
                 if (declared > options.maxBodyBytes()) {
                     conn.disconnect();
@@ -238,20 +238,6 @@ final class BlockingEngine implements Engine {
         private Outcome tooLarge(long start) {
             return Outcome.failure(Engine.tooLarge(options.maxBodyBytes()), bytes,
                     System.nanoTime() - start);
-        }
-
-        /**
-         * Two different Content-Lengths make the body's end unknowable (RFC 9112 says to treat
-         * the response as invalid; Netty does). The JDK would quietly take the last one.
-         */
-        private static void checkOneLength(java.util.List<String> lengths)
-                throws java.net.ProtocolException {
-            for (String length : lengths) {
-                if (!length.trim().equals(lengths.get(0).trim())) {
-                    throw new java.net.ProtocolException("invalid HTTP response: several"
-                            + " different Content-Length values: " + String.join(", ", lengths));
-                }
-            }
         }
 
         /** Every value of header {@code name} (any case) in the response, in order. */

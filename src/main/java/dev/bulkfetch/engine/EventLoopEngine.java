@@ -216,7 +216,8 @@ final class EventLoopEngine implements Engine {
         @Override
         public State onHeadersReceived(HttpHeaders headers) throws ProtocolException {
             if (mayFollow && Redirects.isRedirect(status)) {
-                location = Redirects.location(headers.getAll(HttpHeaderNames.LOCATION));
+                location = SingleHeader.value("Location",
+                        headers.getAll(HttpHeaderNames.LOCATION));
                 if (location != null) {
                     // A long 3xx body is not worth its connection: closing it still follows.
                     String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);

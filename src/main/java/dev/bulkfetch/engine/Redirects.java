@@ -5,7 +5,6 @@ import dev.bulkfetch.input.Urls;
 import java.net.ProtocolException;
 import java.net.URI;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -40,25 +39,6 @@ final class Redirects {
 
     static boolean isRedirect(int status) {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-    }
-
-    /**
-     * The one Location among a redirect's {@code values}, or {@code null} for none. Several
-     * that differ are a protocol error, as browsers have it: clients would each pick another
-     * (the JDK the last, Netty the first).
-     */
-    static String location(List<String> values) throws ProtocolException {
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        String first = values.get(0);
-        for (String value : values) {
-            if (!value.trim().equals(first.trim())) {
-                throw new ProtocolException("redirect with several different Location headers: "
-                        + String.join(", ", values));
-            }
-        }
-        return first;
     }
 
     /** The error for a chain longer than {@code max}; classified as {@code protocol}. */

@@ -83,13 +83,4 @@ class RedirectsTest {
                 "http:///no-host")).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("bad redirect Location");
     }
-
-    @Test
-    void theLocationIsTheOneGivenAndTwoDifferentOnesAreAnError() throws Exception {
-        assertThat(Redirects.location(java.util.List.of())).isNull();
-        assertThat(Redirects.location(null)).isNull();
-        assertThat(Redirects.location(java.util.List.of("/a", " /a"))).isEqualTo("/a");
-        assertThatThrownBy(() -> Redirects.location(java.util.List.of("/a", "/b")))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("/a, /b");
-    }
 }
