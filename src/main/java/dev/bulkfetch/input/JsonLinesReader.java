@@ -57,8 +57,8 @@ final class JsonLinesReader extends LineItemReader {
         if (url == null || !url.isTextual()) {
             return new InputItem.Rejected(seq, raw, "\"url\" is missing or not a string");
         }
-        String problem = UrlListReader.problemWith(url.asText());
-        if (problem != null) {
+        Object target = UrlListReader.urlOrProblem(url.asText());
+        if (target instanceof String problem) {
             return new InputItem.Rejected(seq, url.asText(), "\"url\": " + problem);
         }
         String method = template.method();
@@ -108,8 +108,8 @@ final class JsonLinesReader extends LineItemReader {
         }
         JsonNode id = spec.get("id");
         String idText = id == null || id.isNull() ? null : id.asText();
-        URI target = template.mapUrl(URI.create(Urls.toAscii(url.asText())));
-        return new InputItem.Request(new FetchRequest(seq, idText, target, method, headers, body));
+        return new InputItem.Request(new FetchRequest(seq, idText,
+                template.mapUrl((URI) target), method, headers, body));
     }
 
 }

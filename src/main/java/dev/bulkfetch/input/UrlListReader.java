@@ -72,7 +72,7 @@ public final class UrlListReader extends LineItemReader {
 
     @Override
     InputItem parse(long seq, String text) {
-        Object parsed = parse(text);
+        Object parsed = urlOrProblem(text);
         if (parsed instanceof String problem) {
             return new InputItem.Rejected(seq, cut(text), problem);
         }
@@ -83,11 +83,11 @@ public final class UrlListReader extends LineItemReader {
 
     /** Why {@code text} is not a usable URL, or {@code null} when it is one. */
     static String problemWith(String text) {
-        return parse(text) instanceof String problem ? problem : null;
+        return urlOrProblem(text) instanceof String problem ? problem : null;
     }
 
     /** {@code text} as a URI, or, when it is not a usable URL, why not (a String). */
-    private static Object parse(String text) {
+    static Object urlOrProblem(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (Character.isWhitespace(text.charAt(i))) {
                 return "URL contains a space at column " + (i + 1);

@@ -36,12 +36,10 @@ public final class Urls {
 
     /** {@code text} with an internationalised host in punycode and illegal characters encoded. */
     public static String toAscii(String text) {
-        if (encodeIllegal(text) == text) {
-            return text; // the common case, and no copy made
-        }
-        int start = authorityStart(text);
+        String encoded = encodeIllegal(text);
+        int start = encoded == text ? -1 : authorityStart(text); // the same: the common case
         if (start < 0) {
-            return encodeIllegal(text);
+            return encoded;
         }
         int end = start;
         while (end < text.length() && "/?#\\".indexOf(text.charAt(end)) < 0) {
