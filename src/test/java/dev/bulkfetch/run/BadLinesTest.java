@@ -80,4 +80,31 @@ class BadLinesTest {
                 .startsWith("line " + record.get("seq").asLong() + ": ")
                 .contains(messagePart);
     }
+
+    /**
+     * An item its engine cannot send (PATCH on the JDK's client) is an input error that was
+     * sent no times, as every input error, and the items around it go on.
+     */
+    @Test
+    void anItemTheEngineCannotSendIsAnInputErrorSentNoTimes() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path specs = TestServer.write(dir.resolve("specs.jsonl"), String.join("\n",
+                    "{\"url\": \"" + server.url("/ok/1") + "\"}",
+                    "{\"url\": \"" + server.url("/ok/2") + "\", \"method\": \"PATCH\"}",
+                    "{\"url\": \"" + server.url("/ok/3") + "\"}") + "\n");
+
+            Cli.Result result = Cli.run("fetch", specs.toString(), "-e", "threads", "-q");
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            Map<Long, JsonNode> bySeq = Records.parse(result.out()).stream().collect(
+                    Collectors.toMap(r -> r.get("seq").asLong(), Function.identity()));
+            assertThat(bySeq.get(1L).get("ok").asBoolean()).isTrue();
+            assertThat(bySeq.get(3L).get("ok").asBoolean()).isTrue();
+            JsonNode patch = bySeq.get(2L);
+            assertThat(patch.get("error").get("kind").asText()).isEqualTo("input");
+            assertThat(patch.get("error").get("message").asText())
+                    .contains("threads engine cannot send PATCH");
+            assertThat(patch.get("attempts").asInt()).isZero();
+        }
+    }
 }
