@@ -1,14 +1,24 @@
 package dev.bulkfetch.engine;
 
-import dev.bulkfetch.EngineKind;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,13 +62,11 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void aHeadRequestEndsOkThoughNoBodyFollowsItsContentLength(EngineKind kind) throws Exception {
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/head"))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(200).withBody("hello")));
+        server.wireMock().stubFor(any(urlEqualTo("/head"))
+                .willReturn(aResponse().withStatus(200).withBody("hello")));
         try (Engine engine = Engine.create(kind, options())) {
             Outcome head = engine.send(new FetchRequest(1, null, URI.create(server.url("/head")),
-                    "HEAD", java.util.Map.of(), null)).get(10, TimeUnit.SECONDS);
+                    "HEAD", Map.of(), null)).get(10, TimeUnit.SECONDS);
             assertThat(head.error()).isNull();
             assertThat(head.status()).isEqualTo(200);
         }
@@ -67,14 +75,12 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void aPostRedirectedWith302IsFollowedAsAGet(EngineKind kind) throws Exception {
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/form"))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(302).withHeader("Location", "/ok/1")));
+        server.wireMock().stubFor(post(urlEqualTo("/form"))
+                .willReturn(aResponse().withStatus(302).withHeader("Location", "/ok/1")));
         try (Engine engine = Engine.create(kind, options())) {
             Outcome posted = engine.send(new FetchRequest(1, null,
-                    URI.create(server.url("/form")), "POST", java.util.Map.of(),
-                    "a=1".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    URI.create(server.url("/form")), "POST", Map.of(),
+                    "a=1".getBytes(StandardCharsets.UTF_8)))
                     .get(10, TimeUnit.SECONDS);
             assertThat(posted.status()).isEqualTo(200);
         }
@@ -150,9 +156,8 @@ class EngineContractTest {
     @EnumSource
     void aCookieSetByOneAnswerIsNotSentWithTheNextRequest(EngineKind kind) throws Exception {
         String prefix = "/cookie/" + kind.cliName();
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + "/set"))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+        server.wireMock().stubFor(get(urlEqualTo(prefix + "/set"))
+                .willReturn(aResponse()
                         .withStatus(200).withHeader("Set-Cookie", "session=abc; Path=/")));
         try (Engine engine = Engine.create(kind, options())) {
             assertThat(engine.send(FetchRequest.get(1, URI.create(server.url(prefix + "/set"))))
@@ -160,9 +165,7 @@ class EngineContractTest {
             assertThat(engine.send(FetchRequest.get(2, URI.create(server.url(prefix + "/next"))))
                     .get(10, TimeUnit.SECONDS).status()).isEqualTo(404);
         }
-        var next = server.wireMock().findAll(com.github.tomakehurst.wiremock.client.WireMock
-                .getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(
-                        prefix + "/next")));
+        var next = server.wireMock().findAll(getRequestedFor(urlEqualTo(prefix + "/next")));
         assertThat(next).hasSize(1);
         assertThat(next.get(0).containsHeader("Cookie")).isFalse();
     }
@@ -175,14 +178,12 @@ class EngineContractTest {
     @EnumSource
     void aCompressedBodyTheRequestAskedForIsCountedAsSent(EngineKind kind) throws Exception {
         String text = "z".repeat(5_000);
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/gzip"))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(200).withBody(text)));
+        server.wireMock().stubFor(get(urlEqualTo("/gzip"))
+                .willReturn(aResponse().withStatus(200).withBody(text)));
         try (Engine engine = Engine.create(kind, options())) {
             Outcome gzipped = engine.send(new FetchRequest(1, null,
                     URI.create(server.url("/gzip")), "GET",
-                    java.util.Map.of("Accept-Encoding", "gzip"), null))
+                    Map.of("Accept-Encoding", "gzip"), null))
                     .get(10, TimeUnit.SECONDS);
             assertThat(gzipped.status()).isEqualTo(200);
             // WireMock gzips it (5,000 bytes of one letter come to a few dozen).
@@ -199,16 +200,12 @@ class EngineContractTest {
     @EnumSource
     void aRedirectToAnotherOriginDropsTheItemsCredentials(EngineKind kind) throws Exception {
         String name = kind.cliName();
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/away/" + name))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(302)
+        server.wireMock().stubFor(get(urlEqualTo("/away/" + name))
+                .willReturn(aResponse().withStatus(302)
                         .withHeader("Location", elsewhere.url("/landed/" + name))));
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/near/" + name))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(302).withHeader("Location", "/stayed/" + name)));
-        java.util.Map<String, String> headers = java.util.Map.of(
+        server.wireMock().stubFor(get(urlEqualTo("/near/" + name))
+                .willReturn(aResponse().withStatus(302).withHeader("Location", "/stayed/" + name)));
+        java.util.Map<String, String> headers = Map.of(
                 "Authorization", "Bearer secret", "Proxy-Authorization", "Basic c2VjcmV0",
                 "Cookie", "session=secret", "X-Trace", "kept");
         try (Engine engine = Engine.create(kind, options())) {
@@ -217,18 +214,14 @@ class EngineContractTest {
                         "GET", headers, null)).get(10, TimeUnit.SECONDS);
             }
         }
-        var landed = elsewhere.wireMock().findAll(com.github.tomakehurst.wiremock.client.WireMock
-                .getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(
-                        "/landed/" + name)));
+        var landed = elsewhere.wireMock().findAll(getRequestedFor(urlEqualTo("/landed/" + name)));
         assertThat(landed).hasSize(1);
         assertThat(landed.get(0).containsHeader("Authorization")).isFalse();
         assertThat(landed.get(0).containsHeader("Proxy-Authorization")).isFalse();
         assertThat(landed.get(0).containsHeader("Cookie")).isFalse();
         assertThat(landed.get(0).getHeader("X-Trace")).isEqualTo("kept");
 
-        var stayed = server.wireMock().findAll(com.github.tomakehurst.wiremock.client.WireMock
-                .getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(
-                        "/stayed/" + name)));
+        var stayed = server.wireMock().findAll(getRequestedFor(urlEqualTo("/stayed/" + name)));
         assertThat(stayed).hasSize(1);
         assertThat(stayed.get(0).getHeader("Authorization")).isEqualTo("Bearer secret");
         assertThat(stayed.get(0).getHeader("Cookie")).isEqualTo("session=secret");
@@ -241,15 +234,11 @@ class EngineContractTest {
         String prefix = "/hop/" + kind.cliName() + "/";
         // 600 ms each: either alone within the 1 s request timeout, the two together not; the
         // idle timeout (2 s) never fires.
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + 1))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(302).withHeader("Location", prefix + 2)
+        server.wireMock().stubFor(get(urlEqualTo(prefix + 1))
+                .willReturn(aResponse().withStatus(302).withHeader("Location", prefix + 2)
                         .withFixedDelay(600)));
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + 2))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(200).withFixedDelay(600)));
+        server.wireMock().stubFor(get(urlEqualTo(prefix + 2))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(600)));
         EngineOptions options = new EngineOptions(8, Duration.ofSeconds(2), Duration.ofSeconds(1),
                 Duration.ofSeconds(2), 10_000, 3, null, false);
         try (Engine engine = Engine.create(kind, options)) {
@@ -274,16 +263,12 @@ class EngineContractTest {
             // The second is over both the 10,000-byte max body and what is drained to keep a
             // connection, so it is read past only by closing its connection.
             String body = n == 2 ? "r".repeat(200_000) : "r".repeat(1_000);
-            server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                    com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + n))
-                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                            .withStatus(302).withHeader("Location", prefix + (n - 1))
+            server.wireMock().stubFor(get(urlEqualTo(prefix + n))
+                    .willReturn(aResponse().withStatus(302).withHeader("Location", prefix + (n - 1))
                             .withBody(body)));
         }
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(prefix + 0))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(200).withBody("end")));
+        server.wireMock().stubFor(get(urlEqualTo(prefix + 0))
+                .willReturn(aResponse().withStatus(200).withBody("end")));
 
         Outcome three = fetch(kind, server.url(prefix + 3));
         assertThat(three.error()).isNull();
@@ -314,15 +299,11 @@ class EngineContractTest {
     @EnumSource
     void aLocationWithARawSpaceIsFollowedEncoded(EngineKind kind) throws Exception {
         String name = kind.cliName();
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/spaced/" + name))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+        server.wireMock().stubFor(get(urlEqualTo("/spaced/" + name))
+                .willReturn(aResponse()
                         .withStatus(302).withHeader("Location", "/landed here/" + name)));
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(
-                        "/landed%20here/" + name))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(200).withBody("ok")));
+        server.wireMock().stubFor(get(urlEqualTo("/landed%20here/" + name))
+                .willReturn(aResponse().withStatus(200).withBody("ok")));
         Outcome landed = fetch(kind, server.url("/spaced/" + name));
         assertThat(landed.error()).isNull();
         assertThat(landed.status()).isEqualTo(200);
@@ -336,18 +317,15 @@ class EngineContractTest {
     @EnumSource
     void longResponseHeadersAreReadUpToTheSameLimitOnEveryEngine(EngineKind kind)
             throws Exception {
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/long-header"))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(200)
+        server.wireMock().stubFor(get(urlEqualTo("/long-header"))
+                .willReturn(aResponse().withStatus(200)
                         .withHeader("Content-Security-Policy", "x".repeat(12_000))
                         .withBody("ok")));
         Outcome longHeader = fetch(kind, server.url("/long-header"));
         assertThat(longHeader.error()).isNull();
         assertThat(longHeader.status()).isEqualTo(200);
 
-        try (dev.bulkfetch.testing.RawServer huge = new dev.bulkfetch.testing.RawServer(
-                dev.bulkfetch.testing.RawServer.Mode.HUGE_HEADERS)) {
+        try (RawServer huge = new RawServer(RawServer.Mode.HUGE_HEADERS)) {
             Outcome tooLong = fetch(kind, huge.url("/headers"));
             assertThat(tooLong.status()).isNull();
             assertThat(tooLong.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
@@ -361,15 +339,13 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void aMethodTheEngineCannotSendIsAnInputErrorThatSaysSo(EngineKind kind) throws Exception {
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/patched"))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(204)));
+        server.wireMock().stubFor(patch(urlEqualTo("/patched"))
+                .willReturn(aResponse().withStatus(204)));
         try (Engine engine = Engine.create(kind, options())) {
             Outcome patch = engine.send(new FetchRequest(1, null,
                     URI.create(server.url("/patched")), "PATCH",
-                    java.util.Map.of("Content-Type", "application/json"),
-                    "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    Map.of("Content-Type", "application/json"),
+                    "{}".getBytes(StandardCharsets.UTF_8)))
                     .get(10, TimeUnit.SECONDS);
             if (kind == EngineKind.EVENT_LOOP) {
                 assertThat(patch.status()).isEqualTo(204);
@@ -391,8 +367,7 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void aUrlWithUtf8GoesOutAsAsciiOnEveryEngine(EngineKind kind) throws Exception {
-        try (dev.bulkfetch.testing.RawServer strict = new dev.bulkfetch.testing.RawServer(
-                dev.bulkfetch.testing.RawServer.Mode.ASCII_ONLY)) {
+        try (RawServer strict = new RawServer(RawServer.Mode.ASCII_ONLY)) {
             Outcome utf8 = fetch(kind, strict.url("/caf\u00e9?q=\u00e9"));
             assertThat(utf8.error()).isNull();
             assertThat(utf8.status()).isEqualTo(200);
@@ -408,14 +383,10 @@ class EngineContractTest {
     @EnumSource
     void aRedirectWithTwoDifferentLocationsIsAProtocolError(EngineKind kind) throws Exception {
         String name = kind.cliName();
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/two/" + name))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(302).withHeader("Location", "/ok/1", "/ok/2")));
-        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/twice/" + name))
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                        .withStatus(302).withHeader("Location", "/ok/1", "/ok/1")));
+        server.wireMock().stubFor(get(urlEqualTo("/two/" + name))
+                .willReturn(aResponse().withStatus(302).withHeader("Location", "/ok/1", "/ok/2")));
+        server.wireMock().stubFor(get(urlEqualTo("/twice/" + name))
+                .willReturn(aResponse().withStatus(302).withHeader("Location", "/ok/1", "/ok/1")));
         Outcome two = fetch(kind, server.url("/two/" + name));
         assertThat(two.status()).isNull();
         assertThat(two.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
@@ -430,8 +401,7 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void anEarlyHintsResponseIsSkippedForTheAnswer(EngineKind kind) throws Exception {
-        try (dev.bulkfetch.testing.RawServer hints = new dev.bulkfetch.testing.RawServer(
-                dev.bulkfetch.testing.RawServer.Mode.EARLY_HINTS)) {
+        try (RawServer hints = new RawServer(RawServer.Mode.EARLY_HINTS)) {
             Outcome answer = fetch(kind, hints.url("/page"));
             assertThat(answer.error()).isNull();
             assertThat(answer.status()).isEqualTo(200);
@@ -443,8 +413,7 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void twoDifferentContentLengthsAreAProtocolError(EngineKind kind) throws Exception {
-        try (dev.bulkfetch.testing.RawServer lengths = new dev.bulkfetch.testing.RawServer(
-                dev.bulkfetch.testing.RawServer.Mode.TWO_LENGTHS)) {
+        try (RawServer lengths = new RawServer(RawServer.Mode.TWO_LENGTHS)) {
             Outcome twice = fetch(kind, lengths.url("/lengths"));
             assertThat(twice.status()).isNull();
             assertThat(twice.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
