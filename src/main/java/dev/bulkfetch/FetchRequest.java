@@ -1,7 +1,9 @@
 package dev.bulkfetch;
 
+import dev.bulkfetch.input.HttpSyntax;
 import dev.bulkfetch.input.Urls;
 import java.net.URI;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -13,14 +15,19 @@ import java.util.Objects;
  * @param id the caller's id for the item; {@code seq} as a string when none was given
  * @param url an absolute http or https URL; one with characters HTTP cannot carry raw (UTF-8,
  *     an internationalised host) is kept in its ASCII form, as browsers send it
- * @param method the HTTP method, upper case
- * @param headers request headers, in the order given
+ * @param method the HTTP method, one word; kept upper case ({@code get} is GET)
+ * @param headers request headers, in the order given; a value may not hold a line break
  * @param body the request body, or {@code null} for none
  */
 public record FetchRequest(long seq, String id, URI url, String method, Map<String, String> headers,
                            byte[] body) {
 
-    /** Checks the parts (seq from 1, a URL, a method); no id means the seq; headers are copied. */
+    /**
+     * Checks the parts (seq from 1, a URL, a method, headers a server can read); no id means the
+     * seq; headers are copied.
+     *
+     * @throws IllegalArgumentException when a part cannot be sent, saying which
+     */
     public FetchRequest {
         if (seq < 1) {
             throw new IllegalArgumentException("seq < 1: " + seq);
@@ -30,9 +37,11 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
         // Every engine must send the same bytes, and HTTP carries only ASCII: raw UTF-8 or an
         // internationalised host is made ASCII here, once, as browsers do.
         url = Urls.toAscii(url);
+        method = HttpSyntax.method(method);
         id = id == null ? Long.toString(seq) : id;
-        headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(
+        headers = headers == null ? Map.of() : Collections.unmodifiableMap(
                 new LinkedHashMap<>(headers));
+        headers.forEach(HttpSyntax::checkHeader);
     }
 
     /** A GET of {@code url} at position {@code seq}, with no headers or body. */

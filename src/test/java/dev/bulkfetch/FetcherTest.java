@@ -57,6 +57,17 @@ class FetcherTest {
     }
 
     @Test
+    void aLowerCaseMethodIsSentByABlockingEngineToo() {
+        try (Fetcher fetcher = Fetcher.builder().engine(EngineKind.THREADS).build()) {
+            FetchRequest lower = new FetchRequest(1, null, server.request(1, "/ok/").url(), "get",
+                    null, null);
+            FetchResult result = fetcher.fetch(lower).join();
+            assertThat(result.method()).isEqualTo("GET");
+            assertThat(result.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void fetchAllGathersEveryResultInInputOrderFailedOrNot() {
         try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
             List<FetchRequest> requests = List.of(server.request(1, "/slow/"),

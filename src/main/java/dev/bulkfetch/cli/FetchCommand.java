@@ -6,6 +6,7 @@ import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.input.HttpSyntax;
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
@@ -263,11 +264,19 @@ final class FetchCommand implements Callable<Integer> {
         Map<String, String> map = new LinkedHashMap<>();
         for (String header : headers) {
             int colon = header.indexOf(':');
-            if (colon <= 0 || !header.substring(0, colon).strip().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            if (colon <= 0) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option "
                         + "'--header': '" + header + "' must be 'Name: value'");
             }
-            map.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+            String name = header.substring(0, colon).strip();
+            String value = header.substring(colon + 1).strip();
+            try {
+                HttpSyntax.checkHeader(name, value);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option "
+                        + "'--header': '" + header + "': " + e.getMessage());
+            }
+            map.put(name, value);
         }
         return map;
     }
@@ -322,11 +331,13 @@ final class FetchCommand implements Callable<Integer> {
 
     /** What every request of a URL list gets from -X and -H. */
     private UrlListReader.RequestTemplate template() {
-        if (!method.matches("[A-Za-z]{1,20}")) {
+        String upper;
+        try {
+            upper = HttpSyntax.method(method);
+        } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(),
-                    "Invalid value for option '--method': '" + method + "' is not a method");
+                    "Invalid value for option '--method': " + e.getMessage());
         }
-        String upper = method.toUpperCase(java.util.Locale.ROOT);
         EngineKind kind = EngineKind.fromName(engine);
         if (!kind.sends(upper)) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option"

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -64,10 +63,14 @@ final class JsonLinesReader extends LineItemReader {
         String method = template.method();
         JsonNode m = spec.get("method");
         if (m != null) {
-            if (!m.isTextual() || !m.asText().matches("[A-Za-z]{1,20}")) {
+            if (!m.isTextual()) {
                 return new InputItem.Rejected(seq, raw, "\"method\" must be a word like POST");
             }
-            method = m.asText().toUpperCase(Locale.ROOT);
+            try {
+                method = HttpSyntax.method(m.asText());
+            } catch (IllegalArgumentException e) {
+                return new InputItem.Rejected(seq, raw, "\"method\": " + e.getMessage());
+            }
         }
         Map<String, String> headers = new LinkedHashMap<>(template.headers());
         JsonNode h = spec.get("headers");
@@ -80,13 +83,10 @@ final class JsonLinesReader extends LineItemReader {
                     return new InputItem.Rejected(seq, raw, "header \"" + header.getKey()
                             + "\" must be a string");
                 }
-                if (!header.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                    return new InputItem.Rejected(seq, raw, "header name \"" + header.getKey()
-                            + "\" is not a valid HTTP header name");
-                }
-                if (header.getValue().asText().matches("(?s).*[\r\n\u0000].*")) {
-                    return new InputItem.Rejected(seq, raw, "header \"" + header.getKey()
-                            + "\" has a line break in its value");
+                try {
+                    HttpSyntax.checkHeader(header.getKey(), header.getValue().asText());
+                } catch (IllegalArgumentException e) {
+                    return new InputItem.Rejected(seq, raw, e.getMessage());
                 }
                 headers.put(header.getKey(), header.getValue().asText());
             }

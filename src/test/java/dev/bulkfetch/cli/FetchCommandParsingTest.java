@@ -165,6 +165,27 @@ class FetchCommandParsingTest {
     }
 
     @Test
+    void aHeaderValueWithALineBreakIsAUsageErrorNotAnErrorOnEveryItem() {
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"fetch", "never-read.txt", "-H",
+                "X-Trace: a\r\nX-Injected: 1"}, new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(), new PrintWriter(err, true));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--header")
+                .contains("header \"X-Trace\" has a line break");
+    }
+
+    @Test
+    void aMethodThatIsNotOneWordIsAUsageError() {
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"fetch", "never-read.txt", "-X", "GET /x"},
+                new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
+                new PrintWriter(err, true));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--method").contains("'GET /x' is not an HTTP method");
+    }
+
+    @Test
     void aMissingUrlListIsAUsageError() {
         assertThatThrownBy(() -> parse("fetch"))
                 .isInstanceOf(CommandLine.ParameterException.class)

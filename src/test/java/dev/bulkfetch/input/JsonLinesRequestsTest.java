@@ -116,6 +116,26 @@ class JsonLinesRequestsTest {
     }
 
     @Test
+    void aHeaderValueWithALineBreakIsThatLinesInputErrorAndTheRunGoesOn() {
+        try (TestServer server = new TestServer()) {
+            String specs = "{\"url\": \"" + server.url("/ok/1") + "\", \"headers\": "
+                    + "{\"X-Trace\": \"a\\r\\nX-Injected: 1\"}}\n{\"url\": \""
+                    + server.url("/ok/2") + "\"}\n";
+            Path file = TestServer.write(dir.resolve("line-break.jsonl"), specs);
+
+            Cli.Result result = Cli.run("fetch", file.toString(), "--rate", "50/s", "-q");
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            Map<Long, JsonNode> bySeq = Records.parse(result.out()).stream().collect(
+                    Collectors.toMap(r -> r.get("seq").asLong(), Function.identity()));
+            assertThat(bySeq.get(1L).get("error").get("kind").asText()).isEqualTo("input");
+            assertThat(bySeq.get(1L).get("error").get("message").asText())
+                    .contains("header \"X-Trace\" has a line break");
+            assertThat(bySeq.get(2L).get("ok").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
     void aHeaderWithoutAColonIsAUsageErrorNamingTheOption() {
         Cli.Result result = Cli.run("fetch", "urls/demo.txt", "-H", "NoColon");
         assertThat(result.exitCode()).isEqualTo(2);

@@ -1,0 +1,58 @@
+package dev.bulkfetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** A request a library caller makes is one every engine can send, or refused at once. */
+class FetchRequestTest {
+
+    private static final URI URL = URI.create("http://127.0.0.1:1/a");
+
+    private static FetchRequest request(String method, Map<String, String> headers) {
+        return new FetchRequest(1, null, URL, method, headers, null);
+    }
+
+    @Test
+    void aMethodIsKeptUpperCaseAsTheCommandLineAndJsonSpecsHaveIt() {
+        assertThat(request("get", Map.of()).method()).isEqualTo("GET");
+        assertThat(request("Post", Map.of()).method()).isEqualTo("POST");
+        assertThat(request("M-SEARCH", Map.of()).method()).isEqualTo("M-SEARCH");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "GE T", "GET\r\nX-Injected: 1", "GET/", "GÉT"})
+    void aMethodThatIsNotOneWordIsRefusedNamingIt(String method) {
+        assertThatThrownBy(() -> request(method, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + method + "' is not an HTTP method");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\r\nX-Injected: 1", "a\nb", "a\rb", "a\u0000b"})
+    void aHeaderValueThatWouldStartAnotherLineIsRefusedNamingTheHeader(String value) {
+        assertThatThrownBy(() -> request("GET", Map.of("X-Trace", value)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header \"X-Trace\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "Bad Name", "X-Trace:", "Tráce"})
+    void aHeaderNameThatIsNotAWordIsRefused(String name) {
+        assertThatThrownBy(() -> request("GET", Map.of(name, "v")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header name \"" + name + "\" is not a valid HTTP header name");
+    }
+
+    @Test
+    void anOrdinaryHeaderPasses() {
+        Map<String, String> headers = Map.of("Authorization", "Bearer a.b-c_d~e+f/g=", "X-Empty",
+                "");
+        assertThat(request("GET", headers).headers()).isEqualTo(headers);
+    }
+}
