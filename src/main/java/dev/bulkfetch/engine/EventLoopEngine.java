@@ -1,8 +1,10 @@
 package dev.bulkfetch.engine;
 
 import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.BodyHandler;
 import dev.bulkfetch.FetchRequest;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.ProtocolException;
@@ -88,30 +90,47 @@ final class EventLoopEngine implements Engine {
         return send(request, 0, System.nanoTime());
     }
 
-    /** One exchange of {@code request}'s chain, the {@code redirects}-th redirect of it. */
+    /** The exchanges of {@code request}'s chain from the {@code redirects}-th redirect on. */
     private CompletableFuture<Outcome> send(FetchRequest request, int redirects, long start) {
-        try {
-            Duration left = null;
-            if (redirects > 0) {
-                // The whole-request timeout is the chain's, as on the blocking engines.
-                left = options.requestTimeout().minusNanos(System.nanoTime() - start);
-                // AHC reads a timeout under 1 ms as none given and uses the client's whole one.
-                if (left.toMillis() < 1) {
-                    return failed(new TimeoutException(
-                            "request timeout passed while following redirects"), start);
-                }
+        return exchange(request, redirects > 0, false, start)
+                .thenCompose(hop -> hop.location() == null
+                        ? CompletableFuture.completedFuture(hop.outcome())
+                        : follow(request, hop, redirects, start))
+                .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
+                        System.nanoTime() - start));
+    }
+
+    /**
+     * One exchange of {@code request}, sent once more on a new connection when {@link Resends}
+     * allows and its reused connection closed before any answer. A later exchange of the
+     * item ({@code later}: after a redirect or for a resend) gets the time the item has left.
+     */
+    private CompletableFuture<Hop> exchange(FetchRequest request, boolean later, boolean resent,
+                                            long start) {
+        Duration left = null;
+        if (later) {
+            // The whole-request timeout is the item's, as on the blocking engines.
+            left = options.requestTimeout().minusNanos(System.nanoTime() - start);
+            // AHC reads a timeout under 1 ms as none given and uses the client's whole one.
+            if (left.toMillis() < 1) {
+                return CompletableFuture.failedFuture(new TimeoutException(
+                        "request timeout passed before the next exchange of the request"));
             }
-            return client.executeRequest(build(request, left), new CountingHandler(options, start))
-                    .toCompletableFuture()
-                    .thenCompose(hop -> hop.location() == null
-                            ? CompletableFuture.completedFuture(hop.outcome())
-                            : follow(request, hop, redirects, start))
-                    .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
-                            System.nanoTime() - start));
+        }
+        CountingHandler handler = new CountingHandler(options, start);
+        CompletableFuture<Hop> hop;
+        try {
+            hop = client.executeRequest(build(request, left), handler).toCompletableFuture();
         } catch (RuntimeException e) {
             // A request AHC refuses to build (a header name it rejects) is that item's error.
-            return failed(e, start);
+            return CompletableFuture.failedFuture(e);
         }
+        if (resent || !Resends.allowed(request)) {
+            return hop;
+        }
+        return hop.exceptionallyCompose(thrown -> handler.lostUnanswered(thrown)
+                ? exchange(request, true, true, start)
+                : CompletableFuture.failedFuture(thrown));
     }
 
     private CompletableFuture<Outcome> follow(FetchRequest request, Hop hop, int redirects,
@@ -190,6 +209,10 @@ final class EventLoopEngine implements Engine {
      */
     private static final class CountingHandler implements AsyncHandler<Hop> {
         private final long maxBody;
+        // Set by the sending thread as it takes a pooled connection, before the request is
+        // handed to the event loop, whose failure lostUnanswered then reads: ordered by that
+        // hand-off.
+        private boolean reused;
         private final long start;
         private final boolean mayFollow;
         private String location;
@@ -205,6 +228,17 @@ final class EventLoopEngine implements Engine {
             this.start = start;
             this.mayFollow = options.maxRedirects() > 0;
             this.body = new BodyReader(options.bodyHandler());
+        }
+
+        @Override
+        public void onConnectionPooled(Channel connection) {
+            reused = true;
+        }
+
+        /** Whether a connection from the pool closed before any answer came on it. */
+        boolean lostUnanswered(Throwable thrown) {
+            return reused && status == 0
+                    && Failures.classify(thrown).kind() == ErrorKind.RESET;
         }
 
         @Override

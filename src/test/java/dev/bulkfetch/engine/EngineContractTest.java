@@ -419,4 +419,47 @@ class EngineContractTest {
             assertThat(twice.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
         }
     }
+
+    /**
+     * A GET whose kept-alive connection the server closes unanswered goes once more, on a new
+     * connection, on every engine (the JDK did so by itself; the event loop ended the item as a
+     * reset), and counts as one attempt.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aGetLostWithItsKeptAliveConnectionIsSentOnceMoreOnANewOne(EngineKind kind)
+            throws Exception {
+        try (RawServer closing = new RawServer(RawServer.Mode.CLOSES_ON_SECOND_REQUEST);
+             Engine engine = Engine.create(kind, options())) {
+            Outcome first = engine.send(FetchRequest.get(1, URI.create(closing.url("/a"))))
+                    .get(10, TimeUnit.SECONDS);
+            Outcome second = engine.send(FetchRequest.get(2, URI.create(closing.url("/b"))))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(second.error()).isNull();
+            assertThat(second.status()).isEqualTo(200);
+            // /a, /b on the kept connection (closed unanswered), /b again on a new one
+            assertThat(closing.requests()).isEqualTo(3);
+        }
+    }
+
+    /**
+     * A POST lost the same way is not sent again by any engine: the server may have acted on
+     * it. The JDK resent it by itself (sun.net.http.retryPost is true by default).
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aPostLostWithItsKeptAliveConnectionIsNotSentAgain(EngineKind kind) throws Exception {
+        try (RawServer closing = new RawServer(RawServer.Mode.CLOSES_ON_SECOND_REQUEST);
+             Engine engine = Engine.create(kind, options())) {
+            Outcome first = engine.send(new FetchRequest(1, null, URI.create(closing.url("/a")),
+                    "POST", Map.of(), null)).get(10, TimeUnit.SECONDS);
+            Outcome second = engine.send(new FetchRequest(2, null, URI.create(closing.url("/b")),
+                    "POST", Map.of(), null)).get(10, TimeUnit.SECONDS);
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(second.status()).isNull();
+            assertThat(second.error().kind()).isEqualTo(ErrorKind.RESET);
+            assertThat(closing.requests()).isEqualTo(2);
+        }
+    }
 }

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A server that misbehaves in ways WireMock cannot: on 127.0.0.1, one virtual thread per
@@ -35,17 +36,29 @@ public final class RawServer implements AutoCloseable {
         /** A 103 Early Hints, then the answer: 200 with the body "ok". */
         EARLY_HINTS,
         /** Two different Content-Lengths (2 and 3), then "ok!". */
-        TWO_LENGTHS
+        TWO_LENGTHS,
+        /**
+         * On each connection, the first request is answered "ok" and the connection kept; the
+         * second is read and the connection closed unanswered, as by a server whose keep-alive
+         * timeout ran out just as that request came.
+         */
+        CLOSES_ON_SECOND_REQUEST
     }
 
     private final ServerSocket socket;
     private final Mode mode;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicInteger requests = new AtomicInteger();
 
     public RawServer(Mode mode) throws IOException {
         this.mode = mode;
         this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
+    }
+
+    /** How many requests have been read, on all connections. */
+    public int requests() {
+        return requests.get();
     }
 
     public String url(String path) {
@@ -68,6 +81,12 @@ public final class RawServer implements AutoCloseable {
              OutputStream out = client.getOutputStream()) {
             String head = readHead(in);
             switch (mode) {
+                case CLOSES_ON_SECOND_REQUEST -> {
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    readHead(in);
+                }
                 case NEVER_ANSWER -> in.read();
                 case CLOSE_DELIMITED -> out.write(("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
                         + "until the end").getBytes(StandardCharsets.US_ASCII));
@@ -130,8 +149,8 @@ public final class RawServer implements AutoCloseable {
         }
     }
 
-    /** Reads the request's head; returns it (request line first). */
-    private static String readHead(InputStream in) throws IOException {
+    /** Reads the request's head, and counts it; returns it (request line first). */
+    private String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         int matched = 0;
         int b;
@@ -139,6 +158,9 @@ public final class RawServer implements AutoCloseable {
         while (matched < 4 && (b = in.read()) >= 0) {
             head.append((char) b);
             matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        if (matched == 4) {
+            requests.incrementAndGet();
         }
         return head.toString();
     }
