@@ -151,10 +151,8 @@ final class BlockingEngine implements Engine {
                     request = Redirects.follow(request, status, location);
                     continue;
                 }
-                long declared = conn.getContentLengthLong();
-                if (declared >= 0) {
-                    SingleHeader.value("Content-Length", headerValues(conn, "Content-Length"));
-                }
+                long declared = SingleHeader.contentLength(
+                        headerValues(conn, "Content-Length"));
                 if (declared > options.maxBodyBytes()) {
                     conn.disconnect();
                     return tooLarge(start);

@@ -242,8 +242,15 @@ final class EventLoopEngine implements Engine {
         }
 
         @Override
-        public State onStatusReceived(HttpResponseStatus responseStatus) {
+        public State onStatusReceived(HttpResponseStatus responseStatus)
+                throws ProtocolException {
             status = responseStatus.getStatusCode();
+            if (status == 101) {
+                // No request here asks to switch protocols, and what follows a 101 is not
+                // HTTP: an error, as the JDK has it, not an answer to count.
+                throw new ProtocolException("invalid HTTP response: an unasked-for 101 "
+                        + "Switching Protocols");
+            }
             return State.CONTINUE;
         }
 

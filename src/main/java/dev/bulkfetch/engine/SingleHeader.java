@@ -8,6 +8,10 @@ import java.util.List;
  * a protocol error, the same on every engine: two {@code Content-Length}s make the body's end
  * unknowable (RFC 9112), two {@code Location}s name two places (browsers refuse both), and each
  * client would otherwise pick its own (the JDK the last, Netty the first).
+ *
+ * <p>{@code Content-Length} is stricter, as Netty (under the event loop) and RFC 9112 have it:
+ * one value of digits only. The JDK read {@code -1}, {@code 2, 2} or a number past a long as no
+ * length and {@code +2} as 2, and went on; the event loop called each a protocol error.
  */
 final class SingleHeader {
 
@@ -27,5 +31,26 @@ final class SingleHeader {
             }
         }
         return first;
+    }
+
+    /**
+     * The body's length as {@code values} of {@code Content-Length} declare it, or -1 for none.
+     *
+     * @throws ProtocolException for several values (the same twice too) or one not a number
+     */
+    static long contentLength(List<String> values) throws ProtocolException {
+        if (values == null || values.isEmpty()) {
+            return -1;
+        }
+        String value = values.get(0).trim();
+        boolean digits = values.size() == 1 && !value.isEmpty() && value.length() <= 18;
+        for (int i = 0; digits && i < value.length(); i++) {
+            digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
+        }
+        if (!digits) {
+            throw new ProtocolException("invalid HTTP response: Content-Length "
+                    + String.join(", ", values) + " is not one length");
+        }
+        return Long.parseLong(value);
     }
 }

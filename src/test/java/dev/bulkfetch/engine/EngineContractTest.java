@@ -20,9 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every engine meets the same server behaviour with the same outcome. */
 class EngineContractTest {
@@ -460,6 +463,41 @@ class EngineContractTest {
             assertThat(second.status()).isNull();
             assertThat(second.error().kind()).isEqualTo(ErrorKind.RESET);
             assertThat(closing.requests()).isEqualTo(2);
+        }
+    }
+
+    static Stream<Arguments> lengthsThatAreNotOne() {
+        return Stream.of(EngineKind.values()).flatMap(kind -> Stream.of(
+                "Content-Length: -1\r\n", "Content-Length: +2\r\n",
+                "Content-Length: 2, 2\r\n", "Content-Length: 2\r\nContent-Length: 2\r\n",
+                "Content-Length: 99999999999999999999\r\n")
+                .map(header -> Arguments.of(kind, header)));
+    }
+
+    /**
+     * A Content-Length that is not one length is a protocol error on every engine, as Netty
+     * and RFC 9112 have it; the JDK read most of these as no length, {@code +2} as 2.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("lengthsThatAreNotOne")
+    void aContentLengthThatIsNotOneLengthIsAProtocolError(EngineKind kind, String header)
+            throws Exception {
+        try (RawServer odd = RawServer.answering("HTTP/1.1 200 OK\r\n" + header + "\r\nok")) {
+            Outcome outcome = fetch(kind, odd.url("/length"));
+            assertThat(outcome.status()).isNull();
+            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        }
+    }
+
+    /** A 101 no request asked for is a protocol error on every engine (the event loop said http). */
+    @ParameterizedTest
+    @EnumSource
+    void anUnaskedFor101IsAProtocolError(EngineKind kind) throws Exception {
+        try (RawServer switching = RawServer.answering("HTTP/1.1 101 Switching Protocols\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n")) {
+            Outcome outcome = fetch(kind, switching.url("/switch"));
+            assertThat(outcome.status()).isNull();
+            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
         }
     }
 }

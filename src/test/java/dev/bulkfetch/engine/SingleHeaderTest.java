@@ -18,4 +18,20 @@ class SingleHeaderTest {
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("several different Location headers: /a, /b");
     }
+
+    @Test
+    void aContentLengthIsOneRunOfDigitsOrNone() throws Exception {
+        assertThat(SingleHeader.contentLength(List.of())).isEqualTo(-1);
+        assertThat(SingleHeader.contentLength(List.of("0"))).isZero();
+        assertThat(SingleHeader.contentLength(List.of(" 1234 "))).isEqualTo(1234);
+        assertThat(SingleHeader.contentLength(List.of("999999999999999999")))
+                .isEqualTo(999_999_999_999_999_999L);
+        for (List<String> bad : List.of(List.of(""), List.of("-1"), List.of("+2"),
+                List.of("2, 2"), List.of("2", "2"), List.of("0x10"),
+                List.of("9223372036854775808"))) {
+            assertThatThrownBy(() -> SingleHeader.contentLength(bad))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("is not one length");
+        }
+    }
 }

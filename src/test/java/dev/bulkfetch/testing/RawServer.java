@@ -42,18 +42,31 @@ public final class RawServer implements AutoCloseable {
          * second is read and the connection closed unanswered, as by a server whose keep-alive
          * timeout ran out just as that request came.
          */
-        CLOSES_ON_SECOND_REQUEST
+        CLOSES_ON_SECOND_REQUEST,
+        /** The response {@link #answering} was given, then the connection closed. */
+        FIXED
     }
 
     private final ServerSocket socket;
     private final Mode mode;
+    private final String fixed;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger requests = new AtomicInteger();
 
     public RawServer(Mode mode) throws IOException {
+        this(mode, null);
+    }
+
+    private RawServer(Mode mode, String fixed) throws IOException {
         this.mode = mode;
+        this.fixed = fixed;
         this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
+    }
+
+    /** A server that answers every request with {@code response} (ASCII), then closes. */
+    public static RawServer answering(String response) throws IOException {
+        return new RawServer(Mode.FIXED, response);
     }
 
     /** How many requests have been read, on all connections. */
@@ -81,6 +94,7 @@ public final class RawServer implements AutoCloseable {
              OutputStream out = client.getOutputStream()) {
             String head = readHead(in);
             switch (mode) {
+                case FIXED -> out.write(fixed.getBytes(StandardCharsets.US_ASCII));
                 case CLOSES_ON_SECOND_REQUEST -> {
                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                             .getBytes(StandardCharsets.US_ASCII));
