@@ -56,6 +56,7 @@ final class EventLoopEngine implements Engine {
                 .setMaxConnections(-1)
                 .setMaxConnectionsPerHost(-1)
                 .setKeepAlive(true)
+                .setKeepAliveStrategy(new KeepAliveDecision())
                 .setConnectTimeout(options.connectTimeout())
                 .setRequestTimeout(options.requestTimeout())
                 .setReadTimeout(options.idleTimeout())

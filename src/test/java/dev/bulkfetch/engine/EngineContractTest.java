@@ -500,4 +500,24 @@ class EngineContractTest {
             assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
         }
     }
+
+    /**
+     * A 204 that sends a body anyway does not spoil its connection for the next item on any
+     * engine: on the event loop, the stray body was read as the next answer's start.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aBodySentWithA204IsNotTakenForTheNextAnswer(EngineKind kind) throws Exception {
+        try (RawServer server = new RawServer(RawServer.Mode.NO_CONTENT_WITH_BODY);
+             Engine engine = Engine.create(kind, options())) {
+            Outcome noContent = engine.send(FetchRequest.get(1,
+                    URI.create(server.url("/nocontent")))).get(10, TimeUnit.SECONDS);
+            Outcome next = engine.send(FetchRequest.get(2, URI.create(server.url("/next"))))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(noContent.status()).isEqualTo(204);
+            assertThat(next.error()).isNull();
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.bytes()).isEqualTo(2);
+        }
+    }
 }

@@ -43,6 +43,11 @@ public final class RawServer implements AutoCloseable {
          * timeout ran out just as that request came.
          */
         CLOSES_ON_SECOND_REQUEST,
+        /**
+         * A kept-alive connection where {@code /nocontent} is a 204 that declares and sends a
+         * body anyway ("hello", against RFC 9112) and any other path is 200 "ok".
+         */
+        NO_CONTENT_WITH_BODY,
         /** The response {@link #answering} was given, then the connection closed. */
         FIXED
     }
@@ -95,6 +100,15 @@ public final class RawServer implements AutoCloseable {
             String head = readHead(in);
             switch (mode) {
                 case FIXED -> out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                case NO_CONTENT_WITH_BODY -> {
+                    for (String next = head; !next.isEmpty(); next = readHead(in)) {
+                        out.write((next.startsWith("GET /nocontent ")
+                                ? "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello"
+                                : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                                .getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                }
                 case CLOSES_ON_SECOND_REQUEST -> {
                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                             .getBytes(StandardCharsets.US_ASCII));
