@@ -126,12 +126,12 @@ final class EventLoopEngine implements Engine {
             // A request AHC refuses to build (a header name it rejects) is that item's error.
             return CompletableFuture.failedFuture(e);
         }
-        if (resent || !Resends.allowed(request)) {
-            return hop;
+        if (!resent && Resends.allowed(request)) {
+            hop = hop.exceptionallyCompose(thrown -> handler.lostUnanswered(thrown)
+                    ? exchange(request, true, true, start)
+                    : CompletableFuture.failedFuture(thrown));
         }
-        return hop.exceptionallyCompose(thrown -> handler.lostUnanswered(thrown)
-                ? exchange(request, true, true, start)
-                : CompletableFuture.failedFuture(thrown));
+        return hop.exceptionally(handler::failed);
     }
 
     private CompletableFuture<Outcome> follow(FetchRequest request, Hop hop, int redirects,
@@ -219,7 +219,8 @@ final class EventLoopEngine implements Engine {
         private String location;
         private long drained;
         private int status;
-        private long bytes;
+        // Read by whichever thread fails the exchange (AHC's timer, for a timeout).
+        private volatile long bytes;
         private boolean tooLarge;
         private String retryAfter;
         private final BodyReader body;
@@ -313,7 +314,13 @@ final class EventLoopEngine implements Engine {
 
         @Override
         public void onThrowable(Throwable t) {
-            // The future completes exceptionally; send() classifies it.
+            // The future completes exceptionally, for failed() to make the outcome.
+        }
+
+        /** The outcome of an exchange that failed, with the body bytes that came before. */
+        Hop failed(Throwable thrown) {
+            return new Hop(Outcome.failure(Failures.classify(thrown),
+                    location == null ? bytes : 0, System.nanoTime() - start), status, null);
         }
 
         @Override

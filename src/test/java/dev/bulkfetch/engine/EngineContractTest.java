@@ -520,4 +520,20 @@ class EngineContractTest {
             assertThat(next.bytes()).isEqualTo(2);
         }
     }
+
+    /**
+     * A body cut short is a protocol error that counts the bytes that came, on every engine
+     * (the event loop said 0).
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aBodyCutShortIsAProtocolErrorCountingTheBytesThatCame(EngineKind kind)
+            throws Exception {
+        try (RawServer cut = new RawServer(RawServer.Mode.SHORT_BODY)) {
+            Outcome outcome = fetch(kind, cut.url("/short"));
+            assertThat(outcome.status()).isNull();
+            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+            assertThat(outcome.bytes()).isEqualTo(10);
+        }
+    }
 }
