@@ -49,6 +49,14 @@ class FetchRequestTest {
                 .hasMessageContaining("header name \"" + name + "\" is not a valid HTTP header name");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"Content-Length", "transfer-encoding"})
+    void aHeaderThatFramesTheBodyIsLeftToTheEngines(String name) {
+        assertThatThrownBy(() -> request("POST", Map.of(name, "3")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header \"" + name + "\" is set from the body");
+    }
+
     @Test
     void anOrdinaryHeaderPasses() {
         Map<String, String> headers = Map.of("Authorization", "Bearer a.b-c_d~e+f/g=", "X-Empty",

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Admission is upstream, so the pool never holds a queue: at most {@code concurrency} tasks
  * are ever submitted at once. Keep-alive is the JDK's connection cache, sized to the concurrency
- * through {@code http.maxConnections}. Redirects are followed here, not by the JDK, under the
+ * through {@code http.maxConnections} ({@link JdkHttpSettings}). Redirects are followed here, not by the JDK, under the
  * same {@link Redirects} policy as the event loop's; a request lost with its connection goes
  * once more under {@link Resends}, the JDK's own. The whole-request timeout is a
  * watchdog that closes the connection, since the JDK only bounds connect and each read.
@@ -47,8 +47,7 @@ final class BlockingEngine implements Engine {
     BlockingEngine(EngineKind kind, EngineOptions options) {
         this.kind = kind;
         this.options = options;
-        KeepAlive.sizeFor(options.concurrency());
-        Resends.holdTheJdkToThem();
+        JdkHttpSettings.applyFor(options.concurrency());
         this.executor = switch (kind) {
             case THREADS -> Executors.newFixedThreadPool(options.concurrency(),
                     named("bulkfetch-thread-"));
@@ -77,12 +76,11 @@ final class BlockingEngine implements Engine {
 
     @Override
     public CompletableFuture<Outcome> send(FetchRequest request) {
-        if (!kind.sends(request.method())) {
+        String refusal = refusal(request);
+        if (refusal != null) {
             return CompletableFuture.completedFuture(Outcome.failure(FetchError.of(
                     ErrorKind.INPUT, "the " + kind.cliName() + " engine cannot send "
-                            + request.method() + ": the JDK's HttpURLConnection sends only GET,"
-                            + " POST, HEAD, OPTIONS, PUT, DELETE and TRACE; the event-loop engine"
-                            + " sends any method"), 0, 0));
+                            + refusal + "; the event-loop engine can"), 0, 0));
         }
         try {
             return CompletableFuture.supplyAsync(() -> exchange(request), executor);
@@ -90,6 +88,21 @@ final class BlockingEngine implements Engine {
             return CompletableFuture.completedFuture(Outcome.failure(
                     FetchError.of(ErrorKind.CANCELLED, "engine closed"), 0, 0));
         }
+    }
+
+    /** What of {@code request} the JDK's client cannot send as asked, or null when it can. */
+    private String refusal(FetchRequest request) {
+        if (!kind.sends(request.method())) {
+            return request.method() + ": the JDK's HttpURLConnection sends only GET, POST, HEAD,"
+                    + " OPTIONS, PUT, DELETE and TRACE";
+        }
+        if (request.body() != null
+                && (request.method().equals("GET") || request.method().equals("TRACE"))) {
+            // Given a body, HttpURLConnection sends a GET as a POST, and refuses a TRACE.
+            return "a " + request.method() + " with a body: the JDK's HttpURLConnection would "
+                    + "send it as a POST, or not at all";
+        }
+        return null;
     }
 
     private Outcome exchange(FetchRequest request) {
@@ -311,23 +324,6 @@ final class BlockingEngine implements Engine {
             watchdog.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * The JDK keeps idle connections per destination up to {@code http.maxConnections}
-     * (default 5), read once when its cache class loads. Set it, before that, to at least the
-     * concurrency so that every thread can reuse a connection; later engines in the same JVM keep
-     * the first value (compare forks a JVM per run, so its runs are exact).
-     */
-    private static final class KeepAlive {
-        private static final int FLOOR = 256;
-
-        static synchronized void sizeFor(int concurrency) {
-            if (System.getProperty("http.maxConnections") == null) {
-                System.setProperty("http.maxConnections",
-                        Integer.toString(Math.max(FLOOR, concurrency)));
-            }
         }
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.ProtocolException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -163,7 +164,7 @@ final class EventLoopEngine implements Engine {
                         url.getRawPath() == null || url.getRawPath().isEmpty() ? "/"
                                 : url.getRawPath(), url.getRawQuery(), null));
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
-            builder.addHeader(header.getKey(), header.getValue());
+            builder.addHeader(header.getKey(), utf8OnTheWire(header.getValue()));
         }
         if (request.body() != null) {
             builder.setBody(request.body());
@@ -180,6 +181,22 @@ final class EventLoopEngine implements Engine {
             }
         });
         return built;
+    }
+
+    /**
+     * {@code value} as Netty must be given it to send its UTF-8 bytes, as the JDK does (and
+     * curl, for what a UTF-8 terminal typed): Netty writes each char as one byte, so a value
+     * beyond ASCII goes as a string of its UTF-8 bytes. Before, é went as Latin-1 here and as
+     * UTF-8 from the blocking engines, and a char past Latin-1 as "?".
+     */
+    private static String utf8OnTheWire(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return new String(value.getBytes(StandardCharsets.UTF_8),
+                        StandardCharsets.ISO_8859_1);
+            }
+        }
+        return value;
     }
 
     @Override

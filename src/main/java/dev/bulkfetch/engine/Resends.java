@@ -9,7 +9,7 @@ import java.util.Set;
  * timeout ran out), and the request is never answered. RFC 9112 (9.3.1) lets a client send an
  * idempotent request again on a new connection then, and clients do: the JDK's
  * {@code HttpURLConnection} on its own, for any method with no body to stream (POST too, unless
- * {@code sun.net.http.retryPost} is false), while AHC, its own retries off here, ended the item
+ * {@code sun.net.http.retryPost} is false, as {@link JdkHttpSettings} sets it), while AHC, its own retries off here, ended the item
  * as a {@code reset}. Now: a request with an idempotent method and no body goes once more, not
  * counted as an attempt (it was never answered), and a POST never does, since the server may
  * have acted on it: its item ends as a {@code reset}, for the retry policy (which counts
@@ -19,7 +19,6 @@ final class Resends {
 
     private static final Set<String> IDEMPOTENT =
             Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
-    private static final String JDK_RETRIES_POST = "sun.net.http.retryPost";
 
     private Resends() {
     }
@@ -27,16 +26,5 @@ final class Resends {
     /** Whether {@code request} may go once more when its connection closed unanswered. */
     static boolean allowed(FetchRequest request) {
         return request.body() == null && IDEMPOTENT.contains(request.method());
-    }
-
-    /**
-     * Keeps the JDK's own resends to {@link #allowed}: it resends a POST unless told not to.
-     * The JDK reads the setting once, when its HTTP client class loads, so this must run before
-     * the first request; a value the user set stands.
-     */
-    static void holdTheJdkToThem() {
-        if (System.getProperty(JDK_RETRIES_POST) == null) {
-            System.setProperty(JDK_RETRIES_POST, "false");
-        }
     }
 }

@@ -30,13 +30,21 @@ public final class HttpSyntax {
     }
 
     /**
-     * Checks that {@code name} is a header name and {@code value} a value on one line: a line
-     * break in a value would start another header, which no engine may send.
+     * Checks that {@code name} is a header name, not one that frames the body
+     * ({@code Content-Length}, {@code Transfer-Encoding}), and {@code value} a value on one
+     * line: a line break in a value would start another header, which no engine may send.
      */
     public static void checkHeader(String name, String value) {
         if (!isToken(name)) {
             throw new IllegalArgumentException("header name \"" + name + "\" is not a valid HTTP "
                     + "header name");
+        }
+        if (name.equalsIgnoreCase("Content-Length")
+                || name.equalsIgnoreCase("Transfer-Encoding")) {
+            // The engines frame the body they send; a length of the caller's that did not
+            // match it would split the request where the server reads the next one.
+            throw new IllegalArgumentException("header \"" + name + "\" is set from the body "
+                    + "by every engine: leave it out");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

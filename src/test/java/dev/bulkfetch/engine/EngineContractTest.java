@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -534,6 +535,72 @@ class EngineContractTest {
             assertThat(outcome.status()).isNull();
             assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
             assertThat(outcome.bytes()).isEqualTo(10);
+        }
+    }
+
+    private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+    private static String headSent(EngineKind kind, Map<String, String> headers)
+            throws Exception {
+        try (RawServer server = RawServer.answering(OK);
+             Engine engine = Engine.create(kind, options())) {
+            Outcome outcome = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/head")), "GET", headers, null))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(outcome.status()).isEqualTo(200);
+            return server.lastHead();
+        }
+    }
+
+    /**
+     * A header value beyond ASCII goes as its UTF-8 bytes on every engine; the event loop sent
+     * Latin-1 (and "?" past it).
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aHeaderValueBeyondAsciiGoesAsUtf8(EngineKind kind) throws Exception {
+        String head = headSent(kind, Map.of("X-Name", "café ✓"));
+        String utf8AsBytes = new String("café ✓".getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.ISO_8859_1);
+        assertThat(head).contains("X-Name: " + utf8AsBytes + "\r\n");
+    }
+
+    /**
+     * Host, Origin and Via go as given on every engine: the JDK dropped them silently unless
+     * sun.net.http.allowRestrictedHeaders was set.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void headersTheJdkRestrictsGoAsGiven(EngineKind kind) throws Exception {
+        String head = headSent(kind, Map.of("Host", "api.example.test", "Origin",
+                "https://app.example.test", "Via", "1.1 gateway")).toLowerCase(Locale.ROOT);
+        assertThat(head).contains("host: api.example.test\r\n")
+                .contains("origin: https://app.example.test\r\n")
+                .contains("via: 1.1 gateway\r\n")
+                .doesNotContain("host: 127.0.0.1");
+    }
+
+    /**
+     * A GET with a body goes as a GET from the event loop; a blocking engine refuses it as an
+     * input error, where the JDK sent it as a POST (under a record that said GET).
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aGetWithABodyIsSentAsAGetOrRefused(EngineKind kind) throws Exception {
+        try (RawServer server = RawServer.answering(OK);
+             Engine engine = Engine.create(kind, options())) {
+            Outcome outcome = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/search")), "GET", Map.of(),
+                    "{\"query\":1}".getBytes(StandardCharsets.UTF_8)))
+                    .get(10, TimeUnit.SECONDS);
+            if (kind == EngineKind.EVENT_LOOP) {
+                assertThat(outcome.status()).isEqualTo(200);
+                assertThat(server.lastHead()).startsWith("GET /search ");
+            } else {
+                assertThat(outcome.error().kind()).isEqualTo(ErrorKind.INPUT);
+                assertThat(outcome.error().message()).contains("a GET with a body");
+                assertThat(server.requests()).isZero();
+            }
         }
     }
 }

@@ -57,6 +57,7 @@ public final class RawServer implements AutoCloseable {
     private final String fixed;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger requests = new AtomicInteger();
+    private volatile String lastHead = "";
 
     public RawServer(Mode mode) throws IOException {
         this(mode, null);
@@ -72,6 +73,11 @@ public final class RawServer implements AutoCloseable {
     /** A server that answers every request with {@code response} (ASCII), then closes. */
     public static RawServer answering(String response) throws IOException {
         return new RawServer(Mode.FIXED, response);
+    }
+
+    /** The last request head read, its bytes as ISO-8859-1 chars (so UTF-8 shows as bytes). */
+    public String lastHead() {
+        return lastHead;
     }
 
     /** How many requests have been read, on all connections. */
@@ -188,6 +194,7 @@ public final class RawServer implements AutoCloseable {
             matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
         }
         if (matched == 4) {
+            lastHead = head.toString();
             requests.incrementAndGet();
         }
         return head.toString();
