@@ -111,7 +111,7 @@ final class BlockingEngine implements Engine {
         ScheduledFuture<?> deadline = watchdog.schedule(exchange::abortBeforeBody,
                 options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         try {
-            return exchange.run(request, start);
+            return exchange.run(Credentials.asHeader(request), start);
         } catch (IOException | RuntimeException e) {
             exchange.abort();
             long latency = System.nanoTime() - start;

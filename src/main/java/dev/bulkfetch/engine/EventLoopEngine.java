@@ -89,7 +89,7 @@ final class EventLoopEngine implements Engine {
 
     @Override
     public CompletableFuture<Outcome> send(FetchRequest request) {
-        return send(request, 0, System.nanoTime());
+        return send(Credentials.asHeader(request), 0, System.nanoTime());
     }
 
     /** The exchanges of {@code request}'s chain from the {@code redirects}-th redirect on. */

@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -542,11 +543,17 @@ class EngineContractTest {
 
     private static String headSent(EngineKind kind, Map<String, String> headers)
             throws Exception {
+        return headSent(kind, "", headers);
+    }
+
+    /** The head a GET of /head sends, its URL with {@code userInfo} (like "ann:pw@"). */
+    private static String headSent(EngineKind kind, String userInfo, Map<String, String> headers)
+            throws Exception {
         try (RawServer server = RawServer.answering(OK);
              Engine engine = Engine.create(kind, options())) {
             Outcome outcome = engine.send(new FetchRequest(1, null,
-                    URI.create(server.url("/head")), "GET", headers, null))
-                    .get(10, TimeUnit.SECONDS);
+                    URI.create(server.url("/head").replace("://", "://" + userInfo)), "GET",
+                    headers, null)).get(10, TimeUnit.SECONDS);
             assertThat(outcome.status()).isEqualTo(200);
             return server.lastHead();
         }
@@ -602,5 +609,23 @@ class EngineContractTest {
                 assertThat(server.requests()).isZero();
             }
         }
+    }
+
+    /**
+     * Credentials in a URL go as Basic auth on every engine, and not in the request line; both
+     * clients dropped them. A request's own Authorization wins.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void credentialsInTheUrlGoAsBasicAuth(EngineKind kind) throws Exception {
+        String basic = Base64.getEncoder().encodeToString(
+                "ann:s@cret".getBytes(StandardCharsets.UTF_8));
+        assertThat(headSent(kind, "ann:s%40cret@", Map.of()))
+                .startsWith("GET /head HTTP/1.1\r\n")
+                .containsIgnoringCase("authorization: Basic " + basic + "\r\n")
+                .doesNotContain("ann:");
+        assertThat(headSent(kind, "ann:pw@", Map.of("Authorization", "Bearer t")))
+                .containsIgnoringCase("authorization: Bearer t\r\n")
+                .doesNotContainIgnoringCase("Basic");
     }
 }
