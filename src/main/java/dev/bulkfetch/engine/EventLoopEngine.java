@@ -38,7 +38,8 @@ import org.asynchttpclient.uri.Uri;
  */
 final class EventLoopEngine implements Engine {
 
-    private static final int MAX_HEADER_BYTES = 384 * 1024;
+    // The JDK's default limit on a response's headers.
+    private static final int JDK_MAX_HEADER_BYTES = 384 * 1024;
 
     private final AsyncHttpClient client;
     private final ClosingTimer timer = new ClosingTimer("bulkfetch-ahc-timer");
@@ -66,10 +67,11 @@ final class EventLoopEngine implements Engine {
                 // A body is what the server sent, as on the blocking engines: a compressed
                 // answer the request asked for is counted, limited and saved compressed.
                 .setEnableAutomaticDecompression(false)
-                // The JDK's limit for a response's headers (jdk.http.maxHeaderSize), not AHC's
-                // 8 KiB: a long Content-Security-Policy or a few cookies pass that, and an
-                // answer the blocking engines read must not be a protocol error here.
-                .setHttpClientCodecMaxHeaderSize(MAX_HEADER_BYTES)
+                // The JDK's limit for a response's headers, not AHC's 8 KiB: a long
+                // Content-Security-Policy or a few cookies pass that, and an answer the
+                // blocking engines read must not be a protocol error here.
+                .setHttpClientCodecMaxHeaderSize(maxHeaderBytes(
+                        System.getProperty("jdk.http.maxHeaderSize")))
                 .setUseInsecureTrustManager(options.insecure())
                 .setDisableHttpsEndpointIdentificationAlgorithm(options.insecure())
                 .setUserAgent("bulkfetch/0.1")
@@ -80,6 +82,23 @@ final class EventLoopEngine implements Engine {
                 .setSslEngineFactory(new LazySslEngineFactory())
                 .build();
         this.client = new DefaultAsyncHttpClient(config);
+    }
+
+    /**
+     * The headers' limit as the JDK reads {@code jdk.http.maxHeaderSize} ({@code property}),
+     * so that setting it changes every engine: 384 KiB when unset or not a number, none when 0
+     * or less.
+     */
+    static int maxHeaderBytes(String property) {
+        if (property == null) {
+            return JDK_MAX_HEADER_BYTES;
+        }
+        try {
+            int bytes = Integer.parseInt(property.trim());
+            return bytes <= 0 ? Integer.MAX_VALUE : bytes;
+        } catch (NumberFormatException e) {
+            return JDK_MAX_HEADER_BYTES;
+        }
     }
 
     @Override
