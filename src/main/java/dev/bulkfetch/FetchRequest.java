@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param url an absolute http or https URL; one with characters HTTP cannot carry raw (UTF-8,
  *     an internationalised host) is kept in its ASCII form, as browsers send it
  * @param method the HTTP method, one word; kept upper case ({@code get} is GET)
- * @param headers request headers, in the order given; a value may not hold a line break
+ * @param headers request headers, in the order given, each value without the spaces around
+ *     it; a value may not hold a line break or another control character but a tab
  * @param body the request body, or {@code null} for none
  */
 public record FetchRequest(long seq, String id, URI url, String method, Map<String, String> headers,
@@ -39,9 +40,12 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
         url = Urls.toAscii(url);
         method = HttpSyntax.method(method);
         id = id == null ? Long.toString(seq) : id;
-        headers = headers == null ? Map.of() : Collections.unmodifiableMap(
-                new LinkedHashMap<>(headers));
-        headers.forEach(HttpSyntax::checkHeader);
+        Map<String, String> checked = new LinkedHashMap<>();
+        if (headers != null) {
+            headers.forEach((name, value) -> checked.put(name,
+                    HttpSyntax.headerValue(name, value)));
+        }
+        headers = Collections.unmodifiableMap(checked);
     }
 
     /** A GET of {@code url} at position {@code seq}, with no headers or body. */

@@ -318,7 +318,12 @@ public final class Fetcher implements AutoCloseable {
         private Builder() {
         }
 
-        /** The engine: {@code event-loop} (default), {@code threads}, {@code virtual}. */
+        /**
+         * The engine: {@code event-loop} (default), {@code threads}, {@code virtual}. The
+         * blocking ones run on the JDK's {@code HttpURLConnection} and set, unless already
+         * set, {@code http.maxConnections}, {@code sun.net.http.retryPost=false} and
+         * {@code sun.net.http.allowRestrictedHeaders=true}, which the JDK reads once per JVM.
+         */
         public Builder engine(EngineKind engine) {
             config.engine(engine);
             return this;

@@ -34,7 +34,8 @@ class FetchRequestTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a\r\nX-Injected: 1", "a\nb", "a\rb", "a\u0000b"})
+    @ValueSource(strings = {"a\r\nX-Injected: 1", "a\nb", "a\rb", "a\u0000b", "a\u0001b",
+        "a\u007Fb"})
     void aHeaderValueThatWouldStartAnotherLineIsRefusedNamingTheHeader(String value) {
         assertThatThrownBy(() -> request("GET", Map.of("X-Trace", value)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -55,6 +56,12 @@ class FetchRequestTest {
         assertThatThrownBy(() -> request("POST", Map.of(name, "3")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("header \"" + name + "\" is set from the body");
+    }
+
+    @Test
+    void aValueIsKeptWithoutTheSpacesAroundItAndWithTabsInside() {
+        assertThat(request("GET", Map.of("X-Pad", " \t v\tw  ")).headers())
+                .containsEntry("X-Pad", "v\tw");
     }
 
     @Test

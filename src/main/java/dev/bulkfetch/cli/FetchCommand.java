@@ -269,14 +269,12 @@ final class FetchCommand implements Callable<Integer> {
                         + "'--header': '" + header + "' must be 'Name: value'");
             }
             String name = header.substring(0, colon).strip();
-            String value = header.substring(colon + 1).strip();
             try {
-                HttpSyntax.checkHeader(name, value);
+                map.put(name, HttpSyntax.headerValue(name, header.substring(colon + 1)));
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option "
                         + "'--header': '" + header + "': " + e.getMessage());
             }
-            map.put(name, value);
         }
         return map;
     }

@@ -24,7 +24,8 @@ public final class Main {
         // async-http-client's default connection TTL is "-PT0.001S" (none). Parsing a negative
         // Duration initialises BigDecimal, whose tables cost ~30 ms of every start (JFR, W0).
         // Any TTL <= 0 means "none" to it, so zero is the same setting without that cost.
-        // Here and not in the engine: a library should not set JVM-wide properties.
+        // Here and not in the engine: it saves start-up time only, the CLI's concern, and a
+        // library sets a JVM-wide property only where behaviour needs it (JdkHttpSettings).
         if (System.getProperty(AHC_CONNECTION_TTL) == null) {
             System.setProperty(AHC_CONNECTION_TTL, "PT0S");
         }

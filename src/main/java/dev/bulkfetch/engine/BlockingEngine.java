@@ -112,6 +112,9 @@ final class BlockingEngine implements Engine {
                 options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         try {
             return exchange.run(Credentials.asHeader(request), start);
+        } catch (DroppedHeader e) {
+            exchange.abort();
+            return Outcome.failure(FetchError.of(ErrorKind.INPUT, e.getMessage()), 0, 0);
         } catch (IOException | RuntimeException e) {
             exchange.abort();
             long latency = System.nanoTime() - start;
@@ -154,18 +157,19 @@ final class BlockingEngine implements Engine {
             for (int redirects = 0; ; redirects++) {
                 HttpURLConnection conn = open(request);
                 int status = conn.getResponseCode();
+                // Checked first, as Netty does: a redirect's length must be valid too.
+                long declared = SingleHeader.contentLength(
+                        headerValues(conn, "Content-Length"));
                 String location = Redirects.isRedirect(status) && options.maxRedirects() > 0
                         ? SingleHeader.value("Location", headerValues(conn, "Location")) : null;
                 if (location != null) {
-                    discard(conn);
+                    discard(conn, declared);
                     if (redirects == options.maxRedirects()) {
                         throw Redirects.tooMany(options.maxRedirects());
                     }
                     request = Redirects.follow(request, status, location);
                     continue;
                 }
-                long declared = SingleHeader.contentLength(
-                        headerValues(conn, "Content-Length"));
                 if (declared > options.maxBodyBytes()) {
                     conn.disconnect();
                     return tooLarge(start);
@@ -215,6 +219,14 @@ final class BlockingEngine implements Engine {
             conn.setRequestProperty("User-Agent", "bulkfetch/0.1");
             for (Map.Entry<String, String> header : request.headers().entrySet()) {
                 conn.setRequestProperty(header.getKey(), header.getValue());
+                if (conn.getRequestProperty(header.getKey()) == null
+                        && !header.getKey().equalsIgnoreCase("Authorization")
+                        && !header.getKey().equalsIgnoreCase("Proxy-Authorization")) {
+                    // Dropped: restricted headers are allowed only when JdkHttpSettings came
+                    // before the JDK read its setting (not so in a host that used the JDK's
+                    // client first). It hides the two above whatever it sends.
+                    throw new DroppedHeader(header.getKey());
+                }
             }
             if (request.body() != null) {
                 conn.setDoOutput(true);
@@ -270,8 +282,8 @@ final class BlockingEngine implements Engine {
          * Reads a redirect's body past, so its connection can be reused; one longer than
          * {@link Redirects#DRAINED_BYTES} closes the connection instead.
          */
-        private void discard(HttpURLConnection conn) throws IOException {
-            if (conn.getContentLengthLong() > Redirects.DRAINED_BYTES) {
+        private void discard(HttpURLConnection conn, long declared) throws IOException {
+            if (declared > Redirects.DRAINED_BYTES) {
                 conn.disconnect();
                 return;
             }
@@ -302,6 +314,15 @@ final class BlockingEngine implements Engine {
             if (conn != null) {
                 conn.disconnect();
             }
+        }
+    }
+
+    /** A header the JDK's client would leave out of the request without a word. */
+    private static final class DroppedHeader extends IOException {
+        DroppedHeader(String name) {
+            super("the JDK's HttpURLConnection in this JVM drops the header \"" + name
+                    + "\" (sun.net.http.allowRestrictedHeaders was read as false before "
+                    + "bulkfetch could set it); the event-loop engine sends it");
         }
     }
 

@@ -27,13 +27,17 @@ final class Credentials {
         if (userInfo == null) {
             return request;
         }
+        // Basic auth is always "user:password" (RFC 7617); a user without a password is "user:".
+        String credentials = url.getUserInfo().contains(":") ? url.getUserInfo()
+                : url.getUserInfo() + ":";
         String text = url.toString();
         int at = text.indexOf(userInfo + "@");
         URI bare = URI.create(text.substring(0, at) + text.substring(at + userInfo.length() + 1));
         Map<String, String> headers = new LinkedHashMap<>(request.headers());
-        if (headers.keySet().stream().noneMatch(name -> name.equalsIgnoreCase("Authorization"))) {
+        if (!credentials.equals(":") && headers.keySet().stream()
+                .noneMatch(name -> name.equalsIgnoreCase("Authorization"))) {
             headers.put("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    url.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+                    credentials.getBytes(StandardCharsets.UTF_8)));
         }
         return new FetchRequest(request.seq(), request.id(), bare, request.method(), headers,
                 request.body());

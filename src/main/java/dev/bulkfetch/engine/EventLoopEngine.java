@@ -113,7 +113,7 @@ final class EventLoopEngine implements Engine {
 
     /** The exchanges of {@code request}'s chain from the {@code redirects}-th redirect on. */
     private CompletableFuture<Outcome> send(FetchRequest request, int redirects, long start) {
-        return exchange(request, redirects > 0, false, start)
+        return exchange(request, redirects > 0, start)
                 .thenCompose(hop -> hop.location() == null
                         ? CompletableFuture.completedFuture(hop.outcome())
                         : follow(request, hop, redirects, start))
@@ -122,12 +122,14 @@ final class EventLoopEngine implements Engine {
     }
 
     /**
-     * One exchange of {@code request}, sent once more on a new connection when {@link Resends}
-     * allows and its reused connection closed before any answer. A later exchange of the
-     * item ({@code later}: after a redirect or for a resend) gets the time the item has left.
+     * One exchange of {@code request}, sent again when {@link Resends} allows and the pooled
+     * connection it went on closed before any answer. The pool may hand out another such
+     * connection (a server closes all its idle ones at once), so this goes on until a new
+     * connection carries it or the time is up, as the JDK opens a new one at once. A later
+     * exchange of the item ({@code later}: after a redirect or for a resend) gets the time the
+     * item has left.
      */
-    private CompletableFuture<Hop> exchange(FetchRequest request, boolean later, boolean resent,
-                                            long start) {
+    private CompletableFuture<Hop> exchange(FetchRequest request, boolean later, long start) {
         Duration left = null;
         if (later) {
             // The whole-request timeout is the item's, as on the blocking engines.
@@ -146,9 +148,9 @@ final class EventLoopEngine implements Engine {
             // A request AHC refuses to build (a header name it rejects) is that item's error.
             return CompletableFuture.failedFuture(e);
         }
-        if (!resent && Resends.allowed(request)) {
+        if (Resends.allowed(request)) {
             hop = hop.exceptionallyCompose(thrown -> handler.lostUnanswered(thrown)
-                    ? exchange(request, true, true, start)
+                    ? exchange(request, true, start)
                     : CompletableFuture.failedFuture(thrown));
         }
         return hop.exceptionally(handler::failed);
@@ -196,7 +198,7 @@ final class EventLoopEngine implements Engine {
         // must reach the server as the caller wrote it.
         request.headers().forEach((name, value) -> {
             if (name.equalsIgnoreCase("Content-Type")) {
-                built.getHeaders().set(HttpHeaderNames.CONTENT_TYPE, value);
+                built.getHeaders().set(HttpHeaderNames.CONTENT_TYPE, utf8OnTheWire(value));
             }
         });
         return built;

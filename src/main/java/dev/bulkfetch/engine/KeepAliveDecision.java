@@ -13,9 +13,10 @@ import org.asynchttpclient.channel.KeepAliveStrategy;
  * AHC's keep-alive decision, less a connection a 204 may have left bytes on. A 204 ends at its
  * headers (RFC 9112), so a server that declares a body with one and sends it leaves that body
  * on the connection, where Netty reads it as the start of the next answer: the next item sent
- * on the connection failed with a protocol error that was not its own. The JDK reads such a
- * body past. A 304 may declare its representation's length without sending it, and often
- * does, so its connection is kept.
+ * on the connection failed with a protocol error that was not its own. A 304 may declare its
+ * representation's length without sending it, and often does, so its connection is kept. (The
+ * JDK keeps the connection; a stray body that came in the same read as the head is lost with
+ * its buffer, one that comes later spoils the next answer there, and nothing can evict it.)
  */
 final class KeepAliveDecision implements KeepAliveStrategy {
 

@@ -10,8 +10,10 @@ import java.util.Set;
  * idempotent request again on a new connection then, and clients do: the JDK's
  * {@code HttpURLConnection} on its own, for any method with no body to stream (POST too, unless
  * {@code sun.net.http.retryPost} is false, as {@link JdkHttpSettings} sets it), while AHC, its own retries off here, ended the item
- * as a {@code reset}. Now: a request with an idempotent method and no body goes once more, not
- * counted as an attempt (it was never answered), and a POST never does, since the server may
+ * as a {@code reset}. Now: a request with an idempotent method and no body goes again, on a
+ * new connection (the event loop tries each further kept-alive one the pool offers first, as
+ * those may be closing too), not counted as an attempt (it was never answered), and a POST
+ * never does, since the server may
  * have acted on it: its item ends as a {@code reset}, for the retry policy (which counts
  * attempts) to decide.
  */

@@ -43,14 +43,18 @@ final class SingleHeader {
             return -1;
         }
         String value = values.get(0).trim();
-        boolean digits = values.size() == 1 && !value.isEmpty() && value.length() <= 18;
+        boolean digits = values.size() == 1 && !value.isEmpty();
         for (int i = 0; digits && i < value.length(); i++) {
             digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
         }
-        if (!digits) {
-            throw new ProtocolException("invalid HTTP response: Content-Length "
-                    + String.join(", ", values) + " is not one length");
+        try {
+            if (digits) {
+                return Long.parseLong(value);
+            }
+        } catch (NumberFormatException e) {
+            // Past a long: no length either.
         }
-        return Long.parseLong(value);
+        throw new ProtocolException("invalid HTTP response: Content-Length "
+                + String.join(", ", values) + " is not one length");
     }
 }

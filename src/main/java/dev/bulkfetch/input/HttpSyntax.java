@@ -30,11 +30,13 @@ public final class HttpSyntax {
     }
 
     /**
-     * Checks that {@code name} is a header name, not one that frames the body
-     * ({@code Content-Length}, {@code Transfer-Encoding}), and {@code value} a value on one
-     * line: a line break in a value would start another header, which no engine may send.
+     * {@code value} as a header {@code name} carries it: without the spaces or tabs around it,
+     * which are not part of a value (RFC 9110), and checked. The name must be a word and not
+     * one that frames the body ({@code Content-Length}, {@code Transfer-Encoding}); the value
+     * must be one line without control characters: a line break would start another header,
+     * and Netty, under the event loop, refuses the others where the JDK sent them.
      */
-    public static void checkHeader(String name, String value) {
+    public static String headerValue(String name, String value) {
         if (!isToken(name)) {
             throw new IllegalArgumentException("header name \"" + name + "\" is not a valid HTTP "
                     + "header name");
@@ -46,13 +48,33 @@ public final class HttpSyntax {
             throw new IllegalArgumentException("header \"" + name + "\" is set from the body "
                     + "by every engine: leave it out");
         }
-        for (int i = 0; i < value.length(); i++) {
+        if (value == null) {
+            throw new IllegalArgumentException("header \"" + name + "\" has no value");
+        }
+        int start = 0;
+        int end = value.length();
+        while (start < end && isSpace(value.charAt(start))) {
+            start++;
+        }
+        while (end > start && isSpace(value.charAt(end - 1))) {
+            end--;
+        }
+        for (int i = start; i < end; i++) {
             char c = value.charAt(i);
-            if (c == '\r' || c == '\n' || c == '\0') {
-                throw new IllegalArgumentException("header \"" + name + "\" has a line break or "
-                        + "NUL in its value");
+            if (c == '\r' || c == '\n') {
+                throw new IllegalArgumentException("header \"" + name + "\" has a line break "
+                        + "in its value");
+            }
+            if (c < 0x20 && c != '\t' || c == 0x7F) {
+                throw new IllegalArgumentException(String.format("header \"%s\" has a control "
+                        + "character (0x%02X) in its value", name, (int) c));
             }
         }
+        return value.substring(start, end);
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t';
     }
 
     // A loop, not a regular expression: this runs for every request of a list.

@@ -84,11 +84,11 @@ final class JsonLinesReader extends LineItemReader {
                             + "\" must be a string");
                 }
                 try {
-                    HttpSyntax.checkHeader(header.getKey(), header.getValue().asText());
+                    headers.put(header.getKey(), HttpSyntax.headerValue(header.getKey(),
+                            header.getValue().asText()));
                 } catch (IllegalArgumentException e) {
                     return new InputItem.Rejected(seq, raw, e.getMessage());
                 }
-                headers.put(header.getKey(), header.getValue().asText());
             }
         }
         byte[] body = null;

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -449,6 +450,29 @@ class EngineContractTest {
     }
 
     /**
+     * When every kept-alive connection closes at once (a server's keep-alive timeout), a GET
+     * still ends answered: the event loop goes past each closing connection its pool offers,
+     * the JDK opens a new one at once.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"EVENT_LOOP", "THREADS", "VIRTUAL"}) // serial: one connection only
+    void aGetFindsANewConnectionPastEveryClosingOne(EngineKind kind) throws Exception {
+        try (RawServer closing = new RawServer(RawServer.Mode.TWO_CLOSING_ON_SECOND_REQUEST);
+             Engine engine = Engine.create(kind, options())) {
+            CompletableFuture<Outcome> a = engine.send(
+                    FetchRequest.get(1, URI.create(closing.url("/a"))));
+            CompletableFuture<Outcome> b = engine.send(
+                    FetchRequest.get(2, URI.create(closing.url("/b"))));
+            assertThat(a.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(b.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            Outcome c = engine.send(FetchRequest.get(3, URI.create(closing.url("/c"))))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(c.error()).isNull();
+            assertThat(c.status()).isEqualTo(200);
+        }
+    }
+
+    /**
      * A POST lost the same way is not sent again by any engine: the server may have acted on
      * it. The JDK resent it by itself (sun.net.http.retryPost is true by default).
      */
@@ -457,8 +481,10 @@ class EngineContractTest {
     void aPostLostWithItsKeptAliveConnectionIsNotSentAgain(EngineKind kind) throws Exception {
         try (RawServer closing = new RawServer(RawServer.Mode.CLOSES_ON_SECOND_REQUEST);
              Engine engine = Engine.create(kind, options())) {
-            Outcome first = engine.send(new FetchRequest(1, null, URI.create(closing.url("/a")),
-                    "POST", Map.of(), null)).get(10, TimeUnit.SECONDS);
+            // A GET first: the JDK's connection cache is the JVM's, and should it hold a dead
+            // connection to this port from an earlier server, the JDK resends a GET.
+            Outcome first = engine.send(FetchRequest.get(1, URI.create(closing.url("/a"))))
+                    .get(10, TimeUnit.SECONDS);
             Outcome second = engine.send(new FetchRequest(2, null, URI.create(closing.url("/b")),
                     "POST", Map.of(), null)).get(10, TimeUnit.SECONDS);
             assertThat(first.status()).isEqualTo(200);
@@ -469,11 +495,16 @@ class EngineContractTest {
     }
 
     static Stream<Arguments> lengthsThatAreNotOne() {
+        String ok = "HTTP/1.1 200 OK\r\n";
         return Stream.of(EngineKind.values()).flatMap(kind -> Stream.of(
-                "Content-Length: -1\r\n", "Content-Length: +2\r\n",
-                "Content-Length: 2, 2\r\n", "Content-Length: 2\r\nContent-Length: 2\r\n",
-                "Content-Length: 99999999999999999999\r\n")
-                .map(header -> Arguments.of(kind, header)));
+                ok + "Content-Length: -1\r\n", ok + "Content-Length: +2\r\n",
+                ok + "Content-Length: 2, 2\r\n",
+                ok + "Content-Length: 2\r\nContent-Length: 2\r\n",
+                ok + "Content-Length: 99999999999999999999\r\n",
+                // A redirect to an answer that is fine: only its own length is wrong.
+                "HTTP/1.1 302 Found\r\nLocation: " + server.url("/ok/1")
+                        + "\r\nContent-Length: -1\r\n")
+                .map(head -> Arguments.of(kind, head)));
     }
 
     /**
@@ -482,9 +513,9 @@ class EngineContractTest {
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("lengthsThatAreNotOne")
-    void aContentLengthThatIsNotOneLengthIsAProtocolError(EngineKind kind, String header)
+    void aContentLengthThatIsNotOneLengthIsAProtocolError(EngineKind kind, String head)
             throws Exception {
-        try (RawServer odd = RawServer.answering("HTTP/1.1 200 OK\r\n" + header + "\r\nok")) {
+        try (RawServer odd = RawServer.answering(head + "\r\nok")) {
             Outcome outcome = fetch(kind, odd.url("/length"));
             assertThat(outcome.status()).isNull();
             assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
@@ -504,8 +535,9 @@ class EngineContractTest {
     }
 
     /**
-     * A 204 that sends a body anyway does not spoil its connection for the next item on any
-     * engine: on the event loop, the stray body was read as the next answer's start.
+     * A 204 that sends a body anyway (with the head, in one write) does not spoil its
+     * connection for the next item: the event loop read the stray body as the next answer's
+     * start. The JDK passes because it drops what came in the head's read.
      */
     @ParameterizedTest
     @EnumSource
@@ -627,5 +659,10 @@ class EngineContractTest {
         assertThat(headSent(kind, "ann:pw@", Map.of("Authorization", "Bearer t")))
                 .containsIgnoringCase("authorization: Bearer t\r\n")
                 .doesNotContainIgnoringCase("Basic");
+        String userOnly = Base64.getEncoder().encodeToString("ann:".getBytes(
+                StandardCharsets.UTF_8));
+        assertThat(headSent(kind, "ann@", Map.of()))
+                .containsIgnoringCase("authorization: Basic " + userOnly + "\r\n");
+        assertThat(headSent(kind, "@", Map.of())).doesNotContainIgnoringCase("authorization");
     }
 }

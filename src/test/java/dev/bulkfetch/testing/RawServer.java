@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +45,12 @@ public final class RawServer implements AutoCloseable {
          */
         CLOSES_ON_SECOND_REQUEST,
         /**
+         * As {@link #CLOSES_ON_SECOND_REQUEST}, but the first answers wait until two
+         * connections have each brought a request: two requests sent together leave the
+         * client two kept-alive connections that will both close.
+         */
+        TWO_CLOSING_ON_SECOND_REQUEST,
+        /**
          * A kept-alive connection where {@code /nocontent} is a 204 that declares and sends a
          * body anyway ("hello", against RFC 9112) and any other path is 200 "ok".
          */
@@ -57,6 +64,7 @@ public final class RawServer implements AutoCloseable {
     private final String fixed;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger requests = new AtomicInteger();
+    private final CountDownLatch twoConnections = new CountDownLatch(2);
     private volatile String lastHead = "";
 
     public RawServer(Mode mode) throws IOException {
@@ -115,7 +123,11 @@ public final class RawServer implements AutoCloseable {
                         out.flush();
                     }
                 }
-                case CLOSES_ON_SECOND_REQUEST -> {
+                case CLOSES_ON_SECOND_REQUEST, TWO_CLOSING_ON_SECOND_REQUEST -> {
+                    if (mode == Mode.TWO_CLOSING_ON_SECOND_REQUEST) {
+                        twoConnections.countDown();
+                        twoConnections.await();
+                    }
                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                             .getBytes(StandardCharsets.US_ASCII));
                     out.flush();
@@ -180,6 +192,8 @@ public final class RawServer implements AutoCloseable {
             out.flush();
         } catch (IOException e) {
             // The client went away: that is how most of these end.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
