@@ -157,11 +157,11 @@ final class BlockingEngine implements Engine {
             for (int redirects = 0; ; redirects++) {
                 HttpURLConnection conn = open(request);
                 int status = conn.getResponseCode();
+                JdkHeaders headers = JdkHeaders.of(conn);
                 // Checked first, as Netty does: a redirect's length must be valid too.
-                long declared = SingleHeader.contentLength(
-                        headerValues(conn, "Content-Length"));
+                long declared = SingleHeader.contentLength(headers.contentLengths);
                 String location = Redirects.isRedirect(status) && options.maxRedirects() > 0
-                        ? SingleHeader.value("Location", headerValues(conn, "Location")) : null;
+                        ? SingleHeader.value("Location", headers.locations) : null;
                 if (location != null) {
                     discard(conn, declared);
                     if (redirects == options.maxRedirects()) {
@@ -263,19 +263,6 @@ final class BlockingEngine implements Engine {
         private Outcome tooLarge(long start) {
             return Outcome.failure(Engine.tooLarge(options.maxBodyBytes()), bytes,
                     System.nanoTime() - start);
-        }
-
-        /** Every value of header {@code name} (any case) in the response, in order. */
-        private static java.util.List<String> headerValues(HttpURLConnection conn, String name) {
-            // By index: getHeaderFields() would copy every header into a new map.
-            java.util.List<String> values = new java.util.ArrayList<>(1);
-            String key;
-            for (int i = 1; (key = conn.getHeaderFieldKey(i)) != null; i++) {
-                if (key.equalsIgnoreCase(name)) {
-                    values.add(conn.getHeaderField(i));
-                }
-            }
-            return values;
         }
 
         /**

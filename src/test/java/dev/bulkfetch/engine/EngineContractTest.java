@@ -665,4 +665,25 @@ class EngineContractTest {
                 .containsIgnoringCase("authorization: Basic " + userOnly + "\r\n");
         assertThat(headSent(kind, "@", Map.of())).doesNotContainIgnoringCase("authorization");
     }
+
+    static Stream<Arguments> headLinesNettyRefuses() {
+        return Stream.of(EngineKind.values()).flatMap(kind -> Stream.of(
+                "NotAHeader\r\n", "X-A: a\u0000b\r\n", "X-A: a\u0001b\r\n")
+                .map(line -> Arguments.of(kind, line)));
+    }
+
+    /**
+     * A header line without a colon, or a control character in a value, is a protocol error
+     * on every engine, as Netty has it; the JDK passed both.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("headLinesNettyRefuses")
+    void anInvalidHeaderLineIsAProtocolError(EngineKind kind, String line) throws Exception {
+        try (RawServer odd = RawServer.answering("HTTP/1.1 200 OK\r\n" + line
+                + "Content-Length: 2\r\n\r\nok")) {
+            Outcome outcome = fetch(kind, odd.url("/odd"));
+            assertThat(outcome.status()).isNull();
+            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        }
+    }
 }
