@@ -270,7 +270,10 @@ final class FetchCommand implements Callable<Integer> {
             }
             String name = header.substring(0, colon).strip();
             try {
-                map.put(name, HttpSyntax.headerValue(name, header.substring(colon + 1)));
+                // strip(), not only the spaces headerValue drops: a value from $(cat file)
+                // may end in a Windows line break.
+                map.put(name, HttpSyntax.headerValue(name,
+                        header.substring(colon + 1).strip()));
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option "
                         + "'--header': '" + header + "': " + e.getMessage());

@@ -5,6 +5,7 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.BodyHandler;
 import dev.bulkfetch.FetchRequest;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.ProtocolException;
@@ -41,6 +42,7 @@ final class EventLoopEngine implements Engine {
     // The JDK's default limit on a response's headers.
     private static final int JDK_MAX_HEADER_BYTES = 384 * 1024;
 
+    private final EventLoopGroup eventLoop = SharedEventLoop.acquire();
     private final AsyncHttpClient client;
     private final ClosingTimer timer = new ClosingTimer("bulkfetch-ahc-timer");
     private final EngineOptions options;
@@ -48,7 +50,7 @@ final class EventLoopEngine implements Engine {
     EventLoopEngine(EngineOptions options) {
         this.options = options;
         DefaultAsyncHttpClientConfig config = new DefaultAsyncHttpClientConfig.Builder()
-                .setEventLoopGroup(SharedEventLoop.acquire())
+                .setEventLoopGroup(eventLoop)
                 .setThreadPoolName("bulkfetch-ahc")
                 .setNettyTimer(timer)
                 // No cookie jar, like the blocking engines: a request carries the headers its
@@ -94,7 +96,7 @@ final class EventLoopEngine implements Engine {
             return JDK_MAX_HEADER_BYTES;
         }
         try {
-            int bytes = Integer.parseInt(property.trim());
+            int bytes = Integer.parseInt(property); // untrimmed, as the JDK reads it
             return bytes <= 0 ? Integer.MAX_VALUE : bytes;
         } catch (NumberFormatException e) {
             return JDK_MAX_HEADER_BYTES;
@@ -149,9 +151,12 @@ final class EventLoopEngine implements Engine {
             return CompletableFuture.failedFuture(e);
         }
         if (Resends.allowed(request)) {
-            hop = hop.exceptionallyCompose(thrown -> handler.lostUnanswered(thrown)
+            // On the event loop as a task of its own: AHC may fail an exchange before
+            // executeRequest returns (a pooled channel found closed), and resending in place
+            // would nest one call per closing connection in the pool.
+            hop = hop.exceptionallyComposeAsync(thrown -> handler.lostUnanswered(thrown)
                     ? exchange(request, true, start)
-                    : CompletableFuture.failedFuture(thrown));
+                    : CompletableFuture.failedFuture(thrown), eventLoop);
         }
         return hop.exceptionally(handler::failed);
     }

@@ -20,15 +20,34 @@ final class JdkHeaders {
     private JdkHeaders() {
     }
 
+    /**
+     * Whether a line the JDK kept under no name has none Netty would find either: Netty ends a
+     * name at a colon, space or tab ({@code Server : x} is a header to it, though the JDK loses
+     * its name), and refuses only a line with none of them.
+     */
+    private static boolean noNameAtAll(String line) {
+        return line.indexOf(':') < 0 && line.indexOf(' ') < 0 && line.indexOf('\t') < 0;
+    }
+
     /** Reads {@code conn}'s response headers (after its status). */
     static JdkHeaders of(HttpURLConnection conn) throws ProtocolException {
         JdkHeaders headers = new JdkHeaders();
         // By index: getHeaderFields() would copy every header into a new map. Index 0 is the
         // status line; a line without a colon has a value but no name.
-        String value;
-        for (int i = 1; (value = conn.getHeaderField(i)) != null; i++) {
+        for (int i = 1; ; i++) {
             String name = conn.getHeaderFieldKey(i);
-            if (name == null) {
+            String value;
+            try {
+                value = conn.getHeaderField(i);
+            } catch (IllegalArgumentException e) {
+                // A Set-Cookie the JVM's cookie handler, if a host installed one, cannot parse
+                // (the JDK passes it on, and so does Netty).
+                continue;
+            }
+            if (value == null) {
+                return headers;
+            }
+            if (name == null && noNameAtAll(value)) {
                 throw new ProtocolException("invalid HTTP response: a header line without a "
                         + "colon: " + value);
             }
@@ -39,12 +58,11 @@ final class JdkHeaders {
                             + "has a control character (0x%02X)", name, (int) ch));
                 }
             }
-            if (name.equalsIgnoreCase("Content-Length")) {
+            if ("Content-Length".equalsIgnoreCase(name)) {
                 headers.contentLengths.add(value);
-            } else if (name.equalsIgnoreCase("Location")) {
+            } else if ("Location".equalsIgnoreCase(name)) {
                 headers.locations.add(value);
             }
         }
-        return headers;
     }
 }

@@ -134,6 +134,13 @@ class FetchCommandParsingTest {
     }
 
     @Test
+    void aValueFromAFileWithAWindowsLineEndIsTakenWithoutIt() {
+        FetchCommand fetch = parse("fetch", "list.txt", "-H", "Authorization: Bearer t0k\r\n");
+        assertThat(fetch.headerMap()).containsExactly(
+                java.util.Map.entry("Authorization", "Bearer t0k"));
+    }
+
+    @Test
     void compareSplitsItsListsAndHasItsDefaults() {
         CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]),
                 new ByteArrayOutputStream(), new PrintWriter(new StringWriter()));

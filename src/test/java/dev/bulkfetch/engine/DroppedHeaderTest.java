@@ -30,7 +30,11 @@ class DroppedHeaderTest {
                     List.of("-Dsun.net.http.allowRestrictedHeaders=false"), "fetch",
                     list.toString(), "-e", "threads", "-H", "Origin: https://app.example.test",
                     "-q", "-o", out.toString());
-            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            try {
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
             List<JsonNode> records = Records.read(out);
             assertThat(records).as(Files.readString(dir.resolve("err.txt"))).hasSize(1);
             JsonNode error = records.get(0).get("error");

@@ -14,6 +14,8 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
+import java.net.CookieHandler;
+import java.net.CookieManager;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -684,6 +686,40 @@ class EngineContractTest {
             Outcome outcome = fetch(kind, odd.url("/odd"));
             assertThat(outcome.status()).isNull();
             assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        }
+    }
+
+    /**
+     * A space before a header's colon is read past on every engine, as Netty reads it: the
+     * JDK keeps the line under no name, and the line-without-a-colon check must not call it one.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aSpaceBeforeAHeadersColonIsNoError(EngineKind kind) throws Exception {
+        try (RawServer odd = RawServer.answering("HTTP/1.1 200 OK\r\nServer : odd/1\r\n"
+                + "Content-Length: 2\r\n\r\nok")) {
+            Outcome outcome = fetch(kind, odd.url("/odd"));
+            assertThat(outcome.error()).isNull();
+            assertThat(outcome.status()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * A Set-Cookie that a host's cookie handler cannot parse does not fail the item on the
+     * blocking engines (the JDK throws it from getHeaderField when a handler is installed).
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aCookieTheHostsCookieHandlerRefusesIsNoError(EngineKind kind) throws Exception {
+        CookieHandler before = CookieHandler.getDefault();
+        CookieHandler.setDefault(new CookieManager());
+        try (RawServer odd = RawServer.answering("HTTP/1.1 200 OK\r\nSet-Cookie: a b=1\r\n"
+                + "Content-Length: 2\r\n\r\nok")) {
+            Outcome outcome = fetch(kind, odd.url("/cookie"));
+            assertThat(outcome.error()).isNull();
+            assertThat(outcome.status()).isEqualTo(200);
+        } finally {
+            CookieHandler.setDefault(before);
         }
     }
 }

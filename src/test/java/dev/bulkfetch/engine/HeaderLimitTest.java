@@ -53,7 +53,11 @@ class HeaderLimitTest {
             Process child = Child.start(dir.resolve("err.txt"), jvmArgs, "fetch",
                     list.toString(), "-e", kind.cliName(), "--retries", "0", "-q", "-o",
                     out.toString());
-            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            try {
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
             List<JsonNode> records = Records.read(out);
             assertThat(records).as(Files.readString(dir.resolve("err.txt"))).hasSize(1);
             return records.get(0);
