@@ -49,6 +49,7 @@ final class EventLoopEngine implements Engine {
 
     EventLoopEngine(EngineOptions options) {
         this.options = options;
+        int headerLimit = maxHeaderBytes(System.getProperty("jdk.http.maxHeaderSize"));
         DefaultAsyncHttpClientConfig config = new DefaultAsyncHttpClientConfig.Builder()
                 .setEventLoopGroup(eventLoop)
                 .setThreadPoolName("bulkfetch-ahc")
@@ -71,9 +72,10 @@ final class EventLoopEngine implements Engine {
                 .setEnableAutomaticDecompression(false)
                 // The JDK's limit for a response's headers, not AHC's 8 KiB: a long
                 // Content-Security-Policy or a few cookies pass that, and an answer the
-                // blocking engines read must not be a protocol error here.
-                .setHttpClientCodecMaxHeaderSize(maxHeaderBytes(
-                        System.getProperty("jdk.http.maxHeaderSize")))
+                // blocking engines read must not be a protocol error here. The JDK counts the
+                // status line in it too, where Netty's own limit for that line is 4 KiB.
+                .setHttpClientCodecMaxHeaderSize(headerLimit)
+                .setHttpClientCodecMaxInitialLineLength(headerLimit)
                 .setUseInsecureTrustManager(options.insecure())
                 .setDisableHttpsEndpointIdentificationAlgorithm(options.insecure())
                 .setUserAgent("bulkfetch/0.1")
