@@ -30,10 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Admission is upstream, so the pool never holds a queue: at most {@code concurrency} tasks
  * are ever submitted at once. Keep-alive is the JDK's connection cache, sized to the concurrency
- * through {@code http.maxConnections} ({@link JdkHttpSettings}). Redirects are followed here, not by the JDK, under the
- * same {@link Redirects} policy as the event loop's; a request lost with its connection goes
- * once more under {@link Resends}, the JDK's own. The whole-request timeout is a
- * watchdog that closes the connection, since the JDK only bounds connect and each read.
+ * through {@code http.maxConnections} ({@link JdkHttpSettings}). Redirects are followed here,
+ * not by the JDK, under the same {@link Redirects} policy as the event loop's; a request lost
+ * with its connection is sent again by the JDK itself, held to {@link Resends}. The
+ * whole-request timeout is a watchdog that closes the connection, since the JDK only bounds
+ * connect and each read.
  */
 final class BlockingEngine implements Engine {
 
