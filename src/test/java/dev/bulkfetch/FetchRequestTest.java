@@ -47,7 +47,8 @@ class FetchRequestTest {
     void aHeaderNameThatIsNotAWordIsRefused(String name) {
         assertThatThrownBy(() -> request("GET", Map.of(name, "v")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("header name \"" + name + "\" is not a valid HTTP header name");
+                .hasMessageContaining("header name \"" + name
+                        + "\" is not a valid HTTP header name");
     }
 
     @ParameterizedTest

@@ -53,6 +53,23 @@ class EngineContractTest {
         }
     }
 
+    /** What {@code kind} makes of {@code response}, a server's whole answer to a GET. */
+    private static Outcome answerTo(EngineKind kind, String response) throws Exception {
+        try (RawServer server = RawServer.answering(response)) {
+            return fetch(kind, server.url("/"));
+        }
+    }
+
+    private static void assertProtocolError(Outcome outcome) {
+        assertThat(outcome.status()).isNull();
+        assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+    }
+
+    private static void assertAnswered(Outcome outcome) {
+        assertThat(outcome.error()).isNull();
+        assertThat(outcome.status()).isEqualTo(200);
+    }
+
     @ParameterizedTest
     @EnumSource
     void aResponseOfAnyStatusIsAnOutcomeWithItsBodyCounted(EngineKind kind) throws Exception {
@@ -517,23 +534,18 @@ class EngineContractTest {
     @MethodSource("lengthsThatAreNotOne")
     void aContentLengthThatIsNotOneLengthIsAProtocolError(EngineKind kind, String head)
             throws Exception {
-        try (RawServer odd = RawServer.answering(head + "\r\nok")) {
-            Outcome outcome = fetch(kind, odd.url("/length"));
-            assertThat(outcome.status()).isNull();
-            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
-        }
+        assertProtocolError(answerTo(kind, head + "\r\nok"));
     }
 
-    /** A 101 no request asked for is a protocol error on every engine (the event loop said http). */
+    /**
+     * A 101 no request asked for is a protocol error on every engine (the event loop said
+     * http).
+     */
     @ParameterizedTest
     @EnumSource
     void anUnaskedFor101IsAProtocolError(EngineKind kind) throws Exception {
-        try (RawServer switching = RawServer.answering("HTTP/1.1 101 Switching Protocols\r\n"
-                + "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n")) {
-            Outcome outcome = fetch(kind, switching.url("/switch"));
-            assertThat(outcome.status()).isNull();
-            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
-        }
+        assertProtocolError(answerTo(kind, "HTTP/1.1 101 Switching Protocols\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
     }
 
     /**
@@ -681,12 +693,8 @@ class EngineContractTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("headLinesNettyRefuses")
     void anInvalidHeaderLineIsAProtocolError(EngineKind kind, String line) throws Exception {
-        try (RawServer odd = RawServer.answering("HTTP/1.1 200 OK\r\n" + line
-                + "Content-Length: 2\r\n\r\nok")) {
-            Outcome outcome = fetch(kind, odd.url("/odd"));
-            assertThat(outcome.status()).isNull();
-            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
-        }
+        assertProtocolError(answerTo(kind, "HTTP/1.1 200 OK\r\n" + line
+                + "Content-Length: 2\r\n\r\nok"));
     }
 
     /**
@@ -696,12 +704,8 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void aSpaceBeforeAHeadersColonIsNoError(EngineKind kind) throws Exception {
-        try (RawServer odd = RawServer.answering("HTTP/1.1 200 OK\r\nServer : odd/1\r\n"
-                + "Content-Length: 2\r\n\r\nok")) {
-            Outcome outcome = fetch(kind, odd.url("/odd"));
-            assertThat(outcome.error()).isNull();
-            assertThat(outcome.status()).isEqualTo(200);
-        }
+        assertAnswered(answerTo(kind, "HTTP/1.1 200 OK\r\nServer : odd/1\r\n"
+                + "Content-Length: 2\r\n\r\nok"));
     }
 
     /**
@@ -713,11 +717,9 @@ class EngineContractTest {
     void aCookieTheHostsCookieHandlerRefusesIsNoError(EngineKind kind) throws Exception {
         CookieHandler before = CookieHandler.getDefault();
         CookieHandler.setDefault(new CookieManager());
-        try (RawServer odd = RawServer.answering("HTTP/1.1 200 OK\r\nSet-Cookie: a b=1\r\n"
-                + "Content-Length: 2\r\n\r\nok")) {
-            Outcome outcome = fetch(kind, odd.url("/cookie"));
-            assertThat(outcome.error()).isNull();
-            assertThat(outcome.status()).isEqualTo(200);
+        try {
+            assertAnswered(answerTo(kind, "HTTP/1.1 200 OK\r\nSet-Cookie: a b=1\r\n"
+                    + "Content-Length: 2\r\n\r\nok"));
         } finally {
             CookieHandler.setDefault(before);
         }
@@ -730,11 +732,7 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void aLongStatusLineIsAnAnswer(EngineKind kind) throws Exception {
-        try (RawServer odd = RawServer.answering("HTTP/1.1 200 " + "O".repeat(6000)
-                + "\r\nContent-Length: 2\r\n\r\nok")) {
-            Outcome outcome = fetch(kind, odd.url("/long"));
-            assertThat(outcome.error()).isNull();
-            assertThat(outcome.status()).isEqualTo(200);
-        }
+        assertAnswered(answerTo(kind, "HTTP/1.1 200 " + "O".repeat(6000)
+                + "\r\nContent-Length: 2\r\n\r\nok"));
     }
 }

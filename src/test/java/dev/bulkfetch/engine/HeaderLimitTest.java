@@ -6,11 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.testing.Child;
 import dev.bulkfetch.testing.RawServer;
-import dev.bulkfetch.testing.Records;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,20 +44,8 @@ class HeaderLimitTest {
     private static JsonNode fetch(EngineKind kind, Path dir, List<String> jvmArgs)
             throws Exception {
         try (RawServer server = RawServer.answering(TWENTY_KB)) {
-            Path list = Files.writeString(dir.resolve("list.txt"), server.url("/h") + "\n");
-            Path out = dir.resolve("out.jsonl");
-            Files.deleteIfExists(out);
-            Process child = Child.start(dir.resolve("err.txt"), jvmArgs, "fetch",
-                    list.toString(), "-e", kind.cliName(), "--retries", "0", "-q", "-o",
-                    out.toString());
-            try {
-                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            } finally {
-                child.destroyForcibly();
-            }
-            List<JsonNode> records = Records.read(out);
-            assertThat(records).as(Files.readString(dir.resolve("err.txt"))).hasSize(1);
-            return records.get(0);
+            return Child.fetchOne(dir, jvmArgs, server.url("/h"), "-e", kind.cliName(),
+                    "--retries", "0");
         }
     }
 }

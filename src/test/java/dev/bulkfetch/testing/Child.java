@@ -1,11 +1,19 @@
 package dev.bulkfetch.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** The CLI as a child process, for what only a real process shows: kills and signals. */
+/**
+ * The CLI as a child process, for what only a real process shows: kills and signals, and
+ * settings the JDK reads once per JVM.
+ */
 public final class Child {
 
     private Child() {
@@ -27,6 +35,29 @@ public final class Child {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
+    }
+
+    /**
+     * Runs {@code fetch} of the one URL {@code url}, with {@code args} after the list, in a new
+     * JVM with {@code jvmArgs}, its files under {@code dir}; returns its one record.
+     */
+    public static JsonNode fetchOne(Path dir, List<String> jvmArgs, String url, String... args)
+            throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), url + "\n");
+        Path out = dir.resolve("out.jsonl");
+        Files.deleteIfExists(out);
+        List<String> command = new ArrayList<>(List.of("fetch", list.toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("-q", "-o", out.toString()));
+        Process child = start(dir.resolve("err.txt"), jvmArgs, command.toArray(String[]::new));
+        try {
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        List<JsonNode> records = Records.read(out);
+        assertThat(records).as(Files.readString(dir.resolve("err.txt"))).hasSize(1);
+        return records.get(0);
     }
 
     /** Waits until {@code file} contains {@code text}, the process ends, or the limit passes. */
