@@ -45,8 +45,11 @@ class LauncherTest {
         // The launcher records the cache with this JDK too: the test's JVM is the one Maven got
         // from the launcher, and JAVA_HOME, which the launcher tries first, is passed on.
         assumeTrue(Runtime.version().feature() >= 25, "the ahead-of-time cache needs JDK 25");
-        Path source = Files.writeString(dir.resolve("App.java"), """
-                public class App {
+        // The launcher starts the tool's main class by name, so the stand-in has that name.
+        Path source = Files.writeString(dir.resolve("Main.java"), """
+                package dev.bulkfetch.cli;
+
+                public class Main {
                     public static void main(String[] args) {
                         if (args.length > 0 && args[0].equals("train")
                                 && System.getenv("APP_FAIL_TRAINING") != null) {
@@ -66,11 +69,11 @@ class LauncherTest {
         assertThat(javac).isZero();
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "App");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.bulkfetch.cli.Main");
         jar = dir.resolve("app.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
-            out.putNextEntry(new JarEntry("App.class"));
-            out.write(Files.readAllBytes(classes.resolve("App.class")));
+            out.putNextEntry(new JarEntry("dev/bulkfetch/cli/Main.class"));
+            out.write(Files.readAllBytes(classes.resolve("dev/bulkfetch/cli/Main.class")));
             out.closeEntry();
             // As Netty's native transport sits in the real jar.
             out.putNextEntry(new JarEntry("META-INF/native/libstandin.so"));
