@@ -314,6 +314,9 @@ final class FetchCommand implements Callable<Integer> {
             Path source = input.equals("-") ? null : UrlListReader.resolve(input);
             return source == null ? Journal.open(output, null, false)
                     : Journal.open(output, source, resume);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--output': " + e.getMessage());
         } catch (IOException e) {
             throw new ParameterException(spec.commandLine(),
                     "cannot write output file " + output + ": " + e);

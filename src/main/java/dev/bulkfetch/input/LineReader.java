@@ -12,13 +12,16 @@ import java.util.Arrays;
 /**
  * Reads an input stream one line at a time as bytes, so that one line that is too long or not
  * UTF-8 is that line's problem and not the whole input's. Holds at most {@code maxLineBytes} of a
- * line: the rest of an over-long line is skipped, never buffered.
+ * line: the rest of an over-long line is skipped, never buffered. A line may end in CRLF, and
+ * a UTF-8 byte order mark before the first line is dropped.
  */
 final class LineReader implements AutoCloseable {
 
     /** A line as read: its text, or the reason it has none. */
     record Line(long number, String text, String problem) {
     }
+
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
 
     private final InputStream in;
     private final int maxLineBytes;
@@ -73,6 +76,10 @@ final class LineReader implements AutoCloseable {
         }
         try {
             String text = utf8.decode(ByteBuffer.wrap(line, 0, length)).toString();
+            if (lineNumber == 1 && text.startsWith(BYTE_ORDER_MARK)) {
+                // What Windows editors put before a UTF-8 file's first line: not part of it.
+                text = text.substring(1);
+            }
             return new Line(lineNumber, text, null);
         } catch (CharacterCodingException e) {
             return new Line(lineNumber, null, "line is not valid UTF-8");

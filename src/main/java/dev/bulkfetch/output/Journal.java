@@ -57,9 +57,17 @@ public final class Journal {
      *
      * @throws dev.bulkfetch.input.InputUnavailableException when resuming against another
      *     input than the journal's
+     * @throws IllegalArgumentException when {@code file}, or the identity file beside it, is
+     *     {@code input} itself
      */
     public static Journal open(Path file, Path input, boolean resume) throws IOException {
         Path identityFile = identityFile(file);
+        if (input != null) {
+            // Opening either would empty the list before its first line was read.
+            refuseIfSame(file, input, "output file " + file);
+            refuseIfSame(identityFile, input, "file " + identityFile
+                    + " (the input's identity, written beside the output file)");
+        }
         String identity = input == null ? "stdin" : identity(input, false);
         if (!resume || !Files.exists(file)) {
             Files.writeString(file, "");
@@ -85,6 +93,14 @@ public final class Journal {
                     + "; resume with the same input, or start afresh without --resume", null);
         }
         return scan(file);
+    }
+
+    private static void refuseIfSame(Path written, Path input, String what)
+            throws IOException {
+        if (Files.exists(written) && Files.isSameFile(written, input)) {
+            throw new IllegalArgumentException("the " + what + " is the input " + input
+                    + ": writing it would overwrite the list; choose another output file");
+        }
     }
 
     /**

@@ -33,6 +33,15 @@ class UrlListReaderTest {
         assertThat(first.request().method()).isEqualTo("GET");
     }
 
+    /** A list saved by a Windows editor: a byte order mark first, CRLF line ends. */
+    @Test
+    void aByteOrderMarkBeforeTheFirstLineIsNotPartOfItsUrl() {
+        List<InputItem> items = readAll("\uFEFFhttp://a.test/1\r\nhttp://b.test/2\r\n");
+        assertThat(items).allMatch(item -> item instanceof InputItem.Request);
+        assertThat(items).extracting(item -> ((InputItem.Request) item).request().url()
+                .toString()).containsExactly("http://a.test/1", "http://b.test/2");
+    }
+
     /** What browsers and curl send is accepted, as the ASCII that goes on the wire. */
     @Test
     void urlsWithUtf8AnInternationalHostOrAPipeAreReadAsTheirAsciiForm() {
