@@ -166,6 +166,7 @@ final class FetchCommand implements Callable<Integer> {
         FetchConfig config = config();
         UrlListReader.RequestTemplate requests = template();
         InputReader.Format format = format();
+        checkOtherOutputs();
         Journal journal = openJournal();
         try {
             return fetch(config, requests, format, journal);
@@ -291,6 +292,50 @@ final class FetchCommand implements Callable<Integer> {
                     ? "Invalid value for option '" + message.substring(0, message.indexOf(':'))
                             + "'" + message.substring(message.indexOf(':'))
                     : "Invalid value for option '" + name + "': " + message);
+        }
+    }
+
+    /**
+     * The summary file and the bodies' folder, checked before anything is written: the summary
+     * must not land on the records, their journal's identity file or the input (it would
+     * overwrite them at the end of the run), and the folder must be one, made now if need be.
+     */
+    private void checkOtherOutputs() {
+        if (summaryJson != null) {
+            Path in = input.equals("-") ? null : UrlListReader.resolve(input);
+            String clash = sameFile(summaryJson, output) ? "the output file"
+                    : output != null && sameFile(summaryJson, Journal.identityFile(output))
+                    ? "the output file's identity file"
+                    : in != null && sameFile(summaryJson, in) ? "the input" : null;
+            if (clash != null) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option "
+                        + "'--summary-json': " + summaryJson + " is " + clash
+                        + ", which the summary would overwrite; choose another file");
+            }
+        }
+        if (saveBodies != null) {
+            try {
+                Files.createDirectories(saveBodies);
+            } catch (IOException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option "
+                        + "'--save-bodies': cannot make the folder " + saveBodies + ": "
+                        + (Files.exists(saveBodies) ? "a file of that name is there" : e));
+            }
+        }
+    }
+
+    /** Whether {@code a} and {@code b} name one file: the same path, or links to one file. */
+    private static boolean sameFile(Path a, Path b) {
+        if (b == null) {
+            return false;
+        }
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 

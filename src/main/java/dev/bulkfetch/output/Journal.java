@@ -58,9 +58,19 @@ public final class Journal {
      * @throws dev.bulkfetch.input.InputUnavailableException when resuming against another
      *     input than the journal's
      * @throws IllegalArgumentException when {@code file}, or the identity file beside it, is
-     *     {@code input} itself
+     *     {@code input} itself, or when resuming from a file that is not a regular file
      */
     public static Journal open(Path file, Path input, boolean resume) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A device or a pipe (-o /dev/null, -o >(gzip > out.gz)): the records stream into
+            // it, but it cannot be read back, so it is no journal: nothing is written beside
+            // it, and there is nothing to resume from.
+            if (resume) {
+                throw new IllegalArgumentException("cannot resume from " + file
+                        + ": it is not a regular file, so its records cannot be read back");
+            }
+            return new Journal(file, new BitSet(), 0, 0, 0);
+        }
         Path identityFile = identityFile(file);
         if (input != null) {
             // Opening either would empty the list before its first line was read.
@@ -189,7 +199,8 @@ public final class Journal {
                 + " " + hash;
     }
 
-    static Path identityFile(Path file) {
+    /** Where the identity of the input of journal {@code file} is kept: beside it. */
+    public static Path identityFile(Path file) {
         return file.resolveSibling(file.getFileName() + ".input");
     }
 

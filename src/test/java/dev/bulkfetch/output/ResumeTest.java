@@ -150,32 +150,6 @@ class ResumeTest {
         }
     }
 
-    /**
-     * {@code -o} naming the list itself (or a link to it, or the list being the file of its
-     * identity beside the output) would empty the list before a line was read, and the run
-     * would end "ok" with nothing fetched.
-     */
-    @Test
-    void anOutputFileThatIsTheInputIsAUsageErrorAndTheListIsKept() throws Exception {
-        Path list = Files.writeString(dir.resolve("list.txt"), "http://127.0.0.1:9/a\n");
-        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), list);
-        Path identityNamed = Files.writeString(dir.resolve("out.jsonl.input"),
-                "http://127.0.0.1:9/b\n");
-
-        Cli.Result same = Cli.run("fetch", list.toString(), "-o", list.toString(), "-q");
-        Cli.Result linked = Cli.run("fetch", list.toString(), "-o", link.toString(), "-q");
-        Cli.Result identity = Cli.run("fetch", identityNamed.toString(), "-o",
-                dir.resolve("out.jsonl").toString(), "-q");
-
-        assertThat(same.exitCode()).isEqualTo(2);
-        assertThat(same.err()).contains("'--output'").contains("is the input");
-        assertThat(linked.exitCode()).isEqualTo(2);
-        assertThat(identity.exitCode()).isEqualTo(2);
-        assertThat(identity.err()).contains("out.jsonl.input").contains("is the input");
-        assertThat(list).hasContent("http://127.0.0.1:9/a\n");
-        assertThat(identityNamed).hasContent("http://127.0.0.1:9/b\n");
-    }
-
     @Test
     void resumeWithoutAnOutputFileIsAUsageError() {
         Cli.Result result = Cli.run("fetch", "urls/demo.txt", "--resume");

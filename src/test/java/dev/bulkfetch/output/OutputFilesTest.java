@@ -1,0 +1,127 @@
+package dev.bulkfetch.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The files a run writes never overwrite what the user gave it, and a file it cannot use is a
+ * usage error naming the option, before anything is written or sent. The URLs point at a port
+ * where nothing listens: a run that went ahead would end with records, not exit code 2.
+ */
+class OutputFilesTest {
+
+    private static final String LIST = "http://127.0.0.1:9/a\n";
+
+    @TempDir
+    Path dir;
+
+    /**
+     * {@code -o} naming the list itself (or a link to it, or the list being the file of its
+     * identity beside the output) would empty the list before a line was read, and the run
+     * would end "ok" with nothing fetched.
+     */
+    @Test
+    void anOutputFileThatIsTheInputIsAUsageErrorAndTheListIsKept() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), list);
+        Path identityNamed = Files.writeString(dir.resolve("out.jsonl.input"), LIST);
+
+        Cli.Result same = Cli.run("fetch", list.toString(), "-o", list.toString(), "-q");
+        Cli.Result linked = Cli.run("fetch", list.toString(), "-o", link.toString(), "-q");
+        Cli.Result identity = Cli.run("fetch", identityNamed.toString(), "-o",
+                dir.resolve("out.jsonl").toString(), "-q");
+
+        assertThat(same.exitCode()).isEqualTo(2);
+        assertThat(same.err()).contains("'--output'").contains("is the input");
+        assertThat(linked.exitCode()).isEqualTo(2);
+        assertThat(identity.exitCode()).isEqualTo(2);
+        assertThat(identity.err()).contains("out.jsonl.input").contains("is the input");
+        assertThat(list).hasContent(LIST);
+        assertThat(identityNamed).hasContent(LIST);
+    }
+
+    /** The summary is written at the end: onto the records or the list, it would replace them. */
+    @Test
+    void aSummaryFileThatIsTheRecordsOrTheInputIsAUsageError() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path out = dir.resolve("out.jsonl");
+
+        Cli.Result onRecords = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                "--summary-json", out.toString(), "-q");
+        Cli.Result onIdentity = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                "--summary-json", dir.resolve("out.jsonl.input").toString(), "-q");
+        Cli.Result onInput = Cli.run("fetch", list.toString(), "--summary-json",
+                list.toString(), "-q");
+
+        assertThat(onRecords.exitCode()).isEqualTo(2);
+        assertThat(onRecords.err()).contains("'--summary-json'").contains("the output file");
+        assertThat(onIdentity.exitCode()).isEqualTo(2);
+        assertThat(onIdentity.err()).contains("identity file");
+        assertThat(onInput.exitCode()).isEqualTo(2);
+        assertThat(onInput.err()).contains("is the input");
+        assertThat(out).doesNotExist();
+        assertThat(list).hasContent(LIST);
+    }
+
+    @Test
+    void aBodiesFolderThatIsAFileIsAUsageErrorWithoutATrace() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path file = Files.writeString(dir.resolve("bodies"), "mine");
+
+        Cli.Result result = Cli.run("fetch", list.toString(), "--save-bodies", file.toString(),
+                "-o", dir.resolve("out.jsonl").toString(), "-q");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("'--save-bodies'").contains("a file of that name")
+                .doesNotContain("Exception");
+        assertThat(file).hasContent("mine");
+        assertThat(dir.resolve("out.jsonl")).doesNotExist();
+    }
+
+    /**
+     * {@code -o >(gzip > out.gz)} or a named pipe: the records stream into it, and nothing is
+     * written beside it (before, the identity file beside {@code /dev/fd/63} could not be made,
+     * and the run did not start). It cannot be read back, so resuming from it is refused.
+     */
+    @Test
+    void aPipeAsTheOutputGetsEveryRecordAndNothingBesideIt() throws Exception {
+        Path pipe = dir.resolve("records.pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(mkfifo.exitValue()).isZero();
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 5);
+            CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+                try (InputStream in = Files.newInputStream(pipe)) {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "-o", pipe.toString(), "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(Records.parse(read.get(30, TimeUnit.SECONDS)))
+                    .extracting(r -> r.get("seq").asLong())
+                    .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+            assertThat(dir.resolve("records.pipe.input")).doesNotExist();
+
+            Cli.Result resume = Cli.run("fetch", list.toString(), "-o", pipe.toString(),
+                    "--resume", "-q");
+            assertThat(resume.exitCode()).isEqualTo(2);
+            assertThat(resume.err()).contains("not a regular file");
+        }
+    }
+}
