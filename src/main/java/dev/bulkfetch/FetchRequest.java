@@ -17,7 +17,8 @@ import java.util.Objects;
  *     an internationalised host) is kept in its ASCII form, as browsers send it
  * @param method the HTTP method, one word; kept upper case ({@code get} is GET)
  * @param headers request headers, in the order given, each value without the spaces around
- *     it; a value may not hold a line break or another control character but a tab
+ *     it; a value may not hold a line break or another control character but a tab, and no
+ *     name may be given twice in any case
  * @param body the request body, or {@code null} for none
  */
 public record FetchRequest(long seq, String id, URI url, String method, Map<String, String> headers,
@@ -42,8 +43,17 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
         id = id == null ? Long.toString(seq) : id;
         Map<String, String> checked = new LinkedHashMap<>();
         if (headers != null) {
-            headers.forEach((name, value) -> checked.put(name,
-                    HttpSyntax.headerValue(name, value)));
+            headers.forEach((name, value) -> {
+                for (String earlier : checked.keySet()) {
+                    if (earlier.equalsIgnoreCase(name)) {
+                        // Names are case-insensitive: the engines would send two such
+                        // differently (the event loop both, the JDK the last).
+                        throw new IllegalArgumentException("header \"" + name
+                                + "\" is given twice, also as \"" + earlier + "\"");
+                    }
+                }
+                checked.put(name, HttpSyntax.headerValue(name, value));
+            });
         }
         headers = Collections.unmodifiableMap(checked);
     }

@@ -66,6 +66,16 @@ class FetchRequestTest {
     }
 
     @Test
+    void aNameGivenTwiceInAnyCaseIsRefusedNamingBoth() {
+        Map<String, String> twice = new java.util.LinkedHashMap<>();
+        twice.put("X-Api-Key", "a");
+        twice.put("x-api-key", "b");
+        assertThatThrownBy(() -> request("GET", twice))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"x-api-key\" is given twice, also as \"X-Api-Key\"");
+    }
+
+    @Test
     void anOrdinaryHeaderPasses() {
         Map<String, String> headers = Map.of("Authorization", "Bearer a.b-c_d~e+f/g=", "X-Empty",
                 "");

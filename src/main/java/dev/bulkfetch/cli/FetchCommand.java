@@ -273,8 +273,7 @@ final class FetchCommand implements Callable<Integer> {
             try {
                 // strip(), not only the spaces headerValue drops: a value from $(cat file)
                 // may end in a Windows line break.
-                map.put(name, HttpSyntax.headerValue(name,
-                        header.substring(colon + 1).strip()));
+                HttpSyntax.put(map, name, header.substring(colon + 1).strip());
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option "
                         + "'--header': '" + header + "': " + e.getMessage());

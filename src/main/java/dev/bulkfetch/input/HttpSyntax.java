@@ -1,6 +1,7 @@
 package dev.bulkfetch.input;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a method and a header must look like to be sent, checked once where a request is made,
@@ -71,6 +72,18 @@ public final class HttpSyntax {
             }
         }
         return value.substring(start, end);
+    }
+
+    /**
+     * Sets header {@code name} in {@code headers} to {@code value} (as {@link #headerValue}
+     * makes it), replacing one of the same name in any case: names are case-insensitive, so a
+     * spec's {@code x-api-key} overrides {@code -H 'X-Api-Key: ...'}, where before the event
+     * loop sent both and the JDK only one.
+     */
+    public static void put(Map<String, String> headers, String name, String value) {
+        String checked = headerValue(name, value);
+        headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+        headers.put(name, checked);
     }
 
     private static boolean isSpace(char c) {

@@ -84,8 +84,7 @@ final class JsonLinesReader extends LineItemReader {
                             + "\" must be a string");
                 }
                 try {
-                    headers.put(header.getKey(), HttpSyntax.headerValue(header.getKey(),
-                            header.getValue().asText()));
+                    HttpSyntax.put(headers, header.getKey(), header.getValue().asText());
                 } catch (IllegalArgumentException e) {
                     return new InputItem.Rejected(seq, raw, e.getMessage());
                 }

@@ -12,6 +12,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
@@ -21,6 +22,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Request specs from JSON Lines reach the server as given; bad lines are named. */
 class JsonLinesRequestsTest {
@@ -94,6 +97,40 @@ class JsonLinesRequestsTest {
                     .deleteRequestedFor(urlPathMatching("/api/[12]"))
                     .withHeader("Authorization", equalTo("Bearer t0ken")));
             assertThat(result.err()).doesNotContain("t0ken");
+        }
+    }
+
+    /**
+     * Header names are case-insensitive: a spec's {@code x-api-key} replaces {@code -H
+     * 'X-Api-Key: ...'}, and of two {@code -H} the last counts, on every engine. Before, the
+     * event loop sent both values (two credentials) where the JDK sent one.
+     */
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aSpecHeaderReplacesACommandLineOneWhateverTheCase(EngineKind engine) {
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(any(urlPathMatching("/api/.*"))
+                    .willReturn(aResponse().withStatus(204)));
+            String specs = "{\"url\": \"" + server.url("/api/1") + "\", \"headers\": "
+                    + "{\"x-api-key\": \"from-spec\"}}\n{\"url\": \""
+                    + server.url("/api/2") + "\"}\n";
+            Path file = TestServer.write(dir.resolve("override.jsonl"), specs);
+
+            Cli.Result result = Cli.run("fetch", file.toString(), "-e", engine.cliName(),
+                    "-H", "X-Api-Key: from-cli", "-H", "X-Trace: first", "-H",
+                    "x-trace: last", "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            Map<String, com.github.tomakehurst.wiremock.http.HttpHeaders> byPath = server
+                    .wireMock().getAllServeEvents().stream().collect(Collectors.toMap(
+                            event -> event.getRequest().getUrl(),
+                            event -> event.getRequest().getHeaders()));
+            assertThat(byPath.get("/api/1").getHeader("X-Api-Key").values())
+                    .containsExactly("from-spec");
+            assertThat(byPath.get("/api/2").getHeader("X-Api-Key").values())
+                    .containsExactly("from-cli");
+            assertThat(byPath.get("/api/2").getHeader("X-Trace").values())
+                    .containsExactly("last");
         }
     }
 
