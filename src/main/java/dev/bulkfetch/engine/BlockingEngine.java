@@ -44,6 +44,9 @@ final class BlockingEngine implements Engine {
     private final EngineOptions options;
     private final ExecutorService executor;
     private final ScheduledThreadPoolExecutor watchdog;
+    // Exchanges under way, on any of the engine's threads, for close() to end.
+    private final java.util.Set<Exchange> live =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     BlockingEngine(EngineKind kind, EngineOptions options) {
         this.kind = kind;
@@ -109,6 +112,7 @@ final class BlockingEngine implements Engine {
     private Outcome exchange(FetchRequest request) {
         long start = System.nanoTime();
         Exchange exchange = new Exchange(start + options.requestTimeout().toNanos());
+        live.add(exchange);
         ScheduledFuture<?> deadline = watchdog.schedule(exchange::abortBeforeBody,
                 options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         try {
@@ -127,6 +131,7 @@ final class BlockingEngine implements Engine {
             return Outcome.failure(Failures.classify(e), exchange.bytes, latency);
         } finally {
             deadline.cancel(false);
+            live.remove(exchange);
         }
     }
 
@@ -297,6 +302,13 @@ final class BlockingEngine implements Engine {
             }
         }
 
+        /** As the engine closes: ends a blocked connect or header read, as the watchdog does. */
+        void abortIfNotReadingBody() {
+            if (!readingBody) {
+                abort();
+            }
+        }
+
         void abort() {
             HttpURLConnection conn = connection;
             if (conn != null) {
@@ -323,9 +335,15 @@ final class BlockingEngine implements Engine {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
     }
 
-    /** Interrupts what is in flight and waits (briefly) for the engine's threads to end. */
+    /**
+     * Ends what is in flight and waits (briefly) for the engine's threads to end. A platform
+     * thread blocked in a socket read does not notice an interrupt: an exchange still waiting
+     * for its answer has its connection closed, or closing would wait out the 5 s below after
+     * a Ctrl-C's grace. One reading a body stops at its next read, as at its deadline.
+     */
     @Override
     public void close() {
+        live.forEach(Exchange::abortIfNotReadingBody);
         executor.shutdownNow();
         watchdog.shutdownNow();
         try {

@@ -79,9 +79,17 @@ public final class BulkRun implements AutoCloseable {
                 completed);
     }
 
-    /** Stops admitting new items; attempts in flight still finish and are written. */
+    /**
+     * Stops admitting new items and sending: attempts on the wire still finish and are
+     * written; those not yet sent (waiting for the rate or a backoff) get no record, as items
+     * never admitted, and {@code --resume} fetches them.
+     */
     public void stop() {
         stopping = true;
+        sender.stop();
+        // The driver may be waiting with nothing on the wire (a rate's next start is far off,
+        // a pipe is quiet): it must see the stop now, not when the grace runs out.
+        completed.add(WAKE_UP);
     }
 
     /**
@@ -192,6 +200,12 @@ public final class BulkRun implements AutoCloseable {
             }
             pending--;
             Attempt attempt = done.attempt();
+            if (!done.sent()) {
+                // Taken back by stop() before it was sent: no record, so --resume fetches it.
+                dispatcher.finished(attempt);
+                writer.skip(attempt.ordinal());
+                return;
+            }
             Outcome outcome = done.outcome();
             Integer status = outcome.status();
             if (status != null && status == 429) {
@@ -247,6 +261,17 @@ public final class BulkRun implements AutoCloseable {
                 window.complete(ordinal, result, this::emitUnchecked);
             } catch (java.io.UncheckedIOException e) {
                 throw e.getCause();
+            }
+        }
+
+        /** Item {@code ordinal} gets no record: the ones after it no longer wait for it. */
+        void skip(long ordinal) throws IOException {
+            if (window != null) {
+                try {
+                    window.skip(ordinal, this::emitUnchecked);
+                } catch (java.io.UncheckedIOException e) {
+                    throw e.getCause();
+                }
             }
         }
 

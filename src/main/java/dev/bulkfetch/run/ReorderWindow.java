@@ -11,12 +11,14 @@ import java.util.function.Consumer;
  */
 final class ReorderWindow {
 
-    private final FetchResult[] slots;
+    // A slot holds a result, NONE for an item that gets no record, or null while waiting.
+    private static final Object NONE = new Object();
+    private final Object[] slots;
     private long nextToWrite;
     private long nextOrdinal;
 
     ReorderWindow(int capacity) {
-        this.slots = new FetchResult[capacity];
+        this.slots = new Object[capacity];
     }
 
     /** True when another item may be admitted without the buffer outgrowing its capacity. */
@@ -31,13 +33,27 @@ final class ReorderWindow {
 
     /** Files {@code result} under {@code ordinal} and writes out every result now in order. */
     void complete(long ordinal, FetchResult result, Consumer<FetchResult> out) {
-        slots[(int) (ordinal % slots.length)] = result;
+        file(ordinal, result, out);
+    }
+
+    /**
+     * Item {@code ordinal} gets no record (it was never sent): the results after it are
+     * written without it.
+     */
+    void skip(long ordinal, Consumer<FetchResult> out) {
+        file(ordinal, NONE, out);
+    }
+
+    private void file(long ordinal, Object slot, Consumer<FetchResult> out) {
+        slots[(int) (ordinal % slots.length)] = slot;
         int head;
         while (slots[head = (int) (nextToWrite % slots.length)] != null) {
-            FetchResult next = slots[head];
+            Object next = slots[head];
             slots[head] = null;
             nextToWrite++;
-            out.accept(next);
+            if (next != NONE) {
+                out.accept((FetchResult) next);
+            }
         }
     }
 }

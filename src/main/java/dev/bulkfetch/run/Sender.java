@@ -27,8 +27,18 @@ import java.util.function.LongSupplier;
  */
 final class Sender implements AutoCloseable {
 
-    /** A finished attempt on its way from an engine thread to the driver, and when it left. */
+    /**
+     * A finished attempt on its way from an engine thread to the driver, and when it left; or,
+     * with no outcome, an attempt that {@link #stop()} took back before it was sent.
+     */
     record Done(Attempt attempt, Outcome outcome, long sentNanos) {
+        static Done unsent(Attempt attempt) {
+            return new Done(attempt, null, 0);
+        }
+
+        boolean sent() {
+            return outcome != null;
+        }
     }
 
     private final Engine engine;
@@ -47,6 +57,11 @@ final class Sender implements AutoCloseable {
     // this. Null once the run is warm (or when no rate is set).
     private java.util.List<Attempt> heldUntilWarm;
     private boolean probeSent;
+    // Attempts on the timer, waiting for a backoff or their rate reservation: stop() takes
+    // back whichever it removes from here first, a timer task sends whichever it does.
+    private final java.util.Set<Attempt> waiting = ConcurrentHashMap.newKeySet();
+    // Set by stop() (on the signal's thread); read wherever an attempt is about to be sent.
+    private volatile boolean stopped;
 
     Sender(Engine engine, RateGate rate, Rate ratePerHost, BlockingQueue<Done> completed) {
         this(engine, rate, ratePerHost, completed, System::nanoTime);
@@ -72,6 +87,10 @@ final class Sender implements AutoCloseable {
 
     /** Sends {@code attempt} after {@code delayNanos} (a backoff) and its rate reservation. */
     void send(Attempt attempt, long delayNanos) {
+        if (stopped) {
+            completed.add(Done.unsent(attempt));
+            return;
+        }
         synchronized (this) {
             if (heldUntilWarm != null) {
                 if (probeSent) {
@@ -82,10 +101,41 @@ final class Sender implements AutoCloseable {
             }
         }
         if (delayNanos > 0) {
-            timer.schedule(() -> reserveThenSend(attempt), delayNanos, TimeUnit.NANOSECONDS);
+            later(attempt, () -> reserveThenSend(attempt), delayNanos);
         } else {
             reserveThenSend(attempt);
         }
+    }
+
+    /**
+     * Stops sending, as Ctrl-C asks: an attempt not yet sent (waiting for the rate, a backoff,
+     * or the first request under a rate) is not sent at all but handed back unsent, at once,
+     * so the run neither sends after the signal nor waits out its grace for them. What is
+     * already on the wire finishes.
+     */
+    void stop() {
+        stopped = true;
+        java.util.List<Attempt> held;
+        synchronized (this) {
+            held = heldUntilWarm == null ? java.util.List.of() : heldUntilWarm;
+            heldUntilWarm = null;
+        }
+        held.forEach(attempt -> completed.add(Done.unsent(attempt)));
+        for (Attempt attempt : waiting) {
+            if (waiting.remove(attempt)) {
+                completed.add(Done.unsent(attempt));
+            }
+        }
+    }
+
+    /** Runs {@code step} for {@code attempt} after {@code delayNanos}, unless stopped first. */
+    private void later(Attempt attempt, Runnable step, long delayNanos) {
+        waiting.add(attempt);
+        timer.schedule(() -> {
+            if (waiting.remove(attempt)) {
+                step.run();
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The server answered 429 to {@code done}: the run's rate and its host's slow down. */
@@ -107,7 +157,7 @@ final class Sender implements AutoCloseable {
             wait = Math.max(wait, hostGate(attempt.host()).reserve());
         }
         if (wait > 0) {
-            timer.schedule(() -> sendNow(attempt), wait, TimeUnit.NANOSECONDS);
+            later(attempt, () -> sendNow(attempt), wait);
         } else {
             sendNow(attempt);
         }
@@ -137,6 +187,10 @@ final class Sender implements AutoCloseable {
     }
 
     private void sendNow(Attempt attempt) {
+        if (stopped) {
+            completed.add(Done.unsent(attempt));
+            return;
+        }
         RateGate host = ratePerHost == null ? null : hostGate(attempt.host());
         long wait;
         synchronized (this) {
@@ -151,7 +205,7 @@ final class Sender implements AutoCloseable {
             }
         }
         if (wait > 0) {
-            timer.schedule(() -> sendNow(attempt), wait, TimeUnit.NANOSECONDS);
+            later(attempt, () -> sendNow(attempt), wait);
             return;
         }
         long sentNanos = System.nanoTime();

@@ -157,6 +157,80 @@ class ResumeTest {
         assertThat(result.err()).contains("--resume needs -o FILE");
     }
 
+    /**
+     * An API backfill under {@code --rate}: Ctrl-C sends nothing more, though requests were
+     * admitted and waiting for their starts, and the run ends at once rather than when the
+     * grace is out. Before, the waiting ones went out after the signal, and a run with nothing
+     * on the wire still waited out its grace.
+     */
+    @Test
+    void ctrlCUnderARateSendsNothingMoreAndEndsWithoutWaitingOutTheGrace() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 6);
+            Path out = dir.resolve("out.jsonl");
+            Path err = dir.resolve("err.txt");
+            Process child = Child.start(err, List.of(), "fetch", list.toString(), "-o",
+                    out.toString(), "-c", "4", "--rate", "1/min", "--grace", "60s");
+            try {
+                awaitLines(out, 1, child);
+                Child.signal(child, "INT");
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("ended within the grace")
+                        .isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            assertThat(child.exitValue()).isEqualTo(130);
+            assertThat(server.counter().served()).isEqualTo(1);
+            assertThat(Records.read(out)).hasSize(1);
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
+                    .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L, 6L);
+        }
+    }
+
+    /**
+     * On the thread engines (serial is the same engine) a request waiting for its answer sits
+     * in a socket read that an interrupt does not end: closing the engine after the grace
+     * waited 5 s more for it.
+     */
+    @Test
+    void ctrlCOnTheThreadEngineEndsWhenTheGraceIsOut() throws Exception {
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
+                            "/stuck/[0-9]+"))
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                            .withStatus(200).withTransformers(
+                                    dev.bulkfetch.testing.InFlightCounter.NAME)
+                            .withTransformerParameters(Map.of("holdMs", 10_000))));
+            Path list = server.urlList(dir, "/stuck/", 1);
+            Path err = dir.resolve("err.txt");
+            Process child = Child.start(err, List.of(), "fetch", list.toString(), "-e",
+                    "threads", "-o", dir.resolve("out.jsonl").toString(), "--grace", "1s");
+            try {
+                awaitInFlight(server, 1, child);
+                Child.signal(child, "INT");
+                // The grace, then the JVM's exit: well under the 1 + 5 s it took.
+                assertThat(child.waitFor(4500, TimeUnit.MILLISECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            assertThat(child.exitValue()).as(Files.readString(err)).isEqualTo(130);
+        }
+    }
+
+    /** Waits until the server holds {@code atLeast} requests or the process ends. */
+    private static void awaitInFlight(TestServer server, int atLeast, Process child)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (server.counter().inFlight() < atLeast
+                && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
     @Test
     void ctrlCWritesWhatCompletedPrintsTheSummaryAndExits130() throws Exception {
         try (TestServer server = new TestServer()) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SenderTest {
 
     /** Answers every request at once, without a network. */
-    private static final class InstantEngine implements Engine {
+    private static class InstantEngine implements Engine {
         @Override
         public String name() {
             return "instant";
@@ -42,6 +42,46 @@ class SenderTest {
         }
         for (int i = 0; i < count; i++) {
             done.take();
+        }
+    }
+
+    /**
+     * Ctrl-C under a rate: what waits for its start (here 1 a minute: all but the first) or
+     * for the first answer is handed back unsent at once, and never reaches the engine.
+     */
+    @Test
+    void stoppingHandsBackWhatWaitsForTheRateUnsentAndSendsNoneOfIt() throws Exception {
+        BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
+        AtomicLong sent = new AtomicLong();
+        Engine counting = new InstantEngine() {
+            @Override
+            public CompletableFuture<Outcome> send(FetchRequest request) {
+                sent.incrementAndGet();
+                return super.send(request);
+            }
+        };
+        try (Sender sender = new Sender(counting, RateGate.of(Rate.parse("1/min")), null,
+                done)) {
+            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/1")), 1, 1),
+                    0);
+            assertThat(done.take().sent()).isTrue();
+            for (int i = 2; i <= 5; i++) {
+                sender.send(new Attempt(FetchRequest.get(i, URI.create("http://h.test/" + i)),
+                        i, 1), 0);
+            }
+
+            sender.stop();
+            sender.send(new Attempt(FetchRequest.get(6, URI.create("http://h.test/6")), 6, 1),
+                    0);
+
+            java.util.List<Sender.Done> back = new java.util.ArrayList<>();
+            for (int i = 2; i <= 6; i++) {
+                back.add(done.take());
+            }
+            assertThat(back).noneMatch(Sender.Done::sent);
+            assertThat(back).extracting(d -> d.attempt().request().seq())
+                    .containsExactlyInAnyOrder(2L, 3L, 4L, 5L, 6L);
+            assertThat(sent.get()).isEqualTo(1);
         }
     }
 
