@@ -301,6 +301,18 @@ final class FetchCommand implements Callable<Integer> {
      */
     private void checkOtherOutputs() {
         if (summaryJson != null) {
+            // Written only at the end: a path that cannot take it must not cost the run first.
+            Path folder = summaryJson.toAbsolutePath().getParent();
+            String unusable = Files.isDirectory(summaryJson) ? "it is a folder"
+                    : folder != null && !Files.isDirectory(folder) ? "there is no folder "
+                            + folder
+                    : folder != null && !Files.isWritable(folder)
+                            && !Files.isWritable(summaryJson)
+                            ? "the folder " + folder + " cannot be written" : null;
+            if (unusable != null) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option "
+                        + "'--summary-json': cannot write " + summaryJson + ": " + unusable);
+            }
             Path in = input.equals("-") ? null : UrlListReader.resolve(input);
             String clash = sameFile(summaryJson, output) ? "the output file"
                     : output != null && sameFile(summaryJson, Journal.identityFile(output))

@@ -64,6 +64,9 @@ public final class UrlListReader extends LineItemReader {
             return Files.newInputStream(path);
         } catch (NoSuchFileException e) {
             throw new InputUnavailableException("input file not found: " + source, e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new InputUnavailableException("cannot read input " + source
+                    + ": permission denied", e);
         } catch (IOException e) {
             throw new InputUnavailableException("cannot read input " + source + ": "
                     + e.getMessage(), e);

@@ -57,10 +57,14 @@ public final class Journal {
      *
      * @throws dev.bulkfetch.input.InputUnavailableException when resuming against another
      *     input than the journal's
-     * @throws IllegalArgumentException when {@code file}, or the identity file beside it, is
-     *     {@code input} itself, or when resuming from a file that is not a regular file
+     * @throws IllegalArgumentException when {@code file} is a folder, when it or the identity
+     *     file beside it is {@code input} itself, or when resuming from a file that is not a
+     *     regular file
      */
     public static Journal open(Path file, Path input, boolean resume) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a folder, not a file");
+        }
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             // A device or a pipe (-o /dev/null, -o >(gzip > out.gz)): the records stream into
             // it, but it cannot be read back, so it is no journal: nothing is written beside

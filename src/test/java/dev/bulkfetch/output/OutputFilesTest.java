@@ -74,6 +74,32 @@ class OutputFilesTest {
         assertThat(list).hasContent(LIST);
     }
 
+    /**
+     * A summary file that cannot be written failed only after the whole run, with exit 1; an
+     * output file that is a folder was taken for a pipe and failed at the first record.
+     */
+    @Test
+    void aSummaryOrOutputPathThatCannotBeWrittenIsAUsageErrorBeforeTheRun() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path folder = Files.createDirectory(dir.resolve("folder"));
+        Path out = dir.resolve("out.jsonl");
+
+        Cli.Result noFolder = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                "--summary-json", dir.resolve("missing/s.json").toString(), "-q");
+        Cli.Result aFolder = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                "--summary-json", folder.toString(), "-q");
+        Cli.Result outputFolder = Cli.run("fetch", list.toString(), "-o", folder.toString(),
+                "-q");
+
+        assertThat(noFolder.exitCode()).isEqualTo(2);
+        assertThat(noFolder.err()).contains("'--summary-json'").contains("there is no folder");
+        assertThat(aFolder.exitCode()).isEqualTo(2);
+        assertThat(aFolder.err()).contains("'--summary-json'").contains("it is a folder");
+        assertThat(outputFolder.exitCode()).isEqualTo(2);
+        assertThat(outputFolder.err()).contains("'--output'").contains("is a folder");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void aBodiesFolderThatIsAFileIsAUsageErrorWithoutATrace() throws Exception {
         Path list = Files.writeString(dir.resolve("list.txt"), LIST);
