@@ -62,13 +62,18 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
             if (word.isEmpty()) {
                 continue;
             }
-            if (word.matches("[1-5]xx")) {
+            if (word.matches("[3-5]xx")) {
                 int hundred = (word.charAt(0) - '0') * 100;
                 for (int s = hundred; s < hundred + 100; s++) {
                     newStatuses.add(s);
                 }
-            } else if (word.matches("\\d{3}")) {
+            } else if (word.matches("[3-5]\\d\\d")) {
                 newStatuses.add(Integer.parseInt(word));
+            } else if (word.matches("[0-9]\\d\\d|[0-9]xx")) {
+                // A 2xx is the success a retry would seek, and a 1xx never ends an exchange:
+                // retrying on one would only repeat requests that worked.
+                throw new IllegalArgumentException("'" + item.trim() + "' is not retryable: "
+                        + "only statuses 300 to 599 (or 3xx, 4xx, 5xx) end an item as not ok");
             } else {
                 ErrorKind kind = switch (word) {
                     case "timeout" -> ErrorKind.TIMEOUT;

@@ -50,4 +50,16 @@ class RetryPolicyTest {
         assertThatThrownBy(() -> policy.withRetryOn("sometimes")).hasMessageContaining(
                 "sometimes");
     }
+
+    /** A success retried is the same request sent three times over, for nothing. */
+    @Test
+    void retryOnRefusesStatusesThatAreNoFailure() {
+        for (String success : new String[] {"200", "2xx", "204", "1xx", "101", "099", "600"}) {
+            assertThatThrownBy(() -> policy.withRetryOn("timeout," + success))
+                    .as(success).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + success + "' is not retryable")
+                    .hasMessageContaining("300 to 599");
+        }
+        assertThat(policy.withRetryOn("3xx, 599").retries(307, null)).isTrue();
+    }
 }
