@@ -113,7 +113,24 @@ public final class UrlListReader extends LineItemReader {
             return "scheme '" + uri.getScheme() + "' is not supported: http and https only";
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            return "URL has no host";
+            // java.net.URI gives no host, rather than an error, for an authority it cannot
+            // read as host and port: say what is wrong with what is there.
+            String authority = uri.getRawAuthority();
+            if (authority == null || authority.isEmpty()) {
+                return "URL has no host";
+            }
+            String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+            int colon = hostPort.lastIndexOf(':');
+            if (colon >= 0 && !hostPort.endsWith("]")
+                    && !hostPort.substring(colon + 1).matches("\\d{1,5}")) {
+                return "port '" + hostPort.substring(colon + 1) + "' is not a number from 1 to "
+                        + "65535";
+            }
+            return "'" + (colon >= 0 && !hostPort.endsWith("]") ? hostPort.substring(0, colon)
+                    : hostPort) + "' is not a host name or an IP address";
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            return "port " + uri.getPort() + " is not a number from 1 to 65535";
         }
         return uri;
     }

@@ -65,6 +65,17 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("http:///path")).contains("no host");
         assertThat(UrlListReader.problemWith("http://h/%zz")).contains("not a valid URL");
         assertThat(UrlListReader.problemWith("HTTPS://h.test/ok?q=1#f")).isNull();
+        // A port out of range was sent, and failed as a protocol error, or read as "no host".
+        assertThat(UrlListReader.problemWith("http://127.0.0.1:70000/"))
+                .isEqualTo("port 70000 is not a number from 1 to 65535");
+        assertThat(UrlListReader.problemWith("http://h.test:0/")).contains("port 0");
+        assertThat(UrlListReader.problemWith("http://h.test:99999999999/"))
+                .contains("port '99999999999'");
+        assertThat(UrlListReader.problemWith("http://h.test:8x/")).contains("port '8x'");
+        assertThat(UrlListReader.problemWith("http://under_score.test/"))
+                .contains("'under_score.test' is not a host name");
+        assertThat(UrlListReader.problemWith("http://h.test:65535/")).isNull();
+        assertThat(UrlListReader.problemWith("http://[::1]:8080/")).isNull();
     }
 
     @Test
