@@ -22,7 +22,14 @@ final class JsonLinesReader extends LineItemReader {
 
     /** Longest line accepted: a spec may carry a body. */
     static final int MAX_LINE_BYTES = 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Strict where a loose reading would send something other than what the line says: a
+    // second "url" would silently win, and text after the object would be ignored.
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper
+            .builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature
+                    .FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private final UrlListReader.RequestTemplate template;
 
@@ -106,6 +113,9 @@ final class JsonLinesReader extends LineItemReader {
             }
         }
         JsonNode id = spec.get("id");
+        if (id != null && !id.isNull() && !id.isTextual() && !id.isIntegralNumber()) {
+            return new InputItem.Rejected(seq, raw, "\"id\" must be a string or a whole number");
+        }
         String idText = id == null || id.isNull() ? null : id.asText();
         return new InputItem.Request(new FetchRequest(seq, idText,
                 template.mapUrl((URI) target), method, headers, body));

@@ -81,6 +81,33 @@ class JsonLinesRequestsTest {
         }
     }
 
+    /**
+     * A line is one spec and says it once: text after the object, a key given twice (the last
+     * "url" silently won) or an id that is no string or whole number ({"a": 1} became "", 1.5e3
+     * became "1500.0") are that line's input error.
+     */
+    @Test
+    void aLineThatSaysMoreOrOtherThanOneSpecIsThatLinesInputError() {
+        String specs = String.join("\n",
+                "{\"url\": \"http://h.test/1\"} trailing",
+                "{\"url\": \"http://h.test/1\", \"url\": \"http://h.test/2\"}",
+                "{\"url\": \"http://h.test/3\", \"id\": {\"a\": 1}}",
+                "{\"url\": \"http://h.test/4\", \"id\": 1.5e3}",
+                "{\"url\": \"http://h.test/5\", \"id\": 17}") + "\n";
+        java.util.List<InputItem> items = new java.util.ArrayList<>();
+        new JsonLinesReader(new java.io.ByteArrayInputStream(
+                specs.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                UrlListReader.RequestTemplate.GET).forEachRemaining(items::add);
+
+        assertThat(items).hasSize(5);
+        assertThat(((InputItem.Rejected) items.get(0)).problem()).contains("not valid JSON");
+        assertThat(((InputItem.Rejected) items.get(1)).problem()).contains("Duplicate field 'url'");
+        assertThat(((InputItem.Rejected) items.get(2)).problem())
+                .contains("\"id\" must be a string or a whole number");
+        assertThat(items.get(3)).isInstanceOf(InputItem.Rejected.class);
+        assertThat(((InputItem.Request) items.get(4)).request().id()).isEqualTo("17");
+    }
+
     @Test
     void methodAndHeadersFromTheCommandLineApplyToEveryUrlOfAList() {
         try (TestServer server = new TestServer()) {
