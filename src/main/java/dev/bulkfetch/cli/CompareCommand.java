@@ -102,15 +102,29 @@ final class CompareCommand implements Callable<Integer> {
         String list = input == null ? "urls/demo.txt" : input;
         Comparison.Plan plan;
         try {
+            // The plan checks these too, in its own words; here each error names its option.
+            Options.named("-c/--concurrency",
+                    () -> concurrencies.stream().map(c -> FetchConfig.builder().concurrency(c))
+                            .toList());
+            if (repeat < 1) {
+                throw new IllegalArgumentException("--repeat: must be 1 or more: " + repeat);
+            }
+            if (warmup < 0) {
+                throw new IllegalArgumentException("--warmup: must be 0 or more: " + warmup);
+            }
             plan = new Comparison.Plan(Path.of(list), engines.stream()
                     .map(EngineKind::fromName).distinct().toList(), concurrencies, repeat, warmup,
                     serverDelay, requestOptions.applyTo(FetchConfig.builder()
                             // Compare measures engines, not a retry policy: each item is sent
                             // once, so a failing item costs every engine the same.
                             .retries(RetryPolicy.NONE)).build());
-            concurrencies.forEach(c -> FetchConfig.builder().concurrency(c));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "Invalid value: " + e.getMessage());
+            String message = e.getMessage();
+            int colon = message.indexOf(": ");
+            throw new ParameterException(spec.commandLine(), message.startsWith("-") && colon > 0
+                    ? "Invalid value for option '" + message.substring(0, colon) + "'"
+                            + message.substring(colon)
+                    : "Invalid value: " + message);
         }
         if (!Files.isReadable(plan.urls())) {
             throw new ParameterException(spec.commandLine(), "input file not found: " + list);

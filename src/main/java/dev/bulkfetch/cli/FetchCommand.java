@@ -8,6 +8,7 @@ import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.input.HttpSyntax;
 import dev.bulkfetch.input.InputReader;
+import dev.bulkfetch.input.InputUnavailableException;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
 import dev.bulkfetch.output.Journal;
@@ -244,8 +245,7 @@ final class FetchCommand implements Callable<Integer> {
         FetchConfig.Builder builder = FetchConfig.builder();
         checked("--engine", () -> builder.engine(EngineKind.fromName(engine)));
         checked("-c/--concurrency", () -> builder.concurrency(concurrency));
-        checked("--connect-timeout, --timeout, --idle-timeout, --max-body or --max-redirects",
-                () -> requestOptions.applyTo(builder));
+        checked("request options", () -> requestOptions.applyTo(builder));
         checked("limits", () -> limitOptions.applyTo(builder));
         return builder.ordered(ordered).saveBodies(saveBodies).includeBody(includeBody)
                 .insecure(insecure).build();
@@ -373,6 +373,9 @@ final class FetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(),
                     "Invalid value for option '--output': " + e.getMessage());
+        } catch (InputUnavailableException e) {
+            // A resume against another input: its message says all, without the class name.
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         } catch (IOException e) {
             throw new ParameterException(spec.commandLine(),
                     "cannot write output file " + output + ": " + e);

@@ -51,14 +51,14 @@ final class LimitOptions {
     FetchConfig.Builder applyTo(FetchConfig.Builder builder) {
         builder.rate(parseRate("--rate", rate));
         builder.ratePerHost(parseRate("--rate-per-host", ratePerHost));
-        named("--per-host", () -> builder.perHost(perHost));
+        Options.named("--per-host", () -> builder.perHost(perHost));
         String[] range = backoff.split("\\.\\.", -1);
         if (range.length != 2) {
             throw new IllegalArgumentException("--backoff: '" + backoff
                     + "' is not a range: write it like 200ms..30s");
         }
-        Duration min = named("--backoff", () -> Units.parseDuration(range[0]));
-        Duration max = named("--backoff", () -> Units.parseDuration(range[1]));
+        Duration min = Options.named("--backoff", () -> Units.parseDuration(range[0]));
+        Duration max = Options.named("--backoff", () -> Units.parseDuration(range[1]));
         if (retries < 0 || retries > 100) {
             throw new IllegalArgumentException("--retries: must be 0 to 100: " + retries);
         }
@@ -69,18 +69,10 @@ final class LimitOptions {
         RetryPolicy policy = new RetryPolicy(retries, min, max, RetryPolicy.DEFAULT_KINDS,
                 RetryPolicy.DEFAULT_STATUSES);
         return builder.retries(retryOn == null ? policy
-                : named("--retry-on", () -> policy.withRetryOn(retryOn)));
+                : Options.named("--retry-on", () -> policy.withRetryOn(retryOn)));
     }
 
     private static Rate parseRate(String option, String text) {
-        return text == null ? null : named(option, () -> Rate.parse(text));
-    }
-
-    private static <T> T named(String option, java.util.function.Supplier<T> parse) {
-        try {
-            return parse.get();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
-        }
+        return text == null ? null : Options.named(option, () -> Rate.parse(text));
     }
 }

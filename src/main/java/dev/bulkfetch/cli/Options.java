@@ -96,4 +96,17 @@ final class Options {
             }
         };
     }
+
+    /**
+     * {@code apply}'s result; an {@link IllegalArgumentException} (or other failure) from it
+     * comes out prefixed with {@code option}, which the commands turn into a usage error naming
+     * that option.
+     */
+    static <T> T named(String option, java.util.function.Supplier<T> apply) {
+        try {
+            return apply.get();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
+    }
 }

@@ -42,11 +42,10 @@ final class RequestOptions {
 
     /** Applies these options to {@code builder}; a bad value throws naming the option. */
     FetchConfig.Builder applyTo(FetchConfig.Builder builder) {
-        return builder
-                .connectTimeout(connectTimeout)
-                .requestTimeout(timeout)
-                .idleTimeout(idleTimeout)
-                .maxBodyBytes(maxBody)
-                .maxRedirects(maxRedirects);
+        Options.named("--connect-timeout", () -> builder.connectTimeout(connectTimeout));
+        Options.named("--timeout", () -> builder.requestTimeout(timeout));
+        Options.named("--idle-timeout", () -> builder.idleTimeout(idleTimeout));
+        Options.named("--max-body", () -> builder.maxBodyBytes(maxBody));
+        return Options.named("--max-redirects", () -> builder.maxRedirects(maxRedirects));
     }
 }

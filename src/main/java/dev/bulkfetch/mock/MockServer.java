@@ -70,8 +70,8 @@ public final class MockServer implements AutoCloseable {
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
-                    throw new IllegalStateException("mock port " + port + " is already in use: "
-                            + "stop what is using it, or choose another with --mock-port", e);
+                    throw new IllegalStateException("port " + port + " is already in use: "
+                            + "stop what is using it, or choose another port", e);
                 }
             }
             throw e;

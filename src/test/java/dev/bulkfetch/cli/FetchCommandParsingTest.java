@@ -83,6 +83,14 @@ class FetchCommandParsingTest {
                 .hasMessageContaining(value);
     }
 
+    /** Before, it was named among all five request options. */
+    @Test
+    void aRequestOptionOutOfRangeIsNamedAlone() {
+        FetchCommand fetch = parse("fetch", "list.txt", "--max-redirects", "-1");
+        assertThatThrownBy(fetch::config)
+                .hasMessageStartingWith("Invalid value for option '--max-redirects': ");
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
         "-c, 0, --concurrency",

@@ -65,6 +65,18 @@ class CompareCommandTest {
     }
 
     @Test
+    void aCountOutOfRangeIsAUsageErrorNamingItsOption() {
+        Cli.Result repeat = Cli.run("compare", "urls/demo.txt", "--repeat", "0");
+        Cli.Result warmup = Cli.run("compare", "urls/demo.txt", "--warmup", "-1");
+        Cli.Result concurrency = Cli.run("compare", "urls/demo.txt", "-c", "0");
+
+        assertThat(repeat.exitCode()).isEqualTo(2);
+        assertThat(repeat.err()).contains("Invalid value for option '--repeat': ");
+        assertThat(warmup.err()).contains("Invalid value for option '--warmup': ");
+        assertThat(concurrency.err()).contains("Invalid value for option '-c/--concurrency': ");
+    }
+
+    @Test
     void aBadEngineNameIsAUsageError() {
         Cli.Result result = Cli.run("compare", "urls/demo.txt", "--engines", "event-loop,warp");
         assertThat(result.exitCode()).isEqualTo(2);
