@@ -212,8 +212,14 @@ final class FetchCommand implements Callable<Integer> {
                         + ". It holds the records finished so far, as complete lines; when "
                         + "there is room, run the same command with --resume to go on.", e);
             }
+            long kept = journal == null ? 0 : journal.kept();
+            long keptFailures = journal == null ? 0 : journal.keptFailures();
             if (!quiet) {
                 err.print(summary.toText());
+                if (kept > 0) {
+                    err.println("  kept from earlier runs: " + kept + " records, "
+                            + keptFailures + " not ok");
+                }
                 err.flush();
             }
             if (interrupts.interrupted()) {
@@ -224,10 +230,9 @@ final class FetchCommand implements Callable<Integer> {
             }
             if (summaryJson != null) {
                 try (OutputStream out = Files.newOutputStream(summaryJson)) {
-                    summary.writeJson(out);
+                    summary.writeJson(out, kept, keptFailures);
                 }
             }
-            long keptFailures = journal == null ? 0 : journal.keptFailures();
             return summary.failures() == 0 && keptFailures == 0 ? ExitCodes.OK
                     : ExitCodes.SOME_FAILED;
         }

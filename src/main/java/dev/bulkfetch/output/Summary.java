@@ -97,8 +97,13 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
         return out.toString();
     }
 
-    /** Writes the summary as one JSON object. */
-    public void writeJson(OutputStream out) throws IOException {
+    /**
+     * Writes the summary as one JSON object. After {@code --resume}, the {@code kept} records
+     * of earlier runs ({@code keptFailed} of them not ok) are counted apart from this run's
+     * items, and {@code all_ok} says whether every record in the output is ok, as the exit
+     * code does.
+     */
+    public void writeJson(OutputStream out, long kept, long keptFailed) throws IOException {
         try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
@@ -133,6 +138,9 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             }
             json.writeStringField("engine", engine);
             json.writeNumberField("concurrency", concurrency);
+            json.writeNumberField("kept", kept);
+            json.writeNumberField("kept_failed", keptFailed);
+            json.writeBooleanField("all_ok", failures() == 0 && keptFailed == 0);
             json.writeEndObject();
             json.writeRaw('\n');
         }

@@ -151,6 +151,34 @@ class ResumeTest {
         }
     }
 
+    /**
+     * A resume of a finished run fetches nothing; its summary said 0 items, 0 failed, beside
+     * exit code 1 for a record kept from before that was not ok.
+     */
+    @Test
+    void aResumedRunsSummaryCountsTheRecordsKeptFromBefore() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = TestServer.write(dir.resolve("list.txt"), server.url("/ok/1") + "\n"
+                    + server.url("/status/404/2") + "\n" + server.url("/ok/3") + "\n");
+            Path out = dir.resolve("out.jsonl");
+            Path summary = dir.resolve("summary.json");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isEqualTo(1);
+
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "--summary-json", summary.toString());
+
+            assertThat(resumed.exitCode()).isEqualTo(1);
+            assertThat(resumed.err()).contains("kept from earlier runs: 3 records, 1 not ok");
+            JsonNode json = Records.parse(Files.readString(summary).replace("\n", " ") + "\n")
+                    .getFirst();
+            assertThat(json.get("items").asLong()).isZero();
+            assertThat(json.get("kept").asLong()).isEqualTo(3);
+            assertThat(json.get("kept_failed").asLong()).isEqualTo(1);
+            assertThat(json.get("all_ok").asBoolean()).isFalse();
+        }
+    }
+
     @Test
     void resumeWithoutAnOutputFileIsAUsageError() {
         Cli.Result result = Cli.run("fetch", "urls/demo.txt", "--resume");
