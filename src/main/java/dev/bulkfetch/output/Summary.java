@@ -91,10 +91,17 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                 latency.p50, latency.p90, latency.p99, latency.max, peakInFlight));
         if (retries > 0 || rateLimited > 0 || ratePerSecond != null) {
             out.append(String.format(Locale.ROOT, "  retries %d, 429s %d%s%n", retries,
-                    rateLimited, ratePerSecond == null ? "" : String.format(Locale.ROOT,
-                            ", rate at the end %.1f/s", ratePerSecond)));
+                    rateLimited, ratePerSecond == null ? "" : ", rate at the end "
+                            + readable(ratePerSecond)));
         }
         return out.toString();
+    }
+
+    /** {@code perSecond} in the unit --rate would be written in: 0.95/min, not 0.0/s. */
+    private static String readable(double perSecond) {
+        return perSecond >= 1 ? String.format(Locale.ROOT, "%.1f/s", perSecond)
+                : perSecond * 60 >= 1 ? String.format(Locale.ROOT, "%.2f/min", perSecond * 60)
+                : String.format(Locale.ROOT, "%.2f/h", perSecond * 3600);
     }
 
     /**
@@ -134,7 +141,9 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             if (ratePerSecond == null) {
                 json.writeNullField("rate_per_s_at_end");
             } else {
-                json.writeNumberField("rate_per_s_at_end", Math.round(ratePerSecond * 10) / 10.0);
+                // Three decimals: a rate of 1/min is 0.017/s, which one decimal made 0.0.
+                json.writeNumberField("rate_per_s_at_end",
+                        Math.round(ratePerSecond * 1000) / 1000.0);
             }
             json.writeStringField("engine", engine);
             json.writeNumberField("concurrency", concurrency);

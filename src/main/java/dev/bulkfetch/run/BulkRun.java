@@ -154,7 +154,7 @@ public final class BulkRun implements AutoCloseable {
             driver.handle(completed.take());
         }
         writer.flush();
-        return tally.snapshot(System.nanoTime() - start, admission.peakInFlight(), engine.name(),
+        return tally.snapshot(System.nanoTime() - start, sender.peakOnWire(), engine.name(),
                 admission.limit(), sender.rate().current());
     }
 

@@ -62,6 +62,12 @@ final class Sender implements AutoCloseable {
     private final java.util.Set<Attempt> waiting = ConcurrentHashMap.newKeySet();
     // Set by stop() (on the signal's thread); read wherever an attempt is about to be sent.
     private volatile boolean stopped;
+    // Requests on the wire now, and the most at once: what the summary calls in flight. An
+    // attempt holding its permit while it waits for the rate is not on the wire.
+    private final java.util.concurrent.atomic.AtomicInteger onWire =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger peakOnWire =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     Sender(Engine engine, RateGate rate, Rate ratePerHost, BlockingQueue<Done> completed) {
         this(engine, rate, ratePerHost, completed, System::nanoTime);
@@ -151,6 +157,11 @@ final class Sender implements AutoCloseable {
         return rate;
     }
 
+    /** The most requests on the wire at once so far. */
+    int peakOnWire() {
+        return peakOnWire.get();
+    }
+
     private void reserveThenSend(Attempt attempt) {
         long wait = rate.reserve();
         if (ratePerHost != null) {
@@ -209,6 +220,7 @@ final class Sender implements AutoCloseable {
             return;
         }
         long sentNanos = System.nanoTime();
+        peakOnWire.accumulateAndGet(onWire.incrementAndGet(), Math::max);
         CompletableFuture<Outcome> sent;
         try {
             sent = engine.send(attempt.request());
@@ -219,6 +231,7 @@ final class Sender implements AutoCloseable {
                     ErrorKind.PROTOCOL, "could not send: " + e), 0, 0));
         }
         sent.whenComplete((outcome, thrown) -> {
+            onWire.decrementAndGet();
             releaseHeld();
             completed.add(new Done(attempt, outcome != null ? outcome : Outcome.failure(
                     FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0),

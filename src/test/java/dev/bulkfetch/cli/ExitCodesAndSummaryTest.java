@@ -63,6 +63,25 @@ class ExitCodesAndSummaryTest {
                 .contains("p99");
     }
 
+    /**
+     * Under a rate most admitted requests wait for their start, holding a permit: they are
+     * not in flight, and the summary counted them as if they were ("most in flight 8" with
+     * one request on the wire at a time).
+     */
+    @Test
+    void theMostInFlightCountsRequestsOnTheWireNotThoseWaitingForTheRate() throws Exception {
+        Path list = server.urlList(dir, "/ok/", 12);
+        Path summaryFile = dir.resolve("summary.json");
+
+        Cli.Result result = Cli.run("fetch", list.toString(), "-c", "8", "--rate", "20/s",
+                "--summary-json", summaryFile.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        // A start every 50 ms against answers in a few: one at a time, two if one is slow.
+        assertThat(Records.json(Files.readString(summaryFile)).get("peak_in_flight").asInt())
+                .isBetween(1, 3);
+    }
+
     @Test
     void exitsTwoNamingAMissingInputFile() {
         Cli.Result result = Cli.run("fetch", dir.resolve("nope.txt").toString());

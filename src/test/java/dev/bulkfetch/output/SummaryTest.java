@@ -1,0 +1,29 @@
+package dev.bulkfetch.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SummaryTest {
+
+    private static Summary withRate(double perSecond) {
+        return new Summary(1, 1, Map.of(), Map.of(200, 1L),
+                new Summary.Latency(1, 1, 1, 1, 1, 1_000_000), 1_000_000_000L, 1, "threads", 4, 0,
+                0, perSecond);
+    }
+
+    /** A backfill at 1/min read "rate at the end 0.0/s", in the text and the JSON. */
+    @Test
+    void aSlowRateIsShownInTheUnitItWouldBeWrittenIn() throws Exception {
+        assertThat(withRate(1 / 60.0).toText()).contains("rate at the end 1.00/min");
+        assertThat(withRate(0.5 / 3600).toText()).contains("rate at the end 0.50/h");
+        assertThat(withRate(95).toText()).contains("rate at the end 95.0/s");
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        withRate(1 / 60.0).writeJson(json, 0, 0);
+        assertThat(json.toString(StandardCharsets.UTF_8))
+                .contains("\"rate_per_s_at_end\" : 0.017");
+    }
+}
