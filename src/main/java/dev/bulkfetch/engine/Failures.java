@@ -73,8 +73,17 @@ final class Failures {
         return null;
     }
 
+    // What a wrapping exception puts before its cause's message: the cause's class name.
+    private static final java.util.regex.Pattern CLASS_PREFIX =
+            java.util.regex.Pattern.compile("^(?:[a-z_][\\w]*\\.)+[A-Z][\\w$]*: ");
+
     private static String describe(ErrorKind kind, Throwable t) {
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        // A record is for users: "Connection reset by peer", not the client's class names.
+        java.util.regex.Matcher prefix;
+        while ((prefix = CLASS_PREFIX.matcher(message)).find()) {
+            message = message.substring(prefix.end());
+        }
         return switch (kind) {
             case TIMEOUT -> "timed out: " + message;
             case CONNECT -> "could not connect: " + message;

@@ -1,0 +1,28 @@
+package dev.bulkfetch.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class FailuresTest {
+
+    /**
+     * A client that wraps an exception puts its cause's class name before the cause's message;
+     * the event loop's resets read "...: io.netty.channel.unix.Errors$NativeIoException:
+     * recvAddress(..) failed: Connection reset by peer".
+     */
+    @Test
+    void aRecordsMessageCarriesNoClassNames() {
+        IOException wrapped = new IOException("io.netty.channel.unix.Errors$NativeIoException: "
+                + "java.net.SocketException: recvAddress(..) failed: Connection reset by peer");
+
+        FetchError error = Failures.classify(wrapped);
+
+        assertThat(error.kind()).isEqualTo(ErrorKind.RESET);
+        assertThat(error.message()).isEqualTo("connection closed before the response was "
+                + "complete: recvAddress(..) failed: Connection reset by peer");
+    }
+}
