@@ -45,7 +45,7 @@ abstract class LineItemReader implements InputReader {
             LineReader.Line line;
             while ((line = lines.next()) != null) {
                 if (line.problem() != null) {
-                    return new InputItem.Rejected(line.number(), "", line.problem());
+                    return new InputItem.Rejected(line.number(), line.text(), line.problem());
                 }
                 String text = line.text().strip();
                 if (text.isEmpty() || text.startsWith("#")) {

@@ -17,9 +17,15 @@ import java.util.Arrays;
  */
 final class LineReader implements AutoCloseable {
 
-    /** A line as read: its text, or the reason it has none. */
+    /**
+     * A line as read: its text; or, when it cannot be used, why ({@code problem}) and, as
+     * {@code text}, its start as far as it reads, for the record to show.
+     */
     record Line(long number, String text, String problem) {
     }
+
+    // How much of an unusable line its record shows, as for any line refused.
+    private static final int SHOWN_CHARS = 200;
 
     private static final String BYTE_ORDER_MARK = "\uFEFF";
 
@@ -68,7 +74,7 @@ final class LineReader implements AutoCloseable {
         }
         lineNumber++;
         if (overflow > 0) {
-            return new Line(lineNumber, null, "line is longer than " + maxLineBytes
+            return new Line(lineNumber, start(length), "line is longer than " + maxLineBytes
                     + " bytes (" + (length + overflow) + " bytes)");
         }
         if (length > 0 && line[length - 1] == '\r') {
@@ -82,8 +88,15 @@ final class LineReader implements AutoCloseable {
             }
             return new Line(lineNumber, text, null);
         } catch (CharacterCodingException e) {
-            return new Line(lineNumber, null, "line is not valid UTF-8");
+            return new Line(lineNumber, start(length), "line is not valid UTF-8");
         }
+    }
+
+    /** The start of the line held, read leniently (a bad byte shows as U+FFFD), cut short. */
+    private String start(int length) {
+        String text = new String(line, 0, Math.min(length, 4 * SHOWN_CHARS),
+                StandardCharsets.UTF_8);
+        return text.length() <= SHOWN_CHARS ? text : text.substring(0, SHOWN_CHARS) + "...";
     }
 
     /** The number of the line last returned. */

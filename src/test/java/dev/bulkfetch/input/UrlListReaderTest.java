@@ -83,8 +83,11 @@ class UrlListReaderTest {
         String longLine = "http://h.test/?q=" + "a".repeat(20_000);
         List<InputItem> items = readAll(longLine + "\nhttp://h.test/next\n");
         assertThat(items).hasSize(2);
-        assertThat(items.get(0)).isInstanceOfSatisfying(InputItem.Rejected.class, r ->
-                assertThat(r.problem()).contains("longer than 8192 bytes"));
+        assertThat(items.get(0)).isInstanceOfSatisfying(InputItem.Rejected.class, r -> {
+            assertThat(r.problem()).contains("longer than 8192 bytes");
+            // Its record shows the line's start, as for any line refused (it showed "").
+            assertThat(r.raw()).isEqualTo(longLine.substring(0, 200) + "...");
+        });
         assertThat(items.get(1)).isInstanceOf(InputItem.Request.class);
         assertThat(items.get(1).seq()).isEqualTo(2);
     }
@@ -94,8 +97,10 @@ class UrlListReaderTest {
         byte[] bytes = "http://h.test/\u00ff\nhttp://h.test/ok\n".getBytes(
                 StandardCharsets.ISO_8859_1);
         List<InputItem> items = readAll(new ByteArrayInputStream(bytes));
-        assertThat(items.get(0)).isInstanceOfSatisfying(InputItem.Rejected.class, r ->
-                assertThat(r.problem()).contains("UTF-8"));
+        assertThat(items.get(0)).isInstanceOfSatisfying(InputItem.Rejected.class, r -> {
+            assertThat(r.problem()).contains("UTF-8");
+            assertThat(r.raw()).isEqualTo("http://h.test/\uFFFD");
+        });
         assertThat(items.get(1)).isInstanceOf(InputItem.Request.class);
     }
 
