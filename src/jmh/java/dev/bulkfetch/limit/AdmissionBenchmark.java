@@ -18,8 +18,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * What admitting one request costs the driver. The run's driver thread takes and gives back
  * every permit itself (engine threads only queue completions for it), so each figure is the
  * uncontended single-thread cost, as in a run. The baseline is the cheapest exact cap the JDK
- * offers, an uncontended Semaphore; the bulkhead adds its own bookkeeping and our in-flight and
- * peak counters on top.
+ * offers, an uncontended Semaphore; the bulkhead adds its own bookkeeping on top.
  *
  * The rate gate is what Sender does for every send: reserve() when the attempt is handed over,
  * then waitNow() and recordSend() as it goes out. Without --rate the gate is open and should

@@ -3,24 +3,18 @@ package dev.bulkfetch.limit;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Caps the requests in flight with a resilience4j bulkhead. Permits are taken without waiting
  * ({@code maxWaitDuration} zero): the caller that fails to get one waits for a completion instead,
  * so no thread, and above all no Netty thread, ever parks inside the bulkhead. A permit is
- * released from whichever thread completes the request.
- *
- * <p>Also keeps the most permits seen taken at once, for the summary.
+ * released from whichever thread completes the request. (The summary's most in flight is
+ * counted where requests go on the wire, in the sender: a permit may wait for the rate.)
  */
 public final class Admission {
 
     private final Bulkhead bulkhead;
     private final int limit;
-    // Requests holding a permit; written on acquire and release from any thread.
-    private final AtomicInteger inFlight = new AtomicInteger();
-    // The highest value inFlight has had.
-    private final AtomicInteger peak = new AtomicInteger();
 
     public Admission(int limit) {
         if (limit < 1) {
@@ -36,17 +30,11 @@ public final class Admission {
 
     /** Takes a permit if one is free; never waits. */
     boolean tryAcquire() {
-        if (!bulkhead.tryAcquirePermission()) {
-            return false;
-        }
-        int now = inFlight.incrementAndGet();
-        peak.accumulateAndGet(now, Math::max);
-        return true;
+        return bulkhead.tryAcquirePermission();
     }
 
     /** Gives back a permit taken by {@link #tryAcquire()}. */
     void release() {
-        inFlight.decrementAndGet();
         bulkhead.onComplete();
     }
 
@@ -57,13 +45,5 @@ public final class Admission {
 
     public int limit() {
         return limit;
-    }
-
-    public int inFlight() {
-        return inFlight.get();
-    }
-
-    public int peakInFlight() {
-        return peak.get();
     }
 }

@@ -107,9 +107,9 @@ public final class BulkRun implements AutoCloseable {
         completed.add(WAKE_UP);
     }
 
-    /** Requests holding a permit now (in flight, or waiting for the rate or a backoff). */
+    /** Requests on the wire now (not those holding a permit while they wait for the rate). */
     public int inFlight() {
-        return admission.inFlight();
+        return sender.onWire();
     }
 
     /**
@@ -255,23 +255,24 @@ public final class BulkRun implements AutoCloseable {
         void write(long ordinal, FetchResult result) throws IOException {
             if (window == null) {
                 emit(result);
-                return;
-            }
-            try {
-                window.complete(ordinal, result, this::emitUnchecked);
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();
+            } else {
+                throughWindow(() -> window.complete(ordinal, result, this::emitUnchecked));
             }
         }
 
         /** Item {@code ordinal} gets no record: the ones after it no longer wait for it. */
         void skip(long ordinal) throws IOException {
             if (window != null) {
-                try {
-                    window.skip(ordinal, this::emitUnchecked);
-                } catch (java.io.UncheckedIOException e) {
-                    throw e.getCause();
-                }
+                throughWindow(() -> window.skip(ordinal, this::emitUnchecked));
+            }
+        }
+
+        /** Runs {@code release}, which writes what the window lets go, rethrowing its error. */
+        private static void throughWindow(Runnable release) throws IOException {
+            try {
+                release.run();
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
             }
         }
 

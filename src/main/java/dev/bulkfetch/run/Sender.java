@@ -94,7 +94,7 @@ final class Sender implements AutoCloseable {
     /** Sends {@code attempt} after {@code delayNanos} (a backoff) and its rate reservation. */
     void send(Attempt attempt, long delayNanos) {
         if (stopped) {
-            completed.add(Done.unsent(attempt));
+            handBack(attempt);
             return;
         }
         synchronized (this) {
@@ -126,17 +126,28 @@ final class Sender implements AutoCloseable {
             held = heldUntilWarm == null ? java.util.List.of() : heldUntilWarm;
             heldUntilWarm = null;
         }
-        held.forEach(attempt -> completed.add(Done.unsent(attempt)));
+        held.forEach(this::handBack);
         for (Attempt attempt : waiting) {
             if (waiting.remove(attempt)) {
-                completed.add(Done.unsent(attempt));
+                handBack(attempt);
             }
         }
+    }
+
+    /** {@code attempt}, not sent, back to the driver. */
+    private void handBack(Attempt attempt) {
+        completed.add(Done.unsent(attempt));
     }
 
     /** Runs {@code step} for {@code attempt} after {@code delayNanos}, unless stopped first. */
     private void later(Attempt attempt, Runnable step, long delayNanos) {
         waiting.add(attempt);
+        // stop() may have gone through the waiting set just before the add: this attempt
+        // must not wait out its delay to be handed back.
+        if (stopped && waiting.remove(attempt)) {
+            handBack(attempt);
+            return;
+        }
         timer.schedule(() -> {
             if (waiting.remove(attempt)) {
                 step.run();
@@ -157,12 +168,21 @@ final class Sender implements AutoCloseable {
         return rate;
     }
 
+    /** Requests on the wire now. */
+    int onWire() {
+        return onWire.get();
+    }
+
     /** The most requests on the wire at once so far. */
     int peakOnWire() {
         return peakOnWire.get();
     }
 
     private void reserveThenSend(Attempt attempt) {
+        if (stopped) {
+            handBack(attempt);
+            return;
+        }
         long wait = rate.reserve();
         if (ratePerHost != null) {
             wait = Math.max(wait, hostGate(attempt.host()).reserve());
@@ -199,7 +219,7 @@ final class Sender implements AutoCloseable {
 
     private void sendNow(Attempt attempt) {
         if (stopped) {
-            completed.add(Done.unsent(attempt));
+            handBack(attempt);
             return;
         }
         RateGate host = ratePerHost == null ? null : hostGate(attempt.host());

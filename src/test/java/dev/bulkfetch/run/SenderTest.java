@@ -64,7 +64,7 @@ class SenderTest {
                 done)) {
             sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/1")), 1, 1),
                     0);
-            assertThat(done.take().sent()).isTrue();
+            assertThat(done.poll(10, java.util.concurrent.TimeUnit.SECONDS).sent()).isTrue();
             for (int i = 2; i <= 5; i++) {
                 sender.send(new Attempt(FetchRequest.get(i, URI.create("http://h.test/" + i)),
                         i, 1), 0);
@@ -76,7 +76,9 @@ class SenderTest {
 
             java.util.List<Sender.Done> back = new java.util.ArrayList<>();
             for (int i = 2; i <= 6; i++) {
-                back.add(done.take());
+                Sender.Done handed = done.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(handed).as("handed back at once").isNotNull();
+                back.add(handed);
             }
             assertThat(back).noneMatch(Sender.Done::sent);
             assertThat(back).extracting(d -> d.attempt().request().seq())
