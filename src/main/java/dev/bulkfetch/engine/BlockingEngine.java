@@ -47,6 +47,8 @@ final class BlockingEngine implements Engine {
     // Exchanges under way, on any of the engine's threads, for close() to end.
     private final java.util.Set<Exchange> live =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // Set by close(); read by exchanges as they open a connection or read their body.
+    private volatile boolean closing;
 
     BlockingEngine(EngineKind kind, EngineOptions options) {
         this.kind = kind;
@@ -113,7 +115,7 @@ final class BlockingEngine implements Engine {
         long start = System.nanoTime();
         Exchange exchange = new Exchange(start + options.requestTimeout().toNanos());
         live.add(exchange);
-        ScheduledFuture<?> deadline = watchdog.schedule(exchange::abortBeforeBody,
+        ScheduledFuture<?> deadline = watchdog.schedule(() -> exchange.abortBeforeBody(true),
                 options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         try {
             return exchange.run(Credentials.asHeader(request), start);
@@ -214,6 +216,10 @@ final class BlockingEngine implements Engine {
             HttpURLConnection conn = (HttpURLConnection) request.url().toURL()
                     .openConnection(Proxy.NO_PROXY);
             connection = conn;
+            if (closing) {
+                // close() may have passed this exchange before it had this connection.
+                throw new java.util.concurrent.CancellationException("engine closed");
+            }
             conn.setInstanceFollowRedirects(false);
             if (options.insecure() && conn instanceof javax.net.ssl.HttpsURLConnection https) {
                 Insecure.apply(https);
@@ -262,6 +268,9 @@ final class BlockingEngine implements Engine {
                     timedOut = true;
                     throw new java.net.SocketTimeoutException("request deadline passed");
                 }
+                if (closing) {
+                    throw new java.util.concurrent.CancellationException("engine closed");
+                }
             }
             return bytes <= options.maxBodyBytes();
         }
@@ -295,16 +304,15 @@ final class BlockingEngine implements Engine {
             }
         }
 
-        void abortBeforeBody() {
+        /**
+         * Ends a blocked connect or header read, at the {@code deadline} or as the engine
+         * closes; keeps off a body being read, whose thread checks both after every read.
+         */
+        void abortBeforeBody(boolean deadline) {
             if (!readingBody) {
-                timedOut = true;
-                abort();
-            }
-        }
-
-        /** As the engine closes: ends a blocked connect or header read, as the watchdog does. */
-        void abortIfNotReadingBody() {
-            if (!readingBody) {
+                if (deadline) {
+                    timedOut = true;
+                }
                 abort();
             }
         }
@@ -339,11 +347,13 @@ final class BlockingEngine implements Engine {
      * Ends what is in flight and waits (briefly) for the engine's threads to end. A platform
      * thread blocked in a socket read does not notice an interrupt: an exchange still waiting
      * for its answer has its connection closed, or closing would wait out the 5 s below after
-     * a Ctrl-C's grace. One reading a body stops at its next read, as at its deadline.
+     * a Ctrl-C's grace; one reading a body stops at its next read, one between connections
+     * (a redirect) as it opens the next.
      */
     @Override
     public void close() {
-        live.forEach(Exchange::abortIfNotReadingBody);
+        closing = true;
+        live.forEach(exchange -> exchange.abortBeforeBody(false));
         executor.shutdownNow();
         watchdog.shutdownNow();
         try {
