@@ -207,8 +207,9 @@ final class FetchCommand implements Callable<Integer> {
                         config.concurrency(), run) : Source.of(items), sink, tally);
             } catch (IOException e) {
                 run.abandon();
-                throw new WriteFailed(journal == null ? "cannot write the records: "
-                        + e.getMessage() : "cannot write " + output + ": " + e.getMessage()
+                throw new WriteFailed(journal == null || !journal.resumable()
+                        ? "cannot write the records: " + e.getMessage()
+                        : "cannot write " + output + ": " + e.getMessage()
                         + ". It holds the records finished so far, as complete lines; when "
                         + "there is room, run the same command with --resume to go on.", e);
             }
@@ -224,7 +225,8 @@ final class FetchCommand implements Callable<Integer> {
             }
             if (interrupts.interrupted()) {
                 err.println("bulkfetch: interrupted; " + summary.items() + " records written"
-                        + (output == null ? "" : "; --resume goes on from here"));
+                        + (journal == null || !journal.resumable() ? ""
+                                : "; --resume goes on from here"));
                 err.flush();
                 return ExitCodes.INTERRUPTED;
             }
@@ -291,11 +293,8 @@ final class FetchCommand implements Callable<Integer> {
         try {
             apply.run();
         } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            throw new ParameterException(spec.commandLine(), message.startsWith("--")
-                    ? "Invalid value for option '" + message.substring(0, message.indexOf(':'))
-                            + "'" + message.substring(message.indexOf(':'))
-                    : "Invalid value for option '" + name + "': " + message);
+            throw new ParameterException(spec.commandLine(),
+                    Options.invalidValue(name, e.getMessage()));
         }
     }
 
@@ -319,10 +318,13 @@ final class FetchCommand implements Callable<Integer> {
                         + "'--summary-json': cannot write " + summaryJson + ": " + unusable);
             }
             Path in = input.equals("-") ? null : UrlListReader.resolve(input);
-            String clash = sameFile(summaryJson, output) ? "the output file"
-                    : output != null && sameFile(summaryJson, Journal.identityFile(output))
-                    ? "the output file's identity file"
-                    : in != null && sameFile(summaryJson, in) ? "the input" : null;
+            // Only a file can be overwritten: -o and --summary-json may share /dev/null.
+            boolean aFile = !Files.exists(summaryJson) || Files.isRegularFile(summaryJson);
+            String clash = !aFile ? null
+                    : Journal.sameFile(summaryJson, output) ? "the output file"
+                    : output != null && Journal.sameFile(summaryJson,
+                            Journal.identityFile(output)) ? "the output file's identity file"
+                    : in != null && Journal.sameFile(summaryJson, in) ? "the input" : null;
             if (clash != null) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option "
                         + "'--summary-json': " + summaryJson + " is " + clash
@@ -337,21 +339,6 @@ final class FetchCommand implements Callable<Integer> {
                         + "'--save-bodies': cannot make the folder " + saveBodies + ": "
                         + (Files.exists(saveBodies) ? "a file of that name is there" : e));
             }
-        }
-    }
-
-    /** Whether {@code a} and {@code b} name one file: the same path, or links to one file. */
-    private static boolean sameFile(Path a, Path b) {
-        if (b == null) {
-            return false;
-        }
-        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
-            return true;
-        }
-        try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -42,13 +42,16 @@ public final class Journal {
     private final long kept;
     private final long keptFailures;
     private final long tornBytes;
+    private final boolean resumable;
 
-    private Journal(Path file, BitSet done, long kept, long keptFailures, long tornBytes) {
+    private Journal(Path file, BitSet done, long kept, long keptFailures, long tornBytes,
+                    boolean resumable) {
         this.file = file;
         this.done = done;
         this.kept = kept;
         this.keptFailures = keptFailures;
         this.tornBytes = tornBytes;
+        this.resumable = resumable;
     }
 
     /**
@@ -65,7 +68,7 @@ public final class Journal {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(file + " is a folder, not a file");
         }
-        if (Files.exists(file) && !Files.isRegularFile(file)) {
+        if (isStream(file)) {
             // A device or a pipe (-o /dev/null, -o >(gzip > out.gz)): the records stream into
             // it, but it cannot be read back, so it is no journal: nothing is written beside
             // it, and there is nothing to resume from.
@@ -73,7 +76,7 @@ public final class Journal {
                 throw new IllegalArgumentException("cannot resume from " + file
                         + ": it is not a regular file, so its records cannot be read back");
             }
-            return new Journal(file, new BitSet(), 0, 0, 0);
+            return new Journal(file, new BitSet(), 0, 0, 0, false);
         }
         Path identityFile = identityFile(file);
         if (input != null) {
@@ -90,7 +93,7 @@ public final class Journal {
             } else {
                 Files.writeString(identityFile, identity + "\n");
             }
-            return new Journal(file, new BitSet(), 0, 0, 0);
+            return new Journal(file, new BitSet(), 0, 0, 0, true);
         }
         String recorded;
         try {
@@ -109,11 +112,35 @@ public final class Journal {
         return scan(file);
     }
 
-    private static void refuseIfSame(Path written, Path input, String what)
-            throws IOException {
-        if (Files.exists(written) && Files.isSameFile(written, input)) {
+    private static void refuseIfSame(Path written, Path input, String what) {
+        if (sameFile(written, input)) {
             throw new IllegalArgumentException("the " + what + " is the input " + input
                     + ": writing it would overwrite the list; choose another output file");
+        }
+    }
+
+    /**
+     * Whether the output {@code file} is a stream rather than a file to keep: a pipe or a
+     * device, or anything under /dev ({@code /dev/stdout} reads as the file the shell
+     * redirected it to, and no identity file can go beside it).
+     */
+    private static boolean isStream(Path file) {
+        return Files.exists(file) && !Files.isRegularFile(file)
+                || file.toAbsolutePath().normalize().startsWith("/dev/");
+    }
+
+    /** Whether {@code a} and {@code b} name one file: the same path, or links to one file. */
+    public static boolean sameFile(Path a, Path b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -157,7 +184,7 @@ public final class Journal {
                 channel.truncate(validEnd);
             }
         }
-        return new Journal(file, done, kept, failed, size - validEnd);
+        return new Journal(file, done, kept, failed, size - validEnd, true);
     }
 
     private static JsonNode parse(byte[] line) {
@@ -221,6 +248,11 @@ public final class Journal {
     /** Kept records of items that were not ok: the run as a whole is not all ok. */
     public long keptFailures() {
         return keptFailures;
+    }
+
+    /** Whether a later run can resume from the file: false for a pipe or a device. */
+    public boolean resumable() {
+        return resumable;
     }
 
     /** Bytes of a torn last line that were cut off. */

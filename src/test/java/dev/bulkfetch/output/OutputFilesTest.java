@@ -137,6 +137,11 @@ class OutputFilesTest {
             });
 
             Cli.Result result = Cli.run("fetch", list.toString(), "-o", pipe.toString(), "-q");
+            if (!read.isDone()) {
+                // The run never opened the pipe: open it once, so the reader is not left
+                // blocked for the rest of the test JVM.
+                Files.newOutputStream(pipe).close();
+            }
 
             assertThat(result.exitCode()).as(result.err()).isZero();
             assertThat(Records.parse(read.get(30, TimeUnit.SECONDS)))
@@ -148,6 +153,11 @@ class OutputFilesTest {
                     "--resume", "-q");
             assertThat(resume.exitCode()).isEqualTo(2);
             assertThat(resume.err()).contains("not a regular file");
+
+            // A device is no file to overwrite: records and summary may both go to /dev/null.
+            Cli.Result nowhere = Cli.run("fetch", list.toString(), "-o", "/dev/null",
+                    "--summary-json", "/dev/null", "-q");
+            assertThat(nowhere.exitCode()).as(nowhere.err()).isZero();
         }
     }
 }
