@@ -119,12 +119,8 @@ final class CompareCommand implements Callable<Integer> {
                             // once, so a failing item costs every engine the same.
                             .retries(RetryPolicy.NONE)).build());
         } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            int colon = message.indexOf(": ");
-            throw new ParameterException(spec.commandLine(), message.startsWith("-") && colon > 0
-                    ? "Invalid value for option '" + message.substring(0, colon) + "'"
-                            + message.substring(colon)
-                    : "Invalid value: " + message);
+            throw new ParameterException(spec.commandLine(),
+                    Options.invalidValue(null, e.getMessage()));
         }
         if (!Files.isReadable(plan.urls())) {
             throw new ParameterException(spec.commandLine(), "input file not found: " + list);

@@ -109,4 +109,18 @@ final class Options {
             throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * The usage error's text for {@code message}: one that {@link #named} prefixed names its
+     * option; any other is put under {@code option}, or under no option when that is null.
+     */
+    static String invalidValue(String option, String message) {
+        int colon = message.indexOf(": ");
+        if (message.startsWith("-") && colon > 0) {
+            return "Invalid value for option '" + message.substring(0, colon) + "'"
+                    + message.substring(colon);
+        }
+        return option == null ? "Invalid value: " + message
+                : "Invalid value for option '" + option + "': " + message;
+    }
 }

@@ -75,7 +75,8 @@ final class Failures {
 
     // What a wrapping exception puts before its cause's message: the cause's class name.
     private static final java.util.regex.Pattern CLASS_PREFIX =
-            java.util.regex.Pattern.compile("^(?:[a-z_][\\w]*\\.)+[A-Z][\\w$]*: ");
+            java.util.regex.Pattern.compile(
+                    "^(?:[a-z_]\\w*\\.){2,}[A-Z][\\w$]*(?:Exception|Error): ");
 
     private static String describe(ErrorKind kind, Throwable t) {
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();

@@ -85,7 +85,13 @@ final class JsonLinesReader extends LineItemReader {
             if (!h.isObject()) {
                 return new InputItem.Rejected(seq, raw, "\"headers\" must be an object");
             }
+            java.util.Set<String> named = new java.util.HashSet<>();
             for (Map.Entry<String, JsonNode> header : h.properties()) {
+                if (!named.add(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                    // Names are case-insensitive: which of the two was meant is not known.
+                    return new InputItem.Rejected(seq, raw, "header \"" + header.getKey()
+                            + "\" is given twice");
+                }
                 if (!header.getValue().isValueNode() || header.getValue().isNull()) {
                     return new InputItem.Rejected(seq, raw, "header \"" + header.getKey()
                             + "\" must be a string");

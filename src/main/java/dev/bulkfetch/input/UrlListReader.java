@@ -120,14 +120,16 @@ public final class UrlListReader extends LineItemReader {
                 return "URL has no host";
             }
             String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
-            int colon = hostPort.lastIndexOf(':');
-            if (colon >= 0 && !hostPort.endsWith("]")
-                    && !hostPort.substring(colon + 1).matches("\\d{1,5}")) {
-                return "port '" + hostPort.substring(colon + 1) + "' is not a number from 1 to "
-                        + "65535";
+            int colon = hostPort.endsWith("]") ? -1 : hostPort.lastIndexOf(':');
+            String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+            String port = colon < 0 ? "" : hostPort.substring(colon + 1);
+            if (host.isEmpty()) {
+                return "URL has no host";
             }
-            return "'" + (colon >= 0 && !hostPort.endsWith("]") ? hostPort.substring(0, colon)
-                    : hostPort) + "' is not a host name or an IP address";
+            if (!port.isEmpty() && !port.matches("\\d{1,5}")) {
+                return "port '" + port + "' is not a number from 1 to 65535";
+            }
+            return "'" + host + "' is not a host name or an IP address";
         }
         if (uri.getPort() == 0 || uri.getPort() > 65535) {
             return "port " + uri.getPort() + " is not a number from 1 to 65535";

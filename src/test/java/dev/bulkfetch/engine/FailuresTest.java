@@ -24,5 +24,8 @@ class FailuresTest {
         assertThat(error.kind()).isEqualTo(ErrorKind.RESET);
         assertThat(error.message()).isEqualTo("connection closed before the response was "
                 + "complete: recvAddress(..) failed: Connection reset by peer");
+        // A host name is no class name.
+        assertThat(Failures.classify(new java.net.UnknownHostException("my.Server: bad"))
+                .message()).isEqualTo("could not connect: my.Server: bad");
     }
 }

@@ -93,19 +93,23 @@ class JsonLinesRequestsTest {
                 "{\"url\": \"http://h.test/1\", \"url\": \"http://h.test/2\"}",
                 "{\"url\": \"http://h.test/3\", \"id\": {\"a\": 1}}",
                 "{\"url\": \"http://h.test/4\", \"id\": 1.5e3}",
-                "{\"url\": \"http://h.test/5\", \"id\": 17}") + "\n";
+                "{\"url\": \"http://h.test/5\", \"id\": 17}",
+                "{\"url\": \"http://h.test/6\", \"headers\": {\"X-A\": \"1\", \"x-a\": \"2\"}}")
+                + "\n";
         java.util.List<InputItem> items = new java.util.ArrayList<>();
         new JsonLinesReader(new java.io.ByteArrayInputStream(
                 specs.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 UrlListReader.RequestTemplate.GET).forEachRemaining(items::add);
 
-        assertThat(items).hasSize(5);
+        assertThat(items).hasSize(6);
         assertThat(((InputItem.Rejected) items.get(0)).problem()).contains("not valid JSON");
         assertThat(((InputItem.Rejected) items.get(1)).problem()).contains("Duplicate field 'url'");
         assertThat(((InputItem.Rejected) items.get(2)).problem())
                 .contains("\"id\" must be a string or a whole number");
         assertThat(items.get(3)).isInstanceOf(InputItem.Rejected.class);
         assertThat(((InputItem.Request) items.get(4)).request().id()).isEqualTo("17");
+        assertThat(((InputItem.Rejected) items.get(5)).problem())
+                .contains("header \"x-a\" is given twice");
     }
 
     @Test

@@ -74,6 +74,9 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("http://h.test:8x/")).contains("port '8x'");
         assertThat(UrlListReader.problemWith("http://under_score.test/"))
                 .contains("'under_score.test' is not a host name");
+        assertThat(UrlListReader.problemWith("http://:80/")).isEqualTo("URL has no host");
+        assertThat(UrlListReader.problemWith("http://under_score.test:/"))
+                .contains("'under_score.test' is not a host name");
         assertThat(UrlListReader.problemWith("http://h.test:65535/")).isNull();
         assertThat(UrlListReader.problemWith("http://[::1]:8080/")).isNull();
     }
