@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A run killed any number of times ends, resumed, with exactly one record per item. */
 class ResumeTest {
@@ -220,26 +222,29 @@ class ResumeTest {
     }
 
     /**
-     * On the thread engines (serial is the same engine) a request waiting for its answer sits
-     * in a socket read that an interrupt does not end: closing the engine after the grace
-     * waited 5 s more for it.
+     * On the thread engines (serial is the same engine) a request waiting for its answer, or
+     * reading a slow body, sits in a socket read that an interrupt does not end: closing the
+     * engine after the grace waited 5 s more for it.
      */
-    @Test
-    void ctrlCOnTheThreadEngineEndsWhenTheGraceIsOut() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"no answer", "a slow body"})
+    void ctrlCOnTheThreadEngineEndsWhenTheGraceIsOut(String server10s) throws Exception {
         try (TestServer server = new TestServer()) {
+            var answer = com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                    .withStatus(200).withTransformers(dev.bulkfetch.testing.InFlightCounter.NAME);
             server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
                     com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
                             "/stuck/[0-9]+"))
-                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                            .withStatus(200).withTransformers(
-                                    dev.bulkfetch.testing.InFlightCounter.NAME)
-                            .withTransformerParameters(Map.of("holdMs", 10_000))));
+                    .willReturn(server10s.equals("no answer")
+                            ? answer.withTransformerParameters(Map.of("holdMs", 10_000))
+                            : answer.withBody("x".repeat(20))
+                                    .withChunkedDribbleDelay(20, 10_000)));
             Path list = server.urlList(dir, "/stuck/", 1);
             Path err = dir.resolve("err.txt");
             Process child = Child.start(err, List.of(), "fetch", list.toString(), "-e",
                     "threads", "-o", dir.resolve("out.jsonl").toString(), "--grace", "1s");
             try {
-                awaitInFlight(server, 1, child);
+                awaitAnswering(server, child);
                 Child.signal(child, "INT");
                 // The grace, then the JVM's exit: under the 1 + 5 s it took.
                 assertThat(child.waitFor(5500, TimeUnit.MILLISECONDS)).isTrue();
@@ -250,11 +255,12 @@ class ResumeTest {
         }
     }
 
-    /** Waits until the server holds {@code atLeast} requests or the process ends. */
-    private static void awaitInFlight(TestServer server, int atLeast, Process child)
-            throws Exception {
+    /**
+     * Waits until the server holds the request or has begun its answer, or the process ends.
+     */
+    private static void awaitAnswering(TestServer server, Process child) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (server.counter().inFlight() < atLeast
+        while (server.counter().inFlight() + server.counter().served() < 1
                 && child.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
