@@ -20,9 +20,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -52,9 +55,15 @@ import java.util.stream.StreamSupport;
  *   <li>{@link #close()} stops admitting, lets requests in flight finish for up to the close
  *       grace (5 s by default), then ends the rest as {@code cancelled} results, and frees the
  *       event loop and every thread the fetcher started.</li>
+ *   <li>The futures complete on threads of their own (virtual threads), never on the
+ *       fetcher's: a callback chained on one ({@code thenApply}, {@code thenAccept}) may block,
+ *       fetch more and wait for it, or close the fetcher, without holding up other
+ *       results.</li>
  *   <li>A thread interrupted while it waits in {@link #stream}'s iterator gets a
  *       {@code CompletionException} wrapping the {@link InterruptedException}, with its
  *       interrupt flag set again.</li>
+ *   <li>A stream being read when the fetcher closes gives the results of what it had
+ *       submitted ({@code cancelled} past the grace), then ends.</li>
  * </ul>
  */
 public final class Fetcher implements AutoCloseable {
@@ -71,6 +80,10 @@ public final class Fetcher implements AutoCloseable {
     // Makes fetch's check-and-enqueue and close's flip one step each, so no request can be
     // queued after the driver has drained and left.
     private final Object lifecycle = new Object();
+    // Completes callers' futures: a callback on one must never run on the driver thread,
+    // where a blocking one would stop every result after it (and close() would wait on itself).
+    private final Executor completions = runnable -> Thread.ofVirtual()
+            .name("bulkfetch-result").start(runnable);
 
     /** A caller's request, and the future its result completes. */
     private record Pending(FetchRequest request, CompletableFuture<FetchResult> future) {
@@ -147,21 +160,33 @@ public final class Fetcher implements AutoCloseable {
     }
 
     /**
-     * The same as {@link #stream}, as a {@link Flow.Publisher} for reactive code: one thread
-     * feeds the subscribers and waits while their buffers are full, so demand paces fetching.
+     * The same as {@link #stream}, as a {@link Flow.Publisher} for reactive code: fetching
+     * starts when the first subscriber subscribes (a later one sees only what comes after),
+     * one thread feeds the subscribers and waits while their buffers are full, so demand
+     * paces fetching, and it stops taking requests once every subscriber has cancelled.
      */
     public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {
         SubmissionPublisher<FetchResult> publisher = new SubmissionPublisher<>(
                 Runnable::run, Flow.defaultBufferSize());
-        Thread.ofPlatform().name("bulkfetch-publisher").daemon(true).start(() -> {
+        AtomicBoolean started = new AtomicBoolean();
+        Runnable feed = () -> {
             try (Stream<FetchResult> results = stream(requests)) {
-                results.forEach(publisher::submit);
+                Iterator<FetchResult> each = results.iterator();
+                // Checked before each hasNext(), which may take and submit more requests.
+                while (publisher.getNumberOfSubscribers() > 0 && each.hasNext()) {
+                    publisher.submit(each.next());
+                }
                 publisher.close();
             } catch (RuntimeException e) {
                 publisher.closeExceptionally(e);
             }
-        });
-        return publisher;
+        };
+        return subscriber -> {
+            publisher.subscribe(subscriber);
+            if (started.compareAndSet(false, true)) {
+                Thread.ofPlatform().name("bulkfetch-publisher").daemon(true).start(feed);
+            }
+        };
     }
 
     /**
@@ -188,10 +213,14 @@ public final class Fetcher implements AutoCloseable {
         } finally {
             run.close();
             for (Pending p : pending.values()) {
-                p.future().complete(cancelled(p.request()));
+                complete(p.future(), cancelled(p.request()));
             }
             pending.clear();
         }
+    }
+
+    private void complete(CompletableFuture<FetchResult> future, FetchResult result) {
+        completions.execute(() -> future.complete(result));
     }
 
     private void drive() {
@@ -210,7 +239,7 @@ public final class Fetcher implements AutoCloseable {
             run.run(source, new Completer(), new Tally());
         } catch (Exception e) {
             for (Pending p : pending.values()) {
-                p.future().complete(cancelled(p.request()));
+                complete(p.future(), cancelled(p.request()));
             }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -225,7 +254,7 @@ public final class Fetcher implements AutoCloseable {
             Pending p = pending.remove(r.seq());
             if (p != null) {
                 FetchRequest asked = p.request();
-                p.future().complete(new FetchResult(asked.seq(), asked.id(), r.url(), r.method(),
+                complete(p.future(), new FetchResult(asked.seq(), asked.id(), r.url(), r.method(),
                         r.status(), r.error(), r.attempts(), r.latencyNanos(), r.bytes(),
                         r.engine(), r.body(), r.bodyFile()));
             }
@@ -259,8 +288,8 @@ public final class Fetcher implements AutoCloseable {
 
         @Override
         public boolean hasNext() {
-            while (outstanding < window && requests.hasNext()) {
-                fetch(requests.next()).thenAccept(done::add);
+            while (!closed && outstanding < window && requests.hasNext()) {
+                submit(requests.next()).thenAccept(done::add);
                 outstanding++;
             }
             return outstanding > 0;
@@ -294,8 +323,8 @@ public final class Fetcher implements AutoCloseable {
 
         @Override
         public boolean hasNext() {
-            while (window.size() < size && requests.hasNext()) {
-                window.add(fetch(requests.next()));
+            while (!closed && window.size() < size && requests.hasNext()) {
+                window.add(submit(requests.next()));
             }
             return !window.isEmpty();
         }
@@ -305,7 +334,27 @@ public final class Fetcher implements AutoCloseable {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return window.poll().join();
+            try {
+                // get(), not join(): a wait here must end when the thread is interrupted.
+                return window.poll().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.CompletionException(e);
+            } catch (ExecutionException e) {
+                throw new java.util.concurrent.CompletionException(e.getCause());
+            }
+        }
+    }
+
+    /**
+     * {@link #fetch}, for a stream's request: one taken from its source just as the fetcher
+     * closed gets its {@code cancelled} result rather than an exception.
+     */
+    private CompletableFuture<FetchResult> submit(FetchRequest request) {
+        try {
+            return fetch(request);
+        } catch (IllegalStateException closedMeanwhile) {
+            return CompletableFuture.completedFuture(cancelled(request));
         }
     }
 

@@ -1,0 +1,205 @@
+package dev.bulkfetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.InFlightCounter;
+import dev.bulkfetch.testing.TestServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The library as a program's own code meets it: callbacks on its futures, a publisher's
+ * subscriber that comes late or leaves, a consumer that is interrupted or outlived by close().
+ */
+class FetcherCallbacksTest {
+
+    @RegisterExtension
+    static final TestServer server = new TestServer();
+
+    /**
+     * Futures completed on the fetcher's driver thread ran their callbacks there: one that
+     * fetched and waited stopped every result, its own included, for good.
+     */
+    @Test
+    void aCallbackMayFetchAndWaitOrCloseTheFetcher() throws Exception {
+        Fetcher fetcher = Fetcher.builder().concurrency(4).build();
+        try {
+            CompletableFuture<Integer> nested = fetcher.fetch(server.request(1, "/ok/"))
+                    .thenApply(first -> fetcher.fetch(server.request(2, "/ok/")).join().status());
+            assertThat(nested.get(20, TimeUnit.SECONDS)).isEqualTo(200);
+
+            CompletableFuture<Void> closing = fetcher.fetch(server.request(3, "/ok/"))
+                    .thenAccept(result -> fetcher.close());
+            closing.get(20, TimeUnit.SECONDS);
+        } finally {
+            fetcher.close();
+        }
+    }
+
+    /** Results fetched before anyone subscribed were thrown away: 0 of 20 arrived. */
+    @Test
+    void aPublisherFetchesNothingBeforeItsFirstSubscriberAndThenEverything() throws Exception {
+        CountDownLatch pulled = new CountDownLatch(1);
+        try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
+            Stream<FetchRequest> requests = IntStream.rangeClosed(1, 20)
+                    .mapToObj(i -> server.request(i, "/ok/")).peek(r -> pulled.countDown());
+            Flow.Publisher<FetchResult> publisher = fetcher.publisher(requests);
+
+            assertThat(pulled.await(500, TimeUnit.MILLISECONDS))
+                    .as("a request taken before any subscriber").isFalse();
+            List<FetchResult> got = new ArrayList<>();
+            CountDownLatch done = new CountDownLatch(1);
+            publisher.subscribe(new Flow.Subscriber<>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(FetchResult item) {
+                    synchronized (got) {
+                        got.add(item);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    done.countDown();
+                }
+
+                @Override
+                public void onComplete() {
+                    done.countDown();
+                }
+            });
+            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(got).hasSize(20).allMatch(FetchResult::ok);
+        }
+    }
+
+    /** A cancelled subscription went on pulling and fetching the whole source. */
+    @Test
+    void cancellingThePublishersOnlySubscriptionStopsTheFetching() throws Exception {
+        AtomicInteger pulled = new AtomicInteger();
+        try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
+            Stream<FetchRequest> requests = IntStream.rangeClosed(1, 5_000)
+                    .mapToObj(i -> server.request(i, "/ok/"))
+                    .peek(r -> pulled.incrementAndGet());
+            CountDownLatch three = new CountDownLatch(3);
+            fetcher.publisher(requests).subscribe(new Flow.Subscriber<>() {
+                private Flow.Subscription subscription;
+
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    subscription = s;
+                    s.request(3);
+                }
+
+                @Override
+                public void onNext(FetchResult item) {
+                    three.countDown();
+                    if (three.getCount() == 0) {
+                        subscription.cancel();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onComplete() {
+                }
+            });
+            assertThat(three.await(30, TimeUnit.SECONDS)).isTrue();
+            awaitNoThread("bulkfetch-publisher", Duration.ofSeconds(20));
+            // The stream's window (twice the concurrency) and the subscriber's buffer at most.
+            assertThat(pulled.get()).isLessThan(3 + 8 + 256 + 1);
+        }
+    }
+
+    /** An ordered stream's wait went on through an interrupt, against its Javadoc. */
+    @Test
+    void aConsumerOfAnOrderedStreamWaitingForAResultCanBeInterrupted() throws Exception {
+        holdFor("/interruptible/", 10_000);
+        try (Fetcher fetcher = Fetcher.builder().concurrency(2).ordered(true)
+                .closeGrace(Duration.ZERO).build()) {
+            Iterator<FetchResult> results = fetcher.stream(
+                    Stream.of(server.request(1, "/interruptible/"))).iterator();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread consumer = Thread.ofPlatform().start(() -> {
+                try {
+                    results.next();
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            awaitHeld();
+            consumer.interrupt();
+            consumer.join(5_000);
+
+            assertThat(consumer.isAlive()).isFalse();
+            assertThat(thrown.get()).isInstanceOf(CompletionException.class)
+                    .hasCauseInstanceOf(InterruptedException.class);
+        }
+    }
+
+    /**
+     * A stream read while the fetcher closes threw IllegalStateException from hasNext(), and
+     * what it had in flight never reached the reader.
+     */
+    @Test
+    void aStreamReadWhileTheFetcherClosesEndsWithWhatItHadSubmitted() throws Exception {
+        Fetcher fetcher = Fetcher.builder().concurrency(2).closeGrace(Duration.ZERO).build();
+        Iterator<FetchResult> results = fetcher.stream(IntStream.rangeClosed(1, 100)
+                .mapToObj(i -> server.request(i, "/long-held/"))).iterator();
+        List<FetchResult> got = new ArrayList<>();
+        got.add(results.next());
+        fetcher.close();
+
+        results.forEachRemaining(got::add);
+
+        // The window was twice the concurrency: what it held is answered or cancelled.
+        assertThat(got).hasSizeBetween(2, 5);
+        assertThat(got.subList(1, got.size())).allMatch(r -> r.ok()
+                || r.error().kind() == ErrorKind.CANCELLED);
+    }
+
+    private static void holdFor(String prefix, int millis) {
+        server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
+                        prefix + "[0-9]+"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(200).withTransformers(InFlightCounter.NAME)
+                        .withTransformerParameters(Map.of("holdMs", millis))));
+    }
+
+    private static void awaitHeld() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (server.counter().inFlight() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    private static void awaitNoThread(String name, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals(name)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+}
