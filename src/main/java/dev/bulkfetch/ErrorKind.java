@@ -10,9 +10,15 @@ public enum ErrorKind {
     TIMEOUT,
     /** No connection could be made (refused, unresolvable host). */
     CONNECT,
-    /** The server closed or reset the connection before the response was complete. */
+    /**
+     * The server closed or reset the connection before any byte of the response (one that
+     * stops in the middle is {@link #PROTOCOL}).
+     */
     RESET,
-    /** The server's answer was not valid HTTP, or redirects went beyond the limit. */
+    /**
+     * The server's answer was not valid HTTP or stopped in the middle (a body shorter than its
+     * {@code Content-Length} among them), or redirects went beyond the limit.
+     */
     PROTOCOL,
     /** The response body was larger than the configured maximum. */
     TOO_LARGE,

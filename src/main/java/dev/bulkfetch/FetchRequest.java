@@ -5,6 +5,7 @@ import dev.bulkfetch.input.Urls;
 import java.net.URI;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -13,8 +14,8 @@ import java.util.Objects;
  *
  * @param seq 1-based position in the input (the line number for URL lists)
  * @param id the caller's id for the item; {@code seq} as a string when none was given
- * @param url an absolute http or https URL; one with characters HTTP cannot carry raw (UTF-8,
- *     an internationalised host) is kept in its ASCII form, as browsers send it
+ * @param url an absolute http or https URL with a host; one with characters HTTP cannot carry
+ *     raw (UTF-8, an internationalised host) is kept in its ASCII form, as browsers send it
  * @param method the HTTP method, one word; kept upper case ({@code get} is GET)
  * @param headers request headers, in the order given, each value without the spaces around
  *     it; a value may not hold a line break or another control character but a tab, and no
@@ -36,9 +37,18 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
         }
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(method, "method");
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            // Sent anyway, it failed as the item's protocol error, with an engine's own words.
+            throw new IllegalArgumentException("url must be an absolute http or https URL: "
+                    + url);
+        }
         // Every engine must send the same bytes, and HTTP carries only ASCII: raw UTF-8 or an
         // internationalised host is made ASCII here, once, as browsers do.
         url = Urls.toAscii(url);
+        if (url.getHost() == null) {
+            throw new IllegalArgumentException("url has no host it can be sent to: " + url);
+        }
         method = HttpSyntax.method(method);
         id = id == null ? Long.toString(seq) : id;
         Map<String, String> checked = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.bulkfetch;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.DoubleSupplier;
@@ -25,14 +26,39 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
     /** Connect errors, resets, timeouts, 429 and 502/503/504: what is transient. */
     public static final Set<ErrorKind> DEFAULT_KINDS = EnumSet.of(ErrorKind.CONNECT,
             ErrorKind.RESET, ErrorKind.TIMEOUT);
+    // What a failed exchange can be retried for; the rest are statuses (HTTP, RATE_LIMITED),
+    // the caller's (INPUT, BODY) or the end of the run (CANCELLED).
+    private static final Set<ErrorKind> RETRYABLE_KINDS = EnumSet.of(ErrorKind.TIMEOUT,
+            ErrorKind.CONNECT, ErrorKind.RESET, ErrorKind.PROTOCOL);
     /** The statuses retried by default: 429, 502, 503 and 504. */
     public static final Set<Integer> DEFAULT_STATUSES = Set.of(429, 502, 503, 504);
     /** No retries: every request is sent once. */
     public static final RetryPolicy NONE = new RetryPolicy(0, Duration.ofMillis(200),
             Duration.ofSeconds(30), DEFAULT_KINDS, DEFAULT_STATUSES);
 
-    /** Checks the limits (0 to 100 retries, 0 &lt; base &lt;= cap) and copies the sets. */
+    /**
+     * Checks the limits (0 to 100 retries, 0 &lt; base &lt;= cap; kinds among timeout,
+     * connect, reset and protocol; statuses from 300 to 599, as {@code --retry-on} has them)
+     * and copies the sets.
+     */
     public RetryPolicy {
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(cap, "cap");
+        Objects.requireNonNull(kinds, "kinds");
+        Objects.requireNonNull(statuses, "statuses");
+        for (ErrorKind kind : kinds) {
+            if (!RETRYABLE_KINDS.contains(kind)) {
+                throw new IllegalArgumentException("kind " + kind + " is not retryable: "
+                        + "only TIMEOUT, CONNECT, RESET and PROTOCOL are failures of the exchange "
+                        + "(for an HTTP status, name the status)");
+            }
+        }
+        for (int status : statuses) {
+            if (status < 300 || status > 599) {
+                throw new IllegalArgumentException("status " + status + " is not retryable: "
+                        + "only statuses 300 to 599 end an item as not ok");
+            }
+        }
         if (maxRetries < 0 || maxRetries > 100) {
             throw new IllegalArgumentException("retries must be 0 to 100: " + maxRetries);
         }

@@ -75,6 +75,19 @@ class FetchRequestTest {
                 .hasMessageContaining("\"x-api-key\" is given twice, also as \"X-Api-Key\"");
     }
 
+    /** Sent anyway, they failed as protocol errors in an engine's own words (an NPE's). */
+    @Test
+    void aUrlThatIsNotAbsoluteHttpIsRefused() {
+        for (String url : new String[] {"/x", "ftp://h.test/x", "mailto:a@h.test"}) {
+            assertThatThrownBy(() -> FetchRequest.get(1, java.net.URI.create(url))).as(url)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(url);
+        }
+        assertThatThrownBy(() -> FetchRequest.get(1, java.net.URI.create("http:///x")))
+                .hasMessageContaining("no host");
+        assertThat(FetchRequest.get(1, java.net.URI.create("HTTPS://h.test/")).url())
+                .hasHost("h.test");
+    }
+
     @Test
     void anOrdinaryHeaderPasses() {
         Map<String, String> headers = Map.of("Authorization", "Bearer a.b-c_d~e+f/g=", "X-Empty",

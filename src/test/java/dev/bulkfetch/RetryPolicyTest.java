@@ -62,4 +62,19 @@ class RetryPolicyTest {
         }
         assertThat(policy.withRetryOn("3xx, 599").retries(307, null)).isTrue();
     }
+
+    /** The constructor keeps the rule --retry-on keeps; it took 200, 99999 and HTTP. */
+    @Test
+    void aPolicyBuiltDirectlyRefusesWhatIsNoFailureOfTheExchange() {
+        java.time.Duration base = java.time.Duration.ofMillis(100);
+        assertThatThrownBy(() -> new RetryPolicy(1, base, base, RetryPolicy.DEFAULT_KINDS,
+                java.util.Set.of(200))).hasMessageContaining("status 200 is not retryable");
+        assertThatThrownBy(() -> new RetryPolicy(1, base, base, RetryPolicy.DEFAULT_KINDS,
+                java.util.Set.of(99999))).hasMessageContaining("status 99999");
+        assertThatThrownBy(() -> new RetryPolicy(1, base, base,
+                java.util.Set.of(ErrorKind.HTTP), RetryPolicy.DEFAULT_STATUSES))
+                .hasMessageContaining("kind HTTP is not retryable");
+        assertThatThrownBy(() -> new RetryPolicy(1, null, base, RetryPolicy.DEFAULT_KINDS,
+                RetryPolicy.DEFAULT_STATUSES)).hasMessageContaining("base");
+    }
 }
