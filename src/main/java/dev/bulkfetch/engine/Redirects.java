@@ -78,7 +78,7 @@ final class Redirects {
     private static URI resolve(URI from, String location) throws ProtocolException {
         URI to;
         try {
-            to = from.resolve(Urls.toAscii(location.trim()));
+            to = from.resolve(Urls.toAscii(asUtf8(location.trim())));
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("bad redirect Location: " + location);
         }
@@ -91,6 +91,36 @@ final class Redirects {
             throw new ProtocolException("bad redirect Location: " + location);
         }
         return to;
+    }
+
+    /**
+     * {@code value} as the server wrote it: both clients read a header's bytes as Latin-1, so
+     * a raw UTF-8 {@code /café} arrives as {@code /cafÃ©}, which encoding as it stands would
+     * turn into mojibake. Bytes that are valid UTF-8 are read as UTF-8, as browsers do; others
+     * stay Latin-1.
+     */
+    static String asUtf8(String value) {
+        boolean high = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c > 0xFF) {
+                return value;  // not a string of bytes: nothing to read again
+            }
+            high |= c >= 0x80;
+        }
+        if (!high) {
+            return value;
+        }
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(value.getBytes(
+                            java.nio.charset.StandardCharsets.ISO_8859_1)))
+                    .toString();
+        } catch (java.nio.charset.CharacterCodingException notUtf8) {
+            return value;
+        }
     }
 
     private static boolean sameOrigin(URI a, URI b) {

@@ -71,6 +71,22 @@ class RedirectsTest {
                 .isEqualTo("/%F0%9F%98%80%7C%41");
     }
 
+    /**
+     * A server that writes a Location's UTF-8 raw: both clients read the bytes as Latin-1, and
+     * every engine requested /caf%C3%83%C2%A9 (mojibake) where a browser asks for /caf%C3%A9.
+     */
+    @Test
+    void aLocationInRawUtf8IsReadAsUtf8AndLatin1StaysLatin1() throws Exception {
+        FetchRequest get = FetchRequest.get(1, URI.create("http://a.example/x"));
+        byte[] written = "/caf\u00e9/\u00fc?q=\u00e9".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8);
+        String utf8ReadAsLatin1 = new String(written, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(Redirects.follow(get, 302, utf8ReadAsLatin1).url().toString())
+                .isEqualTo("http://a.example/caf%C3%A9/%C3%BC?q=%C3%A9");
+        assertThat(Redirects.follow(get, 302, "/caf\u00e9").url().getRawPath())
+                .isEqualTo("/caf%C3%A9");
+    }
+
     @Test
     void aLocationThatIsNoHttpUrlIsAProtocolError() {
         assertThatThrownBy(() -> Redirects.follow(post("http://api.example/a"), 302,
