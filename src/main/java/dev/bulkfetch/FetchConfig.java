@@ -34,6 +34,7 @@ public final class FetchConfig {
     private final long maxBodyBytes;
     private final int maxRedirects;
     private final boolean insecure;
+    private final boolean denyPrivate;
     private final BodyHandler<?> bodyHandler;
     private final Rate rate;
     private final int perHost;
@@ -58,6 +59,7 @@ public final class FetchConfig {
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxRedirects = b.maxRedirects;
         this.insecure = b.insecure;
+        this.denyPrivate = b.denyPrivate;
         if (b.bodyHandler != null && (b.saveBodies != null || b.includeBody)) {
             throw new IllegalArgumentException("saveBodies and includeBody keep the body as "
                     + "bytes; they cannot be combined with a bodyHandler");
@@ -109,6 +111,11 @@ public final class FetchConfig {
     /** True when any TLS certificate and host name is accepted. */
     public boolean insecure() {
         return insecure;
+    }
+
+    /** True when hosts that resolve to a loopback, private or link-local address are refused. */
+    public boolean denyPrivate() {
+        return denyPrivate;
     }
 
     /**
@@ -172,6 +179,7 @@ public final class FetchConfig {
         private java.nio.file.Path saveBodies;
         private boolean includeBody;
         private boolean insecure;
+        private boolean denyPrivate;
 
         private Builder() {
         }
@@ -193,6 +201,7 @@ public final class FetchConfig {
             this.saveBodies = base.saveBodies;
             this.includeBody = base.includeBody;
             this.insecure = base.insecure;
+            this.denyPrivate = base.denyPrivate;
             boolean implied = base.saveBodies != null || base.includeBody;
             this.bodyHandler = implied ? null : base.bodyHandler;
             return this;
@@ -222,6 +231,16 @@ public final class FetchConfig {
         /** Accepts any TLS certificate and host name. Off by default, and it should stay so. */
         public Builder insecure(boolean insecure) {
             this.insecure = insecure;
+            return this;
+        }
+
+        /**
+         * Refuses, as the item's {@code input} error, a request or a redirect to a host that
+         * resolves to a loopback, private or link-local address (cloud metadata lives there):
+         * for jobs fed URLs they do not trust. Off by default.
+         */
+        public Builder denyPrivate(boolean deny) {
+            this.denyPrivate = deny;
             return this;
         }
 

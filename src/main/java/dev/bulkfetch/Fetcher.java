@@ -443,6 +443,16 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Refuses, as the request's {@code input} result, a request or a redirect to a host
+         * that resolves to a loopback, private or link-local address: for URLs you do not
+         * trust (cloud metadata lives on link-local 169.254.169.254). Off by default.
+         */
+        public Builder denyPrivate(boolean deny) {
+            config.denyPrivate(deny);
+            return this;
+        }
+
         /** How long {@link #close()} lets requests in flight finish (default 5 s). */
         public Builder closeGrace(Duration grace) {
             if (grace == null || grace.isNegative()) {

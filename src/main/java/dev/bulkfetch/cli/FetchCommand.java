@@ -255,7 +255,7 @@ final class FetchCommand implements Callable<Integer> {
         checked("request options", () -> requestOptions.applyTo(builder));
         checked("limits", () -> limitOptions.applyTo(builder));
         return builder.ordered(ordered).saveBodies(saveBodies).includeBody(includeBody)
-                .insecure(insecure).build();
+                .insecure(insecure).denyPrivate(denyPrivate).build();
     }
 
     private InputReader.Format format() {

@@ -49,10 +49,12 @@ final class BlockingEngine implements Engine {
             java.util.concurrent.ConcurrentHashMap.newKeySet();
     // Set by close(); read by exchanges as they open a connection or read their body.
     private volatile boolean closing;
+    private final HostGuard guard;
 
     BlockingEngine(EngineKind kind, EngineOptions options) {
         this.kind = kind;
         this.options = options;
+        this.guard = HostGuard.of(options);
         JdkHttpSettings.applyFor(options.concurrency());
         this.executor = switch (kind) {
             case THREADS -> Executors.newFixedThreadPool(options.concurrency(),
@@ -82,6 +84,10 @@ final class BlockingEngine implements Engine {
 
     @Override
     public CompletableFuture<Outcome> send(FetchRequest request) {
+        Outcome refused = guard.refused(request);
+        if (refused != null) {
+            return CompletableFuture.completedFuture(refused);
+        }
         String refusal = refusal(request);
         if (refusal != null) {
             return CompletableFuture.completedFuture(Outcome.failure(FetchError.of(
@@ -176,6 +182,7 @@ final class BlockingEngine implements Engine {
                         throw Redirects.tooMany(options.maxRedirects());
                     }
                     request = Redirects.follow(request, status, location);
+                    guard.checkRedirect(request.url());
                     continue;
                 }
                 if (declared > options.maxBodyBytes()) {

@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param bodyHandler sees each body as it streams and makes the {@link Outcome}'s body of it;
  *     {@code null} to only count bodies
  * @param insecure accept any TLS certificate and host name (off by default)
+ * @param denyPrivate refuse a request or redirect to a loopback, private or link-local host
  */
 public record EngineOptions(int concurrency, Duration connectTimeout, Duration requestTimeout,
                             Duration idleTimeout, long maxBodyBytes, int maxRedirects,
-                            BodyHandler<?> bodyHandler, boolean insecure) {
+                            BodyHandler<?> bodyHandler, boolean insecure, boolean denyPrivate) {
 
     public EngineOptions {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -33,11 +34,20 @@ public record EngineOptions(int concurrency, Duration connectTimeout, Duration r
         }
     }
 
+    /** As the canonical constructor, with private hosts allowed. */
+    public EngineOptions(int concurrency, Duration connectTimeout, Duration requestTimeout,
+                         Duration idleTimeout, long maxBodyBytes, int maxRedirects,
+                         BodyHandler<?> bodyHandler, boolean insecure) {
+        this(concurrency, connectTimeout, requestTimeout, idleTimeout, maxBodyBytes,
+                maxRedirects, bodyHandler, insecure, false);
+    }
+
     /** What {@code config} asks of an engine. */
     public static EngineOptions of(FetchConfig config) {
         return new EngineOptions(config.concurrency(), config.connectTimeout(),
                 config.requestTimeout(), config.idleTimeout(), config.maxBodyBytes(),
-                config.maxRedirects(), config.bodyHandler(), config.insecure());
+                config.maxRedirects(), config.bodyHandler(), config.insecure(),
+                config.denyPrivate());
     }
 
     /** The defaults, at {@code concurrency}. */

@@ -46,9 +46,11 @@ final class EventLoopEngine implements Engine {
     private final AsyncHttpClient client;
     private final ClosingTimer timer = new ClosingTimer("bulkfetch-ahc-timer");
     private final EngineOptions options;
+    private final HostGuard guard;
 
     EventLoopEngine(EngineOptions options) {
         this.options = options;
+        this.guard = HostGuard.of(options);
         int headerLimit = maxHeaderBytes(System.getProperty("jdk.http.maxHeaderSize"));
         DefaultAsyncHttpClientConfig config = new DefaultAsyncHttpClientConfig.Builder()
                 .setEventLoopGroup(eventLoop)
@@ -65,6 +67,11 @@ final class EventLoopEngine implements Engine {
                 .setConnectTimeout(options.connectTimeout())
                 .setRequestTimeout(options.requestTimeout())
                 .setReadTimeout(options.idleTimeout())
+                // A TLS handshake that goes quiet is silence while reading, as the JDK has it
+                // (its socket timeout bounds the handshake): AHC's own fixed 10 s made it a
+                // connect error after 10 s here and a timeout after --idle-timeout there.
+                .setHandshakeTimeout((int) Math.min(Integer.MAX_VALUE,
+                        options.idleTimeout().toMillis()))
                 .setFollowRedirect(false)
                 .setCompressionEnforced(false)
                 // A body is what the server sent, as on the blocking engines: a compressed
@@ -112,6 +119,10 @@ final class EventLoopEngine implements Engine {
 
     @Override
     public CompletableFuture<Outcome> send(FetchRequest request) {
+        Outcome refused = guard.refused(request);
+        if (refused != null) {
+            return CompletableFuture.completedFuture(refused);
+        }
         return send(Credentials.asHeader(request), 0, System.nanoTime());
     }
 
@@ -169,9 +180,10 @@ final class EventLoopEngine implements Engine {
             return failed(Redirects.tooMany(options.maxRedirects()), start);
         }
         try {
-            return send(Redirects.follow(request, hop.status(), hop.location()), redirects + 1,
-                    start);
-        } catch (ProtocolException e) {
+            FetchRequest next = Redirects.follow(request, hop.status(), hop.location());
+            guard.checkRedirect(next.url());
+            return send(next, redirects + 1, start);
+        } catch (java.io.IOException e) {
             return failed(e, start);
         }
     }

@@ -38,10 +38,14 @@ final class Failures {
     }
 
     private static ErrorKind kindOf(Throwable t) {
+        if (t instanceof HostGuard.Denied) {
+            return ErrorKind.INPUT;
+        }
         String name = t.getClass().getSimpleName();
         String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
         if (t instanceof TimeoutException || t instanceof SocketTimeoutException
-                || name.equals("ConnectTimeoutException") || name.equals("ReadTimeoutException")) {
+                || name.equals("ConnectTimeoutException") || name.equals("ReadTimeoutException")
+                || name.equals("SslHandshakeTimeoutException")) {
             return ErrorKind.TIMEOUT;
         }
         if (t instanceof CancellationException) {

@@ -11,10 +11,10 @@ import java.util.Map;
  * loopback, private (site-local, IPv6 unique-local), link-local (cloud metadata lives there) or
  * the unspecified address. Answers are cached per host (up to 10,000 hosts). A host that does not
  * resolve is let through: the engine reports it as a connect error. Checked when the item is
- * read; a host whose DNS answer changes between the check and the connection (rebinding) is not
- * caught here.
+ * read, and by the engines for every redirect; a host whose DNS answer changes between the check
+ * and the connection (rebinding) is not caught here. Safe for any number of threads.
  */
-final class PrivateHosts {
+public final class PrivateHosts {
 
     private static final int CACHE = 10_000;
 
@@ -26,7 +26,7 @@ final class PrivateHosts {
     };
 
     /** Why {@code host} is refused, or {@code null} when it is not. */
-    String refusal(String host) {
+    public synchronized String refusal(String host) {
         String cached = answers.get(host);
         if (cached != null) {
             return cached.isEmpty() ? null : cached;

@@ -84,6 +84,30 @@ class EngineContractTest {
         assertThat(notFound.error()).isNull();
     }
 
+    /**
+     * A TLS server that accepts and then says nothing: silence while reading, a timeout after
+     * the idle timeout on every engine. The event loop gave a connect error after AHC's own
+     * fixed 10 s handshake limit.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aTlsHandshakeThatGoesQuietIsATimeoutAfterTheIdleTimeout(EngineKind kind)
+            throws Exception {
+        EngineOptions longRequest = new EngineOptions(8, Duration.ofSeconds(2),
+                Duration.ofSeconds(30), Duration.ofMillis(600), 10_000, 3, null, true);
+        try (RawServer silent = new RawServer(RawServer.Mode.NEVER_ANSWER);
+             Engine engine = Engine.create(kind, longRequest)) {
+            String url = silent.url("/").replaceFirst("^http:", "https:");
+            long start = System.nanoTime();
+            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(url)))
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(outcome.error().kind()).as(outcome.error().message())
+                    .isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(
+                    Duration.ofSeconds(8));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource
     void aHeadRequestEndsOkThoughNoBodyFollowsItsContentLength(EngineKind kind) throws Exception {
