@@ -77,6 +77,7 @@ final class Failures {
         return null;
     }
 
+    private static final int MAX_MESSAGE_CHARS = 200;
     // What a wrapping exception puts before its cause's message: the cause's class name.
     private static final java.util.regex.Pattern CLASS_PREFIX =
             java.util.regex.Pattern.compile(
@@ -88,6 +89,11 @@ final class Failures {
         java.util.regex.Matcher prefix;
         while ((prefix = CLASS_PREFIX.matcher(message)).find()) {
             message = message.substring(prefix.end());
+        }
+        if (message.length() > MAX_MESSAGE_CHARS) {
+            // Netty puts the bytes it could not read in some messages: plain HTTP on a TLS
+            // port gave a record 1 KiB of hex.
+            message = message.substring(0, MAX_MESSAGE_CHARS) + "...";
         }
         return switch (kind) {
             case TIMEOUT -> "timed out: " + message;

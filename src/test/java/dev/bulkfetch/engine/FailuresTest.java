@@ -24,6 +24,10 @@ class FailuresTest {
         assertThat(error.kind()).isEqualTo(ErrorKind.RESET);
         assertThat(error.message()).isEqualTo("connection closed before the response was "
                 + "complete: recvAddress(..) failed: Connection reset by peer");
+        // Netty's "not an SSL/TLS record: 3c21444f..." carried the whole record in hex.
+        String hex = "3c21".repeat(400);
+        assertThat(Failures.classify(new javax.net.ssl.SSLException("not an SSL/TLS record: "
+                + hex)).message()).hasSize("could not connect: ".length() + 203).endsWith("...");
         // A host name is no class name.
         assertThat(Failures.classify(new java.net.UnknownHostException("my.Server: bad"))
                 .message()).isEqualTo("could not connect: my.Server: bad");
