@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SubmissionPublisher;
@@ -82,8 +83,10 @@ public final class Fetcher implements AutoCloseable {
     private final Object lifecycle = new Object();
     // Completes callers' futures: a callback on one must never run on the driver thread,
     // where a blocking one would stop every result after it (and close() would wait on itself).
-    private final Executor completions = runnable -> Thread.ofVirtual()
-            .name("bulkfetch-result").start(runnable);
+    private final ExecutorService completions = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("bulkfetch-result").factory());
+    // True on a completions thread: close() called from a callback cannot wait for itself.
+    private static final ThreadLocal<Boolean> COMPLETING = ThreadLocal.withInitial(() -> false);
 
     /** A caller's request, and the future its result completes. */
     private record Pending(FetchRequest request, CompletableFuture<FetchResult> future) {
@@ -177,7 +180,8 @@ public final class Fetcher implements AutoCloseable {
                     publisher.submit(each.next());
                 }
                 publisher.close();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Any failure, an Error too, must reach the subscribers, or they wait for good.
                 publisher.closeExceptionally(e);
             }
         };
@@ -213,14 +217,32 @@ public final class Fetcher implements AutoCloseable {
         } finally {
             run.close();
             for (Pending p : pending.values()) {
-                complete(p.future(), cancelled(p.request()));
+                p.future().complete(cancelled(p.request()));
             }
             pending.clear();
+            // Every result handed out before close() returns, callbacks run (within the grace):
+            // a program that ends after close() must not lose its last results.
+            completions.shutdown();
+            if (!COMPLETING.get()) {
+                try {
+                    completions.awaitTermination(Math.max(1, closeGrace.toMillis()),
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
     private void complete(CompletableFuture<FetchResult> future, FetchResult result) {
-        completions.execute(() -> future.complete(result));
+        try {
+            completions.execute(() -> {
+                COMPLETING.set(true);
+                future.complete(result);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+            future.complete(result);
+        }
     }
 
     private void drive() {

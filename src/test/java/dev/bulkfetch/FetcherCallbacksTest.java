@@ -50,6 +50,29 @@ class FetcherCallbacksTest {
         }
     }
 
+    /**
+     * A program that ends after close() must not lose its last results: close() waits (within
+     * its grace) for the callbacks of what it handed out, here one that takes its time.
+     */
+    @Test
+    void closeReturnsOnlyOnceTheCallbacksOfItsResultsHaveRun() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean saved =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        Fetcher fetcher = Fetcher.builder().build();
+        CompletableFuture<Void> saving = fetcher.fetch(server.request(1, "/ok/"))
+                .thenAccept(result -> {
+                    try {
+                        Thread.sleep(300); // a slow save, not a wait for anything
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    saved.set(true);
+                });
+        fetcher.close();
+        assertThat(saved.get()).isTrue();
+        assertThat(saving).isDone();
+    }
+
     /** Results fetched before anyone subscribed were thrown away: 0 of 20 arrived. */
     @Test
     void aPublisherFetchesNothingBeforeItsFirstSubscriberAndThenEverything() throws Exception {
