@@ -70,8 +70,10 @@ final class EventLoopEngine implements Engine {
                 // A TLS handshake that goes quiet is silence while reading, as the JDK has it
                 // (its socket timeout bounds the handshake): AHC's own fixed 10 s made it a
                 // connect error after 10 s here and a timeout after --idle-timeout there.
-                .setHandshakeTimeout((int) Math.min(Integer.MAX_VALUE,
-                        options.idleTimeout().toMillis()))
+                // The longer of the two: Netty's limit covers the whole handshake, where the
+                // JDK's covers each read of it.
+                .setHandshakeTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(
+                        options.idleTimeout().toMillis(), options.connectTimeout().toMillis())))
                 .setFollowRedirect(false)
                 .setCompressionEnforced(false)
                 // A body is what the server sent, as on the blocking engines: a compressed

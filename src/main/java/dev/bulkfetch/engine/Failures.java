@@ -93,7 +93,9 @@ final class Failures {
         if (message.length() > MAX_MESSAGE_CHARS) {
             // Netty puts the bytes it could not read in some messages: plain HTTP on a TLS
             // port gave a record 1 KiB of hex.
-            message = message.substring(0, MAX_MESSAGE_CHARS) + "...";
+            int end = Character.isHighSurrogate(message.charAt(MAX_MESSAGE_CHARS - 1))
+                    ? MAX_MESSAGE_CHARS - 1 : MAX_MESSAGE_CHARS;
+            message = message.substring(0, end) + "...";
         }
         return switch (kind) {
             case TIMEOUT -> "timed out: " + message;

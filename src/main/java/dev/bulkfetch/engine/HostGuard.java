@@ -45,7 +45,7 @@ final class HostGuard {
     void checkRedirect(URI to) throws Denied {
         String refusal = hosts == null ? null : hosts.refusal(to.getHost());
         if (refusal != null) {
-            throw new Denied("redirect to " + to + " refused: " + refusal);
+            throw new Denied("redirect refused: " + refusal + ": " + to);
         }
     }
 }

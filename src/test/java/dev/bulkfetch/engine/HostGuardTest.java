@@ -36,7 +36,11 @@ class HostGuardTest {
         HostGuard guard = HostGuard.of(denying(true));
         assertThatThrownBy(() -> guard.checkRedirect(URI.create("http://169.254.169.254/latest")))
                 .isInstanceOf(HostGuard.Denied.class)
-                .hasMessageContaining("redirect to http://169.254.169.254/latest refused");
+                .hasMessageStartingWith("redirect refused: host 169.254.169.254 resolves to")
+                .hasMessageEndingWith(": http://169.254.169.254/latest");
+        // The shared address space, where one cloud keeps its metadata (100.100.100.200).
+        assertThatThrownBy(() -> guard.checkRedirect(URI.create("http://100.100.100.200/")))
+                .isInstanceOf(HostGuard.Denied.class);
         assertThat(Failures.classify(new HostGuard.Denied("x")).kind())
                 .isEqualTo(ErrorKind.INPUT);
         // Allowed when the option is off, and for a host that does not resolve to one.
