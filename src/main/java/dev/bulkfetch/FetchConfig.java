@@ -235,9 +235,10 @@ public final class FetchConfig {
         }
 
         /**
-         * Refuses, as the item's {@code input} error, a request or a redirect to a host that
-         * resolves to a loopback, private or link-local address (cloud metadata lives there):
-         * for jobs fed URLs they do not trust. Off by default.
+         * Refuses a request to a host that resolves to a loopback, private or link-local
+         * address (cloud metadata lives there), as the item's {@code input} error, and a
+         * redirect to one, as its {@code protocol} error: for jobs fed URLs they do not trust.
+         * Off by default.
          */
         public Builder denyPrivate(boolean deny) {
             this.denyPrivate = deny;

@@ -466,9 +466,10 @@ public final class Fetcher implements AutoCloseable {
         }
 
         /**
-         * Refuses, as the request's {@code input} result, a request or a redirect to a host
-         * that resolves to a loopback, private or link-local address: for URLs you do not
-         * trust (cloud metadata lives on link-local 169.254.169.254). Off by default.
+         * Refuses a request to a host that resolves to a loopback, private or link-local
+         * address (cloud metadata lives on link-local 169.254.169.254), as its {@code input}
+         * result, and a redirect to one, as its {@code protocol} result: for URLs you do not
+         * trust. Off by default.
          */
         public Builder denyPrivate(boolean deny) {
             config.denyPrivate(deny);

@@ -38,9 +38,6 @@ final class Failures {
     }
 
     private static ErrorKind kindOf(Throwable t) {
-        if (t instanceof HostGuard.Denied) {
-            return ErrorKind.INPUT;
-        }
         String name = t.getClass().getSimpleName();
         String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
         if (t instanceof TimeoutException || t instanceof SocketTimeoutException

@@ -4,18 +4,19 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchError;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.input.PrivateHosts;
-import java.io.IOException;
 import java.net.URI;
 
 /**
  * {@code --deny-private} where the engines send: every exchange's host, a redirect's included,
  * is checked before it goes out. The input layer checks only the items' own URLs, so a public
- * URL that redirected to 169.254.169.254 or 127.0.0.1 was followed there.
+ * URL that redirected to 169.254.169.254 or 127.0.0.1 was followed there. A request refused
+ * before it was sent is an {@code input} error; a redirect refused after the first hop was sent
+ * is a {@code protocol} error counting that send, as a redirect to an {@code ftp:} URL is.
  */
 final class HostGuard {
 
-    /** A host refused by {@code --deny-private}: the item's {@code input} error. */
-    static final class Denied extends IOException {
+    /** A redirect refused by {@code --deny-private}: the item's {@code protocol} error. */
+    static final class Denied extends java.net.ProtocolException {
         Denied(String message) {
             super(message);
         }

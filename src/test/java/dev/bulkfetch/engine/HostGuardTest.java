@@ -30,7 +30,10 @@ class HostGuardTest {
                 Duration.ofSeconds(2), 10_000, 3, null, false, deny);
     }
 
-    /** The input layer checked only the items' own URLs; a redirect went anywhere. */
+    /**
+     * The input layer checked only the items' own URLs; a redirect went anywhere. A refused
+     * redirect is a protocol error, as one to an ftp: URL is: its first hop was sent.
+     */
     @Test
     void aRedirectToAPrivateHostIsTheItemsInputError() throws Exception {
         HostGuard guard = HostGuard.of(denying(true));
@@ -42,7 +45,7 @@ class HostGuardTest {
         assertThatThrownBy(() -> guard.checkRedirect(URI.create("http://100.100.100.200/")))
                 .isInstanceOf(HostGuard.Denied.class);
         assertThat(Failures.classify(new HostGuard.Denied("x")).kind())
-                .isEqualTo(ErrorKind.INPUT);
+                .isEqualTo(ErrorKind.PROTOCOL);
         // Allowed when the option is off, and for a host that does not resolve to one.
         HostGuard.of(denying(false)).checkRedirect(URI.create("http://127.0.0.1/"));
     }
