@@ -2,8 +2,10 @@ package dev.bulkfetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.InFlightCounter;
 import dev.bulkfetch.testing.TestServer;
+import dev.bulkfetch.testing.TestSubscriber;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -84,33 +86,10 @@ class FetcherCallbacksTest {
 
             assertThat(pulled.await(500, TimeUnit.MILLISECONDS))
                     .as("a request taken before any subscriber").isFalse();
-            List<FetchResult> got = new ArrayList<>();
-            CountDownLatch done = new CountDownLatch(1);
-            publisher.subscribe(new Flow.Subscriber<>() {
-                @Override
-                public void onSubscribe(Flow.Subscription s) {
-                    s.request(Long.MAX_VALUE);
-                }
-
-                @Override
-                public void onNext(FetchResult item) {
-                    synchronized (got) {
-                        got.add(item);
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    done.countDown();
-                }
-
-                @Override
-                public void onComplete() {
-                    done.countDown();
-                }
-            });
-            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(got).hasSize(20).allMatch(FetchResult::ok);
+            TestSubscriber subscriber = TestSubscriber.all();
+            publisher.subscribe(subscriber);
+            assertThat(subscriber.awaitEnd(30)).isTrue();
+            assertThat(subscriber.received()).hasSize(20).allMatch(FetchResult::ok);
         }
     }
 
@@ -122,34 +101,12 @@ class FetcherCallbacksTest {
             Stream<FetchRequest> requests = IntStream.rangeClosed(1, 5_000)
                     .mapToObj(i -> server.request(i, "/ok/"))
                     .peek(r -> pulled.incrementAndGet());
-            CountDownLatch three = new CountDownLatch(3);
-            fetcher.publisher(requests).subscribe(new Flow.Subscriber<>() {
-                private Flow.Subscription subscription;
-
-                @Override
-                public void onSubscribe(Flow.Subscription s) {
-                    subscription = s;
-                    s.request(3);
-                }
-
-                @Override
-                public void onNext(FetchResult item) {
-                    three.countDown();
-                    if (three.getCount() == 0) {
-                        subscription.cancel();
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onComplete() {
-                }
-            });
-            assertThat(three.await(30, TimeUnit.SECONDS)).isTrue();
-            awaitNoThread("bulkfetch-publisher", Duration.ofSeconds(20));
+            TestSubscriber subscriber = TestSubscriber.cancellingAfter(3);
+            fetcher.publisher(requests).subscribe(subscriber);
+            assertThat(subscriber.awaitCancelled(30)).isTrue();
+            Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().equals("bulkfetch-publisher")),
+                    Duration.ofSeconds(20));
             // The stream's window (twice the concurrency) and the subscriber's buffer at most.
             assertThat(pulled.get()).isLessThan(3 + 8 + 256 + 1);
         }
@@ -171,7 +128,7 @@ class FetcherCallbacksTest {
                     thrown.set(t);
                 }
             });
-            awaitHeld();
+            Await.until(() -> server.counter().inFlight() > 0, Duration.ofSeconds(20));
             consumer.interrupt();
             consumer.join(5_000);
 
@@ -209,20 +166,5 @@ class FetcherCallbacksTest {
                 .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
                         .withStatus(200).withTransformers(InFlightCounter.NAME)
                         .withTransformerParameters(Map.of("holdMs", millis))));
-    }
-
-    private static void awaitHeld() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (server.counter().inFlight() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-    }
-
-    private static void awaitNoThread(String name, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().equals(name)) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
     }
 }

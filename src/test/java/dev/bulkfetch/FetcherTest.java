@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.testing.TestServer;
+import dev.bulkfetch.testing.TestSubscriber;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -111,36 +110,11 @@ class FetcherTest {
     @Test
     void thePublisherDeliversEveryResultOnDemand() throws Exception {
         try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
-            CountDownLatch done = new CountDownLatch(1);
-            AtomicInteger received = new AtomicInteger();
-            fetcher.publisher(LongStreamOf(20).map(n -> server.request(n, "/ok/"))).subscribe(
-                    new Flow.Subscriber<>() {
-                        private Flow.Subscription subscription;
-
-                        @Override
-                        public void onSubscribe(Flow.Subscription s) {
-                            subscription = s;
-                            s.request(1);
-                        }
-
-                        @Override
-                        public void onNext(FetchResult item) {
-                            received.incrementAndGet();
-                            subscription.request(1);
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            done.countDown();
-                        }
-
-                        @Override
-                        public void onComplete() {
-                            done.countDown();
-                        }
-                    });
-            assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            assertThat(received.get()).isEqualTo(20);
+            TestSubscriber subscriber = TestSubscriber.oneAtATime();
+            fetcher.publisher(LongStreamOf(20).map(n -> server.request(n, "/ok/")))
+                    .subscribe(subscriber);
+            assertThat(subscriber.awaitEnd(30)).isTrue();
+            assertThat(subscriber.received()).hasSize(20);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.bulkfetch.output;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.Child;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
@@ -64,11 +65,7 @@ class FailuresMidRunTest {
             Path err = dir.resolve("err.txt");
             Process child = Child.start(err, List.of(), "fetch", list.toString(), "-o",
                     dir.resolve("out.jsonl").toString(), "--grace", "60s", "--timeout", "2m");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (server.counter().inFlight() == 0 && child.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until(() -> server.counter().inFlight() > 0, child, Duration.ofSeconds(30));
             Child.signal(child, "INT");
             Child.awaitText(err, "interrupted", child, Duration.ofSeconds(30));
             long start = System.nanoTime();

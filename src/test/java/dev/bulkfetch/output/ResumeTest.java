@@ -3,6 +3,7 @@ package dev.bulkfetch.output;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.Child;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
@@ -42,11 +43,7 @@ class ResumeTest {
 
     /** Waits until {@code file} holds {@code atLeast} lines or the process ends. */
     private static void awaitLines(Path file, long atLeast, Process child) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (lines(file) < atLeast && child.isAlive() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            Thread.sleep(5);
-        }
+        Await.until(() -> lines(file) >= atLeast, child, Duration.ofSeconds(60));
     }
 
     @Test
@@ -202,14 +199,9 @@ class ResumeTest {
             Path err = dir.resolve("err.txt");
             Process child = Child.start(err, List.of(), "fetch", list.toString(), "-o",
                     out.toString(), "-c", "4", "--rate", "1/min", "--grace", "60s");
-            try {
-                awaitLines(out, 1, child);
-                Child.signal(child, "INT");
-                assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("ended within the grace")
-                        .isTrue();
-            } finally {
-                child.destroyForcibly();
-            }
+
+            assertThat(Child.interruptAndWait(child, () -> lines(out) >= 1,
+                    Duration.ofSeconds(30))).as("ended within the grace").isTrue();
             assertThat(child.exitValue()).isEqualTo(130);
             assertThat(server.counter().served()).isEqualTo(1);
             assertThat(Records.read(out)).hasSize(1);
@@ -243,26 +235,11 @@ class ResumeTest {
             Path err = dir.resolve("err.txt");
             Process child = Child.start(err, List.of(), "fetch", list.toString(), "-e",
                     "threads", "-o", dir.resolve("out.jsonl").toString(), "--grace", "1s");
-            try {
-                awaitAnswering(server, child);
-                Child.signal(child, "INT");
-                // The grace, then the JVM's exit: under the 1 + 5 s it took.
-                assertThat(child.waitFor(5500, TimeUnit.MILLISECONDS)).isTrue();
-            } finally {
-                child.destroyForcibly();
-            }
+            // Once the server holds the request or has begun its answer: the grace, then the
+            // JVM's exit, under the 1 + 5 s it took.
+            assertThat(Child.interruptAndWait(child, () -> server.counter().inFlight()
+                    + server.counter().served() >= 1, Duration.ofMillis(5500))).isTrue();
             assertThat(child.exitValue()).as(Files.readString(err)).isEqualTo(130);
-        }
-    }
-
-    /**
-     * Waits until the server holds the request or has begun its answer, or the process ends.
-     */
-    private static void awaitAnswering(TestServer server, Process child) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (server.counter().inFlight() + server.counter().served() < 1
-                && child.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
         }
     }
 
@@ -274,10 +251,9 @@ class ResumeTest {
             Path err = dir.resolve("err.txt");
             Process child = Child.start(err, List.of(), "fetch", list.toString(), "-o",
                     out.toString(), "-c", "8", "--grace", "3s");
-            awaitLines(out, 20, child);
-            Child.signal(child, "INT");
 
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Child.interruptAndWait(child, () -> lines(out) >= 20,
+                    Duration.ofSeconds(30))).isTrue();
             assertThat(child.exitValue()).isEqualTo(130);
             String stderr = Files.readString(err);
             assertThat(stderr).contains("interrupted").contains("items:");

@@ -3,6 +3,7 @@ package dev.bulkfetch.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.cli.Main;
+import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
 import java.io.ByteArrayOutputStream;
@@ -30,10 +31,7 @@ class QuietPipeTest {
 
             producer.write((server.url("/ok/1") + "\n").getBytes(StandardCharsets.UTF_8));
             producer.flush();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (stdout.size() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until(() -> stdout.size() > 0, Duration.ofSeconds(20));
             assertThat(Records.parse(stdout.toString(StandardCharsets.UTF_8)))
                     .as("the first record, with the pipe still open").hasSize(1);
 

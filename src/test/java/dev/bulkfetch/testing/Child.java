@@ -63,11 +63,23 @@ public final class Child {
     /** Waits until {@code file} contains {@code text}, the process ends, or the limit passes. */
     public static void awaitText(Path file, String text, Process child, java.time.Duration limit)
             throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (child.isAlive() && System.nanoTime() < deadline
-                && !(java.nio.file.Files.exists(file)
-                        && java.nio.file.Files.readString(file).contains(text))) {
-            Thread.sleep(10);
+        Await.until(() -> Files.exists(file) && Files.readString(file).contains(text), child,
+                limit);
+    }
+
+    /**
+     * Waits for {@code ready}, sends INT (Ctrl-C) to {@code child}, and waits up to
+     * {@code limit} for it to end; whether it did. A child still running then is killed, so
+     * no test leaves one behind.
+     */
+    public static boolean interruptAndWait(Process child, Await.Condition ready,
+                                           java.time.Duration limit) throws Exception {
+        try {
+            Await.until(ready, child, java.time.Duration.ofSeconds(60));
+            signal(child, "INT");
+            return child.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            child.destroyForcibly();
         }
     }
 

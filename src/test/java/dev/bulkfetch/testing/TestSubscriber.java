@@ -1,0 +1,91 @@
+package dev.bulkfetch.testing;
+
+import dev.bulkfetch.FetchResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A subscriber to a fetcher's publisher that keeps what it receives, asking for results in one
+ * of three ways: all at once, one at a time as each arrives, or {@code n} and then cancelling.
+ */
+public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
+
+    private final long firstRequest;
+    private final boolean oneAtATime;
+    private final long cancelAfter;
+    private final List<FetchResult> received = new ArrayList<>();
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private final CountDownLatch enough;
+    private Flow.Subscription subscription;
+
+    private TestSubscriber(long firstRequest, boolean oneAtATime, long cancelAfter) {
+        this.firstRequest = firstRequest;
+        this.oneAtATime = oneAtATime;
+        this.cancelAfter = cancelAfter;
+        this.enough = new CountDownLatch(cancelAfter == Long.MAX_VALUE ? 1 : (int) cancelAfter);
+    }
+
+    /** Asks for everything at once. */
+    public static TestSubscriber all() {
+        return new TestSubscriber(Long.MAX_VALUE, false, Long.MAX_VALUE);
+    }
+
+    /** Asks for one result, and for the next as each arrives. */
+    public static TestSubscriber oneAtATime() {
+        return new TestSubscriber(1, true, Long.MAX_VALUE);
+    }
+
+    /** Asks for {@code n} results and cancels when they have come. */
+    public static TestSubscriber cancellingAfter(int n) {
+        return new TestSubscriber(n, false, n);
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        subscription = s;
+        s.request(firstRequest);
+    }
+
+    @Override
+    public void onNext(FetchResult item) {
+        synchronized (received) {
+            received.add(item);
+        }
+        enough.countDown();
+        if (enough.getCount() == 0 && cancelAfter != Long.MAX_VALUE) {
+            subscription.cancel();
+        } else if (oneAtATime) {
+            subscription.request(1);
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        ended.countDown();
+    }
+
+    @Override
+    public void onComplete() {
+        ended.countDown();
+    }
+
+    /** Whether the publisher ended (completed or failed) within {@code seconds}. */
+    public boolean awaitEnd(long seconds) throws InterruptedException {
+        return ended.await(seconds, TimeUnit.SECONDS);
+    }
+
+    /** Whether the {@code n} results of {@link #cancellingAfter} came within {@code seconds}. */
+    public boolean awaitCancelled(long seconds) throws InterruptedException {
+        return enough.await(seconds, TimeUnit.SECONDS);
+    }
+
+    /** What has been received so far. */
+    public List<FetchResult> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+}
