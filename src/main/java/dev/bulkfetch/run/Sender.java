@@ -93,10 +93,8 @@ final class Sender implements AutoCloseable {
 
     /** Sends {@code attempt} after {@code delayNanos} (a backoff) and its rate reservation. */
     void send(Attempt attempt, long delayNanos) {
-        if (stopped) {
-            handBack(attempt);
-            return;
-        }
+        // After stop() nothing is held (it emptied the list for good), and later() and
+        // reserveThenSend() hand the attempt back.
         synchronized (this) {
             if (heldUntilWarm != null) {
                 if (probeSent) {
