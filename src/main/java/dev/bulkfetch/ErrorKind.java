@@ -8,7 +8,10 @@ public enum ErrorKind {
     INPUT,
     /** The connect, idle-read or whole-request timeout ran out. */
     TIMEOUT,
-    /** No connection could be made (refused, unresolvable host). */
+    /**
+     * No connection could be made: refused, an unresolvable host, or a TLS handshake that
+     * failed or that the server cut off.
+     */
     CONNECT,
     /**
      * The server closed or reset the connection before any byte of the response (one that

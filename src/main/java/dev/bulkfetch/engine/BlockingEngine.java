@@ -250,6 +250,15 @@ final class BlockingEngine implements Engine {
             if (request.body() != null) {
                 conn.setDoOutput(true);
                 conn.setFixedLengthStreamingMode(request.body().length);
+            }
+            try {
+                // Made here, not by the first write or read, so that a failure while making it
+                // (TLS handshake included) is told apart as AHC tells it: see Failures.
+                conn.connect();
+            } catch (IOException e) {
+                throw (IOException) new java.net.ConnectException(e.getMessage()).initCause(e);
+            }
+            if (request.body() != null) {
                 try (OutputStream out = conn.getOutputStream()) {
                     out.write(request.body());
                 }

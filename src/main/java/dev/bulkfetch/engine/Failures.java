@@ -28,6 +28,9 @@ final class Failures {
     static FetchError classify(Throwable thrown) {
         Throwable root = thrown;
         for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException && t.getCause() != null) {
+                return connectPhase(t.getCause());
+            }
             ErrorKind kind = kindOf(t);
             if (kind != null) {
                 return FetchError.of(kind, describe(kind, t));
@@ -35,6 +38,31 @@ final class Failures {
             root = t;
         }
         return FetchError.of(ErrorKind.PROTOCOL, describe(ErrorKind.PROTOCOL, root));
+    }
+
+    /**
+     * A failure while the connection was being made, TLS handshake included: AHC wraps those in
+     * a {@code ConnectException}, and so does {@link BlockingEngine} for the JDK's. Until the
+     * handshake is done there is no connection to speak of, so a server closing or resetting it
+     * then is {@code connect} on every engine (it read {@code reset} on the event loop and
+     * {@code connect} on the JDK's for the same server); a timeout stays a timeout.
+     */
+    private static FetchError connectPhase(Throwable cause) {
+        FetchError inner = classify(cause);
+        if (inner.kind() == ErrorKind.TIMEOUT || inner.kind() == ErrorKind.CANCELLED
+                || inner.kind() == ErrorKind.CONNECT) {
+            return inner;
+        }
+        Throwable described = cause;
+        while (described.getMessage() == null && described.getCause() != null) {
+            described = described.getCause();
+        }
+        if (described.getMessage() == null) {
+            // Netty's ClosedChannelException has no message.
+            return FetchError.of(ErrorKind.CONNECT,
+                    "could not connect: the server closed the connection");
+        }
+        return FetchError.of(ErrorKind.CONNECT, describe(ErrorKind.CONNECT, described));
     }
 
     private static ErrorKind kindOf(Throwable t) {
@@ -57,6 +85,12 @@ final class Failures {
             return ErrorKind.CONNECT;
         }
         if (t instanceof SSLException) {
+            return ErrorKind.CONNECT;
+        }
+        if (message.equals("error writing to server")) {
+            // The JDK's, when the request could not be written on a new connection, twice (it
+            // tries a second): the server takes no request. A TLS 1.3 server wanting a client
+            // certificate ends up here; the event loop reads its alert, a connect error too.
             return ErrorKind.CONNECT;
         }
         if (message.contains("connection reset") || message.contains("remotely closed")

@@ -9,16 +9,22 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
+import java.io.InputStream;
 import java.net.CookieHandler;
 import java.net.CookieManager;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
@@ -27,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,6 +52,15 @@ class EngineContractTest {
     private static EngineOptions options() {
         return new EngineOptions(8, Duration.ofSeconds(2), Duration.ofMillis(800),
                 Duration.ofMillis(600), 10_000, 3, null, false);
+    }
+
+    /**
+     * For TLS: trusting any certificate, and with time for the first handshake, which in a
+     * fresh JVM may take longer than {@link #options()} allow.
+     */
+    private static EngineOptions tlsOptions() {
+        return new EngineOptions(8, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(5), 10_000, 3, null, true);
     }
 
     private static Outcome fetch(EngineKind kind, String url) throws Exception {
@@ -105,6 +121,64 @@ class EngineContractTest {
                     .isEqualTo(ErrorKind.TIMEOUT);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(
                     Duration.ofSeconds(8));
+        }
+    }
+
+    /**
+     * A server that closes or resets the connection in the middle of the TLS handshake: no
+     * connection was made, a connect error on every engine. A close read {@code reset} on the
+     * event loop and {@code connect} on the JDK's; a reset read {@code reset} on all.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aConnectionEndedDuringTheTlsHandshakeIsAConnectError(EngineKind kind) throws Exception {
+        for (RawServer.Mode mode : new RawServer.Mode[] {
+                RawServer.Mode.CLOSE_AFTER_FIRST_BYTES, RawServer.Mode.RESET_AFTER_FIRST_BYTES}) {
+            try (RawServer ending = new RawServer(mode);
+                 Engine engine = Engine.create(kind, tlsOptions())) {
+                Outcome outcome = engine.send(FetchRequest.get(1, URI.create(
+                        ending.url("/").replaceFirst("^http:", "https:"))))
+                        .get(20, TimeUnit.SECONDS);
+                assertThat(outcome.error().kind()).as(mode + ": " + outcome.error().message())
+                        .isEqualTo(ErrorKind.CONNECT);
+                assertThat(outcome.error().message()).startsWith("could not connect: ")
+                        .doesNotContain("Exception");
+            }
+        }
+    }
+
+    /**
+     * A TLS 1.3 server that wants a client certificate refuses the connection only after the
+     * client's side of the handshake is done. The event loop read its alert as a connect error;
+     * the JDK's engines, whose write of the request then failed, a {@code protocol} error
+     * ("Error writing to server").
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aServerThatWantsAClientCertificateIsAConnectError(EngineKind kind, @TempDir Path dir)
+            throws Exception {
+        // WireMock's own key store, from its jar, as the trust store: it takes only a file.
+        Path trusted = dir.resolve("keystore");
+        try (InputStream in = WireMockServer.class.getClassLoader()
+                .getResourceAsStream("keystore")) {
+            Files.copy(in, trusted);
+        }
+        WireMockServer mtls = new WireMockServer(WireMockConfiguration.options()
+                .dynamicPort().dynamicHttpsPort().bindAddress("127.0.0.1")
+                .needClientAuth(true)
+                .trustStorePath(trusted.toString()).trustStorePassword("password")
+                .notifier(new Slf4jNotifier(false)));
+        mtls.start();
+        try {
+            try (Engine engine = Engine.create(kind, tlsOptions())) {
+                Outcome outcome = engine.send(FetchRequest.get(1, URI.create(
+                        "https://127.0.0.1:" + mtls.httpsPort() + "/"))).get(20, TimeUnit.SECONDS);
+                assertThat(outcome.status()).isNull();
+                assertThat(outcome.error().kind()).as(outcome.error().message())
+                        .isEqualTo(ErrorKind.CONNECT);
+            }
+        } finally {
+            mtls.stop();
         }
     }
 

@@ -56,7 +56,14 @@ public final class RawServer implements AutoCloseable {
          */
         NO_CONTENT_WITH_BODY,
         /** The response {@link #answering} was given, then the connection closed. */
-        FIXED
+        FIXED,
+        /**
+         * Reads what the client sends first (a request head, or a TLS ClientHello), then closes
+         * the connection: a server going away in the middle of a TLS handshake.
+         */
+        CLOSE_AFTER_FIRST_BYTES,
+        /** As {@link #CLOSE_AFTER_FIRST_BYTES}, but resets the connection instead. */
+        RESET_AFTER_FIRST_BYTES
     }
 
     private final ServerSocket socket;
@@ -111,9 +118,20 @@ public final class RawServer implements AutoCloseable {
     private void answer(Socket client) {
         try (client; InputStream in = client.getInputStream();
              OutputStream out = client.getOutputStream()) {
+            if (mode == Mode.CLOSE_AFTER_FIRST_BYTES || mode == Mode.RESET_AFTER_FIRST_BYTES) {
+                // Not readHead: a ClientHello has no end of head, and the client waits.
+                in.read(new byte[16 * 1024]);
+                if (mode == Mode.RESET_AFTER_FIRST_BYTES) {
+                    client.setSoLinger(true, 0);
+                }
+                return;
+            }
             String head = readHead(in);
             switch (mode) {
                 case FIXED -> out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                case CLOSE_AFTER_FIRST_BYTES, RESET_AFTER_FIRST_BYTES -> {
+                    // Answered above.
+                }
                 case NO_CONTENT_WITH_BODY -> {
                     for (String next = head; !next.isEmpty(); next = readHead(in)) {
                         out.write((next.startsWith("GET /nocontent ")
