@@ -6,6 +6,7 @@ import dev.bulkfetch.BodyHandler;
 import dev.bulkfetch.FetchRequest;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.ProtocolException;
@@ -281,6 +282,7 @@ final class EventLoopEngine implements Engine {
         // Read by whichever thread fails the exchange (AHC's timer, for a timeout).
         private volatile long bytes;
         private boolean tooLarge;
+        private boolean headersSeen;
         private String retryAfter;
         private final BodyReader body;
 
@@ -317,6 +319,7 @@ final class EventLoopEngine implements Engine {
 
         @Override
         public State onHeadersReceived(HttpHeaders headers) throws ProtocolException {
+            headersSeen = true;
             if (mayFollow && Redirects.isRedirect(status)) {
                 location = SingleHeader.value("Location",
                         headers.getAll(HttpHeaderNames.LOCATION));
@@ -356,8 +359,20 @@ final class EventLoopEngine implements Engine {
             }
         }
 
+        /**
+         * AHC calls {@link #onHeadersReceived} only for a response that has headers: one with
+         * none ({@code HTTP/1.0 200 OK}, a blank line, a body to the close) went to no body
+         * handler, and its body was counted but not kept. So it is called here for those.
+         */
+        private void headersIfNone() throws ProtocolException {
+            if (!headersSeen) {
+                onHeadersReceived(EmptyHttpHeaders.INSTANCE);
+            }
+        }
+
         @Override
-        public State onBodyPartReceived(HttpResponseBodyPart part) {
+        public State onBodyPartReceived(HttpResponseBodyPart part) throws ProtocolException {
+            headersIfNone();
             if (location != null) {
                 drained += part.length();
                 return drained > Redirects.DRAINED_BYTES ? State.ABORT : State.CONTINUE;
@@ -383,7 +398,8 @@ final class EventLoopEngine implements Engine {
         }
 
         @Override
-        public Hop onCompleted() {
+        public Hop onCompleted() throws ProtocolException {
+            headersIfNone();
             if (location != null) {
                 return new Hop(null, status, location);
             }

@@ -182,6 +182,29 @@ class EngineContractTest {
         }
     }
 
+    /**
+     * A response with no header at all, its body running to the close (HTTP/1.0 style), reaches
+     * the body handler on every engine. The event loop counted its bytes but handed the body
+     * to no handler: AHC announces headers only when there are some.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aBodyAfterNoHeadersAtAllReachesTheBodyHandler(EngineKind kind) throws Exception {
+        EngineOptions keepText = new EngineOptions(8, Duration.ofSeconds(2),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), 10_000, 3,
+                dev.bulkfetch.BodyHandlers.text(), false);
+        for (String version : new String[] {"HTTP/1.0", "HTTP/1.1"}) {
+            try (RawServer bare = RawServer.answering(version + " 200 OK\r\n\r\nuntil the end");
+                 Engine engine = Engine.create(kind, keepText)) {
+                Outcome outcome = engine.send(FetchRequest.get(1, URI.create(bare.url("/"))))
+                        .get(10, TimeUnit.SECONDS);
+                assertAnswered(outcome);
+                assertThat(outcome.bytes()).isEqualTo("until the end".length());
+                assertThat(outcome.body()).as(version).isEqualTo("until the end");
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource
     void aHeadRequestEndsOkThoughNoBodyFollowsItsContentLength(EngineKind kind) throws Exception {
