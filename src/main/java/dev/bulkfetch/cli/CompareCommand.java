@@ -129,6 +129,7 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path work = report != null ? Files.createDirectories(report)
                 : Files.createTempDirectory("bulkfetch-compare");
+        boolean sound;
         try (MockServer server = useMock ? Main.usageErrorIfThrows(spec,
                 () -> MockServer.start(mockPort, Path.of("wiremock-mappings")))
                 : null) {
@@ -147,8 +148,32 @@ final class CompareCommand implements Callable<Integer> {
                 out.println("Report: " + html);
             }
             out.flush();
+            sound = result.sound();
         }
-        return ExitCodes.OK;
+        // Reached only when every forked run worked: a failed one's message names the log.
+        tidy(work);
+        // Runs that cannot be ranked are a comparison that did not work out: its verdict says so.
+        return sound ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+    }
+
+    /**
+     * Removes what the runs needed and no one asked for: the forks' log (kept when a run failed,
+     * or, in a report folder, when something was written to it) and, without --report, the
+     * temporary folder with the list's copy.
+     */
+    private void tidy(Path work) throws java.io.IOException {
+        Path log = work.resolve("runs.log");
+        if (report != null) {
+            if (Files.exists(log) && Files.size(log) == 0) {
+                Files.delete(log);
+            }
+            return;
+        }
+        try (var files = Files.walk(work)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     /** A copy of the list whose mock URLs (127.0.0.1:8089) point at the mock's real port. */

@@ -59,6 +59,13 @@ public final class Comparison {
 
     /** The outcome: every run, the rows of medians, and the verdict in words. */
     public record Result(Plan plan, List<Measurement> runs, List<Row> rows, String verdict) {
+        /**
+         * Whether the runs can be ranked: each fetched about as much as the best one, and
+         * something came back ok. When not, the verdict says why.
+         */
+        public boolean sound() {
+            return Verdict.sound(rows);
+        }
     }
 
     private Comparison() {

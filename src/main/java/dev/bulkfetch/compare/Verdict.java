@@ -21,17 +21,66 @@ final class Verdict {
     private Verdict() {
     }
 
+    /**
+     * Whether {@code rows} can be ranked at all: every run fetched about as much as the best
+     * one, and something came back ok. A run that failed where others did not did less work
+     * (a refused connection is quick), so its time says nothing of its engine.
+     */
+    static boolean sound(List<Row> rows) {
+        return !rows.isEmpty() && unranked(rows).isEmpty() && rows.stream().anyMatch(Verdict::anyOk);
+    }
+
+    /**
+     * The rows that failed more items than the run that failed fewest, beyond a slack of 1% of
+     * the items (a stray timeout on a real server should not unrank an engine).
+     */
+    static List<Row> unranked(List<Row> rows) {
+        long fewest = rows.stream().mapToLong(Row::failures).min().orElse(0);
+        return rows.stream().filter(r -> r.failures() > fewest + r.items() / 100).toList();
+    }
+
+    private static boolean anyOk(Row row) {
+        return row.failures() < row.items();
+    }
+
     static String of(List<Row> rows) {
-        List<String> sentences = new ArrayList<>();
-        List<Row> parallel = rows.stream().filter(r -> !r.engine().equals("serial")).toList();
-        if (parallel.isEmpty()) {
-            return "Only the serial baseline ran: nothing to compare it with.";
+        if (rows.stream().noneMatch(r -> r.sent() > 0)) {
+            return "Nothing was sent: the list has no URL to fetch"
+                    + (rows.isEmpty() || rows.getFirst().items() == 0 ? "."
+                    : " (each of its " + rows.getFirst().items() + " items was an input error).");
         }
+        if (rows.stream().noneMatch(Verdict::anyOk)) {
+            return "Nothing to compare: every item failed in every run ("
+                    + rows.getFirst().errors().entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue())
+                            .collect(Collectors.joining(", "))
+                    + "). Is the server up?";
+        }
+        List<Row> unranked = unranked(rows);
+        List<String> sentences = new ArrayList<>();
+        if (!unranked.isEmpty()) {
+            long fewest = rows.stream().mapToLong(Row::failures).min().getAsLong();
+            sentences.add("Not ranked, as they failed more items than the best run's " + fewest
+                    + ": " + unranked.stream().map(r -> String.format(Locale.ROOT,
+                            "%s at -c %d (%d of %d failed)", r.engine(), r.concurrency(),
+                            r.failures(), r.items())).collect(Collectors.joining(", "))
+                    + ".");
+        }
+        List<Row> parallel = rows.stream().filter(r -> !r.engine().equals("serial"))
+                .filter(r -> !unranked.contains(r)).toList();
+        if (parallel.isEmpty()) {
+            sentences.add(rows.stream().anyMatch(r -> !r.engine().equals("serial"))
+                    ? "No parallel run is left to rank."
+                    : "Only the serial baseline ran: nothing to compare it with.");
+            return String.join(" ", sentences);
+        }
+        boolean serialRanked = rows.stream()
+                .anyMatch(r -> r.engine().equals("serial") && !unranked.contains(r));
         Row best = parallel.stream().min(Comparator.comparingDouble(Row::wallSeconds)).get();
         sentences.add(String.format(Locale.ROOT, "Fastest: %s at -c %d, %.2f s%s.",
                 best.engine(), best.concurrency(), best.wallSeconds(),
-                best.speedup() == null ? "" : String.format(Locale.ROOT, ", %.1fx serial",
-                        best.speedup())));
+                best.speedup() == null || !serialRanked ? ""
+                        : String.format(Locale.ROOT, ", %.1fx serial", best.speedup())));
 
         Map<Integer, List<Row>> byLevel = parallel.stream().collect(Collectors.groupingBy(
                 Row::concurrency, TreeMap::new, Collectors.toList()));
@@ -43,11 +92,11 @@ final class Verdict {
             }).collect(Collectors.joining(", ")) + ".");
         }
 
-        Row frugal = parallel.stream().filter(r -> r.sent() > 0)
-                .min(Comparator.comparingDouble(Row::cpuMillisPerRequest)).get();
-        sentences.add(String.format(Locale.ROOT,
-                "Least CPU per request: %s at -c %d, %.3f ms.", frugal.engine(),
-                frugal.concurrency(), frugal.cpuMillisPerRequest()));
+        parallel.stream().filter(r -> r.sent() > 0)
+                .min(Comparator.comparingDouble(Row::cpuMillisPerRequest))
+                .ifPresent(frugal -> sentences.add(String.format(Locale.ROOT,
+                        "Least CPU per request: %s at -c %d, %.3f ms.", frugal.engine(),
+                        frugal.concurrency(), frugal.cpuMillisPerRequest())));
 
         threadsFallBehind(byLevel).ifPresent(sentences::add);
         sentences.addAll(diminishingReturns(parallel));

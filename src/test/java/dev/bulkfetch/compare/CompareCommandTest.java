@@ -64,6 +64,40 @@ class CompareCommandTest {
         }
     }
 
+    /**
+     * With nothing answering, every engine fails every item at once: compare named the quickest
+     * to fail the fastest and exited 0. It also left its temporary folder behind.
+     */
+    @Test
+    void withNoServerThereIsNoWinnerTheExitCodeIsOneAndNoTemporaryFolderIsLeft()
+            throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Path list = TestServer.write(dir.resolve("dead.txt"), IntStream.rangeClosed(1, 20)
+                .mapToObj(n -> "http://127.0.0.1:" + port + "/" + n)
+                .collect(Collectors.joining("\n", "", "\n")));
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<Path> before = compareFolders(tmp);
+
+        Cli.Result result = Cli.run("compare", list.toString(), "-c", "2", "--warmup", "0",
+                "--engines", "event-loop,threads");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+        assertThat(result.out()).contains("Verdict: Nothing to compare: every item failed in"
+                + " every run (connect 20). Is the server up?").doesNotContain("Fastest");
+        assertThat(compareFolders(tmp)).isEqualTo(before);
+    }
+
+    private static java.util.Set<Path> compareFolders(Path tmp) throws java.io.IOException {
+        try (var files = Files.list(tmp)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("bulkfetch-compare"))
+                    .collect(Collectors.toSet());
+        }
+    }
+
     @Test
     void aCountOutOfRangeIsAUsageErrorNamingItsOption() {
         Cli.Result repeat = Cli.run("compare", "urls/demo.txt", "--repeat", "0");

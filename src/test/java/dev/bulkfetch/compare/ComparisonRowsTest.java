@@ -57,6 +57,50 @@ class ComparisonRowsTest {
         assertThat(threads100.efficiency()).isEqualTo((100.0 / 100) / 8);
     }
 
+    private static Measurement failing(String engine, int c, double wall, long ok) {
+        return new Measurement(engine, c, 1, 1000, ok, Map.of("connect", 1000 - ok), wall,
+                1000 / wall, 1, 2, 1.0, wall / 2, 9, 50L << 20, 100L << 20, c);
+    }
+
+    /**
+     * A run whose server went away failed fast, and was named the fastest: a run that failed
+     * more items than the best one is not ranked, and the comparison is not sound.
+     */
+    @Test
+    void aRunThatFailedMoreThanTheOthersIsNotRanked() {
+        List<Row> rows = Comparison.rows(plan(null), List.of(run("serial", 1, 1, 100, 9),
+                run("event-loop", 10, 1, 11, 9), run("threads", 10, 1, 10, 20),
+                failing("virtual", 10, 0.4, 0)));
+
+        String verdict = Verdict.of(rows);
+
+        assertThat(verdict).startsWith("Not ranked, as they failed more items than the best"
+                        + " run's 10: virtual at -c 10 (1000 of 1000 failed).")
+                .contains("Fastest: threads at -c 10, 10.00 s, 10.0x serial.");
+        assertThat(Verdict.sound(rows)).isFalse();
+        // Within 1% of the items of the best run's failures, a run still ranks.
+        List<Row> close = Comparison.rows(plan(null), List.of(run("serial", 1, 1, 100, 9),
+                failing("event-loop", 10, 11, 980), run("threads", 10, 1, 10, 20)));
+        assertThat(Verdict.unranked(close)).isEmpty();
+        assertThat(Verdict.sound(close)).isTrue();
+        assertThat(Verdict.sound(Comparison.rows(plan(null), RUNS))).isTrue();
+    }
+
+    @Test
+    void whenEveryItemFailedOrNothingWasSentThereIsNoWinner() {
+        List<Row> dead = Comparison.rows(plan(null), List.of(failing("serial", 1, 0.5, 0),
+                failing("event-loop", 10, 0.2, 0), failing("threads", 10, 0.3, 0)));
+        assertThat(Verdict.of(dead)).isEqualTo("Nothing to compare: every item failed in every"
+                + " run (connect 1000). Is the server up?");
+        assertThat(Verdict.sound(dead)).isFalse();
+
+        Measurement empty = new Measurement("event-loop", 10, 1, 0, 0, Map.of(), 0.01, 0, 0, 0,
+                0, 0.1, 9, 1, 1, 0);
+        List<Row> none = Comparison.rows(plan(null), List.of(empty));
+        assertThat(Verdict.of(none)).isEqualTo("Nothing was sent: the list has no URL to fetch.");
+        assertThat(Verdict.sound(none)).isFalse();
+    }
+
     @Test
     void theVerdictNamesTheFastestAndWhereThreadsFellBehind() {
         String verdict = Verdict.of(Comparison.rows(plan(null), RUNS));
