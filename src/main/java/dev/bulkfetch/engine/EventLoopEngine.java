@@ -92,6 +92,7 @@ final class EventLoopEngine implements Engine {
                 .setHttpAdditionalChannelInitializer(channel -> {
                     DecoderFailureHandler.install(channel);
                     InterimResponses.install(channel);
+                    StrayBytes.install(channel);
                 })
                 .setSslEngineFactory(new LazySslEngineFactory())
                 .build();

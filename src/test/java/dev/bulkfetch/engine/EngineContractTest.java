@@ -15,6 +15,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
 import java.io.InputStream;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -202,6 +204,51 @@ class EngineContractTest {
                 assertThat(outcome.bytes()).isEqualTo("until the end".length());
                 assertThat(outcome.body()).as(version).isEqualTo("until the end");
             }
+        }
+    }
+
+    /**
+     * A server that sends more than its answer on a kept-alive connection (a body after a HEAD
+     * or a 304, bytes past the Content-Length): on the event loop the excess became the start of
+     * the next answer on that connection, and the next item failed as a protocol error ("invalid
+     * version format: HELLOHTTP/1.1") or was given the excess as its body.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void bytesBeyondAnAnswerNeverReachTheNextItem(EngineKind kind) throws Exception {
+        try (RawServer excess = new RawServer(RawServer.Mode.EXCESS);
+             Engine engine = Engine.create(kind, options())) {
+            for (String[] first : new String[][] {{"HEAD", "/head-body"},
+                    {"GET", "/not-modified"}, {"GET", "/too-long"}}) {
+                Outcome answered = engine.send(new FetchRequest(1, null,
+                        URI.create(excess.url(first[1])), first[0], Map.of(), null))
+                        .get(10, TimeUnit.SECONDS);
+                assertThat(answered.status()).as(first[1]).isNotNull();
+                Outcome next = engine.send(FetchRequest.get(2, URI.create(excess.url("/ok"))))
+                        .get(10, TimeUnit.SECONDS);
+                assertThat(next.error()).as("after " + first[1]).isNull();
+                assertThat(next.status()).isEqualTo(200);
+                assertThat(next.bytes()).isEqualTo(2);
+            }
+        }
+    }
+
+    /** Excess that comes after the answer, on a connection at rest: it is closed at once. */
+    @Test
+    void bytesArrivingOnAnIdleConnectionCloseIt() throws Exception {
+        try (RawServer excess = new RawServer(RawServer.Mode.EXCESS);
+             Engine engine = Engine.create(EngineKind.EVENT_LOOP, options())) {
+            Outcome late = engine.send(FetchRequest.get(1, URI.create(excess.url("/late"))))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(late.status()).isEqualTo(304);
+
+            excess.releaseLateBytes();
+
+            assertThat(Await.until(() -> excess.closedByClient() == 1, Duration.ofSeconds(10)))
+                    .as("the client closed the connection the excess came on").isTrue();
+            Outcome next = engine.send(FetchRequest.get(2, URI.create(excess.url("/ok"))))
+                    .get(10, TimeUnit.SECONDS);
+            assertAnswered(next);
         }
     }
 

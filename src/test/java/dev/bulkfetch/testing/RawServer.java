@@ -63,7 +63,15 @@ public final class RawServer implements AutoCloseable {
          */
         CLOSE_AFTER_FIRST_BYTES,
         /** As {@link #CLOSE_AFTER_FIRST_BYTES}, but resets the connection instead. */
-        RESET_AFTER_FIRST_BYTES
+        RESET_AFTER_FIRST_BYTES,
+        /**
+         * Kept-alive connections where the server sends more than its answer: {@code
+         * /head-body} is 200 with the body "hello" whatever the method (a HEAD too), {@code
+         * /not-modified} a 304 with the body "hello", {@code /too-long} a Content-Length of 2
+         * and "okEXTRA"; {@code /late} a 304 whose body "hello" follows only on
+         * {@link #releaseLateBytes()}; any other path 200 "ok".
+         */
+        EXCESS
     }
 
     private final ServerSocket socket;
@@ -73,6 +81,8 @@ public final class RawServer implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final CountDownLatch twoConnections = new CountDownLatch(2);
     private volatile String lastHead = "";
+    private final CountDownLatch lateBytes = new CountDownLatch(1);
+    private final AtomicInteger closedByClient = new AtomicInteger();
 
     public RawServer(Mode mode) throws IOException {
         this(mode, null);
@@ -93,6 +103,16 @@ public final class RawServer implements AutoCloseable {
     /** The last request head read, its bytes as ISO-8859-1 chars (so UTF-8 shows as bytes). */
     public String lastHead() {
         return lastHead;
+    }
+
+    /** For {@link Mode#EXCESS}: lets {@code /late}'s body go. */
+    public void releaseLateBytes() {
+        lateBytes.countDown();
+    }
+
+    /** For {@link Mode#EXCESS}: how many connections the client has closed. */
+    public int closedByClient() {
+        return closedByClient.get();
     }
 
     /** How many requests have been read, on all connections. */
@@ -129,6 +149,26 @@ public final class RawServer implements AutoCloseable {
             String head = readHead(in);
             switch (mode) {
                 case FIXED -> out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                case EXCESS -> {
+                    for (String next = head; !next.isEmpty(); next = readHead(in)) {
+                        String path = next.split(" ", 3)[1];
+                        out.write((switch (path) {
+                            case "/head-body" -> "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+                            case "/not-modified", "/late" ->
+                                    "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"
+                                            + (path.equals("/late") ? "" : "hello");
+                            case "/too-long" -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA";
+                            default -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                        }).getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        if (path.equals("/late")) {
+                            lateBytes.await();
+                            out.write("hello".getBytes(StandardCharsets.US_ASCII));
+                            out.flush();
+                        }
+                    }
+                    closedByClient.incrementAndGet();
+                }
                 case CLOSE_AFTER_FIRST_BYTES, RESET_AFTER_FIRST_BYTES -> {
                     // Answered above.
                 }
