@@ -131,7 +131,7 @@ final class BlockingEngine implements Engine {
         } catch (IOException | RuntimeException e) {
             exchange.abort();
             long latency = System.nanoTime() - start;
-            if (exchange.timedOut) {
+            if (exchange.timedOut || System.nanoTime() - exchange.deadlineNanos >= 0) {
                 return Outcome.failure(FetchError.of(ErrorKind.TIMEOUT, "timed out: request took"
                         + " longer than " + options.requestTimeout().toMillis() + " ms"),
                         exchange.bytes, latency);
@@ -232,7 +232,17 @@ final class BlockingEngine implements Engine {
                 Insecure.apply(https);
             }
             conn.setUseCaches(false);
-            conn.setConnectTimeout(millis(options.connectTimeout()));
+            // No more than the request has left: the watchdog cannot end a connect under way
+            // (the JDK's connection has no socket to close until it is made), so a connect
+            // timeout longer than --timeout overran it.
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                timedOut = true;
+                throw new java.net.SocketTimeoutException("request deadline passed");
+            }
+            conn.setConnectTimeout(millis(options.connectTimeout().compareTo(
+                    java.time.Duration.ofNanos(left)) < 0 ? options.connectTimeout()
+                    : java.time.Duration.ofNanos(left)));
             conn.setReadTimeout(millis(options.idleTimeout()));
             conn.setRequestMethod(request.method());
             conn.setRequestProperty("User-Agent", "bulkfetch/0.1");

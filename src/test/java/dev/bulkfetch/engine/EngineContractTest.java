@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -229,6 +230,42 @@ class EngineContractTest {
                 assertThat(next.error()).as("after " + first[1]).isNull();
                 assertThat(next.status()).isEqualTo(200);
                 assertThat(next.bytes()).isEqualTo(2);
+            }
+        }
+    }
+
+    /**
+     * The whole-request timeout bounds a connect that hangs, on every engine. On the JDK's it
+     * ran to the connect timeout: the watchdog cannot end a connect under way.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void theRequestTimeoutEndsAConnectThatHangs(EngineKind kind) throws Exception {
+        EngineOptions longConnect = new EngineOptions(8, Duration.ofSeconds(30),
+                Duration.ofSeconds(1), Duration.ofSeconds(30), 10_000, 3, null, false);
+        List<java.nio.channels.SocketChannel> fillers = new java.util.ArrayList<>();
+        // A listener that never accepts, its queue full: Linux drops further SYNs, and a
+        // connect to it waits until the client gives up.
+        try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             Engine engine = Engine.create(kind, longConnect)) {
+            for (int i = 0; i < 8; i++) {
+                java.nio.channels.SocketChannel filler = java.nio.channels.SocketChannel.open();
+                filler.configureBlocking(false);
+                filler.connect(full.getLocalSocketAddress());
+                fillers.add(filler);
+            }
+            long start = System.nanoTime();
+            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(
+                    "http://127.0.0.1:" + full.getLocalPort() + "/"))).get(40, TimeUnit.SECONDS);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(outcome.error().kind()).as(outcome.error().message())
+                    .isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(took).isLessThan(Duration.ofSeconds(10));
+            assertThat(outcome.latencyNanos()).isLessThan(Duration.ofSeconds(10).toNanos());
+        } finally {
+            for (java.nio.channels.SocketChannel filler : fillers) {
+                filler.close();
             }
         }
     }
