@@ -122,7 +122,9 @@ final class CompareCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     Options.invalidValue(null, e.getMessage()));
         }
-        if (!Files.isReadable(plan.urls())) {
+        // The demo list ships in the jar too, so the main job runs from any folder.
+        boolean builtInList = input == null && !Files.exists(plan.urls());
+        if (!builtInList && !Files.isReadable(plan.urls())) {
             throw new ParameterException(spec.commandLine(), "input file not found: " + list);
         }
         PrintWriter err = spec.commandLine().getErr();
@@ -133,7 +135,8 @@ final class CompareCommand implements Callable<Integer> {
         try (MockServer server = useMock ? Main.usageErrorIfThrows(spec,
                 () -> MockServer.start(mockPort, Path.of("wiremock-mappings")))
                 : null) {
-            Path urls = server == null ? plan.urls() : pointAt(server, plan.urls(), work);
+            Path given = builtInList ? builtInDemoList(work) : plan.urls();
+            Path urls = server == null ? given : pointAt(server, given, work);
             err.println("compare: " + list + (server == null ? "" : " against the mock on "
                     + server.baseUrl()) + ", each run in its own JVM");
             Comparison.Result result = Comparison.run(new Comparison.Plan(urls, plan.engines(),
@@ -174,6 +177,19 @@ final class CompareCommand implements Callable<Integer> {
                 Files.deleteIfExists(file);
             }
         }
+    }
+
+    /** The jar's copy of {@code urls/demo.txt}, written into {@code work}. */
+    private static Path builtInDemoList(Path work) throws java.io.IOException {
+        Path copy = Files.createDirectories(work.resolve("built-in")).resolve("demo.txt");
+        try (var in = CompareCommand.class.getResourceAsStream("/urls/demo.txt")) {
+            if (in == null) {
+                throw new java.io.FileNotFoundException("urls/demo.txt (not in this folder, nor"
+                        + " in the jar)");
+            }
+            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return copy;
     }
 
     /** A copy of the list whose mock URLs (127.0.0.1:8089) point at the mock's real port. */

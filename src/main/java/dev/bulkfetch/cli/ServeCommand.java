@@ -6,6 +6,7 @@ import dev.bulkfetch.Rate;
 import dev.bulkfetch.mock.MockServer;
 import dev.bulkfetch.mock.TokenBucket;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -67,6 +68,14 @@ final class ServeCommand implements Callable<Integer> {
             }
             bucket = new TokenBucket(perSecond, Math.max(1, perSecond), true);
         }
+        boolean rootGiven = spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--root");
+        boolean hasMappings = Files.isDirectory(root.resolve("mappings"));
+        if (rootGiven && !hasMappings) {
+            // It would have served the built-in stubs while saying it served this folder.
+            throw new ParameterException(spec.commandLine(), "Invalid value for option "
+                    + "'--root': " + root + " has no mappings/ folder (WireMock's root layout)");
+        }
         TokenBucket limiter = bucket;
         MockServer server = Main.usageErrorIfThrows(spec, () -> MockServer.start(port, root,
                 limiter));
@@ -79,7 +88,9 @@ final class ServeCommand implements Callable<Integer> {
                 err.flush();
             }
         }, "bulkfetch-serve-stop"));
-        spec.commandLine().getErr().println("serving " + root + " on " + server.baseUrl()
+        spec.commandLine().getErr().println("serving " + (hasMappings ? root
+                : "the stubs built into the jar (no " + root + "/mappings here)") + " on "
+                + server.baseUrl()
                 + " (Ctrl-C stops)");
         spec.commandLine().getErr().flush();
         new CountDownLatch(1).await();

@@ -124,6 +124,12 @@ class ExitCodesAndSummaryTest {
         Cli.Result serve = Cli.run("serve", "--port", "70000");
         assertThat(serve.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(serve.err()).contains("--port").contains("70000");
+        // A mistyped --root served the built-in stubs while saying it served that folder.
+        Path missing = dir.resolve("no-such-root");
+        Cli.Result root = Cli.run("serve", "--port", "0", "--root", missing.toString());
+        assertThat(root.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(root.err()).contains("Invalid value for option '--root': " + missing
+                + " has no mappings/ folder");
     }
 
     @Test

@@ -91,6 +91,33 @@ class CompareCommandTest {
         assertThat(compareFolders(tmp)).isEqualTo(before);
     }
 
+    /**
+     * The main job, {@code compare} with no list, from a folder other than the repository's:
+     * it failed ("input file not found: urls/demo.txt"), though the mock's stubs come from the
+     * jar there. The demo list now does too.
+     */
+    @Test
+    void withNoListCompareRunsTheBuiltInDemoFromAnyFolder() throws Exception {
+        Path out = dir.resolve("out.txt");
+        Process child = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.bulkfetch.cli.Main",
+                "compare", "--engines", "event-loop", "-c", "64", "--warmup", "0",
+                "--mock-port", "0")
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(dir.resolve("err.txt").toFile())
+                .start();
+        try {
+            assertThat(child.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+        assertThat(Files.readString(out)).contains("Verdict: Fastest: event-loop at -c 64");
+        assertThat(Files.readString(dir.resolve("err.txt"))).contains("compare: urls/demo.txt");
+    }
+
     private static java.util.Set<Path> compareFolders(Path tmp) throws java.io.IOException {
         try (var files = Files.list(tmp)) {
             return files.filter(p -> p.getFileName().toString().startsWith("bulkfetch-compare"))
