@@ -73,6 +73,18 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
         return new FetchRequest(seq, null, url, "GET", Map.of(), null);
     }
 
+    /**
+     * Whether sending this request twice has the effect of sending it once (RFC 9110, 9.2.2):
+     * its method is GET, HEAD, PUT, DELETE, OPTIONS or TRACE. A POST or PATCH the server may
+     * have acted on must not go again unasked.
+     */
+    public boolean idempotent() {
+        return IDEMPOTENT.contains(method);
+    }
+
+    private static final java.util.Set<String> IDEMPOTENT =
+            java.util.Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
+
     /** The host the request goes to, lower case, for per-host accounting. */
     public String host() {
         return url.getHost();

@@ -19,9 +19,13 @@ import java.util.function.DoubleSupplier;
  * @param cap the largest backoff
  * @param kinds error kinds that are retried (transport errors)
  * @param statuses HTTP statuses that are retried
+ * @param unsafeMethods whether a request that is not {@linkplain FetchRequest#idempotent()
+ *     idempotent} (a POST, a PATCH) is retried for everything above too; when false (the
+ *     default) it goes again only when the server cannot have acted on it: a {@code connect}
+ *     error (nothing was sent), or a 429 or 503 (the server refused it)
  */
 public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<ErrorKind> kinds,
-                          Set<Integer> statuses) {
+                          Set<Integer> statuses, boolean unsafeMethods) {
 
     /** Connect errors, resets, timeouts, 429 and 502/503/504: what is transient. */
     public static final Set<ErrorKind> DEFAULT_KINDS = EnumSet.of(ErrorKind.CONNECT,
@@ -35,6 +39,10 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
     /** No retries: every request is sent once. */
     public static final RetryPolicy NONE = new RetryPolicy(0, Duration.ofMillis(200),
             Duration.ofSeconds(30), DEFAULT_KINDS, DEFAULT_STATUSES);
+    // What a request that is not idempotent is retried for by default: what the server cannot
+    // have acted on.
+    private static final Set<ErrorKind> UNSENT_KINDS = EnumSet.of(ErrorKind.CONNECT);
+    private static final Set<Integer> REFUSED_STATUSES = Set.of(429, 503);
 
     /**
      * Checks the limits (0 to 100 retries, 0 &lt; base &lt;= cap; kinds among timeout,
@@ -68,6 +76,20 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
         }
         kinds = kinds.isEmpty() ? Set.of() : EnumSet.copyOf(kinds);
         statuses = Set.copyOf(statuses);
+    }
+
+    /** A policy that retries a POST or PATCH only when the server cannot have acted on it. */
+    public RetryPolicy(int maxRetries, Duration base, Duration cap, Set<ErrorKind> kinds,
+                       Set<Integer> statuses) {
+        this(maxRetries, base, cap, kinds, statuses, false);
+    }
+
+    /**
+     * This policy, retrying requests that are not idempotent for all it retries (or not): for
+     * an API that makes a repeated POST harmless, with an idempotency key for instance.
+     */
+    public RetryPolicy withUnsafeMethods(boolean retryThem) {
+        return new RetryPolicy(maxRetries, base, cap, kinds, statuses, retryThem);
     }
 
     /** The default: 2 retries, backoff 200ms..30s, on the default set. */
@@ -113,15 +135,30 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
                 newKinds.add(kind);
             }
         }
-        return new RetryPolicy(maxRetries, base, cap, newKinds, newStatuses);
+        return new RetryPolicy(maxRetries, base, cap, newKinds, newStatuses, unsafeMethods);
     }
 
-    /** True when an attempt that ended this way may go again. */
+    /** True when an attempt of an idempotent request that ended this way may go again. */
     public boolean retries(Integer status, ErrorKind transportError) {
         if (transportError != null) {
             return kinds.contains(transportError);
         }
         return status != null && statuses.contains(status);
+    }
+
+    /**
+     * True when an attempt of {@code request} that ended this way may go again. A timeout or a
+     * reset after a POST's body went out leaves the server's side unknown, and a backfill that
+     * creates records would create them twice: such a request goes again only when the server
+     * cannot have acted on it, unless {@link #unsafeMethods()}.
+     */
+    public boolean retries(FetchRequest request, Integer status, ErrorKind transportError) {
+        if (!retries(status, transportError)) {
+            return false;
+        }
+        return unsafeMethods || request.idempotent()
+                || (transportError != null ? UNSENT_KINDS.contains(transportError)
+                        : REFUSED_STATUSES.contains(status));
     }
 
     /**

@@ -77,4 +77,29 @@ class RetryPolicyTest {
         assertThatThrownBy(() -> new RetryPolicy(1, null, base, RetryPolicy.DEFAULT_KINDS,
                 RetryPolicy.DEFAULT_STATUSES)).hasMessageContaining("base");
     }
+    @Test
+    void aRequestThatIsNotIdempotentGoesAgainOnlyWhenTheServerCannotHaveActedOnIt() {
+        RetryPolicy policy = RetryPolicy.defaults();
+        FetchRequest post = new FetchRequest(1, null, java.net.URI.create("http://h.test/"),
+                "POST", java.util.Map.of(), new byte[] {1});
+        FetchRequest put = new FetchRequest(1, null, java.net.URI.create("http://h.test/"),
+                "PUT", java.util.Map.of(), new byte[] {1});
+
+        assertThat(policy.retries(post, null, ErrorKind.CONNECT)).isTrue();
+        assertThat(policy.retries(post, 429, null)).isTrue();
+        assertThat(policy.retries(post, 503, null)).isTrue();
+        assertThat(policy.retries(post, null, ErrorKind.RESET)).isFalse();
+        assertThat(policy.retries(post, null, ErrorKind.TIMEOUT)).isFalse();
+        assertThat(policy.retries(post, 502, null)).isFalse();
+        assertThat(policy.retries(post, 504, null)).isFalse();
+        assertThat(policy.retries(put, null, ErrorKind.TIMEOUT)).isTrue();
+        assertThat(policy.retries(put, 502, null)).isTrue();
+        // Asked for: all that the policy retries, and still nothing it does not.
+        RetryPolicy unsafe = policy.withUnsafeMethods(true);
+        assertThat(unsafe.retries(post, null, ErrorKind.TIMEOUT)).isTrue();
+        assertThat(unsafe.retries(post, 502, null)).isTrue();
+        assertThat(unsafe.retries(post, 404, null)).isFalse();
+        assertThat(policy.withRetryOn("timeout").retries(post, 503, null)).isFalse();
+        assertThat(unsafe.withRetryOn("timeout").unsafeMethods()).isTrue();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
@@ -16,6 +17,7 @@ final class LimitOptions {
     int retries = 2;
     String backoff = "200ms..30s";
     String retryOn;
+    boolean retryUnsafe;
 
     /** Declares these options on a command. */
     void addTo(Options options) {
@@ -44,7 +46,13 @@ final class LimitOptions {
                         .description("What is retried (default: connect,reset,timeout,429,502,"
                                 + "503,504): error kinds timeout, connect, reset, protocol; "
                                 + "statuses like 503 or 5xx."),
-                        () -> retryOn, v -> retryOn = v);
+                        () -> retryOn, v -> retryOn = v)
+                .add(flag("--retry-unsafe")
+                        .description("Retry POST, PATCH and other requests that are not "
+                                + "idempotent for all of --retry-on, though the server may have "
+                                + "acted on them (an API with idempotency keys). Without it "
+                                + "they go again only after a connect error, 429 or 503."),
+                        () -> retryUnsafe, v -> retryUnsafe = v);
     }
 
     /** Applies these options; a bad value throws naming the option. */
@@ -67,7 +75,7 @@ final class LimitOptions {
                     + "' must be MIN..MAX with MIN <= MAX");
         }
         RetryPolicy policy = new RetryPolicy(retries, min, max, RetryPolicy.DEFAULT_KINDS,
-                RetryPolicy.DEFAULT_STATUSES);
+                RetryPolicy.DEFAULT_STATUSES, retryUnsafe);
         return builder.retries(retryOn == null ? policy
                 : Options.named("--retry-on", () -> policy.withRetryOn(retryOn)));
     }

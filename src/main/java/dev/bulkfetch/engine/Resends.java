@@ -1,7 +1,6 @@
 package dev.bulkfetch.engine;
 
 import dev.bulkfetch.FetchRequest;
-import java.util.Set;
 
 /**
  * When a request lost with its keep-alive connection goes again, the same on every engine.
@@ -18,14 +17,11 @@ import java.util.Set;
  */
 final class Resends {
 
-    private static final Set<String> IDEMPOTENT =
-            Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
-
     private Resends() {
     }
 
     /** Whether {@code request} may go again when its connection closed unanswered. */
     static boolean allowed(FetchRequest request) {
-        return request.body() == null && IDEMPOTENT.contains(request.method());
+        return request.body() == null && request.idempotent();
     }
 }

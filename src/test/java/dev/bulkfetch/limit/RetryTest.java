@@ -3,6 +3,8 @@ package dev.bulkfetch.limit;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,6 +109,50 @@ class RetryTest {
             long gapMillis = events.get(1).getRequest().getLoggedDate().getTime()
                     - events.get(0).getRequest().getLoggedDate().getTime();
             assertThat(gapMillis).isGreaterThanOrEqualTo(1000);
+        }
+    }
+    /**
+     * A POST that timed out or was reset may have been acted on: a backfill that creates
+     * records created them three times, as the default retried it like a GET. It now goes
+     * again only when the server cannot have acted on it (a connect error, a 429 or a 503),
+     * unless --retry-unsafe says the API makes repeats harmless.
+     */
+    @Test
+    void aPostIsRetriedOnlyWhenTheServerCannotHaveActedOnItUnlessAskedTo() {
+        try (TestServer server = new TestServer()) {
+            WireMockServer wm = server.wireMock();
+            wm.stubFor(post(urlEqualTo("/create")).willReturn(aResponse()
+                    .withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+            wm.stubFor(post(urlEqualTo("/gateway")).willReturn(aResponse().withStatus(502)));
+            String state = STARTED;
+            wm.stubFor(post(urlEqualTo("/busy")).inScenario("busy").whenScenarioStateIs(state)
+                    .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+            wm.stubFor(post(urlEqualTo("/busy")).inScenario("busy").whenScenarioStateIs("up")
+                    .willReturn(aResponse().withStatus(201)));
+            Path specs = TestServer.write(dir.resolve("specs.jsonl"), String.join("\n",
+                    "{\"id\":\"c\",\"url\":\"" + server.url("/create") + "\",\"method\":\"POST\","
+                            + "\"body\":{\"n\":1}}",
+                    "{\"id\":\"g\",\"url\":\"" + server.url("/gateway") + "\",\"method\":\"POST\"}",
+                    "{\"id\":\"b\",\"url\":\"" + server.url("/busy") + "\",\"method\":\"POST\"}",
+                    "{\"id\":\"r\",\"url\":\"" + server.url("/create") + "\",\"method\":\"PUT\"}")
+                    + "\n");
+            wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.put(urlEqualTo("/create"))
+                    .willReturn(aResponse().withFault(
+                            com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+
+            List<JsonNode> safe = Records.parse(Cli.run("fetch", specs.toString(), "-q",
+                    "--backoff=10ms..50ms", "--ordered").out());
+
+            assertThat(safe).extracting(r -> r.get("id").asText() + " "
+                    + r.get("attempts").asInt()).containsExactly("c 1", "g 1", "b 2", "r 3");
+            wm.verify(1, postRequestedFor(urlEqualTo("/create")));
+            wm.verify(1, postRequestedFor(urlEqualTo("/gateway")));
+
+            List<JsonNode> unsafe = Records.parse(Cli.run("fetch", specs.toString(), "-q",
+                    "--backoff=10ms..50ms", "--ordered", "--retry-unsafe").out());
+
+            assertThat(unsafe).extracting(r -> r.get("id").asText() + " "
+                    + r.get("attempts").asInt()).containsExactly("c 3", "g 3", "b 1", "r 3");
         }
     }
 }
