@@ -223,17 +223,18 @@ final class FetchCommand implements Callable<Integer> {
                 }
                 err.flush();
             }
+            // Written on Ctrl-C too: a wrapper watching it must not read an earlier run's.
+            if (summaryJson != null) {
+                try (OutputStream out = Files.newOutputStream(summaryJson)) {
+                    summary.writeJson(out, kept, keptFailures, interrupts.interrupted());
+                }
+            }
             if (interrupts.interrupted()) {
                 err.println("bulkfetch: interrupted; " + summary.items() + " records written"
                         + (journal == null || !journal.resumable() ? ""
                                 : "; --resume goes on from here"));
                 err.flush();
                 return ExitCodes.INTERRUPTED;
-            }
-            if (summaryJson != null) {
-                try (OutputStream out = Files.newOutputStream(summaryJson)) {
-                    summary.writeJson(out, kept, keptFailures);
-                }
             }
             return summary.failures() == 0 && keptFailures == 0 ? ExitCodes.OK
                     : ExitCodes.SOME_FAILED;

@@ -108,9 +108,10 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
      * Writes the summary as one JSON object. After {@code --resume}, the {@code kept} records
      * of earlier runs ({@code keptFailed} of them not ok) are counted apart from this run's
      * items, and {@code all_ok} says whether every record in the output is ok, as the exit
-     * code does.
+     * code does; {@code interrupted} runs (Ctrl-C) are never all ok, as items are left.
      */
-    public void writeJson(OutputStream out, long kept, long keptFailed) throws IOException {
+    public void writeJson(OutputStream out, long kept, long keptFailed, boolean interrupted)
+            throws IOException {
         try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
@@ -149,7 +150,8 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             json.writeNumberField("concurrency", concurrency);
             json.writeNumberField("kept", kept);
             json.writeNumberField("kept_failed", keptFailed);
-            json.writeBooleanField("all_ok", failures() == 0 && keptFailed == 0);
+            json.writeBooleanField("interrupted", interrupted);
+            json.writeBooleanField("all_ok", !interrupted && failures() == 0 && keptFailed == 0);
             json.writeEndObject();
             json.writeRaw('\n');
         }

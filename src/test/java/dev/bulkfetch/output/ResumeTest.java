@@ -249,8 +249,12 @@ class ResumeTest {
             Path list = server.urlList(dir, "/held/", 400);
             Path out = dir.resolve("out.jsonl");
             Path err = dir.resolve("err.txt");
+            // A summary of an earlier run, which a wrapper watching this file would have read
+            // as this run's: it was left as it was.
+            Path summary = Files.writeString(dir.resolve("summary.json"), "{\"all_ok\": true}");
             Process child = Child.start(err, List.of(), "fetch", list.toString(), "-o",
-                    out.toString(), "-c", "8", "--grace", "3s");
+                    out.toString(), "-c", "8", "--grace", "3s", "--summary-json",
+                    summary.toString());
 
             assertThat(Child.interruptAndWait(child, () -> lines(out) >= 20,
                     Duration.ofSeconds(30))).isTrue();
@@ -260,6 +264,10 @@ class ResumeTest {
             List<JsonNode> records = Records.read(out);
             assertThat(records.size()).isBetween(20, 399);
             assertThat(records).allMatch(r -> r.get("ok").asBoolean());
+            JsonNode json = Records.json(Files.readString(summary));
+            assertThat(json.get("interrupted").asBoolean()).isTrue();
+            assertThat(json.get("all_ok").asBoolean()).isFalse();
+            assertThat(json.get("items").asLong()).isEqualTo(records.size());
         }
     }
 }

@@ -22,7 +22,7 @@ class SummaryTest {
         assertThat(withRate(0.5 / 3600).toText()).contains("rate at the end 0.50/h");
         assertThat(withRate(95).toText()).contains("rate at the end 95.0/s");
         ByteArrayOutputStream json = new ByteArrayOutputStream();
-        withRate(1 / 60.0).writeJson(json, 0, 0);
+        withRate(1 / 60.0).writeJson(json, 0, 0, false);
         assertThat(json.toString(StandardCharsets.UTF_8))
                 .contains("\"rate_per_s_at_end\" : 0.017");
     }
