@@ -23,8 +23,8 @@ final class LimitOptions {
     void addTo(Options options) {
         options.add(option("--rate").paramLabel("N/s").type(String.class)
                         .description("At most N requests start per second (also N/min, N/h), "
-                                + "retries included; a 429 lowers it until the server stops "
-                                + "refusing."),
+                                + "retries and redirects included; a 429 lowers it until "
+                                + "the server stops refusing."),
                         () -> rate, v -> rate = v)
                 .add(option("--per-host").paramLabel("N").type(int.class)
                         .description("At most N requests in flight to one host, beside -c "

@@ -50,8 +50,10 @@ final class BlockingEngine implements Engine {
     // Set by close(); read by exchanges as they open a connection or read their body.
     private volatile boolean closing;
     private final HostGuard guard;
+    private final RedirectGate redirectGate;
 
-    BlockingEngine(EngineKind kind, EngineOptions options) {
+    BlockingEngine(EngineKind kind, EngineOptions options, RedirectGate redirectGate) {
+        this.redirectGate = redirectGate;
         this.kind = kind;
         this.options = options;
         this.guard = HostGuard.of(options);
@@ -183,6 +185,7 @@ final class BlockingEngine implements Engine {
                     }
                     request = Redirects.follow(request, status, location);
                     guard.checkRedirect(request.url());
+                    awaitPermit(request.url());
                     continue;
                 }
                 if (declared > options.maxBodyBytes()) {
@@ -216,6 +219,24 @@ final class BlockingEngine implements Engine {
                 }
                 return reader.finish(status, bytes, System.nanoTime() - start,
                         conn.getHeaderField("Retry-After"));
+            }
+        }
+
+        /** Waits, within the deadline, for the rate to let a redirect's request start. */
+        private void awaitPermit(java.net.URI to) throws IOException {
+            try {
+                redirectGate.permit(to).get(Math.max(0, deadlineNanos - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                timedOut = true;
+                throw new java.net.SocketTimeoutException("request deadline passed waiting for"
+                        + " the rate to allow a redirect");
+            } catch (InterruptedException e) {
+                // The engine is closing (Ctrl-C's grace is out).
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.CancellationException("engine closed");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException(e.getCause());
             }
         }
 

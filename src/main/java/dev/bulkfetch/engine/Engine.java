@@ -31,9 +31,14 @@ public interface Engine extends AutoCloseable {
 
     /** A new engine of {@code kind}. */
     static Engine create(EngineKind kind, EngineOptions options) {
+        return create(kind, options, RedirectGate.OPEN);
+    }
+
+    /** As above; each redirect's next request waits for {@code redirects} to let it go. */
+    static Engine create(EngineKind kind, EngineOptions options, RedirectGate redirects) {
         return switch (kind) {
-            case EVENT_LOOP -> new EventLoopEngine(options);
-            case THREADS, VIRTUAL, SERIAL -> new BlockingEngine(kind, options);
+            case EVENT_LOOP -> new EventLoopEngine(options, redirects);
+            case THREADS, VIRTUAL, SERIAL -> new BlockingEngine(kind, options, redirects);
         };
     }
 }

@@ -48,8 +48,10 @@ final class EventLoopEngine implements Engine {
     private final ClosingTimer timer = new ClosingTimer("bulkfetch-ahc-timer");
     private final EngineOptions options;
     private final HostGuard guard;
+    private final RedirectGate redirectGate;
 
-    EventLoopEngine(EngineOptions options) {
+    EventLoopEngine(EngineOptions options, RedirectGate redirectGate) {
+        this.redirectGate = redirectGate;
         this.options = options;
         this.guard = HostGuard.of(options);
         int headerLimit = maxHeaderBytes(System.getProperty("jdk.http.maxHeaderSize"));
@@ -183,13 +185,23 @@ final class EventLoopEngine implements Engine {
         if (redirects == options.maxRedirects()) {
             return failed(Redirects.tooMany(options.maxRedirects()), start);
         }
+        FetchRequest next;
         try {
-            FetchRequest next = Redirects.follow(request, hop.status(), hop.location());
+            next = Redirects.follow(request, hop.status(), hop.location());
             guard.checkRedirect(next.url());
-            return send(next, redirects + 1, start);
         } catch (java.io.IOException e) {
             return failed(e, start);
         }
+        long left = options.requestTimeout().toNanos() - (System.nanoTime() - start);
+        // The wait for a start counts against the item's timeout, as the exchanges do.
+        return redirectGate.permit(next.url())
+                .orTimeout(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS)
+                .handle((permitted, thrown) -> thrown)
+                .thenCompose(thrown -> thrown == null ? send(next, redirects + 1, start)
+                        : failed(thrown instanceof java.util.concurrent.TimeoutException
+                                ? new java.util.concurrent.TimeoutException("request timeout "
+                                        + "passed waiting for the rate to allow a redirect")
+                                : thrown, start));
     }
 
     private static CompletableFuture<Outcome> failed(Throwable thrown, long start) {

@@ -135,6 +135,31 @@ public final class RateGate {
         }
     }
 
+    /**
+     * Counts every start so far as made now. For the end of a cold start: the first request
+     * was counted as it left, but reached the server tens of milliseconds later (the first
+     * connection, class loading), more than the window's slack absorbs, and the starts paced
+     * after it made the server count one more than the rate in its first second. It has
+     * arrived by the time it completes, so counting it then is safe.
+     */
+    public synchronized void countStartsSoFarAsNow() {
+        if (limiter == null) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        for (long[] starts : new long[][] {window, sent, configuredSent}) {
+            if (starts == null) {
+                continue;
+            }
+            for (int i = 0; i < starts.length; i++) {
+                if (starts[i] != Long.MIN_VALUE / 2 && starts[i] - now < 0) {
+                    starts[i] = now;
+                }
+            }
+        }
+        lastActivityNanos = Math.max(lastActivityNanos, now);
+    }
+
     /** The server answered 429: halve the rate, once per burst. */
     synchronized void onRateLimited() {
         onRateLimited(nanoTime.getAsLong());

@@ -11,7 +11,11 @@ record Attempt(FetchRequest request, long ordinal, int number) {
 
     /** The per-host key: host (lower case) and port (the scheme's default when none). */
     String host() {
-        java.net.URI url = request.url();
+        return hostOf(request.url());
+    }
+
+    /** The per-host key of {@code url}. */
+    static String hostOf(java.net.URI url) {
         int port = url.getPort() != -1 ? url.getPort()
                 : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
         return url.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;

@@ -70,13 +70,14 @@ public final class BulkRun implements AutoCloseable {
             throw new java.io.UncheckedIOException("cannot save bodies to "
                     + config.saveBodies() + ": " + e.getMessage(), e);
         }
-        this.engine = Engine.create(config.engine(), EngineOptions.of(config));
         this.admission = new Admission(config.concurrency());
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host);
         this.retries = config.retries();
         this.ordered = config.ordered();
-        this.sender = new Sender(engine, RateGate.of(config.rate()), config.ratePerHost(),
-                completed);
+        this.sender = new Sender(redirects -> Engine.create(config.engine(),
+                EngineOptions.of(config), redirects), RateGate.of(config.rate()),
+                config.ratePerHost(), completed);
+        this.engine = sender.engine();
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchError;
 import dev.bulkfetch.engine.Engine;
 import dev.bulkfetch.engine.Outcome;
+import dev.bulkfetch.engine.RedirectGate;
 import dev.bulkfetch.Rate;
 import dev.bulkfetch.limit.RateGate;
 import java.util.Map;
@@ -70,14 +71,23 @@ final class Sender implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicInteger();
 
     Sender(Engine engine, RateGate rate, Rate ratePerHost, BlockingQueue<Done> completed) {
-        this(engine, rate, ratePerHost, completed, System::nanoTime);
+        this(gate -> engine, rate, ratePerHost, completed, System::nanoTime);
+    }
+
+    /**
+     * A sender whose engine, made by {@code engineWith}, asks it before each redirect's next
+     * request ({@link #redirectPermit}): the engine calls it only once sends begin, after this
+     * constructor.
+     */
+    Sender(java.util.function.Function<RedirectGate, Engine> engineWith, RateGate rate,
+           Rate ratePerHost, BlockingQueue<Done> completed) {
+        this(engineWith, rate, ratePerHost, completed, System::nanoTime);
     }
 
     /** As above, with the clock the per-host gates read (tests pass a fake one). */
-    Sender(Engine engine, RateGate rate, Rate ratePerHost, BlockingQueue<Done> completed,
-           LongSupplier nanoTime) {
+    Sender(java.util.function.Function<RedirectGate, Engine> engineWith, RateGate rate,
+           Rate ratePerHost, BlockingQueue<Done> completed, LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
-        this.engine = engine;
         this.rate = rate;
         this.ratePerHost = ratePerHost;
         this.completed = completed;
@@ -89,6 +99,60 @@ final class Sender implements AutoCloseable {
         this.timer.setRemoveOnCancelPolicy(true);
         boolean limited = rate.current() != null || ratePerHost != null;
         this.heldUntilWarm = limited ? new java.util.ArrayList<>() : null;
+        this.engine = engineWith.apply(limited ? this::redirectPermit : RedirectGate.OPEN);
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    /**
+     * When a redirect's request to {@code to} may start: at once, or when the run's rate (and
+     * the host's) allow, that start counted like any other. After {@link #stop()} it never
+     * completes: the exchange is in flight, and ends with the grace as others on the wire do.
+     */
+    private CompletableFuture<Void> redirectPermit(java.net.URI to) {
+        CompletableFuture<Void> permit = new CompletableFuture<>();
+        String host = Attempt.hostOf(to);
+        long wait = rate.reserve();
+        if (ratePerHost != null) {
+            wait = Math.max(wait, hostGate(host).reserve());
+        }
+        if (wait > 0) {
+            timer.schedule(() -> startWhenAllowed(host, permit), wait, TimeUnit.NANOSECONDS);
+        } else {
+            startWhenAllowed(host, permit);
+        }
+        return permit;
+    }
+
+    /** As {@link #sendNow}'s check: both windows, then both count the start. */
+    private void startWhenAllowed(String host, CompletableFuture<Void> permit) {
+        if (stopped) {
+            return;
+        }
+        long wait = recordStart(ratePerHost == null ? null : hostGate(host));
+        if (wait > 0) {
+            timer.schedule(() -> startWhenAllowed(host, permit), wait, TimeUnit.NANOSECONDS);
+        } else {
+            permit.complete(null);
+        }
+    }
+
+    /**
+     * Counts a start now, in the run's window and {@code host}'s (may be null), when both
+     * allow it; otherwise how long until they may. Both windows are checked before either
+     * counts, so a start one gate holds back is not counted by the other.
+     */
+    private synchronized long recordStart(RateGate host) {
+        long wait = Math.max(rate.waitNow(), host == null ? 0 : host.waitNow());
+        if (wait == 0) {
+            rate.recordSend();
+            if (host != null) {
+                host.recordSend();
+            }
+        }
+        return wait;
     }
 
     /** Sends {@code attempt} after {@code delayNanos} (a backoff) and its rate reservation. */
@@ -220,19 +284,7 @@ final class Sender implements AutoCloseable {
             handBack(attempt);
             return;
         }
-        RateGate host = ratePerHost == null ? null : hostGate(attempt.host());
-        long wait;
-        synchronized (this) {
-            // Both windows are checked before either counts the send, so a send one gate
-            // holds back is not counted by the other.
-            wait = Math.max(rate.waitNow(), host == null ? 0 : host.waitNow());
-            if (wait == 0) {
-                rate.recordSend();
-                if (host != null) {
-                    host.recordSend();
-                }
-            }
-        }
+        long wait = recordStart(ratePerHost == null ? null : hostGate(attempt.host()));
         if (wait > 0) {
             later(attempt, () -> sendNow(attempt), wait);
             return;
@@ -265,6 +317,9 @@ final class Sender implements AutoCloseable {
             heldUntilWarm = null;
         }
         if (held != null) {
+            // Only the first request (and its redirects) went: each has reached the server.
+            rate.countStartsSoFarAsNow();
+            hostRates.values().forEach(RateGate::countStartsSoFarAsNow);
             timer.execute(() -> held.forEach(this::reserveThenSend));
         }
     }

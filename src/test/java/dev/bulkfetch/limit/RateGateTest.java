@@ -23,6 +23,23 @@ class RateGateTest {
         assertThatThrownBy(() -> Rate.parse("0/s")).hasMessageContaining("more than zero");
     }
 
+    /** The first request, counted as it left, reaches the server late: it counts from then. */
+    @Test
+    void startsSoFarCanBeCountedAsMadeNow() {
+        RateGate gate = new RateGate(Rate.parse("1/s"), Duration.ofSeconds(5), now::get);
+        assertThat(gate.waitNow()).isZero();
+        gate.recordSend();
+        now.addAndGet(Duration.ofMillis(300).toNanos());
+
+        gate.countStartsSoFarAsNow();
+
+        now.addAndGet(Duration.ofMillis(800).toNanos());
+        // From the send, 1.1 s have passed: past the 1.05 s window. From 300 ms on, 0.8 s.
+        assertThat(gate.waitNow()).isEqualTo(Duration.ofMillis(250).toNanos());
+        now.addAndGet(Duration.ofMillis(250).toNanos());
+        assertThat(gate.waitNow()).isZero();
+    }
+
     @Test
     void a429HalvesTheRateOncePerBurstAndCalmRestoresItStepByStep() {
         RateGate gate = new RateGate(Rate.parse("100/s"), Duration.ofSeconds(5), now::get);

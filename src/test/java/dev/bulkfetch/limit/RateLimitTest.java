@@ -42,6 +42,37 @@ class RateLimitTest {
                 .collect(Collectors.joining("\n", "", "\n")));
     }
 
+    /**
+     * A redirect's request is a request to the server: under --rate it takes a start of its
+     * own. The engines follow redirects themselves, and each item of a list that redirected
+     * once made two requests in the same slot: the server counted twice the rate.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(dev.bulkfetch.EngineKind.class)
+    void redirectsTakeStartsOfTheirOwnUnderTheRate(dev.bulkfetch.EngineKind engine)
+            throws Exception {
+        // Counts every arrival, refuses none.
+        TokenBucket bucket = new TokenBucket(10_000, 10_000);
+        WireMockServer server = limited(bucket);
+        try {
+            server.stubFor(get(urlPathMatching("/hop/[0-9]+")).willReturn(aResponse()
+                    .withStatus(302).withHeader("Location", "/api/1")
+                    .withTransformers(TokenBucket.NAME)));
+            Path hops = TestServer.write(dir.resolve("hops.txt"), IntStream.rangeClosed(1, 40)
+                    .mapToObj(i -> "http://127.0.0.1:" + server.port() + "/hop/" + i)
+                    .collect(Collectors.joining("\n", "", "\n")));
+
+            Cli.Result result = Cli.run("fetch", hops.toString(), "--rate", "40/s", "-c", "16",
+                    "-q", "-e", engine.cliName());
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(bucket.arrivals()).isEqualTo(80);
+            assertThat(bucket.maxInAnySecond()).isLessThanOrEqualTo(40);
+        } finally {
+            server.stop();
+        }
+    }
+
     @Test
     void atTheServersRateNoRequestIsRefusedAndNoSecondSeesMoreThanTheRate() throws Exception {
         TokenBucket bucket = new TokenBucket(100, 100);

@@ -91,7 +91,7 @@ class SenderTest {
     void perHostRateGatesOfIdleHostsAreSweptAsNewHostsComeIn() throws Exception {
         AtomicLong now = new AtomicLong(1_000_000_000L);
         BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
-        try (Sender sender = new Sender(new InstantEngine(), RateGate.of(null),
+        try (Sender sender = new Sender(gate -> new InstantEngine(), RateGate.of(null),
                 Rate.parse("10/s"), done, now::get)) {
             sendToNewHosts(sender, done, 1, 2000);
             // All busy within the window: none may go, whatever the size.

@@ -1,0 +1,23 @@
+package dev.bulkfetch.engine;
+
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Asked by an engine before each redirect's next request, which is a request like any other to
+ * the server: under {@code --rate} it must take a start of its own. The engines follow
+ * redirects themselves, so without this a list that redirected made the server count four
+ * times the rate. The engine waits for the permit (within the item's timeout), and sends.
+ */
+@FunctionalInterface
+public interface RedirectGate {
+
+    /** Lets every redirect go at once: no rate is set. */
+    RedirectGate OPEN = to -> CompletableFuture.completedFuture(null);
+
+    /**
+     * Completes when a request to {@code to} may start (the start is counted then); may never
+     * complete once the run has stopped sending.
+     */
+    CompletableFuture<Void> permit(URI to);
+}
