@@ -25,7 +25,7 @@ import java.util.zip.CRC32C;
  * record and is fetched again: missed, never skipped.
  *
  * <p>Beside the file, {@code FILE.input} records the input's identity (path, size, a checksum
- * of its first 64 KiB), so a resume against another input is refused instead of mixing two runs.
+ * of its content), so a resume against another input is refused instead of mixing two runs.
  */
 public final class Journal {
 
@@ -85,7 +85,7 @@ public final class Journal {
             refuseIfSame(identityFile, input, "file " + identityFile
                     + " (the input's identity, written beside the output file)");
         }
-        String identity = input == null ? "stdin" : identity(input, false);
+        String identity = input == null ? "stdin" : identity(input, Checksum.WHOLE);
         if (!resume || !Files.exists(file)) {
             Files.writeString(file, "");
             if (input == null) {
@@ -103,8 +103,8 @@ public final class Journal {
                     + " is missing, so the input it was made from is unknown; start afresh "
                     + "without --resume, or with another output file", e);
         }
-        if (!recorded.equals(identity) && !(input != null && recorded.contains(LEGACY_HASH)
-                && recorded.equals(identity(input, true)))) {
+        if (!recorded.equals(identity) && !(input != null && recorded.equals(
+                identity(input, Checksum.of(recorded))))) {
             throw new InputUnavailableException("cannot resume " + file + ": it was made "
                     + "from another input (" + recorded + "), not " + identity
                     + "; resume with the same input, or start afresh without --resume", null);
@@ -200,31 +200,57 @@ public final class Journal {
         return seq != null && seq.canConvertToLong() && seq.asLong() >= 1 ? seq.asLong() : null;
     }
 
-    /**
-     * The input's identity: its absolute path, size, and a checksum of its first 64 KiB.
-     *
-     * <p>CRC-32C, not a cryptographic hash: it guards against resuming from the wrong file by
-     * mistake, not against a forged one, and SHA-256 cost 13 ms of every run with {@code -o}
-     * (the JDK's security providers load on first use) where CRC-32C costs under 2. Before
-     * CRC-32C, journals recorded a SHA-256 ({@code legacy}); they still resume.
-     */
-    static String identity(Path input, boolean legacy) throws IOException {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(input)) {
-            head = in.readNBytes(HASHED_BYTES);
+    /** How an identity's checksum was taken: now over the whole input; once over its head. */
+    enum Checksum {
+        WHOLE("crc32c="),
+        HEAD("crc32c-64k="),
+        LEGACY_HEAD(LEGACY_HASH);
+
+        private final String label;
+
+        Checksum(String label) {
+            this.label = label;
         }
+
+        /** The kind a recorded identity used (journals of earlier versions still resume). */
+        static Checksum of(String recorded) {
+            return recorded.contains(LEGACY_HEAD.label) ? LEGACY_HEAD
+                    : recorded.contains(HEAD.label) ? HEAD : WHOLE;
+        }
+    }
+
+    /**
+     * The input's identity: its absolute path, size, and a checksum of its content.
+     *
+     * <p>Of all of it: a checksum of the first 64 KiB let a list re-exported with the same
+     * lines in another order resume, and the records of the lines that moved stood for other
+     * URLs, which were never fetched. CRC-32C, not a cryptographic hash: it guards against
+     * resuming from the wrong file by mistake, not against a forged one, and the JDK computes
+     * it with the CPU's own instruction, far faster than the input is read (SHA-256 also cost
+     * 13 ms of every run to load the JDK's security providers).
+     */
+    static String identity(Path input, Checksum checksum) throws IOException {
         String hash;
-        if (legacy) {
-            try {
-                hash = LEGACY_HASH + HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-256").digest(head), 0, 16);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
+        try (InputStream in = Files.newInputStream(input)) {
+            if (checksum == Checksum.LEGACY_HEAD) {
+                try {
+                    hash = LEGACY_HASH + HexFormat.of().formatHex(MessageDigest
+                            .getInstance("SHA-256").digest(in.readNBytes(HASHED_BYTES)), 0, 16);
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            } else {
+                CRC32C crc = new CRC32C();
+                byte[] buffer = new byte[HASHED_BYTES];
+                int n;
+                long left = checksum == Checksum.HEAD ? HASHED_BYTES : Long.MAX_VALUE;
+                while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left)))
+                        > 0) {
+                    crc.update(buffer, 0, n);
+                    left -= n;
+                }
+                hash = checksum.label + HexFormat.of().toHexDigits((int) crc.getValue());
             }
-        } else {
-            CRC32C crc = new CRC32C();
-            crc.update(head);
-            hash = "crc32c-64k=" + HexFormat.of().toHexDigits((int) crc.getValue());
         }
         return "path=" + input.toAbsolutePath().normalize() + " size=" + Files.size(input)
                 + " " + hash;
