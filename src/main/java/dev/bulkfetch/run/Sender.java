@@ -22,9 +22,10 @@ import java.util.function.LongSupplier;
  * thread parks for a rate permit, Netty's least of all. Every finished attempt is queued for the
  * driver as a {@link Done}.
  *
- * <p>Under a rate, the first request goes alone and the rest wait until it has completed: a cold
- * client (class loading, the first connections) would otherwise send its first requests late
- * and all together, and the server would count more than the rate in the run's first second.
+ * <p>Under a rate, the first request goes alone and the rest wait until it has completed, or a
+ * second has passed (a first request to a server that hangs held the run for its timeout): a
+ * cold client (class loading, the first connections) would otherwise send its first requests
+ * late and all together, and the server would count more than the rate in its first second.
  */
 final class Sender implements AutoCloseable {
 
@@ -51,6 +52,8 @@ final class Sender implements AutoCloseable {
     // map has doubled since the last sweep, so it stays in proportion to the busy hosts.
     private final Map<String, RateGate> hostRates = new ConcurrentHashMap<>();
     private static final int FIRST_SWEEP = 1024;
+    /** The longest the first request under a rate holds the others back. */
+    private static final java.time.Duration WARM_UP_LIMIT = java.time.Duration.ofSeconds(1);
     private static final java.time.Duration RECOVERY_STEP = java.time.Duration.ofSeconds(5);
     private int sweepAt = FIRST_SWEEP;  // guarded by hostRates' monitor
     private final ScheduledThreadPoolExecutor timer;
@@ -166,6 +169,8 @@ final class Sender implements AutoCloseable {
                     return;
                 }
                 probeSent = true;
+                // A first request that hangs must not hold the run for its whole timeout.
+                timer.schedule(this::releaseHeld, WARM_UP_LIMIT.toNanos(), TimeUnit.NANOSECONDS);
             }
         }
         if (delayNanos > 0) {
@@ -309,7 +314,10 @@ final class Sender implements AutoCloseable {
         });
     }
 
-    /** The first request has completed: the run is warm, and what waited goes, paced. */
+    /**
+     * The first request has completed, or the warm-up's limit passed: the run is warm, and
+     * what waited goes, paced. Later calls find nothing held.
+     */
     private void releaseHeld() {
         java.util.List<Attempt> held;
         synchronized (this) {

@@ -46,6 +46,36 @@ class SenderTest {
     }
 
     /**
+     * Under a rate the first request goes alone, and the rest wait for it: when it hung (a
+     * server that never answers), they waited its whole timeout. They wait a second at most.
+     */
+    @Test
+    void aFirstRequestThatHangsHoldsTheOthersBackForASecondAtMost() throws Exception {
+        BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
+        CompletableFuture<Outcome> never = new CompletableFuture<>();
+        Engine firstHangs = new InstantEngine() {
+            @Override
+            public CompletableFuture<Outcome> send(FetchRequest request) {
+                return request.seq() == 1 ? never : super.send(request);
+            }
+        };
+        try (Sender sender = new Sender(firstHangs, RateGate.of(Rate.parse("100/s")), null,
+                done)) {
+            for (int i = 1; i <= 3; i++) {
+                sender.send(new Attempt(FetchRequest.get(i, URI.create("http://h.test/" + i)),
+                        i, 1), 0);
+            }
+
+            for (int i = 2; i <= 3; i++) {
+                Sender.Done sent = done.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(sent).as("sent though the first hangs").isNotNull();
+                assertThat(sent.attempt().request().seq()).isNotEqualTo(1);
+            }
+            never.complete(new Outcome(200, 0, 0, null, null, null));
+        }
+    }
+
+    /**
      * Ctrl-C under a rate: what waits for its start (here 1 a minute: all but the first) or
      * for the first answer is handed back unsent at once, and never reaches the engine.
      */
