@@ -1,73 +1,102 @@
 package dev.bulkfetch.limit;
 
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedList;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Decides which waiting item starts next, read the way OkHttp's {@code Dispatcher} is: a ready
- * queue in input order and the running count per host; an item starts when the global cap (the
+ * queue and the running count per host; an item starts when the global cap (the
  * {@link Admission} bulkhead) and its host's cap both have room. Items whose host is full are
- * skipped, not waited for, so one slow host never holds up the others (no head-of-line
+ * skipped, not waited for, so one slow host does not hold up the others (no head-of-line
  * blocking).
  *
+ * <p>The ready queue is bounded, as the input is streamed: by the global cap, or with per-host
+ * caps by {@link #LOOKAHEAD} items, so a list grouped by host (a run of one host's URLs longer
+ * than {@code -c}) still reaches the next host's. With per-host caps it is kept per host, in
+ * order of each host's first waiting item, so starting what fits costs a step per waiting host,
+ * not per item.
+ *
  * <p>Confined to the run's driver thread: every method is called from it, so there is no lock.
- * The ready queue holds at most as many items as the global cap (see {@link #canAccept()}).
  *
  * @param <T> the item type
  */
 public final class Dispatcher<T> {
 
+    /** How many items are read ahead for hosts that have room, with per-host caps. */
+    static final int LOOKAHEAD = 1024;
+
     private final Admission admission;
     private final int perHost;
     private final Function<T, String> hostOf;
-    private final LinkedList<T> ready = new LinkedList<>();
+    private final int bound;
+    // Without per-host caps: the items in input order.
+    private final ArrayDeque<T> ready = new ArrayDeque<>();
+    // With them: each host's items in input order, hosts in order of their first waiting item.
+    private final Map<String, ArrayDeque<T>> readyByHost = new LinkedHashMap<>();
     private final Map<String, Integer> runningPerHost = new HashMap<>();
+    private int readyCount;
 
     /** A dispatcher over {@code admission}, with {@code perHost} (0 for none) per host. */
     public Dispatcher(Admission admission, int perHost, Function<T, String> hostOf) {
         this.admission = admission;
         this.perHost = perHost;
         this.hostOf = hostOf;
+        this.bound = perHost > 0 ? Math.max(admission.limit(), LOOKAHEAD) : admission.limit();
     }
 
     /**
      * True when one more item may be read from the input: a global permit is free (so reading
-     * ahead can start something) and the ready queue is below the global cap.
+     * ahead can start something) and the ready queue is below its bound.
      */
     public boolean canAccept() {
-        return admission.available() > 0 && ready.size() < admission.limit();
+        return admission.available() > 0 && readyCount < bound;
     }
 
     public void enqueue(T item) {
-        ready.add(item);
+        if (perHost > 0) {
+            readyByHost.computeIfAbsent(hostOf.apply(item), h -> new ArrayDeque<>()).add(item);
+        } else {
+            ready.add(item);
+        }
+        readyCount++;
     }
 
     public int readyCount() {
-        return ready.size();
+        return readyCount;
     }
 
-    /** Starts, in input order, every ready item that fits now; skips items of full hosts. */
+    /** Starts every ready item that fits now, in input order per host; skips full hosts. */
     public void promote(Consumer<T> start) {
-        Iterator<T> it = ready.iterator();
-        while (it.hasNext()) {
-            T item = it.next();
-            // The host key is built only when per-host caps are on: it is a string per item.
-            String host = perHost > 0 ? hostOf.apply(item) : null;
-            if (host != null && runningPerHost.getOrDefault(host, 0) >= perHost) {
-                continue;
+        if (perHost == 0) {
+            while (!ready.isEmpty() && admission.tryAcquire()) {
+                readyCount--;
+                start.accept(ready.poll());
             }
-            if (!admission.tryAcquire()) {
-                return;
+            return;
+        }
+        Iterator<Map.Entry<String, ArrayDeque<T>>> hosts = readyByHost.entrySet().iterator();
+        walk:
+        while (hosts.hasNext()) {
+            Map.Entry<String, ArrayDeque<T>> host = hosts.next();
+            ArrayDeque<T> waiting = host.getValue();
+            int running = runningPerHost.getOrDefault(host.getKey(), 0);
+            while (running < perHost && !waiting.isEmpty()) {
+                if (!admission.tryAcquire()) {
+                    break walk;
+                }
+                running++;
+                runningPerHost.put(host.getKey(), running);
+                readyCount--;
+                start.accept(waiting.poll());
             }
-            it.remove();
-            if (perHost > 0) {
-                runningPerHost.merge(host, 1, Integer::sum);
+            if (waiting.isEmpty()) {
+                hosts.remove();
             }
-            start.accept(item);
         }
     }
 

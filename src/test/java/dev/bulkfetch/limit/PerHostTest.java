@@ -57,4 +57,44 @@ class PerHostTest {
             assertThat(fast.counter().peak()).isEqualTo(2);
         }
     }
+    /**
+     * A list grouped by host: more of one host's URLs in a row than -c. The ready queue held
+     * -c items, all of that host, so the next host's waited until the first host's items
+     * had nearly all started: nine of sixteen had finished before the other host's first
+     * started.
+     */
+    @Test
+    void aLongRunOfOneHostsUrlsDoesNotHoldUpTheNextHosts() {
+        try (TestServer slow = new TestServer(); TestServer fast = new TestServer()) {
+            List<String> lines = new ArrayList<>();
+            for (int n = 1; n <= 16; n++) {
+                lines.add(slow.url("/held/" + n));
+            }
+            for (int n = 1; n <= 20; n++) {
+                lines.add(fast.url("/quick-held/" + n));
+            }
+            Path list = TestServer.write(dir.resolve("grouped.txt"),
+                    String.join("\n", lines) + "\n");
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "-c", "6", "--per-host", "2",
+                    "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            List<JsonNode> records = Records.parse(result.out());
+            assertThat(records).hasSize(36);
+            int slowBeforeFirstFast = 0;
+            for (JsonNode record : records) {
+                if (!record.get("url").asText().contains("/held/")
+                        || record.get("url").asText().contains("/quick-held/")) {
+                    break;
+                }
+                slowBeforeFirstFast++;
+            }
+            // 200 ms each, two at a time, against 30 ms: at most a wave or two of the slow
+            // host ends before the fast host's first.
+            assertThat(slowBeforeFirstFast).isLessThanOrEqualTo(4);
+            assertThat(slow.counter().peak()).isEqualTo(2);
+            assertThat(fast.counter().peak()).isEqualTo(2);
+        }
+    }
 }
