@@ -206,9 +206,17 @@ final class BlockingEngine implements Engine {
                 });
                 try (InputStream body = status >= 400 ? conn.getErrorStream()
                         : conn.getInputStream()) {
-                    if (body != null && !countBody(body)) {
+                    // The JDK's stream does not stop at the Content-Length (a 5-byte body came
+                    // back as 15, its excess with it): read what it declares, as Netty does.
+                    long cap = declared >= 0 && hasBody(request.method(), status) ? declared
+                            : -1;
+                    if (body != null && !countBody(body, cap)) {
                         conn.disconnect();
                         return tooLarge(start);
+                    }
+                    if (cap >= 0 && bytes == cap && body.available() > 0) {
+                        // The server sent more than it declared: no later request may read it.
+                        conn.disconnect();
                     }
                     if (declared >= 0 && bytes < declared && hasBody(request.method(), status)) {
                         // The JDK ends a fixed-length body quietly when the server closes early.
@@ -299,14 +307,14 @@ final class BlockingEngine implements Engine {
 
         /**
          * Counts the body and feeds it to the body handler; false when it passes the limit.
-         * Reads at most one
-         * byte past the limit, so {@code bytes} is then the limit plus one on every engine.
+         * Reads at most the {@code declared} length when there is one (-1: none), else at most
+         * one byte past the limit, so {@code bytes} is then the limit plus one on every engine.
          */
-        private boolean countBody(InputStream body) throws IOException {
+        private boolean countBody(InputStream body, long declared) throws IOException {
             byte[] buffer = new byte[BUFFER_BYTES];
+            long limit = declared >= 0 ? declared : options.maxBodyBytes() + 1;
             int n;
-            while ((n = body.read(buffer, 0, (int) Math.min(buffer.length,
-                    options.maxBodyBytes() + 1 - bytes))) > 0) {
+            while ((n = body.read(buffer, 0, (int) Math.min(buffer.length, limit - bytes))) > 0) {
                 bytes += n;
                 if (bytes <= options.maxBodyBytes()) {
                     reader.accept(buffer, 0, n);

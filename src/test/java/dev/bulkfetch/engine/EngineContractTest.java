@@ -226,6 +226,10 @@ class EngineContractTest {
                         URI.create(excess.url(first[1])), first[0], Map.of(), null))
                         .get(10, TimeUnit.SECONDS);
                 assertThat(answered.status()).as(first[1]).isNotNull();
+                if (first[1].equals("/too-long")) {
+                    // What it declared: the JDK's engines counted the excess as body (7).
+                    assertThat(answered.bytes()).isEqualTo(2);
+                }
                 if (kind == EngineKind.EVENT_LOOP) {
                     // Closed as the answer ends, never pooled: a request sent at once would
                     // otherwise take the connection before a later check could close it.
