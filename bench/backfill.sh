@@ -27,7 +27,7 @@ run_against_limit() { # LIMIT RATE ITEMS NAME
     --summary-json "$WORK/$4.json" 2>"$WORK/$4.err" || true
   kill -TERM "$serve_pid"
   wait "$serve_pid" 2>/dev/null || true
-  grep -E '"(items|ok|wall_s|requests_per_s|retries|responses_429|rate_per_s_at_end)"' \
+  grep -E '"(items|ok|wall_s|items_per_s|retries|responses_429|rate_per_s_at_end)"' \
     "$WORK/$4.json" | tr -d ' \n'
   echo
   grep '^serve:' "$WORK/$4-serve.log" || echo "(no server stats: see $WORK/$4-serve.log)"

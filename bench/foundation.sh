@@ -28,7 +28,7 @@ echo "== peak RSS, fast stub, -c 64"
 for list in items-100k items-1m; do
   /usr/bin/time -v -o "$WORK/$list.time" ./bulkfetch fetch "$WORK/$list.txt" -c 64 \
     -o /dev/null --summary-json "$WORK/$list.json" 2>/dev/null || true
-  echo "$list: peak RSS $(peak_rss_kib "$WORK/$list.time") KiB, $(grep -E '"(items|ok|requests_per_s)"' "$WORK/$list.json" | tr -d ' \n')"
+  echo "$list: peak RSS $(peak_rss_kib "$WORK/$list.time") KiB, $(grep -E '"(items|ok|items_per_s)"' "$WORK/$list.json" | tr -d ' \n')"
 done
 small=$(peak_rss_kib "$WORK/items-100k.time")
 large=$(peak_rss_kib "$WORK/items-1m.time")

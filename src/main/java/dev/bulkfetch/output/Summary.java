@@ -135,7 +135,8 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             json.writeNumberField("max", latency.max);
             json.writeEndObject();
             json.writeNumberField("wall_s", Math.round(wallSeconds() * 1000) / 1000.0);
-            json.writeNumberField("requests_per_s", Math.round(itemsPerSecond() * 10) / 10.0);
+            // Items, not requests: retries and redirects are not counted in it.
+            json.writeNumberField("items_per_s", Math.round(itemsPerSecond() * 10) / 10.0);
             json.writeNumberField("peak_in_flight", peakInFlight);
             json.writeNumberField("retries", retries);
             json.writeNumberField("responses_429", rateLimited);

@@ -26,4 +26,15 @@ class SummaryTest {
         assertThat(json.toString(StandardCharsets.UTF_8))
                 .contains("\"rate_per_s_at_end\" : 0.017");
     }
+    /**
+     * The JSON's rate is items per second: it was called requests_per_s, and read as half the
+     * request rate of a run whose every item was retried once.
+     */
+    @Test
+    void theRateInTheJsonIsNamedForWhatItCounts() throws Exception {
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        withRate(10).writeJson(json, 0, 0, false);
+        assertThat(json.toString(StandardCharsets.UTF_8)).contains("\"items_per_s\" : ")
+                .doesNotContain("requests_per_s");
+    }
 }
