@@ -405,6 +405,17 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     private boolean showProgress() {
-        return !quiet && "1".equals(System.getenv("BULKFETCH_STDERR_TTY"));
+        return showProgress(quiet, output == null, System::getenv);
+    }
+
+    /**
+     * Whether to draw the progress line: on a terminal's stderr (the launcher says which
+     * streams are terminals: the JVM cannot see it), unless the records go to that terminal
+     * too, where the line was drawn into them ("0 done 0/s 2 in flight 0 errors {"seq":1,...").
+     */
+    static boolean showProgress(boolean quiet, boolean recordsToStdout,
+                                java.util.function.UnaryOperator<String> env) {
+        return !quiet && "1".equals(env.apply("BULKFETCH_STDERR_TTY"))
+                && !(recordsToStdout && "1".equals(env.apply("BULKFETCH_STDOUT_TTY")));
     }
 }

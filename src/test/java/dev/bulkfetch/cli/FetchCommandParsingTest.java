@@ -227,4 +227,22 @@ class FetchCommandParsingTest {
         assertThat(code).isZero();
         assertThat(out.toString()).startsWith("bulkfetch ");
     }
+    /**
+     * On one terminal for both streams, the progress line was drawn into the records on
+     * stdout. It is drawn only when the records go elsewhere (a file, a pipe).
+     */
+    @Test
+    void theProgressLineIsLeftOutWhenTheRecordsGoToTheSameTerminal() {
+        java.util.Map<String, String> bothTerminals = java.util.Map.of(
+                "BULKFETCH_STDERR_TTY", "1", "BULKFETCH_STDOUT_TTY", "1");
+        java.util.Map<String, String> stderrOnly = java.util.Map.of(
+                "BULKFETCH_STDERR_TTY", "1", "BULKFETCH_STDOUT_TTY", "0");
+
+        assertThat(FetchCommand.showProgress(false, true, bothTerminals::get)).isFalse();
+        assertThat(FetchCommand.showProgress(false, false, bothTerminals::get)).isTrue();
+        assertThat(FetchCommand.showProgress(false, true, stderrOnly::get)).isTrue();
+        assertThat(FetchCommand.showProgress(true, false, bothTerminals::get)).isFalse();
+        assertThat(FetchCommand.showProgress(false, false, java.util.Map.<String, String>of()::get))
+                .isFalse();
+    }
 }
