@@ -207,6 +207,11 @@ public final class BulkRun implements AutoCloseable {
                 writer.skip(attempt.ordinal());
                 return;
             }
+            if (attempt.number() > 1) {
+                // Counted as it went, not as it was scheduled: one that Ctrl-C took back
+                // from its backoff was never sent.
+                tally.noteRetry();
+            }
             Outcome outcome = done.outcome();
             Integer status = outcome.status();
             if (status != null && status == 429) {
@@ -219,7 +224,6 @@ public final class BulkRun implements AutoCloseable {
                 long delay = retries.delayNanos(attempt.number(),
                         RetryAfter.nanos(outcome.retryAfter(), clock.instant()),
                         ThreadLocalRandom.current()::nextDouble);
-                tally.noteRetry();
                 pending++;
                 sender.send(attempt.next(), delay);
                 return;

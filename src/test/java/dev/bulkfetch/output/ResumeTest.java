@@ -288,6 +288,37 @@ class ResumeTest {
         }
     }
 
+    /**
+     * A retry waiting out its Retry-After when Ctrl-C comes is not sent: the summary counted
+     * it as a retry all the same, though the server saw one request.
+     */
+    @Test
+    void aRetryTakenBackByCtrlCIsNotCountedAsARetry() throws Exception {
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/busy/1"))
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                            .withStatus(503).withHeader("Retry-After", "60")
+                            .withTransformers(dev.bulkfetch.testing.InFlightCounter.NAME)));
+            Path list = TestServer.write(dir.resolve("busy.txt"), server.url("/busy/1") + "\n"
+                    + server.url("/quick-held/2") + "\n");
+            Path summary = dir.resolve("summary.json");
+            // Under a rate the second item waits for the first to be answered: once the server
+            // has it, the first one's retry has been scheduled, 60 s off.
+            Process child = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
+                    list.toString(), "-o", dir.resolve("out.jsonl").toString(), "--rate", "10/s",
+                    "--summary-json", summary.toString());
+
+            assertThat(Child.interruptAndWait(child, () -> server.counter().served() >= 2,
+                    Duration.ofSeconds(30))).isTrue();
+
+            assertThat(child.exitValue()).isEqualTo(130);
+            JsonNode json = Records.json(Files.readString(summary));
+            assertThat(json.get("retries").asLong()).isZero();
+            assertThat(server.counter().served()).isEqualTo(2);
+        }
+    }
+
     @Test
     void ctrlCWritesWhatCompletedPrintsTheSummaryAndExits130() throws Exception {
         try (TestServer server = new TestServer()) {
