@@ -206,19 +206,17 @@ final class BlockingEngine implements Engine {
                 });
                 try (InputStream body = status >= 400 ? conn.getErrorStream()
                         : conn.getInputStream()) {
+                    // A body framed by its Content-Length: not when chunked too, where the
+                    // chunks rule (RFC 9112, 6.3), as Netty has it.
+                    boolean byLength = declared >= 0 && hasBody(request.method(), status)
+                            && conn.getHeaderField("Transfer-Encoding") == null;
                     // The JDK's stream does not stop at the Content-Length (a 5-byte body came
                     // back as 15, its excess with it): read what it declares, as Netty does.
-                    long cap = declared >= 0 && hasBody(request.method(), status) ? declared
-                            : -1;
-                    if (body != null && !countBody(body, cap)) {
+                    if (body != null && !countBody(body, byLength ? declared : -1)) {
                         conn.disconnect();
                         return tooLarge(start);
                     }
-                    if (cap >= 0 && bytes == cap && body.available() > 0) {
-                        // The server sent more than it declared: no later request may read it.
-                        conn.disconnect();
-                    }
-                    if (declared >= 0 && bytes < declared && hasBody(request.method(), status)) {
+                    if (byLength && bytes < declared) {
                         // The JDK ends a fixed-length body quietly when the server closes early.
                         conn.disconnect();
                         throw new java.net.ProtocolException("invalid HTTP response: the body "
