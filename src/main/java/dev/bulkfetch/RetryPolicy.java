@@ -150,15 +150,17 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
      * True when an attempt of {@code request} that ended this way may go again. A timeout or a
      * reset after a POST's body went out leaves the server's side unknown, and a backfill that
      * creates records would create them twice: such a request goes again only when the server
-     * cannot have acted on it, unless {@link #unsafeMethods()}.
+     * cannot have acted on it, unless {@link #unsafeMethods()}. One that was {@code
+     * redirected} was answered, so acted on, whatever became of the redirect's request.
      */
-    public boolean retries(FetchRequest request, Integer status, ErrorKind transportError) {
+    public boolean retries(FetchRequest request, boolean redirected, Integer status,
+                           ErrorKind transportError) {
         if (!retries(status, transportError)) {
             return false;
         }
-        return unsafeMethods || request.idempotent()
-                || (transportError != null ? UNSENT_KINDS.contains(transportError)
-                        : REFUSED_STATUSES.contains(status));
+        return unsafeMethods || request.idempotent() || (!redirected
+                && (transportError != null ? UNSENT_KINDS.contains(transportError)
+                        : REFUSED_STATUSES.contains(status)));
     }
 
     /**

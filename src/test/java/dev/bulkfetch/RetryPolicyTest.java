@@ -85,21 +85,25 @@ class RetryPolicyTest {
         FetchRequest put = new FetchRequest(1, null, java.net.URI.create("http://h.test/"),
                 "PUT", java.util.Map.of(), new byte[] {1});
 
-        assertThat(policy.retries(post, null, ErrorKind.CONNECT)).isTrue();
-        assertThat(policy.retries(post, 429, null)).isTrue();
-        assertThat(policy.retries(post, 503, null)).isTrue();
-        assertThat(policy.retries(post, null, ErrorKind.RESET)).isFalse();
-        assertThat(policy.retries(post, null, ErrorKind.TIMEOUT)).isFalse();
-        assertThat(policy.retries(post, 502, null)).isFalse();
-        assertThat(policy.retries(post, 504, null)).isFalse();
-        assertThat(policy.retries(put, null, ErrorKind.TIMEOUT)).isTrue();
-        assertThat(policy.retries(put, 502, null)).isTrue();
+        assertThat(policy.retries(post, false, null, ErrorKind.CONNECT)).isTrue();
+        assertThat(policy.retries(post, false, 429, null)).isTrue();
+        assertThat(policy.retries(post, false, 503, null)).isTrue();
+        assertThat(policy.retries(post, false, null, ErrorKind.RESET)).isFalse();
+        assertThat(policy.retries(post, false, null, ErrorKind.TIMEOUT)).isFalse();
+        assertThat(policy.retries(post, false, 502, null)).isFalse();
+        assertThat(policy.retries(post, false, 504, null)).isFalse();
+        assertThat(policy.retries(put, false, null, ErrorKind.TIMEOUT)).isTrue();
+        assertThat(policy.retries(put, false, 502, null)).isTrue();
         // Asked for: all that the policy retries, and still nothing it does not.
         RetryPolicy unsafe = policy.withUnsafeMethods(true);
-        assertThat(unsafe.retries(post, null, ErrorKind.TIMEOUT)).isTrue();
-        assertThat(unsafe.retries(post, 502, null)).isTrue();
-        assertThat(unsafe.retries(post, 404, null)).isFalse();
-        assertThat(policy.withRetryOn("timeout").retries(post, 503, null)).isFalse();
+        assertThat(unsafe.retries(post, false, null, ErrorKind.TIMEOUT)).isTrue();
+        assertThat(unsafe.retries(post, false, 502, null)).isTrue();
+        assertThat(unsafe.retries(post, false, 404, null)).isFalse();
+        assertThat(policy.withRetryOn("timeout").retries(post, false, 503, null)).isFalse();
         assertThat(unsafe.withRetryOn("timeout").unsafeMethods()).isTrue();
+        // Redirected (a 303 to a page that then answered 503): the POST itself was answered.
+        assertThat(policy.retries(post, true, 503, null)).isFalse();
+        assertThat(policy.retries(post, true, null, ErrorKind.CONNECT)).isFalse();
+        assertThat(policy.retries(put, true, 503, null)).isTrue();
     }
 }

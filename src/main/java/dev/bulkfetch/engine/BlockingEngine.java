@@ -126,19 +126,21 @@ final class BlockingEngine implements Engine {
         ScheduledFuture<?> deadline = watchdog.schedule(() -> exchange.abortBeforeBody(true),
                 options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         try {
-            return exchange.run(Credentials.asHeader(request), start);
+            Outcome outcome = exchange.run(Credentials.asHeader(request), start);
+            return exchange.redirected ? outcome.afterRedirect() : outcome;
         } catch (DroppedHeader e) {
             exchange.abort();
             return Outcome.failure(FetchError.of(ErrorKind.INPUT, e.getMessage()), 0, 0);
         } catch (IOException | RuntimeException e) {
             exchange.abort();
             long latency = System.nanoTime() - start;
-            if (exchange.timedOut || System.nanoTime() - exchange.deadlineNanos >= 0) {
-                return Outcome.failure(FetchError.of(ErrorKind.TIMEOUT, "timed out: request took"
-                        + " longer than " + options.requestTimeout().toMillis() + " ms"),
-                        exchange.bytes, latency);
-            }
-            return Outcome.failure(Failures.classify(e), exchange.bytes, latency);
+            Outcome failed = exchange.timedOut
+                    || System.nanoTime() - exchange.deadlineNanos >= 0
+                    ? Outcome.failure(FetchError.of(ErrorKind.TIMEOUT, "timed out: request took"
+                            + " longer than " + options.requestTimeout().toMillis() + " ms"),
+                            exchange.bytes, latency)
+                    : Outcome.failure(Failures.classify(e), exchange.bytes, latency);
+            return exchange.redirected ? failed.afterRedirect() : failed;
         } finally {
             deadline.cancel(false);
             live.remove(exchange);
@@ -162,6 +164,8 @@ final class BlockingEngine implements Engine {
         private volatile boolean readingBody;
         // Set by whichever thread found the deadline passed.
         private volatile boolean timedOut;
+        // Set by the exchange's thread once a redirect is followed.
+        private boolean redirected;
         private long bytes;
         private final BodyReader reader = new BodyReader(options.bodyHandler());
 
@@ -183,6 +187,7 @@ final class BlockingEngine implements Engine {
                     if (redirects == options.maxRedirects()) {
                         throw Redirects.tooMany(options.maxRedirects());
                     }
+                    redirected = true;
                     request = Redirects.follow(request, status, location);
                     guard.checkRedirect(request.url());
                     awaitPermit(request.url());

@@ -134,12 +134,13 @@ final class EventLoopEngine implements Engine {
 
     /** The exchanges of {@code request}'s chain from the {@code redirects}-th redirect on. */
     private CompletableFuture<Outcome> send(FetchRequest request, int redirects, long start) {
-        return exchange(request, redirects > 0, start)
+        CompletableFuture<Outcome> outcome = exchange(request, redirects > 0, start)
                 .thenCompose(hop -> hop.location() == null
                         ? CompletableFuture.completedFuture(hop.outcome())
                         : follow(request, hop, redirects, start))
                 .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
                         System.nanoTime() - start));
+        return redirects == 0 ? outcome : outcome.thenApply(Outcome::afterRedirect);
     }
 
     /**
@@ -183,14 +184,15 @@ final class EventLoopEngine implements Engine {
     private CompletableFuture<Outcome> follow(FetchRequest request, Hop hop, int redirects,
                                               long start) {
         if (redirects == options.maxRedirects()) {
-            return failed(Redirects.tooMany(options.maxRedirects()), start);
+            return failed(Redirects.tooMany(options.maxRedirects()), start)
+                    .thenApply(Outcome::afterRedirect);
         }
         FetchRequest next;
         try {
             next = Redirects.follow(request, hop.status(), hop.location());
             guard.checkRedirect(next.url());
         } catch (java.io.IOException e) {
-            return failed(e, start);
+            return failed(e, start).thenApply(Outcome::afterRedirect);
         }
         long left = options.requestTimeout().toNanos() - (System.nanoTime() - start);
         // The wait for a start counts against the item's timeout, as the exchanges do.
@@ -201,7 +203,7 @@ final class EventLoopEngine implements Engine {
                         : failed(thrown instanceof java.util.concurrent.TimeoutException
                                 ? new java.util.concurrent.TimeoutException("request timeout "
                                         + "passed waiting for the rate to allow a redirect")
-                                : thrown, start));
+                                : thrown, start).thenApply(Outcome::afterRedirect));
     }
 
     private static CompletableFuture<Outcome> failed(Throwable thrown, long start) {

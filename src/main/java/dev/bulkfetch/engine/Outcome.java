@@ -12,9 +12,22 @@ import dev.bulkfetch.FetchError;
  * @param error the transport error, or {@code null} when a response came
  * @param retryAfter the response's {@code Retry-After} header, or {@code null}
  * @param body what the {@link dev.bulkfetch.BodyHandler} made of the body, or {@code null}
+ * @param redirected whether this came after a redirect: the request as sent first was then
+ *     answered (and may have been acted on), whatever became of the redirect's
  */
 public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
-                      String retryAfter, Object body) {
+                      String retryAfter, Object body, boolean redirected) {
+
+    public Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
+                   String retryAfter, Object body) {
+        this(status, bytes, latencyNanos, error, retryAfter, body, false);
+    }
+
+    /** This outcome, as reached after a redirect. */
+    Outcome afterRedirect() {
+        return redirected ? this
+                : new Outcome(status, bytes, latencyNanos, error, retryAfter, body, true);
+    }
 
     static Outcome response(int status, long bytes, long latencyNanos, String retryAfter,
                             Object body) {

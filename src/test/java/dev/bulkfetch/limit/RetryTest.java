@@ -15,6 +15,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -118,7 +119,7 @@ class RetryTest {
      * unless --retry-unsafe says the API makes repeats harmless.
      */
     @Test
-    void aPostIsRetriedOnlyWhenTheServerCannotHaveActedOnItUnlessAskedTo() {
+    void aPostIsRetriedOnlyWhenTheServerCannotHaveActedOnItUnlessAskedTo() throws Exception {
         try (TestServer server = new TestServer()) {
             WireMockServer wm = server.wireMock();
             wm.stubFor(post(urlEqualTo("/create")).willReturn(aResponse()
@@ -136,6 +137,12 @@ class RetryTest {
                     "{\"id\":\"b\",\"url\":\"" + server.url("/busy") + "\",\"method\":\"POST\"}",
                     "{\"id\":\"r\",\"url\":\"" + server.url("/create") + "\",\"method\":\"PUT\"}")
                     + "\n");
+            // A 303 to a page that is down: the POST itself was answered, so acted on.
+            wm.stubFor(post(urlEqualTo("/form")).willReturn(aResponse().withStatus(303)
+                    .withHeader("Location", "/after")));
+            wm.stubFor(get(urlEqualTo("/after")).willReturn(aResponse().withStatus(503)));
+            Files.writeString(specs, "{\"id\":\"f\",\"url\":\"" + server.url("/form")
+                    + "\",\"method\":\"POST\"}\n", java.nio.file.StandardOpenOption.APPEND);
             wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.put(urlEqualTo("/create"))
                     .willReturn(aResponse().withFault(
                             com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
@@ -144,7 +151,7 @@ class RetryTest {
                     "--backoff=10ms..50ms", "--ordered").out());
 
             assertThat(safe).extracting(r -> r.get("id").asText() + " "
-                    + r.get("attempts").asInt()).containsExactly("c 1", "g 1", "b 2", "r 3");
+                    + r.get("attempts").asInt()).containsExactly("c 1", "g 1", "b 2", "r 3", "f 1");
             wm.verify(1, postRequestedFor(urlEqualTo("/create")));
             wm.verify(1, postRequestedFor(urlEqualTo("/gateway")));
 
@@ -152,7 +159,7 @@ class RetryTest {
                     "--backoff=10ms..50ms", "--ordered", "--retry-unsafe").out());
 
             assertThat(unsafe).extracting(r -> r.get("id").asText() + " "
-                    + r.get("attempts").asInt()).containsExactly("c 3", "g 3", "b 1", "r 3");
+                    + r.get("attempts").asInt()).containsExactly("c 3", "g 3", "b 1", "r 3", "f 3");
         }
     }
 }
