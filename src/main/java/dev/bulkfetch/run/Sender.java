@@ -66,6 +66,12 @@ final class Sender implements AutoCloseable {
     private final java.util.Set<Attempt> waiting = ConcurrentHashMap.newKeySet();
     // Set by stop() (on the signal's thread); read wherever an attempt is about to be sent.
     private volatile boolean stopped;
+    // Redirect permits not yet given: stop() fails them.
+    private final java.util.Set<CompletableFuture<Void>> permits =
+            ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.CancellationException STOPPED =
+            new java.util.concurrent.CancellationException("the run stopped before a redirect's"
+                    + " request could start");
     // Requests on the wire now, and the most at once: what the summary calls in flight. An
     // attempt holding its permit while it waits for the rate is not on the wire.
     private final java.util.concurrent.atomic.AtomicInteger onWire =
@@ -111,11 +117,19 @@ final class Sender implements AutoCloseable {
 
     /**
      * When a redirect's request to {@code to} may start: at once, or when the run's rate (and
-     * the host's) allow, that start counted like any other. After {@link #stop()} it never
-     * completes: the exchange is in flight, and ends with the grace as others on the wire do.
+     * the host's) allow, that start counted like any other. {@link #stop()} fails it, and the
+     * item comes back unsent (its first request went, so --resume sends it again, as it does an
+     * item in flight at a crash): it waited out the grace, and then had a timeout's record.
      */
     private CompletableFuture<Void> redirectPermit(java.net.URI to) {
         CompletableFuture<Void> permit = new CompletableFuture<>();
+        permits.add(permit);
+        permit.whenComplete((allowed, refused) -> permits.remove(permit));
+        // stop() may have gone through the set just before the add.
+        if (stopped) {
+            permit.completeExceptionally(STOPPED);
+            return permit;
+        }
         String host = Attempt.hostOf(to);
         long wait = rate.reserve();
         if (ratePerHost != null) {
@@ -131,7 +145,8 @@ final class Sender implements AutoCloseable {
 
     /** As {@link #sendNow}'s check: both windows, then both count the start. */
     private void startWhenAllowed(String host, CompletableFuture<Void> permit) {
-        if (stopped) {
+        if (stopped || permit.isDone()) {
+            // Stopped, or the exchange gave up on it (its timeout): no start to count.
             return;
         }
         long wait = recordStart(ratePerHost == null ? null : hostGate(host));
@@ -188,6 +203,7 @@ final class Sender implements AutoCloseable {
      */
     void stop() {
         stopped = true;
+        permits.forEach(permit -> permit.completeExceptionally(STOPPED));
         java.util.List<Attempt> held;
         synchronized (this) {
             held = heldUntilWarm == null ? java.util.List.of() : heldUntilWarm;
@@ -308,6 +324,12 @@ final class Sender implements AutoCloseable {
         sent.whenComplete((outcome, thrown) -> {
             onWire.decrementAndGet();
             releaseHeld();
+            if (stopped && outcome != null && outcome.error() != null
+                    && outcome.error().kind() == ErrorKind.CANCELLED) {
+                // Ended by the stop (a redirect's start it failed): no record, as unsent.
+                handBack(attempt);
+                return;
+            }
             completed.add(new Done(attempt, outcome != null ? outcome : Outcome.failure(
                     FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0),
                     sentNanos));

@@ -76,6 +76,43 @@ class SenderTest {
     }
 
     /**
+     * Ctrl-C while a redirect waits for its start under the rate: the item comes back unsent,
+     * at once. It waited out the grace, and then had a timeout's record, so --resume did not
+     * fetch it again.
+     */
+    @Test
+    void stoppingHandsBackAnItemWhoseRedirectWaitsForTheRate() throws Exception {
+        BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
+        java.util.function.Function<dev.bulkfetch.engine.RedirectGate, Engine> redirecting =
+                gate -> new InstantEngine() {
+                    @Override
+                    public CompletableFuture<Outcome> send(FetchRequest request) {
+                        // As the engines do: a redirect's request waits for its permit.
+                        return gate.permit(URI.create("http://h.test/moved"))
+                                .handle((allowed, refused) -> refused == null
+                                        ? new Outcome(200, 0, 0, null, null, null)
+                                        : Outcome.failure(dev.bulkfetch.FetchError.of(
+                                                dev.bulkfetch.ErrorKind.CANCELLED,
+                                                refused.getMessage()), 0, 0));
+                    }
+                };
+        try (Sender sender = new Sender(redirecting, RateGate.of(Rate.parse("1/min")), null,
+                done)) {
+            // The first request goes at once (send returns once it has): its redirect then
+            // waits for the next start, a minute off.
+            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/1")), 1, 1),
+                    0);
+            assertThat(done).isEmpty();
+
+            sender.stop();
+
+            Sender.Done back = done.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(back).as("handed back at once").isNotNull();
+            assertThat(back.sent()).isFalse();
+        }
+    }
+
+    /**
      * Ctrl-C under a rate: what waits for its start (here 1 a minute: all but the first) or
      * for the first answer is handed back unsent at once, and never reaches the engine.
      */
