@@ -62,10 +62,20 @@ final class StrayBytes {
     private StrayBytes() {
     }
 
-    /** Adds both checks around Netty's HTTP codec on a new channel. */
+    /**
+     * Adds both checks around Netty's HTTP codec on a new channel, after
+     * {@link DecoderFailureHandler#install}: the idle check goes first, so stray bytes it drops
+     * are not taken for the start of an answer (whose close would read as one cut short).
+     */
     static void install(Channel channel) {
-        channel.pipeline().addBefore("http", WHILE_IDLE_NAME, WHILE_IDLE);
+        channel.pipeline().addBefore(DecoderFailureHandler.RAW_NAME, WHILE_IDLE_NAME,
+                WHILE_IDLE);
         channel.pipeline().addBefore("ahc-http", AT_END_NAME, AT_END);
+    }
+
+    /** Whether {@code bytes} holds more than line breaks, which Netty's codec skips. */
+    private static boolean beyondLineBreaks(ByteBuf bytes) {
+        return bytes.forEachByte(b -> b == '\r' || b == '\n') >= 0;
     }
 
     /** Whether the codec of {@code channel} holds bytes other than line breaks. */
@@ -80,8 +90,7 @@ final class StrayBytes {
                 return false;
             }
             ByteBuf pending = (ByteBuf) PENDING.get((ByteToMessageDecoder) decoder);
-            // A line break after a body is tolerated, as Netty's codec skips it.
-            return pending != null && pending.forEachByte(b -> b == '\r' || b == '\n') >= 0;
+            return pending != null && beyondLineBreaks(pending);
         } catch (Throwable e) {
             return false;
         }
@@ -105,7 +114,7 @@ final class StrayBytes {
     private static final class WhileIdle extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf bytes && bytes.isReadable()
+            if (msg instanceof ByteBuf bytes && beyondLineBreaks(bytes)
                     && Channels.getAttribute(ctx.channel()) == DiscardEvent.DISCARD) {
                 // Nothing was asked on this connection.
                 bytes.release();
