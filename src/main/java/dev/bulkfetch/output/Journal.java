@@ -85,10 +85,18 @@ public final class Journal {
             refuseIfSame(identityFile, input, "file " + identityFile
                     + " (the input's identity, written beside the output file)");
         }
-        String identity = input == null ? "stdin" : identity(input, Checksum.WHOLE);
+        // Only a regular file can be read again: a pipe's content (bulkfetch <(gen) -o ...)
+        // would be used up by the checksum, and resuming from it cannot be.
+        boolean readTwice = input != null && Files.isRegularFile(input);
+        if (resume && input != null && !readTwice) {
+            throw new InputUnavailableException("cannot resume from " + input
+                    + ": the input is not a regular file (a pipe?), so it cannot be read again",
+                    null);
+        }
+        String identity = readTwice ? identity(input, Checksum.WHOLE) : "stdin";
         if (!resume || !Files.exists(file)) {
             Files.writeString(file, "");
-            if (input == null) {
+            if (!readTwice) {
                 Files.deleteIfExists(identityFile);
             } else {
                 Files.writeString(identityFile, identity + "\n");

@@ -6,6 +6,7 @@ import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,6 +166,51 @@ class OutputFilesTest {
             Cli.Result nowhere = Cli.run("fetch", list.toString(), "-o", "/dev/null",
                     "--summary-json", "/dev/null", "-q");
             assertThat(nowhere.exitCode()).as(nowhere.err()).isZero();
+        }
+    }
+    /**
+     * A list from a pipe ({@code bulkfetch <(gen) -o out.jsonl}): the checksum of the input
+     * for --resume read it first, so the run found it empty and fetched nothing (before that
+     * checksum covered the whole input, it lost the first 64 KiB). A pipe cannot be read
+     * twice: it gets no identity, and resuming from it is refused.
+     */
+    @Test
+    void aListFromAPipeIsFetchedWholeWithAnOutputFile() throws Exception {
+        Path pipe = dir.resolve("list.pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(mkfifo.exitValue()).isZero();
+        try (TestServer server = new TestServer()) {
+            String urls = server.url("/ok/1") + "\n" + server.url("/ok/2") + "\n"
+                    + server.url("/ok/3") + "\n";
+            Thread writer = Thread.ofPlatform().daemon().start(() -> {
+                try (OutputStream out = Files.newOutputStream(pipe)) {
+                    out.write(urls.getBytes(StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    // The run never opened it: the assertions below say so.
+                }
+            });
+            Path out = dir.resolve("out.jsonl");
+
+            CompletableFuture<Cli.Result> run = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> run.complete(
+                    Cli.run("fetch", pipe.toString(), "-o", out.toString(), "-q")));
+            writer.join(30_000);
+            try {
+                run.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // The list was used up before the run read it, which now waits in open() for
+                // a writer: this one ends it, with nothing more.
+                Files.newOutputStream(pipe).close();
+            }
+            Cli.Result result = run.get(30, TimeUnit.SECONDS);
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(Records.read(out)).hasSize(3);
+            assertThat(dir.resolve("out.jsonl.input")).doesNotExist();
+            Cli.Result resume = Cli.run("fetch", pipe.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+            assertThat(resume.exitCode()).isEqualTo(2);
+            assertThat(resume.err()).contains("not a regular file").doesNotContain("--output");
         }
     }
 }
