@@ -166,13 +166,28 @@ final class CompareCommand implements Callable<Integer> {
      */
     private void tidy(Path work) throws java.io.IOException {
         Path log = work.resolve("runs.log");
-        if (report != null) {
-            if (Files.exists(log) && Files.size(log) == 0) {
-                Files.delete(log);
-            }
+        if (report == null) {
+            delete(work);
             return;
         }
-        try (var files = Files.walk(work)) {
+        if (Files.exists(log) && Files.size(log) == 0) {
+            Files.delete(log);
+        }
+        // The copies of the list the runs read, made here and named by no one.
+        delete(work.resolve("built-in"));
+        try (var folders = Files.list(work)) {
+            for (Path folder : folders.filter(f -> f.getFileName().toString()
+                    .startsWith("urls-on-port-")).toList()) {
+                delete(folder);
+            }
+        }
+    }
+
+    private static void delete(Path tree) throws java.io.IOException {
+        if (!Files.exists(tree)) {
+            return;
+        }
+        try (var files = Files.walk(tree)) {
             for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
             }

@@ -405,7 +405,12 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     private boolean showProgress() {
-        return showProgress(quiet, output == null, System::getenv);
+        String to = output == null ? null : output.toAbsolutePath().normalize().toString();
+        if ("/dev/tty".equals(to)) {
+            return false;
+        }
+        return showProgress(quiet, to == null || to.equals("/dev/stdout") || to.equals("/dev/fd/1"),
+                System::getenv);
     }
 
     /**

@@ -32,11 +32,13 @@ final class Verdict {
 
     /**
      * The rows that failed more items than the run that failed fewest, beyond a slack of 1% of
-     * the items (a stray timeout on a real server should not unrank an engine).
+     * the items, and at least one (a stray timeout on a real server should not unrank an
+     * engine, nor on a short list make compare exit 1).
      */
     static List<Row> unranked(List<Row> rows) {
         long fewest = rows.stream().mapToLong(Row::failures).min().orElse(0);
-        return rows.stream().filter(r -> r.failures() > fewest + r.items() / 100).toList();
+        return rows.stream().filter(r -> r.failures() > fewest + Math.max(1, r.items() / 100))
+                .toList();
     }
 
     private static boolean anyOk(Row row) {

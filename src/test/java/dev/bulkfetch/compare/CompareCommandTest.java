@@ -103,7 +103,7 @@ class CompareCommandTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.bulkfetch.cli.Main",
                 "compare", "--engines", "event-loop", "-c", "64", "--warmup", "0",
-                "--mock-port", "0")
+                "--mock-port", "0", "--report", "report")
                 .directory(dir.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(dir.resolve("err.txt").toFile())
@@ -116,6 +116,12 @@ class CompareCommandTest {
         assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
         assertThat(Files.readString(out)).contains("Verdict: Fastest: event-loop at -c 64");
         assertThat(Files.readString(dir.resolve("err.txt"))).contains("compare: urls/demo.txt");
+        // The copies of the list the runs read (the jar's, and one pointing at the mock's
+        // port) are not left in the report folder.
+        try (var files = Files.list(dir.resolve("report"))) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("runs.json", "report.html");
+        }
     }
 
     private static java.util.Set<Path> compareFolders(Path tmp) throws java.io.IOException {
