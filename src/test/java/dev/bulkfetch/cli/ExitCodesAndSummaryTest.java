@@ -126,7 +126,17 @@ class ExitCodesAndSummaryTest {
         assertThat(serve.err()).contains("--port").contains("70000");
         // A mistyped --root served the built-in stubs while saying it served that folder.
         Path missing = dir.resolve("no-such-root");
-        Cli.Result root = Cli.run("serve", "--port", "0", "--root", missing.toString());
+        // On a thread, with a limit: serve that starts runs until interrupted.
+        java.util.concurrent.CompletableFuture<Cli.Result> serving =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> Cli.run("serve",
+                        "--port", "0", "--root", missing.toString()),
+                        runnable -> Thread.ofPlatform().daemon().start(runnable));
+        Cli.Result root;
+        try {
+            root = serving.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("serve started, serving what --root does not hold", e);
+        }
         assertThat(root.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(root.err()).contains("Invalid value for option '--root': " + missing
                 + " has no mappings/ folder");
