@@ -119,7 +119,7 @@ final class Sender implements AutoCloseable {
      * When a redirect's request to {@code to} may start: at once, or when the run's rate (and
      * the host's) allow, that start counted like any other. {@link #stop()} fails it, and the
      * item comes back unsent (its first request went, so --resume sends it again, as it does an
-     * item in flight at a crash): it waited out the grace, and then had a timeout's record.
+     * item in flight at a crash).
      */
     private CompletableFuture<Void> redirectPermit(java.net.URI to) {
         CompletableFuture<Void> permit = new CompletableFuture<>();
@@ -131,10 +131,7 @@ final class Sender implements AutoCloseable {
             return permit;
         }
         String host = Attempt.hostOf(to);
-        long wait = rate.reserve();
-        if (ratePerHost != null) {
-            wait = Math.max(wait, hostGate(host).reserve());
-        }
+        long wait = reserve(host);
         if (wait > 0) {
             timer.schedule(() -> startWhenAllowed(host, permit), wait, TimeUnit.NANOSECONDS);
         } else {
@@ -266,15 +263,18 @@ final class Sender implements AutoCloseable {
             handBack(attempt);
             return;
         }
-        long wait = rate.reserve();
-        if (ratePerHost != null) {
-            wait = Math.max(wait, hostGate(attempt.host()).reserve());
-        }
+        long wait = reserve(attempt.host());
         if (wait > 0) {
             later(attempt, () -> sendNow(attempt), wait);
         } else {
             sendNow(attempt);
         }
+    }
+
+    /** Reserves a start in the run's gate and {@code host}'s; how long until it comes. */
+    private long reserve(String host) {
+        long wait = rate.reserve();
+        return ratePerHost == null ? wait : Math.max(wait, hostGate(host).reserve());
     }
 
     /** The host's gate, made on first use; sweeps out idle gates as the map grows. */
