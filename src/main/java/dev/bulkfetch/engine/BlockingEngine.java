@@ -272,9 +272,8 @@ final class BlockingEngine implements Engine {
                 timedOut = true;
                 throw new java.net.SocketTimeoutException("request deadline passed");
             }
-            conn.setConnectTimeout(millis(options.connectTimeout().compareTo(
-                    java.time.Duration.ofNanos(left)) < 0 ? options.connectTimeout()
-                    : java.time.Duration.ofNanos(left)));
+            conn.setConnectTimeout(millis(java.time.Duration.ofNanos(
+                    Math.min(options.connectTimeout().toNanos(), left))));
             conn.setReadTimeout(millis(options.idleTimeout()));
             conn.setRequestMethod(request.method());
             conn.setRequestProperty("User-Agent", "bulkfetch/0.1");

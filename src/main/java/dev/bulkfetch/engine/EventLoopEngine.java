@@ -132,15 +132,18 @@ final class EventLoopEngine implements Engine {
         return send(Credentials.asHeader(request), 0, System.nanoTime());
     }
 
-    /** The exchanges of {@code request}'s chain from the {@code redirects}-th redirect on. */
+    /**
+     * The exchanges of {@code request}'s chain from the {@code redirects}-th redirect on; what
+     * comes of following a redirect is marked as such.
+     */
     private CompletableFuture<Outcome> send(FetchRequest request, int redirects, long start) {
-        CompletableFuture<Outcome> outcome = exchange(request, redirects > 0, start)
+        return exchange(request, redirects > 0, start)
                 .thenCompose(hop -> hop.location() == null
                         ? CompletableFuture.completedFuture(hop.outcome())
-                        : follow(request, hop, redirects, start))
+                        : follow(request, hop, redirects, start)
+                                .thenApply(Outcome::afterRedirect))
                 .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
                         System.nanoTime() - start));
-        return redirects == 0 ? outcome : outcome.thenApply(Outcome::afterRedirect);
     }
 
     /**
@@ -184,15 +187,14 @@ final class EventLoopEngine implements Engine {
     private CompletableFuture<Outcome> follow(FetchRequest request, Hop hop, int redirects,
                                               long start) {
         if (redirects == options.maxRedirects()) {
-            return failed(Redirects.tooMany(options.maxRedirects()), start)
-                    .thenApply(Outcome::afterRedirect);
+            return failed(Redirects.tooMany(options.maxRedirects()), start);
         }
         FetchRequest next;
         try {
             next = Redirects.follow(request, hop.status(), hop.location());
             guard.checkRedirect(next.url());
         } catch (java.io.IOException e) {
-            return failed(e, start).thenApply(Outcome::afterRedirect);
+            return failed(e, start);
         }
         long left = options.requestTimeout().toNanos() - (System.nanoTime() - start);
         // The wait for a start counts against the item's timeout, as the exchanges do.
@@ -203,7 +205,7 @@ final class EventLoopEngine implements Engine {
                         : failed(thrown instanceof java.util.concurrent.TimeoutException
                                 ? new java.util.concurrent.TimeoutException("request timeout "
                                         + "passed waiting for the rate to allow a redirect")
-                                : thrown, start).thenApply(Outcome::afterRedirect));
+                                : thrown, start));
     }
 
     private static CompletableFuture<Outcome> failed(Throwable thrown, long start) {

@@ -6,8 +6,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Asked by an engine before each redirect's next request, which is a request like any other to
  * the server: under {@code --rate} it must take a start of its own. The engines follow
- * redirects themselves, so without this a list that redirected made the server count four
- * times the rate. The engine waits for the permit (within the item's timeout), and sends.
+ * redirects themselves, so without this a list whose URLs redirected once made the server count
+ * twice the rate. The engine waits for the permit (within the item's timeout), and sends. The
+ * gate is the run's (its sender's); the engine knows no more of limits than that it asks.
  */
 @FunctionalInterface
 public interface RedirectGate {
@@ -16,8 +17,8 @@ public interface RedirectGate {
     RedirectGate OPEN = to -> CompletableFuture.completedFuture(null);
 
     /**
-     * Completes when a request to {@code to} may start (the start is counted then); may never
-     * complete once the run has stopped sending.
+     * Completes when a request to {@code to} may start (the start is counted then), or fails
+     * with a {@code CancellationException} when the run stops sending first.
      */
     CompletableFuture<Void> permit(URI to);
 }
