@@ -123,10 +123,7 @@ class OutputFilesTest {
      */
     @Test
     void aPipeAsTheOutputGetsEveryRecordAndNothingBesideIt() throws Exception {
-        Path pipe = dir.resolve("records.pipe");
-        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
-        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(mkfifo.exitValue()).isZero();
+        Path pipe = fifo("records.pipe");
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/ok/", 5);
             // A thread of its own: the common pool may be busy with other tests' work, and a
@@ -176,10 +173,7 @@ class OutputFilesTest {
      */
     @Test
     void aListFromAPipeIsFetchedWholeWithAnOutputFile() throws Exception {
-        Path pipe = dir.resolve("list.pipe");
-        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
-        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(mkfifo.exitValue()).isZero();
+        Path pipe = fifo("list.pipe");
         try (TestServer server = new TestServer()) {
             String urls = server.url("/ok/1") + "\n" + server.url("/ok/2") + "\n"
                     + server.url("/ok/3") + "\n";
@@ -212,5 +206,14 @@ class OutputFilesTest {
             assertThat(resume.exitCode()).isEqualTo(2);
             assertThat(resume.err()).contains("not a regular file").doesNotContain("--output");
         }
+    }
+
+    /** A named pipe {@code name} in the test's folder. */
+    private Path fifo(String name) throws Exception {
+        Path pipe = dir.resolve(name);
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(mkfifo.exitValue()).isZero();
+        return pipe;
     }
 }
