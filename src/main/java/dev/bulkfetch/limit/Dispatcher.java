@@ -7,17 +7,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Decides which waiting item starts next, read the way OkHttp's {@code Dispatcher} is: a ready
  * queue and the running count per host; an item starts when the global cap (the
  * {@link Admission} bulkhead) and its host's cap both have room. Items whose host is full are
  * skipped, not waited for, so one slow host does not hold up the others (no head-of-line
- * blocking).
+ * blocking). Under a rate per host, a host whose next item already waits for its start is
+ * skipped the same way: more of its items would only sit on permits the other hosts could use.
  *
- * <p>The ready queue is bounded, as the input is streamed: by the global cap, or with per-host
- * caps by {@link #LOOKAHEAD} items, so a list grouped by host (a run of one host's URLs longer
- * than {@code -c}) still reaches the next host's. With per-host caps it is kept per host, in
+ * <p>The ready queue is bounded, as the input is streamed: by the global cap, or when kept per
+ * host by {@link #LOOKAHEAD} items, so a list grouped by host (a run of one host's URLs longer
+ * than {@code -c}) still reaches the next host's. Kept per host, it is in
  * order of each host's first waiting item, so starting what fits costs a step per waiting host,
  * not per item.
  *
@@ -27,14 +29,16 @@ import java.util.function.Function;
  */
 public final class Dispatcher<T> {
 
-    /** How many items are read ahead for hosts that have room, with per-host caps. */
+    /** How many items are read ahead for hosts that have room, when kept per host. */
     static final int LOOKAHEAD = 1024;
 
     private final Admission admission;
     private final int perHost;
     private final Function<T, String> hostOf;
+    private final Predicate<String> waitsForStart;
+    private final boolean byHost;
     private final int bound;
-    // Without per-host caps: the items in input order.
+    // Without per-host limits: the items in input order.
     private final ArrayDeque<T> ready = new ArrayDeque<>();
     // With them: each host's items in input order, hosts in order of their first waiting item.
     private final Map<String, ArrayDeque<T>> readyByHost = new LinkedHashMap<>();
@@ -43,10 +47,22 @@ public final class Dispatcher<T> {
 
     /** A dispatcher over {@code admission}, with {@code perHost} (0 for none) per host. */
     public Dispatcher(Admission admission, int perHost, Function<T, String> hostOf) {
+        this(admission, perHost, hostOf, null);
+    }
+
+    /**
+     * As above, and a host for which {@code waitsForStart} is true gets no item until it is
+     * false again; whoever makes it false must then wake the driver, which calls
+     * {@link #promote} again. Null when no host waits (no rate per host).
+     */
+    public Dispatcher(Admission admission, int perHost, Function<T, String> hostOf,
+                      Predicate<String> waitsForStart) {
         this.admission = admission;
-        this.perHost = perHost;
+        this.perHost = perHost > 0 ? perHost : Integer.MAX_VALUE;
         this.hostOf = hostOf;
-        this.bound = perHost > 0 ? Math.max(admission.limit(), LOOKAHEAD) : admission.limit();
+        this.waitsForStart = waitsForStart == null ? host -> false : waitsForStart;
+        this.byHost = perHost > 0 || waitsForStart != null;
+        this.bound = byHost ? Math.max(admission.limit(), LOOKAHEAD) : admission.limit();
     }
 
     /**
@@ -58,7 +74,7 @@ public final class Dispatcher<T> {
     }
 
     public void enqueue(T item) {
-        if (perHost > 0) {
+        if (byHost) {
             readyByHost.computeIfAbsent(hostOf.apply(item), h -> new ArrayDeque<>()).add(item);
         } else {
             ready.add(item);
@@ -70,9 +86,12 @@ public final class Dispatcher<T> {
         return readyCount;
     }
 
-    /** Starts every ready item that fits now, in input order per host; skips full hosts. */
+    /**
+     * Starts every ready item that fits now, in input order per host; skips full hosts and
+     * hosts waiting for a start.
+     */
     public void promote(Consumer<T> start) {
-        if (perHost == 0) {
+        if (!byHost) {
             while (!ready.isEmpty() && admission.tryAcquire()) {
                 readyCount--;
                 start.accept(ready.poll());
@@ -85,7 +104,8 @@ public final class Dispatcher<T> {
             Map.Entry<String, ArrayDeque<T>> host = hosts.next();
             ArrayDeque<T> waiting = host.getValue();
             int running = runningPerHost.getOrDefault(host.getKey(), 0);
-            while (running < perHost && !waiting.isEmpty()) {
+            while (running < perHost && !waiting.isEmpty()
+                    && !waitsForStart.test(host.getKey())) {
                 if (!admission.tryAcquire()) {
                     break walk;
                 }
@@ -102,7 +122,7 @@ public final class Dispatcher<T> {
 
     /** {@code item}, started by {@link #promote}, is done: its permit and host slot free up. */
     public void finished(T item) {
-        if (perHost > 0) {
+        if (byHost) {
             runningPerHost.computeIfPresent(hostOf.apply(item), (h, n) -> n == 1 ? null : n - 1);
         }
         admission.release();

@@ -32,7 +32,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * per-host caps, hands each start to the {@link Sender} (which honours the rate), and writes
  * every record itself. Engine threads, Netty's among them, only queue what finished, so they
  * never wait and never touch output. The driver waits only on that queue: whenever nothing can
- * start, the next completion is exactly what it needs.
+ * start, the next completion is exactly what it needs, or under a rate per host the sender's
+ * word that a host's waiting item has gone and the host may take another.
  *
  * <p>A failed attempt that the retry policy allows goes again after its backoff and keeps its
  * permits meanwhile, so retries never push the run past its caps; only the final attempt makes a
@@ -54,8 +55,6 @@ public final class BulkRun implements AutoCloseable {
     private volatile boolean stopping;
     // Set from any thread to stop waiting for what is in flight; read by the driver.
     private volatile boolean abandoned;
-    /** Queued by {@link #abandon()} to wake a driver waiting for a completion. */
-    private static final Sender.Done WAKE_UP = new Sender.Done(null, null, 0);
 
     /**
      * A run with its own engine, as {@code config} describes; {@link #close()} frees it.
@@ -71,13 +70,14 @@ public final class BulkRun implements AutoCloseable {
                     + config.saveBodies() + ": " + e.getMessage(), e);
         }
         this.admission = new Admission(config.concurrency());
-        this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host);
         this.retries = config.retries();
         this.ordered = config.ordered();
         this.sender = new Sender(redirects -> Engine.create(config.engine(),
                 EngineOptions.of(config), redirects), RateGate.of(config.rate()),
                 config.ratePerHost(), completed);
         this.engine = sender.engine();
+        this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host,
+                config.ratePerHost() == null ? null : sender::waitsForStart);
     }
 
     /**
@@ -90,7 +90,7 @@ public final class BulkRun implements AutoCloseable {
         sender.stop();
         // The driver may be waiting with nothing on the wire (a rate's next start is far off,
         // a pipe is quiet): it must see the stop now, not when the grace runs out.
-        completed.add(WAKE_UP);
+        completed.add(Sender.Done.WAKE_UP);
     }
 
     /**
@@ -100,12 +100,12 @@ public final class BulkRun implements AutoCloseable {
     public void abandon() {
         stopping = true;
         abandoned = true;
-        completed.add(WAKE_UP);
+        completed.add(Sender.Done.WAKE_UP);
     }
 
     /** Wakes a driver waiting for work: a live source has a new item, or has ended. */
     public void wakeUp() {
-        completed.add(WAKE_UP);
+        completed.add(Sender.Done.WAKE_UP);
     }
 
     /** Requests on the wire now (not those holding a permit while they wait for the rate). */
@@ -196,7 +196,7 @@ public final class BulkRun implements AutoCloseable {
         }
 
         void handle(Sender.Done done) throws IOException {
-            if (done == WAKE_UP) {
+            if (done == Sender.Done.WAKE_UP) {
                 return;
             }
             pending--;

@@ -26,6 +26,10 @@ import java.util.function.LongSupplier;
  * second has passed (a first request to a server that hangs held the run for its timeout): a
  * cold client (class loading, the first connections) would otherwise send its first requests
  * late and all together, and the server would count more than the rate in its first second.
+ *
+ * <p>Under a rate per host it tells the driver which hosts have an attempt not yet sent
+ * ({@link #waitsForStart}), and wakes it when a host has none left: the dispatcher starts no
+ * more of such a host's items, which would only hold {@code -c} slots the other hosts could use.
  */
 final class Sender implements AutoCloseable {
 
@@ -34,6 +38,9 @@ final class Sender implements AutoCloseable {
      * with no outcome, an attempt that {@link #stop()} took back before it was sent.
      */
     record Done(Attempt attempt, Outcome outcome, long sentNanos) {
+        /** Not an attempt: wakes the driver to look again (a stop, a host ready for more). */
+        static final Done WAKE_UP = new Done(null, null, 0);
+
         static Done unsent(Attempt attempt) {
             return new Done(attempt, null, 0);
         }
@@ -51,6 +58,9 @@ final class Sender implements AutoCloseable {
     // Created on first use by the driver or the timer thread; idle ones are swept out when the
     // map has doubled since the last sweep, so it stays in proportion to the busy hosts.
     private final Map<String, RateGate> hostRates = new ConcurrentHashMap<>();
+    // With a rate per host: per host, the attempts given to send() and not yet on the wire
+    // (held for the warm-up, backing off, or waiting for a start) or handed back.
+    private final Map<String, Integer> unsentPerHost = new ConcurrentHashMap<>();
     private static final int FIRST_SWEEP = 1024;
     /** The longest the first request under a rate holds the others back. */
     private static final java.time.Duration WARM_UP_LIMIT = java.time.Duration.ofSeconds(1);
@@ -172,6 +182,9 @@ final class Sender implements AutoCloseable {
 
     /** Sends {@code attempt} after {@code delayNanos} (a backoff) and its rate reservation. */
     void send(Attempt attempt, long delayNanos) {
+        if (ratePerHost != null) {
+            unsentPerHost.merge(attempt.host(), 1, Integer::sum);
+        }
         // After stop() nothing is held (it emptied the list for good), and later() and
         // reserveThenSend() hand the attempt back.
         synchronized (this) {
@@ -216,7 +229,25 @@ final class Sender implements AutoCloseable {
 
     /** {@code attempt}, not sent, back to the driver. */
     private void handBack(Attempt attempt) {
+        leftUnsent(attempt);
         completed.add(Done.unsent(attempt));
+    }
+
+    /**
+     * True while {@code host} has an attempt not yet sent, under a rate per host: another of
+     * its items would wait behind it, holding a {@code -c} slot. The driver is woken when this
+     * turns false.
+     */
+    boolean waitsForStart(String host) {
+        return unsentPerHost.containsKey(host);
+    }
+
+    /** {@code attempt} is on the wire or handed back: its host may be ready for another. */
+    private void leftUnsent(Attempt attempt) {
+        if (ratePerHost != null && unsentPerHost.computeIfPresent(attempt.host(),
+                (host, n) -> n == 1 ? null : n - 1) == null) {
+            completed.add(Done.WAKE_UP);
+        }
     }
 
     /** Runs {@code step} for {@code attempt} after {@code delayNanos}, unless stopped first. */
@@ -310,6 +341,7 @@ final class Sender implements AutoCloseable {
             later(attempt, () -> sendNow(attempt), wait);
             return;
         }
+        leftUnsent(attempt);
         long sentNanos = System.nanoTime();
         peakOnWire.accumulateAndGet(onWire.incrementAndGet(), Math::max);
         CompletableFuture<Outcome> sent;

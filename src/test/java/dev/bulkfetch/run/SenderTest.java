@@ -40,8 +40,10 @@ class SenderTest {
             FetchRequest request = FetchRequest.get(i, URI.create("http://h" + i + ".test/"));
             sender.send(new Attempt(request, i, 1), 0);
         }
-        for (int i = 0; i < count; i++) {
-            done.take();
+        for (int taken = 0; taken < count; ) {
+            if (done.take() != Sender.Done.WAKE_UP) {
+                taken++;
+            }
         }
     }
 
@@ -151,6 +153,37 @@ class SenderTest {
             assertThat(back).extracting(d -> d.attempt().request().seq())
                     .containsExactlyInAnyOrder(2L, 3L, 4L, 5L, 6L);
             assertThat(sent.get()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Under a rate per host, a host whose attempt waits for its start is reported as waiting,
+     * so the driver starts no more of its items, and the driver is woken as that attempt goes
+     * out, so it can start the next.
+     */
+    @Test
+    void aHostWaitsForItsStartUntilItsAttemptGoesAndThenTheDriverIsWoken() throws Exception {
+        BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
+        try (Sender sender = new Sender(gate -> new InstantEngine(), RateGate.of(null),
+                Rate.parse("10/s"), done)) {
+            assertThat(sender.waitsForStart("h.test:80")).isFalse();
+            for (int i = 1; i <= 2; i++) {
+                sender.send(new Attempt(FetchRequest.get(i, URI.create("http://h.test/" + i)),
+                        i, 1), 0);
+            }
+            // The first went at once; the second waits for it (the warm-up), then 100 ms.
+            assertThat(sender.waitsForStart("h.test:80")).isTrue();
+            assertThat(sender.waitsForStart("other.test:80")).isFalse();
+
+            java.util.List<Object> seen = new java.util.ArrayList<>();
+            while (seen.stream().filter(d -> d != Sender.Done.WAKE_UP).count() < 2) {
+                Sender.Done next = done.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(next).as("both sent").isNotNull();
+                seen.add(next == Sender.Done.WAKE_UP ? next : next.attempt().request().seq());
+            }
+            // Each went on the wire with the host's waiting over, and woke the driver first.
+            assertThat(seen).containsExactly(Sender.Done.WAKE_UP, 1L, Sender.Done.WAKE_UP, 2L);
+            assertThat(sender.waitsForStart("h.test:80")).isFalse();
         }
     }
 
