@@ -20,14 +20,21 @@ public final class HttpSyntax {
 
     /**
      * {@code method} upper case, as every way in gives it ({@code get} is GET, as curl's users
-     * and JSON specs mean it), or an error when it is not one word.
+     * and JSON specs mean it), or an error when it is not one word, or is CONNECT.
      */
     public static String method(String method) {
         if (!isToken(method)) {
             throw new IllegalArgumentException("'" + method + "' is not an HTTP method: a word "
                     + "like POST");
         }
-        return method.toUpperCase(Locale.ROOT);
+        String upper = method.toUpperCase(Locale.ROOT);
+        if (upper.equals("CONNECT")) {
+            // It asks a proxy for a tunnel and fetches nothing; the event loop, given one,
+            // span on it for good, past every timeout.
+            throw new IllegalArgumentException("CONNECT asks a proxy for a tunnel and fetches "
+                    + "nothing: it is not sent");
+        }
+        return upper;
     }
 
     /**

@@ -18,7 +18,18 @@ public sealed interface InputItem {
         }
     }
 
-    /** A line that did not: {@code raw} is the line as read (cut short), {@code problem} why. */
-    record Rejected(long seq, String raw, String problem) implements InputItem {
+    /**
+     * A line that did not, and {@code problem} says why. The rest is what the line asked, as
+     * far as it can be told, each null when not: {@code url} the line's URL as read, cut short
+     * (a URL list's line, a spec's {@code "url"}; never a whole spec, whose headers may carry
+     * secrets), {@code id} and {@code method} the line's own.
+     */
+    record Rejected(long seq, String id, String url, String method, String problem)
+            implements InputItem {
+
+        /** A line that gave only {@code url} (or null): a URL list's, an unreadable one. */
+        public Rejected(long seq, String url, String problem) {
+            this(seq, null, url, null, problem);
+        }
     }
 }

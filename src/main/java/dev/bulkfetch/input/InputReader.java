@@ -50,7 +50,8 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
                 if (item instanceof InputItem.Request r) {
                     String why = hosts.refusal(r.request().url().getHost());
                     if (why != null) {
-                        return new InputItem.Rejected(r.seq(), r.request().url().toString(), why);
+                        return new InputItem.Rejected(r.seq(), r.request().id(),
+                                r.request().url().toString(), r.request().method(), why);
                     }
                 }
                 return item;

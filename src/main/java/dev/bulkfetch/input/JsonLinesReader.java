@@ -31,6 +31,10 @@ final class JsonLinesReader extends LineItemReader {
                     .FAIL_ON_TRAILING_TOKENS)
             .build();
 
+    /** What a spec may hold; anything else is that line's input error. */
+    private static final java.util.List<String> FIELDS =
+            java.util.List.of("id", "url", "method", "headers", "body");
+
     private final UrlListReader.RequestTemplate template;
 
     JsonLinesReader(InputStream in, UrlListReader.RequestTemplate template) {
@@ -48,83 +52,147 @@ final class JsonLinesReader extends LineItemReader {
 
     @Override
     InputItem parse(long seq, String text) {
-        String raw = text.length() <= 200 ? text : text.substring(0, 200) + "...";
         JsonNode spec;
         try {
             spec = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            return new InputItem.Rejected(seq, raw, "not valid JSON: "
-                    + e.getOriginalMessage());
+            return new InputItem.Rejected(seq, null, "not valid JSON: " + e.getOriginalMessage());
         }
         if (!spec.isObject()) {
-            return new InputItem.Rejected(seq, raw, "a request spec must be a JSON object");
+            return new InputItem.Rejected(seq, null, "a request spec must be a JSON object");
         }
-        JsonNode url = spec.get("url");
-        if (url == null || !url.isTextual()) {
-            return new InputItem.Rejected(seq, raw, "\"url\" is missing or not a string");
-        }
-        Object target = UrlListReader.urlOrProblem(url.asText());
-        if (target instanceof String problem) {
-            return new InputItem.Rejected(seq, url.asText(), "\"url\": " + problem);
-        }
-        String method = template.method();
-        JsonNode m = spec.get("method");
-        if (m != null) {
-            if (!m.isTextual()) {
-                return new InputItem.Rejected(seq, raw, "\"method\" must be a word like POST");
-            }
-            try {
-                method = HttpSyntax.method(m.asText());
-            } catch (IllegalArgumentException e) {
-                return new InputItem.Rejected(seq, raw, "\"method\": " + e.getMessage());
-            }
-        }
-        Map<String, String> headers = new LinkedHashMap<>(template.headers());
-        JsonNode h = spec.get("headers");
-        if (h != null) {
-            if (!h.isObject()) {
-                return new InputItem.Rejected(seq, raw, "\"headers\" must be an object");
-            }
-            java.util.Set<String> named = new java.util.HashSet<>();
-            for (Map.Entry<String, JsonNode> header : h.properties()) {
-                if (!named.add(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
-                    // Names are case-insensitive: which of the two was meant is not known.
-                    return new InputItem.Rejected(seq, raw, "header \"" + header.getKey()
-                            + "\" is given twice");
-                }
-                if (!header.getValue().isValueNode() || header.getValue().isNull()) {
-                    return new InputItem.Rejected(seq, raw, "header \"" + header.getKey()
-                            + "\" must be a string");
-                }
-                try {
-                    HttpSyntax.put(headers, header.getKey(), header.getValue().asText());
-                } catch (IllegalArgumentException e) {
-                    return new InputItem.Rejected(seq, raw, e.getMessage());
-                }
-            }
-        }
-        byte[] body = null;
-        JsonNode b = spec.get("body");
-        if (b != null && !b.isNull()) {
-            if (b.isTextual()) {
-                body = b.asText().getBytes(StandardCharsets.UTF_8);
-            } else if (b.isContainerNode()) {
-                body = b.toString().getBytes(StandardCharsets.UTF_8);
-                if (headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("Content-Type"))) {
-                    headers.put("Content-Type", "application/json");
-                }
-            } else {
-                return new InputItem.Rejected(seq, raw,
-                        "\"body\" must be a string, an object or an array");
-            }
-        }
-        JsonNode id = spec.get("id");
-        if (id != null && !id.isNull() && !id.isTextual() && !id.isIntegralNumber()) {
-            return new InputItem.Rejected(seq, raw, "\"id\" must be a string or a whole number");
-        }
-        String idText = id == null || id.isNull() ? null : id.asText();
-        return new InputItem.Request(new FetchRequest(seq, idText,
-                template.mapUrl((URI) target), method, headers, body));
+        return new Spec(seq, spec).request(text);
     }
 
+    @Override
+    InputItem unreadable(long seq, String text, String problem) {
+        // Not the line: a spec's headers may carry a secret, which no record shows.
+        return new InputItem.Rejected(seq, null, problem);
+    }
+
+    /** One line's object: what it asks, checked field by field. */
+    private final class Spec {
+        private final long seq;
+        private final JsonNode spec;
+        // What the line asked, as far as it can be told: its rejection's record shows these.
+        private final String id;
+        private final String url;
+        private final String method;
+
+        Spec(long seq, JsonNode spec) {
+            this.seq = seq;
+            this.spec = spec;
+            JsonNode i = spec.get("id");
+            this.id = i != null && (i.isTextual() || i.isIntegralNumber()) ? i.asText() : null;
+            JsonNode u = spec.get("url");
+            this.url = u != null && u.isTextual() ? UrlListReader.cut(u.asText().strip()) : null;
+            JsonNode m = spec.get("method");
+            this.method = m != null && m.isTextual() ? m.asText() : template.method();
+        }
+
+        InputItem request(String text) {
+            for (java.util.Iterator<String> names = spec.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!FIELDS.contains(name)) {
+                    // A misspelt "headrs" or "Method" would send another request than meant.
+                    return rejected("unknown field \"" + name + "\": a spec has "
+                            + String.join(", ", FIELDS));
+                }
+            }
+            JsonNode u = spec.get("url");
+            if (u == null || !u.isTextual()) {
+                return rejected("\"url\" is missing or not a string");
+            }
+            Object target = UrlListReader.urlOrProblem(u.asText().strip());
+            if (target instanceof String problem) {
+                return rejected("\"url\": " + problem);
+            }
+            String checkedMethod = template.method();
+            JsonNode m = spec.get("method");
+            if (m != null) {
+                if (!m.isTextual()) {
+                    return rejected("\"method\" must be a word like POST");
+                }
+                try {
+                    checkedMethod = HttpSyntax.method(m.asText());
+                } catch (IllegalArgumentException e) {
+                    return rejected("\"method\": " + e.getMessage());
+                }
+            }
+            Map<String, String> headers = new LinkedHashMap<>(template.headers());
+            JsonNode h = spec.get("headers");
+            if (h != null) {
+                if (!h.isObject()) {
+                    return rejected("\"headers\" must be an object");
+                }
+                java.util.Set<String> named = new java.util.HashSet<>();
+                for (Map.Entry<String, JsonNode> header : h.properties()) {
+                    if (!named.add(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                        // Names are case-insensitive: which of the two was meant is not known.
+                        return rejected("header \"" + header.getKey() + "\" is given twice");
+                    }
+                    if (!header.getValue().isTextual()) {
+                        // A number would go as Jackson prints it (1e2 as 100.0), not as written.
+                        return rejected("header \"" + header.getKey() + "\" must be a string");
+                    }
+                    try {
+                        HttpSyntax.put(headers, header.getKey(), header.getValue().asText());
+                    } catch (IllegalArgumentException e) {
+                        return rejected(e.getMessage());
+                    }
+                }
+            }
+            byte[] body = null;
+            JsonNode b = spec.get("body");
+            if (b != null && !b.isNull()) {
+                if (b.isTextual()) {
+                    body = b.asText().getBytes(StandardCharsets.UTF_8);
+                } else if (b.isContainerNode()) {
+                    body = rawBody(text).getBytes(StandardCharsets.UTF_8);
+                    if (headers.keySet().stream()
+                            .noneMatch(k -> k.equalsIgnoreCase("Content-Type"))) {
+                        headers.put("Content-Type", "application/json");
+                    }
+                } else {
+                    return rejected("\"body\" must be a string, an object or an array");
+                }
+            }
+            JsonNode i = spec.get("id");
+            if (i != null && !i.isNull() && id == null) {
+                return rejected("\"id\" must be a string or a whole number");
+            }
+            return new InputItem.Request(new FetchRequest(seq, id,
+                    template.mapUrl((URI) target), checkedMethod, headers, body));
+        }
+
+        private InputItem rejected(String problem) {
+            return new InputItem.Rejected(seq, id, url, method, problem);
+        }
+    }
+
+    /**
+     * The object or array body of {@code line} exactly as written: sent through a tree,
+     * numbers went as doubles ({@code 19.999999999999999999} as 20.0, {@code 1e400} as the
+     * string "Infinity").
+     */
+    private static String rawBody(String line) {
+        try (com.fasterxml.jackson.core.JsonParser parser = JSON.createParser(line)) {
+            parser.nextToken();
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (name.equals("body")) {
+                    int from = (int) parser.currentTokenLocation().getCharOffset();
+                    parser.skipChildren();
+                    int to = (int) parser.currentLocation().getCharOffset();
+                    return line.substring(from, to);
+                }
+                parser.skipChildren();
+            }
+        } catch (java.io.IOException e) {
+            // The line parsed once already; it cannot fail the second time.
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no body in a spec that has one");
+    }
 }

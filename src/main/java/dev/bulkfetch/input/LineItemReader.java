@@ -22,6 +22,9 @@ abstract class LineItemReader implements InputReader {
     /** The item of line {@code seq}, whose stripped text is {@code text}. */
     abstract InputItem parse(long seq, String text);
 
+    /** The item of line {@code seq}, too long or not UTF-8: {@code text} is what was read. */
+    abstract InputItem unreadable(long seq, String text, String problem);
+
     @Override
     public final boolean hasNext() {
         if (next == null) {
@@ -45,7 +48,7 @@ abstract class LineItemReader implements InputReader {
             LineReader.Line line;
             while ((line = lines.next()) != null) {
                 if (line.problem() != null) {
-                    return new InputItem.Rejected(line.number(), line.text(), line.problem());
+                    return unreadable(line.number(), line.text(), line.problem());
                 }
                 String text = line.text().strip();
                 if (text.isEmpty() || text.startsWith("#")) {

@@ -77,11 +77,16 @@ public final class UrlListReader extends LineItemReader {
     InputItem parse(long seq, String text) {
         Object parsed = urlOrProblem(text);
         if (parsed instanceof String problem) {
-            return new InputItem.Rejected(seq, cut(text), problem);
+            return new InputItem.Rejected(seq, null, cut(text), template.method(), problem);
         }
         URI url = template.mapUrl((URI) parsed);
         return new InputItem.Request(new FetchRequest(seq, null, url, template.method(),
                 template.headers(), null));
+    }
+
+    @Override
+    InputItem unreadable(long seq, String text, String problem) {
+        return new InputItem.Rejected(seq, null, cut(text), template.method(), problem);
     }
 
     /** Why {@code text} is not a usable URL, or {@code null} when it is one. */
@@ -137,7 +142,7 @@ public final class UrlListReader extends LineItemReader {
         return uri;
     }
 
-    private static String cut(String text) {
+    static String cut(String text) {
         return text.length() <= MAX_RAW_IN_RECORD ? text : text.substring(0, MAX_RAW_IN_RECORD) + "...";
     }
 

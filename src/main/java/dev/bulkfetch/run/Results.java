@@ -23,7 +23,9 @@ final class Results {
     }
 
     static FetchResult rejected(InputItem.Rejected item) {
-        return new FetchResult(item.seq(), Long.toString(item.seq()), item.raw(), "GET", null,
+        return new FetchResult(item.seq(), item.id() != null ? item.id()
+                : Long.toString(item.seq()), item.url(), item.method() != null ? item.method()
+                : "GET", null,
                 FetchError.of(ErrorKind.INPUT, "line " + item.seq() + ": " + item.problem()),
                 0, 0, 0, null, null, null);
     }

@@ -112,6 +112,81 @@ class JsonLinesRequestsTest {
                 .contains("header \"x-a\" is given twice");
     }
 
+    /**
+     * A rejected spec's record says which spec it was: its id and method (they read as the
+     * line number and GET, so two records could share an id), and its URL cut short, never
+     * the whole line, whose headers held a token the record showed.
+     */
+    @Test
+    void aRejectedSpecsRecordHasItsIdMethodAndUrlButNotItsHeaders() throws Exception {
+        String secret = "Bearer TOPSECRET-123";
+        String longUrl = "ftp://h.test/" + "a".repeat(5000);
+        String specs = String.join("\n",
+                "{\"id\": \"3\", \"url\": \"http://h.test/a\", \"method\": \"POST\", "
+                        + "\"headers\": {\"Authorization\": \"" + secret + "\"}, \"headrs\": {}}",
+                "{\"id\": \"order-2\", \"url\": \"http://h.test/b\", \"method\": \"PO ST\", "
+                        + "\"headers\": {\"Authorization\": \"" + secret + "\"}}",
+                "{\"id\": \"long\", \"url\": \"" + longUrl + "\"}",
+                "{\"id\": 4, \"url\": \"http://h.test/d\", \"headers\": {\"X-Page\": 1e2}}",
+                "{\"url\": \"http://h.test/e\", \"headers\": {\"Authorization\": \"" + secret
+                        + "\"}",
+                "{\"id\": \"tunnel\", \"url\": \"http://h.test/f\", \"method\": \"CONNECT\"}")
+                + "\n";
+        Path file = TestServer.write(dir.resolve("rejected.jsonl"), specs);
+
+        Cli.Result result = Cli.run("fetch", file.toString(), "-q", "-c", "2");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+        assertThat(result.out() + result.err()).doesNotContain("TOPSECRET");
+        Map<Long, JsonNode> bySeq = Records.parse(result.out()).stream().collect(
+                Collectors.toMap(r -> r.get("seq").asLong(), Function.identity()));
+        assertThat(bySeq).hasSize(6);
+        assertThat(bySeq.values()).allMatch(r -> r.get("error").get("kind").asText()
+                .equals("input"));
+        JsonNode misspelt = bySeq.get(1L);
+        assertThat(misspelt.get("id").asText()).isEqualTo("3");
+        assertThat(misspelt.get("method").asText()).isEqualTo("POST");
+        assertThat(misspelt.get("url").asText()).isEqualTo("http://h.test/a");
+        assertThat(misspelt.get("error").get("message").asText())
+                .startsWith("line 1: unknown field \"headrs\"");
+        assertThat(bySeq.get(2L).get("id").asText()).isEqualTo("order-2");
+        assertThat(bySeq.get(2L).get("method").asText()).isEqualTo("PO ST");
+        assertThat(bySeq.get(3L).get("url").asText()).hasSize(203)
+                .isEqualTo(longUrl.substring(0, 200) + "...");
+        assertThat(bySeq.get(4L).get("id").asText()).isEqualTo("4");
+        assertThat(bySeq.get(4L).get("error").get("message").asText())
+                .isEqualTo("line 4: header \"X-Page\" must be a string");
+        assertThat(bySeq.get(5L).get("url").isNull()).isTrue();
+        assertThat(bySeq.get(5L).get("error").get("message").asText())
+                .startsWith("line 5: not valid JSON");
+        assertThat(bySeq.get(6L).get("error").get("message").asText())
+                .contains("CONNECT asks a proxy for a tunnel");
+    }
+
+    /**
+     * An object body goes as the line wrote it: read into a tree and written back, its
+     * numbers went through a double (19.999999999999999999 as 20.0, 1e400 as "Infinity").
+     */
+    @Test
+    void anObjectBodyIsSentByteForByteAsTheLineWroteIt() {
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(any(urlPathMatching("/api/.*"))
+                    .willReturn(aResponse().withStatus(201)));
+            String body = "{\"amount\": 19.999999999999999999, \"qty\":1e2, \"price\": 1.10, "
+                    + "\"huge\": 1e400, \"list\": [ 1, {\"a\": \"\\u00e9\"} ]}";
+            Path file = TestServer.write(dir.resolve("money.jsonl"), "{\"url\": \""
+                    + server.url("/api/pay") + "\", \"method\": \"POST\", \"body\": " + body
+                    + ", \"id\": \"m\"}\n");
+
+            Cli.Result result = Cli.run("fetch", file.toString(), "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            server.wireMock().verify(1, postRequestedFor(urlEqualTo("/api/pay"))
+                    .withHeader("Content-Type", equalTo("application/json"))
+                    .withRequestBody(equalTo(body)));
+        }
+    }
+
     @Test
     void methodAndHeadersFromTheCommandLineApplyToEveryUrlOfAList() {
         try (TestServer server = new TestServer()) {

@@ -89,7 +89,7 @@ class UrlListReaderTest {
         assertThat(items.get(0)).isInstanceOfSatisfying(InputItem.Rejected.class, r -> {
             assertThat(r.problem()).contains("longer than 8192 bytes");
             // Its record shows the line's start, as for any line refused (it showed "").
-            assertThat(r.raw()).isEqualTo(longLine.substring(0, 200) + "...");
+            assertThat(r.url()).isEqualTo(longLine.substring(0, 200) + "...");
         });
         assertThat(items.get(1)).isInstanceOf(InputItem.Request.class);
         assertThat(items.get(1).seq()).isEqualTo(2);
@@ -102,7 +102,7 @@ class UrlListReaderTest {
         List<InputItem> items = readAll(new ByteArrayInputStream(bytes));
         assertThat(items.get(0)).isInstanceOfSatisfying(InputItem.Rejected.class, r -> {
             assertThat(r.problem()).contains("UTF-8");
-            assertThat(r.raw()).isEqualTo("http://h.test/\uFFFD");
+            assertThat(r.url()).isEqualTo("http://h.test/\uFFFD");
         });
         assertThat(items.get(1)).isInstanceOf(InputItem.Request.class);
     }
