@@ -16,6 +16,11 @@ public final class FetchConfig {
 
     /** Longest wait for a connection, unless set. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The longest timeout or backoff: longer ones mean no limit, and overflowed the blocking
+     * engines' arithmetic in nanoseconds (every item failed).
+     */
+    public static final Duration MAX_DURATION = Duration.ofDays(1);
     /** Longest time for a whole request, unless set. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** Longest silence while reading a response, unless set. */
@@ -294,19 +299,19 @@ public final class FetchConfig {
             return this;
         }
 
-        /** Longest wait for a connection; positive. */
+        /** Longest wait for a connection; positive, at most {@link #MAX_DURATION}. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive("connect timeout", timeout);
             return this;
         }
 
-        /** Longest time for a whole request, send to last byte; positive. */
+        /** Longest time for a whole request, send to last byte; positive, at most a day. */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positive("timeout", timeout);
             return this;
         }
 
-        /** Longest silence while reading a response; positive. */
+        /** Longest silence while reading a response; positive, at most a day. */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = positive("idle timeout", timeout);
             return this;
@@ -337,8 +342,9 @@ public final class FetchConfig {
 
         private static Duration positive(String what, Duration d) {
             Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + d);
+            if (d.isNegative() || d.isZero() || d.compareTo(MAX_DURATION) > 0) {
+                throw new IllegalArgumentException(what + " must be positive and at most 1 day: "
+                        + d);
             }
             return d;
         }

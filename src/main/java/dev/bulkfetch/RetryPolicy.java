@@ -70,9 +70,10 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
         if (maxRetries < 0 || maxRetries > 100) {
             throw new IllegalArgumentException("retries must be 0 to 100: " + maxRetries);
         }
-        if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0) {
-            throw new IllegalArgumentException("backoff must be MIN..MAX with 0 < MIN <= MAX: "
-                    + base.toMillis() + "ms.." + cap.toMillis() + "ms");
+        if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0
+                || cap.compareTo(FetchConfig.MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("backoff must be MIN..MAX with 0 < MIN <= MAX <= "
+                    + "1 day: " + base + ".." + cap);
         }
         kinds = kinds.isEmpty() ? Set.of() : EnumSet.copyOf(kinds);
         statuses = Set.copyOf(statuses);

@@ -37,6 +37,10 @@ final class Units {
         if (millis < 1) {
             throw new TypeConversionException("'" + text + "' must be at least 1ms");
         }
+        if (millis > dev.bulkfetch.FetchConfig.MAX_DURATION.toMillis()) {
+            // Nothing here waits that long; 3000000h overflowed the engines' nanoseconds.
+            throw new TypeConversionException("'" + text + "' must be at most 24h");
+        }
         return Duration.ofMillis(Math.round(millis));
     }
 

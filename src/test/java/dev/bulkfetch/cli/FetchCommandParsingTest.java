@@ -74,6 +74,10 @@ class FetchCommandParsingTest {
         "--max-redirects, many, --max-redirects",
         "--mock-port, http, --mock-port",
         "--grace, later, --grace",
+        // Past a day: it overflowed the blocking engines' nanoseconds, failing every item.
+        "--timeout, 3000000h, --timeout",
+        "--connect-timeout, 99999999999h, --connect-timeout",
+        "--grace, 25h, --grace",
     })
     void aValueOfTheWrongFormIsRejectedNamingTheOption(String option, String value,
                                                        String named) {

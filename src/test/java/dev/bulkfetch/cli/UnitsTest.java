@@ -19,12 +19,15 @@ class UnitsTest {
     }
 
     @Test
-    void aDurationWithoutAUnitOrBelowOneMillisecondIsRejected() {
+    void aDurationWithoutAUnitBelowOneMillisecondOrOverADayIsRejected() {
         assertThatThrownBy(() -> Units.parseDuration("30")).isInstanceOf(
                 TypeConversionException.class).hasMessageContaining("250ms");
         assertThatThrownBy(() -> Units.parseDuration("0s")).hasMessageContaining("at least 1ms");
         assertThatThrownBy(() -> Units.parseDuration("-1s")).isInstanceOf(
                 TypeConversionException.class);
+        // No option waits longer; 3000000h overflowed the engines' nanoseconds.
+        assertThatThrownBy(() -> Units.parseDuration("25h")).hasMessageContaining("at most 24h");
+        assertThat(Units.parseDuration("24h")).isEqualTo(Duration.ofDays(1));
     }
 
     @Test
