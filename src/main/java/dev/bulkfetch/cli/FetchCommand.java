@@ -101,8 +101,8 @@ final class FetchCommand implements Callable<Integer> {
                                 + "specs may override it."),
                         () -> headers, v -> headers = v)
                 .add(option("-o", "--output").paramLabel("FILE").type(Path.class)
-                        .description("Write records to FILE instead of stdout."),
-                        () -> output, v -> output = v)
+                        .description("Write records to FILE instead of stdout ('-')."),
+                        () -> output, v -> output = v.toString().equals("-") ? null : v)
                 .add(flag("--resume")
                         .description("With -o FILE: keep the records already in FILE (a torn "
                                 + "last line is cut) and fetch only the items without one. The "
@@ -169,6 +169,11 @@ final class FetchCommand implements Callable<Integer> {
         InputReader.Format format = format();
         checkOtherOutputs();
         Journal journal = openJournal();
+        if (summaryJson != null && Files.isRegularFile(summaryJson)) {
+            // An earlier run's, saying all_ok, must not outlive a run that dies before writing
+            // its own: a full disk, a kill.
+            Files.delete(summaryJson);
+        }
         try {
             return fetch(config, requests, format, journal);
         } catch (WriteFailed e) {
@@ -223,7 +228,8 @@ final class FetchCommand implements Callable<Integer> {
                 }
                 err.flush();
             }
-            // Written on Ctrl-C too: a wrapper watching it must not read an earlier run's.
+            // Written on Ctrl-C too: a wrapper watching it must not read an earlier run's
+            // (one that dies without writing it leaves none: see call()).
             if (summaryJson != null) {
                 try (OutputStream out = Files.newOutputStream(summaryJson)) {
                     summary.writeJson(out, kept, keptFailures, interrupts.interrupted());
@@ -305,6 +311,9 @@ final class FetchCommand implements Callable<Integer> {
      * overwrite them at the end of the run), and the folder must be one, made now if need be.
      */
     private void checkOtherOutputs() {
+        refuseEmpty("--output", output);
+        refuseEmpty("--summary-json", summaryJson);
+        refuseEmpty("--save-bodies", saveBodies);
         if (summaryJson != null) {
             // Written only at the end: a path that cannot take it must not cost the run first.
             Path folder = summaryJson.toAbsolutePath().getParent();
@@ -340,8 +349,50 @@ final class FetchCommand implements Callable<Integer> {
                         + "'--save-bodies': cannot make the folder " + saveBodies + ": "
                         + (Files.exists(saveBodies) ? "a file of that name is there" : e));
             }
+            checkBodiesOverwriteNothing();
         }
     }
+
+    /** Path.of("") is the current folder: bodies went there, and -o '' said "a folder". */
+    private void refuseEmpty(String option, Path path) {
+        if (path != null && path.toString().isBlank()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '"
+                    + option + "': the name is empty");
+        }
+    }
+
+    /**
+     * The bodies' folder must not hold a file of this run's named as a body is ({@code
+     * SEQ.body}): the list {@code 1.body} was replaced by the first item's body, an output
+     * file so named got bodies and records mixed.
+     */
+    private void checkBodiesOverwriteNothing() {
+        Path in = input.equals("-") || input.isBlank() ? null : UrlListReader.resolve(input);
+        Map<Path, String> ours = new java.util.LinkedHashMap<>();
+        if (in != null) {
+            ours.put(in, "the input");
+        }
+        if (output != null) {
+            ours.put(output, "the output file");
+            ours.put(Journal.identityFile(output), "the output file's identity file");
+        }
+        if (summaryJson != null) {
+            ours.put(summaryJson, "the summary file");
+        }
+        ours.forEach((file, what) -> {
+            Path folder = file.toAbsolutePath().getParent();
+            if (file.getFileName() != null && BODY_NAME.matcher(file.getFileName().toString())
+                    .matches() && folder != null && Journal.sameFile(folder, saveBodies)) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option "
+                        + "'--save-bodies': " + saveBodies + " holds " + file + ", " + what
+                        + ", which a body (named SEQ.body) would overwrite; choose another "
+                        + "folder");
+            }
+        });
+    }
+
+    private static final java.util.regex.Pattern BODY_NAME =
+            java.util.regex.Pattern.compile("[0-9]+\\.body");
 
     /**
      * The output file as a journal (read back with --resume), before anything is sent, so an
@@ -369,9 +420,16 @@ final class FetchCommand implements Callable<Integer> {
         } catch (InputUnavailableException e) {
             // A resume against another input: its message says all, without the class name.
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            Path folder = output.toAbsolutePath().getParent();
+            throw new ParameterException(spec.commandLine(), "cannot write output file "
+                    + output + ": there is no folder " + folder);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ParameterException(spec.commandLine(), "cannot write output file "
+                    + e.getFile() + ": permission denied");
         } catch (IOException e) {
             throw new ParameterException(spec.commandLine(),
-                    "cannot write output file " + output + ": " + e);
+                    "cannot write output file " + output + ": " + e.getMessage());
         }
     }
 

@@ -32,6 +32,10 @@ final class MockOptions {
     /** The mock, started, or {@code null} without {@code --mock}. */
     MockServer startIfAsked() {
         if (!mock) {
+            if (command.commandLine().getParseResult().hasMatchedOption("--mock-port")) {
+                throw new ParameterException(command.commandLine(), "Invalid value for option "
+                        + "'--mock-port': it is for --mock, which is not given");
+            }
             return null;
         }
         if (mockPort < 0 || mockPort > 65535) {

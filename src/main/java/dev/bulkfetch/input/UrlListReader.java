@@ -56,6 +56,11 @@ public final class UrlListReader extends LineItemReader {
     }
 
     static InputStream openFile(String source) throws InputUnavailableException {
+        if (source.isBlank()) {
+            // Path.of("") is the current folder: "input  is a directory" said nothing useful.
+            throw new InputUnavailableException("no input named: the input's name is empty",
+                    null);
+        }
         Path path = resolve(source);
         try {
             if (Files.isDirectory(path)) {

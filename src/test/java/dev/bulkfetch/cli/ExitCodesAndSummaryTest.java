@@ -121,6 +121,11 @@ class ExitCodesAndSummaryTest {
             assertThat(result.err()).contains("already in use")
                     .contains(Integer.toString(taken.getLocalPort()));
         }
+        // Without --mock the port was ignored, whatever it was.
+        Cli.Result portAlone = Cli.run("fetch", list.toString(), "--mock-port", "70000", "-q");
+        assertThat(portAlone.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(portAlone.err()).contains("'--mock-port'").contains("--mock");
+        assertThat(portAlone.out()).isEmpty();
         Cli.Result serve = Cli.run("serve", "--port", "70000");
         assertThat(serve.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(serve.err()).contains("--port").contains("70000");
@@ -151,7 +156,8 @@ class ExitCodesAndSummaryTest {
         Cli.Result result = Cli.run("fetch", list.toString(), "-o", output.toString());
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("cannot write output file").contains("out.jsonl");
+        assertThat(result.err()).contains("cannot write output file").contains("out.jsonl")
+                .contains("there is no folder").doesNotContain("Exception");
         assertThat(server.counter().served()).isZero();
     }
 

@@ -31,12 +31,14 @@ class FailuresMidRunTest {
             Path list = server.urlList(dir, "/ok/", 500);
             Path out = dir.resolve("out.jsonl");
             Path err = dir.resolve("err.txt");
+            Path summary = Files.writeString(dir.resolve("summary.json"), "{\"all_ok\": true}");
             // The shell's file-size limit (16 KiB) stands in for a disk that fills up.
             List<String> command = new ArrayList<>(List.of("bash", "-c",
                     "ulimit -f 16; exec \"$0\" \"$@\"",
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "dev.bulkfetch.cli.Main",
-                    "fetch", list.toString(), "-o", out.toString(), "-c", "8", "-q"));
+                    "fetch", list.toString(), "-o", out.toString(), "-c", "8", "-q",
+                    "--summary-json", summary.toString()));
             Process child = new ProcessBuilder(command).redirectError(err.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -46,6 +48,8 @@ class FailuresMidRunTest {
             String journal = Files.readString(out);
             assertThat(journal).endsWith("\n");
             assertThat(Records.parse(journal)).isNotEmpty().hasSizeLessThan(500);
+            // An earlier run's summary, all ok, stayed for a wrapper to read.
+            assertThat(summary).doesNotExist();
 
             Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
                     "--resume", "-q");

@@ -101,6 +101,68 @@ class OutputFilesTest {
         assertThat(out).doesNotExist();
     }
 
+    /**
+     * An empty name: {@code Path.of("")} is the current folder, where {@code --save-bodies ''}
+     * put the bodies and {@code -o ''} said "is a folder"; an empty input name said "input  is
+     * a directory".
+     */
+    @Test
+    void anEmptyNameIsAUsageErrorSayingSo() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+
+        for (String option : java.util.List.of("-o", "--summary-json", "--save-bodies")) {
+            Cli.Result result = Cli.run("fetch", list.toString(), option, "", "-q");
+            assertThat(result.exitCode()).as(option).isEqualTo(2);
+            assertThat(result.err()).as(option).contains("the name is empty");
+            assertThat(result.out()).isEmpty();
+        }
+        Cli.Result noInput = Cli.run("fetch", "", "-q");
+        assertThat(noInput.exitCode()).isEqualTo(2);
+        assertThat(noInput.err()).contains("the input's name is empty");
+    }
+
+    /**
+     * Bodies are saved as {@code SEQ.body}: a list named {@code 1.body} in the bodies' folder
+     * was replaced by the first body, and records so named got bodies mixed into them.
+     */
+    @Test
+    void aBodiesFolderHoldingTheListOrTheRecordsUnderABodysNameIsAUsageError()
+            throws Exception {
+        Path bodies = Files.createDirectory(dir.resolve("bodies"));
+        Path listAsBody = Files.writeString(bodies.resolve("1.body"), LIST);
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+
+        Cli.Result input = Cli.run("fetch", listAsBody.toString(), "--save-bodies",
+                bodies.toString(), "-o", dir.resolve("out.jsonl").toString(), "-q");
+        Cli.Result output = Cli.run("fetch", list.toString(), "--save-bodies",
+                bodies.toString(), "-o", bodies.resolve("2.body").toString(), "-q");
+
+        assertThat(input.exitCode()).isEqualTo(2);
+        assertThat(input.err()).contains("'--save-bodies'").contains("the input");
+        assertThat(listAsBody).hasContent(LIST);
+        assertThat(output.exitCode()).isEqualTo(2);
+        assertThat(output.err()).contains("'--save-bodies'").contains("the output file");
+        assertThat(bodies.resolve("2.body")).doesNotExist();
+        assertThat(dir.resolve("out.jsonl")).doesNotExist();
+    }
+
+    /** {@code -o -} is stdout, as {@code -} is for the input: it wrote a file named "-". */
+    @Test
+    void anOutputOfADashIsStdout() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path dash = Path.of("-").toAbsolutePath();
+        try {
+            Cli.Result result = Cli.run("fetch", list.toString(), "-o", "-", "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+            assertThat(Records.parse(result.out())).hasSize(1);
+            assertThat(dash).doesNotExist();
+        } finally {
+            Files.deleteIfExists(dash);
+            Files.deleteIfExists(Path.of("-.input").toAbsolutePath());
+        }
+    }
+
     @Test
     void aBodiesFolderThatIsAFileIsAUsageErrorWithoutATrace() throws Exception {
         Path list = Files.writeString(dir.resolve("list.txt"), LIST);
