@@ -274,14 +274,18 @@ final class FetchCommand implements Callable<Integer> {
         }
     }
 
-    /** -H values as a header map; a value without a colon is a usage error naming it. */
+    /**
+     * -H values as a header map. A bad one is a usage error naming which, but not showing its
+     * value: that is where tokens go (it was printed, control characters and all).
+     */
     Map<String, String> headerMap() {
         Map<String, String> map = new LinkedHashMap<>();
-        for (String header : headers) {
+        for (int i = 0; i < headers.size(); i++) {
+            String header = headers.get(i);
             int colon = header.indexOf(':');
             if (colon <= 0) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--header': '" + header + "' must be 'Name: value'");
+                        + "'--header': the " + ordinal(i + 1) + " -H must be 'Name: value'");
             }
             String name = header.substring(0, colon).strip();
             try {
@@ -290,10 +294,19 @@ final class FetchCommand implements Callable<Integer> {
                 HttpSyntax.put(map, name, header.substring(colon + 1).strip());
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--header': '" + header + "': " + e.getMessage());
+                        + "'--header': " + e.getMessage());
             }
         }
         return map;
+    }
+
+    private static String ordinal(int n) {
+        return n + (n % 100 / 10 == 1 ? "th" : switch (n % 10) {
+            case 1 -> "st";
+            case 2 -> "nd";
+            case 3 -> "rd";
+            default -> "th";
+        });
     }
 
     private void checked(String name, Runnable apply) {

@@ -278,10 +278,23 @@ class JsonLinesRequestsTest {
         }
     }
 
+    /**
+     * A bad -H is named by its place, or by its header's name, but its value is not shown:
+     * that is where a token goes, and it was printed, control characters and all.
+     */
     @Test
-    void aHeaderWithoutAColonIsAUsageErrorNamingTheOption() {
-        Cli.Result result = Cli.run("fetch", "urls/demo.txt", "-H", "NoColon");
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("--header").contains("NoColon");
+    void aBadHeaderIsAUsageErrorNamingTheOptionButNotShowingTheValue() {
+        Cli.Result noColon = Cli.run("fetch", "urls/demo.txt", "-H", "X-A: 1", "-H",
+                "Authorization Bearer TOPSECRET");
+        Cli.Result control = Cli.run("fetch", "urls/demo.txt", "-H",
+                "Authorization: Bearer TOPSECRET\u0001");
+
+        assertThat(noColon.exitCode()).isEqualTo(2);
+        assertThat(noColon.err()).contains("--header").contains("the 2nd -H must be 'Name: value'")
+                .doesNotContain("TOPSECRET");
+        assertThat(control.exitCode()).isEqualTo(2);
+        assertThat(control.err()).contains("--header")
+                .contains("header \"Authorization\" has a control character (0x01)")
+                .doesNotContain("TOPSECRET").doesNotContain("\u0001");
     }
 }
