@@ -90,6 +90,48 @@ class FetcherBodyTest {
         assertThat(missing.bytes()).isEqualTo("<h1>no</h1>".length());
     }
 
+    /**
+     * A handler that throws an Error (an assertion, a parser's stack overflow) is the item's
+     * failure as an exception is: a {@code body} error on a 2xx, the HTTP error with its status
+     * otherwise. It was {@code protocol} on the event loop and {@code cancelled} on the others,
+     * with the status lost.
+     */
+    @ParameterizedTest
+    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    void aHandlerThrowingAnErrorFailsOnlyItsItemAsAnExceptionDoes(EngineKind engine) {
+        BodyHandler<String> failsInAccept = response -> new BodyHandler.Sink<>() {
+            @Override
+            public void accept(ByteBuffer chunk) {
+                throw new AssertionError("not what the test expected");
+            }
+
+            @Override
+            public String finish() {
+                return "never";
+            }
+        };
+        BodyHandler<String> failsInFinish = response -> new BodyHandler.Sink<>() {
+            @Override
+            public void accept(ByteBuffer chunk) {
+            }
+
+            @Override
+            public String finish() {
+                throw new StackOverflowError();
+            }
+        };
+        for (BodyHandler<String> handler : List.of(failsInAccept, failsInFinish)) {
+            FetchResult ok = fetch(engine, handler, "/catalog");
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(ok.error().kind()).isEqualTo(ErrorKind.BODY);
+            assertThat(ok.error().message()).startsWith("the body handler failed: ");
+
+            FetchResult missing = fetch(engine, handler, "/missing");
+            assertThat(missing.status()).isEqualTo(404);
+            assertThat(missing.error().kind()).isEqualTo(ErrorKind.HTTP);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
     void aHandlerSeesTheBodyChunkByChunkAndKeepsOnlyWhatItNeeds(EngineKind engine) {

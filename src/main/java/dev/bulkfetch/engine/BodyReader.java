@@ -14,7 +14,7 @@ final class BodyReader {
 
     private final BodyHandler<?> handler;
     private BodyHandler.Sink<?> sink;
-    private Exception failure;
+    private Throwable failure;
 
     /** {@code handler} may be null: then bodies are only counted. */
     BodyReader(BodyHandler<?> handler) {
@@ -30,7 +30,7 @@ final class BodyReader {
         }
         try {
             sink = handler.open(response);
-        } catch (Exception e) {
+        } catch (Throwable e) {
             fail(e);
         }
     }
@@ -41,7 +41,7 @@ final class BodyReader {
         }
         try {
             sink.accept(chunk);
-        } catch (Exception e) {
+        } catch (Throwable e) {
             fail(e);
         }
     }
@@ -58,7 +58,7 @@ final class BodyReader {
         if (sink != null) {
             try {
                 body = sink.finish();
-            } catch (Exception e) {
+            } catch (Throwable e) {
                 fail(e);
             }
         }
@@ -69,14 +69,23 @@ final class BodyReader {
         return Outcome.response(status, bytes, latencyNanos, retryAfter, body);
     }
 
-    private void fail(Exception e) {
+    /**
+     * The handler threw: the item's outcome says so. An {@code Error} too (an assertion, a
+     * stack overflow in a parser), which each engine met in its own way before, as a
+     * {@code protocol} or {@code cancelled} failure that lost the status; but not the JVM's
+     * own failures, such as running out of memory.
+     */
+    private void fail(Throwable e) {
+        if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+            throw (VirtualMachineError) e;
+        }
         sink = null;
         if (failure == null) {
             failure = e;
         }
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         String message = e.getMessage();
         if (message == null) {
             return e.getClass().getSimpleName();
