@@ -6,25 +6,20 @@ import dev.bulkfetch.output.Tally;
 import dev.bulkfetch.run.BulkRun;
 import dev.bulkfetch.run.Source;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,6 +71,8 @@ public final class Fetcher implements AutoCloseable {
     private final ConcurrentLinkedQueue<InputItem> queue = new ConcurrentLinkedQueue<>();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextSeq = new AtomicLong();
+    // Streams whose feeders are reading their sources: close() stops them.
+    private final java.util.Set<StreamResults> feeding = ConcurrentHashMap.newKeySet();
     // Set by close() under lifecycle; read by the driver's source, and by fetch() under it.
     private volatile boolean closed;
     // Makes fetch's check-and-enqueue and close's flip one step each, so no request can be
@@ -95,7 +92,9 @@ public final class Fetcher implements AutoCloseable {
     private Fetcher(FetchConfig config, Duration closeGrace) {
         this.config = config;
         this.closeGrace = closeGrace;
-        this.run = new BulkRun(config);
+        // Unordered: ordering is each stream's own; a window in the run held every caller
+        // back behind one slow request.
+        this.run = new BulkRun(FetchConfig.builder().from(config).ordered(false).build());
         this.driver = Thread.ofPlatform().name("bulkfetch-driver").daemon(true)
                 .start(this::drive);
     }
@@ -137,6 +136,7 @@ public final class Fetcher implements AutoCloseable {
      * in the collection's order, one result per request, failed or not.
      */
     public CompletableFuture<List<FetchResult>> fetchAll(Collection<FetchRequest> requests) {
+        Objects.requireNonNull(requests, "requests");
         List<CompletableFuture<FetchResult>> futures = requests.stream().map(this::fetch)
                 .toList();
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
@@ -148,16 +148,41 @@ public final class Fetcher implements AutoCloseable {
      * {@code requests} only while fewer than twice the concurrency are submitted and not yet
      * consumed, so a slow consumer slows the fetching instead of growing a buffer. Results come
      * in completion order, or in input order when the fetcher was built {@code ordered}.
+     *
+     * <p>The requests are read on a thread of the stream's own, from its first use: a source
+     * that is slow, or waits for work (a queue that the results themselves fill, as a
+     * crawler's), never holds back results that have finished. A source that throws ends the
+     * stream with its exception, after the results of what it gave. Closing the stream stops
+     * the reading; a stream dropped unread and unclosed is stopped when the fetcher closes.
+     *
+     * @throws IllegalStateException when the fetcher is closed
      */
     public Stream<FetchResult> stream(Stream<FetchRequest> requests) {
-        Iterator<FetchResult> results = config.ordered()
-                ? new OrderedResults(requests.iterator()) : new CompletedResults(requests.iterator());
+        Objects.requireNonNull(requests, "requests");
+        refuseIfClosed();
+        StreamResults results = new StreamResults(requests.iterator(), 2 * config.concurrency(),
+                config.ordered(), this::submit, () -> closed, feeding);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results,
-                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(requests::close);
+                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(() -> {
+                    results.stop();
+                    requests.close();
+                });
+    }
+
+    /** Streams whose sources are being read now (for tests). */
+    int streamsFeeding() {
+        return feeding.size();
+    }
+
+    private void refuseIfClosed() {
+        if (closed) {
+            throw new IllegalStateException("fetcher is closed");
+        }
     }
 
     /** As {@link #stream(Stream)}, for requests made by an iterator (a generator). */
     public Stream<FetchResult> stream(Iterator<FetchRequest> requests) {
+        Objects.requireNonNull(requests, "requests");
         return stream(StreamSupport.stream(Spliterators.spliteratorUnknownSize(requests,
                 Spliterator.ORDERED), false));
     }
@@ -169,6 +194,8 @@ public final class Fetcher implements AutoCloseable {
      * paces fetching, and it stops taking requests once every subscriber has cancelled.
      */
     public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {
+        Objects.requireNonNull(requests, "requests");
+        refuseIfClosed();
         SubmissionPublisher<FetchResult> publisher = new SubmissionPublisher<>(
                 Runnable::run, Flow.defaultBufferSize());
         AtomicBoolean started = new AtomicBoolean();
@@ -206,6 +233,7 @@ public final class Fetcher implements AutoCloseable {
             closed = true;
         }
         run.wakeUp();
+        feeding.forEach(StreamResults::stop);
         try {
             if (!driver.join(closeGrace)) {
                 run.abandon();
@@ -217,7 +245,9 @@ public final class Fetcher implements AutoCloseable {
         } finally {
             run.close();
             for (Pending p : pending.values()) {
-                p.future().complete(cancelled(p.request()));
+                // On the completions' threads too: a callback completed on this one held
+                // close() for as long as it ran, or for good if it waited for another result.
+                complete(p.future(), cancelled(p.request()));
             }
             pending.clear();
             // Every result handed out before close() returns, callbacks run (within the grace):
@@ -295,77 +325,6 @@ public final class Fetcher implements AutoCloseable {
         return new FetchResult(r.seq(), r.id(), r.url().toString(), r.method(), null,
                 FetchError.of(ErrorKind.CANCELLED, "the fetcher was closed first"), 0, 0, 0,
                 null, null, null);
-    }
-
-    /** Results as they complete; submits more only as results are taken. */
-    private final class CompletedResults implements Iterator<FetchResult> {
-        private final Iterator<FetchRequest> requests;
-        private final BlockingQueue<FetchResult> done = new LinkedBlockingQueue<>();
-        private final int window = 2 * config.concurrency();
-        private int outstanding;
-
-        CompletedResults(Iterator<FetchRequest> requests) {
-            this.requests = requests;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (!closed && outstanding < window && requests.hasNext()) {
-                submit(requests.next()).thenAccept(done::add);
-                outstanding++;
-            }
-            return outstanding > 0;
-        }
-
-        @Override
-        public FetchResult next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            try {
-                FetchResult result = done.take();
-                outstanding--;
-                return result;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }
-    }
-
-    /** Results in input order, through a window of twice the concurrency. */
-    private final class OrderedResults implements Iterator<FetchResult> {
-        private final Iterator<FetchRequest> requests;
-        private final ArrayDeque<CompletableFuture<FetchResult>> window = new ArrayDeque<>();
-        private final int size = 2 * config.concurrency();
-
-        OrderedResults(Iterator<FetchRequest> requests) {
-            this.requests = requests;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (!closed && window.size() < size && requests.hasNext()) {
-                window.add(submit(requests.next()));
-            }
-            return !window.isEmpty();
-        }
-
-        @Override
-        public FetchResult next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            try {
-                // get(), not join(): a wait here must end when the thread is interrupted.
-                return window.poll().get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.util.concurrent.CompletionException(e);
-            } catch (ExecutionException e) {
-                throw new java.util.concurrent.CompletionException(e.getCause());
-            }
-        }
     }
 
     /**
@@ -459,7 +418,10 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
-        /** {@link #stream} in input order instead of completion order. */
+        /**
+         * {@link #stream} (and {@link #publisher}) in input order instead of completion order;
+         * nothing else is held back: other callers' results come as they complete.
+         */
         public Builder ordered(boolean ordered) {
             config.ordered(ordered);
             return this;
@@ -478,8 +440,9 @@ public final class Fetcher implements AutoCloseable {
 
         /** How long {@link #close()} lets requests in flight finish (default 5 s). */
         public Builder closeGrace(Duration grace) {
-            if (grace == null || grace.isNegative()) {
-                throw new IllegalArgumentException("close grace must be zero or more: " + grace);
+            if (grace == null || grace.isNegative()
+                    || grace.compareTo(FetchConfig.MAX_DURATION) > 0) {
+                throw new IllegalArgumentException("close grace must be zero to a day: " + grace);
             }
             this.closeGrace = grace;
             return this;

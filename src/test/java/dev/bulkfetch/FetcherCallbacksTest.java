@@ -104,9 +104,9 @@ class FetcherCallbacksTest {
             TestSubscriber subscriber = TestSubscriber.cancellingAfter(3);
             fetcher.publisher(requests).subscribe(subscriber);
             assertThat(subscriber.awaitCancelled(30)).isTrue();
-            Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+            assertThat(Await.until(() -> Thread.getAllStackTraces().keySet().stream()
                     .noneMatch(t -> t.getName().equals("bulkfetch-publisher")),
-                    Duration.ofSeconds(20));
+                    Duration.ofSeconds(20))).as("the publisher's thread ended").isTrue();
             // The stream's window (twice the concurrency) and the subscriber's buffer at most.
             assertThat(pulled.get()).isLessThan(3 + 8 + 256 + 1);
         }

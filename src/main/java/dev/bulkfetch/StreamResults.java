@@ -1,0 +1,152 @@
+package dev.bulkfetch;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * The results of one {@link Fetcher#stream}, with its source read by a feeder thread of its own.
+ * Read by the consumer's thread, as it was, a source that is slow or waits for work (a live
+ * queue, a crawler's frontier fed by the results themselves) held back results that had
+ * finished, or waited for them for good. The feeder submits a request only while fewer than
+ * {@code window} are submitted and not yet consumed, so a slow consumer still slows the fetching.
+ * A source that fails ends the stream with its exception after the results of what it gave.
+ *
+ * <p>The feeder starts at the first {@link #hasNext()}, as a stream is lazy, and ends with its
+ * source, or at {@link #stop()}: the stream is closed, or the fetcher (which stops every stream
+ * listed in {@code feeding}). A stream left unread and unclosed keeps its feeder parked until
+ * the fetcher closes. Confinement: the consumer's fields are the consumer's; the two threads share only the
+ * queue and the semaphore.
+ */
+final class StreamResults implements Iterator<FetchResult> {
+
+    /** What the feeder tells the consumer last: how many it submitted, and why it stopped. */
+    private record End(long submitted, Throwable failure) {
+    }
+
+    private final Iterator<FetchRequest> requests;
+    private final Function<FetchRequest, CompletableFuture<FetchResult>> submit;
+    private final BooleanSupplier closed;
+    private final java.util.Set<StreamResults> feeding;
+    private final boolean ordered;
+    private final Semaphore slots;
+    // Results (in completion order), or futures (in input order), then one End.
+    private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    private volatile Thread feeder;
+    private volatile boolean stopped;
+    // The consumer's.
+    private FetchResult next;
+    private long consumed;
+    private End end;
+
+    StreamResults(Iterator<FetchRequest> requests, int window, boolean ordered,
+                  Function<FetchRequest, CompletableFuture<FetchResult>> submit,
+                  BooleanSupplier closed, java.util.Set<StreamResults> feeding) {
+        this.requests = requests;
+        this.feeding = feeding;
+        this.submit = submit;
+        this.closed = closed;
+        this.ordered = ordered;
+        this.slots = new Semaphore(window);
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (feeder == null) {
+            feeder = Thread.ofVirtual().name("bulkfetch-stream").start(this::feed);
+        }
+        try {
+            while (next == null) {
+                if (end != null && consumed == end.submitted()) {
+                    if (end.failure() != null) {
+                        Throwable failure = end.failure();
+                        end = new End(consumed, null);
+                        if (failure instanceof RuntimeException e) {
+                            throw e;
+                        }
+                        if (failure instanceof Error e) {
+                            throw e;
+                        }
+                        throw new CompletionException(failure);
+                    }
+                    return false;
+                }
+                Object event = events.take();
+                if (event instanceof End last) {
+                    end = last;
+                } else if (event instanceof FetchResult result) {
+                    next = result;
+                } else {
+                    // A future, in input order. get(), not join(): a wait here must end when
+                    // the thread is interrupted.
+                    @SuppressWarnings("unchecked")
+                    CompletableFuture<FetchResult> inOrder = (CompletableFuture<FetchResult>) event;
+                    next = inOrder.get();
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        } catch (ExecutionException e) {
+            throw new CompletionException(e.getCause());
+        }
+    }
+
+    @Override
+    public FetchResult next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        FetchResult result = next;
+        next = null;
+        consumed++;
+        slots.release();
+        return result;
+    }
+
+    /** Stops taking requests (the stream or the fetcher is closed); submitted ones still end. */
+    void stop() {
+        stopped = true;
+        Thread running = feeder;
+        if (running != null) {
+            running.interrupt();
+        }
+    }
+
+    /** Reads the source into the fetcher; listed in {@code feeding} meanwhile, to be stopped. */
+    private void feed() {
+        feeding.add(this);
+        long submitted = 0;
+        Throwable failure = null;
+        try {
+            while (true) {
+                slots.acquire();
+                if (stopped || closed.getAsBoolean() || !requests.hasNext()) {
+                    break;
+                }
+                CompletableFuture<FetchResult> result = submit.apply(requests.next());
+                submitted++;
+                if (ordered) {
+                    events.add(result);
+                } else {
+                    result.thenAccept(events::add);
+                }
+            }
+        } catch (InterruptedException e) {
+            // stop(), or the fetcher closing: the stream ends with what was submitted.
+        } catch (Throwable e) {
+            // The source failed; interrupted by a stop, it only ended early.
+            failure = stopped || closed.getAsBoolean() ? null : e;
+        }
+        feeding.remove(this);
+        events.add(new End(submitted, failure));
+    }
+}
