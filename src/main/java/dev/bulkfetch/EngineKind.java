@@ -43,6 +43,7 @@ public enum EngineKind {
 
     /** The kind named {@code name} (as {@link #cliName()}), or an error listing the names. */
     public static EngineKind fromName(String name) {
+        java.util.Objects.requireNonNull(name, "name");
         for (EngineKind kind : values()) {
             if (kind.cliName.equals(name.trim().toLowerCase(Locale.ROOT))) {
                 return kind;

@@ -307,7 +307,7 @@ public final class FetchConfig {
 
         /** Longest time for a whole request, send to last byte; positive, at most a day. */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = positive("timeout", timeout);
+            this.requestTimeout = positive("request timeout", timeout);
             return this;
         }
 

@@ -54,6 +54,7 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
         Map<String, String> checked = new LinkedHashMap<>();
         if (headers != null) {
             headers.forEach((name, value) -> {
+                Objects.requireNonNull(name, "a header name");
                 for (String earlier : checked.keySet()) {
                     if (earlier.equalsIgnoreCase(name)) {
                         // Names are case-insensitive: the engines would send two such

@@ -15,6 +15,7 @@ public record Rate(double permits, Duration period) {
 
     /** Checks that the rate is a positive, finite number per a positive period. */
     public Rate {
+        java.util.Objects.requireNonNull(period, "period");
         if (!(permits > 0) || Double.isInfinite(permits)) {
             throw new IllegalArgumentException("rate must be positive: " + permits);
         }
@@ -25,6 +26,7 @@ public record Rate(double permits, Duration period) {
 
     /** Parses {@code N/s}, {@code N/min} or {@code N/h}. */
     public static Rate parse(String text) {
+        java.util.Objects.requireNonNull(text, "rate");
         Matcher m = TEXT.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a rate: write it like "

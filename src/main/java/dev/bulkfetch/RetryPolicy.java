@@ -55,13 +55,15 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
         Objects.requireNonNull(kinds, "kinds");
         Objects.requireNonNull(statuses, "statuses");
         for (ErrorKind kind : kinds) {
+            Objects.requireNonNull(kind, "a kind in kinds");
             if (!RETRYABLE_KINDS.contains(kind)) {
                 throw new IllegalArgumentException("kind " + kind + " is not retryable: "
                         + "only TIMEOUT, CONNECT, RESET and PROTOCOL are failures of the exchange "
                         + "(for an HTTP status, name the status)");
             }
         }
-        for (int status : statuses) {
+        for (Integer status : statuses) {
+            Objects.requireNonNull(status, "a status in statuses");
             if (status < 300 || status > 599) {
                 throw new IllegalArgumentException("status " + status + " is not retryable: "
                         + "only statuses 300 to 599 end an item as not ok");
@@ -104,6 +106,7 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
      * {@code reset}, {@code protocol}) and statuses ({@code 503}, or {@code 5xx}).
      */
     public RetryPolicy withRetryOn(String list) {
+        Objects.requireNonNull(list, "list");
         Set<ErrorKind> newKinds = EnumSet.noneOf(ErrorKind.class);
         Set<Integer> newStatuses = new TreeSet<>();
         for (String item : list.split(",")) {

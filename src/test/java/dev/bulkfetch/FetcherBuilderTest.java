@@ -132,5 +132,46 @@ class FetcherBuilderTest {
                 .hasMessageContaining("PT-1S");
         assertThatThrownBy(() -> new RetryPolicy(101, Duration.ofMillis(1), Duration.ofMillis(1),
                 Set.of(), Set.of())).hasMessageContaining("101");
+        assertThatThrownBy(() -> builder.requestTimeout(Duration.ZERO))
+                .hasMessageContaining("request timeout");
+    }
+
+    /**
+     * "No limit" written as the longest Duration: each passed the builder and then failed
+     * every item (long overflow in the engines' nanoseconds), or build(), or close().
+     */
+    @Test
+    void aDurationLongerThanADayIsRefusedByItsSetter() {
+        Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        Fetcher.Builder builder = Fetcher.builder();
+        assertThatThrownBy(() -> builder.requestTimeout(forever))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request timeout")
+                .hasMessageContaining("at most 1 day");
+        assertThatThrownBy(() -> builder.connectTimeout(forever))
+                .hasMessageContaining("connect timeout");
+        assertThatThrownBy(() -> builder.idleTimeout(forever))
+                .hasMessageContaining("idle timeout");
+        assertThatThrownBy(() -> builder.closeGrace(forever))
+                .hasMessageContaining("close grace");
+        assertThatThrownBy(() -> new RetryPolicy(2, Duration.ofMillis(1), forever, Set.of(),
+                Set.of())).hasMessageContaining("backoff");
+        assertThat(builder.requestTimeout(Duration.ofDays(1))).isNotNull();
+    }
+
+    /** A null argument is named, not met later as the JDK's "because text is null". */
+    @Test
+    void aNullArgumentIsNamed() {
+        assertThatThrownBy(() -> Rate.parse(null)).hasMessage("rate");
+        assertThatThrownBy(() -> new Rate(1, null)).hasMessage("period");
+        assertThatThrownBy(() -> EngineKind.fromName(null)).hasMessage("name");
+        assertThatThrownBy(() -> RetryPolicy.defaults().withRetryOn(null)).hasMessage("list");
+        java.util.Map<String, String> headers = new java.util.HashMap<>();
+        headers.put(null, "v");
+        assertThatThrownBy(() -> new FetchRequest(1, null, java.net.URI.create(
+                "http://h.test/"), "GET", headers, null)).hasMessage("a header name");
+        try (Fetcher fetcher = Fetcher.builder().build()) {
+            assertThatThrownBy(() -> fetcher.fetchAll(null)).hasMessage("requests");
+            assertThatThrownBy(() -> fetcher.publisher(null)).hasMessage("requests");
+        }
     }
 }
