@@ -102,8 +102,11 @@ public final class UrlListReader extends LineItemReader {
     /** {@code text} as a URI, or, when it is not a usable URL, why not (a String). */
     static Object urlOrProblem(String text) {
         for (int i = 0; i < text.length(); i++) {
-            if (Character.isWhitespace(text.charAt(i))) {
-                return "URL contains a space at column " + (i + 1);
+            char c = text.charAt(i);
+            if (Character.isWhitespace(c)) {
+                return "URL contains " + (c == ' ' ? "a space" : c == '\t' ? "a tab"
+                        : String.format("white space (U+%04X)", (int) c)) + " at column "
+                        + (i + 1);
             }
         }
         URI uri;

@@ -11,7 +11,7 @@ import java.util.Set;
  * {@code HttpURLConnection} would send raw UTF-8 where AHC sends it percent-encoded). So, as
  * browsers do: an internationalised host becomes its punycode form ({@code bücher.example} to
  * {@code xn--bcher-kva.example}), and in the path, query and fragment each character a URL may
- * not hold (non-ASCII, a space, {@code "<>^`{|}}) is percent-encoded as UTF-8. What is already
+ * not hold (non-ASCII, a space, {@code "<>^`{|}[]}) is percent-encoded as UTF-8. What is already
  * valid is left alone, {@code %} escapes included.
  *
  * <p>The authority never changes meaning: apart from converting a non-ASCII host (or user
@@ -155,7 +155,9 @@ public final class Urls {
     private static long[] legal() {
         long[] words = new long[2];
         for (char c = '!'; c < 0x7f; c++) {
-            if ("\"<>^`{|}".indexOf(c) < 0) {
+            // [ and ] only frame an IPv6 host, which the authority keeps as written; in a path
+            // java.net.URI refused them, where a query's went through.
+            if ("\"<>^`{|}[]".indexOf(c) < 0) {
                 words[c >>> 6] |= 1L << (c & 63);
             }
         }

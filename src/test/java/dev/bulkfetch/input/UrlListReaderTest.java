@@ -61,6 +61,11 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("ftp://h/x")).contains("'ftp' is not supported");
         assertThat(UrlListReader.problemWith("file:///etc/passwd")).contains("'file'");
         assertThat(UrlListReader.problemWith("http://h/a b")).contains("space at column 11");
+        // A tab or a carriage return was "a space" too.
+        assertThat(UrlListReader.problemWith("http://h/a\tb")).contains("a tab at column 11");
+        assertThat(UrlListReader.problemWith("http://h/a\rb"))
+                .contains("white space (U+000D) at column 11");
+        assertThat(UrlListReader.problemWith("http://h/sq[1]")).isNull();
         assertThat(UrlListReader.problemWith("http://")).isNotNull();
         assertThat(UrlListReader.problemWith("http:///path")).contains("no host");
         assertThat(UrlListReader.problemWith("http://h/%zz")).contains("not a valid URL");

@@ -23,6 +23,10 @@ class UrlsTest {
         String valid = "http://a.example:81/p%20q/r;s?t=%7C&u=v#w";
         assertThat(Urls.toAscii(valid)).isSameAs(valid);
         assertThat(Urls.toAscii("http://[::1]:8080/\u00e9")).isEqualTo("http://[::1]:8080/%C3%A9");
+        // Brackets frame an IPv6 host only: a path's were refused where a query's went.
+        assertThat(Urls.toAscii("http://[::1]:8080/sq[1]?filter[status]=x#f[2]"))
+                .isEqualTo("http://[::1]:8080/sq%5B1%5D?filter%5Bstatus%5D=x#f%5B2%5D");
+        assertThat(Urls.toAscii("http://[::1]:8080/a")).isEqualTo("http://[::1]:8080/a");
         assertThat(Urls.toAscii("/rel/\ud83d\ude00 x")).isEqualTo("/rel/%F0%9F%98%80%20x");
         assertThat(Urls.toAscii("caf\u00e9/x?next=http://b\u00fccher.example/"))
                 .as("a relative reference with a URL in its query has no host to convert")
