@@ -159,11 +159,21 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
      */
     public boolean retries(FetchRequest request, boolean redirected, Integer status,
                            ErrorKind transportError) {
+        return retries(request, redirected, false, status, transportError);
+    }
+
+    /**
+     * As above, knowing whether the attempt was {@code unsent}: it failed before the request
+     * was written (no connection was made), as after a connect timeout, which reads
+     * {@code timeout} but left nothing for the server to act on.
+     */
+    public boolean retries(FetchRequest request, boolean redirected, boolean unsent,
+                           Integer status, ErrorKind transportError) {
         if (!retries(status, transportError)) {
             return false;
         }
         return unsafeMethods || request.idempotent() || (!redirected
-                && (transportError != null ? UNSENT_KINDS.contains(transportError)
+                && (transportError != null ? unsent || UNSENT_KINDS.contains(transportError)
                         : REFUSED_STATUSES.contains(status)));
     }
 

@@ -139,7 +139,7 @@ final class BlockingEngine implements Engine {
                     ? Outcome.failure(FetchError.of(ErrorKind.TIMEOUT, "timed out: request took"
                             + " longer than " + options.requestTimeout().toMillis() + " ms"),
                             exchange.bytes, latency)
-                    : Outcome.failure(Failures.classify(e), exchange.bytes, latency);
+                    : Failures.outcome(e, exchange.bytes, latency);
             return exchange.redirected ? failed.afterRedirect() : failed;
         } finally {
             deadline.cancel(false);

@@ -142,7 +142,7 @@ final class EventLoopEngine implements Engine {
                         ? CompletableFuture.completedFuture(hop.outcome())
                         : follow(request, hop, redirects, start)
                                 .thenApply(Outcome::afterRedirect))
-                .exceptionally(thrown -> Outcome.failure(Failures.classify(thrown), 0,
+                .exceptionally(thrown -> Failures.outcome(thrown, 0,
                         System.nanoTime() - start));
     }
 
@@ -210,7 +210,7 @@ final class EventLoopEngine implements Engine {
 
     private static CompletableFuture<Outcome> failed(Throwable thrown, long start) {
         return CompletableFuture.completedFuture(
-                Outcome.failure(Failures.classify(thrown), 0, System.nanoTime() - start));
+                Failures.outcome(thrown, 0, System.nanoTime() - start));
     }
 
     /** AHC's request for {@code request}; {@code timeout}, when given, replaces the client's. */
@@ -410,8 +410,8 @@ final class EventLoopEngine implements Engine {
 
         /** The outcome of an exchange that failed, with the body bytes that came before. */
         Hop failed(Throwable thrown) {
-            return new Hop(Outcome.failure(Failures.classify(thrown),
-                    location == null ? bytes : 0, System.nanoTime() - start), status, null);
+            return new Hop(Failures.outcome(thrown, location == null ? bytes : 0,
+                    System.nanoTime() - start), status, null);
         }
 
         @Override

@@ -25,6 +25,29 @@ final class Failures {
     private Failures() {
     }
 
+    /**
+     * The outcome of an exchange that ended with {@code thrown}: classified, and marked unsent
+     * when no connection was made. A connect timeout reads {@code timeout}, as every timeout
+     * does, but like a refused connection it is safe to send again, a POST's too.
+     */
+    static Outcome outcome(Throwable thrown, long bytes, long latencyNanos) {
+        FetchError error = classify(thrown);
+        return beforeSending(thrown) ? Outcome.failureBeforeSending(error, latencyNanos)
+                : Outcome.failure(error, bytes, latencyNanos);
+    }
+
+    /** Whether {@code thrown} came while connecting: the request was not written. */
+    private static boolean beforeSending(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof NoRouteToHostException
+                    || t.getClass().getSimpleName().equals("ConnectTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static FetchError classify(Throwable thrown) {
         Throwable root = thrown;
         for (Throwable t = thrown; t != null; t = t.getCause()) {

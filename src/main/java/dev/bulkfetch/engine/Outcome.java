@@ -14,19 +14,26 @@ import dev.bulkfetch.FetchError;
  * @param body what the {@link dev.bulkfetch.BodyHandler} made of the body, or {@code null}
  * @param redirected whether this came after a redirect: the request as sent first was then
  *     answered (and may have been acted on), whatever became of the redirect's
+ * @param unsent whether the failure came before the request could be written: no connection
+ *     was made (a connect timeout among them), so the server cannot have acted on it
  */
 public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
-                      String retryAfter, Object body, boolean redirected) {
+                      String retryAfter, Object body, boolean redirected, boolean unsent) {
 
     public Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
                    String retryAfter, Object body) {
-        this(status, bytes, latencyNanos, error, retryAfter, body, false);
+        this(status, bytes, latencyNanos, error, retryAfter, body, false, false);
     }
 
-    /** This outcome, as reached after a redirect. */
+    /** This outcome, as reached after a redirect: the first request was answered. */
     Outcome afterRedirect() {
         return redirected ? this
-                : new Outcome(status, bytes, latencyNanos, error, retryAfter, body, true);
+                : new Outcome(status, bytes, latencyNanos, error, retryAfter, body, true, false);
+    }
+
+    /** A failure before the request was written: no connection was made. */
+    static Outcome failureBeforeSending(FetchError error, long latencyNanos) {
+        return new Outcome(null, 0, latencyNanos, error, null, null, false, true);
     }
 
     static Outcome response(int status, long bytes, long latencyNanos, String retryAfter,

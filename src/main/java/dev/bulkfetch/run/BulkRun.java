@@ -220,7 +220,8 @@ public final class BulkRun implements AutoCloseable {
             }
             ErrorKind kind = outcome.error() == null ? null : outcome.error().kind();
             if (!stopping && attempt.number() <= retries.maxRetries()
-                    && retries.retries(attempt.request(), outcome.redirected(), status, kind)) {
+                    && retries.retries(attempt.request(), outcome.redirected(), outcome.unsent(),
+                            status, kind)) {
                 long delay = retries.delayNanos(attempt.number(),
                         RetryAfter.nanos(outcome.retryAfter(), clock.instant()),
                         ThreadLocalRandom.current()::nextDouble);

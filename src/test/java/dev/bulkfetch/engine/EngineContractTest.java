@@ -247,6 +247,40 @@ class EngineContractTest {
     }
 
     /**
+     * A connect timeout reads {@code timeout}, as every timeout does, and is marked unsent: no
+     * connection was made, so even a POST may go again. It was indistinguishable from a
+     * timeout after the body went out, and a backfill's POST was never retried.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aConnectTimeoutIsATimeoutBeforeAnythingWasSent(EngineKind kind) throws Exception {
+        EngineOptions shortConnect = new EngineOptions(8, Duration.ofMillis(300),
+                Duration.ofSeconds(30), Duration.ofSeconds(30), 10_000, 3, null, false);
+        List<java.nio.channels.SocketChannel> fillers = new java.util.ArrayList<>();
+        try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             Engine engine = Engine.create(kind, shortConnect)) {
+            for (int i = 0; i < 8; i++) {
+                java.nio.channels.SocketChannel filler = java.nio.channels.SocketChannel.open();
+                filler.configureBlocking(false);
+                filler.connect(full.getLocalSocketAddress());
+                fillers.add(filler);
+            }
+            Outcome outcome = engine.send(new FetchRequest(1, null, URI.create("http://127.0.0.1:"
+                    + full.getLocalPort() + "/create"), "POST", java.util.Map.of(),
+                    "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .get(40, TimeUnit.SECONDS);
+
+            assertThat(outcome.error().kind()).as(outcome.error().message())
+                    .isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(outcome.unsent()).isTrue();
+        } finally {
+            for (java.nio.channels.SocketChannel filler : fillers) {
+                filler.close();
+            }
+        }
+    }
+
+    /**
      * The whole-request timeout bounds a connect that hangs, on every engine. On the JDK's it
      * ran to the connect timeout: the watchdog cannot end a connect under way.
      */
