@@ -102,7 +102,7 @@ final class FetchCommand implements Callable<Integer> {
                         () -> headers, v -> headers = v)
                 .add(option("-o", "--output").paramLabel("FILE").type(Path.class)
                         .description("Write records to FILE instead of stdout ('-')."),
-                        () -> output, v -> output = v.toString().equals("-") ? null : v)
+                        () -> output, v -> output = "-".equals(String.valueOf(v)) ? null : v)
                 .add(flag("--resume")
                         .description("With -o FILE: keep the records already in FILE (a torn "
                                 + "last line is cut) and fetch only the items without one. The "

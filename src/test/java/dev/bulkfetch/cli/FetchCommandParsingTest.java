@@ -26,6 +26,27 @@ class FetchCommandParsingTest {
         return (FetchCommand) result.subcommand().commandSpec().userObject();
     }
 
+    /**
+     * Picocli sets each option's initial value through its setter, null included, and reports
+     * a setter that throws on System.err, not the command's err: the -o setter did, and every
+     * fetch printed "[picocli WARN] Could not set initial value for option --output".
+     */
+    @Test
+    void parsingPrintsNothingOnTheProcessStderr() {
+        java.io.PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            parse("fetch", "list.txt");
+            parse("fetch", "list.txt", "-o", "-");
+            parse("fetch", "list.txt", "-o", "out.jsonl");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(captured.toString()).isEmpty();
+        assertThat(parse("fetch", "list.txt", "-o", "-").output).isNull();
+    }
+
     @Test
     void everyOptionIsParsedIntoTheConfig() {
         FetchCommand fetch = parse("fetch", "list.txt", "-c", "200", "--engine", "event-loop",
