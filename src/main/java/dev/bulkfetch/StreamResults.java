@@ -22,8 +22,8 @@ import java.util.function.Function;
  * <p>The feeder starts at the first {@link #hasNext()}, as a stream is lazy, and ends with its
  * source, or at {@link #stop()}: the stream is closed, or the fetcher (which stops every stream
  * listed in {@code feeding}). A stream left unread and unclosed keeps its feeder parked until
- * the fetcher closes. Confinement: the consumer's fields are the consumer's; the two threads share only the
- * queue and the semaphore.
+ * the fetcher closes. The consumer's fields are its own; the feeder shares with it only the
+ * queue, the semaphore and the stop flag.
  */
 final class StreamResults implements Iterator<FetchResult> {
 
@@ -42,6 +42,7 @@ final class StreamResults implements Iterator<FetchResult> {
     private volatile Thread feeder;
     private volatile boolean stopped;
     // The consumer's.
+    private CompletableFuture<FetchResult> head;
     private FetchResult next;
     private long consumed;
     private End end;
@@ -78,17 +79,20 @@ final class StreamResults implements Iterator<FetchResult> {
                     }
                     return false;
                 }
-                Object event = events.take();
+                Object event = head != null ? head : events.take();
                 if (event instanceof End last) {
                     end = last;
                 } else if (event instanceof FetchResult result) {
                     next = result;
                 } else {
-                    // A future, in input order. get(), not join(): a wait here must end when
-                    // the thread is interrupted.
+                    // A future, in input order, kept until it is done: a wait for it that an
+                    // interrupt ends must not lose it. get(), not join(): that wait must end.
                     @SuppressWarnings("unchecked")
-                    CompletableFuture<FetchResult> inOrder = (CompletableFuture<FetchResult>) event;
+                    CompletableFuture<FetchResult> inOrder =
+                            (CompletableFuture<FetchResult>) event;
+                    head = inOrder;
                     next = inOrder.get();
+                    head = null;
                 }
             }
             return true;
@@ -132,7 +136,12 @@ final class StreamResults implements Iterator<FetchResult> {
                 if (stopped || closed.getAsBoolean() || !requests.hasNext()) {
                     break;
                 }
-                CompletableFuture<FetchResult> result = submit.apply(requests.next());
+                FetchRequest request = requests.next();
+                if (stopped || closed.getAsBoolean()) {
+                    // A source that took the interrupt in stride: stopped is stopped.
+                    break;
+                }
+                CompletableFuture<FetchResult> result = submit.apply(request);
                 submitted++;
                 if (ordered) {
                     events.add(result);

@@ -204,4 +204,40 @@ class FetcherSourcesTest {
             assertThat(pulled.get()).isLessThanOrEqualTo(3 + 4 + 1);
         }
     }
+
+    /**
+     * An ordered stream's consumer, interrupted while it waits, may read on: the result it
+     * waited for still comes, and in its place. The wait took it off the queue, so it was
+     * lost, and the stream then waited for good for a result that could not come.
+     */
+    @Test
+    void anOrderedStreamInterruptedWhileWaitingLosesNothingWhenReadOn() throws Exception {
+        try (Fetcher fetcher = Fetcher.builder().concurrency(4).ordered(true).build()) {
+            Iterator<FetchResult> results = fetcher.stream(Stream.concat(
+                    Stream.of(server.request(1, "/long-held/")),
+                    IntStream.rangeClosed(2, 5).mapToObj(i -> server.request(i, "/ok/"))))
+                    .iterator();
+            CompletableFuture<List<Long>> read = new CompletableFuture<>();
+            Thread consumer = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    results.next();
+                    read.completeExceptionally(new AssertionError("not interrupted"));
+                    return;
+                } catch (java.util.concurrent.CompletionException expected) {
+                    Thread.interrupted();
+                }
+                List<Long> rest = new ArrayList<>();
+                results.forEachRemaining(r -> rest.add(r.seq()));
+                read.complete(rest);
+            });
+            // Interrupted while it waits for the first, held by the server for 1.5 s.
+            assertThat(dev.bulkfetch.testing.Await.until(() -> server.counter().inFlight() > 0
+                    && consumer.getState() == Thread.State.WAITING, Duration.ofSeconds(20)))
+                    .isTrue();
+            consumer.interrupt();
+            List<Long> seqs = read.get(30, TimeUnit.SECONDS);
+
+            assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L);
+        }
+    }
 }
