@@ -27,8 +27,8 @@ import java.util.function.LongSupplier;
  * cold client (class loading, the first connections) would otherwise send its first requests
  * late and all together, and the server would count more than the rate in its first second.
  *
- * <p>Under a rate per host it tells the driver which hosts have an attempt not yet sent
- * ({@link #waitsForStart}), and wakes it when a host has none left: the dispatcher starts no
+ * <p>Under a rate per host it tells the driver which hosts have an attempt waiting for its
+ * start ({@link #waitsForStart}), and wakes it when a host has none left: the dispatcher starts no
  * more of such a host's items, which would only hold {@code -c} slots the other hosts could use.
  */
 final class Sender implements AutoCloseable {
@@ -58,9 +58,11 @@ final class Sender implements AutoCloseable {
     // Created on first use by the driver or the timer thread; idle ones are swept out when the
     // map has doubled since the last sweep, so it stays in proportion to the busy hosts.
     private final Map<String, RateGate> hostRates = new ConcurrentHashMap<>();
-    // With a rate per host: per host, the attempts given to send() and not yet on the wire
-    // (held for the warm-up, backing off, or waiting for a start) or handed back.
-    private final Map<String, Integer> unsentPerHost = new ConcurrentHashMap<>();
+    // With a rate per host: the attempts waiting for a start (held for the warm-up, or for
+    // their reservation), and how many per host. Not those backing off: a retry's backoff
+    // (a Retry-After of minutes) must not stop its host's other items.
+    private final java.util.Set<Attempt> waitingForStart = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> waitingPerHost = new ConcurrentHashMap<>();
     private static final int FIRST_SWEEP = 1024;
     /** The longest the first request under a rate holds the others back. */
     private static final java.time.Duration WARM_UP_LIMIT = java.time.Duration.ofSeconds(1);
@@ -182,8 +184,8 @@ final class Sender implements AutoCloseable {
 
     /** Sends {@code attempt} after {@code delayNanos} (a backoff) and its rate reservation. */
     void send(Attempt attempt, long delayNanos) {
-        if (ratePerHost != null) {
-            unsentPerHost.merge(attempt.host(), 1, Integer::sum);
+        if (delayNanos == 0) {
+            startsWaiting(attempt);
         }
         // After stop() nothing is held (it emptied the list for good), and later() and
         // reserveThenSend() hand the attempt back.
@@ -199,7 +201,10 @@ final class Sender implements AutoCloseable {
             }
         }
         if (delayNanos > 0) {
-            later(attempt, () -> reserveThenSend(attempt), delayNanos);
+            later(attempt, () -> {
+                startsWaiting(attempt);
+                reserveThenSend(attempt);
+            }, delayNanos);
         } else {
             reserveThenSend(attempt);
         }
@@ -234,18 +239,29 @@ final class Sender implements AutoCloseable {
     }
 
     /**
-     * True while {@code host} has an attempt not yet sent, under a rate per host: another of
-     * its items would wait behind it, holding a {@code -c} slot. The driver is woken when this
+     * True while {@code host} has an attempt waiting for its start, under a rate per host:
+     * another of its items would wait behind it, holding a {@code -c} slot. The driver is woken when this
      * turns false.
      */
     boolean waitsForStart(String host) {
-        return unsentPerHost.containsKey(host);
+        return waitingPerHost.containsKey(host);
     }
 
-    /** {@code attempt} is on the wire or handed back: its host may be ready for another. */
+    /** {@code attempt} now waits for its start, under a rate per host. */
+    private void startsWaiting(Attempt attempt) {
+        if (ratePerHost != null && waitingForStart.add(attempt)) {
+            waitingPerHost.merge(attempt.host(), 1, Integer::sum);
+        }
+    }
+
+    /**
+     * {@code attempt} is on the wire or handed back: its host may be ready for another. Once
+     * per attempt, whichever way it leaves (a stop may hand back one that went).
+     */
     private void leftUnsent(Attempt attempt) {
-        if (ratePerHost != null && unsentPerHost.computeIfPresent(attempt.host(),
-                (host, n) -> n == 1 ? null : n - 1) == null) {
+        if (ratePerHost != null && waitingForStart.remove(attempt)
+                && waitingPerHost.computeIfPresent(attempt.host(),
+                        (host, n) -> n == 1 ? null : n - 1) == null) {
             completed.add(Done.WAKE_UP);
         }
     }

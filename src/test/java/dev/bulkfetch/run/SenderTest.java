@@ -187,6 +187,33 @@ class SenderTest {
         }
     }
 
+    /**
+     * A retry backing off (a Retry-After may be minutes) does not wait for its start yet: it
+     * made its host wait, and the driver started none of that host's other items meanwhile.
+     */
+    @Test
+    void aRetryBackingOffDoesNotMakeItsHostWait() throws Exception {
+        BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
+        try (Sender sender = new Sender(gate -> new InstantEngine(), RateGate.of(null),
+                Rate.parse("10/s"), done)) {
+            Attempt first = new Attempt(FetchRequest.get(1, URI.create("http://h.test/1")), 1, 1);
+            sender.send(first, 0);
+            Sender.Done sent;
+            do {
+                sent = done.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(sent).as("the first went").isNotNull();
+            } while (sent == Sender.Done.WAKE_UP);
+
+            sender.send(first.next(), Duration.ofMinutes(1).toNanos());
+
+            assertThat(sender.waitsForStart("h.test:80")).isFalse();
+            sender.stop();
+            Sender.Done back = done.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(back.sent()).isFalse();
+            assertThat(sender.waitsForStart("h.test:80")).isFalse();
+        }
+    }
+
     @Test
     void perHostRateGatesOfIdleHostsAreSweptAsNewHostsComeIn() throws Exception {
         AtomicLong now = new AtomicLong(1_000_000_000L);
