@@ -37,7 +37,10 @@ public final class BodyStore {
         String file = null;
         if (dir != null) {
             Path target = dir.resolve(result.seq() + ".body");
-            Files.write(target, body);
+            // A new file, never through what stands there: a link (hard or symbolic) of that
+            // name would have the body written into whatever it links to, a list perhaps.
+            Files.deleteIfExists(target);
+            Files.write(target, body, java.nio.file.StandardOpenOption.CREATE_NEW);
             file = target.toString();
         }
         return result.withBody(inline ? text(body) : null, file);
