@@ -8,7 +8,6 @@ import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.input.HttpSyntax;
 import dev.bulkfetch.input.InputReader;
-import dev.bulkfetch.input.InputUnavailableException;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
 import dev.bulkfetch.output.Journal;
@@ -48,16 +47,13 @@ final class FetchCommand implements Callable<Integer> {
     String inputFormat = "auto";
     String method = "GET";
     List<String> headers = new ArrayList<>();
-    Path output;
-    boolean resume;
     Duration grace = Duration.ofSeconds(5);
-    Path saveBodies;
     boolean includeBody;
     boolean insecure;
     boolean denyPrivate;
     boolean ordered;
-    Path summaryJson;
     boolean quiet;
+    final OutputOptions outputs = new OutputOptions();
     final RequestOptions requestOptions = new RequestOptions();
     final LimitOptions limitOptions = new LimitOptions();
     final MockOptions mockOptions = new MockOptions();
@@ -100,22 +96,10 @@ final class FetchCommand implements Callable<Integer> {
                         .description("A header for every request (repeatable); JSON Lines "
                                 + "specs may override it."),
                         () -> headers, v -> headers = v)
-                .add(option("-o", "--output").paramLabel("FILE").type(Path.class)
-                        .description("Write records to FILE instead of stdout ('-')."),
-                        () -> output, v -> output = "-".equals(String.valueOf(v)) ? null : v)
-                .add(flag("--resume")
-                        .description("With -o FILE: keep the records already in FILE (a torn "
-                                + "last line is cut) and fetch only the items without one. The "
-                                + "input must be the same (checked against FILE.input)."),
-                        () -> resume, v -> resume = v)
                 .add(duration("--grace").defaultValue("5s")
                         .description("After Ctrl-C, how long requests in flight may finish "
                                 + "before the run stops (default: ${DEFAULT-VALUE})."),
                         () -> grace, v -> grace = v)
-                .add(option("--save-bodies").paramLabel("DIR").type(Path.class)
-                        .description("Save each body to DIR/SEQ.body (named from the item, "
-                                + "never from the URL); the record gets body_file."),
-                        () -> saveBodies, v -> saveBodies = v)
                 .add(flag("--include-body")
                         .description("Put each text (UTF-8) body into its record as body."),
                         () -> includeBody, v -> includeBody = v)
@@ -131,12 +115,10 @@ final class FetchCommand implements Callable<Integer> {
                         .description("Write records in input order (a reorder window no larger "
                                 + "than the concurrency) instead of as they finish."),
                         () -> ordered, v -> ordered = v)
-                .add(option("--summary-json").paramLabel("FILE").type(Path.class)
-                        .description("Also write the summary as JSON to FILE."),
-                        () -> summaryJson, v -> summaryJson = v)
                 .add(flag("-q", "--quiet")
                         .description("No progress line and no summary on stderr."),
                         () -> quiet, v -> quiet = v);
+        outputs.addTo(options);
         requestOptions.addTo(options);
         limitOptions.addTo(options);
         mockOptions.addTo(options);
@@ -167,13 +149,8 @@ final class FetchCommand implements Callable<Integer> {
         FetchConfig config = config();
         UrlListReader.RequestTemplate requests = template();
         InputReader.Format format = format();
-        checkOtherOutputs();
-        Journal journal = openJournal();
-        if (summaryJson != null && Files.isRegularFile(summaryJson)) {
-            // An earlier run's, saying all_ok, must not outlive a run that dies before writing
-            // its own: a full disk, a kill.
-            Files.delete(summaryJson);
-        }
+        outputs.check(input);
+        Journal journal = outputs.openJournal(input);
         try {
             return fetch(config, requests, format, journal);
         } catch (WriteFailed e) {
@@ -195,6 +172,7 @@ final class FetchCommand implements Callable<Integer> {
                      mock == null ? requests : requests.withUrlMapper(mock::redirect));
              BulkRun run = new BulkRun(config);
              Interrupts interrupts = Interrupts.install(run, grace, err)) {
+            outputs.removeEarlierSummary();
             if (journal != null && journal.kept() > 0 && !quiet) {
                 err.println("resuming: " + journal.kept() + " records kept"
                         + (journal.tornBytes() > 0 ? ", a torn last line of "
@@ -214,7 +192,7 @@ final class FetchCommand implements Callable<Integer> {
                 run.abandon();
                 throw new WriteFailed(journal == null || !journal.resumable()
                         ? "cannot write the records: " + e.getMessage()
-                        : "cannot write " + output + ": " + e.getMessage()
+                        : "cannot write " + outputs.output + ": " + e.getMessage()
                         + ". It holds the records finished so far, as complete lines; when "
                         + "there is room, run the same command with --resume to go on.", e);
             }
@@ -230,8 +208,8 @@ final class FetchCommand implements Callable<Integer> {
             }
             // Written on Ctrl-C too: a wrapper watching it must not read an earlier run's
             // (one that dies without writing it leaves none: see call()).
-            if (summaryJson != null) {
-                try (OutputStream out = Files.newOutputStream(summaryJson)) {
+            if (outputs.summaryJson != null) {
+                try (OutputStream out = Files.newOutputStream(outputs.summaryJson)) {
                     summary.writeJson(out, kept, keptFailures, interrupts.interrupted());
                 }
             }
@@ -261,7 +239,7 @@ final class FetchCommand implements Callable<Integer> {
         checked("-c/--concurrency", () -> builder.concurrency(concurrency));
         checked("request options", () -> requestOptions.applyTo(builder));
         checked("limits", () -> limitOptions.applyTo(builder));
-        return builder.ordered(ordered).saveBodies(saveBodies).includeBody(includeBody)
+        return builder.ordered(ordered).saveBodies(outputs.saveBodies).includeBody(includeBody)
                 .insecure(insecure).denyPrivate(denyPrivate).build();
     }
 
@@ -318,134 +296,6 @@ final class FetchCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The summary file and the bodies' folder, checked before anything is written: the summary
-     * must not land on the records, their journal's identity file or the input (it would
-     * overwrite them at the end of the run), and the folder must be one, made now if need be.
-     */
-    private void checkOtherOutputs() {
-        refuseEmpty("--output", output);
-        refuseEmpty("--summary-json", summaryJson);
-        refuseEmpty("--save-bodies", saveBodies);
-        if (summaryJson != null) {
-            // Written only at the end: a path that cannot take it must not cost the run first.
-            Path folder = summaryJson.toAbsolutePath().getParent();
-            String unusable = Files.isDirectory(summaryJson) ? "it is a folder"
-                    : folder != null && !Files.isDirectory(folder) ? "there is no folder "
-                            + folder
-                    : folder != null && !Files.isWritable(folder)
-                            && !Files.isWritable(summaryJson)
-                            ? "the folder " + folder + " cannot be written" : null;
-            if (unusable != null) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--summary-json': cannot write " + summaryJson + ": " + unusable);
-            }
-            Path in = input.equals("-") ? null : UrlListReader.resolve(input);
-            // Only a file can be overwritten: -o and --summary-json may share /dev/null.
-            boolean aFile = !Files.exists(summaryJson) || Files.isRegularFile(summaryJson);
-            String clash = !aFile ? null
-                    : Journal.sameFile(summaryJson, output) ? "the output file"
-                    : output != null && Journal.sameFile(summaryJson,
-                            Journal.identityFile(output)) ? "the output file's identity file"
-                    : in != null && Journal.sameFile(summaryJson, in) ? "the input" : null;
-            if (clash != null) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--summary-json': " + summaryJson + " is " + clash
-                        + ", which the summary would overwrite; choose another file");
-            }
-        }
-        if (saveBodies != null) {
-            try {
-                Files.createDirectories(saveBodies);
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--save-bodies': cannot make the folder " + saveBodies + ": "
-                        + (Files.exists(saveBodies) ? "a file of that name is there" : e));
-            }
-            checkBodiesOverwriteNothing();
-        }
-    }
-
-    /** Path.of("") is the current folder: bodies went there, and -o '' said "a folder". */
-    private void refuseEmpty(String option, Path path) {
-        if (path != null && path.toString().isBlank()) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option '"
-                    + option + "': the name is empty");
-        }
-    }
-
-    /**
-     * The bodies' folder must not hold a file of this run's named as a body is ({@code
-     * SEQ.body}): the list {@code 1.body} was replaced by the first item's body, an output
-     * file so named got bodies and records mixed.
-     */
-    private void checkBodiesOverwriteNothing() {
-        Path in = input.equals("-") || input.isBlank() ? null : UrlListReader.resolve(input);
-        Map<Path, String> ours = new java.util.LinkedHashMap<>();
-        if (in != null) {
-            ours.put(in, "the input");
-        }
-        if (output != null) {
-            ours.put(output, "the output file");
-            ours.put(Journal.identityFile(output), "the output file's identity file");
-        }
-        if (summaryJson != null) {
-            ours.put(summaryJson, "the summary file");
-        }
-        ours.forEach((file, what) -> {
-            Path folder = file.toAbsolutePath().getParent();
-            if (file.getFileName() != null && BODY_NAME.matcher(file.getFileName().toString())
-                    .matches() && folder != null && Journal.sameFile(folder, saveBodies)) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--save-bodies': " + saveBodies + " holds " + file + ", " + what
-                        + ", which a body (named SEQ.body) would overwrite; choose another "
-                        + "folder");
-            }
-        });
-    }
-
-    private static final java.util.regex.Pattern BODY_NAME =
-            java.util.regex.Pattern.compile("[0-9]+\\.body");
-
-    /**
-     * The output file as a journal (read back with --resume), before anything is sent, so an
-     * unwritable file or a mismatched resume costs no request; null when writing to stdout.
-     */
-    private Journal openJournal() {
-        if (output == null) {
-            if (resume) {
-                throw new ParameterException(spec.commandLine(),
-                        "--resume needs -o FILE: the output file is the journal");
-            }
-            return null;
-        }
-        if (resume && input.equals("-")) {
-            throw new ParameterException(spec.commandLine(),
-                    "--resume needs the input as a file: stdin cannot be read twice");
-        }
-        try {
-            Path source = input.equals("-") ? null : UrlListReader.resolve(input);
-            return source == null ? Journal.open(output, null, false)
-                    : Journal.open(output, source, resume);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(),
-                    "Invalid value for option '--output': " + e.getMessage());
-        } catch (InputUnavailableException e) {
-            // A resume against another input: its message says all, without the class name.
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        } catch (java.nio.file.NoSuchFileException e) {
-            Path folder = output.toAbsolutePath().getParent();
-            throw new ParameterException(spec.commandLine(), "cannot write output file "
-                    + output + ": there is no folder " + folder);
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new ParameterException(spec.commandLine(), "cannot write output file "
-                    + e.getFile() + ": permission denied");
-        } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(),
-                    "cannot write output file " + output + ": " + e.getMessage());
-        }
-    }
-
     private RecordSink openOutput(Journal journal) throws IOException {
         if (journal == null) {
             return new JsonLinesWriter(new BufferedOutputStream(stdout, 1 << 16), false);
@@ -476,6 +326,7 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     private boolean showProgress() {
+        Path output = outputs.output;
         String to = output == null ? null : output.toAbsolutePath().normalize().toString();
         if ("/dev/tty".equals(to)) {
             return false;

@@ -44,7 +44,7 @@ class FetchCommandParsingTest {
             System.setErr(original);
         }
         assertThat(captured.toString()).isEmpty();
-        assertThat(parse("fetch", "list.txt", "-o", "-").output).isNull();
+        assertThat(parse("fetch", "list.txt", "-o", "-").outputs.output).isNull();
     }
 
     @Test
@@ -55,8 +55,8 @@ class FetchCommandParsingTest {
                 "--max-body", "512KiB", "--max-redirects", "2", "--mock", "--mock-port", "0");
 
         assertThat(fetch.input).isEqualTo("list.txt");
-        assertThat(fetch.output).isEqualTo(Path.of("out.jsonl"));
-        assertThat(fetch.summaryJson).isEqualTo(Path.of("s.json"));
+        assertThat(fetch.outputs.output).isEqualTo(Path.of("out.jsonl"));
+        assertThat(fetch.outputs.summaryJson).isEqualTo(Path.of("s.json"));
         assertThat(fetch.quiet).isTrue();
         assertThat(fetch.mockOptions.mock).isTrue();
         assertThat(fetch.mockOptions.mockPort).isZero();

@@ -144,6 +144,48 @@ class OutputFilesTest {
         assertThat(output.err()).contains("'--save-bodies'").contains("the output file");
         assertThat(bodies.resolve("2.body")).doesNotExist();
         assertThat(dir.resolve("out.jsonl")).doesNotExist();
+        // Through a link from elsewhere, the same: the check compared names only.
+        Path linked = Files.createSymbolicLink(dir.resolve("linked.txt"), listAsBody);
+        Cli.Result viaLink = Cli.run("fetch", linked.toString(), "--save-bodies",
+                bodies.toString(), "-o", dir.resolve("out.jsonl").toString(), "-q");
+        assertThat(viaLink.exitCode()).isEqualTo(2);
+        assertThat(viaLink.err()).contains("'--save-bodies'").contains("the input");
+        assertThat(listAsBody).hasContent(LIST);
+    }
+
+    /**
+     * A body's file is made new, never written through a link of its name: a hard link in the
+     * bodies' folder to the list had the list overwritten by the first body.
+     */
+    @Test
+    void aBodyIsNeverWrittenThroughALinkOfItsName() throws Exception {
+        try (dev.bulkfetch.testing.TestServer server = new dev.bulkfetch.testing.TestServer()) {
+            Path list = Files.writeString(dir.resolve("list.txt"), server.url("/ok/1") + "\n");
+            Path bodies = Files.createDirectory(dir.resolve("bodies"));
+            Files.createLink(bodies.resolve("1.body"), list);
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "--save-bodies",
+                    bodies.toString(), "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(list).hasContent(server.url("/ok/1") + "\n");
+            assertThat(bodies.resolve("1.body")).hasContent("{\"ok\":true}");
+        }
+    }
+
+    /**
+     * An earlier run's summary is removed only once the run starts: a run refused as a usage
+     * error (here an input that is not there) took it too.
+     */
+    @Test
+    void aRunRefusedAsAUsageErrorKeepsTheEarlierSummary() throws Exception {
+        Path summary = Files.writeString(dir.resolve("s.json"), "{\"all_ok\": true}");
+
+        Cli.Result result = Cli.run("fetch", dir.resolve("missing.txt").toString(),
+                "--summary-json", summary.toString(), "-q");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(summary).hasContent("{\"all_ok\": true}");
     }
 
     /** {@code -o -} is stdout, as {@code -} is for the input: it wrote a file named "-". */

@@ -1,0 +1,200 @@
+package dev.bulkfetch.cli;
+
+import static dev.bulkfetch.cli.Options.flag;
+import static dev.bulkfetch.cli.Options.option;
+
+import dev.bulkfetch.input.InputUnavailableException;
+import dev.bulkfetch.input.UrlListReader;
+import dev.bulkfetch.output.Journal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Where {@code fetch} writes: the records ({@code -o}, and {@code --resume} from them), the
+ * bodies' folder and the summary file. Each is checked before anything is written or sent:
+ * none may land on another or on the input, so no run overwrites what the user gave it, and a
+ * path that cannot be used is a usage error naming its option.
+ */
+final class OutputOptions {
+
+    private static final Pattern BODY_NAME = Pattern.compile("[0-9]+\\.body");
+
+    private CommandSpec command;
+    Path output;
+    boolean resume;
+    Path saveBodies;
+    Path summaryJson;
+
+    /** Declares these options on a command. */
+    void addTo(Options options) {
+        command = options.command();
+        options.add(option("-o", "--output").paramLabel("FILE").type(Path.class)
+                        .description("Write records to FILE instead of stdout ('-')."),
+                        // Picocli sets the initial value too, null.
+                        () -> output, v -> output = "-".equals(String.valueOf(v)) ? null : v)
+                .add(flag("--resume")
+                        .description("With -o FILE: keep the records already in FILE (a torn "
+                                + "last line is cut) and fetch only the items without one. The "
+                                + "input must be the same (checked against FILE.input)."),
+                        () -> resume, v -> resume = v)
+                .add(option("--save-bodies").paramLabel("DIR").type(Path.class)
+                        .description("Save each body to DIR/SEQ.body (named from the item, "
+                                + "never from the URL); the record gets body_file."),
+                        () -> saveBodies, v -> saveBodies = v)
+                .add(option("--summary-json").paramLabel("FILE").type(Path.class)
+                        .description("Also write the summary as JSON to FILE."),
+                        () -> summaryJson, v -> summaryJson = v);
+    }
+
+    /**
+     * Checks the summary file and the bodies' folder against {@code input} and the records:
+     * the summary must not land on the records, their identity file or the input (it would
+     * overwrite them at the end), and the folder must be one (made now if need be) holding none
+     * of them under a body's name.
+     */
+    void check(String input) {
+        refuseEmpty("--output", output);
+        refuseEmpty("--summary-json", summaryJson);
+        refuseEmpty("--save-bodies", saveBodies);
+        Path in = input.equals("-") || input.isBlank() ? null : UrlListReader.resolve(input);
+        if (summaryJson != null) {
+            checkSummary(in);
+        }
+        if (saveBodies != null) {
+            try {
+                Files.createDirectories(saveBodies);
+            } catch (IOException e) {
+                throw usage("Invalid value for option '--save-bodies': cannot make the folder "
+                        + saveBodies + ": "
+                        + (Files.exists(saveBodies) ? "a file of that name is there" : e));
+            }
+            checkBodiesOverwriteNothing(in);
+        }
+    }
+
+    private void checkSummary(Path in) {
+        // Written only at the end: a path that cannot take it must not cost the run first.
+        Path folder = summaryJson.toAbsolutePath().getParent();
+        String unusable = Files.isDirectory(summaryJson) ? "it is a folder"
+                : folder != null && !Files.isDirectory(folder) ? "there is no folder " + folder
+                : folder != null && !Files.isWritable(folder) && !Files.isWritable(summaryJson)
+                        ? "the folder " + folder + " cannot be written" : null;
+        if (unusable != null) {
+            throw usage("Invalid value for option '--summary-json': cannot write "
+                    + summaryJson + ": " + unusable);
+        }
+        // Only a file can be overwritten: -o and --summary-json may share /dev/null.
+        boolean aFile = !Files.exists(summaryJson) || Files.isRegularFile(summaryJson);
+        String clash = !aFile ? null
+                : Journal.sameFile(summaryJson, output) ? "the output file"
+                : output != null && Journal.sameFile(summaryJson, Journal.identityFile(output))
+                        ? "the output file's identity file"
+                : in != null && Journal.sameFile(summaryJson, in) ? "the input" : null;
+        if (clash != null) {
+            throw usage("Invalid value for option '--summary-json': " + summaryJson + " is "
+                    + clash + ", which the summary would overwrite; choose another file");
+        }
+    }
+
+    /** Path.of("") is the current folder: bodies went there, and -o '' said "a folder". */
+    private void refuseEmpty(String option, Path path) {
+        if (path != null && path.toString().isBlank()) {
+            throw usage("Invalid value for option '" + option + "': the name is empty");
+        }
+    }
+
+    /**
+     * The bodies' folder must not hold a file of this run's named as a body is ({@code
+     * SEQ.body}), by its own name or through a link: the list {@code 1.body} was replaced by
+     * the first item's body, and an output file so named got bodies and records mixed.
+     */
+    private void checkBodiesOverwriteNothing(Path in) {
+        Map<Path, String> ours = new LinkedHashMap<>();
+        if (in != null) {
+            ours.put(in, "the input");
+        }
+        if (output != null) {
+            ours.put(output, "the output file");
+            ours.put(Journal.identityFile(output), "the output file's identity file");
+        }
+        if (summaryJson != null) {
+            ours.put(summaryJson, "the summary file");
+        }
+        Path bodies = real(saveBodies);
+        ours.forEach((file, what) -> {
+            Path parent = file.toAbsolutePath().getParent();
+            Path named = parent == null ? null : real(parent).resolve(file.getFileName());
+            for (Path where : new Path[] {named, real(file)}) {
+                if (where != null && bodies.equals(where.getParent())
+                        && BODY_NAME.matcher(where.getFileName().toString()).matches()) {
+                    throw usage("Invalid value for option '--save-bodies': " + saveBodies
+                            + " holds " + file + ", " + what + ", which a body (named "
+                            + "SEQ.body) would overwrite; choose another folder");
+                }
+            }
+        });
+    }
+
+    /** {@code path} with its links resolved, as far as it exists. */
+    private static Path real(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException notThere) {
+            return path.toAbsolutePath().normalize();
+        }
+    }
+
+    /**
+     * The output file as a journal (read back with --resume), before anything is sent, so an
+     * unwritable file or a mismatched resume costs no request; null when writing to stdout.
+     */
+    Journal openJournal(String input) {
+        if (output == null) {
+            if (resume) {
+                throw usage("--resume needs -o FILE: the output file is the journal");
+            }
+            return null;
+        }
+        if (resume && input.equals("-")) {
+            throw usage("--resume needs the input as a file: stdin cannot be read twice");
+        }
+        try {
+            Path source = input.equals("-") ? null : UrlListReader.resolve(input);
+            return source == null ? Journal.open(output, null, false)
+                    : Journal.open(output, source, resume);
+        } catch (IllegalArgumentException e) {
+            throw usage("Invalid value for option '--output': " + e.getMessage());
+        } catch (InputUnavailableException e) {
+            // A resume against another input: its message says all, without the class name.
+            throw usage(e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw usage("cannot write output file " + output + ": there is no folder "
+                    + output.toAbsolutePath().getParent());
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw usage("cannot write output file " + e.getFile() + ": permission denied");
+        } catch (IOException e) {
+            throw usage("cannot write output file " + output + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Removes an earlier run's summary, once the run is sure to start: one saying all_ok must
+     * not outlive a run that dies before writing its own (a full disk, a kill), and a run
+     * refused as a usage error must not take it either.
+     */
+    void removeEarlierSummary() throws IOException {
+        if (summaryJson != null && Files.isRegularFile(summaryJson)) {
+            Files.delete(summaryJson);
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(command.commandLine(), message);
+    }
+}
