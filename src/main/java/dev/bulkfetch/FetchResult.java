@@ -6,7 +6,8 @@ package dev.bulkfetch;
  *
  * @param seq 1-based position of the item in the input
  * @param id the item's id
- * @param url what was asked, as given (for an input error, the raw line, possibly cut short)
+ * @param url what was asked, as sent (for an input error, the line's URL as written, cut at
+ *     200 characters, or {@code null} when a JSON Lines spec has none readable)
  * @param method the HTTP method
  * @param status the final HTTP status, or {@code null} when no response came
  * @param error {@code null} when the final response was 2xx

@@ -46,8 +46,8 @@ public final class HttpSyntax {
      */
     public static String headerValue(String name, String value) {
         if (!isToken(name)) {
-            throw new IllegalArgumentException("header name \"" + name + "\" is not a valid HTTP "
-                    + "header name");
+            throw new IllegalArgumentException(shown(name) + " is not a header name: a name is "
+                    + "one word, such as X-Api-Key");
         }
         if (name.equalsIgnoreCase("Content-Length")
                 || name.equalsIgnoreCase("Transfer-Encoding")) {
@@ -91,6 +91,17 @@ public final class HttpSyntax {
         String checked = headerValue(name, value);
         headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
         headers.put(name, checked);
+    }
+
+    /**
+     * A bad name as a message may show it: not when it holds a space or a control character,
+     * as a misplaced colon puts a token into the name ("X-Api-Key sk-live:..."), and control
+     * characters would reach a terminal raw.
+     */
+    private static String shown(String name) {
+        boolean printable = name.length() <= 40 && name.chars().allMatch(c -> c > 0x20
+                && c < 0x7F);
+        return printable ? "\"" + name + "\"" : "the header's name";
     }
 
     private static boolean isSpace(char c) {

@@ -87,7 +87,9 @@ final class JsonLinesReader extends LineItemReader {
             JsonNode u = spec.get("url");
             this.url = u != null && u.isTextual() ? UrlListReader.cut(u.asText().strip()) : null;
             JsonNode m = spec.get("method");
-            this.method = m != null && m.isTextual() ? m.asText() : template.method();
+            // Upper case, as an accepted spec's is: "get" and "GET" are the same request.
+            this.method = m != null && m.isTextual() ? m.asText().toUpperCase(java.util.Locale.ROOT)
+                    : template.method();
         }
 
         InputItem request(String text) {
