@@ -3,49 +3,51 @@ package dev.bulkfetch.input;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Says whether a host resolves to an address a scraping job fed untrusted URLs must not reach:
  * loopback, private (site-local, IPv6 unique-local, the shared 100.64.0.0/10), link-local (cloud
- * metadata lives there) or the unspecified address. Answers are cached per host (up to 10,000 hosts). A host that does not
- * resolve is let through: the engine reports it as a connect error. Checked when the item is
- * read, and by the engines for every redirect; a host whose DNS answer changes between the check
- * and the connection (rebinding) is not caught here. Safe for any number of threads.
+ * metadata lives there) or the unspecified address. A host that does not resolve is let
+ * through: the engine reports it as a connect error. Checked when the item is read, and by the
+ * engines before every exchange, a redirect's included. Safe for any number of threads.
+ *
+ * <p>Each check resolves through the JVM's own cache (30 s by default), the one the engines
+ * connect through, and keeps no answer of its own: it kept each host's first answer for the
+ * whole run, so a name that answered with a public address and then with 127.0.0.1 (DNS
+ * rebinding) was let through to it for as long as the run lasted. Now a check and the
+ * connection that follows it see the same answer, but for a change that falls between them.
  */
 public final class PrivateHosts {
 
-    private static final int CACHE = 10_000;
+    /** Resolves a host name to its addresses, as {@link InetAddress#getAllByName} does. */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
 
-    // Host to refusal ("" when allowed). Concurrent, with no lock held across a DNS lookup:
-    // engine threads, Netty's among them, check redirects, and a slow resolver for one host
-    // must not hold up the others. Cleared when full, rather than kept in use order.
-    private final Map<String, String> answers = new ConcurrentHashMap<>();
+    private final Resolver resolver;
+
+    public PrivateHosts() {
+        this(InetAddress::getAllByName);
+    }
+
+    PrivateHosts(Resolver resolver) {
+        this.resolver = resolver;
+    }
 
     /** Why {@code host} is refused, or {@code null} when it is not. */
     public String refusal(String host) {
-        String cached = answers.get(host);
-        if (cached != null) {
-            return cached.isEmpty() ? null : cached;
-        }
-        String answer = "";
         try {
-            for (InetAddress address : InetAddress.getAllByName(host)) {
+            for (InetAddress address : resolver.resolve(host)) {
                 if (isPrivate(address)) {
-                    answer = "host " + host + " resolves to " + address.getHostAddress()
+                    return "host " + host + " resolves to " + address.getHostAddress()
                             + ", a loopback, private or link-local address (--deny-private)";
-                    break;
                 }
             }
         } catch (UnknownHostException e) {
-            answer = "";
+            return null;
         }
-        if (answers.size() >= CACHE) {
-            answers.clear();
-        }
-        answers.put(host, answer);
-        return answer.isEmpty() ? null : answer;
+        return null;
     }
 
     static boolean isPrivate(InetAddress address) {
