@@ -256,7 +256,10 @@ public final class FetchConfig {
             return this;
         }
 
-        /** At most {@code max} requests in flight to one host (host and port); 0 for none. */
+        /**
+         * At most {@code max} requests in flight to one host (its name, whatever the scheme or
+         * port); 0 for none.
+         */
         public Builder perHost(int max) {
             if (max < 0) {
                 throw new IllegalArgumentException("per-host cap < 0: " + max);

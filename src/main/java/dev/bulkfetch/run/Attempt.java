@@ -9,15 +9,17 @@ record Attempt(FetchRequest request, long ordinal, int number) {
         return new Attempt(request, ordinal, number + 1);
     }
 
-    /** The per-host key: host (lower case) and port (the scheme's default when none). */
+    /** The per-host key: the host name, lower case. */
     String host() {
         return hostOf(request.url());
     }
 
-    /** The per-host key of {@code url}. */
+    /**
+     * The per-host key of {@code url}: its host name alone, as OkHttp groups requests per
+     * host. With the port in it, http://h/ and https://h/ were two hosts, so a list of http
+     * URLs that the server redirected to https had no per-host limit on the https side.
+     */
     static String hostOf(java.net.URI url) {
-        int port = url.getPort() != -1 ? url.getPort()
-                : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
-        return url.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
+        return url.getHost().toLowerCase(java.util.Locale.ROOT);
     }
 }

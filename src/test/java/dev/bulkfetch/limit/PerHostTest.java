@@ -20,7 +20,9 @@ class PerHostTest {
 
     @Test
     void perHostLimitHoldsWhileOtherHostsProceed() {
-        try (TestServer slow = new TestServer(); TestServer fast = new TestServer()) {
+        // Two hosts: per-host limits key on the host name, so two addresses.
+        try (TestServer slow = new TestServer();
+             TestServer fast = new TestServer("127.0.0.2")) {
             List<String> lines = new ArrayList<>();
             for (int n = 1; n <= 6; n++) {
                 lines.add(slow.url("/long-held/" + n));
@@ -65,7 +67,9 @@ class PerHostTest {
      */
     @Test
     void aLongRunOfOneHostsUrlsDoesNotHoldUpTheNextHosts() {
-        try (TestServer slow = new TestServer(); TestServer fast = new TestServer()) {
+        // Two hosts: per-host limits key on the host name, so two addresses.
+        try (TestServer slow = new TestServer();
+             TestServer fast = new TestServer("127.0.0.2")) {
             List<String> lines = new ArrayList<>();
             for (int n = 1; n <= 16; n++) {
                 lines.add(slow.url("/held/" + n));
@@ -95,6 +99,36 @@ class PerHostTest {
             assertThat(slowBeforeFirstFast).isLessThanOrEqualTo(4);
             assertThat(slow.counter().peak()).isEqualTo(2);
             assertThat(fast.counter().peak()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A host is its name: an item whose URL redirects to the same name on another port (as
+     * http to https does) counts against that name. Keyed by host and port, such items and
+     * the other port's own were two hosts, and the server saw twice the cap.
+     */
+    @Test
+    void aRedirectToTheSameHostOnAnotherPortCountsAgainstThatHost() {
+        try (TestServer entry = new TestServer(); TestServer target = new TestServer()) {
+            entry.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
+                            "/moved/([0-9]+)"))
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                            .withStatus(302).withHeader("Location", target.url("/held/1"))));
+            List<String> lines = new ArrayList<>();
+            for (int n = 1; n <= 8; n++) {
+                lines.add(entry.url("/moved/" + n));
+                lines.add(target.url("/held/" + n));
+            }
+            Path list = TestServer.write(dir.resolve("moved.txt"), String.join("\n", lines)
+                    + "\n");
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "-c", "8", "--per-host", "2",
+                    "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(Records.parse(result.out())).hasSize(16);
+            assertThat(target.counter().peak()).isEqualTo(2);
         }
     }
 }

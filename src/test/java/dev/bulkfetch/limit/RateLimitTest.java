@@ -28,7 +28,12 @@ class RateLimitTest {
     Path dir;
 
     private static WireMockServer limited(TokenBucket bucket) {
-        WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1")
+        return limited(bucket, "127.0.0.1");
+    }
+
+    /** On {@code address}: two servers are two hosts only on two addresses (127.0.0.2). */
+    private static WireMockServer limited(TokenBucket bucket, String address) {
+        WireMockServer server = new WireMockServer(options().bindAddress(address)
                 .dynamicPort().notifier(new Slf4jNotifier(false)).extensions(bucket));
         server.start();
         server.stubFor(get(urlPathMatching("/api/[0-9]+")).willReturn(aResponse()
@@ -105,10 +110,11 @@ class RateLimitTest {
         TokenBucket first = new TokenBucket(1000, 1000);
         TokenBucket second = new TokenBucket(1000, 1000);
         WireMockServer a = limited(first);
-        WireMockServer b = limited(second);
+        WireMockServer b = limited(second, "127.0.0.2");
         try {
-            String text = IntStream.rangeClosed(1, 60).mapToObj(i -> "http://127.0.0.1:"
-                    + (i % 2 == 0 ? a.port() : b.port()) + "/api/" + i)
+            String text = IntStream.rangeClosed(1, 60).mapToObj(i -> (i % 2 == 0
+                    ? "http://127.0.0.1:" + a.port() : "http://127.0.0.2:" + b.port())
+                    + "/api/" + i)
                     .collect(Collectors.joining("\n", "", "\n"));
             Path list = TestServer.write(dir.resolve("two-hosts.txt"), text);
             long start = System.nanoTime();
@@ -141,12 +147,14 @@ class RateLimitTest {
         TokenBucket first = new TokenBucket(1000, 1000);
         TokenBucket second = new TokenBucket(1000, 1000);
         WireMockServer a = limited(first);
-        WireMockServer b = limited(second);
+        WireMockServer b = limited(second, "127.0.0.2");
         try {
             String text = java.util.stream.Stream.concat(
-                    IntStream.rangeClosed(1, 40).mapToObj(i -> a.port() + "/api/" + i),
-                    IntStream.rangeClosed(1, 10).mapToObj(i -> b.port() + "/api/" + i))
-                    .map(rest -> "http://127.0.0.1:" + rest)
+                    IntStream.rangeClosed(1, 40).mapToObj(i -> "127.0.0.1:" + a.port()
+                            + "/api/" + i),
+                    IntStream.rangeClosed(1, 10).mapToObj(i -> "127.0.0.2:" + b.port()
+                            + "/api/" + i))
+                    .map(rest -> "http://" + rest)
                     .collect(Collectors.joining("\n", "", "\n"));
             Path list = TestServer.write(dir.resolve("grouped.txt"), text);
 

@@ -32,9 +32,20 @@ public final class TestServer implements AutoCloseable, AfterAllCallback {
     private final WireMockServer server;
     private final InFlightCounter counter = new InFlightCounter();
 
+    private final String address;
+
     public TestServer() {
+        this("127.0.0.1");
+    }
+
+    /**
+     * A server on {@code address}, a loopback address such as 127.0.0.2: per-host limits key
+     * on the host name, so two servers that are to be two hosts need two addresses.
+     */
+    public TestServer(String address) {
+        this.address = address;
         server = new WireMockServer(options()
-                .bindAddress("127.0.0.1")
+                .bindAddress(address)
                 .dynamicPort()
                 .containerThreads(400)
                 .notifier(new Slf4jNotifier(false))
@@ -90,7 +101,7 @@ public final class TestServer implements AutoCloseable, AfterAllCallback {
     }
 
     public String url(String path) {
-        return "http://127.0.0.1:" + server.port() + path;
+        return "http://" + address + ":" + server.port() + path;
     }
 
     public WireMockServer wireMock() {
