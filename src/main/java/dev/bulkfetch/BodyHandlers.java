@@ -23,8 +23,15 @@ public final class BodyHandlers {
     // Jackson's mappers are thread-safe once configured; one is enough for json(Class). It
     // waits in a holder: making one costs tens of milliseconds at start-up, and the default
     // handler, bytes(), never needs it.
+    // Fields the type does not name are skipped: an API adds fields, and a job that reads
+    // two of them must not fail on the third (the shipped mock's /items/N has an id the
+    // README's Item lacks, and every page failed).
     private static final class DefaultMapper {
-        static final ObjectMapper MAPPER = new ObjectMapper();
+        static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper
+                .builder()
+                .disable(com.fasterxml.jackson.databind.DeserializationFeature
+                        .FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
     }
 
     private BodyHandlers() {
@@ -54,7 +61,10 @@ public final class BodyHandlers {
         return json(DefaultMapper.MAPPER, JsonNode.class);
     }
 
-    /** A 2xx body parsed as JSON into {@code type} with a default {@link ObjectMapper}. */
+    /**
+     * A 2xx body parsed as JSON into {@code type} with a default {@link ObjectMapper}, which
+     * skips fields {@code type} does not have (pass your own mapper to refuse them).
+     */
     public static <T> BodyHandler<T> json(Class<T> type) {
         return json(DefaultMapper.MAPPER, type);
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -72,6 +73,18 @@ class FetcherBodyTest {
                 .isEqualTo(new Catalog("north", List.of("a", "b", "c")));
         assertThat(fetch(engine, BodyHandlers.text(), "/catalog").body(String.class))
                 .startsWith("{\"shop\":\"north\"");
+    }
+
+    record ShopOnly(String shop) {
+    }
+
+    /** A type need not name every field of the body: an API adds fields, jobs read a few. */
+    @Test
+    void jsonIntoATypeSkipsTheFieldsItDoesNotHave() {
+        FetchResult result = fetch(EngineKind.EVENT_LOOP, BodyHandlers.json(ShopOnly.class),
+                "/catalog");
+        assertThat(result.error()).isNull();
+        assertThat(result.body(ShopOnly.class)).isEqualTo(new ShopOnly("north"));
     }
 
     @ParameterizedTest

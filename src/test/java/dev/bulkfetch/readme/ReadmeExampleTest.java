@@ -30,6 +30,21 @@ class ReadmeExampleTest {
         }
     }
 
+    /**
+     * Run against the mock that ships (serve, --mock) as a reader would: its /items/N had no
+     * price and an id the example's Item lacks, so every page failed as a body error.
+     */
+    @Test
+    void theReadmeExampleRunsAgainstTheShippedMock() {
+        try (dev.bulkfetch.mock.MockServer mock = dev.bulkfetch.mock.MockServer.start(0,
+                Path.of("wiremock-mappings"))) {
+            ReadmeExample.Report report = ReadmeExample.totalPrice("http://127.0.0.1:"
+                    + mock.port(), 10);
+            assertThat(report.failedPages()).isEmpty();
+            assertThat(report.totalCents()).isEqualTo(10 * 250);
+        }
+    }
+
     @Test
     void theReadmeShowsExactlyThisExample() throws Exception {
         String source = Files.readString(Path.of(
