@@ -349,7 +349,8 @@ public final class Fetcher implements AutoCloseable {
         }
 
         /**
-         * The engine: {@code event-loop} (default), {@code threads}, {@code virtual}. The
+         * The engine: {@code event-loop} (default), {@code threads}, {@code virtual}, or
+         * {@code serial} (one request at a time, whatever the concurrency). The
          * blocking ones run on the JDK's {@code HttpURLConnection} and set, unless already
          * set, {@code http.maxConnections}, {@code sun.net.http.retryPost=false} and
          * {@code sun.net.http.allowRestrictedHeaders=true}, which the JDK reads once per JVM.

@@ -1,6 +1,6 @@
 package dev.bulkfetch.cli;
 
-/** The exit codes of DESIGN.md, by name. */
+/** The exit codes the README lists, by name. */
 final class ExitCodes {
     /** Every item ended ok. */
     static final int OK = 0;

@@ -109,7 +109,8 @@ final class FetchCommand implements Callable<Integer> {
                         () -> insecure, v -> insecure = v)
                 .add(flag("--deny-private")
                         .description("Refuse URLs whose host resolves to a loopback, private or "
-                                + "link-local address, as input errors (for untrusted lists)."),
+                                + "link-local address, as input errors, and redirects to such "
+                                + "hosts, as protocol errors (for untrusted lists)."),
                         () -> denyPrivate, v -> denyPrivate = v)
                 .add(flag("--ordered")
                         .description("Write records in input order (a reorder window no larger "

@@ -47,7 +47,8 @@ final class TrainCommand implements Callable<Integer> {
                 "A short run that the launcher records the start-up cache from (internal).");
         new Options(spec).add(option("-e", "--engine").paramLabel("NAME").type(String.class)
                         .defaultValue(engine).description("The engine to train."),
-                () -> engine, v -> engine = v);
+                () -> engine, v -> engine = v)
+                .helpAndVersion(new BulkfetchCommand.Version());
     }
 
     @Override

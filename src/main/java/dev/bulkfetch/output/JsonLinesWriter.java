@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Writes one JSON object per line, the record of DESIGN.md, through Jackson's streaming
+ * Writes one JSON object per line, the record the README describes, through Jackson's streaming
  * generator: no tree per record. A record is written whole before the next begins (the driver is
  * the only caller), and output is flushed whenever the driver has nothing more to hand over, so
  * a reader of the file sees whole lines only and a crash loses at most what was in the buffer.
