@@ -20,6 +20,7 @@ import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClientConfig;
+import org.asynchttpclient.netty.channel.DefaultChannelPool;
 import org.asynchttpclient.HttpResponseBodyPart;
 import org.asynchttpclient.HttpResponseStatus;
 import org.asynchttpclient.Request;
@@ -67,6 +68,11 @@ final class EventLoopEngine implements Engine {
                 .setMaxConnectionsPerHost(-1)
                 .setKeepAlive(true)
                 .setKeepAliveStrategy(new KeepAliveDecision())
+                // AHC's own pool, at its defaults, with a cap on what it keeps idle: one
+                // connection per host touched, over thousands of hosts, ran out of files.
+                .setChannelPool(new IdleCap(new DefaultChannelPool(
+                        new DefaultAsyncHttpClientConfig.Builder().build(), timer),
+                        Math.max(64, 2 * options.concurrency())))
                 .setConnectTimeout(options.connectTimeout())
                 .setRequestTimeout(options.requestTimeout())
                 .setReadTimeout(options.idleTimeout())

@@ -99,6 +99,10 @@ final class Failures {
         if (t instanceof CancellationException) {
             return ErrorKind.CANCELLED;
         }
+        if (t instanceof OutOfMemoryError) {
+            // The client's heap, not the server's HTTP: the body did not fit.
+            return ErrorKind.TOO_LARGE;
+        }
         if (name.equals("MaxRedirectException") || t instanceof ProtocolException
                 || name.equals("TooLongFrameException") || name.equals("DecoderException")) {
             return ErrorKind.PROTOCOL;
@@ -155,6 +159,8 @@ final class Failures {
             case TIMEOUT -> "timed out: " + message;
             case CONNECT -> "could not connect: " + message;
             case RESET -> "connection closed before the response was complete: " + message;
+            case TOO_LARGE -> "the body did not fit in memory (" + message + "): give the JVM "
+                    + "more heap (BULKFETCH_JAVA_OPTS=-Xmx2g) or lower --max-body";
             default -> message;
         };
     }

@@ -32,4 +32,18 @@ class FailuresTest {
         assertThat(Failures.classify(new java.net.UnknownHostException("my.Server: bad"))
                 .message()).isEqualTo("could not connect: my.Server: bad");
     }
+
+    /**
+     * A body too big for the heap (with --save-bodies, or a raised --max-body) failed as a
+     * protocol error, "Java heap space", as if the server had broken HTTP.
+     */
+    @Test
+    void runningOutOfHeapForABodyIsTooLargeAndSaysWhatToDo() {
+        FetchError error = Failures.classify(new java.util.concurrent.CompletionException(
+                new OutOfMemoryError("Java heap space")));
+
+        assertThat(error.kind()).isEqualTo(ErrorKind.TOO_LARGE);
+        assertThat(error.message()).startsWith("the body did not fit in memory (Java heap space)")
+                .contains("-Xmx").contains("--max-body");
+    }
 }
