@@ -36,4 +36,35 @@ class JournalTest {
         assertThat(journal.isDone(3)).isFalse();
         assertThat(Files.readString(out)).isEqualTo(complete);
     }
+
+    /**
+     * Records that cross the 64 KiB blocks the journal is read in, with a multi-byte character
+     * split between two blocks and a torn last line: each complete one is kept, whole.
+     */
+    @Test
+    void recordsAcrossReadBlocksAreEachKeptAndATornTailIsCut() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.txt"), "http://h.test/1\n");
+        Path out = dir.resolve("out.jsonl");
+        Journal.open(out, input, false);
+        StringBuilder complete = new StringBuilder();
+        for (int seq = 1; seq <= 3_000; seq++) {
+            // 1 to 97 characters of padding: line lengths vary, so boundaries fall anywhere.
+            complete.append("{\"seq\":").append(seq).append(",\"ok\":").append(seq % 7 != 0)
+                    .append(",\"pad\":\"").append("\u2603".repeat(1 + seq % 97)).append("\"}\n");
+        }
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.writeBytes(complete.toString().getBytes(StandardCharsets.UTF_8));
+        file.writeBytes("{\"seq\":3001,\"ok\":tr".getBytes(StandardCharsets.UTF_8));
+        Files.write(out, file.toByteArray());
+
+        Journal journal = Journal.open(out, input, true);
+
+        assertThat(journal.kept()).isEqualTo(3_000);
+        assertThat(journal.keptFailures()).isEqualTo(3_000 / 7);
+        assertThat(journal.isDone(1)).isTrue();
+        assertThat(journal.isDone(3_000)).isTrue();
+        assertThat(journal.isDone(3_001)).isFalse();
+        assertThat(journal.tornBytes()).isEqualTo("{\"seq\":3001,\"ok\":tr".length());
+        assertThat(Files.readString(out)).isEqualTo(complete.toString());
+    }
 }
