@@ -16,6 +16,7 @@ import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.Await;
+import dev.bulkfetch.testing.FullListener;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
 import java.io.InputStream;
@@ -256,27 +257,16 @@ class EngineContractTest {
     void aConnectTimeoutIsATimeoutBeforeAnythingWasSent(EngineKind kind) throws Exception {
         EngineOptions shortConnect = new EngineOptions(8, Duration.ofMillis(300),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), 10_000, 3, null, false);
-        List<java.nio.channels.SocketChannel> fillers = new java.util.ArrayList<>();
-        try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        try (FullListener full = new FullListener();
              Engine engine = Engine.create(kind, shortConnect)) {
-            for (int i = 0; i < 8; i++) {
-                java.nio.channels.SocketChannel filler = java.nio.channels.SocketChannel.open();
-                filler.configureBlocking(false);
-                filler.connect(full.getLocalSocketAddress());
-                fillers.add(filler);
-            }
-            Outcome outcome = engine.send(new FetchRequest(1, null, URI.create("http://127.0.0.1:"
-                    + full.getLocalPort() + "/create"), "POST", java.util.Map.of(),
+            Outcome outcome = engine.send(new FetchRequest(1, null, URI.create(
+                    full.url("/create")), "POST", java.util.Map.of(),
                     "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                     .get(40, TimeUnit.SECONDS);
 
             assertThat(outcome.error().kind()).as(outcome.error().message())
                     .isEqualTo(ErrorKind.TIMEOUT);
             assertThat(outcome.unsent()).isTrue();
-        } finally {
-            for (java.nio.channels.SocketChannel filler : fillers) {
-                filler.close();
-            }
         }
     }
 
@@ -289,30 +279,17 @@ class EngineContractTest {
     void theRequestTimeoutEndsAConnectThatHangs(EngineKind kind) throws Exception {
         EngineOptions longConnect = new EngineOptions(8, Duration.ofSeconds(30),
                 Duration.ofSeconds(1), Duration.ofSeconds(30), 10_000, 3, null, false);
-        List<java.nio.channels.SocketChannel> fillers = new java.util.ArrayList<>();
-        // A listener that never accepts, its queue full: Linux drops further SYNs, and a
-        // connect to it waits until the client gives up.
-        try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        try (FullListener full = new FullListener();
              Engine engine = Engine.create(kind, longConnect)) {
-            for (int i = 0; i < 8; i++) {
-                java.nio.channels.SocketChannel filler = java.nio.channels.SocketChannel.open();
-                filler.configureBlocking(false);
-                filler.connect(full.getLocalSocketAddress());
-                fillers.add(filler);
-            }
             long start = System.nanoTime();
-            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(
-                    "http://127.0.0.1:" + full.getLocalPort() + "/"))).get(40, TimeUnit.SECONDS);
+            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(full.url("/"))))
+                    .get(40, TimeUnit.SECONDS);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
 
             assertThat(outcome.error().kind()).as(outcome.error().message())
                     .isEqualTo(ErrorKind.TIMEOUT);
             assertThat(took).isLessThan(Duration.ofSeconds(10));
             assertThat(outcome.latencyNanos()).isLessThan(Duration.ofSeconds(10).toNanos());
-        } finally {
-            for (java.nio.channels.SocketChannel filler : fillers) {
-                filler.close();
-            }
         }
     }
 

@@ -169,19 +169,9 @@ class RetryTest {
      */
     @Test
     void aPostWhoseConnectTimedOutIsRetried() throws Exception {
-        java.util.List<java.nio.channels.SocketChannel> fillers = new java.util.ArrayList<>();
-        // A listener that never accepts, its queue full: a connect to it waits until it times
-        // out.
-        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
-            for (int i = 0; i < 8; i++) {
-                java.nio.channels.SocketChannel filler = java.nio.channels.SocketChannel.open();
-                filler.configureBlocking(false);
-                filler.connect(full.getLocalSocketAddress());
-                fillers.add(filler);
-            }
-            Path specs = TestServer.write(dir.resolve("post.jsonl"), "{\"url\":\"http://127.0.0.1:"
-                    + full.getLocalPort() + "/create\",\"method\":\"POST\",\"body\":\"x\"}\n");
+        try (dev.bulkfetch.testing.FullListener full = new dev.bulkfetch.testing.FullListener()) {
+            Path specs = TestServer.write(dir.resolve("post.jsonl"), "{\"url\":\""
+                    + full.url("/create") + "\",\"method\":\"POST\",\"body\":\"x\"}\n");
 
             List<JsonNode> records = Records.parse(Cli.run("fetch", specs.toString(), "-q",
                     "--connect-timeout", "300ms", "--backoff=10ms..50ms").out());
@@ -189,10 +179,6 @@ class RetryTest {
             assertThat(records).hasSize(1);
             assertThat(records.get(0).get("error").get("kind").asText()).isEqualTo("timeout");
             assertThat(records.get(0).get("attempts").asInt()).isEqualTo(3);
-        } finally {
-            for (java.nio.channels.SocketChannel filler : fillers) {
-                filler.close();
-            }
         }
     }
 }
