@@ -84,4 +84,70 @@ class IdleCapTest {
         reused.close();
         assertThat(cap.idle()).isEqualTo(2);
     }
+
+    /**
+     * The event loop uses the cap: one request to each of 100 ports, one at a time, and the
+     * servers see at most 64 connections left open (the cap at -c 1). AHC kept all 100, idle,
+     * for a minute.
+     */
+    @Test
+    void theEventLoopKeepsNoMoreIdleConnectionsThanTheCap() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger open =
+                new java.util.concurrent.atomic.AtomicInteger();
+        List<java.net.ServerSocket> servers = new ArrayList<>();
+        try (Engine engine = Engine.create(dev.bulkfetch.EngineKind.EVENT_LOOP,
+                EngineOptions.defaults(1))) {
+            for (int i = 0; i < 100; i++) {
+                java.net.ServerSocket server = new java.net.ServerSocket(0, 50,
+                        java.net.InetAddress.getLoopbackAddress());
+                servers.add(server);
+                Thread.ofVirtual().start(() -> answerOkUntilClosed(server, open));
+            }
+            for (int i = 0; i < servers.size(); i++) {
+                Outcome outcome = engine.send(dev.bulkfetch.FetchRequest.get(i + 1,
+                        java.net.URI.create("http://127.0.0.1:" + servers.get(i).getLocalPort()
+                                + "/"))).get(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(outcome.status()).isEqualTo(200);
+            }
+
+            assertThat(dev.bulkfetch.testing.Await.until(() -> open.get() <= 64,
+                    java.time.Duration.ofSeconds(10))).as("open: %s", open).isTrue();
+        } finally {
+            for (java.net.ServerSocket server : servers) {
+                server.close();
+            }
+        }
+    }
+
+    private static final byte[] OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Accepts connections on {@code server} and answers every request on each "ok". */
+    private static void answerOkUntilClosed(java.net.ServerSocket server,
+                                            java.util.concurrent.atomic.AtomicInteger open) {
+        while (!server.isClosed()) {
+            try {
+                java.net.Socket socket = server.accept();
+                open.incrementAndGet();
+                Thread.ofVirtual().start(() -> {
+                    try (socket; var in = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(socket.getInputStream(),
+                                    java.nio.charset.StandardCharsets.US_ASCII))) {
+                        String line;
+                        while ((line = in.readLine()) != null) {
+                            if (line.isEmpty()) {
+                                socket.getOutputStream().write(OK);
+                            }
+                        }
+                    } catch (java.io.IOException closed) {
+                        // The client went: counted below.
+                    } finally {
+                        open.decrementAndGet();
+                    }
+                });
+            } catch (java.io.IOException closed) {
+                return;
+            }
+        }
+    }
 }
