@@ -12,11 +12,12 @@ import java.util.Optional;
  * <p>How it is called:
  * <ul>
  *   <li>{@link #open} once per response, every attempt and every status, when the headers have
- *       come; it returns the sink for that body, or {@code null} to only count the bytes. A
- *       retried attempt's sink is dropped unfinished.</li>
+ *       come; it returns the sink for that body, or {@code null} to only count the bytes.</li>
  *   <li>{@link Sink#accept} for each chunk in order, then {@link Sink#finish} once at the end.
- *       A sink sees at most the fetcher's max body: a larger body ends the item as
- *       {@code too_large} and its sink is dropped unfinished.</li>
+ *       A sink sees at most the fetcher's max body.</li>
+ *   <li>{@link Sink#abandon} instead of {@code finish} when the body will not be complete: a
+ *       larger body ({@code too_large}), a timeout, a reset or a close while it streams. A
+ *       finished value whose attempt is retried is simply dropped.</li>
  *   <li>On the event-loop engine these calls run on a Netty I/O thread that serves many other
  *       requests: a handler must be quick and must never block. The thread engines call it on
  *       the request's own thread.</li>
@@ -45,6 +46,15 @@ public interface BodyHandler<T> {
 
         /** The body is complete; returns what goes into {@link FetchResult#body()}. */
         T finish() throws Exception;
+
+        /**
+         * The body will not be complete and nothing more comes: release what the sink holds (a
+         * file it was writing, say). Also called when {@link #accept} or {@link #finish} threw.
+         * At most once, never after {@code finish} returned, never while {@code accept} runs,
+         * though perhaps from another thread (a timeout's). Does nothing by default.
+         */
+        default void abandon() {
+        }
     }
 
     /** What is known of a response when its body starts. */

@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -176,30 +177,89 @@ class FetcherBodyTest {
         assertThat(chunks.get()).isGreaterThan(1);
     }
 
+    /** Counts what a handler's sinks are told: chunks' bytes, finishes and abandons. */
+    private static final class Watcher implements BodyHandler<Void> {
+        final AtomicLong seen = new AtomicLong();
+        final AtomicInteger finished = new AtomicInteger();
+        final AtomicInteger abandoned = new AtomicInteger();
+        private final boolean failing;
+
+        Watcher(boolean failing) {
+            this.failing = failing;
+        }
+
+        @Override
+        public Sink<Void> open(ResponseInfo response) {
+            return new Sink<>() {
+                @Override
+                public void accept(ByteBuffer chunk) {
+                    seen.addAndGet(chunk.remaining());
+                    if (failing) {
+                        throw new IllegalStateException("disk full");
+                    }
+                }
+
+                @Override
+                public Void finish() {
+                    finished.incrementAndGet();
+                    return null;
+                }
+
+                @Override
+                public void abandon() {
+                    abandoned.incrementAndGet();
+                }
+            };
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
-    void aBodyOverTheMaximumIsTooLargeAndItsSinkNeverFinishes(EngineKind engine) {
-        AtomicLong seen = new AtomicLong();
-        AtomicInteger finished = new AtomicInteger();
-        BodyHandler<Void> watcher = response -> new BodyHandler.Sink<>() {
-            @Override
-            public void accept(ByteBuffer chunk) {
-                seen.addAndGet(chunk.remaining());
-            }
-
-            @Override
-            public Void finish() {
-                finished.incrementAndGet();
-                return null;
-            }
-        };
+    void aBodyOverTheMaximumIsTooLargeAndItsSinkIsAbandonedNotFinished(EngineKind engine) {
+        Watcher watcher = new Watcher(false);
         try (Fetcher fetcher = Fetcher.builder().engine(engine).maxBodyBytes(100_000)
                 .bodyHandler(watcher).build()) {
             FetchResult result = fetcher.fetch(FetchRequest.get(1,
                     URI.create(server.url("/big-chunked")))).join();
             assertThat(result.error().kind()).isEqualTo(ErrorKind.TOO_LARGE);
         }
-        assertThat(seen.get()).isBetween(1L, 100_000L);
-        assertThat(finished.get()).isZero();
+        assertThat(watcher.seen.get()).isBetween(1L, 100_000L);
+        assertThat(watcher.finished.get()).isZero();
+        assertThat(watcher.abandoned.get()).isEqualTo(1);
+    }
+
+    /**
+     * A sink holding something (a file it writes) must hear when its body will never be whole,
+     * or it cannot let go: a body cut off by the server, a sink that failed itself. A whole one
+     * is finished and never abandoned.
+     */
+    @ParameterizedTest
+    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    void aSinkIsAbandonedWhenItsBodyWillNotBeWholeAndOnlyThen(EngineKind engine)
+            throws Exception {
+        Watcher cutOff = new Watcher(false);
+        Watcher failing = new Watcher(true);
+        Watcher whole = new Watcher(false);
+        try (RawServer shortBody = new RawServer(RawServer.Mode.SHORT_BODY)) {
+            try (Fetcher fetcher = Fetcher.builder().engine(engine).bodyHandler(cutOff)
+                    .retries(RetryPolicy.NONE).build()) {
+                assertThat(fetcher.fetch(FetchRequest.get(1, URI.create(shortBody.url("/"))))
+                        .join().ok()).isFalse();
+            }
+        }
+        try (Fetcher fetcher = Fetcher.builder().engine(engine).bodyHandler(failing).build()) {
+            assertThat(fetcher.fetch(FetchRequest.get(1, URI.create(server.url("/big"))))
+                    .join().error().kind()).isEqualTo(ErrorKind.BODY);
+        }
+        try (Fetcher fetcher = Fetcher.builder().engine(engine).bodyHandler(whole).build()) {
+            assertThat(fetcher.fetch(FetchRequest.get(1, URI.create(server.url("/big"))))
+                    .join().ok()).isTrue();
+        }
+        assertThat(cutOff.seen.get()).isEqualTo(10);
+        assertThat(List.of(cutOff.finished.get(), cutOff.abandoned.get())).containsExactly(0, 1);
+        assertThat(List.of(failing.finished.get(), failing.abandoned.get()))
+                .containsExactly(0, 1);
+        assertThat(whole.seen.get()).isEqualTo(BIG.length);
+        assertThat(List.of(whole.finished.get(), whole.abandoned.get())).containsExactly(1, 0);
     }
 }

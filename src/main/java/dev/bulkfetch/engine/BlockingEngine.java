@@ -142,6 +142,8 @@ final class BlockingEngine implements Engine {
                     : Failures.outcome(e, exchange.bytes, latency);
             return exchange.redirected ? failed.afterRedirect() : failed;
         } finally {
+            // Too large, failed or cancelled before its end: the body is given up on.
+            exchange.reader.abandon();
             deadline.cancel(false);
             live.remove(exchange);
         }

@@ -7,8 +7,12 @@ import java.nio.ByteBuffer;
 
 /**
  * One response's side of a {@link BodyHandler}, the same on every engine: opens the sink when
- * the headers come, feeds it, and turns whatever the handler throws into the item's outcome
- * instead of the engine's problem. Used by one thread at a time.
+ * the headers come, feeds it, abandons it when the body will not be complete, and turns
+ * whatever the handler throws into the item's outcome instead of the engine's problem.
+ *
+ * <p>Its methods hold its lock: the thread reading the body and one ending the exchange (AHC's
+ * timer, for a timeout) may meet here, and a sink must see them one at a time. Uncontended
+ * but for that race, so a chunk pays only an uncontended lock.
  */
 final class BodyReader {
 
@@ -21,9 +25,9 @@ final class BodyReader {
         this.handler = handler;
     }
 
-    /** A new response has started; any earlier one's sink (a redirect's) is dropped. */
-    void open(BodyHandler.ResponseInfo response) {
-        sink = null;
+    /** A new response has started; any earlier one's unfinished sink is abandoned. */
+    synchronized void open(BodyHandler.ResponseInfo response) {
+        abandon();
         failure = null;
         if (handler == null) {
             return;
@@ -35,7 +39,7 @@ final class BodyReader {
         }
     }
 
-    void accept(ByteBuffer chunk) {
+    synchronized void accept(ByteBuffer chunk) {
         if (sink == null) {
             return;
         }
@@ -46,18 +50,19 @@ final class BodyReader {
         }
     }
 
-    void accept(byte[] chunk, int offset, int length) {
+    synchronized void accept(byte[] chunk, int offset, int length) {
         if (sink != null) {
             accept(ByteBuffer.wrap(chunk, offset, length));
         }
     }
 
     /** The response is complete: its outcome, with the handler's value as the body. */
-    Outcome finish(int status, long bytes, long latencyNanos, String retryAfter) {
+    synchronized Outcome finish(int status, long bytes, long latencyNanos, String retryAfter) {
         Object body = null;
         if (sink != null) {
             try {
                 body = sink.finish();
+                sink = null;
             } catch (Throwable e) {
                 fail(e);
             }
@@ -70,6 +75,23 @@ final class BodyReader {
     }
 
     /**
+     * The body will not be complete (too large, timed out, cut off, cancelled): the sink, if
+     * one is open and unfinished, lets go of what it holds. Safe to call on any path that ends
+     * the exchange, once or more.
+     */
+    synchronized void abandon() {
+        BodyHandler.Sink<?> open = sink;
+        sink = null;
+        if (open != null) {
+            try {
+                open.abandon();
+            } catch (RuntimeException e) {
+                // The body is given up on already; a sink failing to let go changes nothing.
+            }
+        }
+    }
+
+    /**
      * The handler threw: the item's outcome says so. An {@code Error} too (an assertion, a
      * stack overflow in a parser), which each engine met in its own way before, as a
      * {@code protocol} or {@code cancelled} failure that lost the status; but not the JVM's
@@ -77,9 +99,10 @@ final class BodyReader {
      */
     private void fail(Throwable e) {
         if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+            abandon();
             throw (VirtualMachineError) e;
         }
-        sink = null;
+        abandon();
         if (failure == null) {
             failure = e;
         }

@@ -416,6 +416,7 @@ final class EventLoopEngine implements Engine {
 
         /** The outcome of an exchange that failed, with the body bytes that came before. */
         Hop failed(Throwable thrown) {
+            body.abandon();
             return new Hop(Failures.outcome(thrown, location == null ? bytes : 0,
                     System.nanoTime() - start), status, null);
         }
@@ -428,6 +429,7 @@ final class EventLoopEngine implements Engine {
             }
             long latency = System.nanoTime() - start;
             if (tooLarge) {
+                body.abandon();
                 // Parts arrive in whatever sizes the network made; report what the blocking
                 // engines report, the limit plus one, so records agree.
                 return new Hop(Outcome.failure(Engine.tooLarge(maxBody),
