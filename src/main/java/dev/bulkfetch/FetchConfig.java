@@ -69,8 +69,7 @@ public final class FetchConfig {
             throw new IllegalArgumentException("saveBodies and includeBody keep the body as "
                     + "bytes; they cannot be combined with a bodyHandler");
         }
-        this.bodyHandler = b.bodyHandler != null ? b.bodyHandler
-                : b.saveBodies != null || b.includeBody ? BodyHandlers.bytes() : null;
+        this.bodyHandler = b.bodyHandler;
     }
 
     /** A builder at the defaults. */
@@ -124,8 +123,8 @@ public final class FetchConfig {
     }
 
     /**
-     * What sees each body as it streams; {@code null} when bodies are only counted. Saving or
-     * including bodies implies {@link BodyHandlers#bytes()}.
+     * What sees each body as it streams; {@code null} when bodies are only counted, or saved
+     * or included, which a run does itself.
      */
     public BodyHandler<?> bodyHandler() {
         return bodyHandler;
@@ -207,8 +206,7 @@ public final class FetchConfig {
             this.includeBody = base.includeBody;
             this.insecure = base.insecure;
             this.denyPrivate = base.denyPrivate;
-            boolean implied = base.saveBodies != null || base.includeBody;
-            this.bodyHandler = implied ? null : base.bodyHandler;
+            this.bodyHandler = base.bodyHandler;
             return this;
         }
 

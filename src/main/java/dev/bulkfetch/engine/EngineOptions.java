@@ -50,6 +50,12 @@ public record EngineOptions(int concurrency, Duration connectTimeout, Duration r
                 config.denyPrivate());
     }
 
+    /** These options with {@code handler} seeing the bodies. */
+    public EngineOptions withBodyHandler(BodyHandler<?> handler) {
+        return new EngineOptions(concurrency, connectTimeout, requestTimeout, idleTimeout,
+                maxBodyBytes, maxRedirects, handler, insecure, denyPrivate);
+    }
+
     /** The defaults, at {@code concurrency}. */
     static EngineOptions defaults(int concurrency) {
         return of(FetchConfig.builder().concurrency(concurrency).build());

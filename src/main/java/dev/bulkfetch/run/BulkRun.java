@@ -72,8 +72,10 @@ public final class BulkRun implements AutoCloseable {
         this.admission = new Admission(config.concurrency());
         this.retries = config.retries();
         this.ordered = config.ordered();
+        EngineOptions options = bodies == null ? EngineOptions.of(config)
+                : EngineOptions.of(config).withBodyHandler(bodies.handler());
         this.sender = new Sender(redirects -> Engine.create(config.engine(),
-                EngineOptions.of(config), redirects), RateGate.of(config.rate()),
+                options, redirects), RateGate.of(config.rate()),
                 config.ratePerHost(), completed);
         this.engine = sender.engine();
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host,
@@ -164,6 +166,13 @@ public final class BulkRun implements AutoCloseable {
     public void close() {
         sender.close();
         engine.close();
+        if (bodies != null) {
+            try {
+                bodies.close();
+            } catch (IOException e) {
+                // A part file left behind is litter, not a lost result: every record is out.
+            }
+        }
     }
 
     /** The driver's per-run state: what is pending, and what happens to each completion. */
@@ -225,6 +234,9 @@ public final class BulkRun implements AutoCloseable {
                 long delay = retries.delayNanos(attempt.number(),
                         RetryAfter.nanos(outcome.retryAfter(), clock.instant()),
                         ThreadLocalRandom.current()::nextDouble);
+                if (bodies != null) {
+                    bodies.discard(outcome.body());
+                }
                 pending++;
                 sender.send(attempt.next(), delay);
                 return;

@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A 128 MiB heap carries a 1 GiB body and 200,000 URLs: nothing grows with the input. */
+/**
+ * A 128 MiB heap carries a 1 GiB body, passed or saved, and 200,000 URLs: nothing grows with
+ * the input.
+ */
 class BoundedHeapTest {
 
     private static final List<String> SMALL_HEAP = List.of("-Xmx128m",
@@ -35,6 +38,24 @@ class BoundedHeapTest {
             assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
             JsonNode record = Records.read(out).getFirst();
             assertThat(record.get("bytes").asLong()).isEqualTo(1L << 30);
+        }
+    }
+
+    /** Saved, the same body streams to its file: it was held whole, and overran the heap. */
+    @Test
+    void aOneGibBodySavedToDiskPassesThroughA128MibHeap() throws Exception {
+        try (RawServer huge = new RawServer(RawServer.Mode.ONE_GIB)) {
+            Path list = TestServer.write(dir.resolve("huge.txt"), huge.url("/1") + "\n");
+            Path out = dir.resolve("out.jsonl");
+            Path bodies = dir.resolve("bodies");
+            Process child = Child.start(dir.resolve("err.txt"), SMALL_HEAP, "fetch",
+                    list.toString(), "--max-body", "2GiB", "--timeout", "2m", "-o",
+                    out.toString(), "--save-bodies", bodies.toString());
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+            JsonNode record = Records.read(out).getFirst();
+            assertThat(record.get("ok").asBoolean()).as(record.toString()).isTrue();
+            assertThat(Files.size(bodies.resolve("1.body"))).isEqualTo(1L << 30);
         }
     }
 

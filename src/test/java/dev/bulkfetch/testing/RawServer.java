@@ -71,8 +71,16 @@ public final class RawServer implements AutoCloseable {
          * and "okEXTRA"; {@code /late} a 304 whose body "hello" follows only on
          * {@link #releaseLateBytes()}; any other path 200 "ok".
          */
-        EXCESS
+        EXCESS,
+        /**
+         * A 200 declaring {@link #HELD_BODY_BYTES}, of which the first half goes at once and the
+         * rest on {@link #releaseLateBytes()}.
+         */
+        HELD_BODY
     }
+
+    /** The length of {@link Mode#HELD_BODY}'s body. */
+    public static final int HELD_BODY_BYTES = 2 << 20;
 
     private final ServerSocket socket;
     private final Mode mode;
@@ -105,7 +113,7 @@ public final class RawServer implements AutoCloseable {
         return lastHead;
     }
 
-    /** For {@link Mode#EXCESS}: lets {@code /late}'s body go. */
+    /** Lets {@link Mode#EXCESS}'s {@code /late} body go, or {@link Mode#HELD_BODY}'s rest. */
     public void releaseLateBytes() {
         lateBytes.countDown();
     }
@@ -231,6 +239,16 @@ public final class RawServer implements AutoCloseable {
                         out.write(header);
                     }
                     out.write("Content-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+                }
+                case HELD_BODY -> {
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + HELD_BODY_BYTES
+                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    byte[] half = new byte[HELD_BODY_BYTES / 2];
+                    java.util.Arrays.fill(half, (byte) 'h');
+                    out.write(half);
+                    out.flush();
+                    lateBytes.await();
+                    out.write(half);
                 }
                 case ONE_GIB -> {
                     out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
