@@ -120,4 +120,31 @@ class BodiesAndSecurityTest {
                         && r.get("attempts").asInt() == 0
                         && r.get("error").get("message").asText().contains("--deny-private"));
     }
+
+    /**
+     * A password in a URL is sent (as Basic credentials) but never written: records get
+     * shared, and the same secret as an {@code Authorization} header never shows in them. An
+     * input error's line is masked too; a user alone, and an {@code @} past the host, stay.
+     */
+    @Test
+    void aPasswordInAUrlIsSentButMaskedInTheRecords() {
+        try (TestServer server = new TestServer()) {
+            String withPassword = server.url("/ok/1").replace("://", "://ann:s3cret@");
+            String userAlone = server.url("/ok/2").replace("://", "://ann@");
+            String atInPath = server.url("/ok/3@x:y");
+            Path list = TestServer.write(dir.resolve("secret.txt"), String.join("\n",
+                    withPassword, userAlone, atInPath, "http://ann:s3cret@127.0.0.1:99999/x")
+                    + "\n");
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "--ordered", "-q");
+
+            assertThat(result.out()).doesNotContain("s3cret");
+            List<JsonNode> records = Records.parse(result.out());
+            assertThat(records).extracting(r -> r.get("url").asText()).containsExactly(
+                    withPassword.replace("s3cret", "xxxxx"), userAlone, atInPath,
+                    "http://ann:xxxxx@127.0.0.1:99999/x");
+            assertThat(records.getFirst().get("ok").asBoolean()).isTrue();
+            assertThat(records.get(3).get("error").get("kind").asText()).isEqualTo("input");
+        }
+    }
 }
