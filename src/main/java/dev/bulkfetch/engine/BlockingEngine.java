@@ -51,6 +51,7 @@ final class BlockingEngine implements Engine {
     private volatile boolean closing;
     private final HostGuard guard;
     private final RedirectGate redirectGate;
+    private final JdkIdleCap idleCap;
 
     BlockingEngine(EngineKind kind, EngineOptions options, RedirectGate redirectGate) {
         this.redirectGate = redirectGate;
@@ -58,6 +59,7 @@ final class BlockingEngine implements Engine {
         this.options = options;
         this.guard = HostGuard.of(options);
         JdkHttpSettings.applyFor(options.concurrency());
+        this.idleCap = new JdkIdleCap(Math.max(64, 2 * options.concurrency()));
         this.executor = switch (kind) {
             case THREADS -> Executors.newFixedThreadPool(options.concurrency(),
                     named("bulkfetch-thread-"));
@@ -185,7 +187,7 @@ final class BlockingEngine implements Engine {
                 String location = Redirects.isRedirect(status) && options.maxRedirects() > 0
                         ? SingleHeader.value("Location", headers.locations) : null;
                 if (location != null) {
-                    discard(conn, declared);
+                    discard(conn, declared, request.url());
                     if (redirects == options.maxRedirects()) {
                         throw Redirects.tooMany(options.maxRedirects());
                     }
@@ -200,6 +202,8 @@ final class BlockingEngine implements Engine {
                     return tooLarge(start);
                 }
                 readingBody = true;
+                // Read now: keepOrClose may disconnect before the outcome is made.
+                String retryAfter = conn.getHeaderField("Retry-After");
                 reader.open(new BodyHandler.ResponseInfo() {
                     @Override
                     public int status() {
@@ -229,9 +233,9 @@ final class BlockingEngine implements Engine {
                         throw new java.net.ProtocolException("invalid HTTP response: the body "
                                 + "ended after " + bytes + " of " + declared + " bytes");
                     }
+                    keepOrClose(conn, request.url());
                 }
-                return reader.finish(status, bytes, System.nanoTime() - start,
-                        conn.getHeaderField("Retry-After"));
+                return reader.finish(status, bytes, System.nanoTime() - start, retryAfter);
             }
         }
 
@@ -254,6 +258,7 @@ final class BlockingEngine implements Engine {
         }
 
         private HttpURLConnection open(FetchRequest request) throws IOException {
+            idleCap.taking(request.url());
             HttpURLConnection conn = (HttpURLConnection) request.url().toURL()
                     .openConnection(Proxy.NO_PROXY);
             connection = conn;
@@ -343,7 +348,8 @@ final class BlockingEngine implements Engine {
          * Reads a redirect's body past, so its connection can be reused; one longer than
          * {@link Redirects#DRAINED_BYTES} closes the connection instead.
          */
-        private void discard(HttpURLConnection conn, long declared) throws IOException {
+        private void discard(HttpURLConnection conn, long declared, java.net.URI url)
+                throws IOException {
             if (declared > Redirects.DRAINED_BYTES) {
                 conn.disconnect();
                 return;
@@ -357,8 +363,21 @@ final class BlockingEngine implements Engine {
                         && (n = body.read(buffer)) > 0) {
                     read += n;
                 }
+                if (read > Redirects.DRAINED_BYTES) {
+                    conn.disconnect();
+                } else {
+                    keepOrClose(conn, url);
+                }
             }
-            if (read > Redirects.DRAINED_BYTES) {
+        }
+
+        /**
+         * Closes a connection whose response was read to its end when the {@link JdkIdleCap}
+         * has no room for it; else the JDK keeps it as the stream closes.
+         */
+        private void keepOrClose(HttpURLConnection conn, java.net.URI url) {
+            if (!"close".equalsIgnoreCase(conn.getHeaderField("Connection"))
+                    && !idleCap.mayKeep(url, conn.getHeaderField("Keep-Alive"))) {
                 conn.disconnect();
             }
         }
