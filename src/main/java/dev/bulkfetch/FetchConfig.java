@@ -66,8 +66,8 @@ public final class FetchConfig {
         this.insecure = b.insecure;
         this.denyPrivate = b.denyPrivate;
         if (b.bodyHandler != null && (b.saveBodies != null || b.includeBody)) {
-            throw new IllegalArgumentException("saveBodies and includeBody keep the body as "
-                    + "bytes; they cannot be combined with a bodyHandler");
+            throw new IllegalArgumentException("saveBodies and includeBody handle the bodies "
+                    + "themselves; they cannot be combined with a bodyHandler");
         }
         this.bodyHandler = b.bodyHandler;
     }

@@ -262,4 +262,31 @@ class FetcherBodyTest {
         assertThat(whole.seen.get()).isEqualTo(BIG.length);
         assertThat(List.of(whole.finished.get(), whole.abandoned.get())).containsExactly(1, 0);
     }
+
+    /**
+     * A body that ends where its connection does, still coming when the fetcher closes: the
+     * connection's close, the engine's own or the server's after it, must not read as the
+     * body's end. The event loop finished it, whole.
+     */
+    @ParameterizedTest
+    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    void aBodyCutOffByClosingTheFetcherIsAbandonedNotFinished(EngineKind engine)
+            throws Exception {
+        Watcher watcher = new Watcher(false);
+        try (RawServer endless = new RawServer(RawServer.Mode.ENDLESS_CLOSE_DELIMITED)) {
+            java.util.concurrent.CompletableFuture<FetchResult> result;
+            try (Fetcher fetcher = Fetcher.builder().engine(engine).bodyHandler(watcher)
+                    .closeGrace(java.time.Duration.ofMillis(100)).build()) {
+                result = fetcher.fetch(FetchRequest.get(1, URI.create(endless.url("/"))));
+                assertThat(dev.bulkfetch.testing.Await.until(() -> watcher.seen.get() > 0,
+                        java.time.Duration.ofSeconds(10))).isTrue();
+            }
+            assertThat(result.join().error().kind()).isEqualTo(ErrorKind.CANCELLED);
+        }
+        // A platform thread blocked in its read sees the server's close only now.
+        assertThat(dev.bulkfetch.testing.Await.until(() -> watcher.finished.get()
+                + watcher.abandoned.get() > 0, java.time.Duration.ofSeconds(20))).isTrue();
+        assertThat(List.of(watcher.finished.get(), watcher.abandoned.get()))
+                .containsExactly(0, 1);
+    }
 }

@@ -10,6 +10,7 @@ import dev.bulkfetch.input.HttpSyntax;
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
+import dev.bulkfetch.output.BodyStore;
 import dev.bulkfetch.output.Journal;
 import dev.bulkfetch.output.JsonLinesWriter;
 import dev.bulkfetch.output.ProgressLine;
@@ -191,11 +192,13 @@ final class FetchCommand implements Callable<Integer> {
                         config.concurrency(), run) : Source.of(items), sink, tally);
             } catch (IOException e) {
                 run.abandon();
-                throw new WriteFailed(journal == null || !journal.resumable()
-                        ? "cannot write the records: " + e.getMessage()
-                        : "cannot write " + outputs.output + ": " + e.getMessage()
-                        + ". It holds the records finished so far, as complete lines; when "
-                        + "there is room, run the same command with --resume to go on.", e);
+                String what = e instanceof BodyStore.SaveFailed ? e.getMessage()
+                        : "cannot write " + (journal == null || !journal.resumable()
+                                ? "the records" : outputs.output) + ": " + e.getMessage();
+                throw new WriteFailed(journal == null || !journal.resumable() ? what
+                        : what + ". " + outputs.output + " holds the records finished so far, "
+                        + "as complete lines; when there is room, run the same command with "
+                        + "--resume to go on.", e);
             }
             long kept = journal == null ? 0 : journal.kept();
             long keptFailures = journal == null ? 0 : journal.keptFailures();

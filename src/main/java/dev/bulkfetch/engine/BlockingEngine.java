@@ -336,6 +336,11 @@ final class BlockingEngine implements Engine {
                     throw new java.util.concurrent.CancellationException("engine closed");
                 }
             }
+            if (closing && declared < 0) {
+                // A body that ends where its connection does may have ended because close()
+                // closed that connection (a virtual thread's, by interrupting it): cut off.
+                throw new java.util.concurrent.CancellationException("engine closed");
+            }
             return bytes <= options.maxBodyBytes();
         }
 

@@ -19,6 +19,9 @@ final class BodyReader {
     private final BodyHandler<?> handler;
     private BodyHandler.Sink<?> sink;
     private Throwable failure;
+    // Set by abandon(): the exchange has ended, and a response read after (AHC's timer may
+    // end it while its I/O thread is still handing a response over) opens no sink.
+    private boolean ended;
 
     /** {@code handler} may be null: then bodies are only counted. */
     BodyReader(BodyHandler<?> handler) {
@@ -27,9 +30,9 @@ final class BodyReader {
 
     /** A new response has started; any earlier one's unfinished sink is abandoned. */
     synchronized void open(BodyHandler.ResponseInfo response) {
-        abandon();
+        release();
         failure = null;
-        if (handler == null) {
+        if (handler == null || ended) {
             return;
         }
         try {
@@ -75,11 +78,17 @@ final class BodyReader {
     }
 
     /**
-     * The body will not be complete (too large, timed out, cut off, cancelled): the sink, if
-     * one is open and unfinished, lets go of what it holds. Safe to call on any path that ends
-     * the exchange, once or more.
+     * The exchange has ended without a whole body (too large, timed out, cut off, cancelled):
+     * the sink, if one is open and unfinished, lets go of what it holds, and no other opens.
+     * Safe to call on any path that ends the exchange, once or more.
      */
     synchronized void abandon() {
+        ended = true;
+        release();
+    }
+
+    /** Abandons the open sink, if any. */
+    private void release() {
         BodyHandler.Sink<?> open = sink;
         sink = null;
         if (open != null) {
@@ -99,10 +108,10 @@ final class BodyReader {
      */
     private void fail(Throwable e) {
         if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-            abandon();
+            release();
             throw (VirtualMachineError) e;
         }
-        abandon();
+        release();
         if (failure == null) {
             failure = e;
         }

@@ -50,6 +50,8 @@ final class EventLoopEngine implements Engine {
     private final EngineOptions options;
     private final HostGuard guard;
     private final RedirectGate redirectGate;
+    // Set by close(), read by exchanges ending as it closes their connections.
+    private volatile boolean closing;
 
     EventLoopEngine(EngineOptions options, RedirectGate redirectGate) {
         this.redirectGate = redirectGate;
@@ -171,7 +173,7 @@ final class EventLoopEngine implements Engine {
                         "request timeout passed before the next exchange of the request"));
             }
         }
-        CountingHandler handler = new CountingHandler(options, start);
+        CountingHandler handler = new CountingHandler(options, start, () -> closing);
         CompletableFuture<Hop> hop;
         try {
             hop = client.executeRequest(build(request, left), handler).toCompletableFuture();
@@ -267,6 +269,7 @@ final class EventLoopEngine implements Engine {
 
     @Override
     public void close() {
+        closing = true;
         try {
             client.close();
         } catch (java.io.IOException e) {
@@ -306,10 +309,15 @@ final class EventLoopEngine implements Engine {
         private volatile long bytes;
         private boolean tooLarge;
         private boolean headersSeen;
+        // A body with neither a length nor chunks, which ends where the connection does.
+        private boolean closeDelimited;
+        private final java.util.function.BooleanSupplier engineClosing;
         private String retryAfter;
         private final BodyReader body;
 
-        CountingHandler(EngineOptions options, long start) {
+        CountingHandler(EngineOptions options, long start,
+                        java.util.function.BooleanSupplier engineClosing) {
+            this.engineClosing = engineClosing;
             this.maxBody = options.maxBodyBytes();
             this.start = start;
             this.mayFollow = options.maxRedirects() > 0;
@@ -359,6 +367,8 @@ final class EventLoopEngine implements Engine {
                 tooLarge = true;
                 return State.ABORT;
             }
+            closeDelimited = length == null
+                    && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
             int code = status;
             body.open(new BodyHandler.ResponseInfo() {
                 @Override
@@ -426,6 +436,12 @@ final class EventLoopEngine implements Engine {
             headersIfNone();
             if (location != null) {
                 return new Hop(null, status, location);
+            }
+            if (closeDelimited && engineClosing.getAsBoolean()) {
+                // Netty reads the connection's close as a close-delimited body's end, but this
+                // close was the engine's own: the body is cut off, not whole.
+                body.abandon();
+                throw new java.util.concurrent.CancellationException("engine closed");
             }
             long latency = System.nanoTime() - start;
             if (tooLarge) {

@@ -27,14 +27,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A saved body streams to disk as it arrives, so memory follows the chunks in flight, not
  * the bodies: its {@link #handler()} writes each response to a part file of its own, which
- * {@link #attach} renames to the item's name once the item has its record. A part no record
- * takes (a retried attempt's, a body cut off, one left in flight at a stop) is deleted, at the
- * latest by {@link #close()}.
+ * {@link #attach} renames to the item's name as the item's record is written. A part no record
+ * takes (a retried attempt's, a body cut off, one left in flight or waiting for its turn at a
+ * stop) is deleted, at the latest by {@link #close()}.
  *
  * <p>The writes happen on the thread that reads the body, a Netty I/O thread on the event
  * loop, as nginx writes its proxy buffers to temporary files: a write lands in the page cache,
  * and when the disk cannot keep up, the stalled reads slow the senders down instead of
- * buffering bodies in the heap.
+ * buffering bodies in the heap. A write that fails (a full disk) is not the item's error but
+ * the run's, as a record that cannot be written is: {@link #attach} throws {@link SaveFailed}.
  */
 public final class BodyStore implements AutoCloseable {
 
@@ -44,8 +45,10 @@ public final class BodyStore implements AutoCloseable {
     private final String partPrefix = ".bulkfetch-"
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "-";
     private final AtomicLong partNumber = new AtomicLong();
-    // Parts made and not yet renamed or deleted: written by I/O threads, read by the driver.
-    private final Set<Path> parts = ConcurrentHashMap.newKeySet();
+    // Parts made and not yet renamed or deleted: added by reading threads, removed by any.
+    private final Set<PartSink> parts = ConcurrentHashMap.newKeySet();
+    // Set by close(): a part made after it deletes itself (a blocking read outliving close).
+    private volatile boolean closed;
 
     /** Saves to {@code dir} (null for none); puts text inline when {@code inline}. */
     public BodyStore(Path dir, boolean inline) throws IOException {
@@ -53,54 +56,71 @@ public final class BodyStore implements AutoCloseable {
         this.inline = inline;
     }
 
+    /** A body that could not be saved: the run cannot go on as asked. */
+    public static final class SaveFailed extends IOException {
+        SaveFailed(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
     /** What the engines feed each body to: a part file when saving, else the bytes. */
     public BodyHandler<?> handler() {
         if (dir == null) {
             return BodyHandlers.bytes();
         }
-        BodyHandler<Part> parts = response -> new PartSink();
+        BodyHandler<PartSink> parts = response -> new PartSink();
         return parts;
     }
 
     /**
      * {@code result} with its body (what {@link #handler()} made of it) saved and/or turned
-     * into text, as configured; no body, no change.
+     * into text, as configured; no body, no change. Called as the record is written.
+     *
+     * @throws SaveFailed when the body could not be written or named
      */
-    public FetchResult attach(FetchResult result) throws IOException {
+    public FetchResult attach(FetchResult result) throws SaveFailed {
         return switch (result.body()) {
-            case Part part -> {
-                Path target = dir.resolve(result.seq() + ".body");
-                // A rename replaces whatever stands at the target, a link included, and never
-                // writes through it: a link there would otherwise have the body written into
-                // whatever it links to, a list perhaps.
-                Files.move(part.file(), target, StandardCopyOption.ATOMIC_MOVE);
-                parts.remove(part.file());
-                yield result.withBody(inline ? text(Files.readAllBytes(target)) : null,
-                        target.toString());
-            }
+            case PartSink part -> save(result, part);
             case byte[] body -> result.withBody(inline ? text(body) : null, null);
             case null, default -> result;
         };
     }
 
+    private FetchResult save(FetchResult result, PartSink part) throws SaveFailed {
+        Path target = dir.resolve(result.seq() + ".body");
+        try {
+            if (part.failure != null) {
+                throw part.failure;
+            }
+            // Read from the part, which is this run's own, not from the name a link may take.
+            String text = inline ? text(Files.readAllBytes(part.file)) : null;
+            // A rename replaces whatever stands at the target, a link included, and never
+            // writes through it: a link there would otherwise have the body written into
+            // whatever it links to, a list perhaps.
+            Files.move(part.file, target, StandardCopyOption.ATOMIC_MOVE);
+            parts.remove(part);
+            return result.withBody(text, target.toString());
+        } catch (IOException e) {
+            part.delete();
+            throw new SaveFailed("cannot save the body of item " + result.seq() + " to "
+                    + target + ": " + e.getMessage(), e);
+        }
+    }
+
     /** An attempt's body that no record will take (the attempt is retried): deleted. */
-    public void discard(Object body) throws IOException {
-        if (body instanceof Part part) {
-            delete(part.file());
+    public void discard(Object body) {
+        if (body instanceof PartSink part) {
+            part.delete();
         }
     }
 
     /** Deletes every part no record took: those of attempts abandoned in flight. */
     @Override
-    public void close() throws IOException {
-        for (Path part : parts) {
-            delete(part);
+    public void close() {
+        closed = true;
+        for (PartSink part : parts) {
+            part.delete();
         }
-    }
-
-    private void delete(Path part) throws IOException {
-        Files.deleteIfExists(part);
-        parts.remove(part);
     }
 
     private static String text(byte[] body) {
@@ -114,49 +134,77 @@ public final class BodyStore implements AutoCloseable {
         }
     }
 
-    /** A body saved whole, under its part name until its record comes. */
-    private record Part(Path file) {
-    }
-
-    /** Writes one response's body to a new part file, made at its first chunk or its end. */
-    private final class PartSink implements BodyHandler.Sink<Part> {
+    /**
+     * Writes one response's body to a new part file, made at its first chunk or its end; once
+     * finished, it is the body's value until {@link #attach} names it. A write that fails is
+     * kept for {@code attach} to report, not thrown: it is the run's error, not the item's.
+     */
+    private final class PartSink implements BodyHandler.Sink<PartSink> {
         private Path file;
         private FileChannel channel;
+        private IOException failure;
 
         @Override
-        public void accept(ByteBuffer chunk) throws IOException {
-            FileChannel out = channel();
-            while (chunk.hasRemaining()) {
-                out.write(chunk);
+        public void accept(ByteBuffer chunk) {
+            if (failure != null) {
+                return;
+            }
+            try {
+                FileChannel out = channel();
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+            } catch (IOException e) {
+                failure = e;
             }
         }
 
         @Override
-        public Part finish() throws IOException {
-            channel().close();
-            return new Part(file);
+        public PartSink finish() {
+            try {
+                if (failure == null) {
+                    channel().close();
+                }
+            } catch (IOException e) {
+                failure = e;
+            }
+            return this;
         }
 
         @Override
         public void abandon() {
-            try {
-                if (channel != null) {
-                    channel.close();
-                    delete(file);
-                }
-            } catch (IOException e) {
-                // Left for close() to try again.
-            }
+            delete();
         }
 
         private FileChannel channel() throws IOException {
             if (channel == null) {
-                file = dir.resolve(partPrefix + partNumber.incrementAndGet() + ".part");
-                parts.add(file);
-                channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                Path next = dir.resolve(partPrefix + partNumber.incrementAndGet() + ".part");
+                channel = FileChannel.open(next, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE);
+                file = next;
+                parts.add(this);
+                if (closed) {
+                    // close() may have swept before this part was there to see.
+                    delete();
+                    throw new IOException("the run has ended");
+                }
             }
             return channel;
+        }
+
+        /** Closes and deletes the part, if there is one; quietly, as it is given up on. */
+        void delete() {
+            parts.remove(this);
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+                if (file != null) {
+                    Files.deleteIfExists(file);
+                }
+            } catch (IOException e) {
+                // Litter at worst: a part's name says what it is.
+            }
         }
     }
 }

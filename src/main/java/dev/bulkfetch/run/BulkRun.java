@@ -133,7 +133,7 @@ public final class BulkRun implements AutoCloseable {
     public Summary run(Source source, RecordSink sink, Tally tally)
             throws IOException, InterruptedException {
         long start = System.nanoTime();
-        Writer writer = new Writer(sink, tally,
+        Writer writer = new Writer(sink, tally, bodies,
                 ordered ? new ReorderWindow(admission.limit()) : null);
         Driver driver = new Driver(writer, tally);
         while (!abandoned) {
@@ -164,13 +164,12 @@ public final class BulkRun implements AutoCloseable {
     /** Closes the engine: whatever is still in flight is abandoned. */
     @Override
     public void close() {
-        sender.close();
-        engine.close();
-        if (bodies != null) {
-            try {
+        try {
+            sender.close();
+            engine.close();
+        } finally {
+            if (bodies != null) {
                 bodies.close();
-            } catch (IOException e) {
-                // A part file left behind is litter, not a lost result: every record is out.
             }
         }
     }
@@ -244,21 +243,25 @@ public final class BulkRun implements AutoCloseable {
             dispatcher.finished(attempt);
             FetchResult result = Results.of(attempt.request(), outcome, attempt.number(),
                     engine.name());
-            writer.write(attempt.ordinal(), bodies == null ? result
-                    : bodies.attach(result));
+            writer.write(attempt.ordinal(), result);
         }
     }
 
-    /** Writes records in completion order, or through the reorder window in input order. */
+    /**
+     * Writes records in completion order, or through the reorder window in input order; a
+     * saved body gets its name as its record is written, not before.
+     */
     private static final class Writer {
         private final RecordSink sink;
         private final Tally tally;
+        private final BodyStore bodies;
         private final ReorderWindow window;
         private boolean unflushed;
 
-        Writer(RecordSink sink, Tally tally, ReorderWindow window) {
+        Writer(RecordSink sink, Tally tally, BodyStore bodies, ReorderWindow window) {
             this.sink = sink;
             this.tally = tally;
+            this.bodies = bodies;
             this.window = window;
         }
 
@@ -309,8 +312,9 @@ public final class BulkRun implements AutoCloseable {
         }
 
         private void emit(FetchResult result) throws IOException {
-            sink.accept(result);
-            tally.add(result);
+            FetchResult written = bodies == null ? result : bodies.attach(result);
+            sink.accept(written);
+            tally.add(written);
             unflushed = true;
         }
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulkfetch.BodyHandler;
 import dev.bulkfetch.testing.Await;
+import dev.bulkfetch.testing.Child;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.Records;
@@ -87,6 +88,84 @@ class SavedBodiesTest {
         }
     }
 
+    /**
+     * A body that cannot be written (the disk is full) stops the run, as a record that cannot
+     * be written does, naming the body: it is not that item's error, and not a record that
+     * --resume would keep. The resumed run saves it, and nothing is lost or left behind.
+     */
+    @Test
+    void aBodyThatCannotBeWrittenStopsTheRunAndResumeSavesIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(
+                "/usr/bin/prlimit")), "prlimit (util-linux) sets the file size limit");
+        byte[] big = new byte[3 << 20];
+        java.util.Arrays.fill(big, (byte) 'b');
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(get(urlEqualTo("/big"))
+                    .willReturn(aResponse().withStatus(200).withBody(big)));
+            Path list = TestServer.write(dir.resolve("list.txt"), String.join("\n",
+                    server.url("/ok/1"), server.url("/big"), server.url("/ok/3")) + "\n");
+            Path out = dir.resolve("out.jsonl");
+            Path bodies = dir.resolve("bodies");
+            String[] args = {"fetch", list.toString(), "-c", "1", "-o", out.toString(),
+                    "--save-bodies", bodies.toString(), "-q"};
+
+            Process full = Child.startWithFileSizeLimit(dir.resolve("err.txt"), 1 << 20,
+                    args);
+            assertThat(full.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            String err = Files.readString(dir.resolve("err.txt"));
+            assertThat(full.exitValue()).as(err).isNotZero();
+            assertThat(err).contains("cannot save the body of item 2 to "
+                    + bodies.toRealPath().resolve("2.body")).contains("--resume");
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asInt())
+                    .containsExactly(1);
+            assertThat(names(bodies)).containsExactly("1.body");
+
+            Cli.Result resumed = Cli.run(java.util.stream.Stream.concat(
+                    java.util.Arrays.stream(args), Stream.of("--resume"))
+                    .toArray(String[]::new));
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asInt())
+                    .containsExactlyInAnyOrder(1, 2, 3);
+            assertThat(names(bodies)).containsExactlyInAnyOrder("1.body", "2.body", "3.body");
+            assertThat(Files.readAllBytes(bodies.resolve("2.body"))).isEqualTo(big);
+        }
+    }
+
+    /**
+     * In input order, a body that finished first waits under its part name with its record:
+     * a run stopped meanwhile must leave no body file whose record was never written.
+     */
+    @Test
+    void inInputOrderABodyIsNamedOnlyAsItsRecordIsWritten() throws Exception {
+        try (TestServer fast = new TestServer();
+             RawServer held = new RawServer(RawServer.Mode.HELD_BODY)) {
+            Path list = TestServer.write(dir.resolve("list.txt"), String.join("\n",
+                    held.url("/held"), fast.url("/ok/2")) + "\n");
+            Path bodies = dir.resolve("bodies");
+
+            CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run(
+                    "fetch", list.toString(), "-c", "2", "--ordered", "--save-bodies",
+                    bodies.toString(), "-q"));
+            try {
+                // The second item's body is whole (its part is closed) while the first's is
+                // half there.
+                assertThat(Await.until(() -> run.isDone() || Files.isDirectory(bodies)
+                        && parts(bodies).stream().anyMatch(SavedBodiesTest::heldHalf)
+                        && parts(bodies).stream().anyMatch(part -> size(part) == 11),
+                        Duration.ofSeconds(30)) && !run.isDone()).isTrue();
+                assertThat(names(bodies)).noneMatch(name -> name.endsWith(".body"));
+            } finally {
+                held.releaseLateBytes();
+            }
+
+            assertThat(Records.parse(run.get(60, TimeUnit.SECONDS).out()))
+                    .extracting(r -> r.get("seq").asInt()).containsExactly(1, 2);
+            assertThat(names(bodies)).containsExactlyInAnyOrder("1.body", "2.body");
+        }
+    }
+
     /** Saving and including together: the file and the record's text are the same body. */
     @Test
     void aSavedBodyCanAlsoGoIntoTheRecord() throws Exception {
@@ -115,6 +194,9 @@ class SavedBodiesTest {
         store.close();
 
         assertThat(names(dir)).isEmpty();
+        // A part begun after the close (a read that outlived it) removes itself.
+        store.handler().open(null).accept(ByteBuffer.wrap("late".getBytes()));
+        assertThat(names(dir)).isEmpty();
     }
 
     private static List<Path> parts(Path folder) throws IOException {
@@ -126,6 +208,14 @@ class SavedBodiesTest {
     private static List<String> names(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(f -> f.getFileName().toString()).toList();
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;  // renamed or deleted meanwhile
         }
     }
 

@@ -22,7 +22,22 @@ public final class Child {
     /** Starts {@code bulkfetch ARGS} in a new JVM with {@code jvmArgs}; stderr goes to a file. */
     public static Process start(Path stderr, List<String> jvmArgs, String... args)
             throws IOException {
-        List<String> command = new ArrayList<>();
+        return start(stderr, List.of(), jvmArgs, args);
+    }
+
+    /**
+     * As {@link #start(Path, List, String...)}, no file it writes growing past {@code
+     * maxFileBytes} ({@code prlimit --fsize}): a disk that fills up, for one process alone.
+     */
+    public static Process startWithFileSizeLimit(Path stderr, long maxFileBytes,
+                                                 String... args) throws IOException {
+        return start(stderr, List.of("prlimit", "--fsize=" + maxFileBytes, "--"), List.of(),
+                args);
+    }
+
+    private static Process start(Path stderr, List<String> wrapper, List<String> jvmArgs,
+                                 String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");

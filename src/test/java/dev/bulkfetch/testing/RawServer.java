@@ -28,6 +28,8 @@ public final class RawServer implements AutoCloseable {
         ONE_GIB,
         /** A valid response whose body ends where the connection does (no length, no chunks). */
         CLOSE_DELIMITED,
+        /** As {@link #CLOSE_DELIMITED}, but after its first bytes the server never closes. */
+        ENDLESS_CLOSE_DELIMITED,
         /** A redirect to {@code /landed} whose own body never ends; {@code /landed} is "landed". */
         REDIRECT_WITH_ENDLESS_BODY,
         /** A response whose headers take 512 KiB, over every engine's limit. */
@@ -200,6 +202,12 @@ public final class RawServer implements AutoCloseable {
                     readHead(in);
                 }
                 case NEVER_ANSWER -> in.read();
+                case ENDLESS_CLOSE_DELIMITED -> {
+                    out.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nthe start"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    in.read();  // until the client goes away
+                }
                 case CLOSE_DELIMITED -> out.write(("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
                         + "until the end").getBytes(StandardCharsets.US_ASCII));
                 case SHORT_BODY -> out.write(("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
