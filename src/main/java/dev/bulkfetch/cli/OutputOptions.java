@@ -72,7 +72,13 @@ final class OutputOptions {
             } catch (IOException e) {
                 throw usage("Invalid value for option '--save-bodies': cannot make the folder "
                         + saveBodies + ": "
-                        + (Files.exists(saveBodies) ? "a file of that name is there" : e));
+                        + (Files.exists(saveBodies) ? "a file of that name is there"
+                        : Files.isSymbolicLink(saveBodies) ? "it is a link to nothing" : e));
+            }
+            try {
+                dev.bulkfetch.output.BodyStore.checkWritable(saveBodies);
+            } catch (IOException e) {
+                throw usage("Invalid value for option '--save-bodies': " + e.getMessage());
             }
             checkBodiesOverwriteNothing(in);
         }

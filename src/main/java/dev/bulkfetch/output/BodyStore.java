@@ -41,8 +41,10 @@ public final class BodyStore implements AutoCloseable {
 
     private final Path dir;
     private final boolean inline;
-    // Part names are this run's: no other run's part, nor a user's file, is ever taken.
-    private final String partPrefix = ".bulkfetch-"
+    // Part names are this run's: no other run's part, nor a user's file, is ever taken. The
+    // process id lets a later run tell the parts of a run that was killed.
+    private static final String PART_PREFIX = ".bulkfetch-";
+    private final String partPrefix = PART_PREFIX + ProcessHandle.current().pid() + "-"
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "-";
     private final AtomicLong partNumber = new AtomicLong();
     // Parts made and not yet renamed or deleted: added by reading threads, removed by any.
@@ -50,10 +52,68 @@ public final class BodyStore implements AutoCloseable {
     // Set by close(): a part made after it deletes itself (a blocking read outliving close).
     private volatile boolean closed;
 
-    /** Saves to {@code dir} (null for none); puts text inline when {@code inline}. */
+    /**
+     * Saves to {@code dir} (null for none); puts text inline when {@code inline}. The folder
+     * is made if need be, and must take a new file now: one that cannot (read-only, no
+     * permission) would have every body fetched and lost. Parts left by a run that was killed
+     * are deleted.
+     *
+     * @throws IOException when the folder cannot be made or written to
+     */
     public BodyStore(Path dir, boolean inline) throws IOException {
         this.dir = dir == null ? null : Files.createDirectories(dir).toRealPath();
         this.inline = inline;
+        if (this.dir != null) {
+            checkWritable(this.dir);
+            deletePartsOfEndedRuns();
+        }
+    }
+
+    /**
+     * Whether {@code dir} takes a new file now, by making one and deleting it: a folder that
+     * cannot (read-only, no permission) would have every body fetched and then lost.
+     *
+     * @throws IOException saying why it cannot
+     */
+    public static void checkWritable(Path dir) throws IOException {
+        try {
+            Files.delete(Files.createTempFile(dir, PART_PREFIX + "check-", ".part"));
+        } catch (IOException e) {
+            throw new IOException("cannot write into " + dir + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * Deletes the parts of runs whose process has ended: a killed run (kill -9, a second
+     * Ctrl-C) cannot delete its own, and an hours-long backfill killed now and then would
+     * otherwise gather them, hidden, at full size.
+     */
+    private void deletePartsOfEndedRuns() throws IOException {
+        try (var parts = Files.newDirectoryStream(dir, PART_PREFIX + "*.part")) {
+            for (Path part : parts) {
+                String name = part.getFileName().toString();
+                int end = name.indexOf('-', PART_PREFIX.length());
+                try {
+                    long pid = Long.parseLong(name.substring(PART_PREFIX.length(), end));
+                    if (ProcessHandle.of(pid).isEmpty()) {
+                        Files.deleteIfExists(part);
+                    }
+                } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                    // Not a name this store gives: not ours to delete.
+                }
+            }
+        }
+    }
+
+    /** What went wrong, said: a permission error's message is only the file's name. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage();
     }
 
     /** A body that could not be saved: the run cannot go on as asked. */
@@ -93,7 +153,12 @@ public final class BodyStore implements AutoCloseable {
                 throw part.failure;
             }
             // Read from the part, which is this run's own, not from the name a link may take.
-            String text = inline ? text(Files.readAllBytes(part.file)) : null;
+            String text = inline ? inlineText(part.file) : null;
+            if (Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // An empty folder in the way goes, as any file there would; one with files in
+                // it stops the run, rather than lose them.
+                Files.delete(target);
+            }
             // A rename replaces whatever stands at the target, a link included, and never
             // writes through it: a link there would otherwise have the body written into
             // whatever it links to, a list perhaps.
@@ -103,7 +168,7 @@ public final class BodyStore implements AutoCloseable {
         } catch (IOException e) {
             part.delete();
             throw new SaveFailed("cannot save the body of item " + result.seq() + " to "
-                    + target + ": " + e.getMessage(), e);
+                    + target + ": " + reason(e), e);
         }
     }
 
@@ -114,12 +179,31 @@ public final class BodyStore implements AutoCloseable {
         }
     }
 
-    /** Deletes every part no record took: those of attempts abandoned in flight. */
+    /**
+     * Deletes every part no record took: those of attempts abandoned in flight. Safe from any
+     * thread and more than once: a signal's, as the process goes.
+     */
     @Override
     public void close() {
         closed = true;
         for (PartSink part : parts) {
             part.delete();
+        }
+    }
+
+    /**
+     * The saved body as text for the record, or null: not UTF-8, or too large for the heap to
+     * hold as text (over a quarter of it, bytes and text together), when it stays in its file
+     * only and the run goes on. Reading it regardless ran the whole run out of memory.
+     */
+    private static String inlineText(Path file) throws IOException {
+        if (Files.size(file) > Runtime.getRuntime().maxMemory() / 4) {
+            return null;
+        }
+        try {
+            return text(Files.readAllBytes(file));
+        } catch (OutOfMemoryError e) {
+            return null;
         }
     }
 

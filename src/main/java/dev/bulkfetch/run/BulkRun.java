@@ -105,6 +105,16 @@ public final class BulkRun implements AutoCloseable {
         completed.add(Sender.Done.WAKE_UP);
     }
 
+    /**
+     * Deletes the part files of saved bodies no record has taken, at once and from any thread:
+     * for a process that ends without {@link #close()} (a second Ctrl-C, a SIGTERM).
+     */
+    public void deleteUnsavedBodies() {
+        if (bodies != null) {
+            bodies.close();
+        }
+    }
+
     /** Wakes a driver waiting for work: a live source has a new item, or has ended. */
     public void wakeUp() {
         completed.add(Sender.Done.WAKE_UP);

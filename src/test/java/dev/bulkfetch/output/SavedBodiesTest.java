@@ -166,6 +166,93 @@ class SavedBodiesTest {
         }
     }
 
+    /**
+     * A run that ends without its own close (SIGTERM, as kill, timeout and docker send; a
+     * second Ctrl-C) deletes the part of the body still coming; each left one, full size.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT INT"})
+    void aRunEndedBySignalLeavesNoPartBehind(String signals) throws Exception {
+        try (RawServer held = new RawServer(RawServer.Mode.HELD_BODY)) {
+            Path list = TestServer.write(dir.resolve("list.txt"), held.url("/held") + "\n");
+            Path bodies = dir.resolve("bodies");
+            Process child = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
+                    list.toString(), "-o", dir.resolve("out.jsonl").toString(),
+                    "--save-bodies", bodies.toString(), "--grace", "1m", "-q");
+            try {
+                assertThat(Await.until(() -> Files.isDirectory(bodies)
+                        && parts(bodies).stream().anyMatch(SavedBodiesTest::heldHalf), child,
+                        Duration.ofSeconds(60))).isTrue();
+                String[] each = signals.split(" ");
+                Child.signal(child, each[0]);
+                if (each.length > 1) {
+                    // Sent at once, two INTs may reach the process as one.
+                    Child.awaitText(dir.resolve("err.txt"), "Ctrl-C again", child,
+                            Duration.ofSeconds(30));
+                    Child.signal(child, each[1]);
+                }
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            assertThat(names(bodies)).isEmpty();
+        }
+    }
+
+    /**
+     * The parts a killed run (kill -9) could not delete go as the next run into the folder
+     * starts, so a backfill killed now and then does not fill its disk with hidden files; a
+     * live run's parts, and files not named as parts are, stay.
+     */
+    @Test
+    void aRunDeletesThePartsOfRunsThatHaveEnded() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path bodies = Files.createDirectories(dir.resolve("bodies"));
+            Process ended = new ProcessBuilder("true").start();
+            ended.waitFor();
+            Path dead = Files.writeString(bodies.resolve(".bulkfetch-" + ended.pid()
+                    + "-0badf00d-7.part"), "half a body");
+            Path live = Files.writeString(bodies.resolve(".bulkfetch-"
+                    + ProcessHandle.current().pid() + "-0badf00d-8.part"), "still coming");
+            Path other = Files.writeString(bodies.resolve(".bulkfetch-notes.part"), "mine");
+
+            Cli.run("fetch", server.urlList(dir, "/ok/", 1).toString(), "--save-bodies",
+                    bodies.toString(), "-q");
+
+            assertThat(dead).doesNotExist();
+            assertThat(live).exists();
+            assertThat(other).exists();
+            assertThat(bodies.resolve("1.body")).exists();
+        }
+    }
+
+    /** A folder that takes no file stops the run before any request: all would be lost. */
+    @Test
+    void aFolderThatCannotBeWrittenIsAUsageError() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/sys/kernel")),
+                "Linux's /sys, which no one can write to");
+        try (TestServer server = new TestServer()) {
+            Cli.Result result = Cli.run("fetch", server.urlList(dir, "/ok/", 1).toString(),
+                    "--save-bodies", "/sys", "-q");
+            assertThat(result.exitCode()).isEqualTo(2);
+            assertThat(result.err()).contains("'--save-bodies'").contains("cannot write into /sys");
+            assertThat(server.wireMock().getAllServeEvents()).isEmpty();
+        }
+    }
+
+    /** An empty folder where a body goes is replaced, as a file there is; so was it before. */
+    @Test
+    void anEmptyFolderWhereABodyGoesIsReplaced() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path bodies = Files.createDirectories(dir.resolve("bodies").resolve("1.body"))
+                    .getParent();
+            Cli.Result result = Cli.run("fetch", server.urlList(dir, "/ok/", 2).toString(),
+                    "--save-bodies", bodies.toString(), "-q");
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(Files.readString(bodies.resolve("1.body"))).isEqualTo("{\"ok\":true}");
+        }
+    }
+
     /** Saving and including together: the file and the record's text are the same body. */
     @Test
     void aSavedBodyCanAlsoGoIntoTheRecord() throws Exception {

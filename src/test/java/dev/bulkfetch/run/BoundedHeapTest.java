@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A 128 MiB heap carries a 1 GiB body, passed or saved, and 200,000 URLs: nothing grows with
@@ -41,16 +43,26 @@ class BoundedHeapTest {
         }
     }
 
-    /** Saved, the same body streams to its file: it was held whole, and overran the heap. */
-    @Test
-    void aOneGibBodySavedToDiskPassesThroughA128MibHeap() throws Exception {
+    /**
+     * Saved, the same body streams to its file: it was held whole, and overran the heap. Also
+     * asked into the record, it stays in its file only, as text that cannot fit would end
+     * the run (it did, with every record after it).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aOneGibBodySavedToDiskPassesThroughA128MibHeap(boolean alsoInline) throws Exception {
         try (RawServer huge = new RawServer(RawServer.Mode.ONE_GIB)) {
             Path list = TestServer.write(dir.resolve("huge.txt"), huge.url("/1") + "\n");
             Path out = dir.resolve("out.jsonl");
             Path bodies = dir.resolve("bodies");
-            Process child = Child.start(dir.resolve("err.txt"), SMALL_HEAP, "fetch",
-                    list.toString(), "--max-body", "2GiB", "--timeout", "2m", "-o",
-                    out.toString(), "--save-bodies", bodies.toString());
+            List<String> args = new java.util.ArrayList<>(List.of("fetch", list.toString(),
+                    "--max-body", "2GiB", "--timeout", "2m", "-o", out.toString(),
+                    "--save-bodies", bodies.toString()));
+            if (alsoInline) {
+                args.add("--include-body");
+            }
+            Process child = Child.start(dir.resolve("err.txt"), SMALL_HEAP,
+                    args.toArray(String[]::new));
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
             JsonNode record = Records.read(out).getFirst();
