@@ -11,16 +11,23 @@ import java.util.Optional;
  *
  * <p>How it is called:
  * <ul>
- *   <li>{@link #open} once per response, every attempt and every status, when the headers have
- *       come; it returns the sink for that body, or {@code null} to only count the bytes.</li>
+ *   <li>{@link #open} once per response the item may end with, every attempt and every status,
+ *       when the headers have come; not for a redirect that is followed, nor for a body whose
+ *       declared length is over the max body. It returns the sink for that body, or
+ *       {@code null} to only count the bytes.</li>
  *   <li>{@link Sink#accept} for each chunk in order, then {@link Sink#finish} once at the end.
  *       A sink sees at most the fetcher's max body.</li>
  *   <li>{@link Sink#abandon} instead of {@code finish} when the body will not be complete: a
- *       larger body ({@code too_large}), a timeout, a reset or a close while it streams. A
- *       finished value whose attempt is retried is simply dropped.</li>
+ *       larger body ({@code too_large}), a timeout, a reset, or a close of the fetcher while it
+ *       streams.</li>
+ *   <li>A finished value may still be dropped unseen: its attempt is retried, or the fetcher
+ *       closes before the result is handed over. So the value must hold nothing that needs
+ *       releasing; a sink that writes a file should leave it where it is wanted at
+ *       {@code finish}, not expect to be told it was used.</li>
  *   <li>On the event-loop engine these calls run on a Netty I/O thread that serves many other
- *       requests: a handler must be quick and must never block. The thread engines call it on
- *       the request's own thread.</li>
+ *       requests, and {@code abandon} may run on the timer thread every timeout shares: a
+ *       handler must be quick and must never block. The thread engines call it on the
+ *       request's own thread.</li>
  *   <li>If a sink throws on a 2xx response, the item ends as a {@code body} error with the
  *       exception's message; on any other status the item keeps its HTTP error and the body is
  *       {@code null}. Either way the rest of the body is still read, so the connection can be

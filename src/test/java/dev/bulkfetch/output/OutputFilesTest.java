@@ -320,4 +320,17 @@ class OutputFilesTest {
         assertThat(mkfifo.exitValue()).isZero();
         return pipe;
     }
+
+    /** A bodies folder that is a link to nothing says so, not "FileAlreadyExistsException". */
+    @Test
+    void aBodiesFolderThatLinksToNothingIsNamedAsSuch() throws Exception {
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:9/x\n");
+        Path link = Files.createSymbolicLink(dir.resolve("bodies"), dir.resolve("gone"));
+
+        Cli.Result result = Cli.run("fetch", list.toString(), "--save-bodies", link.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("'--save-bodies'").contains("a link to nothing")
+                .doesNotContain("Exception");
+    }
 }
