@@ -144,6 +144,7 @@ final class BlockingEngine implements Engine {
                     : Failures.outcome(e, exchange.bytes, latency);
             return exchange.redirected ? failed.afterRedirect() : failed;
         } finally {
+            exchange.end();
             // Too large, failed or cancelled before its end: the body is given up on.
             exchange.reader.abandon();
             deadline.cancel(false);
@@ -153,12 +154,15 @@ final class BlockingEngine implements Engine {
 
     /**
      * One request and its redirects, on the calling thread. The whole-request deadline is kept
-     * in two ways, because {@code HttpURLConnection} allows no socket access: until the body
+     * in three ways, because {@code HttpURLConnection} allows no socket access: until the body
      * starts, the watchdog closes the connection, which ends a blocked connect or header read;
      * while the body streams, the reading thread checks the deadline after every read (the
-     * watchdog must keep off then: closing a stream another thread is reading blocks on the
-     * stream's lock). A body dribbled byte by byte thus stops within one idle timeout of the
-     * deadline.
+     * watchdog cannot close the connection then: closing a stream another thread is reading
+     * blocks on the stream's lock until that read ends). A body that stalls is ended at the
+     * deadline on a virtual thread, which the watchdog interrupts (that closes its socket); a
+     * platform thread's reads time out after the time the request had left when its
+     * connection opened, if that is shorter than the idle timeout, so such a body ends within
+     * that time of the deadline, not within the idle timeout (20 s of it, or more).
      */
     private final class Exchange {
         private final long deadlineNanos;
@@ -170,6 +174,11 @@ final class BlockingEngine implements Engine {
         private volatile boolean timedOut;
         // Set by the exchange's thread once a redirect is followed.
         private boolean redirected;
+        private final Thread thread = Thread.currentThread();
+        // Guarded by this: whether the exchange is over, and whether the watchdog interrupted
+        // its thread, whose flag the exchange then clears, so it outlives nothing.
+        private boolean over;
+        private boolean interrupted;
         private long bytes;
         private final BodyReader reader = new BodyReader(options.bodyHandler());
 
@@ -281,7 +290,10 @@ final class BlockingEngine implements Engine {
             }
             conn.setConnectTimeout(millis(java.time.Duration.ofNanos(
                     Math.min(options.connectTimeout().toNanos(), left))));
-            conn.setReadTimeout(millis(options.idleTimeout()));
+            // No longer than the request has left either: any read then ends past the deadline
+            // at the latest, which a platform thread stalled in a body has no other way to see.
+            conn.setReadTimeout(millis(java.time.Duration.ofNanos(
+                    Math.min(options.idleTimeout().toNanos(), left + 1_000_000))));
             conn.setRequestMethod(request.method());
             conn.setRequestProperty("User-Agent", "bulkfetch/0.1");
             for (Map.Entry<String, String> header : request.headers().entrySet()) {
@@ -397,6 +409,25 @@ final class BlockingEngine implements Engine {
                     timedOut = true;
                 }
                 abort();
+            } else if (deadline && thread.isVirtual()) {
+                interruptReader();
+            }
+        }
+
+        /** Ends a virtual thread's read of a body at the deadline: its socket closes. */
+        private synchronized void interruptReader() {
+            if (!over) {
+                timedOut = true;
+                interrupted = true;
+                thread.interrupt();
+            }
+        }
+
+        /** The exchange is over: no interrupt comes after, and none is left behind. */
+        synchronized void end() {
+            over = true;
+            if (interrupted) {
+                Thread.interrupted();
             }
         }
 

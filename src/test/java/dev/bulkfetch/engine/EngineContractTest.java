@@ -404,6 +404,30 @@ class EngineContractTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1900));
     }
 
+    /**
+     * A body that stalls, with an idle timeout far longer than the request's: the request
+     * timeout ends it. The blocking engines waited out the idle timeout (20 s here), as the
+     * watchdog cannot close a connection whose body is being read.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aBodyThatStallsEndsAtTheRequestTimeoutNotTheIdleTimeout(EngineKind kind)
+            throws Exception {
+        EngineOptions patientReads = new EngineOptions(8, Duration.ofSeconds(2),
+                Duration.ofSeconds(1), Duration.ofSeconds(20), 10_000_000, 3, null, false);
+        try (RawServer stalling = new RawServer(RawServer.Mode.HELD_BODY);
+             Engine engine = Engine.create(kind, patientReads)) {
+            long start = System.nanoTime();
+            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(stalling.url("/"))))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(outcome.bytes()).isPositive();
+            // At most the request timeout past its deadline (a platform thread's read).
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource
     void aRefusedConnectionIsAConnectError(EngineKind kind) throws Exception {
