@@ -145,6 +145,7 @@ final class BlockingEngine implements Engine {
             return exchange.redirected ? failed.afterRedirect() : failed;
         } finally {
             exchange.end();
+            exchange.settleSlot();
             // Too large, failed or cancelled before its end: the body is given up on.
             exchange.reader.abandon();
             deadline.cancel(false);
@@ -175,6 +176,8 @@ final class BlockingEngine implements Engine {
         // Set by the exchange's thread once a redirect is followed.
         private boolean redirected;
         private final Thread thread = Thread.currentThread();
+        // Where this exchange holds a slot of the idle cap, until its connection is kept or not.
+        private java.net.URI slot;
         // Guarded by this: whether the exchange is over, and whether the watchdog interrupted
         // its thread, whose flag the exchange then clears, so it outlives nothing.
         private boolean over;
@@ -267,7 +270,10 @@ final class BlockingEngine implements Engine {
         }
 
         private HttpURLConnection open(FetchRequest request) throws IOException {
-            idleCap.taking(request.url());
+            settleSlot();
+            if (idleCap.taking(request.url())) {
+                slot = request.url();
+            }
             HttpURLConnection conn = (HttpURLConnection) request.url().toURL()
                     .openConnection(Proxy.NO_PROXY);
             connection = conn;
@@ -306,6 +312,12 @@ final class BlockingEngine implements Engine {
                     // client first). It hides the two above whatever it sends.
                     throw new DroppedHeader(header.getKey());
                 }
+            }
+            if (slot == null && idleCap.full() && conn.getRequestProperty("Connection") == null) {
+                // No slot to keep this connection in, and a response without a body (to a
+                // HEAD, a 204) is back in the JDK's cache before it can be closed: the server
+                // closes it instead.
+                conn.setRequestProperty("Connection", "close");
             }
             if (request.body() != null) {
                 conn.setDoOutput(true);
@@ -393,9 +405,22 @@ final class BlockingEngine implements Engine {
          * has no room for it; else the JDK keeps it as the stream closes.
          */
         private void keepOrClose(HttpURLConnection conn, java.net.URI url) {
-            if (!"close".equalsIgnoreCase(conn.getHeaderField("Connection"))
-                    && !idleCap.mayKeep(url, conn.getHeaderField("Keep-Alive"))) {
+            boolean holding = slot != null;
+            slot = null;
+            if ("close".equalsIgnoreCase(conn.getHeaderField("Connection"))) {
+                if (holding) {
+                    idleCap.release(url);
+                }
+            } else if (!idleCap.mayKeep(url, conn.getHeaderField("Keep-Alive"), holding)) {
                 conn.disconnect();
+            }
+        }
+
+        /** A slot this exchange still holds (its hop failed, or it is over) is freed. */
+        void settleSlot() {
+            if (slot != null) {
+                idleCap.release(slot);
+                slot = null;
             }
         }
 

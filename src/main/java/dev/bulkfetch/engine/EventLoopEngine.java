@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.AsyncHttpClientConfig;
 import org.asynchttpclient.DefaultAsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClientConfig;
 import org.asynchttpclient.netty.channel.DefaultChannelPool;
@@ -72,8 +73,7 @@ final class EventLoopEngine implements Engine {
                 .setKeepAliveStrategy(new KeepAliveDecision())
                 // AHC's own pool, at its defaults, with a cap on what it keeps idle: one
                 // connection per host touched, over thousands of hosts, ran out of files.
-                .setChannelPool(new IdleCap(new DefaultChannelPool(
-                        new DefaultAsyncHttpClientConfig.Builder().build(), timer),
+                .setChannelPool(new IdleCap(pool(timer),
                         Math.max(64, 2 * options.concurrency())))
                 .setConnectTimeout(options.connectTimeout())
                 .setRequestTimeout(options.requestTimeout())
@@ -219,6 +219,17 @@ final class EventLoopEngine implements Engine {
     private static CompletableFuture<Outcome> failed(Throwable thrown, long start) {
         return CompletableFuture.completedFuture(
                 Failures.outcome(thrown, 0, System.nanoTime() - start));
+    }
+
+    /**
+     * AHC's pool at its defaults but one: a time to live no connection reaches (a year), as
+     * only with one does AHC note each connection's host, without which {@link IdleCap} could
+     * not take an idle connection out of the pool to close it.
+     */
+    private static DefaultChannelPool pool(io.netty.util.Timer timer) {
+        AsyncHttpClientConfig defaults = new DefaultAsyncHttpClientConfig.Builder().build();
+        return new DefaultChannelPool(defaults.getPooledConnectionIdleTimeout(),
+                Duration.ofDays(365), timer, defaults.getConnectionPoolCleanerPeriod());
     }
 
     /** AHC's request for {@code request}; {@code timeout}, when given, replaces the client's. */

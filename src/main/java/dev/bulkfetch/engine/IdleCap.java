@@ -2,9 +2,9 @@ package dev.bulkfetch.engine;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.asynchttpclient.channel.ChannelPool;
 
@@ -12,8 +12,10 @@ import org.asynchttpclient.channel.ChannelPool;
  * AHC's connection pool with a cap on the idle connections it keeps, across all hosts. AHC keeps
  * one per host a run has touched until it has been idle for a minute, however many hosts: a
  * list over 10,000 hosts held 20,000 connections open at {@code -c 64}, and under a limit of
- * 4,096 open files a quarter of its items failed as "Too many open files". An offer over the
- * cap is refused, and AHC closes that connection instead of keeping it.
+ * 4,096 open files a quarter of its items failed as "Too many open files". Past the cap the
+ * connection pooled longest ago is closed: a host in steady use keeps its connections however
+ * many one-off hosts come after it (refusing the newest instead had a busy host open a new
+ * connection for each request once one-off hosts had filled the cap).
  */
 final class IdleCap implements ChannelPool {
 
@@ -23,7 +25,9 @@ final class IdleCap implements ChannelPool {
 
     private final ChannelPool pool;
     private final int max;
-    private final Set<Channel> idle = ConcurrentHashMap.newKeySet();
+    // Idle channels, the one pooled longest ago first. Guarded by itself; offers and polls
+    // come from the event loop's threads.
+    private final Set<Channel> idle = new LinkedHashSet<>();
 
     /** {@code pool}, keeping at most {@code max} idle connections. */
     IdleCap(ChannelPool pool, int max) {
@@ -33,14 +37,24 @@ final class IdleCap implements ChannelPool {
 
     @Override
     public boolean offer(Channel channel, Object partitionKey) {
-        // Checked and added apart: a few offers racing may pass the cap by a few.
-        if (idle.size() >= max || !pool.offer(channel, partitionKey)) {
+        if (!pool.offer(channel, partitionKey)) {
             return false;
         }
-        idle.add(channel);
+        Channel eldest = null;
+        synchronized (idle) {
+            idle.add(channel);
+            if (idle.size() > max) {
+                eldest = idle.iterator().next();
+                idle.remove(eldest);
+            }
+        }
         if (channel.attr(WATCHED).setIfAbsent(true) == null) {
             // The pool's cleaner closes connections idle too long: they leave the count then.
-            channel.closeFuture().addListener(closed -> idle.remove(channel));
+            channel.closeFuture().addListener(closed -> forget(channel));
+        }
+        // Closed only if still in the pool: one a request has just taken is in use.
+        if (eldest != null && pool.removeAll(eldest)) {
+            eldest.close();
         }
         return true;
     }
@@ -49,20 +63,28 @@ final class IdleCap implements ChannelPool {
     public Channel poll(Object partitionKey) {
         Channel channel = pool.poll(partitionKey);
         if (channel != null) {
-            idle.remove(channel);
+            forget(channel);
         }
         return channel;
     }
 
     @Override
     public boolean removeAll(Channel channel) {
-        idle.remove(channel);
+        forget(channel);
         return pool.removeAll(channel);
+    }
+
+    private void forget(Channel channel) {
+        synchronized (idle) {
+            idle.remove(channel);
+        }
     }
 
     /** Idle connections held now (for tests). */
     int idle() {
-        return idle.size();
+        synchronized (idle) {
+            return idle.size();
+        }
     }
 
     @Override
@@ -73,7 +95,9 @@ final class IdleCap implements ChannelPool {
     @Override
     public void destroy() {
         pool.destroy();
-        idle.clear();
+        synchronized (idle) {
+            idle.clear();
+        }
     }
 
     @Override
