@@ -384,6 +384,9 @@ final class BlockingEngine implements Engine {
                 return;
             }
             long read = 0;
+            // A body being read, as the final one is: the watchdog must not close its stream
+            // (that waits on the stream's lock), and the deadline is checked here.
+            readingBody = true;
             try (InputStream body = conn.getErrorStream() != null ? conn.getErrorStream()
                     : conn.getInputStream()) {
                 byte[] buffer = new byte[BUFFER_BYTES];
@@ -391,12 +394,21 @@ final class BlockingEngine implements Engine {
                 while (body != null && read <= Redirects.DRAINED_BYTES
                         && (n = body.read(buffer)) > 0) {
                     read += n;
+                    if (System.nanoTime() - deadlineNanos > 0) {
+                        timedOut = true;
+                        throw new java.net.SocketTimeoutException("request deadline passed");
+                    }
+                    if (closing) {
+                        throw new java.util.concurrent.CancellationException("engine closed");
+                    }
                 }
                 if (read > Redirects.DRAINED_BYTES) {
                     conn.disconnect();
                 } else {
                     keepOrClose(conn, url);
                 }
+            } finally {
+                readingBody = false;
             }
         }
 
@@ -433,7 +445,9 @@ final class BlockingEngine implements Engine {
                 if (deadline) {
                     timedOut = true;
                 }
-                abort();
+                // On a thread of its own: should a close still wait on a lock, it holds up
+                // only itself, not the one watchdog every request's deadline depends on.
+                Thread.ofVirtual().name("bulkfetch-abort").start(this::abort);
             } else if (deadline && thread.isVirtual()) {
                 interruptReader();
             }

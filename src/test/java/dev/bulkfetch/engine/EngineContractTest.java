@@ -428,6 +428,28 @@ class EngineContractTest {
         }
     }
 
+    /**
+     * A redirect's body, read past before the redirect is followed, dribbled: no read is idle
+     * for long, but the request timeout ends it. A virtual thread read on for 10 s, and the
+     * one watchdog thread, closing its stream, waited as long for the stream's lock.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aRedirectWhoseBodyDribblesEndsAtTheRequestTimeout(EngineKind kind) throws Exception {
+        EngineOptions patientReads = new EngineOptions(8, Duration.ofSeconds(2),
+                Duration.ofSeconds(2), Duration.ofSeconds(20), 10_000_000, 3, null, false);
+        try (RawServer stalling = new RawServer(RawServer.Mode.REDIRECT_WITH_DRIBBLED_BODY);
+             Engine engine = Engine.create(kind, patientReads)) {
+            long start = System.nanoTime();
+            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(stalling.url("/"))))
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            // The first read after the deadline ends it: 1.5 s past it at most.
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource
     void aRefusedConnectionIsAConnectError(EngineKind kind) throws Exception {

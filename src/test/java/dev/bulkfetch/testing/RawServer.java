@@ -32,6 +32,11 @@ public final class RawServer implements AutoCloseable {
         ENDLESS_CLOSE_DELIMITED,
         /** A redirect to {@code /landed} whose own body never ends; {@code /landed} is "landed". */
         REDIRECT_WITH_ENDLESS_BODY,
+        /**
+         * A redirect declaring a body of 20 bytes, which come one every 1.5 s: no read waits
+         * long, the whole takes 30 s.
+         */
+        REDIRECT_WITH_DRIBBLED_BODY,
         /** A response whose headers take 512 KiB, over every engine's limit. */
         HUGE_HEADERS,
         /** 200 for a request line of ASCII only, as HTTP requires; 400 for any other byte. */
@@ -225,6 +230,15 @@ public final class RawServer implements AutoCloseable {
                         while (true) {
                             out.write(chunk);  // until the client goes away
                         }
+                    }
+                }
+                case REDIRECT_WITH_DRIBBLED_BODY -> {
+                    out.write(("HTTP/1.1 302 Found\r\nLocation: /landed\r\n"
+                            + "Content-Length: 20\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < 20; i++) {
+                        out.write('r');
+                        out.flush();
+                        Thread.sleep(1500);
                     }
                 }
                 case EARLY_HINTS -> out.write(("HTTP/1.1 103 Early Hints\r\n"
