@@ -43,7 +43,9 @@ public final class JsonLinesWriter implements RecordSink {
         json.writeStartObject();
         json.writeNumberField("seq", r.seq());
         json.writeStringField("id", r.id());
-        json.writeStringField("url", withoutPassword(r.url()));
+        String password = UrlPasswords.find(r.url());
+        json.writeStringField("url", password == null ? r.url()
+                : UrlPasswords.mask(r.url(), password));
         json.writeStringField("method", r.method());
         json.writeBooleanField("ok", r.ok());
         if (r.status() == null) {
@@ -56,7 +58,8 @@ public final class JsonLinesWriter implements RecordSink {
         } else {
             json.writeObjectFieldStart("error");
             json.writeStringField("kind", r.error().kind().wireName());
-            json.writeStringField("message", r.error().message());
+            json.writeStringField("message", password == null ? r.error().message()
+                    : UrlPasswords.scrub(r.error().message(), password));
             json.writeEndObject();
         }
         json.writeNumberField("attempts", r.attempts());
@@ -88,32 +91,5 @@ public final class JsonLinesWriter implements RecordSink {
         if (closeStream) {
             ((OutputStream) json.getOutputTarget()).close();
         }
-    }
-
-    /**
-     * {@code url} with a password in it shown as {@code xxxxx}, as Go's {@code URL.Redacted}
-     * has it: records get shared, and a secret given as {@code Authorization} never shows in
-     * them, so the same secret in the URL must not either. The user name stays, to tell items
-     * apart. Cheap when there is no {@code @}, which is nearly always.
-     */
-    static String withoutPassword(String url) {
-        if (url == null || url.indexOf('@') < 0) {
-            return url;
-        }
-        int scheme = url.indexOf("://");
-        if (scheme < 0) {
-            return url;
-        }
-        int start = scheme + 3;
-        int end = start;
-        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        int at = url.lastIndexOf('@', end - 1);
-        int colon = url.indexOf(':', start);
-        if (at < start || colon < 0 || colon > at) {
-            return url;
-        }
-        return url.substring(0, colon + 1) + "xxxxx" + url.substring(at);
     }
 }
