@@ -423,7 +423,8 @@ final class BlockingEngine implements Engine {
                 if (holding) {
                     idleCap.release(url);
                 }
-            } else if (!idleCap.mayKeep(url, conn.getHeaderField("Keep-Alive"), holding)) {
+            } else if (!idleCap.mayKeep(url, conn.getHeaderField("Connection"),
+                    conn.getHeaderField("Keep-Alive"), holding)) {
                 conn.disconnect();
             }
         }

@@ -35,22 +35,27 @@ final class JdkIdleCap {
     // The JDK closes a connection idle for 5 s when its cleaner next runs, every 5 s; a
     // server's Keep-Alive time may be longer. Counted too long is the safe side.
     private static final long DEFAULT_KEEP_NANOS = TimeUnit.SECONDS.toNanos(10);
+    // A server's time is believed up to an hour: the JDK reads it as an int of seconds, and a
+    // larger one overflowed the count's clock and kept every count from expiring.
+    private static final long MAX_KEEP_NANOS = TimeUnit.HOURS.toNanos(1);
 
     private final int max;
     private final LongSupplier clock;
     private final Map<String, Destination> destinations = new HashMap<>();
-    // When each destination's idle connections expire, at most one entry per destination; an
-    // entry found early (its destination kept one since) is put back for its later time.
+    // When each destination's oldest idle connection expires, at most one entry per
+    // destination; found, it is put back for the destination's next oldest.
     private final PriorityQueue<Expiry> expiries =
             new PriorityQueue<>(Comparator.comparingLong(Expiry::at));
     // Idle and held slots, across destinations.
     private int total;
 
-    /** One destination's slots: connections idle in the cache, and those out on a request. */
+    /**
+     * One destination's slots: when each connection idle in the cache expires, the one kept
+     * last first (the JDK hands that one out next), and those out on a request.
+     */
     private static final class Destination {
-        int idle;
+        final java.util.ArrayDeque<Long> idle = new java.util.ArrayDeque<>();
         int held;
-        long expires;
         boolean scheduled;
     }
 
@@ -74,10 +79,10 @@ final class JdkIdleCap {
     synchronized boolean taking(URI url) {
         expire();
         Destination there = destinations.get(key(url));
-        if (there == null || there.idle == 0) {
+        if (there == null || there.idle.isEmpty()) {
             return false;
         }
-        there.idle--;
+        there.idle.pollFirst();
         there.held++;
         return true;
     }
@@ -93,7 +98,8 @@ final class JdkIdleCap {
      * counted if so. {@code keepAlive} is the response's {@code Keep-Alive} header, or null;
      * {@code holding} whether the request holds a slot there, which this settles.
      */
-    synchronized boolean mayKeep(URI url, String keepAlive, boolean holding) {
+    synchronized boolean mayKeep(URI url, String connection, String keepAlive,
+                                 boolean holding) {
         expire();
         String key = key(url);
         Destination there = destinations.get(key);
@@ -109,11 +115,10 @@ final class JdkIdleCap {
                 destinations.put(key, there);
             }
         }
-        there.idle++;
-        there.expires = clock.getAsLong() + keepNanos(keepAlive);
+        there.idle.addFirst(clock.getAsLong() + keepNanos(connection, keepAlive));
         if (!there.scheduled) {
             there.scheduled = true;
-            expiries.add(new Expiry(there.expires, key, there));
+            expiries.add(new Expiry(there.idle.peekLast(), key, there));
         }
         return true;
     }
@@ -125,7 +130,7 @@ final class JdkIdleCap {
         if (there != null && there.held > 0) {
             there.held--;
             total--;
-            if (there.idle == 0 && there.held == 0) {
+            if (there.idle.isEmpty() && there.held == 0) {
                 destinations.remove(key);
             }
         }
@@ -134,7 +139,7 @@ final class JdkIdleCap {
     /** Idle connections believed kept now. */
     synchronized int idle() {
         expire();
-        return destinations.values().stream().mapToInt(d -> d.idle).sum();
+        return destinations.values().stream().mapToInt(d -> d.idle.size()).sum();
     }
 
     private void expire() {
@@ -146,13 +151,17 @@ final class JdkIdleCap {
             if (destinations.get(next.key()) != there) {
                 continue;  // gone since, and perhaps back as another
             }
-            if (there.expires - now > 0) {
-                expiries.add(new Expiry(there.expires, next.key(), there));
+            // Each connection kept expires on its own: a burst's surplus goes while the one
+            // connection still in use stays.
+            while (!there.idle.isEmpty() && there.idle.peekLast() - now <= 0) {
+                there.idle.pollLast();
+                total--;
+            }
+            if (!there.idle.isEmpty()) {
+                expiries.add(new Expiry(there.idle.peekLast(), next.key(), there));
                 continue;
             }
             there.scheduled = false;
-            total -= there.idle;
-            there.idle = 0;
             if (there.held == 0) {
                 destinations.remove(next.key());
             }
@@ -166,15 +175,19 @@ final class JdkIdleCap {
         return scheme + "://" + url.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
     }
 
-    /** How long the JDK may keep the connection: 10 s, or the server's longer timeout. */
-    static long keepNanos(String keepAlive) {
-        if (keepAlive != null) {
+    /**
+     * How long the JDK may keep the connection: 10 s, or the server's longer timeout (up to an
+     * hour), which the JDK reads only with {@code Connection: keep-alive}.
+     */
+    static long keepNanos(String connection, String keepAlive) {
+        if (keepAlive != null && "keep-alive".equalsIgnoreCase(connection)) {
             for (String part : keepAlive.split(",")) {
                 String[] pair = part.trim().split("=", 2);
                 if (pair.length == 2 && pair[0].trim().equalsIgnoreCase("timeout")) {
                     try {
-                        return Math.max(DEFAULT_KEEP_NANOS,
-                                TimeUnit.SECONDS.toNanos(Long.parseLong(pair[1].trim())));
+                        long seconds = Long.parseLong(pair[1].trim());
+                        return Math.max(DEFAULT_KEEP_NANOS, Math.min(MAX_KEEP_NANOS,
+                                TimeUnit.SECONDS.toNanos(Math.max(0, seconds))));
                     } catch (NumberFormatException e) {
                         return DEFAULT_KEEP_NANOS;
                     }

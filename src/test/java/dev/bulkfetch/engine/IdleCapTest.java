@@ -129,16 +129,17 @@ class IdleCapTest {
         long[] now = {0};
         JdkIdleCap cap = new JdkIdleCap(3, () -> now[0]);
 
-        assertThat(cap.mayKeep(A, null, false)).isTrue();
-        assertThat(cap.mayKeep(B, null, false)).isTrue();
-        assertThat(cap.mayKeep(C, null, false)).isTrue();
-        assertThat(cap.mayKeep(D, null, false)).as("past the cap").isFalse();
+        assertThat(cap.mayKeep(A, null, null, false)).isTrue();
+        assertThat(cap.mayKeep(B, null, null, false)).isTrue();
+        assertThat(cap.mayKeep(C, null, null, false)).isTrue();
+        assertThat(cap.mayKeep(D, null, null, false)).as("past the cap").isFalse();
         assertThat(cap.full()).isTrue();
 
         assertThat(cap.taking(URI.create("http://b.example/other"))).isTrue();
         assertThat(cap.idle()).isEqualTo(2);
-        assertThat(cap.mayKeep(D, null, false)).as("b's slot is held").isFalse();
-        assertThat(cap.mayKeep(B, null, true)).as("and b's connection takes it back").isTrue();
+        assertThat(cap.mayKeep(D, null, null, false)).as("b's slot is held").isFalse();
+        assertThat(cap.mayKeep(B, null, null, true)).as("b's connection takes it back")
+                .isTrue();
         assertThat(cap.idle()).isEqualTo(3);
         assertThat(cap.taking(URI.create("https://b.example/"))).as("another destination")
                 .isFalse();
@@ -147,7 +148,7 @@ class IdleCapTest {
         assertThat(cap.taking(A)).isTrue();
         cap.release(A);
         assertThat(cap.full()).isFalse();
-        assertThat(cap.mayKeep(D, null, false)).isTrue();
+        assertThat(cap.mayKeep(D, null, null, false)).isTrue();
 
         now[0] = TimeUnit.SECONDS.toNanos(11);
         assertThat(cap.idle()).as("the 10 s the JDK may keep them are over").isZero();
@@ -162,19 +163,58 @@ class IdleCapTest {
     void aLongKeepAliveHoldsOnlyItsOwnDestinationsCount() {
         long[] now = {0};
         JdkIdleCap cap = new JdkIdleCap(3, () -> now[0]);
-        assertThat(cap.mayKeep(A, "timeout=3600", false)).isTrue();
-        assertThat(cap.mayKeep(B, null, false)).isTrue();
-        assertThat(cap.mayKeep(C, null, false)).isTrue();
+        assertThat(cap.mayKeep(A, "keep-alive", "timeout=3600", false)).isTrue();
+        assertThat(cap.mayKeep(B, null, null, false)).isTrue();
+        assertThat(cap.mayKeep(C, null, null, false)).isTrue();
 
         now[0] = TimeUnit.SECONDS.toNanos(11);
         assertThat(cap.idle()).isEqualTo(1);
-        assertThat(cap.mayKeep(D, null, false)).isTrue();
+        assertThat(cap.mayKeep(D, null, null, false)).isTrue();
         // b kept again at 11 s counts until 21 s, not 10 s.
-        assertThat(cap.mayKeep(B, null, false)).isTrue();
+        assertThat(cap.mayKeep(B, null, null, false)).isTrue();
         now[0] = TimeUnit.SECONDS.toNanos(20);
         assertThat(cap.idle()).isEqualTo(3);
         now[0] = TimeUnit.SECONDS.toNanos(22);
         assertThat(cap.idle()).isEqualTo(1);
+    }
+
+    /**
+     * A timeout no server means (10^10 s) overflowed the count's clock and kept every count
+     * from expiring, so the cap read full for the rest of the run; one given without
+     * {@code Connection: keep-alive} the JDK ignores, and so does the count.
+     */
+    @Test
+    void aKeepAliveTimeoutIsBelievedOnlyAsTheJdkDoesAndUpToAnHour() {
+        long[] now = {0};
+        JdkIdleCap cap = new JdkIdleCap(3, () -> now[0]);
+        assertThat(cap.mayKeep(A, "keep-alive", "timeout=10000000000", false)).isTrue();
+        assertThat(cap.mayKeep(B, null, "timeout=3600", false)).isTrue();
+        assertThat(cap.mayKeep(C, null, null, false)).isTrue();
+
+        now[0] = TimeUnit.SECONDS.toNanos(11);
+        assertThat(cap.idle()).as("b's and c's 10 s are over").isEqualTo(1);
+        now[0] = TimeUnit.MINUTES.toNanos(61);
+        assertThat(cap.idle()).as("a's hour is over").isZero();
+    }
+
+    /**
+     * Each kept connection expires on its own: after a burst of four to one host, one request
+     * now and then kept all four counted for good, and the cap read full with one open.
+     */
+    @Test
+    void aBurstsSurplusExpiresWhileTheHostStaysInUse() {
+        long[] now = {0};
+        JdkIdleCap cap = new JdkIdleCap(4, () -> now[0]);
+        for (int i = 0; i < 4; i++) {
+            assertThat(cap.mayKeep(A, null, null, false)).isTrue();
+        }
+        for (int second = 2; second <= 30; second += 2) {
+            now[0] = TimeUnit.SECONDS.toNanos(second);
+            assertThat(cap.taking(A)).isTrue();
+            assertThat(cap.mayKeep(A, null, null, true)).isTrue();
+        }
+        assertThat(cap.idle()).isEqualTo(1);
+        assertThat(cap.full()).isFalse();
     }
 
     static Stream<Arguments> enginesAndMethods() {
