@@ -85,7 +85,7 @@ final class JsonLinesReader extends LineItemReader {
             JsonNode i = spec.get("id");
             this.id = i != null && (i.isTextual() || i.isIntegralNumber()) ? i.asText() : null;
             JsonNode u = spec.get("url");
-            this.url = u != null && u.isTextual() ? UrlListReader.cut(u.asText().strip()) : null;
+            this.url = u != null && u.isTextual() ? u.asText().strip() : null;
             JsonNode m = spec.get("method");
             // Upper case, as an accepted spec's is: "get" and "GET" are the same request.
             this.method = m != null && m.isTextual() ? m.asText().toUpperCase(java.util.Locale.ROOT)
@@ -168,7 +168,7 @@ final class JsonLinesReader extends LineItemReader {
         }
 
         private InputItem rejected(String problem) {
-            return new InputItem.Rejected(seq, id, url, method, problem);
+            return UrlListReader.rejected(seq, id, url, method, problem);
         }
     }
 

@@ -82,7 +82,7 @@ public final class UrlListReader extends LineItemReader {
     InputItem parse(long seq, String text) {
         Object parsed = urlOrProblem(text);
         if (parsed instanceof String problem) {
-            return new InputItem.Rejected(seq, null, cut(text), template.method(), problem);
+            return rejected(seq, null, text, template.method(), problem);
         }
         URI url = template.mapUrl((URI) parsed);
         return new InputItem.Request(new FetchRequest(seq, null, url, template.method(),
@@ -91,7 +91,18 @@ public final class UrlListReader extends LineItemReader {
 
     @Override
     InputItem unreadable(long seq, String text, String problem) {
-        return new InputItem.Rejected(seq, null, cut(text), template.method(), problem);
+        return rejected(seq, null, text, template.method(), problem);
+    }
+
+    /**
+     * A rejected line's item: its URL as written, cut, and its password masked, in the problem
+     * too, which may quote a piece of it ({@code port 's3'} of {@code ann:s3/cret@host}).
+     */
+    static InputItem.Rejected rejected(long seq, String id, String text, String method,
+                                       String problem) {
+        String password = text == null ? null : UrlPasswords.find(text);
+        return new InputItem.Rejected(seq, id, text == null ? null : cut(text), method,
+                password == null ? problem : UrlPasswords.scrub(problem, password));
     }
 
     /** Why {@code text} is not a usable URL, or {@code null} when it is one. */
@@ -150,8 +161,11 @@ public final class UrlListReader extends LineItemReader {
         return uri;
     }
 
+    /** {@code text} for a record: its password masked first, as a cut may leave no @. */
     static String cut(String text) {
-        return text.length() <= MAX_RAW_IN_RECORD ? text : text.substring(0, MAX_RAW_IN_RECORD) + "...";
+        String masked = UrlPasswords.masked(text);
+        return masked.length() <= MAX_RAW_IN_RECORD ? masked
+                : masked.substring(0, MAX_RAW_IN_RECORD) + "...";
     }
 
     /** What every request from a plain URL list gets: a method, headers, a URL rewrite. */

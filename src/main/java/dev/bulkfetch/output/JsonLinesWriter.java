@@ -3,6 +3,7 @@ package dev.bulkfetch.output;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.bulkfetch.FetchResult;
+import dev.bulkfetch.input.UrlPasswords;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -58,8 +59,7 @@ public final class JsonLinesWriter implements RecordSink {
         } else {
             json.writeObjectFieldStart("error");
             json.writeStringField("kind", r.error().kind().wireName());
-            json.writeStringField("message", password == null ? r.error().message()
-                    : UrlPasswords.scrub(r.error().message(), password));
+            json.writeStringField("message", r.error().message());
             json.writeEndObject();
         }
         json.writeNumberField("attempts", r.attempts());

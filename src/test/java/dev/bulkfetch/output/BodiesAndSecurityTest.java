@@ -135,22 +135,29 @@ class BodiesAndSecurityTest {
             String userAlone = server.url("/ok/2").replace("://", "://ann@");
             String atInPath = server.url("/ok/3@x:y");
             String encodedColon = server.url("/ok/4").replace("://", "://ann%3As3cret@");
+            String longPassword = "http://ann:" + "S".repeat(250) + "@bad_host/x";
             Path list = TestServer.write(dir.resolve("secret.txt"), String.join("\n",
                     withPassword, userAlone, atInPath, encodedColon,
                     "http://ann:s3cret@127.0.0.1:99999/x", "http://ann:s3/cret@127.0.0.1/x",
-                    "http:ann:s3cret@127.0.0.1/x") + "\n");
+                    "http:ann:s3cret@127.0.0.1/x", "ann:s3cret@bad_host/x", longPassword,
+                    "http://my_host:8080/contact@me", "http://ex_ample.com/p?next=a:b@c")
+                    + "\n");
 
             Cli.Result result = Cli.run("fetch", list.toString(), "--ordered", "-q");
 
-            assertThat(result.out()).doesNotContain("s3cret").doesNotContain("s3");
+            assertThat(result.out()).doesNotContain("s3cret").doesNotContain("s3")
+                    .doesNotContain("SSS");
             List<JsonNode> records = Records.parse(result.out());
             assertThat(records).extracting(r -> r.get("url").asText()).containsExactly(
                     withPassword.replace("s3cret", "xxxxx"), userAlone, atInPath,
                     encodedColon.replace("s3cret", "xxxxx"),
                     "http://ann:xxxxx@127.0.0.1:99999/x", "http://ann:xxxxx@127.0.0.1/x",
-                    "http:ann:xxxxx@127.0.0.1/x");
+                    "http:xxxxx@127.0.0.1/x", "ann:xxxxx@bad_host/x",
+                    "http://ann:xxxxx@bad_host/x",
+                    // No password, not masked: a port before an @ in the path or query.
+                    "http://my_host:8080/contact@me", "http://ex_ample.com/p?next=a:b@c");
             assertThat(records.getFirst().get("ok").asBoolean()).isTrue();
-            assertThat(records.subList(4, 7)).allMatch(r ->
+            assertThat(records.subList(4, 11)).allMatch(r ->
                     r.get("error").get("kind").asText().equals("input"));
         }
     }
