@@ -79,10 +79,21 @@ final class Verdict {
         boolean serialRanked = rows.stream()
                 .anyMatch(r -> r.engine().equals("serial") && !unranked.contains(r));
         Row best = parallel.stream().min(Comparator.comparingDouble(Row::wallSeconds)).get();
-        sentences.add(String.format(Locale.ROOT, "Fastest: %s at -c %d, %.2f s%s.",
-                best.engine(), best.concurrency(), best.wallSeconds(),
-                best.speedup() == null || !serialRanked ? ""
-                        : String.format(Locale.ROOT, ", %.1fx serial", best.speedup())));
+        Row serial = rows.stream().filter(r -> r.engine().equals("serial"))
+                .filter(r -> !unranked.contains(r)).findFirst().orElse(null);
+        if (serial != null && serial.wallSeconds() <= best.wallSeconds()) {
+            // A parallel run slower than one request at a time is no winner: the list is too
+            // short for its start-up, or the server serves one at a time.
+            sentences.add(String.format(Locale.ROOT, "Fastest: serial, %.2f s: no parallel "
+                            + "run beat it (the best, %s at -c %d, took %.2f s).",
+                    serial.wallSeconds(), best.engine(), best.concurrency(),
+                    best.wallSeconds()));
+        } else {
+            sentences.add(String.format(Locale.ROOT, "Fastest: %s at -c %d, %.2f s%s.",
+                    best.engine(), best.concurrency(), best.wallSeconds(),
+                    best.speedup() == null || !serialRanked ? ""
+                            : String.format(Locale.ROOT, ", %.1fx serial", best.speedup())));
+        }
 
         Map<Integer, List<Row>> byLevel = parallel.stream().collect(Collectors.groupingBy(
                 Row::concurrency, TreeMap::new, Collectors.toList()));

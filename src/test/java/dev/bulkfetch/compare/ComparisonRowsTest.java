@@ -116,4 +116,14 @@ class ComparisonRowsTest {
                 .contains("Threads ran out of steam at -c 100: 125 req/s against the event"
                         + " loop's 500, with 110 threads");
     }
+
+    /** The verdict named a parallel run fastest at 0.4x serial: serial was, and it says so. */
+    @Test
+    void whenNoParallelRunBeatsSerialSerialIsTheFastest() {
+        String verdict = Verdict.of(Comparison.rows(plan(null), List.of(
+                run("serial", 1, 1, 0.55, 9), run("threads", 4, 1, 0.67, 12),
+                run("event-loop", 4, 1, 0.9, 9))));
+        assertThat(verdict).startsWith("Fastest: serial, 0.55 s: no parallel run beat it (the"
+                + " best, threads at -c 4, took 0.67 s).");
+    }
 }
