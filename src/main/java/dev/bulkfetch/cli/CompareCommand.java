@@ -112,8 +112,9 @@ final class CompareCommand implements Callable<Integer> {
             if (warmup < 0) {
                 throw new IllegalArgumentException("--warmup: must be 0 or more: " + warmup);
             }
-            plan = new Comparison.Plan(Path.of(list), engines.stream()
-                    .map(EngineKind::fromName).distinct().toList(), concurrencies, repeat, warmup,
+            List<EngineKind> kinds = Options.named("--engines", () -> engines.stream()
+                    .map(EngineKind::fromName).distinct().toList());
+            plan = new Comparison.Plan(Path.of(list), kinds, concurrencies, repeat, warmup,
                     serverDelay, requestOptions.applyTo(FetchConfig.builder()
                             // Compare measures engines, not a retry policy: each item is sent
                             // once, so a failing item costs every engine the same.
@@ -126,6 +127,11 @@ final class CompareCommand implements Callable<Integer> {
         boolean builtInList = input == null && !Files.exists(plan.urls());
         if (!builtInList && !Files.isReadable(plan.urls())) {
             throw new ParameterException(spec.commandLine(), "input file not found: " + list);
+        }
+        if (Files.isDirectory(plan.urls())) {
+            // Caught here, not by each forked run after the mock has started.
+            throw new ParameterException(spec.commandLine(), "input " + list
+                    + " is a folder, not a URL list");
         }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
@@ -228,6 +234,13 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private static String rewrite(MockServer server, String line) {
+        if (line.stripLeading().startsWith("{")) {
+            // A JSON Lines request spec: its url, wherever it stands in the object.
+            return line.replace("://127.0.0.1:" + MockServer.DEFAULT_PORT + "/",
+                    "://127.0.0.1:" + server.port() + "/")
+                    .replace("://localhost:" + MockServer.DEFAULT_PORT + "/",
+                            "://127.0.0.1:" + server.port() + "/");
+        }
         try {
             return server.redirect(URI.create(line.strip())).toString();
         } catch (IllegalArgumentException e) {

@@ -2,6 +2,7 @@ package dev.bulkfetch.compare;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.InputUnavailableException;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.output.JsonLinesWriter;
@@ -37,7 +38,7 @@ public final class Probe {
             throws IOException, InterruptedException {
         try (BulkRun run = new BulkRun(config)) {
             if (warmup > 0) {
-                try (UrlListReader reader = open(urls)) {
+                try (InputReader reader = open(urls)) {
                     run.run(limit(reader, warmup), sink(), new Tally());
                 }
             }
@@ -46,7 +47,7 @@ public final class Probe {
                     ManagementFactory.getOperatingSystemMXBean();
             long cpuBefore = os.getProcessCpuTime();
             Summary summary;
-            try (UrlListReader reader = open(urls)) {
+            try (InputReader reader = open(urls)) {
                 summary = run.run(reader, sink(), new Tally());
             }
             double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
@@ -66,9 +67,10 @@ public final class Probe {
         return Fork.JSON.writeValueAsString(m);
     }
 
-    private static UrlListReader open(Path urls) throws InputUnavailableException {
-        return UrlListReader.open(urls.toString(), InputStream.nullInputStream(),
-                UrlListReader.RequestTemplate.GET);
+    /** The list as {@code fetch} reads it: JSON Lines request specs by their extension. */
+    private static InputReader open(Path urls) throws InputUnavailableException {
+        return InputReader.open(urls.toString(), InputReader.Format.AUTO,
+                InputStream.nullInputStream(), UrlListReader.RequestTemplate.GET);
     }
 
     private static JsonLinesWriter sink() throws IOException {

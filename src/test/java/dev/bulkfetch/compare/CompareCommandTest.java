@@ -144,9 +144,38 @@ class CompareCommandTest {
     }
 
     @Test
-    void aBadEngineNameIsAUsageError() {
+    void aBadEngineNameIsAUsageErrorNamingItsOption() {
         Cli.Result result = Cli.run("compare", "urls/demo.txt", "--engines", "event-loop,warp");
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("warp");
+        assertThat(result.err()).contains("'--engines'").contains("warp");
+    }
+
+    /** A folder given as the list failed each forked run, after the mock had started. */
+    @Test
+    void aFolderGivenAsTheListIsAUsageError() {
+        Cli.Result result = Cli.run("compare", dir.toString(), "--engines", "serial");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("is a folder, not a URL list");
+    }
+
+    /**
+     * JSON Lines request specs are read as fetch reads them: every spec was an input error,
+     * and "Nothing was sent".
+     */
+    @Test
+    void aListOfRequestSpecsIsComparedAsFetchReadsIt() throws Exception {
+        try (TestServer server = new TestServer()) {
+            String specs = IntStream.rangeClosed(1, 6).mapToObj(n -> "{\"id\": \"s" + n
+                    + "\", \"url\": \"" + server.url("/ok/" + n) + "\", \"method\": \"GET\"}")
+                    .collect(Collectors.joining("\n", "", "\n"));
+            Path list = TestServer.write(dir.resolve("specs.jsonl"), specs);
+
+            Cli.Result result = Cli.run("compare", list.toString(), "--engines",
+                    "threads,serial", "-c", "2", "--warmup", "0", "--repeat", "1");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(result.out()).containsPattern("(?m)^threads +2 .* 0 +")
+                    .doesNotContain("input");
+        }
     }
 }
