@@ -72,8 +72,22 @@ final class Fork {
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
-        byte[] out = child.getInputStream().readAllBytes();
-        int code = child.waitFor();
+        // A compare stopped (Ctrl-C to its JVM alone, a SIGTERM) takes its run with it: the
+        // child went on sending requests on its own for as long as its run had left.
+        Thread stop = new Thread(child::destroyForcibly, "bulkfetch-compare-child");
+        Runtime.getRuntime().addShutdownHook(stop);
+        byte[] out;
+        int code;
+        try {
+            out = child.getInputStream().readAllBytes();
+            code = child.waitFor();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs: the child goes with this JVM.
+            }
+        }
         String text = new String(out, StandardCharsets.UTF_8).strip();
         if (code != 0 || text.isEmpty()) {
             throw new IOException("the measured run of " + config.engine() + " at -c "

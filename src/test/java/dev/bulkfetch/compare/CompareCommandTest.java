@@ -178,4 +178,36 @@ class CompareCommandTest {
                     .doesNotContain("input");
         }
     }
+
+    /**
+     * A compare stopped by a signal to its own JVM (not the terminal's whole process group)
+     * takes its measured run with it: the run went on fetching, alone, for as long as it had.
+     */
+    @Test
+    void aCompareStoppedBySignalLeavesNoRunBehind() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/long-held/", 40);  // 60 s, one at a time
+            Process compare = dev.bulkfetch.testing.Child.start(dir.resolve("err.txt"),
+                    java.util.List.of(), "compare", list.toString(), "--engines", "serial",
+                    "--warmup", "0", "--repeat", "1");
+            try {
+                java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
+                        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+                assertThat(dev.bulkfetch.testing.Await.until(() -> {
+                    runs.set(compare.descendants().toList());
+                    return !runs.get().isEmpty() && server.counter().inFlight() > 0;
+                }, compare, java.time.Duration.ofSeconds(60))).isTrue();
+
+                dev.bulkfetch.testing.Child.signal(compare, "INT");
+
+                assertThat(compare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(dev.bulkfetch.testing.Await.until(() -> runs.get().stream()
+                        .noneMatch(ProcessHandle::isAlive), java.time.Duration.ofSeconds(10)))
+                        .as("the measured run ended with compare").isTrue();
+            } finally {
+                compare.destroyForcibly();
+                compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
 }
