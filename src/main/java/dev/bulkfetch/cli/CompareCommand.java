@@ -112,6 +112,13 @@ final class CompareCommand implements Callable<Integer> {
             if (warmup < 0) {
                 throw new IllegalArgumentException("--warmup: must be 0 or more: " + warmup);
             }
+            if (mockPort < 0 || mockPort > 65535) {
+                throw new IllegalArgumentException("--mock-port: must be 0 to 65535: "
+                        + mockPort);
+            }
+            if (report != null && report.toString().isEmpty()) {
+                throw new IllegalArgumentException("--report: must name a folder");
+            }
             List<EngineKind> kinds = Options.named("--engines", () -> engines.stream()
                     .map(EngineKind::fromName).distinct().toList());
             plan = new Comparison.Plan(Path.of(list), kinds, concurrencies, repeat, warmup,
@@ -135,12 +142,29 @@ final class CompareCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
-        Path work = report != null ? Files.createDirectories(report)
-                : Files.createTempDirectory("bulkfetch-compare");
+        if (report != null) {
+            try {
+                Files.createDirectories(report);
+            } catch (java.io.IOException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option "
+                        + "'--report': cannot make the folder " + report + ": "
+                        + (Files.exists(report) ? "a file of that name is there" : e));
+            }
+        }
+        // Started before the work folder is made: a mock that cannot start leaves none.
+        MockServer mockServer = useMock ? Main.usageErrorIfThrows(spec,
+                () -> MockServer.start(mockPort, Path.of("wiremock-mappings"))) : null;
+        Path work;
+        try {
+            work = report != null ? report : Files.createTempDirectory("bulkfetch-compare");
+        } catch (java.io.IOException | RuntimeException e) {
+            if (mockServer != null) {
+                mockServer.close();
+            }
+            throw e;
+        }
         boolean sound;
-        try (MockServer server = useMock ? Main.usageErrorIfThrows(spec,
-                () -> MockServer.start(mockPort, Path.of("wiremock-mappings")))
-                : null) {
+        try (MockServer server = mockServer) {
             Path given = builtInList ? builtInDemoList(work) : plan.urls();
             Path urls = server == null ? given : pointAt(server, given, work);
             err.println("compare: " + list + (server == null ? "" : " against the mock on "

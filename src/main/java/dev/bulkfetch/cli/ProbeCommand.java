@@ -43,7 +43,8 @@ final class ProbeCommand implements Callable<Integer> {
                 .add(option("--warmup").paramLabel("N").type(int.class).defaultValue("0"),
                         () -> warmup, v -> warmup = v)
                 .add(option("--repeat").paramLabel("N").type(int.class).defaultValue("1"),
-                        () -> repeat, v -> repeat = v);
+                        () -> repeat, v -> repeat = v)
+                .helpAndVersion(new BulkfetchCommand.Version());
         requestOptions.addTo(options);
         limitOptions.addTo(options);
         return spec;

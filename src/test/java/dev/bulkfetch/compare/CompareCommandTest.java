@@ -150,6 +150,39 @@ class CompareCommandTest {
         assertThat(result.err()).contains("'--engines'").contains("warp");
     }
 
+    /**
+     * Options compare cannot use are usage errors naming the option, with nothing left
+     * behind: a port out of range was a stack trace, a report path that is a file a bare path.
+     */
+    @Test
+    void aBadMockPortOrReportFolderIsAUsageErrorNamingItsOption() throws Exception {
+        Path file = TestServer.write(dir.resolve("afile"), "x");
+        Cli.Result port = Cli.run("compare", "urls/demo.txt", "--mock", "--mock-port", "70000");
+        Cli.Result report = Cli.run("compare", "urls/demo.txt", "--report", file.toString());
+        Cli.Result empty = Cli.run("compare", "urls/demo.txt", "--report", "");
+        Cli.Result probeHelp = Cli.run("probe", "--help");
+
+        assertThat(port.exitCode()).isEqualTo(2);
+        assertThat(port.err()).contains("'--mock-port'").contains("0 to 65535")
+                .doesNotContain("Exception");
+        assertThat(report.exitCode()).isEqualTo(2);
+        assertThat(report.err()).contains("'--report'").contains("a file of that name");
+        assertThat(empty.exitCode()).isEqualTo(2);
+        assertThat(empty.err()).contains("'--report'");
+        assertThat(probeHelp.exitCode()).as(probeHelp.err()).isZero();
+
+        // A mock that cannot start (its port taken) left an empty temporary folder.
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<Path> before = compareFolders(tmp);
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Cli.Result busy = Cli.run("compare", "urls/demo.txt", "--mock", "--mock-port",
+                    Integer.toString(taken.getLocalPort()));
+            assertThat(busy.exitCode()).as(busy.err()).isEqualTo(2);
+        }
+        assertThat(compareFolders(tmp)).isEqualTo(before);
+    }
+
     /** A folder given as the list failed each forked run, after the mock had started. */
     @Test
     void aFolderGivenAsTheListIsAUsageError() {
