@@ -73,6 +73,9 @@ public final class Report {
                 .replace("/*CHART_JS*/", resource(CHART_JS).replace("</script", "<\\/script"))
                 .replace("/*CHARTS*/", Fork.JSON.writeValueAsString(charts)
                         .replace("</", "<\\/"))
+                // The engines that ran, not all four whatever ran.
+                .replace("<!--ENGINES-->", escape(rows.stream().map(Row::engine).distinct()
+                        .collect(Collectors.joining(", "))))
                 .replace("<!--TABLE-->", escape(Table.render(rows)))
                 .replace("<!--VERDICT-->", escape(result.verdict()))
                 .replace("<!--MACHINE-->", escape(json.get("cores").asInt() + " cores, Java "

@@ -13,7 +13,10 @@ import java.util.function.ToDoubleFunction;
 record Row(String engine, int concurrency, int runs, long items, double wallSeconds,
            double requestsPerSecond, double p50Millis, double p99Millis, long failures,
            Map<String, Long> errors, double cpuSeconds, double peakThreads,
-           double peakHeapMiB, double peakRssMiB, double peakInFlight,
+           // Named as the runs' own keys are: the naming strategy made "peak_heap_mi_b".
+           @com.fasterxml.jackson.annotation.JsonProperty("peak_heap_mib") double peakHeapMiB,
+           @com.fasterxml.jackson.annotation.JsonProperty("peak_rss_mib") double peakRssMiB,
+           double peakInFlight,
            double sumLatencySeconds, Double speedup, Double efficiency) {
 
     static Row of(List<Measurement> runs) {

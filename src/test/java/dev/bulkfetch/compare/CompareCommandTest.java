@@ -52,6 +52,8 @@ class CompareCommandTest {
                 assertThat(run.get("cpu_seconds").asDouble()).isPositive();
             }
             assertThat(runs.get("rows")).hasSize(7);
+            assertThat(runs.get("rows").get(0).has("peak_rss_mib")).isTrue();
+            assertThat(runs.get("rows").get(0).has("peak_heap_mib")).isTrue();
 
             String html = Files.readString(report.resolve("report.html"));
             assertThat(html).contains("<canvas id=\"chart-rps\">")
@@ -203,12 +205,17 @@ class CompareCommandTest {
                     .collect(Collectors.joining("\n", "", "\n"));
             Path list = TestServer.write(dir.resolve("specs.jsonl"), specs);
 
+            Path report = dir.resolve("report");
             Cli.Result result = Cli.run("compare", list.toString(), "--engines",
-                    "threads,serial", "-c", "2", "--warmup", "0", "--repeat", "1");
+                    "threads,serial", "-c", "2", "--warmup", "0", "--repeat", "1", "--report",
+                    report.toString());
 
             assertThat(result.exitCode()).as(result.err()).isZero();
             assertThat(result.out()).containsPattern("(?m)^threads +2 .* 0 +")
                     .doesNotContain("input");
+            // The page's title names the engines that ran, not all four.
+            assertThat(Files.readString(report.resolve("report.html")))
+                    .contains("<h1>bulkfetch compare: threads, serial</h1>");
         }
     }
 
