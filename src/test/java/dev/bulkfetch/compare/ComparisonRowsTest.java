@@ -126,4 +126,24 @@ class ComparisonRowsTest {
         assertThat(verdict).startsWith("Fastest: serial, 0.55 s: no parallel run beat it (the"
                 + " best, threads at -c 4, took 0.67 s).");
     }
+
+    /**
+     * req/s is the requests sent over the median wall: input errors counted as requests
+     * (12 items, 4 sent, showed 459 req/s for 0.03 s), and over two runs the median of their
+     * rates was 24% off the median run's.
+     */
+    @Test
+    void requestsPerSecondAreTheRequestsSentOverTheMedianWall() {
+        List<Row> rows = Comparison.rows(plan(null), List.of(run("serial", 1, 1, 100, 9),
+                run("threads", 10, 1, 0.6, 20), run("threads", 10, 2, 0.75, 20),
+                new Measurement("event-loop", 10, 1, 12, 4, Map.of("input", 8L), 0.03, 400, 1,
+                        2, 0.1, 0.02, 9, 1, 1, 4)));
+        Row threads = rows.stream().filter(r -> r.engine().equals("threads")).findFirst()
+                .orElseThrow();
+        assertThat(threads.requestsPerSecond()).isCloseTo(1000 / 0.675,
+                org.assertj.core.data.Offset.offset(0.01));
+        Row loop = rows.getFirst();
+        assertThat(loop.requestsPerSecond()).isCloseTo(4 / 0.03,
+                org.assertj.core.data.Offset.offset(0.01));
+    }
 }
