@@ -3,6 +3,7 @@ package dev.bulkfetch.mock;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.standalone.MappingFileException;
 import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import java.net.BindException;
@@ -64,14 +65,23 @@ public final class MockServer implements AutoCloseable {
         } else {
             config.usingFilesUnderClasspath(CLASSPATH_ROOT);
         }
-        WireMockServer server = new WireMockServer(config);
+        WireMockServer server;
         try {
+            server = new WireMockServer(config);
             server.start();
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
                     throw new IllegalStateException("port " + port + " is already in use: "
                             + "stop what is using it, or choose another port", e);
+                }
+                if (t instanceof MappingFileException) {
+                    // A stub file the user wrote: theirs to mend, said in one line.
+                    String message = String.valueOf(t.getMessage());
+                    int newline = message.indexOf('\n');
+                    throw new IllegalStateException("cannot read the mappings under " + root
+                            + ": " + (newline < 0 ? message : message.substring(0, newline))
+                            .strip(), e);
                 }
             }
             throw e;

@@ -110,6 +110,24 @@ class ExitCodesAndSummaryTest {
         assertThat(help.out()).contains("fetch").contains("compare").contains("serve");
     }
 
+    /** A stub file that is not valid JSON was a stack trace and exit 1: the user's to mend. */
+    @Test
+    void aMappingFileThatCannotBeReadIsAUsageErrorNamingIt() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root").resolve("mappings")).getParent();
+        Path bad = Files.writeString(root.resolve("mappings").resolve("bad.json"),
+                "{\"request\": {\n");
+        java.util.concurrent.CompletableFuture<Cli.Result> serving =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> Cli.run("serve",
+                        "--port", "0", "--root", root.toString()),
+                        runnable -> Thread.ofPlatform().daemon().start(runnable));
+
+        Cli.Result result = serving.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("cannot read the mappings").contains(bad.toString())
+                .doesNotContain("\tat ");
+    }
+
     @Test
     void aTakenMockPortAndABadServePortAreUsageErrorsNamingThem() throws Exception {
         Path list = server.urlList(dir, "/ok/", 1);
