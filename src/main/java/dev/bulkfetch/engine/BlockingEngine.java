@@ -417,13 +417,13 @@ final class BlockingEngine implements Engine {
          * has no room for it; else the JDK keeps it as the stream closes.
          */
         private void keepOrClose(HttpURLConnection conn, java.net.URI url) {
+            if ("close".equalsIgnoreCase(conn.getHeaderField("Connection"))) {
+                settleSlot();
+                return;
+            }
             boolean holding = slot != null;
             slot = null;
-            if ("close".equalsIgnoreCase(conn.getHeaderField("Connection"))) {
-                if (holding) {
-                    idleCap.release(url);
-                }
-            } else if (!idleCap.mayKeep(url, conn.getHeaderField("Connection"),
+            if (!idleCap.mayKeep(url, conn.getHeaderField("Connection"),
                     conn.getHeaderField("Keep-Alive"), holding)) {
                 conn.disconnect();
             }

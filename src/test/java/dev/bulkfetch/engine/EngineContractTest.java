@@ -413,18 +413,31 @@ class EngineContractTest {
     @EnumSource
     void aBodyThatStallsEndsAtTheRequestTimeoutNotTheIdleTimeout(EngineKind kind)
             throws Exception {
-        EngineOptions patientReads = new EngineOptions(8, Duration.ofSeconds(2),
-                Duration.ofSeconds(1), Duration.ofSeconds(20), 10_000_000, 3, null, false);
-        try (RawServer stalling = new RawServer(RawServer.Mode.HELD_BODY);
+        Timed timed = withPatientReads(kind, RawServer.Mode.HELD_BODY, Duration.ofSeconds(1));
+        assertThat(timed.outcome().error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+        assertThat(timed.outcome().bytes()).isPositive();
+        // At most the request timeout past its deadline (a platform thread's read).
+        assertThat(timed.took()).isLessThan(Duration.ofSeconds(5));
+    }
+
+    /** An outcome and how long it took to come. */
+    private record Timed(Outcome outcome, Duration took) {
+    }
+
+    /**
+     * What {@code kind} makes of a {@code mode} server's answer with {@code request} as the
+     * request timeout and an idle timeout (20 s) far longer.
+     */
+    private static Timed withPatientReads(EngineKind kind, RawServer.Mode mode,
+                                          Duration request) throws Exception {
+        EngineOptions patientReads = new EngineOptions(8, Duration.ofSeconds(2), request,
+                Duration.ofSeconds(20), 10_000_000, 3, null, false);
+        try (RawServer server = new RawServer(mode);
              Engine engine = Engine.create(kind, patientReads)) {
             long start = System.nanoTime();
-            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(stalling.url("/"))))
-                    .get(30, TimeUnit.SECONDS);
-            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
-            assertThat(outcome.bytes()).isPositive();
-            // At most the request timeout past its deadline (a platform thread's read).
-            assertThat(Duration.ofNanos(System.nanoTime() - start))
-                    .isLessThan(Duration.ofSeconds(5));
+            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(server.url("/"))))
+                    .get(60, TimeUnit.SECONDS);
+            return new Timed(outcome, Duration.ofNanos(System.nanoTime() - start));
         }
     }
 
@@ -436,18 +449,11 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void aRedirectWhoseBodyDribblesEndsAtTheRequestTimeout(EngineKind kind) throws Exception {
-        EngineOptions patientReads = new EngineOptions(8, Duration.ofSeconds(2),
-                Duration.ofSeconds(2), Duration.ofSeconds(20), 10_000_000, 3, null, false);
-        try (RawServer stalling = new RawServer(RawServer.Mode.REDIRECT_WITH_DRIBBLED_BODY);
-             Engine engine = Engine.create(kind, patientReads)) {
-            long start = System.nanoTime();
-            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(stalling.url("/"))))
-                    .get(60, TimeUnit.SECONDS);
-            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
-            // The first read after the deadline ends it: 1.5 s past it at most.
-            assertThat(Duration.ofNanos(System.nanoTime() - start))
-                    .isLessThan(Duration.ofSeconds(5));
-        }
+        Timed timed = withPatientReads(kind, RawServer.Mode.REDIRECT_WITH_DRIBBLED_BODY,
+                Duration.ofSeconds(2));
+        assertThat(timed.outcome().error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+        // The first read after the deadline ends it: 1.5 s past it at most.
+        assertThat(timed.took()).isLessThan(Duration.ofSeconds(5));
     }
 
     @ParameterizedTest
