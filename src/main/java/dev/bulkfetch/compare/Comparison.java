@@ -117,7 +117,13 @@ public final class Comparison {
                 .orElse(null);
         List<Row> rows = new ArrayList<>();
         for (Row row : medians) {
-            Double speedup = serial == null ? null : serial.wallSeconds() / row.wallSeconds();
+            if (row.sent() == 0) {
+                // A run that sent nothing timed only its JVM: no ratio of it means anything.
+                rows.add(row);
+                continue;
+            }
+            Double speedup = serial == null || serial.sent() == 0 ? null
+                    : serial.wallSeconds() / row.wallSeconds();
             Double ideal = idealWall(plan, row, serial);
             rows.add(row.withRatios(speedup, ideal == null ? null : ideal / row.wallSeconds()));
         }
@@ -133,7 +139,7 @@ public final class Comparison {
             long waves = (row.sent() + row.concurrency() - 1) / row.concurrency();
             return waves * plan.serverDelay().toNanos() / 1e9;
         }
-        if (serial != null) {
+        if (serial != null && serial.sent() > 0) {
             return serial.sumLatencySeconds() / row.concurrency();
         }
         return null;

@@ -1,10 +1,14 @@
 package dev.bulkfetch.compare;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The comparison as a plain-text table, one row per engine and concurrency. */
+/**
+ * The comparison as a plain-text table, one row per engine and concurrency. A figure that must
+ * not be read at face value carries a mark, explained under the table.
+ */
 final class Table {
 
     private static final String HEADER = String.format(Locale.ROOT,
@@ -12,21 +16,28 @@ final class Table {
             "engine", "conc", "wall s", "req/s", "p50 ms", "p99 ms", "failed", "cpu s",
             "threads", "heap MiB", "rss MiB", "in flight", "speedup", "eff");
 
+    private static final String UNRANKED = "!";
+    private static final String ABOVE_IDEAL = "*";
+
     private Table() {
     }
 
     static String render(List<Row> rows) {
+        List<Row> unranked = Verdict.unranked(rows);
         StringBuilder out = new StringBuilder(HEADER).append('\n');
         for (Row row : rows) {
             out.append(String.format(Locale.ROOT,
-                    "%-10s %6d %8.2f %9.0f %8.1f %8.1f %7d %7.2f %8.0f %8.0f %8.0f %9.0f %8s %6s%n",
+                    "%-10s %6d %8.2f %9.0f %8.1f %8.1f %7s %7.2f %8.0f %8.0f %8.0f %9.0f %8s %6s%n",
                     row.engine(), row.concurrency(), row.wallSeconds(), row.requestsPerSecond(),
-                    row.p50Millis(), row.p99Millis(), row.failures(), row.cpuSeconds(),
+                    row.p50Millis(), row.p99Millis(),
+                    row.failures() + (unranked.contains(row) ? UNRANKED : ""), row.cpuSeconds(),
                     row.peakThreads(), row.peakHeapMiB(), row.peakRssMiB(), row.peakInFlight(),
                     row.speedup() == null ? "-" : String.format(Locale.ROOT, "%.1fx",
                             row.speedup()),
-                    row.efficiency() == null ? "-" : String.format(Locale.ROOT, "%.0f%%",
-                            100 * row.efficiency())));
+                    efficiency(row)));
+        }
+        for (String note : notes(rows, unranked)) {
+            out.append(note).append('\n');
         }
         String errors = rows.stream().filter(row -> !row.errors().isEmpty())
                 .map(row -> row.engine() + " -c " + row.concurrency() + ": " + row.errors()
@@ -37,5 +48,33 @@ final class Table {
             out.append("failures by kind (medians):\n  ").append(errors).append('\n');
         }
         return out.toString();
+    }
+
+    private static String efficiency(Row row) {
+        if (row.efficiency() == null) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.0f%%", 100 * row.efficiency())
+                + (aboveIdeal(row) ? ABOVE_IDEAL : "");
+    }
+
+    /** Faster than the ideal, by more than the rounding of the figure shown. */
+    private static boolean aboveIdeal(Row row) {
+        return row.efficiency() != null && row.efficiency() >= 1.005;
+    }
+
+    private static List<String> notes(List<Row> rows, List<Row> unranked) {
+        List<String> notes = new ArrayList<>();
+        if (!unranked.isEmpty()) {
+            notes.add(UNRANKED + " failed more items than the run that failed fewest: not ranked"
+                    + " (its time says little of its engine).");
+        }
+        if (rows.stream().anyMatch(Table::aboveIdeal)) {
+            notes.add(ABOVE_IDEAL + " faster than the ideal, so the ideal is off: not every"
+                    + " request took the server's delay (an error answered at once, or"
+                    + " --server-delay above the server's), or the serial run's latencies"
+                    + " overstate it.");
+        }
+        return notes;
     }
 }

@@ -146,4 +146,58 @@ class ComparisonRowsTest {
         assertThat(loop.requestsPerSecond()).isCloseTo(4 / 0.03,
                 org.assertj.core.data.Offset.offset(0.01));
     }
+
+    /**
+     * A list with nothing to send timed only each JVM, yet the table showed a speedup over
+     * serial and an efficiency: they are left out, as "-".
+     */
+    @Test
+    void aRunThatSentNothingHasNoSpeedupNorEfficiency() {
+        Measurement serial = new Measurement("serial", 1, 1, 3, 0, Map.of("input", 3L), 0.02, 0,
+                0, 0, 0, 0, 9, 1, 1, 0);
+        Measurement loop = new Measurement("event-loop", 10, 1, 3, 0, Map.of("input", 3L), 0.01,
+                0, 0, 0, 0, 0, 9, 1, 1, 0);
+        for (Duration delay : java.util.Arrays.asList(Duration.ofMillis(100), null)) {
+            List<Row> rows = Comparison.rows(plan(delay), List.of(serial, loop));
+
+            assertThat(rows).allSatisfy(row -> {
+                assertThat(row.speedup()).isNull();
+                assertThat(row.efficiency()).isNull();
+            });
+            assertThat(Table.render(rows).lines().skip(1).limit(2))
+                    .allSatisfy(line -> assertThat(line).endsWith("-      -"));
+        }
+        // Nor is a run's speedup quoted against a serial run that sent nothing.
+        List<Row> rows = Comparison.rows(plan(null), List.of(serial,
+                run("threads", 10, 1, 10, 20)));
+        assertThat(rows.getFirst().speedup()).isNull();
+        assertThat(rows.getFirst().efficiency()).isNull();
+    }
+
+    /**
+     * The table did not show which rows the verdict left unranked, nor that an efficiency above
+     * 100% means the ideal was wrong: both carry a mark, explained under the table.
+     */
+    @Test
+    void theTableMarksUnrankedRowsAndAnEfficiencyAboveTheIdeal() {
+        // 1000 items at -c 100 and 100 ms: ideal 1.0 s, so 0.8 s is 125%.
+        List<Row> rows = Comparison.rows(plan(Duration.ofMillis(100)), List.of(
+                run("serial", 1, 1, 100, 9), run("threads", 100, 1, 0.8, 110),
+                run("event-loop", 100, 1, 2, 9), failing("virtual", 100, 0.3, 0)));
+
+        String table = Table.render(rows);
+
+        assertThat(table.lines().filter(l -> l.startsWith("threads"))).singleElement()
+                .satisfies(line -> assertThat(line).endsWith(" 125%*"));
+        assertThat(table.lines().filter(l -> l.startsWith("event-loop"))).singleElement()
+                .satisfies(line -> assertThat(line).endsWith(" 50%").contains(" 10 "));
+        assertThat(table.lines().filter(l -> l.startsWith("virtual"))).singleElement()
+                .satisfies(line -> assertThat(line).contains(" 1000! "));
+        assertThat(table).contains("\n! failed more items than the run that failed fewest: not"
+                + " ranked").contains("\n* faster than the ideal, so the ideal is off");
+
+        String plain = Table.render(Comparison.rows(plan(Duration.ofMillis(100)),
+                List.of(run("serial", 1, 1, 100, 9), run("event-loop", 100, 1, 2, 9))));
+        assertThat(plain).doesNotContain("!").doesNotContain("*");
+    }
 }
