@@ -88,11 +88,18 @@ final class ServeCommand implements Callable<Integer> {
                 err.flush();
             }
         }, "bulkfetch-serve-stop"));
-        spec.commandLine().getErr().println("serving " + (hasMappings ? root
-                : "the stubs built into the jar (no " + root + "/mappings here)") + " on "
-                + server.baseUrl()
+        int stubs = server.stubCount();
+        if (stubs == 0) {
+            // It starts all the same, as stock WireMock does, for stubs added over its admin API.
+            err.println("serve: warning: " + root.resolve("mappings") + " holds no stub: every"
+                    + " request is answered 404 until one is added");
+        }
+        // Last, so whoever waits for it has read everything before it.
+        err.println("serving " + (hasMappings ? root
+                : "the stubs built into the jar (no " + root + "/mappings here)") + ", "
+                + stubs + (stubs == 1 ? " stub" : " stubs") + ", on " + server.baseUrl()
                 + " (Ctrl-C stops)");
-        spec.commandLine().getErr().flush();
+        err.flush();
         new CountDownLatch(1).await();
         return ExitCodes.OK;
     }

@@ -89,6 +89,11 @@ public final class MockServer implements AutoCloseable {
         return new MockServer(server);
     }
 
+    /** How many stubs it serves: none means every request is answered 404. */
+    public int stubCount() {
+        return server.listAllStubMappings().getMappings().size();
+    }
+
     public int port() {
         return server.port();
     }

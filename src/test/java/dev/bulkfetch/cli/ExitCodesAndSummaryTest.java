@@ -128,6 +128,39 @@ class ExitCodesAndSummaryTest {
                 .doesNotContain("\tat ");
     }
 
+    /**
+     * A root whose mappings folder held no stub was served without a word, every request then
+     * answered 404: serve says how many stubs it serves, and warns when there are none.
+     */
+    @Test
+    void serveSaysHowManyStubsItServesAndWarnsWhenItServesNone() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("empty").resolve("mappings")).getParent();
+        Path one = Files.createDirectories(dir.resolve("one").resolve("mappings")).getParent();
+        Files.writeString(one.resolve("mappings").resolve("ok.json"), """
+                {"request": {"method": "GET", "url": "/ok"}, "response": {"status": 200}}
+                """);
+        for (Map.Entry<Path, String> served : Map.of(empty, "0 stubs, on http://127.0.0.1:",
+                one, "1 stub, on http://127.0.0.1:").entrySet()) {
+            Path stderr = dir.resolve(served.getKey().getFileName() + "-err.txt");
+            Process serve = dev.bulkfetch.testing.Child.start(stderr, List.of(), "serve",
+                    "--port", "0", "--root", served.getKey().toString());
+            try {
+                dev.bulkfetch.testing.Child.awaitText(stderr, "(Ctrl-C stops)", serve,
+                        java.time.Duration.ofSeconds(60));
+                String said = Files.readString(stderr);
+                assertThat(said).contains("serving " + served.getKey() + ", " + served.getValue());
+                if (served.getKey().equals(empty)) {
+                    assertThat(said).contains("serve: warning: " + empty.resolve("mappings")
+                            + " holds no stub: every request is answered 404");
+                } else {
+                    assertThat(said).doesNotContain("warning");
+                }
+            } finally {
+                serve.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     @Test
     void aTakenMockPortAndABadServePortAreUsageErrorsNamingThem() throws Exception {
         Path list = server.urlList(dir, "/ok/", 1);
