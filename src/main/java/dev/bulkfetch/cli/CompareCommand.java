@@ -169,24 +169,49 @@ final class CompareCommand implements Callable<Integer> {
             Path urls = server == null ? given : pointAt(server, given, work);
             err.println("compare: " + list + (server == null ? "" : " against the mock on "
                     + server.baseUrl()) + ", each run in its own JVM");
-            Comparison.Result result = Comparison.run(new Comparison.Plan(urls, plan.engines(),
-                    plan.concurrencies(), plan.repeat(), plan.warmup(), plan.serverDelay(),
-                    plan.base()), err, work);
-            out.println();
-            out.print(Comparison.table(result));
-            out.println();
-            out.println("Verdict: " + result.verdict());
-            if (report != null) {
-                Path html = Report.write(result, report);
-                out.println("Report: " + html);
+            Comparison.Result result;
+            try (InterruptOnCtrlC ctrlC = new InterruptOnCtrlC(Thread.currentThread(),
+                    "compare: interrupted: stopping the run going on, then reporting the runs"
+                            + " that finished; Ctrl-C again quits at once", err)) {
+                result = Comparison.run(new Comparison.Plan(urls, plan.engines(),
+                        plan.concurrencies(), plan.repeat(), plan.warmup(), plan.serverDelay(),
+                        plan.base()), err, work);
             }
-            out.flush();
+            report(result, Comparison.plannedRuns(plan), out);
             sound = result.sound();
+            if (result.interrupted()) {
+                err.flush();
+                tidy(work);
+                return ExitCodes.INTERRUPTED;
+            }
         }
         // Reached only when every forked run worked: a failed one's message names the log.
         tidy(work);
         // Runs that cannot be ranked are a comparison that did not work out: its verdict says so.
         return sound ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+    }
+
+    /** The table, the verdict and the report files: of the runs that finished, when stopped. */
+    private void report(Comparison.Result result, int planned, PrintWriter out)
+            throws java.io.IOException {
+        out.println();
+        if (result.interrupted()) {
+            out.println("Interrupted after " + result.runs().size() + " of " + planned + " runs"
+                    + (result.runs().isEmpty() ? ": nothing to report."
+                    : ": the table has the runs that finished."));
+            if (result.runs().isEmpty()) {
+                out.flush();
+                return;
+            }
+        }
+        out.print(Comparison.table(result));
+        out.println();
+        out.println("Verdict: " + result.verdict());
+        if (report != null) {
+            Path html = Report.write(result, report);
+            out.println("Report: " + html);
+        }
+        out.flush();
     }
 
     /**

@@ -52,6 +52,10 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Ctrl-C in a terminal reaches compare's whole process group: compare stops this run
+        // itself, after which it reports the runs that finished, so the run must not end first
+        // as a failed one.
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
         FetchConfig config = limitOptions.applyTo(requestOptions.applyTo(FetchConfig.builder()
                 .engine(EngineKind.fromName(engine)).concurrency(concurrency))).build();
         Measurement m = Probe.measure(config, input, warmup, repeat);

@@ -57,8 +57,12 @@ public final class Comparison {
         }
     }
 
-    /** The outcome: every run, the rows of medians, and the verdict in words. */
-    public record Result(Plan plan, List<Measurement> runs, List<Row> rows, String verdict) {
+    /**
+     * The outcome: every run, the rows of medians, and the verdict in words. An interrupted
+     * comparison has the runs that finished before it was stopped.
+     */
+    public record Result(Plan plan, List<Measurement> runs, List<Row> rows, String verdict,
+                         boolean interrupted) {
         /**
          * Whether the runs can be ranked: each fetched about as much as the best one, and
          * something came back ok. When not, the verdict says why.
@@ -71,30 +75,47 @@ public final class Comparison {
     private Comparison() {
     }
 
-    /** Runs the plan, reporting each run on {@code progress} as it ends. */
-    public static Result run(Plan plan, PrintWriter progress, Path workDir)
-            throws IOException, InterruptedException {
+    /**
+     * Runs the plan, reporting each run on {@code progress} as it ends. An interrupt of the
+     * calling thread stops the run going on (its JVM with it) and returns the runs finished.
+     */
+    public static Result run(Plan plan, PrintWriter progress, Path workDir) throws IOException {
         Files.createDirectories(workDir);
         Path log = workDir.resolve("runs.log");
         List<Measurement> runs = new ArrayList<>();
-        for (int r = 1; r <= plan.repeat(); r++) {
-            for (EngineKind engine : plan.engines()) {
-                List<Integer> levels = engine == EngineKind.SERIAL ? List.of(1)
-                        : plan.concurrencies();
-                for (int c : levels) {
-                    FetchConfig config = FetchConfig.builder().from(plan.base()).engine(engine)
-                            .concurrency(c).ordered(false).build();
-                    Measurement m = Fork.run(config, plan.urls(), plan.warmup(), r, log);
-                    runs.add(m);
-                    progress.printf(Locale.ROOT, "  %-10s -c %-5d run %d/%d: %.2f s, %.0f req/s,"
-                                    + " %d failed%n", engine, c, r, plan.repeat(), m.wallSeconds(),
-                            m.requestsPerSecond(), m.failures());
-                    progress.flush();
+        boolean interrupted = false;
+        try {
+            for (int r = 1; r <= plan.repeat(); r++) {
+                for (EngineKind engine : plan.engines()) {
+                    List<Integer> levels = engine == EngineKind.SERIAL ? List.of(1)
+                            : plan.concurrencies();
+                    for (int c : levels) {
+                        if (Thread.interrupted()) {
+                            throw new InterruptedException();
+                        }
+                        FetchConfig config = FetchConfig.builder().from(plan.base())
+                                .engine(engine).concurrency(c).ordered(false).build();
+                        Measurement m = Fork.run(config, plan.urls(), plan.warmup(), r, log);
+                        runs.add(m);
+                        progress.printf(Locale.ROOT, "  %-10s -c %-5d run %d/%d: %.2f s,"
+                                        + " %.0f req/s, %d failed%n", engine, c, r,
+                                plan.repeat(), m.wallSeconds(), m.requestsPerSecond(),
+                                m.failures());
+                        progress.flush();
+                    }
                 }
             }
+        } catch (InterruptedException e) {
+            interrupted = true;
         }
         List<Row> rows = rows(plan, runs);
-        return new Result(plan, List.copyOf(runs), rows, Verdict.of(rows));
+        return new Result(plan, List.copyOf(runs), rows, Verdict.of(rows), interrupted);
+    }
+
+    /** How many runs the plan makes: each engine at each of its levels, each repeat. */
+    public static int plannedRuns(Plan plan) {
+        return plan.repeat() * plan.engines().stream()
+                .mapToInt(e -> e == EngineKind.SERIAL ? 1 : plan.concurrencies().size()).sum();
     }
 
     /** The result's rows as a plain-text table. */

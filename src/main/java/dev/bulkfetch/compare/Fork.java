@@ -68,7 +68,10 @@ final class Fork {
                 "--max-body", Long.toString(config.maxBodyBytes()),
                 "--max-redirects", Integer.toString(config.maxRedirects()),
                 "--retries", Integer.toString(config.retries().maxRetries())));
+        // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends.
+        Path measured = log.resolveSibling("measured-run.json");
         Process child = new ProcessBuilder(command)
+                .redirectOutput(measured.toFile())
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
@@ -76,11 +79,15 @@ final class Fork {
         // child went on sending requests on its own for as long as its run had left.
         Thread stop = new Thread(child::destroyForcibly, "bulkfetch-compare-child");
         Runtime.getRuntime().addShutdownHook(stop);
-        byte[] out;
         int code;
         try {
-            out = child.getInputStream().readAllBytes();
             code = child.waitFor();
+        } catch (InterruptedException e) {
+            // Stopped: the run goes too, and is gone before the caller reports what finished.
+            child.destroyForcibly();
+            child.onExit().join();
+            Files.deleteIfExists(measured);
+            throw e;
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(stop);
@@ -88,7 +95,8 @@ final class Fork {
                 // The hook runs: the child goes with this JVM.
             }
         }
-        String text = new String(out, StandardCharsets.UTF_8).strip();
+        String text = Files.readString(measured, StandardCharsets.UTF_8).strip();
+        Files.delete(measured);
         if (code != 0 || text.isEmpty()) {
             throw new IOException("the measured run of " + config.engine() + " at -c "
                     + config.concurrency() + " failed (exit " + code + "); its log: " + log

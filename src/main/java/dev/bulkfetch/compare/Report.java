@@ -53,6 +53,8 @@ public final class Report {
         root.putPOJO("runs", result.runs());
         root.putPOJO("rows", result.rows());
         root.put("verdict", result.verdict());
+        // Stopped by Ctrl-C: the runs that finished, fewer than the plan's.
+        root.put("interrupted", result.interrupted());
         root.put("java", System.getProperty("java.version"));
         root.put("cores", Runtime.getRuntime().availableProcessors());
         return root;
@@ -77,7 +79,8 @@ public final class Report {
                 .replace("<!--ENGINES-->", escape(rows.stream().map(Row::engine).distinct()
                         .collect(Collectors.joining(", "))))
                 .replace("<!--TABLE-->", escape(Table.render(rows)))
-                .replace("<!--VERDICT-->", escape(result.verdict()))
+                .replace("<!--VERDICT-->", escape((result.interrupted()
+                        ? "Interrupted: of the runs that finished. " : "") + result.verdict()))
                 .replace("<!--MACHINE-->", escape(json.get("cores").asInt() + " cores, Java "
                         + json.get("java").asText() + ", " + result.plan().urls().getFileName()));
     }

@@ -250,4 +250,57 @@ class CompareCommandTest {
             }
         }
     }
+
+    /**
+     * An interrupted compare printed nothing of the runs that had finished: a long comparison
+     * stopped near its end was lost whole. Ctrl-C now stops the run going on and reports the
+     * finished ones, in the table and the report folder, and exits 130.
+     */
+    @Test
+    void aCompareInterruptedReportsTheRunsThatFinished() throws Exception {
+        try (TestServer server = new TestServer()) {
+            // 1.5 s each: threads at -c 40 take 1.5 s, serial would take a minute.
+            Path list = server.urlList(dir, "/long-held/", 40);
+            Path report = dir.resolve("report");
+            Path out = dir.resolve("out.txt");
+            Path err = dir.resolve("err.txt");
+            Process compare = dev.bulkfetch.testing.Child.startWithOutput(out, err, "compare",
+                    list.toString(), "--engines", "threads,serial", "-c", "40", "--warmup", "0",
+                    "--report", report.toString());
+            try {
+                java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
+                        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+                assertThat(dev.bulkfetch.testing.Await.until(() -> {
+                    runs.set(compare.descendants().toList());
+                    // Threads finished, serial under way.
+                    return Files.readString(err).contains("threads    -c 40    run 1/1")
+                            && server.counter().inFlight() > 0;
+                }, compare, java.time.Duration.ofSeconds(60))).isTrue();
+
+                dev.bulkfetch.testing.Child.signal(compare, "INT");
+
+                assertThat(compare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(compare.exitValue()).isEqualTo(130);
+                assertThat(runs.get()).noneMatch(ProcessHandle::isAlive);
+                String table = Files.readString(out);
+                assertThat(table).contains("Interrupted after 1 of 2 runs: the table has the runs"
+                        + " that finished.").contains("Verdict: Fastest: threads at -c 40");
+                assertThat(table.lines().filter(l -> l.startsWith("threads "))).hasSize(1);
+                assertThat(table.lines().filter(l -> l.startsWith("serial "))).isEmpty();
+                assertThat(Files.readString(err)).contains("compare: interrupted");
+                JsonNode json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
+                assertThat(json.get("interrupted").asBoolean()).isTrue();
+                assertThat(json.get("runs")).hasSize(1);
+                assertThat(Files.readString(report.resolve("report.html")))
+                        .contains("Interrupted: of the runs that finished.");
+                try (var left = Files.list(report)) {
+                    assertThat(left.map(p -> p.getFileName().toString()))
+                            .containsExactlyInAnyOrder("runs.json", "report.html");
+                }
+            } finally {
+                compare.destroyForcibly();
+                compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
 }

@@ -35,8 +35,21 @@ public final class Child {
                 args);
     }
 
+    /** As {@link #start(Path, List, String...)}, with stdout to a file as well. */
+    public static Process startWithOutput(Path stdout, Path stderr, String... args)
+            throws IOException {
+        return start(ProcessBuilder.Redirect.to(stdout.toFile()), stderr, List.of(), List.of(),
+                args);
+    }
+
     private static Process start(Path stderr, List<String> wrapper, List<String> jvmArgs,
                                  String... args) throws IOException {
+        return start(ProcessBuilder.Redirect.DISCARD, stderr, wrapper, jvmArgs, args);
+    }
+
+    private static Process start(ProcessBuilder.Redirect stdout, Path stderr,
+                                 List<String> wrapper, List<String> jvmArgs, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -47,7 +60,7 @@ public final class Child {
         return new ProcessBuilder(command)
                 .redirectErrorStream(false)
                 .redirectError(stderr.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(stdout)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
     }
