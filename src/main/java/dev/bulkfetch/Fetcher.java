@@ -73,6 +73,8 @@ public final class Fetcher implements AutoCloseable {
     private final AtomicLong nextSeq = new AtomicLong();
     // Streams whose feeders are reading their sources: close() stops them.
     private final java.util.Set<StreamResults> feeding = ConcurrentHashMap.newKeySet();
+    // Publishers' feeds: once close() is done, none waits for good on a stalled subscriber.
+    private final java.util.Set<PublisherFeed> publishing = ConcurrentHashMap.newKeySet();
     // Set by close() under lifecycle; read by the driver's source, and by fetch() under it.
     private volatile boolean closed;
     // Makes fetch's check-and-enqueue and close's flip one step each, so no request can be
@@ -191,31 +193,32 @@ public final class Fetcher implements AutoCloseable {
      * The same as {@link #stream}, as a {@link Flow.Publisher} for reactive code: fetching
      * starts when the first subscriber subscribes (a later one sees only what comes after),
      * one thread feeds the subscribers and waits while their buffers are full, so demand
-     * paces fetching, and it stops taking requests once every subscriber has cancelled.
+     * paces fetching, and it stops taking requests once every subscriber has cancelled. When
+     * the fetcher closes, a subscriber that has stopped requesting is waited for no longer:
+     * every subscriber then gets a {@link java.util.concurrent.CancellationException}, and the
+     * thread ends.
      */
     public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {
         Objects.requireNonNull(requests, "requests");
         refuseIfClosed();
         SubmissionPublisher<FetchResult> publisher = new SubmissionPublisher<>(
                 Runnable::run, Flow.defaultBufferSize());
+        PublisherFeed feed = new PublisherFeed(publisher, closeGrace);
         AtomicBoolean started = new AtomicBoolean();
-        Runnable feed = () -> {
-            try (Stream<FetchResult> results = stream(requests)) {
-                Iterator<FetchResult> each = results.iterator();
-                // Checked before each hasNext(), which may take and submit more requests.
-                while (publisher.getNumberOfSubscribers() > 0 && each.hasNext()) {
-                    publisher.submit(each.next());
-                }
-                publisher.close();
-            } catch (Throwable e) {
-                // Any failure, an Error too, must reach the subscribers, or they wait for good.
-                publisher.closeExceptionally(e);
-            }
-        };
         return subscriber -> {
             publisher.subscribe(subscriber);
             if (started.compareAndSet(false, true)) {
-                Thread.ofPlatform().name("bulkfetch-publisher").daemon(true).start(feed);
+                Thread.ofPlatform().name("bulkfetch-publisher").daemon(true).start(() -> {
+                    publishing.add(feed);
+                    try {
+                        if (closed) {
+                            feed.fetcherClosed();
+                        }
+                        feed.feed(stream(requests));
+                    } finally {
+                        publishing.remove(feed);
+                    }
+                });
             }
         };
     }
@@ -261,6 +264,7 @@ public final class Fetcher implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+            publishing.forEach(PublisherFeed::fetcherClosed);
         }
     }
 

@@ -112,6 +112,37 @@ class FetcherCallbacksTest {
         }
     }
 
+    /**
+     * A subscriber that stopped requesting kept the publisher's thread waiting after close(),
+     * for as long as the program ran, and was never told the fetcher had closed.
+     */
+    @Test
+    void aStalledSubscriberIsToldWhenTheFetcherClosesAndThePublishersThreadEnds()
+            throws Exception {
+        Fetcher fetcher = Fetcher.builder().concurrency(4).closeGrace(Duration.ofMillis(200))
+                .build();
+        Stream<FetchRequest> requests = IntStream.rangeClosed(1, 2_000)
+                .mapToObj(i -> server.request(i, "/ok/"));
+        TestSubscriber subscriber = TestSubscriber.stoppingAfter(1);
+        fetcher.publisher(requests).subscribe(subscriber);
+        // Its buffer is full: the publisher's thread waits for it to ask for more.
+        assertThat(Await.until(() -> Thread.getAllStackTraces().entrySet().stream()
+                .anyMatch(e -> e.getKey().getName().equals("bulkfetch-publisher")
+                        && java.util.Arrays.stream(e.getValue()).anyMatch(frame ->
+                        frame.getClassName().contains("SubmissionPublisher"))),
+                Duration.ofSeconds(30))).as("the publisher waiting for its subscriber").isTrue();
+
+        fetcher.close();
+
+        assertThat(subscriber.awaitEnd(20)).as("the subscriber told").isTrue();
+        assertThat(subscriber.error()).isInstanceOf(java.util.concurrent.CancellationException.class)
+                .hasMessageContaining("the fetcher closed");
+        assertThat(subscriber.received()).hasSize(1);
+        assertThat(Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("bulkfetch-publisher")),
+                Duration.ofSeconds(20))).as("the publisher's thread ended").isTrue();
+    }
+
     /** An ordered stream's wait went on through an interrupt, against its Javadoc. */
     @Test
     void aConsumerOfAnOrderedStreamWaitingForAResultCanBeInterrupted() throws Exception {

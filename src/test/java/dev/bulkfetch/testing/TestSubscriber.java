@@ -20,6 +20,7 @@ public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
     private final CountDownLatch ended = new CountDownLatch(1);
     private final CountDownLatch enough;
     private Flow.Subscription subscription;
+    private volatile Throwable error;
 
     private TestSubscriber(long firstRequest, boolean oneAtATime, long cancelAfter) {
         this.firstRequest = firstRequest;
@@ -36,6 +37,11 @@ public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
     /** Asks for one result, and for the next as each arrives. */
     public static TestSubscriber oneAtATime() {
         return new TestSubscriber(1, true, Long.MAX_VALUE);
+    }
+
+    /** Asks for {@code n} results, then neither asks for more nor cancels: a stalled one. */
+    public static TestSubscriber stoppingAfter(int n) {
+        return new TestSubscriber(n, false, Long.MAX_VALUE);
     }
 
     /** Asks for {@code n} results and cancels when they have come. */
@@ -64,6 +70,7 @@ public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
 
     @Override
     public void onError(Throwable t) {
+        error = t;
         ended.countDown();
     }
 
@@ -80,6 +87,11 @@ public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
     /** Whether the {@code n} results of {@link #cancellingAfter} came within {@code seconds}. */
     public boolean awaitCancelled(long seconds) throws InterruptedException {
         return enough.await(seconds, TimeUnit.SECONDS);
+    }
+
+    /** What {@code onError} was given; null when it was not called. */
+    public Throwable error() {
+        return error;
     }
 
     /** What has been received so far. */
