@@ -382,13 +382,19 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
+        /** At most this many requests start per period to one host, e.g. {@code "10/s"}. */
+        public Builder ratePerHost(String rate) {
+            config.ratePerHost(rate == null ? null : Rate.parse(rate));
+            return this;
+        }
+
         /** Which failures are retried, how often, with what backoff. */
         public Builder retries(RetryPolicy retries) {
             config.retries(retries);
             return this;
         }
 
-        /** How long opening a connection may take (default 5 s); then {@code connect}. */
+        /** How long opening a connection may take (default 5 s); then {@code timeout}. */
         public Builder connectTimeout(Duration timeout) {
             config.connectTimeout(timeout);
             return this;
@@ -409,6 +415,22 @@ public final class Fetcher implements AutoCloseable {
         /** A larger body ends as {@code too_large} without being buffered (default 10 MiB). */
         public Builder maxBodyBytes(long bytes) {
             config.maxBodyBytes(bytes);
+            return this;
+        }
+
+        /** Redirects followed, 0 (none: a redirect is the answer) to 100 (default 5). */
+        public Builder maxRedirects(int redirects) {
+            config.maxRedirects(redirects);
+            return this;
+        }
+
+        /**
+         * Accepts any TLS certificate and host name, as {@code --insecure} does: for a test
+         * server. Off by default, and it should stay so; to trust a private CA instead, give
+         * the JVM a trust store ({@code -Djavax.net.ssl.trustStore}), which every engine uses.
+         */
+        public Builder insecure(boolean insecure) {
+            config.insecure(insecure);
             return this;
         }
 

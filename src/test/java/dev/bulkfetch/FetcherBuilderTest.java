@@ -3,6 +3,7 @@ package dev.bulkfetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.bulkfetch.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +39,45 @@ class FetcherBuilderTest {
             assertThat(config.ordered()).isTrue();
             assertThat(fetcher.fetch(server.request(1, "/ok/")).join().engine())
                     .isEqualTo("virtual");
+        }
+    }
+
+    /**
+     * The library could not reach the settings the command line has: no way to follow fewer
+     * redirects, cap a host's rate, or fetch from a test server's self-signed certificate.
+     */
+    @Test
+    void redirectsPerHostRateAndInsecureAreTheLibrarysToo() {
+        WireMockServer tls = new WireMockServer(com.github.tomakehurst.wiremock.core
+                .WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
+                .dynamicHttpsPort().notifier(new com.github.tomakehurst.wiremock.common
+                        .Slf4jNotifier(false)));
+        tls.start();
+        try {
+            tls.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(
+                    com.github.tomakehurst.wiremock.client.WireMock.anyUrl()).willReturn(
+                    com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)));
+            FetchRequest secure = FetchRequest.get(1, java.net.URI.create("https://127.0.0.1:"
+                    + tls.httpsPort() + "/secure"));
+            for (EngineKind engine : List.of(EngineKind.EVENT_LOOP, EngineKind.THREADS)) {
+                try (Fetcher strict = Fetcher.builder().engine(engine)
+                        .retries(RetryPolicy.NONE).build();
+                     Fetcher insecure = Fetcher.builder().engine(engine).insecure(true)
+                             .maxRedirects(0).ratePerHost("50/s").build()) {
+                    assertThat(strict.fetch(secure).join().error().kind())
+                            .isEqualTo(ErrorKind.CONNECT);
+                    assertThat(insecure.fetch(secure).join().ok()).as(engine.cliName()).isTrue();
+                    assertThat(insecure.config().insecure()).isTrue();
+                    assertThat(insecure.config().maxRedirects()).isZero();
+                    assertThat(insecure.config().ratePerHost()).isEqualTo(Rate.parse("50/s"));
+                    FetchResult redirected = insecure.fetch(server.request(2, "/redirect/"))
+                            .join();
+                    // Not followed: the redirect itself is the answer.
+                    assertThat(redirected.status()).isEqualTo(302);
+                }
+            }
+        } finally {
+            tls.stop();
         }
     }
 
@@ -124,6 +164,8 @@ class FetcherBuilderTest {
         assertThatThrownBy(() -> builder.rate("fast")).hasMessageContaining("'fast'");
         assertThatThrownBy(() -> builder.perHost(-2)).hasMessageContaining("-2");
         assertThatThrownBy(() -> builder.maxBodyBytes(-5)).hasMessageContaining("-5");
+        assertThatThrownBy(() -> builder.maxRedirects(101)).hasMessageContaining("101");
+        assertThatThrownBy(() -> builder.ratePerHost("often")).hasMessageContaining("'often'");
         assertThatThrownBy(() -> builder.requestTimeout(Duration.ZERO))
                 .hasMessageContaining("PT0S");
         assertThatThrownBy(() -> builder.connectTimeout(Duration.ofSeconds(-1)))
