@@ -71,8 +71,10 @@ public final class BodyHandlers {
     /**
      * A 2xx body parsed as JSON into {@code type} by {@code mapper}. Parsing happens as chunks
      * arrive (Jackson's non-blocking parser), so the raw bytes are never held whole; a body that
-     * is not valid JSON ends the item as a {@code body} error. Other statuses keep nothing, so a
-     * 404's HTML page stays an {@code http} error rather than a parse error.
+     * is not valid JSON, or holds more than one value (NDJSON), ends the item as a {@code body}
+     * error. An empty body (a 204, say) is {@code null}, as is the value {@code null}. Other
+     * statuses keep nothing, so a 404's HTML page stays an {@code http} error rather than a
+     * parse error.
      */
     public static <T> BodyHandler<T> json(ObjectMapper mapper, Class<T> type) {
         Objects.requireNonNull(mapper, "mapper");
@@ -214,7 +216,12 @@ public final class BodyHandlers {
                 return null;  // an empty 2xx (a 204, say) has no value rather than a bad one
             }
             try (JsonParser recorded = tokens.asParser(mapper)) {
-                return mapper.readValue(recorded, type);
+                // A second value after the first (NDJSON, say) is no JSON document: binding
+                // the first alone dropped the rest without a word.
+                return mapper.readerFor(type)
+                        .with(com.fasterxml.jackson.databind.DeserializationFeature
+                                .FAIL_ON_TRAILING_TOKENS)
+                        .readValue(recorded);
             }
         }
 

@@ -100,6 +100,18 @@ class BodyHandlersTest {
                 .isNull();
     }
 
+    /** Two values, as NDJSON has them, bound the first and dropped the second unsaid. */
+    @Test
+    void jsonWithASecondValueAfterTheFirstThrows() {
+        byte[] twoValues = "{\"a\":1}\n{\"a\":2}\n".getBytes(StandardCharsets.UTF_8);
+        for (int size : new int[] {1, 3, twoValues.length}) {
+            assertThatThrownBy(() -> feed(BodyHandlers.json(Map.class), response(200, null),
+                    twoValues, size)).hasMessageContaining("Trailing token");
+            assertThatThrownBy(() -> feed(BodyHandlers.json(), response(200, null),
+                    twoValues, size)).hasMessageContaining("Trailing token");
+        }
+    }
+
     @Test
     void jsonKeepsNothingOfANon2xxAndDiscardingKeepsNothingAtAll() {
         assertThat(BodyHandlers.json().open(response(404, "text/html"))).isNull();
