@@ -113,7 +113,9 @@ public final class Fetcher implements AutoCloseable {
 
     /**
      * Sends {@code request} through the fetcher's limits. Never blocks; the future completes
-     * with the request's result, whatever happened to it.
+     * with the request's result, whatever happened to it. Cancelling the future withdraws the
+     * request if it has not been sent yet; one already sent runs on to its end, bounded by the
+     * timeouts, and keeps its place under the concurrency cap until then.
      *
      * @throws IllegalStateException when the fetcher is closed
      */
@@ -128,6 +130,13 @@ public final class Fetcher implements AutoCloseable {
             pending.put(seq, new Pending(request, future));
             queue.add(new InputItem.Request(new FetchRequest(seq, request.id(), request.url(),
                     request.method(), request.headers(), request.body())));
+            // A caller that cancels (orTimeout, a deadline of its own) withdraws a request not
+            // yet taken from the queue: it was sent all the same, a POST included.
+            future.whenComplete((result, failure) -> {
+                if (future.isCancelled()) {
+                    pending.remove(seq);
+                }
+            });
         }
         run.wakeUp();
         return future;
@@ -283,7 +292,15 @@ public final class Fetcher implements AutoCloseable {
         Source source = new Source() {
             @Override
             public InputItem poll() {
-                return queue.poll();
+                InputItem item;
+                while ((item = queue.poll()) != null) {
+                    if (item instanceof InputItem.Request r
+                            && !pending.containsKey(r.request().seq())) {
+                        continue;  // withdrawn: its caller cancelled it before it was sent
+                    }
+                    return item;
+                }
+                return null;
             }
 
             @Override

@@ -93,6 +93,29 @@ class FetcherTest {
         assertThat(server.counter().served()).isBetween(10, 10 + 2 * 4);
     }
 
+    /**
+     * A future its caller cancelled (a deadline of its own, orTimeout) still had its request
+     * sent when its turn came: cancelling withdraws a request not yet sent.
+     */
+    @Test
+    void cancellingTheFutureOfARequestNotYetSentWithdrawsIt() {
+        server.counter().reset();
+        try (Fetcher fetcher = Fetcher.builder().concurrency(1).build()) {
+            CompletableFuture<FetchResult> first = fetcher.fetch(server.request(1, "/long-held/"));
+            List<CompletableFuture<FetchResult>> queued = IntStream.rangeClosed(2, 6)
+                    .mapToObj(n -> fetcher.fetch(server.request(n, "/quick-held/"))).toList();
+
+            queued.forEach(f -> assertThat(f.cancel(true)).isTrue());
+            FetchResult last = fetcher.fetch(server.request(7, "/quick-held/")).join();
+
+            assertThat(first.join().ok()).isTrue();
+            assertThat(last.ok()).isTrue();
+            assertThat(queued).allMatch(CompletableFuture::isCancelled);
+        }
+        // The first and the last: none of the five withdrawn.
+        assertThat(server.counter().served()).isEqualTo(2);
+    }
+
     private static Stream<Long> LongStreamOf(long n) {
         return IntStream.rangeClosed(1, (int) n).mapToObj(i -> (long) i);
     }
