@@ -32,8 +32,26 @@ final class Failures {
      */
     static Outcome outcome(Throwable thrown, long bytes, long latencyNanos) {
         FetchError error = classify(thrown);
-        return beforeSending(thrown) ? Outcome.failureBeforeSending(error, latencyNanos)
+        boolean refused = certificateRefused(thrown);
+        return beforeSending(thrown) || refused
+                ? Outcome.failureBeforeSending(error, latencyNanos, refused)
                 : Outcome.failure(error, bytes, latencyNanos);
+    }
+
+    /**
+     * Whether the TLS handshake refused the server's certificate (untrusted, expired, another
+     * host's): the same certificate is refused on every attempt, so retrying only triples the
+     * wait and the traffic.
+     */
+    private static boolean certificateRefused(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException
+                    || t instanceof java.security.cert.CertPathValidatorException
+                    || t instanceof java.security.cert.CertPathBuilderException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code thrown} came while connecting: the request was not written. */

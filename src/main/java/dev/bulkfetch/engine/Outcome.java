@@ -16,24 +16,30 @@ import dev.bulkfetch.FetchError;
  *     answered (and may have been acted on), whatever became of the redirect's
  * @param unsent whether the failure came before the request could be written: no connection
  *     was made (a connect timeout among them), so the server cannot have acted on it
+ * @param permanent whether every attempt would end the same way (the server's certificate was
+ *     refused), so none goes again whatever the retry policy says
  */
 public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
-                      String retryAfter, Object body, boolean redirected, boolean unsent) {
+                      String retryAfter, Object body, boolean redirected, boolean unsent,
+                      boolean permanent) {
 
     public Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
                    String retryAfter, Object body) {
-        this(status, bytes, latencyNanos, error, retryAfter, body, false, false);
+        this(status, bytes, latencyNanos, error, retryAfter, body, false, false, false);
     }
 
     /** This outcome, as reached after a redirect: the first request was answered. */
     Outcome afterRedirect() {
-        return redirected ? this
-                : new Outcome(status, bytes, latencyNanos, error, retryAfter, body, true, false);
+        return redirected ? this : new Outcome(status, bytes, latencyNanos, error, retryAfter,
+                body, true, false, permanent);
     }
 
-    /** A failure before the request was written: no connection was made. */
-    static Outcome failureBeforeSending(FetchError error, long latencyNanos) {
-        return new Outcome(null, 0, latencyNanos, error, null, null, false, true);
+    /**
+     * A failure before the request was written: no connection was made; {@code permanent}
+     * when another attempt would fail the same way.
+     */
+    static Outcome failureBeforeSending(FetchError error, long latencyNanos, boolean permanent) {
+        return new Outcome(null, 0, latencyNanos, error, null, null, false, true, permanent);
     }
 
     static Outcome response(int status, long bytes, long latencyNanos, String retryAfter,

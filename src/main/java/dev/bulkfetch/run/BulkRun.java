@@ -237,7 +237,7 @@ public final class BulkRun implements AutoCloseable {
                 sender.rateLimited(done);
             }
             ErrorKind kind = outcome.error() == null ? null : outcome.error().kind();
-            if (!stopping && attempt.number() <= retries.maxRetries()
+            if (!stopping && attempt.number() <= retries.maxRetries() && !outcome.permanent()
                     && retries.retries(attempt.request(), outcome.redirected(), outcome.unsent(),
                             status, kind)) {
                 long delay = retries.delayNanos(attempt.number(),

@@ -82,7 +82,7 @@ class BodiesAndSecurityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"event-loop", "threads"})
+    @ValueSource(strings = {"event-loop", "threads", "virtual"})
     void certificatesAreVerifiedUnlessInsecureIsGiven(String engine) {
         WireMockServer tls = new WireMockServer(options().bindAddress("127.0.0.1")
                 .dynamicPort().dynamicHttpsPort().notifier(new Slf4jNotifier(false)));
@@ -100,6 +100,12 @@ class BodiesAndSecurityTest {
             assertThat(verified.getFirst().get("ok").asBoolean()).isFalse();
             assertThat(verified.getFirst().get("error").get("kind").asText()).isEqualTo("connect");
             assertThat(insecure.getFirst().get("ok").asBoolean()).isTrue();
+            // A refused certificate is refused again: the default retries went twice more,
+            // with their backoffs, for nothing.
+            JsonNode byDefault = Records.parse(Cli.run("fetch", list.toString(), "-e", engine,
+                    "-q").out()).getFirst();
+            assertThat(byDefault.get("error").get("kind").asText()).isEqualTo("connect");
+            assertThat(byDefault.get("attempts").asInt()).isEqualTo(1);
         } finally {
             tls.stop();
         }
