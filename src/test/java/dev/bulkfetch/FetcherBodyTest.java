@@ -229,6 +229,53 @@ class FetcherBodyTest {
     }
 
     /**
+     * A handler's Error read differently per engine: a sink whose abandon() threw an assertion
+     * turned a cut-off body into protocol on the event loop and cancelled on the others, and
+     * running out of heap in open() was too_large on the event loop only.
+     */
+    @ParameterizedTest
+    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    void aHandlersErrorReadsTheSameOnEveryEngine(EngineKind engine) throws Exception {
+        BodyHandler<String> failsToLetGo = response -> new BodyHandler.Sink<>() {
+            @Override
+            public void accept(ByteBuffer chunk) {
+            }
+
+            @Override
+            public String finish() {
+                return "whole";
+            }
+
+            @Override
+            public void abandon() {
+                throw new AssertionError("abandon failed");
+            }
+        };
+        BodyHandler<String> outOfHeap = response -> {
+            throw new OutOfMemoryError("Java heap space (the test's)");
+        };
+        try (RawServer shortBody = new RawServer(RawServer.Mode.SHORT_BODY)) {
+            FetchResult plain;
+            FetchResult failing;
+            try (Fetcher fetcher = Fetcher.builder().engine(engine).retries(RetryPolicy.NONE)
+                    .build()) {
+                plain = fetcher.fetch(FetchRequest.get(1, URI.create(shortBody.url("/"))))
+                        .join();
+            }
+            try (Fetcher fetcher = Fetcher.builder().engine(engine).bodyHandler(failsToLetGo)
+                    .retries(RetryPolicy.NONE).build()) {
+                failing = fetcher.fetch(FetchRequest.get(1, URI.create(shortBody.url("/"))))
+                        .join();
+            }
+            assertThat(plain.ok()).isFalse();
+            assertThat(failing.error()).isEqualTo(plain.error());
+        }
+        FetchResult noHeap = fetch(engine, outOfHeap, "/catalog");
+        assertThat(noHeap.error().kind()).isEqualTo(ErrorKind.TOO_LARGE);
+        assertThat(noHeap.status()).isNull();
+    }
+
+    /**
      * A sink holding something (a file it writes) must hear when its body will never be whole,
      * or it cannot let go: a body cut off by the server, a sink that failed itself. A whole one
      * is finished and never abandoned.

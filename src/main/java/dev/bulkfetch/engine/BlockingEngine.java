@@ -133,7 +133,9 @@ final class BlockingEngine implements Engine {
         } catch (DroppedHeader e) {
             exchange.abort();
             return Outcome.failure(FetchError.of(ErrorKind.INPUT, e.getMessage()), 0, 0);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // Out of memory too: a body that did not fit the heap is too_large, as on the
+            // event loop, not a cancelled item with the JVM's words for it.
             exchange.abort();
             long latency = System.nanoTime() - start;
             Outcome failed = exchange.timedOut

@@ -94,8 +94,14 @@ final class BodyReader {
         if (open != null) {
             try {
                 open.abandon();
-            } catch (RuntimeException e) {
-                // The body is given up on already; a sink failing to let go changes nothing.
+            } catch (VirtualMachineError e) {
+                if (e instanceof StackOverflowError) {
+                    return;
+                }
+                throw e;
+            } catch (Throwable e) {
+                // The body is given up on already; a sink failing to let go (an Error too,
+                // an assertion) changes nothing: the item keeps the failure that ended it.
             }
         }
     }
