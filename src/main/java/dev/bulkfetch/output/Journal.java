@@ -162,6 +162,12 @@ public final class Journal {
         long validEnd = 0;
         long kept = 0;
         long failed = 0;
+        long lineNumber = 0;
+        // The first line that is no record. Cut only when no record follows it: a kill leaves
+        // a torn line last, and a bad line mid-file (an edit, a block lost to a power cut) cut
+        // there took every good record after it along, to be fetched again.
+        long badLine = 0;
+        long recordsAfterBad = 0;
         // Read in blocks and cut at newlines: byte by byte through a buffered stream (a lock
         // per byte) took most of the 10 s a resume spent on a journal of 1M records.
         byte[] block = new byte[1 << 16];
@@ -169,7 +175,6 @@ public final class Journal {
         long blockStart = 0;
         try (InputStream in = Files.newInputStream(file)) {
             int n;
-            scan:
             while ((n = in.read(block)) > 0) {
                 int lineStart = 0;
                 for (int i = 0; i < n; i++) {
@@ -186,9 +191,15 @@ public final class Journal {
                         record = parse(line, 0, line.length);
                     }
                     lineStart = i + 1;
+                    lineNumber++;
                     Long seq = seqOf(record);
-                    if (seq == null) {
-                        break scan;
+                    if (seq == null || badLine > 0) {
+                        if (badLine == 0) {
+                            badLine = lineNumber;
+                        } else if (seq != null) {
+                            recordsAfterBad++;
+                        }
+                        continue;
                     }
                     done.set(Math.toIntExact(seq));
                     kept++;
@@ -200,6 +211,13 @@ public final class Journal {
                 carried.write(block, lineStart, n - lineStart);
                 blockStart += n;
             }
+        }
+        if (recordsAfterBad > 0) {
+            throw new InputUnavailableException("cannot resume " + file + ": its line "
+                    + badLine + " is not a record (no seq can be read from it), and "
+                    + recordsAfterBad + (recordsAfterBad == 1 ? " record follows" : " records"
+                    + " follow") + " it; delete or mend that line (its item is then fetched"
+                    + " again), then resume", null);
         }
         long size = Files.size(file);
         if (validEnd < size) {

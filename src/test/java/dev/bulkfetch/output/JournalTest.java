@@ -1,6 +1,7 @@
 package dev.bulkfetch.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -66,5 +67,35 @@ class JournalTest {
         assertThat(journal.isDone(3_001)).isFalse();
         assertThat(journal.tornBytes()).isEqualTo("{\"seq\":3001,\"ok\":tr".length());
         assertThat(Files.readString(out)).isEqualTo(complete.toString());
+    }
+
+    /**
+     * A line mid-file that is no record (NUL bytes after a power cut, a stray edit) was taken
+     * for a torn last line: the 1,400 good records after it were cut off and fetched again.
+     * Resume now refuses, naming the line, and leaves the file as it was; bad lines with no
+     * record after them are a torn tail, and are cut.
+     */
+    @Test
+    void aBadLineWithRecordsAfterItIsRefusedByNameAndOnlyABadTailIsCut() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.txt"), "http://h.test/1\n");
+        Path out = dir.resolve("out.jsonl");
+        Journal.open(out, input, false);
+        String before = "{\"seq\":1,\"ok\":true}\n{\"seq\":2,\"ok\":true}\n";
+        String after = "{\"seq\":4,\"ok\":true}\n{\"seq\":5,\"ok\":false}\n";
+        String damaged = before + "\0\0\0\0\n" + after;
+        Files.writeString(out, damaged);
+
+        assertThatThrownBy(() -> Journal.open(out, input, true))
+                .isInstanceOf(dev.bulkfetch.input.InputUnavailableException.class)
+                .hasMessageContaining("its line 3 is not a record")
+                .hasMessageContaining("2 records follow it");
+        assertThat(Files.readString(out)).isEqualTo(damaged);
+
+        String badTail = "not json\n{\"seq\":";
+        Files.writeString(out, before + after + badTail);
+        Journal journal = Journal.open(out, input, true);
+        assertThat(journal.kept()).isEqualTo(4);
+        assertThat(journal.tornBytes()).isEqualTo(badTail.length());
+        assertThat(Files.readString(out)).isEqualTo(before + after);
     }
 }
