@@ -162,6 +162,11 @@ final class FetchCommand implements Callable<Integer> {
                 journal.cutTornTail();
             }
             throw e;
+        } finally {
+            // The writer closed it; not so when the run never started (a mock that would not).
+            if (journal != null) {
+                journal.close();
+            }
         }
     }
 

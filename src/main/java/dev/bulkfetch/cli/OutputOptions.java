@@ -176,8 +176,8 @@ final class OutputOptions {
                     : Journal.open(output, source, resume);
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--output': " + e.getMessage());
-        } catch (InputUnavailableException e) {
-            // A resume against another input: its message says all, without the class name.
+        } catch (InputUnavailableException | Journal.InUse e) {
+            // A resume against another input, a run on the same file: the message says all.
             throw usage(e.getMessage());
         } catch (java.nio.file.NoSuchFileException e) {
             throw usage("cannot write output file " + output + ": there is no folder "

@@ -26,8 +26,15 @@ import java.util.zip.CRC32C;
  *
  * <p>Beside the file, {@code FILE.input} records the input's identity (path, size, a checksum
  * of its content), so a resume against another input is refused instead of mixing two runs.
+ *
+ * <p>The file is locked for as long as the journal is open, so a second run on it (a cron job
+ * that overlaps, a supervisor restarting a run still alive) is refused before it touches the
+ * file: two runs fetched every item twice, at twice the rate, and wrote both records. The lock
+ * is the operating system's, so it goes with the process, a killed one too. Every read and
+ * write goes through the one locked channel: on Linux, closing any other descriptor of the file
+ * would release the lock.
  */
-public final class Journal {
+public final class Journal implements AutoCloseable {
 
     // Only --resume reads records back; every run with -o opens a journal, and making a
     // mapper costs tens of milliseconds of a short run's start.
@@ -38,15 +45,18 @@ public final class Journal {
     private static final String LEGACY_HASH = "sha256-64k=";
 
     private final Path file;
+    // Holds the lock; null for a stream (a pipe, a device), which is no journal.
+    private final FileChannel channel;
     private final BitSet done;
     private final long kept;
     private final long keptFailures;
     private final long tornBytes;
     private final boolean resumable;
 
-    private Journal(Path file, BitSet done, long kept, long keptFailures, long tornBytes,
-                    boolean resumable) {
+    private Journal(Path file, FileChannel channel, BitSet done, long kept, long keptFailures,
+                    long tornBytes, boolean resumable) {
         this.file = file;
+        this.channel = channel;
         this.done = done;
         this.kept = kept;
         this.keptFailures = keptFailures;
@@ -63,6 +73,7 @@ public final class Journal {
      * @throws IllegalArgumentException when {@code file} is a folder, when it or the identity
      *     file beside it is {@code input} itself, or when resuming from a file that is not a
      *     regular file
+     * @throws InUse when another run has the file open as its journal
      */
     public static Journal open(Path file, Path input, boolean resume) throws IOException {
         if (Files.isDirectory(file)) {
@@ -76,7 +87,7 @@ public final class Journal {
                 throw new IllegalArgumentException("cannot resume from " + file
                         + ": it is not a regular file, so its records cannot be read back");
             }
-            return new Journal(file, new BitSet(), 0, 0, 0, false);
+            return new Journal(file, null, new BitSet(), 0, 0, 0, false);
         }
         Path identityFile = identityFile(file);
         if (input != null) {
@@ -94,30 +105,70 @@ public final class Journal {
                     null);
         }
         String identity = readTwice ? identity(input, Checksum.WHOLE) : "stdin";
-        if (!resume || !Files.exists(file)) {
-            Files.writeString(file, "");
-            if (!readTwice) {
-                Files.deleteIfExists(identityFile);
-            } else {
-                Files.writeString(identityFile, identity + "\n");
-            }
-            return new Journal(file, new BitSet(), 0, 0, 0, true);
-        }
-        String recorded;
+        boolean existed = Files.exists(file);
+        FileChannel channel = lock(file);
         try {
-            recorded = Files.readString(identityFile).strip();
-        } catch (NoSuchFileException e) {
-            throw new InputUnavailableException("cannot resume " + file + ": " + identityFile
-                    + " is missing, so the input it was made from is unknown; start afresh "
-                    + "without --resume, or with another output file", e);
+            if (!resume || !existed) {
+                channel.truncate(0);
+                if (!readTwice) {
+                    Files.deleteIfExists(identityFile);
+                } else {
+                    Files.writeString(identityFile, identity + "\n");
+                }
+                return new Journal(file, channel, new BitSet(), 0, 0, 0, true);
+            }
+            String recorded;
+            try {
+                recorded = Files.readString(identityFile).strip();
+            } catch (NoSuchFileException e) {
+                throw new InputUnavailableException("cannot resume " + file + ": "
+                        + identityFile + " is missing, so the input it was made from is "
+                        + "unknown; start afresh without --resume, or with another output file",
+                        e);
+            }
+            if (!recorded.equals(identity) && !(input != null && recorded.equals(
+                    identity(input, Checksum.of(recorded))))) {
+                throw new InputUnavailableException("cannot resume " + file + ": it was made "
+                        + "from another input (" + recorded + "), not " + identity
+                        + "; resume with the same input, or start afresh without --resume",
+                        null);
+            }
+            return scan(file, channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
-        if (!recorded.equals(identity) && !(input != null && recorded.equals(
-                identity(input, Checksum.of(recorded))))) {
-            throw new InputUnavailableException("cannot resume " + file + ": it was made "
-                    + "from another input (" + recorded + "), not " + identity
-                    + "; resume with the same input, or start afresh without --resume", null);
+    }
+
+    /** Another run has the output file open as its journal. */
+    public static final class InUse extends IOException {
+        InUse(Path file) {
+            super("output file " + file + " is being written by another run (its journal is "
+                    + "locked): let that run end, or write to another file");
         }
-        return scan(file);
+    }
+
+    /** Opens {@code file} for reading and writing, made if need be, and locks it. */
+    private static FileChannel lock(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() == null) {
+                throw new InUse(file);
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // This JVM's own run on the file (a library user's, a test's).
+            channel.close();
+            throw new InUse(file);
+        } catch (InUse e) {
+            channel.close();
+            throw e;
+        } catch (IOException e) {
+            // A file system without locks (some network mounts): the run goes on unguarded,
+            // as it did before there was a lock.
+            return channel;
+        }
+        return channel;
     }
 
     private static void refuseIfSame(Path written, Path input, String what) {
@@ -157,7 +208,7 @@ public final class Journal {
      * raw bytes: a torn line may end inside a multi-byte character, and the cut must fall on
      * the byte after the last complete line's newline.
      */
-    private static Journal scan(Path file) throws IOException {
+    private static Journal scan(Path file, FileChannel channel) throws IOException {
         BitSet done = new BitSet();
         long validEnd = 0;
         long kept = 0;
@@ -173,7 +224,9 @@ public final class Journal {
         byte[] block = new byte[1 << 16];
         java.io.ByteArrayOutputStream carried = new java.io.ByteArrayOutputStream();
         long blockStart = 0;
-        try (InputStream in = Files.newInputStream(file)) {
+        // Through the locked channel, and not closed here: closing would release the lock.
+        InputStream in = java.nio.channels.Channels.newInputStream(channel.position(0));
+        {
             int n;
             while ((n = in.read(block)) > 0) {
                 int lineStart = 0;
@@ -219,13 +272,11 @@ public final class Journal {
                     + " follow") + " it; delete or mend that line (its item is then fetched"
                     + " again), then resume", null);
         }
-        long size = Files.size(file);
+        long size = channel.size();
         if (validEnd < size) {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                channel.truncate(validEnd);
-            }
+            channel.truncate(validEnd);
         }
-        return new Journal(file, done, kept, failed, size - validEnd, true);
+        return new Journal(file, channel, done, kept, failed, size - validEnd, true);
     }
 
     private static JsonNode parse(byte[] bytes, int offset, int length) {
@@ -350,8 +401,22 @@ public final class Journal {
         }
     }
 
-    /** The file, opened for appending after the kept records. */
+    /**
+     * The file, for appending after the kept records. Closing it closes the journal, and so
+     * releases the lock.
+     */
     public OutputStream append() throws IOException {
-        return Files.newOutputStream(file, StandardOpenOption.APPEND);
+        if (channel == null) {
+            return Files.newOutputStream(file, StandardOpenOption.APPEND);
+        }
+        return java.nio.channels.Channels.newOutputStream(channel.position(channel.size()));
+    }
+
+    /** Releases the file to other runs; idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
     }
 }

@@ -20,7 +20,7 @@ class JournalTest {
             throws Exception {
         Path input = Files.writeString(dir.resolve("in.txt"), "http://h.test/1\n");
         Path out = dir.resolve("out.jsonl");
-        Journal.open(out, input, false);
+        Journal.open(out, input, false).close();
         String complete = "{\"seq\":1,\"ok\":true,\"body\":\"caf\u00e9 \u2603\"}\n"
                 + "{\"seq\":2,\"ok\":false}\n";
         byte[] torn = "{\"seq\":3,\"body\":\"\u2603".getBytes(StandardCharsets.UTF_8);
@@ -30,6 +30,7 @@ class JournalTest {
         Files.write(out, file.toByteArray());
 
         Journal journal = Journal.open(out, input, true);
+        journal.close();
 
         assertThat(journal.kept()).isEqualTo(2);
         assertThat(journal.keptFailures()).isEqualTo(1);
@@ -46,7 +47,7 @@ class JournalTest {
     void recordsAcrossReadBlocksAreEachKeptAndATornTailIsCut() throws Exception {
         Path input = Files.writeString(dir.resolve("in.txt"), "http://h.test/1\n");
         Path out = dir.resolve("out.jsonl");
-        Journal.open(out, input, false);
+        Journal.open(out, input, false).close();
         StringBuilder complete = new StringBuilder();
         for (int seq = 1; seq <= 3_000; seq++) {
             // 1 to 97 characters of padding: line lengths vary, so boundaries fall anywhere.
@@ -59,6 +60,7 @@ class JournalTest {
         Files.write(out, file.toByteArray());
 
         Journal journal = Journal.open(out, input, true);
+        journal.close();
 
         assertThat(journal.kept()).isEqualTo(3_000);
         assertThat(journal.keptFailures()).isEqualTo(3_000 / 7);
@@ -79,7 +81,7 @@ class JournalTest {
     void aBadLineWithRecordsAfterItIsRefusedByNameAndOnlyABadTailIsCut() throws Exception {
         Path input = Files.writeString(dir.resolve("in.txt"), "http://h.test/1\n");
         Path out = dir.resolve("out.jsonl");
-        Journal.open(out, input, false);
+        Journal.open(out, input, false).close();
         String before = "{\"seq\":1,\"ok\":true}\n{\"seq\":2,\"ok\":true}\n";
         String after = "{\"seq\":4,\"ok\":true}\n{\"seq\":5,\"ok\":false}\n";
         String damaged = before + "\0\0\0\0\n" + after;
@@ -94,8 +96,29 @@ class JournalTest {
         String badTail = "not json\n{\"seq\":";
         Files.writeString(out, before + after + badTail);
         Journal journal = Journal.open(out, input, true);
+        journal.close();
         assertThat(journal.kept()).isEqualTo(4);
         assertThat(journal.tornBytes()).isEqualTo(badTail.length());
         assertThat(Files.readString(out)).isEqualTo(before + after);
+    }
+
+    /** Within one JVM too (a library user's two runs): the file is its journal's alone. */
+    @Test
+    void aJournalOpenElsewhereIsInUseUntilClosed() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.txt"), "http://h.test/1\n");
+        Path out = dir.resolve("out.jsonl");
+        Journal first = Journal.open(out, input, false);
+        try (var stream = first.append()) {
+            stream.write("{\"seq\":1,\"ok\":true}\n".getBytes(StandardCharsets.UTF_8));
+            stream.flush();
+            assertThatThrownBy(() -> Journal.open(out, input, true))
+                    .isInstanceOf(Journal.InUse.class).hasMessageContaining("another run");
+            assertThatThrownBy(() -> Journal.open(out, input, false))
+                    .isInstanceOf(Journal.InUse.class);
+        }
+        // Closing what append() gave closed the journal: the next run may have the file.
+        try (Journal second = Journal.open(out, input, true)) {
+            assertThat(second.kept()).isEqualTo(1);
+        }
     }
 }

@@ -73,6 +73,45 @@ class ResumeTest {
         }
     }
 
+    /**
+     * Two runs on one output file (a cron job that overlapped, a supervisor restarting a run
+     * still alive) each fetched every item, at twice the rate together, and wrote both records:
+     * 320 lines for 200 items. The second is refused before it touches the file or sends.
+     */
+    @Test
+    void aSecondRunOnAnOutputFileInUseIsRefusedBeforeItTouchesIt() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 20);
+            Path out = dir.resolve("out.jsonl");
+            Process first = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
+                    list.toString(), "-o", out.toString(), "-c", "1", "--rate", "1/min", "-q");
+            try {
+                awaitLines(out, 1, first);
+                assertThat(first.isAlive()).isTrue();
+                long served = server.counter().served();
+                byte[] written = Files.readAllBytes(out);
+
+                for (String resume : List.of("--resume", "--no-color")) {
+                    Cli.Result second = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                            resume.equals("--resume") ? "--resume" : "-q");
+                    assertThat(second.exitCode()).as(second.err()).isEqualTo(2);
+                    assertThat(second.err()).contains("output file " + out
+                            + " is being written by another run");
+                }
+
+                assertThat(server.counter().served()).isEqualTo(served);
+                assertThat(Files.readAllBytes(out)).isEqualTo(written);
+            } finally {
+                first.destroyForcibly().waitFor();
+            }
+            // The lock went with the killed run: a resume goes on, and finishes the list.
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(Records.read(out)).hasSize(20);
+        }
+    }
+
     @Test
     void aTornLastLineIsCutAndItsItemFetchedAgain() throws Exception {
         try (TestServer server = new TestServer()) {
