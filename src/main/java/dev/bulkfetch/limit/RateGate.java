@@ -23,8 +23,10 @@ import java.util.function.LongSupplier;
  * <p>Adapting to 429, with a configured rate: each 429 (once per burst, and only for requests
  * sent after the last slowdown) halves the current rate, never below a tenth of the configured
  * one; each {@code recoveryStep} without a 429 raises it by a tenth of the configured rate, back
- * up to it. Without a configured rate the gate stays open and 429s are only retried: a single
- * endpoint that always answers 429 must not throttle a whole unlimited run to a crawl.
+ * up to it. A 429's {@code Retry-After} also holds every start until it has passed: an API that
+ * bans a client for a while counts each request made during the ban against it, and may
+ * lengthen it. Without a configured rate the gate stays open and 429s are only retried: a
+ * single endpoint that always answers 429 must not throttle a whole unlimited run to a crawl.
  * Thread-safe: the rate is swapped under this object's lock.
  */
 public final class RateGate {
@@ -68,6 +70,8 @@ public final class RateGate {
     private long lastSlowdownNanos;
     // The latest start reserved or recorded (reservations may lie in the future).
     private long lastActivityNanos;
+    // No start before this (nanoTime): the server's Retry-After on a 429.
+    private long pausedUntilNanos;
 
     /** A gate at {@code rate}, or unlimited until a 429 when {@code rate} is null. */
     public RateGate(Rate rate, Duration recoveryStep, LongSupplier nanoTime) {
@@ -76,6 +80,7 @@ public final class RateGate {
         this.nanoTime = nanoTime;
         this.lastChangeNanos = nanoTime.getAsLong();
         this.lastActivityNanos = lastChangeNanos;
+        this.pausedUntilNanos = lastChangeNanos;
         if (rate != null) {
             this.configuredSent = new long[(int) Math.max(1, Math.min(1_000_000,
                     Math.floor(rate.permits())))];
@@ -101,6 +106,7 @@ public final class RateGate {
         long now = nanoTime.getAsLong();
         long startAt = now + Math.max(0, limiter.reservePermission());
         startAt = Math.max(startAt, window[next] + windowNanos);
+        startAt = Math.max(startAt, pausedUntilNanos);
         window[next] = startAt;
         next = (next + 1) % window.length;
         lastActivityNanos = Math.max(lastActivityNanos, startAt);
@@ -117,6 +123,8 @@ public final class RateGate {
         if (configuredSent != null) {
             wait = Math.max(wait, configuredSent[nextConfigured] + configuredWindowNanos - now);
         }
+        // Reservations made before the pause began are held back here, as they go to start.
+        wait = Math.max(wait, pausedUntilNanos - now);
         return Math.max(0, wait);
     }
 
@@ -163,6 +171,21 @@ public final class RateGate {
     /** The server answered 429: halve the rate, once per burst. */
     synchronized void onRateLimited() {
         onRateLimited(nanoTime.getAsLong());
+    }
+
+    /**
+     * As {@link #onRateLimited(long)}, the 429 asking, with its {@code Retry-After}, for no
+     * request for {@code retryAfterNanos} (0 when it gave none): no start comes before then.
+     */
+    public synchronized void onRateLimited(long sentNanos, long retryAfterNanos) {
+        onRateLimited(sentNanos);
+        if (configured != null && retryAfterNanos > 0) {
+            long until = nanoTime.getAsLong() + retryAfterNanos;
+            if (until - pausedUntilNanos > 0) {
+                pausedUntilNanos = until;
+            }
+            lastActivityNanos = Math.max(lastActivityNanos, pausedUntilNanos);
+        }
     }
 
     /**

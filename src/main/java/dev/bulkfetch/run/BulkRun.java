@@ -233,8 +233,8 @@ public final class BulkRun implements AutoCloseable {
             Outcome outcome = done.outcome();
             Integer status = outcome.status();
             if (status != null && status == 429) {
+                // The sender has slowed the rate already, as the answer came.
                 tally.noteRateLimited();
-                sender.rateLimited(done);
             }
             ErrorKind kind = outcome.error() == null ? null : outcome.error().kind();
             if (!stopping && attempt.number() <= retries.maxRetries() && !outcome.permanent()

@@ -7,6 +7,7 @@ import dev.bulkfetch.engine.Outcome;
 import dev.bulkfetch.engine.RedirectGate;
 import dev.bulkfetch.Rate;
 import dev.bulkfetch.limit.RateGate;
+import dev.bulkfetch.limit.RetryAfter;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -282,12 +283,17 @@ final class Sender implements AutoCloseable {
         }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** The server answered 429 to {@code done}: the run's rate and its host's slow down. */
-    void rateLimited(Done done) {
-        rate.onRateLimited(done.sentNanos());
-        RateGate host = hostRates.get(done.attempt().host());
+    /**
+     * The server answered 429 to {@code attempt}: the run's rate and its host's slow down, and
+     * hold every start for its Retry-After. Called as the answer comes, on the engine's thread,
+     * not when the driver gets to it: a start in between went into the server's ban.
+     */
+    private void rateLimited(Attempt attempt, Outcome outcome, long sentNanos) {
+        long retryAfter = RetryAfter.nanos(outcome.retryAfter(), java.time.Instant.now());
+        rate.onRateLimited(sentNanos, retryAfter);
+        RateGate host = hostRates.get(attempt.host());
         if (host != null) {
-            host.onRateLimited(done.sentNanos());
+            host.onRateLimited(sentNanos, retryAfter);
         }
     }
 
@@ -371,6 +377,10 @@ final class Sender implements AutoCloseable {
         }
         sent.whenComplete((outcome, thrown) -> {
             onWire.decrementAndGet();
+            if (outcome != null && outcome.status() != null && outcome.status() == 429) {
+                // Before what the first request held back goes, which it would join.
+                rateLimited(attempt, outcome, sentNanos);
+            }
             releaseHeld();
             if (stopped && outcome != null && outcome.error() != null
                     && outcome.error().kind() == ErrorKind.CANCELLED) {

@@ -81,6 +81,38 @@ class RateGateTest {
         assertThat(gate.current().perSecond()).isEqualTo(25);
     }
 
+    /**
+     * A 429 saying Retry-After held back only its own item: the rest of the run went on
+     * sending into the server's ban (5 requests in a 5 s ban), each answered 429 again.
+     */
+    @Test
+    void a429sRetryAfterHoldsEveryStartUntilItHasPassed() {
+        RateGate gate = new RateGate(Rate.parse("10/s"), Duration.ofSeconds(5), now::get);
+        long reservedEarlier = gate.reserve();
+        assertThat(reservedEarlier).isZero();
+        gate.recordSend();
+        now.addAndGet(Duration.ofMillis(20).toNanos());
+
+        gate.onRateLimited(now.get() - 1, Duration.ofSeconds(5).toNanos());
+
+        long pause = Duration.ofSeconds(5).toNanos();
+        assertThat(gate.waitNow()).as("a start reserved before it").isEqualTo(pause);
+        assertThat(gate.reserve()).as("a new reservation").isGreaterThanOrEqualTo(pause);
+        now.addAndGet(Duration.ofSeconds(3).toNanos());
+        assertThat(gate.waitNow()).isEqualTo(Duration.ofSeconds(2).toNanos());
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        assertThat(gate.waitNow()).isZero();
+        // A shorter Retry-After later does not cut a longer pause short.
+        gate.onRateLimited(now.get(), Duration.ofSeconds(10).toNanos());
+        gate.onRateLimited(now.get(), Duration.ofSeconds(1).toNanos());
+        assertThat(gate.waitNow()).isEqualTo(Duration.ofSeconds(10).toNanos());
+
+        RateGate open = new RateGate(null, Duration.ofSeconds(5), now::get);
+        open.onRateLimited(now.get(), Duration.ofSeconds(5).toNanos());
+        assertThat(open.waitNow()).as("without --rate, only the item waits").isZero();
+        assertThat(open.reserve()).isZero();
+    }
+
     @Test
     void withoutARateTheGateStaysOpenWhatever429sCome() {
         RateGate gate = new RateGate(null, Duration.ofSeconds(5), now::get);

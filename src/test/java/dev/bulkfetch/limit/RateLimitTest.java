@@ -208,4 +208,54 @@ class RateLimitTest {
             server.stop();
         }
     }
+
+    /**
+     * A server that bans a client for a while after its limit answers 429 with Retry-After:
+     * the run went on sending during the ban, each answered 429 again (and, with many APIs,
+     * lengthening it). With --rate, nothing reaches the server until the ban is over.
+     */
+    @Test
+    void withARateA429sRetryAfterHoldsTheWholeRunUntilItHasPassed() throws Exception {
+        List<Long> arrivals = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicLong bannedAt = new java.util.concurrent.atomic
+                .AtomicLong();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", exchange -> {
+            long now = System.nanoTime();
+            boolean ban = exchange.getRequestURI().getPath().equals("/ban")
+                    && bannedAt.compareAndSet(0, now);
+            if (!ban) {
+                arrivals.add(now);
+            }
+            if (ban) {
+                exchange.getResponseHeaders().add("Retry-After", "2");
+            }
+            exchange.sendResponseHeaders(ban ? 429 : 200, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            Path list = TestServer.write(dir.resolve("ban.txt"), base + "/ban\n"
+                    + IntStream.rangeClosed(1, 12).mapToObj(i -> base + "/item/" + i)
+                            .collect(Collectors.joining("\n")) + "\n");
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "--rate", "20/s", "-c", "4",
+                    "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            long banEnds = bannedAt.get() + java.time.Duration.ofSeconds(2).toNanos();
+            // Sent before the 429 came back (its answer takes a few ms; starts are 50 ms
+            // apart), or after the ban: none in between.
+            long answered = bannedAt.get() + java.time.Duration.ofMillis(30).toNanos();
+            assertThat(arrivals).hasSize(13).allSatisfy(at ->
+                    assertThat(at - answered < 0 || at - banEnds >= 0)
+                            .as("arrival %d ms after the ban began",
+                                    (at - bannedAt.get()) / 1_000_000).isTrue());
+        } finally {
+            server.stop(0);
+        }
+    }
 }
