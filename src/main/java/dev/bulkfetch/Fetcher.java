@@ -202,10 +202,11 @@ public final class Fetcher implements AutoCloseable {
      * The same as {@link #stream}, as a {@link Flow.Publisher} for reactive code: fetching
      * starts when the first subscriber subscribes (a later one sees only what comes after),
      * one thread feeds the subscribers and waits while their buffers are full, so demand
-     * paces fetching, and it stops taking requests once every subscriber has cancelled. When
-     * the fetcher closes, a subscriber that has stopped requesting is waited for no longer:
-     * every subscriber then gets a {@link java.util.concurrent.CancellationException}, and the
-     * thread ends.
+     * paces fetching, and it stops taking requests once every subscriber has cancelled. Once
+     * the fetcher has closed, a subscriber that takes no result for the close grace is waited
+     * for no longer: every subscriber then gets a
+     * {@link java.util.concurrent.CancellationException}, and the thread ends. A subscriber
+     * that subscribes after the close gets the fetcher's {@link IllegalStateException}.
      */
     public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {
         Objects.requireNonNull(requests, "requests");
@@ -223,7 +224,7 @@ public final class Fetcher implements AutoCloseable {
                         if (closed) {
                             feed.fetcherClosed();
                         }
-                        feed.feed(stream(requests));
+                        feed.feed(() -> stream(requests));
                     } finally {
                         publishing.remove(feed);
                     }

@@ -112,6 +112,22 @@ class FetcherCallbacksTest {
         }
     }
 
+    /** The publisher's thread is waiting for its subscriber to ask for more: its buffer is full. */
+    private static void awaitThePublisherWaitingForItsSubscriber() throws Exception {
+        assertThat(Await.until(() -> Thread.getAllStackTraces().entrySet().stream()
+                .anyMatch(e -> e.getKey().getName().equals("bulkfetch-publisher")
+                        && java.util.Arrays.stream(e.getValue()).anyMatch(frame ->
+                        frame.getClassName().contains("SubmissionPublisher"))),
+                Duration.ofSeconds(30))).as("the publisher waiting for its subscriber").isTrue();
+    }
+
+    /** No publisher's thread of an earlier test is left, to be taken for this one's. */
+    private static void awaitNoPublisherThread() throws Exception {
+        assertThat(Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("bulkfetch-publisher")),
+                Duration.ofSeconds(20))).as("no publisher thread left").isTrue();
+    }
+
     /**
      * A subscriber that stopped requesting kept the publisher's thread waiting after close(),
      * for as long as the program ran, and was never told the fetcher had closed.
@@ -119,6 +135,7 @@ class FetcherCallbacksTest {
     @Test
     void aStalledSubscriberIsToldWhenTheFetcherClosesAndThePublishersThreadEnds()
             throws Exception {
+        awaitNoPublisherThread();
         Fetcher fetcher = Fetcher.builder().concurrency(4).closeGrace(Duration.ofMillis(200))
                 .build();
         Stream<FetchRequest> requests = IntStream.rangeClosed(1, 2_000)
@@ -126,11 +143,7 @@ class FetcherCallbacksTest {
         TestSubscriber subscriber = TestSubscriber.stoppingAfter(1);
         fetcher.publisher(requests).subscribe(subscriber);
         // Its buffer is full: the publisher's thread waits for it to ask for more.
-        assertThat(Await.until(() -> Thread.getAllStackTraces().entrySet().stream()
-                .anyMatch(e -> e.getKey().getName().equals("bulkfetch-publisher")
-                        && java.util.Arrays.stream(e.getValue()).anyMatch(frame ->
-                        frame.getClassName().contains("SubmissionPublisher"))),
-                Duration.ofSeconds(30))).as("the publisher waiting for its subscriber").isTrue();
+        awaitThePublisherWaitingForItsSubscriber();
 
         fetcher.close();
 
@@ -141,6 +154,45 @@ class FetcherCallbacksTest {
         assertThat(Await.until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("bulkfetch-publisher")),
                 Duration.ofSeconds(20))).as("the publisher's thread ended").isTrue();
+    }
+
+    /**
+     * After review: a subscriber only slower than the fetching, its buffer full when the
+     * fetcher closed, was cut off at once with the results fetched for it (263 of 519).
+     */
+    @Test
+    void aSlowSubscriberGetsEveryResultAfterTheFetcherCloses() throws Exception {
+        awaitNoPublisherThread();
+        Fetcher fetcher = Fetcher.builder().concurrency(4).closeGrace(Duration.ofSeconds(2))
+                .build();
+        Stream<FetchRequest> requests = IntStream.rangeClosed(1, 2_000)
+                .mapToObj(i -> server.request(i, "/ok/"));
+        TestSubscriber subscriber = TestSubscriber.slow(Duration.ofMillis(5));
+        fetcher.publisher(requests).subscribe(subscriber);
+        awaitThePublisherWaitingForItsSubscriber();
+
+        fetcher.close();
+        int atClose = subscriber.received().size();
+
+        assertThat(subscriber.awaitEnd(60)).isTrue();
+        assertThat(subscriber.error()).isNull();
+        assertThat(subscriber.received().size()).isGreaterThan(atClose + 200);
+    }
+
+    /** After review: a subscriber that came after close() waited for good, told nothing. */
+    @Test
+    void aSubscriberAfterTheFetcherClosedIsToldSo() throws Exception {
+        Fetcher fetcher = Fetcher.builder().build();
+        Flow.Publisher<FetchResult> publisher = fetcher.publisher(Stream.of(
+                server.request(1, "/ok/")));
+        fetcher.close();
+        TestSubscriber subscriber = TestSubscriber.all();
+
+        publisher.subscribe(subscriber);
+
+        assertThat(subscriber.awaitEnd(20)).isTrue();
+        assertThat(subscriber.error()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
     }
 
     /** An ordered stream's wait went on through an interrupt, against its Javadoc. */

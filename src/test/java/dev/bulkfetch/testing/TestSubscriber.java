@@ -21,6 +21,7 @@ public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
     private final CountDownLatch enough;
     private Flow.Subscription subscription;
     private volatile Throwable error;
+    private java.time.Duration every;
 
     private TestSubscriber(long firstRequest, boolean oneAtATime, long cancelAfter) {
         this.firstRequest = firstRequest;
@@ -44,6 +45,16 @@ public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
         return new TestSubscriber(n, false, Long.MAX_VALUE);
     }
 
+    /**
+     * Asks for one result every {@code every}, from a thread of its own, whatever has come: a
+     * subscriber slower than the fetching, but never stalled.
+     */
+    public static TestSubscriber slow(java.time.Duration every) {
+        TestSubscriber slow = new TestSubscriber(0, false, Long.MAX_VALUE);
+        slow.every = every;
+        return slow;
+    }
+
     /** Asks for {@code n} results and cancels when they have come. */
     public static TestSubscriber cancellingAfter(int n) {
         return new TestSubscriber(n, false, n);
@@ -52,6 +63,18 @@ public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
     @Override
     public void onSubscribe(Flow.Subscription s) {
         subscription = s;
+        if (every != null) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (!ended.await(every.toNanos(), TimeUnit.NANOSECONDS)) {
+                        s.request(1);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            return;
+        }
         s.request(firstRequest);
     }
 
