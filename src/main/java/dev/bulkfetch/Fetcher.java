@@ -113,9 +113,10 @@ public final class Fetcher implements AutoCloseable {
 
     /**
      * Sends {@code request} through the fetcher's limits. Never blocks; the future completes
-     * with the request's result, whatever happened to it. Cancelling the future withdraws the
-     * request if it has not been sent yet; one already sent runs on to its end, bounded by the
-     * timeouts, and keeps its place under the concurrency cap until then.
+     * with the request's result, whatever happened to it. Cancelling the future (or ending it
+     * otherwise first, as {@code orTimeout} does) withdraws the request if it has not been sent
+     * yet, wherever it waits (for a slot, the rate, a backoff); one already sent runs on to its
+     * end, bounded by the timeouts, and keeps its place under the concurrency cap until then.
      *
      * @throws IllegalStateException when the fetcher is closed
      */
@@ -130,10 +131,11 @@ public final class Fetcher implements AutoCloseable {
             pending.put(seq, new Pending(request, future));
             queue.add(new InputItem.Request(new FetchRequest(seq, request.id(), request.url(),
                     request.method(), request.headers(), request.body())));
-            // A caller that cancels (orTimeout, a deadline of its own) withdraws a request not
-            // yet taken from the queue: it was sent all the same, a POST included.
+            // A caller that cancels (cancel, orTimeout, a deadline of its own) withdraws a
+            // request not yet sent, whether still queued here or waiting for the rate: it was
+            // sent all the same, a POST included. Completed normally, it is gone already.
             future.whenComplete((result, failure) -> {
-                if (future.isCancelled()) {
+                if (failure != null) {
                     pending.remove(seq);
                 }
             });
@@ -307,6 +309,11 @@ public final class Fetcher implements AutoCloseable {
             @Override
             public boolean exhausted() {
                 return closed && queue.isEmpty();
+            }
+
+            @Override
+            public boolean withdrawn(long seq) {
+                return !pending.containsKey(seq);
             }
         };
         try {

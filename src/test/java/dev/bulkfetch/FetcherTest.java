@@ -116,6 +116,35 @@ class FetcherTest {
         assertThat(server.counter().served()).isEqualTo(2);
     }
 
+    /**
+     * After review: a request already admitted but waiting for the rate (or the warm-up) was
+     * sent all the same when cancelled, and one given up on by orTimeout was never withdrawn.
+     */
+    @Test
+    void aRequestWaitingForTheRateOrGivenUpOnByOrTimeoutIsWithdrawnToo() {
+        server.counter().reset();
+        try (Fetcher fetcher = Fetcher.builder().concurrency(32).rate("4/s").build()) {
+            List<CompletableFuture<FetchResult>> futures = IntStream.rangeClosed(1, 6)
+                    .mapToObj(n -> fetcher.fetch(server.request(n, "/quick-held/"))).toList();
+            futures.subList(1, 6).forEach(f -> assertThat(f.cancel(true)).isTrue());
+            assertThat(futures.getFirst().join().ok()).isTrue();
+            assertThat(fetcher.fetch(server.request(7, "/quick-held/")).join().ok()).isTrue();
+        }
+        assertThat(server.counter().served()).as("the first and the last").isEqualTo(2);
+
+        server.counter().reset();
+        try (Fetcher fetcher = Fetcher.builder().concurrency(1).build()) {
+            CompletableFuture<FetchResult> slow = fetcher.fetch(server.request(1, "/long-held/"));
+            CompletableFuture<FetchResult> givenUp = fetcher.fetch(server.request(2,
+                    "/quick-held/")).orTimeout(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertThatThrownBy(givenUp::join).hasCauseInstanceOf(
+                    java.util.concurrent.TimeoutException.class);
+            assertThat(slow.join().ok()).isTrue();
+            assertThat(fetcher.fetch(server.request(3, "/quick-held/")).join().ok()).isTrue();
+        }
+        assertThat(server.counter().served()).as("the slow one and the last").isEqualTo(2);
+    }
+
     private static Stream<Long> LongStreamOf(long n) {
         return IntStream.rangeClosed(1, (int) n).mapToObj(i -> (long) i);
     }

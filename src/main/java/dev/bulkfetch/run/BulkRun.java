@@ -143,6 +143,7 @@ public final class BulkRun implements AutoCloseable {
     public Summary run(Source source, RecordSink sink, Tally tally)
             throws IOException, InterruptedException {
         long start = System.nanoTime();
+        sender.withdrawing(source::withdrawn);
         Writer writer = new Writer(sink, tally, bodies,
                 ordered ? new ReorderWindow(admission.limit()) : null);
         Driver driver = new Driver(writer, tally);

@@ -53,6 +53,8 @@ final class Sender implements AutoCloseable {
 
     private final Engine engine;
     private final LongSupplier nanoTime;
+    // The run's source's: a request its caller cancelled while it waited here is not sent.
+    private volatile java.util.function.LongPredicate withdrawn = seq -> false;
     private final RateGate rate;
     private final Rate ratePerHost;
     private final BlockingQueue<Done> completed;
@@ -233,6 +235,11 @@ final class Sender implements AutoCloseable {
         }
     }
 
+    /** From now on, requests for which {@code withdrawn} is true are handed back unsent. */
+    void withdrawing(java.util.function.LongPredicate withdrawn) {
+        this.withdrawn = withdrawn;
+    }
+
     /** {@code attempt}, not sent, back to the driver. */
     private void handBack(Attempt attempt) {
         leftUnsent(attempt);
@@ -354,7 +361,7 @@ final class Sender implements AutoCloseable {
     }
 
     private void sendNow(Attempt attempt) {
-        if (stopped) {
+        if (stopped || withdrawn.test(attempt.request().seq())) {
             handBack(attempt);
             return;
         }

@@ -15,6 +15,14 @@ public interface Source {
     /** True when no item will ever come again. */
     boolean exhausted();
 
+    /**
+     * True when the request {@code seq} is no longer wanted (its caller cancelled it): if not
+     * sent yet, it is not sent, and gets no record.
+     */
+    default boolean withdrawn(long seq) {
+        return false;
+    }
+
     /** A finite input: {@link #poll()} reads the next item (a file read may block briefly). */
     static Source of(Iterator<InputItem> items) {
         return new Source() {
