@@ -32,7 +32,8 @@ import java.util.zip.CRC32C;
  * file: two runs fetched every item twice, at twice the rate, and wrote both records. The lock
  * is the operating system's, so it goes with the process, a killed one too. Every read and
  * write goes through the one locked channel: on Linux, closing any other descriptor of the file
- * would release the lock.
+ * would release the lock. Within one JVM, where that lock cannot tell two runs apart, a set of
+ * the files open as journals refuses the second before it opens a descriptor at all.
  */
 public final class Journal implements AutoCloseable {
 
@@ -44,19 +45,26 @@ public final class Journal implements AutoCloseable {
     private static final int HASHED_BYTES = 64 * 1024;
     private static final String LEGACY_HASH = "sha256-64k=";
 
+    // The files open as journals in this JVM, by their real paths.
+    private static final java.util.Set<Path> OPEN =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Path file;
     // Holds the lock; null for a stream (a pipe, a device), which is no journal.
     private final FileChannel channel;
+    // This journal's entry in OPEN; null once closed, or for a stream.
+    private Path key;
     private final BitSet done;
     private final long kept;
     private final long keptFailures;
     private final long tornBytes;
     private final boolean resumable;
 
-    private Journal(Path file, FileChannel channel, BitSet done, long kept, long keptFailures,
-                    long tornBytes, boolean resumable) {
+    private Journal(Path file, FileChannel channel, Path key, BitSet done, long kept,
+                    long keptFailures, long tornBytes, boolean resumable) {
         this.file = file;
         this.channel = channel;
+        this.key = key;
         this.done = done;
         this.kept = kept;
         this.keptFailures = keptFailures;
@@ -87,7 +95,7 @@ public final class Journal implements AutoCloseable {
                 throw new IllegalArgumentException("cannot resume from " + file
                         + ": it is not a regular file, so its records cannot be read back");
             }
-            return new Journal(file, null, new BitSet(), 0, 0, 0, false);
+            return new Journal(file, null, null, new BitSet(), 0, 0, 0, false);
         }
         Path identityFile = identityFile(file);
         if (input != null) {
@@ -106,7 +114,17 @@ public final class Journal implements AutoCloseable {
         }
         String identity = readTwice ? identity(input, Checksum.WHOLE) : "stdin";
         boolean existed = Files.exists(file);
-        FileChannel channel = lock(file);
+        Path key = key(file);
+        if (!OPEN.add(key)) {
+            throw new InUse(file);
+        }
+        FileChannel channel;
+        try {
+            channel = lock(file);
+        } catch (Throwable e) {
+            OPEN.remove(key);
+            throw e;
+        }
         try {
             if (!resume || !existed) {
                 channel.truncate(0);
@@ -115,7 +133,7 @@ public final class Journal implements AutoCloseable {
                 } else {
                     Files.writeString(identityFile, identity + "\n");
                 }
-                return new Journal(file, channel, new BitSet(), 0, 0, 0, true);
+                return new Journal(file, channel, key, new BitSet(), 0, 0, 0, true);
             }
             String recorded;
             try {
@@ -133,11 +151,23 @@ public final class Journal implements AutoCloseable {
                         + "; resume with the same input, or start afresh without --resume",
                         null);
             }
-            return scan(file, channel);
-        } catch (IOException | RuntimeException e) {
+            return scan(file, channel, key);
+        } catch (Throwable e) {
             channel.close();
+            OPEN.remove(key);
             throw e;
         }
+    }
+
+    /** The file's real path (its folder's, for a file yet to be made), to key OPEN by. */
+    private static Path key(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return file.toRealPath();
+        }
+        Path absolute = file.toAbsolutePath().normalize();
+        Path parent = absolute.getParent();
+        return parent != null && Files.exists(parent)
+                ? parent.toRealPath().resolve(absolute.getFileName()) : absolute;
     }
 
     /** Another run has the output file open as its journal. */
@@ -157,7 +187,9 @@ public final class Journal implements AutoCloseable {
                 throw new InUse(file);
             }
         } catch (java.nio.channels.OverlappingFileLockException e) {
-            // This JVM's own run on the file (a library user's, a test's).
+            // This JVM's journal on the file under another name (a hard link) that OPEN did
+            // not catch; closing this descriptor releases that one's lock, the lesser harm
+            // than keeping a descriptor for nothing.
             channel.close();
             throw new InUse(file);
         } catch (InUse e) {
@@ -208,7 +240,7 @@ public final class Journal implements AutoCloseable {
      * raw bytes: a torn line may end inside a multi-byte character, and the cut must fall on
      * the byte after the last complete line's newline.
      */
-    private static Journal scan(Path file, FileChannel channel) throws IOException {
+    private static Journal scan(Path file, FileChannel channel, Path key) throws IOException {
         BitSet done = new BitSet();
         long validEnd = 0;
         long kept = 0;
@@ -276,7 +308,7 @@ public final class Journal implements AutoCloseable {
         if (validEnd < size) {
             channel.truncate(validEnd);
         }
-        return new Journal(file, channel, done, kept, failed, size - validEnd, true);
+        return new Journal(file, channel, key, done, kept, failed, size - validEnd, true);
     }
 
     private static JsonNode parse(byte[] bytes, int offset, int length) {
@@ -383,8 +415,10 @@ public final class Journal implements AutoCloseable {
      * is a valid journal to resume from. Best effort; resume cuts a torn line too.
      */
     public void cutTornTail() {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        if (channel == null || !channel.isOpen()) {
+            return;
+        }
+        try {
             long end = channel.size();
             java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
             while (end > 0) {
@@ -402,21 +436,38 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * The file, for appending after the kept records. Closing it closes the journal, and so
-     * releases the lock.
+     * The file, for appending after the kept records. Closing the stream only flushes it: the
+     * journal keeps the file, and its lock, until {@link #close()}, so a torn tail can still be
+     * cut under the lock.
      */
     public OutputStream append() throws IOException {
         if (channel == null) {
             return Files.newOutputStream(file, StandardOpenOption.APPEND);
         }
-        return java.nio.channels.Channels.newOutputStream(channel.position(channel.size()));
+        OutputStream out = java.nio.channels.Channels.newOutputStream(
+                channel.position(channel.size()));
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
     }
 
-    /** Releases the file to other runs; idempotent. */
+    /** Releases the file, and its lock, to other runs; idempotent. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         if (channel != null) {
             channel.close();
+        }
+        if (key != null) {
+            OPEN.remove(key);
+            key = null;
         }
     }
 }

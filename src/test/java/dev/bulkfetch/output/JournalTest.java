@@ -102,21 +102,37 @@ class JournalTest {
         assertThat(Files.readString(out)).isEqualTo(before + after);
     }
 
-    /** Within one JVM too (a library user's two runs): the file is its journal's alone. */
+    /**
+     * Within one JVM too (a library user's two runs): the file is its journal's alone. After
+     * review: the refused second open closed a descriptor of the file, which on Linux released
+     * the first journal's lock, so another process could then take the file.
+     */
     @Test
-    void aJournalOpenElsewhereIsInUseUntilClosed() throws Exception {
+    void aJournalOpenElsewhereIsInUseUntilClosedAndARefusalLeavesItsLock() throws Exception {
         Path input = Files.writeString(dir.resolve("in.txt"), "http://h.test/1\n");
         Path out = dir.resolve("out.jsonl");
         Journal first = Journal.open(out, input, false);
         try (var stream = first.append()) {
             stream.write("{\"seq\":1,\"ok\":true}\n".getBytes(StandardCharsets.UTF_8));
-            stream.flush();
-            assertThatThrownBy(() -> Journal.open(out, input, true))
-                    .isInstanceOf(Journal.InUse.class).hasMessageContaining("another run");
-            assertThatThrownBy(() -> Journal.open(out, input, false))
-                    .isInstanceOf(Journal.InUse.class);
         }
-        // Closing what append() gave closed the journal: the next run may have the file.
+        assertThatThrownBy(() -> Journal.open(out, input, true))
+                .isInstanceOf(Journal.InUse.class).hasMessageContaining("another run");
+        assertThatThrownBy(() -> Journal.open(dir.resolve(".").resolve("out.jsonl"), input,
+                false)).isInstanceOf(Journal.InUse.class);
+
+        Path err = dir.resolve("err.txt");
+        Process other = dev.bulkfetch.testing.Child.start(err, java.util.List.of(), "fetch",
+                input.toString(), "-o", out.toString(), "--resume", "-q");
+        try {
+            assertThat(other.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            other.destroyForcibly();
+        }
+        assertThat(other.exitValue()).as(Files.readString(err)).isEqualTo(2);
+        assertThat(Files.readString(err)).contains("is being written by another run");
+
+        first.close();
+        // Closed, the file is the next run's.
         try (Journal second = Journal.open(out, input, true)) {
             assertThat(second.kept()).isEqualTo(1);
         }
