@@ -297,11 +297,14 @@ final class Sender implements AutoCloseable {
      */
     private void rateLimited(Attempt attempt, Outcome outcome, long sentNanos) {
         long retryAfter = RetryAfter.nanos(outcome.retryAfter(), java.time.Instant.now());
-        rate.onRateLimited(sentNanos, retryAfter);
-        RateGate host = hostRates.get(attempt.host());
-        if (host != null) {
-            host.onRateLimited(sentNanos, retryAfter);
+        if (ratePerHost == null) {
+            rate.onRateLimited(sentNanos, retryAfter);
+            return;
         }
+        // Paced per host, the ban is that host's: the run's rate slows, but only the host that
+        // asked for the pause waits it out. Its gate is made again if it was swept meanwhile.
+        rate.onRateLimited(sentNanos, 0);
+        hostGate(attempt.host()).onRateLimited(sentNanos, retryAfter);
     }
 
     RateGate rate() {
@@ -385,8 +388,12 @@ final class Sender implements AutoCloseable {
         sent.whenComplete((outcome, thrown) -> {
             onWire.decrementAndGet();
             if (outcome != null && outcome.status() != null && outcome.status() == 429) {
-                // Before what the first request held back goes, which it would join.
-                rateLimited(attempt, outcome, sentNanos);
+                try {
+                    // Before what the first request held back goes, which it would join.
+                    rateLimited(attempt, outcome, sentNanos);
+                } catch (RuntimeException e) {
+                    // Pacing is the run's care; the outcome must reach the driver whatever.
+                }
             }
             releaseHeld();
             if (stopped && outcome != null && outcome.error() != null

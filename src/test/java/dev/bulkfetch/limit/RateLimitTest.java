@@ -210,6 +210,37 @@ class RateLimitTest {
     }
 
     /**
+     * A server on {@code address} that answers its first {@code /ban} with 429 and
+     * {@code Retry-After: 2}, noting when in {@code bannedAt}, and every other request with 200,
+     * noting when it came in {@code arrivals}.
+     */
+    private static com.sun.net.httpserver.HttpServer banServer(String address, List<Long> arrivals,
+            java.util.concurrent.atomic.AtomicLong bannedAt) throws java.io.IOException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getByName(address), 0), 50);
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", exchange -> {
+            long now = System.nanoTime();
+            boolean ban = exchange.getRequestURI().getPath().equals("/ban")
+                    && bannedAt.compareAndSet(0, now);
+            if (ban) {
+                exchange.getResponseHeaders().add("Retry-After", "2");
+            } else {
+                arrivals.add(now);
+            }
+            exchange.sendResponseHeaders(ban ? 429 : 200, -1);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static String base(com.sun.net.httpserver.HttpServer server) {
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":"
+                + server.getAddress().getPort();
+    }
+
+    /**
      * A server that bans a client for a while after its limit answers 429 with Retry-After:
      * the run went on sending during the ban, each answered 429 again (and, with many APIs,
      * lengthening it). With --rate, nothing reaches the server until the ban is over.
@@ -219,25 +250,9 @@ class RateLimitTest {
         List<Long> arrivals = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.concurrent.atomic.AtomicLong bannedAt = new java.util.concurrent.atomic
                 .AtomicLong();
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 50);
-        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", exchange -> {
-            long now = System.nanoTime();
-            boolean ban = exchange.getRequestURI().getPath().equals("/ban")
-                    && bannedAt.compareAndSet(0, now);
-            if (!ban) {
-                arrivals.add(now);
-            }
-            if (ban) {
-                exchange.getResponseHeaders().add("Retry-After", "2");
-            }
-            exchange.sendResponseHeaders(ban ? 429 : 200, -1);
-            exchange.close();
-        });
-        server.start();
+        com.sun.net.httpserver.HttpServer server = banServer("127.0.0.1", arrivals, bannedAt);
         try {
-            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            String base = base(server);
             Path list = TestServer.write(dir.resolve("ban.txt"), base + "/ban\n"
                     + IntStream.rangeClosed(1, 12).mapToObj(i -> base + "/item/" + i)
                             .collect(Collectors.joining("\n")) + "\n");
@@ -256,6 +271,47 @@ class RateLimitTest {
                                     (at - bannedAt.get()) / 1_000_000).isTrue());
         } finally {
             server.stop(0);
+        }
+    }
+
+    /**
+     * After review: paced per host, one host's ban held every host for its length (up to an
+     * hour). Now only the host that asked waits; the other goes on at its own rate.
+     */
+    @Test
+    void withARatePerHostOnlyTheHostThatAnswered429WaitsItsRetryAfter() throws Exception {
+        List<Long> banning = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<Long> other = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicLong bannedAt = new java.util.concurrent.atomic
+                .AtomicLong();
+        java.util.concurrent.atomic.AtomicLong never = new java.util.concurrent.atomic
+                .AtomicLong(-1);
+        com.sun.net.httpserver.HttpServer a = banServer("127.0.0.1", banning, bannedAt);
+        com.sun.net.httpserver.HttpServer b = banServer("127.0.0.2", other, never);
+        try {
+            StringBuilder lines = new StringBuilder(base(a) + "/ban\n");
+            for (int i = 1; i <= 12; i++) {
+                lines.append(base(a)).append("/item/").append(i).append('\n')
+                        .append(base(b)).append("/item/").append(i).append('\n');
+            }
+            Path list = TestServer.write(dir.resolve("hosts.txt"), lines.toString());
+
+            // A run's rate as well: the ban is still the one host's.
+            Cli.Result result = Cli.run("fetch", list.toString(), "--rate", "200/s",
+                    "--rate-per-host", "20/s", "-c", "8", "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            long answered = bannedAt.get() + java.time.Duration.ofMillis(30).toNanos();
+            long banEnds = bannedAt.get() + java.time.Duration.ofSeconds(2).toNanos();
+            assertThat(banning).hasSize(13).allSatisfy(at ->
+                    assertThat(at - answered < 0 || at - banEnds >= 0).isTrue());
+            assertThat(other).hasSize(12);
+            assertThat(other).as("the other host during the ban")
+                    .anySatisfy(at -> assertThat(at - answered > 0 && at - banEnds < 0)
+                            .isTrue());
+        } finally {
+            a.stop(0);
+            b.stop(0);
         }
     }
 }
