@@ -68,8 +68,9 @@ final class Fork {
                 "--max-body", Long.toString(config.maxBodyBytes()),
                 "--max-redirects", Integer.toString(config.maxRedirects()),
                 "--retries", Integer.toString(config.retries().maxRetries())));
-        // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends.
-        Path measured = log.resolveSibling("measured-run.json");
+        // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends. One
+        // of its own: two compares may share a --report folder.
+        Path measured = Files.createTempFile(log.getParent(), "measured-run-", ".json");
         Process child = new ProcessBuilder(command)
                 .redirectOutput(measured.toFile())
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -95,8 +96,18 @@ final class Fork {
                 // The hook runs: the child goes with this JVM.
             }
         }
-        String text = Files.readString(measured, StandardCharsets.UTF_8).strip();
-        Files.delete(measured);
+        // A Ctrl-C landing now would fail this read (an interruptible channel) as an I/O
+        // error: it is kept for the caller, who stops at the next run, this one measured.
+        boolean interrupted = Thread.interrupted();
+        String text;
+        try {
+            text = Files.readString(measured, StandardCharsets.UTF_8).strip();
+            Files.delete(measured);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (code != 0 || text.isEmpty()) {
             throw new IOException("the measured run of " + config.engine() + " at -c "
                     + config.concurrency() + " failed (exit " + code + "); its log: " + log

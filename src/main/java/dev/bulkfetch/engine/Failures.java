@@ -45,6 +45,15 @@ final class Failures {
      */
     private static boolean certificateRefused(Throwable thrown) {
         for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertPathValidatorException invalid
+                    && invalid.getReason() == java.security.cert.CertPathValidatorException
+                            .BasicReason.UNDETERMINED_REVOCATION_STATUS) {
+                // A revocation check that could not be made (its responder down) may pass
+                // the next time.
+                return false;
+            }
+        }
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
             if (t instanceof java.security.cert.CertificateException
                     || t instanceof java.security.cert.CertPathValidatorException
                     || t instanceof java.security.cert.CertPathBuilderException) {

@@ -46,4 +46,31 @@ class FailuresTest {
         assertThat(error.message()).startsWith("the body did not fit in memory (Java heap space)")
                 .contains("-Xmx").contains("--max-body");
     }
+
+    /**
+     * A refused certificate is refused again, so it is marked permanent and never retried;
+     * after review, a revocation check that could not be made (its responder down) is not.
+     */
+    @Test
+    void aRefusedCertificateIsPermanentButAnUndeterminedRevocationIsNot() {
+        Outcome refused = Failures.outcome(new javax.net.ssl.SSLHandshakeException(
+                "PKIX path building failed", new java.security.cert.CertificateException(
+                        "unable to find valid certification path to requested target")), 0, 1);
+        Outcome wrongHost = Failures.outcome(new javax.net.ssl.SSLHandshakeException(
+                "No subject alternative names matching IP address 127.0.0.1 found",
+                new java.security.cert.CertificateException("No subject alternative names")),
+                0, 1);
+        Outcome undetermined = Failures.outcome(new javax.net.ssl.SSLHandshakeException(
+                "revocation", new java.security.cert.CertificateException("check failed",
+                        new java.security.cert.CertPathValidatorException("responder down", null,
+                                null, -1, java.security.cert.CertPathValidatorException
+                                        .BasicReason.UNDETERMINED_REVOCATION_STATUS))), 0, 1);
+        Outcome reset = Failures.outcome(new java.net.SocketException("Connection reset"), 0, 1);
+
+        assertThat(refused.permanent()).isTrue();
+        assertThat(refused.error().kind()).isEqualTo(dev.bulkfetch.ErrorKind.CONNECT);
+        assertThat(wrongHost.permanent()).isTrue();
+        assertThat(undetermined.permanent()).isFalse();
+        assertThat(reset.permanent()).isFalse();
+    }
 }
