@@ -78,7 +78,21 @@ final class Redirects {
     private static URI resolve(URI from, String location) throws ProtocolException {
         URI to;
         try {
-            to = from.resolve(Urls.toAscii(asUtf8(location.trim())));
+            String reference = Urls.toAscii(asUtf8(location.trim()));
+            String base = from.toString();
+            int fragment = base.indexOf('#');
+            base = fragment < 0 ? base : base.substring(0, fragment);
+            if (reference.isEmpty()) {
+                // RFC 3986, 5.2.2: the same document. java.net.URI, on RFC 2396, made the
+                // folder of it, as it made "?q=1" below.
+                to = URI.create(base);
+            } else if (reference.startsWith("?")) {
+                // The same path with another query ("?page=2"), not the path's folder.
+                int query = base.indexOf('?');
+                to = URI.create((query < 0 ? base : base.substring(0, query)) + reference);
+            } else {
+                to = from.resolve(reference);
+            }
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("bad redirect Location: " + location);
         }

@@ -62,6 +62,26 @@ class RedirectsTest {
         }
     }
 
+    /**
+     * A Location of only a query ("?page=2") went to the path's folder, as did an empty one:
+     * java.net.URI resolves by RFC 2396. RFC 3986 (5.2.2, and browsers and curl) keeps the path.
+     */
+    @Test
+    void aQueryOnlyOrEmptyLocationKeepsThePath() throws Exception {
+        FetchRequest get = FetchRequest.get(1, URI.create("http://a.example/b/c/list?page=1#top"));
+        assertThat(Redirects.follow(get, 302, "?page=2").url().toString())
+                .isEqualTo("http://a.example/b/c/list?page=2");
+        assertThat(Redirects.follow(get, 302, "").url().toString())
+                .isEqualTo("http://a.example/b/c/list?page=1");
+        assertThat(Redirects.follow(get, 302, "?q=a b").url().toString())
+                .isEqualTo("http://a.example/b/c/list?q=a%20b");
+        // Everything else resolves as before.
+        assertThat(Redirects.follow(get, 302, "other?x=1").url().toString())
+                .isEqualTo("http://a.example/b/c/other?x=1");
+        assertThat(Redirects.follow(get, 302, "#part").url().getPath())
+                .isEqualTo("/b/c/list");
+    }
+
     @Test
     void charactersAUrlMayNotHoldArePercentEncoded() throws Exception {
         FetchRequest get = FetchRequest.get(1, URI.create("http://a.example/x/y"));
