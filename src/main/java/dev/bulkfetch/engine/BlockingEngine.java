@@ -211,7 +211,8 @@ final class BlockingEngine implements Engine {
                     awaitPermit(request.url());
                     continue;
                 }
-                if (declared > options.maxBodyBytes()) {
+                // A HEAD's, a 204's or a 304's length is of a body that does not come.
+                if (declared > options.maxBodyBytes() && hasBody(request.method(), status)) {
                     conn.disconnect();
                     return tooLarge(start);
                 }
@@ -321,9 +322,13 @@ final class BlockingEngine implements Engine {
                 // closes it instead.
                 conn.setRequestProperty("Connection", "close");
             }
-            if (request.body() != null) {
+            // A POST, PUT or PATCH without a body is sent with a length of 0, as the event
+            // loop sends it: without one, servers that want a length (IIS, Google's) answer 411.
+            byte[] body = request.body() != null ? request.body()
+                    : SENDS_LENGTH.contains(request.method()) ? new byte[0] : null;
+            if (body != null) {
                 conn.setDoOutput(true);
-                conn.setFixedLengthStreamingMode(request.body().length);
+                conn.setFixedLengthStreamingMode(body.length);
             }
             try {
                 // Made here, not by the first write or read, so that a failure while making it
@@ -332,9 +337,9 @@ final class BlockingEngine implements Engine {
             } catch (IOException e) {
                 throw (IOException) new java.net.ConnectException(e.getMessage()).initCause(e);
             }
-            if (request.body() != null) {
+            if (body != null) {
                 try (OutputStream out = conn.getOutputStream()) {
-                    out.write(request.body());
+                    out.write(body);
                 }
             }
             return conn;
@@ -490,8 +495,12 @@ final class BlockingEngine implements Engine {
         }
     }
 
+    /** Methods whose request carries a length even with no body (RFC 9110, 8.6). */
+    private static final java.util.Set<String> SENDS_LENGTH = java.util.Set.of("POST", "PUT",
+            "PATCH");
+
     /** Whether a response to {@code method} with {@code status} may carry a body at all. */
-    private static boolean hasBody(String method, int status) {
+    static boolean hasBody(String method, int status) {
         return !method.equals("HEAD") && status != 204 && status != 304 && status >= 200;
     }
 

@@ -173,7 +173,8 @@ final class EventLoopEngine implements Engine {
                         "request timeout passed before the next exchange of the request"));
             }
         }
-        CountingHandler handler = new CountingHandler(options, start, () -> closing);
+        CountingHandler handler = new CountingHandler(options, start, request.method(),
+                () -> closing);
         CompletableFuture<Hop> hop;
         try {
             hop = client.executeRequest(build(request, left), handler).toCompletableFuture();
@@ -325,10 +326,12 @@ final class EventLoopEngine implements Engine {
         private final java.util.function.BooleanSupplier engineClosing;
         private String retryAfter;
         private final BodyReader body;
+        private final String method;
 
-        CountingHandler(EngineOptions options, long start,
+        CountingHandler(EngineOptions options, long start, String method,
                         java.util.function.BooleanSupplier engineClosing) {
             this.engineClosing = engineClosing;
+            this.method = method;
             this.maxBody = options.maxBodyBytes();
             this.start = start;
             this.mayFollow = options.maxRedirects() > 0;
@@ -374,7 +377,9 @@ final class EventLoopEngine implements Engine {
             }
             retryAfter = headers.get(HttpHeaderNames.RETRY_AFTER);
             String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-            if (length != null && declaredOver(length, maxBody)) {
+            // A HEAD's, a 204's or a 304's length is of a body that does not come.
+            if (length != null && BlockingEngine.hasBody(method, status)
+                    && declaredOver(length, maxBody)) {
                 tooLarge = true;
                 return State.ABORT;
             }
