@@ -115,8 +115,9 @@ public final class Fetcher implements AutoCloseable {
      * Sends {@code request} through the fetcher's limits. Never blocks; the future completes
      * with the request's result, whatever happened to it. Cancelling the future (or ending it
      * otherwise first, as {@code orTimeout} does) withdraws the request if it has not been sent
-     * yet, wherever it waits (for a slot, the rate, a backoff); one already sent runs on to its
-     * end, bounded by the timeouts, and keeps its place under the concurrency cap until then.
+     * yet, wherever it waits (for a slot, the rate, a backoff), and ends it if it is on the
+     * wire: its connection is closed, and its place under the caps goes to the next request.
+     * A blocking engine's platform thread can go on reading until its next read returns.
      *
      * @throws IllegalStateException when the fetcher is closed
      */
@@ -133,10 +134,11 @@ public final class Fetcher implements AutoCloseable {
                     request.method(), request.headers(), request.body())));
             // A caller that cancels (cancel, orTimeout, a deadline of its own) withdraws a
             // request not yet sent, whether still queued here or waiting for the rate: it was
-            // sent all the same, a POST included. Completed normally, it is gone already.
+            // sent all the same, a POST included. One on the wire is ended, freeing its slot.
+            // Completed normally, it is gone already.
             future.whenComplete((result, failure) -> {
-                if (failure != null) {
-                    pending.remove(seq);
+                if (failure != null && pending.remove(seq) != null) {
+                    run.cancel(seq);  // and if it is on the wire, it ends now
                 }
             });
         }
@@ -312,8 +314,8 @@ public final class Fetcher implements AutoCloseable {
             }
 
             @Override
-            public boolean withdrawn(long seq) {
-                return !pending.containsKey(seq);
+            public java.util.function.LongPredicate withdrawals() {
+                return seq -> !pending.containsKey(seq);
             }
         };
         try {

@@ -145,6 +145,34 @@ class FetcherTest {
         assertThat(server.counter().served()).as("the slow one and the last").isEqualTo(2);
     }
 
+    /**
+     * A cancelled request already on the wire kept its place under the concurrency cap until
+     * the server answered (6 s in the probe, 12 s on serial): it now ends, and frees it.
+     */
+    @Test
+    void cancellingARequestOnTheWireFreesItsPlaceAtOnce() throws Exception {
+        for (EngineKind engine : EngineKind.values()) {
+            try (dev.bulkfetch.testing.RawServer silent = new dev.bulkfetch.testing.RawServer(
+                    dev.bulkfetch.testing.RawServer.Mode.NEVER_ANSWER);
+                 Fetcher fetcher = Fetcher.builder().engine(engine).concurrency(1)
+                         .requestTimeout(Duration.ofSeconds(60))
+                         .idleTimeout(Duration.ofSeconds(60)).build()) {
+                CompletableFuture<FetchResult> stuck = fetcher.fetch(FetchRequest.get(1,
+                        java.net.URI.create(silent.url("/wait"))));
+                assertThat(dev.bulkfetch.testing.Await.until(() -> silent.requests() == 1,
+                        Duration.ofSeconds(20))).isTrue();
+
+                stuck.cancel(true);
+
+                FetchResult next = fetcher.fetch(server.request(2, "/ok/"))
+                        .orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
+                assertThat(next.ok()).as(engine.cliName()).isTrue();
+                assertThat(dev.bulkfetch.testing.Await.until(() -> silent.closedByClient() == 1,
+                        Duration.ofSeconds(20))).as(engine.cliName()).isTrue();
+            }
+        }
+    }
+
     private static Stream<Long> LongStreamOf(long n) {
         return IntStream.rangeClosed(1, (int) n).mapToObj(i -> (long) i);
     }

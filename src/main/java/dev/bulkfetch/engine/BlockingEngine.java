@@ -99,7 +99,17 @@ final class BlockingEngine implements Engine {
                             + refusal + "; the event-loop engine can"), 0, 0));
         }
         try {
-            return CompletableFuture.supplyAsync(() -> exchange(request), executor);
+            Cancel cancel = new Cancel();
+            CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(
+                    () -> exchange(request, cancel), executor);
+            // Cancelled by the caller (a library user's cancel): the exchange ends as at its
+            // deadline, or never starts if it is still waiting for a thread.
+            outcome.whenComplete((done, thrown) -> {
+                if (thrown instanceof java.util.concurrent.CancellationException) {
+                    cancel.cancel();
+                }
+            });
+            return outcome;
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return CompletableFuture.completedFuture(Outcome.failure(
                     FetchError.of(ErrorKind.CANCELLED, "engine closed"), 0, 0));
@@ -127,9 +137,37 @@ final class BlockingEngine implements Engine {
         return null;
     }
 
-    private Outcome exchange(FetchRequest request) {
+    /** A caller's cancel of one item, and the exchange it ends when there is one. */
+    private static final class Cancel {
+        // Guarded by this.
+        private boolean cancelled;
+        private Exchange exchange;
+
+        /** Notes {@code started} as the item's exchange; false when it is cancelled already. */
+        synchronized boolean started(Exchange started) {
+            exchange = started;
+            return !cancelled;
+        }
+
+        void cancel() {
+            Exchange under;
+            synchronized (this) {
+                cancelled = true;
+                under = exchange;
+            }
+            if (under != null) {
+                under.cancel();
+            }
+        }
+    }
+
+    private Outcome exchange(FetchRequest request, Cancel cancel) {
         long start = System.nanoTime();
         Exchange exchange = new Exchange(start + options.requestTimeout().toNanos());
+        if (!cancel.started(exchange)) {
+            return Outcome.failure(FetchError.of(ErrorKind.CANCELLED, "cancelled by its caller"),
+                    0, 0);
+        }
         live.add(exchange);
         ScheduledFuture<?> deadline = watchdog.schedule(() -> exchange.abortBeforeBody(true),
                 options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -174,7 +212,9 @@ final class BlockingEngine implements Engine {
      * that time of the deadline, not within the idle timeout (20 s of it, or more).
      */
     private final class Exchange {
-        private final long deadlineNanos;
+        // Brought forward to now by a caller's cancel: everything that keeps the deadline
+        // then ends the exchange.
+        private volatile long deadlineNanos;
         // The connection in use; read by the watchdog thread to abort it.
         private volatile HttpURLConnection connection;
         // Set by the reading thread when it starts on the body; read by the watchdog.
@@ -465,6 +505,17 @@ final class BlockingEngine implements Engine {
             } else if (deadline && thread.isVirtual()) {
                 interruptReader();
             }
+        }
+
+        /** The caller cancelled: the exchange ends now, as at its deadline. */
+        void cancel() {
+            synchronized (this) {
+                if (over) {
+                    return;  // its connection may be back in the JDK's cache: not ours to close
+                }
+            }
+            deadlineNanos = System.nanoTime();
+            abortBeforeBody(true);
         }
 
         /** Ends a virtual thread's read of a body at the deadline: its socket closes. */

@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * files or output: the caller decides how many requests are in flight, and an engine must cope
  * with up to {@link EngineOptions#concurrency()} at once without queueing them itself.
  *
- * <p>The returned future never completes exceptionally: failures are outcomes. Closing an engine
+ * <p>The returned future never completes exceptionally: failures are outcomes. Cancelling it
+ * aborts the exchange (its connection is closed, no redirect of it followed). Closing an engine
  * fails what is still in flight as {@code cancelled} and frees its threads.
  */
 public interface Engine extends AutoCloseable {

@@ -137,18 +137,29 @@ final class EventLoopEngine implements Engine {
         if (refused != null) {
             return CompletableFuture.completedFuture(refused);
         }
-        return send(Credentials.asHeader(request), 0, System.nanoTime());
+        AbortHandle handle = new AbortHandle();
+        CompletableFuture<Outcome> outcome = send(Credentials.asHeader(request), 0,
+                System.nanoTime(), handle);
+        // Cancelled by the caller (a library user's cancel): the exchange under way is
+        // aborted, its connection closed, and no redirect of it is followed.
+        outcome.whenComplete((done, thrown) -> {
+            if (thrown instanceof java.util.concurrent.CancellationException) {
+                handle.cancel();
+            }
+        });
+        return outcome;
     }
 
     /**
      * The exchanges of {@code request}'s chain from the {@code redirects}-th redirect on; what
      * comes of following a redirect is marked as such.
      */
-    private CompletableFuture<Outcome> send(FetchRequest request, int redirects, long start) {
-        return exchange(request, redirects > 0, start)
+    private CompletableFuture<Outcome> send(FetchRequest request, int redirects, long start,
+                                            AbortHandle handle) {
+        return exchange(request, redirects > 0, start, handle)
                 .thenCompose(hop -> hop.location() == null
                         ? CompletableFuture.completedFuture(hop.outcome())
-                        : follow(request, hop, redirects, start)
+                        : follow(request, hop, redirects, start, handle)
                                 .thenApply(Outcome::afterRedirect))
                 .exceptionally(thrown -> Failures.outcome(thrown, 0,
                         System.nanoTime() - start));
@@ -162,7 +173,8 @@ final class EventLoopEngine implements Engine {
      * exchange of the item ({@code later}: after a redirect or for a resend) gets the time the
      * item has left.
      */
-    private CompletableFuture<Hop> exchange(FetchRequest request, boolean later, long start) {
+    private CompletableFuture<Hop> exchange(FetchRequest request, boolean later, long start,
+                                            AbortHandle handle) {
         Duration left = null;
         if (later) {
             // The whole-request timeout is the item's, as on the blocking engines.
@@ -177,7 +189,8 @@ final class EventLoopEngine implements Engine {
                 () -> closing);
         CompletableFuture<Hop> hop;
         try {
-            hop = client.executeRequest(build(request, left), handler).toCompletableFuture();
+            hop = handle.started(client.executeRequest(build(request, left), handler))
+                    .toCompletableFuture();
         } catch (RuntimeException e) {
             // A request AHC refuses to build (a header name it rejects) is that item's error.
             return CompletableFuture.failedFuture(e);
@@ -187,14 +200,18 @@ final class EventLoopEngine implements Engine {
             // executeRequest returns (a pooled channel found closed), and resending in place
             // would nest one call per closing connection in the pool.
             hop = hop.exceptionallyComposeAsync(thrown -> handler.lostUnanswered(thrown)
-                    ? exchange(request, true, start)
+                    && !handle.cancelled() ? exchange(request, true, start, handle)
                     : CompletableFuture.failedFuture(thrown), eventLoop);
         }
         return hop.exceptionally(handler::failed);
     }
 
     private CompletableFuture<Outcome> follow(FetchRequest request, Hop hop, int redirects,
-                                              long start) {
+                                              long start, AbortHandle handle) {
+        if (handle.cancelled()) {
+            return failed(new java.util.concurrent.CancellationException(
+                    "cancelled by its caller"), start);
+        }
         if (redirects == options.maxRedirects()) {
             return failed(Redirects.tooMany(options.maxRedirects()), start);
         }
@@ -210,7 +227,7 @@ final class EventLoopEngine implements Engine {
         return redirectGate.permit(next.url())
                 .orTimeout(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS)
                 .handle((permitted, thrown) -> thrown)
-                .thenCompose(thrown -> thrown == null ? send(next, redirects + 1, start)
+                .thenCompose(thrown -> thrown == null ? send(next, redirects + 1, start, handle)
                         : failed(thrown instanceof java.util.concurrent.TimeoutException
                                 ? new java.util.concurrent.TimeoutException("request timeout "
                                         + "passed waiting for the rate to allow a redirect")

@@ -115,6 +115,15 @@ public final class BulkRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends item {@code seq}'s attempt on the wire, if there is one, for a source that
+     * withdraws it ({@link Source#withdrawals()}): it frees its place under the caps, and its
+     * record reads {@code cancelled}. From any thread.
+     */
+    public void cancel(long seq) {
+        sender.cancel(seq);
+    }
+
     /** Wakes a driver waiting for work: a live source has a new item, or has ended. */
     public void wakeUp() {
         completed.add(Sender.Done.WAKE_UP);
@@ -143,7 +152,7 @@ public final class BulkRun implements AutoCloseable {
     public Summary run(Source source, RecordSink sink, Tally tally)
             throws IOException, InterruptedException {
         long start = System.nanoTime();
-        sender.withdrawing(source::withdrawn);
+        sender.withdrawing(source.withdrawals());
         Writer writer = new Writer(sink, tally, bodies,
                 ordered ? new ReorderWindow(admission.limit()) : null);
         Driver driver = new Driver(writer, tally);

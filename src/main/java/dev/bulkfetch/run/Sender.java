@@ -53,8 +53,10 @@ final class Sender implements AutoCloseable {
 
     private final Engine engine;
     private final LongSupplier nanoTime;
-    // The run's source's: a request its caller cancelled while it waited here is not sent.
-    private volatile java.util.function.LongPredicate withdrawn = seq -> false;
+    // The run's source's, or null when it withdraws nothing: a request its caller cancelled
+    // while it waited here is not sent, and one on the wire is found in onWireBySeq to end it.
+    private volatile java.util.function.LongPredicate withdrawn;
+    private final Map<Long, CompletableFuture<Outcome>> onWireBySeq = new ConcurrentHashMap<>();
     private final RateGate rate;
     private final Rate ratePerHost;
     private final BlockingQueue<Done> completed;
@@ -235,9 +237,23 @@ final class Sender implements AutoCloseable {
         }
     }
 
-    /** From now on, requests for which {@code withdrawn} is true are handed back unsent. */
+    /**
+     * From now on, requests for which {@code withdrawn} is true are handed back unsent, and
+     * those on the wire can be cancelled; null for none.
+     */
     void withdrawing(java.util.function.LongPredicate withdrawn) {
         this.withdrawn = withdrawn;
+    }
+
+    /**
+     * Ends request {@code seq}'s attempt on the wire, if there is one: its engine aborts it,
+     * and it comes back {@code cancelled}. From any thread.
+     */
+    void cancel(long seq) {
+        CompletableFuture<Outcome> sent = onWireBySeq.get(seq);
+        if (sent != null) {
+            sent.cancel(false);
+        }
     }
 
     /** {@code attempt}, not sent, back to the driver. */
@@ -364,7 +380,9 @@ final class Sender implements AutoCloseable {
     }
 
     private void sendNow(Attempt attempt) {
-        if (stopped || withdrawn.test(attempt.request().seq())) {
+        java.util.function.LongPredicate withdrawn = this.withdrawn;
+        long seq = attempt.request().seq();
+        if (stopped || (withdrawn != null && withdrawn.test(seq))) {
             handBack(attempt);
             return;
         }
@@ -384,6 +402,14 @@ final class Sender implements AutoCloseable {
             // attempt must still come back, or its permits would never be released.
             sent = CompletableFuture.completedFuture(Outcome.failure(FetchError.of(
                     ErrorKind.PROTOCOL, "could not send: " + e), 0, 0));
+        }
+        if (withdrawn != null) {
+            CompletableFuture<Outcome> onWire = sent;
+            onWireBySeq.put(seq, onWire);
+            onWire.whenComplete((outcome, thrown) -> onWireBySeq.remove(seq, onWire));
+            if (withdrawn.test(seq)) {
+                onWire.cancel(false);  // cancelled as it went: cancel() may have missed it
+            }
         }
         sent.whenComplete((outcome, thrown) -> {
             onWire.decrementAndGet();

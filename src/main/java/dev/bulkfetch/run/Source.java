@@ -16,11 +16,12 @@ public interface Source {
     boolean exhausted();
 
     /**
-     * True when the request {@code seq} is no longer wanted (its caller cancelled it): if not
-     * sent yet, it is not sent, and gets no record.
+     * Which requests, by seq, are no longer wanted (their callers cancelled them): one not yet
+     * sent is not sent, and gets no record; one on the wire is ended by {@code
+     * BulkRun.cancel}. Null, the default, for a source whose items are never withdrawn.
      */
-    default boolean withdrawn(long seq) {
-        return false;
+    default java.util.function.LongPredicate withdrawals() {
+        return null;
     }
 
     /** A finite input: {@link #poll()} reads the next item (a file read may block briefly). */

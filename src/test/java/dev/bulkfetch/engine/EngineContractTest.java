@@ -167,6 +167,30 @@ class EngineContractTest {
         }
     }
 
+    /**
+     * A caller's cancel of a request on the wire (a library user's) left it running until its
+     * timeout, holding its connection: every engine now ends it, and closes the connection.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void cancellingTheFutureOfARequestOnTheWireClosesItsConnection(EngineKind kind)
+            throws Exception {
+        EngineOptions patient = new EngineOptions(8, Duration.ofSeconds(30),
+                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, 3, null, false);
+        try (RawServer silent = new RawServer(RawServer.Mode.NEVER_ANSWER);
+             Engine engine = Engine.create(kind, patient)) {
+            java.util.concurrent.CompletableFuture<Outcome> sent = engine.send(
+                    FetchRequest.get(1, URI.create(silent.url("/wait"))));
+            assertThat(dev.bulkfetch.testing.Await.until(() -> silent.requests() == 1,
+                    Duration.ofSeconds(20))).as("the request on the wire").isTrue();
+
+            assertThat(sent.cancel(false)).isTrue();
+
+            assertThat(dev.bulkfetch.testing.Await.until(() -> silent.closedByClient() == 1,
+                    Duration.ofSeconds(20))).as("its connection closed").isTrue();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource
     void aResponseOfAnyStatusIsAnOutcomeWithItsBodyCounted(EngineKind kind) throws Exception {

@@ -125,7 +125,7 @@ public final class RawServer implements AutoCloseable {
         lateBytes.countDown();
     }
 
-    /** For {@link Mode#EXCESS}: how many connections the client has closed. */
+    /** For {@link Mode#EXCESS} and {@link Mode#NEVER_ANSWER}: connections the client closed. */
     public int closedByClient() {
         return closedByClient.get();
     }
@@ -206,7 +206,11 @@ public final class RawServer implements AutoCloseable {
                     out.flush();
                     readHead(in);
                 }
-                case NEVER_ANSWER -> in.read();
+                case NEVER_ANSWER -> {
+                    if (in.read() < 0) {
+                        closedByClient.incrementAndGet();
+                    }
+                }
                 case ENDLESS_CLOSE_DELIMITED -> {
                     out.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nthe start"
                             .getBytes(StandardCharsets.US_ASCII));
