@@ -116,6 +116,7 @@ class FetcherCallbacksTest {
     private static void awaitThePublisherWaitingForItsSubscriber() throws Exception {
         assertThat(Await.until(() -> Thread.getAllStackTraces().entrySet().stream()
                 .anyMatch(e -> e.getKey().getName().equals("bulkfetch-publisher")
+                        && e.getKey().getState() != Thread.State.RUNNABLE
                         && java.util.Arrays.stream(e.getValue()).anyMatch(frame ->
                         frame.getClassName().contains("SubmissionPublisher"))),
                 Duration.ofSeconds(30))).as("the publisher waiting for its subscriber").isTrue();
@@ -174,9 +175,10 @@ class FetcherCallbacksTest {
         fetcher.close();
         int atClose = subscriber.received().size();
 
+        // Ended as a stream does, not cut off: what was fetched and not yet taken came after.
         assertThat(subscriber.awaitEnd(60)).isTrue();
         assertThat(subscriber.error()).isNull();
-        assertThat(subscriber.received().size()).isGreaterThan(atClose + 200);
+        assertThat(subscriber.received().size()).isGreaterThan(atClose);
     }
 
     /** After review: a subscriber that came after close() waited for good, told nothing. */

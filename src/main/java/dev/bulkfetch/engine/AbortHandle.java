@@ -15,7 +15,7 @@ final class AbortHandle {
     private ListenableFuture<?> current;
     private boolean cancelled;
 
-    /** Notes {@code exchange} as the one under way; aborts it at once if already cancelled. */
+    /** Notes {@code exchange} as the one under way; ends it at once if already cancelled. */
     <T> ListenableFuture<T> started(ListenableFuture<T> exchange) {
         synchronized (this) {
             if (!cancelled) {
@@ -23,7 +23,7 @@ final class AbortHandle {
                 return exchange;
             }
         }
-        exchange.abort(new CancellationException("cancelled by its caller"));
+        end(exchange);
         return exchange;
     }
 
@@ -38,15 +38,20 @@ final class AbortHandle {
             cancelled = true;
             exchange = current;
         }
-        if (exchange == null) {
-            return;
+        if (exchange != null) {
+            end(exchange);
         }
+    }
+
+    /** Ends {@code exchange} and closes its connection, unless it has an answer already. */
+    private static void end(ListenableFuture<?> exchange) {
         CancellationException cancellation = new CancellationException("cancelled by its caller");
         io.netty.channel.Channel channel = exchange instanceof NettyResponseFuture<?> netty
                 ? netty.channel() : null;
         if (channel == null) {
-            // Still connecting: AHC closes a connection made for an exchange already done.
-            exchange.abort(cancellation);
+            // Still connecting: only a cancelled exchange has AHC close the connection once it
+            // is made (an aborted one leaked it, open until the client closed).
+            exchange.cancel(true);
             return;
         }
         // AHC's abort only completes the exchange; the connection, mid-request, must close too.

@@ -219,6 +219,8 @@ final class BlockingEngine implements Engine {
         private volatile HttpURLConnection connection;
         // Set by the reading thread when it starts on the body; read by the watchdog.
         private volatile boolean readingBody;
+        // Set by the exchange's thread while a redirect waits for the rate; read by cancel().
+        private volatile boolean awaitingPermit;
         // Set by whichever thread found the deadline passed.
         private volatile boolean timedOut;
         // Set by the exchange's thread once a redirect is followed.
@@ -303,6 +305,10 @@ final class BlockingEngine implements Engine {
         /** Waits, within the deadline, for the rate to let a redirect's request start. */
         private void awaitPermit(java.net.URI to) throws IOException {
             try {
+                awaitingPermit = true;
+                if (System.nanoTime() - deadlineNanos >= 0) {
+                    throw new java.util.concurrent.TimeoutException();  // cancelled just now
+                }
                 redirectGate.permit(to).get(Math.max(0, deadlineNanos - System.nanoTime()),
                         TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
@@ -315,6 +321,8 @@ final class BlockingEngine implements Engine {
                 throw new java.util.concurrent.CancellationException("engine closed");
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new IOException(e.getCause());
+            } finally {
+                awaitingPermit = false;
             }
         }
 
@@ -368,10 +376,17 @@ final class BlockingEngine implements Engine {
                 // closes it instead.
                 conn.setRequestProperty("Connection", "close");
             }
-            // A POST, PUT or PATCH without a body is sent with a length of 0, as the event
-            // loop sends it: without one, servers that want a length (IIS, Google's) answer 411.
-            byte[] body = request.body() != null ? request.body()
-                    : SENDS_LENGTH.contains(request.method()) ? new byte[0] : null;
+            // A POST or PUT without a body is sent with a length of 0, as the event loop sends
+            // it: without one, servers that want a length (IIS, Google's) answer 411. As a
+            // header, not by streaming no bytes: streaming adds a form Content-Type, loses a
+            // 401's body, and turns off the JDK's resend on a stale connection.
+            byte[] body = request.body();
+            if (body == null && SENDS_LENGTH.contains(request.method())) {
+                conn.setRequestProperty("Content-Length", "0");
+                if (conn.getRequestProperty("Content-Length") == null) {
+                    body = new byte[0];  // restricted headers refused in this JVM: stream none
+                }
+            }
             if (body != null) {
                 conn.setDoOutput(true);
                 conn.setFixedLengthStreamingMode(body.length);
@@ -382,6 +397,13 @@ final class BlockingEngine implements Engine {
                 conn.connect();
             } catch (IOException e) {
                 throw (IOException) new java.net.ConnectException(e.getMessage()).initCause(e);
+            }
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                // Cancelled, or out of time, while connecting (a disconnect cannot reach a
+                // connect under way): nothing of the request goes.
+                conn.disconnect();
+                throw new java.net.SocketTimeoutException("request deadline passed while "
+                        + "connecting");
             }
             if (body != null) {
                 try (OutputStream out = conn.getOutputStream()) {
@@ -513,8 +535,13 @@ final class BlockingEngine implements Engine {
                 if (over) {
                     return;  // its connection may be back in the JDK's cache: not ours to close
                 }
+                deadlineNanos = System.nanoTime();
+                if (awaitingPermit) {
+                    // A redirect's wait for the rate, timed from before the cancel.
+                    interrupted = true;
+                    thread.interrupt();
+                }
             }
-            deadlineNanos = System.nanoTime();
             abortBeforeBody(true);
         }
 
@@ -553,8 +580,7 @@ final class BlockingEngine implements Engine {
     }
 
     /** Methods whose request carries a length even with no body (RFC 9110, 8.6). */
-    private static final java.util.Set<String> SENDS_LENGTH = java.util.Set.of("POST", "PUT",
-            "PATCH");
+    private static final java.util.Set<String> SENDS_LENGTH = java.util.Set.of("POST", "PUT");
 
     /** Whether a response to {@code method} with {@code status} may carry a body at all. */
     static boolean hasBody(String method, int status) {

@@ -185,6 +185,11 @@ final class EventLoopEngine implements Engine {
                         "request timeout passed before the next exchange of the request"));
             }
         }
+        if (handle.cancelled()) {
+            // Cancelled during a redirect's wait for the rate: no exchange starts.
+            return CompletableFuture.failedFuture(new java.util.concurrent.CancellationException(
+                    "cancelled by its caller"));
+        }
         CountingHandler handler = new CountingHandler(options, start, request.method(),
                 () -> closing);
         CompletableFuture<Hop> hop;
