@@ -173,6 +173,30 @@ class FetcherTest {
         }
     }
 
+    /**
+     * After review: a cancelled request backing off for its Retry-After (a minute here) kept
+     * its place under the cap until the backoff ended; it now goes back at once.
+     */
+    @Test
+    void cancellingARequestInItsBackoffFreesItsPlaceAtOnce() throws Exception {
+        try (dev.bulkfetch.testing.RawServer busy = dev.bulkfetch.testing.RawServer.answering(
+                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 60\r\nContent-Length: 0\r\n"
+                        + "Connection: close\r\n\r\n");
+             Fetcher fetcher = Fetcher.builder().concurrency(1).build()) {
+            CompletableFuture<FetchResult> backingOff = fetcher.fetch(FetchRequest.get(1,
+                    java.net.URI.create(busy.url("/busy"))));
+            assertThat(dev.bulkfetch.testing.Await.until(() -> busy.requests() == 1,
+                    Duration.ofSeconds(20))).isTrue();
+
+            backingOff.cancel(true);
+
+            FetchResult next = fetcher.fetch(server.request(2, "/ok/"))
+                    .orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
+            assertThat(next.ok()).isTrue();
+            assertThat(busy.requests()).as("the retry never went").isEqualTo(1);
+        }
+    }
+
     private static Stream<Long> LongStreamOf(long n) {
         return IntStream.rangeClosed(1, (int) n).mapToObj(i -> (long) i);
     }

@@ -254,6 +254,14 @@ final class Sender implements AutoCloseable {
         if (sent != null) {
             sent.cancel(false);
         }
+        // Backing off (a long Retry-After) or waiting for the rate, it held its place until
+        // its timer fired: it goes back now. One that comes to wait later is handed back by
+        // later() itself, as withdrawn.
+        for (Attempt attempt : waiting) {
+            if (attempt.request().seq() == seq && waiting.remove(attempt)) {
+                handBack(attempt);
+            }
+        }
     }
 
     /** {@code attempt}, not sent, back to the driver. */
@@ -293,9 +301,11 @@ final class Sender implements AutoCloseable {
     /** Runs {@code step} for {@code attempt} after {@code delayNanos}, unless stopped first. */
     private void later(Attempt attempt, Runnable step, long delayNanos) {
         waiting.add(attempt);
-        // stop() may have gone through the waiting set just before the add: this attempt
-        // must not wait out its delay to be handed back.
-        if (stopped && waiting.remove(attempt)) {
+        // stop() (or a caller's cancel) may have gone through the waiting set just before the
+        // add: this attempt must not wait out its delay to be handed back.
+        java.util.function.LongPredicate withdrawn = this.withdrawn;
+        if ((stopped || (withdrawn != null && withdrawn.test(attempt.request().seq())))
+                && waiting.remove(attempt)) {
             handBack(attempt);
             return;
         }
