@@ -249,7 +249,9 @@ final class BlockingEngine implements Engine {
                 String location = Redirects.isRedirect(status) && options.maxRedirects() > 0
                         ? SingleHeader.value("Location", headers.locations) : null;
                 if (location != null) {
-                    discard(conn, declared, request.url());
+                    // A HEAD's 3xx declares the length of a body that does not come.
+                    discard(conn, hasBody(request.method(), status) ? declared : 0,
+                            request.url());
                     if (redirects == options.maxRedirects()) {
                         throw Redirects.tooMany(options.maxRedirects());
                     }

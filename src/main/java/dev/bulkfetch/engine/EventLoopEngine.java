@@ -393,7 +393,8 @@ final class EventLoopEngine implements Engine {
                 if (location != null) {
                     // A long 3xx body is not worth its connection: closing it still follows.
                     String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-                    return length != null && declaredOver(length, Redirects.DRAINED_BYTES)
+                    return length != null && BlockingEngine.hasBody(method, status)
+                            && declaredOver(length, Redirects.DRAINED_BYTES)
                             ? State.ABORT : State.CONTINUE;
                 }
             }

@@ -74,7 +74,8 @@ public final class RawServer implements AutoCloseable {
         /**
          * Kept-alive connections where the server sends more than its answer: {@code
          * /head-body} is 200 with the body "hello" whatever the method (a HEAD too), {@code
-         * /not-modified} a 304 with the body "hello", {@code /too-long} a Content-Length of 2
+         * /not-modified} a 304 with the body "hello", {@code /head-moved} a 301 declaring a body of
+         * a million bytes and sending none, {@code /too-long} a Content-Length of 2
          * and "okEXTRA"; {@code /late} a 304 whose body "hello" follows only on
          * {@link #releaseLateBytes()}; any other path 200 "ok".
          */
@@ -98,6 +99,7 @@ public final class RawServer implements AutoCloseable {
     private volatile String lastHead = "";
     private final CountDownLatch lateBytes = new CountDownLatch(1);
     private final AtomicInteger closedByClient = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
 
     public RawServer(Mode mode) throws IOException {
         this(mode, null);
@@ -130,6 +132,11 @@ public final class RawServer implements AutoCloseable {
         return closedByClient.get();
     }
 
+    /** How many connections have been accepted. */
+    public int connections() {
+        return connections.get();
+    }
+
     /** How many requests have been read, on all connections. */
     public int requests() {
         return requests.get();
@@ -143,6 +150,7 @@ public final class RawServer implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                connections.incrementAndGet();
                 threads.execute(() -> answer(client));
             } catch (IOException e) {
                 return;
@@ -169,6 +177,8 @@ public final class RawServer implements AutoCloseable {
                         String path = next.split(" ", 3)[1];
                         out.write((switch (path) {
                             case "/head-body" -> "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+                            case "/head-moved" -> "HTTP/1.1 301 Moved Permanently\r\nLocation: "
+                                    + "/moved-here\r\nContent-Length: 1000000\r\n\r\n";
                             case "/not-modified", "/late" ->
                                     "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"
                                             + (path.equals("/late") ? "" : "hello");
