@@ -93,6 +93,7 @@ final class Redirects {
             } else {
                 to = from.resolve(reference);
             }
+            to = aboveTheRoot(to);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("bad redirect Location: " + location);
         }
@@ -105,6 +106,28 @@ final class Redirects {
             throw new ProtocolException("bad redirect Location: " + location);
         }
         return to;
+    }
+
+    /**
+     * {@code url} without the ".." segments that climb above the root ("/../g" is "/g", as RFC
+     * 3986, 5.2.4, has it, and browsers and curl send): java.net.URI keeps them, and a server
+     * answers that path with a 400 or another resource.
+     */
+    private static URI aboveTheRoot(URI url) {
+        String path = url.getRawPath();
+        if (path == null || !path.startsWith("/..")) {
+            return url;
+        }
+        String climbed = path;
+        while (climbed.startsWith("/../") || climbed.equals("/..")) {
+            climbed = climbed.length() == 3 ? "/" : climbed.substring(3);
+        }
+        if (climbed.equals(path)) {
+            return url;  // "/..x" is a name, not a climb
+        }
+        String query = url.getRawQuery();
+        return URI.create(url.getScheme() + "://" + url.getRawAuthority() + climbed
+                + (query == null ? "" : "?" + query));
     }
 
     /**

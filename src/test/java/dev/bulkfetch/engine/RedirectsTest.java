@@ -82,6 +82,22 @@ class RedirectsTest {
                 .isEqualTo("/b/c/list");
     }
 
+    /** "../../../g" from /b/c/d went to "/../g" (java.net.URI); RFC 3986 stops at the root. */
+    @Test
+    void dotSegmentsStopAtTheRoot() throws Exception {
+        FetchRequest get = FetchRequest.get(1, URI.create("http://a.example/b/c/d?x=1"));
+        assertThat(Redirects.follow(get, 302, "../../../g").url().toString())
+                .isEqualTo("http://a.example/g");
+        assertThat(Redirects.follow(get, 302, "/../../g?y=2").url().toString())
+                .isEqualTo("http://a.example/g?y=2");
+        assertThat(Redirects.follow(get, 302, "../../..").url().toString())
+                .isEqualTo("http://a.example/");
+        assertThat(Redirects.follow(get, 302, "../g").url().toString())
+                .isEqualTo("http://a.example/b/g");
+        assertThat(Redirects.follow(get, 302, "/..hidden").url().getRawPath())
+                .isEqualTo("/..hidden");
+    }
+
     @Test
     void charactersAUrlMayNotHoldArePercentEncoded() throws Exception {
         FetchRequest get = FetchRequest.get(1, URI.create("http://a.example/x/y"));
