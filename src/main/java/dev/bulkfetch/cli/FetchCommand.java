@@ -331,7 +331,16 @@ final class FetchCommand implements Callable<Integer> {
                     + " (the JDK's HttpURLConnection sends only GET, POST, HEAD, OPTIONS, PUT,"
                     + " DELETE and TRACE); use -e event-loop");
         }
-        return new UrlListReader.RequestTemplate(upper, headerMap(), UnaryOperator.identity());
+        Map<String, String> headers = headerMap();
+        if (kind != EngineKind.EVENT_LOOP
+                && headers.keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Expect"))) {
+            // Once here, not as an input error on every item.
+            throw new ParameterException(spec.commandLine(), "Invalid value for option"
+                    + " '--header': the " + kind.cliName() + " engine cannot send an Expect"
+                    + " header (the JDK's HttpURLConnection waits up to 5 s for each 100"
+                    + " Continue and cannot give a 417 as a status); use -e event-loop");
+        }
+        return new UrlListReader.RequestTemplate(upper, headers, UnaryOperator.identity());
     }
 
     private boolean showProgress() {

@@ -204,6 +204,21 @@ class FetchCommandParsingTest {
                 .contains("-e event-loop");
     }
 
+    /** An Expect header the JDK engines refuse was an input error on every item of a list. */
+    @Test
+    void anExpectHeaderTheEngineCannotSendIsAUsageErrorNamingTheOptionAndTheWayOut() {
+        for (String engine : java.util.List.of("threads", "virtual", "serial")) {
+            StringWriter err = new StringWriter();
+            int code = Main.run(new String[] {"fetch", "never-read.txt", "-H",
+                    "expect: 100-continue", "-e", engine}, new ByteArrayInputStream(new byte[0]),
+                    new ByteArrayOutputStream(), new PrintWriter(err, true));
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString()).contains("--header")
+                    .contains(engine + " engine cannot send an Expect header")
+                    .contains("-e event-loop");
+        }
+    }
+
     @Test
     void aHeaderValueWithALineBreakIsAUsageErrorNotAnErrorOnEveryItem() {
         StringWriter err = new StringWriter();
