@@ -41,6 +41,16 @@ public enum EngineKind {
         return this == EVENT_LOOP || BLOCKING_METHODS.contains(method);
     }
 
+    /**
+     * Whether this engine sends a request carrying the header {@code name} as asked. The
+     * blocking ones cannot send {@code Expect}: the JDK's client waits up to 5 s for each
+     * 100 Continue (most servers send none) and cannot give a 417 as a status; there, such an
+     * item ends as an {@code input} error that says so.
+     */
+    public boolean sendsHeader(String name) {
+        return this == EVENT_LOOP || !name.equalsIgnoreCase("Expect");
+    }
+
     /** The kind named {@code name} (as {@link #cliName()}), or an error listing the names. */
     public static EngineKind fromName(String name) {
         java.util.Objects.requireNonNull(name, "name");

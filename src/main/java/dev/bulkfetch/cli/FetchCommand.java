@@ -332,8 +332,7 @@ final class FetchCommand implements Callable<Integer> {
                     + " DELETE and TRACE); use -e event-loop");
         }
         Map<String, String> headers = headerMap();
-        if (kind != EngineKind.EVENT_LOOP
-                && headers.keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Expect"))) {
+        if (!headers.keySet().stream().allMatch(kind::sendsHeader)) {
             // Once here, not as an input error on every item.
             throw new ParameterException(spec.commandLine(), "Invalid value for option"
                     + " '--header': the " + kind.cliName() + " engine cannot send an Expect"

@@ -27,6 +27,11 @@ final class AbortHandle {
         return exchange;
     }
 
+    /** What a cancelled item's exchange ends with. */
+    static CancellationException cancellation() {
+        return new CancellationException("cancelled by its caller");
+    }
+
     synchronized boolean cancelled() {
         return cancelled;
     }
@@ -45,7 +50,7 @@ final class AbortHandle {
 
     /** Ends {@code exchange} and closes its connection, unless it has an answer already. */
     private static void end(ListenableFuture<?> exchange) {
-        CancellationException cancellation = new CancellationException("cancelled by its caller");
+        CancellationException cancellation = cancellation();
         io.netty.channel.Channel channel = exchange instanceof NettyResponseFuture<?> netty
                 ? netty.channel() : null;
         if (channel == null) {

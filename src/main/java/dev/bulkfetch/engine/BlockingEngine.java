@@ -122,9 +122,7 @@ final class BlockingEngine implements Engine {
             return request.method() + ": the JDK's HttpURLConnection sends only GET, POST, HEAD,"
                     + " OPTIONS, PUT, DELETE and TRACE";
         }
-        if (request.headers().keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Expect"))) {
-            // The JDK's client waits up to 5 s for a 100 Continue on every such request (most
-            // servers send none), and reads a 417 as an exception, losing its status.
+        if (!request.headers().keySet().stream().allMatch(kind::sendsHeader)) {
             return "a request with an Expect header: the JDK's HttpURLConnection waits up to 5 s"
                     + " for each 100 Continue and cannot give a 417 as a status";
         }
@@ -246,12 +244,12 @@ final class BlockingEngine implements Engine {
                 JdkHeaders headers = JdkHeaders.of(conn);
                 // Checked first, as Netty does: a redirect's length must be valid too.
                 long declared = SingleHeader.contentLength(headers.contentLengths);
+                // A HEAD's, a 204's or a 304's length is of a body that does not come.
+                boolean bodyComes = BodyReader.expected(request.method(), status);
                 String location = Redirects.isRedirect(status) && options.maxRedirects() > 0
                         ? SingleHeader.value("Location", headers.locations) : null;
                 if (location != null) {
-                    // A HEAD's 3xx declares the length of a body that does not come.
-                    discard(conn, hasBody(request.method(), status) ? declared : 0,
-                            request.url());
+                    discard(conn, bodyComes ? declared : 0, request.url());
                     if (redirects == options.maxRedirects()) {
                         throw Redirects.tooMany(options.maxRedirects());
                     }
@@ -261,8 +259,7 @@ final class BlockingEngine implements Engine {
                     awaitPermit(request.url());
                     continue;
                 }
-                // A HEAD's, a 204's or a 304's length is of a body that does not come.
-                if (declared > options.maxBodyBytes() && hasBody(request.method(), status)) {
+                if (declared > options.maxBodyBytes() && bodyComes) {
                     conn.disconnect();
                     return tooLarge(start);
                 }
@@ -284,7 +281,7 @@ final class BlockingEngine implements Engine {
                         : conn.getInputStream()) {
                     // A body framed by its Content-Length: not when chunked too, where the
                     // chunks rule (RFC 9112, 6.3), as Netty has it.
-                    boolean byLength = declared >= 0 && hasBody(request.method(), status)
+                    boolean byLength = declared >= 0 && bodyComes
                             && conn.getHeaderField("Transfer-Encoding") == null;
                     // The JDK's stream does not stop at the Content-Length (a 5-byte body came
                     // back as 15, its excess with it): read what it declares, as Netty does.
@@ -584,10 +581,6 @@ final class BlockingEngine implements Engine {
     /** Methods whose request carries a length even with no body (RFC 9110, 8.6). */
     private static final java.util.Set<String> SENDS_LENGTH = java.util.Set.of("POST", "PUT");
 
-    /** Whether a response to {@code method} with {@code status} may carry a body at all. */
-    static boolean hasBody(String method, int status) {
-        return !method.equals("HEAD") && status != 204 && status != 304 && status >= 200;
-    }
 
     private static int millis(java.time.Duration d) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));

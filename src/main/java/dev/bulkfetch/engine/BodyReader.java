@@ -16,6 +16,14 @@ import java.nio.ByteBuffer;
  */
 final class BodyReader {
 
+    /**
+     * Whether a response to {@code method} with {@code status} may carry a body at all: a
+     * HEAD's, a 1xx's, a 204's or a 304's {@code Content-Length} is of a body that never comes.
+     */
+    static boolean expected(String method, int status) {
+        return !method.equals("HEAD") && status != 204 && status != 304 && status >= 200;
+    }
+
     private final BodyHandler<?> handler;
     private BodyHandler.Sink<?> sink;
     private Throwable failure;

@@ -187,8 +187,7 @@ final class EventLoopEngine implements Engine {
         }
         if (handle.cancelled()) {
             // Cancelled during a redirect's wait for the rate: no exchange starts.
-            return CompletableFuture.failedFuture(new java.util.concurrent.CancellationException(
-                    "cancelled by its caller"));
+            return CompletableFuture.failedFuture(AbortHandle.cancellation());
         }
         CountingHandler handler = new CountingHandler(options, start, request.method(),
                 () -> closing);
@@ -214,8 +213,7 @@ final class EventLoopEngine implements Engine {
     private CompletableFuture<Outcome> follow(FetchRequest request, Hop hop, int redirects,
                                               long start, AbortHandle handle) {
         if (handle.cancelled()) {
-            return failed(new java.util.concurrent.CancellationException(
-                    "cancelled by its caller"), start);
+            return failed(AbortHandle.cancellation(), start);
         }
         if (redirects == options.maxRedirects()) {
             return failed(Redirects.tooMany(options.maxRedirects()), start);
@@ -393,15 +391,14 @@ final class EventLoopEngine implements Engine {
                 if (location != null) {
                     // A long 3xx body is not worth its connection: closing it still follows.
                     String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-                    return length != null && BlockingEngine.hasBody(method, status)
+                    return length != null && BodyReader.expected(method, status)
                             && declaredOver(length, Redirects.DRAINED_BYTES)
                             ? State.ABORT : State.CONTINUE;
                 }
             }
             retryAfter = headers.get(HttpHeaderNames.RETRY_AFTER);
             String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-            // A HEAD's, a 204's or a 304's length is of a body that does not come.
-            if (length != null && BlockingEngine.hasBody(method, status)
+            if (length != null && BodyReader.expected(method, status)
                     && declaredOver(length, maxBody)) {
                 tooLarge = true;
                 return State.ABORT;
