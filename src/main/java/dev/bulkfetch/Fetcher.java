@@ -294,14 +294,15 @@ public final class Fetcher implements AutoCloseable {
     }
 
     private void drive() {
+        // A request whose caller cancelled it has left pending (see fetch).
+        java.util.function.LongPredicate withdrawn = seq -> !pending.containsKey(seq);
         Source source = new Source() {
             @Override
             public InputItem poll() {
                 InputItem item;
                 while ((item = queue.poll()) != null) {
-                    if (item instanceof InputItem.Request r
-                            && !pending.containsKey(r.request().seq())) {
-                        continue;  // withdrawn: its caller cancelled it before it was sent
+                    if (item instanceof InputItem.Request r && withdrawn.test(r.request().seq())) {
+                        continue;  // cancelled before the driver took it: it takes no slot
                     }
                     return item;
                 }
@@ -315,7 +316,7 @@ public final class Fetcher implements AutoCloseable {
 
             @Override
             public java.util.function.LongPredicate withdrawals() {
-                return seq -> !pending.containsKey(seq);
+                return withdrawn;
             }
         };
         try {

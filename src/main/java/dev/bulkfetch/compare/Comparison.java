@@ -87,9 +87,7 @@ public final class Comparison {
         try {
             for (int r = 1; r <= plan.repeat(); r++) {
                 for (EngineKind engine : plan.engines()) {
-                    List<Integer> levels = engine == EngineKind.SERIAL ? List.of(1)
-                            : plan.concurrencies();
-                    for (int c : levels) {
+                    for (int c : levels(plan, engine)) {
                         if (Thread.interrupted()) {
                             throw new InterruptedException();
                         }
@@ -115,7 +113,12 @@ public final class Comparison {
     /** How many runs the plan makes: each engine at each of its levels, each repeat. */
     public static int plannedRuns(Plan plan) {
         return plan.repeat() * plan.engines().stream()
-                .mapToInt(e -> e == EngineKind.SERIAL ? 1 : plan.concurrencies().size()).sum();
+                .mapToInt(engine -> levels(plan, engine).size()).sum();
+    }
+
+    /** The concurrencies {@code engine} runs at: serial, the baseline, at 1 alone. */
+    private static List<Integer> levels(Plan plan, EngineKind engine) {
+        return engine == EngineKind.SERIAL ? List.of(1) : plan.concurrencies();
     }
 
     /** The result's rows as a plain-text table. */

@@ -303,9 +303,7 @@ final class Sender implements AutoCloseable {
         waiting.add(attempt);
         // stop() (or a caller's cancel) may have gone through the waiting set just before the
         // add: this attempt must not wait out its delay to be handed back.
-        java.util.function.LongPredicate withdrawn = this.withdrawn;
-        if ((stopped || (withdrawn != null && withdrawn.test(attempt.request().seq())))
-                && waiting.remove(attempt)) {
+        if (unwanted(attempt) && waiting.remove(attempt)) {
             handBack(attempt);
             return;
         }
@@ -348,7 +346,7 @@ final class Sender implements AutoCloseable {
     }
 
     private void reserveThenSend(Attempt attempt) {
-        if (stopped) {
+        if (unwanted(attempt)) {
             handBack(attempt);
             return;
         }
@@ -389,10 +387,14 @@ final class Sender implements AutoCloseable {
         return hostRates.size();
     }
 
-    private void sendNow(Attempt attempt) {
+    /** Whether {@code attempt} is to go back unsent: the run stopped, or its caller cancelled. */
+    private boolean unwanted(Attempt attempt) {
         java.util.function.LongPredicate withdrawn = this.withdrawn;
-        long seq = attempt.request().seq();
-        if (stopped || (withdrawn != null && withdrawn.test(seq))) {
+        return stopped || (withdrawn != null && withdrawn.test(attempt.request().seq()));
+    }
+
+    private void sendNow(Attempt attempt) {
+        if (unwanted(attempt)) {
             handBack(attempt);
             return;
         }
@@ -413,7 +415,9 @@ final class Sender implements AutoCloseable {
             sent = CompletableFuture.completedFuture(Outcome.failure(FetchError.of(
                     ErrorKind.PROTOCOL, "could not send: " + e), 0, 0));
         }
+        java.util.function.LongPredicate withdrawn = this.withdrawn;
         if (withdrawn != null) {
+            long seq = attempt.request().seq();
             CompletableFuture<Outcome> onWire = sent;
             onWireBySeq.put(seq, onWire);
             onWire.whenComplete((outcome, thrown) -> onWireBySeq.remove(seq, onWire));

@@ -121,7 +121,7 @@ class EngineContractTest {
      * no length at all from the JDK's client, which servers wanting one answer with 411.
      */
     @ParameterizedTest
-    @EnumSource(names = {"EVENT_LOOP", "THREADS", "VIRTUAL", "SERIAL"})
+    @EnumSource
     void aPostOrPutWithoutABodyIsSentWithALengthOfZero(EngineKind kind) throws Exception {
         for (String method : java.util.List.of("POST", "PUT")) {
             try (RawServer server = RawServer.answering(
@@ -198,7 +198,7 @@ class EngineContractTest {
      * connection closed as too long to drain, though no body comes; it is kept for the next.
      */
     @ParameterizedTest
-    @EnumSource(names = {"EVENT_LOOP", "THREADS", "VIRTUAL", "SERIAL"})
+    @EnumSource
     void aRedirectAnsweringAHeadKeepsItsConnectionWhateverLengthItDeclares(EngineKind kind)
             throws Exception {
         try (RawServer excess = new RawServer(RawServer.Mode.EXCESS);
