@@ -6,8 +6,11 @@ import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.InFlightCounter;
 import dev.bulkfetch.testing.TestServer;
 import dev.bulkfetch.testing.TestSubscriber;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -112,13 +115,19 @@ class FetcherCallbacksTest {
         }
     }
 
-    /** The publisher's thread is waiting for its subscriber to ask for more: its buffer is full. */
+    /**
+     * The publisher's thread is waiting for its subscriber to ask for more: its buffer is full.
+     * State and stack come from one snapshot: read apart (getAllStackTraces, then getState), a
+     * thread seen in offer() and then waiting for a result passed for one whose buffer was full.
+     */
     private static void awaitThePublisherWaitingForItsSubscriber() throws Exception {
-        assertThat(Await.until(() -> Thread.getAllStackTraces().entrySet().stream()
-                .anyMatch(e -> e.getKey().getName().equals("bulkfetch-publisher")
-                        && e.getKey().getState() != Thread.State.RUNNABLE
-                        && java.util.Arrays.stream(e.getValue()).anyMatch(frame ->
-                        frame.getClassName().contains("SubmissionPublisher"))),
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        assertThat(Await.until(() -> Arrays.stream(threads.dumpAllThreads(false, false))
+                .anyMatch(t -> t.getThreadName().equals("bulkfetch-publisher")
+                        && t.getThreadState() == Thread.State.TIMED_WAITING
+                        && Arrays.stream(t.getStackTrace()).anyMatch(frame ->
+                        frame.getClassName().contains("SubmissionPublisher")
+                                && frame.getMethodName().equals("awaitSpace"))),
                 Duration.ofSeconds(30))).as("the publisher waiting for its subscriber").isTrue();
     }
 
