@@ -194,6 +194,37 @@ class EngineContractTest {
     }
 
     /**
+     * After review: a caller's cancel while the connection was still being made. The event
+     * loop's abort left the new socket connecting, then open, for the client's life; a JDK
+     * engine cannot reach a connect under way, and sent the request once it was made. Now the
+     * event loop ends the connect, and a JDK engine closes the connection unused.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void cancellingTheFutureOfARequestStillConnectingSendsNothing(EngineKind kind)
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(FullListener.socketsVisible());
+        EngineOptions patient = new EngineOptions(8, Duration.ofSeconds(60),
+                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, 3, null, false);
+        try (FullListener full = new FullListener();
+             Engine engine = Engine.create(kind, patient)) {
+            java.util.concurrent.CompletableFuture<Outcome> sent = engine.send(
+                    FetchRequest.get(1, URI.create(full.url("/cancelled"))));
+            assertThat(dev.bulkfetch.testing.Await.until(() -> full.connecting() == 1,
+                    Duration.ofSeconds(20))).as("its connect under way").isTrue();
+
+            assertThat(sent.cancel(false)).isTrue();
+            // Room in the queue: a connect still under way is made at the client's next SYN.
+            full.release();
+
+            assertThat(dev.bulkfetch.testing.Await.until(() -> full.clientSocketsOpen() == 0
+                    && full.ended() == full.accepted(), Duration.ofSeconds(40)))
+                    .as("no socket of the client left to it").isTrue();
+            assertThat(full.received()).as("bytes of the request sent").isZero();
+        }
+    }
+
+    /**
      * After review: a 3xx to a HEAD declaring a long body (the size a GET would get) had its
      * connection closed as too long to drain, though no body comes; it is kept for the next.
      */
