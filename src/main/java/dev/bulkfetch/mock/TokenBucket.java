@@ -27,6 +27,7 @@ public final class TokenBucket implements ResponseDefinitionTransformerV2 {
     private final ArrayDeque<Long> lastSecond = new ArrayDeque<>();
     private int maxInAnySecond;
     private long firstArrival;
+    private long lastArrival;
     private long busiestSecondEnd;
     private long arrivals;
     private long refused;
@@ -55,6 +56,7 @@ public final class TokenBucket implements ResponseDefinitionTransformerV2 {
         if (arrivals++ == 0) {
             firstArrival = now;
         }
+        lastArrival = now;
         lastSecond.addLast(now);
         while (now - lastSecond.peekFirst() >= SECOND) {
             lastSecond.removeFirst();
@@ -77,6 +79,11 @@ public final class TokenBucket implements ResponseDefinitionTransformerV2 {
     /** The most requests that arrived within any one-second window. */
     public synchronized int maxInAnySecond() {
         return maxInAnySecond;
+    }
+
+    /** From the first arrival to the last: how long the client took, its start-up left out. */
+    public synchronized java.time.Duration span() {
+        return java.time.Duration.ofNanos(lastArrival - firstArrival);
     }
 
     public synchronized long refused() {

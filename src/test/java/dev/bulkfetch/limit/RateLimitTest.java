@@ -15,6 +15,7 @@ import dev.bulkfetch.testing.TestServer;
 import dev.bulkfetch.mock.TokenBucket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -56,8 +57,8 @@ class RateLimitTest {
     @org.junit.jupiter.params.provider.EnumSource(dev.bulkfetch.EngineKind.class)
     void redirectsTakeStartsOfTheirOwnUnderTheRate(dev.bulkfetch.EngineKind engine)
             throws Exception {
-        // Counts every arrival, refuses none.
-        TokenBucket bucket = new TokenBucket(10_000, 10_000);
+        // The server's limit is the rate: a burst of up to 40, then 40 a second.
+        TokenBucket bucket = new TokenBucket(40, 40);
         WireMockServer server = limited(bucket);
         try {
             server.stubFor(get(urlPathMatching("/hop/[0-9]+")).willReturn(aResponse()
@@ -71,19 +72,29 @@ class RateLimitTest {
                     "-q", "-e", engine.cliName());
 
             assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(bucket.refused()).isZero();
             assertThat(bucket.arrivals()).isEqualTo(80);
-            // Without the gate the server saw 79 or 80 in a second. Starts are gated at 40 per
-            // 1.05 s; the server counts them as they arrive, which a busy test machine (client
-            // and server share this JVM and two cores) delays past the 50 ms of headroom now
-            // and then: 41 in a second was seen. Still well under the rate plus 5%.
-            assertThat(bucket.maxInAnySecond()).isLessThanOrEqualTo(42);
+            // Without the gate the server saw 79 or 80 in a second.
+            assertThat(bucket.maxInAnySecond()).isLessThanOrEqualTo(atMostWithJitter(40));
         } finally {
             server.stop();
         }
     }
 
+    /**
+     * The most a server may count in a second from a client gated at {@code rate}: the gate is
+     * exact on the client's own send times (RateGateTest), but a server counts arrivals, which a
+     * busy test machine delays unevenly (client and server share this JVM and two cores): a
+     * 100 ms stall of the server's threads lets the requests of 1.1 s fall in one second of its
+     * count. Its token bucket, the limit a real server enforces, absorbs that and refuses none;
+     * a client without the gate is counted at several times the rate.
+     */
+    private static int atMostWithJitter(int rate) {
+        return (int) Math.ceil(rate * 1.15);
+    }
+
     @Test
-    void atTheServersRateNoRequestIsRefusedAndNoSecondSeesMoreThanTheRate() throws Exception {
+    void atTheServersRateNoRequestIsRefusedAndTheRateIsUsed() throws Exception {
         TokenBucket bucket = new TokenBucket(100, 100);
         WireMockServer server = limited(bucket);
         try {
@@ -95,11 +106,13 @@ class RateLimitTest {
             assertThat(Records.parse(result.out())).hasSize(300);
             assertThat(bucket.refused()).isZero();
             assertThat(bucket.arrivals()).isEqualTo(300);
-            assertThat(bucket.maxInAnySecond()).isLessThanOrEqualTo(100);
+            assertThat(bucket.maxInAnySecond()).isLessThanOrEqualTo(atMostWithJitter(100));
             JsonNode s = Records.json(Files.readString(summary));
             assertThat(s.get("responses_429").asLong()).isZero();
-            // 300 evenly spaced starts at 100/s take about 3 s: the rate is used, not undershot.
-            assertThat(s.get("wall_s").asDouble()).isBetween(2.9, 4.5);
+            // 300 evenly spaced starts at 100/s (95 with the gate's slack) take about 3.1 s from
+            // the first to the last: the rate is used, not undershot (at half of it, 6.3 s).
+            assertThat(bucket.span()).isBetween(Duration.ofMillis(2_900),
+                    Duration.ofMillis(5_000));
         } finally {
             server.stop();
         }
@@ -107,8 +120,8 @@ class RateLimitTest {
 
     @Test
     void ratePerHostLimitsEachHostAndNotTheOthers() throws Exception {
-        TokenBucket first = new TokenBucket(1000, 1000);
-        TokenBucket second = new TokenBucket(1000, 1000);
+        TokenBucket first = new TokenBucket(20, 20);
+        TokenBucket second = new TokenBucket(20, 20);
         WireMockServer a = limited(first);
         WireMockServer b = limited(second, "127.0.0.2");
         try {
@@ -117,19 +130,20 @@ class RateLimitTest {
                     + "/api/" + i)
                     .collect(Collectors.joining("\n", "", "\n"));
             Path list = TestServer.write(dir.resolve("two-hosts.txt"), text);
-            long start = System.nanoTime();
 
             Cli.Result result = Cli.run("fetch", list.toString(), "--rate-per-host", "20/s",
                     "-c", "16", "-q");
 
-            double seconds = (System.nanoTime() - start) / 1e9;
             assertThat(result.exitCode()).as(result.err()).isZero();
             assertThat(first.arrivals()).isEqualTo(30);
             assertThat(second.arrivals()).isEqualTo(30);
-            assertThat(first.maxInAnySecond()).isLessThanOrEqualTo(20);
-            assertThat(second.maxInAnySecond()).isLessThanOrEqualTo(20);
-            // 30 per host at 20/s each, side by side: about 1.5 s, not the 3 s of one queue.
-            assertThat(seconds).isLessThan(2.8);
+            assertThat(first.refused() + second.refused()).isZero();
+            assertThat(first.maxInAnySecond()).isLessThanOrEqualTo(atMostWithJitter(20));
+            assertThat(second.maxInAnySecond()).isLessThanOrEqualTo(atMostWithJitter(20));
+            // 30 per host at 20/s each, side by side: about 1.5 s from the first arrival to
+            // the last at each host, not the 3 s of one queue for both.
+            assertThat(first.span()).isLessThan(Duration.ofMillis(2_300));
+            assertThat(second.span()).isLessThan(Duration.ofMillis(2_300));
         } finally {
             a.stop();
             b.stop();
