@@ -6,11 +6,9 @@ import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.InFlightCounter;
 import dev.bulkfetch.testing.TestServer;
 import dev.bulkfetch.testing.TestSubscriber;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import dev.bulkfetch.testing.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -115,20 +113,11 @@ class FetcherCallbacksTest {
         }
     }
 
-    /**
-     * The publisher's thread is waiting for its subscriber to ask for more: its buffer is full.
-     * State and stack come from one snapshot: read apart (getAllStackTraces, then getState), a
-     * thread seen in offer() and then waiting for a result passed for one whose buffer was full.
-     */
+    /** The publisher's thread is waiting for its subscriber to ask for more: its buffer is full. */
     private static void awaitThePublisherWaitingForItsSubscriber() throws Exception {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        assertThat(Await.until(() -> Arrays.stream(threads.dumpAllThreads(false, false))
-                .anyMatch(t -> t.getThreadName().equals("bulkfetch-publisher")
-                        && t.getThreadState() == Thread.State.TIMED_WAITING
-                        && Arrays.stream(t.getStackTrace()).anyMatch(frame ->
-                        frame.getClassName().contains("SubmissionPublisher")
-                                && frame.getMethodName().equals("awaitSpace"))),
-                Duration.ofSeconds(30))).as("the publisher waiting for its subscriber").isTrue();
+        assertThat(Await.until(() -> Threads.anyWaitingIn("bulkfetch-publisher",
+                "SubmissionPublisher$BufferedSubscription.awaitSpace"), Duration.ofSeconds(30)))
+                .as("the publisher waiting for its subscriber").isTrue();
     }
 
     /** No publisher's thread of an earlier test is left, to be taken for this one's. */
@@ -222,7 +211,9 @@ class FetcherCallbacksTest {
                     thrown.set(t);
                 }
             });
-            Await.until(() -> server.counter().inFlight() > 0, Duration.ofSeconds(20));
+            assertThat(Await.until(() -> Threads.waitingIn(consumer, "StreamResults.hasNext",
+                    "CompletableFuture.get"), Duration.ofSeconds(20)))
+                    .as("the consumer waiting for its result").isTrue();
             consumer.interrupt();
             consumer.join(5_000);
 

@@ -232,7 +232,8 @@ class FetcherSourcesTest {
             });
             // Interrupted while it waits for the first, held by the server for 1.5 s.
             assertThat(dev.bulkfetch.testing.Await.until(() -> server.counter().inFlight() > 0
-                    && consumer.getState() == Thread.State.WAITING, Duration.ofSeconds(20)))
+                    && dev.bulkfetch.testing.Threads.waitingIn(consumer,
+                    "StreamResults.hasNext", "CompletableFuture.get"), Duration.ofSeconds(20)))
                     .isTrue();
             consumer.interrupt();
             List<Long> seqs = read.get(30, TimeUnit.SECONDS);

@@ -1,0 +1,46 @@
+package dev.bulkfetch.testing;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * Where a thread is waiting, for a test that must act while it waits there. State and stack
+ * come from one snapshot: read apart (getAllStackTraces, then getState), a thread seen in one
+ * method and then waiting in another passed for one waiting in the first, and a test's
+ * precondition was false now and then.
+ */
+public final class Threads {
+
+    private Threads() {
+    }
+
+    /**
+     * Whether {@code thread} is parked (waiting, timed or not) with each of {@code frames} on
+     * its stack, each given as the end of {@code Class.method}
+     * ({@code "StreamResults.hasNext"}).
+     */
+    public static boolean waitingIn(Thread thread, String... frames) {
+        return waiting(ManagementFactory.getThreadMXBean()
+                .getThreadInfo(thread.threadId(), Integer.MAX_VALUE), frames);
+    }
+
+    /** As {@link #waitingIn(Thread, String...)}, for any platform thread named {@code name}. */
+    public static boolean anyWaitingIn(String name, String... frames) {
+        return Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(false, false))
+                .filter(info -> info.getThreadName().equals(name))
+                .anyMatch(info -> waiting(info, frames));
+    }
+
+    private static boolean waiting(ThreadInfo info, String... frames) {
+        if (info == null || (info.getThreadState() != Thread.State.WAITING
+                && info.getThreadState() != Thread.State.TIMED_WAITING)) {
+            return false;
+        }
+        return Stream.of(frames).allMatch(frame -> Arrays.stream(info.getStackTrace())
+                .anyMatch(on -> (on.getClassName() + "." + on.getMethodName())
+                        .endsWith(Objects.requireNonNull(frame))));
+    }
+}
