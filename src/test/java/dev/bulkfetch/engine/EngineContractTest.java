@@ -549,6 +549,11 @@ class EngineContractTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
 
+    /**
+     * A byte every 400 ms, 10 of them: no read is idle for the 600 ms idle timeout, and the
+     * 800 ms request timeout ends it, at most a read later (a platform thread's), long before
+     * the 4 s the body takes.
+     */
     @ParameterizedTest
     @EnumSource
     void aBodyDribbledPastTheWholeRequestTimeoutTimesOutThoughNoReadIsIdleTooLong(
@@ -556,7 +561,7 @@ class EngineContractTest {
         long start = System.nanoTime();
         Outcome dribble = fetch(kind, server.url("/dribble/1"));
         assertThat(dribble.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1900));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     }
 
     /**

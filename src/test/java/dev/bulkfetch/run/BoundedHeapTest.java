@@ -78,7 +78,8 @@ class BoundedHeapTest {
             Path out = dir.resolve("out.jsonl");
             Process child = Child.start(dir.resolve("err.txt"), SMALL_HEAP, "fetch",
                     list.toString(), "-c", "64", "-o", out.toString());
-            assertThat(child.waitFor(170, TimeUnit.SECONDS)).isTrue();
+            // About 45 s here; the bound is for a hung run, not a slow one (this is no benchmark).
+            assertThat(child.waitFor(600, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
             try (var lines = Files.lines(out)) {
                 assertThat(lines.count()).isEqualTo(200_000);

@@ -164,14 +164,15 @@ class SenderTest {
     @Test
     void aHostWaitsForItsStartUntilItsAttemptGoesAndThenTheDriverIsWoken() throws Exception {
         BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
+        // 1/s: the second start is a second away, longer than any stall before it is checked.
         try (Sender sender = new Sender(gate -> new InstantEngine(), RateGate.of(null),
-                Rate.parse("10/s"), done)) {
+                Rate.parse("1/s"), done)) {
             assertThat(sender.waitsForStart("h.test")).isFalse();
             for (int i = 1; i <= 2; i++) {
                 sender.send(new Attempt(FetchRequest.get(i, URI.create("http://h.test/" + i)),
                         i, 1), 0);
             }
-            // The first went at once; the second waits for it (the warm-up), then 100 ms.
+            // The first went at once; the second waits for it (the warm-up), then a second.
             assertThat(sender.waitsForStart("h.test")).isTrue();
             assertThat(sender.waitsForStart("other.test")).isFalse();
 

@@ -74,7 +74,7 @@ public final class TestServer implements AutoCloseable, AfterAllCallback {
                         .withFixedDelay(1_500)));
         server.stubFor(get(urlPathMatching("/dribble/[0-9]+"))
                 .willReturn(aResponse().withStatus(200).withBody("x".repeat(10))
-                        .withChunkedDribbleDelay(5, 2_000)));
+                        .withChunkedDribbleDelay(10, 4_000)));
         server.stubFor(get(urlPathMatching("/hang/[0-9]+"))
                 .willReturn(aResponse().withStatus(200).withFixedDelay(60_000)));
         server.stubFor(get(urlPathMatching("/status/([0-9]{3})/[0-9]+"))
