@@ -131,16 +131,19 @@ class FetcherSourcesTest {
     void anOrderedFetcherHoldsBackNoOtherCallerBehindASlowRequest() throws Exception {
         try (Fetcher fetcher = Fetcher.builder().concurrency(4).ordered(true).build()) {
             CompletableFuture<FetchResult> slow = fetcher.fetch(server.request(1,
-                    "/long-held/"));
+                    "/until-released/"));
             List<CompletableFuture<FetchResult>> quick = IntStream.rangeClosed(2, 11)
                     .mapToObj(i -> fetcher.fetch(server.request(i, "/ok/"))).toList();
 
             CompletableFuture.allOf(quick.toArray(CompletableFuture[]::new))
                     .get(30, TimeUnit.SECONDS);
 
-            // The slow one is held 1.5 s by the server; the quick ones took milliseconds.
+            // The slow one is held by the server until the test lets it go.
             assertThat(slow).isNotDone();
             assertThat(quick).allMatch(f -> f.join().ok());
+            assertThat(dev.bulkfetch.testing.Await.until(() -> server.counter().inFlight() == 1,
+                    Duration.ofSeconds(20))).as("the slow one held").isTrue();
+            server.counter().release();
             assertThat(slow.get(30, TimeUnit.SECONDS).ok()).isTrue();
         }
     }

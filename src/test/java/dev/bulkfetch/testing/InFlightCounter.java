@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pass; then all of them go on together. A client that keeps its cap so brings
  * the peak to exactly the cap however slowly it opens its connections, and one that sends more
  * pushes the peak over it.
+ *
+ * <p>With {@code untilReleased}, a request is held until the test calls {@link #release()} (or
+ * 30 s pass), and from then on not held, until {@link #reset()}: a response that comes after
+ * others because the test says so, not because a fixed hold outlasted them on a machine that
+ * may be slow.
  */
 public final class InFlightCounter implements ResponseDefinitionTransformerV2 {
 
@@ -28,6 +33,8 @@ public final class InFlightCounter implements ResponseDefinitionTransformerV2 {
     private final Object gate = new Object();
     // Guarded by gate: the first gathering is complete and has been let go.
     private boolean gathered;
+    // Guarded by gate: release() was called since the last reset().
+    private boolean released;
 
     @Override
     public ResponseDefinition transform(ServeEvent event) {
@@ -37,6 +44,9 @@ public final class InFlightCounter implements ResponseDefinitionTransformerV2 {
             Parameters p = event.getTransformerParameters();
             if (p != null && p.containsKey("gatherMs")) {
                 gather(gatherTarget(event.getRequest().getUrl()), p.getInt("gatherMs"));
+            }
+            if (p != null && p.containsKey("untilReleased")) {
+                awaitRelease();
             }
             int hold = p != null && p.containsKey("holdMs") ? p.getInt("holdMs") : 0;
             if (hold > 0) {
@@ -74,6 +84,27 @@ public final class InFlightCounter implements ResponseDefinitionTransformerV2 {
         }
     }
 
+    private void awaitRelease() throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        synchronized (gate) {
+            while (!released) {
+                long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
+                if (leftMs <= 0) {
+                    return;
+                }
+                gate.wait(leftMs);
+            }
+        }
+    }
+
+    /** Lets go every {@code untilReleased} request held now, and holds none until reset(). */
+    public void release() {
+        synchronized (gate) {
+            released = true;
+            gate.notifyAll();
+        }
+    }
+
     private static int gatherTarget(String url) {
         String[] parts = url.split("/");
         return Integer.parseInt(parts[2]);
@@ -107,6 +138,7 @@ public final class InFlightCounter implements ResponseDefinitionTransformerV2 {
         served.set(0);
         synchronized (gate) {
             gathered = false;
+            released = false;
         }
     }
 }

@@ -40,6 +40,12 @@ public final class Records {
         }
     }
 
+    /** The whole lines {@code file} holds so far (0 before it exists): records written. */
+    public static long written(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).chars()
+                .filter(c -> c == '\n').count() : 0;
+    }
+
     public static JsonNode json(String text) {
         try {
             return JSON.readTree(text);

@@ -69,6 +69,10 @@ public final class TestServer implements AutoCloseable, AfterAllCallback {
                 .willReturn(aResponse().withStatus(200).withBody("long")
                         .withTransformers(InFlightCounter.NAME)
                         .withTransformerParameters(Map.of("holdMs", 1_500))));
+        server.stubFor(get(urlPathMatching("/until-released/[0-9]+"))
+                .willReturn(aResponse().withStatus(200).withBody("released")
+                        .withTransformers(InFlightCounter.NAME)
+                        .withTransformerParameters(Map.of("untilReleased", true))));
         server.stubFor(get(urlPathMatching("/slow/[0-9]+"))
                 .willReturn(aResponse().withStatus(200).withBody("slow")
                         .withFixedDelay(1_500)));
