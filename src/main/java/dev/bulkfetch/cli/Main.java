@@ -3,6 +3,8 @@ package dev.bulkfetch.cli;
 import dev.bulkfetch.input.InputUnavailableException;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -33,7 +35,11 @@ public final class Main {
         // Log4Js, then java.util.logging, which it always ends on here: about 6 ms of every
         // start spent probing for the answer it already gets.
         InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
-        System.exit(run(args, System.in, System.out, new PrintWriter(System.err, true)));
+        // stdout itself, not System.out: a PrintStream swallows a failed write, so a reader
+        // that went away (| head -1) went unnoticed, and the run fetched every item, threw
+        // the records away and ended "all ok". A failed write now stops the run, as a file's.
+        System.exit(run(args, System.in, new FileOutputStream(FileDescriptor.out),
+                new PrintWriter(System.err, true)));
     }
 
     /** Runs the CLI with the given streams and returns the exit code; never exits the JVM. */

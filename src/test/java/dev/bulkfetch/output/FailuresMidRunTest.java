@@ -61,6 +61,33 @@ class FailuresMidRunTest {
         }
     }
 
+    /**
+     * A reader of stdout that goes away, as {@code | head -1} does: the run went on, fetched
+     * every item and threw the records away, and ended with exit 0 and "all ok" (System.out
+     * swallows a failed write). It stops now as when a file cannot be written.
+     */
+    @Test
+    void aReaderOfStdoutThatGoesAwayStopsTheRun() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 5_000);
+            Path err = dir.resolve("err.txt");
+            Process child = Child.startPiped(err, "fetch", list.toString(), "-c", "8", "-q");
+            try {
+                java.io.BufferedReader records = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(child.getInputStream(),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(records.readLine()).contains("\"seq\"");
+                records.close();  // as head does once it has its line
+
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            assertThat(child.exitValue()).as(Files.readString(err)).isEqualTo(1);
+            assertThat(Files.readString(err)).contains("cannot write the records");
+        }
+    }
+
     @Test
     void aSecondCtrlCExitsAtOnce() throws Exception {
         try (TestServer server = new TestServer()) {

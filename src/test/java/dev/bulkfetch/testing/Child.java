@@ -42,6 +42,11 @@ public final class Child {
                 args);
     }
 
+    /** As {@link #start(Path, List, String...)}, with stdout a pipe the test reads. */
+    public static Process startPiped(Path stderr, String... args) throws IOException {
+        return start(ProcessBuilder.Redirect.PIPE, stderr, List.of(), List.of(), args);
+    }
+
     private static Process start(Path stderr, List<String> wrapper, List<String> jvmArgs,
                                  String... args) throws IOException {
         return start(ProcessBuilder.Redirect.DISCARD, stderr, wrapper, jvmArgs, args);
