@@ -10,6 +10,8 @@ final class ExitCodes {
     static final int USAGE = 2;
     /** Interrupted (SIGINT); the records written so far are whole lines. */
     static final int INTERRUPTED = 130;
+    /** Stopped by SIGTERM, as Ctrl-C stops a run (128 + 15, as the shell reports it). */
+    static final int TERMINATED = 143;
 
     private ExitCodes() {
     }

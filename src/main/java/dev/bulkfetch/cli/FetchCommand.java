@@ -98,8 +98,9 @@ final class FetchCommand implements Callable<Integer> {
                                 + "specs may override it."),
                         () -> headers, v -> headers = v)
                 .add(duration("--grace").defaultValue("5s")
-                        .description("After Ctrl-C, how long requests in flight may finish "
-                                + "before the run stops (default: ${DEFAULT-VALUE})."),
+                        .description("After Ctrl-C or SIGTERM, how long requests in flight "
+                                + "may finish before the run stops (default: "
+                                + "${DEFAULT-VALUE})."),
                         () -> grace, v -> grace = v)
                 .add(flag("--include-body")
                         .description("Put each text (UTF-8) body into its record as body."),
@@ -133,7 +134,8 @@ final class FetchCommand implements Callable<Integer> {
         codes.put("0", "every item ok");
         codes.put("1", "the run completed and some items were not ok");
         codes.put("2", "bad command line, or an input or output that cannot be opened");
-        codes.put("130", "interrupted");
+        codes.put("130", "interrupted (Ctrl-C)");
+        codes.put("143", "terminated (SIGTERM), as Ctrl-C stops a run");
         return codes;
     }
 
@@ -215,7 +217,7 @@ final class FetchCommand implements Callable<Integer> {
                 }
                 err.flush();
             }
-            // Written on Ctrl-C too: a wrapper watching it must not read an earlier run's
+            // Written on Ctrl-C and SIGTERM too: a wrapper watching it must not read an earlier run's
             // (one that dies without writing it leaves none: see call()).
             if (outputs.summaryJson != null) {
                 try (OutputStream out = Files.newOutputStream(outputs.summaryJson)) {
@@ -223,11 +225,12 @@ final class FetchCommand implements Callable<Integer> {
                 }
             }
             if (interrupts.interrupted()) {
-                err.println("bulkfetch: interrupted; " + summary.items() + " records written"
-                        + (journal == null || !journal.resumable() ? ""
+                err.println("bulkfetch: " + (interrupts.exitCode() == ExitCodes.TERMINATED
+                        ? "terminated" : "interrupted") + "; " + summary.items()
+                        + " records written" + (journal == null || !journal.resumable() ? ""
                                 : "; --resume goes on from here"));
                 err.flush();
-                return ExitCodes.INTERRUPTED;
+                return interrupts.exitCode();
             }
             return summary.failures() == 0 && keptFailures == 0 ? ExitCodes.OK
                     : ExitCodes.SOME_FAILED;

@@ -10,36 +10,53 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * Ctrl-C during a run: the first stops admitting and gives requests in flight {@code grace} to
- * finish (their records are written), then abandons the rest, which a --resume fetches again;
- * the run then ends with its summary and exit code 130. A second Ctrl-C exits at once, as a
- * SIGTERM does, each deleting the part files of bodies still coming first. The previous
- * handler comes back on {@link #close()}.
+ * Ctrl-C, or SIGTERM (kill, timeout, systemd, docker stop), during a run: the first stops
+ * admitting and gives requests in flight {@code grace} to finish (their records are written),
+ * then abandons the rest, which a --resume fetches again; the run then ends with its summary
+ * and exit code 130 for Ctrl-C, 143 for SIGTERM. SIGTERM ended the JVM at once, without the
+ * summary a wrapper stopping a backfill reads. A second signal exits at once, deleting the part
+ * files of bodies still coming first, as do the JVM's other ways out (SIGHUP's shutdown hooks).
+ * The previous handlers come back on {@link #close()}.
  */
 final class Interrupts implements AutoCloseable {
 
     private static final Signal INT = new Signal("INT");
+    private static final Signal TERM = new Signal("TERM");
 
+    private final BulkRun run;
+    private final Duration grace;
+    private final PrintWriter err;
     private final AtomicInteger count = new AtomicInteger();
-    private final SignalHandler previous;
-    private final Thread onTerm;
+    // The first signal's exit code; 0 until one came.
+    private volatile int exitCode;
+    private final SignalHandler previousInt;
+    private final SignalHandler previousTerm;
+    private final Thread onExit;
 
     private Interrupts(BulkRun run, Duration grace, PrintWriter err) {
-        this.previous = Signal.handle(INT, signal -> {
-            if (count.incrementAndGet() > 1) {
-                run.deleteUnsavedBodies();
-                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
-            }
-            err.println("\nbulkfetch: interrupted: finishing the requests in flight (up to "
-                    + grace.toMillis() + " ms); Ctrl-C again quits at once");
-            err.flush();
-            run.stop();
-            CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(run::abandon);
-        });
-        // SIGTERM (kill, timeout, systemd, docker stop) runs the JVM's shutdown hooks.
-        this.onTerm = new Thread(run::deleteUnsavedBodies, "bulkfetch-term");
-        Runtime.getRuntime().addShutdownHook(onTerm);
+        this.run = run;
+        this.grace = grace;
+        this.err = err;
+        this.previousInt = Signal.handle(INT, signal -> stop(ExitCodes.INTERRUPTED));
+        this.previousTerm = Signal.handle(TERM, signal -> stop(ExitCodes.TERMINATED));
+        this.onExit = new Thread(run::deleteUnsavedBodies, "bulkfetch-term");
+        Runtime.getRuntime().addShutdownHook(onExit);
+    }
+
+    private void stop(int code) {
+        if (count.incrementAndGet() > 1) {
+            run.deleteUnsavedBodies();
+            Runtime.getRuntime().halt(code);
+        }
+        exitCode = code;
+        err.println("\nbulkfetch: " + (code == ExitCodes.TERMINATED ? "terminated (SIGTERM)"
+                : "interrupted") + ": finishing the requests in flight (up to "
+                + grace.toMillis() + " ms); " + (code == ExitCodes.TERMINATED
+                ? "a second SIGTERM or Ctrl-C" : "Ctrl-C again") + " quits at once");
+        err.flush();
+        run.stop();
+        CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(run::abandon);
     }
 
     static Interrupts install(BulkRun run, Duration grace, PrintWriter err) {
@@ -47,14 +64,20 @@ final class Interrupts implements AutoCloseable {
     }
 
     boolean interrupted() {
-        return count.get() > 0;
+        return exitCode != 0;
+    }
+
+    /** The exit code of the signal that stopped the run: 130 (Ctrl-C) or 143 (SIGTERM). */
+    int exitCode() {
+        return exitCode;
     }
 
     @Override
     public void close() {
-        Signal.handle(INT, previous);
+        Signal.handle(INT, previousInt);
+        Signal.handle(TERM, previousTerm);
         try {
-            Runtime.getRuntime().removeShutdownHook(onTerm);
+            Runtime.getRuntime().removeShutdownHook(onExit);
         } catch (IllegalStateException e) {
             // The JVM is already going down: the hook runs, harmlessly, after the run's close.
         }

@@ -358,8 +358,14 @@ class ResumeTest {
         }
     }
 
-    @Test
-    void ctrlCWritesWhatCompletedPrintsTheSummaryAndExits130() throws Exception {
+    /**
+     * SIGTERM (timeout, systemd, docker stop) stops a run as Ctrl-C does, exit 143: it ended the
+     * JVM at once, with no summary, and the requests in flight were lost to the next run.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"INT, 130", "TERM, 143"})
+    void ctrlCOrSigtermWritesWhatCompletedPrintsTheSummaryAndExits(String signal, int code)
+            throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/held/", 400);
             Path out = dir.resolve("out.jsonl");
@@ -371,11 +377,12 @@ class ResumeTest {
                     out.toString(), "-c", "8", "--grace", "3s", "--summary-json",
                     summary.toString());
 
-            assertThat(Child.interruptAndWait(child, () -> lines(out) >= 20,
+            assertThat(Child.signalAndWait(child, signal, () -> lines(out) >= 20,
                     Duration.ofSeconds(30))).isTrue();
-            assertThat(child.exitValue()).isEqualTo(130);
+            assertThat(child.exitValue()).isEqualTo(code);
             String stderr = Files.readString(err);
-            assertThat(stderr).contains("interrupted").contains("items:");
+            assertThat(stderr).contains("finishing the requests in flight").contains("items:")
+                    .contains("--resume goes on from here");
             List<JsonNode> records = Records.read(out);
             assertThat(records.size()).isBetween(20, 399);
             assertThat(records).allMatch(r -> r.get("ok").asBoolean());

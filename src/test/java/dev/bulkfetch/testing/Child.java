@@ -107,9 +107,15 @@ public final class Child {
      */
     public static boolean interruptAndWait(Process child, Await.Condition ready,
                                            java.time.Duration limit) throws Exception {
+        return signalAndWait(child, "INT", ready, limit);
+    }
+
+    /** As {@link #interruptAndWait}, sending {@code signal} (INT, TERM). */
+    public static boolean signalAndWait(Process child, String signal, Await.Condition ready,
+                                        java.time.Duration limit) throws Exception {
         try {
             Await.until(ready, child, java.time.Duration.ofSeconds(60));
-            signal(child, "INT");
+            signal(child, signal);
             return child.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
             child.destroyForcibly();
