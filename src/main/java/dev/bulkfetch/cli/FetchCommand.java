@@ -156,7 +156,12 @@ final class FetchCommand implements Callable<Integer> {
         outputs.check(input);
         Journal journal = outputs.openJournal(input);
         try {
-            return fetch(config, requests, format, journal);
+            int code = fetch(config, requests, format, journal);
+            if (journal != null && code != ExitCodes.INTERRUPTED
+                    && code != ExitCodes.TERMINATED) {
+                journal.finished();  // every item has its record, written and flushed
+            }
+            return code;
         } catch (WriteFailed e) {
             // Only now, with the writer closed (its last flush may tear a line again), can
             // the journal be cut back to its last complete record.

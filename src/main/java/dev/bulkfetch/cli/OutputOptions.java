@@ -28,6 +28,7 @@ final class OutputOptions {
     private CommandSpec command;
     Path output;
     boolean resume;
+    boolean overwrite;
     Path saveBodies;
     Path summaryJson;
 
@@ -43,6 +44,11 @@ final class OutputOptions {
                                 + "last line is cut) and fetch only the items without one. The "
                                 + "input must be the same (checked against FILE.input)."),
                         () -> resume, v -> resume = v)
+                .add(flag("--overwrite")
+                        .description("With -o FILE: start afresh on the FILE of a run that did "
+                                + "not finish, whose records --resume would go on from (a new "
+                                + "run on such a FILE is refused without it)."),
+                        () -> overwrite, v -> overwrite = v)
                 .add(option("--save-bodies").paramLabel("DIR").type(Path.class)
                         .description("Save each body to DIR/SEQ.body (named from the item, "
                                 + "never from the URL); the record gets body_file."),
@@ -162,22 +168,28 @@ final class OutputOptions {
      */
     Journal openJournal(String input) {
         if (output == null) {
-            if (resume) {
-                throw usage("--resume needs -o FILE: the output file is the journal");
+            if (resume || overwrite) {
+                throw usage((resume ? "--resume" : "--overwrite")
+                        + " needs -o FILE: the output file is the journal");
             }
             return null;
         }
         if (resume && input.equals("-")) {
             throw usage("--resume needs the input as a file: stdin cannot be read twice");
         }
+        if (resume && overwrite) {
+            throw usage("--resume and --overwrite cannot go together: --resume keeps the "
+                    + "records in " + output + ", --overwrite empties it");
+        }
         try {
             Path source = input.equals("-") ? null : UrlListReader.resolve(input);
-            return source == null ? Journal.open(output, null, false)
-                    : Journal.open(output, source, resume);
+            return source == null ? Journal.open(output, null, false, overwrite)
+                    : Journal.open(output, source, resume, overwrite);
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--output': " + e.getMessage());
-        } catch (InputUnavailableException | Journal.InUse e) {
-            // A resume against another input, a run on the same file: the message says all.
+        } catch (InputUnavailableException | Journal.InUse | Journal.Unfinished e) {
+            // A resume against another input, a run on the same file, a new run on an
+            // unfinished one's: the message says all.
             throw usage(e.getMessage());
         } catch (java.nio.file.NoSuchFileException e) {
             throw usage("cannot write output file " + output + ": there is no folder "

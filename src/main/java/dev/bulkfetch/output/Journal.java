@@ -25,7 +25,10 @@ import java.util.zip.CRC32C;
  * record and is fetched again: missed, never skipped.
  *
  * <p>Beside the file, {@code FILE.input} records the input's identity (path, size, a checksum
- * of its content), so a resume against another input is refused instead of mixing two runs.
+ * of its content), so a resume against another input is refused instead of mixing two runs,
+ * and, once the run has given every item its record, that it finished. A new run without
+ * {@code --resume} on the file of a run that did not finish is refused unless told to
+ * overwrite it: run again without the flag after a crash, and hours of records were emptied.
  *
  * <p>The file is locked for as long as the journal is open, so a second run on it (a cron job
  * that overlaps, a supervisor restarting a run still alive) is refused before it touches the
@@ -43,6 +46,8 @@ public final class Journal implements AutoCloseable {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
     private static final int HASHED_BYTES = 64 * 1024;
+    // The identity file's line after the identity, once every item has its record.
+    private static final String FINISHED = "finished";
     private static final String LEGACY_HASH = "sha256-64k=";
 
     // The files open as journals in this JVM, by their real paths.
@@ -84,6 +89,15 @@ public final class Journal implements AutoCloseable {
      * @throws InUse when another run has the file open as its journal
      */
     public static Journal open(Path file, Path input, boolean resume) throws IOException {
+        return open(file, input, resume, false);
+    }
+
+    /**
+     * As {@link #open(Path, Path, boolean)}; a new run ({@code resume} false) on the file of a
+     * run that did not finish is refused with {@link Unfinished}, unless {@code overwrite}.
+     */
+    public static Journal open(Path file, Path input, boolean resume, boolean overwrite)
+            throws IOException {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(file + " is a folder, not a file");
         }
@@ -126,6 +140,10 @@ public final class Journal implements AutoCloseable {
             throw e;
         }
         try {
+            if (!resume && !overwrite && existed && channel.size() > 0
+                    && unfinished(identityFile)) {
+                throw new Unfinished(file);
+            }
             if (!resume || !existed) {
                 channel.truncate(0);
                 if (!readTwice) {
@@ -137,8 +155,8 @@ public final class Journal implements AutoCloseable {
             }
             String recorded;
             try {
-                recorded = Files.readString(identityFile).strip();
-            } catch (NoSuchFileException e) {
+                recorded = Files.readAllLines(identityFile).getFirst().strip();
+            } catch (NoSuchFileException | java.util.NoSuchElementException e) {
                 throw new InputUnavailableException("cannot resume " + file + ": "
                         + identityFile + " is missing, so the input it was made from is "
                         + "unknown; start afresh without --resume, or with another output file",
@@ -151,7 +169,10 @@ public final class Journal implements AutoCloseable {
                         + "; resume with the same input, or start afresh without --resume",
                         null);
             }
-            return scan(file, channel, key);
+            Journal journal = scan(file, channel, key);
+            // Unfinished again until this run gives every item its record.
+            Files.writeString(identityFile, recorded + "\n");
+            return journal;
         } catch (Throwable e) {
             channel.close();
             OPEN.remove(key);
@@ -168,6 +189,24 @@ public final class Journal implements AutoCloseable {
         Path parent = absolute.getParent();
         return parent != null && Files.exists(parent)
                 ? parent.toRealPath().resolve(absolute.getFileName()) : absolute;
+    }
+
+    /** Whether the identity file says its run did not finish; false when there is none. */
+    private static boolean unfinished(Path identityFile) throws IOException {
+        try {
+            return !Files.readAllLines(identityFile).contains(FINISHED);
+        } catch (NoSuchFileException e) {
+            return false;  // a run from stdin, which cannot be resumed, or no run of ours
+        }
+    }
+
+    /** A new run on the output file of a run that did not finish, which --resume goes on. */
+    public static final class Unfinished extends IOException {
+        Unfinished(Path file) {
+            super("output file " + file + " holds the records of a run that did not finish"
+                    + " (see " + identityFile(file).getFileName() + "): run with --resume to"
+                    + " go on from them, or with --overwrite to start again");
+        }
     }
 
     /** Another run has the output file open as its journal. */
@@ -457,6 +496,18 @@ public final class Journal implements AutoCloseable {
                 flush();
             }
         };
+    }
+
+    /**
+     * Every item of the input has its record: a new run may start on the file afresh. Before
+     * {@link #close()}, under the lock.
+     */
+    public void finished() throws IOException {
+        Path identityFile = identityFile(file);
+        if (channel != null && Files.exists(identityFile)) {
+            String identity = Files.readAllLines(identityFile).getFirst().strip();
+            Files.writeString(identityFile, identity + "\n" + FINISHED + "\n");
+        }
     }
 
     /** Releases the file, and its lock, to other runs; idempotent. */

@@ -74,6 +74,46 @@ class ResumeTest {
     }
 
     /**
+     * The same command again without --resume after a crash emptied the output file of the
+     * records it had (3,000 of them in the probe), unsaid. The file of a run that did not
+     * finish is now refused by a new run unless it is told to overwrite it; a finished run's
+     * file is started afresh as before (a benchmark's runs into one file).
+     */
+    @Test
+    void aNewRunOnTheFileOfARunThatDidNotFinishIsRefusedUnlessToldToOverwrite()
+            throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 2_000);
+            Path out = dir.resolve("out.jsonl");
+            Process killed = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
+                    list.toString(), "-o", out.toString(), "-c", "8", "-q");
+            awaitLines(out, 50, killed);
+            killed.destroyForcibly();
+            assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            byte[] unfinished = Files.readAllBytes(out);
+            assertThat(lines(out)).isBetween(50L, 1_999L);
+
+            Cli.Result again = Cli.run("fetch", list.toString(), "-o", out.toString(), "-q");
+
+            assertThat(again.exitCode()).isEqualTo(2);
+            assertThat(again.err()).contains("did not finish").contains("--resume")
+                    .contains("--overwrite");
+            assertThat(Files.readAllBytes(out)).as("left as it was").isEqualTo(unfinished);
+
+            Cli.Result overwritten = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "-q", "--overwrite");
+            assertThat(overwritten.exitCode()).as(overwritten.err()).isZero();
+            assertThat(lines(out)).isEqualTo(2_000);
+
+            // Finished: the next run starts afresh, as any run did.
+            Files.writeString(list, server.url("/quick-held/1") + "\n");
+            Cli.Result afresh = Cli.run("fetch", list.toString(), "-o", out.toString(), "-q");
+            assertThat(afresh.exitCode()).as(afresh.err()).isZero();
+            assertThat(lines(out)).isEqualTo(1);
+        }
+    }
+
+    /**
      * Two runs on one output file (a cron job that overlapped, a supervisor restarting a run
      * still alive) each fetched every item, at twice the rate together, and wrote both records:
      * 320 lines for 200 items. The second is refused before it touches the file or sends.
@@ -267,6 +307,18 @@ class ResumeTest {
         Cli.Result result = Cli.run("fetch", "urls/demo.txt", "--resume");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("--resume needs -o FILE");
+    }
+
+    @Test
+    void overwriteWithoutAnOutputFileOrWithResumeIsAUsageError() {
+        Cli.Result alone = Cli.run("fetch", "urls/demo.txt", "--overwrite");
+        assertThat(alone.exitCode()).isEqualTo(2);
+        assertThat(alone.err()).contains("--overwrite needs -o FILE");
+
+        Cli.Result both = Cli.run("fetch", "urls/demo.txt", "-o",
+                dir.resolve("out.jsonl").toString(), "--resume", "--overwrite");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("--resume and --overwrite cannot go together");
     }
 
     /**
