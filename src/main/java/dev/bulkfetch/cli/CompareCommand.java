@@ -152,7 +152,7 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         // Started before the work folder is made: a mock that cannot start leaves none.
-        MockServer mockServer = useMock ? Main.usageErrorIfThrows(spec,
+        MockServer mockServer = useMock ? Main.usageErrorIfThrows(spec, "--mock-port",
                 () -> MockServer.start(mockPort, Path.of("wiremock-mappings"))) : null;
         Path work;
         try {

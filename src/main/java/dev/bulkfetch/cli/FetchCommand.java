@@ -214,6 +214,12 @@ final class FetchCommand implements Callable<Integer> {
             }
             long kept = journal == null ? 0 : journal.kept();
             long keptFailures = journal == null ? 0 : journal.keptFailures();
+            if (summary.items() == 0 && kept == 0 && !interrupts.interrupted()) {
+                // Quiet or not: a list a failed script left empty looked like a success.
+                err.println("bulkfetch fetch: warning: " + (input.equals("-") ? "stdin"
+                        : input) + " held no item (no line but blanks and # comments)");
+                err.flush();
+            }
             if (!quiet) {
                 err.print(summary.toText());
                 if (kept > 0) {
@@ -222,8 +228,8 @@ final class FetchCommand implements Callable<Integer> {
                 }
                 err.flush();
             }
-            // Written on Ctrl-C and SIGTERM too: a wrapper watching it must not read an earlier run's
-            // (one that dies without writing it leaves none: see call()).
+            // Written on Ctrl-C and SIGTERM too: a wrapper watching it must not read an earlier
+            // run's (one that dies without writing it leaves none: see call()).
             if (outputs.summaryJson != null) {
                 try (OutputStream out = Files.newOutputStream(outputs.summaryJson)) {
                     summary.writeJson(out, kept, keptFailures, interrupts.interrupted());

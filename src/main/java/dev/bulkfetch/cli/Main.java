@@ -78,6 +78,8 @@ public final class Main {
                 cli.addSubcommand(name, new CommandLine(spec.apply(in, out)));
             }
         });
+        // "bulkfetch help fetch", as git and docker have it, beside "fetch --help".
+        cli.addSubcommand("help", new CommandLine(new CommandLine.HelpCommand()));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(Main::exitCodeOf);
@@ -94,6 +96,11 @@ public final class Main {
         });
         cli.setParameterExceptionHandler((e, args) -> {
             e.getCommandLine().getErr().println(e.getMessage());
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+                // "Did you mean: --concurrency?" for a misspelt option or command.
+                CommandLine.UnmatchedArgumentException.printSuggestions(unmatched,
+                        e.getCommandLine().getErr());
+            }
             e.getCommandLine().getErr().println("See '" + e.getCommandLine().getCommandSpec()
                     .qualifiedName() + " --help'.");
             return ExitCodes.USAGE;
@@ -102,16 +109,19 @@ public final class Main {
     }
 
     /**
-     * Runs {@code start}; an {@link IllegalStateException} from it (a port already taken) is
-     * the user's to fix, so it becomes a usage error naming the command.
+     * Runs {@code start}, a mock server's start; an {@link IllegalStateException} from it (a
+     * port already taken, stubs that cannot be read) is the user's to fix, so it becomes a
+     * usage error naming the command, and a taken port the option that gave it.
      */
-    static <T> T usageErrorIfThrows(CommandSpec spec,
+    static <T> T usageErrorIfThrows(CommandSpec spec, String portOption,
                                     java.util.function.Supplier<T> start) {
         try {
             return start.get();
         } catch (IllegalStateException e) {
             CommandLine.ParameterException usage = new CommandLine.ParameterException(
-                    spec.commandLine(), e.getMessage());
+                    spec.commandLine(), e instanceof dev.bulkfetch.mock.MockServer.PortInUse
+                            ? "Invalid value for option '" + portOption + "': " + e.getMessage()
+                            : e.getMessage());
             usage.initCause(e);
             throw usage;
         }

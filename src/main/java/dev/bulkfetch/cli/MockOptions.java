@@ -42,7 +42,7 @@ final class MockOptions {
             throw new ParameterException(command.commandLine(),
                     "Invalid value for option '--mock-port': must be 0 to 65535: " + mockPort);
         }
-        return Main.usageErrorIfThrows(command, () -> MockServer.start(mockPort,
+        return Main.usageErrorIfThrows(command, "--mock-port", () -> MockServer.start(mockPort,
                 Path.of("wiremock-mappings")));
     }
 }

@@ -43,9 +43,10 @@ final class ServeCommand implements Callable<Integer> {
                         () -> root, v -> root = v)
                 .add(option("--limit").paramLabel("N/s").type(String.class)
                         .description("Enforce a server-side rate limit on every stub (a token "
-                                + "bucket holding one second's worth): over it, 429 with "
-                                + "Retry-After: 1. Prints arrivals and the busiest second when "
-                                + "stopped."),
+                                + "bucket holding one second's worth, so a quiet server may "
+                                + "take up to twice N in its first busy second): over it, 429 "
+                                + "with Retry-After: 1. Prints arrivals and the busiest second "
+                                + "when stopped."),
                         () -> limit, v -> limit = v)
                 .helpAndVersion(new BulkfetchCommand.Version());
         return spec;
@@ -77,8 +78,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "'--root': " + root + " has no mappings/ folder (WireMock's root layout)");
         }
         TokenBucket limiter = bucket;
-        MockServer server = Main.usageErrorIfThrows(spec, () -> MockServer.start(port, root,
-                limiter));
+        MockServer server = Main.usageErrorIfThrows(spec, "--port",
+                () -> MockServer.start(port, root, limiter));
         PrintWriter err = spec.commandLine().getErr();
         TokenBucket stats = bucket;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -97,7 +98,8 @@ final class ServeCommand implements Callable<Integer> {
         // Last, so whoever waits for it has read everything before it.
         err.println("serving " + (hasMappings ? root
                 : "the stubs built into the jar (no " + root + "/mappings here)") + ", "
-                + stubs + (stubs == 1 ? " stub" : " stubs") + ", on " + server.baseUrl()
+                + stubs + (stubs == 1 ? " stub" : " stubs") + (limit == null ? ""
+                : ", limited to " + limit + " (429 over it)") + ", on " + server.baseUrl()
                 + " (Ctrl-C stops)");
         err.flush();
         new CountDownLatch(1).await();

@@ -72,8 +72,7 @@ public final class MockServer implements AutoCloseable {
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
-                    throw new IllegalStateException("port " + port + " is already in use: "
-                            + "stop what is using it, or choose another port", e);
+                    throw new PortInUse(port, e);
                 }
                 if (t instanceof MappingFileException) {
                     // A stub file the user wrote: theirs to mend, said in one line.
@@ -117,5 +116,13 @@ public final class MockServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+    }
+
+    /** The port asked for is taken: the user's to change, by the option that gave it. */
+    public static final class PortInUse extends IllegalStateException {
+        PortInUse(int port, Throwable cause) {
+            super("port " + port + " is already in use: stop what is using it, or choose"
+                    + " another port (0 picks a free one)", cause);
+        }
     }
 }

@@ -110,6 +110,35 @@ class ExitCodesAndSummaryTest {
         assertThat(help.out()).contains("fetch").contains("compare").contains("serve");
     }
 
+    /** "bulkfetch help" was an unknown command, and a misspelt option got no suggestion. */
+    @Test
+    void helpIsACommandAndAMisspeltOptionOrCommandGetsASuggestion() {
+        Cli.Result help = Cli.run("help", "fetch");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).startsWith("Usage: bulkfetch fetch").contains("--concurrency");
+
+        Cli.Result option = Cli.run("fetch", "urls/demo.txt", "--concurency", "5");
+        assertThat(option.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(option.err()).contains("Unknown options: '--concurency'")
+                .contains("Possible solutions: --concurrency");
+
+        Cli.Result command = Cli.run("fetc", "urls/demo.txt");
+        assertThat(command.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(command.err()).contains("Did you mean: bulkfetch fetch?");
+    }
+
+    /** An empty list, or one of comments only, ended "0 items ... ok" as if all went well. */
+    @Test
+    void anInputWithNoItemIsWarnedOfQuietOrNot() throws Exception {
+        Path comments = Files.writeString(dir.resolve("comments.txt"), "# nothing yet\n\n");
+        Cli.Result result = Cli.run("fetch", comments.toString(), "-q");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.err()).contains("warning: " + comments + " held no item");
+
+        Cli.Result stdin = Cli.runWithInput("", "fetch", "-", "-q");
+        assertThat(stdin.err()).contains("warning: stdin held no item");
+    }
+
     /** A stub file that is not valid JSON was a stack trace and exit 1: the user's to mend. */
     @Test
     void aMappingFileThatCannotBeReadIsAUsageErrorNamingIt() throws Exception {
@@ -139,11 +168,18 @@ class ExitCodesAndSummaryTest {
         Files.writeString(one.resolve("mappings").resolve("ok.json"), """
                 {"request": {"method": "GET", "url": "/ok"}, "response": {"status": 200}}
                 """);
+        // The one stub behind --limit, which the line names too.
         for (Map.Entry<Path, String> served : Map.of(empty, "0 stubs, on http://127.0.0.1:",
-                one, "1 stub, on http://127.0.0.1:").entrySet()) {
+                one, "1 stub, limited to 100/s (429 over it), on http://127.0.0.1:")
+                .entrySet()) {
             Path stderr = dir.resolve(served.getKey().getFileName() + "-err.txt");
-            Process serve = dev.bulkfetch.testing.Child.start(stderr, List.of(), "serve",
-                    "--port", "0", "--root", served.getKey().toString());
+            List<String> args = new java.util.ArrayList<>(List.of("serve", "--port", "0",
+                    "--root", served.getKey().toString()));
+            if (served.getKey().equals(one)) {
+                args.addAll(List.of("--limit", "100/s"));
+            }
+            Process serve = dev.bulkfetch.testing.Child.start(stderr, List.of(),
+                    args.toArray(String[]::new));
             try {
                 dev.bulkfetch.testing.Child.awaitText(stderr, "(Ctrl-C stops)", serve,
                         java.time.Duration.ofSeconds(60));
@@ -169,8 +205,8 @@ class ExitCodesAndSummaryTest {
             Cli.Result result = Cli.run("fetch", list.toString(), "--mock", "--mock-port",
                     Integer.toString(taken.getLocalPort()));
             assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-            assertThat(result.err()).contains("already in use")
-                    .contains(Integer.toString(taken.getLocalPort()));
+            assertThat(result.err()).contains("Invalid value for option '--mock-port': port "
+                    + taken.getLocalPort() + " is already in use").contains("0 picks a free one");
         }
         // Without --mock the port was ignored, whatever it was.
         Cli.Result portAlone = Cli.run("fetch", list.toString(), "--mock-port", "70000", "-q");
