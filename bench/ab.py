@@ -8,8 +8,10 @@ drifts slows every command alike; a single command timed alone, then the other, 
 two machines. Prints, per command, the median, first and third quartile of wall time, the
 median of user+sys CPU of the command and its children, and the median peak RSS (from
 /usr/bin/time). A command that exits non-zero is reported as FAILED on that repetition.
-Commands run through the shell; start any server they need first. Example, two jars on one
-list, against `./bulkfetch serve` on its default port:
+Commands run through the shell; start any server they need first. Each command runs once,
+untimed, before the repetitions: the launcher records a start-up cache on a jar's first run
+(several seconds), which would otherwise land on one side's first repetition. Example, two
+jars on one list, against `./bulkfetch serve` on its default port:
 
   bench/ab.py 11 \
     before "env BULKFETCH_JAR=/tmp/a.jar ./bulkfetch fetch LIST -c 64 -q -o /tmp/a.jsonl" \
@@ -31,6 +33,11 @@ def main(argv):
     wall = {name: [] for name, _ in pairs}
     cpu = {name: [] for name, _ in pairs}
     rss = {name: [] for name, _ in pairs}
+    for name, command in pairs:
+        warm = subprocess.run(["sh", "-c", command], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        if warm.returncode != 0:
+            print(f"FAILED: {name}, untimed first run, exit {warm.returncode}")
     with tempfile.NamedTemporaryFile(prefix="ab-rss-") as rss_file:
         for rep in range(reps):
             for name, command in pairs:
