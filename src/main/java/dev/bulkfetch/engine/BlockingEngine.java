@@ -261,7 +261,7 @@ final class BlockingEngine implements Engine {
                 }
                 if (declared > options.maxBodyBytes() && bodyComes) {
                     conn.disconnect();
-                    return tooLarge(start);
+                    return tooLarge(status, start);
                 }
                 readingBody = true;
                 // Read now: keepOrClose may disconnect before the outcome is made.
@@ -287,7 +287,7 @@ final class BlockingEngine implements Engine {
                     // back as 15, its excess with it): read what it declares, as Netty does.
                     if (body != null && !countBody(body, byLength ? declared : -1)) {
                         conn.disconnect();
-                        return tooLarge(start);
+                        return tooLarge(status, start);
                     }
                     if (byLength && bytes < declared) {
                         // The JDK ends a fixed-length body quietly when the server closes early.
@@ -442,8 +442,9 @@ final class BlockingEngine implements Engine {
             return bytes <= options.maxBodyBytes();
         }
 
-        private Outcome tooLarge(long start) {
-            return Outcome.failure(Engine.tooLarge(options.maxBodyBytes()), bytes,
+        /** The server answered {@code status}, with a body over the limit. */
+        private Outcome tooLarge(int status, long start) {
+            return Outcome.answeredWith(status, Engine.tooLarge(options.maxBodyBytes()), bytes,
                     System.nanoTime() - start);
         }
 

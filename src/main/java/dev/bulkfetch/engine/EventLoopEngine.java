@@ -484,7 +484,7 @@ final class EventLoopEngine implements Engine {
                 body.abandon();
                 // Parts arrive in whatever sizes the network made; report what the blocking
                 // engines report, the limit plus one, so records agree.
-                return new Hop(Outcome.failure(Engine.tooLarge(maxBody),
+                return new Hop(Outcome.answeredWith(status, Engine.tooLarge(maxBody),
                         Math.min(bytes, maxBody + 1), latency), status, null);
             }
             return new Hop(body.finish(status, bytes, latency, retryAfter), status, null);

@@ -50,4 +50,12 @@ public record Outcome(Integer status, long bytes, long latencyNanos, FetchError 
     public static Outcome failure(FetchError error, long bytes, long latencyNanos) {
         return new Outcome(null, bytes, latencyNanos, error, null, null);
     }
+
+    /**
+     * A failure after the server answered {@code status} (a body over the limit): the record
+     * keeps the status, as the server did give one.
+     */
+    static Outcome answeredWith(int status, FetchError error, long bytes, long latencyNanos) {
+        return new Outcome(status, bytes, latencyNanos, error, null, null);
+    }
 }

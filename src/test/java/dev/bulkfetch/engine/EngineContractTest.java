@@ -553,6 +553,8 @@ class EngineContractTest {
         Outcome large = fetch(kind, server.url("/bytes/1"));
         assertThat(large.error().kind()).isEqualTo(ErrorKind.TOO_LARGE);
         assertThat(large.bytes()).isLessThanOrEqualTo(20_000);
+        // The server answered: its status is kept (null said no response came).
+        assertThat(large.status()).isEqualTo(200);
     }
 
     @ParameterizedTest
