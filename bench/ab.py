@@ -16,6 +16,10 @@ jars on one list, against `./bulkfetch serve` on its default port:
   bench/ab.py 11 \
     before "env BULKFETCH_JAR=/tmp/a.jar ./bulkfetch fetch LIST -c 64 -q -o /tmp/a.jsonl" \
     after  "env BULKFETCH_JAR=/tmp/b.jar ./bulkfetch fetch LIST -c 64 -q -o /tmp/b.jsonl"
+
+After an interrupted session, remove those output files (and their .input files) first: a
+run's file left unfinished is refused by a new run without --overwrite, which a jar from
+before that option does not know.
 """
 import resource
 import statistics

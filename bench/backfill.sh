@@ -23,6 +23,9 @@ run_against_limit() { # LIMIT RATE ITEMS NAME
   # WireMock without passing the bucket, so they are not counted.
   url_list "$WORK/warm.txt" /warm-up/ 3000
   ./bulkfetch fetch "$WORK/warm.txt" -c 16 -o /dev/null -q --retries 0 || true
+  # An earlier invocation's output (an interrupted one's is refused) and figures go first, so
+  # the figures printed below can only be this run's.
+  rm -f "$WORK/$4.jsonl" "$WORK/$4.jsonl.input" "$WORK/$4.json"
   ./bulkfetch fetch "$WORK/$4.txt" --rate "$2" -c 32 --retries 10 -o "$WORK/$4.jsonl" \
     --summary-json "$WORK/$4.json" 2>"$WORK/$4.err" || true
   kill -TERM "$serve_pid"

@@ -159,7 +159,15 @@ final class FetchCommand implements Callable<Integer> {
             int code = fetch(config, requests, format, journal);
             if (journal != null && code != ExitCodes.INTERRUPTED
                     && code != ExitCodes.TERMINATED) {
-                journal.finished();  // every item has its record, written and flushed
+                try {
+                    journal.finished();  // every item has its record, written and flushed
+                } catch (IOException e) {
+                    // The records are whole: only the next run without --resume is refused.
+                    spec.commandLine().getErr().println("bulkfetch fetch: warning: cannot mark "
+                            + Journal.identityFile(outputs.output) + " finished (" + e
+                            .getMessage() + "): a new run on " + outputs.output + " will need"
+                            + " --overwrite");
+                }
             }
             return code;
         } catch (WriteFailed e) {
@@ -196,6 +204,9 @@ final class FetchCommand implements Callable<Integer> {
             Summary summary;
             try (ProgressLine progress = showProgress() ? new ProgressLine(err, tally,
                     run::inFlight) : null) {
+                if (journal != null) {
+                    journal.started();  // a resume, now sure to run, is under way again
+                }
                 InputReader items = journal == null ? urls : urls.skipping(journal::isDone);
                 items = denyPrivate ? items.denyingPrivateHosts() : items;
                 // A pipe may fall quiet for any time: read it on its own thread, so the run

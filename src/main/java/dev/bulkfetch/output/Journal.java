@@ -26,9 +26,10 @@ import java.util.zip.CRC32C;
  *
  * <p>Beside the file, {@code FILE.input} records the input's identity (path, size, a checksum
  * of its content), so a resume against another input is refused instead of mixing two runs,
- * and, once the run has given every item its record, that it finished. A new run without
- * {@code --resume} on the file of a run that did not finish is refused unless told to
- * overwrite it: run again without the flag after a crash, and hours of records were emptied.
+ * and, on a second line, {@code running} while a run is under way. A new run without
+ * {@code --resume} on the file of a run that never ended is refused unless told to overwrite
+ * it: run again without the flag after a crash, and hours of records were emptied. Only the
+ * mark refuses: the files of earlier versions, which have none, start afresh as before.
  *
  * <p>The file is locked for as long as the journal is open, so a second run on it (a cron job
  * that overlaps, a supervisor restarting a run still alive) is refused before it touches the
@@ -46,8 +47,9 @@ public final class Journal implements AutoCloseable {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
     private static final int HASHED_BYTES = 64 * 1024;
-    // The identity file's line after the identity, once every item has its record.
-    private static final String FINISHED = "finished";
+    // The identity file's line after the identity while a run is under way: it goes when
+    // every item has its record.
+    private static final String RUNNING = "running";
     private static final String LEGACY_HASH = "sha256-64k=";
 
     // The files open as journals in this JVM, by their real paths.
@@ -94,7 +96,8 @@ public final class Journal implements AutoCloseable {
 
     /**
      * As {@link #open(Path, Path, boolean)}; a new run ({@code resume} false) on the file of a
-     * run that did not finish is refused with {@link Unfinished}, unless {@code overwrite}.
+     * run that did not finish is refused with {@link Unfinished}, unless {@code overwrite}. A
+     * new run is marked running at once; a resumed one at {@link #started()}.
      */
     public static Journal open(Path file, Path input, boolean resume, boolean overwrite)
             throws IOException {
@@ -142,14 +145,14 @@ public final class Journal implements AutoCloseable {
         try {
             if (!resume && !overwrite && existed && channel.size() > 0
                     && unfinished(identityFile)) {
-                throw new Unfinished(file);
+                throw new Unfinished(file, readTwice);
             }
             if (!resume || !existed) {
                 channel.truncate(0);
                 if (!readTwice) {
                     Files.deleteIfExists(identityFile);
                 } else {
-                    Files.writeString(identityFile, identity + "\n");
+                    replace(identityFile, identity + "\n" + RUNNING + "\n");
                 }
                 return new Journal(file, channel, key, new BitSet(), 0, 0, 0, true);
             }
@@ -169,10 +172,7 @@ public final class Journal implements AutoCloseable {
                         + "; resume with the same input, or start afresh without --resume",
                         null);
             }
-            Journal journal = scan(file, channel, key);
-            // Unfinished again until this run gives every item its record.
-            Files.writeString(identityFile, recorded + "\n");
-            return journal;
+            return scan(file, channel, key);
         } catch (Throwable e) {
             channel.close();
             OPEN.remove(key);
@@ -194,7 +194,7 @@ public final class Journal implements AutoCloseable {
     /** Whether the identity file says its run did not finish; false when there is none. */
     private static boolean unfinished(Path identityFile) throws IOException {
         try {
-            return !Files.readAllLines(identityFile).contains(FINISHED);
+            return Files.readAllLines(identityFile).contains(RUNNING);
         } catch (NoSuchFileException e) {
             return false;  // a run from stdin, which cannot be resumed, or no run of ours
         }
@@ -202,10 +202,12 @@ public final class Journal implements AutoCloseable {
 
     /** A new run on the output file of a run that did not finish, which --resume goes on. */
     public static final class Unfinished extends IOException {
-        Unfinished(Path file) {
+        Unfinished(Path file, boolean resumable) {
             super("output file " + file + " holds the records of a run that did not finish"
-                    + " (see " + identityFile(file).getFileName() + "): run with --resume to"
-                    + " go on from them, or with --overwrite to start again");
+                    + " (its input is in " + identityFile(file).getFileName() + "): "
+                    + (resumable ? "run with --resume to go on from them (with that input), or"
+                            + " with --overwrite to start again"
+                            : "run with --overwrite to start again, or write to another file"));
         }
     }
 
@@ -499,15 +501,38 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
+     * A resumed run is under way: until {@link #finished()}, a new run without --resume on the
+     * file is refused. Not at open: a resume that fails to start leaves the file as it was.
+     */
+    public void started() throws IOException {
+        mark(RUNNING);
+    }
+
+    /**
      * Every item of the input has its record: a new run may start on the file afresh. Before
      * {@link #close()}, under the lock.
      */
     public void finished() throws IOException {
+        mark(null);
+    }
+
+    private void mark(String state) throws IOException {
         Path identityFile = identityFile(file);
         if (channel != null && Files.exists(identityFile)) {
             String identity = Files.readAllLines(identityFile).getFirst().strip();
-            Files.writeString(identityFile, identity + "\n" + FINISHED + "\n");
+            replace(identityFile, identity + "\n" + (state == null ? "" : state + "\n"));
         }
+    }
+
+    /**
+     * Writes {@code text} to {@code file} whole or not at all: a kill or a full disk midway
+     * left an empty identity file, and --resume refused a journal it could have gone on from.
+     */
+    private static void replace(Path file, String text) throws IOException {
+        Path part = file.resolveSibling(file.getFileName() + ".part");
+        Files.writeString(part, text);
+        Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Releases the file, and its lock, to other runs; idempotent. */
