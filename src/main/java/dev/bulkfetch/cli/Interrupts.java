@@ -14,14 +14,18 @@ import sun.misc.SignalHandler;
  * admitting and gives requests in flight {@code grace} to finish (their records are written),
  * then abandons the rest, which a --resume fetches again; the run then ends with its summary
  * and exit code 130 for Ctrl-C, 143 for SIGTERM. SIGTERM ended the JVM at once, without the
- * summary a wrapper stopping a backfill reads. A second signal exits at once, deleting the part
- * files of bodies still coming first, as do the JVM's other ways out (SIGHUP's shutdown hooks).
- * The previous handlers come back on {@link #close()}.
+ * summary a wrapper stopping a backfill reads. A run that has still not ended {@link #STUCK}
+ * after the grace (its output blocked: a reader of stdout that stopped reading, a hung file
+ * system) exits all the same, as SIGTERM did, for a supervisor sends it once. A second signal
+ * exits at once, deleting the part files of bodies still coming first, as do the JVM's other
+ * ways out (SIGHUP's shutdown hooks). The previous handlers come back on {@link #close()}.
  */
 final class Interrupts implements AutoCloseable {
 
     private static final Signal INT = new Signal("INT");
     private static final Signal TERM = new Signal("TERM");
+    /** How long past the grace a stopped run may take to end before the JVM is halted. */
+    static final Duration STUCK = Duration.ofSeconds(3);
 
     private final BulkRun run;
     private final Duration grace;
@@ -29,6 +33,8 @@ final class Interrupts implements AutoCloseable {
     private final AtomicInteger count = new AtomicInteger();
     // The first signal's exit code; 0 until one came.
     private volatile int exitCode;
+    private volatile boolean closed;
+    // Null where the JVM keeps the signal to itself (-Xrs): the run goes on without handlers.
     private final SignalHandler previousInt;
     private final SignalHandler previousTerm;
     private final Thread onExit;
@@ -37,26 +43,59 @@ final class Interrupts implements AutoCloseable {
         this.run = run;
         this.grace = grace;
         this.err = err;
-        this.previousInt = Signal.handle(INT, signal -> stop(ExitCodes.INTERRUPTED));
-        this.previousTerm = Signal.handle(TERM, signal -> stop(ExitCodes.TERMINATED));
+        this.previousInt = handle(INT, signal -> stop(ExitCodes.INTERRUPTED));
+        this.previousTerm = handle(TERM, signal -> stop(ExitCodes.TERMINATED));
         this.onExit = new Thread(run::deleteUnsavedBodies, "bulkfetch-term");
         Runtime.getRuntime().addShutdownHook(onExit);
     }
 
+    private static SignalHandler handle(Signal signal, SignalHandler handler) {
+        try {
+            return Signal.handle(signal, handler);
+        } catch (IllegalArgumentException reservedByTheJvm) {
+            return null;
+        }
+    }
+
     private void stop(int code) {
         if (count.incrementAndGet() > 1) {
-            run.deleteUnsavedBodies();
-            Runtime.getRuntime().halt(code);
+            halt(code);
         }
         exitCode = code;
-        err.println("\nbulkfetch: " + (code == ExitCodes.TERMINATED ? "terminated (SIGTERM)"
+        // Before the summary the run ends with; but stderr may be blocked too, and the stop
+        // must not wait on it for more than a moment.
+        say("\nbulkfetch: " + (code == ExitCodes.TERMINATED ? "terminated (SIGTERM)"
                 : "interrupted") + ": finishing the requests in flight (up to "
                 + grace.toMillis() + " ms); " + (code == ExitCodes.TERMINATED
                 ? "a second SIGTERM or Ctrl-C" : "Ctrl-C again") + " quits at once");
-        err.flush();
         run.stop();
         CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS)
                 .execute(run::abandon);
+        CompletableFuture.delayedExecutor(grace.plus(STUCK).toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> {
+                    if (!closed) {
+                        say("\nbulkfetch: the run did not end " + STUCK.toSeconds() + " s after"
+                                + " the grace (its output blocked?): quitting");
+                        halt(code);
+                    }
+                });
+    }
+
+    /** Prints {@code message}, waiting for stderr a moment at most. */
+    private void say(String message) {
+        try {
+            Thread.ofVirtual().start(() -> {
+                err.println(message);
+                err.flush();
+            }).join(Duration.ofMillis(200));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void halt(int code) {
+        run.deleteUnsavedBodies();
+        Runtime.getRuntime().halt(code);
     }
 
     static Interrupts install(BulkRun run, Duration grace, PrintWriter err) {
@@ -74,8 +113,13 @@ final class Interrupts implements AutoCloseable {
 
     @Override
     public void close() {
-        Signal.handle(INT, previousInt);
-        Signal.handle(TERM, previousTerm);
+        closed = true;
+        if (previousInt != null) {
+            Signal.handle(INT, previousInt);
+        }
+        if (previousTerm != null) {
+            Signal.handle(TERM, previousTerm);
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(onExit);
         } catch (IllegalStateException e) {

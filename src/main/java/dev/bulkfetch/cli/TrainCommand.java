@@ -72,10 +72,13 @@ final class TrainCommand implements Callable<Integer> {
             Path urls = Files.writeString(dir.resolve("urls.txt"), IntStream.rangeClosed(1, URLS)
                     .mapToObj(i -> base + i).collect(Collectors.joining("\n", "", "\n")));
             Path out = dir.resolve("out.jsonl");
-            int failed = fetch(urls, engine, "-o", out.toString())
-                    + fetch(urls, engine, "-q", "--ordered", "--summary-json",
-                            dir.resolve("summary.json").toString());
-            return failed == 0 ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+            int first = fetch(urls, engine, "-o", out.toString());
+            if (first == ExitCodes.INTERRUPTED || first == ExitCodes.TERMINATED) {
+                return first;  // stopped by Ctrl-C or SIGTERM: no second run, and say so
+            }
+            int second = fetch(urls, engine, "-q", "--ordered", "--summary-json",
+                    dir.resolve("summary.json").toString());
+            return first == ExitCodes.OK ? second : first;
         } finally {
             server.stop(0);
             threads.shutdownNow();
@@ -91,8 +94,7 @@ final class TrainCommand implements Callable<Integer> {
     private static int fetch(Path input, String engine, String... extra) {
         String[] args = Stream.concat(Stream.of("fetch", input.toString(), "-e", engine,
                 "-c", "32"), Stream.of(extra)).toArray(String[]::new);
-        int code = Main.run(args, InputStream.nullInputStream(), OutputStream.nullOutputStream(),
+        return Main.run(args, InputStream.nullInputStream(), OutputStream.nullOutputStream(),
                 new PrintWriter(Writer.nullWriter()));
-        return code == ExitCodes.OK ? 0 : 1;
     }
 }

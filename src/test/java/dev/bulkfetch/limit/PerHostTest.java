@@ -38,9 +38,13 @@ class PerHostTest {
         CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(
                 () -> Cli.run(args.toArray(String[]::new)));
 
-        assertThat(Await.until(() -> Records.written(out) == fast, Duration.ofSeconds(30)))
-                .as("the fast host's records written while the slow host's are held").isTrue();
-        slow.counter().release();
+        try {
+            assertThat(Await.until(() -> Records.written(out) == fast, Duration.ofSeconds(30)))
+                    .as("the fast host's records written while the slow host's are held")
+                    .isTrue();
+        } finally {
+            slow.counter().release();  // failed or not, the run must not outlive the test
+        }
 
         Cli.Result result = run.get(60, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.err()).isZero();

@@ -88,6 +88,38 @@ class FailuresMidRunTest {
         }
     }
 
+    /**
+     * After review: SIGTERM stops a run as Ctrl-C does, but a run whose output is blocked (a
+     * reader of stdout that stopped reading) could not end, and a supervisor's one SIGTERM
+     * left it running for good. It exits 3 s after the grace all the same.
+     */
+    @Test
+    void aRunStoppedBySigtermWhoseOutputIsBlockedExitsAfterTheGrace() throws Exception {
+        try (TestServer server = new TestServer()) {
+            // Records of 120 KB (each body byte is \u0000 in JSON): one fills the pipe.
+            StringBuilder lines = new StringBuilder(server.url("/quick-held/1") + "\n");
+            for (int i = 2; i <= 200; i++) {
+                lines.append(server.url("/bytes/" + i)).append('\n');
+            }
+            Path list = TestServer.write(dir.resolve("big-records.txt"), lines.toString());
+            Process child = Child.startPiped(dir.resolve("err.txt"), "fetch", list.toString(),
+                    "-c", "8", "-q", "--include-body", "--max-body", "1MiB", "--grace", "1s");
+            try {
+                // Its stdout is never read: once the run is under way, its writes block.
+                assertThat(Await.until(() -> server.counter().served() >= 1, child,
+                        Duration.ofSeconds(60))).isTrue();
+                Child.signal(child, "TERM");
+
+                assertThat(child.waitFor(20, TimeUnit.SECONDS)).as("ended").isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            assertThat(child.exitValue()).isEqualTo(143);
+            assertThat(Files.readString(dir.resolve("err.txt")))
+                    .contains("the run did not end 3 s after the grace");
+        }
+    }
+
     @Test
     void aSecondCtrlCExitsAtOnce() throws Exception {
         try (TestServer server = new TestServer()) {

@@ -57,9 +57,12 @@ class OrderedOutputTest {
         CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run(
                 "fetch", list.toString(), "-c", "8", "-q", "-o", out.toString()));
 
-        assertThat(Await.until(() -> Records.written(out) == 40, Duration.ofSeconds(30)))
-                .as("the other 40 written while the first is held").isTrue();
-        server.counter().release();
+        try {
+            assertThat(Await.until(() -> Records.written(out) == 40, Duration.ofSeconds(30)))
+                    .as("the other 40 written while the first is held").isTrue();
+        } finally {
+            server.counter().release();  // failed or not, the run must not outlive the test
+        }
 
         Cli.Result result = run.get(30, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.err()).isZero();
