@@ -188,6 +188,10 @@ final class FetchCommand implements Callable<Integer> {
     private int fetch(FetchConfig config, UrlListReader.RequestTemplate requests,
                       InputReader.Format format, Journal journal) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        // Whether --resume can go on from this run: records in a file, and an input it can
+        // read again (not stdin, not a pipe), or the advice to use it would only be refused.
+        boolean canResume = journal != null && journal.resumable() && !input.equals("-")
+                && Files.isRegularFile(UrlListReader.resolve(input));
         try (RecordSink sink = openOutput(journal);
              MockServer mock = mockOptions.startIfAsked();
              InputReader urls = InputReader.open(input, format, stdin,
@@ -218,7 +222,7 @@ final class FetchCommand implements Callable<Integer> {
                 String what = e instanceof BodyStore.SaveFailed ? e.getMessage()
                         : "cannot write " + (journal == null || !journal.resumable()
                                 ? "the records" : outputs.output) + ": " + e.getMessage();
-                throw new WriteFailed(journal == null || !journal.resumable() ? what
+                throw new WriteFailed(!canResume ? what
                         : what + ". " + outputs.output + " holds the records finished so far, "
                         + "as complete lines; when there is room, run the same command with "
                         + "--resume to go on.", e);
@@ -249,7 +253,7 @@ final class FetchCommand implements Callable<Integer> {
             if (interrupts.interrupted()) {
                 err.println("bulkfetch: " + (interrupts.exitCode() == ExitCodes.TERMINATED
                         ? "terminated" : "interrupted") + "; " + summary.items()
-                        + " records written" + (journal == null || !journal.resumable() ? ""
+                        + " records written" + (!canResume ? ""
                                 : "; --resume goes on from here"));
                 err.flush();
                 return interrupts.exitCode();

@@ -62,6 +62,29 @@ class FailuresMidRunTest {
     }
 
     /**
+     * After review: a run from stdin cannot be resumed (stdin cannot be read twice), and was
+     * told to run again with --resume all the same, which is refused.
+     */
+    @Test
+    void aFullDiskOnARunFromStdinDoesNotAdviseAResume() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 500);
+            Path out = dir.resolve("out.jsonl");
+            Path err = dir.resolve("err.txt");
+            Process child = new ProcessBuilder("bash", "-c", "ulimit -f 16; exec \"$0\" \"$@\"",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.bulkfetch.cli.Main",
+                    "fetch", "-", "-o", out.toString(), "-c", "8", "-q")
+                    .redirectInput(list.toFile()).redirectError(err.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(child.exitValue()).isEqualTo(1);
+            assertThat(Files.readString(err)).contains("cannot write").doesNotContain("--resume");
+        }
+    }
+
+    /**
      * A reader of stdout that goes away, as {@code | head -1} does: the run went on, fetched
      * every item and threw the records away, and ended with exit 0 and "all ok" (System.out
      * swallows a failed write). It stops now as when a file cannot be written.
