@@ -84,8 +84,10 @@ public final class BulkRun implements AutoCloseable {
 
     /**
      * Stops admitting new items and sending: attempts on the wire still finish and are
-     * written; those not yet sent (waiting for the rate or a backoff) get no record, as items
-     * never admitted, and {@code --resume} fetches them.
+     * written, unless their answer would have been retried (a 503, a 429, a reset with retries
+     * left); those, and those not yet sent (waiting for the rate or a backoff), get no record,
+     * as items never admitted, and {@code --resume} fetches them. Results held for input order
+     * are written at the end, past the items still waiting.
      */
     public void stop() {
         stopping = true;
@@ -176,6 +178,9 @@ public final class BulkRun implements AutoCloseable {
             writer.flushIfIdle(completed);
             driver.handle(completed.take());
         }
+        // Stopped: results held for input order behind one still in flight are written
+        // (dropped, they were fetched again by --resume, a POST created twice).
+        writer.drain();
         writer.flush();
         return tally.snapshot(System.nanoTime() - start, sender.peakOnWire(), engine.name(),
                 admission.limit(), sender.rate().current());
@@ -247,9 +252,21 @@ public final class BulkRun implements AutoCloseable {
                 tally.noteRateLimited();
             }
             ErrorKind kind = outcome.error() == null ? null : outcome.error().kind();
-            if (!stopping && attempt.number() <= retries.maxRetries() && !outcome.permanent()
+            boolean retry = attempt.number() <= retries.maxRetries() && !outcome.permanent()
                     && retries.retries(attempt.request(), outcome.redirected(), outcome.unsent(),
-                            status, kind)) {
+                            status, kind);
+            if (retry && stopping) {
+                // Stopped before its retry, as one waiting out its backoff at the stop is: no
+                // record, so --resume fetches it. A record made it a final failure (a 429 or a
+                // 503 that came in the grace), which no later run would try again.
+                if (bodies != null) {
+                    bodies.discard(outcome.body());
+                }
+                dispatcher.finished(attempt);
+                writer.skip(attempt.ordinal());
+                return;
+            }
+            if (retry) {
                 long delay = retries.delayNanos(attempt.number(),
                         RetryAfter.nanos(outcome.retryAfter(), clock.instant()),
                         ThreadLocalRandom.current()::nextDouble);
@@ -305,6 +322,13 @@ public final class BulkRun implements AutoCloseable {
         void skip(long ordinal) throws IOException {
             if (window != null) {
                 throughWindow(() -> window.skip(ordinal, this::emitUnchecked));
+            }
+        }
+
+        /** Writes every result the window still holds, in input order, past any gap. */
+        void drain() throws IOException {
+            if (window != null) {
+                throughWindow(() -> window.drain(this::emitUnchecked));
             }
         }
 

@@ -44,6 +44,21 @@ final class ReorderWindow {
         file(ordinal, NONE, out);
     }
 
+    /**
+     * The run stopped: writes every result held, in input order, leaving out the items still
+     * waiting (they get no record, and --resume fetches them).
+     */
+    void drain(Consumer<FetchResult> out) {
+        for (; nextToWrite < nextOrdinal; nextToWrite++) {
+            int index = (int) (nextToWrite % slots.length);
+            Object held = slots[index];
+            slots[index] = null;
+            if (held != null && held != NONE) {
+                out.accept((FetchResult) held);
+            }
+        }
+    }
+
     private void file(long ordinal, Object slot, Consumer<FetchResult> out) {
         slots[(int) (ordinal % slots.length)] = slot;
         int head;

@@ -346,6 +346,84 @@ class ResumeTest {
         }
     }
 
+    /**
+     * After a probe: with --ordered, the results that had finished behind one still in flight
+     * were dropped at SIGTERM or Ctrl-C, and --resume sent them again (a POST twice). They are
+     * written at the stop, in input order, past the one still waiting.
+     */
+    @Test
+    void anOrderedRunStoppedWritesWhatItHeldForOrderAndResumeSendsNoneOfItAgain()
+            throws Exception {
+        try (TestServer server = new TestServer()) {
+            StringBuilder lines = new StringBuilder(server.url("/until-released/1") + "\n");
+            for (int i = 2; i <= 20; i++) {
+                lines.append(server.url("/quick-held/" + i)).append('\n');
+            }
+            Path list = TestServer.write(dir.resolve("held-first.txt"), lines.toString());
+            Path out = dir.resolve("out.jsonl");
+            Process child = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
+                    list.toString(), "-o", out.toString(), "-c", "8", "--ordered", "-q",
+                    "--grace", "1s");
+            try {
+                // The first held, the seven after it (the window's eight) done.
+                assertThat(Child.signalAndWait(child, "TERM",
+                        () -> server.counter().served() >= 7, Duration.ofSeconds(30))).isTrue();
+            } finally {
+                server.counter().release();
+            }
+            assertThat(child.exitValue()).isEqualTo(143);
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
+                    .containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L);
+
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--ordered", "--resume", "-q");
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(Records.read(out)).hasSize(20);
+            assertThat(server.wireMock().countRequestsMatching(
+                    com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                            com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
+                                    "/quick-held/.*")).build()).getCount())
+                    .as("each quick one sent once").isEqualTo(19);
+        }
+    }
+
+    /**
+     * After a probe: a 503 or a 429 that came in the grace was written as the item's final
+     * failure, with retries left, and --resume kept it; one waiting out its backoff at the
+     * stop got no record and was fetched again. Both get none now.
+     */
+    @Test
+    void aRetryableAnswerInTheGraceGetsNoRecordAndResumeFetchesItAgain() throws Exception {
+        try (TestServer server = new TestServer()) {
+            java.util.function.Supplier<com.github.tomakehurst.wiremock.client.MappingBuilder>
+                    busy = () -> com.github.tomakehurst.wiremock.client.WireMock.get(
+                            com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
+                                    "/busy/.*")).atPriority(1);
+            server.wireMock().stubFor(busy.get().willReturn(
+                    com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(503)
+                            .withTransformers(dev.bulkfetch.testing.InFlightCounter.NAME)
+                            .withTransformerParameters(Map.of("holdMs", 1_500))));
+            Path list = server.urlList(dir, "/busy/", 4);
+            Path out = dir.resolve("out.jsonl");
+            Process child = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
+                    list.toString(), "-o", out.toString(), "-c", "4", "-q", "--grace", "10s");
+            assertThat(Child.signalAndWait(child, "TERM",
+                    () -> server.counter().inFlight() == 4, Duration.ofSeconds(30))).isTrue();
+            assertThat(child.exitValue()).isEqualTo(143);
+            assertThat(Records.read(out)).as("503s with retries left").isEmpty();
+
+            server.wireMock().resetMappings();
+            server.wireMock().stubFor(busy.get().willReturn(
+                    com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)));
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(Records.read(out)).hasSize(4).allMatch(r -> r.get("ok").asBoolean());
+        }
+    }
+
     @Test
     void resumeWithoutAnOutputFileIsAUsageError() {
         Cli.Result result = Cli.run("fetch", "urls/demo.txt", "--resume");

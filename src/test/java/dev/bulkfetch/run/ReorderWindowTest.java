@@ -31,4 +31,25 @@ class ReorderWindowTest {
         assertThat(written).containsExactly(1L, 3L);
         assertThat(window.hasRoom()).isTrue();
     }
+
+    /** A stopped run writes what it holds for order: dropped, it was fetched again. */
+    @Test
+    void drainingWritesEveryHeldResultInOrderPastTheOnesStillWaiting() {
+        ReorderWindow window = new ReorderWindow(4);
+        List<Long> written = new ArrayList<>();
+        long first = window.claim();
+        long second = window.claim();
+        long third = window.claim();
+        long fourth = window.claim();
+        window.complete(fourth, result(4), r -> written.add(r.seq()));
+        window.complete(second, result(2), r -> written.add(r.seq()));
+        assertThat(written).isEmpty();
+
+        window.drain(r -> written.add(r.seq()));
+
+        assertThat(written).containsExactly(2L, 4L);
+        assertThat(window.hasRoom()).isTrue();
+        assertThat(first).isZero();
+        assertThat(third).isEqualTo(2);
+    }
 }
