@@ -114,6 +114,12 @@ public final class Journal implements AutoCloseable {
             }
             return new Journal(file, null, null, new BitSet(), 0, 0, 0, false);
         }
+        if (Files.isSymbolicLink(file) && Files.exists(file)) {
+            // The journal is the file the link names: its identity file and its mark are kept
+            // beside it. Beside the link, a run through it (-o latest.jsonl) found neither,
+            // started afresh and emptied an unfinished run's records.
+            file = file.toRealPath();
+        }
         Path identityFile = identityFile(file);
         if (input != null) {
             // Opening either would empty the list before its first line was read.
@@ -169,7 +175,7 @@ public final class Journal implements AutoCloseable {
                     identity(input, Checksum.of(recorded))))) {
                 throw new InputUnavailableException("cannot resume " + file + ": it was made "
                         + "from another input (" + recorded + "), not " + identity
-                        + "; resume with the same input, or start afresh without --resume",
+                        + "; resume with the same input, or start afresh with --overwrite",
                         null);
             }
             return scan(file, channel, key);

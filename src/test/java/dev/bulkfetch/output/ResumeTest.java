@@ -135,6 +135,36 @@ class ResumeTest {
     }
 
     /**
+     * After a probe: through a link to it (-o latest.jsonl), the file of a run that did not
+     * finish had no identity file or mark beside the name given, and a plain run emptied it.
+     */
+    @Test
+    void aRunThroughALinkFindsTheMarkBesideTheFileItNames() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 300);
+            Path out = dir.resolve("run-a.jsonl");
+            Path link = Files.createSymbolicLink(dir.resolve("latest.jsonl"), out.getFileName());
+            Process killed = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
+                    list.toString(), "-o", out.toString(), "-c", "8", "-q");
+            awaitLines(out, 20, killed);
+            killed.destroyForcibly();
+            assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long before = lines(out);
+
+            Cli.Result plain = Cli.run("fetch", list.toString(), "-o", link.toString(), "-q");
+            assertThat(plain.exitCode()).isEqualTo(2);
+            assertThat(plain.err()).contains("did not finish");
+            assertThat(lines(out)).isEqualTo(before);
+
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", link.toString(), "-q",
+                    "--resume");
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
+                    .doesNotHaveDuplicates().hasSize(300);
+        }
+    }
+
+    /**
      * After review: an output file of a version before the check has no mark beside it, and
      * was refused on the first run after an upgrade, as if it were unfinished. Only the
      * running mark refuses.
