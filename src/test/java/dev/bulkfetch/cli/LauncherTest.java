@@ -50,10 +50,14 @@ class LauncherTest {
                 package dev.bulkfetch.cli;
 
                 public class Main {
-                    public static void main(String[] args) {
+                    public static void main(String[] args) throws Exception {
                         if (args.length > 0 && args[0].equals("train")
                                 && System.getenv("APP_FAIL_TRAINING") != null) {
                             System.exit(3);
+                        }
+                        if (args.length > 0 && args[0].equals("train")
+                                && System.getenv("APP_ENDLESS_TRAINING") != null) {
+                            Thread.sleep(120_000);  // a recording the test stops
                         }
                         if (args.length > 0 && args[0].equals("library-path")) {
                             System.out.println(System.getProperty("java.library.path"));
@@ -194,6 +198,45 @@ class LauncherTest {
         assertThat(launch(Map.of(), "rebuilt").stderr()).contains(RECORDING)
                 .doesNotContain("could not record");
         assertThat(dir.resolve("app.jar.aot")).isNotEmptyFile();
+    }
+
+    /**
+     * After a probe: SIGTERM while the cache was being recorded ended the launcher alone; the
+     * recording ran on and left its half-made file (23 MB) beside the jar. Now it ends too,
+     * its file goes, and the launcher exits as a stopped run does.
+     */
+    @Test
+    void aSignalWhileRecordingEndsTheRecordingAndLeavesNoFile() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", LAUNCHER.toString(), "hello")
+                .redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("BULKFETCH_JAR", jar.toString());
+        builder.environment().put("APP_ENDLESS_TRAINING", "1");
+        builder.environment().remove("BULKFETCH_AOT");
+        Process launcher = builder.start();
+        try {
+            assertThat(dev.bulkfetch.testing.Await.until(() -> recorders().count() == 1,
+                    launcher, java.time.Duration.ofSeconds(60))).as("recording").isTrue();
+            dev.bulkfetch.testing.Child.signal(launcher, "TERM");
+
+            assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            launcher.destroyForcibly();
+        }
+        assertThat(launcher.exitValue()).isEqualTo(143);
+        assertThat(dev.bulkfetch.testing.Await.until(() -> recorders().count() == 0,
+                java.time.Duration.ofSeconds(10))).as("no recording left").isTrue();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .noneMatch(name -> name.contains(".tmp"));
+        }
+    }
+
+    /** The JVMs recording a cache for this test's jar. */
+    private java.util.stream.Stream<ProcessHandle> recorders() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .filter(line -> line.contains("-XX:AOTCacheOutput=" + jar)).isPresent());
     }
 
     @Test
