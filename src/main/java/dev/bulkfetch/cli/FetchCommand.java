@@ -97,10 +97,11 @@ final class FetchCommand implements Callable<Integer> {
                         .description("A header for every request (repeatable); JSON Lines "
                                 + "specs may override it."),
                         () -> headers, v -> headers = v)
-                .add(duration("--grace").defaultValue("5s")
+                .add(duration("--grace").converters(new Units.DurationConverter(true))
+                                .defaultValue("5s")
                         .description("After Ctrl-C or SIGTERM, how long requests in flight "
                                 + "may finish before the run stops (default: "
-                                + "${DEFAULT-VALUE})."),
+                                + "${DEFAULT-VALUE}; 0 stops at once)."),
                         () -> grace, v -> grace = v)
                 .add(flag("--include-body")
                         .description("Put each text (UTF-8) body into its record as body."),

@@ -22,6 +22,11 @@ final class Units {
     }
 
     static Duration parseDuration(String text) {
+        return parseDuration(text, false);
+    }
+
+    /** As {@link #parseDuration(String)}; {@code zeroAllowed}: 0 (0s, 0ms) means none. */
+    static Duration parseDuration(String text, boolean zeroAllowed) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw new TypeConversionException("'" + text + "' is not a duration: write it like "
@@ -34,8 +39,12 @@ final class Units {
             case "m" -> value * 60_000;
             default -> value * 3_600_000;
         };
+        if (millis == 0 && zeroAllowed) {
+            return Duration.ZERO;
+        }
         if (millis < 1) {
-            throw new TypeConversionException("'" + text + "' must be at least 1ms");
+            throw new TypeConversionException("'" + text + "' must be at least 1ms"
+                    + (zeroAllowed ? ", or 0" : ""));
         }
         if (millis > dev.bulkfetch.FetchConfig.MAX_DURATION.toMillis()) {
             // Nothing here waits that long; 3000000h overflowed the engines' nanoseconds.
@@ -65,9 +74,19 @@ final class Units {
     }
 
     static final class DurationConverter implements ITypeConverter<Duration> {
+        private final boolean zeroAllowed;
+
+        DurationConverter() {
+            this(false);
+        }
+
+        DurationConverter(boolean zeroAllowed) {
+            this.zeroAllowed = zeroAllowed;
+        }
+
         @Override
         public Duration convert(String value) {
-            return parseDuration(value);
+            return parseDuration(value, zeroAllowed);
         }
     }
 

@@ -108,6 +108,15 @@ class FetchCommandParsingTest {
                 .hasMessageContaining(value);
     }
 
+    /** After a probe: --grace 0s was refused ("at least 1ms"); it stops at once. */
+    @Test
+    void aGraceOfZeroStopsAtOnceWhereOtherDurationsMustBePositive() {
+        assertThat(parse("fetch", "list.txt", "--grace", "0s").grace).isZero();
+        assertThatThrownBy(() -> parse("fetch", "list.txt", "--timeout", "0s"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("at least 1ms");
+    }
+
     /** Before, it was named among all five request options. */
     @Test
     void aRequestOptionOutOfRangeIsNamedAlone() {
