@@ -165,7 +165,7 @@ final class FetchCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     // The records are whole: only the next run without --resume is refused.
                     spec.commandLine().getErr().println("bulkfetch fetch: warning: cannot mark "
-                            + Journal.identityFile(outputs.output) + " finished (" + e
+                            + outputs.identityFile() + " finished (" + e
                             .getMessage() + "): a new run on " + outputs.output + " will need"
                             + " --overwrite");
                 }

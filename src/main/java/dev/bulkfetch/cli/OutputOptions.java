@@ -105,12 +105,21 @@ final class OutputOptions {
         boolean aFile = !Files.exists(summaryJson) || Files.isRegularFile(summaryJson);
         String clash = !aFile ? null
                 : Journal.sameFile(summaryJson, output) ? "the output file"
-                : output != null && Journal.sameFile(summaryJson, Journal.identityFile(output))
+                : output != null && Journal.sameFile(summaryJson, identityFile())
                         ? "the output file's identity file"
                 : in != null && Journal.sameFile(summaryJson, in) ? "the input" : null;
         if (clash != null) {
             throw usage("Invalid value for option '--summary-json': " + summaryJson + " is "
                     + clash + ", which the summary would overwrite; choose another file");
+        }
+    }
+
+    /** The output file's identity file: beside the file, which -o may name through a link. */
+    Path identityFile() {
+        try {
+            return Journal.identityFile(Journal.resolve(output));
+        } catch (IOException unreadableLink) {
+            return Journal.identityFile(output);
         }
     }
 
@@ -133,7 +142,7 @@ final class OutputOptions {
         }
         if (output != null) {
             ours.put(output, "the output file");
-            ours.put(Journal.identityFile(output), "the output file's identity file");
+            ours.put(identityFile(), "the output file's identity file");
         }
         if (summaryJson != null) {
             ours.put(summaryJson, "the summary file");

@@ -114,12 +114,8 @@ public final class Journal implements AutoCloseable {
             }
             return new Journal(file, null, null, new BitSet(), 0, 0, 0, false);
         }
-        if (Files.isSymbolicLink(file) && Files.exists(file)) {
-            // The journal is the file the link names: its identity file and its mark are kept
-            // beside it. Beside the link, a run through it (-o latest.jsonl) found neither,
-            // started afresh and emptied an unfinished run's records.
-            file = file.toRealPath();
-        }
+        Path given = file;
+        file = resolve(file);
         Path identityFile = identityFile(file);
         if (input != null) {
             // Opening either would empty the list before its first line was read.
@@ -149,6 +145,12 @@ public final class Journal implements AutoCloseable {
             throw e;
         }
         try {
+            if (!file.equals(given) && !Files.exists(identityFile)
+                    && Files.exists(identityFile(given))) {
+                // Written beside the link by a version that did not follow it: moved beside
+                // the file, where its mark and identity are looked for now.
+                Files.move(identityFile(given), identityFile);
+            }
             if (!resume && !overwrite && existed && channel.size() > 0
                     && unfinished(identityFile)) {
                 throw new Unfinished(file, readTwice);
@@ -427,6 +429,22 @@ public final class Journal implements AutoCloseable {
                 + " " + hash;
     }
 
+    /**
+     * The file the journal {@code file} is: the file a link names, followed even before it
+     * exists (ln -s runs/r1.jsonl latest.jsonl, then -o latest.jsonl). Its identity file and
+     * mark are kept beside it: beside the link, a run through it found neither, started
+     * afresh and emptied an unfinished run's records.
+     */
+    public static Path resolve(Path file) throws IOException {
+        Path path = file;
+        for (int hops = 0; Files.isSymbolicLink(path) && hops < 40; hops++) {
+            Path target = Files.readSymbolicLink(path);
+            Path parent = path.toAbsolutePath().getParent();
+            path = parent == null ? target : parent.resolve(target).normalize();
+        }
+        return path;
+    }
+
     /** Where the identity of the input of journal {@code file} is kept: beside it. */
     public static Path identityFile(Path file) {
         return file.resolveSibling(file.getFileName() + ".input");
@@ -535,10 +553,16 @@ public final class Journal implements AutoCloseable {
      * left an empty identity file, and --resume refused a journal it could have gone on from.
      */
     private static void replace(Path file, String text) throws IOException {
-        Path part = file.resolveSibling(file.getFileName() + ".part");
-        Files.writeString(part, text);
-        Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        // A name of its own, made new: a fixed one could be a file of the user's (the input).
+        Path part = Files.createTempFile(file.toAbsolutePath().getParent(),
+                file.getFileName() + ".", ".part");
+        try {
+            Files.writeString(part, text);
+            Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(part);  // left only when the write or the move failed
+        }
     }
 
     /** Releases the file, and its lock, to other runs; idempotent. */

@@ -142,25 +142,44 @@ class ResumeTest {
     void aRunThroughALinkFindsTheMarkBesideTheFileItNames() throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/quick-held/", 300);
-            Path out = dir.resolve("run-a.jsonl");
-            Path link = Files.createSymbolicLink(dir.resolve("latest.jsonl"), out.getFileName());
+            Path out = Files.createDirectories(dir.resolve("runs")).resolve("run-a.jsonl");
+            // Made before the file it names, as a "latest" link is; the first run goes through
+            // it too, and must keep its mark beside the file, not beside the link.
+            Path link = Files.createSymbolicLink(dir.resolve("latest.jsonl"),
+                    Path.of("runs", "run-a.jsonl"));
             Process killed = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
-                    list.toString(), "-o", out.toString(), "-c", "8", "-q");
+                    list.toString(), "-o", link.toString(), "-c", "8", "-q");
             awaitLines(out, 20, killed);
             killed.destroyForcibly();
             assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
             long before = lines(out);
+            assertThat(Path.of(out + ".input")).as("the mark beside the file").exists();
+            assertThat(dir.resolve("latest.jsonl.input")).doesNotExist();
 
             Cli.Result plain = Cli.run("fetch", list.toString(), "-o", link.toString(), "-q");
             assertThat(plain.exitCode()).isEqualTo(2);
             assertThat(plain.err()).contains("did not finish");
             assertThat(lines(out)).isEqualTo(before);
 
+            // A plain run on the file itself is refused as well: one mark, beside it.
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isEqualTo(2);
+            assertThat(dir.resolve("latest.jsonl.input")).doesNotExist();
+            // Nor may the summary land on the identity file through the link.
+            Cli.Result clash = Cli.run("fetch", list.toString(), "-o", link.toString(), "-q",
+                    "--resume", "--summary-json", out + ".input");
+            assertThat(clash.exitCode()).isEqualTo(2);
+            assertThat(clash.err()).contains("identity file");
+
             Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", link.toString(), "-q",
                     "--resume");
             assertThat(resumed.exitCode()).as(resumed.err()).isZero();
             assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
                     .doesNotHaveDuplicates().hasSize(300);
+            try (var left = Files.list(out.getParent())) {
+                assertThat(left.map(f -> f.getFileName().toString()))
+                        .as("no identity file's part left").noneMatch(n -> n.endsWith(".part"));
+            }
         }
     }
 
