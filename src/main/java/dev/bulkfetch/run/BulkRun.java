@@ -55,6 +55,9 @@ public final class BulkRun implements AutoCloseable {
     private volatile boolean stopping;
     // Set from any thread to stop waiting for what is in flight; read by the driver.
     private volatile boolean abandoned;
+    // Set by stop() alone (Ctrl-C, SIGTERM), not by abandon() (a library's close): an answer
+    // that would be retried then gets no record, for --resume to try again.
+    private volatile boolean stopRequested;
 
     /**
      * A run with its own engine, as {@code config} describes; {@link #close()} frees it.
@@ -90,6 +93,7 @@ public final class BulkRun implements AutoCloseable {
      * are written at the end, past the items still waiting.
      */
     public void stop() {
+        stopRequested = true;
         stopping = true;
         sender.stop();
         // The driver may be waiting with nothing on the wire (a rate's next start is far off,
@@ -255,7 +259,7 @@ public final class BulkRun implements AutoCloseable {
             boolean retry = attempt.number() <= retries.maxRetries() && !outcome.permanent()
                     && retries.retries(attempt.request(), outcome.redirected(), outcome.unsent(),
                             status, kind);
-            if (retry && stopping) {
+            if (retry && stopRequested) {
                 // Stopped before its retry, as one waiting out its backoff at the stop is: no
                 // record, so --resume fetches it. A record made it a final failure (a 429 or a
                 // 503 that came in the grace), which no later run would try again.
