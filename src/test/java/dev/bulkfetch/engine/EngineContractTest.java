@@ -61,6 +61,12 @@ class EngineContractTest {
                 Duration.ofSeconds(5), 10_000, 3, null, false);
     }
 
+    /** A minute for everything: only the test's cancel ends the request. */
+    private static EngineOptions patient() {
+        return new EngineOptions(8, Duration.ofSeconds(60), Duration.ofSeconds(60),
+                Duration.ofSeconds(60), 10_000, 3, null, false);
+    }
+
     /** Short timeouts, for the tests of them: a whole request 800 ms, a read 600 ms. */
     private static EngineOptions deadlines() {
         return new EngineOptions(8, Duration.ofSeconds(2), Duration.ofMillis(800),
@@ -192,10 +198,8 @@ class EngineContractTest {
     @EnumSource
     void cancellingTheFutureOfARequestOnTheWireClosesItsConnection(EngineKind kind)
             throws Exception {
-        EngineOptions patient = new EngineOptions(8, Duration.ofSeconds(30),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, 3, null, false);
         try (RawServer silent = new RawServer(RawServer.Mode.NEVER_ANSWER);
-             Engine engine = Engine.create(kind, patient)) {
+             Engine engine = Engine.create(kind, patient())) {
             java.util.concurrent.CompletableFuture<Outcome> sent = engine.send(
                     FetchRequest.get(1, URI.create(silent.url("/wait"))));
             assertThat(dev.bulkfetch.testing.Await.until(() -> silent.requests() == 1,
@@ -219,10 +223,8 @@ class EngineContractTest {
     void cancellingTheFutureOfARequestStillConnectingSendsNothing(EngineKind kind)
             throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(FullListener.socketsVisible());
-        EngineOptions patient = new EngineOptions(8, Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, 3, null, false);
         try (FullListener full = new FullListener();
-             Engine engine = Engine.create(kind, patient)) {
+             Engine engine = Engine.create(kind, patient())) {
             java.util.concurrent.CompletableFuture<Outcome> sent = engine.send(
                     FetchRequest.get(1, URI.create(full.url("/cancelled"))));
             assertThat(dev.bulkfetch.testing.Await.until(() -> full.connecting() == 1,

@@ -11,7 +11,6 @@ import dev.bulkfetch.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A full disk and an impatient user, in real child processes. */
 class FailuresMidRunTest {
+
+    /** The file-size limit that stands in for a disk that fills up. */
+    private static final long FULL_DISK = 16 * 1024;
 
     @TempDir
     Path dir;
@@ -32,15 +34,10 @@ class FailuresMidRunTest {
             Path out = dir.resolve("out.jsonl");
             Path err = dir.resolve("err.txt");
             Path summary = Files.writeString(dir.resolve("summary.json"), "{\"all_ok\": true}");
-            // The shell's file-size limit (16 KiB) stands in for a disk that fills up.
-            List<String> command = new ArrayList<>(List.of("bash", "-c",
-                    "ulimit -f 16; exec \"$0\" \"$@\"",
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.bulkfetch.cli.Main",
-                    "fetch", list.toString(), "-o", out.toString(), "-c", "8", "-q",
-                    "--summary-json", summary.toString()));
-            Process child = new ProcessBuilder(command).redirectError(err.toFile())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            // A file-size limit of 16 KiB stands in for a disk that fills up.
+            Process child = Child.startWithFileSizeLimit(err, FULL_DISK, "fetch",
+                    list.toString(), "-o", out.toString(), "-c", "8", "-q", "--summary-json",
+                    summary.toString());
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
             assertThat(child.exitValue()).isEqualTo(1);
@@ -71,12 +68,8 @@ class FailuresMidRunTest {
             Path list = server.urlList(dir, "/ok/", 500);
             Path out = dir.resolve("out.jsonl");
             Path err = dir.resolve("err.txt");
-            Process child = new ProcessBuilder("bash", "-c", "ulimit -f 16; exec \"$0\" \"$@\"",
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.bulkfetch.cli.Main",
-                    "fetch", "-", "-o", out.toString(), "-c", "8", "-q")
-                    .redirectInput(list.toFile()).redirectError(err.toFile())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process child = Child.startWithFileSizeLimit(list, err, FULL_DISK, "fetch", "-",
+                    "-o", out.toString(), "-c", "8", "-q");
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
             assertThat(child.exitValue()).isEqualTo(1);

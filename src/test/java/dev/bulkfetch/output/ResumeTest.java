@@ -46,6 +46,18 @@ class ResumeTest {
         Await.until(() -> lines(file) >= atLeast, child, Duration.ofSeconds(60));
     }
 
+    /**
+     * Runs {@code bulkfetch ARGS} in a child and kills it (-9) once {@code out} has grown by
+     * {@code lines} lines, or the child has ended.
+     */
+    private void killedAfter(Path out, long lines, String... args) throws Exception {
+        long from = lines(out);
+        Process child = Child.start(dir.resolve("err.txt"), List.of(), args);
+        awaitLines(out, from + lines, child);
+        child.destroyForcibly();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
     @Test
     void killedAtSeveralPointsAndResumedEveryItemHasExactlyOneRecord() throws Exception {
         try (TestServer server = new TestServer()) {
@@ -85,11 +97,7 @@ class ResumeTest {
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/quick-held/", 2_000);
             Path out = dir.resolve("out.jsonl");
-            Process killed = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
-                    list.toString(), "-o", out.toString(), "-c", "8", "-q");
-            awaitLines(out, 50, killed);
-            killed.destroyForcibly();
-            assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            killedAfter(out, 50, "fetch", list.toString(), "-o", out.toString(), "-c", "8", "-q");
             byte[] unfinished = Files.readAllBytes(out);
             assertThat(lines(out)).isBetween(50L, 1_999L);
 
@@ -101,11 +109,8 @@ class ResumeTest {
             assertThat(Files.readAllBytes(out)).as("left as it was").isEqualTo(unfinished);
 
             // A resume killed in turn leaves it unfinished as well.
-            Process resumed = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
-                    list.toString(), "-o", out.toString(), "-c", "8", "-q", "--resume");
-            awaitLines(out, lines(out) + 50, resumed);
-            resumed.destroyForcibly();
-            assertThat(resumed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            killedAfter(out, 50, "fetch", list.toString(), "-o", out.toString(), "-c", "8", "-q",
+                    "--resume");
             assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
                     .exitCode()).isEqualTo(2);
 
@@ -147,11 +152,8 @@ class ResumeTest {
             // it too, and must keep its mark beside the file, not beside the link.
             Path link = Files.createSymbolicLink(dir.resolve("latest.jsonl"),
                     Path.of("runs", "run-a.jsonl"));
-            Process killed = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
-                    list.toString(), "-o", link.toString(), "-c", "8", "-q");
-            awaitLines(out, 20, killed);
-            killed.destroyForcibly();
-            assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            killedAfter(out, 20, "fetch", list.toString(), "-o", link.toString(), "-c", "8",
+                    "-q");
             long before = lines(out);
             assertThat(Path.of(out + ".input")).as("the mark beside the file").exists();
             assertThat(dir.resolve("latest.jsonl.input")).doesNotExist();

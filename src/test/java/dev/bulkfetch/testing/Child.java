@@ -31,28 +31,35 @@ public final class Child {
      */
     public static Process startWithFileSizeLimit(Path stderr, long maxFileBytes,
                                                  String... args) throws IOException {
-        return start(stderr, List.of("prlimit", "--fsize=" + maxFileBytes, "--"), List.of(),
-                args);
+        return startWithFileSizeLimit(null, stderr, maxFileBytes, args);
+    }
+
+    /** As {@link #startWithFileSizeLimit(Path, long, String...)}, reading stdin from a file. */
+    public static Process startWithFileSizeLimit(Path stdin, Path stderr, long maxFileBytes,
+                                                 String... args) throws IOException {
+        return start(stdin, ProcessBuilder.Redirect.DISCARD, stderr,
+                List.of("prlimit", "--fsize=" + maxFileBytes, "--"), List.of(), args);
     }
 
     /** As {@link #start(Path, List, String...)}, with stdout to a file as well. */
     public static Process startWithOutput(Path stdout, Path stderr, String... args)
             throws IOException {
-        return start(ProcessBuilder.Redirect.to(stdout.toFile()), stderr, List.of(), List.of(),
-                args);
+        return start(null, ProcessBuilder.Redirect.to(stdout.toFile()), stderr, List.of(),
+                List.of(), args);
     }
 
     /** As {@link #start(Path, List, String...)}, with stdout a pipe the test reads. */
     public static Process startPiped(Path stderr, String... args) throws IOException {
-        return start(ProcessBuilder.Redirect.PIPE, stderr, List.of(), List.of(), args);
+        return start(null, ProcessBuilder.Redirect.PIPE, stderr, List.of(), List.of(), args);
     }
 
     private static Process start(Path stderr, List<String> wrapper, List<String> jvmArgs,
                                  String... args) throws IOException {
-        return start(ProcessBuilder.Redirect.DISCARD, stderr, wrapper, jvmArgs, args);
+        return start(null, ProcessBuilder.Redirect.DISCARD, stderr, wrapper, jvmArgs, args);
     }
 
-    private static Process start(ProcessBuilder.Redirect stdout, Path stderr,
+    /** The child JVM; {@code stdin} null reads nothing (/dev/null). */
+    private static Process start(Path stdin, ProcessBuilder.Redirect stdout, Path stderr,
                                  List<String> wrapper, List<String> jvmArgs, String... args)
             throws IOException {
         List<String> command = new ArrayList<>(wrapper);
@@ -66,7 +73,8 @@ public final class Child {
                 .redirectErrorStream(false)
                 .redirectError(stderr.toFile())
                 .redirectOutput(stdout)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(stdin != null ? stdin.toFile()
+                        : new java.io.File("/dev/null")))
                 .start();
     }
 
