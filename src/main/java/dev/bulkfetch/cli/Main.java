@@ -73,13 +73,18 @@ public final class Main {
                                    String only) {
         CommandLine cli = new CommandLine(BulkfetchCommand.spec());
         Map<String, BiFunction<InputStream, OutputStream, CommandSpec>> commands = subcommands();
+        boolean all = only == null || !commands.containsKey(only);
         commands.forEach((name, spec) -> {
-            if (only == null || !commands.containsKey(only) || only.equals(name)) {
+            if (all || only.equals(name)) {
                 cli.addSubcommand(name, new CommandLine(spec.apply(in, out)));
             }
         });
-        // "bulkfetch help fetch", as git and docker have it, beside "fetch --help".
-        cli.addSubcommand("help", new CommandLine(new CommandLine.HelpCommand()));
+        if (all) {
+            // "bulkfetch help fetch", as git and docker have it, beside "fetch --help". Not
+            // for a run: picocli reads this command's annotations, which cost the JDK's first
+            // annotation proxies, about 60 ms of every start (StartUpTest).
+            cli.addSubcommand("help", new CommandLine(new CommandLine.HelpCommand()));
+        }
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(Main::exitCodeOf);

@@ -77,7 +77,7 @@ public final class BodyStore implements AutoCloseable {
      */
     public static void checkWritable(Path dir) throws IOException {
         try {
-            Files.delete(Files.createTempFile(dir, PART_PREFIX + "check-", ".part"));
+            Files.delete(TempFiles.create(dir, PART_PREFIX + "check-", ".part"));
         } catch (IOException e) {
             throw new IOException("cannot write into " + dir + ": " + reason(e), e);
         }

@@ -543,8 +543,12 @@ public final class Journal implements AutoCloseable {
     private void mark(String state) throws IOException {
         Path identityFile = identityFile(file);
         if (channel != null && Files.exists(identityFile)) {
-            String identity = Files.readAllLines(identityFile).getFirst().strip();
-            replace(identityFile, identity + "\n" + (state == null ? "" : state + "\n"));
+            String current = Files.readString(identityFile);
+            String marked = current.lines().findFirst().orElse("").strip() + "\n"
+                    + (state == null ? "" : state + "\n");
+            if (!marked.equals(current)) {  // a new run was marked running when it opened
+                replace(identityFile, marked);
+            }
         }
     }
 
@@ -554,7 +558,7 @@ public final class Journal implements AutoCloseable {
      */
     private static void replace(Path file, String text) throws IOException {
         // A name of its own, made new: a fixed one could be a file of the user's (the input).
-        Path part = Files.createTempFile(file.toAbsolutePath().getParent(),
+        Path part = TempFiles.create(file.toAbsolutePath().getParent(),
                 file.getFileName() + ".", ".part");
         try {
             Files.writeString(part, text);

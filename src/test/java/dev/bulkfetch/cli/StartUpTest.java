@@ -1,0 +1,67 @@
+package dev.bulkfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.testing.Child;
+import dev.bulkfetch.testing.RawServer;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * What a plain run must not load: each was once added to every start by a change elsewhere,
+ * and only a benchmark noticed. Reading a command's annotations makes the JDK's first
+ * annotation proxies (about 60 ms, a help command's); a {@code SecureRandom} loads the security
+ * providers (15 to 20 ms, a temporary file's name). The classes a fresh JVM loads tell, where a
+ * timed test could not.
+ */
+class StartUpTest {
+
+    @ParameterizedTest
+    @EnumSource
+    void aRunToAFileMakesNoAnnotationProxyBeforeItsEngineStartsNorLoadsSecurity(EngineKind kind,
+            @TempDir Path dir) throws Exception {
+        Path classes = dir.resolve("classes.txt");
+        try (RawServer server = RawServer.answering(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
+            assertThat(Child.fetchOne(dir, List.of("-Xlog:class+load=info:file=" + classes,
+                    "-Djava.library.path=" + nettyNatives(dir)), server.url("/one"),
+                    "-e", kind.cliName()).get("status").asInt()).isEqualTo(200);
+        }
+        List<String> loaded = Files.readAllLines(classes).stream()
+                .map(line -> line.replaceFirst("^\\[[^ ]*\\s+", "").split(" ")[0])
+                .toList();
+        assertThat(loaded).as("the log names classes").contains("dev.bulkfetch.cli.Main");
+        // Netty makes its own, in its platform probes (reflection on its cleaner) and its
+        // first pipeline (@Sharable): the event loop's may come once its engine starts.
+        int netty = loaded.indexOf("io.netty.util.internal.PlatformDependent");
+        assertThat(loaded.subList(0, netty < 0 ? loaded.size() : netty))
+                .as("classes loaded before Netty starts, if it does")
+                .filteredOn(name -> name.equals("java.lang.reflect.Proxy$ProxyBuilder"))
+                .isEmpty();
+        assertThat(loaded).filteredOn(name -> name.equals("java.security.SecureRandom"))
+                .isEmpty();
+    }
+
+    /**
+     * Netty's epoll library in a folder of its own, as the launcher unpacks it: found on the
+     * library path, it is loaded in place, not copied out of its jar to a temporary file first.
+     */
+    private static Path nettyNatives(Path dir) throws Exception {
+        String library = "libnetty_transport_native_epoll_"
+                + (System.getProperty("os.arch").equals("aarch64") ? "aarch_64" : "x86_64")
+                + ".so";
+        Path natives = Files.createDirectories(dir.resolve("native"));
+        try (InputStream in = StartUpTest.class.getResourceAsStream(
+                "/META-INF/native/" + library)) {
+            assertThat(in).as(library + " on the class path").isNotNull();
+            Files.copy(in, natives.resolve(library));
+        }
+        return natives;
+    }
+}
