@@ -59,6 +59,9 @@ final class Interrupts implements AutoCloseable {
 
     private void stop(int code) {
         if (count.incrementAndGet() > 1) {
+            // Said, or a user who pressed twice cannot tell a quit from a crash.
+            say("\nbulkfetch: quitting at once: the requests in flight get no record"
+                    + " (--resume fetches them again)");
             halt(code);
         }
         exitCode = code;

@@ -137,7 +137,7 @@ class FailuresMidRunTest {
     }
 
     @Test
-    void aSecondCtrlCExitsAtOnce() throws Exception {
+    void aSecondCtrlCExitsAtOnceAndSaysSo() throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = TestServer.write(dir.resolve("hang.txt"), server.url("/long-held/1")
                     + "\n" + server.url("/hang/1") + "\n" + server.url("/hang/2") + "\n");
@@ -154,6 +154,7 @@ class FailuresMidRunTest {
             assertThat(child.exitValue()).isEqualTo(130);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(
                     Duration.ofSeconds(10));
+            assertThat(Files.readString(err)).contains("quitting at once");
         }
     }
 }
