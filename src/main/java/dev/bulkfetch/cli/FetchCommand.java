@@ -198,7 +198,7 @@ final class FetchCommand implements Callable<Integer> {
              InputReader urls = InputReader.open(input, format, stdin,
                      mock == null ? requests : requests.withUrlMapper(mock::redirect));
              BulkRun run = new BulkRun(config);
-             Interrupts interrupts = Interrupts.install(run, grace, err)) {
+             Interrupts interrupts = Interrupts.install(run, grace, err, canResume)) {
             outputs.removeEarlierSummary();
             if (journal != null && journal.kept() > 0 && !quiet) {
                 err.println("resuming: " + journal.kept() + " records kept"

@@ -30,6 +30,8 @@ final class Interrupts implements AutoCloseable {
     private final BulkRun run;
     private final Duration grace;
     private final PrintWriter err;
+    // Whether --resume can go on from this run (an output file, an input read again).
+    private final boolean resumable;
     private final AtomicInteger count = new AtomicInteger();
     // The first signal's exit code; 0 until one came.
     private volatile int exitCode;
@@ -39,10 +41,11 @@ final class Interrupts implements AutoCloseable {
     private final SignalHandler previousTerm;
     private final Thread onExit;
 
-    private Interrupts(BulkRun run, Duration grace, PrintWriter err) {
+    private Interrupts(BulkRun run, Duration grace, PrintWriter err, boolean resumable) {
         this.run = run;
         this.grace = grace;
         this.err = err;
+        this.resumable = resumable;
         this.previousInt = handle(INT, signal -> stop(ExitCodes.INTERRUPTED));
         this.previousTerm = handle(TERM, signal -> stop(ExitCodes.TERMINATED));
         this.onExit = new Thread(run::deleteUnsavedBodies, "bulkfetch-term");
@@ -60,8 +63,9 @@ final class Interrupts implements AutoCloseable {
     private void stop(int code) {
         if (count.incrementAndGet() > 1) {
             // Said, or a user who pressed twice cannot tell a quit from a crash.
-            say("\nbulkfetch: quitting at once: the requests in flight get no record"
-                    + " (--resume fetches them again)");
+            say("\nbulkfetch: quitting at once: what is still in flight, or held for input"
+                    + " order, gets no record" + (resumable ? " (--resume fetches it again)"
+                    : ""));
             halt(code);
         }
         exitCode = code;
@@ -101,8 +105,8 @@ final class Interrupts implements AutoCloseable {
         Runtime.getRuntime().halt(code);
     }
 
-    static Interrupts install(BulkRun run, Duration grace, PrintWriter err) {
-        return new Interrupts(run, grace, err);
+    static Interrupts install(BulkRun run, Duration grace, PrintWriter err, boolean resumable) {
+        return new Interrupts(run, grace, err, resumable);
     }
 
     boolean interrupted() {

@@ -544,8 +544,11 @@ public final class Journal implements AutoCloseable {
         Path identityFile = identityFile(file);
         if (channel != null && Files.exists(identityFile)) {
             String current = Files.readString(identityFile);
-            String marked = current.lines().findFirst().orElse("").strip() + "\n"
-                    + (state == null ? "" : state + "\n");
+            String identity = current.lines().findFirst().orElse("").strip();
+            if (identity.isEmpty()) {
+                throw new IOException(identityFile + " is empty: the input it records is lost");
+            }
+            String marked = identity + "\n" + (state == null ? "" : state + "\n");
             if (!marked.equals(current)) {  // a new run was marked running when it opened
                 replace(identityFile, marked);
             }

@@ -10,7 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * New files of unique names, as {@code Files.createTempFile} makes them, without its cost:
  * the JDK draws its names from a {@code SecureRandom}, whose security providers took 15 to
  * 20 ms of every run that writes an output file. The name need not be unguessable, only new:
- * made with {@code CREATE_NEW}, it never takes over a file that is there.
+ * made with {@code CREATE_NEW}, it never takes over a file that is there. Its permissions are
+ * the umask's, as the output file's beside it, not the owner-only ones of the JDK's.
  */
 final class TempFiles {
 

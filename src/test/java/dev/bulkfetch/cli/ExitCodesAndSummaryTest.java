@@ -116,6 +116,10 @@ class ExitCodesAndSummaryTest {
         Cli.Result help = Cli.run("help", "fetch");
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).startsWith("Usage: bulkfetch fetch").contains("--concurrency");
+        // Registered only with every command (a run does without it): there, "help" alone.
+        Cli.Result all = Cli.run("help");
+        assertThat(all.exitCode()).isZero();
+        assertThat(all.out()).contains("fetch").contains("compare").contains("serve");
 
         Cli.Result option = Cli.run("fetch", "urls/demo.txt", "--concurency", "5");
         assertThat(option.exitCode()).isEqualTo(ExitCodes.USAGE);

@@ -69,8 +69,9 @@ class StartUpTest {
         Path natives = Files.createDirectories(dir.resolve("native"));
         try (InputStream in = StartUpTest.class.getResourceAsStream(
                 "/META-INF/native/" + library)) {
-            assertThat(in).as(library + " on the class path").isNotNull();
-            Files.copy(in, natives.resolve(library));
+            if (in != null) {  // none for this platform: Netty uses NIO, and copies nothing
+                Files.copy(in, natives.resolve(library));
+            }
         }
         return natives;
     }

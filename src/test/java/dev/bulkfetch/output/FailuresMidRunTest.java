@@ -11,6 +11,7 @@ import dev.bulkfetch.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -138,12 +139,22 @@ class FailuresMidRunTest {
 
     @Test
     void aSecondCtrlCExitsAtOnceAndSaysSo() throws Exception {
+        assertThat(secondCtrlC("-o", dir.resolve("out.jsonl").toString()))
+                .contains("quitting at once").contains("--resume fetches it again");
+        // Records on stdout: nothing to resume from, so no advice to.
+        assertThat(secondCtrlC()).contains("quitting at once").doesNotContain("--resume");
+    }
+
+    /** Stops a run with two Ctrl-Cs and returns its stderr; it must exit 130 at once. */
+    private String secondCtrlC(String... output) throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = TestServer.write(dir.resolve("hang.txt"), server.url("/long-held/1")
                     + "\n" + server.url("/hang/1") + "\n" + server.url("/hang/2") + "\n");
             Path err = dir.resolve("err.txt");
-            Process child = Child.start(err, List.of(), "fetch", list.toString(), "-o",
-                    dir.resolve("out.jsonl").toString(), "--grace", "60s", "--timeout", "2m");
+            List<String> args = new ArrayList<>(List.of("fetch", list.toString(), "--grace",
+                    "60s", "--timeout", "2m"));
+            args.addAll(List.of(output));
+            Process child = Child.start(err, List.of(), args.toArray(String[]::new));
             Await.until(() -> server.counter().inFlight() > 0, child, Duration.ofSeconds(30));
             Child.signal(child, "INT");
             Child.awaitText(err, "interrupted", child, Duration.ofSeconds(30));
@@ -154,7 +165,7 @@ class FailuresMidRunTest {
             assertThat(child.exitValue()).isEqualTo(130);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(
                     Duration.ofSeconds(10));
-            assertThat(Files.readString(err)).contains("quitting at once");
+            return Files.readString(err);
         }
     }
 }

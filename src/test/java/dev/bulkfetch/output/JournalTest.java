@@ -137,4 +137,28 @@ class JournalTest {
             assertThat(second.kept()).isEqualTo(1);
         }
     }
+
+    /**
+     * A run is marked running when it opens and finished at its end, each by one rewrite of
+     * the identity file, and an identity file emptied meanwhile is an error, not a blank
+     * identity that a later resume could only refuse.
+     */
+    @Test
+    void theIdentityFileIsMarkedRunningThenFinishedAndAnEmptiedOneIsAnError() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.txt"), "http://h.test/1\n");
+        Path out = dir.resolve("out.jsonl");
+        Path identity = dir.resolve("out.jsonl.input");
+        try (Journal journal = Journal.open(out, input, false)) {
+            assertThat(Files.readAllLines(identity)).hasSize(2).endsWith("running");
+            journal.started();
+            assertThat(Files.readAllLines(identity)).hasSize(2).endsWith("running");
+            journal.finished();
+            assertThat(Files.readAllLines(identity)).hasSize(1).doesNotContain("running");
+
+            Files.writeString(identity, "");
+            assertThatThrownBy(journal::finished).hasMessageContaining("is empty");
+        }
+        assertThat(dir.toFile().list()).as("no temporary file left")
+                .containsExactlyInAnyOrder("in.txt", "out.jsonl", "out.jsonl.input");
+    }
 }
