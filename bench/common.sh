@@ -15,6 +15,8 @@ export JAVA_HOME
 if [ -z "${BULKFETCH_JAR:-}" ]; then
   ./bulkfetch --version >/dev/null   # builds the jar if it is stale
   cp target/bulkfetch-all.jar "$WORK/bulkfetch.jar"
+  # After it, so no older: the launcher runs it for a fetch without the mock (see there).
+  cp target/bulkfetch-all-fetch.jar "$WORK/bulkfetch-fetch.jar"
   BULKFETCH_JAR="$WORK/bulkfetch.jar"
 fi
 export BULKFETCH_JAR

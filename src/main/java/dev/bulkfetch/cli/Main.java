@@ -116,7 +116,8 @@ public final class Main {
     /**
      * Runs {@code start}, a mock server's start; an {@link IllegalStateException} from it (a
      * port already taken, stubs that cannot be read) is the user's to fix, so it becomes a
-     * usage error naming the command, and a taken port the option that gave it.
+     * usage error naming the command, and a taken port the option that gave it; so does a jar
+     * without WireMock.
      */
     static <T> T usageErrorIfThrows(CommandSpec spec, String portOption,
                                     java.util.function.Supplier<T> start) {
@@ -127,6 +128,17 @@ public final class Main {
                     spec.commandLine(), e instanceof dev.bulkfetch.mock.MockServer.PortInUse
                             ? "Invalid value for option '" + portOption + "': " + e.getMessage()
                             : e.getMessage());
+            usage.initCause(e);
+            throw usage;
+        } catch (NoClassDefFoundError e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("com/github/tomakehurst/")) {
+                throw e;
+            }
+            // Run by hand, or with --mock in an argument file the launcher did not read.
+            CommandLine.ParameterException usage = new CommandLine.ParameterException(
+                    spec.commandLine(), "the mock needs WireMock, which the jar for a fetch"
+                            + " without --mock (bulkfetch-all-fetch.jar) leaves out: run"
+                            + " bulkfetch-all.jar, as ./bulkfetch does for --mock");
             usage.initCause(e);
             throw usage;
         }

@@ -62,6 +62,10 @@ class LauncherTest {
                             new ProcessBuilder("sleep", "121").start();
                             Thread.sleep(120_000);
                         }
+                        if (System.getenv("APP_PRINT_CLASS_PATH") != null) {
+                            System.out.println(System.getProperty("java.class.path"));
+                            return;
+                        }
                         if (args.length > 0 && args[0].equals("library-path")) {
                             System.out.println(System.getProperty("java.library.path"));
                             return;
@@ -172,6 +176,33 @@ class LauncherTest {
                 .contains("ran fetch list.txt --engine threads\n");
         assertThat(eventLoop.stderr()).contains(RECORDING + " for this jar and the event-loop");
         assertThat(eventLoop.stdout()).contains("Opened AOT cache " + jar + ".aot");
+    }
+
+    /**
+     * Every start reads the directory of the jar it runs, WireMock most of it: a fetch that
+     * needs no mock runs the jar the build makes without it, with caches of its own.
+     */
+    @Test
+    void aFetchWithoutTheMockRunsTheJarWithoutWireMockBesideTheFullOne() throws Exception {
+        Path fetchJar = dir.resolve("app-fetch.jar");
+        Files.copy(jar, fetchJar);
+        Map<String, String> classPath = Map.of("APP_PRINT_CLASS_PATH", "1");
+
+        assertThat(launch(classPath, "fetch", "list.txt").stdout()).isEqualTo(fetchJar + "\n");
+        assertThat(dir.resolve("app-fetch.jar.aot")).isNotEmptyFile();
+        assertThat(dir.resolve("app.jar.aot")).doesNotExist();
+        assertThat(launch(classPath, "train", "--engine", "threads").stdout())
+                .isEqualTo(fetchJar + "\n");
+        // The mock needs WireMock, and an argument file may ask for it unseen.
+        assertThat(launch(classPath, "fetch", "list.txt", "--mock").stdout())
+                .isEqualTo(jar + "\n");
+        assertThat(launch(classPath, "fetch", "--mock-port=9000", "list.txt").stdout())
+                .isEqualTo(jar + "\n");
+        assertThat(launch(classPath, "fetch", "@options.txt").stdout()).isEqualTo(jar + "\n");
+        assertThat(launch(classPath, "serve").stdout()).isEqualTo(jar + "\n");
+        // Older than the full jar: another build's.
+        makeJarNewer();
+        assertThat(launch(classPath, "fetch", "list.txt").stdout()).isEqualTo(jar + "\n");
     }
 
     @Test

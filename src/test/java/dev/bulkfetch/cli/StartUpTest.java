@@ -9,7 +9,10 @@ import dev.bulkfetch.testing.RawServer;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,6 +51,23 @@ class StartUpTest {
                 .isEmpty();
         assertThat(loaded).filteredOn(name -> name.equals("java.security.SecureRandom"))
                 .isEmpty();
+    }
+
+    /** The launcher's jar for a fetch leaves WireMock out; run by hand with --mock, it says so. */
+    @Test
+    void theMockWithoutWireMockOnTheClassPathIsAUsageErrorNamingTheJarToRun(@TempDir Path dir)
+            throws Exception {
+        String withoutWireMock = Arrays.stream(System.getProperty("java.class.path")
+                        .split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.contains("wiremock"))
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+        Path err = dir.resolve("err.txt");
+        Process child = Child.startWithClassPath(err, withoutWireMock, "fetch",
+                "urls/demo.txt", "--mock", "-q", "-o", dir.resolve("out.jsonl").toString());
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).isEqualTo(ExitCodes.USAGE);
+        assertThat(Files.readString(err)).contains("the mock needs WireMock")
+                .contains("bulkfetch-all.jar").doesNotContain("NoClassDefFoundError");
     }
 
     @Test

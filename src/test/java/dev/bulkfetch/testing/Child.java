@@ -58,15 +58,29 @@ public final class Child {
         return start(null, ProcessBuilder.Redirect.DISCARD, stderr, wrapper, jvmArgs, args);
     }
 
-    /** The child JVM; {@code stdin} null reads nothing (/dev/null). */
+    /** As {@link #start(Path, List, String...)}, with the class path {@code classPath}. */
+    public static Process startWithClassPath(Path stderr, String classPath, String... args)
+            throws IOException {
+        return start(null, ProcessBuilder.Redirect.DISCARD, stderr, List.of(), List.of(),
+                classPath, args);
+    }
+
     private static Process start(Path stdin, ProcessBuilder.Redirect stdout, Path stderr,
                                  List<String> wrapper, List<String> jvmArgs, String... args)
             throws IOException {
+        return start(stdin, stdout, stderr, wrapper, jvmArgs,
+                System.getProperty("java.class.path"), args);
+    }
+
+    /** The child JVM; {@code stdin} null reads nothing (/dev/null). */
+    private static Process start(Path stdin, ProcessBuilder.Redirect stdout, Path stderr,
+                                 List<String> wrapper, List<String> jvmArgs, String classPath,
+                                 String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add("dev.bulkfetch.cli.Main");
         command.addAll(List.of(args));
         return new ProcessBuilder(command)
