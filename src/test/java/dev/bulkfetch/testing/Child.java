@@ -76,7 +76,11 @@ public final class Child {
     private static Process start(Path stdin, ProcessBuilder.Redirect stdout, Path stderr,
                                  List<String> wrapper, List<String> jvmArgs, String classPath,
                                  String... args) throws IOException {
-        List<String> command = new ArrayList<>(wrapper);
+        // SIGINT as a terminal's Ctrl-C finds it: a build started in the background by a
+        // shell without job control has it ignored, its children inherit that, and a JVM
+        // then keeps it ignored, so every Ctrl-C test failed there (coreutils' env resets it).
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT"));
+        command.addAll(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");
