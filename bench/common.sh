@@ -11,12 +11,14 @@ JAVA_HOME="$(./bulkfetch --print-java-home)"
 export JAVA_HOME
 # Run a snapshot: rebuilding the project during a long benchmark must not swap the jar under it.
 # A caller that sets BULKFETCH_JAR brings its own snapshot (e.g. while the tree does not
-# compile), so then nothing is built or copied.
+# compile), so then nothing is built or copied: copy target/bulkfetch-all-fetch.jar beside it
+# too (NAME.jar -> NAME-fetch.jar, with cp -p), or its fetches run the full jar, which starts
+# slower (see the launcher).
 if [ -z "${BULKFETCH_JAR:-}" ]; then
   ./bulkfetch --version >/dev/null   # builds the jar if it is stale
-  cp target/bulkfetch-all.jar "$WORK/bulkfetch.jar"
-  # After it, so no older: the launcher runs it for a fetch without the mock (see there).
-  cp target/bulkfetch-all-fetch.jar "$WORK/bulkfetch-fetch.jar"
+  # With their times: the launcher runs the fetch jar only if it is no older (see there).
+  cp -p target/bulkfetch-all.jar "$WORK/bulkfetch.jar"
+  cp -p target/bulkfetch-all-fetch.jar "$WORK/bulkfetch-fetch.jar"
   BULKFETCH_JAR="$WORK/bulkfetch.jar"
 fi
 export BULKFETCH_JAR

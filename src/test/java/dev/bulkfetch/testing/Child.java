@@ -16,6 +16,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Child {
 
+    /**
+     * SIGINT as a terminal's Ctrl-C finds it: a build started in the background by a shell
+     * without job control has it ignored, its children inherit that, and a JVM then keeps it
+     * ignored, so every Ctrl-C test failed there. GNU env (coreutils 8.31 and later) resets
+     * it; where env cannot, children start as before.
+     */
+    private static final List<String> DEFAULT_SIGINT = envResetsSigint()
+            ? List.of("env", "--default-signal=INT") : List.of();
+
     private Child() {
     }
 
@@ -76,10 +85,7 @@ public final class Child {
     private static Process start(Path stdin, ProcessBuilder.Redirect stdout, Path stderr,
                                  List<String> wrapper, List<String> jvmArgs, String classPath,
                                  String... args) throws IOException {
-        // SIGINT as a terminal's Ctrl-C finds it: a build started in the background by a
-        // shell without job control has it ignored, its children inherit that, and a JVM
-        // then keeps it ignored, so every Ctrl-C test failed there (coreutils' env resets it).
-        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT"));
+        List<String> command = new ArrayList<>(DEFAULT_SIGINT);
         command.addAll(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -151,5 +157,23 @@ public final class Child {
     /** Sends {@code signal} (e.g. INT) to {@code process}. */
     public static void signal(Process process, String signal) throws Exception {
         new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
+    }
+
+    private static boolean envResetsSigint() {
+        try {
+            Process env = new ProcessBuilder("env", "--default-signal=INT", "true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!env.waitFor(10, TimeUnit.SECONDS)) {
+                env.destroyForcibly();
+                return false;
+            }
+            return env.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }
