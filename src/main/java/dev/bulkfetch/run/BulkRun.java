@@ -270,7 +270,8 @@ public final class BulkRun implements AutoCloseable {
                 writer.skip(attempt.ordinal());
                 return;
             }
-            if (retry) {
+            // Abandoned (a library's close): no new attempt, and the answer is its record.
+            if (retry && !stopping) {
                 long delay = retries.delayNanos(attempt.number(),
                         RetryAfter.nanos(outcome.retryAfter(), clock.instant()),
                         ThreadLocalRandom.current()::nextDouble);
