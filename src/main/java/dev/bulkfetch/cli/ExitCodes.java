@@ -8,10 +8,17 @@ final class ExitCodes {
     static final int SOME_FAILED = 1;
     /** A bad command line, or an input or output that cannot be opened. */
     static final int USAGE = 2;
+    /** Stopped by SIGHUP (a closed terminal or ssh session), as Ctrl-C stops a run. */
+    static final int HUNG_UP = 129;
     /** Interrupted (SIGINT); the records written so far are whole lines. */
     static final int INTERRUPTED = 130;
     /** Stopped by SIGTERM, as Ctrl-C stops a run (128 + 15, as the shell reports it). */
     static final int TERMINATED = 143;
+
+    /** Whether {@code code} says a signal stopped the run, which may then be resumed. */
+    static boolean stoppedBySignal(int code) {
+        return code == INTERRUPTED || code == TERMINATED || code == HUNG_UP;
+    }
 
     private ExitCodes() {
     }

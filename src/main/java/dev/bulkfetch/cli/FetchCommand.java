@@ -99,7 +99,7 @@ final class FetchCommand implements Callable<Integer> {
                         () -> headers, v -> headers = v)
                 .add(duration("--grace").converters(new Units.DurationConverter(true))
                                 .defaultValue("5s")
-                        .description("After Ctrl-C or SIGTERM, how long requests in flight "
+                        .description("After Ctrl-C, SIGTERM or SIGHUP, how long requests in flight "
                                 + "may finish before the run stops (default: "
                                 + "${DEFAULT-VALUE}; 0 stops at once)."),
                         () -> grace, v -> grace = v)
@@ -135,6 +135,7 @@ final class FetchCommand implements Callable<Integer> {
         codes.put("0", "every item ok");
         codes.put("1", "the run completed and some items were not ok");
         codes.put("2", "bad command line, or an input or output that cannot be opened");
+        codes.put("129", "hung up (SIGHUP), as Ctrl-C stops a run");
         codes.put("130", "interrupted (Ctrl-C)");
         codes.put("143", "terminated (SIGTERM), as Ctrl-C stops a run");
         return codes;
@@ -158,8 +159,7 @@ final class FetchCommand implements Callable<Integer> {
         Journal journal = outputs.openJournal(input);
         try {
             int code = fetch(config, requests, format, journal);
-            if (journal != null && code != ExitCodes.INTERRUPTED
-                    && code != ExitCodes.TERMINATED) {
+            if (journal != null && !ExitCodes.stoppedBySignal(code)) {
                 try {
                     journal.finished();  // every item has its record, written and flushed
                 } catch (IOException e) {
@@ -244,7 +244,7 @@ final class FetchCommand implements Callable<Integer> {
                 }
                 err.flush();
             }
-            // Written on Ctrl-C and SIGTERM too: a wrapper watching it must not read an earlier
+            // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an earlier
             // run's (one that dies without writing it leaves none: see call()).
             if (outputs.summaryJson != null) {
                 try (OutputStream out = Files.newOutputStream(outputs.summaryJson)) {
@@ -252,8 +252,7 @@ final class FetchCommand implements Callable<Integer> {
                 }
             }
             if (interrupts.interrupted()) {
-                err.println("bulkfetch: " + (interrupts.exitCode() == ExitCodes.TERMINATED
-                        ? "terminated" : "interrupted") + "; " + summary.items()
+                err.println("bulkfetch: " + interrupts.reason() + "; " + summary.items()
                         + " records written" + (!canResume ? ""
                                 : "; --resume goes on from here"));
                 err.flush();

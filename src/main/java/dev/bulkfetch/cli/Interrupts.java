@@ -10,20 +10,44 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * Ctrl-C, or SIGTERM (kill, timeout, systemd, docker stop), during a run: the first stops
- * admitting and gives requests in flight {@code grace} to finish (their records are written),
- * then abandons the rest, which a --resume fetches again; the run then ends with its summary
- * and exit code 130 for Ctrl-C, 143 for SIGTERM. SIGTERM ended the JVM at once, without the
- * summary a wrapper stopping a backfill reads. A run that has still not ended {@link #STUCK}
- * after the grace (its output blocked: a reader of stdout that stopped reading, a hung file
- * system) exits all the same, as SIGTERM did, for a supervisor sends it once. A second signal
- * exits at once, deleting the part files of bodies still coming first, as do the JVM's other
- * ways out (SIGHUP's shutdown hooks). The previous handlers come back on {@link #close()}.
+ * Ctrl-C, SIGTERM (kill, timeout, systemd, docker stop) or SIGHUP (the terminal or the ssh
+ * session closed) during a run: the first stops admitting and gives requests in flight
+ * {@code grace} to finish (their records are written), then abandons the rest, which a --resume
+ * fetches again; the run then ends with its summary and exit code 130 for Ctrl-C, 143 for
+ * SIGTERM, 129 for SIGHUP. SIGTERM and SIGHUP ended the JVM at once, without the summary a
+ * wrapper stopping a backfill reads, and with the requests in flight lost to the next run.
+ * A signal ignored when the run starts stays ignored (nohup ignores SIGHUP, a shell's
+ * background job SIGINT): the JVM installs no handler for it. A run that has still not ended
+ * {@link #STUCK} after the grace (its output blocked: a reader of stdout that stopped reading,
+ * a hung file system) exits all the same, as SIGTERM did, for a supervisor sends it once. A
+ * second signal exits at once, deleting the part files of bodies still coming first, as do the
+ * JVM's other ways out (its shutdown hooks). The previous handlers come back on
+ * {@link #close()}.
  */
 final class Interrupts implements AutoCloseable {
 
-    private static final Signal INT = new Signal("INT");
-    private static final Signal TERM = new Signal("TERM");
+    /** The signals that stop a run, with the exit code the shell would report for each. */
+    private enum Stop {
+        INT(ExitCodes.INTERRUPTED, "interrupted", "Ctrl-C again"),
+        TERM(ExitCodes.TERMINATED, "terminated", "a second SIGTERM or Ctrl-C"),
+        HUP(ExitCodes.HUNG_UP, "hung up", "a second SIGHUP, SIGTERM or Ctrl-C");
+
+        final Signal signal = new Signal(name());
+        final int exitCode;
+        final String reason;
+        final String again;
+
+        Stop(int exitCode, String reason, String again) {
+            this.exitCode = exitCode;
+            this.reason = reason;
+            this.again = again;
+        }
+
+        String said() {
+            return this == INT ? reason : reason + " (SIG" + name() + ")";
+        }
+    }
+
     /** How long past the grace a stopped run may take to end before the JVM is halted. */
     static final Duration STUCK = Duration.ofSeconds(3);
 
@@ -33,12 +57,12 @@ final class Interrupts implements AutoCloseable {
     // Whether --resume can go on from this run (an output file, an input read again).
     private final boolean resumable;
     private final AtomicInteger count = new AtomicInteger();
-    // The first signal's exit code; 0 until one came.
-    private volatile int exitCode;
+    // The first signal; null until one came.
+    private volatile Stop first;
     private volatile boolean closed;
-    // Null where the JVM keeps the signal to itself (-Xrs): the run goes on without handlers.
-    private final SignalHandler previousInt;
-    private final SignalHandler previousTerm;
+    // By Stop's ordinal; null where the JVM keeps the signal to itself (-Xrs): the run goes on
+    // without a handler for it.
+    private final SignalHandler[] previous = new SignalHandler[Stop.values().length];
     private final Thread onExit;
 
     private Interrupts(BulkRun run, Duration grace, PrintWriter err, boolean resumable) {
@@ -46,8 +70,9 @@ final class Interrupts implements AutoCloseable {
         this.grace = grace;
         this.err = err;
         this.resumable = resumable;
-        this.previousInt = handle(INT, signal -> stop(ExitCodes.INTERRUPTED));
-        this.previousTerm = handle(TERM, signal -> stop(ExitCodes.TERMINATED));
+        for (Stop stop : Stop.values()) {
+            previous[stop.ordinal()] = handle(stop.signal, signal -> stop(stop));
+        }
         this.onExit = new Thread(run::deleteUnsavedBodies, "bulkfetch-term");
         Runtime.getRuntime().addShutdownHook(onExit);
     }
@@ -60,21 +85,19 @@ final class Interrupts implements AutoCloseable {
         }
     }
 
-    private void stop(int code) {
+    private void stop(Stop signal) {
         if (count.incrementAndGet() > 1) {
             // Said, or a user who pressed twice cannot tell a quit from a crash.
             say("\nbulkfetch: quitting at once: what is still in flight, or held for input"
                     + " order, gets no record" + (resumable ? " (--resume fetches it again)"
                     : ""));
-            halt(code);
+            halt(signal.exitCode);
         }
-        exitCode = code;
+        first = signal;
         // Before the summary the run ends with; but stderr may be blocked too, and the stop
         // must not wait on it for more than a moment.
-        say("\nbulkfetch: " + (code == ExitCodes.TERMINATED ? "terminated (SIGTERM)"
-                : "interrupted") + ": finishing the requests in flight (up to "
-                + grace.toMillis() + " ms); " + (code == ExitCodes.TERMINATED
-                ? "a second SIGTERM or Ctrl-C" : "Ctrl-C again") + " quits at once");
+        say("\nbulkfetch: " + signal.said() + ": finishing the requests in flight (up to "
+                + grace.toMillis() + " ms); " + signal.again + " quits at once");
         run.stop();
         CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS)
                 .execute(run::abandon);
@@ -83,7 +106,7 @@ final class Interrupts implements AutoCloseable {
                     if (!closed) {
                         say("\nbulkfetch: the run did not end " + STUCK.toSeconds() + " s after"
                                 + " the grace (its output blocked?): quitting");
-                        halt(code);
+                        halt(signal.exitCode);
                     }
                 });
     }
@@ -110,22 +133,29 @@ final class Interrupts implements AutoCloseable {
     }
 
     boolean interrupted() {
-        return exitCode != 0;
+        return first != null;
     }
 
-    /** The exit code of the signal that stopped the run: 130 (Ctrl-C) or 143 (SIGTERM). */
+    /**
+     * The exit code of the signal that stopped the run: 130 (Ctrl-C), 143 (SIGTERM) or 129
+     * (SIGHUP).
+     */
     int exitCode() {
-        return exitCode;
+        return first.exitCode;
+    }
+
+    /** What stopped the run, for its last line: "interrupted", "terminated" or "hung up". */
+    String reason() {
+        return first.reason;
     }
 
     @Override
     public void close() {
         closed = true;
-        if (previousInt != null) {
-            Signal.handle(INT, previousInt);
-        }
-        if (previousTerm != null) {
-            Signal.handle(TERM, previousTerm);
+        for (Stop stop : Stop.values()) {
+            if (previous[stop.ordinal()] != null) {
+                Signal.handle(stop.signal, previous[stop.ordinal()]);
+            }
         }
         try {
             Runtime.getRuntime().removeShutdownHook(onExit);

@@ -73,8 +73,8 @@ final class TrainCommand implements Callable<Integer> {
                     .mapToObj(i -> base + i).collect(Collectors.joining("\n", "", "\n")));
             Path out = dir.resolve("out.jsonl");
             int first = fetch(urls, engine, "-o", out.toString());
-            if (first == ExitCodes.INTERRUPTED || first == ExitCodes.TERMINATED) {
-                return first;  // stopped by Ctrl-C or SIGTERM: no second run, and say so
+            if (ExitCodes.stoppedBySignal(first)) {
+                return first;  // stopped by Ctrl-C, SIGTERM or SIGHUP: no second run
             }
             int second = fetch(urls, engine, "-q", "--ordered", "--summary-json",
                     dir.resolve("summary.json").toString());

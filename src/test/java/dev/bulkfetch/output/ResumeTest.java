@@ -584,12 +584,15 @@ class ResumeTest {
     }
 
     /**
-     * SIGTERM (timeout, systemd, docker stop) stops a run as Ctrl-C does, exit 143: it ended the
-     * JVM at once, with no summary, and the requests in flight were lost to the next run.
+     * SIGTERM (timeout, systemd, docker stop) and SIGHUP (a closed terminal or ssh session)
+     * stop a run as Ctrl-C does, exit 143 and 129: they ended the JVM at once, with no summary,
+     * and the requests in flight were lost to the next run.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"INT, 130", "TERM, 143"})
-    void ctrlCOrSigtermWritesWhatCompletedPrintsTheSummaryAndExits(String signal, int code)
+    @org.junit.jupiter.params.provider.CsvSource({"INT, 130, interrupted", "TERM, 143, terminated",
+            "HUP, 129, hung up"})
+    void ctrlCSigtermOrSighupWritesWhatCompletedPrintsTheSummaryAndExits(String signal, int code,
+                                                                         String reason)
             throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/held/", 400);
@@ -607,6 +610,7 @@ class ResumeTest {
             assertThat(child.exitValue()).isEqualTo(code);
             String stderr = Files.readString(err);
             assertThat(stderr).contains("finishing the requests in flight").contains("items:")
+                    .contains("bulkfetch: " + reason + "; ")
                     .contains("--resume goes on from here");
             List<JsonNode> records = Records.read(out);
             assertThat(records.size()).isBetween(20, 399);

@@ -17,13 +17,14 @@ import java.util.concurrent.TimeUnit;
 public final class Child {
 
     /**
-     * SIGINT as a terminal's Ctrl-C finds it: a build started in the background by a shell
-     * without job control has it ignored, its children inherit that, and a JVM then keeps it
-     * ignored, so every Ctrl-C test failed there. GNU env (coreutils 8.31 and later) resets
-     * it; where env cannot, children start as before.
+     * SIGINT as a terminal's Ctrl-C finds it, and SIGHUP as a closing terminal finds it: a
+     * build started in the background by a shell without job control has SIGINT ignored, one
+     * under nohup SIGHUP, its children inherit that, and a JVM then keeps it ignored, so every
+     * Ctrl-C test failed there. GNU env (coreutils 8.31 and later) resets them; where env
+     * cannot, children start as before.
      */
     private static final List<String> DEFAULT_SIGINT = envResetsSigint()
-            ? List.of("env", "--default-signal=INT") : List.of();
+            ? List.of("env", "--default-signal=INT,HUP") : List.of();
 
     private Child() {
     }
@@ -142,7 +143,7 @@ public final class Child {
         return signalAndWait(child, "INT", ready, limit);
     }
 
-    /** As {@link #interruptAndWait}, sending {@code signal} (INT, TERM). */
+    /** As {@link #interruptAndWait}, sending {@code signal} (INT, TERM, HUP). */
     public static boolean signalAndWait(Process child, String signal, Await.Condition ready,
                                         java.time.Duration limit) throws Exception {
         try {
@@ -161,7 +162,7 @@ public final class Child {
 
     private static boolean envResetsSigint() {
         try {
-            Process env = new ProcessBuilder("env", "--default-signal=INT", "true")
+            Process env = new ProcessBuilder("env", "--default-signal=INT,HUP", "true")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
             if (!env.waitFor(10, TimeUnit.SECONDS)) {
