@@ -220,13 +220,22 @@ final class FetchCommand implements Callable<Integer> {
                         config.concurrency(), run) : Source.of(items), sink, tally);
             } catch (IOException e) {
                 run.abandon();
+                if (interrupts.interrupted() && journal == null
+                        && !(e instanceof BodyStore.SaveFailed)) {
+                    // Ctrl-C in a terminal goes to the whole pipeline (bulkfetch | jq): the
+                    // reader of stdout stops too, and the records of the grace meet a broken
+                    // pipe. The signal ended the run; exit 1 and "cannot write" said otherwise.
+                    throw new WriteFailed(interrupts.reason() + "; the records after it could"
+                            + " not all be written (" + e.getMessage() + ")", e,
+                            interrupts.exitCode());
+                }
                 String what = e instanceof BodyStore.SaveFailed ? e.getMessage()
                         : "cannot write " + (journal == null || !journal.resumable()
                                 ? "the records" : outputs.output) + ": " + e.getMessage();
                 throw new WriteFailed(!canResume ? what
                         : what + ". " + outputs.output + " holds the records finished so far, "
                         + "as complete lines; when there is room, run the same command with "
-                        + "--resume to go on.", e);
+                        + "--resume to go on.", e, ExitCodes.SOME_FAILED);
             }
             long kept = journal == null ? 0 : journal.kept();
             long keptFailures = journal == null ? 0 : journal.keptFailures();
@@ -264,9 +273,17 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     /** Writing the records failed mid-run (a full disk): the run ends, the journal is cut. */
-    private static final class WriteFailed extends IOException {
-        WriteFailed(String message, IOException cause) {
+    static final class WriteFailed extends IOException {
+        private final int exitCode;
+
+        WriteFailed(String message, IOException cause, int exitCode) {
             super(message, cause);
+            this.exitCode = exitCode;
+        }
+
+        /** 1, or the code of the signal that stopped the run before the write failed. */
+        int exitCode() {
+            return exitCode;
         }
     }
 

@@ -106,6 +106,42 @@ class FailuresMidRunTest {
     }
 
     /**
+     * Ctrl-C in a terminal reaches the whole pipeline (bulkfetch | jq), so the reader of stdout
+     * is gone when the grace's records are written. That broken pipe ended the run with exit 1
+     * and "cannot write the records", as if something had failed: it is the signal's exit code
+     * now, and the message says the signal stopped the run.
+     */
+    @Test
+    void aReaderOfStdoutStoppedWithTheRunLeavesTheSignalsExitCode() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/until-released/", 4);
+            Path err = dir.resolve("err.txt");
+            Process child = Child.startPiped(err, "fetch", list.toString(), "-c", "4", "-q",
+                    "--grace", "60s");
+            try {
+                assertThat(Await.until(() -> server.counter().inFlight() == 4, child,
+                        Duration.ofSeconds(60))).isTrue();
+                Child.signal(child, "TERM");
+                Child.awaitText(err, "finishing the requests in flight", child,
+                        Duration.ofSeconds(30));
+                // The reader stops, as a pipeline's does on the same signal.
+                child.getInputStream().close();
+                server.counter().release();
+
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("ended").isTrue();
+            } finally {
+                server.counter().release();
+                child.destroyForcibly();
+            }
+            String stderr = Files.readString(err);
+            assertThat(child.exitValue()).as(stderr).isEqualTo(143);
+            assertThat(stderr).contains("bulkfetch fetch: terminated; the records after it"
+                    + " could not all be written (Broken pipe)").doesNotContain("cannot write")
+                    .doesNotContain("Exception");
+        }
+    }
+
+    /**
      * After review: SIGTERM stops a run as Ctrl-C does, but a run whose output is blocked (a
      * reader of stdout that stopped reading) could not end, and a supervisor's one SIGTERM
      * left it running for good. It exits 3 s after the grace all the same.
