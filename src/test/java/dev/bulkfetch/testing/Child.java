@@ -29,6 +29,13 @@ public final class Child {
     private Child() {
     }
 
+    /** {@code command}, started with SIGINT and SIGHUP at their defaults where env can. */
+    public static List<String> withDefaultSignals(String... command) {
+        List<String> all = new ArrayList<>(DEFAULT_SIGINT);
+        all.addAll(List.of(command));
+        return all;
+    }
+
     /** Starts {@code bulkfetch ARGS} in a new JVM with {@code jvmArgs}; stderr goes to a file. */
     public static Process start(Path stderr, List<String> jvmArgs, String... args)
             throws IOException {
