@@ -220,11 +220,12 @@ final class FetchCommand implements Callable<Integer> {
                         config.concurrency(), run) : Source.of(items), sink, tally);
             } catch (IOException e) {
                 run.abandon();
-                if (interrupts.interrupted() && journal == null
+                if (interrupts.interrupted() && (journal == null || !journal.resumable())
                         && !(e instanceof BodyStore.SaveFailed)) {
-                    // Ctrl-C in a terminal goes to the whole pipeline (bulkfetch | jq): the
-                    // reader of stdout stops too, and the records of the grace meet a broken
-                    // pipe. The signal ended the run; exit 1 and "cannot write" said otherwise.
+                    // Ctrl-C in a terminal goes to the whole pipeline (bulkfetch | jq, or -o
+                    // >(gzip > f)): the reader of the records stops too, and those of the grace
+                    // meet a broken pipe. The signal ended the run; exit 1 and "cannot write"
+                    // said otherwise.
                     throw new WriteFailed(interrupts.reason() + "; the records after it could"
                             + " not all be written (" + e.getMessage() + ")", e,
                             interrupts.exitCode());
