@@ -41,6 +41,12 @@ import picocli.CommandLine.ParameterException;
 /** {@code bulkfetch fetch}: one record per input line, as each finishes, and a summary. */
 final class FetchCommand implements Callable<Integer> {
 
+    /**
+     * How long a failed write of the records to a stream waits for a signal that stopped its
+     * reader too, which this JVM handles a few milliseconds after the reader died of it.
+     */
+    private static final Duration SIGNAL_WITH_THE_READER = Duration.ofMillis(500);
+
     final CommandSpec spec;
     String input;
     int concurrency = FetchConfig.DEFAULT_CONCURRENCY;
@@ -207,6 +213,8 @@ final class FetchCommand implements Callable<Integer> {
             }
             Tally tally = new Tally();
             Summary summary;
+            // Set when the records' reader was stopped by the signal that stopped the run.
+            IOException readerGone = null;
             try (ProgressLine progress = showProgress() ? new ProgressLine(err, tally,
                     run::inFlight) : null) {
                 if (journal != null) {
@@ -220,23 +228,25 @@ final class FetchCommand implements Callable<Integer> {
                         config.concurrency(), run) : Source.of(items), sink, tally);
             } catch (IOException e) {
                 run.abandon();
-                if (interrupts.interrupted() && (journal == null || !journal.resumable())
-                        && !(e instanceof BodyStore.SaveFailed)) {
+                boolean stream = journal == null || !journal.resumable();
+                if (stream && !(e instanceof BodyStore.SaveFailed)
+                        && interrupts.stoppedWithin(SIGNAL_WITH_THE_READER)) {
                     // Ctrl-C in a terminal goes to the whole pipeline (bulkfetch | jq, or -o
-                    // >(gzip > f)): the reader of the records stops too, and those of the grace
-                    // meet a broken pipe. The signal ended the run; exit 1 and "cannot write"
-                    // said otherwise.
-                    throw new WriteFailed(interrupts.reason() + "; the records after it could"
-                            + " not all be written (" + e.getMessage() + ")", e,
-                            interrupts.exitCode());
+                    // >(gzip > f)): the reader of the records stops too, and the records of the
+                    // grace meet a broken pipe, or the first one does before this JVM has run
+                    // its handler. The signal ended the run, which ends as a stopped run does:
+                    // exit 1 and "cannot write the records" said otherwise, with no summary.
+                    readerGone = e;
+                    summary = run.summary(tally);
+                } else {
+                    String what = e instanceof BodyStore.SaveFailed ? e.getMessage()
+                            : "cannot write " + (stream ? "the records" : outputs.output) + ": "
+                            + e.getMessage();
+                    throw new WriteFailed(!canResume ? what
+                            : what + ". " + outputs.output + " holds the records finished so "
+                            + "far, as complete lines; when there is room, run the same command "
+                            + "with --resume to go on.", e);
                 }
-                String what = e instanceof BodyStore.SaveFailed ? e.getMessage()
-                        : "cannot write " + (journal == null || !journal.resumable()
-                                ? "the records" : outputs.output) + ": " + e.getMessage();
-                throw new WriteFailed(!canResume ? what
-                        : what + ". " + outputs.output + " holds the records finished so far, "
-                        + "as complete lines; when there is room, run the same command with "
-                        + "--resume to go on.", e, ExitCodes.SOME_FAILED);
             }
             long kept = journal == null ? 0 : journal.kept();
             long keptFailures = journal == null ? 0 : journal.keptFailures();
@@ -262,8 +272,10 @@ final class FetchCommand implements Callable<Integer> {
                 }
             }
             if (interrupts.interrupted()) {
-                err.println("bulkfetch: " + interrupts.reason() + "; " + summary.items()
-                        + " records written" + (!canResume ? ""
+                err.println("bulkfetch: " + interrupts.reason() + "; " + (readerGone == null
+                        ? summary.items() + " records written"
+                        : "the reader of the records stopped too (" + readerGone.getMessage()
+                                + "): the records from then on were lost") + (!canResume ? ""
                                 : "; --resume goes on from here"));
                 err.flush();
                 return interrupts.exitCode();
@@ -274,17 +286,9 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     /** Writing the records failed mid-run (a full disk): the run ends, the journal is cut. */
-    static final class WriteFailed extends IOException {
-        private final int exitCode;
-
-        WriteFailed(String message, IOException cause, int exitCode) {
+    private static final class WriteFailed extends IOException {
+        WriteFailed(String message, IOException cause) {
             super(message, cause);
-            this.exitCode = exitCode;
-        }
-
-        /** 1, or the code of the signal that stopped the run before the write failed. */
-        int exitCode() {
-            return exitCode;
         }
     }
 

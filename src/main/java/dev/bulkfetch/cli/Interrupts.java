@@ -4,8 +4,8 @@ import dev.bulkfetch.run.BulkRun;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -20,8 +20,8 @@ import sun.misc.SignalHandler;
  * background job SIGINT): the JVM installs no handler for it. A run that has still not ended
  * {@link #STUCK} after the grace (its output blocked: a reader of stdout that stopped reading,
  * a hung file system) exits all the same, as SIGTERM did, for a supervisor sends it once. A
- * second signal exits at once, deleting the part files of bodies still coming first, as do the
- * JVM's other ways out (its shutdown hooks). The previous handlers come back on
+ * second Ctrl-C or SIGTERM exits at once, deleting the part files of bodies still coming first,
+ * as do the JVM's other ways out (its shutdown hooks); a second SIGHUP is ignored. The previous handlers come back on
  * {@link #close()}.
  */
 final class Interrupts implements AutoCloseable {
@@ -30,7 +30,8 @@ final class Interrupts implements AutoCloseable {
     private enum Stop {
         INT(ExitCodes.INTERRUPTED, "interrupted", "Ctrl-C again"),
         TERM(ExitCodes.TERMINATED, "terminated", "a second SIGTERM or Ctrl-C"),
-        HUP(ExitCodes.HUNG_UP, "hung up", "a second SIGHUP, SIGTERM or Ctrl-C");
+        // Not a second SIGHUP: a closing terminal hangs up twice (see stop).
+        HUP(ExitCodes.HUNG_UP, "hung up", "SIGTERM or Ctrl-C");
 
         final Signal signal = new Signal(name());
         final int exitCode;
@@ -56,9 +57,10 @@ final class Interrupts implements AutoCloseable {
     private final PrintWriter err;
     // Whether --resume can go on from this run (an output file, an input read again).
     private final boolean resumable;
-    private final AtomicInteger count = new AtomicInteger();
-    // The first signal; null until one came.
+    // The first signal; null until one came. Set under this object's lock.
     private volatile Stop first;
+    // Open once the first signal has come.
+    private final CountDownLatch signalled = new CountDownLatch(1);
     private volatile boolean closed;
     // By Stop's ordinal; null where the JVM keeps the signal to itself (-Xrs): the run goes on
     // without a handler for it.
@@ -85,20 +87,36 @@ final class Interrupts implements AutoCloseable {
         }
     }
 
+    // Each signal runs its handler on a thread of its own, so two may come here at once.
     private void stop(Stop signal) {
-        if (count.incrementAndGet() > 1) {
+        boolean again;
+        synchronized (this) {
+            again = first != null;
+            if (!again) {
+                first = signal;
+            }
+        }
+        if (again && signal == Stop.HUP) {
+            // A closing terminal hangs up twice: bash sends its jobs SIGHUP, then the kernel
+            // sends it to the foreground group as bash exits. Quitting at the second would
+            // lose the requests in flight and the summary, nearly every time. Said for a log.
+            say("\nbulkfetch: hung up again: going on (a closing terminal hangs up twice); "
+                    + "SIGTERM or Ctrl-C quits at once");
+            return;
+        }
+        if (again) {
             // Said, or a user who pressed twice cannot tell a quit from a crash.
             say("\nbulkfetch: quitting at once: what is still in flight, or held for input"
                     + " order, gets no record" + (resumable ? " (--resume fetches it again)"
                     : ""));
             halt(signal.exitCode);
         }
-        first = signal;
         // Before the summary the run ends with; but stderr may be blocked too, and the stop
         // must not wait on it for more than a moment.
         say("\nbulkfetch: " + signal.said() + ": finishing the requests in flight (up to "
                 + grace.toMillis() + " ms); " + signal.again + " quits at once");
         run.stop();
+        signalled.countDown();
         CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS)
                 .execute(run::abandon);
         CompletableFuture.delayedExecutor(grace.plus(STUCK).toMillis(), TimeUnit.MILLISECONDS)
@@ -134,6 +152,15 @@ final class Interrupts implements AutoCloseable {
 
     boolean interrupted() {
         return first != null;
+    }
+
+    /**
+     * Whether a signal has stopped the run, or does within {@code wait}: a reader of the
+     * records stopped by the same Ctrl-C (bulkfetch | jq) may break the pipe before this JVM
+     * has run its handler, which starts a thread of its own.
+     */
+    boolean stoppedWithin(Duration wait) throws InterruptedException {
+        return signalled.await(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -158,9 +158,6 @@ public final class Main {
         if (e instanceof InterruptedException) {
             return ExitCodes.INTERRUPTED;
         }
-        if (e instanceof FetchCommand.WriteFailed failed) {
-            return failed.exitCode();
-        }
         return ExitCodes.SOME_FAILED;
     }
 

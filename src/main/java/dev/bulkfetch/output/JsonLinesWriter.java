@@ -20,6 +20,9 @@ public final class JsonLinesWriter implements RecordSink {
     private final JsonGenerator json;
     private final boolean closeStream;
     private final boolean flushEach;
+    // A write failed (a full disk, a reader gone): close() then writes nothing more, as that
+    // would only fail again, after the failure was reported.
+    private boolean failed;
 
     /** Writes to {@code out}; closes it on {@link #close()} only when {@code closeStream}. */
     public JsonLinesWriter(OutputStream out, boolean closeStream) throws IOException {
@@ -41,6 +44,15 @@ public final class JsonLinesWriter implements RecordSink {
 
     @Override
     public void accept(FetchResult r) throws IOException {
+        try {
+            write(r);
+        } catch (IOException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private void write(FetchResult r) throws IOException {
         json.writeStartObject();
         json.writeNumberField("seq", r.seq());
         json.writeStringField("id", r.id());
@@ -81,15 +93,31 @@ public final class JsonLinesWriter implements RecordSink {
 
     @Override
     public void flush() throws IOException {
-        json.flush();
+        try {
+            json.flush();
+        } catch (IOException e) {
+            failed = true;
+            throw e;
+        }
     }
 
     @Override
     public void close() throws IOException {
+        OutputStream out = (OutputStream) json.getOutputTarget();
+        if (failed) {
+            if (closeStream) {
+                try {
+                    out.close();  // closed, even where its last flush fails again
+                } catch (IOException alreadyReported) {
+                    // The write that failed first was reported; this one would say it again.
+                }
+            }
+            return;
+        }
         json.flush();
         json.close();
         if (closeStream) {
-            ((OutputStream) json.getOutputTarget()).close();
+            out.close();
         }
     }
 }

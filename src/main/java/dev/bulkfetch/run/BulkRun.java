@@ -55,6 +55,8 @@ public final class BulkRun implements AutoCloseable {
     private volatile boolean stopping;
     // Set from any thread to stop waiting for what is in flight; read by the driver.
     private volatile boolean abandoned;
+    // When run() began, for its summary; set by the driver, read after the run.
+    private volatile long started;
     // Set by stop() alone (Ctrl-C, SIGTERM), not by abandon() (a library's close): an answer
     // that would be retried then gets no record, for --resume to try again.
     private volatile boolean stopRequested;
@@ -157,7 +159,7 @@ public final class BulkRun implements AutoCloseable {
      */
     public Summary run(Source source, RecordSink sink, Tally tally)
             throws IOException, InterruptedException {
-        long start = System.nanoTime();
+        started = System.nanoTime();
         sender.withdrawing(source.withdrawals());
         Writer writer = new Writer(sink, tally, bodies,
                 ordered ? new ReorderWindow(admission.limit()) : null);
@@ -186,7 +188,15 @@ public final class BulkRun implements AutoCloseable {
         // (dropped, they were fetched again by --resume, a POST created twice).
         writer.drain();
         writer.flush();
-        return tally.snapshot(System.nanoTime() - start, sender.peakOnWire(), engine.name(),
+        return summary(tally);
+    }
+
+    /**
+     * The summary of the run as of now: after {@link #run} threw because its sink failed, of
+     * the records written before.
+     */
+    public Summary summary(Tally tally) {
+        return tally.snapshot(System.nanoTime() - started, sender.peakOnWire(), engine.name(),
                 admission.limit(), sender.rate().current());
     }
 
