@@ -1,6 +1,8 @@
 package dev.bulkfetch;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -40,6 +42,7 @@ public final class FetchConfig {
     private final int maxRedirects;
     private final boolean insecure;
     private final boolean denyPrivate;
+    private final List<X509Certificate> trustedCertificates;
     private final BodyHandler<?> bodyHandler;
     private final Rate rate;
     private final int perHost;
@@ -65,6 +68,11 @@ public final class FetchConfig {
         this.maxRedirects = b.maxRedirects;
         this.insecure = b.insecure;
         this.denyPrivate = b.denyPrivate;
+        this.trustedCertificates = b.trustedCertificates;
+        if (b.insecure && !b.trustedCertificates.isEmpty()) {
+            throw new IllegalArgumentException("insecure and trustedCertificates contradict: "
+                    + "insecure accepts any certificate");
+        }
         if (b.bodyHandler != null && (b.saveBodies != null || b.includeBody)) {
             throw new IllegalArgumentException("saveBodies and includeBody handle the bodies "
                     + "themselves; they cannot be combined with a bodyHandler");
@@ -120,6 +128,14 @@ public final class FetchConfig {
     /** True when hosts that resolve to a loopback, private or link-local address are refused. */
     public boolean denyPrivate() {
         return denyPrivate;
+    }
+
+    /**
+     * The certificates trusted in place of the JDK's certificate authorities; empty (the
+     * default) for those.
+     */
+    public List<X509Certificate> trustedCertificates() {
+        return trustedCertificates;
     }
 
     /**
@@ -184,6 +200,7 @@ public final class FetchConfig {
         private boolean includeBody;
         private boolean insecure;
         private boolean denyPrivate;
+        private List<X509Certificate> trustedCertificates = List.of();
 
         private Builder() {
         }
@@ -206,6 +223,7 @@ public final class FetchConfig {
             this.includeBody = base.includeBody;
             this.insecure = base.insecure;
             this.denyPrivate = base.denyPrivate;
+            this.trustedCertificates = base.trustedCertificates;
             this.bodyHandler = base.bodyHandler;
             return this;
         }
@@ -234,6 +252,21 @@ public final class FetchConfig {
         /** Accepts any TLS certificate and host name. Off by default, and it should stay so. */
         public Builder insecure(boolean insecure) {
             this.insecure = insecure;
+            return this;
+        }
+
+        /**
+         * Trusts the certificates of the PEM file {@code pem} in place of the JDK's
+         * certificate authorities, as curl's {@code --cacert} does: for servers whose
+         * certificates a private CA signs. Host names are still verified. Null, the default,
+         * trusts the JDK's.
+         *
+         * @throws IllegalArgumentException naming the file, when it cannot be read or holds no
+         *     certificate
+         */
+        public Builder trustedCertificates(java.nio.file.Path pem) {
+            this.trustedCertificates = pem == null ? List.of()
+                    : dev.bulkfetch.engine.TrustedCertificates.read(pem);
             return this;
         }
 

@@ -454,11 +454,24 @@ public final class Fetcher implements AutoCloseable {
 
         /**
          * Accepts any TLS certificate and host name, as {@code --insecure} does: for a test
-         * server. Off by default, and it should stay so; to trust a private CA instead, give
-         * the JVM a trust store ({@code -Djavax.net.ssl.trustStore}), which every engine uses.
+         * server. Off by default, and it should stay so; to trust a private CA instead, see
+         * {@link #trustedCertificates}.
          */
         public Builder insecure(boolean insecure) {
             config.insecure(insecure);
+            return this;
+        }
+
+        /**
+         * Trusts the certificates of the PEM file {@code pem} in place of the JDK's
+         * certificate authorities, as {@code --cacert} does: for servers a private CA signs,
+         * this fetcher alone. Host names are still verified.
+         *
+         * @throws IllegalArgumentException naming the file, when it cannot be read or holds no
+         *     certificate
+         */
+        public Builder trustedCertificates(java.nio.file.Path pem) {
+            config.trustedCertificates(pem);
             return this;
         }
 

@@ -57,6 +57,7 @@ final class FetchCommand implements Callable<Integer> {
     Duration grace = Duration.ofSeconds(5);
     boolean includeBody;
     boolean insecure;
+    Path cacert;
     boolean denyPrivate;
     boolean ordered;
     boolean quiet;
@@ -116,6 +117,11 @@ final class FetchCommand implements Callable<Integer> {
                         .description("Accept any TLS certificate and host name. Certificates "
                                 + "are verified unless this is given."),
                         () -> insecure, v -> insecure = v)
+                .add(option("--cacert").paramLabel("FILE").type(Path.class)
+                        .description("Trust the certificates of the PEM file FILE in place of "
+                                + "the JDK's certificate authorities, as curl does (for a "
+                                + "private CA); host names are still verified."),
+                        () -> cacert, v -> cacert = v)
                 .add(flag("--deny-private")
                         .description("Refuse URLs whose host resolves to a loopback, private or "
                                 + "link-local address, as input errors, and redirects to such "
@@ -299,6 +305,11 @@ final class FetchCommand implements Callable<Integer> {
         checked("-c/--concurrency", () -> builder.concurrency(concurrency));
         checked("request options", () -> requestOptions.applyTo(builder));
         checked("limits", () -> limitOptions.applyTo(builder));
+        if (cacert != null && insecure) {
+            throw new ParameterException(spec.commandLine(), Options.invalidValue("--cacert",
+                    "not with --insecure, which accepts any certificate"));
+        }
+        checked("--cacert", () -> builder.trustedCertificates(cacert));
         return builder.ordered(ordered).saveBodies(outputs.saveBodies).includeBody(includeBody)
                 .insecure(insecure).denyPrivate(denyPrivate).build();
     }

@@ -50,6 +50,8 @@ final class BlockingEngine implements Engine {
     // Set by close(); read by exchanges as they open a connection or read their body.
     private volatile boolean closing;
     private final HostGuard guard;
+    // Sockets that trust the certificates given in place of the JDK's CAs; null for the JDK's.
+    private final javax.net.ssl.SSLSocketFactory trusted;
     private final RedirectGate redirectGate;
     private final JdkIdleCap idleCap;
 
@@ -58,6 +60,8 @@ final class BlockingEngine implements Engine {
         this.kind = kind;
         this.options = options;
         this.guard = HostGuard.of(options);
+        this.trusted = options.trustedCertificates().isEmpty() ? null
+                : TrustedCertificates.socketFactory(options.trustedCertificates());
         JdkHttpSettings.applyFor(options.concurrency());
         this.idleCap = new JdkIdleCap(Math.max(64, 2 * options.concurrency()));
         this.executor = switch (kind) {
@@ -338,8 +342,12 @@ final class BlockingEngine implements Engine {
                 throw new java.util.concurrent.CancellationException("engine closed");
             }
             conn.setInstanceFollowRedirects(false);
-            if (options.insecure() && conn instanceof javax.net.ssl.HttpsURLConnection https) {
-                Insecure.apply(https);
+            if (conn instanceof javax.net.ssl.HttpsURLConnection https) {
+                if (options.insecure()) {
+                    Insecure.apply(https);
+                } else if (trusted != null) {
+                    https.setSSLSocketFactory(trusted);
+                }
             }
             conn.setUseCaches(false);
             // No more than the request has left: the watchdog cannot end a connect under way

@@ -2,7 +2,9 @@ package dev.bulkfetch.engine;
 
 import dev.bulkfetch.BodyHandler;
 import dev.bulkfetch.FetchConfig;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,18 +22,30 @@ import java.util.Objects;
  *     {@code null} to only count bodies
  * @param insecure accept any TLS certificate and host name (off by default)
  * @param denyPrivate refuse a request or redirect to a loopback, private or link-local host
+ * @param trustedCertificates trusted in place of the JDK's certificate authorities; empty for
+ *     those
  */
 public record EngineOptions(int concurrency, Duration connectTimeout, Duration requestTimeout,
                             Duration idleTimeout, long maxBodyBytes, int maxRedirects,
-                            BodyHandler<?> bodyHandler, boolean insecure, boolean denyPrivate) {
+                            BodyHandler<?> bodyHandler, boolean insecure, boolean denyPrivate,
+                            List<X509Certificate> trustedCertificates) {
 
     public EngineOptions {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        trustedCertificates = List.copyOf(trustedCertificates);
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency < 1: " + concurrency);
         }
+    }
+
+    /** As the canonical constructor, trusting the JDK's certificate authorities. */
+    public EngineOptions(int concurrency, Duration connectTimeout, Duration requestTimeout,
+                         Duration idleTimeout, long maxBodyBytes, int maxRedirects,
+                         BodyHandler<?> bodyHandler, boolean insecure, boolean denyPrivate) {
+        this(concurrency, connectTimeout, requestTimeout, idleTimeout, maxBodyBytes,
+                maxRedirects, bodyHandler, insecure, denyPrivate, List.of());
     }
 
     /** As the canonical constructor, with private hosts allowed. */
@@ -47,13 +61,13 @@ public record EngineOptions(int concurrency, Duration connectTimeout, Duration r
         return new EngineOptions(config.concurrency(), config.connectTimeout(),
                 config.requestTimeout(), config.idleTimeout(), config.maxBodyBytes(),
                 config.maxRedirects(), config.bodyHandler(), config.insecure(),
-                config.denyPrivate());
+                config.denyPrivate(), config.trustedCertificates());
     }
 
     /** These options with {@code handler} seeing the bodies. */
     public EngineOptions withBodyHandler(BodyHandler<?> handler) {
         return new EngineOptions(concurrency, connectTimeout, requestTimeout, idleTimeout,
-                maxBodyBytes, maxRedirects, handler, insecure, denyPrivate);
+                maxBodyBytes, maxRedirects, handler, insecure, denyPrivate, trustedCertificates);
     }
 
     /** The defaults, at {@code concurrency}. */

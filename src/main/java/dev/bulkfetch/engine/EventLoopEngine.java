@@ -104,7 +104,7 @@ final class EventLoopEngine implements Engine {
                     InterimResponses.install(channel);
                     StrayBytes.install(channel);
                 })
-                .setSslEngineFactory(new LazySslEngineFactory())
+                .setSslEngineFactory(new LazySslEngineFactory(options.trustedCertificates()))
                 .build();
         this.client = new DefaultAsyncHttpClient(config);
     }

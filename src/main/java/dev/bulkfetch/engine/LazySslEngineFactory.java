@@ -1,5 +1,8 @@
 package dev.bulkfetch.engine;
 
+import io.netty.handler.ssl.SslContextBuilder;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import org.asynchttpclient.AsyncHttpClientConfig;
@@ -13,8 +16,14 @@ import org.asynchttpclient.netty.ssl.DefaultSslEngineFactory;
  */
 final class LazySslEngineFactory implements SslEngineFactory {
 
+    // Trusted in place of the JDK's certificate authorities when not empty.
+    private final List<X509Certificate> trusted;
     // Guarded by this; set once, on the first https connection.
     private DefaultSslEngineFactory delegate;
+
+    LazySslEngineFactory(List<X509Certificate> trusted) {
+        this.trusted = trusted;
+    }
 
     @Override
     public void init(AsyncHttpClientConfig config) {
@@ -28,7 +37,14 @@ final class LazySslEngineFactory implements SslEngineFactory {
 
     private synchronized DefaultSslEngineFactory delegate(AsyncHttpClientConfig config) {
         if (delegate == null) {
-            DefaultSslEngineFactory made = new DefaultSslEngineFactory();
+            DefaultSslEngineFactory made = trusted.isEmpty() ? new DefaultSslEngineFactory()
+                    : new DefaultSslEngineFactory() {
+                        @Override
+                        protected SslContextBuilder configureSslContextBuilder(
+                                SslContextBuilder builder) {
+                            return builder.trustManager(trusted.toArray(X509Certificate[]::new));
+                        }
+                    };
             try {
                 made.init(config);
             } catch (SSLException e) {
