@@ -1,8 +1,11 @@
 package dev.bulkfetch.engine;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -12,6 +15,8 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -26,34 +31,56 @@ public final class TrustedCertificates {
     private TrustedCertificates() {
     }
 
+    /** Larger files are refused rather than read whole: a CA bundle is a few hundred KiB. */
+    private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+    private static final Pattern CERTIFICATE_BLOCK = Pattern.compile(
+            "-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", Pattern.DOTALL);
+
     /**
-     * The certificates of the PEM file {@code pem} (one or more
-     * {@code -----BEGIN CERTIFICATE-----} blocks).
+     * The certificates of {@code pem}: its {@code -----BEGIN CERTIFICATE-----} blocks, other
+     * blocks (a private key, a request) and text around them passed over as curl does; or a
+     * single DER certificate.
      *
      * @throws IllegalArgumentException naming the file, when it cannot be read or holds none
      */
     public static List<X509Certificate> read(Path pem) {
-        List<X509Certificate> certificates = new ArrayList<>();
-        try (InputStream in = Files.newInputStream(pem)) {
-            for (Certificate certificate : CertificateFactory.getInstance("X.509")
-                    .generateCertificates(in)) {
-                certificates.add((X509Certificate) certificate);
+        byte[] bytes;
+        try {
+            if (Files.size(pem) > MAX_FILE_BYTES) {
+                throw new IllegalArgumentException("not a file of certificates: " + pem
+                        + " is larger than " + MAX_FILE_BYTES / (1024 * 1024) + " MiB");
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+            bytes = Files.readAllBytes(pem);
+        } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("no such file: " + pem, e);
-        } catch (java.nio.file.AccessDeniedException e) {
+        } catch (AccessDeniedException e) {
             throw new IllegalArgumentException("cannot read " + pem + ": permission denied", e);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + pem + ": " + e.getMessage(), e);
-        } catch (CertificateException e) {
-            throw new IllegalArgumentException(pem + " is not a PEM file of certificates ("
-                    + e.getMessage() + ")", e);
         }
-        if (certificates.isEmpty()) {
-            throw new IllegalArgumentException(pem + " holds no certificate (a PEM file of "
+        StringBuilder blocks = new StringBuilder();
+        Matcher block = CERTIFICATE_BLOCK.matcher(new String(bytes, StandardCharsets.ISO_8859_1));
+        while (block.find()) {
+            blocks.append(block.group()).append('\n');
+        }
+        byte[] certificates = blocks.isEmpty() ? bytes
+                : blocks.toString().getBytes(StandardCharsets.ISO_8859_1);
+        List<X509Certificate> read = new ArrayList<>();
+        try {
+            for (Certificate certificate : CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(certificates))) {
+                read.add((X509Certificate) certificate);
+            }
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("no certificate could be read from " + pem
+                    + " (" + e.getMessage() + "); a PEM file of -----BEGIN CERTIFICATE----- "
+                    + "blocks is needed", e);
+        }
+        if (read.isEmpty()) {
+            throw new IllegalArgumentException("no certificate in " + pem + " (a PEM file of "
                     + "-----BEGIN CERTIFICATE----- blocks is needed)");
         }
-        return List.copyOf(certificates);
+        return List.copyOf(read);
     }
 
     /** A factory of TLS sockets for the JDK's client that trust {@code certificates} alone. */

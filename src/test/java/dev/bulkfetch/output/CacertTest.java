@@ -85,15 +85,40 @@ class CacertTest {
                 dir.resolve("missing.pem").toString());
         Cli.Result both = Cli.run("fetch", list.toString(), "--cacert", namedPem.toString(),
                 "-k");
+        // A name that starts with a dash, and a folder: the message still names the option.
+        Path folder = Files.createDirectories(dir.resolve("-certs"));
+        Cli.Result notAFile = Cli.run("fetch", list.toString(), "--cacert=" + folder);
 
         assertThat(garbage.exitCode()).isEqualTo(2);
-        assertThat(garbage.err()).contains("Invalid value for option '--cacert': " + notPem
-                + " is not a PEM file of certificates");
+        assertThat(garbage.err()).contains("Invalid value for option '--cacert': no certificate"
+                + " could be read from " + notPem);
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("Invalid value for option '--cacert': no such file");
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.err()).contains("'--cacert': not with --insecure");
+        assertThat(notAFile.exitCode()).isEqualTo(2);
+        assertThat(notAFile.err()).contains("Invalid value for option '--cacert': cannot read "
+                + folder);
         assertThat(garbage.out() + missing.out() + both.out()).isEmpty();
+    }
+
+    /**
+     * After review: a PEM file holding a key beside the certificate (as many servers keep
+     * them) was refused, where curl reads its certificates and passes over the rest.
+     */
+    @Test
+    void otherBlocksAndTextAroundTheCertificatesArePassedOver() throws Exception {
+        Path bundle = Files.writeString(dir.resolve("bundle.pem"), "# the API's CA\n"
+                + "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg"
+                + "\n-----END PRIVATE KEY-----\n" + Files.readString(namedPem) + "trailing\n");
+        Path list = TestServer.write(dir.resolve("bundle.txt"),
+                "https://127.0.0.1:" + named.httpsPort() + "/c\n");
+
+        JsonNode record = fetch(list, "event-loop", "--cacert", bundle.toString());
+
+        assertThat(record.get("ok").asBoolean()).as(record.toString()).isTrue();
+        assertThat(FetchConfig.builder().trustedCertificates(bundle).build()
+                .trustedCertificates()).hasSize(1);
     }
 
     @Test
