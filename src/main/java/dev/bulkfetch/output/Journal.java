@@ -173,8 +173,8 @@ public final class Journal implements AutoCloseable {
                         + "unknown; start afresh without --resume, or with another output file",
                         e);
             }
-            if (!recorded.equals(identity) && !(input != null && recorded.equals(
-                    identity(input, Checksum.of(recorded))))) {
+            if (!recorded.equals(identity) && !(input != null && content(recorded).equals(
+                    content(identity(input, Checksum.of(recorded)))))) {
                 throw new InputUnavailableException("cannot resume " + file + ": it was made "
                         + "from another input (" + recorded + "), not " + identity
                         + "; resume with the same input, or start afresh with --overwrite",
@@ -390,6 +390,16 @@ public final class Journal implements AutoCloseable {
             return recorded.contains(LEGACY_HEAD.label) ? LEGACY_HEAD
                     : recorded.contains(HEAD.label) ? HEAD : WHOLE;
         }
+    }
+
+    /**
+     * What of an identity says which items the input holds: its size and checksum, not its
+     * path. A list moved, or copied with its output to another machine to go on there, is the
+     * same list; the path stays in the identity, for a person reading the file.
+     */
+    static String content(String identity) {
+        int size = identity.lastIndexOf(" size=");
+        return size < 0 ? identity : identity.substring(size + 1);
     }
 
     /**

@@ -292,6 +292,32 @@ class ResumeTest {
     }
 
     /**
+     * The input's path was part of its identity: a list moved, or copied with its output to
+     * another machine to go on there, was refused as "another input". Its content decides.
+     */
+    @Test
+    void theSameListMovedElsewhereStillResumes() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 5);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            Files.write(out, Files.readAllLines(out).subList(0, 2));
+            Path moved = Files.move(list, Files.createDirectories(dir.resolve("elsewhere"))
+                    .resolve("renamed.txt"));
+            server.counter().reset();
+
+            Cli.Result resumed = Cli.run("fetch", moved.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(server.counter().served()).isEqualTo(3);
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
+                    .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+        }
+    }
+
+    /**
      * A list re-exported with the same lines in another order, past its first 64 KiB: of the
      * same size, and the same first 64 KiB, it resumed, and the records of the lines that moved
      * stood for URLs that were never fetched. The whole input is checked now; a journal of an
