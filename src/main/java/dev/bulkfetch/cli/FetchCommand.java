@@ -270,8 +270,8 @@ final class FetchCommand implements Callable<Integer> {
                 }
                 err.flush();
             }
-            // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an earlier
-            // run's (one that dies without writing it leaves none: see call()).
+            // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an
+            // earlier run's (one that dies without writing it leaves none: see call()).
             if (outputs.summaryJson != null) {
                 try (OutputStream out = Files.newOutputStream(outputs.summaryJson)) {
                     summary.writeJson(out, kept, keptFailures, interrupts.interrupted());

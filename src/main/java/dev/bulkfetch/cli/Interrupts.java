@@ -21,8 +21,8 @@ import sun.misc.SignalHandler;
  * {@link #STUCK} after the grace (its output blocked: a reader of stdout that stopped reading,
  * a hung file system) exits all the same, as SIGTERM did, for a supervisor sends it once. A
  * second Ctrl-C or SIGTERM exits at once, deleting the part files of bodies still coming first,
- * as do the JVM's other ways out (its shutdown hooks); a second SIGHUP is ignored. The previous handlers come back on
- * {@link #close()}.
+ * as do the JVM's other ways out (its shutdown hooks); a second SIGHUP is ignored. The previous
+ * handlers come back on {@link #close()}.
  */
 final class Interrupts implements AutoCloseable {
 

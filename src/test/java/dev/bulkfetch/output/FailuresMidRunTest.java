@@ -127,9 +127,7 @@ class FailuresMidRunTest {
             try {
                 assertThat(Await.until(() -> server.counter().inFlight() == 4, child,
                         Duration.ofSeconds(60))).isTrue();
-                Child.signal(child, "TERM");
-                Child.awaitText(err, "finishing the requests in flight", child,
-                        Duration.ofSeconds(30));
+                Child.stopAndAwaitGrace(child, "TERM", err);
                 // The reader stops, as a pipeline's does on the same signal.
                 child.getInputStream().close();
                 server.counter().release();

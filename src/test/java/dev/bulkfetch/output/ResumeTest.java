@@ -628,9 +628,7 @@ class ResumeTest {
             try {
                 assertThat(Await.until(() -> server.counter().inFlight() == 4, child,
                         Duration.ofSeconds(60))).isTrue();
-                Child.signal(child, "HUP");
-                Child.awaitText(err, "finishing the requests in flight", child,
-                        Duration.ofSeconds(30));
+                Child.stopAndAwaitGrace(child, "HUP", err);
                 Child.signal(child, "HUP");
                 Child.awaitText(err, "hung up again: going on", child, Duration.ofSeconds(30));
                 server.counter().release();

@@ -162,6 +162,17 @@ public final class Child {
         }
     }
 
+    /**
+     * Sends {@code signal} (INT, TERM, HUP) to {@code child} and waits until the run says, in
+     * {@code stderr}, that it is finishing the requests in flight: its handler has run.
+     */
+    public static void stopAndAwaitGrace(Process child, String signal, Path stderr)
+            throws Exception {
+        signal(child, signal);
+        awaitText(stderr, "finishing the requests in flight", child,
+                java.time.Duration.ofSeconds(30));
+    }
+
     /** Sends {@code signal} (e.g. INT) to {@code process}. */
     public static void signal(Process process, String signal) throws Exception {
         new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
