@@ -15,10 +15,13 @@ import java.util.function.LongSupplier;
  * rather than N at once per period. That alone does not bound every sliding window: a permit may
  * be used anywhere inside its cycle, so two starts can fall at the end of one cycle and the start
  * of the next. So the gate also keeps the start times of the last N reservations and never lets
- * a start come sooner than one period (plus 2% for timer and network jitter) after the start N
- * places before it: exact, whatever the limiter's cycles do. Permission is reserved, never
- * waited for: {@link #reserve()} returns how long the caller must wait, and the caller schedules
- * the send, so no thread parks here.
+ * a start come sooner than one window (5% longer than the period, for timer and network jitter)
+ * after the start N places before it: exact, whatever the limiter's cycles do (see
+ * {@link Window} for rates that are no whole number a period, and very high ones). Permission
+ * is reserved, never waited for: {@link #reserve()} returns how long the caller must wait, and
+ * the caller schedules the send, so no thread parks here. A start reserved for a request that
+ * is then withdrawn before it goes is given back ({@link #giveBack}), and the next reservation
+ * takes it: otherwise every later request would wait behind the starts nobody used.
  *
  * <p>Adapting to 429, with a configured rate: each 429 (once per burst, and only for requests
  * sent after the last slowdown) halves the current rate, never below a tenth of the configured
@@ -45,12 +48,21 @@ public final class RateGate {
      */
     private static final double WINDOW_SLACK = 1.05;
 
+    /** The reservation of an open gate: no wait, and nothing to give back. */
+    private static final Slot OPEN = new Slot(0, 0, -1);
+    private static final long NONE = Long.MIN_VALUE;
+
     private final Rate configured;
     private final Duration recoveryStep;
     private final LongSupplier nanoTime;
     // All below guarded by this.
     private Rate current;
     private RateLimiter limiter;
+    // Which rate in force a reservation was made under: starts given back from another are
+    // dropped, as they were spaced for it.
+    private long plan;
+    // Starts reserved, then given back unused (nanoTime), earliest first.
+    private final java.util.PriorityQueue<Long> givenBack = new java.util.PriorityQueue<>();
     // Start times (nanoTime) of the last window.length reservations, oldest at next.
     private long[] window;
     private int next;
@@ -82,10 +94,10 @@ public final class RateGate {
         this.lastActivityNanos = lastChangeNanos;
         this.pausedUntilNanos = lastChangeNanos;
         if (rate != null) {
-            this.configuredSent = new long[(int) Math.max(1, Math.min(1_000_000,
-                    Math.floor(rate.permits())))];
+            Window bound = Window.of(rate);
+            this.configuredSent = new long[bound.starts()];
             java.util.Arrays.fill(configuredSent, Long.MIN_VALUE / 2);
-            this.configuredWindowNanos = Math.round(rate.period().toNanos() * WINDOW_SLACK);
+            this.configuredWindowNanos = bound.nanos();
             use(rate);
         } else {
             this.configuredSent = null;
@@ -99,18 +111,54 @@ public final class RateGate {
 
     /** Reserves one start; returns the nanoseconds to wait before it (0: start now). */
     public synchronized long reserve() {
+        return reserveSlot().waitNanos();
+    }
+
+    /**
+     * Reserves one start, a start given back if there is one, else the next the rate allows;
+     * the caller waits {@link Slot#waitNanos()} before it, or gives it back.
+     */
+    public synchronized Slot reserveSlot() {
         recover();
         if (limiter == null) {
-            return 0;
+            return OPEN;
         }
         long now = nanoTime.getAsLong();
-        long startAt = now + Math.max(0, limiter.reservePermission());
-        startAt = Math.max(startAt, window[next] + windowNanos);
+        // A start given back was already counted in the window: it takes that start's place.
+        long startAt = takeGivenBack(now);
+        if (startAt == NONE) {
+            startAt = now + Math.max(0, limiter.reservePermission());
+            startAt = Math.max(startAt, window[next] + windowNanos);
+            startAt = Math.max(startAt, pausedUntilNanos);
+            window[next] = startAt;
+            next = (next + 1) % window.length;
+        }
         startAt = Math.max(startAt, pausedUntilNanos);
-        window[next] = startAt;
-        next = (next + 1) % window.length;
         lastActivityNanos = Math.max(lastActivityNanos, startAt);
-        return Math.max(0, startAt - now);
+        return new Slot(startAt, Math.max(0, startAt - now), plan);
+    }
+
+    /**
+     * {@code slot}'s request was withdrawn before its start: the next reservation takes the
+     * start instead. Nothing when the rate in force has changed since it was reserved.
+     */
+    public synchronized void giveBack(Slot slot) {
+        if (limiter != null && slot.plan() == plan) {
+            givenBack.add(slot.startAt());
+        }
+    }
+
+    /** The earliest start given back that has not gone stale, or {@link #NONE}. */
+    private long takeGivenBack(long now) {
+        // One more than a spacing in the past, it would bunch with the starts planned after it.
+        long stale = now - current.spacingNanos();
+        Long startAt;
+        while ((startAt = givenBack.poll()) != null) {
+            if (startAt - stale >= 0) {
+                return Math.max(startAt, now);
+            }
+        }
+        return NONE;
     }
 
     /** How long a send must wait for the sliding window now; records nothing. */
@@ -254,7 +302,10 @@ public final class RateGate {
 
     private void use(Rate rate) {
         current = rate;
-        window = new long[(int) Math.max(1, Math.min(1_000_000, Math.floor(rate.permits())))];
+        plan++;
+        givenBack.clear();
+        Window bound = Window.of(rate);
+        window = new long[bound.starts()];
         java.util.Arrays.fill(window, Long.MIN_VALUE / 2);
         next = 0;
         long[] previous = sent;
@@ -269,11 +320,59 @@ public final class RateGate {
                         previous.length)];
             }
         }
-        windowNanos = Math.round(rate.period().toNanos() * WINDOW_SLACK);
+        windowNanos = bound.nanos();
         limiter = RateLimiter.of("bulkfetch-rate", RateLimiterConfig.custom()
                 .limitForPeriod(1)
                 .limitRefreshPeriod(Duration.ofNanos(Math.round(rate.spacingNanos() * SLACK)))
                 .timeoutDuration(RESERVE_TIMEOUT)
                 .build());
+    }
+
+    /**
+     * A reserved start: when (nanoTime), how long the caller waits for it, and the rate in
+     * force it was reserved under.
+     */
+    public record Slot(long startAt, long waitNanos, long plan) {
+    }
+
+    /**
+     * The sliding window that bounds a rate: at most {@code starts} starts in any
+     * {@code nanos}, which is a whole number of periods, 5% longer.
+     *
+     * <p>A rate that is no whole number a period is counted over as many periods as make one
+     * (1.5/s is 3 starts in 2 s): rounded down to starts per single period, 1.5/s ran at 1/s,
+     * and so did the 3/s a 429 halved. A window of more than {@link #MOST} starts is cut into
+     * equal parts, each holding its share rounded down, so no window over the whole period
+     * holds more: the gate keeps a start time per start a window holds, three times over, and
+     * 10^6/s, a limit in name only, took 24 MB a gate (a gate per host with a rate per host).
+     */
+    record Window(int starts, long nanos) {
+
+        static final int MOST = 1024;
+
+        static Window of(Rate rate) {
+            int periods = wholePeriods(rate.permits());
+            double inPeriods = rate.permits() * periods;
+            int parts = (int) Math.ceil(inPeriods / MOST - 1e-9);
+            int starts = (int) Math.max(1, Math.floor(inPeriods / parts + 1e-9));
+            long nanos = Math.round(rate.period().toNanos() * (double) periods / parts
+                    * WINDOW_SLACK);
+            return new Window(starts, nanos);
+        }
+
+        /**
+         * The fewest periods, up to a minute's worth of them, that hold a whole number of
+         * starts at {@code permits} a period; failing that, enough to hold 20, so that
+         * rounding down loses at most 5%.
+         */
+        private static int wholePeriods(double permits) {
+            for (int periods = 1; periods <= 60; periods++) {
+                double starts = permits * periods;
+                if (Math.abs(starts - Math.rint(starts)) < 1e-6 * Math.max(1, starts)) {
+                    return periods;
+                }
+            }
+            return (int) Math.ceil(20 / permits);
+        }
     }
 }

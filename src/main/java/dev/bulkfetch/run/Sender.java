@@ -81,6 +81,9 @@ final class Sender implements AutoCloseable {
     // Attempts on the timer, waiting for a backoff or their rate reservation: stop() takes
     // back whichever it removes from here first, a timer task sends whichever it does.
     private final java.util.Set<Attempt> waiting = ConcurrentHashMap.newKeySet();
+    // Of those, the ones waiting for their reservation, and the starts they hold: one handed
+    // back gives its starts back, and later requests take them rather than wait behind them.
+    private final Map<Attempt, Booking> booked = new ConcurrentHashMap<>();
     // Set by stop() (on the signal's thread); read wherever an attempt is about to be sent.
     private volatile boolean stopped;
     // Redirect permits not yet given: stop() fails them.
@@ -266,6 +269,10 @@ final class Sender implements AutoCloseable {
 
     /** {@code attempt}, not sent, back to the driver. */
     private void handBack(Attempt attempt) {
+        Booking booking = booked.remove(attempt);
+        if (booking != null) {
+            booking.giveBack(rate);
+        }
         leftUnsent(attempt);
         completed.add(Done.unsent(attempt));
     }
@@ -350,11 +357,28 @@ final class Sender implements AutoCloseable {
             handBack(attempt);
             return;
         }
-        long wait = reserve(attempt.host());
+        RateGate.Slot start = rate.reserveSlot();
+        RateGate host = ratePerHost == null ? null : hostGate(attempt.host());
+        RateGate.Slot hostStart = host == null ? null : host.reserveSlot();
+        long wait = Math.max(start.waitNanos(), hostStart == null ? 0 : hostStart.waitNanos());
         if (wait > 0) {
-            later(attempt, () -> sendNow(attempt), wait);
+            booked.put(attempt, new Booking(start, host, hostStart));
+            later(attempt, () -> {
+                booked.remove(attempt);
+                sendNow(attempt);
+            }, wait);
         } else {
             sendNow(attempt);
+        }
+    }
+
+    /** The starts an attempt waits for: the run's, and its host's under a rate per host. */
+    private record Booking(RateGate.Slot start, RateGate host, RateGate.Slot hostStart) {
+        void giveBack(RateGate run) {
+            run.giveBack(start);
+            if (host != null) {
+                host.giveBack(hostStart);
+            }
         }
     }
 

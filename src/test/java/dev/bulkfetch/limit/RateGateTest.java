@@ -182,4 +182,110 @@ class RateGateTest {
         assertThat(gate.forgettable()).as("a slowdown is state a fresh gate lacks").isFalse();
         assertThat(new RateGate(null, Duration.ofSeconds(5), now::get).forgettable()).isTrue();
     }
+    /**
+     * After review: a request withdrawn while it waited for its start kept that start, and
+     * every later request waited behind the starts nobody used (9 s at 2/s after 20 cancels).
+     */
+    @Test
+    void aStartGivenBackIsTakenByTheNextReservation() {
+        RateGate gate = new RateGate(Rate.parse("2/s"), Duration.ofSeconds(5), now::get);
+        gate.reserve();
+        java.util.List<RateGate.Slot> withdrawn = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            withdrawn.add(gate.reserveSlot());
+        }
+        assertThat(withdrawn.getLast().waitNanos()).as("20 starts at 2/s")
+                .isGreaterThan(Duration.ofSeconds(9).toNanos());
+
+        withdrawn.forEach(gate::giveBack);
+
+        assertThat(gate.reserveSlot().startAt()).as("the earliest start given back")
+                .isEqualTo(withdrawn.getFirst().startAt());
+        assertThat(gate.reserveSlot().startAt()).isEqualTo(withdrawn.get(1).startAt());
+    }
+
+    @Test
+    void aStartGivenBackIsDroppedOnceStaleOrWhenTheRateHasChanged() {
+        RateGate gate = new RateGate(Rate.parse("2/s"), Duration.ofSeconds(5), now::get);
+        gate.reserve();
+        RateGate.Slot fresh = gate.reserveSlot();
+        gate.giveBack(fresh);
+        assertThat(gate.reserveSlot().startAt()).as("taken while fresh").isEqualTo(fresh.startAt());
+        RateGate.Slot stale = gate.reserveSlot();
+        gate.giveBack(stale);
+        now.set(stale.startAt() + Duration.ofSeconds(2).toNanos());
+        assertThat(gate.reserveSlot().startAt()).as("past by more than a spacing")
+                .isNotEqualTo(stale.startAt());
+
+        RateGate.Slot beforeA429 = gate.reserveSlot();
+        gate.onRateLimited();
+        gate.giveBack(beforeA429);
+        assertThat(gate.reserveSlot().startAt()).as("spaced for the rate before the 429")
+                .isNotEqualTo(beforeA429.startAt());
+    }
+
+    /**
+     * After review: a rate of no whole number a second ran at the whole number below it, or
+     * slower (1.5/s at 0.95/s): its window held floor(1.5) = 1 start a second. So did the 3/s
+     * a 429 halved. The window now spans the periods that hold a whole number of starts.
+     */
+    @Test
+    void aRateOfNoWholeNumberAPeriodRunsAtThatRate() {
+        record Case(String rate, long seconds, int most) {
+        }
+        for (Case c : java.util.List.of(new Case("1.5/s", 2, 3), new Case("2.5/s", 2, 5),
+                new Case("0.75/s", 4, 3))) {
+            Rate rate = Rate.parse(c.rate());
+            RateGate gate = new RateGate(rate, Duration.ofSeconds(5), now::get);
+            java.util.List<Long> sends = new java.util.ArrayList<>();
+            long start = now.get();
+            for (long t = 0; t < Duration.ofSeconds(60).toNanos(); t += 5_000_000L) {
+                now.set(start + t);
+                if (gate.waitNow() == 0) {
+                    gate.recordSend();
+                    sends.add(t);
+                }
+            }
+            assertThat(sends.size()).as(c.rate() + " over a minute")
+                    .isGreaterThanOrEqualTo((int) (rate.perSecond() * 60 * 0.93));
+            assertThat(mostIn(sends, Duration.ofSeconds(c.seconds()).toNanos()))
+                    .as(c.rate() + " in any " + c.seconds() + " s").isLessThanOrEqualTo(c.most());
+        }
+    }
+
+    /**
+     * After review: the gate keeps a start time for each start its window holds, so 10^6/s
+     * took 24 MB a gate, and a gate per host with a rate per host. A window holds 1024 at
+     * most, cut from the period so that no period holds more than the rate.
+     */
+    @Test
+    void theWindowOfAHighRateStaysSmallAndNoPeriodHoldsMoreThanTheRate() {
+        for (String text : java.util.List.of("1000000/s", "100000/min", "5000/s", "1025/s",
+                "1024/s", "100/s", "7/h")) {
+            Rate rate = Rate.parse(text);
+            RateGate.Window window = RateGate.Window.of(rate);
+            assertThat(window.starts()).as(text).isBetween(1, RateGate.Window.MOST);
+            double windowsInAPeriod = Math.ceil((double) rate.period().toNanos()
+                    / window.nanos());
+            assertThat(window.starts() * windowsInAPeriod).as(text + " in any period")
+                    .isLessThanOrEqualTo(rate.permits());
+            assertThat(window.starts() * windowsInAPeriod).as(text + ", not far below")
+                    .isGreaterThanOrEqualTo(rate.permits() * 0.9);
+        }
+        assertThat(RateGate.Window.of(Rate.parse("100/s")))
+                .isEqualTo(new RateGate.Window(100, Duration.ofMillis(1050).toNanos()));
+    }
+
+    /** The most of {@code times} (sorted) that fall in any window of {@code nanos}. */
+    private static int mostIn(java.util.List<Long> times, long nanos) {
+        int first = 0;
+        int most = 0;
+        for (int last = 0; last < times.size(); last++) {
+            while (times.get(last) - times.get(first) >= nanos) {
+                first++;
+            }
+            most = Math.max(most, last - first + 1);
+        }
+        return most;
+    }
 }

@@ -231,4 +231,33 @@ class SenderTest {
             assertThat(sender.hostGates()).isLessThanOrEqualTo(1000 + 48).isGreaterThanOrEqualTo(1000);
         }
     }
+    /**
+     * After review: requests withdrawn while they waited for their start under the rate kept
+     * those starts, so a request after them waited behind every one (9 s at 2/s after 20).
+     */
+    @Test
+    void aRequestWithdrawnWhileWaitingForItsStartGivesTheStartBack() throws Exception {
+        BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
+        RateGate gate = RateGate.of(Rate.parse("2/s"));
+        java.util.Set<Long> withdrawn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (Sender sender = new Sender(new InstantEngine(), gate, null, done)) {
+            sender.withdrawing(withdrawn::contains);
+            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/")), 1, 1), 0);
+            assertThat(done.take().sent()).as("the first, alone").isTrue();
+            for (int seq = 2; seq <= 21; seq++) {
+                FetchRequest request = FetchRequest.get(seq, URI.create("http://h.test/" + seq));
+                sender.send(new Attempt(request, seq, 1), 0);
+            }
+            for (long seq = 2; seq <= 21; seq++) {
+                withdrawn.add(seq);
+                sender.cancel(seq);
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(done.take().sent()).as("handed back unsent").isFalse();
+            }
+
+            assertThat(gate.reserve()).as("the next start: the first of those given back")
+                    .isLessThan(Duration.ofSeconds(1).toNanos());
+        }
+    }
 }
