@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One request to send: immutable, with its position in the input.
+ * One request to send, with its position in the input: immutable, but for the body's array,
+ * which is held as given rather than copied, as a body may be megabytes and a request is made
+ * again on its way (a redirect, a retry): it must not change once the request is made.
  *
  * @param seq 1-based position in the input (the line number for URL lists)
  * @param id the caller's id for the item; {@code seq} as a string when none was given
@@ -20,7 +22,7 @@ import java.util.Objects;
  * @param headers request headers, in the order given, each value without the spaces around
  *     it; a value may not hold a line break or another control character but a tab, and no
  *     name may be given twice in any case
- * @param body the request body, or {@code null} for none
+ * @param body the request body, or {@code null} for none; held as given, not copied
  */
 public record FetchRequest(long seq, String id, URI url, String method, Map<String, String> headers,
                            byte[] body) {

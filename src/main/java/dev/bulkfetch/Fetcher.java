@@ -46,11 +46,17 @@ import java.util.stream.StreamSupport;
  *       submit without bound grow that queue; {@link #stream} and {@link #publisher} never do,
  *       they submit only as results are consumed.</li>
  *   <li>Every request's future completes normally with a {@link FetchResult}, failures
- *       included (see {@link FetchResult#error()}); it never completes exceptionally, except
- *       with {@link IllegalStateException} for a request submitted after {@link #close()}.</li>
+ *       included (see {@link FetchResult#error()}); it never completes exceptionally. A
+ *       request submitted after {@link #close()} is refused: {@link #fetch} throws
+ *       {@link IllegalStateException}.</li>
  *   <li>{@link #close()} stops admitting, lets requests in flight finish for up to the close
  *       grace (5 s by default), then ends the rest as {@code cancelled} results, and frees the
- *       event loop and every thread the fetcher started.</li>
+ *       event loop and every thread the fetcher started. One exception: on the
+ *       {@code threads} and {@code serial} engines, a platform thread blocked reading a body
+ *       that has stalled notices nothing until its read returns, at the idle timeout at most
+ *       (the JDK's client gives no way to close its socket under a reader). {@code close()}
+ *       waits 5 s more for such threads, then returns and leaves them, daemon threads, to end
+ *       by themselves.</li>
  *   <li>The futures complete on threads of their own (virtual threads), never on the
  *       fetcher's: a callback chained on one ({@code thenApply}, {@code thenAccept}) may block,
  *       fetch more and wait for it, or close the fetcher, without holding up other
@@ -84,8 +90,11 @@ public final class Fetcher implements AutoCloseable {
     // where a blocking one would stop every result after it (and close() would wait on itself).
     private final ExecutorService completions = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("bulkfetch-result").factory());
-    // True on a completions thread: close() called from a callback cannot wait for itself.
-    private static final ThreadLocal<Boolean> COMPLETING = ThreadLocal.withInitial(() -> false);
+    // True on this fetcher's completions threads: close() called from a callback of this
+    // fetcher cannot wait for itself (one of another fetcher's can, and must).
+    private final ThreadLocal<Boolean> completing = ThreadLocal.withInitial(() -> false);
+    // Completes when close() has finished: a second close() returns only then.
+    private final CompletableFuture<Void> closedFully = new CompletableFuture<>();
 
     /** A caller's request, and the future its result completes. */
     private record Pending(FetchRequest request, CompletableFuture<FetchResult> future) {
@@ -117,7 +126,10 @@ public final class Fetcher implements AutoCloseable {
      * otherwise first, as {@code orTimeout} does) withdraws the request if it has not been sent
      * yet, wherever it waits (for a slot, the rate, a backoff), and ends it if it is on the
      * wire: its connection is closed, and its place under the caps goes to the next request.
-     * A blocking engine's platform thread can go on reading until its next read returns.
+     * A blocking engine's platform thread can go on reading until its next read returns, and
+     * on the {@code threads} and {@code serial} engines, whose threads are as many as the
+     * concurrency, the next request waits for that thread (a body that has stalled holds it
+     * for up to the idle timeout).
      *
      * @throws IllegalStateException when the fetcher is closed
      */
@@ -148,14 +160,36 @@ public final class Fetcher implements AutoCloseable {
 
     /**
      * Fetches every request, as {@code Pool.map} and {@code asyncio.gather} do: the list comes
-     * in the collection's order, one result per request, failed or not.
+     * in the collection's order, one result per request, failed or not. Cancelling the
+     * returned future (or ending it otherwise first, as {@code orTimeout} does) cancels every
+     * request of it, as {@link #fetch} describes.
+     *
+     * @throws NullPointerException when the collection holds a null, before any is sent
+     * @throws IllegalStateException when the fetcher is closed; none of the requests is sent
      */
     public CompletableFuture<List<FetchResult>> fetchAll(Collection<FetchRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        List<CompletableFuture<FetchResult>> futures = requests.stream().map(this::fetch)
-                .toList();
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        requests.forEach(request -> Objects.requireNonNull(request, "a request in requests"));
+        refuseIfClosed();
+        List<CompletableFuture<FetchResult>> futures = new java.util.ArrayList<>();
+        try {
+            for (FetchRequest request : requests) {
+                futures.add(fetch(request));
+            }
+        } catch (IllegalStateException closedMeanwhile) {
+            // Sent with nobody holding their futures, they would only load the server.
+            futures.forEach(future -> future.cancel(false));
+            throw closedMeanwhile;
+        }
+        CompletableFuture<List<FetchResult>> all = CompletableFuture.allOf(
+                futures.toArray(CompletableFuture[]::new))
                 .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
+        all.whenComplete((results, failure) -> {
+            if (failure != null) {
+                futures.forEach(future -> future.cancel(false));
+            }
+        });
+        return all;
     }
 
     /**
@@ -239,16 +273,31 @@ public final class Fetcher implements AutoCloseable {
 
     /**
      * Stops admitting, gives requests in flight the close grace to finish, ends what is left as
-     * {@code cancelled}, and frees the event loop and threads. Idempotent.
+     * {@code cancelled}, and frees the event loop and threads. Idempotent: a call while another
+     * thread's is under way returns when that one has (at once from a callback of this
+     * fetcher's, which that one may be waiting for).
      */
     @Override
     public void close() {
+        boolean first;
         synchronized (lifecycle) {
-            if (closed) {
-                return;
-            }
+            first = !closed;
             closed = true;
         }
+        if (!first) {
+            if (!completing.get()) {
+                closedFully.join();
+            }
+            return;
+        }
+        try {
+            closeOnce();
+        } finally {
+            closedFully.complete(null);
+        }
+    }
+
+    private void closeOnce() {
         run.wakeUp();
         feeding.forEach(StreamResults::stop);
         try {
@@ -270,7 +319,7 @@ public final class Fetcher implements AutoCloseable {
             // Every result handed out before close() returns, callbacks run (within the grace):
             // a program that ends after close() must not lose its last results.
             completions.shutdown();
-            if (!COMPLETING.get()) {
+            if (!completing.get()) {
                 try {
                     completions.awaitTermination(Math.max(1, closeGrace.toMillis()),
                             java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -285,7 +334,7 @@ public final class Fetcher implements AutoCloseable {
     private void complete(CompletableFuture<FetchResult> future, FetchResult result) {
         try {
             completions.execute(() -> {
-                COMPLETING.set(true);
+                completing.set(true);
                 future.complete(result);
             });
         } catch (java.util.concurrent.RejectedExecutionException closedAlready) {

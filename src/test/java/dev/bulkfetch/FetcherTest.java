@@ -146,6 +146,112 @@ class FetcherTest {
     }
 
     /**
+     * After review: cancelling fetchAll's future left its requests queued, and all were sent,
+     * each after the other, holding the only slot (7.5 s before the next request went).
+     */
+    @Test
+    void cancellingFetchAllWithdrawsItsRequestsNotYetSent() {
+        server.counter().reset();
+        try (Fetcher fetcher = Fetcher.builder().concurrency(1).build()) {
+            CompletableFuture<FetchResult> first = fetcher.fetch(server.request(1, "/long-held/"));
+            CompletableFuture<List<FetchResult>> all = fetcher.fetchAll(IntStream.rangeClosed(2, 6)
+                    .mapToObj(n -> server.request(n, "/quick-held/")).toList());
+
+            assertThat(all.cancel(true)).isTrue();
+            FetchResult last = fetcher.fetch(server.request(7, "/quick-held/")).join();
+
+            assertThat(first.join().ok()).isTrue();
+            assertThat(last.ok()).isTrue();
+        }
+        assertThat(server.counter().served()).as("the first and the last").isEqualTo(2);
+    }
+
+    /** After review: a null among fetchAll's requests threw only after those before it went. */
+    @Test
+    void fetchAllWithANullAmongItsRequestsSendsNone() {
+        server.counter().reset();
+        try (Fetcher fetcher = Fetcher.builder().build()) {
+            List<FetchRequest> withANull = java.util.Arrays.asList(server.request(1, "/ok/"),
+                    null);
+            assertThatThrownBy(() -> fetcher.fetchAll(withANull))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("requests");
+        }
+        assertThat(server.counter().served()).isZero();
+    }
+
+    /**
+     * After review: close() called while another thread's close() was under way returned at
+     * once, before the results were in: a program ending then lost them.
+     */
+    @Test
+    void aSecondCloseReturnsOnlyOnceTheFirstHasClosed() throws Exception {
+        server.counter().reset();
+        Fetcher fetcher = Fetcher.builder().closeGrace(Duration.ofSeconds(30)).build();
+        CompletableFuture<FetchResult> held = fetcher.fetch(server.request(1, "/until-released/"));
+        assertThat(dev.bulkfetch.testing.Await.until(() -> server.counter().inFlight() == 1,
+                Duration.ofSeconds(20))).isTrue();
+        Thread first = Thread.ofPlatform().start(fetcher::close);
+        assertThat(dev.bulkfetch.testing.Await.until(() -> closed(fetcher),
+                Duration.ofSeconds(20))).as("the first close began").isTrue();
+
+        Thread second = Thread.ofPlatform().start(fetcher::close);
+        assertThat(dev.bulkfetch.testing.Await.until(() -> !second.isAlive()
+                || second.getState() == Thread.State.WAITING, Duration.ofSeconds(20))).isTrue();
+        boolean returnedEarly = !second.isAlive() && !held.isDone();
+        server.counter().release();
+        second.join();
+        first.join();
+
+        assertThat(returnedEarly).as("returned with the request still on the wire").isFalse();
+        assertThat(held.join().ok()).isTrue();
+    }
+
+    /**
+     * After review: whether close() was called from a callback, which must not wait for
+     * itself, was one flag for every fetcher: closing fetcher b from a callback of fetcher a
+     * did not wait for b's callbacks.
+     */
+    @Test
+    void closingAFetcherFromAnothersCallbackWaitsForItsCallbacks() throws Exception {
+        try (Fetcher a = Fetcher.builder().build()) {
+            Fetcher b = Fetcher.builder().build();
+            CountDownLatch started = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean ran =
+                    new java.util.concurrent.atomic.AtomicBoolean();
+            b.fetch(server.request(1, "/quick-held/")).thenRun(() -> {
+                started.countDown();
+                busyFor(Duration.ofMillis(300));  // a callback's work
+                ran.set(true);
+            });
+            started.await();
+
+            boolean ranBeforeCloseReturned = a.fetch(server.request(2, "/ok/"))
+                    .thenApply(result -> {
+                        b.close();
+                        return ran.get();
+                    }).join();
+
+            assertThat(ranBeforeCloseReturned).isTrue();
+        }
+    }
+
+    private static void busyFor(Duration time) {
+        long end = System.nanoTime() + time.toNanos();
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static boolean closed(Fetcher fetcher) {
+        try {
+            fetcher.fetchAll(List.of());
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+
+    /**
      * A cancelled request already on the wire kept its place under the concurrency cap until
      * the server answered (6 s in the probe, 12 s on serial): it now ends, and frees it.
      */
