@@ -48,8 +48,11 @@ final class LineReader implements AutoCloseable {
 
     /** The next line, or {@code null} at the end of the input. */
     Line next() throws IOException {
+        // One byte more than a line may hold: a CRLF line's \r, which is no part of it.
+        int held = maxLineBytes + 1;
         int length = 0;
         long overflow = 0;
+        byte last = 0;
         boolean sawAny = false;
         while (true) {
             if (bufferPos == bufferEnd && !fill()) {
@@ -63,9 +66,10 @@ final class LineReader implements AutoCloseable {
             if (b == '\n') {
                 break;
             }
-            if (length < maxLineBytes) {
+            last = b;
+            if (length < held) {
                 if (length == line.length) {
-                    line = Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
+                    line = Arrays.copyOf(line, Math.min(held, line.length * 2));
                 }
                 line[length++] = b;
             } else {
@@ -73,12 +77,13 @@ final class LineReader implements AutoCloseable {
             }
         }
         lineNumber++;
-        if (overflow > 0) {
-            return new Line(lineNumber, start(length), "line is longer than " + maxLineBytes
-                    + " bytes (" + (length + overflow) + " bytes)");
-        }
-        if (length > 0 && line[length - 1] == '\r') {
+        if (overflow == 0 && length > 0 && line[length - 1] == '\r') {
             length--;
+        }
+        if (overflow > 0 || length > maxLineBytes) {
+            long size = length + overflow - (overflow > 0 && last == '\r' ? 1 : 0);
+            return new Line(lineNumber, start(length), "line is longer than " + maxLineBytes
+                    + " bytes (" + size + " bytes)");
         }
         try {
             String text = utf8.decode(ByteBuffer.wrap(line, 0, length)).toString();

@@ -71,6 +71,11 @@ public final class RateGate {
     // slow start-up or a late timer delayed must not bunch up with the sends after it.
     private long[] sent;
     private int nextSent;
+    // The least time between two real sends: a spacing, less a little for timers' jitter.
+    // Starts held back come due together (all those reserved before a Retry-After pause, at
+    // its end; those a window held, at its end), and went as a burst, which a server that
+    // allows a small burst counted against its limit (2 of 7 refused after a pause).
+    private long leastGapNanos;
     // Real sends against the configured rate itself, never reset by a slowdown or recovery,
     // so no change of the rate in force can let its own period hold more than it allows.
     private final long[] configuredSent;
@@ -168,6 +173,8 @@ public final class RateGate {
         }
         long now = nanoTime.getAsLong();
         long wait = sent[nextSent] + windowNanos - now;
+        wait = Math.max(wait, sent[Math.floorMod(nextSent - 1, sent.length)] + leastGapNanos
+                - now);
         if (configuredSent != null) {
             wait = Math.max(wait, configuredSent[nextConfigured] + configuredWindowNanos - now);
         }
@@ -321,6 +328,8 @@ public final class RateGate {
             }
         }
         windowNanos = bound.nanos();
+        long spacing = rate.spacingNanos();
+        leastGapNanos = spacing - Math.min(spacing / 2, 1_000_000);
         limiter = RateLimiter.of("bulkfetch-rate", RateLimiterConfig.custom()
                 .limitForPeriod(1)
                 .limitRefreshPeriod(Duration.ofNanos(Math.round(rate.spacingNanos() * SLACK)))

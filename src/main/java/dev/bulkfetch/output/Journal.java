@@ -348,7 +348,8 @@ public final class Journal implements AutoCloseable {
         }
         if (recordsAfterBad > 0) {
             throw new InputUnavailableException("cannot resume " + file + ": its line "
-                    + badLine + " is not a record (no seq can be read from it), and "
+                    + badLine + " is not a record (no seq from 1 to " + Integer.MAX_VALUE
+                    + " can be read from it), and "
                     + recordsAfterBad + (recordsAfterBad == 1 ? " record follows" : " records"
                     + " follow") + " it; delete or mend that line (its item is then fetched"
                     + " again), then resume", null);
@@ -370,7 +371,10 @@ public final class Journal implements AutoCloseable {
 
     private static Long seqOf(JsonNode record) {
         JsonNode seq = record == null ? null : record.get("seq");
-        return seq != null && seq.canConvertToLong() && seq.asLong() >= 1 ? seq.asLong() : null;
+        // Past an int no input line is, and the done-set is indexed by int (a hand-edited
+        // 3000000000 made --resume crash with an ArithmeticException).
+        return seq != null && seq.canConvertToLong() && seq.asLong() >= 1
+                && seq.asLong() <= Integer.MAX_VALUE ? seq.asLong() : null;
     }
 
     /** How an identity's checksum was taken: now over the whole input; once over its head. */

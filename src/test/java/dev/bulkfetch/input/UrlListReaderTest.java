@@ -86,6 +86,23 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("http://[::1]:8080/")).isNull();
     }
 
+    /**
+     * After review: a line of exactly 8192 bytes was refused when it ended in CRLF, as 8193
+     * bytes: the \r, no part of the line, was counted against the limit.
+     */
+    @Test
+    void aLineOfTheLongestLengthIsReadWithACrlfEndingToo() {
+        String longest = "http://h.test/?q=" + "a".repeat(8192 - 17);
+        assertThat(longest).hasSize(8192);
+        for (String ending : List.of("\n", "\r\n")) {
+            List<InputItem> items = readAll(longest + ending + longest + "b" + ending);
+            assertThat(items.get(0)).as(ending.length() + "-byte ending")
+                    .isInstanceOf(InputItem.Request.class);
+            assertThat(items.get(1)).isInstanceOfSatisfying(InputItem.Rejected.class, r ->
+                    assertThat(r.problem()).contains("longer than 8192 bytes (8193 bytes)"));
+        }
+    }
+
     @Test
     void anOverLongLineIsRejectedAndTheNextLineStillReads() {
         String longLine = "http://h.test/?q=" + "a".repeat(20_000);

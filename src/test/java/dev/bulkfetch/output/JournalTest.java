@@ -103,6 +103,22 @@ class JournalTest {
     }
 
     /**
+     * After review: a record whose seq no input line can have (3000000000, an edit) made
+     * --resume crash with an ArithmeticException; it is a line that is no record now.
+     */
+    @Test
+    void aRecordWithASeqBeyondAnyInputLineIsNoRecord() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.txt"), "http://h.test/1\n");
+        Path out = dir.resolve("out.jsonl");
+        Journal.open(out, input, false).close();
+        Files.writeString(out, "{\"seq\":3000000000,\"ok\":true}\n{\"seq\":1,\"ok\":true}\n");
+
+        assertThatThrownBy(() -> Journal.open(out, input, true))
+                .isInstanceOf(dev.bulkfetch.input.InputUnavailableException.class)
+                .hasMessageContaining("its line 1 is not a record (no seq from 1 to 2147483647");
+    }
+
+    /**
      * Within one JVM too (a library user's two runs): the file is its journal's alone. After
      * review: the refused second open closed a descriptor of the file, which on Linux released
      * the first journal's lock, so another process could then take the file.
