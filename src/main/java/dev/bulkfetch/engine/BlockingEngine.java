@@ -269,7 +269,7 @@ final class BlockingEngine implements Engine {
                 }
                 readingBody = true;
                 // Read now: keepOrClose may disconnect before the outcome is made.
-                String retryAfter = conn.getHeaderField("Retry-After");
+                String retryAfter = JdkHeaders.first(conn, "Retry-After");
                 reader.open(new BodyHandler.ResponseInfo() {
                     @Override
                     public int status() {
@@ -278,9 +278,19 @@ final class BlockingEngine implements Engine {
 
                     @Override
                     public Optional<String> header(String name) {
-                        return Optional.ofNullable(conn.getHeaderField(name));
+                        return Optional.ofNullable(JdkHeaders.first(conn, name));
                     }
                 });
+                if (status == 401 || status == 407) {
+                    if (conn.getErrorStream() == null && request.body() != null) {
+                        // Streaming a request body, the JDK answers a 401 or 407 by dropping
+                        // the connection and its body (for an Authenticator's retry): the
+                        // status stands, the body is lost (it was a protocol error).
+                        conn.disconnect();
+                        return reader.finish(status, 0, System.nanoTime() - start,
+                                retryAfter);
+                    }
+                }
                 try (InputStream body = status >= 400 ? conn.getErrorStream()
                         : conn.getInputStream()) {
                     // A body framed by its Content-Length: not when chunked too, where the

@@ -65,4 +65,26 @@ final class JdkHeaders {
             }
         }
     }
+
+    /**
+     * The first value of header {@code name}, or null, as Netty's {@code get} gives it under
+     * the event loop: the JDK's {@code getHeaderField(name)} gives the last, so a doubled
+     * Retry-After (1, then 4) held a retry 1 s on one engine and 4 s on the others.
+     */
+    static String first(HttpURLConnection conn, String name) {
+        for (int i = 1; ; i++) {
+            String value;
+            try {
+                value = conn.getHeaderField(i);
+            } catch (IllegalArgumentException e) {
+                continue;  // as in of(): a Set-Cookie a host's cookie handler cannot parse
+            }
+            if (value == null) {
+                return null;
+            }
+            if (name.equalsIgnoreCase(conn.getHeaderFieldKey(i))) {
+                return value;
+            }
+        }
+    }
 }

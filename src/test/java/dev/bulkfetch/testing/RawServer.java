@@ -43,6 +43,11 @@ public final class RawServer implements AutoCloseable {
         ASCII_ONLY,
         /** A 103 Early Hints, then the answer: 200 with the body "ok". */
         EARLY_HINTS,
+        /**
+         * A 103 Early Hints, then the answer, 200 "ok", its bytes 6 at a time 150 ms apart
+         * (about 1.8 s in all): no read waits long, the response does.
+         */
+        TRICKLED_HEAD,
         /** Two different Content-Lengths (2 and 3), then "ok!". */
         TWO_LENGTHS,
         /**
@@ -259,6 +264,16 @@ public final class RawServer implements AutoCloseable {
                         + "Link: </style.css>; rel=preload\r\n\r\n"
                         + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
                         .getBytes(StandardCharsets.US_ASCII));
+                case TRICKLED_HEAD -> {
+                    byte[] all = ("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+                            + "HTTP/1.1 200 OK\r\nX-Padding: trickled\r\n"
+                            + "Content-Length: 2\r\n\r\nok").getBytes(StandardCharsets.US_ASCII);
+                    for (int from = 0; from < all.length; from += 6) {
+                        out.write(all, from, Math.min(6, all.length - from));
+                        out.flush();
+                        Thread.sleep(150);  // the server's pace, not a wait for the client
+                    }
+                }
                 case TWO_LENGTHS -> out.write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
                         + "Content-Length: 3\r\n\r\nok!").getBytes(StandardCharsets.US_ASCII));
                 case ASCII_ONLY -> {
