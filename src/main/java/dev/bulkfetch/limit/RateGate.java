@@ -360,28 +360,29 @@ public final class RateGate {
         static final int MOST = 1024;
 
         static Window of(Rate rate) {
-            int periods = wholePeriods(rate.permits());
+            double periods = wholePeriods(rate.permits());
             double inPeriods = rate.permits() * periods;
-            int parts = (int) Math.ceil(inPeriods / MOST - 1e-9);
+            int parts = (int) Math.max(1, Math.ceil(inPeriods / MOST - 1e-9));
             int starts = (int) Math.max(1, Math.floor(inPeriods / parts + 1e-9));
-            long nanos = Math.round(rate.period().toNanos() * (double) periods / parts
-                    * WINDOW_SLACK);
-            return new Window(starts, nanos);
+            // Held in a long: a rate of one a year is a window of 21 years (7e17 ns).
+            double nanos = rate.period().toNanos() * periods / parts * WINDOW_SLACK;
+            return new Window(starts, (long) Math.min(Long.MAX_VALUE / 4, Math.round(nanos)));
         }
 
         /**
          * The fewest periods, up to a minute's worth of them, that hold a whole number of
-         * starts at {@code permits} a period; failing that, enough to hold 20, so that
-         * rounding down loses at most 5%.
+         * starts (one at least) at {@code permits} a period; failing that, enough to hold 20,
+         * so that rounding down loses at most 5%.
          */
-        private static int wholePeriods(double permits) {
+        private static double wholePeriods(double permits) {
             for (int periods = 1; periods <= 60; periods++) {
                 double starts = permits * periods;
-                if (Math.abs(starts - Math.rint(starts)) < 1e-6 * Math.max(1, starts)) {
+                if (Math.rint(starts) >= 1
+                        && Math.abs(starts - Math.rint(starts)) < 1e-6 * starts) {
                     return periods;
                 }
             }
-            return (int) Math.ceil(20 / permits);
+            return Math.ceil(20 / permits);
         }
     }
 }

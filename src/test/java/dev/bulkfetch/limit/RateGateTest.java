@@ -274,6 +274,14 @@ class RateGateTest {
         }
         assertThat(RateGate.Window.of(Rate.parse("100/s")))
                 .isEqualTo(new RateGate.Window(100, Duration.ofMillis(1050).toNanos()));
+        // Under one a period, a window spans the periods that hold whole starts: 0.5/h is 1
+        // in 2 h. After review: under 1e-6 a period it held Integer.MAX_VALUE starts (an
+        // OutOfMemoryError); it holds 20, over the periods that make them.
+        assertThat(RateGate.Window.of(Rate.parse("0.5/h")))
+                .isEqualTo(new RateGate.Window(1, Duration.ofMinutes(126).toNanos()));
+        assertThat(RateGate.Window.of(Rate.parse("0.0000001/s")).starts()).isEqualTo(20);
+        assertThat(new RateGate(Rate.parse("0.0000001/s"), Duration.ofSeconds(5), now::get)
+                .reserve()).isZero();
     }
 
     /**
