@@ -168,9 +168,20 @@ final class FetchCommand implements Callable<Integer> {
         UrlListReader.RequestTemplate requests = template();
         InputReader.Format format = format();
         outputs.check(input);
-        Journal journal = outputs.openJournal(input);
+        // Before the journal, which empties -o for a new run: a misspelt input, or a mock that
+        // cannot start, left the records of the run before it gone, for nothing.
+        InputReader.checkOpens(input);
+        try (MockServer mock = mockOptions.startIfAsked()) {
+            return fetchInto(outputs.openJournal(input), config, requests, format, mock);
+        }
+    }
+
+    /** Runs the fetch into {@code journal}'s file (null: stdout or no journal), and ends it. */
+    private int fetchInto(Journal journal, FetchConfig config,
+                          UrlListReader.RequestTemplate requests, InputReader.Format format,
+                          MockServer mock) throws Exception {
         try {
-            int code = fetch(config, requests, format, journal);
+            int code = fetch(config, requests, format, journal, mock);
             if (journal != null && !ExitCodes.stoppedBySignal(code)) {
                 try {
                     journal.finished();  // every item has its record, written and flushed
@@ -191,7 +202,7 @@ final class FetchCommand implements Callable<Integer> {
             }
             throw e;
         } finally {
-            // The writer closed it; not so when the run never started (a mock that would not).
+            // The writer closed it; not so when the run never started (an input gone since).
             if (journal != null) {
                 journal.close();
             }
@@ -199,14 +210,14 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     private int fetch(FetchConfig config, UrlListReader.RequestTemplate requests,
-                      InputReader.Format format, Journal journal) throws Exception {
+                      InputReader.Format format, Journal journal, MockServer mock)
+            throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         // Whether --resume can go on from this run: records in a file, and an input it can
         // read again (not stdin, not a pipe), or the advice to use it would only be refused.
         boolean canResume = journal != null && journal.resumable() && !input.equals("-")
                 && Files.isRegularFile(UrlListReader.resolve(input));
         try (RecordSink sink = openOutput(journal);
-             MockServer mock = mockOptions.startIfAsked();
              InputReader urls = InputReader.open(input, format, stdin,
                      mock == null ? requests : requests.withUrlMapper(mock::redirect));
              BulkRun run = new BulkRun(config);
@@ -272,9 +283,17 @@ final class FetchCommand implements Callable<Integer> {
             }
             // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an
             // earlier run's (one that dies without writing it leaves none: see call()).
+            boolean summaryWritten = true;
             if (outputs.summaryJson != null) {
                 try (OutputStream out = Files.newOutputStream(outputs.summaryJson)) {
                     summary.writeJson(out, kept, keptFailures, interrupts.interrupted());
+                } catch (IOException e) {
+                    // Every record is written: the run is not to be resumed for this, but a
+                    // wrapper waiting for the file must not take the run for a success.
+                    summaryWritten = false;
+                    err.println("bulkfetch fetch: cannot write the summary to "
+                            + outputs.summaryJson + ": " + Units.reason(e));
+                    err.flush();
                 }
             }
             if (interrupts.interrupted()) {
@@ -286,7 +305,7 @@ final class FetchCommand implements Callable<Integer> {
                 err.flush();
                 return interrupts.exitCode();
             }
-            return summary.failures() == 0 && keptFailures == 0 ? ExitCodes.OK
+            return summary.failures() == 0 && keptFailures == 0 && summaryWritten ? ExitCodes.OK
                     : ExitCodes.SOME_FAILED;
         }
     }

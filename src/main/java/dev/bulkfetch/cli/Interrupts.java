@@ -27,7 +27,7 @@ import sun.misc.SignalHandler;
 final class Interrupts implements AutoCloseable {
 
     /** The signals that stop a run, with the exit code the shell would report for each. */
-    private enum Stop {
+    enum Stop {
         INT(ExitCodes.INTERRUPTED, "interrupted", "Ctrl-C again"),
         TERM(ExitCodes.TERMINATED, "terminated", "a second SIGTERM or Ctrl-C"),
         // Not a second SIGHUP: a closing terminal hangs up twice (see stop).
@@ -59,6 +59,10 @@ final class Interrupts implements AutoCloseable {
     private final boolean resumable;
     // The first signal; null until one came. Set under this object's lock.
     private volatile Stop first;
+    // When it came (System.nanoTime()); guarded by this.
+    private long firstNanos;
+    /** The same signal again within this is one sender's second copy, not a second signal. */
+    static final Duration ECHO = Duration.ofMillis(100);
     // Open once the first signal has come.
     private final CountDownLatch signalled = new CountDownLatch(1);
     private volatile boolean closed;
@@ -90,10 +94,13 @@ final class Interrupts implements AutoCloseable {
     // Each signal runs its handler on a thread of its own, so two may come here at once.
     private void stop(Stop signal) {
         boolean again;
+        boolean echo;
         synchronized (this) {
             again = first != null;
+            echo = again && echo(first, firstNanos, signal, System.nanoTime());
             if (!again) {
                 first = signal;
+                firstNanos = System.nanoTime();
             }
         }
         if (again && signal == Stop.HUP) {
@@ -102,6 +109,14 @@ final class Interrupts implements AutoCloseable {
             // lose the requests in flight and the summary, nearly every time. Said for a log.
             say("\nbulkfetch: hung up again: going on (a closing terminal hangs up twice); "
                     + "SIGTERM or Ctrl-C quits at once");
+            return;
+        }
+        if (echo) {
+            // timeout(1) sends its SIGTERM twice, to the command and then to its own group,
+            // microseconds apart: taken for a second signal, it quit at once, with no summary
+            // and the requests in flight lost. No one presses Ctrl-C twice that fast.
+            say("\nbulkfetch: " + signal.said() + " again at once (one sender's second copy, as"
+                    + " timeout(1) sends): going on");
             return;
         }
         if (again) {
@@ -139,6 +154,14 @@ final class Interrupts implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Whether {@code again}, at {@code againNanos}, only repeats {@code first}, which came at
+     * {@code firstNanos}: the same signal, sooner than a person could send a second.
+     */
+    static boolean echo(Stop first, long firstNanos, Stop again, long againNanos) {
+        return again == first && againNanos - firstNanos < ECHO.toNanos();
     }
 
     private void halt(int code) {

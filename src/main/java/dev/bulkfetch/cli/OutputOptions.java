@@ -68,7 +68,14 @@ final class OutputOptions {
         refuseEmpty("--output", output);
         refuseEmpty("--summary-json", summaryJson);
         refuseEmpty("--save-bodies", saveBodies);
-        Path in = input.equals("-") || input.isBlank() ? null : UrlListReader.resolve(input);
+        Path in = input.equals("-") ? redirectedStdin()
+                : input.isBlank() ? null : UrlListReader.resolve(input);
+        if (input.equals("-") && in != null && Journal.sameFile(output, in)) {
+            // `fetch - -o list.txt < list.txt` emptied the list, then read nothing from it.
+            throw usage("Invalid value for option '--output': " + output + " is the input"
+                    + " (stdin is read from it), which writing the records would empty;"
+                    + " choose another file");
+        }
         if (summaryJson != null) {
             checkSummary(in);
         }
@@ -88,6 +95,12 @@ final class OutputOptions {
             }
             checkBodiesOverwriteNothing(in);
         }
+    }
+
+    /** The file stdin reads, when it is one (a {@code < file} redirection), else null. */
+    private static Path redirectedStdin() {
+        Path stdin = Path.of("/dev/stdin");
+        return Files.isRegularFile(stdin) ? stdin : null;
     }
 
     private void checkSummary(Path in) {

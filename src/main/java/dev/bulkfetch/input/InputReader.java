@@ -2,6 +2,7 @@ package dev.bulkfetch.input;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.util.Iterator;
 import java.util.Locale;
 
@@ -96,6 +97,27 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
                 all.close();
             }
         };
+    }
+
+    /**
+     * Checks that {@code source} opens, as {@link #open} will: before a run writes anything.
+     *
+     * @throws InputUnavailableException when it does not
+     */
+    static void checkOpens(String source) throws InputUnavailableException {
+        if (source.equals("-")) {
+            return;
+        }
+        java.nio.file.Path path = UrlListReader.resolve(source);
+        // Not a pipe (a named one, <(...)): opened and closed, its writer's lines would go.
+        if (!Files.exists(path) || Files.isDirectory(path) || Files.isRegularFile(path)) {
+            InputStream in = UrlListReader.openFile(source);
+            try {
+                in.close();
+            } catch (IOException e) {
+                // It opened, which is all this was to show.
+            }
+        }
     }
 
     /**

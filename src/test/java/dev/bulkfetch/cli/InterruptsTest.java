@@ -47,4 +47,22 @@ class InterruptsTest {
         }
         assertThat(said.toString()).contains("terminated (SIGTERM): finishing the requests");
     }
+    /**
+     * After review: under timeout(1), one SIGTERM sometimes acted as two and quit at once, with
+     * no summary: timeout sends it to the command, then to its own group, microseconds apart.
+     * The same signal again within 100 ms is that copy; later, or another signal, is a second.
+     */
+    @Test
+    void theSameSignalAgainWithinAMomentIsOneSendersCopy() {
+        long t = 1_000_000_000L;
+        long ms = 1_000_000L;
+        assertThat(Interrupts.echo(Interrupts.Stop.TERM, t, Interrupts.Stop.TERM, t + 1))
+                .isTrue();
+        assertThat(Interrupts.echo(Interrupts.Stop.TERM, t, Interrupts.Stop.TERM, t + 99 * ms))
+                .isTrue();
+        assertThat(Interrupts.echo(Interrupts.Stop.TERM, t, Interrupts.Stop.TERM, t + 150 * ms))
+                .as("a second SIGTERM a moment later").isFalse();
+        assertThat(Interrupts.echo(Interrupts.Stop.TERM, t, Interrupts.Stop.INT, t + 1))
+                .as("Ctrl-C after a SIGTERM").isFalse();
+    }
 }

@@ -205,7 +205,7 @@ class FailuresMidRunTest {
             Child.signal(child, "INT");
             Child.awaitText(err, "interrupted", child, Duration.ofSeconds(30));
             long start = System.nanoTime();
-            Child.signal(child, "INT");
+            Child.signalAgain(child, "INT");
 
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).isEqualTo(130);

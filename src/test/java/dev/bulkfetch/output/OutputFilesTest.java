@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -186,6 +187,86 @@ class OutputFilesTest {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(summary).hasContent("{\"all_ok\": true}");
+    }
+
+    /**
+     * After review: the journal, which empties -o for a new run, was opened before the input:
+     * a misspelt list, a folder, or a mock that could not start ended the run with exit 2 and
+     * the records of the run before it gone. Refused first now, they leave the file as it was.
+     */
+    @Test
+    void aRunRefusedForItsInputOrItsMockLeavesTheRecordsOfTheRunBefore() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path out = dir.resolve("out.jsonl");
+        assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q", "--retries",
+                "0").exitCode()).isEqualTo(1);
+        String records = Files.readString(out);
+        String identity = Files.readString(dir.resolve("out.jsonl.input"));
+        assertThat(records).contains("\"seq\":1");
+
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            for (String[] refused : List.of(
+                    new String[] {dir.resolve("misspelt.txt").toString()},
+                    new String[] {dir.toString()},
+                    new String[] {list.toString(), "--mock", "--mock-port",
+                            Integer.toString(taken.getLocalPort())})) {
+                List<String> args = new java.util.ArrayList<>(List.of("fetch"));
+                args.addAll(List.of(refused));
+                args.addAll(List.of("-o", out.toString(), "-q"));
+
+                Cli.Result result = Cli.run(args.toArray(String[]::new));
+
+                assertThat(result.exitCode()).as(String.join(" ", refused)).isEqualTo(2);
+                assertThat(out).as(String.join(" ", refused)).hasContent(records);
+                assertThat(dir.resolve("out.jsonl.input")).hasContent(identity);
+            }
+        }
+    }
+
+    /**
+     * After review: {@code fetch - -o list.txt < list.txt} emptied the list, then read nothing
+     * from it and ended 0; {@code --summary-json} named so replaced it. Both are refused.
+     */
+    @Test
+    void stdinReadFromTheOutputOrTheSummaryFileIsAUsageError() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path err = dir.resolve("err.txt");
+        for (String option : List.of("-o", "--summary-json")) {
+            Process child = dev.bulkfetch.testing.Child.startWithStdin(list, err, "fetch", "-",
+                    option, list.toString(), "-q");
+            assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            assertThat(child.exitValue()).as(option).isEqualTo(2);
+            assertThat(Files.readString(err)).contains("is the input");
+            assertThat(list).as(option).hasContent(LIST);
+        }
+    }
+
+    /**
+     * After review: a summary that could not be written at the end (a link into a folder that
+     * is not there) said only its path, as an exception's message, and left the records marked
+     * unfinished, so the next run was refused. It is named with its cause now, the run exits 1,
+     * and the records, all written, are a finished run's.
+     */
+    @Test
+    void aSummaryThatCannotBeWrittenIsSaidAndTheRecordsStillEndFinished() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = TestServer.write(dir.resolve("list.txt"), server.url("/ok/1") + "\n");
+            Path out = dir.resolve("out.jsonl");
+            Path summary = Files.createSymbolicLink(dir.resolve("s.json"),
+                    dir.resolve("gone").resolve("s.json"));
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
+                    "--summary-json", summary.toString());
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            assertThat(result.err()).contains("cannot write the summary to " + summary
+                    + ": no such file or folder");
+            assertThat(Records.read(out)).hasSize(1);
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).as("a new run on a finished run's file").isZero();
+        }
     }
 
     /** {@code -o -} is stdout, as {@code -} is for the input: it wrote a file named "-". */

@@ -629,7 +629,7 @@ class ResumeTest {
                 assertThat(Await.until(() -> server.counter().inFlight() == 4, child,
                         Duration.ofSeconds(60))).isTrue();
                 Child.stopAndAwaitGrace(child, "HUP", err);
-                Child.signal(child, "HUP");
+                Child.signalAgain(child, "HUP");
                 Child.awaitText(err, "hung up again: going on", child, Duration.ofSeconds(30));
                 server.counter().release();
 

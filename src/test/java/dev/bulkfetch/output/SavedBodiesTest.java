@@ -189,7 +189,7 @@ class SavedBodiesTest {
                     // Sent at once, two INTs may reach the process as one.
                     Child.awaitText(dir.resolve("err.txt"), "Ctrl-C again", child,
                             Duration.ofSeconds(30));
-                    Child.signal(child, each[1]);
+                    Child.signalAgain(child, each[1]);
                 }
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             } finally {

@@ -58,6 +58,12 @@ public final class Child {
                 List.of("prlimit", "--fsize=" + maxFileBytes, "--"), List.of(), args);
     }
 
+    /** As {@link #start(Path, List, String...)}, reading stdin from {@code stdin}. */
+    public static Process startWithStdin(Path stdin, Path stderr, String... args)
+            throws IOException {
+        return start(stdin, ProcessBuilder.Redirect.DISCARD, stderr, List.of(), List.of(), args);
+    }
+
     /** As {@link #start(Path, List, String...)}, with stdout to a file as well. */
     public static Process startWithOutput(Path stdout, Path stderr, String... args)
             throws IOException {
@@ -148,6 +154,17 @@ public final class Child {
     public static boolean interruptAndWait(Process child, Await.Condition ready,
                                            java.time.Duration limit) throws Exception {
         return signalAndWait(child, "INT", ready, limit);
+    }
+
+    /**
+     * Sends {@code signal} again, as a person would, for a run that has handled the first: a
+     * second signal within 100 ms of the first is taken for one sender's second copy (as
+     * timeout(1) sends SIGTERM twice) and goes unheeded, so the test lets that time pass. Not
+     * a wait for the run: the separation is what the run tells a second signal by.
+     */
+    public static void signalAgain(Process child, String signal) throws Exception {
+        Thread.sleep(150);
+        signal(child, signal);
     }
 
     /** As {@link #interruptAndWait}, sending {@code signal} (INT, TERM, HUP). */
