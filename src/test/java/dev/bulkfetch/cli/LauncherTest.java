@@ -66,6 +66,11 @@ class LauncherTest {
                             System.out.println(System.getProperty("java.class.path"));
                             return;
                         }
+                        if (args.length > 0 && args[0].equals("read-stdin")) {
+                            System.out.println("stdin: " + System.in.readAllBytes().length
+                                    + " bytes");
+                            return;
+                        }
                         if (args.length > 0 && args[0].equals("library-path")) {
                             System.out.println(System.getProperty("java.library.path"));
                             return;
@@ -94,7 +99,12 @@ class LauncherTest {
     }
 
     private Result launch(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
+        return launch(List.of("bash", LAUNCHER.toString()), env, args);
+    }
+
+    private Result launch(List<String> launcher, Map<String, String> env, String... args)
+            throws Exception {
+        List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("stdout.txt").toFile())
@@ -113,6 +123,19 @@ class LauncherTest {
     private void makeJarNewer() throws IOException {
         // As a rebuild does; a second ahead, so file systems with coarse times see it too.
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(2)));
+    }
+
+    /**
+     * After review: started with stdin closed, the JVM's first open file took descriptor 0,
+     * and `fetch -` read the JDK's modules file as its list (900,000 lines of garbage). The
+     * launcher gives such a run an empty stdin.
+     */
+    @Test
+    void aClosedStdinReadsAsEmpty() throws Exception {
+        Result result = launch(List.of("bash", "-c", "exec bash \"$0\" \"$@\" <&-",
+                LAUNCHER.toString()), Map.of("BULKFETCH_AOT", "0"), "read-stdin");
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        assertThat(result.stdout()).isEqualTo("stdin: 0 bytes\n");
     }
 
     @Test
