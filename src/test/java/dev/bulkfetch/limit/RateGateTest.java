@@ -155,16 +155,7 @@ class RateGateTest {
             }
         }
         assertThat(gate.current()).isEqualTo(Rate.parse("600/min"));
-        long window = Duration.ofSeconds(60).toNanos();
-        int first = 0;
-        int most = 0;
-        for (int last = 0; last < sends.size(); last++) {
-            while (sends.get(last) - sends.get(first) >= window) {
-                first++;
-            }
-            most = Math.max(most, last - first + 1);
-        }
-        assertThat(most).isLessThanOrEqualTo(600);
+        assertThat(mostIn(sends, Duration.ofSeconds(60).toNanos())).isLessThanOrEqualTo(600);
         assertThat(sends.size()).as("and the gate did not just stop").isGreaterThan(1500);
     }
 
