@@ -51,6 +51,29 @@ public enum EngineKind {
         return this == EVENT_LOOP || !name.equalsIgnoreCase("Expect");
     }
 
+    /**
+     * Why this engine cannot send {@code request} as asked (its method, an {@code Expect}
+     * header, or a body on a GET or TRACE, on the blocking engines), in words naming the engine
+     * that can; null when it can. Such an item ends as an {@code input} error that says so.
+     */
+    public String refusal(FetchRequest request) {
+        String what = null;
+        if (!sends(request.method())) {
+            what = request.method() + ": the JDK's HttpURLConnection sends only GET, POST, HEAD,"
+                    + " OPTIONS, PUT, DELETE and TRACE";
+        } else if (!request.headers().keySet().stream().allMatch(this::sendsHeader)) {
+            what = "a request with an Expect header: the JDK's HttpURLConnection waits up to 5 s"
+                    + " for each 100 Continue and cannot give a 417 as a status";
+        } else if (this != EVENT_LOOP && request.body() != null
+                && (request.method().equals("GET") || request.method().equals("TRACE"))) {
+            // Given a body, HttpURLConnection sends a GET as a POST, and refuses a TRACE.
+            what = "a " + request.method() + " with a body: the JDK's HttpURLConnection would "
+                    + "send it as a POST, or not at all";
+        }
+        return what == null ? null
+                : "the " + cliName + " engine cannot send " + what + "; the event-loop engine can";
+    }
+
     /** The kind named {@code name} (as {@link #cliName()}), or an error listing the names. */
     public static EngineKind fromName(String name) {
         java.util.Objects.requireNonNull(name, "name");

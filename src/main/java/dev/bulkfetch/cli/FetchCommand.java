@@ -239,6 +239,7 @@ final class FetchCommand implements Callable<Integer> {
                 }
                 InputReader items = journal == null ? urls : urls.skipping(journal::isDone);
                 items = denyPrivate ? items.denyingPrivateHosts() : items;
+                items = items.refusing(config.engine()::refusal);
                 // A pipe may fall quiet for any time: read it on its own thread, so the run
                 // goes on (and Ctrl-C works) between lines. A file is read by the driver.
                 summary = run.run(input.equals("-") ? new PipeSource(items,

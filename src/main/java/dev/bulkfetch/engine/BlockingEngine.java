@@ -96,11 +96,10 @@ final class BlockingEngine implements Engine {
         if (refused != null) {
             return CompletableFuture.completedFuture(refused);
         }
-        String refusal = refusal(request);
+        String refusal = kind.refusal(request);
         if (refusal != null) {
             return CompletableFuture.completedFuture(Outcome.failure(FetchError.of(
-                    ErrorKind.INPUT, "the " + kind.cliName() + " engine cannot send "
-                            + refusal + "; the event-loop engine can"), 0, 0));
+                    ErrorKind.INPUT, refusal), 0, 0));
         }
         try {
             Cancel cancel = new Cancel();
@@ -118,25 +117,6 @@ final class BlockingEngine implements Engine {
             return CompletableFuture.completedFuture(Outcome.failure(
                     FetchError.of(ErrorKind.CANCELLED, "engine closed"), 0, 0));
         }
-    }
-
-    /** What of {@code request} the JDK's client cannot send as asked, or null when it can. */
-    private String refusal(FetchRequest request) {
-        if (!kind.sends(request.method())) {
-            return request.method() + ": the JDK's HttpURLConnection sends only GET, POST, HEAD,"
-                    + " OPTIONS, PUT, DELETE and TRACE";
-        }
-        if (!request.headers().keySet().stream().allMatch(kind::sendsHeader)) {
-            return "a request with an Expect header: the JDK's HttpURLConnection waits up to 5 s"
-                    + " for each 100 Continue and cannot give a 417 as a status";
-        }
-        if (request.body() != null
-                && (request.method().equals("GET") || request.method().equals("TRACE"))) {
-            // Given a body, HttpURLConnection sends a GET as a POST, and refuses a TRACE.
-            return "a " + request.method() + " with a body: the JDK's HttpURLConnection would "
-                    + "send it as a POST, or not at all";
-        }
-        return null;
     }
 
     /** A caller's cancel of one item, and the exchange it ends when there is one. */

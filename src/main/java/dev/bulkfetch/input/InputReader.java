@@ -1,5 +1,6 @@
 package dev.bulkfetch.input;
 
+import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -37,8 +38,17 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
      * address turned into an input error: for lists from untrusted hands.
      */
     default InputReader denyingPrivateHosts() {
-        InputReader all = this;
         PrivateHosts hosts = new PrivateHosts();
+        return refusing(request -> hosts.refusal(request.url().getHost()));
+    }
+
+    /**
+     * This input with every request {@code refusal} gives a reason for turned into an input
+     * error saying it, under its line number: what the engine to run cannot send (a PATCH on
+     * the JDK's client) is refused as the line it is, as a line that is no request is.
+     */
+    default InputReader refusing(java.util.function.Function<FetchRequest, String> refusal) {
+        InputReader all = this;
         return new InputReader() {
             @Override
             public boolean hasNext() {
@@ -49,7 +59,7 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
             public InputItem next() {
                 InputItem item = all.next();
                 if (item instanceof InputItem.Request r) {
-                    String why = hosts.refusal(r.request().url().getHost());
+                    String why = refusal.apply(r.request());
                     if (why != null) {
                         return new InputItem.Rejected(r.seq(), r.request().id(),
                                 r.request().url().toString(), r.request().method(), why);
