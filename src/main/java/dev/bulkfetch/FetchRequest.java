@@ -49,7 +49,15 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
         // internationalised host is made ASCII here, once, as browsers do.
         url = Urls.toAscii(url);
         if (url.getHost() == null) {
-            throw new IllegalArgumentException("url has no host it can be sent to: " + url);
+            // java.net.URI reads no host, and no error, from an authority that is no host
+            // name (my_host.example: an underscore): say what is there.
+            String authority = url.getRawAuthority();
+            String host = authority == null ? ""
+                    : authority.substring(authority.lastIndexOf('@') + 1).replaceFirst(
+                            ":[^:\\]]*$", "");
+            throw new IllegalArgumentException("url has no host it can be sent to: " + url
+                    + (host.isEmpty() ? "" : " ('" + host + "' is not a host name or an IP"
+                    + " address: letters, digits, '-' and '.' only)"));
         }
         method = HttpSyntax.method(method);
         id = id == null ? Long.toString(seq) : id;

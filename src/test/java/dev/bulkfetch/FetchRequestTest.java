@@ -98,6 +98,11 @@ class FetchRequestTest {
         }
         assertThatThrownBy(() -> FetchRequest.get(1, java.net.URI.create("http:///x")))
                 .hasMessageContaining("no host");
+        // After review: java.net.URI reads no host from a name with an underscore, and the
+        // message did not say why there was none.
+        assertThatThrownBy(() -> FetchRequest.get(1, java.net.URI.create(
+                "http://ann@my_host.example:8080/x"))).hasMessageContaining(
+                "'my_host.example' is not a host name or an IP address");
         assertThat(FetchRequest.get(1, java.net.URI.create("HTTPS://h.test/")).url())
                 .hasHost("h.test");
     }
