@@ -116,6 +116,12 @@ final class CompareCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--mock-port: must be 0 to 65535: "
                         + mockPort);
             }
+            if (!useMock && spec.commandLine().getParseResult().hasMatchedOption(
+                    "--mock-port")) {
+                // As fetch has it: a port given for a mock not asked for was ignored.
+                throw new IllegalArgumentException("--mock-port: it is for --mock, which is"
+                        + " not given");
+            }
             if (report != null && report.toString().isEmpty()) {
                 throw new IllegalArgumentException("--report: must name a folder");
             }
@@ -164,9 +170,16 @@ final class CompareCommand implements Callable<Integer> {
             throw e;
         }
         boolean sound;
+        // The copies of the list the runs read, in a folder of this run's own: a folder of
+        // the user's in --report DIR (or another compare's, sharing it) is never touched.
+        Path copies = null;
         try (MockServer server = mockServer) {
-            Path given = builtInList ? builtInDemoList(work) : plan.urls();
-            Path urls = server == null ? given : pointAt(server, given, work);
+            Path urls = plan.urls();
+            if (builtInList || server != null) {
+                copies = Files.createTempDirectory(work, ".bulkfetch-lists-");
+                urls = builtInList ? builtInDemoList(copies) : urls;
+                urls = server == null ? urls : pointAt(server, urls, copies);
+            }
             err.println("compare: " + list + (server == null ? "" : " against the mock on "
                     + server.baseUrl()) + ", each run in its own JVM");
             Comparison.Result result;
@@ -177,16 +190,19 @@ final class CompareCommand implements Callable<Integer> {
                         plan.concurrencies(), plan.repeat(), plan.warmup(), plan.serverDelay(),
                         plan.base()), err, work);
             }
+            // The report names the list the user gave, not the copy the runs read.
+            result = new Comparison.Result(plan, result.runs(), result.rows(), result.verdict(),
+                    result.interrupted());
             report(result, Comparison.plannedRuns(plan), out);
             sound = result.sound();
             if (result.interrupted()) {
                 err.flush();
-                tidy(work);
+                tidy(work, copies);
                 return ExitCodes.INTERRUPTED;
             }
         }
         // Reached only when every forked run worked: a failed one's message names the log.
-        tidy(work);
+        tidy(work, copies);
         // Runs that cannot be ranked are a comparison that did not work out: its verdict says so.
         return sound ? ExitCodes.OK : ExitCodes.SOME_FAILED;
     }
@@ -219,7 +235,7 @@ final class CompareCommand implements Callable<Integer> {
      * or, in a report folder, when something was written to it) and, without --report, the
      * temporary folder with the list's copy.
      */
-    private void tidy(Path work) throws java.io.IOException {
+    private void tidy(Path work, Path copies) throws java.io.IOException {
         Path log = work.resolve("runs.log");
         if (report == null) {
             delete(work);
@@ -228,13 +244,9 @@ final class CompareCommand implements Callable<Integer> {
         if (Files.exists(log) && Files.size(log) == 0) {
             Files.delete(log);
         }
-        // The copies of the list the runs read, made here and named by no one.
-        delete(work.resolve("built-in"));
-        try (var folders = Files.list(work)) {
-            for (Path folder : folders.filter(f -> f.getFileName().toString()
-                    .startsWith("urls-on-port-")).toList()) {
-                delete(folder);
-            }
+        // The copies of the list the runs read, made by this run and named by no one.
+        if (copies != null) {
+            delete(copies);
         }
     }
 
@@ -249,9 +261,9 @@ final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    /** The jar's copy of {@code urls/demo.txt}, written into {@code work}. */
-    private static Path builtInDemoList(Path work) throws java.io.IOException {
-        Path copy = Files.createDirectories(work.resolve("built-in")).resolve("demo.txt");
+    /** The jar's copy of {@code urls/demo.txt}, written into {@code folder}. */
+    private static Path builtInDemoList(Path folder) throws java.io.IOException {
+        Path copy = folder.resolve("demo.txt");
         try (var in = CompareCommand.class.getResourceAsStream("/urls/demo.txt")) {
             if (in == null) {
                 throw new java.io.FileNotFoundException("urls/demo.txt (not in this folder, nor"
@@ -263,14 +275,14 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /** A copy of the list whose mock URLs (127.0.0.1:8089) point at the mock's real port. */
-    private static Path pointAt(MockServer server, Path list, Path work) throws Exception {
+    private static Path pointAt(MockServer server, Path list, Path folder) throws Exception {
         if (server.port() == MockServer.DEFAULT_PORT) {
             return list;
         }
-        // Same file name as the user's list, in a folder of its own: the report names the list
-        // the user gave, not a rewritten copy.
-        Path copy = Files.createDirectories(work.resolve("urls-on-port-" + server.port()))
-                .resolve(list.getFileName());
+        // Same file name as the user's list (its format goes by its .jsonl ending), in the
+        // run's own folder; the built-in list's copy is replaced by its rewritten self.
+        Path copy = folder.resolve("on-port-" + server.port()).resolve(list.getFileName());
+        Files.createDirectories(copy.getParent());
         try (BufferedReader in = Files.newBufferedReader(list, StandardCharsets.UTF_8);
              BufferedWriter out = Files.newBufferedWriter(copy, StandardCharsets.UTF_8)) {
             String line;

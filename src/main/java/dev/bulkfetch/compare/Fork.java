@@ -28,8 +28,10 @@ final class Fork {
     /** Of the parent JVM's options, those that shape how a run performs. */
     static List<String> jvmSettings(List<String> parent) {
         return parent.stream()
+                // -D too: BULKFETCH_JAVA_OPTS=-Djdk.http.maxHeaderSize=0 changes what a run
+                // fetches, and forked runs without it failed where fetch did not.
                 .filter(o -> o.startsWith("-XX:") || o.startsWith("-Xlog:") || o.startsWith("-Xm")
-                        || o.startsWith("-Xss"))
+                        || o.startsWith("-Xss") || o.startsWith("-D"))
                 .filter(o -> !o.startsWith("-XX:AOTCacheOutput") && !o.startsWith("-XX:AOTMode")
                         && !o.startsWith("-XX:AOTConfiguration")
                         && !o.startsWith("-XX:StartFlightRecording")

@@ -126,6 +126,39 @@ class CompareCommandTest {
         }
     }
 
+    /**
+     * After review: tidying a report folder deleted every built-in/ and urls-on-port-*
+     * folder in it, made by this run or not: the user's list in one was gone, and so was the
+     * copy another compare into the same folder was reading. Only this run's copies go now,
+     * and runs.json names the list the user gave, not the copy the runs read.
+     */
+    @Test
+    void aReportFolderKeepsWhatItHeldAndNamesTheListGiven() throws Exception {
+        Path report = Files.createDirectories(dir.resolve("report"));
+        Path mine = TestServer.write(Files.createDirectories(report.resolve("built-in"))
+                .resolve("mylist.txt"), "http://127.0.0.1:8089/items/1\n"
+                        + "http://127.0.0.1:8089/items/2\n");
+        Path notes = TestServer.write(Files.createDirectories(report.resolve(
+                "urls-on-port-1234")).resolve("notes.txt"), "keep");
+
+        Cli.Result result = Cli.run("compare", mine.toString(), "--mock", "--mock-port", "0",
+                "--engines", "serial", "--warmup", "0", "--repeat", "1", "--report",
+                report.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(mine).exists();
+        assertThat(notes).hasContent("keep");
+        try (var files = Files.list(report)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder(
+                    "runs.json", "report.html", "built-in", "urls-on-port-1234");
+        }
+        assertThat(Records.json(Files.readString(report.resolve("runs.json")))
+                .get("plan").get("urls").asText()).isEqualTo(mine.toString());
+        Cli.Result portWithoutMock = Cli.run("compare", mine.toString(), "--mock-port", "9");
+        assertThat(portWithoutMock.exitCode()).isEqualTo(2);
+        assertThat(portWithoutMock.err()).contains("--mock-port").contains("--mock");
+    }
+
     private static java.util.Set<Path> compareFolders(Path tmp) throws java.io.IOException {
         try (var files = Files.list(tmp)) {
             return files.filter(p -> p.getFileName().toString().startsWith("bulkfetch-compare"))
