@@ -280,8 +280,9 @@ public final class RateGate {
         return current == configured && now - lastActivityNanos > window;
     }
 
-    /** The rate now in force, or {@code null} while unlimited. */
+    /** The rate now in force (recovered as far as the time since allows), or null: unlimited. */
     public synchronized Rate current() {
+        recover();
         return current;
     }
 
@@ -290,18 +291,25 @@ public final class RateGate {
         return slowdowns;
     }
 
+    /**
+     * A tenth of the configured rate back for each recovery step since the last change or 429.
+     * Counted, not one a call: it ran only as a start was reserved, so at 3/min (a start every
+     * 20 s, more after a halving) it climbed a tenth a start, and the summary's rate at the end
+     * was the last reservation's.
+     */
     private void recover() {
-        if (configured == null) {
+        if (configured == null || current == configured) {
             return;
         }
         long now = nanoTime.getAsLong();
-        if (now - lastChangeNanos < recoveryStep.toNanos() || now - last429Nanos
-                < recoveryStep.toNanos()) {
+        long quietSince = lastChangeNanos - last429Nanos > 0 ? lastChangeNanos : last429Nanos;
+        long steps = (now - quietSince) / recoveryStep.toNanos();
+        if (steps < 1) {
             return;
         }
-        lastChangeNanos = now;
+        lastChangeNanos = quietSince + steps * recoveryStep.toNanos();
         double target = configured.perSecond();
-        double next = Math.min(target, current.perSecond() + target * 0.1);
+        double next = Math.min(target, current.perSecond() + target * 0.1 * steps);
         if (next > current.perSecond()) {
             use(next == target ? configured : new Rate(next, Duration.ofSeconds(1)));
         }

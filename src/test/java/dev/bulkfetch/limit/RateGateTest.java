@@ -67,6 +67,23 @@ class RateGateTest {
                 .isEqualTo(100);
     }
 
+    /**
+     * After review: the rate climbed back a tenth per reservation, not per 5 s without a 429:
+     * at 3/min, a start every 20 s or more, 63 quiet seconds after a 429 left it at a third,
+     * and the summary's rate at the end said so. It is back in full now.
+     */
+    @Test
+    void theRecoveryCountsTheStepsThatPassedNotTheStartsMade() {
+        RateGate gate = new RateGate(Rate.parse("3/min"), Duration.ofSeconds(5), now::get);
+        gate.onRateLimited();
+        assertThat(gate.current().perSecond()).isEqualTo(1.5 / 60);
+        now.addAndGet(Duration.ofSeconds(12).toNanos());
+        assertThat(gate.current().perSecond()).as("two steps: two tenths back")
+                .isCloseTo(2.1 / 60, org.assertj.core.data.Offset.offset(1e-9));
+        now.addAndGet(Duration.ofSeconds(51).toNanos());
+        assertThat(gate.current()).isEqualTo(Rate.parse("3/min"));
+    }
+
     @Test
     void a429ToARequestSentBeforeTheLastSlowdownChangesNothing() {
         RateGate gate = new RateGate(Rate.parse("100/s"), Duration.ofSeconds(5), now::get);
