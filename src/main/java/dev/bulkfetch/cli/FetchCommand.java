@@ -426,12 +426,14 @@ final class FetchCommand implements Callable<Integer> {
 
     private boolean showProgress() {
         Path output = outputs.output;
-        String to = output == null ? null : output.toAbsolutePath().normalize().toString();
-        if ("/dev/tty".equals(to)) {
+        // The terminal by any name (/dev/tty, $(tty), /dev/stderr, /proc/self/fd/1): compared
+        // as files, since the names alone let /proc/self/fd/1 and /dev/stderr through.
+        if (output != null && (output.toAbsolutePath().normalize().equals(Path.of("/dev/tty"))
+                || Journal.sameFile(output, Path.of("/dev/stderr")))) {
             return false;
         }
-        return showProgress(quiet, to == null || to.equals("/dev/stdout") || to.equals("/dev/fd/1"),
-                System::getenv);
+        return showProgress(quiet, output == null
+                || Journal.sameFile(output, Path.of("/dev/stdout")), System::getenv);
     }
 
     /**

@@ -269,6 +269,34 @@ class OutputFilesTest {
         }
     }
 
+    /**
+     * After review: -o naming the terminal the progress line is drawn on, by a name other
+     * than /dev/stdout (/dev/stderr, /proc/self/fd/1, $(tty)), drew the line into the records.
+     * Here stderr is a pipe the child is told is a terminal, and -o names it as /dev/stderr.
+     */
+    @Test
+    void noProgressLineIsDrawnIntoRecordsGoingToItsOwnStream() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = TestServer.write(dir.resolve("list.txt"), server.url("/slow/1") + "\n"
+                    + server.url("/slow/2") + "\n");
+            ProcessBuilder builder = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.bulkfetch.cli.Main",
+                    "fetch", list.toString(), "-c", "1", "-o", "/dev/stderr")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("BULKFETCH_STDERR_TTY", "1");
+            Process child = builder.start();
+            // A pipe, as a terminal is no file: the records and the line share its one stream.
+            String written = new String(child.getErrorStream().readAllBytes(),
+                    StandardCharsets.UTF_8);
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(Records.parse(written.lines().filter(l -> l.startsWith("{"))
+                    .collect(java.util.stream.Collectors.joining("\n")))).hasSize(2);
+            assertThat(written).doesNotContain("done").doesNotContain("\r");
+        }
+    }
+
     /** {@code -o -} is stdout, as {@code -} is for the input: it wrote a file named "-". */
     @Test
     void anOutputOfADashIsStdout() throws Exception {
