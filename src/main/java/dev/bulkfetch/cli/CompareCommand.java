@@ -127,7 +127,15 @@ final class CompareCommand implements Callable<Integer> {
             }
             List<EngineKind> kinds = Options.named("--engines", () -> engines.stream()
                     .map(EngineKind::fromName).distinct().toList());
-            plan = new Comparison.Plan(Path.of(list), kinds, concurrencies, repeat, warmup,
+            if ("-".equals(input)) {
+                // Each run reads the list again, in a JVM of its own: stdin is read once.
+                throw new IllegalArgumentException("compare reads its list in every run, and"
+                        + " stdin can be read once: give the list as a file");
+            }
+            // A name under urls/ as fetch takes it (compare demo.txt ran nothing).
+            plan = new Comparison.Plan(input == null ? Path.of(list)
+                    : dev.bulkfetch.input.UrlListReader.resolve(list), kinds, concurrencies,
+                    repeat, warmup,
                     serverDelay, requestOptions.applyTo(FetchConfig.builder()
                             // Compare measures engines, not a retry policy: each item is sent
                             // once, so a failing item costs every engine the same.
@@ -175,9 +183,16 @@ final class CompareCommand implements Callable<Integer> {
         Path copies = null;
         try (MockServer server = mockServer) {
             Path urls = plan.urls();
-            if (builtInList || server != null) {
+            // A pipe (<(...), a named one) is read once, here, for all the runs.
+            boolean aPipe = !builtInList && !Files.isRegularFile(urls);
+            if (builtInList || server != null || aPipe) {
                 copies = Files.createTempDirectory(work, ".bulkfetch-lists-");
                 urls = builtInList ? builtInDemoList(copies) : urls;
+                if (aPipe) {
+                    Path copy = copies.resolve(urls.getFileName());
+                    Files.copy(urls, copy);
+                    urls = copy;
+                }
                 urls = server == null ? urls : pointAt(server, urls, copies);
             }
             err.println("compare: " + list + (server == null ? "" : " against the mock on "

@@ -159,6 +159,37 @@ class CompareCommandTest {
         assertThat(portWithoutMock.err()).contains("--mock-port").contains("--mock");
     }
 
+    /**
+     * After review: each forked run reads the list again, so a list from a pipe (a named
+     * one, <(...)) was read by the first run only and every run failed; and stdin was
+     * "input file not found: -". A pipe is read once for all the runs; stdin is refused
+     * saying why.
+     */
+    @Test
+    void aListFromAPipeIsReadOnceForEveryRunAndStdinIsRefusedSayingWhy() throws Exception {
+        Path pipe = dir.resolve("list.pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread writer = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Files.writeString(pipe, "http://127.0.0.1:8089/items/1\n"
+                        + "http://127.0.0.1:8089/items/2\n");
+            } catch (java.io.IOException e) {
+                // Never opened by the run: the assertions below say so.
+            }
+        });
+
+        Cli.Result result = Cli.run("compare", pipe.toString(), "--mock", "--mock-port", "0",
+                "--engines", "serial,threads", "-c", "2", "--warmup", "0", "--repeat", "1");
+        writer.join(10_000);
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("Verdict: Fastest");
+        Cli.Result stdin = Cli.run("compare", "-", "--engines", "serial");
+        assertThat(stdin.exitCode()).isEqualTo(2);
+        assertThat(stdin.err()).contains("stdin can be read once");
+    }
+
     private static java.util.Set<Path> compareFolders(Path tmp) throws java.io.IOException {
         try (var files = Files.list(tmp)) {
             return files.filter(p -> p.getFileName().toString().startsWith("bulkfetch-compare"))
