@@ -93,6 +93,22 @@ class ComparisonRowsTest {
                 .isEmpty();
     }
 
+    /**
+     * After review: speedups and efficiencies were quoted against a serial run the verdict
+     * itself would not rank (its server went away: 0.1x, 1%); such a run is no baseline.
+     */
+    @Test
+    void anUnrankedSerialRunIsNoBaseline() {
+        List<Row> rows = Comparison.rows(plan(null), List.of(failing("serial", 1, 0.5, 60),
+                run("event-loop", 4, 1, 5, 9)));
+
+        assertThat(Verdict.unranked(rows)).extracting(Row::engine).containsExactly("serial");
+        Row loop = rows.getFirst();
+        assertThat(loop.engine()).isEqualTo("event-loop");
+        assertThat(loop.speedup()).isNull();
+        assertThat(loop.efficiency()).isNull();
+    }
+
     @Test
     void whenEveryItemFailedOrNothingWasSentThereIsNoWinner() {
         List<Row> dead = Comparison.rows(plan(null), List.of(failing("serial", 1, 0.5, 0),
