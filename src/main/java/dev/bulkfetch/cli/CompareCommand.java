@@ -180,13 +180,26 @@ final class CompareCommand implements Callable<Integer> {
         boolean sound;
         // The copies of the list the runs read, in a folder of this run's own: a folder of
         // the user's in --report DIR (or another compare's, sharing it) is never touched.
-        Path copies = null;
+        Path copies;
+        try {
+            copies = Files.createTempDirectory(work, ".bulkfetch-lists-");
+        } catch (java.io.IOException | RuntimeException e) {
+            if (mockServer != null) {
+                mockServer.close();
+            }
+            throw e;
+        }
+        // SIGTERM, SIGHUP or a second Ctrl-C end the JVM through its shutdown hooks: the
+        // temporary folder, or in --report DIR the copies and the unfinished run's empty files,
+        // were left behind.
+        Thread tidyAtExit = new Thread(() -> tidyAfterStop(work, copies),
+                "bulkfetch-compare-tidy");
+        Runtime.getRuntime().addShutdownHook(tidyAtExit);
         try (MockServer server = mockServer) {
             Path urls = plan.urls();
             // A pipe (<(...), a named one) is read once, here, for all the runs.
             boolean aPipe = !builtInList && !Files.isRegularFile(urls);
             if (builtInList || server != null || aPipe) {
-                copies = Files.createTempDirectory(work, ".bulkfetch-lists-");
                 urls = builtInList ? builtInDemoList(copies) : urls;
                 if (aPipe) {
                     Path copy = copies.resolve(urls.getFileName());
@@ -214,6 +227,12 @@ final class CompareCommand implements Callable<Integer> {
                 err.flush();
                 tidy(work, copies);
                 return ExitCodes.INTERRUPTED;
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(tidyAtExit);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs.
             }
         }
         // Reached only when every forked run worked: a failed one's message names the log.
@@ -260,8 +279,25 @@ final class CompareCommand implements Callable<Integer> {
             Files.delete(log);
         }
         // The copies of the list the runs read, made by this run and named by no one.
-        if (copies != null) {
-            delete(copies);
+        delete(copies);
+    }
+
+    /** As {@link #tidy}, for a compare ended by a signal: the run going on left empty files. */
+    private void tidyAfterStop(Path work, Path copies) {
+        try {
+            if (report != null) {
+                try (var files = Files.list(work)) {
+                    for (Path file : files.filter(f -> f.getFileName().toString()
+                            .startsWith("measured-run-")).toList()) {
+                        if (Files.size(file) == 0) {
+                            Files.deleteIfExists(file);
+                        }
+                    }
+                }
+            }
+            tidy(work, copies);
+        } catch (java.io.IOException | RuntimeException e) {
+            // Going down: what cannot be removed stays.
         }
     }
 

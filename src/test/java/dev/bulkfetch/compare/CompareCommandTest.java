@@ -316,6 +316,36 @@ class CompareCommandTest {
     }
 
     /**
+     * After review: SIGTERM, SIGHUP or a second Ctrl-C end the JVM without the tidying the
+     * first Ctrl-C gets: the unfinished run's empty files (and without --report the temporary
+     * folder) were left behind.
+     */
+    @Test
+    void aCompareEndedBySigtermLeavesNoFileOfItsOwnBehind() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/long-held/", 40);  // 60 s, one at a time
+            Path report = Files.createDirectories(dir.resolve("report"));
+            Process compare = dev.bulkfetch.testing.Child.start(dir.resolve("err.txt"),
+                    java.util.List.of(), "compare", list.toString(), "--engines", "serial",
+                    "--warmup", "0", "--repeat", "1", "--report", report.toString());
+            try {
+                assertThat(dev.bulkfetch.testing.Await.until(() -> server.counter().inFlight()
+                        > 0, compare, java.time.Duration.ofSeconds(60))).isTrue();
+
+                dev.bulkfetch.testing.Child.signal(compare, "TERM");
+
+                assertThat(compare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            } finally {
+                compare.destroyForcibly();
+                compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+            try (var files = Files.list(report)) {
+                assertThat(files.map(f -> f.getFileName().toString())).isEmpty();
+            }
+        }
+    }
+
+    /**
      * An interrupted compare printed nothing of the runs that had finished: a long comparison
      * stopped near its end was lost whole. Ctrl-C now stops the run going on and reports the
      * finished ones, in the table and the report folder, and exits 130.
