@@ -347,11 +347,21 @@ final class CompareCommand implements Callable<Integer> {
 
     private static String rewrite(MockServer server, String line) {
         if (line.stripLeading().startsWith("{")) {
-            // A JSON Lines request spec: its url, wherever it stands in the object.
-            return line.replace("://127.0.0.1:" + MockServer.DEFAULT_PORT + "/",
-                    "://127.0.0.1:" + server.port() + "/")
-                    .replace("://localhost:" + MockServer.DEFAULT_PORT + "/",
-                            "://127.0.0.1:" + server.port() + "/");
+            // A JSON Lines request spec: its url, read as JSON and mapped as fetch maps it (as
+            // text, "http:\/\/127.0.0.1:8089\/x" and a URL without a path went unmapped, to
+            // whatever listened on 8089). A line that is no object stays, to fail as in fetch.
+            try {
+                if (new com.fasterxml.jackson.databind.ObjectMapper().readTree(line)
+                        instanceof com.fasterxml.jackson.databind.node.ObjectNode spec
+                        && spec.get("url") != null && spec.get("url").isTextual()) {
+                    spec.put("url", server.redirect(URI.create(spec.get("url").asText()))
+                            .toString());
+                    return spec.toString();
+                }
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                // Left as it is.
+            }
+            return line;
         }
         try {
             return server.redirect(URI.create(line.strip())).toString();

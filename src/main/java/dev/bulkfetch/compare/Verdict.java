@@ -52,11 +52,15 @@ final class Verdict {
                     : " (each of its " + rows.getFirst().items() + " items was an input error).");
         }
         if (rows.stream().noneMatch(Verdict::anyOk)) {
+            // Asked only when the server may be down: not after protocol or too_large errors.
+            boolean unreachable = rows.getFirst().errors().keySet().stream()
+                    .allMatch(kind -> kind.equals("connect") || kind.equals("reset")
+                            || kind.equals("timeout"));
             return "Nothing to compare: every item failed in every run ("
                     + rows.getFirst().errors().entrySet().stream()
                             .map(e -> e.getKey() + " " + e.getValue())
                             .collect(Collectors.joining(", "))
-                    + "). Is the server up?";
+                    + ")." + (unreachable ? " Is the server up?" : "");
         }
         List<Row> unranked = unranked(rows);
         List<String> sentences = new ArrayList<>();

@@ -284,6 +284,24 @@ class CompareCommandTest {
     }
 
     /**
+     * After review: with the mock on another port than 8089, specs' URLs were rewritten as
+     * text, so "http:\\/\\/127.0.0.1:8089\\/..." (JSON's escaped slashes) went to port 8089,
+     * where fetch sends it to the mock: every such item failed to connect.
+     */
+    @Test
+    void aSpecsUrlIsPointedAtTheMockAsFetchPointsIt() throws Exception {
+        Path list = TestServer.write(dir.resolve("specs.jsonl"),
+                "{\"url\": \"http:\\/\\/127.0.0.1:8089\\/items\\/1\"}\n"
+                + "{\"id\": \"b\", \"url\": \"http://127.0.0.1:8089/items/2\"}\n");
+
+        Cli.Result result = Cli.run("compare", list.toString(), "--mock", "--mock-port", "0",
+                "--engines", "serial", "--warmup", "0", "--repeat", "1");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).doesNotContain("connect");
+    }
+
+    /**
      * A compare stopped by a signal to its own JVM (not the terminal's whole process group)
      * takes its measured run with it: the run went on fetching, alone, for as long as it had.
      */

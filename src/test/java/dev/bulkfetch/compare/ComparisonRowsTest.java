@@ -117,6 +117,11 @@ class ComparisonRowsTest {
                 + " run (connect 1000). Is the server up?");
         assertThat(Verdict.sound(dead)).isFalse();
 
+        // After review: not asked when the server answered, only wrongly (protocol errors).
+        Measurement garbled = new Measurement("serial", 1, 1, 10, 0, Map.of("protocol", 10L),
+                0.5, 20, 1, 2, 1.0, 0.25, 9, 1, 1, 1);
+        assertThat(Verdict.of(Comparison.rows(plan(null), List.of(garbled))))
+                .endsWith("(protocol 10).");
         Measurement empty = new Measurement("event-loop", 10, 1, 0, 0, Map.of(), 0.01, 0, 0, 0,
                 0, 0.1, 9, 1, 1, 0);
         List<Row> none = Comparison.rows(plan(null), List.of(empty));
