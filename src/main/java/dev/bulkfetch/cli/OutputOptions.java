@@ -86,7 +86,8 @@ final class OutputOptions {
                 throw usage("Invalid value for option '--save-bodies': cannot make the folder "
                         + saveBodies + ": "
                         + (Files.exists(saveBodies) ? "a file of that name is there"
-                        : Files.isSymbolicLink(saveBodies) ? "it is a link to nothing" : e));
+                        : Files.isSymbolicLink(saveBodies) ? "it is a link to nothing"
+                        : Units.reason(e)));
             }
             try {
                 dev.bulkfetch.output.BodyStore.checkWritable(saveBodies);

@@ -56,7 +56,12 @@ final class JsonLinesReader extends LineItemReader {
         try {
             spec = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            return new InputItem.Rejected(seq, null, "not valid JSON: " + e.getOriginalMessage());
+            // A second value: Jackson's words for it named its own classes and settings.
+            String why = e.getOriginalMessage().startsWith("Trailing token")
+                    ? "more after the object, at column " + e.getLocation().getColumnNr()
+                            + " (one spec a line)"
+                    : e.getOriginalMessage();
+            return new InputItem.Rejected(seq, null, "not valid JSON: " + why);
         }
         if (!spec.isObject()) {
             return new InputItem.Rejected(seq, null, "a request spec must be a JSON object");

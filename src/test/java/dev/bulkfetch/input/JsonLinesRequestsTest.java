@@ -94,14 +94,15 @@ class JsonLinesRequestsTest {
                 "{\"url\": \"http://h.test/3\", \"id\": {\"a\": 1}}",
                 "{\"url\": \"http://h.test/4\", \"id\": 1.5e3}",
                 "{\"url\": \"http://h.test/5\", \"id\": 17}",
-                "{\"url\": \"http://h.test/6\", \"headers\": {\"X-A\": \"1\", \"x-a\": \"2\"}}")
+                "{\"url\": \"http://h.test/6\", \"headers\": {\"X-A\": \"1\", \"x-a\": \"2\"}}",
+                "{\"url\": \"http://h.test/7\"} {\"url\": \"http://h.test/8\"}")
                 + "\n";
         java.util.List<InputItem> items = new java.util.ArrayList<>();
         new JsonLinesReader(new java.io.ByteArrayInputStream(
                 specs.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 UrlListReader.RequestTemplate.GET).forEachRemaining(items::add);
 
-        assertThat(items).hasSize(6);
+        assertThat(items).hasSize(7);
         assertThat(((InputItem.Rejected) items.get(0)).problem()).contains("not valid JSON");
         assertThat(((InputItem.Rejected) items.get(1)).problem()).contains("Duplicate field 'url'");
         assertThat(((InputItem.Rejected) items.get(2)).problem())
@@ -110,6 +111,9 @@ class JsonLinesRequestsTest {
         assertThat(((InputItem.Request) items.get(4)).request().id()).isEqualTo("17");
         assertThat(((InputItem.Rejected) items.get(5)).problem())
                 .contains("header \"x-a\" is given twice");
+        // After review: said in Jackson's words ("bound as `com.fasterxml...JsonNode`").
+        assertThat(((InputItem.Rejected) items.get(6)).problem()).isEqualTo("not valid JSON:"
+                + " more after the object, at column 28 (one spec a line)");
     }
 
     /**
