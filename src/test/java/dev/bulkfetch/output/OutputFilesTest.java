@@ -327,6 +327,11 @@ class OutputFilesTest {
                 .doesNotContain("Exception");
         assertThat(file).hasContent("mine");
         assertThat(dir.resolve("out.jsonl")).doesNotExist();
+        // After review: a folder under that file said "java.nio.file.FileSystemException: ...".
+        Cli.Result under = Cli.run("fetch", list.toString(), "--save-bodies",
+                file.resolve("b").toString(), "-q");
+        assertThat(under.exitCode()).isEqualTo(2);
+        assertThat(under.err()).contains("Not a directory").doesNotContain("Exception");
     }
 
     /**
