@@ -126,10 +126,10 @@ public final class Fetcher implements AutoCloseable {
      * otherwise first, as {@code orTimeout} does) withdraws the request if it has not been sent
      * yet, wherever it waits (for a slot, the rate, a backoff), and ends it if it is on the
      * wire: its connection is closed, and its place under the caps goes to the next request.
-     * A blocking engine's platform thread can go on reading until its next read returns, and
-     * on the {@code threads} and {@code serial} engines, whose threads are as many as the
-     * concurrency, the next request waits for that thread (a body that has stalled holds it
-     * for up to the idle timeout).
+     * A blocking engine's platform thread can go on reading until its next read returns (a
+     * body that has stalled holds it for up to the idle timeout); the {@code threads} and
+     * {@code serial} engines lend their pool a thread meanwhile, so the next request does not
+     * wait for it.
      *
      * @throws IllegalStateException when the fetcher is closed
      */

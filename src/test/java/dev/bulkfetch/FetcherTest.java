@@ -278,6 +278,45 @@ class FetcherTest {
     }
 
     /**
+     * After review: on the threads and serial engines, a request cancelled while its body had
+     * stalled kept its platform thread blocked in the read until the idle timeout, and the
+     * next request, whose place the cancel gave, waited for that thread (9 s at -c 1). The
+     * pool lends a thread for such an exchange until it ends.
+     */
+    @Test
+    void cancellingARequestWhoseBodyStalledFreesItsPlaceOnTheBlockingEngines() throws Exception {
+        for (EngineKind engine : List.of(EngineKind.THREADS, EngineKind.SERIAL)) {
+            CountDownLatch reading = new CountDownLatch(1);
+            BodyHandler<Void> signalling = response -> new BodyHandler.Sink<>() {
+                @Override
+                public void accept(java.nio.ByteBuffer chunk) {
+                    reading.countDown();
+                }
+
+                @Override
+                public Void finish() {
+                    return null;
+                }
+            };
+            try (dev.bulkfetch.testing.RawServer held = new dev.bulkfetch.testing.RawServer(
+                    dev.bulkfetch.testing.RawServer.Mode.HELD_BODY);
+                 Fetcher fetcher = Fetcher.builder().engine(engine).concurrency(1)
+                         .requestTimeout(Duration.ofSeconds(60))
+                         .idleTimeout(Duration.ofSeconds(60)).bodyHandler(signalling)
+                         .closeGrace(Duration.ofMillis(100)).build()) {
+                CompletableFuture<FetchResult> stalled = fetcher.fetch(FetchRequest.get(1,
+                        java.net.URI.create(held.url("/held"))));
+                assertThat(reading.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+                stalled.cancel(true);
+
+                assertTheNextRequestGoes(fetcher);
+                held.releaseLateBytes();  // the lent thread's read ends, and so does the close
+            }
+        }
+    }
+
+    /**
      * After review: a cancelled request backing off for its Retry-After (a minute here) kept
      * its place under the cap until the backoff ended; it now goes back at once.
      */

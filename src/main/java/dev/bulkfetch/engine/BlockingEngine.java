@@ -43,6 +43,9 @@ final class BlockingEngine implements Engine {
     private final EngineKind kind;
     private final EngineOptions options;
     private final ExecutorService executor;
+    // The platform threads of the threads and serial engines (null on virtual threads): one
+    // more for each cancelled exchange still blocked in a body's read (see lend).
+    private final java.util.concurrent.ThreadPoolExecutor pool;
     private final ScheduledThreadPoolExecutor watchdog;
     // Exchanges under way, on any of the engine's threads, for close() to end.
     private final java.util.Set<Exchange> live =
@@ -64,16 +67,42 @@ final class BlockingEngine implements Engine {
                 : TrustedCertificates.socketFactory(options.trustedCertificates());
         JdkHttpSettings.applyFor(options.concurrency());
         this.idleCap = new JdkIdleCap(Math.max(64, 2 * options.concurrency()));
-        this.executor = switch (kind) {
-            case THREADS -> Executors.newFixedThreadPool(options.concurrency(),
-                    named("bulkfetch-thread-"));
-            case VIRTUAL -> Executors.newThreadPerTaskExecutor(
-                    Thread.ofVirtual().name("bulkfetch-virtual-", 0).factory());
-            case SERIAL -> Executors.newSingleThreadExecutor(named("bulkfetch-serial-"));
+        this.pool = switch (kind) {
+            case THREADS -> platformPool(options.concurrency(), "bulkfetch-thread-");
+            case SERIAL -> platformPool(1, "bulkfetch-serial-");
+            case VIRTUAL -> null;
             case EVENT_LOOP -> throw new IllegalArgumentException("not a blocking engine: " + kind);
         };
+        this.executor = pool != null ? pool : Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("bulkfetch-virtual-", 0).factory());
         this.watchdog = new ScheduledThreadPoolExecutor(1, named("bulkfetch-timeout-"));
         this.watchdog.setRemoveOnCancelPolicy(true);
+    }
+
+    private static java.util.concurrent.ThreadPoolExecutor platformPool(int threads,
+                                                                        String prefix) {
+        return new java.util.concurrent.ThreadPoolExecutor(threads, threads, 0L,
+                TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                named(prefix));
+    }
+
+    /**
+     * One thread more (or, with {@code more} false, back to as many as before) in the pool,
+     * for an exchange cancelled while its platform thread is blocked reading a body: that
+     * thread notices nothing until the read returns (the idle timeout, at most), and the
+     * request after it, whose place under the cap the cancel gave, waited for it.
+     */
+    private synchronized void lend(boolean more) {
+        if (pool == null) {
+            return;
+        }
+        if (more) {
+            pool.setMaximumPoolSize(pool.getMaximumPoolSize() + 1);
+            pool.setCorePoolSize(pool.getCorePoolSize() + 1);
+        } else {
+            pool.setCorePoolSize(pool.getCorePoolSize() - 1);
+            pool.setMaximumPoolSize(pool.getMaximumPoolSize() - 1);
+        }
     }
 
     private static ThreadFactory named(String prefix) {
@@ -178,6 +207,9 @@ final class BlockingEngine implements Engine {
             exchange.reader.abandon();
             deadline.cancel(false);
             live.remove(exchange);
+            if (exchange.lent()) {
+                lend(false);
+            }
         }
     }
 
@@ -214,6 +246,7 @@ final class BlockingEngine implements Engine {
         // its thread, whose flag the exchange then clears, so it outlives nothing.
         private boolean over;
         private boolean interrupted;
+        private boolean lent;
         private long bytes;
         private final BodyReader reader = new BodyReader(options.bodyHandler());
 
@@ -539,8 +572,19 @@ final class BlockingEngine implements Engine {
                     interrupted = true;
                     thread.interrupt();
                 }
+                if (readingBody && !thread.isVirtual() && !lent) {
+                    // Under this lock, so the thread is lent before the exchange's end (which
+                    // takes it to read lent()) can give it back.
+                    lent = true;
+                    lend(true);
+                }
             }
             abortBeforeBody(true);
+        }
+
+        /** Whether a thread was lent for this exchange's (see {@link #lend}). */
+        synchronized boolean lent() {
+            return lent;
         }
 
         /** Ends a virtual thread's read of a body at the deadline: its socket closes. */
