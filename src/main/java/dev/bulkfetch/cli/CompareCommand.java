@@ -284,17 +284,23 @@ final class CompareCommand implements Callable<Integer> {
 
     /** As {@link #tidy}, for a compare ended by a signal: the run going on left empty files. */
     private void tidyAfterStop(Path work, Path copies) {
-        try {
-            if (report != null) {
-                try (var files = Files.list(work)) {
-                    for (Path file : files.filter(f -> f.getFileName().toString()
-                            .startsWith("measured-run-")).toList()) {
+        if (report != null) {
+            try (var files = Files.list(work)) {
+                for (Path file : files.filter(f -> f.getFileName().toString()
+                        .startsWith("measured-run-")).toList()) {
+                    try {
                         if (Files.size(file) == 0) {
                             Files.deleteIfExists(file);
                         }
+                    } catch (java.io.IOException goneMeanwhile) {
+                        // The run's own thread, ending with its killed child, took it first.
                     }
                 }
+            } catch (java.io.IOException | RuntimeException e) {
+                // Going down: what cannot be listed stays.
             }
+        }
+        try {
             tidy(work, copies);
         } catch (java.io.IOException | RuntimeException e) {
             // Going down: what cannot be removed stays.

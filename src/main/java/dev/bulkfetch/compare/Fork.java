@@ -81,7 +81,14 @@ final class Fork {
         // A compare stopped (Ctrl-C to its JVM alone, a SIGTERM) takes its run with it: the
         // child went on sending requests on its own for as long as its run had left.
         Thread stop = new Thread(child::destroyForcibly, "bulkfetch-compare-child");
-        Runtime.getRuntime().addShutdownHook(stop);
+        try {
+            Runtime.getRuntime().addShutdownHook(stop);
+        } catch (IllegalStateException shuttingDown) {
+            // Stopped just as this run started: it must not go on alone after this JVM.
+            child.destroyForcibly();
+            Files.deleteIfExists(measured);
+            throw shuttingDown;
+        }
         int code;
         try {
             code = child.waitFor();
