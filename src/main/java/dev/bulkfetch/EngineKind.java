@@ -57,6 +57,9 @@ public enum EngineKind {
      * that can; null when it can. Such an item ends as an {@code input} error that says so.
      */
     public String refusal(FetchRequest request) {
+        if (this == EVENT_LOOP) {
+            return null;  // it sends any method and header; and this runs for every item
+        }
         String what = null;
         if (!sends(request.method())) {
             what = request.method() + ": the JDK's HttpURLConnection sends only GET, POST, HEAD,"
