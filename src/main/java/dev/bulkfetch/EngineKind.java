@@ -67,7 +67,7 @@ public enum EngineKind {
         } else if (!request.headers().keySet().stream().allMatch(this::sendsHeader)) {
             what = "a request with an Expect header: the JDK's HttpURLConnection waits up to 5 s"
                     + " for each 100 Continue and cannot give a 417 as a status";
-        } else if (this != EVENT_LOOP && request.body() != null
+        } else if (request.body() != null
                 && (request.method().equals("GET") || request.method().equals("TRACE"))) {
             // Given a body, HttpURLConnection sends a GET as a POST, and refuses a TRACE.
             what = "a " + request.method() + " with a body: the JDK's HttpURLConnection would "

@@ -169,19 +169,11 @@ final class CompareCommand implements Callable<Integer> {
         MockServer mockServer = useMock ? Main.usageErrorIfThrows(spec, "--mock-port",
                 () -> MockServer.start(mockPort, Path.of("wiremock-mappings"))) : null;
         Path work;
-        try {
-            work = report != null ? report : Files.createTempDirectory("bulkfetch-compare");
-        } catch (java.io.IOException | RuntimeException e) {
-            if (mockServer != null) {
-                mockServer.close();
-            }
-            throw e;
-        }
-        boolean sound;
         // The copies of the list the runs read, in a folder of this run's own: a folder of
         // the user's in --report DIR (or another compare's, sharing it) is never touched.
         Path copies;
         try {
+            work = report != null ? report : Files.createTempDirectory("bulkfetch-compare");
             copies = Files.createTempDirectory(work, ".bulkfetch-lists-");
         } catch (java.io.IOException | RuntimeException e) {
             if (mockServer != null) {
@@ -189,6 +181,7 @@ final class CompareCommand implements Callable<Integer> {
             }
             throw e;
         }
+        boolean sound;
         // SIGTERM, SIGHUP or a second Ctrl-C end the JVM through its shutdown hooks: the
         // temporary folder, or in --report DIR the copies and the unfinished run's empty files,
         // were left behind.
@@ -351,13 +344,19 @@ final class CompareCommand implements Callable<Integer> {
         return copy;
     }
 
+    /** Made on the first spec read: a compare of a URL list, or --help, needs none. */
+    private static final class Specs {
+        static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+    }
+
     private static String rewrite(MockServer server, String line) {
         if (line.stripLeading().startsWith("{")) {
             // A JSON Lines request spec: its url, read as JSON and mapped as fetch maps it (as
             // text, "http:\/\/127.0.0.1:8089\/x" and a URL without a path went unmapped, to
             // whatever listened on 8089). A line that is no object stays, to fail as in fetch.
             try {
-                if (new com.fasterxml.jackson.databind.ObjectMapper().readTree(line)
+                if (Specs.MAPPER.readTree(line)
                         instanceof com.fasterxml.jackson.databind.node.ObjectNode spec
                         && spec.get("url") != null && spec.get("url").isTextual()) {
                     spec.put("url", server.redirect(URI.create(spec.get("url").asText()))

@@ -294,15 +294,13 @@ final class BlockingEngine implements Engine {
                         return Optional.ofNullable(JdkHeaders.first(conn, name));
                     }
                 });
-                if (status == 401 || status == 407) {
-                    if (conn.getErrorStream() == null && request.body() != null) {
-                        // Streaming a request body, the JDK answers a 401 or 407 by dropping
-                        // the connection and its body (for an Authenticator's retry): the
-                        // status stands, the body is lost (it was a protocol error).
-                        conn.disconnect();
-                        return reader.finish(status, 0, System.nanoTime() - start,
-                                retryAfter);
-                    }
+                if ((status == 401 || status == 407) && request.body() != null
+                        && conn.getErrorStream() == null) {
+                    // Streaming a request body, the JDK answers a 401 or 407 by dropping the
+                    // connection and its body (for an Authenticator's retry): the status
+                    // stands, the body is lost (it was a protocol error).
+                    conn.disconnect();
+                    return reader.finish(status, 0, System.nanoTime() - start, retryAfter);
                 }
                 try (InputStream body = status >= 400 ? conn.getErrorStream()
                         : conn.getInputStream()) {

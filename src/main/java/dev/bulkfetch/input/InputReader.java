@@ -4,6 +4,7 @@ import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
 
@@ -118,7 +119,7 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
         if (source.equals("-")) {
             return;
         }
-        java.nio.file.Path path = UrlListReader.resolve(source);
+        Path path = UrlListReader.resolve(source);
         // Not a pipe (a named one, <(...)): opened and closed, its writer's lines would go.
         if (!Files.exists(path) || Files.isDirectory(path) || Files.isRegularFile(path)) {
             InputStream in = UrlListReader.openFile(source);

@@ -77,14 +77,13 @@ final class LineReader implements AutoCloseable {
             }
         }
         lineNumber++;
-        if (overflow == 0 && length > 0 && line[length - 1] == '\r') {
-            length--;
-        }
-        if (overflow > 0 || length > maxLineBytes) {
-            long size = length + overflow - (overflow > 0 && last == '\r' ? 1 : 0);
+        // The line's own bytes: a CRLF line's \r is none of them.
+        long size = length + overflow - (last == '\r' ? 1 : 0);
+        if (size > maxLineBytes) {
             return new Line(lineNumber, start(length), "line is longer than " + maxLineBytes
                     + " bytes (" + size + " bytes)");
         }
+        length = (int) size;
         try {
             String text = utf8.decode(ByteBuffer.wrap(line, 0, length)).toString();
             if (lineNumber == 1 && text.startsWith(BYTE_ORDER_MARK)) {

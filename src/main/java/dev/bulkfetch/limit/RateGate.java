@@ -130,15 +130,14 @@ public final class RateGate {
         }
         long now = nanoTime.getAsLong();
         // A start given back was already counted in the window: it takes that start's place.
-        long startAt = takeGivenBack(now);
-        if (startAt == NONE) {
-            startAt = now + Math.max(0, limiter.reservePermission());
-            startAt = Math.max(startAt, window[next] + windowNanos);
-            startAt = Math.max(startAt, pausedUntilNanos);
+        long givenBack = takeGivenBack(now);
+        long startAt = givenBack != NONE ? givenBack : Math.max(now + Math.max(0,
+                limiter.reservePermission()), window[next] + windowNanos);
+        startAt = Math.max(startAt, pausedUntilNanos);
+        if (givenBack == NONE) {
             window[next] = startAt;
             next = (next + 1) % window.length;
         }
-        startAt = Math.max(startAt, pausedUntilNanos);
         lastActivityNanos = Math.max(lastActivityNanos, startAt);
         return new Slot(startAt, Math.max(0, startAt - now), plan);
     }

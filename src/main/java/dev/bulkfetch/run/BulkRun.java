@@ -57,8 +57,8 @@ public final class BulkRun implements AutoCloseable {
     private volatile boolean abandoned;
     // When run() began, for its summary; set by the driver, read after the run.
     private volatile long started;
-    // Set by stop() alone (Ctrl-C, SIGTERM, SIGHUP), not by abandon() (a library's close): an answer
-    // that would be retried then gets no record, for --resume to try again.
+    // Set by stop() alone (Ctrl-C, SIGTERM, SIGHUP), not by abandon() (a library's close): an
+    // answer that would be retried then gets no record, for --resume to try again.
     private volatile boolean stopRequested;
 
     /**
