@@ -132,7 +132,8 @@ final class FetchCommand implements Callable<Integer> {
                                 + "than the concurrency) instead of as they finish."),
                         () -> ordered, v -> ordered = v)
                 .add(flag("-q", "--quiet")
-                        .description("No progress line and no summary on stderr."),
+                        .description("No progress line and no summary on stderr (warnings, errors "
+                                + "and what a Ctrl-C or SIGTERM does are still said)."),
                         () -> quiet, v -> quiet = v);
         outputs.addTo(options);
         requestOptions.addTo(options);
@@ -221,7 +222,8 @@ final class FetchCommand implements Callable<Integer> {
              InputReader urls = InputReader.open(input, format, stdin,
                      mock == null ? requests : requests.withUrlMapper(mock::redirect));
              BulkRun run = new BulkRun(config);
-             Interrupts interrupts = Interrupts.install(run, grace, err, canResume)) {
+             Interrupts interrupts = Interrupts.install(run, grace, err,
+                     "1".equals(System.getenv("BULKFETCH_STDERR_TTY")), canResume)) {
             outputs.removeEarlierSummary();
             if (journal != null && journal.kept() > 0 && !quiet) {
                 err.println("resuming: " + journal.kept() + " records kept"

@@ -55,6 +55,9 @@ final class Interrupts implements AutoCloseable {
     private final BulkRun run;
     private final Duration grace;
     private final PrintWriter err;
+    // "\n" on a terminal, where the ^C echo or the progress line holds the cursor mid-line; ""
+    // elsewhere, where it left a blank line in the log.
+    private final String lineStart;
     // Whether --resume can go on from this run (an output file, an input read again).
     private final boolean resumable;
     // The first signal; null until one came. Set under this object's lock.
@@ -71,10 +74,12 @@ final class Interrupts implements AutoCloseable {
     private final SignalHandler[] previous = new SignalHandler[Stop.values().length];
     private final Thread onExit;
 
-    private Interrupts(BulkRun run, Duration grace, PrintWriter err, boolean resumable) {
+    private Interrupts(BulkRun run, Duration grace, PrintWriter err, boolean terminal,
+                       boolean resumable) {
         this.run = run;
         this.grace = grace;
         this.err = err;
+        this.lineStart = terminal ? "\n" : "";
         this.resumable = resumable;
         for (Stop stop : Stop.values()) {
             previous[stop.ordinal()] = handle(stop.signal, signal -> stop(stop));
@@ -107,7 +112,7 @@ final class Interrupts implements AutoCloseable {
             // A closing terminal hangs up twice: bash sends its jobs SIGHUP, then the kernel
             // sends it to the foreground group as bash exits. Quitting at the second would
             // lose the requests in flight and the summary, nearly every time. Said for a log.
-            say("\nbulkfetch: hung up again: going on (a closing terminal hangs up twice); "
+            say("bulkfetch: hung up again: going on (a closing terminal hangs up twice); "
                     + "SIGTERM or Ctrl-C quits at once");
             return;
         }
@@ -115,20 +120,20 @@ final class Interrupts implements AutoCloseable {
             // timeout(1) sends its SIGTERM twice, to the command and then to its own group,
             // microseconds apart: taken for a second signal, it quit at once, with no summary
             // and the requests in flight lost. No one presses Ctrl-C twice that fast.
-            say("\nbulkfetch: " + signal.said() + " again at once (one sender's second copy, as"
+            say("bulkfetch: " + signal.said() + " again at once (one sender's second copy, as"
                     + " timeout(1) sends): going on");
             return;
         }
         if (again) {
             // Said, or a user who pressed twice cannot tell a quit from a crash.
-            say("\nbulkfetch: quitting at once: what is still in flight, or held for input"
+            say("bulkfetch: quitting at once: what is still in flight, or held for input"
                     + " order, gets no record" + (resumable ? " (--resume fetches it again)"
                     : ""));
             halt(signal.exitCode);
         }
         // Before the summary the run ends with; but stderr may be blocked too, and the stop
         // must not wait on it for more than a moment.
-        say("\nbulkfetch: " + signal.said() + ": finishing the requests in flight (up to "
+        say("bulkfetch: " + signal.said() + ": finishing the requests in flight (up to "
                 + grace.toMillis() + " ms); " + signal.again + " quits at once");
         run.stop();
         signalled.countDown();
@@ -137,7 +142,7 @@ final class Interrupts implements AutoCloseable {
         CompletableFuture.delayedExecutor(grace.plus(STUCK).toMillis(), TimeUnit.MILLISECONDS)
                 .execute(() -> {
                     if (!closed) {
-                        say("\nbulkfetch: the run did not end " + STUCK.toSeconds() + " s after"
+                        say("bulkfetch: the run did not end " + STUCK.toSeconds() + " s after"
                                 + " the grace (its output blocked?): quitting");
                         halt(signal.exitCode);
                     }
@@ -148,7 +153,7 @@ final class Interrupts implements AutoCloseable {
     private void say(String message) {
         try {
             Thread.ofVirtual().start(() -> {
-                err.println(message);
+                err.println(lineStart + message);
                 err.flush();
             }).join(Duration.ofMillis(200));
         } catch (InterruptedException e) {
@@ -169,8 +174,13 @@ final class Interrupts implements AutoCloseable {
         Runtime.getRuntime().halt(code);
     }
 
-    static Interrupts install(BulkRun run, Duration grace, PrintWriter err, boolean resumable) {
-        return new Interrupts(run, grace, err, resumable);
+    /**
+     * Handles the stop signals for {@code run}, saying what it does on {@code err}, which is a
+     * terminal if {@code terminal}.
+     */
+    static Interrupts install(BulkRun run, Duration grace, PrintWriter err, boolean terminal,
+                              boolean resumable) {
+        return new Interrupts(run, grace, err, terminal, resumable);
     }
 
     boolean interrupted() {
