@@ -3,6 +3,8 @@ package dev.bulkfetch.output;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,8 +14,10 @@ import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -163,6 +167,14 @@ class BodiesAndSecurityTest {
                     // No password, not masked: a port before an @ in the path or query.
                     "http://my_host:8080/contact@me", "http://ex_ample.com/p?next=a:b@c");
             assertThat(records.getFirst().get("ok").asBoolean()).isTrue();
+            String basic = "Basic " + Base64.getEncoder().encodeToString(
+                    "ann:s3cret".getBytes(StandardCharsets.UTF_8));
+            for (String path : List.of("/ok/1", "/ok/4")) {
+                assertThat(server.wireMock().findAll(getRequestedFor(urlEqualTo(path))))
+                        .as("the password sent for " + path).singleElement()
+                        .satisfies(r -> assertThat(r.getHeader("Authorization"))
+                                .isEqualTo(basic));
+            }
             assertThat(records.subList(4, 11)).allMatch(r ->
                     r.get("error").get("kind").asText().equals("input"));
         }
