@@ -26,7 +26,7 @@ class InterruptsTest {
      */
     @ParameterizedTest(name = "stderr a terminal: {0}")
     @ValueSource(booleans = {false, true})
-    void aSignalThatComesJustAfterAFailedWriteIsWaitedFor(boolean terminal) throws Exception {
+    void stoppedWithinWaitsForASignalThatComesMeanwhile(boolean terminal) throws Exception {
         StringWriter said = new StringWriter();
         try (BulkRun run = new BulkRun(FetchConfig.builder().engine(EngineKind.SERIAL).build());
              Interrupts interrupts = Interrupts.install(run, Duration.ofSeconds(60),

@@ -1230,15 +1230,19 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource
     void aResponseTricklingInIsNoIdleConnection(EngineKind kind) throws Exception {
-        EngineOptions idle600ms = new EngineOptions(8, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), Duration.ofMillis(600), 10_000, 3, null, false);
+        // The server writes every 150 ms; its 103 is whole after about 1.2 s and the 200's
+        // head 1.5 s later, each past this idle timeout, which still leaves a loaded machine
+        // 750 ms of stall between two writes.
+        Duration idle = Duration.ofMillis(900);
+        EngineOptions options = new EngineOptions(8, Duration.ofSeconds(5),
+                Duration.ofSeconds(10), idle, 10_000, 3, null, false);
         try (RawServer trickle = new RawServer(RawServer.Mode.TRICKLED_HEAD)) {
-            Outcome outcome = fetch(kind, trickle.url("/"), idle600ms);
+            Outcome outcome = fetch(kind, trickle.url("/"), options);
 
             assertThat(outcome.error()).as(kind.cliName()).isNull();
             assertThat(outcome.status()).isEqualTo(200);
             assertThat(outcome.latencyNanos()).as("longer than the idle timeout in all")
-                    .isGreaterThan(Duration.ofMillis(600).toNanos());
+                    .isGreaterThan(idle.toNanos());
         }
     }
 

@@ -35,7 +35,7 @@ class HostGuardTest {
      * redirect is a protocol error, as one to an ftp: URL is: its first hop was sent.
      */
     @Test
-    void aRedirectToAPrivateHostIsTheItemsInputError() throws Exception {
+    void aRedirectToAPrivateHostIsRefusedAsAProtocolError() throws Exception {
         HostGuard guard = HostGuard.of(denying(true));
         assertThatThrownBy(() -> guard.checkRedirect(URI.create("http://169.254.169.254/latest")))
                 .isInstanceOf(HostGuard.Denied.class)

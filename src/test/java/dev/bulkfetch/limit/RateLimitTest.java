@@ -87,10 +87,11 @@ class RateLimitTest {
      * busy test machine delays unevenly (client and server share this JVM and two cores): a
      * 100 ms stall of the server's threads lets the requests of 1.1 s fall in one second of its
      * count. Its token bucket, the limit a real server enforces, absorbs that and refuses none;
-     * a client without the gate is counted at several times the rate.
+     * a client without the gate is counted at 1.5 times the rate (30 of a host's 30 items at
+     * 20/s) to several times it, so 30% leaves a loaded machine room and still tells them apart.
      */
     private static int atMostWithJitter(int rate) {
-        return (int) Math.ceil(rate * 1.15);
+        return (int) Math.ceil(rate * 1.3);
     }
 
     @Test

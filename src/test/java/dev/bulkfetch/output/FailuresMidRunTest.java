@@ -204,13 +204,11 @@ class FailuresMidRunTest {
             Await.until(() -> server.counter().inFlight() > 0, child, Duration.ofSeconds(30));
             Child.signal(child, "INT");
             Child.awaitText(err, "interrupted", child, Duration.ofSeconds(30));
-            long start = System.nanoTime();
             Child.signalAgain(child, "INT");
 
+            // At once: well within the 60 s grace the first Ctrl-C gave the requests held.
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).isEqualTo(130);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(
-                    Duration.ofSeconds(10));
             return Files.readString(err);
         }
     }
