@@ -13,7 +13,6 @@ import java.util.Map;
  * @param ok records with a 2xx response
  * @param errors failures by kind
  * @param wallSeconds wall time of the measured run
- * @param requestsPerSecond items per second of wall time
  * @param p50Millis median latency
  * @param p99Millis 99th percentile latency
  * @param sumLatencySeconds the sum of every item's latency, for the ideal wall time
@@ -24,10 +23,10 @@ import java.util.Map;
  * @param peakInFlight the most requests in flight at once
  */
 public record Measurement(String engine, int concurrency, int repeat, long items, long ok,
-                          Map<String, Long> errors, double wallSeconds,
-                          double requestsPerSecond, double p50Millis, double p99Millis,
-                          double sumLatencySeconds, double cpuSeconds, int peakThreads,
-                          long peakHeapBytes, long peakRssBytes, int peakInFlight) {
+                          Map<String, Long> errors, double wallSeconds, double p50Millis,
+                          double p99Millis, double sumLatencySeconds, double cpuSeconds,
+                          int peakThreads, long peakHeapBytes, long peakRssBytes,
+                          int peakInFlight) {
 
     public Measurement {
         errors = Map.copyOf(errors);
@@ -35,5 +34,27 @@ public record Measurement(String engine, int concurrency, int repeat, long items
 
     long failures() {
         return items - ok;
+    }
+
+    /** Items that were sent: all but input errors, which cost no request. */
+    long sent() {
+        return items - errors.getOrDefault("input", 0L);
+    }
+
+    /**
+     * Requests sent per second of wall time, as the table's req/s has it: derived, not
+     * measured, so the progress line, runs.json and the table cannot tell different rates.
+     */
+    @com.fasterxml.jackson.annotation.JsonProperty("requests_per_second")
+    public double requestsPerSecond() {
+        return perSecond(sent(), wallSeconds);
+    }
+
+    /**
+     * The one definition of req/s: requests sent over wall time. An item counts once, however
+     * many redirects it followed (the engines do not count hops; every engine follows the same).
+     */
+    static double perSecond(long sent, double wallSeconds) {
+        return wallSeconds > 0 ? sent / wallSeconds : 0;
     }
 }

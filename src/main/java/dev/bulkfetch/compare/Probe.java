@@ -55,7 +55,7 @@ public final class Probe {
             summary.errors().forEach((kind, n) -> errors.put(kind.wireName(), n));
             return new Measurement(summary.engine(), summary.concurrency(), repeat,
                     summary.items(), summary.ok(), errors, summary.wallSeconds(),
-                    summary.itemsPerSecond(), summary.latency().p50(), summary.latency().p99(),
+                    summary.latency().p50(), summary.latency().p99(),
                     summary.latencySumSeconds(), cpu,
                     ManagementFactory.getThreadMXBean().getPeakThreadCount(), peakHeap(),
                     peakRss(), summary.peakInFlight());

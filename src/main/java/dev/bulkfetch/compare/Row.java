@@ -29,7 +29,7 @@ record Row(String engine, int concurrency, int runs, long items, double wallSeco
         // rates over an even number of runs is not the rate of the median run.
         long sent = first.items() - errors.getOrDefault("input", 0L);
         return new Row(first.engine(), first.concurrency(), runs.size(), first.items(),
-                wall, wall > 0 ? sent / wall : 0,
+                wall, Measurement.perSecond(sent, wall),
                 median(runs, Measurement::p50Millis), median(runs, Measurement::p99Millis),
                 Math.round(median(runs, Measurement::failures)), errors,
                 median(runs, Measurement::cpuSeconds), median(runs, Measurement::peakThreads),

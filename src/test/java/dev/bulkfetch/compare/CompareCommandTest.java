@@ -67,6 +67,37 @@ class CompareCommandTest {
     }
 
     /**
+     * req/s is one figure wherever it shows: the progress line and runs.json divided every
+     * item by the wall time, the table only the requests sent, so a list with input errors
+     * (here 12 of 16 lines, which send nothing) showed four times the table's rate.
+     */
+    @Test
+    void theProgressLineRunsJsonAndTheTableShowTheSameRequestsPerSecond() throws Exception {
+        try (TestServer server = new TestServer()) {
+            String text = IntStream.rangeClosed(1, 4).mapToObj(n -> server.url("/ok/" + n)
+                    + "\nnot a url " + n + "\nnot a url either " + n + "\nftp://x/" + n)
+                    .collect(Collectors.joining("\n", "", "\n"));
+            Path list = TestServer.write(dir.resolve("mixed.txt"), text);
+            Path report = dir.resolve("report");
+
+            Cli.Result result = Cli.run("compare", list.toString(), "--engines", "serial",
+                    "--warmup", "0", "--report", report.toString());
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            JsonNode run = Records.json(Files.readString(report.resolve("runs.json")))
+                    .get("runs").get(0);
+            assertThat(run.get("items").asLong()).isEqualTo(16);
+            assertThat(run.get("errors").get("input").asLong()).isEqualTo(12);
+            double rate = run.get("requests_per_second").asDouble();
+            assertThat(rate).isCloseTo(4 / run.get("wall_seconds").asDouble(),
+                    org.assertj.core.data.Offset.offset(1e-6));
+            String shown = String.format(java.util.Locale.ROOT, "%.0f", rate);
+            assertThat(result.err()).containsPattern("run 1/1: [0-9.]+ s, " + shown + " req/s");
+            assertThat(result.out()).containsPattern("(?m)^serial +1 +[0-9.]+ +" + shown + " ");
+        }
+    }
+
+    /**
      * With nothing answering, every engine fails every item at once: compare named the quickest
      * to fail the fastest and exited 0. It also left its temporary folder behind.
      */
