@@ -64,12 +64,18 @@ public final class Report {
         List<Row> rows = result.rows();
         TreeSet<Integer> levels = rows.stream().filter(r -> !r.engine().equals("serial"))
                 .map(Row::concurrency).collect(Collectors.toCollection(TreeSet::new));
+        // Serial alone has no parallel level to be drawn flat across: each chart had no level
+        // and was an empty frame. Its own -c 1 is the one level then.
+        boolean serialAlone = levels.isEmpty() && !rows.isEmpty();
+        if (serialAlone) {
+            rows.forEach(row -> levels.add(row.concurrency()));
+        }
         ObjectNode charts = Fork.JSON.createObjectNode();
         charts.putPOJO("levels", levels);
-        charts.set("rps", series(rows, levels, Row::requestsPerSecond));
-        charts.set("p99", series(rows, levels, Row::p99Millis));
-        charts.set("threads", series(rows, levels, Row::peakThreads));
-        charts.set("rss", series(rows, levels, Row::peakRssMiB));
+        charts.set("rps", series(rows, levels, Row::requestsPerSecond, serialAlone));
+        charts.set("p99", series(rows, levels, Row::p99Millis, serialAlone));
+        charts.set("threads", series(rows, levels, Row::peakThreads, serialAlone));
+        charts.set("rss", series(rows, levels, Row::peakRssMiB, serialAlone));
         String template = resource("dev/bulkfetch/compare/report.html");
         return template
                 .replace("/*CHART_JS*/", resource(CHART_JS).replace("</script", "<\\/script"))
@@ -78,6 +84,9 @@ public final class Report {
                 // The engines that ran, not all four whatever ran.
                 .replace("<!--ENGINES-->", escape(rows.stream().map(Row::engine).distinct()
                         .collect(Collectors.joining(", "))))
+                .replace("<!--CHART_NOTE-->", serialAlone ? "<p class=\"machine\">Only serial"
+                        + " ran: each chart has its one run, at -c 1, and no engine to set it"
+                        + " against.</p>" : "")
                 .replace("<!--TABLE-->", escape(Table.render(rows)))
                 .replace("<!--VERDICT-->", escape((result.interrupted()
                         ? "Interrupted: of the runs that finished. " : "") + result.verdict()))
@@ -85,16 +94,20 @@ public final class Report {
                         + json.get("java").asText() + ", " + result.plan().urls().getFileName()));
     }
 
-    /** One dataset per engine; serial, run only at -c 1, is drawn flat as the baseline. */
+    /**
+     * One dataset per engine; serial, run only at -c 1, is drawn flat as the baseline, or
+     * when {@code serialAlone} as itself, at its one level.
+     */
     private static ArrayNode series(List<Row> rows, TreeSet<Integer> levels,
-                                    ToDoubleFunction<Row> value) {
+                                    ToDoubleFunction<Row> value, boolean serialAlone) {
         ArrayNode sets = Fork.JSON.createArrayNode();
         Map<String, List<Row>> byEngine = rows.stream().collect(Collectors.groupingBy(
                 Row::engine, java.util.LinkedHashMap::new, Collectors.toList()));
         byEngine.forEach((engine, engineRows) -> {
             ObjectNode set = sets.addObject();
             boolean serial = engine.equals("serial");
-            set.put("label", serial ? "serial (-c 1, baseline)" : engine);
+            set.put("label", serialAlone ? "serial (-c 1)"
+                    : serial ? "serial (-c 1, baseline)" : engine);
             ArrayNode points = set.putArray("data");
             for (int level : levels) {
                 Row row = serial ? engineRows.getFirst() : engineRows.stream()
@@ -105,7 +118,7 @@ public final class Report {
                     points.add(Math.round(value.applyAsDouble(row) * 100) / 100.0);
                 }
             }
-            set.put("borderDash", serial);
+            set.put("borderDash", serial && !serialAlone);
         });
         return sets;
     }

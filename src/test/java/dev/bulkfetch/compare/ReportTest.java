@@ -1,0 +1,83 @@
+package dev.bulkfetch.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.FetchConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report page's charts, from made-up runs: what each chart draws. */
+class ReportTest {
+
+    private static final Pattern CHARTS = Pattern.compile("const DATA = (.*);");
+
+    @TempDir
+    Path dir;
+
+    private static Measurement run(String engine, int c, double wall) {
+        return new Measurement(engine, c, 1, 100, 100, Map.of(), wall, 10, 20, 1.0, 0.5, 9,
+                50L << 20, 120L << 20, c);
+    }
+
+    private static Comparison.Result result(List<EngineKind> engines, List<Measurement> runs) {
+        Comparison.Plan plan = new Comparison.Plan(Path.of("list.txt"), engines,
+                List.of(16, 128), 1, 0, null, FetchConfig.builder().build());
+        List<Row> rows = Comparison.rows(plan, runs);
+        return new Comparison.Result(plan, runs, rows, Verdict.of(rows), false);
+    }
+
+    private JsonNode charts(Comparison.Result result) throws Exception {
+        String html = Files.readString(Report.write(result, dir));
+        Matcher data = CHARTS.matcher(html);
+        assertThat(data.find()).as("the page's chart data").isTrue();
+        return Fork.JSON.readTree(data.group(1));
+    }
+
+    /**
+     * Serial alone ran at no level of the parallel engines', and the charts were drawn over
+     * none: four empty frames. Serial is charted at its own -c 1, the only series.
+     */
+    @Test
+    void aSerialOnlyComparisonChartsTheSerialRunAtItsOwnLevel() throws Exception {
+        JsonNode charts = charts(result(List.of(EngineKind.SERIAL),
+                List.of(run("serial", 1, 2.0))));
+
+        assertThat(charts.get("levels")).extracting(JsonNode::asInt).containsExactly(1);
+        assertThat(charts.get("rps")).singleElement().satisfies(set -> {
+            assertThat(set.get("label").asText()).startsWith("serial");
+            assertThat(set.get("data")).extracting(JsonNode::asDouble).containsExactly(50.0);
+        });
+        assertThat(charts.get("p99").get(0).get("data")).extracting(JsonNode::asDouble)
+                .containsExactly(20.0);
+        assertThat(charts.get("threads").get(0).get("data")).extracting(JsonNode::asDouble)
+                .containsExactly(9.0);
+        assertThat(charts.get("rss").get(0).get("data")).extracting(JsonNode::asDouble)
+                .containsExactly(120.0);
+        assertThat(Files.readString(dir.resolve("report.html")))
+                .contains("Only serial ran: each chart has its one run, at -c 1");
+    }
+
+    @Test
+    void withParallelRunsSerialIsDrawnFlatAcrossTheirLevels() throws Exception {
+        JsonNode charts = charts(result(List.of(EngineKind.THREADS, EngineKind.SERIAL),
+                List.of(run("threads", 16, 0.5), run("threads", 128, 0.25),
+                        run("serial", 1, 2.0))));
+
+        assertThat(charts.get("levels")).extracting(JsonNode::asInt).containsExactly(16, 128);
+        assertThat(charts.get("rps")).hasSize(2);
+        assertThat(charts.get("rps").get(0).get("data")).extracting(JsonNode::asDouble)
+                .containsExactly(200.0, 400.0);
+        assertThat(charts.get("rps").get(1).get("data")).extracting(JsonNode::asDouble)
+                .containsExactly(50.0, 50.0);
+        assertThat(Files.readString(dir.resolve("report.html"))).doesNotContain("Only serial")
+                .doesNotContain("<!--CHART_NOTE-->");
+    }
+}
