@@ -182,6 +182,7 @@ final class CompareCommand implements Callable<Integer> {
             throw e;
         }
         boolean sound;
+        List<Path> failedLogs;
         // SIGTERM, SIGHUP or a second Ctrl-C end the JVM through its shutdown hooks: the
         // temporary folder, or in --report DIR the copies and the unfinished run's empty files,
         // were left behind.
@@ -212,13 +213,19 @@ final class CompareCommand implements Callable<Integer> {
                         plan.base()), err, work);
             }
             // The report names the list the user gave, not the copy the runs read.
-            result = new Comparison.Result(plan, result.runs(), result.rows(), result.verdict(),
-                    result.interrupted());
+            result = result.withPlan(plan);
             report(result, Comparison.plannedRuns(plan), out);
-            sound = result.sound();
+            sound = result.sound() && result.failed().isEmpty();
+            failedLogs = result.failed().stream().map(Comparison.FailedRun::log).toList();
+            if (!failedLogs.isEmpty()) {
+                err.println("compare: " + failedLogs.size() + " of " + (failedLogs.size()
+                        + result.runs().size()) + " runs failed: the table names "
+                        + (failedLogs.size() == 1 ? "its log" : "their logs")
+                        + ", kept in " + work);
+            }
             if (result.interrupted()) {
                 err.flush();
-                tidy(work, copies);
+                tidy(work, copies, failedLogs);
                 return ExitCodes.INTERRUPTED;
             }
         } finally {
@@ -228,9 +235,9 @@ final class CompareCommand implements Callable<Integer> {
                 // The hook runs.
             }
         }
-        // Reached only when every forked run worked: a failed one's message names the log.
-        tidy(work, copies);
-        // Runs that cannot be ranked are a comparison that did not work out: its verdict says so.
+        tidy(work, copies, failedLogs);
+        // Runs that cannot be ranked, or that failed, are a comparison that did not work out:
+        // its verdict, or the line of each failed run, says so.
         return sound ? ExitCodes.OK : ExitCodes.SOME_FAILED;
     }
 
@@ -238,11 +245,13 @@ final class CompareCommand implements Callable<Integer> {
     private void report(Comparison.Result result, int planned, PrintWriter out)
             throws java.io.IOException {
         out.println();
+        // A failed run is reported with its log though no run finished.
+        boolean nothing = result.runs().isEmpty() && result.failed().isEmpty();
         if (result.interrupted()) {
-            out.println("Interrupted after " + result.runs().size() + " of " + planned + " runs"
-                    + (result.runs().isEmpty() ? ": nothing to report."
+            out.println("Interrupted after " + (result.runs().size() + result.failed().size())
+                    + " of " + planned + " runs" + (nothing ? ": nothing to report."
                     : ": the table has the runs that finished."));
-            if (result.runs().isEmpty()) {
+            if (nothing) {
                 out.flush();
                 return;
             }
@@ -258,13 +267,14 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /**
-     * Removes what the runs needed and no one asked for: the forks' log (kept when a run failed,
-     * or, in a report folder, when something was written to it) and, without --report, the
-     * temporary folder with the list's copy.
+     * Removes what the runs needed and no one asked for: the copies of the list, the forks'
+     * shared log when nothing was written to it, and, without --report, the temporary folder,
+     * unless it holds {@code failedLogs}, the logs of failed runs, which the table names.
      */
-    private void tidy(Path work, Path copies) throws java.io.IOException {
+    private void tidy(Path work, Path copies, List<Path> failedLogs)
+            throws java.io.IOException {
         Path log = work.resolve("runs.log");
-        if (report == null) {
+        if (report == null && failedLogs.isEmpty()) {
             delete(work);
             return;
         }
@@ -275,26 +285,30 @@ final class CompareCommand implements Callable<Integer> {
         delete(copies);
     }
 
-    /** As {@link #tidy}, for a compare ended by a signal: the run going on left empty files. */
+    /**
+     * As {@link #tidy}, for a compare ended by a signal: the run going on left empty files,
+     * and the logs left with something in them are those of runs that failed before.
+     */
     private void tidyAfterStop(Path work, Path copies) {
-        if (report != null) {
-            try (var files = Files.list(work)) {
-                for (Path file : files.filter(f -> f.getFileName().toString()
-                        .startsWith("measured-run-")).toList()) {
-                    try {
-                        if (Files.size(file) == 0) {
-                            Files.deleteIfExists(file);
-                        }
-                    } catch (java.io.IOException goneMeanwhile) {
-                        // The run's own thread, ending with its killed child, took it first.
+        List<Path> failedLogs = new java.util.ArrayList<>();
+        try (var files = Files.list(work)) {
+            for (Path file : files.filter(f -> f.getFileName().toString()
+                    .startsWith("measured-run-")).toList()) {
+                try {
+                    if (Files.size(file) == 0) {
+                        Files.deleteIfExists(file);
+                    } else if (file.getFileName().toString().endsWith(".log")) {
+                        failedLogs.add(file);
                     }
+                } catch (java.io.IOException goneMeanwhile) {
+                    // The run's own thread, ending with its killed child, took it first.
                 }
-            } catch (java.io.IOException | RuntimeException e) {
-                // Going down: what cannot be listed stays.
             }
+        } catch (java.io.IOException | RuntimeException e) {
+            // Going down: what cannot be listed stays.
         }
         try {
-            tidy(work, copies);
+            tidy(work, copies, failedLogs);
         } catch (java.io.IOException | RuntimeException e) {
             // Going down: what cannot be removed stays.
         }

@@ -58,17 +58,40 @@ public final class Comparison {
     }
 
     /**
-     * The outcome: every run, the rows of medians, and the verdict in words. An interrupted
-     * comparison has the runs that finished before it was stopped.
+     * A measured run that ended without a measurement: its JVM exited non-zero or crashed.
+     *
+     * @param exitCode the JVM's exit code, 128 + the signal's number when a signal ended it
+     * @param why what went wrong, in words
+     * @param log the run's own log, kept: its standard error and why it counts as failed
+     */
+    public record FailedRun(String engine, int concurrency, int repeat, int exitCode,
+                            String why, Path log) {
+    }
+
+    /**
+     * The outcome: every run that finished, the rows of medians, the verdict in words, and the
+     * runs that failed. An interrupted comparison has the runs that ended before it was stopped.
      */
     public record Result(Plan plan, List<Measurement> runs, List<Row> rows, String verdict,
-                         boolean interrupted) {
+                         boolean interrupted, List<FailedRun> failed) {
+        public Result {
+            runs = List.copyOf(runs);
+            rows = List.copyOf(rows);
+            failed = List.copyOf(failed);
+        }
+
         /**
          * Whether the runs can be ranked: each fetched about as much as the best one, and
-         * something came back ok. When not, the verdict says why.
+         * something came back ok. When not, the verdict says why. A failed run does not
+         * change this: it is not in the rows, and the caller says it failed.
          */
         public boolean sound() {
             return Verdict.sound(rows);
+        }
+
+        /** The same outcome, of {@code other}: the plan the user gave, not the one run. */
+        public Result withPlan(Plan other) {
+            return new Result(other, runs, rows, verdict, interrupted, failed);
         }
     }
 
@@ -78,11 +101,14 @@ public final class Comparison {
     /**
      * Runs the plan, reporting each run on {@code progress} as it ends. An interrupt of the
      * calling thread stops the run going on (its JVM with it) and returns the runs finished.
+     * A run whose JVM fails is reported as failed, with its log, and the plan goes on: the
+     * runs before it are kept, and one engine's crash at one level says nothing of the rest.
      */
     public static Result run(Plan plan, PrintWriter progress, Path workDir) throws IOException {
         Files.createDirectories(workDir);
         Path log = workDir.resolve("runs.log");
         List<Measurement> runs = new ArrayList<>();
+        List<FailedRun> failed = new ArrayList<>();
         boolean interrupted = false;
         try {
             for (int r = 1; r <= plan.repeat(); r++) {
@@ -93,12 +119,19 @@ public final class Comparison {
                         }
                         FetchConfig config = FetchConfig.builder().from(plan.base())
                                 .engine(engine).concurrency(c).ordered(false).build();
-                        Measurement m = Fork.run(config, plan.urls(), plan.warmup(), r, log);
-                        runs.add(m);
-                        progress.printf(Locale.ROOT, "  %-10s -c %-5d run %d/%d: %.2f s,"
-                                        + " %.0f req/s, %d failed%n", engine, c, r,
-                                plan.repeat(), m.wallSeconds(), m.requestsPerSecond(),
-                                m.failures());
+                        String run = String.format(Locale.ROOT, "  %-10s -c %-5d run %d/%d: ",
+                                engine, c, r, plan.repeat());
+                        try {
+                            Measurement m = Fork.run(config, plan.urls(), plan.warmup(), r, log);
+                            runs.add(m);
+                            progress.printf(Locale.ROOT, "%s%.2f s, %.0f req/s, %d failed%n",
+                                    run, m.wallSeconds(), m.requestsPerSecond(), m.failures());
+                        } catch (Fork.Failed e) {
+                            failed.add(new FailedRun(engine.toString(), c, r, e.exitCode(),
+                                    e.getMessage(), e.log()));
+                            progress.println(run + "failed: " + e.getMessage() + "; its log: "
+                                    + e.log());
+                        }
                         progress.flush();
                     }
                 }
@@ -107,7 +140,11 @@ public final class Comparison {
             interrupted = true;
         }
         List<Row> rows = rows(plan, runs);
-        return new Result(plan, List.copyOf(runs), rows, Verdict.of(rows), interrupted);
+        // With no run finished there is nothing to judge: the verdict would have said the
+        // list had nothing to send.
+        String verdict = runs.isEmpty() && !failed.isEmpty()
+                ? "No run finished: nothing to compare." : Verdict.of(rows);
+        return new Result(plan, runs, rows, verdict, interrupted, failed);
     }
 
     /** How many runs the plan makes: each engine at each of its levels, each repeat. */
@@ -121,9 +158,15 @@ public final class Comparison {
         return engine == EngineKind.SERIAL ? List.of(1) : plan.concurrencies();
     }
 
-    /** The result's rows as a plain-text table. */
+    /** The result's rows as a plain-text table, with a line for each run that failed. */
     public static String table(Result result) {
-        return Table.render(result.rows());
+        StringBuilder table = new StringBuilder(Table.render(result.rows()));
+        for (FailedRun run : result.failed()) {
+            table.append(String.format(Locale.ROOT, "%s -c %d run %d/%d failed: %s; its log: %s%n",
+                    run.engine(), run.concurrency(), run.repeat(), result.plan().repeat(),
+                    run.why(), run.log()));
+        }
+        return table.toString();
     }
 
     /** Medians per engine and concurrency, with speedup over serial and efficiency. */

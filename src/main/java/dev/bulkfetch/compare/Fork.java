@@ -25,6 +25,28 @@ final class Fork {
     private Fork() {
     }
 
+    /** A measured run that ended without a measurement: its JVM failed or crashed. */
+    static final class Failed extends IOException {
+        private final int exitCode;
+        private final Path log;
+
+        Failed(String message, int exitCode, Path log) {
+            super(message);
+            this.exitCode = exitCode;
+            this.log = log;
+        }
+
+        /** The JVM's exit code: 128 + the signal's number when a signal ended it. */
+        int exitCode() {
+            return exitCode;
+        }
+
+        /** The run's own log: its standard error, and why the parent took it for failed. */
+        Path log() {
+            return log;
+        }
+    }
+
     /** Of the parent JVM's options, those that shape how a run performs. */
     static List<String> jvmSettings(List<String> parent) {
         return parent.stream()
@@ -39,6 +61,10 @@ final class Fork {
                 .toList();
     }
 
+    /**
+     * Runs one measurement. A run's standard error ends in {@code log}, shared by the runs; a
+     * run that fails keeps a log of its own beside it instead, named by the {@link Failed}.
+     */
     static Measurement run(FetchConfig config, Path urls, int warmup, int repeat, Path log)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
@@ -73,9 +99,14 @@ final class Fork {
         // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends. One
         // of its own: two compares may share a --report folder.
         Path measured = Files.createTempFile(log.getParent(), "measured-run-", ".json");
+        // A log of the run's own, so a failed run's is its alone to name (the shared one held
+        // every run's, with no mark of where this run's began).
+        Path runLog = Files.createTempFile(log.getParent(), "measured-run-"
+                + config.engine().cliName() + "-c" + config.concurrency() + "-" + repeat + "-",
+                ".log");
         Process child = new ProcessBuilder(command)
                 .redirectOutput(measured.toFile())
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectError(runLog.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         // A compare stopped (Ctrl-C to its JVM alone, a SIGTERM) takes its run with it: the
@@ -87,9 +118,11 @@ final class Fork {
             // Stopped just as this run started: it must not go on alone after this JVM.
             child.destroyForcibly();
             Files.deleteIfExists(measured);
+            Files.deleteIfExists(runLog);
             throw shuttingDown;
         }
         int code;
+        boolean shuttingDown = false;
         try {
             code = child.waitFor();
         } catch (InterruptedException e) {
@@ -97,32 +130,72 @@ final class Fork {
             child.destroyForcibly();
             child.onExit().join();
             Files.deleteIfExists(measured);
+            appendTo(log, runLog);
             throw e;
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(stop);
-            } catch (IllegalStateException shuttingDown) {
+            } catch (IllegalStateException goingDown) {
                 // The hook runs: the child goes with this JVM.
+                shuttingDown = true;
             }
         }
-        // A Ctrl-C landing now would fail this read (an interruptible channel) as an I/O
-        // error: it is kept for the caller, who stops at the next run, this one measured.
+        if (shuttingDown) {
+            // Killed by the hook, not failed: a failure's note in its log would race the
+            // tidying hook, which leaves no empty file of an unfinished run behind.
+            Files.deleteIfExists(measured);
+            appendTo(log, runLog);
+            throw new IllegalStateException("the JVM is shutting down");
+        }
+        // A Ctrl-C landing now would fail these reads and writes (interruptible channels) as
+        // I/O errors: it is kept for the caller, who stops at the next run, this one ended.
         boolean interrupted = Thread.interrupted();
-        String text;
         try {
-            text = Files.readString(measured, StandardCharsets.UTF_8).strip();
-            Files.delete(measured);
+            return measurement(config, command, code, measured, runLog, log);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        if (code != 0 || text.isEmpty()) {
-            throw new IOException("the measured run of " + config.engine() + " at -c "
-                    + config.concurrency() + " failed (exit " + code + "); its log: " + log
-                    + (Files.exists(log) ? "" : " (empty)"));
+    }
+
+    /** What the ended run measured, read from {@code measured}; or why it failed. */
+    private static Measurement measurement(FetchConfig config, List<String> command, int code,
+                                           Path measured, Path runLog, Path log)
+            throws IOException {
+        String text = Files.readString(measured, StandardCharsets.UTF_8).strip();
+        Files.delete(measured);
+        String why = code != 0 ? "its JVM exited " + code + (code > 128
+                ? " (ended by signal " + (code - 128) + ")" : "")
+                : text.isEmpty() ? "its JVM exited 0 with no measurement" : null;
+        Measurement m = null;
+        if (why == null) {
+            try {
+                m = JSON.readValue(text.substring(text.lastIndexOf('\n') + 1),
+                        Measurement.class);
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                why = "its output was no measurement: " + e.getOriginalMessage();
+            }
         }
-        String last = text.substring(text.lastIndexOf('\n') + 1);
-        return JSON.readValue(last, Measurement.class);
+        if (why != null) {
+            // Said in the log too: a JVM killed (the OOM killer, a crash) writes nothing there.
+            String nl = System.lineSeparator();
+            Files.writeString(runLog, nl + "bulkfetch compare: the measured run of "
+                    + config.engine() + " at -c " + config.concurrency() + " failed: " + why
+                    + nl + "command: " + String.join(" ", command) + nl,
+                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            throw new Failed(why, code, runLog);
+        }
+        appendTo(log, runLog);
+        return m;
+    }
+
+    /** Moves a run's log to the end of the shared one, which is made only for something. */
+    private static void appendTo(Path log, Path runLog) throws IOException {
+        if (Files.size(runLog) > 0) {
+            Files.write(log, Files.readAllBytes(runLog), java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+        Files.delete(runLog);
     }
 }

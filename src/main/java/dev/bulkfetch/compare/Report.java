@@ -51,6 +51,17 @@ public final class Report {
         p.put("server_delay_ms", plan.serverDelay() == null ? null
                 : plan.serverDelay().toMillis());
         root.putPOJO("runs", result.runs());
+        // Runs whose JVM failed: not in "runs" or "rows", as they measured nothing.
+        ArrayNode failed = root.putArray("failed_runs");
+        for (Comparison.FailedRun run : result.failed()) {
+            ObjectNode f = failed.addObject();
+            f.put("engine", run.engine());
+            f.put("concurrency", run.concurrency());
+            f.put("repeat", run.repeat());
+            f.put("exit_code", run.exitCode());
+            f.put("why", run.why());
+            f.put("log", run.log().toString());
+        }
         root.putPOJO("rows", result.rows());
         root.put("verdict", result.verdict());
         // Stopped by Ctrl-C: the runs that finished, fewer than the plan's.
@@ -77,6 +88,11 @@ public final class Report {
         charts.set("threads", series(rows, levels, Row::peakThreads, serialAlone));
         charts.set("rss", series(rows, levels, Row::peakRssMiB, serialAlone));
         String template = resource("dev/bulkfetch/compare/report.html");
+        if (rows.isEmpty()) {
+            // Every run failed: four empty frames would say nothing the line does not.
+            template = template.replaceAll("(?s)<!--CHARTS-->.*<!--/CHARTS-->",
+                    "<p class=\"machine\">No run finished: nothing to chart.</p>");
+        }
         return template
                 .replace("/*CHART_JS*/", resource(CHART_JS).replace("</script", "<\\/script"))
                 .replace("/*CHARTS*/", Fork.JSON.writeValueAsString(charts)
@@ -87,9 +103,10 @@ public final class Report {
                 .replace("<!--CHART_NOTE-->", serialAlone ? "<p class=\"machine\">Only serial"
                         + " ran: each chart has its one run, at -c 1, and no engine to set it"
                         + " against.</p>" : "")
-                .replace("<!--TABLE-->", escape(Table.render(rows)))
+                .replace("<!--TABLE-->", escape(Comparison.table(result)))
                 .replace("<!--VERDICT-->", escape((result.interrupted()
-                        ? "Interrupted: of the runs that finished. " : "") + result.verdict()))
+                        ? "Interrupted: of the runs that finished. " : "")
+                        + failedRuns(result) + result.verdict()))
                 .replace("<!--MACHINE-->", escape(json.get("cores").asInt() + " cores, Java "
                         + json.get("java").asText() + ", " + result.plan().urls().getFileName()));
     }
@@ -121,6 +138,18 @@ public final class Report {
             set.put("borderDash", serial && !serialAlone);
         });
         return sets;
+    }
+
+    /** "1 of 3 runs failed (...). Of the others: ", or nothing when none failed. */
+    private static String failedRuns(Comparison.Result result) {
+        int failed = result.failed().size();
+        if (failed == 0) {
+            return "";
+        }
+        return failed + " of " + (failed + result.runs().size()) + " runs failed ("
+                + result.failed().stream().map(run -> run.engine() + " -c " + run.concurrency()
+                        + " run " + run.repeat()).collect(Collectors.joining(", "))
+                + "; logs named under the table). Of the runs that finished: ";
     }
 
     private static String resource(String name) throws IOException {

@@ -395,6 +395,66 @@ class CompareCommandTest {
     }
 
     /**
+     * One measured run whose JVM died failed the whole compare: the runs that had finished
+     * were lost, minutes of them on a long list. They are reported (table, runs.json, page),
+     * the runs after it still run, and the failed one is named with its log; compare exits 1.
+     */
+    @Test
+    void aForkedRunThatDiesIsReportedAsFailedBesideTheRunsThatFinished() throws Exception {
+        try (TestServer server = new TestServer()) {
+            // 1.5 s each: threads and virtual at -c 40 take 1.5 s, serial would take a minute.
+            Path list = server.urlList(dir, "/long-held/", 40);
+            Path report = dir.resolve("report");
+            Path out = dir.resolve("out.txt");
+            Path err = dir.resolve("err.txt");
+            Process compare = dev.bulkfetch.testing.Child.startWithOutput(out, err, "compare",
+                    list.toString(), "--engines", "threads,serial,virtual", "-c", "40",
+                    "--warmup", "0", "--report", report.toString());
+            try {
+                java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
+                        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+                assertThat(dev.bulkfetch.testing.Await.until(() -> {
+                    runs.set(compare.descendants().toList());
+                    // Threads finished, serial under way: its JVM is the one alive.
+                    return Files.readString(err).contains("threads    -c 40    run 1/1")
+                            && server.counter().inFlight() > 0 && runs.get().size() == 1;
+                }, compare, java.time.Duration.ofSeconds(60))).isTrue();
+
+                // A crash as the OOM killer makes one: SIGKILL, no word in its log.
+                runs.get().getFirst().destroyForcibly();
+
+                assertThat(compare.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(compare.exitValue()).as(Files.readString(err)).isEqualTo(1);
+            } finally {
+                compare.destroyForcibly();
+                compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+            String table = Files.readString(out);
+            assertThat(table.lines().filter(l -> l.startsWith("threads "))).hasSize(1);
+            assertThat(table.lines().filter(l -> l.startsWith("virtual "))).hasSize(1);
+            assertThat(table).doesNotContainPattern("(?m)^serial +1 ").contains("Verdict: ");
+            JsonNode json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
+            assertThat(json.get("runs")).extracting(run -> run.get("engine").asText())
+                    .containsExactly("threads", "virtual");
+            assertThat(json.get("failed_runs")).singleElement().satisfies(failed -> {
+                assertThat(failed.get("engine").asText()).isEqualTo("serial");
+                assertThat(failed.get("exit_code").asInt()).isEqualTo(137);
+                Path log = Path.of(failed.get("log").asText());
+                assertThat(log.getParent()).isEqualTo(report);
+                assertThat(log).content().contains("exited 137");
+                assertThat(table).containsPattern("(?m)^serial -c 1 run 1/1 failed: its JVM"
+                        + " exited 137 .*; its log: " + java.util.regex.Pattern.quote(
+                        log.toString()) + "$");
+                assertThat(Files.readString(err)).contains("run 1/1: failed").contains(
+                        log.toString());
+            });
+            assertThat(Files.readString(report.resolve("report.html")))
+                    .contains("1 of 3 runs failed").contains("\"label\":\"threads\"")
+                    .contains("\"label\":\"virtual\"");
+        }
+    }
+
+    /**
      * An interrupted compare printed nothing of the runs that had finished: a long comparison
      * stopped near its end was lost whole. Ctrl-C now stops the run going on and reports the
      * finished ones, in the table and the report folder, and exits 130.

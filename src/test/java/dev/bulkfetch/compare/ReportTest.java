@@ -31,7 +31,7 @@ class ReportTest {
         Comparison.Plan plan = new Comparison.Plan(Path.of("list.txt"), engines,
                 List.of(16, 128), 1, 0, null, FetchConfig.builder().build());
         List<Row> rows = Comparison.rows(plan, runs);
-        return new Comparison.Result(plan, runs, rows, Verdict.of(rows), false);
+        return new Comparison.Result(plan, runs, rows, Verdict.of(rows), false, List.of());
     }
 
     private JsonNode charts(Comparison.Result result) throws Exception {
@@ -63,6 +63,31 @@ class ReportTest {
                 .containsExactly(120.0);
         assertThat(Files.readString(dir.resolve("report.html")))
                 .contains("Only serial ran: each chart has its one run, at -c 1");
+    }
+
+    /** Every run failed: no chart, a line saying why, and each failed run with its log. */
+    @Test
+    void whenNoRunFinishedTheChartsAreLeftOutSayingWhy() throws Exception {
+        Comparison.Plan plan = new Comparison.Plan(Path.of("list.txt"),
+                List.of(EngineKind.THREADS), List.of(16), 1, 0, null,
+                FetchConfig.builder().build());
+        Path log = dir.resolve("measured-run-threads-c16-1-7.log");
+        Comparison.Result result = new Comparison.Result(plan, List.of(), List.of(),
+                "No run finished: nothing to compare.", false, List.of(new Comparison.FailedRun(
+                        "threads", 16, 1, 134, "its JVM exited 134 (ended by signal 6)", log)));
+
+        String html = Files.readString(Report.write(result, dir));
+
+        assertThat(html).doesNotContain("<canvas").contains("No run finished: nothing to chart.")
+                .contains("1 of 1 runs failed (threads -c 16 run 1")
+                .contains("threads -c 16 run 1/1 failed: its JVM exited 134 (ended by signal 6);"
+                        + " its log: " + log);
+        JsonNode failed = Fork.JSON.readTree(dir.resolve("runs.json").toFile())
+                .get("failed_runs");
+        assertThat(failed).singleElement().satisfies(run -> {
+            assertThat(run.get("exit_code").asInt()).isEqualTo(134);
+            assertThat(run.get("log").asText()).isEqualTo(log.toString());
+        });
     }
 
     @Test
