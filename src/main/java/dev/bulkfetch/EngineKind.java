@@ -86,7 +86,8 @@ public enum EngineKind {
             }
         }
         throw new IllegalArgumentException("unknown engine '" + name + "': expected one of "
-                + Arrays.stream(values()).map(EngineKind::cliName).collect(Collectors.joining(", ")));
+                + Arrays.stream(values()).map(EngineKind::cliName)
+                        .collect(Collectors.joining(", ")));
     }
 
     @Override

@@ -2,7 +2,10 @@ package dev.bulkfetch;
 
 import java.util.Locale;
 
-/** Why an item did not end in a 2xx response. Written lower-case in records ({@code "too_large"}). */
+/**
+ * Why an item did not end in a 2xx response. Written lower-case in records
+ * ({@code "too_large"}).
+ */
 public enum ErrorKind {
     /** The input line could not become a request; nothing was sent. */
     INPUT,
@@ -29,7 +32,10 @@ public enum ErrorKind {
     HTTP,
     /** The server answered 429 Too Many Requests. */
     RATE_LIMITED,
-    /** A 2xx body that the library's {@link BodyHandler} could not take (JSON that did not parse). */
+    /**
+     * A 2xx body that the library's {@link BodyHandler} could not take (JSON that did not
+     * parse).
+     */
     BODY,
     /** The run stopped before the item finished. */
     CANCELLED;

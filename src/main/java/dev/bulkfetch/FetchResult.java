@@ -2,7 +2,8 @@ package dev.bulkfetch;
 
 /**
  * The outcome of one input item: exactly one per item, whatever happened to it. The fields are
- * those of the JSON record (the README's "The record"); a failed item carries its {@link FetchError}.
+ * those of the JSON record (the README's "The record"); a failed item carries its
+ * {@link FetchError}.
  *
  * @param seq 1-based position of the item in the input
  * @param id the item's id

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  */
 public record Rate(double permits, Duration period) {
 
-    private static final Pattern TEXT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*/\\s*(s|sec|min|m|h)");
+    private static final Pattern TEXT =
+            Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*/\\s*(s|sec|min|m|h)");
 
     /** Checks that the rate is a positive, finite number per a positive period. */
     public Rate {

@@ -32,7 +32,9 @@ class BodyHandlersTest {
         };
     }
 
-    /** Feeds {@code body} in chunks of {@code size} bytes, each a fresh buffer then scribbled on. */
+    /**
+     * Feeds {@code body} in chunks of {@code size} bytes, each a fresh buffer then scribbled on.
+     */
     private static <T> T feed(BodyHandler<T> handler, BodyHandler.ResponseInfo response,
                               byte[] body, int size) throws Exception {
         BodyHandler.Sink<T> sink = handler.open(response);
@@ -72,7 +74,8 @@ class BodyHandlersTest {
 
     @Test
     void jsonParsesAsTheChunksArriveWhereverTheyAreCut() throws Exception {
-        byte[] json = "{\"name\":\"wid\\u00e9get\",\"sizes\":[1,22,333],\"extra\":{\"a\":[true,null]}}"
+        byte[] json = ("{\"name\":\"wid\\u00e9get\",\"sizes\":[1,22,333],"
+                + "\"extra\":{\"a\":[true,null]}}")
                 .getBytes(StandardCharsets.UTF_8);
         com.fasterxml.jackson.databind.ObjectMapper lenient =
                 new com.fasterxml.jackson.databind.ObjectMapper().configure(

@@ -190,7 +190,8 @@ class FetcherBuilderTest {
         Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
         Fetcher.Builder builder = Fetcher.builder();
         assertThatThrownBy(() -> builder.requestTimeout(forever))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request timeout")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("request timeout")
                 .hasMessageContaining("at most 1 day");
         assertThatThrownBy(() -> builder.connectTimeout(forever))
                 .hasMessageContaining("connect timeout");

@@ -147,7 +147,8 @@ class FetcherCallbacksTest {
         fetcher.close();
 
         assertThat(subscriber.awaitEnd(20)).as("the subscriber told").isTrue();
-        assertThat(subscriber.error()).isInstanceOf(java.util.concurrent.CancellationException.class)
+        assertThat(subscriber.error())
+                .isInstanceOf(java.util.concurrent.CancellationException.class)
                 .hasMessageContaining("the fetcher closed");
         assertThat(subscriber.received()).hasSize(1);
         assertThat(Await.until(() -> Thread.getAllStackTraces().keySet().stream()

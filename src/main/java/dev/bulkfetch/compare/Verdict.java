@@ -27,7 +27,8 @@ final class Verdict {
      * (a refused connection is quick), so its time says nothing of its engine.
      */
     static boolean sound(List<Row> rows) {
-        return !rows.isEmpty() && unranked(rows).isEmpty() && rows.stream().anyMatch(Verdict::anyOk);
+        return !rows.isEmpty() && unranked(rows).isEmpty()
+                && rows.stream().anyMatch(Verdict::anyOk);
     }
 
     /**

@@ -14,7 +14,8 @@ final class Results {
     }
 
     static FetchResult of(FetchRequest request, Outcome outcome, int attempts, String engine) {
-        FetchError error = outcome.error() != null ? outcome.error() : statusError(outcome.status());
+        FetchError error = outcome.error() != null ? outcome.error()
+                : statusError(outcome.status());
         // An item the engine refused as input (a method it cannot send) was sent no times.
         int sent = error != null && error.kind() == ErrorKind.INPUT ? 0 : attempts;
         return new FetchResult(request.seq(), request.id(), request.url().toString(),

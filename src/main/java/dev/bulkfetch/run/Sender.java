@@ -279,8 +279,8 @@ final class Sender implements AutoCloseable {
 
     /**
      * True while {@code host} has an attempt waiting for its start, under a rate per host:
-     * another of its items would wait behind it, holding a {@code -c} slot. The driver is woken when this
-     * turns false.
+     * another of its items would wait behind it, holding a {@code -c} slot. The driver is woken
+     * when this turns false.
      */
     boolean waitsForStart(String host) {
         return waitingPerHost.containsKey(host);

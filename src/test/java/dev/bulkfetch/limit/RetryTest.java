@@ -123,7 +123,8 @@ class RetryTest {
         try (TestServer server = new TestServer()) {
             WireMockServer wm = server.wireMock();
             wm.stubFor(post(urlEqualTo("/create")).willReturn(aResponse()
-                    .withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+                    .withFault(com.github.tomakehurst.wiremock.http.Fault
+                            .CONNECTION_RESET_BY_PEER)));
             wm.stubFor(post(urlEqualTo("/gateway")).willReturn(aResponse().withStatus(502)));
             String state = STARTED;
             wm.stubFor(post(urlEqualTo("/busy")).inScenario("busy").whenScenarioStateIs(state)

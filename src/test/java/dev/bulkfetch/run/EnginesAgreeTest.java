@@ -27,8 +27,9 @@ class EnginesAgreeTest {
 
     /**
      * One run before the compared ones, so neither meets a cold server: with an idle timeout of
-     * 300 ms (1 s now), a cold WireMock's first answers (class loading, its first compiles) came late
-     * enough that the first run retried half its items, and the records differed by attempts.
+     * 300 ms (1 s now), a cold WireMock's first answers (class loading, its first compiles) came
+     * late enough that the first run retried half its items, and the records differed by
+     * attempts.
      */
     @org.junit.jupiter.api.BeforeAll
     static void warmUp(@TempDir Path dir) {

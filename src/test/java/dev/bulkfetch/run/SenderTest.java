@@ -234,7 +234,8 @@ class SenderTest {
             now.addAndGet(Duration.ofSeconds(2).toNanos());
             sendToNewHosts(sender, done, 10_001, 1000);
             // The 2,000 quiet ones went when the map passed its sweep mark; the new ones stay.
-            assertThat(sender.hostGates()).isLessThanOrEqualTo(1000 + 48).isGreaterThanOrEqualTo(1000);
+            assertThat(sender.hostGates()).isLessThanOrEqualTo(1000 + 48)
+                    .isGreaterThanOrEqualTo(1000);
         }
     }
     /**
