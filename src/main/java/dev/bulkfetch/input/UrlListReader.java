@@ -62,10 +62,12 @@ public final class UrlListReader extends LineItemReader {
                     null);
         }
         Path path = resolve(source);
+        // Before the try, whose last catch would wrap this in "cannot read input ...".
+        if (Files.isDirectory(path)) {
+            throw new InputUnavailableException("input " + source + " is a folder, not a URL "
+                    + "list", null);
+        }
         try {
-            if (Files.isDirectory(path)) {
-                throw new InputUnavailableException("input " + source + " is a directory", null);
-            }
             return Files.newInputStream(path);
         } catch (NoSuchFileException e) {
             throw new InputUnavailableException("input file not found: " + source, e);
@@ -82,7 +84,11 @@ public final class UrlListReader extends LineItemReader {
     InputItem parse(long seq, String text) {
         Object parsed = urlOrProblem(text);
         if (parsed instanceof String problem) {
-            return rejected(seq, null, text, template.method(), problem);
+            // A list of request specs in a file not named .jsonl: each line would say only
+            // that a brace is no URL.
+            return rejected(seq, null, text, template.method(), text.startsWith("{")
+                    ? problem + " (a JSON Lines request spec? --input-format jsonl reads them)"
+                    : problem);
         }
         URI url = template.mapUrl((URI) parsed);
         return new InputItem.Request(new FetchRequest(seq, null, url, template.method(),

@@ -92,6 +92,14 @@ class ExitCodesAndSummaryTest {
     }
 
     @Test
+    void exitsTwoSayingAFolderGivenAsInputIsNoList() {
+        Cli.Result result = Cli.run("fetch", dir.toString());
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().strip()).isEqualTo("bulkfetch fetch: input " + dir
+                + " is a folder, not a URL list");
+    }
+
+    @Test
     void exitsTwoNamingABadOptionValue() {
         Path list = server.urlList(dir, "/ok/", 1);
         Cli.Result result = Cli.run("fetch", list.toString(), "-c", "0");

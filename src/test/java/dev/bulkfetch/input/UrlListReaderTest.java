@@ -86,6 +86,19 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("http://[::1]:8080/")).isNull();
     }
 
+    /** Request specs in a file not named .jsonl are read as URLs: each line says what to do. */
+    @Test
+    void aJsonLineInAUrlListIsRejectedWithAHintToReadItAsJsonLines() {
+        List<InputItem> items = readAll("{\"url\":\"http://h.test/1\"}\n{\"url\": 1}\n"
+                + "h.test/{x}\n");
+        assertThat(items).hasSize(3).allSatisfy(item -> assertThat(item)
+                .isInstanceOf(InputItem.Rejected.class));
+        assertThat(items.subList(0, 2)).allSatisfy(item -> assertThat(
+                ((InputItem.Rejected) item).problem()).endsWith(
+                "(a JSON Lines request spec? --input-format jsonl reads them)"));
+        assertThat(((InputItem.Rejected) items.get(2)).problem()).doesNotContain("JSON");
+    }
+
     /**
      * After review: a line of exactly 8192 bytes was refused when it ended in CRLF, as 8193
      * bytes: the \r, no part of the line, was counted against the limit.
