@@ -125,9 +125,8 @@ public final class Main {
             return start.get();
         } catch (IllegalStateException e) {
             CommandLine.ParameterException usage = new CommandLine.ParameterException(
-                    spec.commandLine(), e instanceof dev.bulkfetch.mock.MockServer.PortInUse
-                            ? "Invalid value for option '" + portOption + "': " + e.getMessage()
-                            : e.getMessage());
+                    spec.commandLine(), e instanceof dev.bulkfetch.mock.MockServer.PortInUse taken
+                            ? portInUse(spec, portOption, taken) : e.getMessage());
             usage.initCause(e);
             throw usage;
         } catch (NoClassDefFoundError e) {
@@ -150,6 +149,21 @@ public final class Main {
      * used. Anything else is a fault of bulkfetch, not of the command line, and is not hidden
      * behind exit code 2.
      */
+    /**
+     * A taken port, named by the option that gave it; a default port was given by no option
+     * the user typed, and is most often taken by a {@code bulkfetch serve} of the user's own.
+     */
+    private static String portInUse(CommandSpec spec, String portOption,
+                                    dev.bulkfetch.mock.MockServer.PortInUse taken) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(portOption)) {
+            return "Invalid value for option '" + portOption + "': " + taken.getMessage();
+        }
+        return "port " + taken.port() + ", " + portOption + "'s default, is already in use: "
+                + (portOption.equals("--mock-port") ? "if a bulkfetch serve runs there, leave "
+                + "out --mock to use it; or give " : "stop what is using it, or give ")
+                + portOption + " 0 to pick a free port";
+    }
+
     private static int exitCodeOf(Throwable e) {
         if (e instanceof InputUnavailableException
                 || e instanceof CommandLine.ParameterException) {

@@ -120,9 +120,16 @@ public final class MockServer implements AutoCloseable {
 
     /** The port asked for is taken: the user's to change, by the option that gave it. */
     public static final class PortInUse extends IllegalStateException {
+        private final int port;
+
         PortInUse(int port, Throwable cause) {
             super("port " + port + " is already in use: stop what is using it, or choose"
                     + " another port (0 picks a free one)", cause);
+            this.port = port;
+        }
+
+        public int port() {
+            return port;
         }
     }
 }

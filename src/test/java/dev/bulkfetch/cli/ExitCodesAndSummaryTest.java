@@ -220,6 +220,25 @@ class ExitCodesAndSummaryTest {
             assertThat(result.err()).contains("Invalid value for option '--mock-port': port "
                     + taken.getLocalPort() + " is already in use").contains("0 picks a free one");
         }
+        // The default port taken (most often by the user's own bulkfetch serve): the option
+        // the user did not type is not blamed, and the way out is said.
+        java.net.ServerSocket ours = null;
+        try {
+            ours = new java.net.ServerSocket(8089, 1, java.net.InetAddress.getLoopbackAddress());
+        } catch (java.io.IOException takenAlready) {
+            // Taken all the same.
+        }
+        try {
+            Cli.Result result = Cli.run("fetch", list.toString(), "--mock");
+            assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err()).startsWith("port 8089, --mock-port's default, is already "
+                    + "in use: if a bulkfetch serve runs there, leave out --mock to use it;"
+                    + " or give --mock-port 0 to pick a free port");
+        } finally {
+            if (ours != null) {
+                ours.close();
+            }
+        }
         // Without --mock the port was ignored, whatever it was.
         Cli.Result portAlone = Cli.run("fetch", list.toString(), "--mock-port", "70000", "-q");
         assertThat(portAlone.exitCode()).isEqualTo(ExitCodes.USAGE);
