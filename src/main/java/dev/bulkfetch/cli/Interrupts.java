@@ -119,9 +119,9 @@ final class Interrupts implements AutoCloseable {
         if (echo) {
             // timeout(1) sends its SIGTERM twice, to the command and then to its own group,
             // microseconds apart: taken for a second signal, it quit at once, with no summary
-            // and the requests in flight lost. No one presses Ctrl-C twice that fast.
-            say("bulkfetch: " + signal.said() + " again at once (one sender's second copy, as"
-                    + " timeout(1) sends): going on");
+            // and the requests in flight lost. No one presses Ctrl-C twice that fast. Not said:
+            // it is one signal to the sender, and a line for it, on a thread racing the first
+            // one's, came before that line as often as after it (review).
             return;
         }
         if (again) {
