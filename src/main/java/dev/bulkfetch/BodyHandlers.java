@@ -62,7 +62,10 @@ public final class BodyHandlers {
 
     /**
      * A 2xx body parsed as JSON into {@code type} with a default {@link ObjectMapper}, which
-     * skips fields {@code type} does not have (pass your own mapper to refuse them).
+     * skips fields {@code type} does not have (pass your own mapper to refuse them). On the
+     * module path, Jackson builds {@code type} by reflection: its module must open the package
+     * to {@code com.fasterxml.jackson.databind}, or every item ends as a {@code body} error
+     * ("module app does not "exports app" to module com.fasterxml.jackson.databind").
      */
     public static <T> BodyHandler<T> json(Class<T> type) {
         return json(DefaultMapper.MAPPER, type);
