@@ -71,6 +71,10 @@ class LauncherTest {
                                     + " bytes");
                             return;
                         }
+                        if (args.length > 1 && args[0].equals("property")) {
+                            System.out.println(System.getProperty(args[1]));
+                            return;
+                        }
                         if (args.length > 0 && args[0].equals("library-path")) {
                             System.out.println(System.getProperty("java.library.path"));
                             return;
@@ -106,7 +110,7 @@ class LauncherTest {
             throws Exception {
         List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(dir.resolve("stdout.txt").toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -307,6 +311,126 @@ class LauncherTest {
     private java.util.stream.Stream<ProcessHandle> recorders() {
         return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
                 .filter(line -> line.contains("-XX:AOTCacheOutput=" + jar)).isPresent());
+    }
+
+    /**
+     * After review: a JDK found as the java on the PATH (JAVA_HOME unset, the common set-up
+     * where the default java is new enough) left its major version unset, and the launcher
+     * stopped at once ("JDK_MAJOR: unbound variable").
+     */
+    @Test
+    void aJdkFoundOnThePathRuns() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin").toString();
+        // A copy of the launcher, which remembers no JDK found before (it keeps that in its
+        // own target/, whose answer for another JAVA_HOME leaked its major version in).
+        Path copy = Files.copy(LAUNCHER, dir.resolve("bulkfetch"));
+        Result run = launch(List.of("bash", copy.toString()), Map.of("JAVA_HOME", "",
+                "BULKFETCH_JDK_DIRS", "", "PATH", javaBin + ":/usr/bin:/bin"), "hello");
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).isEqualTo("ran hello\n");
+    }
+
+    /**
+     * After review: the JDK found for a JAVA_HOME was remembered with its major version, keyed
+     * by the JAVA_HOME's text; a link (SDKMAN's "current") moved to another JDK kept the old
+     * major, and with it options the new JDK refuses. Here the link moves from this JDK to one
+     * that says it is 22 (this JDK behind a wrapper that logs its options): the launcher must
+     * start it as a JDK 22, with a class-data archive rather than JDK 25's cache.
+     */
+    @Test
+    void aJavaHomeLinkMovedToAnotherJdkIsStartedAsThatJdk() throws Exception {
+        Path real = Path.of(System.getProperty("java.home"));
+        Path fake = Files.createDirectories(dir.resolve("jdk-22/bin"));
+        Path options = dir.resolve("options.txt");
+        Files.writeString(fake.resolve("java"), "#!/bin/sh\n"
+                + "case \"$*\" in *-version*) echo 'openjdk version \"22.0.2\" 2024-07-16'"
+                + " >&2; exit 0 ;; esac\n"
+                + "echo \"$*\" >> '" + options + "'\n"
+                + "exec '" + real.resolve("bin/java") + "' \"$@\"\n");
+        Files.copy(real.resolve("bin/javac"), fake.resolve("javac"));
+        fake.resolve("java").toFile().setExecutable(true);
+        Files.writeString(dir.resolve("jdk-22/release"), "JAVA_VERSION=\"22.0.2\"\n");
+        Path link = dir.resolve("current");
+        Files.createSymbolicLink(link, real);
+        Map<String, String> env = Map.of("JAVA_HOME", link.toString(), "BULKFETCH_JDK_DIRS", "",
+                "PATH", "/usr/bin:/bin:" + dir);
+
+        Result on25 = launch(env, "hello");
+        assertThat(on25.exit()).as(on25.stderr()).isZero();
+        Files.delete(link);
+        Files.createSymbolicLink(link, dir.resolve("jdk-22"));
+        Result on22 = launch(env, "hello");
+
+        assertThat(on22.exit()).as(on22.stderr()).isZero();
+        assertThat(on22.stdout()).isEqualTo("ran hello\n");
+        assertThat(Files.readString(options)).contains("-XX:SharedArchiveFile=")
+                .doesNotContain("-XX:AOTCache");
+    }
+
+    /** After review: {@code -e=serial}, as the help writes it, ran with the event loop's cache. */
+    @Test
+    void anEngineGivenWithAnEqualsSignHasItsOwnCache() throws Exception {
+        Result serial = launch(Map.of(), "fetch", "list.txt", "-e=serial");
+        assertThat(serial.stderr()).contains(RECORDING + " for this jar and the serial engine");
+        assertThat(dir.resolve("app.jar.serial.aot")).isNotEmptyFile();
+    }
+
+    /**
+     * After review: BULKFETCH_JAVA_OPTS was glob-expanded, so an option matching a file in the
+     * working folder became that file's name; and -Xshare:off in it ended every run, as the
+     * JVM refuses it beside the launcher's cache.
+     */
+    @Test
+    void theUsersJavaOptionsAreNotGlobExpandedAndMayTurnSharingOff() throws Exception {
+        Files.writeString(dir.resolve("-Dglob=matched"), "");
+        Result glob = launch(Map.of("BULKFETCH_JAVA_OPTS", "-Dglob=*"), "property", "glob");
+        assertThat(glob.exit()).as(glob.stderr()).isZero();
+        assertThat(glob.stdout()).isEqualTo("*\n");
+
+        Result off = launch(Map.of("BULKFETCH_JAVA_OPTS", "-Xshare:off"), "hello");
+        assertThat(off.exit()).as(off.stderr()).isZero();
+        assertThat(off.stdout()).isEqualTo("ran hello\n");
+    }
+
+    /** After review: the first --help or -V after a build waited seconds for a recording. */
+    @Test
+    void helpAndTheVersionRecordNoCache() throws Exception {
+        for (String asks : List.of("--help", "-V")) {
+            Result run = launch(Map.of(), "fetch", asks);
+            assertThat(run.stderr()).doesNotContain(RECORDING);
+            assertThat(run.stdout()).isEqualTo("ran fetch " + asks + "\n");
+        }
+        assertThat(dir.resolve("app.jar.aot")).doesNotExist();
+        assertThat(launch(Map.of(), "fetch", "list.txt").stderr()).contains(RECORDING);
+    }
+
+    /**
+     * After review: first starts at once (xargs -P 8 on a fresh build) each recorded the
+     * cache, eight training runs on two cores. One records it; the others run without it.
+     */
+    @Test
+    void startsAtOnceRecordTheCacheOnce() throws Exception {
+        List<Process> starts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ProcessBuilder builder = new ProcessBuilder("bash", LAUNCHER.toString(), "hello")
+                    .redirectOutput(dir.resolve("out" + i + ".txt").toFile())
+                    .redirectError(dir.resolve("err" + i + ".txt").toFile());
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().put("BULKFETCH_JAR", jar.toString());
+            builder.environment().remove("BULKFETCH_AOT");
+            builder.environment().remove("BULKFETCH_JAVA_OPTS");
+            starts.add(builder.start());
+        }
+        int recordings = 0;
+        for (int i = 0; i < 3; i++) {
+            assertThat(starts.get(i).waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(starts.get(i).exitValue()).isZero();
+            assertThat(Files.readString(dir.resolve("out" + i + ".txt"))).isEqualTo("ran hello\n");
+            recordings += Files.readString(dir.resolve("err" + i + ".txt")).contains(RECORDING)
+                    ? 1 : 0;
+        }
+        assertThat(recordings).isOne();
+        assertThat(dir.resolve("app.jar.aot")).isNotEmptyFile();
     }
 
     @Test
