@@ -433,6 +433,42 @@ class LauncherTest {
         assertThat(dir.resolve("app.jar.aot")).isNotEmptyFile();
     }
 
+    /**
+     * After review: two launches that found the jar stale built it into the same target/ at
+     * once, and one failed ("archive is not a ZIP archive"). A stand-in Maven that takes two
+     * seconds logs each build: the second launch waits for the first's and finds the jar built.
+     */
+    @Test
+    void launchesThatFindTheJarStaleBuildItOnce() throws Exception {
+        Path copy = Files.copy(LAUNCHER, dir.resolve("bulkfetch"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path builds = dir.resolve("builds.txt");
+        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\n"
+                + "echo build >> '" + builds + "'\n"
+                + "sleep 2\n"  // the build's own length, not a wait for anything
+                + "mkdir -p target && cp '" + jar + "' target/bulkfetch-all.jar\n");
+        bin.resolve("mvn").toFile().setExecutable(true);
+        List<Process> starts = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ProcessBuilder builder = new ProcessBuilder("bash", copy.toString(), "hello")
+                    .redirectOutput(dir.resolve("out" + i + ".txt").toFile())
+                    .redirectError(dir.resolve("err" + i + ".txt").toFile());
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().put("PATH", bin + ":/usr/bin:/bin");
+            builder.environment().put("BULKFETCH_AOT", "0");
+            builder.environment().remove("BULKFETCH_JAR");
+            builder.environment().remove("BULKFETCH_JAVA_OPTS");
+            starts.add(builder.start());
+        }
+        for (int i = 0; i < 2; i++) {
+            assertThat(starts.get(i).waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(starts.get(i).exitValue())
+                    .as(Files.readString(dir.resolve("err" + i + ".txt"))).isZero();
+            assertThat(Files.readString(dir.resolve("out" + i + ".txt"))).isEqualTo("ran hello\n");
+        }
+        assertThat(Files.readAllLines(builds)).containsExactly("build");
+    }
+
     @Test
     void zeroTurnsTheCacheOff() throws Exception {
         Result run = launch(Map.of("BULKFETCH_AOT", "0"), "hello");
