@@ -373,6 +373,8 @@ final class EventLoopEngine implements Engine {
         public State onStatusReceived(HttpResponseStatus responseStatus)
                 throws ProtocolException {
             status = responseStatus.getStatusCode();
+            StatusCodes.check(status, responseStatus.getProtocolText() + " " + status + " "
+                    + responseStatus.getStatusText());
             if (status == 101) {
                 // No request here asks to switch protocols, and what follows a 101 is not
                 // HTTP: an error, as the JDK has it, not an answer to count.

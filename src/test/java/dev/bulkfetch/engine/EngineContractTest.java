@@ -1035,6 +1035,50 @@ class EngineContractTest {
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
     }
 
+    static Stream<Arguments> statusCodesThatAreNotThreeDigits() {
+        Stream<Arguments> everyEngine = Stream.of(EngineKind.values()).flatMap(kind -> Stream.of(
+                "2000 Weird", "099 Low", "20 Short", "2x0 Letters", "OK Nothing",
+                "-200 Negative", "")
+                .map(status -> Arguments.of(kind, status)));
+        // Not the JDK's engines: its client reads the first three digits alone, takes a 1xx
+        // for an interim response, and waits for the next response on the connection, where
+        // none comes: it ends at the timeout, or as a reset when the server closes.
+        return Stream.concat(everyEngine, Stream.of(
+                Arguments.of(EngineKind.EVENT_LOOP, "1000 Weird"),
+                Arguments.of(EngineKind.EVENT_LOOP, "1999 Weird")));
+    }
+
+    /**
+     * A status code is three digits (RFC 9112, 4), 100 or more (RFC 9110, 15): anything else
+     * is a protocol error on every engine, at once, from a server that keeps the connection
+     * open too. The event loop answered 1000 as an http error; the JDK's engines answered 2000
+     * with that status, and 099 with 99.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("statusCodesThatAreNotThreeDigits")
+    void aStatusCodeThatIsNotThreeDigitsIsAProtocolErrorAtOnce(EngineKind kind, String status)
+            throws Exception {
+        try (RawServer server = RawServer.holding("HTTP/1.1 " + status
+                + "\r\nContent-Length: 2\r\n\r\nok");
+             Engine engine = Engine.create(kind, patient())) {
+            // Timeouts of a minute, and an answer wanted in seconds: no timeout ends this.
+            assertProtocolError(engine.send(FetchRequest.get(1, URI.create(server.url("/"))))
+                    .get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * A code of three digits past 599 is no protocol error: RFC 9110 (15) has a client read it
+     * as a server error, and some servers use them. Every engine records it as it came.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aStatusCodePast599IsAnAnswer(EngineKind kind) throws Exception {
+        Outcome outcome = answerTo(kind, "HTTP/1.1 999 Custom\r\nContent-Length: 2\r\n\r\nok");
+        assertThat(outcome.status()).isEqualTo(999);
+        assertThat(outcome.bytes()).isEqualTo(2);
+    }
+
     /**
      * A 204 that sends a body anyway (with the head, in one write) does not spoil its
      * connection for the next item: the event loop read the stray body as the next answer's

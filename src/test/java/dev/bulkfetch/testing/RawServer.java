@@ -70,6 +70,11 @@ public final class RawServer implements AutoCloseable {
         /** The response {@link #answering} was given, then the connection closed. */
         FIXED,
         /**
+         * The response {@link #holding} was given, then the connection held open until the
+         * client closes it, as a server keeping it alive holds it.
+         */
+        FIXED_HELD,
+        /**
          * Reads what the client sends first (a request head, or a TLS ClientHello), then closes
          * the connection: a server going away in the middle of a TLS handshake.
          */
@@ -120,6 +125,14 @@ public final class RawServer implements AutoCloseable {
     /** A server that answers every request with {@code response} (ASCII), then closes. */
     public static RawServer answering(String response) throws IOException {
         return new RawServer(Mode.FIXED, response);
+    }
+
+    /**
+     * A server that answers every request with {@code response} (ASCII) and keeps the
+     * connection open after it: a client that waits for more waits until its timeout.
+     */
+    public static RawServer holding(String response) throws IOException {
+        return new RawServer(Mode.FIXED_HELD, response);
     }
 
     /** The last request head read, its bytes as ISO-8859-1 chars (so UTF-8 shows as bytes). */
@@ -177,6 +190,11 @@ public final class RawServer implements AutoCloseable {
             String head = readHead(in);
             switch (mode) {
                 case FIXED -> out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                case FIXED_HELD -> {
+                    out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    in.read();  // until the client goes away
+                }
                 case EXCESS -> {
                     for (String next = head; !next.isEmpty(); next = readHead(in)) {
                         String path = next.split(" ", 3)[1];
