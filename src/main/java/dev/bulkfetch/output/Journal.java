@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.zip.CRC32C;
 
@@ -61,13 +60,13 @@ public final class Journal implements AutoCloseable {
     private final FileChannel channel;
     // This journal's entry in OPEN; null once closed, or for a stream.
     private Path key;
-    private final BitSet done;
+    private final DoneSet done;
     private final long kept;
     private final long keptFailures;
     private final long tornBytes;
     private final boolean resumable;
 
-    private Journal(Path file, FileChannel channel, Path key, BitSet done, long kept,
+    private Journal(Path file, FileChannel channel, Path key, DoneSet done, long kept,
                     long keptFailures, long tornBytes, boolean resumable) {
         this.file = file;
         this.channel = channel;
@@ -112,7 +111,7 @@ public final class Journal implements AutoCloseable {
                 throw new IllegalArgumentException("cannot resume from " + file
                         + ": it is not a regular file, so its records cannot be read back");
             }
-            return new Journal(file, null, null, new BitSet(), 0, 0, 0, false);
+            return new Journal(file, null, null, new DoneSet().freeze(), 0, 0, 0, false);
         }
         Path given = file;
         file = resolve(file);
@@ -162,7 +161,7 @@ public final class Journal implements AutoCloseable {
                 } else {
                     replace(identityFile, identity + "\n" + RUNNING + "\n");
                 }
-                return new Journal(file, channel, key, new BitSet(), 0, 0, 0, true);
+                return new Journal(file, channel, key, new DoneSet().freeze(), 0, 0, 0, true);
             }
             String recorded;
             try {
@@ -290,7 +289,7 @@ public final class Journal implements AutoCloseable {
      * the byte after the last complete line's newline.
      */
     private static Journal scan(Path file, FileChannel channel, Path key) throws IOException {
-        BitSet done = new BitSet();
+        DoneSet done = new DoneSet();
         long validEnd = 0;
         long kept = 0;
         long failed = 0;
@@ -335,7 +334,7 @@ public final class Journal implements AutoCloseable {
                         }
                         continue;
                     }
-                    done.set(Math.toIntExact(seq));
+                    done.add(Math.toIntExact(seq));
                     kept++;
                     if (!record.path("ok").asBoolean(true)) {
                         failed++;
@@ -358,7 +357,8 @@ public final class Journal implements AutoCloseable {
         if (validEnd < size) {
             channel.truncate(validEnd);
         }
-        return new Journal(file, channel, key, done, kept, failed, size - validEnd, true);
+        return new Journal(file, channel, key, done.freeze(), kept, failed, size - validEnd,
+                true);
     }
 
     private static JsonNode parse(byte[] bytes, int offset, int length) {
@@ -371,8 +371,8 @@ public final class Journal implements AutoCloseable {
 
     private static Long seqOf(JsonNode record) {
         JsonNode seq = record == null ? null : record.get("seq");
-        // Past an int no input line is, and the done-set is indexed by int (a hand-edited
-        // 3000000000 made --resume crash with an ArithmeticException).
+        // Past an int no input line is, and the done-set holds ints (a hand-edited 3000000000
+        // made --resume crash with an ArithmeticException).
         return seq != null && seq.canConvertToLong() && seq.asLong() >= 1
                 && seq.asLong() <= Integer.MAX_VALUE ? seq.asLong() : null;
     }
@@ -466,7 +466,12 @@ public final class Journal implements AutoCloseable {
 
     /** True when item {@code seq} already has its record. */
     public boolean isDone(long seq) {
-        return seq <= Integer.MAX_VALUE && done.get((int) seq);
+        return done.contains(seq);
+    }
+
+    /** The bytes the done-set holds its seqs in: for tests of its size. */
+    long doneFootprintBytes() {
+        return done.footprintBytes();
     }
 
     /** Records kept from earlier runs. */

@@ -119,6 +119,41 @@ class JournalTest {
     }
 
     /**
+     * After review: a hand-edited seq up to 2^31-1 was a record, and the done-set, a bit set,
+     * grew to reach it: 256 MB of heap for one line, and an OutOfMemoryError in a small heap.
+     * In a JVM of 64 MiB, a journal with seq 2,000,000,000 now resumes like any other.
+     */
+    @Test
+    void aSeqOfTwoBillionResumesInASmallHeap() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.txt"),
+                "http://127.0.0.1:9/1\nhttp://127.0.0.1:9/2\n");
+        Path out = dir.resolve("out.jsonl");
+        Journal.open(out, input, false).close();
+        String records = "{\"seq\":1,\"ok\":true}\n{\"seq\":2000000000,\"ok\":true}\n"
+                + "{\"seq\":2,\"ok\":true}\n";
+        Files.writeString(out, records);
+        Path err = dir.resolve("err.txt");
+
+        // Every item of the list has its record: nothing is sent.
+        Process child = dev.bulkfetch.testing.Child.start(err, java.util.List.of("-Xmx64m",
+                "-XX:+ExitOnOutOfMemoryError"), "fetch", input.toString(), "-o",
+                out.toString(), "--resume", "-q");
+        try {
+            assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(child.exitValue()).as(Files.readString(err)).isZero();
+        assertThat(Files.readString(out)).isEqualTo(records);
+
+        try (Journal journal = Journal.open(out, input, true)) {
+            assertThat(journal.isDone(2_000_000_000)).isTrue();
+            assertThat(journal.isDone(3)).isFalse();
+            assertThat(journal.doneFootprintBytes()).isLessThan(1 << 20);
+        }
+    }
+
+    /**
      * Within one JVM too (a library user's two runs): the file is its journal's alone. After
      * review: the refused second open closed a descriptor of the file, which on Linux released
      * the first journal's lock, so another process could then take the file.
