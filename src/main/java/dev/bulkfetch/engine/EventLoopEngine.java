@@ -465,6 +465,13 @@ final class EventLoopEngine implements Engine {
         /** The outcome of an exchange that failed, with the body bytes that came before. */
         Hop failed(Throwable thrown) {
             body.abandon();
+            if (engineClosing.getAsBoolean()) {
+                // Failed by the engine's close, in whatever words AHC or Netty found (a closed
+                // channel; "event executor terminated" from a resend's stage the closed loop
+                // refused, which read protocol): cut off, as onCompleted has it, so a stopped
+                // run records nothing and a resume fetches the item again.
+                thrown = new java.util.concurrent.CancellationException("engine closed");
+            }
             return new Hop(Failures.outcome(thrown, location == null ? bytes : 0,
                     System.nanoTime() - start), status, null);
         }
