@@ -233,6 +233,9 @@ final class BlockingEngine implements Engine {
         private volatile HttpURLConnection connection;
         // Set by the reading thread when it starts on the body; read by the watchdog.
         private volatile boolean readingBody;
+        // Set by the reading thread before readingBody, for a final body that ends only with
+        // its connection; read by the threads that end the exchange (see abortBeforeBody).
+        private volatile boolean closeDelimited;
         // Set by the exchange's thread while a redirect waits for the rate; read by cancel().
         private volatile boolean awaitingPermit;
         // Set by whichever thread found the deadline passed.
@@ -283,6 +286,8 @@ final class BlockingEngine implements Engine {
                     conn.disconnect();
                     return tooLarge(status, start);
                 }
+                closeDelimited = bodyComes && declared < 0
+                        && conn.getHeaderField("Transfer-Encoding") == null;
                 readingBody = true;
                 // Read now: keepOrClose may disconnect before the outcome is made.
                 String retryAfter = JdkHeaders.first(conn, "Retry-After");
@@ -453,7 +458,8 @@ final class BlockingEngine implements Engine {
             byte[] buffer = new byte[BUFFER_BYTES];
             long limit = declared >= 0 ? declared : options.maxBodyBytes() + 1;
             int n;
-            while ((n = body.read(buffer, 0, (int) Math.min(buffer.length, limit - bytes))) > 0) {
+            while ((n = readOrCut(body, buffer, (int) Math.min(buffer.length, limit - bytes)))
+                    > 0) {
                 bytes += n;
                 if (bytes <= options.maxBodyBytes()) {
                     reader.accept(buffer, 0, n);
@@ -472,6 +478,24 @@ final class BlockingEngine implements Engine {
                 throw new java.util.concurrent.CancellationException("engine closed");
             }
             return bytes <= options.maxBodyBytes();
+        }
+
+        /**
+         * One read of the body. Failed while the engine closes, it was cut by the close (the
+         * connection closed under it, a virtual thread's by its interrupt): the item was
+         * cancelled, not reset by its server.
+         */
+        private int readOrCut(InputStream body, byte[] buffer, int length) throws IOException {
+            try {
+                return body.read(buffer, 0, length);
+            } catch (IOException e) {
+                if (closing) {
+                    throw (java.util.concurrent.CancellationException)
+                            new java.util.concurrent.CancellationException("engine closed")
+                                    .initCause(e);
+                }
+                throw e;
+            }
         }
 
         /** The server answered {@code status}, with a body over the limit. */
@@ -546,7 +570,12 @@ final class BlockingEngine implements Engine {
 
         /**
          * Ends a blocked connect or header read, at the {@code deadline} or as the engine
-         * closes; keeps off a body being read, whose thread checks both after every read.
+         * closes. A body being read, whose thread checks both after every read, is ended here
+         * only where its read would not end soon: a virtual thread's at the deadline, by an
+         * interrupt; a platform thread's when the body ends with its connection, by closing
+         * that. A platform thread's read of a body with a length or chunks cannot be ended
+         * from here: the JDK's stream for it takes the lock its read holds to close (and so
+         * does {@code disconnect()}, through it), and it exposes no socket to close instead.
          */
         void abortBeforeBody(boolean deadline) {
             if (!readingBody) {
@@ -556,8 +585,13 @@ final class BlockingEngine implements Engine {
                 // On a thread of its own: should a close still wait on a lock, it holds up
                 // only itself, not the one watchdog every request's deadline depends on.
                 Thread.ofVirtual().name("bulkfetch-abort").start(this::abort);
-            } else if (deadline && thread.isVirtual()) {
-                interruptReader();
+            } else if (thread.isVirtual()) {
+                if (deadline) {
+                    interruptReader();
+                }
+            } else if (closeDelimited) {
+                // Read straight from the socket's stream, which closes without that lock.
+                Thread.ofVirtual().name("bulkfetch-abort").start(this::abort);
             }
         }
 
@@ -634,8 +668,10 @@ final class BlockingEngine implements Engine {
      * Ends what is in flight and waits (briefly) for the engine's threads to end. A platform
      * thread blocked in a socket read does not notice an interrupt: an exchange still waiting
      * for its answer has its connection closed, or closing would wait out the 5 s below after
-     * a Ctrl-C's grace; one reading a body stops at its next read, one between connections
-     * (a redirect) as it opens the next.
+     * a Ctrl-C's grace, and so has one reading a body that ends with its connection; one
+     * reading a body with a length or chunks stops at its next read (its idle timeout at the
+     * latest, past the 5 s then: see abortBeforeBody), one between connections (a redirect)
+     * as it opens the next.
      */
     @Override
     public void close() {

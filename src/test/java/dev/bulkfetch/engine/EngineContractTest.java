@@ -212,6 +212,70 @@ class EngineContractTest {
         }
     }
 
+    /** A handler that counts down {@code started} at the body's first bytes, and keeps none. */
+    private static dev.bulkfetch.BodyHandler<Void> noting(
+            java.util.concurrent.CountDownLatch started) {
+        return response -> new dev.bulkfetch.BodyHandler.Sink<>() {
+            @Override
+            public void accept(java.nio.ByteBuffer chunk) {
+                started.countDown();
+            }
+
+            @Override
+            public Void finish() {
+                return null;
+            }
+        };
+    }
+
+    /**
+     * A body that ends where its connection does, stalled after its first bytes, with a minute
+     * for every timeout: closing the engine ends its read at once, cancelled by its caller
+     * first or not. A platform thread's read noticed neither (it is no interrupt), and close()
+     * waited 5 s for it; the JDK's stream under such a body takes no lock that its close waits
+     * on, so closing the connection ends the read.
+     */
+    @ParameterizedTest(name = "{0} cancelled first: {1}")
+    @MethodSource("everyEngineCancelledOrNot")
+    void closingEndsTheStalledReadOfABodyThatEndsWithItsConnection(EngineKind kind,
+            boolean cancelled) throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        EngineOptions patient = new EngineOptions(8, Duration.ofSeconds(60),
+                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, 3, noting(started),
+                false);
+        try (RawServer stalled = new RawServer(RawServer.Mode.ENDLESS_CLOSE_DELIMITED)) {
+            Engine engine = Engine.create(kind, patient);
+            CompletableFuture<Outcome> sent = engine.send(
+                    FetchRequest.get(1, URI.create(stalled.url("/stream"))));
+            assertThat(started.await(20, TimeUnit.SECONDS)).as("the body started").isTrue();
+            if (kind == EngineKind.THREADS || kind == EngineKind.SERIAL) {
+                // In its read, not between reads, where a cancel or a close is seen anyway.
+                assertThat(Await.until(() -> dev.bulkfetch.testing.Threads.anyAt("bulkfetch-",
+                        "Exchange.countBody", "NioSocketImpl.read"), Duration.ofSeconds(20)))
+                        .as("the body's read blocked").isTrue();
+            }
+            if (cancelled) {
+                assertThat(sent.cancel(false)).isTrue();
+            }
+
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(engine::close);
+
+            // Well under the 5 s close() waited: a bound for the behaviour, not a benchmark.
+            closed.get(3, TimeUnit.SECONDS);
+            if (!cancelled) {
+                Outcome outcome = sent.get(3, TimeUnit.SECONDS);
+                assertThat(outcome.status()).isNull();
+                assertThat(outcome.error().kind()).as(outcome.toString())
+                        .isEqualTo(ErrorKind.CANCELLED);
+            }
+        }
+    }
+
+    static Stream<Arguments> everyEngineCancelledOrNot() {
+        return Stream.of(EngineKind.values()).flatMap(kind -> Stream.of(
+                Arguments.of(kind, true), Arguments.of(kind, false)));
+    }
+
     /**
      * After review: a caller's cancel while the connection was still being made. The event
      * loop's abort left the new socket connecting, then open, for the client's life; a JDK

@@ -34,13 +34,28 @@ public final class Threads {
                 .anyMatch(info -> waiting(info, frames));
     }
 
+    /**
+     * Whether a platform thread whose name starts with {@code prefix} has each of {@code
+     * frames} on its stack, in any state: one blocked in a socket read is RUNNABLE, in native
+     * code.
+     */
+    public static boolean anyAt(String prefix, String... frames) {
+        return Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(false, false))
+                .filter(info -> info.getThreadName().startsWith(prefix))
+                .anyMatch(info -> on(info, frames));
+    }
+
+    private static boolean on(ThreadInfo info, String... frames) {
+        return Stream.of(frames).allMatch(frame -> Arrays.stream(info.getStackTrace())
+                .anyMatch(at -> (at.getClassName() + "." + at.getMethodName())
+                        .endsWith(Objects.requireNonNull(frame))));
+    }
+
     private static boolean waiting(ThreadInfo info, String... frames) {
         if (info == null || (info.getThreadState() != Thread.State.WAITING
                 && info.getThreadState() != Thread.State.TIMED_WAITING)) {
             return false;
         }
-        return Stream.of(frames).allMatch(frame -> Arrays.stream(info.getStackTrace())
-                .anyMatch(on -> (on.getClassName() + "." + on.getMethodName())
-                        .endsWith(Objects.requireNonNull(frame))));
+        return on(info, frames);
     }
 }
