@@ -99,7 +99,8 @@ public final class Main {
             commandLine.getErr().flush();
             return exitCodeOf(e);
         });
-        cli.setParameterExceptionHandler((e, args) -> {
+        cli.setParameterExceptionHandler((caught, args) -> {
+            CommandLine.ParameterException e = unknownOptionsFirst(caught);
             e.getCommandLine().getErr().println(e.getMessage());
             if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
                 // "Did you mean: --concurrency?" for a misspelt option or command.
@@ -111,6 +112,23 @@ public final class Main {
             return ExitCodes.USAGE;
         });
         return cli;
+    }
+
+    /**
+     * A misspelt option, said before anything picocli found missing or in excess because of
+     * it: "fetch --mock --ordred" said only that the list was missing, and "fetch --concurency
+     * 5 list.txt" (the 5 taken for the list) named the list an unknown option too.
+     */
+    private static CommandLine.ParameterException unknownOptionsFirst(
+            CommandLine.ParameterException e) {
+        CommandLine line = e.getCommandLine();
+        java.util.List<String> unknown = line.getUnmatchedArguments().stream()
+                .filter(arg -> arg.startsWith("-") && arg.length() > 1).toList();
+        if (unknown.isEmpty() || e instanceof CommandLine.UnmatchedArgumentException unmatched
+                && unmatched.getUnmatched().equals(unknown)) {
+            return e;
+        }
+        return new CommandLine.UnmatchedArgumentException(line, unknown);
     }
 
     /**

@@ -131,7 +131,17 @@ class ExitCodesAndSummaryTest {
 
         Cli.Result option = Cli.run("fetch", "urls/demo.txt", "--concurency", "5");
         assertThat(option.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(option.err()).contains("Unknown options: '--concurency'")
+        assertThat(option.err()).contains("Unknown option: '--concurency'")
+                .contains("Possible solutions: --concurrency");
+        // After review: the misspelt option is said first, whatever it made of the rest: the
+        // list missing, or the 5 taken for the list and the list then left over.
+        Cli.Result noList = Cli.run("fetch", "--mock", "-c", "200", "--ordred");
+        assertThat(noList.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noList.err()).startsWith("Unknown option: '--ordred'")
+                .contains("Possible solutions: --ordered").doesNotContain("Missing");
+        Cli.Result before = Cli.run("fetch", "--concurency", "5", "urls/demo.txt");
+        assertThat(before.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(before.err()).startsWith("Unknown option: '--concurency'\n")
                 .contains("Possible solutions: --concurrency");
 
         Cli.Result command = Cli.run("fetc", "urls/demo.txt");
