@@ -443,7 +443,9 @@ class LauncherTest {
         Path copy = Files.copy(LAUNCHER, dir.resolve("bulkfetch"));
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path builds = dir.resolve("builds.txt");
+        // As Maven 3.8 does when quiet: colour resets, told no colour or not.
         Files.writeString(bin.resolve("mvn"), "#!/bin/sh\n"
+                + "printf '\\033[0m\\033[0m'\n"
                 + "echo build >> '" + builds + "'\n"
                 + "sleep 2\n"  // the build's own length, not a wait for anything
                 + "mkdir -p target && cp '" + jar + "' target/bulkfetch-all.jar\n");
@@ -465,8 +467,18 @@ class LauncherTest {
             assertThat(starts.get(i).exitValue())
                     .as(Files.readString(dir.resolve("err" + i + ".txt"))).isZero();
             assertThat(Files.readString(dir.resolve("out" + i + ".txt"))).isEqualTo("ran hello\n");
+            assertThat(Files.readString(dir.resolve("err" + i + ".txt"))).doesNotContain("\u001b");
         }
         assertThat(Files.readAllLines(builds)).containsExactly("build");
+
+        // A failed build is no run with items not ok (1): it exits 2.
+        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho 'COMPILATION ERROR'\nexit 1\n");
+        Files.delete(dir.resolve("target/bulkfetch-all.jar"));
+        Result failed = launch(List.of("bash", copy.toString()), Map.of("PATH",
+                bin + ":/usr/bin:/bin", "BULKFETCH_AOT", "0", "BULKFETCH_JAR", ""), "hello");
+        assertThat(failed.exit()).isEqualTo(2);
+        assertThat(failed.stderr()).contains("COMPILATION ERROR")
+                .contains("build failed (mvn exit code 1)");
     }
 
     @Test

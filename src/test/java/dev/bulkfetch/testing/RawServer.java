@@ -199,13 +199,15 @@ public final class RawServer implements AutoCloseable {
                     for (String next = head; !next.isEmpty(); next = readHead(in)) {
                         String path = next.split(" ", 3)[1];
                         out.write((switch (path) {
-                            case "/head-body" -> "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+                            case "/head-body" ->
+                                    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
                             case "/head-moved" -> "HTTP/1.1 301 Moved Permanently\r\nLocation: "
                                     + "/moved-here\r\nContent-Length: 1000000\r\n\r\n";
                             case "/not-modified", "/late" ->
                                     "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"
                                             + (path.equals("/late") ? "" : "hello");
-                            case "/too-long" -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA";
+                            case "/too-long" ->
+                                    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA";
                             default -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
                         }).getBytes(StandardCharsets.US_ASCII));
                         out.flush();
