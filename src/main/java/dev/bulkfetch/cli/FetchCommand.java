@@ -6,6 +6,7 @@ import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.input.HttpSyntax;
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
@@ -284,6 +285,14 @@ final class FetchCommand implements Callable<Integer> {
                 }
                 err.flush();
             }
+            if (noneConnected(summary) && !interrupts.interrupted()) {
+                // Quiet or not: a demo list run without --mock spent its retries' backoff (19 s)
+                // on a refused port, and the summary said only "connect 2000".
+                err.println("bulkfetch fetch: warning: no item could connect: is the server up?"
+                        + (mock == null ? " (the lists under urls/ name the mock, on "
+                        + "127.0.0.1:8089: add --mock, or run bulkfetch serve beside)" : ""));
+                err.flush();
+            }
             // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an
             // earlier run's (one that dies without writing it leaves none: see call()).
             boolean summaryWritten = true;
@@ -424,6 +433,13 @@ final class FetchCommand implements Callable<Integer> {
                     + " Continue and cannot give a 417 as a status); use -e event-loop");
         }
         return new UrlListReader.RequestTemplate(upper, headers, UnaryOperator.identity());
+    }
+
+    /** Whether every item sent failed to connect (none came back, none failed otherwise). */
+    private static boolean noneConnected(Summary summary) {
+        long connect = summary.errors().getOrDefault(ErrorKind.CONNECT, 0L);
+        long sent = summary.items() - summary.errors().getOrDefault(ErrorKind.INPUT, 0L);
+        return connect > 0 && connect == sent;
     }
 
     private boolean showProgress() {

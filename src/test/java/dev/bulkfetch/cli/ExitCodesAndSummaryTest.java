@@ -99,6 +99,30 @@ class ExitCodesAndSummaryTest {
                 + " is a folder, not a URL list");
     }
 
+    /**
+     * After review: a demo list fetched without --mock failed every item on a refused port,
+     * and the summary said only "connect 2000". A run where nothing could connect says so.
+     */
+    @Test
+    void aRunWhereNoItemCouldConnectSaysSoQuietOrNot() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        Path list = TestServer.write(dir.resolve("refused.txt"), "http://127.0.0.1:" + closed
+                + "/a\nnot a url\nhttp://127.0.0.1:" + closed + "/b\n");
+        Cli.Result refused = Cli.run("fetch", list.toString(), "-q", "--retries", "0");
+        assertThat(refused.exitCode()).isEqualTo(ExitCodes.SOME_FAILED);
+        assertThat(refused.err()).contains("warning: no item could connect: is the server up?"
+                + " (the lists under urls/ name the mock, on 127.0.0.1:8089: add --mock");
+
+        Path mixed = TestServer.write(dir.resolve("mixed.txt"), "http://127.0.0.1:" + closed
+                + "/a\n" + server.url("/ok/1") + "\n");
+        assertThat(Cli.run("fetch", mixed.toString(), "-q", "--retries", "0").err())
+                .doesNotContain("no item could connect");
+    }
+
     @Test
     void exitsTwoNamingABadOptionValue() {
         Path list = server.urlList(dir, "/ok/", 1);
