@@ -98,6 +98,6 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
 
     /** The host the request goes to, lower case, for per-host accounting. */
     public String host() {
-        return url.getHost();
+        return url.getHost().toLowerCase(java.util.Locale.ROOT);
     }
 }

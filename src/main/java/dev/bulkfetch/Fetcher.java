@@ -74,8 +74,12 @@ public final class Fetcher implements AutoCloseable {
     private final Duration closeGrace;
     private final BulkRun run;
     private final Thread driver;
+    // Callers' requests not yet taken: any caller's thread adds, the driver takes.
     private final ConcurrentLinkedQueue<InputItem> queue = new ConcurrentLinkedQueue<>();
+    // By seq, the futures still to complete: added by callers, removed by whichever thread
+    // completes or cancels one (the driver, close(), a caller's cancel).
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    // The next seq to give a request, from any caller's thread.
     private final AtomicLong nextSeq = new AtomicLong();
     // Streams whose feeders are reading their sources: close() stops them.
     private final java.util.Set<StreamResults> feeding = ConcurrentHashMap.newKeySet();

@@ -27,7 +27,7 @@ import java.util.function.DoubleSupplier;
 public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<ErrorKind> kinds,
                           Set<Integer> statuses, boolean unsafeMethods) {
 
-    /** Connect errors, resets, timeouts, 429 and 502/503/504: what is transient. */
+    /** Connect errors, resets and timeouts: the transient failures with no status. */
     public static final Set<ErrorKind> DEFAULT_KINDS = EnumSet.of(ErrorKind.CONNECT,
             ErrorKind.RESET, ErrorKind.TIMEOUT);
     // What a failed exchange can be retried for; the rest are statuses (HTTP, RATE_LIMITED),

@@ -39,7 +39,11 @@ final class StreamResults implements Iterator<FetchResult> {
     private final Semaphore slots;
     // Results (in completion order), or futures (in input order), then one End.
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    // The thread reading the source, started by the consumer's first hasNext(); read by
+    // stop() to interrupt it.
     private volatile Thread feeder;
+    // Set by stop() from any thread (the stream's or the fetcher's close); read by the feeder
+    // between items.
     private volatile boolean stopped;
     // The consumer's.
     private CompletableFuture<FetchResult> head;

@@ -113,4 +113,11 @@ class FetchRequestTest {
                 "");
         assertThat(request("GET", headers).headers()).isEqualTo(headers);
     }
+
+    /** The per-host key its Javadoc promised lower case came as written (review). */
+    @Test
+    void theHostIsLowerCaseAsThePerHostKey() {
+        assertThat(FetchRequest.get(1, java.net.URI.create("http://Api.Example.TEST:8080/x"))
+                .host()).isEqualTo("api.example.test");
+    }
 }

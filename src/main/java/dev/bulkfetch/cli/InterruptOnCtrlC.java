@@ -16,6 +16,7 @@ final class InterruptOnCtrlC implements AutoCloseable {
 
     private final Thread target;
     private final SignalHandler previous;
+    // Both guarded by this: the signal's thread and the closing one.
     private boolean armed = true;
     private boolean interrupted;
 
@@ -32,10 +33,6 @@ final class InterruptOnCtrlC implements AutoCloseable {
                 target.interrupt();
             }
         });
-    }
-
-    synchronized boolean interrupted() {
-        return interrupted;
     }
 
     @Override

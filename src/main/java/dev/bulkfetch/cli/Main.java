@@ -162,12 +162,6 @@ public final class Main {
     }
 
     /**
-     * Usage errors are exactly the ones the commands raise as such: a bad option (picocli's
-     * {@code ParameterException}, which every option check throws) or an input that cannot be
-     * used. Anything else is a fault of bulkfetch, not of the command line, and is not hidden
-     * behind exit code 2.
-     */
-    /**
      * A taken port, named by the option that gave it; a default port was given by no option
      * the user typed, and is most often taken by a {@code bulkfetch serve} of the user's own.
      */
@@ -182,6 +176,12 @@ public final class Main {
                 + portOption + " 0 to pick a free port";
     }
 
+    /**
+     * Usage errors are exactly the ones the commands raise as such: a bad option (picocli's
+     * {@code ParameterException}, which every option check throws) or an input that cannot be
+     * used. Anything else is a fault of bulkfetch, not of the command line, and is not hidden
+     * behind exit code 2.
+     */
     private static int exitCodeOf(Throwable e) {
         if (e instanceof InputUnavailableException
                 || e instanceof CommandLine.ParameterException) {

@@ -224,8 +224,11 @@ public final class BodyStore implements AutoCloseable {
      * kept for {@code attach} to report, not thrown: it is the run's error, not the item's.
      */
     private final class PartSink implements BodyHandler.Sink<PartSink> {
+        // Set by the thread reading the response before the part joins parts, which publishes
+        // them to the thread of a stop that sweeps the parts and deletes them.
         private Path file;
         private FileChannel channel;
+        // The reading thread's alone, then attach()'s, after the outcome's hand-over.
         private IOException failure;
 
         @Override

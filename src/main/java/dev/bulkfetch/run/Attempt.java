@@ -11,7 +11,7 @@ record Attempt(FetchRequest request, long ordinal, int number) {
 
     /** The per-host key: the host name, lower case. */
     String host() {
-        return hostOf(request.url());
+        return request.host();
     }
 
     /**

@@ -37,8 +37,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>A failed attempt that the retry policy allows goes again after its backoff and keeps its
  * permits meanwhile, so retries never push the run past its caps; only the final attempt makes a
- * record. State is confined to the driver thread except the hand-over queue and
- * {@link #stopping}.
+ * record. State is confined to the driver thread except the hand-over queue and the volatile
+ * flags below, each with what sets it.
  */
 public final class BulkRun implements AutoCloseable {
 

@@ -35,15 +35,15 @@ import java.util.function.LongSupplier;
 final class Sender implements AutoCloseable {
 
     /**
-     * A finished attempt on its way from an engine thread to the driver, and when it left; or,
-     * with no outcome, an attempt that {@link #stop()} took back before it was sent.
+     * A finished attempt on its way from an engine thread to the driver; or, with no outcome,
+     * an attempt that {@link #stop()} took back before it was sent.
      */
-    record Done(Attempt attempt, Outcome outcome, long sentNanos) {
+    record Done(Attempt attempt, Outcome outcome) {
         /** Not an attempt: wakes the driver to look again (a stop, a host ready for more). */
-        static final Done WAKE_UP = new Done(null, null, 0);
+        static final Done WAKE_UP = new Done(null, null);
 
         static Done unsent(Attempt attempt) {
-            return new Done(attempt, null, 0);
+            return new Done(attempt, null);
         }
 
         boolean sent() {
@@ -56,6 +56,8 @@ final class Sender implements AutoCloseable {
     // The run's source's, or null when it withdraws nothing: a request its caller cancelled
     // while it waited here is not sent, and one on the wire is found in onWireBySeq to end it.
     private volatile java.util.function.LongPredicate withdrawn;
+    // Requests on the wire by seq, while withdrawn is set: added by the sending thread,
+    // removed by whichever thread completes one, read by cancel() from a caller's thread.
     private final Map<Long, CompletableFuture<Outcome>> onWireBySeq = new ConcurrentHashMap<>();
     private final RateGate rate;
     private final Rate ratePerHost;
@@ -77,6 +79,7 @@ final class Sender implements AutoCloseable {
     // Until the first request under a rate has completed, later sends wait here; guarded by
     // this. Null once the run is warm (or when no rate is set).
     private java.util.List<Attempt> heldUntilWarm;
+    // Whether the first request under a rate has gone; guarded by this.
     private boolean probeSent;
     // Attempts on the timer, waiting for a backoff or their rate reservation: stop() takes
     // back whichever it removes from here first, a timer task sends whichever it does.
@@ -273,7 +276,7 @@ final class Sender implements AutoCloseable {
         if (booking != null) {
             booking.giveBack(rate);
         }
-        leftUnsent(attempt);
+        stopsWaiting(attempt);
         completed.add(Done.unsent(attempt));
     }
 
@@ -297,7 +300,7 @@ final class Sender implements AutoCloseable {
      * {@code attempt} is on the wire or handed back: its host may be ready for another. Once
      * per attempt, whichever way it leaves (a stop may hand back one that went).
      */
-    private void leftUnsent(Attempt attempt) {
+    private void stopsWaiting(Attempt attempt) {
         if (ratePerHost != null && waitingForStart.remove(attempt)
                 && waitingPerHost.computeIfPresent(attempt.host(),
                         (host, n) -> n == 1 ? null : n - 1) == null) {
@@ -427,8 +430,9 @@ final class Sender implements AutoCloseable {
             later(attempt, () -> sendNow(attempt), wait);
             return;
         }
-        leftUnsent(attempt);
-        long sentNanos = System.nanoTime();
+        stopsWaiting(attempt);
+        // The gates' clock: a 429 is weighed against the starts they booked by it.
+        long sentNanos = nanoTime.getAsLong();
         peakOnWire.accumulateAndGet(onWire.incrementAndGet(), Math::max);
         CompletableFuture<Outcome> sent;
         try {
@@ -467,8 +471,7 @@ final class Sender implements AutoCloseable {
                 return;
             }
             completed.add(new Done(attempt, outcome != null ? outcome : Outcome.failure(
-                    FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0),
-                    sentNanos));
+                    FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0)));
         });
     }
 
