@@ -3,7 +3,6 @@ package dev.bulkfetch.cli;
 import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
-import dev.bulkfetch.input.InputUnavailableException;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.output.Journal;
 import java.io.IOException;
@@ -210,7 +209,7 @@ final class OutputOptions {
                     : Journal.open(output, source, resume, overwrite);
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--output': " + e.getMessage());
-        } catch (InputUnavailableException | Journal.InUse | Journal.Unfinished e) {
+        } catch (Journal.CannotResume | Journal.InUse | Journal.Unfinished e) {
             // A resume against another input, a run on the same file, a new run on an
             // unfinished one's: the message says all.
             throw usage(e.getMessage());

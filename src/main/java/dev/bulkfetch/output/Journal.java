@@ -2,7 +2,6 @@ package dev.bulkfetch.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bulkfetch.input.InputUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,8 +81,8 @@ public final class Journal implements AutoCloseable {
      * Opens {@code file} for a run over {@code input}. Without {@code resume} the file starts
      * empty. With it, the records already there are kept and counted as done.
      *
-     * @throws dev.bulkfetch.input.InputUnavailableException when resuming against another
-     *     input than the journal's
+     * @throws CannotResume when resuming against another input than the journal's, from an
+     *     input that cannot be read again, or from a file whose records cannot be read back
      * @throws IllegalArgumentException when {@code file} is a folder, when it or the identity
      *     file beside it is {@code input} itself, or when resuming from a file that is not a
      *     regular file
@@ -126,7 +125,7 @@ public final class Journal implements AutoCloseable {
         // would be used up by the checksum, and resuming from it cannot be.
         boolean readTwice = input != null && Files.isRegularFile(input);
         if (resume && input != null && !readTwice) {
-            throw new InputUnavailableException("cannot resume from " + input
+            throw new CannotResume("cannot resume from " + input
                     + ": the input is not a regular file (a pipe?), so it cannot be read again",
                     null);
         }
@@ -167,14 +166,14 @@ public final class Journal implements AutoCloseable {
             try {
                 recorded = Files.readAllLines(identityFile).getFirst().strip();
             } catch (NoSuchFileException | java.util.NoSuchElementException e) {
-                throw new InputUnavailableException("cannot resume " + file + ": "
+                throw new CannotResume("cannot resume " + file + ": "
                         + identityFile + " is missing, so the input it was made from is "
                         + "unknown; start afresh without --resume, or with another output file",
                         e);
             }
             if (!recorded.equals(identity) && !(input != null && content(recorded).equals(
                     content(identity(input, Checksum.of(recorded)))))) {
-                throw new InputUnavailableException("cannot resume " + file + ": it was made "
+                throw new CannotResume("cannot resume " + file + ": it was made "
                         + "from another input (" + recorded + "), not " + identity
                         + "; resume with the same input, or start afresh with --overwrite",
                         null);
@@ -215,6 +214,13 @@ public final class Journal implements AutoCloseable {
                     + (resumable ? "run with --resume to go on from them (with that input), or"
                             + " with --overwrite to start again"
                             : "run with --overwrite to start again, or write to another file"));
+        }
+    }
+
+    /** A --resume that cannot go on from the file it was given: the message says why. */
+    public static final class CannotResume extends IOException {
+        CannotResume(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -346,7 +352,7 @@ public final class Journal implements AutoCloseable {
             }
         }
         if (recordsAfterBad > 0) {
-            throw new InputUnavailableException("cannot resume " + file + ": its line "
+            throw new CannotResume("cannot resume " + file + ": its line "
                     + badLine + " is not a record (no seq from 1 to " + Integer.MAX_VALUE
                     + " can be read from it), and "
                     + recordsAfterBad + (recordsAfterBad == 1 ? " record follows" : " records"

@@ -88,7 +88,7 @@ class JournalTest {
         Files.writeString(out, damaged);
 
         assertThatThrownBy(() -> Journal.open(out, input, true))
-                .isInstanceOf(dev.bulkfetch.input.InputUnavailableException.class)
+                .isInstanceOf(Journal.CannotResume.class)
                 .hasMessageContaining("its line 3 is not a record")
                 .hasMessageContaining("2 records follow it");
         assertThat(Files.readString(out)).isEqualTo(damaged);
@@ -114,7 +114,7 @@ class JournalTest {
         Files.writeString(out, "{\"seq\":3000000000,\"ok\":true}\n{\"seq\":1,\"ok\":true}\n");
 
         assertThatThrownBy(() -> Journal.open(out, input, true))
-                .isInstanceOf(dev.bulkfetch.input.InputUnavailableException.class)
+                .isInstanceOf(Journal.CannotResume.class)
                 .hasMessageContaining("its line 1 is not a record (no seq from 1 to 2147483647");
     }
 
