@@ -56,9 +56,7 @@ public final class JsonLinesWriter implements RecordSink {
         json.writeStartObject();
         json.writeNumberField("seq", r.seq());
         json.writeStringField("id", r.id());
-        String password = UrlPasswords.find(r.url());
-        json.writeStringField("url", password == null ? r.url()
-                : UrlPasswords.mask(r.url(), password));
+        json.writeStringField("url", UrlPasswords.masked(r.url()));
         json.writeStringField("method", r.method());
         json.writeBooleanField("ok", r.ok());
         if (r.status() == null) {
