@@ -31,7 +31,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * concurrency, not the input), lets the {@link Dispatcher} start what fits the global and
  * per-host caps, hands each start to the {@link Sender} (which honours the rate), and writes
  * every record itself. Engine threads, Netty's among them, only queue what finished, so they
- * never wait and never touch output. The driver waits only on that queue: whenever nothing can
+ * never wait on the driver and never write a record (a saved body's bytes are the one output
+ * they write, to a part file as they arrive: see BodyStore for why). The driver waits only on that queue: whenever nothing can
  * start, the next completion is exactly what it needs, or under a rate per host the sender's
  * word that a host's waiting item has gone and the host may take another.
  *
