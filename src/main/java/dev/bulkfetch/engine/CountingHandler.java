@@ -1,0 +1,199 @@
+package dev.bulkfetch.engine;
+
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.BodyHandler;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.ProtocolException;
+import java.util.Optional;
+import org.asynchttpclient.AsyncHandler;
+import org.asynchttpclient.HttpResponseBodyPart;
+import org.asynchttpclient.HttpResponseStatus;
+
+/**
+ * Counts the body as it streams, feeds the body handler, and stops a body over the limit.
+ * A redirect to follow is only noted: its body is read past (so the connection stays
+ * reusable) and neither counted nor handed on.
+ */
+final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
+    /**
+     * What one exchange came to: the item's outcome, or a redirect ({@code location} set) for
+     * the engine to follow.
+     */
+    record Hop(Outcome outcome, int status, String location) {
+    }
+
+    private final long maxBody;
+    // Set by the sending thread as it takes a pooled connection, before the request is
+    // handed to the event loop, whose failure lostUnanswered then reads: ordered by that
+    // hand-off.
+    private boolean reused;
+    private final long start;
+    private final boolean mayFollow;
+    private String location;
+    private long drained;
+    private int status;
+    // Read by whichever thread fails the exchange (AHC's timer, for a timeout).
+    private volatile long bytes;
+    private boolean tooLarge;
+    private boolean headersSeen;
+    // A body with neither a length nor chunks, which ends where the connection does.
+    private boolean closeDelimited;
+    private final java.util.function.BooleanSupplier engineClosing;
+    private String retryAfter;
+    private final BodyReader body;
+    private final String method;
+
+    CountingHandler(EngineOptions options, long start, String method,
+                    java.util.function.BooleanSupplier engineClosing) {
+        this.engineClosing = engineClosing;
+        this.method = method;
+        this.maxBody = options.maxBodyBytes();
+        this.start = start;
+        this.mayFollow = options.maxRedirects() > 0;
+        this.body = new BodyReader(options.bodyHandler());
+    }
+
+    @Override
+    public void onConnectionPooled(Channel connection) {
+        reused = true;
+    }
+
+    /** Whether a connection from the pool closed before any answer came on it. */
+    boolean lostUnanswered(Throwable thrown) {
+        return reused && status == 0
+                && Failures.classify(thrown).kind() == ErrorKind.RESET;
+    }
+
+    @Override
+    public State onStatusReceived(HttpResponseStatus responseStatus)
+            throws ProtocolException {
+        status = responseStatus.getStatusCode();
+        StatusCodes.check(status, responseStatus.getProtocolText() + " " + status + " "
+                + responseStatus.getStatusText());
+        if (status == 101) {
+            // No request here asks to switch protocols, and what follows a 101 is not
+            // HTTP: an error, as the JDK has it, not an answer to count.
+            throw new ProtocolException("invalid HTTP response: an unasked-for 101 "
+                    + "Switching Protocols");
+        }
+        return State.CONTINUE;
+    }
+
+    @Override
+    public State onHeadersReceived(HttpHeaders headers) throws ProtocolException {
+        headersSeen = true;
+        if (mayFollow && Redirects.isRedirect(status)) {
+            location = SingleHeader.value("Location",
+                    headers.getAll(HttpHeaderNames.LOCATION));
+            if (location != null) {
+                // A long 3xx body is not worth its connection: closing it still follows.
+                String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+                return length != null && BodyReader.expected(method, status)
+                        && declaredOver(length, Redirects.DRAINED_BYTES)
+                        ? State.ABORT : State.CONTINUE;
+            }
+        }
+        retryAfter = headers.get(HttpHeaderNames.RETRY_AFTER);
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length != null && BodyReader.expected(method, status)
+                && declaredOver(length, maxBody)) {
+            tooLarge = true;
+            return State.ABORT;
+        }
+        closeDelimited = length == null
+                && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+        int code = status;
+        body.open(new BodyHandler.ResponseInfo() {
+            @Override
+            public int status() {
+                return code;
+            }
+
+            @Override
+            public Optional<String> header(String name) {
+                return Optional.ofNullable(headers.get(name));
+            }
+        });
+        return State.CONTINUE;
+    }
+
+    private static boolean declaredOver(String length, long limit) {
+        try {
+            return Long.parseLong(length.trim()) > limit;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * AHC calls {@link #onHeadersReceived} only for a response that has headers: one with
+     * none ({@code HTTP/1.0 200 OK}, a blank line, a body to the close) went to no body
+     * handler, and its body was counted but not kept. So it is called here for those.
+     */
+    private void headersIfNone() throws ProtocolException {
+        if (!headersSeen) {
+            onHeadersReceived(EmptyHttpHeaders.INSTANCE);
+        }
+    }
+
+    @Override
+    public State onBodyPartReceived(HttpResponseBodyPart part) throws ProtocolException {
+        headersIfNone();
+        if (location != null) {
+            drained += part.length();
+            return drained > Redirects.DRAINED_BYTES ? State.ABORT : State.CONTINUE;
+        }
+        bytes += part.length();
+        if (bytes > maxBody) {
+            tooLarge = true;
+            return State.ABORT;
+        }
+        body.accept(part.getBodyByteBuffer());
+        return State.CONTINUE;
+    }
+
+    @Override
+    public void onThrowable(Throwable t) {
+        // The future completes exceptionally, for failed() to make the outcome.
+    }
+
+    /** The outcome of an exchange that failed, with the body bytes that came before. */
+    Hop failed(Throwable thrown) {
+        body.abandon();
+        if (engineClosing.getAsBoolean()) {
+            // Failed by the engine's close, in whatever words AHC or Netty found (a closed
+            // channel; "event executor terminated" from a resend's stage the closed loop
+            // refused, which read protocol): cut off, as onCompleted has it, so a stopped
+            // run records nothing and a resume fetches the item again.
+            thrown = new java.util.concurrent.CancellationException("engine closed");
+        }
+        return new Hop(Failures.outcome(thrown, location == null ? bytes : 0,
+                System.nanoTime() - start), status, null);
+    }
+
+    @Override
+    public Hop onCompleted() throws ProtocolException {
+        headersIfNone();
+        if (location != null) {
+            return new Hop(null, status, location);
+        }
+        if (closeDelimited && engineClosing.getAsBoolean()) {
+            // Netty reads the connection's close as a close-delimited body's end, but this
+            // close was the engine's own: the body is cut off, not whole.
+            body.abandon();
+            throw new java.util.concurrent.CancellationException("engine closed");
+        }
+        long latency = System.nanoTime() - start;
+        if (tooLarge) {
+            body.abandon();
+            // Parts arrive in whatever sizes the network made; report what the blocking
+            // engines report, the limit plus one, so records agree.
+            return new Hop(Outcome.answeredWith(status, Engine.tooLarge(maxBody),
+                    Math.min(bytes, maxBody + 1), latency), status, null);
+        }
+        return new Hop(body.finish(status, bytes, latency, retryAfter), status, null);
+    }
+}
