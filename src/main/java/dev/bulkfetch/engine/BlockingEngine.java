@@ -19,7 +19,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A blocking client, {@link HttpURLConnection}, with one thread blocked on its own socket per
@@ -106,12 +105,7 @@ final class BlockingEngine implements Engine {
     }
 
     private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+        return Thread.ofPlatform().name(prefix, 1).daemon().factory();
     }
 
     @Override

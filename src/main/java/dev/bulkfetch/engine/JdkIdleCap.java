@@ -1,5 +1,6 @@
 package dev.bulkfetch.engine;
 
+import dev.bulkfetch.input.Urls;
 import java.net.URI;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -171,8 +172,8 @@ final class JdkIdleCap {
     /** The JDK's cache key, less the TLS settings, which are one per engine. */
     private static String key(URI url) {
         String scheme = url.getScheme().toLowerCase(java.util.Locale.ROOT);
-        int port = url.getPort() >= 0 ? url.getPort() : scheme.equals("https") ? 443 : 80;
-        return scheme + "://" + url.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
+        return scheme + "://" + url.getHost().toLowerCase(java.util.Locale.ROOT) + ":"
+                + Urls.port(url);
     }
 
     /**

@@ -163,13 +163,6 @@ final class Redirects {
     private static boolean sameOrigin(URI a, URI b) {
         return a.getScheme().equalsIgnoreCase(b.getScheme())
                 && a.getHost().equalsIgnoreCase(b.getHost())
-                && port(a) == port(b);
-    }
-
-    private static int port(URI url) {
-        if (url.getPort() != -1) {
-            return url.getPort();
-        }
-        return url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+                && Urls.port(a) == Urls.port(b);
     }
 }

@@ -169,4 +169,12 @@ public final class Urls {
             out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
         }
     }
+
+    /** The port {@code url} connects to: its own, or its scheme's (443 for https, else 80). */
+    public static int port(URI url) {
+        if (url.getPort() != -1) {
+            return url.getPort();
+        }
+        return url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
 }

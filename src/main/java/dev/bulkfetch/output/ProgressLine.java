@@ -14,11 +14,7 @@ import java.util.function.IntSupplier;
 public final class ProgressLine implements AutoCloseable {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            r -> {
-                Thread t = new Thread(r, "bulkfetch-progress");
-                t.setDaemon(true);
-                return t;
-            });
+            Thread.ofPlatform().name("bulkfetch-progress").daemon().factory());
     private final PrintWriter err;
     private final Tally tally;
     private final IntSupplier inFlight;

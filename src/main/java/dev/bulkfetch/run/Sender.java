@@ -123,11 +123,8 @@ final class Sender implements AutoCloseable {
         this.rate = rate;
         this.ratePerHost = ratePerHost;
         this.completed = completed;
-        this.timer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "bulkfetch-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("bulkfetch-timer").daemon().factory());
         this.timer.setRemoveOnCancelPolicy(true);
         boolean limited = rate.current() != null || ratePerHost != null;
         this.heldUntilWarm = limited ? new java.util.ArrayList<>() : null;
