@@ -266,7 +266,7 @@ public final class FetchConfig {
          */
         public Builder trustedCertificates(java.nio.file.Path pem) {
             this.trustedCertificates = pem == null ? List.of()
-                    : dev.bulkfetch.engine.TrustedCertificates.read(pem);
+                    : PemCertificates.read(pem);
             return this;
         }
 
