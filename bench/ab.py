@@ -7,7 +7,8 @@ Runs every command once per repetition, in turn, REPS times, so that a machine w
 drifts slows every command alike; a single command timed alone, then the other, would compare
 two machines. Prints, per command, the median, first and third quartile of wall time, the
 median of user+sys CPU of the command and its children, and the median peak RSS (from
-/usr/bin/time). A command that exits non-zero is reported as FAILED on that repetition.
+/usr/bin/time). A command that exits non-zero is reported as FAILED on that repetition, and
+ab.py then exits 1.
 Commands run through the shell; start any server they need first. Each command runs once,
 untimed, before the repetitions: the launcher records a start-up cache on a jar's first run
 (several seconds), which would otherwise land on one side's first repetition. Example, two
@@ -61,7 +62,9 @@ def main(argv):
                 with open(rss_file.name) as f:
                     rss[name].append(int(f.read().split()[-1]) / 1024)
                 time.sleep(0.3)  # one run's teardown is not the next one's start
+    failed = False
     for name, _ in pairs:
+        failed = failed or len(wall[name]) < reps
         if not wall[name]:
             print(f"{name:20s} no successful run")
             continue
@@ -69,7 +72,9 @@ def main(argv):
         print(f"{name:20s} wall {statistics.median(q):7.3f} s (q1 {q[len(q) // 4]:.3f}, "
               f"q3 {q[3 * len(q) // 4]:.3f})  cpu {statistics.median(cpu[name]):6.2f} s  "
               f"rss {statistics.median(rss[name]):6.1f} MiB  runs {len(q)}")
+    # A script comparing two builds must not take a command that failed for a result.
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    sys.exit(main(sys.argv))

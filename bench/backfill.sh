@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The backfill issue's figures (issue 4):
-#  1. A 60 s backfill at --rate 100/s against the mock: the achieved rate (aim: within 2% of
-#     100/s) and the most requests that arrived in any one-second window, counted by the server
-#     (aim: never above 100).
+#  1. A 60 s backfill at --rate 100/s against the mock: the achieved rate (about 95% of
+#     100/s: the gate keeps a slack under the rate, see the README) and the most requests that
+#     arrived in any one-second window, counted by the server (aim: never above 100).
 #  2. The same at --rate 200/s against a server that allows 100/s (serve --limit 100/s):
 #     429s in total and the rate the run settled at.
 # Usage: bench/backfill.sh [SECONDS]   (default 60)
@@ -10,26 +10,19 @@ source "$(dirname "$0")/common.sh"
 SECONDS_LONG="${1:-60}"
 
 run_against_limit() { # LIMIT RATE ITEMS NAME
-  "$JAVA_HOME/bin/java" -jar "$BULKFETCH_JAR" serve --port "$PORT" --limit "$1" \
-    2>"$WORK/$4-serve.log" &
-  local serve_pid=$!
-  for _ in $(seq 1 100); do
-    (echo >/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break
-    sleep 0.1
-  done
+  start_serve "$WORK/$4-serve.log" --limit "$1"
   url_list "$WORK/$4.txt" /items/ "$3"
   # Warm the server first, as a long-running API is: a cold server stamps its first requests
   # late (JIT), which would bunch them in its own count. Unmatched paths warm Jetty and
   # WireMock without passing the bucket, so they are not counted.
   url_list "$WORK/warm.txt" /warm-up/ 3000
-  ./bulkfetch fetch "$WORK/warm.txt" -c 16 -o /dev/null -q --retries 0 || true
+  bench_fetch "$WORK/warm.txt" -c 16 -o /dev/null -q --retries 0
   # An earlier invocation's output (an interrupted one's is refused) and figures go first, so
   # the figures printed below can only be this run's.
   rm -f "$WORK/$4.jsonl" "$WORK/$4.jsonl.input" "$WORK/$4.json"
-  ./bulkfetch fetch "$WORK/$4.txt" --rate "$2" -c 32 --retries 10 -o "$WORK/$4.jsonl" \
-    --summary-json "$WORK/$4.json" 2>"$WORK/$4.err" || true
-  kill -TERM "$serve_pid"
-  wait "$serve_pid" 2>/dev/null || true
+  bench_fetch "$WORK/$4.txt" --rate "$2" -c 32 --retries 10 -o "$WORK/$4.jsonl" \
+    --summary-json "$WORK/$4.json" 2>"$WORK/$4.err"
+  stop_serve
   grep -E '"(items|ok|wall_s|items_per_s|retries|responses_429|rate_per_s_at_end)"' \
     "$WORK/$4.json" | tr -d ' \n'
   echo

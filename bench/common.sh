@@ -23,6 +23,30 @@ if [ -z "${BULKFETCH_JAR:-}" ]; then
 fi
 export BULKFETCH_JAR
 
+# Every process a script starts in the background goes on this list, and is killed when the
+# script ends, however it ends: an interrupted script left its server holding the port, and a
+# fetch writing records. (sidebyside.sh sets traps of its own after sourcing this.)
+BENCH_PIDS=()
+bench_cleanup() {
+  local pid
+  for pid in ${BENCH_PIDS[@]+"${BENCH_PIDS[@]}"}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${BENCH_PIDS[@]+"${BENCH_PIDS[@]}"}; do wait "$pid" 2>/dev/null || true; done
+}
+trap bench_cleanup EXIT
+# A fetch stopped by Ctrl-C exits 130 and the script went on, printing the cut-short run as
+# a figure: a signal now ends the script.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# bench_fetch ARGS...: ./bulkfetch fetch ARGS; a run stopped by a signal stops the script,
+# and any other failure is the figures' to show (items not ok), not the script's end.
+bench_fetch() {
+  local status=0
+  ./bulkfetch fetch "$@" || status=$?
+  if ((status > 128)); then exit "$status"; fi
+  return 0
+}
+
 need_time() {
   if [ ! -x /usr/bin/time ]; then
     echo "bench: /usr/bin/time is needed (Debian: apt-get install time)" >&2
@@ -30,17 +54,37 @@ need_time() {
   fi
 }
 
-start_mock() {
-  "$JAVA_HOME/bin/java" -jar "$BULKFETCH_JAR" serve --port "$PORT" \
-    2>"$WORK/mock.log" &
-  MOCK_PID=$!
-  trap 'kill $MOCK_PID 2>/dev/null || true' EXIT
+# start_serve LOG [SERVE OPTIONS...]: `bulkfetch serve` on $PORT in the background, its pid in
+# SERVE_PID. The port must be free: a server already there (another benchmark's, one with a
+# --limit) answered the readiness check while this one had failed to start, and the figures
+# were that server's.
+start_serve() {
+  local log="$1"
+  shift
+  if (echo >/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null; then
+    echo "bench: port $PORT is already in use; stop what holds it, or set BENCH_PORT" >&2
+    exit 1
+  fi
+  "$JAVA_HOME/bin/java" -jar "$BULKFETCH_JAR" serve --port "$PORT" "$@" 2>"$log" &
+  SERVE_PID=$!
+  BENCH_PIDS+=("$SERVE_PID")
   for _ in $(seq 1 100); do
     if (echo >/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null; then return 0; fi
+    kill -0 "$SERVE_PID" 2>/dev/null || break
     sleep 0.1
   done
-  echo "bench: the mock did not start; see $WORK/mock.log" >&2
+  echo "bench: the server did not start; see $log" >&2
   exit 1
+}
+
+# stop_serve: SIGTERM, so the server prints its counts, and wait for it.
+stop_serve() {
+  kill -TERM "$SERVE_PID" 2>/dev/null || true
+  wait "$SERVE_PID" 2>/dev/null || true
+}
+
+start_mock() {
+  start_serve "$WORK/mock.log"
 }
 
 # url_list FILE PATH_PREFIX COUNT: COUNT distinct URLs PATH_PREFIX1 .. PATH_PREFIXCOUNT

@@ -14,20 +14,39 @@ url_list "$WORK/items-100k.txt" /items/ 100000
 url_list "$WORK/items-1m.txt" /items/ 1000000
 
 # Warm the mock's JIT with one untimed pass, as a long-running server would be.
-./bulkfetch fetch "$WORK/delay-5k.txt" -c 500 -q -o /dev/null || true
+bench_fetch "$WORK/delay-5k.txt" -c 500 -q -o /dev/null
+
+# A run's figure is its own (the file is removed first) and counts only when every item was ok.
+summary_line() { # RUN SUMMARY_JSON
+  python3 - "$@" <<'PY'
+import json, sys
+run, path = sys.argv[1], sys.argv[2]
+try:
+    s = json.load(open(path))
+except (OSError, ValueError):
+    print(f"run {run}: FAILED (no summary written)")
+    sys.exit()
+verdict = "" if s["ok"] == s["items"] else f"  FAILED: {s['items'] - s['ok']} not ok"
+print(f"run {run}: wall {s['wall_s']:.3f} s, {s['wall_s'] / 1.0:.2f}x ideal, "
+      f"{s['ok']}/{s['items']} ok{verdict}")
+PY
+}
 
 echo "== 5,000 URLs, 100 ms delay, -c 500 (ideal wall 1.0 s)"
 for run in 1 2 3; do
-  ./bulkfetch fetch "$WORK/delay-5k.txt" -c 500 -o /dev/null --summary-json "$WORK/s.json" \
-    2>/dev/null || true
-  awk -v run="$run" '/"wall_s"/ { gsub(/[ ,]/, "", $2); printf "run %s: wall %.3f s, %.2fx ideal\n", run, $2, $2 / 1.0 }' \
-    FS=':' "$WORK/s.json"
+  rm -f "$WORK/s.json"
+  bench_fetch "$WORK/delay-5k.txt" -c 500 -o /dev/null --summary-json "$WORK/s.json" \
+    2>/dev/null
+  summary_line "$run" "$WORK/s.json"
 done
 
 echo "== peak RSS, fast stub, -c 64"
 for list in items-100k items-1m; do
+  rm -f "$WORK/$list.json"
+  status=0
   /usr/bin/time -v -o "$WORK/$list.time" ./bulkfetch fetch "$WORK/$list.txt" -c 64 \
-    -o /dev/null --summary-json "$WORK/$list.json" 2>/dev/null || true
+    -o /dev/null --summary-json "$WORK/$list.json" 2>/dev/null || status=$?
+  if ((status > 128)); then exit "$status"; fi
   echo "$list: peak RSS $(peak_rss_kib "$WORK/$list.time") KiB, $(grep -E '"(items|ok|items_per_s)"' "$WORK/$list.json" | tr -d ' \n')"
 done
 small=$(peak_rss_kib "$WORK/items-100k.time")

@@ -208,9 +208,10 @@ client_cmd() { # CLIENT LIST C OUT
     bulkfetch-*)
       # As a user runs it: the launcher, one JSON Lines record per URL into a file. The
       # summary's own wall time (the run, without the JVM's start and exit) is what `compare`
-      # measures, so the two can be held side by side (the "run s" column).
+      # measures, so the two can be held side by side (the "run s" column). No retries: the
+      # other clients make none, so a transient error must fail bulkfetch's run as theirs.
       CMD=("$ROOT/bulkfetch" fetch "$list" -c "$c" -e "${client#bulkfetch-}" -q -o "$out"
-        --summary-json "$out.summary.json") ;;
+        --retries 0 --summary-json "$out.summary.json") ;;
   esac
 }
 
