@@ -124,6 +124,26 @@ class LauncherTest {
                 Files.readString(dir.resolve("stderr.txt")));
     }
 
+    /**
+     * Starts {@code count} launches of {@code launcher} at once, each running "hello" with its
+     * output in outN.txt and errN.txt; {@code env} goes over this JDK and no options.
+     */
+    private List<Process> startAtOnce(int count, Path launcher, Map<String, String> env)
+            throws IOException {
+        List<Process> starts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ProcessBuilder builder = new ProcessBuilder("bash", launcher.toString(), "hello")
+                    .redirectOutput(dir.resolve("out" + i + ".txt").toFile())
+                    .redirectError(dir.resolve("err" + i + ".txt").toFile());
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().remove("BULKFETCH_AOT");
+            builder.environment().remove("BULKFETCH_JAVA_OPTS");
+            builder.environment().putAll(env);
+            starts.add(builder.start());
+        }
+        return starts;
+    }
+
     private void makeJarNewer() throws IOException {
         // As a rebuild does; a second ahead, so file systems with coarse times see it too.
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(2)));
@@ -410,17 +430,7 @@ class LauncherTest {
      */
     @Test
     void startsAtOnceRecordTheCacheOnce() throws Exception {
-        List<Process> starts = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            ProcessBuilder builder = new ProcessBuilder("bash", LAUNCHER.toString(), "hello")
-                    .redirectOutput(dir.resolve("out" + i + ".txt").toFile())
-                    .redirectError(dir.resolve("err" + i + ".txt").toFile());
-            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            builder.environment().put("BULKFETCH_JAR", jar.toString());
-            builder.environment().remove("BULKFETCH_AOT");
-            builder.environment().remove("BULKFETCH_JAVA_OPTS");
-            starts.add(builder.start());
-        }
+        List<Process> starts = startAtOnce(3, LAUNCHER, Map.of("BULKFETCH_JAR", jar.toString()));
         int recordings = 0;
         for (int i = 0; i < 3; i++) {
             assertThat(starts.get(i).waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -450,18 +460,9 @@ class LauncherTest {
                 + "sleep 2\n"  // the build's own length, not a wait for anything
                 + "mkdir -p target && cp '" + jar + "' target/bulkfetch-all.jar\n");
         bin.resolve("mvn").toFile().setExecutable(true);
-        List<Process> starts = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            ProcessBuilder builder = new ProcessBuilder("bash", copy.toString(), "hello")
-                    .redirectOutput(dir.resolve("out" + i + ".txt").toFile())
-                    .redirectError(dir.resolve("err" + i + ".txt").toFile());
-            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            builder.environment().put("PATH", bin + ":/usr/bin:/bin");
-            builder.environment().put("BULKFETCH_AOT", "0");
-            builder.environment().remove("BULKFETCH_JAR");
-            builder.environment().remove("BULKFETCH_JAVA_OPTS");
-            starts.add(builder.start());
-        }
+        // No BULKFETCH_JAR: the copy's own target/bulkfetch-all.jar, missing, so stale.
+        List<Process> starts = startAtOnce(2, copy, Map.of("PATH", bin + ":/usr/bin:/bin",
+                "BULKFETCH_AOT", "0", "BULKFETCH_JAR", ""));
         for (int i = 0; i < 2; i++) {
             assertThat(starts.get(i).waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(starts.get(i).exitValue())
