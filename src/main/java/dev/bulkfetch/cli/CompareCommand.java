@@ -258,7 +258,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         out.print(Comparison.table(result));
         out.println();
-        out.println("Verdict: " + result.verdict());
+        out.println("Verdict: " + result.verdictWithFailures());
         if (report != null) {
             Path html = Report.write(result, report);
             out.println("Report: " + html);

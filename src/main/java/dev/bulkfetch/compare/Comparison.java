@@ -89,6 +89,21 @@ public final class Comparison {
             return Verdict.sound(rows);
         }
 
+        /**
+         * The verdict, after "1 of 3 runs failed (...). Of the runs that finished: " when a run
+         * failed: the page and the text both say it where the verdict is read.
+         */
+        public String verdictWithFailures() {
+            if (failed.isEmpty()) {
+                return verdict;
+            }
+            return failed.size() + " of " + (failed.size() + runs.size()) + " runs failed ("
+                    + failed.stream().map(run -> run.engine() + " -c " + run.concurrency()
+                            + " run " + run.repeat()).collect(java.util.stream.Collectors
+                            .joining(", "))
+                    + "; logs named under the table). Of the runs that finished: " + verdict;
+        }
+
         /** The same outcome, of {@code other}: the plan the user gave, not the one run. */
         public Result withPlan(Plan other) {
             return new Result(other, runs, rows, verdict, interrupted, failed);

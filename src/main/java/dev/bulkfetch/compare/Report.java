@@ -106,7 +106,7 @@ public final class Report {
                 .replace("<!--TABLE-->", escape(Comparison.table(result)))
                 .replace("<!--VERDICT-->", escape((result.interrupted()
                         ? "Interrupted: of the runs that finished. " : "")
-                        + failedRuns(result) + result.verdict()))
+                        + result.verdictWithFailures()))
                 .replace("<!--MACHINE-->", escape(json.get("cores").asInt() + " cores, Java "
                         + json.get("java").asText() + ", " + result.plan().urls().getFileName()));
     }
@@ -138,18 +138,6 @@ public final class Report {
             set.put("borderDash", serial && !serialAlone);
         });
         return sets;
-    }
-
-    /** "1 of 3 runs failed (...). Of the others: ", or nothing when none failed. */
-    private static String failedRuns(Comparison.Result result) {
-        int failed = result.failed().size();
-        if (failed == 0) {
-            return "";
-        }
-        return failed + " of " + (failed + result.runs().size()) + " runs failed ("
-                + result.failed().stream().map(run -> run.engine() + " -c " + run.concurrency()
-                        + " run " + run.repeat()).collect(Collectors.joining(", "))
-                + "; logs named under the table). Of the runs that finished: ";
     }
 
     private static String resource(String name) throws IOException {

@@ -432,7 +432,9 @@ class CompareCommandTest {
             String table = Files.readString(out);
             assertThat(table.lines().filter(l -> l.startsWith("threads "))).hasSize(1);
             assertThat(table.lines().filter(l -> l.startsWith("virtual "))).hasSize(1);
-            assertThat(table).doesNotContainPattern("(?m)^serial +1 ").contains("Verdict: ");
+            assertThat(table).doesNotContainPattern("(?m)^serial +1 ").contains("Verdict: 1 of 3"
+                    + " runs failed (serial -c 1 run 1; logs named under the table). Of the runs"
+                    + " that finished: ");
             JsonNode json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
             assertThat(json.get("runs")).extracting(run -> run.get("engine").asText())
                     .containsExactly("threads", "virtual");
