@@ -4,7 +4,9 @@
 #     100/s: the gate keeps a slack under the rate, see the README) and the most requests that
 #     arrived in any one-second window, counted by the server (aim: never above 100).
 #  2. The same at --rate 200/s against a server that allows 100/s (serve --limit 100/s):
-#     429s in total and the rate the run settled at.
+#     429s in total, the rate achieved (items_per_s), and the gate's rate at the end
+#     (rate_per_s_at_end: a setting, which climbs back toward --rate after the last 429, not
+#     a rate that was sent at).
 # Usage: bench/backfill.sh [SECONDS]   (default 60)
 source "$(dirname "$0")/common.sh"
 SECONDS_LONG="${1:-60}"
