@@ -482,6 +482,44 @@ class LauncherTest {
                 .contains("build failed (mvn exit code 1)");
     }
 
+    /**
+     * After review: the build lock covered the launcher's own builds only, so a launch on a
+     * stale jar built while a `./bulkfetch --mvn package` of the same folder ran, and failed.
+     * A stand-in Maven that takes two seconds logs when each build starts and ends: they never
+     * overlap, whichever takes the lock first.
+     */
+    @Test
+    void aMavenRunThroughTheLauncherHoldsOffItsBuilds() throws Exception {
+        Path copy = Files.copy(LAUNCHER, dir.resolve("bulkfetch"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path builds = dir.resolve("builds.txt");
+        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\n"
+                + "echo \"start $*\" >> '" + builds + "'\n"
+                + "sleep 2\n"  // the build's own length, not a wait for anything
+                + "mkdir -p target && cp '" + jar + "' target/bulkfetch-all.jar\n"
+                + "echo \"end $*\" >> '" + builds + "'\n");
+        bin.resolve("mvn").toFile().setExecutable(true);
+        Map<String, String> env = Map.of("PATH", bin + ":/usr/bin:/bin", "BULKFETCH_AOT", "0",
+                "BULKFETCH_JAR", "");
+        ProcessBuilder mvn = new ProcessBuilder("bash", copy.toString(), "--mvn", "verify")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        mvn.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        mvn.environment().putAll(env);
+        Process verify = mvn.start();
+        List<Process> launch = startAtOnce(1, copy, env);
+
+        assertThat(verify.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(launch.getFirst().waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(launch.getFirst().exitValue())
+                .as(Files.readString(dir.resolve("err0.txt"))).isZero();
+        List<String> log = Files.readAllLines(builds);
+        for (int i = 0; i < log.size(); i += 2) {
+            assertThat(log.get(i)).as(String.join("\n", log)).startsWith("start ");
+            assertThat(log.get(i + 1)).isEqualTo("end" + log.get(i).substring("start".length()));
+        }
+    }
+
     @Test
     void zeroTurnsTheCacheOff() throws Exception {
         Result run = launch(Map.of("BULKFETCH_AOT", "0"), "hello");
