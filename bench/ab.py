@@ -35,6 +35,10 @@ def main(argv):
         sys.exit(__doc__)
     reps = int(argv[1])
     pairs = list(zip(argv[2::2], argv[3::2]))
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        # Results are kept by name: a second command of the same name would hide the first.
+        sys.exit(f"ab.py: each command needs a name of its own: {' '.join(names)}")
     wall = {name: [] for name, _ in pairs}
     cpu = {name: [] for name, _ in pairs}
     rss = {name: [] for name, _ in pairs}

@@ -40,9 +40,15 @@ trap 'exit 143' TERM
 
 # bench_fetch ARGS...: ./bulkfetch fetch ARGS; a run stopped by a signal stops the script,
 # and any other failure is the figures' to show (items not ok), not the script's end.
+# In the background, waited for: bash runs a trap only once its foreground child has ended,
+# so a SIGTERM to the script alone waited out the whole fetch (the cleanup stops it now).
 bench_fetch() {
-  local status=0
-  ./bulkfetch fetch "$@" || status=$?
+  local status=0 pid
+  ./bulkfetch fetch "$@" &
+  pid=$!
+  BENCH_PIDS+=("$pid")
+  wait "$pid" || status=$?
+  unset 'BENCH_PIDS[-1]'
   if ((status > 128)); then exit "$status"; fi
   return 0
 }
@@ -77,10 +83,12 @@ start_serve() {
   exit 1
 }
 
-# stop_serve: SIGTERM, so the server prints its counts, and wait for it.
+# stop_serve: SIGTERM, so the server prints its counts, and wait for it; it is the last
+# process the script started, and leaves the list (its id may be another's later).
 stop_serve() {
   kill -TERM "$SERVE_PID" 2>/dev/null || true
   wait "$SERVE_PID" 2>/dev/null || true
+  BENCH_PIDS=()
 }
 
 start_mock() {

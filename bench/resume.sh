@@ -19,11 +19,12 @@ for kill in $(seq 1 "$KILLS"); do
   "$JAVA_HOME/bin/java" -jar "$BULKFETCH_JAR" fetch "$LIST" -o "$OUT" --resume -c 32 -q \
     2>>"$WORK/resume-fetch.log" &
   pid=$!
-  BENCH_PIDS+=("$pid")
+  BENCH_PIDS=("$SERVE_PID" "$pid")  # the server, and this fetch until it is reaped
   # Somewhere between 1 s and 6 s into the run: start-up, ramp-up and steady state.
   sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1 + (r % 500) / 100 }')"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  BENCH_PIDS=("$SERVE_PID")
   printf 'kill %2d: %6d records\n' "$kill" "$(wc -l <"$OUT")"
 done
 status=0

@@ -289,8 +289,9 @@ final class FetchCommand implements Callable<Integer> {
                 // Quiet or not: a demo list run without --mock spent its retries' backoff (19 s)
                 // on a refused port, and the summary said only "connect 2000".
                 err.println("bulkfetch fetch: warning: no item could connect: is the server up?"
-                        + (mock == null ? " (the lists under urls/ name the mock, on "
-                        + "127.0.0.1:8089: add --mock, or run bulkfetch serve beside)" : ""));
+                        + (mock == null && isDemoList() ? " (the lists under urls/ name the "
+                        + "mock, on 127.0.0.1:8089: add --mock, or run bulkfetch serve beside)"
+                        : ""));
                 err.flush();
             }
             // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an
@@ -433,6 +434,13 @@ final class FetchCommand implements Callable<Integer> {
                     + " Continue and cannot give a 417 as a status); use -e event-loop");
         }
         return new UrlListReader.RequestTemplate(upper, headers, UnaryOperator.identity());
+    }
+
+    /** Whether the input is one of the lists under a urls/ folder, which name the mock. */
+    private boolean isDemoList() {
+        Path parent = UrlListReader.resolve(input).toAbsolutePath().normalize().getParent();
+        return !input.equals("-") && parent != null && parent.getFileName() != null
+                && parent.getFileName().toString().equals("urls");
     }
 
     /** Whether every item sent failed to connect (none came back, none failed otherwise). */

@@ -171,8 +171,8 @@ public final class Main {
             return "Invalid value for option '" + portOption + "': " + taken.getMessage();
         }
         return "port " + taken.port() + ", " + portOption + "'s default, is already in use: "
-                + (portOption.equals("--mock-port") ? "if a bulkfetch serve runs there, leave "
-                + "out --mock to use it; or give " : "stop what is using it, or give ")
+                + (portOption.equals("--mock-port") ? "if a bulkfetch serve runs there, name "
+                + "the list without --mock to use it; or give " : "stop what is using it, or give ")
                 + portOption + " 0 to pick a free port";
     }
 

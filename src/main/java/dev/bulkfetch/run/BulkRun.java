@@ -32,9 +32,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * per-host caps, hands each start to the {@link Sender} (which honours the rate), and writes
  * every record itself. Engine threads, Netty's among them, only queue what finished, so they
  * never wait on the driver and never write a record (a saved body's bytes are the one output
- * they write, to a part file as they arrive: see BodyStore for why). The driver waits only on that queue: whenever nothing can
- * start, the next completion is exactly what it needs, or under a rate per host the sender's
- * word that a host's waiting item has gone and the host may take another.
+ * they write, to a part file as they arrive: see BodyStore for why). The driver waits only on
+ * that queue: whenever nothing can start, the next completion is exactly what it needs, or
+ * under a rate per host the sender's word that a host's waiting item has gone and the host may
+ * take another.
  *
  * <p>A failed attempt that the retry policy allows goes again after its backoff and keeps its
  * permits meanwhile, so retries never push the run past its caps; only the final attempt makes a

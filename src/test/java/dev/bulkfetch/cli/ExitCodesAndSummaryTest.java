@@ -110,12 +110,19 @@ class ExitCodesAndSummaryTest {
                 java.net.InetAddress.getLoopbackAddress())) {
             closed = socket.getLocalPort();
         }
-        Path list = TestServer.write(dir.resolve("refused.txt"), "http://127.0.0.1:" + closed
-                + "/a\nnot a url\nhttp://127.0.0.1:" + closed + "/b\n");
+        String text = "http://127.0.0.1:" + closed + "/a\nnot a url\nhttp://127.0.0.1:"
+                + closed + "/b\n";
+        Path list = TestServer.write(dir.resolve("refused.txt"), text);
         Cli.Result refused = Cli.run("fetch", list.toString(), "-q", "--retries", "0");
         assertThat(refused.exitCode()).isEqualTo(ExitCodes.SOME_FAILED);
-        assertThat(refused.err()).contains("warning: no item could connect: is the server up?"
-                + " (the lists under urls/ name the mock, on 127.0.0.1:8089: add --mock");
+        assertThat(refused.err()).contains("warning: no item could connect: is the server up?")
+                .doesNotContain("urls/");
+        // A list under a urls/ folder, as the demo lists are, which name the mock's port.
+        Path demo = TestServer.write(Files.createDirectories(dir.resolve("urls"))
+                .resolve("demo-like.txt"), text);
+        assertThat(Cli.run("fetch", demo.toString(), "-q", "--retries", "0").err()).contains(
+                "is the server up? (the lists under urls/ name the mock, on 127.0.0.1:8089:"
+                + " add --mock");
 
         Path mixed = TestServer.write(dir.resolve("mixed.txt"), "http://127.0.0.1:" + closed
                 + "/a\n" + server.url("/ok/1") + "\n");
@@ -266,7 +273,8 @@ class ExitCodesAndSummaryTest {
             Cli.Result result = Cli.run("fetch", list.toString(), "--mock");
             assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
             assertThat(result.err()).startsWith("port 8089, --mock-port's default, is already "
-                    + "in use: if a bulkfetch serve runs there, leave out --mock to use it;"
+                    + "in use: if a bulkfetch serve runs there, name the list without --mock to"
+                    + " use it;"
                     + " or give --mock-port 0 to pick a free port");
         } finally {
             if (ours != null) {
