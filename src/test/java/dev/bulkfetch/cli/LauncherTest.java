@@ -144,6 +144,14 @@ class LauncherTest {
         return starts;
     }
 
+    /** A folder for the PATH whose mvn is a shell script of {@code body}. */
+    private Path standInMaven(String body) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\n" + body);
+        bin.resolve("mvn").toFile().setExecutable(true);
+        return bin;
+    }
+
     private void makeJarNewer() throws IOException {
         // As a rebuild does; a second ahead, so file systems with coarse times see it too.
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(2)));
@@ -451,15 +459,12 @@ class LauncherTest {
     @Test
     void launchesThatFindTheJarStaleBuildItOnce() throws Exception {
         Path copy = Files.copy(LAUNCHER, dir.resolve("bulkfetch"));
-        Path bin = Files.createDirectories(dir.resolve("bin"));
         Path builds = dir.resolve("builds.txt");
         // As Maven 3.8 does when quiet: colour resets, told no colour or not.
-        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\n"
-                + "printf '\\033[0m\\033[0m'\n"
+        Path bin = standInMaven("printf '\\033[0m\\033[0m'\n"
                 + "echo build >> '" + builds + "'\n"
                 + "sleep 2\n"  // the build's own length, not a wait for anything
                 + "mkdir -p target && cp '" + jar + "' target/bulkfetch-all.jar\n");
-        bin.resolve("mvn").toFile().setExecutable(true);
         // No BULKFETCH_JAR: the copy's own target/bulkfetch-all.jar, missing, so stale.
         List<Process> starts = startAtOnce(2, copy, Map.of("PATH", bin + ":/usr/bin:/bin",
                 "BULKFETCH_AOT", "0", "BULKFETCH_JAR", ""));
@@ -473,7 +478,7 @@ class LauncherTest {
         assertThat(Files.readAllLines(builds)).containsExactly("build");
 
         // A failed build is no run with items not ok (1): it exits 2.
-        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho 'COMPILATION ERROR'\nexit 1\n");
+        standInMaven("echo 'COMPILATION ERROR'\nexit 1\n");
         Files.delete(dir.resolve("target/bulkfetch-all.jar"));
         Result failed = launch(List.of("bash", copy.toString()), Map.of("PATH",
                 bin + ":/usr/bin:/bin", "BULKFETCH_AOT", "0", "BULKFETCH_JAR", ""), "hello");
@@ -491,14 +496,11 @@ class LauncherTest {
     @Test
     void aMavenRunThroughTheLauncherHoldsOffItsBuilds() throws Exception {
         Path copy = Files.copy(LAUNCHER, dir.resolve("bulkfetch"));
-        Path bin = Files.createDirectories(dir.resolve("bin"));
         Path builds = dir.resolve("builds.txt");
-        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\n"
-                + "echo \"start $*\" >> '" + builds + "'\n"
+        Path bin = standInMaven("echo \"start $*\" >> '" + builds + "'\n"
                 + "sleep 2\n"  // the build's own length, not a wait for anything
                 + "mkdir -p target && cp '" + jar + "' target/bulkfetch-all.jar\n"
                 + "echo \"end $*\" >> '" + builds + "'\n");
-        bin.resolve("mvn").toFile().setExecutable(true);
         Map<String, String> env = Map.of("PATH", bin + ":/usr/bin:/bin", "BULKFETCH_AOT", "0",
                 "BULKFETCH_JAR", "");
         ProcessBuilder mvn = new ProcessBuilder("bash", copy.toString(), "--mvn", "verify")
