@@ -287,17 +287,8 @@ class FetcherTest {
     void cancellingARequestWhoseBodyStalledFreesItsPlaceOnTheBlockingEngines() throws Exception {
         for (EngineKind engine : List.of(EngineKind.THREADS, EngineKind.SERIAL)) {
             CountDownLatch reading = new CountDownLatch(1);
-            BodyHandler<Void> signalling = response -> new BodyHandler.Sink<>() {
-                @Override
-                public void accept(java.nio.ByteBuffer chunk) {
-                    reading.countDown();
-                }
-
-                @Override
-                public Void finish() {
-                    return null;
-                }
-            };
+            BodyHandler<Void> signalling =
+                    dev.bulkfetch.testing.NotingHandler.noting(reading);
             try (dev.bulkfetch.testing.RawServer held = new dev.bulkfetch.testing.RawServer(
                     dev.bulkfetch.testing.RawServer.Mode.HELD_BODY);
                  Fetcher fetcher = Fetcher.builder().engine(engine).concurrency(1)

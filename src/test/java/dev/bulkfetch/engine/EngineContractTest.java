@@ -17,6 +17,7 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.FullListener;
+import dev.bulkfetch.testing.NotingHandler;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
 import java.io.InputStream;
@@ -212,22 +213,6 @@ class EngineContractTest {
         }
     }
 
-    /** A handler that counts down {@code started} at the body's first bytes, and keeps none. */
-    private static dev.bulkfetch.BodyHandler<Void> noting(
-            java.util.concurrent.CountDownLatch started) {
-        return response -> new dev.bulkfetch.BodyHandler.Sink<>() {
-            @Override
-            public void accept(java.nio.ByteBuffer chunk) {
-                started.countDown();
-            }
-
-            @Override
-            public Void finish() {
-                return null;
-            }
-        };
-    }
-
     /**
      * A body that ends where its connection does, stalled after its first bytes, with a minute
      * for every timeout: closing the engine ends its read at once, cancelled by its caller
@@ -241,8 +226,8 @@ class EngineContractTest {
             boolean cancelled) throws Exception {
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         EngineOptions patient = new EngineOptions(8, Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, 3, noting(started),
-                false);
+                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, 3,
+                NotingHandler.noting(started), false);
         try (RawServer stalled = new RawServer(RawServer.Mode.ENDLESS_CLOSE_DELIMITED)) {
             Engine engine = Engine.create(kind, patient);
             CompletableFuture<Outcome> sent = engine.send(
