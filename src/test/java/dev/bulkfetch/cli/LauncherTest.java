@@ -420,6 +420,22 @@ class LauncherTest {
         assertThat(off.stdout()).isEqualTo("ran hello\n");
     }
 
+    /**
+     * Reflection goes through the JDK's native accessors (no method-handle classes spun for
+     * Netty's calls at start, 20 ms of a one-URL run); the user's own setting still wins.
+     */
+    @Test
+    void reflectionUsesNativeAccessorsUnlessTheUserSaysOtherwise() throws Exception {
+        String setting = "jdk.reflect.useNativeAccessorOnly";
+        Result run = launch(Map.of(), "property", setting);
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).isEqualTo("true\n");
+
+        Result own = launch(Map.of("BULKFETCH_JAVA_OPTS", "-D" + setting + "=false"),
+                "property", setting);
+        assertThat(own.stdout()).isEqualTo("false\n");
+    }
+
     /** After review: the first --help or -V after a build waited seconds for a recording. */
     @Test
     void helpAndTheVersionRecordNoCache() throws Exception {

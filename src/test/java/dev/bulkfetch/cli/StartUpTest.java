@@ -53,6 +53,30 @@ class StartUpTest {
                 .isEmpty();
     }
 
+    /**
+     * The launcher starts runs with reflection through the JDK's native accessors only. What
+     * reflects works so: Netty's probes on the event loop, WireMock reading its stubs for
+     * --mock, Jackson reading JSON Lines specs.
+     */
+    @Test
+    void aRunWorksWithReflectionThroughNativeAccessorsOnly(@TempDir Path dir) throws Exception {
+        Path specs = Files.writeString(dir.resolve("specs.jsonl"), """
+                {"url": "http://127.0.0.1:8089/items/1"}
+                {"id": "second", "url": "http://127.0.0.1:8089/items/2"}
+                {"url": "http://127.0.0.1:8089/items/3", "headers": {"Accept": "text/plain"}}
+                """);
+        Path out = dir.resolve("out.jsonl");
+        Path err = dir.resolve("err.txt");
+        Process child = Child.start(err, List.of("-Djdk.reflect.useNativeAccessorOnly=true",
+                        "-Djava.library.path=" + nettyNatives(dir)), "fetch", specs.toString(),
+                "--input-format", "jsonl", "--mock", "--mock-port", "0", "-e",
+                EngineKind.EVENT_LOOP.cliName(), "-q", "-o", out.toString());
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(Files.readString(err)).isZero();
+        assertThat(Files.readAllLines(out)).hasSize(3)
+                .allSatisfy(line -> assertThat(line).contains("\"status\":200"));
+    }
+
     /** The launcher's jar for a fetch leaves WireMock out; run by hand with --mock, it says so. */
     @Test
     void theMockWithoutWireMockOnTheClassPathIsAUsageErrorNamingTheJarToRun(@TempDir Path dir)
