@@ -7,13 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.zip.CRC32C;
 
 /**
  * The output file as a journal, for {@code --resume}. A record is written only once its item is
@@ -22,12 +17,13 @@ import java.util.zip.CRC32C;
  * off, and only items with no record are fetched. An item that was in flight at the crash has no
  * record and is fetched again: missed, never skipped.
  *
- * <p>Beside the file, {@code FILE.input} records the input's identity (path, size, a checksum
- * of its content), so a resume against another input is refused instead of mixing two runs,
- * and, on a second line, {@code running} while a run is under way. A new run without
- * {@code --resume} on the file of a run that never ended is refused unless told to overwrite
- * it: run again without the flag after a crash, and hours of records were emptied. Only the
- * mark refuses: the files of earlier versions, which have none, start afresh as before.
+ * <p>Beside the file, {@code FILE.input} (kept by {@code InputIdentity}) records the input's
+ * identity (path, size, a checksum of its content), so a resume against another input is
+ * refused instead of mixing two runs, and, on a second line, {@code running} while a run is
+ * under way. A new run without {@code --resume} on the file of a run that never ended is
+ * refused unless told to overwrite it: run again without the flag after a crash, and hours of
+ * records were emptied. Only the mark refuses: the files of earlier versions, which have none,
+ * start afresh as before.
  *
  * <p>The file is locked for as long as the journal is open, so a second run on it (a cron job
  * that overlaps, a supervisor restarting a run still alive) is refused before it touches the
@@ -44,11 +40,6 @@ public final class Journal implements AutoCloseable {
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
-    private static final int HASHED_BYTES = 64 * 1024;
-    // The identity file's line after the identity while a run is under way: it goes when
-    // every item has its record.
-    private static final String RUNNING = "running";
-    private static final String LEGACY_HASH = "sha256-64k=";
 
     // The files open as journals in this JVM, by their real paths.
     private static final java.util.Set<Path> OPEN =
@@ -114,11 +105,11 @@ public final class Journal implements AutoCloseable {
         }
         Path given = file;
         file = resolve(file);
-        Path identityFile = identityFile(file);
+        InputIdentity identityFile = new InputIdentity(file);
         if (input != null) {
             // Opening either would empty the list before its first line was read.
             refuseIfSame(file, input, "output file " + file);
-            refuseIfSame(identityFile, input, "file " + identityFile
+            refuseIfSame(identityFile.file(), input, "file " + identityFile.file()
                     + " (the input's identity, written beside the output file)");
         }
         // Only a regular file can be read again: a pipe's content (bulkfetch <(gen) -o ...)
@@ -129,7 +120,8 @@ public final class Journal implements AutoCloseable {
                     + ": the input is not a regular file (a pipe?), so it cannot be read again",
                     null);
         }
-        String identity = readTwice ? identity(input, Checksum.WHOLE) : "stdin";
+        String identity = readTwice
+                ? InputIdentity.of(input, InputIdentity.Checksum.WHOLE) : "stdin";
         boolean existed = Files.exists(file);
         Path key = key(file);
         if (!OPEN.add(key)) {
@@ -143,41 +135,21 @@ public final class Journal implements AutoCloseable {
             throw e;
         }
         try {
-            if (!file.equals(given) && !Files.exists(identityFile)
-                    && Files.exists(identityFile(given))) {
-                // Written beside the link by a version that did not follow it: moved beside
-                // the file, where its mark and identity are looked for now.
-                Files.move(identityFile(given), identityFile);
-            }
+            identityFile.adoptFrom(given);
             if (!resume && !overwrite && existed && channel.size() > 0
-                    && unfinished(identityFile)) {
+                    && identityFile.unfinished()) {
                 throw new Unfinished(file, readTwice);
             }
             if (!resume || !existed) {
                 channel.truncate(0);
                 if (!readTwice) {
-                    Files.deleteIfExists(identityFile);
+                    identityFile.forget();
                 } else {
-                    replace(identityFile, identity + "\n" + RUNNING + "\n");
+                    identityFile.begin(identity);
                 }
                 return new Journal(file, channel, key, new DoneSet().freeze(), 0, 0, 0, true);
             }
-            String recorded;
-            try {
-                recorded = Files.readAllLines(identityFile).getFirst().strip();
-            } catch (NoSuchFileException | java.util.NoSuchElementException e) {
-                throw new CannotResume("cannot resume " + file + ": "
-                        + identityFile + " is missing, so the input it was made from is "
-                        + "unknown; start afresh without --resume, or with another output file",
-                        e);
-            }
-            if (!recorded.equals(identity) && !(input != null && content(recorded).equals(
-                    content(identity(input, Checksum.of(recorded)))))) {
-                throw new CannotResume("cannot resume " + file + ": it was made "
-                        + "from another input (" + recorded + "), not " + identity
-                        + "; resume with the same input, or start afresh with --overwrite",
-                        null);
-            }
+            identityFile.check(input, identity);
             return scan(file, channel, key);
         } catch (Throwable e) {
             channel.close();
@@ -195,15 +167,6 @@ public final class Journal implements AutoCloseable {
         Path parent = absolute.getParent();
         return parent != null && Files.exists(parent)
                 ? parent.toRealPath().resolve(absolute.getFileName()) : absolute;
-    }
-
-    /** Whether the identity file says its run did not finish; false when there is none. */
-    private static boolean unfinished(Path identityFile) throws IOException {
-        try {
-            return Files.readAllLines(identityFile).contains(RUNNING);
-        } catch (NoSuchFileException e) {
-            return false;  // a run from stdin, which cannot be resumed, or no run of ours
-        }
     }
 
     /** A new run on the output file of a run that did not finish, which --resume goes on. */
@@ -383,72 +346,6 @@ public final class Journal implements AutoCloseable {
                 && seq.asLong() <= Integer.MAX_VALUE ? seq.asLong() : null;
     }
 
-    /** How an identity's checksum was taken: now over the whole input; once over its head. */
-    enum Checksum {
-        WHOLE("crc32c="),
-        HEAD("crc32c-64k="),
-        LEGACY_HEAD(LEGACY_HASH);
-
-        private final String label;
-
-        Checksum(String label) {
-            this.label = label;
-        }
-
-        /** The kind a recorded identity used (journals of earlier versions still resume). */
-        static Checksum of(String recorded) {
-            return recorded.contains(LEGACY_HEAD.label) ? LEGACY_HEAD
-                    : recorded.contains(HEAD.label) ? HEAD : WHOLE;
-        }
-    }
-
-    /**
-     * What of an identity says which items the input holds: its size and checksum, not its
-     * path. A list moved, or copied with its output to another machine to go on there, is the
-     * same list; the path stays in the identity, for a person reading the file.
-     */
-    static String content(String identity) {
-        int size = identity.lastIndexOf(" size=");
-        return size < 0 ? identity : identity.substring(size + 1);
-    }
-
-    /**
-     * The input's identity: its absolute path, size, and a checksum of its content.
-     *
-     * <p>Of all of it: a checksum of the first 64 KiB let a list re-exported with the same
-     * lines in another order resume, and the records of the lines that moved stood for other
-     * URLs, which were never fetched. CRC-32C, not a cryptographic hash: it guards against
-     * resuming from the wrong file by mistake, not against a forged one, and the JDK computes
-     * it with the CPU's own instruction, far faster than the input is read (SHA-256 also cost
-     * 13 ms of every run to load the JDK's security providers).
-     */
-    static String identity(Path input, Checksum checksum) throws IOException {
-        String hash;
-        try (InputStream in = Files.newInputStream(input)) {
-            if (checksum == Checksum.LEGACY_HEAD) {
-                try {
-                    hash = LEGACY_HASH + HexFormat.of().formatHex(MessageDigest
-                            .getInstance("SHA-256").digest(in.readNBytes(HASHED_BYTES)), 0, 16);
-                } catch (NoSuchAlgorithmException e) {
-                    throw new IllegalStateException(e);
-                }
-            } else {
-                CRC32C crc = new CRC32C();
-                byte[] buffer = new byte[HASHED_BYTES];
-                int n;
-                long left = checksum == Checksum.HEAD ? HASHED_BYTES : Long.MAX_VALUE;
-                while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left)))
-                        > 0) {
-                    crc.update(buffer, 0, n);
-                    left -= n;
-                }
-                hash = checksum.label + HexFormat.of().toHexDigits((int) crc.getValue());
-            }
-        }
-        return "path=" + input.toAbsolutePath().normalize() + " size=" + Files.size(input)
-                + " " + hash;
-    }
-
     /**
      * The file the journal {@code file} is: the file a link names, followed even before it
      * exists (ln -s runs/r1.jsonl latest.jsonl, then -o latest.jsonl). Its identity file and
@@ -467,7 +364,7 @@ public final class Journal implements AutoCloseable {
 
     /** Where the identity of the input of journal {@code file} is kept: beside it. */
     public static Path identityFile(Path file) {
-        return file.resolveSibling(file.getFileName() + ".input");
+        return InputIdentity.fileOf(file);
     }
 
     /** True when item {@code seq} already has its record. */
@@ -554,7 +451,7 @@ public final class Journal implements AutoCloseable {
      * file is refused. Not at open: a resume that fails to start leaves the file as it was.
      */
     public void started() throws IOException {
-        mark(RUNNING);
+        mark(true);
     }
 
     /**
@@ -562,38 +459,12 @@ public final class Journal implements AutoCloseable {
      * {@link #close()}, under the lock.
      */
     public void finished() throws IOException {
-        mark(null);
+        mark(false);
     }
 
-    private void mark(String state) throws IOException {
-        Path identityFile = identityFile(file);
-        if (channel != null && Files.exists(identityFile)) {
-            String current = Files.readString(identityFile);
-            String identity = current.lines().findFirst().orElse("").strip();
-            if (identity.isEmpty()) {
-                throw new IOException(identityFile + " is empty: the input it records is lost");
-            }
-            String marked = identity + "\n" + (state == null ? "" : state + "\n");
-            if (!marked.equals(current)) {  // a new run was marked running when it opened
-                replace(identityFile, marked);
-            }
-        }
-    }
-
-    /**
-     * Writes {@code text} to {@code file} whole or not at all: a kill or a full disk midway
-     * left an empty identity file, and --resume refused a journal it could have gone on from.
-     */
-    private static void replace(Path file, String text) throws IOException {
-        // A name of its own, made new: a fixed one could be a file of the user's (the input).
-        Path part = TempFiles.create(file.toAbsolutePath().getParent(),
-                file.getFileName() + ".", ".part");
-        try {
-            Files.writeString(part, text);
-            Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(part);  // left only when the write or the move failed
+    private void mark(boolean running) throws IOException {
+        if (channel != null) {  // a stream has no identity file
+            new InputIdentity(file).mark(running);
         }
     }
 

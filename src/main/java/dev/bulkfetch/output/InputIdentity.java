@@ -1,0 +1,207 @@
+package dev.bulkfetch.output;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.zip.CRC32C;
+
+/**
+ * The identity file of a journal: {@code FILE.input} beside the journal {@code FILE}, which says
+ * which input the journal's records belong to. Its first line is the input's identity (path,
+ * size, a checksum of its content), so that a resume against another input is refused instead
+ * of mixing two runs; its second line is {@code running} while a run is under way, so that a
+ * new run without {@code --resume} does not empty the records of one that never ended.
+ *
+ * <p>Kept apart from {@link Journal}, which owns the journal file and its lock: the journal
+ * decides when the identity is written, checked and marked, under that lock; this class knows
+ * the file's format, how an identity is taken, and which identities of earlier versions still
+ * match.
+ */
+final class InputIdentity {
+
+    private static final int HASHED_BYTES = 64 * 1024;
+    // The identity file's line after the identity while a run is under way: it goes when
+    // every item has its record.
+    private static final String RUNNING = "running";
+    private static final String LEGACY_HASH = "sha256-64k=";
+
+    private final Path journal;
+    private final Path file;
+
+    /** The identity file of the journal {@code journal}, a path already resolved. */
+    InputIdentity(Path journal) {
+        this.journal = journal;
+        this.file = fileOf(journal);
+    }
+
+    /** Where the identity of the input of journal {@code journal} is kept: beside it. */
+    static Path fileOf(Path journal) {
+        return journal.resolveSibling(journal.getFileName() + ".input");
+    }
+
+    /** The identity file itself. */
+    Path file() {
+        return file;
+    }
+
+    /**
+     * When the journal was given as {@code link} to it: an identity file written beside the
+     * link by a version that did not follow it is moved beside the journal, where its mark and
+     * identity are looked for now.
+     */
+    void adoptFrom(Path link) throws IOException {
+        if (!journal.equals(link) && !Files.exists(file) && Files.exists(fileOf(link))) {
+            Files.move(fileOf(link), file);
+        }
+    }
+
+    /** Whether the identity file says its run did not finish; false when there is none. */
+    boolean unfinished() throws IOException {
+        try {
+            return Files.readAllLines(file).contains(RUNNING);
+        } catch (NoSuchFileException e) {
+            return false;  // a run from stdin, which cannot be resumed, or no run of ours
+        }
+    }
+
+    /** A new run over the input of {@code identity} begins: recorded, and marked running. */
+    void begin(String identity) throws IOException {
+        replace(file, identity + "\n" + RUNNING + "\n");
+    }
+
+    /** A new run over an input that cannot be resumed from: no identity is kept. */
+    void forget() throws IOException {
+        Files.deleteIfExists(file);
+    }
+
+    /**
+     * Refuses a resume unless the recorded identity is {@code identity}, the identity of
+     * {@code input} as taken now, or one an earlier version took of the same content.
+     *
+     * @throws Journal.CannotResume when there is no identity file, or it names another input
+     */
+    void check(Path input, String identity) throws IOException {
+        String recorded;
+        try {
+            recorded = Files.readAllLines(file).getFirst().strip();
+        } catch (NoSuchFileException | java.util.NoSuchElementException e) {
+            throw new Journal.CannotResume("cannot resume " + journal + ": "
+                    + file + " is missing, so the input it was made from is "
+                    + "unknown; start afresh without --resume, or with another output file",
+                    e);
+        }
+        if (!recorded.equals(identity) && !(input != null && content(recorded).equals(
+                content(of(input, Checksum.of(recorded)))))) {
+            throw new Journal.CannotResume("cannot resume " + journal + ": it was made "
+                    + "from another input (" + recorded + "), not " + identity
+                    + "; resume with the same input, or start afresh with --overwrite",
+                    null);
+        }
+    }
+
+    /**
+     * Marks the run under way ({@code running}) or finished, keeping the recorded identity.
+     * Nothing to mark when there is no identity file (an input that cannot be resumed from).
+     */
+    void mark(boolean running) throws IOException {
+        if (Files.exists(file)) {
+            String current = Files.readString(file);
+            String identity = current.lines().findFirst().orElse("").strip();
+            if (identity.isEmpty()) {
+                throw new IOException(file + " is empty: the input it records is lost");
+            }
+            String marked = identity + "\n" + (running ? RUNNING + "\n" : "");
+            if (!marked.equals(current)) {  // a new run was marked running when it opened
+                replace(file, marked);
+            }
+        }
+    }
+
+    /** How an identity's checksum was taken: now over the whole input; once over its head. */
+    enum Checksum {
+        WHOLE("crc32c="),
+        HEAD("crc32c-64k="),
+        LEGACY_HEAD(LEGACY_HASH);
+
+        private final String label;
+
+        Checksum(String label) {
+            this.label = label;
+        }
+
+        /** The kind a recorded identity used (journals of earlier versions still resume). */
+        static Checksum of(String recorded) {
+            return recorded.contains(LEGACY_HEAD.label) ? LEGACY_HEAD
+                    : recorded.contains(HEAD.label) ? HEAD : WHOLE;
+        }
+    }
+
+    /**
+     * What of an identity says which items the input holds: its size and checksum, not its
+     * path. A list moved, or copied with its output to another machine to go on there, is the
+     * same list; the path stays in the identity, for a person reading the file.
+     */
+    static String content(String identity) {
+        int size = identity.lastIndexOf(" size=");
+        return size < 0 ? identity : identity.substring(size + 1);
+    }
+
+    /**
+     * The input's identity: its absolute path, size, and a checksum of its content.
+     *
+     * <p>Of all of it: a checksum of the first 64 KiB let a list re-exported with the same
+     * lines in another order resume, and the records of the lines that moved stood for other
+     * URLs, which were never fetched. CRC-32C, not a cryptographic hash: it guards against
+     * resuming from the wrong file by mistake, not against a forged one, and the JDK computes
+     * it with the CPU's own instruction, far faster than the input is read (SHA-256 also cost
+     * 13 ms of every run to load the JDK's security providers).
+     */
+    static String of(Path input, Checksum checksum) throws IOException {
+        String hash;
+        try (InputStream in = Files.newInputStream(input)) {
+            if (checksum == Checksum.LEGACY_HEAD) {
+                try {
+                    hash = LEGACY_HASH + HexFormat.of().formatHex(MessageDigest
+                            .getInstance("SHA-256").digest(in.readNBytes(HASHED_BYTES)), 0, 16);
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            } else {
+                CRC32C crc = new CRC32C();
+                byte[] buffer = new byte[HASHED_BYTES];
+                int n;
+                long left = checksum == Checksum.HEAD ? HASHED_BYTES : Long.MAX_VALUE;
+                while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left)))
+                        > 0) {
+                    crc.update(buffer, 0, n);
+                    left -= n;
+                }
+                hash = checksum.label + HexFormat.of().toHexDigits((int) crc.getValue());
+            }
+        }
+        return "path=" + input.toAbsolutePath().normalize() + " size=" + Files.size(input)
+                + " " + hash;
+    }
+
+    /**
+     * Writes {@code text} to {@code file} whole or not at all: a kill or a full disk midway
+     * left an empty identity file, and --resume refused a journal it could have gone on from.
+     */
+    private static void replace(Path file, String text) throws IOException {
+        // A name of its own, made new: a fixed one could be a file of the user's (the input).
+        Path part = TempFiles.create(file.toAbsolutePath().getParent(),
+                file.getFileName() + ".", ".part");
+        try {
+            Files.writeString(part, text);
+            Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(part);  // left only when the write or the move failed
+        }
+    }
+}
