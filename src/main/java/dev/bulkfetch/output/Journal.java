@@ -1,9 +1,6 @@
 package dev.bulkfetch.output;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -34,12 +31,6 @@ import java.nio.file.StandardOpenOption;
  * the files open as journals refuses the second before it opens a descriptor at all.
  */
 public final class Journal implements AutoCloseable {
-
-    // Only --resume reads records back; every run with -o opens a journal, and making a
-    // mapper costs tens of milliseconds of a short run's start.
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
 
     // The files open as journals in this JVM, by their real paths.
     private static final java.util.Set<Path> OPEN =
@@ -252,98 +243,15 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /**
-     * Reads the complete records, cuts a torn last line, and notes every seq done. Works on
-     * raw bytes: a torn line may end inside a multi-byte character, and the cut must fall on
-     * the byte after the last complete line's newline.
-     */
+    /** Reads the kept records back, and cuts a torn last line off. */
     private static Journal scan(Path file, FileChannel channel, Path key) throws IOException {
-        DoneSet done = new DoneSet();
-        long validEnd = 0;
-        long kept = 0;
-        long failed = 0;
-        long lineNumber = 0;
-        // The first line that is no record. Cut only when no record follows it: a kill leaves
-        // a torn line last, and a bad line mid-file (an edit, a block lost to a power cut) cut
-        // there took every good record after it along, to be fetched again.
-        long badLine = 0;
-        long recordsAfterBad = 0;
-        // Read in blocks and cut at newlines: byte by byte through a buffered stream (a lock
-        // per byte) took most of the 10 s a resume spent on a journal of 1M records.
-        byte[] block = new byte[1 << 16];
-        java.io.ByteArrayOutputStream carried = new java.io.ByteArrayOutputStream();
-        long blockStart = 0;
-        // Through the locked channel, and not closed here: closing would release the lock.
-        InputStream in = java.nio.channels.Channels.newInputStream(channel.position(0));
-        {
-            int n;
-            while ((n = in.read(block)) > 0) {
-                int lineStart = 0;
-                for (int i = 0; i < n; i++) {
-                    if (block[i] != '\n') {
-                        continue;
-                    }
-                    JsonNode record;
-                    if (carried.size() == 0) {
-                        record = parse(block, lineStart, i - lineStart);
-                    } else {
-                        carried.write(block, lineStart, i - lineStart);
-                        byte[] line = carried.toByteArray();
-                        carried.reset();
-                        record = parse(line, 0, line.length);
-                    }
-                    lineStart = i + 1;
-                    lineNumber++;
-                    Long seq = seqOf(record);
-                    if (seq == null || badLine > 0) {
-                        if (badLine == 0) {
-                            badLine = lineNumber;
-                        } else if (seq != null) {
-                            recordsAfterBad++;
-                        }
-                        continue;
-                    }
-                    done.add(Math.toIntExact(seq));
-                    kept++;
-                    if (!record.path("ok").asBoolean(true)) {
-                        failed++;
-                    }
-                    validEnd = blockStart + i + 1;
-                }
-                carried.write(block, lineStart, n - lineStart);
-                blockStart += n;
-            }
-        }
-        if (recordsAfterBad > 0) {
-            throw new CannotResume("cannot resume " + file + ": its line "
-                    + badLine + " is not a record (no seq from 1 to " + Integer.MAX_VALUE
-                    + " can be read from it), and "
-                    + recordsAfterBad + (recordsAfterBad == 1 ? " record follows" : " records"
-                    + " follow") + " it; delete or mend that line (its item is then fetched"
-                    + " again), then resume", null);
-        }
+        KeptRecords records = KeptRecords.read(file, channel);
         long size = channel.size();
-        if (validEnd < size) {
-            channel.truncate(validEnd);
+        if (records.end() < size) {
+            channel.truncate(records.end());
         }
-        return new Journal(file, channel, key, done.freeze(), kept, failed, size - validEnd,
-                true);
-    }
-
-    private static JsonNode parse(byte[] bytes, int offset, int length) {
-        try {
-            return Json.MAPPER.readTree(bytes, offset, length);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static Long seqOf(JsonNode record) {
-        JsonNode seq = record == null ? null : record.get("seq");
-        // Past an int no input line is, and the done-set holds ints (a hand-edited 3000000000
-        // made --resume crash with an ArithmeticException).
-        return seq != null && seq.canConvertToLong() && seq.asLong() >= 1
-                && seq.asLong() <= Integer.MAX_VALUE ? seq.asLong() : null;
+        return new Journal(file, channel, key, records.done(), records.kept(),
+                records.failures(), size - records.end(), true);
     }
 
     /**
