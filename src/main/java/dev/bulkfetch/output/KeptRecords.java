@@ -2,8 +2,10 @@ package dev.bulkfetch.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
@@ -19,11 +21,9 @@ import java.nio.file.Path;
  */
 record KeptRecords(DoneSet done, long kept, long failures, long end) {
 
-    // Only --resume reads records back; every run with -o opens a journal, and making a
-    // mapper costs tens of milliseconds of a short run's start.
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
+    // Made when a resume first reads records back, not by every run with -o (which opens a
+    // journal): a mapper costs tens of milliseconds of a short run's start.
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
      * Reads the complete records of the journal {@code file} through its locked
@@ -47,48 +47,46 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
         // Read in blocks and cut at newlines: byte by byte through a buffered stream (a lock
         // per byte) took most of the 10 s a resume spent on a journal of 1M records.
         byte[] block = new byte[1 << 16];
-        java.io.ByteArrayOutputStream carried = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream carried = new ByteArrayOutputStream();
         long blockStart = 0;
         // Through the locked channel, and not closed here: closing would release the lock.
-        InputStream in = java.nio.channels.Channels.newInputStream(channel.position(0));
-        {
-            int n;
-            while ((n = in.read(block)) > 0) {
-                int lineStart = 0;
-                for (int i = 0; i < n; i++) {
-                    if (block[i] != '\n') {
-                        continue;
-                    }
-                    JsonNode record;
-                    if (carried.size() == 0) {
-                        record = parse(block, lineStart, i - lineStart);
-                    } else {
-                        carried.write(block, lineStart, i - lineStart);
-                        byte[] line = carried.toByteArray();
-                        carried.reset();
-                        record = parse(line, 0, line.length);
-                    }
-                    lineStart = i + 1;
-                    lineNumber++;
-                    Long seq = seqOf(record);
-                    if (seq == null || badLine > 0) {
-                        if (badLine == 0) {
-                            badLine = lineNumber;
-                        } else if (seq != null) {
-                            recordsAfterBad++;
-                        }
-                        continue;
-                    }
-                    done.add(Math.toIntExact(seq));
-                    kept++;
-                    if (!record.path("ok").asBoolean(true)) {
-                        failed++;
-                    }
-                    validEnd = blockStart + i + 1;
+        InputStream in = Channels.newInputStream(channel.position(0));
+        int n;
+        while ((n = in.read(block)) > 0) {
+            int lineStart = 0;
+            for (int i = 0; i < n; i++) {
+                if (block[i] != '\n') {
+                    continue;
                 }
-                carried.write(block, lineStart, n - lineStart);
-                blockStart += n;
+                JsonNode record;
+                if (carried.size() == 0) {
+                    record = parse(block, lineStart, i - lineStart);
+                } else {
+                    carried.write(block, lineStart, i - lineStart);
+                    byte[] line = carried.toByteArray();
+                    carried.reset();
+                    record = parse(line, 0, line.length);
+                }
+                lineStart = i + 1;
+                lineNumber++;
+                Long seq = seqOf(record);
+                if (seq == null || badLine > 0) {
+                    if (badLine == 0) {
+                        badLine = lineNumber;
+                    } else if (seq != null) {
+                        recordsAfterBad++;
+                    }
+                    continue;
+                }
+                done.add(Math.toIntExact(seq));
+                kept++;
+                if (!record.path("ok").asBoolean(true)) {
+                    failed++;
+                }
+                validEnd = blockStart + i + 1;
             }
+            carried.write(block, lineStart, n - lineStart);
+            blockStart += n;
         }
         if (recordsAfterBad > 0) {
             throw new Journal.CannotResume("cannot resume " + file + ": its line "
@@ -103,7 +101,7 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
 
     private static JsonNode parse(byte[] bytes, int offset, int length) {
         try {
-            return Json.MAPPER.readTree(bytes, offset, length);
+            return MAPPER.readTree(bytes, offset, length);
         } catch (IOException e) {
             return null;
         }
