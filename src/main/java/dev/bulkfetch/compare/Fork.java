@@ -87,15 +87,19 @@ final class Fork {
         command.add("dev.bulkfetch.cli.Main");
         command.add("probe");
         command.add(urls.toString());
-        command.addAll(List.of("--engine", config.engine().cliName(),
+        List<String> settings = List.of("--engine", config.engine().cliName(),
                 "-c", Integer.toString(config.concurrency()),
-                "--warmup", Integer.toString(warmup), "--repeat", Integer.toString(repeat),
+                "--warmup", Integer.toString(warmup),
                 "--connect-timeout", config.connectTimeout().toMillis() + "ms",
                 "--timeout", config.requestTimeout().toMillis() + "ms",
                 "--idle-timeout", config.idleTimeout().toMillis() + "ms",
                 "--max-body", Long.toString(config.maxBodyBytes()),
                 "--max-redirects", Integer.toString(config.maxRedirects()),
-                "--retries", Integer.toString(config.retries().maxRetries())));
+                "--retries", Integer.toString(config.retries().maxRetries()));
+        command.addAll(settings);
+        // Not a setting: the run's number, which its measurement carries back.
+        command.addAll(List.of("--repeat", Integer.toString(repeat)));
+        Run run = new Run(config, repeat, urls, settings, command);
         // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends. One
         // of its own: two compares may share a --report folder.
         Path measured = Files.createTempFile(log.getParent(), "measured-run-", ".json");
@@ -151,7 +155,7 @@ final class Fork {
         // I/O errors: it is kept for the caller, who stops at the next run, this one ended.
         boolean interrupted = Thread.interrupted();
         try {
-            return measurement(config, command, code, measured, runLog, log);
+            return measurement(run, code, measured, runLog, log);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -160,8 +164,8 @@ final class Fork {
     }
 
     /** What the ended run measured, read from {@code measured}; or why it failed. */
-    private static Measurement measurement(FetchConfig config, List<String> command, int code,
-                                           Path measured, Path runLog, Path log)
+    private static Measurement measurement(Run run, int code, Path measured, Path runLog,
+                                           Path log)
             throws IOException {
         String text = Files.readString(measured, StandardCharsets.UTF_8).strip();
         Files.delete(measured);
@@ -179,15 +183,48 @@ final class Fork {
         }
         if (why != null) {
             // Said in the log too: a JVM killed (the OOM killer, a crash) writes nothing there.
-            String nl = System.lineSeparator();
-            Files.writeString(runLog, nl + "bulkfetch compare: the measured run of "
-                    + config.engine() + " at -c " + config.concurrency() + " failed: " + why
-                    + nl + "command: " + String.join(" ", command) + nl,
-                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            describeFailure(run, why, runLog);
             throw new Failed(why, code, runLog);
         }
         appendTo(log, runLog);
         return m;
+    }
+
+    /** What a run was asked to do, for its log should it fail. */
+    private record Run(FetchConfig config, int repeat, Path urls, List<String> settings,
+                       List<String> command) {
+    }
+
+    /**
+     * Rewrites a failed run's log to open with which run failed, on what, and why; then what
+     * it wrote; then its command, one argument a line. The command was one line of thousands
+     * of columns (the class path, the JVM's settings) that buried the line saying why.
+     */
+    private static void describeFailure(Run run, String why, Path runLog) throws IOException {
+        String nl = System.lineSeparator();
+        // Bytes, not text: a JVM that crashed may have written anything.
+        byte[] stderr = Files.readAllBytes(runLog);
+        StringBuilder head = new StringBuilder()
+                .append("bulkfetch compare: run ").append(run.repeat()).append(" of ")
+                .append(run.config().engine()).append(" at -c ")
+                .append(run.config().concurrency()).append(" failed: ").append(why).append(nl)
+                .append("Its list: ").append(run.urls()).append(nl)
+                .append("Its settings: ").append(String.join(" ", run.settings())).append(nl)
+                .append(nl).append(stderr.length == 0 ? "Its standard error was empty."
+                        : "Its standard error:").append(nl);
+        StringBuilder tail = new StringBuilder();
+        if (stderr.length > 0 && stderr[stderr.length - 1] != '\n') {
+            tail.append(nl);
+        }
+        tail.append(nl).append("Its command, one argument a line:").append(nl);
+        for (String argument : run.command()) {
+            tail.append("    ").append(argument).append(nl);
+        }
+        try (var out = Files.newOutputStream(runLog)) {
+            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(stderr);
+            out.write(tail.toString().getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** Moves a run's log to the end of the shared one, which is made only for something. */

@@ -1,11 +1,14 @@
 package dev.bulkfetch.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +37,37 @@ class ForkedMeasurementTest {
             assertThat(threads.peakThreads()).isGreaterThan(256);
             assertThat(loop.peakThreads()).isLessThan(64);
         }
+    }
+
+    /**
+     * A failed run's log opened on its command, one line of thousands of columns: which run
+     * failed and why came after it. Now they come first, then what the run wrote, then the
+     * command one argument a line.
+     */
+    @Test
+    void aFailedRunsLogSaysWhichRunFailedAndWhyBeforeItsCommand() throws Exception {
+        Path missing = dir.resolve("no-such-list.txt");
+        FetchConfig config = FetchConfig.builder().engine(EngineKind.SERIAL).concurrency(1)
+                .build();
+
+        Fork.Failed failed = catchThrowableOfType(Fork.Failed.class,
+                () -> Fork.run(config, missing, 0, 2, dir.resolve("runs.log")));
+
+        assertThat(failed.exitCode()).isNotZero();
+        List<String> lines = Files.readAllLines(failed.log());
+        assertThat(lines.getFirst()).isEqualTo("bulkfetch compare: run 2 of serial at -c 1"
+                + " failed: its JVM exited " + failed.exitCode());
+        assertThat(lines.get(1)).isEqualTo("Its list: " + missing);
+        assertThat(lines.get(2)).startsWith("Its settings: --engine serial -c 1 --warmup 0"
+                + " --connect-timeout ");
+        assertThat(lines).containsSubsequence("Its standard error:", "Its command, one"
+                + " argument a line:", "    dev.bulkfetch.cli.Main", "    probe",
+                "    " + missing, "    --engine", "    serial");
+        // What the run wrote itself sits between the two.
+        assertThat(String.join("\n", lines)).containsPattern("(?s)Its standard error:\n.*"
+                + "no-such-list.*\n\nIts command");
+        assertThat(lines).allMatch(line -> line.length() < 200
+                || line.equals("    " + System.getProperty("java.class.path")));
     }
 
     private static FetchConfig config(EngineKind engine) {
