@@ -58,13 +58,15 @@ public final class Comparison {
     }
 
     /**
-     * A measured run that ended without a measurement: its JVM exited non-zero or crashed.
+     * A measured run that ended without a measurement: its JVM exited non-zero, crashed, or
+     * could not start.
      *
-     * @param exitCode the JVM's exit code, 128 + the signal's number when a signal ended it
+     * @param exitCode the JVM's exit code, 128 + the signal's number when a signal ended it;
+     *     {@code null} when it could not start
      * @param why what went wrong, in words
      * @param log the run's own log, kept: its standard error and why it counts as failed
      */
-    public record FailedRun(String engine, int concurrency, int repeat, int exitCode,
+    public record FailedRun(String engine, int concurrency, int repeat, Integer exitCode,
                             String why, Path log) {
     }
 
@@ -120,6 +122,15 @@ public final class Comparison {
      * runs before it are kept, and one engine's crash at one level says nothing of the rest.
      */
     public static Result run(Plan plan, PrintWriter progress, Path workDir) throws IOException {
+        return run(plan, progress, workDir, engine -> Fork.java());
+    }
+
+    /**
+     * As {@link #run(Plan, PrintWriter, Path)}, each engine's JVMs started by its {@code
+     * javaBinary}: a test's way to a run whose JVM cannot start.
+     */
+    static Result run(Plan plan, PrintWriter progress, Path workDir,
+                      java.util.function.Function<EngineKind, Path> javaBinary) throws IOException {
         Files.createDirectories(workDir);
         Path log = workDir.resolve("runs.log");
         List<Measurement> runs = new ArrayList<>();
@@ -137,7 +148,8 @@ public final class Comparison {
                         String run = String.format(Locale.ROOT, "  %-10s -c %-5d run %d/%d: ",
                                 engine, c, r, plan.repeat());
                         try {
-                            Measurement m = Fork.run(config, plan.urls(), plan.warmup(), r, log);
+                            Measurement m = Fork.run(javaBinary.apply(engine), config, plan.urls(),
+                                    plan.warmup(), r, log);
                             runs.add(m);
                             progress.printf(Locale.ROOT, "%s%.2f s, %.0f req/s, %d failed%n",
                                     run, m.wallSeconds(), m.requestsPerSecond(), m.failures());

@@ -25,19 +25,22 @@ final class Fork {
     private Fork() {
     }
 
-    /** A measured run that ended without a measurement: its JVM failed or crashed. */
+    /** A run that ended without a measurement: its JVM failed, crashed or could not start. */
     static final class Failed extends IOException {
-        private final int exitCode;
+        private final Integer exitCode;
         private final Path log;
 
-        Failed(String message, int exitCode, Path log) {
+        Failed(String message, Integer exitCode, Path log) {
             super(message);
             this.exitCode = exitCode;
             this.log = log;
         }
 
-        /** The JVM's exit code: 128 + the signal's number when a signal ended it. */
-        int exitCode() {
+        /**
+         * The JVM's exit code: 128 + the signal's number when a signal ended it; {@code null}
+         * when it could not start.
+         */
+        Integer exitCode() {
             return exitCode;
         }
 
@@ -61,14 +64,26 @@ final class Fork {
                 .toList();
     }
 
-    /**
-     * Runs one measurement. A run's standard error ends in {@code log}, shared by the runs; a
-     * run that fails keeps a log of its own beside it instead, named by the {@link Failed}.
-     */
+    /** The java this JVM runs on, which starts each run. */
+    static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** As {@link #run(Path, FetchConfig, Path, int, int, Path)}, on this JVM's own java. */
     static Measurement run(FetchConfig config, Path urls, int warmup, int repeat, Path log)
             throws IOException, InterruptedException {
+        return run(java(), config, urls, warmup, repeat, log);
+    }
+
+    /**
+     * Runs one measurement, its JVM started by {@code javaBinary}. A run's standard error
+     * ends in {@code log}, shared by the runs; a run that fails, or whose JVM cannot start,
+     * keeps a log of its own beside it instead, named by the {@link Failed}.
+     */
+    static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup, int repeat,
+                           Path log) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaBinary.toString());
         int feature = Runtime.version().feature();
         if (feature >= 22) {
             command.add("--enable-native-access=ALL-UNNAMED");
@@ -108,11 +123,21 @@ final class Fork {
         Path runLog = Files.createTempFile(log.getParent(), "measured-run-"
                 + config.engine().cliName() + "-c" + config.concurrency() + "-" + repeat + "-",
                 ".log");
-        Process child = new ProcessBuilder(command)
-                .redirectOutput(measured.toFile())
-                .redirectError(runLog.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        Process child;
+        try {
+            child = new ProcessBuilder(command)
+                    .redirectOutput(measured.toFile())
+                    .redirectError(runLog.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+        } catch (IOException e) {
+            // A java that cannot be run (gone, not executable), no process to spare: this run
+            // failed and the others go on. It ended the comparison, and lost the runs before.
+            Files.deleteIfExists(measured);
+            String why = "its JVM could not start: " + e.getMessage().strip();
+            describeFailure(run, why, false, runLog);
+            throw new Failed(why, null, runLog);
+        }
         // A compare stopped (Ctrl-C to its JVM alone, a SIGTERM) takes its run with it: the
         // child went on sending requests on its own for as long as its run had left.
         Thread stop = new Thread(child::destroyForcibly, "bulkfetch-compare-child");
@@ -183,7 +208,7 @@ final class Fork {
         }
         if (why != null) {
             // Said in the log too: a JVM killed (the OOM killer, a crash) writes nothing there.
-            describeFailure(run, why, runLog);
+            describeFailure(run, why, true, runLog);
             throw new Failed(why, code, runLog);
         }
         appendTo(log, runLog);
@@ -200,7 +225,8 @@ final class Fork {
      * it wrote; then its command, one argument a line. The command was one line of thousands
      * of columns (the class path, the JVM's settings) that buried the line saying why.
      */
-    private static void describeFailure(Run run, String why, Path runLog) throws IOException {
+    private static void describeFailure(Run run, String why, boolean started, Path runLog)
+            throws IOException {
         String nl = System.lineSeparator();
         // Bytes, not text: a JVM that crashed may have written anything.
         byte[] stderr = Files.readAllBytes(runLog);
@@ -210,13 +236,19 @@ final class Fork {
                 .append(run.config().concurrency()).append(" failed: ").append(why).append(nl)
                 .append("Its list: ").append(run.urls()).append(nl)
                 .append("Its settings: ").append(String.join(" ", run.settings())).append(nl)
-                .append(nl).append(stderr.length == 0 ? "Its standard error was empty."
-                        : "Its standard error:").append(nl);
+                .append(nl);
+        if (started) {
+            head.append(stderr.length == 0 ? "Its standard error was empty."
+                    : "Its standard error:").append(nl);
+        }
         StringBuilder tail = new StringBuilder();
         if (stderr.length > 0 && stderr[stderr.length - 1] != '\n') {
             tail.append(nl);
         }
-        tail.append(nl).append("Its command, one argument a line:").append(nl);
+        if (started) {
+            tail.append(nl);
+        }
+        tail.append("Its command, one argument a line:").append(nl);
         for (String argument : run.command()) {
             tail.append("    ").append(argument).append(nl);
         }

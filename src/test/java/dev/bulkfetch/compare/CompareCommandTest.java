@@ -3,6 +3,8 @@ package dev.bulkfetch.compare;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
@@ -453,6 +455,50 @@ class CompareCommandTest {
             assertThat(Files.readString(report.resolve("report.html")))
                     .contains("1 of 3 runs failed").contains("\"label\":\"threads\"")
                     .contains("\"label\":\"virtual\"");
+        }
+    }
+
+    /**
+     * A run whose JVM could not start (its java no program) ended the whole comparison with
+     * an exception, the runs that had finished lost with it. It is a failed run as one that
+     * dies is: its log says why, the runs after it still run, and compare exits 1 for it.
+     */
+    @Test
+    void aForkedRunThatCannotStartIsReportedAsFailedBesideTheRunsThatFinished()
+            throws Exception {
+        Path notAProgram = TestServer.write(dir.resolve("java"), "not a program");
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 8);
+            Path work = dir.resolve("work");
+            Comparison.Plan plan = new Comparison.Plan(list, java.util.List.of(
+                    EngineKind.THREADS, EngineKind.SERIAL, EngineKind.VIRTUAL),
+                    java.util.List.of(4), 1, 0, null, FetchConfig.builder().build());
+            java.io.StringWriter progress = new java.io.StringWriter();
+
+            Comparison.Result result = Comparison.run(plan, new java.io.PrintWriter(progress),
+                    work, engine -> engine == EngineKind.SERIAL ? notAProgram : Fork.java());
+
+            assertThat(result.runs()).extracting(Measurement::engine)
+                    .containsExactly("threads", "virtual");
+            Comparison.FailedRun failed = result.failed().getFirst();
+            assertThat(result.failed()).containsExactly(failed);
+            assertThat(failed.engine()).isEqualTo("serial");
+            assertThat(failed.exitCode()).isNull();
+            assertThat(failed.why()).startsWith("its JVM could not start: Cannot run program \""
+                    + notAProgram + "\"");
+            assertThat(failed.log().getParent()).isEqualTo(work);
+            assertThat(Files.readAllLines(failed.log())).first().isEqualTo(
+                    "bulkfetch compare: run 1 of serial at -c 1 failed: " + failed.why());
+            assertThat(Files.readAllLines(failed.log())).contains("    " + notAProgram);
+            assertThat(progress.toString()).contains("run 1/1: failed: its JVM could not start");
+            assertThat(Comparison.table(result)).contains("serial -c 1 run 1/1 failed: its JVM"
+                    + " could not start: ");
+            assertThat(result.verdictWithFailures()).startsWith("1 of 3 runs failed (serial -c 1"
+                    + " run 1; ");
+            JsonNode json = Fork.JSON.readTree(Report.write(result, work).resolveSibling(
+                    "runs.json").toFile());
+            assertThat(json.get("failed_runs")).singleElement().satisfies(run ->
+                    assertThat(run.get("exit_code").isNull()).isTrue());
         }
     }
 
