@@ -1,7 +1,6 @@
 package dev.bulkfetch.cli;
 
 import static dev.bulkfetch.cli.Options.duration;
-import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
@@ -29,8 +28,8 @@ final class CompareCommand implements Callable<Integer> {
 
     final CommandSpec spec;
     String input;
-    boolean mock;
-    int mockPort = MockServer.DEFAULT_PORT;
+    final MockOptions mockOptions = new MockOptions("Serve the list from the embedded WireMock"
+            + " (on when no URLS are given).");
     List<String> engines;
     List<Integer> concurrencies;
     int repeat = 1;
@@ -55,17 +54,9 @@ final class CompareCommand implements Callable<Integer> {
                 .add(PositionalParamSpec.builder().index("0").arity("0..1").paramLabel("URLS")
                         .type(String.class)
                         .description("A URL list (default: urls/demo.txt with --mock)."),
-                        () -> input, v -> input = v)
-                .add(flag("--mock")
-                        .description("Serve the list from the embedded WireMock (on when no "
-                                + "URLS are given)."),
-                        () -> mock, v -> mock = v)
-                .add(option("--mock-port").paramLabel("PORT").type(int.class)
-                        .defaultValue(String.valueOf(MockServer.DEFAULT_PORT))
-                        .description("Port for the mock (default: ${DEFAULT-VALUE}; 0 picks a "
-                                + "free one)."),
-                        () -> mockPort, v -> mockPort = v)
-                .add(option("--engines").paramLabel("NAME").type(List.class)
+                        () -> input, v -> input = v);
+        mockOptions.addTo(options);
+        options.add(option("--engines").paramLabel("NAME").type(List.class)
                         .auxiliaryTypes(String.class).splitRegex(",")
                         .defaultValue("event-loop,threads,virtual,serial")
                         .description("Engines to compare (default: ${DEFAULT-VALUE})."),
@@ -98,7 +89,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean useMock = mock || input == null;
+        boolean useMock;
         String list = input == null ? "urls/demo.txt" : input;
         Comparison.Plan plan;
         try {
@@ -112,16 +103,7 @@ final class CompareCommand implements Callable<Integer> {
             if (warmup < 0) {
                 throw new IllegalArgumentException("--warmup: must be 0 or more: " + warmup);
             }
-            if (mockPort < 0 || mockPort > 65535) {
-                throw new IllegalArgumentException("--mock-port: must be 0 to 65535: "
-                        + mockPort);
-            }
-            if (!useMock && spec.commandLine().getParseResult().hasMatchedOption(
-                    "--mock-port")) {
-                // As fetch has it: a port given for a mock not asked for was ignored.
-                throw new IllegalArgumentException("--mock-port: it is for --mock, which is"
-                        + " not given");
-            }
+            useMock = mockOptions.wanted(input == null);
             if (report != null && report.toString().isEmpty()) {
                 throw new IllegalArgumentException("--report: must name a folder");
             }
@@ -166,8 +148,7 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         // Started before the work folder is made: a mock that cannot start leaves none.
-        MockServer mockServer = useMock ? Main.usageErrorIfThrows(spec, "--mock-port",
-                () -> MockServer.start(mockPort, Path.of("wiremock-mappings"))) : null;
+        MockServer mockServer = useMock ? mockOptions.start() : null;
         Path work;
         // The copies of the list the runs read, in a folder of this run's own: a folder of
         // the user's in --report DIR (or another compare's, sharing it) is never touched.

@@ -282,6 +282,32 @@ class CompareCommandTest {
         assertThat(compareFolders(tmp)).isEqualTo(before);
     }
 
+    /**
+     * compare declared its own --mock and --mock-port and checked them in its own order: a
+     * port out of range without --mock was "must be 0 to 65535" there and "it is for --mock"
+     * in fetch. The two commands share the options now, and say the same.
+     */
+    @Test
+    void aMockPortItCannotUseIsToldAsFetchTellsIt() {
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:9/x\n");
+        for (String[] mock : new String[][] {{"--mock-port", "70000"}, {"--mock-port", "-1"},
+                {"--mock-port", "9"}, {"--mock", "--mock-port", "70000"}}) {
+            Cli.Result compare = Cli.run(args("compare", list, mock));
+            Cli.Result fetch = Cli.run(args("fetch", list, mock));
+
+            assertThat(compare.exitCode()).as(compare.err()).isEqualTo(2);
+            assertThat(compare.err().lines().findFirst()).as(String.join(" ", mock))
+                    .isEqualTo(fetch.err().lines().findFirst()).get(
+                            org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .startsWith("Invalid value for option '--mock-port': ");
+        }
+    }
+
+    private static String[] args(String command, Path list, String... more) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(command,
+                list.toString()), java.util.Arrays.stream(more)).toArray(String[]::new);
+    }
+
     /** A folder given as the list failed each forked run, after the mock had started. */
     @Test
     void aFolderGivenAsTheListIsAUsageError() {
