@@ -60,21 +60,11 @@ final class Sender implements AutoCloseable {
     // removed by whichever thread completes one, read by cancel() from a caller's thread.
     private final Map<Long, CompletableFuture<Outcome>> onWireBySeq = new ConcurrentHashMap<>();
     private final RateGate rate;
-    private final Rate ratePerHost;
+    // The per-host gates and waiting starts, under a rate per host; null without one.
+    private final HostGates hosts;
     private final BlockingQueue<Done> completed;
-    // Created on first use by the driver or the timer thread; idle ones are swept out when the
-    // map has doubled since the last sweep, so it stays in proportion to the busy hosts.
-    private final Map<String, RateGate> hostRates = new ConcurrentHashMap<>();
-    // With a rate per host: the attempts waiting for a start (held for the warm-up, or for
-    // their reservation), and how many per host. Not those backing off: a retry's backoff
-    // (a Retry-After of minutes) must not stop its host's other items.
-    private final java.util.Set<Attempt> waitingForStart = ConcurrentHashMap.newKeySet();
-    private final Map<String, Integer> waitingPerHost = new ConcurrentHashMap<>();
-    private static final int FIRST_SWEEP = 1024;
     /** The longest the first request under a rate holds the others back. */
     private static final java.time.Duration WARM_UP_LIMIT = java.time.Duration.ofSeconds(1);
-    private static final java.time.Duration RECOVERY_STEP = java.time.Duration.ofSeconds(5);
-    private int sweepAt = FIRST_SWEEP;  // guarded by hostRates' monitor
     private final ScheduledThreadPoolExecutor timer;
     // Until the first request under a rate has completed, later sends wait here; guarded by
     // this. Null once the run is warm (or when no rate is set).
@@ -121,7 +111,7 @@ final class Sender implements AutoCloseable {
            Rate ratePerHost, BlockingQueue<Done> completed, LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
         this.rate = rate;
-        this.ratePerHost = ratePerHost;
+        this.hosts = ratePerHost == null ? null : new HostGates(ratePerHost, nanoTime);
         this.completed = completed;
         this.timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("bulkfetch-timer").daemon().factory());
@@ -166,7 +156,7 @@ final class Sender implements AutoCloseable {
             // Stopped, or the exchange gave up on it (its timeout): no start to count.
             return;
         }
-        long wait = recordStart(ratePerHost == null ? null : hostGate(host));
+        long wait = recordStart(hostGate(host));
         if (wait > 0) {
             timer.schedule(() -> startWhenAllowed(host, permit), wait, TimeUnit.NANOSECONDS);
         } else {
@@ -283,13 +273,13 @@ final class Sender implements AutoCloseable {
      * when this turns false.
      */
     boolean waitsForStart(String host) {
-        return waitingPerHost.containsKey(host);
+        return hosts != null && hosts.waitsForStart(host);
     }
 
     /** {@code attempt} now waits for its start, under a rate per host. */
     private void startsWaiting(Attempt attempt) {
-        if (ratePerHost != null && waitingForStart.add(attempt)) {
-            waitingPerHost.merge(attempt.host(), 1, Integer::sum);
+        if (hosts != null) {
+            hosts.startsWaiting(attempt);
         }
     }
 
@@ -298,9 +288,7 @@ final class Sender implements AutoCloseable {
      * per attempt, whichever way it leaves (a stop may hand back one that went).
      */
     private void stopsWaiting(Attempt attempt) {
-        if (ratePerHost != null && waitingForStart.remove(attempt)
-                && waitingPerHost.computeIfPresent(attempt.host(),
-                        (host, n) -> n == 1 ? null : n - 1) == null) {
+        if (hosts != null && hosts.stopsWaiting(attempt)) {
             completed.add(Done.WAKE_UP);
         }
     }
@@ -328,14 +316,14 @@ final class Sender implements AutoCloseable {
      */
     private void rateLimited(Attempt attempt, Outcome outcome, long sentNanos) {
         long retryAfter = RetryAfter.nanos(outcome.retryAfter(), java.time.Instant.now());
-        if (ratePerHost == null) {
+        if (hosts == null) {
             rate.onRateLimited(sentNanos, retryAfter);
             return;
         }
         // Paced per host, the ban is that host's: the run's rate slows, but only the host that
         // asked for the pause waits it out. Its gate is made again if it was swept meanwhile.
         rate.onRateLimited(sentNanos, 0);
-        hostGate(attempt.host()).onRateLimited(sentNanos, retryAfter);
+        hosts.gate(attempt.host()).onRateLimited(sentNanos, retryAfter);
     }
 
     RateGate rate() {
@@ -358,7 +346,7 @@ final class Sender implements AutoCloseable {
             return;
         }
         RateGate.Slot start = rate.reserveSlot();
-        RateGate host = ratePerHost == null ? null : hostGate(attempt.host());
+        RateGate host = hostGate(attempt.host());
         RateGate.Slot hostStart = host == null ? null : host.reserveSlot();
         long wait = Math.max(start.waitNanos(), hostStart == null ? 0 : hostStart.waitNanos());
         if (wait > 0) {
@@ -385,30 +373,17 @@ final class Sender implements AutoCloseable {
     /** Reserves a start in the run's gate and {@code host}'s; how long until it comes. */
     private long reserve(String host) {
         long wait = rate.reserve();
-        return ratePerHost == null ? wait : Math.max(wait, hostGate(host).reserve());
+        return hosts == null ? wait : Math.max(wait, hosts.gate(host).reserve());
     }
 
-    /** The host's gate, made on first use; sweeps out idle gates as the map grows. */
+    /** The host's gate, made on first use; null without a rate per host. */
     private RateGate hostGate(String host) {
-        RateGate gate = hostRates.get(host);
-        if (gate != null) {
-            return gate;
-        }
-        synchronized (hostRates) {
-            if (hostRates.size() >= sweepAt) {
-                // A gate that reserved a start keeps it as activity until that start has passed
-                // by a window, so no gate that sendNow will still look up is swept.
-                hostRates.values().removeIf(RateGate::forgettable);
-                sweepAt = Math.max(FIRST_SWEEP, 2 * hostRates.size());
-            }
-            return hostRates.computeIfAbsent(host,
-                    h -> new RateGate(ratePerHost, RECOVERY_STEP, nanoTime));
-        }
+        return hosts == null ? null : hosts.gate(host);
     }
 
     /** Per-host gates held now (for tests: idle ones are swept as hosts are added). */
     int hostGates() {
-        return hostRates.size();
+        return hosts == null ? 0 : hosts.size();
     }
 
     /** Whether {@code attempt} is to go back unsent: the run stopped, or its caller cancelled. */
@@ -422,7 +397,7 @@ final class Sender implements AutoCloseable {
             handBack(attempt);
             return;
         }
-        long wait = recordStart(ratePerHost == null ? null : hostGate(attempt.host()));
+        long wait = recordStart(hostGate(attempt.host()));
         if (wait > 0) {
             later(attempt, () -> sendNow(attempt), wait);
             return;
@@ -485,7 +460,9 @@ final class Sender implements AutoCloseable {
         if (held != null) {
             // Only the first request (and its redirects) went: each has reached the server.
             rate.countStartsSoFarAsNow();
-            hostRates.values().forEach(RateGate::countStartsSoFarAsNow);
+            if (hosts != null) {
+                hosts.countStartsSoFarAsNow();
+            }
             timer.execute(() -> held.forEach(this::reserveThenSend));
         }
     }
