@@ -25,11 +25,11 @@ final class HostGates {
 
     private final Rate perHost;
     private final LongSupplier nanoTime;
-    // Created on first use by the driver or the timer thread; idle ones are swept out when the
-    // map has doubled since the last sweep, so it stays in proportion to the busy hosts.
+    // Created on first use by whichever thread asks (see above); idle ones are swept out when
+    // the map has doubled since the last sweep, so it stays in proportion to the busy hosts.
     private final Map<String, RateGate> hostRates = new ConcurrentHashMap<>();
     private int sweepAt = FIRST_SWEEP;  // guarded by hostRates' monitor
-    // With a rate per host: the attempts waiting for a start (held for the warm-up, or for
+    // The attempts waiting for a start (held for the warm-up, or for
     // their reservation), and how many per host. Not those backing off: a retry's backoff
     // (a Retry-After of minutes) must not stop its host's other items.
     private final Set<Attempt> waitingForStart = ConcurrentHashMap.newKeySet();
