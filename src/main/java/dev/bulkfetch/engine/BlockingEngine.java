@@ -255,9 +255,10 @@ final class BlockingEngine implements Engine {
             for (int redirects = 0; ; redirects++) {
                 HttpURLConnection conn = open(request);
                 int status = conn.getResponseCode();
-                // Index 0 holds the status line, when there was one (else a header).
+                // Index 0 holds the status line, when there was one (else a header): its
+                // text, as the parsed code reads a +200 or a 0200 as 200.
                 StatusCodes.check(status, conn.getHeaderFieldKey(0) == null
-                        ? conn.getHeaderField(0) : "no status line");
+                        ? conn.getHeaderField(0) : null);
                 JdkHeaders headers = JdkHeaders.of(conn);
                 // Checked first, as Netty does: a redirect's length must be valid too.
                 long declared = SingleHeader.contentLength(headers.contentLengths);

@@ -92,6 +92,7 @@ final class EventLoopEngine implements Engine {
                 .setUserAgent("bulkfetch/0.1")
                 .setHttpAdditionalChannelInitializer(channel -> {
                     DecoderFailureHandler.install(channel);
+                    StatusLines.install(channel);
                     InterimResponses.install(channel);
                     StrayBytes.install(channel);
                 })

@@ -1,6 +1,7 @@
 package dev.bulkfetch.engine;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -80,19 +81,33 @@ final class StrayBytes {
 
     /** Whether the codec of {@code channel} holds bytes other than line breaks. */
     private static boolean codecHoldsExcess(Channel channel) {
+        ByteBuf pending = pending(channel);
+        return pending != null && beyondLineBreaks(pending);
+    }
+
+    /** Whether {@link #pending} can see what a codec holds (its private lookup was allowed). */
+    static boolean seesPending() {
+        return DECODER != null;
+    }
+
+    /**
+     * What the codec of {@code channel} holds yet to decode, to read then and there, or null
+     * when that cannot be seen. On the channel's event loop only.
+     */
+    static ByteBuf pending(Channel channel) {
         if (DECODER == null || !(channel.pipeline().get("http")
                 instanceof CombinedChannelDuplexHandler<?, ?> codec)) {
-            return false;
+            return null;
         }
         try {
             Object decoder = DECODER.invoke(codec);
             if (!(decoder instanceof ByteToMessageDecoder)) {
-                return false;
+                return null;
             }
             ByteBuf pending = (ByteBuf) PENDING.get((ByteToMessageDecoder) decoder);
-            return pending != null && beyondLineBreaks(pending);
+            return pending == null ? Unpooled.EMPTY_BUFFER : pending;
         } catch (Throwable e) {
-            return false;
+            return null;
         }
     }
 

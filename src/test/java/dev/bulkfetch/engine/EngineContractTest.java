@@ -1087,7 +1087,7 @@ class EngineContractTest {
     static Stream<Arguments> statusCodesThatAreNotThreeDigits() {
         Stream<Arguments> everyEngine = Stream.of(EngineKind.values()).flatMap(kind -> Stream.of(
                 "2000 Weird", "099 Low", "20 Short", "2x0 Letters", "OK Nothing",
-                "-200 Negative", "")
+                "-200 Negative", "", "+200 Signed", "0200 Padded", " 200 Spaced")
                 .map(status -> Arguments.of(kind, status)));
         // Not the JDK's engines: its client reads the first three digits alone, takes a 1xx
         // for an interim response, and waits for the next response on the connection, where
@@ -1101,7 +1101,9 @@ class EngineContractTest {
      * A status code is three digits (RFC 9112, 4), 100 or more (RFC 9110, 15): anything else
      * is a protocol error on every engine, at once, from a server that keeps the connection
      * open too. The event loop answered 1000 as an http error; the JDK's engines answered 2000
-     * with that status, and 099 with 99.
+     * with that status, and 099 with 99. Every engine answered +200 and 0200 as 200 (both
+     * clients parse the code with Integer.parseInt), and the event loop a 200 after two spaces,
+     * which the JDK's engines refused.
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("statusCodesThatAreNotThreeDigits")
@@ -1114,6 +1116,37 @@ class EngineContractTest {
             assertProtocolError(engine.send(FetchRequest.get(1, URI.create(server.url("/"))))
                     .get(5, TimeUnit.SECONDS));
         }
+    }
+
+    /**
+     * The final response's code is checked as it came after an interim response in the same
+     * packet too: the event loop finds that status line among bytes its codec holds, not at
+     * the start of a read.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aStatusCodeNotThreeDigitsAfterAnInterimResponseIsAProtocolError(EngineKind kind)
+            throws Exception {
+        try (RawServer server = RawServer.holding("HTTP/1.1 103 Early Hints\r\n"
+                + "Link: </style.css>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 +200 OK\r\nContent-Length: 2\r\n\r\nok");
+             Engine engine = Engine.create(kind, patient())) {
+            assertProtocolError(engine.send(FetchRequest.get(1, URI.create(server.url("/"))))
+                    .get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * A tab in a status line is read as a space on every engine, as the JDK's client reads it
+     * (RFC 9112, 4, allows it): checking the line as it came must not refuse it on the event
+     * loop.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aStatusLineSplitByTabsIsAnAnswer(EngineKind kind) throws Exception {
+        Outcome outcome = answerTo(kind, "HTTP/1.1\t200\tOK\r\nContent-Length: 2\r\n\r\nok");
+        assertThat(outcome.error()).isNull();
+        assertThat(outcome.status()).isEqualTo(200);
     }
 
     /**
