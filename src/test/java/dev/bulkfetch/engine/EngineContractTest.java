@@ -1109,12 +1109,20 @@ class EngineContractTest {
     @MethodSource("statusCodesThatAreNotThreeDigits")
     void aStatusCodeThatIsNotThreeDigitsIsAProtocolErrorAtOnce(EngineKind kind, String status)
             throws Exception {
-        try (RawServer server = RawServer.holding("HTTP/1.1 " + status
-                + "\r\nContent-Length: 2\r\n\r\nok");
+        assertProtocolError(heldAnswerTo(kind, "HTTP/1.1 " + status
+                + "\r\nContent-Length: 2\r\n\r\nok"));
+    }
+
+    /**
+     * The outcome of a request answered with {@code response} by a server that then holds the
+     * connection open: timeouts of a minute, and the outcome wanted in seconds, so no timeout
+     * makes it.
+     */
+    private static Outcome heldAnswerTo(EngineKind kind, String response) throws Exception {
+        try (RawServer server = RawServer.holding(response);
              Engine engine = Engine.create(kind, patient())) {
-            // Timeouts of a minute, and an answer wanted in seconds: no timeout ends this.
-            assertProtocolError(engine.send(FetchRequest.get(1, URI.create(server.url("/"))))
-                    .get(5, TimeUnit.SECONDS));
+            return engine.send(FetchRequest.get(1, URI.create(server.url("/"))))
+                    .get(5, TimeUnit.SECONDS);
         }
     }
 
@@ -1127,13 +1135,9 @@ class EngineContractTest {
     @EnumSource
     void aStatusCodeNotThreeDigitsAfterAnInterimResponseIsAProtocolError(EngineKind kind)
             throws Exception {
-        try (RawServer server = RawServer.holding("HTTP/1.1 103 Early Hints\r\n"
+        assertProtocolError(heldAnswerTo(kind, "HTTP/1.1 103 Early Hints\r\n"
                 + "Link: </style.css>; rel=preload\r\n\r\n"
-                + "HTTP/1.1 +200 OK\r\nContent-Length: 2\r\n\r\nok");
-             Engine engine = Engine.create(kind, patient())) {
-            assertProtocolError(engine.send(FetchRequest.get(1, URI.create(server.url("/"))))
-                    .get(5, TimeUnit.SECONDS));
-        }
+                + "HTTP/1.1 +200 OK\r\nContent-Length: 2\r\n\r\nok"));
     }
 
     /**
