@@ -1,0 +1,535 @@
+package dev.bulkfetch.engine;
+
+import dev.bulkfetch.BodyHandler;
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
+import dev.bulkfetch.FetchRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One request and its redirects, on the calling thread. The whole-request deadline is kept
+ * in three ways, because {@code HttpURLConnection} allows no socket access: until the body
+ * starts, the watchdog closes the connection, which ends a blocked connect or header read;
+ * while the body streams, the reading thread checks the deadline after every read (the
+ * watchdog cannot close the connection then: closing a stream another thread is reading
+ * blocks on the stream's lock until that read ends). A body that stalls is ended at the
+ * deadline on a virtual thread, which the watchdog interrupts (that closes its socket); a
+ * platform thread's reads time out after the time the request had left when its
+ * connection opened, if that is shorter than the idle timeout, so such a body ends within
+ * that time of the deadline, not within the idle timeout (20 s of it, or more).
+ *
+ * <p>Made by {@link BlockingEngine} on the thread that runs it, with what the engine's
+ * exchanges share ({@link Context}); the engine keeps the threads, the watchdog that keeps
+ * each deadline, and the set of exchanges its close() ends.
+ */
+final class BlockingExchange {
+
+    /**
+     * What every exchange of one engine is given by it: the engine's options, the guard, gate,
+     * idle cap and socket factory it made for its exchanges, and two views of its own state,
+     * whether it is closing and a way to lend its pool a thread. No more of the engine: an
+     * exchange cannot reach its pool, its watchdog or the other exchanges.
+     */
+    record Context(EngineOptions options, HostGuard guard, RedirectGate redirectGate,
+                   JdkIdleCap idleCap, javax.net.ssl.SSLSocketFactory trusted,
+                   BooleanSupplier closing, Runnable lendThread) {
+    }
+
+    private static final int BUFFER_BYTES = 16 * 1024;
+
+    /** Methods whose request carries a length even with no body (RFC 9110, 8.6). */
+    private static final java.util.Set<String> SENDS_LENGTH = java.util.Set.of("POST", "PUT");
+
+    private final EngineOptions options;
+    private final HostGuard guard;
+    private final RedirectGate redirectGate;
+    private final JdkIdleCap idleCap;
+    // Sockets that trust the certificates given in place of the JDK's CAs; null for the JDK's.
+    private final javax.net.ssl.SSLSocketFactory trusted;
+    // Reads the engine's volatile flag, set by its close() on whichever thread closes it.
+    private final BooleanSupplier closing;
+    // Lends the engine's pool a thread (BlockingEngine.lend, under the engine's lock): called
+    // under this exchange's lock, so the locks are only ever taken in that order.
+    private final Runnable lendThread;
+    // Brought forward to now by a caller's cancel: everything that keeps the deadline
+    // then ends the exchange.
+    private volatile long deadlineNanos;
+    // The connection in use; read by the watchdog thread to abort it.
+    private volatile HttpURLConnection connection;
+    // Set by the reading thread when it starts on the body; read by the watchdog.
+    private volatile boolean readingBody;
+    // Set by the reading thread before readingBody, for a final body that ends only with
+    // its connection; read by the threads that end the exchange (see abortBeforeBody).
+    private volatile boolean closeDelimited;
+    // Set by the exchange's thread while a redirect waits for the rate; read by cancel().
+    private volatile boolean awaitingPermit;
+    // Set by whichever thread found the deadline passed.
+    private volatile boolean timedOut;
+    // Set by the exchange's thread once a redirect is followed.
+    private boolean redirected;
+    private final Thread thread = Thread.currentThread();
+    // Where this exchange holds a slot of the idle cap, until its connection is kept or not.
+    private java.net.URI slot;
+    // Guarded by this: whether the exchange is over, and whether the watchdog interrupted
+    // its thread, whose flag the exchange then clears, so it outlives nothing.
+    private boolean over;
+    private boolean interrupted;
+    private boolean lent;
+    private long bytes;
+    private final BodyReader reader;
+
+    BlockingExchange(Context context, long deadlineNanos) {
+        this.options = context.options();
+        this.guard = context.guard();
+        this.redirectGate = context.redirectGate();
+        this.idleCap = context.idleCap();
+        this.trusted = context.trusted();
+        this.closing = context.closing();
+        this.lendThread = context.lendThread();
+        this.deadlineNanos = deadlineNanos;
+        this.reader = new BodyReader(options.bodyHandler());
+    }
+
+    /**
+     * Sends {@code request}, started at {@code start}, and follows its redirects, to its
+     * outcome: a failure past the deadline is a timeout, whatever ended it. The exchange is
+     * over when this returns, its slot of the idle cap settled and its body given up on.
+     */
+    Outcome outcome(FetchRequest request, long start) {
+        try {
+            Outcome outcome = run(Credentials.asHeader(request), start);
+            return redirected ? outcome.afterRedirect() : outcome;
+        } catch (DroppedHeader e) {
+            abort();
+            return Outcome.failure(FetchError.of(ErrorKind.INPUT, e.getMessage()), 0, 0);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // Out of memory too: a body that did not fit the heap is too_large, as on the
+            // event loop, not a cancelled item with the JVM's words for it.
+            abort();
+            long latency = System.nanoTime() - start;
+            Outcome failed = timedOut
+                    || System.nanoTime() - deadlineNanos >= 0
+                    ? Outcome.failure(FetchError.of(ErrorKind.TIMEOUT, "timed out: request took"
+                            + " longer than " + options.requestTimeout().toMillis() + " ms"),
+                            bytes, latency)
+                    : Failures.outcome(e, bytes, latency);
+            return redirected ? failed.afterRedirect() : failed;
+        } finally {
+            end();
+            settleSlot();
+            // Too large, failed or cancelled before its end: the body is given up on.
+            reader.abandon();
+        }
+    }
+
+    private Outcome run(FetchRequest request, long start) throws IOException {
+        for (int redirects = 0; ; redirects++) {
+            HttpURLConnection conn = open(request);
+            int status = conn.getResponseCode();
+            // Index 0 holds the status line, when there was one (else a header): its
+            // text, as the parsed code reads a +200 or a 0200 as 200.
+            StatusCodes.check(status, conn.getHeaderFieldKey(0) == null
+                    ? conn.getHeaderField(0) : null);
+            JdkHeaders headers = JdkHeaders.of(conn);
+            // Checked first, as Netty does: a redirect's length must be valid too.
+            long declared = SingleHeader.contentLength(headers.contentLengths);
+            // A HEAD's, a 204's or a 304's length is of a body that does not come.
+            boolean bodyComes = BodyReader.expected(request.method(), status);
+            String location = Redirects.isRedirect(status) && options.maxRedirects() > 0
+                    ? SingleHeader.value("Location", headers.locations) : null;
+            if (location != null) {
+                discard(conn, bodyComes ? declared : 0, request.url());
+                if (redirects == options.maxRedirects()) {
+                    throw Redirects.tooMany(options.maxRedirects());
+                }
+                redirected = true;
+                request = Redirects.follow(request, status, location);
+                guard.checkRedirect(request.url());
+                awaitPermit(request.url());
+                continue;
+            }
+            if (declared > options.maxBodyBytes() && bodyComes) {
+                conn.disconnect();
+                return tooLarge(status, start);
+            }
+            closeDelimited = bodyComes && declared < 0
+                    && conn.getHeaderField("Transfer-Encoding") == null;
+            readingBody = true;
+            // Read now: keepOrClose may disconnect before the outcome is made.
+            String retryAfter = JdkHeaders.first(conn, "Retry-After");
+            reader.open(new BodyHandler.ResponseInfo() {
+                @Override
+                public int status() {
+                    return status;
+                }
+
+                @Override
+                public Optional<String> header(String name) {
+                    return Optional.ofNullable(JdkHeaders.first(conn, name));
+                }
+            });
+            if ((status == 401 || status == 407) && request.body() != null
+                    && conn.getErrorStream() == null) {
+                // Streaming a request body, the JDK answers a 401 or 407 by dropping the
+                // connection and its body (for an Authenticator's retry): the status
+                // stands, the body is lost (it was a protocol error).
+                conn.disconnect();
+                return reader.finish(status, 0, System.nanoTime() - start, retryAfter);
+            }
+            try (InputStream body = status >= 400 ? conn.getErrorStream()
+                    : conn.getInputStream()) {
+                // A body framed by its Content-Length: not when chunked too, where the
+                // chunks rule (RFC 9112, 6.3), as Netty has it.
+                boolean byLength = declared >= 0 && bodyComes
+                        && conn.getHeaderField("Transfer-Encoding") == null;
+                // The JDK's stream does not stop at the Content-Length (a 5-byte body came
+                // back as 15, its excess with it): read what it declares, as Netty does.
+                if (body != null && !countBody(body, byLength ? declared : -1)) {
+                    conn.disconnect();
+                    return tooLarge(status, start);
+                }
+                if (byLength && bytes < declared) {
+                    // The JDK ends a fixed-length body quietly when the server closes early.
+                    conn.disconnect();
+                    throw new java.net.ProtocolException("invalid HTTP response: the body "
+                            + "ended after " + bytes + " of " + declared + " bytes");
+                }
+                keepOrClose(conn, request.url());
+            }
+            return reader.finish(status, bytes, System.nanoTime() - start, retryAfter);
+        }
+    }
+
+    /** Waits, within the deadline, for the rate to let a redirect's request start. */
+    private void awaitPermit(java.net.URI to) throws IOException {
+        try {
+            awaitingPermit = true;
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                throw new java.util.concurrent.TimeoutException();  // cancelled just now
+            }
+            redirectGate.permit(to).get(Math.max(0, deadlineNanos - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            timedOut = true;
+            throw new java.net.SocketTimeoutException("request deadline passed waiting for"
+                    + " the rate to allow a redirect");
+        } catch (InterruptedException e) {
+            // The engine is closing (Ctrl-C's grace is out).
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("engine closed");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            awaitingPermit = false;
+        }
+    }
+
+    private HttpURLConnection open(FetchRequest request) throws IOException {
+        settleSlot();
+        if (idleCap.taking(request.url())) {
+            slot = request.url();
+        }
+        HttpURLConnection conn = (HttpURLConnection) request.url().toURL()
+                .openConnection(Proxy.NO_PROXY);
+        connection = conn;
+        if (closing.getAsBoolean()) {
+            // close() may have passed this exchange before it had this connection.
+            throw new java.util.concurrent.CancellationException("engine closed");
+        }
+        conn.setInstanceFollowRedirects(false);
+        if (conn instanceof javax.net.ssl.HttpsURLConnection https) {
+            if (options.insecure()) {
+                Insecure.apply(https);
+            } else if (trusted != null) {
+                https.setSSLSocketFactory(trusted);
+            }
+        }
+        conn.setUseCaches(false);
+        // No more than the request has left: the watchdog cannot end a connect under way
+        // (the JDK's connection has no socket to close until it is made), so a connect
+        // timeout longer than --timeout overran it.
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+            timedOut = true;
+            throw new java.net.SocketTimeoutException("request deadline passed");
+        }
+        conn.setConnectTimeout(millis(java.time.Duration.ofNanos(
+                Math.min(options.connectTimeout().toNanos(), left))));
+        // No longer than the request has left either: any read then ends past the deadline
+        // at the latest, which a platform thread stalled in a body has no other way to see.
+        conn.setReadTimeout(millis(java.time.Duration.ofNanos(
+                Math.min(options.idleTimeout().toNanos(), left + 1_000_000))));
+        conn.setRequestMethod(request.method());
+        conn.setRequestProperty("User-Agent", "bulkfetch/0.1");
+        for (Map.Entry<String, String> header : request.headers().entrySet()) {
+            conn.setRequestProperty(header.getKey(), header.getValue());
+            if (conn.getRequestProperty(header.getKey()) == null
+                    && !header.getKey().equalsIgnoreCase("Authorization")
+                    && !header.getKey().equalsIgnoreCase("Proxy-Authorization")) {
+                // Dropped: restricted headers are allowed only when JdkHttpSettings came
+                // before the JDK read its setting (not so in a host that used the JDK's
+                // client first). It hides the two above whatever it sends.
+                throw new DroppedHeader(header.getKey());
+            }
+        }
+        if (slot == null && idleCap.full() && conn.getRequestProperty("Connection") == null) {
+            // No slot to keep this connection in, and a response without a body (to a
+            // HEAD, a 204) is back in the JDK's cache before it can be closed: the server
+            // closes it instead.
+            conn.setRequestProperty("Connection", "close");
+        }
+        // A POST or PUT without a body is sent with a length of 0, as the event loop sends
+        // it: without one, servers that want a length (IIS, Google's) answer 411. As a
+        // header, not by streaming no bytes: streaming adds a form Content-Type, loses a
+        // 401's body, and turns off the JDK's resend on a stale connection.
+        byte[] body = request.body();
+        if (body == null && SENDS_LENGTH.contains(request.method())) {
+            conn.setRequestProperty("Content-Length", "0");
+            if (conn.getRequestProperty("Content-Length") == null) {
+                body = new byte[0];  // restricted headers refused in this JVM: stream none
+            }
+        }
+        if (body != null) {
+            conn.setDoOutput(true);
+            conn.setFixedLengthStreamingMode(body.length);
+        }
+        try {
+            // Made here, not by the first write or read, so that a failure while making it
+            // (TLS handshake included) is told apart as AHC tells it: see Failures.
+            conn.connect();
+        } catch (IOException e) {
+            throw (IOException) new java.net.ConnectException(e.getMessage()).initCause(e);
+        }
+        if (System.nanoTime() - deadlineNanos >= 0) {
+            // Cancelled, or out of time, while connecting (a disconnect cannot reach a
+            // connect under way): nothing of the request goes.
+            conn.disconnect();
+            throw new java.net.SocketTimeoutException("request deadline passed while "
+                    + "connecting");
+        }
+        if (body != null) {
+            try (OutputStream out = conn.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        return conn;
+    }
+
+    /**
+     * Counts the body and feeds it to the body handler; false when it passes the limit.
+     * Reads at most the {@code declared} length when there is one (-1: none), else at most
+     * one byte past the limit, so {@code bytes} is then the limit plus one on every engine.
+     */
+    private boolean countBody(InputStream body, long declared) throws IOException {
+        byte[] buffer = new byte[BUFFER_BYTES];
+        long limit = declared >= 0 ? declared : options.maxBodyBytes() + 1;
+        int n;
+        while ((n = readOrCut(body, buffer, (int) Math.min(buffer.length, limit - bytes)))
+                > 0) {
+            bytes += n;
+            if (bytes <= options.maxBodyBytes()) {
+                reader.accept(buffer, 0, n);
+            }
+            if (System.nanoTime() - deadlineNanos > 0) {
+                timedOut = true;
+                throw new java.net.SocketTimeoutException("request deadline passed");
+            }
+            if (closing.getAsBoolean()) {
+                throw new java.util.concurrent.CancellationException("engine closed");
+            }
+        }
+        if (closing.getAsBoolean() && declared < 0) {
+            // A body that ends where its connection does may have ended because close()
+            // closed that connection (a virtual thread's, by interrupting it): cut off.
+            throw new java.util.concurrent.CancellationException("engine closed");
+        }
+        return bytes <= options.maxBodyBytes();
+    }
+
+    /**
+     * One read of the body. Failed while the engine closes, it was cut by the close (the
+     * connection closed under it, a virtual thread's by its interrupt): the item was
+     * cancelled, not reset by its server.
+     */
+    private int readOrCut(InputStream body, byte[] buffer, int length) throws IOException {
+        try {
+            return body.read(buffer, 0, length);
+        } catch (IOException e) {
+            if (closing.getAsBoolean()) {
+                throw (java.util.concurrent.CancellationException)
+                        new java.util.concurrent.CancellationException("engine closed")
+                                .initCause(e);
+            }
+            throw e;
+        }
+    }
+
+    /** The server answered {@code status}, with a body over the limit. */
+    private Outcome tooLarge(int status, long start) {
+        return Outcome.answeredWith(status, Engine.tooLarge(options.maxBodyBytes()), bytes,
+                System.nanoTime() - start);
+    }
+
+    /**
+     * Reads a redirect's body past, so its connection can be reused; one longer than
+     * {@link Redirects#DRAINED_BYTES} closes the connection instead.
+     */
+    private void discard(HttpURLConnection conn, long declared, java.net.URI url)
+            throws IOException {
+        if (declared > Redirects.DRAINED_BYTES) {
+            conn.disconnect();
+            return;
+        }
+        long read = 0;
+        // A body being read, as the final one is: the watchdog must not close its stream
+        // (that waits on the stream's lock), and the deadline is checked here.
+        readingBody = true;
+        try (InputStream body = conn.getErrorStream() != null ? conn.getErrorStream()
+                : conn.getInputStream()) {
+            byte[] buffer = new byte[BUFFER_BYTES];
+            int n;
+            while (body != null && read <= Redirects.DRAINED_BYTES
+                    && (n = body.read(buffer)) > 0) {
+                read += n;
+                if (System.nanoTime() - deadlineNanos > 0) {
+                    timedOut = true;
+                    throw new java.net.SocketTimeoutException("request deadline passed");
+                }
+                if (closing.getAsBoolean()) {
+                    throw new java.util.concurrent.CancellationException("engine closed");
+                }
+            }
+            if (read > Redirects.DRAINED_BYTES) {
+                conn.disconnect();
+            } else {
+                keepOrClose(conn, url);
+            }
+        } finally {
+            readingBody = false;
+        }
+    }
+
+    /**
+     * Closes a connection whose response was read to its end when the {@link JdkIdleCap}
+     * has no room for it; else the JDK keeps it as the stream closes.
+     */
+    private void keepOrClose(HttpURLConnection conn, java.net.URI url) {
+        if ("close".equalsIgnoreCase(conn.getHeaderField("Connection"))) {
+            settleSlot();
+            return;
+        }
+        boolean holding = slot != null;
+        slot = null;
+        if (!idleCap.mayKeep(url, conn.getHeaderField("Connection"),
+                conn.getHeaderField("Keep-Alive"), holding)) {
+            conn.disconnect();
+        }
+    }
+
+    /** A slot this exchange still holds (its hop failed, or it is over) is freed. */
+    private void settleSlot() {
+        if (slot != null) {
+            idleCap.release(slot);
+            slot = null;
+        }
+    }
+
+    /**
+     * Ends a blocked connect or header read, at the {@code deadline} or as the engine
+     * closes. A body being read, whose thread checks both after every read, is ended here
+     * only where its read would not end soon: a virtual thread's at the deadline, by an
+     * interrupt; a platform thread's when the body ends with its connection, by closing
+     * that. A platform thread's read of a body with a length or chunks cannot be ended
+     * from here: the JDK's stream for it takes the lock its read holds to close (and so
+     * does {@code disconnect()}, through it), and it exposes no socket to close instead.
+     */
+    void abortBeforeBody(boolean deadline) {
+        if (!readingBody) {
+            if (deadline) {
+                timedOut = true;
+            }
+            // On a thread of its own: should a close still wait on a lock, it holds up
+            // only itself, not the one watchdog every request's deadline depends on.
+            Thread.ofVirtual().name("bulkfetch-abort").start(this::abort);
+        } else if (thread.isVirtual()) {
+            if (deadline) {
+                interruptReader();
+            }
+        } else if (closeDelimited) {
+            // Read straight from the socket's stream, which closes without that lock.
+            Thread.ofVirtual().name("bulkfetch-abort").start(this::abort);
+        }
+    }
+
+    /** The caller cancelled: the exchange ends now, as at its deadline. */
+    void cancel() {
+        synchronized (this) {
+            if (over) {
+                return;  // its connection may be back in the JDK's cache: not ours to close
+            }
+            deadlineNanos = System.nanoTime();
+            if (awaitingPermit) {
+                // A redirect's wait for the rate, timed from before the cancel.
+                interrupted = true;
+                thread.interrupt();
+            }
+            if (readingBody && !thread.isVirtual() && !lent) {
+                // Under this lock, so the thread is lent before the exchange's end (which
+                // takes it to read lent()) can give it back.
+                lent = true;
+                lendThread.run();
+            }
+        }
+        abortBeforeBody(true);
+    }
+
+    /** Whether a thread was lent for this exchange's (see BlockingEngine.lend). */
+    synchronized boolean lent() {
+        return lent;
+    }
+
+    /** Ends a virtual thread's read of a body at the deadline: its socket closes. */
+    private synchronized void interruptReader() {
+        if (!over) {
+            timedOut = true;
+            interrupted = true;
+            thread.interrupt();
+        }
+    }
+
+    /** The exchange is over: no interrupt comes after, and none is left behind. */
+    private synchronized void end() {
+        over = true;
+        if (interrupted) {
+            Thread.interrupted();
+        }
+    }
+
+    private void abort() {
+        HttpURLConnection conn = connection;
+        if (conn != null) {
+            conn.disconnect();
+        }
+    }
+
+    /** A header the JDK's client would leave out of the request without a word. */
+    private static final class DroppedHeader extends IOException {
+        DroppedHeader(String name) {
+            super("the JDK's HttpURLConnection in this JVM drops the header \"" + name
+                    + "\" (sun.net.http.allowRestrictedHeaders was read as false before "
+                    + "bulkfetch could set it); the event-loop engine sends it");
+        }
+    }
+
+    private static int millis(java.time.Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+    }
+}
