@@ -1,0 +1,290 @@
+package dev.bulkfetch;
+
+import dev.bulkfetch.input.InputItem;
+import dev.bulkfetch.output.RecordSink;
+import dev.bulkfetch.output.Tally;
+import dev.bulkfetch.run.BulkRun;
+import dev.bulkfetch.run.Source;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The run behind a {@link Fetcher}: one {@link BulkRun} on a driver thread of its own, fed
+ * while it goes on by any caller's requests (a stream's feeder is one such caller), with each
+ * result carried back to its caller's future on a thread that is not the driver's. Fetcher is
+ * the public face and delegates here; the threads, the queue, the futures still to complete,
+ * the streams and publishers being fed and the close that ends them all are this class's, so
+ * that close() ends them in order: the feeders first, so no request comes in; the driver, given
+ * the close grace; what is still pending, as {@code cancelled}; the completions' threads; last,
+ * the publishers' waits for their subscribers.
+ *
+ * <p>It lives in the root package, not in {@code run}: it starts and stops
+ * {@link StreamResults} and {@link PublisherFeed}, the package-private halves of
+ * {@link Fetcher#stream} and {@link Fetcher#publisher}.
+ */
+final class LiveRun {
+
+    private final Duration closeGrace;
+    private final BulkRun run;
+    private final Thread driver;
+    // Callers' requests not yet taken: any caller's thread adds, the driver takes.
+    private final ConcurrentLinkedQueue<InputItem> queue = new ConcurrentLinkedQueue<>();
+    // By seq, the futures still to complete: added by callers, removed by whichever thread
+    // completes or cancels one (the driver, close(), a caller's cancel).
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    // The next seq to give a request, from any caller's thread.
+    private final AtomicLong nextSeq = new AtomicLong();
+    // Streams whose feeders are reading their sources: close() stops them.
+    private final java.util.Set<StreamResults> feeding = ConcurrentHashMap.newKeySet();
+    // Publishers' feeds: once close() is done, none waits for good on a stalled subscriber.
+    private final java.util.Set<PublisherFeed> publishing = ConcurrentHashMap.newKeySet();
+    // Set by close() under lifecycle; read by the driver's source, and by submit() under it.
+    private volatile boolean closed;
+    // Makes submit's check-and-enqueue and close's flip one step each, so no request can be
+    // queued after the driver has drained and left.
+    private final Object lifecycle = new Object();
+    // Completes callers' futures: a callback on one must never run on the driver thread,
+    // where a blocking one would stop every result after it (and close() would wait on itself).
+    private final ExecutorService completions = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("bulkfetch-result").factory());
+    // True on this fetcher's completions threads: close() called from a callback of this
+    // fetcher cannot wait for itself (one of another fetcher's can, and must).
+    private final ThreadLocal<Boolean> completing = ThreadLocal.withInitial(() -> false);
+    // Completes when close() has finished: a second close() returns only then.
+    private final CompletableFuture<Void> closedFully = new CompletableFuture<>();
+
+    /** A caller's request, and the future its result completes. */
+    private record Pending(FetchRequest request, CompletableFuture<FetchResult> future) {
+    }
+
+    /** Starts the driver thread, running {@code config} for as long as this is open. */
+    LiveRun(FetchConfig config, Duration closeGrace) {
+        this.closeGrace = closeGrace;
+        // Unordered: ordering is each stream's own; a window in the run held every caller
+        // back behind one slow request.
+        this.run = new BulkRun(FetchConfig.builder().from(config).ordered(false).build());
+        this.driver = Thread.ofPlatform().name("bulkfetch-driver").daemon(true)
+                .start(this::drive);
+    }
+
+    /**
+     * {@link Fetcher#fetch}: queues {@code request} under a seq of its own for the driver and
+     * returns the future its result completes.
+     *
+     * @throws IllegalStateException when closed
+     */
+    CompletableFuture<FetchResult> submit(FetchRequest request) {
+        Objects.requireNonNull(request, "request");
+        CompletableFuture<FetchResult> future = new CompletableFuture<>();
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("fetcher is closed");
+            }
+            long seq = nextSeq.incrementAndGet();
+            pending.put(seq, new Pending(request, future));
+            queue.add(new InputItem.Request(new FetchRequest(seq, request.id(), request.url(),
+                    request.method(), request.headers(), request.body())));
+            // A caller that cancels (cancel, orTimeout, a deadline of its own) withdraws a
+            // request not yet sent, whether still queued here or waiting for the rate: it was
+            // sent all the same, a POST included. One on the wire is ended, freeing its slot.
+            // Completed normally, it is gone already.
+            future.whenComplete((result, failure) -> {
+                if (failure != null && pending.remove(seq) != null) {
+                    run.cancel(seq);  // and if it is on the wire, it ends now
+                }
+            });
+        }
+        run.wakeUp();
+        return future;
+    }
+
+    /**
+     * {@link #submit}, for a stream's request: one taken from its source just as the fetcher
+     * closed gets its {@code cancelled} result rather than an exception.
+     */
+    private CompletableFuture<FetchResult> submitOrCancelled(FetchRequest request) {
+        try {
+            return submit(request);
+        } catch (IllegalStateException closedMeanwhile) {
+            return CompletableFuture.completedFuture(cancelled(request));
+        }
+    }
+
+    /** Whether close() has begun: nothing is admitted from then on. */
+    boolean closed() {
+        return closed;
+    }
+
+    /**
+     * The results of a stream of {@code requests}, at most {@code window} submitted and not yet
+     * consumed; its feeder is listed in {@code feeding} while it reads, for close() to stop.
+     */
+    StreamResults streamResults(Iterator<FetchRequest> requests, int window, boolean ordered) {
+        return new StreamResults(requests, window, ordered, this::submitOrCancelled,
+                () -> closed, feeding);
+    }
+
+    /** Streams whose sources are being read now (for tests). */
+    int streamsFeeding() {
+        return feeding.size();
+    }
+
+    /**
+     * Starts the thread that feeds {@code feed} from {@code results}, listed in
+     * {@code publishing} while it runs, for close() to tell it the fetcher has closed.
+     */
+    void publish(PublisherFeed feed, Supplier<Stream<FetchResult>> results) {
+        Thread.ofPlatform().name("bulkfetch-publisher").daemon(true).start(() -> {
+            publishing.add(feed);
+            try {
+                if (closed) {
+                    feed.fetcherClosed();
+                }
+                feed.feed(results);
+            } finally {
+                publishing.remove(feed);
+            }
+        });
+    }
+
+    /** {@link Fetcher#close()}, which says what it does. */
+    void close() {
+        boolean first;
+        synchronized (lifecycle) {
+            first = !closed;
+            closed = true;
+        }
+        if (!first) {
+            if (!completing.get()) {
+                closedFully.join();
+            }
+            return;
+        }
+        try {
+            closeOnce();
+        } finally {
+            closedFully.complete(null);
+        }
+    }
+
+    private void closeOnce() {
+        run.wakeUp();
+        feeding.forEach(StreamResults::stop);
+        try {
+            if (!driver.join(closeGrace)) {
+                run.abandon();
+            }
+            driver.join();
+        } catch (InterruptedException e) {
+            run.abandon();
+            Thread.currentThread().interrupt();
+        } finally {
+            run.close();
+            for (Pending p : pending.values()) {
+                // On the completions' threads too: a callback completed on this one held
+                // close() for as long as it ran, or for good if it waited for another result.
+                complete(p.future(), cancelled(p.request()));
+            }
+            pending.clear();
+            // Every result handed out before close() returns, callbacks run (within the grace):
+            // a program that ends after close() must not lose its last results.
+            completions.shutdown();
+            if (!completing.get()) {
+                try {
+                    completions.awaitTermination(Math.max(1, closeGrace.toMillis()),
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            publishing.forEach(PublisherFeed::fetcherClosed);
+        }
+    }
+
+    private void complete(CompletableFuture<FetchResult> future, FetchResult result) {
+        try {
+            completions.execute(() -> {
+                completing.set(true);
+                future.complete(result);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+            future.complete(result);
+        }
+    }
+
+    private void drive() {
+        // A request whose caller cancelled it has left pending (see submit).
+        java.util.function.LongPredicate withdrawn = seq -> !pending.containsKey(seq);
+        Source source = new Source() {
+            @Override
+            public InputItem poll() {
+                InputItem item;
+                while ((item = queue.poll()) != null) {
+                    if (item instanceof InputItem.Request r && withdrawn.test(r.request().seq())) {
+                        continue;  // cancelled before the driver took it: it takes no slot
+                    }
+                    return item;
+                }
+                return null;
+            }
+
+            @Override
+            public boolean exhausted() {
+                return closed && queue.isEmpty();
+            }
+
+            @Override
+            public java.util.function.LongPredicate withdrawals() {
+                return withdrawn;
+            }
+        };
+        try {
+            run.run(source, new Completer(), new Tally());
+        } catch (Exception e) {
+            for (Pending p : pending.values()) {
+                complete(p.future(), cancelled(p.request()));
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Hands each finished record to the future of its request, with the caller's seq. */
+    private final class Completer implements RecordSink {
+        @Override
+        public void accept(FetchResult r) {
+            Pending p = pending.remove(r.seq());
+            if (p != null) {
+                FetchRequest asked = p.request();
+                complete(p.future(), new FetchResult(asked.seq(), asked.id(), r.url(), r.method(),
+                        r.status(), r.error(), r.attempts(), r.latencyNanos(), r.bytes(),
+                        r.engine(), r.body(), r.bodyFile()));
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static FetchResult cancelled(FetchRequest r) {
+        return new FetchResult(r.seq(), r.id(), r.url().toString(), r.method(), null,
+                FetchError.of(ErrorKind.CANCELLED, "the fetcher was closed first"), 0, 0, 0,
+                null, null, null);
+    }
+}
