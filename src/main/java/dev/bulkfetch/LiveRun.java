@@ -44,7 +44,8 @@ final class LiveRun {
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     // The next seq to give a request, from any caller's thread.
     private final AtomicLong nextSeq = new AtomicLong();
-    // Streams whose feeders are reading their sources: close() stops them.
+    // Streams whose feeders are reading their sources: close() stops them. Only this class
+    // touches it: each feeder's thread reports its start and stop (startedFeeding, stoppedFeeding).
     private final java.util.Set<StreamResults> feeding = ConcurrentHashMap.newKeySet();
     // Publishers' feeds: once close() is done, none waits for good on a stalled subscriber.
     private final java.util.Set<PublisherFeed> publishing = ConcurrentHashMap.newKeySet();
@@ -112,7 +113,7 @@ final class LiveRun {
      * {@link #submit}, for a stream's request: one taken from its source just as the fetcher
      * closed gets its {@code cancelled} result rather than an exception.
      */
-    private CompletableFuture<FetchResult> submitOrCancelled(FetchRequest request) {
+    CompletableFuture<FetchResult> submitOrCancelled(FetchRequest request) {
         try {
             return submit(request);
         } catch (IllegalStateException closedMeanwhile) {
@@ -127,11 +128,20 @@ final class LiveRun {
 
     /**
      * The results of a stream of {@code requests}, at most {@code window} submitted and not yet
-     * consumed; its feeder is listed in {@code feeding} while it reads, for close() to stop.
+     * consumed; its feeder tells this run when it starts and stops reading, for close() to stop.
      */
     StreamResults streamResults(Iterator<FetchRequest> requests, int window, boolean ordered) {
-        return new StreamResults(requests, window, ordered, this::submitOrCancelled,
-                () -> closed, feeding);
+        return new StreamResults(requests, window, ordered, this);
+    }
+
+    /** {@code stream}'s feeder is reading its source: close() from now on stops it. */
+    void startedFeeding(StreamResults stream) {
+        feeding.add(stream);
+    }
+
+    /** {@code stream}'s feeder has stopped reading: close() has nothing left to stop. */
+    void stoppedFeeding(StreamResults stream) {
+        feeding.remove(stream);
     }
 
     /** Streams whose sources are being read now (for tests). */

@@ -8,8 +8,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /**
  * The results of one {@link Fetcher#stream}, with its source read by a feeder thread of its own.
@@ -20,10 +18,10 @@ import java.util.function.Function;
  * A source that fails ends the stream with its exception after the results of what it gave.
  *
  * <p>The feeder starts at the first {@link #hasNext()}, as a stream is lazy, and ends with its
- * source, or at {@link #stop()}: the stream is closed, or the fetcher (which stops every stream
- * listed in {@code feeding}). A stream left unread and unclosed keeps its feeder parked until
- * the fetcher closes. The consumer's fields are its own; the feeder shares with it only the
- * queue, the semaphore and the stop flag.
+ * source, or at {@link #stop()}: the stream is closed, or the fetcher (its {@link LiveRun} stops
+ * every stream whose feeder has told it that it is feeding). A stream left unread and unclosed
+ * keeps its feeder parked until the fetcher closes. The consumer's fields are its own; the
+ * feeder shares with it only the queue, the semaphore and the stop flag.
  */
 final class StreamResults implements Iterator<FetchResult> {
 
@@ -32,9 +30,7 @@ final class StreamResults implements Iterator<FetchResult> {
     }
 
     private final Iterator<FetchRequest> requests;
-    private final Function<FetchRequest, CompletableFuture<FetchResult>> submit;
-    private final BooleanSupplier closed;
-    private final java.util.Set<StreamResults> feeding;
+    private final LiveRun run;
     private final boolean ordered;
     private final Semaphore slots;
     // Results (in completion order), or futures (in input order), then one End.
@@ -51,13 +47,9 @@ final class StreamResults implements Iterator<FetchResult> {
     private long consumed;
     private End end;
 
-    StreamResults(Iterator<FetchRequest> requests, int window, boolean ordered,
-                  Function<FetchRequest, CompletableFuture<FetchResult>> submit,
-                  BooleanSupplier closed, java.util.Set<StreamResults> feeding) {
+    StreamResults(Iterator<FetchRequest> requests, int window, boolean ordered, LiveRun run) {
         this.requests = requests;
-        this.feeding = feeding;
-        this.submit = submit;
-        this.closed = closed;
+        this.run = run;
         this.ordered = ordered;
         this.slots = new Semaphore(window);
     }
@@ -129,23 +121,23 @@ final class StreamResults implements Iterator<FetchResult> {
         }
     }
 
-    /** Reads the source into the fetcher; listed in {@code feeding} meanwhile, to be stopped. */
+    /** Reads the source into the run, which meanwhile knows to stop it when it closes. */
     private void feed() {
-        feeding.add(this);
+        run.startedFeeding(this);
         long submitted = 0;
         Throwable failure = null;
         try {
             while (true) {
                 slots.acquire();
-                if (stopped || closed.getAsBoolean() || !requests.hasNext()) {
+                if (stopped || run.closed() || !requests.hasNext()) {
                     break;
                 }
                 FetchRequest request = requests.next();
-                if (stopped || closed.getAsBoolean()) {
+                if (stopped || run.closed()) {
                     // A source that took the interrupt in stride: stopped is stopped.
                     break;
                 }
-                CompletableFuture<FetchResult> result = submit.apply(request);
+                CompletableFuture<FetchResult> result = run.submitOrCancelled(request);
                 submitted++;
                 if (ordered) {
                     events.add(result);
@@ -157,9 +149,9 @@ final class StreamResults implements Iterator<FetchResult> {
             // stop(), or the fetcher closing: the stream ends with what was submitted.
         } catch (Throwable e) {
             // The source failed; interrupted by a stop, it only ended early.
-            failure = stopped || closed.getAsBoolean() ? null : e;
+            failure = stopped || run.closed() ? null : e;
         }
-        feeding.remove(this);
+        run.stoppedFeeding(this);
         events.add(new End(submitted, failure));
     }
 }
