@@ -64,12 +64,15 @@ final class StatusLines {
     private void copy(ByteBuf bytes) {
         for (int i = bytes.readerIndex(); awaiting && i < bytes.writerIndex(); i++) {
             char c = (char) bytes.getUnsignedByte(i);
+            if (partial.isEmpty() && (c <= ' ' || c == 0x7f)) {
+                // Before a response the codec skips ASCII controls and whitespace, line breaks
+                // too (a server's stray one after its last answer): no line has begun.
+                continue;
+            }
             if (c == '\n') {
                 awaiting = false;
                 line = partial.toString();
-            } else if (partial.length() < MAX_CHARS
-                    // Before a response the codec skips ASCII controls and whitespace.
-                    && !(partial.isEmpty() && (c <= ' ' || c == 0x7f))) {
+            } else if (partial.length() < MAX_CHARS) {
                 partial.append(c);
             }
         }

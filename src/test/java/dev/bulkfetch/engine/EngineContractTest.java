@@ -1141,6 +1141,34 @@ class EngineContractTest {
     }
 
     /**
+     * On the event loop, line breaks before a status line are skipped, as Netty's codec skips
+     * them: a bare line break a server sent after its answer, on a connection then reused, and
+     * one between an interim response and the final one. Its copy of the status line took that
+     * line break for the end of an empty line, and refused the next answer. (The JDK's client
+     * reads such a line break as an empty status line: a protocol error on its engines, as it
+     * always was.)
+     */
+    @Test
+    void lineBreaksBeforeAStatusLineAreSkippedOnTheEventLoop() throws Exception {
+        EngineKind kind = EngineKind.EVENT_LOOP;
+        try (RawServer excess = new RawServer(RawServer.Mode.EXCESS);
+             Engine engine = Engine.create(kind, options())) {
+            Outcome first = engine.send(FetchRequest.get(1,
+                    URI.create(excess.url("/late-line-break")))).get(10, TimeUnit.SECONDS);
+            assertThat(first.status()).isEqualTo(304);
+            // Before or with the next answer, it comes after the first one ended: either way
+            // the line break is where the next status line is looked for.
+            excess.releaseLateBytes();
+            Outcome next = engine.send(FetchRequest.get(2, URI.create(excess.url("/ok"))))
+                    .get(10, TimeUnit.SECONDS);
+            assertAnswered(next);
+            assertThat(excess.connections()).as("the connection was reused").isEqualTo(1);
+        }
+        assertAnswered(heldAnswerTo(kind, "HTTP/1.1 103 Early Hints\r\n\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    }
+
+    /**
      * A tab in a status line is read as a space on every engine, as the JDK's client reads it
      * (RFC 9112, 4, allows it): checking the line as it came must not refuse it on the event
      * loop.

@@ -87,7 +87,8 @@ public final class RawServer implements AutoCloseable {
          * /not-modified} a 304 with the body "hello", {@code /head-moved} a 301 declaring a body of
          * a million bytes and sending none, {@code /too-long} a Content-Length of 2
          * and "okEXTRA"; {@code /late} a 304 whose body "hello" follows only on
-         * {@link #releaseLateBytes()}; any other path 200 "ok".
+         * {@link #releaseLateBytes()}; {@code /late-line-break} a 304 followed by a bare line
+         * break, on {@link #releaseLateBytes()} too; any other path 200 "ok".
          */
         EXCESS,
         /**
@@ -203,17 +204,18 @@ public final class RawServer implements AutoCloseable {
                                     "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
                             case "/head-moved" -> "HTTP/1.1 301 Moved Permanently\r\nLocation: "
                                     + "/moved-here\r\nContent-Length: 1000000\r\n\r\n";
-                            case "/not-modified", "/late" ->
+                            case "/not-modified", "/late", "/late-line-break" ->
                                     "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"
-                                            + (path.equals("/late") ? "" : "hello");
+                                            + (path.startsWith("/late") ? "" : "hello");
                             case "/too-long" ->
                                     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA";
                             default -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
                         }).getBytes(StandardCharsets.US_ASCII));
                         out.flush();
-                        if (path.equals("/late")) {
+                        if (path.equals("/late") || path.equals("/late-line-break")) {
                             lateBytes.await();
-                            out.write("hello".getBytes(StandardCharsets.US_ASCII));
+                            out.write((path.equals("/late") ? "hello" : "\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
                             out.flush();
                         }
                     }
