@@ -55,8 +55,8 @@ class StartUpTest {
 
     /**
      * The launcher starts runs with reflection through the JDK's native accessors only. What
-     * reflects works so: Netty's probes on the event loop, WireMock reading its stubs for
-     * --mock, Jackson reading JSON Lines specs.
+     * reflects works so: Netty's probes on the event loop, WireMock reading its stubs and
+     * templating its answers (the items stub's body) for --mock; and JSON Lines specs read.
      */
     @Test
     void aRunWorksWithReflectionThroughNativeAccessorsOnly(@TempDir Path dir) throws Exception {
