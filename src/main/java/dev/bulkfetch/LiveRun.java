@@ -49,7 +49,8 @@ final class LiveRun {
     private final java.util.Set<StreamResults> feeding = ConcurrentHashMap.newKeySet();
     // Publishers' feeds: once close() is done, none waits for good on a stalled subscriber.
     private final java.util.Set<PublisherFeed> publishing = ConcurrentHashMap.newKeySet();
-    // Set by close() under lifecycle; read by the driver's source, and by submit() under it.
+    // Set by close() under lifecycle; read by submit() under it, and without it by the
+    // driver's source, the streams' feeders and Fetcher's own check (closed()).
     private volatile boolean closed;
     // Makes submit's check-and-enqueue and close's flip one step each, so no request can be
     // queued after the driver has drained and left.

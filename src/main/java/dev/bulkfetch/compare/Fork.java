@@ -134,7 +134,8 @@ final class Fork {
             // A java that cannot be run (gone, not executable), no process to spare: this run
             // failed and the others go on. It ended the comparison, and lost the runs before.
             Files.deleteIfExists(measured);
-            String why = "its JVM could not start: " + e.getMessage().strip();
+            String why = "its JVM could not start: "
+                    + java.util.Objects.toString(e.getMessage(), e.toString()).strip();
             describeFailure(run, why, false, runLog);
             throw new Failed(why, null, runLog);
         }
@@ -228,8 +229,7 @@ final class Fork {
     private static void describeFailure(Run run, String why, boolean started, Path runLog)
             throws IOException {
         String nl = System.lineSeparator();
-        // Bytes, not text: a JVM that crashed may have written anything.
-        byte[] stderr = Files.readAllBytes(runLog);
+        long written = Files.size(runLog);
         StringBuilder head = new StringBuilder()
                 .append("bulkfetch compare: run ").append(run.repeat()).append(" of ")
                 .append(run.config().engine()).append(" at -c ")
@@ -238,11 +238,11 @@ final class Fork {
                 .append("Its settings: ").append(String.join(" ", run.settings())).append(nl)
                 .append(nl);
         if (started) {
-            head.append(stderr.length == 0 ? "Its standard error was empty."
+            head.append(written == 0 ? "Its standard error was empty."
                     : "Its standard error:").append(nl);
         }
         StringBuilder tail = new StringBuilder();
-        if (stderr.length > 0 && stderr[stderr.length - 1] != '\n') {
+        if (written > 0 && lastByte(runLog, written) != '\n') {
             tail.append(nl);
         }
         if (started) {
@@ -252,10 +252,27 @@ final class Fork {
         for (String argument : run.command()) {
             tail.append("    ").append(argument).append(nl);
         }
-        try (var out = Files.newOutputStream(runLog)) {
-            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
-            out.write(stderr);
-            out.write(tail.toString().getBytes(StandardCharsets.UTF_8));
+        // Into a new file moved over the log, the run's output copied as bytes (a JVM that
+        // crashed may have written anything, and much of it): a failed write leaves the log as
+        // the run left it, and no copy of it is held in memory.
+        Path rewritten = Files.createTempFile(runLog.getParent(), "failed-run-", ".log");
+        try {
+            try (var out = Files.newOutputStream(rewritten)) {
+                out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+                Files.copy(runLog, out);
+                out.write(tail.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            Files.move(rewritten, runLog, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(rewritten);
+        }
+    }
+
+    private static int lastByte(Path file, long size) throws IOException {
+        try (var channel = Files.newByteChannel(file)) {
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            channel.position(size - 1).read(last);
+            return last.get(0);
         }
     }
 

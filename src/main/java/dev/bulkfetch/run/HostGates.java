@@ -29,9 +29,9 @@ final class HostGates {
     // the map has doubled since the last sweep, so it stays in proportion to the busy hosts.
     private final Map<String, RateGate> hostRates = new ConcurrentHashMap<>();
     private int sweepAt = FIRST_SWEEP;  // guarded by hostRates' monitor
-    // The attempts waiting for a start (held for the warm-up, or for
-    // their reservation), and how many per host. Not those backing off: a retry's backoff
-    // (a Retry-After of minutes) must not stop its host's other items.
+    // The attempts waiting for a start (held for the warm-up, or for their reservation), and
+    // how many per host. Not those backing off: a retry's backoff (a Retry-After of minutes)
+    // must not stop its host's other items.
     private final Set<Attempt> waitingForStart = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> waitingPerHost = new ConcurrentHashMap<>();
 
