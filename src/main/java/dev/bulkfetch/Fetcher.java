@@ -109,7 +109,7 @@ public final class Fetcher implements AutoCloseable {
     public CompletableFuture<List<FetchResult>> fetchAll(Collection<FetchRequest> requests) {
         Objects.requireNonNull(requests, "requests");
         requests.forEach(request -> Objects.requireNonNull(request, "a request in requests"));
-        refuseIfClosed();
+        run.refuseIfClosed();
         List<CompletableFuture<FetchResult>> futures = new java.util.ArrayList<>();
         try {
             for (FetchRequest request : requests) {
@@ -147,7 +147,7 @@ public final class Fetcher implements AutoCloseable {
      */
     public Stream<FetchResult> stream(Stream<FetchRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        refuseIfClosed();
+        run.refuseIfClosed();
         StreamResults results = run.streamResults(requests.iterator(),
                 2 * config.concurrency(), config.ordered());
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results,
@@ -162,11 +162,6 @@ public final class Fetcher implements AutoCloseable {
         return run.streamsFeeding();
     }
 
-    private void refuseIfClosed() {
-        if (run.closed()) {
-            throw new IllegalStateException("fetcher is closed");
-        }
-    }
 
     /** As {@link #stream(Stream)}, for requests made by an iterator (a generator). */
     public Stream<FetchResult> stream(Iterator<FetchRequest> requests) {
@@ -187,7 +182,7 @@ public final class Fetcher implements AutoCloseable {
      */
     public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        refuseIfClosed();
+        run.refuseIfClosed();
         SubmissionPublisher<FetchResult> publisher = new SubmissionPublisher<>(
                 Runnable::run, Flow.defaultBufferSize());
         PublisherFeed feed = new PublisherFeed(publisher, closeGrace);

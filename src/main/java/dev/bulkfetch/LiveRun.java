@@ -89,9 +89,7 @@ final class LiveRun {
         Objects.requireNonNull(request, "request");
         CompletableFuture<FetchResult> future = new CompletableFuture<>();
         synchronized (lifecycle) {
-            if (closed) {
-                throw new IllegalStateException("fetcher is closed");
-            }
+            refuseIfClosed();
             long seq = nextSeq.incrementAndGet();
             pending.put(seq, new Pending(request, future));
             queue.add(new InputItem.Request(new FetchRequest(seq, request.id(), request.url(),
@@ -125,6 +123,13 @@ final class LiveRun {
     /** Whether close() has begun: nothing is admitted from then on. */
     boolean closed() {
         return closed;
+    }
+
+    /** @throws IllegalStateException when closed, as the fetcher says it to its callers */
+    void refuseIfClosed() {
+        if (closed) {
+            throw new IllegalStateException("fetcher is closed");
+        }
     }
 
     /**
