@@ -8,12 +8,20 @@ import dev.bulkfetch.engine.RedirectGate;
 import dev.bulkfetch.Rate;
 import dev.bulkfetch.limit.RateGate;
 import dev.bulkfetch.limit.RetryAfter;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -23,10 +31,7 @@ import java.util.function.LongSupplier;
  * thread parks for a rate permit, Netty's least of all. Every finished attempt is queued for the
  * driver as a {@link Done}.
  *
- * <p>Under a rate, the first request goes alone and the rest wait until it has completed, or a
- * second has passed (a first request to a server that hangs held the run for its timeout): a
- * cold client (class loading, the first connections) would otherwise send its first requests
- * late and all together, and the server would count more than the rate in its first second.
+ * <p>Under a rate, the first request goes alone and the rest wait for it ({@link WarmUp}).
  *
  * <p>Under a rate per host it tells the driver which hosts have an attempt waiting for its
  * start ({@link #waitsForStart}), and wakes it when a host has none left: the dispatcher starts no
@@ -55,7 +60,7 @@ final class Sender implements AutoCloseable {
     private final LongSupplier nanoTime;
     // The run's source's, or null when it withdraws nothing: a request its caller cancelled
     // while it waited here is not sent, and one on the wire is found in onWireBySeq to end it.
-    private volatile java.util.function.LongPredicate withdrawn;
+    private volatile LongPredicate withdrawn;
     // Requests on the wire by seq, while withdrawn is set: added by the sending thread,
     // removed by whichever thread completes one, read by cancel() from a caller's thread.
     private final Map<Long, CompletableFuture<Outcome>> onWireBySeq = new ConcurrentHashMap<>();
@@ -63,34 +68,25 @@ final class Sender implements AutoCloseable {
     // The per-host gates and waiting starts, under a rate per host; null without one.
     private final HostGates hosts;
     private final BlockingQueue<Done> completed;
-    /** The longest the first request under a rate holds the others back. */
-    private static final java.time.Duration WARM_UP_LIMIT = java.time.Duration.ofSeconds(1);
     private final ScheduledThreadPoolExecutor timer;
-    // Until the first request under a rate has completed, later sends wait here; guarded by
-    // this. Null once the run is warm (or when no rate is set).
-    private java.util.List<Attempt> heldUntilWarm;
-    // Whether the first request under a rate has gone; guarded by this.
-    private boolean probeSent;
+    // Under a rate, holds later sends back until the first request has completed.
+    private final WarmUp warmUp;
     // Attempts on the timer, waiting for a backoff or their rate reservation: stop() takes
     // back whichever it removes from here first, a timer task sends whichever it does.
-    private final java.util.Set<Attempt> waiting = ConcurrentHashMap.newKeySet();
+    private final Set<Attempt> waiting = ConcurrentHashMap.newKeySet();
     // Of those, the ones waiting for their reservation, and the starts they hold: one handed
     // back gives its starts back, and later requests take them rather than wait behind them.
     private final Map<Attempt, Booking> booked = new ConcurrentHashMap<>();
     // Set by stop() (on the signal's thread); read wherever an attempt is about to be sent.
     private volatile boolean stopped;
     // Redirect permits not yet given: stop() fails them.
-    private final java.util.Set<CompletableFuture<Void>> permits =
-            ConcurrentHashMap.newKeySet();
-    private static final java.util.concurrent.CancellationException STOPPED =
-            new java.util.concurrent.CancellationException("the run stopped before a redirect's"
-                    + " request could start");
+    private final Set<CompletableFuture<Void>> permits = ConcurrentHashMap.newKeySet();
+    private static final CancellationException STOPPED =
+            new CancellationException("the run stopped before a redirect's request could start");
     // Requests on the wire now, and the most at once: what the summary calls in flight. An
     // attempt holding its permit while it waits for the rate is not on the wire.
-    private final java.util.concurrent.atomic.AtomicInteger onWire =
-            new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger peakOnWire =
-            new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger onWire = new AtomicInteger();
+    private final AtomicInteger peakOnWire = new AtomicInteger();
 
     Sender(Engine engine, RateGate rate, Rate ratePerHost, BlockingQueue<Done> completed) {
         this(gate -> engine, rate, ratePerHost, completed, System::nanoTime);
@@ -101,13 +97,13 @@ final class Sender implements AutoCloseable {
      * request ({@link #redirectPermit}): the engine calls it only once sends begin, after this
      * constructor.
      */
-    Sender(java.util.function.Function<RedirectGate, Engine> engineWith, RateGate rate,
+    Sender(Function<RedirectGate, Engine> engineWith, RateGate rate,
            Rate ratePerHost, BlockingQueue<Done> completed) {
         this(engineWith, rate, ratePerHost, completed, System::nanoTime);
     }
 
     /** As above, with the clock the per-host gates read (tests pass a fake one). */
-    Sender(java.util.function.Function<RedirectGate, Engine> engineWith, RateGate rate,
+    Sender(Function<RedirectGate, Engine> engineWith, RateGate rate,
            Rate ratePerHost, BlockingQueue<Done> completed, LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
         this.rate = rate;
@@ -117,7 +113,7 @@ final class Sender implements AutoCloseable {
                 Thread.ofPlatform().name("bulkfetch-timer").daemon().factory());
         this.timer.setRemoveOnCancelPolicy(true);
         boolean limited = rate.current() != null || ratePerHost != null;
-        this.heldUntilWarm = limited ? new java.util.ArrayList<>() : null;
+        this.warmUp = new WarmUp(limited, timer, this::warm);
         this.engine = engineWith.apply(limited ? this::redirectPermit : RedirectGate.OPEN);
     }
 
@@ -131,7 +127,7 @@ final class Sender implements AutoCloseable {
      * item comes back unsent (its first request went, so --resume sends it again, as it does an
      * item in flight at a crash).
      */
-    private CompletableFuture<Void> redirectPermit(java.net.URI to) {
+    private CompletableFuture<Void> redirectPermit(URI to) {
         CompletableFuture<Void> permit = new CompletableFuture<>();
         permits.add(permit);
         permit.whenComplete((allowed, refused) -> permits.remove(permit));
@@ -185,18 +181,10 @@ final class Sender implements AutoCloseable {
         if (delayNanos == 0) {
             startsWaiting(attempt);
         }
-        // After stop() nothing is held (it emptied the list for good), and later() and
-        // reserveThenSend() hand the attempt back.
-        synchronized (this) {
-            if (heldUntilWarm != null) {
-                if (probeSent) {
-                    heldUntilWarm.add(attempt);
-                    return;
-                }
-                probeSent = true;
-                // A first request that hangs must not hold the run for its whole timeout.
-                timer.schedule(this::releaseHeld, WARM_UP_LIMIT.toNanos(), TimeUnit.NANOSECONDS);
-            }
+        // After stop() the warm-up holds nothing (it emptied its list for good), and later()
+        // and reserveThenSend() hand the attempt back.
+        if (warmUp.holdsBack(attempt)) {
+            return;
         }
         if (delayNanos > 0) {
             later(attempt, () -> {
@@ -217,12 +205,7 @@ final class Sender implements AutoCloseable {
     void stop() {
         stopped = true;
         permits.forEach(permit -> permit.completeExceptionally(STOPPED));
-        java.util.List<Attempt> held;
-        synchronized (this) {
-            held = heldUntilWarm == null ? java.util.List.of() : heldUntilWarm;
-            heldUntilWarm = null;
-        }
-        held.forEach(this::handBack);
+        warmUp.stop().forEach(this::handBack);
         for (Attempt attempt : waiting) {
             if (waiting.remove(attempt)) {
                 handBack(attempt);
@@ -234,7 +217,7 @@ final class Sender implements AutoCloseable {
      * From now on, requests for which {@code withdrawn} is true are handed back unsent, and
      * those on the wire can be cancelled; null for none.
      */
-    void withdrawing(java.util.function.LongPredicate withdrawn) {
+    void withdrawing(LongPredicate withdrawn) {
         this.withdrawn = withdrawn;
     }
 
@@ -315,7 +298,7 @@ final class Sender implements AutoCloseable {
      * not when the driver gets to it: a start in between went into the server's ban.
      */
     private void rateLimited(Attempt attempt, Outcome outcome, long sentNanos) {
-        long retryAfter = RetryAfter.nanos(outcome.retryAfter(), java.time.Instant.now());
+        long retryAfter = RetryAfter.nanos(outcome.retryAfter(), Instant.now());
         if (hosts == null) {
             rate.onRateLimited(sentNanos, retryAfter);
             return;
@@ -388,7 +371,7 @@ final class Sender implements AutoCloseable {
 
     /** Whether {@code attempt} is to go back unsent: the run stopped, or its caller cancelled. */
     private boolean unwanted(Attempt attempt) {
-        java.util.function.LongPredicate withdrawn = this.withdrawn;
+        LongPredicate withdrawn = this.withdrawn;
         return stopped || (withdrawn != null && withdrawn.test(attempt.request().seq()));
     }
 
@@ -415,7 +398,7 @@ final class Sender implements AutoCloseable {
             sent = CompletableFuture.completedFuture(Outcome.failure(FetchError.of(
                     ErrorKind.PROTOCOL, "could not send: " + e), 0, 0));
         }
-        java.util.function.LongPredicate withdrawn = this.withdrawn;
+        LongPredicate withdrawn = this.withdrawn;
         if (withdrawn != null) {
             long seq = attempt.request().seq();
             CompletableFuture<Outcome> onWire = sent;
@@ -435,7 +418,7 @@ final class Sender implements AutoCloseable {
                     // Pacing is the run's care; the outcome must reach the driver whatever.
                 }
             }
-            releaseHeld();
+            warmUp.release();
             if (stopped && outcome != null && outcome.error() != null
                     && outcome.error().kind() == ErrorKind.CANCELLED) {
                 // Ended by the stop (a redirect's start it failed): no record, as unsent.
@@ -447,24 +430,14 @@ final class Sender implements AutoCloseable {
         });
     }
 
-    /**
-     * The first request has completed, or the warm-up's limit passed: the run is warm, and
-     * what waited goes, paced. Later calls find nothing held.
-     */
-    private void releaseHeld() {
-        java.util.List<Attempt> held;
-        synchronized (this) {
-            held = heldUntilWarm;
-            heldUntilWarm = null;
+    /** The run is warm ({@link WarmUp#release}): {@code held}, what waited, goes, paced. */
+    private void warm(List<Attempt> held) {
+        // Only the first request (and its redirects) went: each has reached the server.
+        rate.countStartsSoFarAsNow();
+        if (hosts != null) {
+            hosts.countStartsSoFarAsNow();
         }
-        if (held != null) {
-            // Only the first request (and its redirects) went: each has reached the server.
-            rate.countStartsSoFarAsNow();
-            if (hosts != null) {
-                hosts.countStartsSoFarAsNow();
-            }
-            timer.execute(() -> held.forEach(this::reserveThenSend));
-        }
+        timer.execute(() -> held.forEach(this::reserveThenSend));
     }
 
     /** Stops the timer and waits (briefly) for its thread to end. */
@@ -472,7 +445,7 @@ final class Sender implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         try {
-            timer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            timer.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
