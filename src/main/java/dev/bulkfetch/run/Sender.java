@@ -2,10 +2,10 @@ package dev.bulkfetch.run;
 
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchError;
+import dev.bulkfetch.Rate;
 import dev.bulkfetch.engine.Engine;
 import dev.bulkfetch.engine.Outcome;
 import dev.bulkfetch.engine.RedirectGate;
-import dev.bulkfetch.Rate;
 import dev.bulkfetch.limit.RateGate;
 import dev.bulkfetch.limit.RetryAfter;
 import java.net.URI;
