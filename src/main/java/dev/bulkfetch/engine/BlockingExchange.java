@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -44,9 +43,6 @@ final class BlockingExchange {
     }
 
     private static final int BUFFER_BYTES = 16 * 1024;
-
-    /** Methods whose request carries a length even with no body (RFC 9110, 8.6). */
-    private static final java.util.Set<String> SENDS_LENGTH = java.util.Set.of("POST", "PUT");
 
     private final EngineOptions options;
     private final HostGuard guard;
@@ -107,7 +103,7 @@ final class BlockingExchange {
         try {
             Outcome outcome = run(Credentials.asHeader(request), start);
             return redirected ? outcome.afterRedirect() : outcome;
-        } catch (DroppedHeader e) {
+        } catch (ConnectionSetUp.DroppedHeader e) {
             abort();
             return Outcome.failure(FetchError.of(ErrorKind.INPUT, e.getMessage()), 0, 0);
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
@@ -244,63 +240,23 @@ final class BlockingExchange {
             // close() may have passed this exchange before it had this connection.
             throw new java.util.concurrent.CancellationException("engine closed");
         }
-        conn.setInstanceFollowRedirects(false);
-        if (conn instanceof javax.net.ssl.HttpsURLConnection https) {
-            if (options.insecure()) {
-                Insecure.apply(https);
-            } else if (trusted != null) {
-                https.setSSLSocketFactory(trusted);
-            }
-        }
-        conn.setUseCaches(false);
-        // No more than the request has left: the watchdog cannot end a connect under way
-        // (the JDK's connection has no socket to close until it is made), so a connect
-        // timeout longer than --timeout overran it.
+        ConnectionSetUp.prepare(conn, options.insecure(), trusted);
+        // What the request has left bounds the connection's timeouts (see
+        // ConnectionSetUp.timeouts); with nothing left, it has timed out.
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) {
             timedOut = true;
             throw new java.net.SocketTimeoutException("request deadline passed");
         }
-        conn.setConnectTimeout(millis(java.time.Duration.ofNanos(
-                Math.min(options.connectTimeout().toNanos(), left))));
-        // No longer than the request has left either: any read then ends past the deadline
-        // at the latest, which a platform thread stalled in a body has no other way to see.
-        conn.setReadTimeout(millis(java.time.Duration.ofNanos(
-                Math.min(options.idleTimeout().toNanos(), left + 1_000_000))));
-        conn.setRequestMethod(request.method());
-        conn.setRequestProperty("User-Agent", "bulkfetch/0.1");
-        for (Map.Entry<String, String> header : request.headers().entrySet()) {
-            conn.setRequestProperty(header.getKey(), header.getValue());
-            if (conn.getRequestProperty(header.getKey()) == null
-                    && !header.getKey().equalsIgnoreCase("Authorization")
-                    && !header.getKey().equalsIgnoreCase("Proxy-Authorization")) {
-                // Dropped: restricted headers are allowed only when JdkHttpSettings came
-                // before the JDK read its setting (not so in a host that used the JDK's
-                // client first). It hides the two above whatever it sends.
-                throw new DroppedHeader(header.getKey());
-            }
-        }
+        ConnectionSetUp.timeouts(conn, options, left);
+        ConnectionSetUp.headers(conn, request);
         if (slot == null && idleCap.full() && conn.getRequestProperty("Connection") == null) {
             // No slot to keep this connection in, and a response without a body (to a
             // HEAD, a 204) is back in the JDK's cache before it can be closed: the server
             // closes it instead.
             conn.setRequestProperty("Connection", "close");
         }
-        // A POST or PUT without a body is sent with a length of 0, as the event loop sends
-        // it: without one, servers that want a length (IIS, Google's) answer 411. As a
-        // header, not by streaming no bytes: streaming adds a form Content-Type, loses a
-        // 401's body, and turns off the JDK's resend on a stale connection.
-        byte[] body = request.body();
-        if (body == null && SENDS_LENGTH.contains(request.method())) {
-            conn.setRequestProperty("Content-Length", "0");
-            if (conn.getRequestProperty("Content-Length") == null) {
-                body = new byte[0];  // restricted headers refused in this JVM: stream none
-            }
-        }
-        if (body != null) {
-            conn.setDoOutput(true);
-            conn.setFixedLengthStreamingMode(body.length);
-        }
+        byte[] body = ConnectionSetUp.body(conn, request);
         try {
             // Made here, not by the first write or read, so that a failure while making it
             // (TLS handshake included) is told apart as AHC tells it: see Failures.
@@ -518,18 +474,5 @@ final class BlockingExchange {
         if (conn != null) {
             conn.disconnect();
         }
-    }
-
-    /** A header the JDK's client would leave out of the request without a word. */
-    private static final class DroppedHeader extends IOException {
-        DroppedHeader(String name) {
-            super("the JDK's HttpURLConnection in this JVM drops the header \"" + name
-                    + "\" (sun.net.http.allowRestrictedHeaders was read as false before "
-                    + "bulkfetch could set it); the event-loop engine sends it");
-        }
-    }
-
-    private static int millis(java.time.Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
     }
 }
