@@ -44,18 +44,26 @@ final class StatusCodes {
         if (line == null) {
             return notThreeDigits(null);
         }
-        String read = line.replace('\t', ' ');
-        int end = read.length();
-        while (end > 0 && read.charAt(end - 1) <= ' ') {
+        int end = line.length();
+        while (end > 0 && line.charAt(end - 1) <= ' ') {
             end--;
         }
-        int code = read.indexOf(' ') + 1;
+        int code = 0;
+        while (code < end && !space(line.charAt(code))) {
+            code++;
+        }
+        code++;  // past the space, or past the end when there is none
         int after = code + 3;
-        boolean threeDigits = code > 0 && after <= end
-                && read.charAt(code) >= '1' && digit(read.charAt(code))
-                && digit(read.charAt(code + 1)) && digit(read.charAt(code + 2))
-                && (after == end || read.charAt(after) == ' ');
+        boolean threeDigits = after <= end
+                && line.charAt(code) >= '1' && digit(line.charAt(code))
+                && digit(line.charAt(code + 1)) && digit(line.charAt(code + 2))
+                && (after == end || space(line.charAt(after)));
         return threeDigits ? null : notThreeDigits(line);
+    }
+
+    /** A space as the JDK's client reads the status line: a tab is one too. */
+    private static boolean space(char c) {
+        return c == ' ' || c == '\t';
     }
 
     private static boolean digit(char c) {
