@@ -197,12 +197,15 @@ final class CompareCommand implements Callable<Integer> {
             result = result.withPlan(plan);
             report(result, Comparison.plannedRuns(plan), out);
             sound = result.sound() && result.failed().isEmpty();
-            failedLogs = result.failed().stream().map(Comparison.FailedRun::log).toList();
-            if (!failedLogs.isEmpty()) {
-                err.println("compare: " + failedLogs.size() + " of " + (failedLogs.size()
-                        + result.runs().size()) + " runs failed: the table names "
-                        + (failedLogs.size() == 1 ? "its log" : "their logs")
-                        + ", kept in " + work);
+            // A run whose files could not be made has no log.
+            failedLogs = result.failed().stream().map(Comparison.FailedRun::log)
+                    .filter(java.util.Objects::nonNull).toList();
+            int failed = result.failed().size();
+            if (failed > 0) {
+                err.println("compare: " + failed + " of " + (failed + result.runs().size())
+                        + " runs failed: the table says why" + (failedLogs.isEmpty() ? ""
+                        : " and names " + (failedLogs.size() == 1 ? "a log" : "their logs")
+                        + ", kept in " + work));
             }
             if (result.interrupted()) {
                 err.flush();

@@ -59,15 +59,21 @@ public final class Comparison {
 
     /**
      * A measured run that ended without a measurement: its JVM exited non-zero, crashed, or
-     * could not start.
+     * could not start, or its files could not be made or read.
      *
      * @param exitCode the JVM's exit code, 128 + the signal's number when a signal ended it;
-     *     {@code null} when it could not start
+     *     {@code null} when it could not start, or its files failed
      * @param why what went wrong, in words
-     * @param log the run's own log, kept: its standard error and why it counts as failed
+     * @param log the run's own log, kept: its standard error and why it counts as failed;
+     *     {@code null} when it has none, as when its files could not be made
      */
     public record FailedRun(String engine, int concurrency, int repeat, Integer exitCode,
                             String why, Path log) {
+
+        /** "; its log: LOG" after the run's reason, or nothing when it has no log. */
+        String itsLog() {
+            return log == null ? "" : "; its log: " + log;
+        }
     }
 
     /**
@@ -103,7 +109,9 @@ public final class Comparison {
                     + failed.stream().map(run -> run.engine() + " -c " + run.concurrency()
                             + " run " + run.repeat()).collect(java.util.stream.Collectors
                             .joining(", "))
-                    + "; logs named under the table). Of the runs that finished: " + verdict;
+                    + (failed.stream().anyMatch(run -> run.log() != null)
+                            ? "; logs named under the table" : "; why under the table")
+                    + "). Of the runs that finished: " + verdict;
         }
 
         /** The same outcome, of {@code other}: the plan the user gave, not the one run. */
@@ -118,8 +126,9 @@ public final class Comparison {
     /**
      * Runs the plan, reporting each run on {@code progress} as it ends. An interrupt of the
      * calling thread stops the run going on (its JVM with it) and returns the runs finished.
-     * A run whose JVM fails is reported as failed, with its log, and the plan goes on: the
-     * runs before it are kept, and one engine's crash at one level says nothing of the rest.
+     * A run whose JVM fails, or whose files cannot be made, is reported as failed, with its
+     * log if it has one, and the plan goes on: the runs before it are kept, and one engine's
+     * crash at one level says nothing of the rest.
      */
     public static Result run(Plan plan, PrintWriter progress, Path workDir) throws IOException {
         return run(plan, progress, workDir, engine -> Fork.java());
@@ -156,8 +165,8 @@ public final class Comparison {
                         } catch (Fork.Failed e) {
                             failed.add(new FailedRun(engine.toString(), c, r, e.exitCode(),
                                     e.getMessage(), e.log()));
-                            progress.println(run + "failed: " + e.getMessage() + "; its log: "
-                                    + e.log());
+                            progress.println(run + "failed: " + e.getMessage()
+                                    + failed.getLast().itsLog());
                         }
                         progress.flush();
                     }
@@ -189,9 +198,9 @@ public final class Comparison {
     public static String table(Result result) {
         StringBuilder table = new StringBuilder(Table.render(result.rows()));
         for (FailedRun run : result.failed()) {
-            table.append(String.format(Locale.ROOT, "%s -c %d run %d/%d failed: %s; its log: %s%n",
+            table.append(String.format(Locale.ROOT, "%s -c %d run %d/%d failed: %s%s%n",
                     run.engine(), run.concurrency(), run.repeat(), result.plan().repeat(),
-                    run.why(), run.log()));
+                    run.why(), run.itsLog()));
         }
         return table.toString();
     }

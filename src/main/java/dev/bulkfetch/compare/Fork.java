@@ -25,7 +25,10 @@ final class Fork {
     private Fork() {
     }
 
-    /** A run that ended without a measurement: its JVM failed, crashed or could not start. */
+    /**
+     * A run that ended without a measurement: its JVM failed, crashed or could not start, or
+     * its files could not be made or read.
+     */
     static final class Failed extends IOException {
         private final Integer exitCode;
         private final Path log;
@@ -38,13 +41,16 @@ final class Fork {
 
         /**
          * The JVM's exit code: 128 + the signal's number when a signal ended it; {@code null}
-         * when it could not start.
+         * when it did not start, or its files failed.
          */
         Integer exitCode() {
             return exitCode;
         }
 
-        /** The run's own log: its standard error, and why the parent took it for failed. */
+        /**
+         * The run's own log: its standard error, and why the parent took it for failed;
+         * {@code null} when it has none (it could not be made, or went with its folder).
+         */
         Path log() {
             return log;
         }
@@ -78,10 +84,26 @@ final class Fork {
     /**
      * Runs one measurement, its JVM started by {@code javaBinary}. A run's standard error
      * ends in {@code log}, shared by the runs; a run that fails, or whose JVM cannot start,
-     * keeps a log of its own beside it instead, named by the {@link Failed}.
+     * keeps a log of its own beside it instead, named by the {@link Failed}. A run whose files
+     * cannot be made or read (its folder removed while compare runs, a full disk, no
+     * permission) fails too, saying which file and why, where it ended the whole comparison
+     * and lost the runs measured before it.
      */
     static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup, int repeat,
-                           Path log) throws IOException, InterruptedException {
+                           Path log) throws Failed, InterruptedException {
+        try {
+            return measure(javaBinary, config, urls, warmup, repeat, log);
+        } catch (Failed e) {
+            throw e;
+        } catch (IOException e) {
+            // A file that failed after the run was under way: the measured one or the log.
+            throw new Failed("its files failed: " + FileFailures.describe(e), null, null);
+        }
+    }
+
+    private static Measurement measure(Path javaBinary, FetchConfig config, Path urls,
+                                       int warmup, int repeat, Path log)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(javaBinary.toString());
         int feature = Runtime.version().feature();
@@ -117,12 +139,18 @@ final class Fork {
         Run run = new Run(config, repeat, urls, settings, command);
         // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends. One
         // of its own: two compares may share a --report folder.
-        Path measured = Files.createTempFile(log.getParent(), "measured-run-", ".json");
+        Path measured = newFile(log.getParent(), "measured-run-", ".json",
+                "its measurement's file");
         // A log of the run's own, so a failed run's is its alone to name (the shared one held
         // every run's, with no mark of where this run's began).
-        Path runLog = Files.createTempFile(log.getParent(), "measured-run-"
-                + config.engine().cliName() + "-c" + config.concurrency() + "-" + repeat + "-",
-                ".log");
+        Path runLog;
+        try {
+            runLog = newFile(log.getParent(), "measured-run-" + config.engine().cliName() + "-c"
+                    + config.concurrency() + "-" + repeat + "-", ".log", "its log");
+        } catch (Failed e) {
+            deleteOnFailure(e, measured);
+            throw e;
+        }
         Process child;
         try {
             child = new ProcessBuilder(command)
@@ -133,11 +161,11 @@ final class Fork {
         } catch (IOException e) {
             // A java that cannot be run (gone, not executable), no process to spare: this run
             // failed and the others go on. It ended the comparison, and lost the runs before.
-            Files.deleteIfExists(measured);
             String why = "its JVM could not start: "
                     + java.util.Objects.toString(e.getMessage(), e.toString()).strip();
-            describeFailure(run, why, false, runLog);
-            throw new Failed(why, null, runLog);
+            Failed failed = failure(run, why, null, runLog);
+            deleteOnFailure(failed, measured);
+            throw failed;
         }
         // A compare stopped (Ctrl-C to its JVM alone, a SIGTERM) takes its run with it: the
         // child went on sending requests on its own for as long as its run had left.
@@ -147,8 +175,7 @@ final class Fork {
         } catch (IllegalStateException shuttingDown) {
             // Stopped just as this run started: it must not go on alone after this JVM.
             child.destroyForcibly();
-            Files.deleteIfExists(measured);
-            Files.deleteIfExists(runLog);
+            deleteOnFailure(shuttingDown, measured, runLog);
             throw shuttingDown;
         }
         int code;
@@ -159,8 +186,13 @@ final class Fork {
             // Stopped: the run goes too, and is gone before the caller reports what finished.
             child.destroyForcibly();
             child.onExit().join();
-            Files.deleteIfExists(measured);
-            appendTo(log, runLog);
+            // A log that cannot be moved must not turn the stop into a failed run.
+            deleteOnFailure(e, measured);
+            try {
+                appendTo(log, runLog);
+            } catch (IOException left) {
+                e.addSuppressed(left);
+            }
             throw e;
         } finally {
             try {
@@ -193,8 +225,14 @@ final class Fork {
     private static Measurement measurement(Run run, int code, Path measured, Path runLog,
                                            Path log)
             throws IOException {
-        String text = Files.readString(measured, StandardCharsets.UTF_8).strip();
-        Files.delete(measured);
+        String text;
+        try {
+            text = Files.readString(measured, StandardCharsets.UTF_8).strip();
+            Files.delete(measured);
+        } catch (IOException e) {
+            throw failure(run, "its measurement could not be read: "
+                    + FileFailures.describe(e), code, runLog);
+        }
         String why = code != 0 ? "its JVM exited " + code + (code > 128
                 ? " (ended by signal " + (code - 128) + ")" : "")
                 : text.isEmpty() ? "its JVM exited 0 with no measurement" : null;
@@ -208,9 +246,7 @@ final class Fork {
             }
         }
         if (why != null) {
-            // Said in the log too: a JVM killed (the OOM killer, a crash) writes nothing there.
-            describeFailure(run, why, true, runLog);
-            throw new Failed(why, code, runLog);
+            throw failure(run, why, code, runLog);
         }
         appendTo(log, runLog);
         return m;
@@ -219,6 +255,46 @@ final class Fork {
     /** What a run was asked to do, for its log should it fail. */
     private record Run(FetchConfig config, int repeat, Path urls, List<String> settings,
                        List<String> command) {
+    }
+
+    /**
+     * A new file for the run in {@code folder}; one that cannot be made fails the run, named
+     * with why: the comparison goes on without it.
+     */
+    private static Path newFile(Path folder, String prefix, String suffix, String what)
+            throws Failed {
+        try {
+            return Files.createTempFile(folder, prefix, suffix);
+        } catch (IOException e) {
+            throw new Failed(what + " could not be made: " + FileFailures.describe(e), null,
+                    null);
+        }
+    }
+
+    /** Removes a failed run's files, and notes on {@code failure} any that stay. */
+    private static void deleteOnFailure(Exception failure, Path... files) {
+        for (Path file : files) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /**
+     * The run failed for {@code why}, said in its log too (a JVM killed, by the OOM killer or
+     * a crash, writes nothing there). A log that cannot be rewritten is named as the run left
+     * it, when it is still there, and the failure says why it was not rewritten.
+     */
+    private static Failed failure(Run run, String why, Integer code, Path runLog) {
+        try {
+            describeFailure(run, why, code != null, runLog);
+            return new Failed(why, code, runLog);
+        } catch (IOException e) {
+            return new Failed(why + "; its log could not be written: "
+                    + FileFailures.describe(e), code, Files.exists(runLog) ? runLog : null);
+        }
     }
 
     /**

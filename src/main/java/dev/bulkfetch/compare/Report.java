@@ -60,7 +60,7 @@ public final class Report {
             f.put("repeat", run.repeat());
             f.put("exit_code", run.exitCode());
             f.put("why", run.why());
-            f.put("log", run.log().toString());
+            f.put("log", run.log() == null ? null : run.log().toString());
         }
         root.putPOJO("rows", result.rows());
         root.put("verdict", result.verdict());
