@@ -195,8 +195,8 @@ final class CompareCommand implements Callable<Integer> {
             }
             // The report names the list the user gave, not the copy the runs read.
             result = result.withPlan(plan);
-            report(result, Comparison.plannedRuns(plan), out);
-            sound = result.sound() && result.failed().isEmpty();
+            boolean written = report(result, Comparison.plannedRuns(plan), out, err);
+            sound = result.sound() && result.failed().isEmpty() && written;
             // A run whose files could not be made has no log.
             failedLogs = result.failed().stream().map(Comparison.FailedRun::log)
                     .filter(java.util.Objects::nonNull).toList();
@@ -220,14 +220,18 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         tidy(work, copies, failedLogs);
-        // Runs that cannot be ranked, or that failed, are a comparison that did not work out:
-        // its verdict, or the line of each failed run, says so.
+        // Runs that cannot be ranked, or that failed, or a report that could not be written,
+        // are a comparison that did not work out: its verdict, or a line of its own, says so.
         return sound ? ExitCodes.OK : ExitCodes.SOME_FAILED;
     }
 
-    /** The table, the verdict and the report files: of the runs that finished, when stopped. */
-    private void report(Comparison.Result result, int planned, PrintWriter out)
-            throws java.io.IOException {
+    /**
+     * The table, the verdict and the report files: of the runs that finished, when stopped.
+     * Returns whether the report files, when asked for, were written: a file that could not
+     * be is said on {@code err}, after the table.
+     */
+    private boolean report(Comparison.Result result, int planned, PrintWriter out,
+                           PrintWriter err) {
         out.println();
         // A failed run is reported with its log though no run finished.
         boolean nothing = result.runs().isEmpty() && result.failed().isEmpty();
@@ -237,17 +241,27 @@ final class CompareCommand implements Callable<Integer> {
                     : ": the table has the runs that finished."));
             if (nothing) {
                 out.flush();
-                return;
+                return true;
             }
         }
         out.print(Comparison.table(result));
         out.println();
         out.println("Verdict: " + result.verdictWithFailures());
-        if (report != null) {
-            Path html = Report.write(result, report);
-            out.println("Report: " + html);
-        }
         out.flush();
+        boolean written = true;
+        if (report != null) {
+            try {
+                out.println("Report: " + Report.write(result, report));
+            } catch (java.io.IOException e) {
+                // It ended compare with the bare exception, the copies of the list left in
+                // DIR and the failed runs' line unsaid; the table above is what was measured.
+                err.println("compare: the report could not be written into " + report + ": "
+                        + e.getMessage());
+                written = false;
+            }
+            out.flush();
+        }
+        return written;
     }
 
     /**

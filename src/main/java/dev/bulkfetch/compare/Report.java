@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,15 +29,24 @@ public final class Report {
     private Report() {
     }
 
-    /** Writes both files into {@code dir}, creating it; returns the HTML page's path. */
+    /**
+     * Writes both files into {@code dir}, creating it; returns the HTML page's path. A file
+     * that cannot be written fails with a message naming it and why.
+     */
     public static Path write(Comparison.Result result, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        ObjectNode json = data(result);
-        Fork.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(dir.resolve("runs.json").toFile(), json);
-        Path html = dir.resolve("report.html");
-        Files.writeString(html, html(result, json), StandardCharsets.UTF_8);
-        return html;
+        try {
+            Files.createDirectories(dir);
+            ObjectNode json = data(result);
+            try (OutputStream out = Files.newOutputStream(dir.resolve("runs.json"))) {
+                Fork.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, json);
+            }
+            Path html = dir.resolve("report.html");
+            Files.writeString(html, html(result, json), StandardCharsets.UTF_8);
+            return html;
+        } catch (java.nio.file.FileSystemException e) {
+            // Its message was the path alone ("/tmp/r"), which did not say what was wrong.
+            throw new IOException(FileFailures.describe(e), e);
+        }
     }
 
     private static ObjectNode data(Comparison.Result result) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -71,6 +72,34 @@ class CompareFileFailuresTest {
             assertThat(json.get("runs")).hasSize(1);
             assertThat(json.get("failed_runs")).hasSize(2)
                     .allSatisfy(failed -> assertThat(failed.get("log").isNull()).isTrue());
+        }
+    }
+
+    /**
+     * A report that could not be written ended compare with the bare exception ("bulkfetch
+     * compare: DIR/runs.json (Is a directory)"), the copies of the list the runs read left in
+     * DIR. It is said naming the report and the file, after the table, and compare exits 1.
+     */
+    @Test
+    void aReportThatCannotBeWrittenIsSaidNamingItsFileAfterTheTable() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 4);
+            Path report = dir.resolve("report");
+            Path inTheWay = Files.createDirectories(report.resolve("runs.json"));
+
+            Cli.Result result = Cli.run("compare", list.toString(), "--engines", "serial",
+                    "--warmup", "0", "--report", report.toString());
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+            assertThat(result.out()).containsPattern("(?m)^serial +1 ")
+                    .contains("Verdict: Only the serial baseline ran").doesNotContain("Report:");
+            assertThat(result.err()).contains("compare: the report could not be written into "
+                    + report + ": " + inTheWay + ": Is a directory")
+                    .doesNotContain("bulkfetch compare:");
+            try (var files = Files.list(report)) {
+                assertThat(files.map(file -> file.getFileName().toString()))
+                        .containsExactly("runs.json");
+            }
         }
     }
 
