@@ -19,7 +19,7 @@ final class ProbeCommand implements Callable<Integer> {
     String engine;
     int concurrency;
     int warmup;
-    int repeat = 1;
+    int runNumber = 1;
     final RequestOptions requestOptions = new RequestOptions();
     final LimitOptions limitOptions = new LimitOptions();
 
@@ -42,8 +42,10 @@ final class ProbeCommand implements Callable<Integer> {
                         () -> concurrency, v -> concurrency = v)
                 .add(option("--warmup").paramLabel("N").type(int.class).defaultValue("0"),
                         () -> warmup, v -> warmup = v)
-                .add(option("--repeat").paramLabel("N").type(int.class).defaultValue("1"),
-                        () -> repeat, v -> repeat = v)
+                // Which of compare's runs this is (compare's --repeat is how many runs), for
+                // the measurement to carry back.
+                .add(option("--run-number").paramLabel("N").type(int.class).defaultValue("1"),
+                        () -> runNumber, v -> runNumber = v)
                 .helpAndVersion(new BulkfetchCommand.Version());
         requestOptions.addTo(options);
         limitOptions.addTo(options);
@@ -58,7 +60,7 @@ final class ProbeCommand implements Callable<Integer> {
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
         FetchConfig config = limitOptions.applyTo(requestOptions.applyTo(FetchConfig.builder()
                 .engine(EngineKind.fromName(engine)).concurrency(concurrency))).build();
-        Measurement m = Probe.measure(config, input, warmup, repeat);
+        Measurement m = Probe.measure(config, input, warmup, runNumber);
         spec.commandLine().getOut().println(Probe.toJson(m));
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

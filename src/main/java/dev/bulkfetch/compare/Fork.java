@@ -76,9 +76,9 @@ final class Fork {
     }
 
     /** As {@link #run(Path, FetchConfig, Path, int, int, Path)}, on this JVM's own java. */
-    static Measurement run(FetchConfig config, Path urls, int warmup, int repeat, Path log)
+    static Measurement run(FetchConfig config, Path urls, int warmup, int runNumber, Path log)
             throws IOException, InterruptedException {
-        return run(java(), config, urls, warmup, repeat, log);
+        return run(java(), config, urls, warmup, runNumber, log);
     }
 
     /**
@@ -89,10 +89,10 @@ final class Fork {
      * permission) fails too, saying which file and why, where it ended the whole comparison
      * and lost the runs measured before it.
      */
-    static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup, int repeat,
-                           Path log) throws Failed, InterruptedException {
+    static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup,
+                           int runNumber, Path log) throws Failed, InterruptedException {
         try {
-            return measure(javaBinary, config, urls, warmup, repeat, log);
+            return measure(javaBinary, config, urls, warmup, runNumber, log);
         } catch (Failed e) {
             throw e;
         } catch (IOException e) {
@@ -102,7 +102,7 @@ final class Fork {
     }
 
     private static Measurement measure(Path javaBinary, FetchConfig config, Path urls,
-                                       int warmup, int repeat, Path log)
+                                       int warmup, int runNumber, Path log)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(javaBinary.toString());
@@ -134,9 +134,9 @@ final class Fork {
                 "--max-redirects", Integer.toString(config.maxRedirects()),
                 "--retries", Integer.toString(config.retries().maxRetries()));
         command.addAll(settings);
-        // Not a setting: the run's number, which its measurement carries back.
-        command.addAll(List.of("--repeat", Integer.toString(repeat)));
-        Run run = new Run(config, repeat, urls, settings, command);
+        // Not a setting: the run's number, which its measurement carries back (as its repeat).
+        command.addAll(List.of("--run-number", Integer.toString(runNumber)));
+        Run run = new Run(config, runNumber, urls, settings, command);
         // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends. One
         // of its own: two compares may share a --report folder.
         Path measured = newFile(log.getParent(), "measured-run-", ".json",
@@ -146,7 +146,7 @@ final class Fork {
         Path runLog;
         try {
             runLog = newFile(log.getParent(), "measured-run-" + config.engine().cliName() + "-c"
-                    + config.concurrency() + "-" + repeat + "-", ".log", "its log");
+                    + config.concurrency() + "-" + runNumber + "-", ".log", "its log");
         } catch (Failed e) {
             deleteOnFailure(e, measured);
             throw e;
@@ -253,7 +253,7 @@ final class Fork {
     }
 
     /** What a run was asked to do, for its log should it fail. */
-    private record Run(FetchConfig config, int repeat, Path urls, List<String> settings,
+    private record Run(FetchConfig config, int runNumber, Path urls, List<String> settings,
                        List<String> command) {
     }
 
@@ -307,7 +307,7 @@ final class Fork {
         String nl = System.lineSeparator();
         long written = Files.size(runLog);
         StringBuilder head = new StringBuilder()
-                .append("bulkfetch compare: run ").append(run.repeat()).append(" of ")
+                .append("bulkfetch compare: run ").append(run.runNumber()).append(" of ")
                 .append(run.config().engine()).append(" at -c ")
                 .append(run.config().concurrency()).append(" failed: ").append(why).append(nl)
                 .append("Its list: ").append(run.urls()).append(nl)

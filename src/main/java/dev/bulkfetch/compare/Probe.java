@@ -33,8 +33,11 @@ public final class Probe {
     private Probe() {
     }
 
-    /** Runs {@code urls} with {@code config} after {@code warmup} items of warm-up. */
-    public static Measurement measure(FetchConfig config, Path urls, int warmup, int repeat)
+    /**
+     * Runs {@code urls} with {@code config} after {@code warmup} items of warm-up; the
+     * measurement carries {@code runNumber}, which of compare's repeats it is.
+     */
+    public static Measurement measure(FetchConfig config, Path urls, int warmup, int runNumber)
             throws IOException, InterruptedException {
         try (BulkRun run = new BulkRun(config)) {
             if (warmup > 0) {
@@ -53,7 +56,7 @@ public final class Probe {
             double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
             Map<String, Long> errors = new LinkedHashMap<>();
             summary.errors().forEach((kind, n) -> errors.put(kind.wireName(), n));
-            return new Measurement(summary.engine(), summary.concurrency(), repeat,
+            return new Measurement(summary.engine(), summary.concurrency(), runNumber,
                     summary.items(), summary.ok(), errors, summary.wallSeconds(),
                     summary.latency().p50(), summary.latency().p99(),
                     summary.latencySumSeconds(), cpu,

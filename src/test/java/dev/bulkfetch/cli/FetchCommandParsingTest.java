@@ -202,6 +202,24 @@ class FetchCommandParsingTest {
         assertThat(given.concurrencies).containsExactly(4, 8);
     }
 
+    /**
+     * compare's hidden child took the run's number as --repeat, which in compare is how many
+     * runs there are: it is --run-number now.
+     */
+    @Test
+    void probeTakesTheRunsNumberAsRunNumber() {
+        CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(), new PrintWriter(new StringWriter()));
+        ProbeCommand probe = (ProbeCommand) cli.parseArgs("probe", "list.txt", "-e", "serial",
+                "-c", "1", "--run-number", "3").subcommand().commandSpec().userObject();
+
+        assertThat(probe.runNumber).isEqualTo(3);
+        assertThatThrownBy(() -> Main.commandLine(new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(), new PrintWriter(new StringWriter())).parseArgs(
+                        "probe", "list.txt", "-e", "serial", "-c", "1", "--repeat", "3"))
+                .isInstanceOf(CommandLine.UnmatchedArgumentException.class);
+    }
+
     @Test
     void aMethodTheEngineCannotSendIsAUsageErrorNamingTheOptionAndTheWayOut() {
         StringWriter err = new StringWriter();

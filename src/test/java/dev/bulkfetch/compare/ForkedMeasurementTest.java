@@ -27,7 +27,7 @@ class ForkedMeasurementTest {
             Measurement threads = Fork.run(config(EngineKind.THREADS), list, 0, 1,
                     dir.resolve("threads.log"));
             server.counter().reset();
-            Measurement loop = Fork.run(config(EngineKind.EVENT_LOOP), list, 0, 1,
+            Measurement loop = Fork.run(config(EngineKind.EVENT_LOOP), list, 0, 2,
                     dir.resolve("loop.log"));
 
             assertThat(threads.ok()).isEqualTo(512);
@@ -36,6 +36,9 @@ class ForkedMeasurementTest {
             assertThat(loop.peakInFlight()).isEqualTo(256);
             assertThat(threads.peakThreads()).isGreaterThan(256);
             assertThat(loop.peakThreads()).isLessThan(64);
+            // The run's number, given to the child, comes back in its measurement.
+            assertThat(threads.repeat()).isEqualTo(1);
+            assertThat(loop.repeat()).isEqualTo(2);
         }
     }
 
@@ -62,7 +65,7 @@ class ForkedMeasurementTest {
                 + " --connect-timeout ");
         assertThat(lines).containsSubsequence("Its standard error:", "Its command, one"
                 + " argument a line:", "    dev.bulkfetch.cli.Main", "    probe",
-                "    " + missing, "    --engine", "    serial");
+                "    " + missing, "    --engine", "    serial", "    --run-number", "    2");
         // What the run wrote itself sits between the two.
         assertThat(String.join("\n", lines)).containsPattern("(?s)Its standard error:\n.*"
                 + "no-such-list.*\n\nIts command");
