@@ -12,6 +12,7 @@ import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
 import dev.bulkfetch.output.BodyStore;
+import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.Journal;
 import dev.bulkfetch.output.JsonLinesWriter;
 import dev.bulkfetch.output.ProgressLine;
@@ -305,7 +306,7 @@ final class FetchCommand implements Callable<Integer> {
                     // wrapper waiting for the file must not take the run for a success.
                     summaryWritten = false;
                     err.println("bulkfetch fetch: cannot write the summary to "
-                            + outputs.summaryJson + ": " + Units.reason(e));
+                            + outputs.summaryJson + ": " + FileErrors.reason(e));
                     err.flush();
                 }
             }

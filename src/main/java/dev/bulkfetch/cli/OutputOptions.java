@@ -4,6 +4,7 @@ import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.input.UrlListReader;
+import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.Journal;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ final class OutputOptions {
                         + saveBodies + ": "
                         + (Files.exists(saveBodies) ? "a file of that name is there"
                         : Files.isSymbolicLink(saveBodies) ? "it is a link to nothing"
-                        : Units.reason(e)));
+                        : FileErrors.reason(e)));
             }
             try {
                 dev.bulkfetch.output.BodyStore.checkWritable(saveBodies);

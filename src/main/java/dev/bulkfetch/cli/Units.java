@@ -96,15 +96,4 @@ final class Units {
             return parseSize(value);
         }
     }
-    /**
-     * What went wrong with a file, in words: a NoSuchFileException's message is only the
-     * path (a link to a missing folder said just "dl.json").
-     */
-    static String reason(java.io.IOException e) {
-        String kind = e instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
-                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
-                        ? fs.getReason() : null;
-        return kind != null ? kind : String.valueOf(e.getMessage());
-    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.output.FileErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,7 +98,7 @@ final class Fork {
             throw e;
         } catch (IOException e) {
             // A file that failed after the run was under way: the measured one or the log.
-            throw new Failed("its files failed: " + FileFailures.describe(e), null, null);
+            throw new Failed("its files failed: " + FileErrors.describe(e), null, null);
         }
     }
 
@@ -231,7 +232,7 @@ final class Fork {
             Files.delete(measured);
         } catch (IOException e) {
             throw failure(run, "its measurement could not be read: "
-                    + FileFailures.describe(e), code, runLog);
+                    + FileErrors.describe(e), code, runLog);
         }
         String why = code != 0 ? "its JVM exited " + code + (code > 128
                 ? " (ended by signal " + (code - 128) + ")" : "")
@@ -266,7 +267,7 @@ final class Fork {
         try {
             return Files.createTempFile(folder, prefix, suffix);
         } catch (IOException e) {
-            throw new Failed(what + " could not be made: " + FileFailures.describe(e), null,
+            throw new Failed(what + " could not be made: " + FileErrors.describe(e), null,
                     null);
         }
     }
@@ -293,7 +294,7 @@ final class Fork {
             return new Failed(why, code, runLog);
         } catch (IOException e) {
             return new Failed(why + "; its log could not be written: "
-                    + FileFailures.describe(e), code, Files.exists(runLog) ? runLog : null);
+                    + FileErrors.describe(e), code, Files.exists(runLog) ? runLog : null);
         }
     }
 

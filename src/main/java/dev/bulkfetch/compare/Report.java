@@ -3,6 +3,7 @@ package dev.bulkfetch.compare;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulkfetch.output.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,7 +46,7 @@ public final class Report {
             return html;
         } catch (java.nio.file.FileSystemException e) {
             // Its message was the path alone ("/tmp/r"), which did not say what was wrong.
-            throw new IOException(FileFailures.describe(e), e);
+            throw new IOException(FileErrors.describe(e), e);
         }
     }
 

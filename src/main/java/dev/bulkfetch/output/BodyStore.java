@@ -79,7 +79,7 @@ public final class BodyStore implements AutoCloseable {
         try {
             Files.delete(TempFiles.create(dir, PART_PREFIX + "check-", ".part"));
         } catch (IOException e) {
-            throw new IOException("cannot write into " + dir + ": " + reason(e), e);
+            throw new IOException("cannot write into " + dir + ": " + FileErrors.reason(e), e);
         }
     }
 
@@ -103,17 +103,6 @@ public final class BodyStore implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** What went wrong, said: a permission error's message is only the file's name. */
-    private static String reason(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-            return f.getReason();
-        }
-        return e.getMessage();
     }
 
     /** A body that could not be saved: the run cannot go on as asked. */
@@ -168,7 +157,7 @@ public final class BodyStore implements AutoCloseable {
         } catch (IOException e) {
             part.delete();
             throw new SaveFailed("cannot save the body of item " + result.seq() + " to "
-                    + target + ": " + reason(e), e);
+                    + target + ": " + FileErrors.reason(e), e);
         }
     }
 
