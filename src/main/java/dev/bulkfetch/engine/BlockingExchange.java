@@ -42,8 +42,6 @@ final class BlockingExchange {
                    BooleanSupplier closing, Runnable lendThread) {
     }
 
-    private static final int BUFFER_BYTES = 16 * 1024;
-
     private final EngineOptions options;
     private final HostGuard guard;
     private final RedirectGate redirectGate;
@@ -79,8 +77,10 @@ final class BlockingExchange {
     private boolean over;
     private boolean interrupted;
     private boolean lent;
-    private long bytes;
     private final BodyReader reader;
+    // The body's reads, on this exchange's thread, which check the deadline through
+    // checkDeadline: the fields the watchdog reads stay here.
+    private final BlockingBody bodyRead;
 
     BlockingExchange(Context context, long deadlineNanos) {
         this.options = context.options();
@@ -92,6 +92,8 @@ final class BlockingExchange {
         this.lendThread = context.lendThread();
         this.deadlineNanos = deadlineNanos;
         this.reader = new BodyReader(options.bodyHandler());
+        this.bodyRead = new BlockingBody(reader, options.maxBodyBytes(), closing,
+                this::checkDeadline);
     }
 
     /**
@@ -115,8 +117,8 @@ final class BlockingExchange {
                     || System.nanoTime() - deadlineNanos >= 0
                     ? Outcome.failure(FetchError.of(ErrorKind.TIMEOUT, "timed out: request took"
                             + " longer than " + options.requestTimeout().toMillis() + " ms"),
-                            bytes, latency)
-                    : Failures.outcome(e, bytes, latency);
+                            bodyRead.bytes(), latency)
+                    : Failures.outcome(e, bodyRead.bytes(), latency);
             return redirected ? failed.afterRedirect() : failed;
         } finally {
             end();
@@ -188,19 +190,21 @@ final class BlockingExchange {
                         && conn.getHeaderField("Transfer-Encoding") == null;
                 // The JDK's stream does not stop at the Content-Length (a 5-byte body came
                 // back as 15, its excess with it): read what it declares, as Netty does.
-                if (body != null && !countBody(body, byLength ? declared : -1)) {
+                if (body != null && !bodyRead.count(body, byLength ? declared : -1)) {
                     conn.disconnect();
                     return tooLarge(status, start);
                 }
-                if (byLength && bytes < declared) {
+                if (byLength && bodyRead.bytes() < declared) {
                     // The JDK ends a fixed-length body quietly when the server closes early.
                     conn.disconnect();
                     throw new java.net.ProtocolException("invalid HTTP response: the body "
-                            + "ended after " + bytes + " of " + declared + " bytes");
+                            + "ended after " + bodyRead.bytes() + " of " + declared
+                            + " bytes");
                 }
                 keepOrClose(conn, request.url());
             }
-            return reader.finish(status, bytes, System.nanoTime() - start, retryAfter);
+            return reader.finish(status, bodyRead.bytes(), System.nanoTime() - start,
+                    retryAfter);
         }
     }
 
@@ -279,59 +283,18 @@ final class BlockingExchange {
         return conn;
     }
 
-    /**
-     * Counts the body and feeds it to the body handler; false when it passes the limit.
-     * Reads at most the {@code declared} length when there is one (-1: none), else at most
-     * one byte past the limit, so {@code bytes} is then the limit plus one on every engine.
-     */
-    private boolean countBody(InputStream body, long declared) throws IOException {
-        byte[] buffer = new byte[BUFFER_BYTES];
-        long limit = declared >= 0 ? declared : options.maxBodyBytes() + 1;
-        int n;
-        while ((n = readOrCut(body, buffer, (int) Math.min(buffer.length, limit - bytes)))
-                > 0) {
-            bytes += n;
-            if (bytes <= options.maxBodyBytes()) {
-                reader.accept(buffer, 0, n);
-            }
-            if (System.nanoTime() - deadlineNanos > 0) {
-                timedOut = true;
-                throw new java.net.SocketTimeoutException("request deadline passed");
-            }
-            if (closing.getAsBoolean()) {
-                throw new java.util.concurrent.CancellationException("engine closed");
-            }
-        }
-        if (closing.getAsBoolean() && declared < 0) {
-            // A body that ends where its connection does may have ended because close()
-            // closed that connection (a virtual thread's, by interrupting it): cut off.
-            throw new java.util.concurrent.CancellationException("engine closed");
-        }
-        return bytes <= options.maxBodyBytes();
-    }
-
-    /**
-     * One read of the body. Failed while the engine closes, it was cut by the close (the
-     * connection closed under it, a virtual thread's by its interrupt): the item was
-     * cancelled, not reset by its server.
-     */
-    private int readOrCut(InputStream body, byte[] buffer, int length) throws IOException {
-        try {
-            return body.read(buffer, 0, length);
-        } catch (IOException e) {
-            if (closing.getAsBoolean()) {
-                throw (java.util.concurrent.CancellationException)
-                        new java.util.concurrent.CancellationException("engine closed")
-                                .initCause(e);
-            }
-            throw e;
+    /** Throws once the deadline has passed, the exchange then timed out. */
+    private void checkDeadline() throws java.net.SocketTimeoutException {
+        if (System.nanoTime() - deadlineNanos > 0) {
+            timedOut = true;
+            throw new java.net.SocketTimeoutException("request deadline passed");
         }
     }
 
     /** The server answered {@code status}, with a body over the limit. */
     private Outcome tooLarge(int status, long start) {
-        return Outcome.answeredWith(status, Engine.tooLarge(options.maxBodyBytes()), bytes,
-                System.nanoTime() - start);
+        return Outcome.answeredWith(status, Engine.tooLarge(options.maxBodyBytes()),
+                bodyRead.bytes(), System.nanoTime() - start);
     }
 
     /**
@@ -344,26 +307,12 @@ final class BlockingExchange {
             conn.disconnect();
             return;
         }
-        long read = 0;
         // A body being read, as the final one is: the watchdog must not close its stream
-        // (that waits on the stream's lock), and the deadline is checked here.
+        // (that waits on the stream's lock), and the deadline is checked as it is read.
         readingBody = true;
         try (InputStream body = conn.getErrorStream() != null ? conn.getErrorStream()
                 : conn.getInputStream()) {
-            byte[] buffer = new byte[BUFFER_BYTES];
-            int n;
-            while (body != null && read <= Redirects.DRAINED_BYTES
-                    && (n = body.read(buffer)) > 0) {
-                read += n;
-                if (System.nanoTime() - deadlineNanos > 0) {
-                    timedOut = true;
-                    throw new java.net.SocketTimeoutException("request deadline passed");
-                }
-                if (closing.getAsBoolean()) {
-                    throw new java.util.concurrent.CancellationException("engine closed");
-                }
-            }
-            if (read > Redirects.DRAINED_BYTES) {
+            if (bodyRead.drain(body, Redirects.DRAINED_BYTES) > Redirects.DRAINED_BYTES) {
                 conn.disconnect();
             } else {
                 keepOrClose(conn, url);

@@ -236,7 +236,7 @@ class EngineContractTest {
             if (kind == EngineKind.THREADS || kind == EngineKind.SERIAL) {
                 // In its read, not between reads, where a cancel or a close is seen anyway.
                 assertThat(Await.until(() -> dev.bulkfetch.testing.Threads.anyAt("bulkfetch-",
-                                "BlockingExchange.countBody", "NioSocketImpl.read"),
+                                "BlockingBody.count", "NioSocketImpl.read"),
                         Duration.ofSeconds(20))).as("the body's read blocked").isTrue();
             }
             if (cancelled) {

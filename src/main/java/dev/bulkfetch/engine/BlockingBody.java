@@ -1,0 +1,111 @@
+package dev.bulkfetch.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The body reads of one {@link BlockingExchange}, on its thread: the final body, counted and
+ * handed to its {@link BodyReader} up to the limit, and a redirect's, read past. After every
+ * read the deadline and the engine's close are checked, since nothing else can end such a
+ * read in time (see BlockingExchange). Beside {@link BodyReader}, not in it: that one is the
+ * handler's side on every engine and holds its lock per call, which a blocking read must not.
+ *
+ * <p>Confined to the exchange's thread, like the count it keeps. The exchange keeps the state
+ * its watchdog reads; what it lends here is a deadline check, which marks it timed out.
+ */
+final class BlockingBody {
+
+    /** The exchange's deadline: throws once it has passed, the exchange then timed out. */
+    interface Deadline {
+        void check() throws SocketTimeoutException;
+    }
+
+    private static final int BUFFER_BYTES = 16 * 1024;
+
+    private final BodyReader reader;
+    private final long maxBodyBytes;
+    // Reads the engine's volatile flag, set by its close() on whichever thread closes it.
+    private final BooleanSupplier closing;
+    private final Deadline deadline;
+    // The final body's bytes read so far, limit plus one at most without a declared length.
+    private long bytes;
+
+    BlockingBody(BodyReader reader, long maxBodyBytes, BooleanSupplier closing,
+                 Deadline deadline) {
+        this.reader = reader;
+        this.maxBodyBytes = maxBodyBytes;
+        this.closing = closing;
+        this.deadline = deadline;
+    }
+
+    /** The final body's bytes read so far, also when its read failed. */
+    long bytes() {
+        return bytes;
+    }
+
+    /**
+     * Counts the body and feeds it to the body handler; false when it passes the limit.
+     * Reads at most the {@code declared} length when there is one (-1: none), else at most
+     * one byte past the limit, so {@code bytes} is then the limit plus one on every engine.
+     */
+    boolean count(InputStream body, long declared) throws IOException {
+        byte[] buffer = new byte[BUFFER_BYTES];
+        long limit = declared >= 0 ? declared : maxBodyBytes + 1;
+        int n;
+        while ((n = readOrCut(body, buffer, (int) Math.min(buffer.length, limit - bytes)))
+                > 0) {
+            bytes += n;
+            if (bytes <= maxBodyBytes) {
+                reader.accept(buffer, 0, n);
+            }
+            deadline.check();
+            if (closing.getAsBoolean()) {
+                throw new CancellationException("engine closed");
+            }
+        }
+        if (closing.getAsBoolean() && declared < 0) {
+            // A body that ends where its connection does may have ended because close()
+            // closed that connection (a virtual thread's, by interrupting it): cut off.
+            throw new CancellationException("engine closed");
+        }
+        return bytes <= maxBodyBytes;
+    }
+
+    /**
+     * Reads a redirect's body (null: none) to its end or past {@code most} bytes, and says
+     * how many it read: more than {@code most}, the rest is left unread.
+     */
+    long drain(InputStream body, long most) throws IOException {
+        long read = 0;
+        byte[] buffer = new byte[BUFFER_BYTES];
+        int n;
+        while (body != null && read <= most && (n = body.read(buffer)) > 0) {
+            read += n;
+            deadline.check();
+            if (closing.getAsBoolean()) {
+                throw new CancellationException("engine closed");
+            }
+        }
+        return read;
+    }
+
+    /**
+     * One read of the body. Failed while the engine closes, it was cut by the close (the
+     * connection closed under it, a virtual thread's by its interrupt): the item was
+     * cancelled, not reset by its server.
+     */
+    private int readOrCut(InputStream body, byte[] buffer, int length) throws IOException {
+        try {
+            return body.read(buffer, 0, length);
+        } catch (IOException e) {
+            if (closing.getAsBoolean()) {
+                throw (CancellationException) new CancellationException("engine closed")
+                        .initCause(e);
+            }
+            throw e;
+        }
+    }
+}
