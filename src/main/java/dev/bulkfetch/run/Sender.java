@@ -8,13 +8,11 @@ import dev.bulkfetch.engine.Outcome;
 import dev.bulkfetch.engine.RedirectGate;
 import dev.bulkfetch.limit.RateGate;
 import dev.bulkfetch.limit.RetryAfter;
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -31,7 +29,8 @@ import java.util.function.LongSupplier;
  * thread parks for a rate permit, Netty's least of all. Every finished attempt is queued for the
  * driver as a {@link Done}.
  *
- * <p>Under a rate, the first request goes alone and the rest wait for it ({@link WarmUp}).
+ * <p>Under a rate, the first request goes alone and the rest wait for it ({@link WarmUp}), and a
+ * redirect's next request takes a start of its own ({@link RedirectPermits}).
  *
  * <p>Under a rate per host it tells the driver which hosts have an attempt waiting for its
  * start ({@link #waitsForStart}), and wakes it when a host has none left: the dispatcher starts no
@@ -79,10 +78,9 @@ final class Sender implements AutoCloseable {
     private final Map<Attempt, Booking> booked = new ConcurrentHashMap<>();
     // Set by stop() (on the signal's thread); read wherever an attempt is about to be sent.
     private volatile boolean stopped;
-    // Redirect permits not yet given: stop() fails them.
-    private final Set<CompletableFuture<Void>> permits = ConcurrentHashMap.newKeySet();
-    private static final CancellationException STOPPED =
-            new CancellationException("the run stopped before a redirect's request could start");
+    // The engine's redirect gate under a rate, and the permits it has not yet given, which
+    // stop() fails.
+    private final RedirectPermits redirects;
     // Requests on the wire now, and the most at once: what the summary calls in flight. An
     // attempt holding its permit while it waits for the rate is not on the wire.
     private final AtomicInteger onWire = new AtomicInteger();
@@ -94,7 +92,7 @@ final class Sender implements AutoCloseable {
 
     /**
      * A sender whose engine, made by {@code engineWith}, asks it before each redirect's next
-     * request ({@link #redirectPermit}): the engine calls it only once sends begin, after this
+     * request ({@link RedirectPermits}): the engine calls it only once sends begin, after this
      * constructor.
      */
     Sender(Function<RedirectGate, Engine> engineWith, RateGate rate,
@@ -114,50 +112,13 @@ final class Sender implements AutoCloseable {
         this.timer.setRemoveOnCancelPolicy(true);
         boolean limited = rate.current() != null || ratePerHost != null;
         this.warmUp = new WarmUp(limited, timer, this::warm);
-        this.engine = engineWith.apply(limited ? this::redirectPermit : RedirectGate.OPEN);
+        this.redirects = new RedirectPermits(timer, () -> stopped, this::reserve,
+                host -> recordStart(hostGate(host)));
+        this.engine = engineWith.apply(limited ? redirects : RedirectGate.OPEN);
     }
 
     Engine engine() {
         return engine;
-    }
-
-    /**
-     * When a redirect's request to {@code to} may start: at once, or when the run's rate (and
-     * the host's) allow, that start counted like any other. {@link #stop()} fails it, and the
-     * item comes back unsent (its first request went, so --resume sends it again, as it does an
-     * item in flight at a crash).
-     */
-    private CompletableFuture<Void> redirectPermit(URI to) {
-        CompletableFuture<Void> permit = new CompletableFuture<>();
-        permits.add(permit);
-        permit.whenComplete((allowed, refused) -> permits.remove(permit));
-        // stop() may have gone through the set just before the add.
-        if (stopped) {
-            permit.completeExceptionally(STOPPED);
-            return permit;
-        }
-        String host = Attempt.hostOf(to);
-        long wait = reserve(host);
-        if (wait > 0) {
-            timer.schedule(() -> startWhenAllowed(host, permit), wait, TimeUnit.NANOSECONDS);
-        } else {
-            startWhenAllowed(host, permit);
-        }
-        return permit;
-    }
-
-    /** As {@link #sendNow}'s check: both windows, then both count the start. */
-    private void startWhenAllowed(String host, CompletableFuture<Void> permit) {
-        if (stopped || permit.isDone()) {
-            // Stopped, or the exchange gave up on it (its timeout): no start to count.
-            return;
-        }
-        long wait = recordStart(hostGate(host));
-        if (wait > 0) {
-            timer.schedule(() -> startWhenAllowed(host, permit), wait, TimeUnit.NANOSECONDS);
-        } else {
-            permit.complete(null);
-        }
     }
 
     /**
@@ -204,7 +165,7 @@ final class Sender implements AutoCloseable {
      */
     void stop() {
         stopped = true;
-        permits.forEach(permit -> permit.completeExceptionally(STOPPED));
+        redirects.stop();
         warmUp.stop().forEach(this::handBack);
         for (Attempt attempt : waiting) {
             if (waiting.remove(attempt)) {
@@ -353,7 +314,10 @@ final class Sender implements AutoCloseable {
         }
     }
 
-    /** Reserves a start in the run's gate and {@code host}'s; how long until it comes. */
+    /**
+     * Reserves a start in the run's gate and {@code host}'s, for a redirect's request
+     * ({@link RedirectPermits}); how long until it comes.
+     */
     private long reserve(String host) {
         long wait = rate.reserve();
         return hosts == null ? wait : Math.max(wait, hosts.gate(host).reserve());
