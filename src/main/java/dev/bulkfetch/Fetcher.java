@@ -59,14 +59,13 @@ import java.util.stream.StreamSupport;
 public final class Fetcher implements AutoCloseable {
 
     private final FetchConfig config;
-    private final Duration closeGrace;
     // Everything concurrent behind this fetcher (threads, queue, futures to complete, the
     // streams and publishers being fed, the close): this class only delegates to it.
     private final LiveRun run;
 
     private Fetcher(FetchConfig config, Duration closeGrace) {
         this.config = config;
-        this.closeGrace = closeGrace;
+        // The close grace is the run's alone: its close and its publishers' feeds wait it out.
         this.run = new LiveRun(config, closeGrace);
     }
 
@@ -185,12 +184,11 @@ public final class Fetcher implements AutoCloseable {
         run.refuseIfClosed();
         SubmissionPublisher<FetchResult> publisher = new SubmissionPublisher<>(
                 Runnable::run, Flow.defaultBufferSize());
-        PublisherFeed feed = new PublisherFeed(publisher, closeGrace);
         AtomicBoolean started = new AtomicBoolean();
         return subscriber -> {
             publisher.subscribe(subscriber);
             if (started.compareAndSet(false, true)) {
-                run.publish(feed, () -> stream(requests));
+                run.publish(publisher, () -> stream(requests));
             }
         };
     }

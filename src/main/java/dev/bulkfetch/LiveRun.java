@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -34,6 +35,8 @@ import java.util.stream.Stream;
  */
 final class LiveRun {
 
+    // How long close() waits for the driver and the completions, and a publisher's feed for
+    // a subscriber once closed: the fetcher's, held only here.
     private final Duration closeGrace;
     private final BulkRun run;
     private final Thread driver;
@@ -156,10 +159,12 @@ final class LiveRun {
     }
 
     /**
-     * Starts the thread that feeds {@code feed} from {@code results}, listed in
+     * Starts the thread that feeds {@code publisher} from {@code results}, its feed listed in
      * {@code publishing} while it runs, for close() to tell it the fetcher has closed.
      */
-    void publish(PublisherFeed feed, Supplier<Stream<FetchResult>> results) {
+    void publish(SubmissionPublisher<FetchResult> publisher,
+                 Supplier<Stream<FetchResult>> results) {
+        PublisherFeed feed = new PublisherFeed(publisher, closeGrace);
         Thread.ofPlatform().name("bulkfetch-publisher").daemon(true).start(() -> {
             publishing.add(feed);
             try {
