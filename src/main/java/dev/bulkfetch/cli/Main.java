@@ -1,5 +1,7 @@
 package dev.bulkfetch.cli;
 
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.engine.EventLoopPrestart;
 import dev.bulkfetch.input.InputUnavailableException;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
@@ -44,7 +46,34 @@ public final class Main {
 
     /** Runs the CLI with the given streams and returns the exit code; never exits the JVM. */
     public static int run(String[] args, InputStream in, OutputStream out, PrintWriter err) {
+        if (fetchesOnTheEventLoop(args)) {
+            EventLoopPrestart.begin();
+        }
         return commandLine(in, out, err, args.length == 0 ? null : args[0]).execute(args);
+    }
+
+    /**
+     * Whether {@code args} are a fetch on the event loop (the default engine), read before
+     * picocli does, to start the engine's set-up early. A wrong guess costs time only: the
+     * set-up of an engine that does not run, or none begun early.
+     */
+    static boolean fetchesOnTheEventLoop(String[] args) {
+        if (args.length == 0 || !args[0].equals("fetch")) {
+            return false;
+        }
+        String engine = EngineKind.EVENT_LOOP.cliName();
+        for (int i = 1; i < args.length && !args[i].equals("--"); i++) {
+            String arg = args[i];
+            if (arg.equals("-e") || arg.equals("--engine")) {
+                engine = i + 1 < args.length ? args[++i] : engine;
+            } else if (arg.startsWith("--engine=")) {
+                engine = arg.substring("--engine=".length());
+            } else if (arg.startsWith("-e")) {
+                engine = arg.substring(arg.startsWith("-e=") ? 3 : 2);
+            }
+        }
+        return engine.trim().toLowerCase(java.util.Locale.ROOT)
+                .equals(EngineKind.EVENT_LOOP.cliName());
     }
 
     /** The command line, wired to the given streams; tests parse with it too. */

@@ -27,6 +27,38 @@ class FetchCommandParsingTest {
     }
 
     /**
+     * Main starts the event loop's set-up before picocli parses (EventLoopPrestart), on its own
+     * reading of the engine: it must read it as picocli does, however the option is written.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "fetch list.txt",
+        "fetch list.txt -c 8 -o out.jsonl",
+        "fetch list.txt -e threads",
+        "fetch list.txt -e event-loop",
+        "fetch list.txt --engine virtual",
+        "fetch list.txt --engine=serial",
+        "fetch list.txt --engine=event-loop",
+        "fetch list.txt -ethreads",
+        "fetch list.txt -e=virtual",
+        "fetch -c 8 -e threads list.txt",
+        "fetch list.txt -e EVENT-LOOP",
+        "fetch -e threads -- -eevent-loop"})
+    void theEngineMainReadsBeforeParsingIsTheOnePicocliReads(String line) {
+        String[] args = line.split(" ");
+        String engine = parse(args).engine;
+        assertThat(Main.fetchesOnTheEventLoop(args)).as(line)
+                .isEqualTo(EngineKind.fromName(engine) == EngineKind.EVENT_LOOP);
+    }
+
+    @Test
+    void onlyAFetchStartsTheEventLoopsSetUpEarly() {
+        assertThat(Main.fetchesOnTheEventLoop(new String[] {"compare", "list.txt"})).isFalse();
+        assertThat(Main.fetchesOnTheEventLoop(new String[] {"train"})).isFalse();
+        assertThat(Main.fetchesOnTheEventLoop(new String[0])).isFalse();
+    }
+
+    /**
      * Picocli sets each option's initial value through its setter, null included, and reports
      * a setter that throws on System.err, not the command's err: the -o setter did, and every
      * fetch printed "[picocli WARN] Could not set initial value for option --output".

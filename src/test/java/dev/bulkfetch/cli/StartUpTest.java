@@ -43,7 +43,9 @@ class StartUpTest {
                 .toList();
         assertThat(loaded).as("the log names classes").contains("dev.bulkfetch.cli.Main");
         // Netty makes its own, in its platform probes (reflection on its cleaner) and its
-        // first pipeline (@Sharable): the event loop's may come once its engine starts.
+        // first pipeline (@Sharable): the event loop's may come once Netty starts, which on
+        // the event loop is as the run starts (EventLoopPrestart), so the other engines' runs
+        // are the ones that show the command line's parsing makes none.
         int netty = loaded.indexOf("io.netty.util.internal.PlatformDependent");
         assertThat(loaded.subList(0, netty < 0 ? loaded.size() : netty))
                 .as("classes loaded before Netty starts, if it does")
@@ -51,6 +53,34 @@ class StartUpTest {
                 .isEmpty();
         assertThat(loaded).filteredOn(name -> name.equals("java.security.SecureRandom"))
                 .isEmpty();
+    }
+
+    /**
+     * A fetch on the event loop begins Netty's and AHC's set-up on a thread of its own as it
+     * starts (EventLoopPrestart), while the main thread parses the command line: the set-up
+     * the first request would otherwise wait for on the main thread. Another engine does not.
+     * The JVM's log of class initialisation names the thread that did each.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void onlyTheEventLoopsRunSetsNettyUpOnAThreadOfItsOwn(EngineKind kind, @TempDir Path dir)
+            throws Exception {
+        Path log = dir.resolve("init.txt");
+        try (RawServer server = RawServer.answering(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
+            assertThat(Child.fetchOne(dir, List.of("-Xlog:class+init=info:file=" + log,
+                    "-Djava.library.path=" + nettyNatives(dir)), server.url("/one"),
+                    "-e", kind.cliName()).get("status").asInt()).isEqualTo(200);
+        }
+        List<String> byPrestart = Files.readAllLines(log).stream()
+                .filter(line -> line.endsWith("by thread \"bulkfetch-prestart\""))
+                .toList();
+        if (kind == EngineKind.EVENT_LOOP) {
+            assertThat(byPrestart).as("classes the prestart thread initialised")
+                    .anyMatch(line -> line.contains("'io/netty/"));
+        } else {
+            assertThat(byPrestart).isEmpty();
+        }
     }
 
     /**
