@@ -38,6 +38,13 @@ public final class ProgressLine implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        // A draw under way would write its line after the clear, and the summary would begin
+        // on the end of it. Bounded: a draw blocked on a paused terminal must not hold the run.
+        try {
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         err.print("\r\033[K");
         err.flush();
     }
