@@ -31,14 +31,7 @@ class StartUpTest {
     @EnumSource
     void aRunToAFileMakesNoAnnotationProxyBeforeItsEngineStartsNorLoadsSecurity(EngineKind kind,
             @TempDir Path dir) throws Exception {
-        Path classes = dir.resolve("classes.txt");
-        try (RawServer server = RawServer.answering(
-                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
-            assertThat(Child.fetchOne(dir, List.of("-Xlog:class+load=info:file=" + classes,
-                    "-Djava.library.path=" + nettyNatives(dir)), server.url("/one"),
-                    "-e", kind.cliName()).get("status").asInt()).isEqualTo(200);
-        }
-        List<String> loaded = Files.readAllLines(classes).stream()
+        List<String> loaded = oneFetchLogging("class+load", kind, dir).stream()
                 .map(line -> line.replaceFirst("^\\[[^ ]*\\s+", "").split(" ")[0])
                 .toList();
         assertThat(loaded).as("the log names classes").contains("dev.bulkfetch.cli.Main");
@@ -65,14 +58,7 @@ class StartUpTest {
     @EnumSource
     void onlyTheEventLoopsRunSetsNettyUpOnAThreadOfItsOwn(EngineKind kind, @TempDir Path dir)
             throws Exception {
-        Path log = dir.resolve("init.txt");
-        try (RawServer server = RawServer.answering(
-                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
-            assertThat(Child.fetchOne(dir, List.of("-Xlog:class+init=info:file=" + log,
-                    "-Djava.library.path=" + nettyNatives(dir)), server.url("/one"),
-                    "-e", kind.cliName()).get("status").asInt()).isEqualTo(200);
-        }
-        List<String> byPrestart = Files.readAllLines(log).stream()
+        List<String> byPrestart = oneFetchLogging("class+init", kind, dir).stream()
                 .filter(line -> line.endsWith("by thread \"bulkfetch-prestart\""))
                 .toList();
         if (kind == EngineKind.EVENT_LOOP) {
@@ -130,6 +116,22 @@ class StartUpTest {
         // every start reads, and 1.7 MB a library user would carry for nothing.
         assertThatThrownBy(() -> Class.forName("kotlin.Unit"))
                 .isInstanceOf(ClassNotFoundException.class);
+    }
+
+    /**
+     * The lines the JVM logs of {@code tags} (at info) in a run of {@code kind} that fetches
+     * one URL, in the launcher's way (Netty's library found on the library path).
+     */
+    private static List<String> oneFetchLogging(String tags, EngineKind kind, Path dir)
+            throws Exception {
+        Path log = dir.resolve("jvm-log.txt");
+        try (RawServer server = RawServer.answering(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
+            assertThat(Child.fetchOne(dir, List.of("-Xlog:" + tags + "=info:file=" + log,
+                    "-Djava.library.path=" + nettyNatives(dir)), server.url("/one"),
+                    "-e", kind.cliName()).get("status").asInt()).isEqualTo(200);
+        }
+        return Files.readAllLines(log);
     }
 
     /**
