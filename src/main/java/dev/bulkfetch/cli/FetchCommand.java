@@ -6,13 +6,11 @@ import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
-import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.input.HttpSyntax;
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
 import dev.bulkfetch.output.BodyStore;
-import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.Journal;
 import dev.bulkfetch.output.JsonLinesWriter;
 import dev.bulkfetch.output.ProgressLine;
@@ -220,6 +218,8 @@ final class FetchCommand implements Callable<Integer> {
         // read again (not stdin, not a pipe), or the advice to use it would only be refused.
         boolean canResume = journal != null && journal.resumable() && !input.equals("-")
                 && Files.isRegularFile(UrlListReader.resolve(input));
+        FetchReport report = new FetchReport(err, input, quiet, outputs.summaryJson,
+                mock != null, canResume);
         try (RecordSink sink = openOutput(journal);
              InputReader urls = InputReader.open(input, format, stdin,
                      mock == null ? requests : requests.withUrlMapper(mock::redirect));
@@ -270,57 +270,7 @@ final class FetchCommand implements Callable<Integer> {
                             + "with --resume to go on.", e);
                 }
             }
-            long kept = journal == null ? 0 : journal.kept();
-            long keptFailures = journal == null ? 0 : journal.keptFailures();
-            if (summary.items() == 0 && kept == 0 && !interrupts.interrupted()) {
-                // Quiet or not: a list a failed script left empty looked like a success.
-                err.println("bulkfetch fetch: warning: " + (input.equals("-") ? "stdin"
-                        : input) + " held no item (no line but blanks and # comments)");
-                err.flush();
-            }
-            if (!quiet) {
-                err.print(summary.toText());
-                if (kept > 0) {
-                    err.println("  kept from earlier runs: " + kept + " records, "
-                            + keptFailures + " not ok");
-                }
-                err.flush();
-            }
-            if (noneConnected(summary) && !interrupts.interrupted()) {
-                // Quiet or not: a demo list run without --mock spent its retries' backoff (19 s)
-                // on a refused port, and the summary said only "connect 2000".
-                err.println("bulkfetch fetch: warning: no item could connect: is the server up?"
-                        + (mock == null && isDemoList() ? " (the lists under urls/ name the "
-                        + "mock, on 127.0.0.1:8089: add --mock, or run bulkfetch serve beside)"
-                        : ""));
-                err.flush();
-            }
-            // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an
-            // earlier run's (one that dies without writing it leaves none: see call()).
-            boolean summaryWritten = true;
-            if (outputs.summaryJson != null) {
-                try (OutputStream out = Files.newOutputStream(outputs.summaryJson)) {
-                    summary.writeJson(out, kept, keptFailures, interrupts.interrupted());
-                } catch (IOException e) {
-                    // Every record is written: the run is not to be resumed for this, but a
-                    // wrapper waiting for the file must not take the run for a success.
-                    summaryWritten = false;
-                    err.println("bulkfetch fetch: cannot write the summary to "
-                            + outputs.summaryJson + ": " + FileErrors.reason(e));
-                    err.flush();
-                }
-            }
-            if (interrupts.interrupted()) {
-                err.println("bulkfetch: " + interrupts.reason() + "; " + (readerGone == null
-                        ? summary.items() + " records written"
-                        : "the reader of the records stopped too (" + readerGone.getMessage()
-                                + "): the records from then on were lost") + (!canResume ? ""
-                                : "; --resume goes on from here"));
-                err.flush();
-                return interrupts.exitCode();
-            }
-            return summary.failures() == 0 && keptFailures == 0 && summaryWritten ? ExitCodes.OK
-                    : ExitCodes.SOME_FAILED;
+            return report.end(summary, journal, interrupts, readerGone);
         }
     }
 
@@ -435,20 +385,6 @@ final class FetchCommand implements Callable<Integer> {
                     + " Continue and cannot give a 417 as a status); use -e event-loop");
         }
         return new UrlListReader.RequestTemplate(upper, headers, UnaryOperator.identity());
-    }
-
-    /** Whether the input is one of the lists under a urls/ folder, which name the mock. */
-    private boolean isDemoList() {
-        Path parent = UrlListReader.resolve(input).toAbsolutePath().normalize().getParent();
-        return !input.equals("-") && parent != null && parent.getFileName() != null
-                && parent.getFileName().toString().equals("urls");
-    }
-
-    /** Whether every item sent failed to connect (none came back, none failed otherwise). */
-    private static boolean noneConnected(Summary summary) {
-        long connect = summary.errors().getOrDefault(ErrorKind.CONNECT, 0L);
-        long sent = summary.items() - summary.errors().getOrDefault(ErrorKind.INPUT, 0L);
-        return connect > 0 && connect == sent;
     }
 
     private boolean showProgress() {

@@ -1,0 +1,118 @@
+package dev.bulkfetch.cli;
+
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.input.UrlListReader;
+import dev.bulkfetch.output.FileErrors;
+import dev.bulkfetch.output.Journal;
+import dev.bulkfetch.output.Summary;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What {@code bulkfetch fetch} says as its run ends, and the exit code it ends with: the
+ * warnings for a list without items and for a server none could reach, the summary on stderr
+ * and in --summary-json, and the signal that stopped the run. Apart from FetchCommand, which
+ * opens the run's files and runs it: this only reads how the run went.
+ */
+final class FetchReport {
+
+    private final PrintWriter err;
+    private final String input;
+    private final boolean quiet;
+    // --summary-json's file; null: none asked for.
+    private final Path summaryJson;
+    // Whether the run's URLs went to --mock's server.
+    private final boolean mocked;
+    private final boolean canResume;
+
+    /**
+     * A report on {@code err} of the run of {@code input} (- for stdin); {@code canResume}
+     * says whether --resume can go on from the run (see FetchCommand).
+     */
+    FetchReport(PrintWriter err, String input, boolean quiet, Path summaryJson, boolean mocked,
+                boolean canResume) {
+        this.err = err;
+        this.input = input;
+        this.quiet = quiet;
+        this.summaryJson = summaryJson;
+        this.mocked = mocked;
+        this.canResume = canResume;
+    }
+
+    /**
+     * Reports the run that ended with {@code summary}, beside the records {@code journal}
+     * (null: none) kept from earlier runs, and returns its exit code. {@code readerGone} is
+     * set when the records' reader was stopped by the signal that stopped the run.
+     */
+    int end(Summary summary, Journal journal, Interrupts interrupts, IOException readerGone) {
+        long kept = journal == null ? 0 : journal.kept();
+        long keptFailures = journal == null ? 0 : journal.keptFailures();
+        if (summary.items() == 0 && kept == 0 && !interrupts.interrupted()) {
+            // Quiet or not: a list a failed script left empty looked like a success.
+            err.println("bulkfetch fetch: warning: " + (input.equals("-") ? "stdin"
+                    : input) + " held no item (no line but blanks and # comments)");
+            err.flush();
+        }
+        if (!quiet) {
+            err.print(summary.toText());
+            if (kept > 0) {
+                err.println("  kept from earlier runs: " + kept + " records, "
+                        + keptFailures + " not ok");
+            }
+            err.flush();
+        }
+        if (noneConnected(summary) && !interrupts.interrupted()) {
+            // Quiet or not: a demo list run without --mock spent its retries' backoff (19 s)
+            // on a refused port, and the summary said only "connect 2000".
+            err.println("bulkfetch fetch: warning: no item could connect: is the server up?"
+                    + (!mocked && isDemoList() ? " (the lists under urls/ name the "
+                    + "mock, on 127.0.0.1:8089: add --mock, or run bulkfetch serve beside)"
+                    : ""));
+            err.flush();
+        }
+        // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an
+        // earlier run's (one that dies without writing it leaves none: FetchCommand removes
+        // it as the run starts).
+        boolean summaryWritten = true;
+        if (summaryJson != null) {
+            try (OutputStream out = Files.newOutputStream(summaryJson)) {
+                summary.writeJson(out, kept, keptFailures, interrupts.interrupted());
+            } catch (IOException e) {
+                // Every record is written: the run is not to be resumed for this, but a
+                // wrapper waiting for the file must not take the run for a success.
+                summaryWritten = false;
+                err.println("bulkfetch fetch: cannot write the summary to "
+                        + summaryJson + ": " + FileErrors.reason(e));
+                err.flush();
+            }
+        }
+        if (interrupts.interrupted()) {
+            err.println("bulkfetch: " + interrupts.reason() + "; " + (readerGone == null
+                    ? summary.items() + " records written"
+                    : "the reader of the records stopped too (" + readerGone.getMessage()
+                            + "): the records from then on were lost") + (!canResume ? ""
+                            : "; --resume goes on from here"));
+            err.flush();
+            return interrupts.exitCode();
+        }
+        return summary.failures() == 0 && keptFailures == 0 && summaryWritten ? ExitCodes.OK
+                : ExitCodes.SOME_FAILED;
+    }
+
+    /** Whether the input is one of the lists under a urls/ folder, which name the mock. */
+    private boolean isDemoList() {
+        Path parent = UrlListReader.resolve(input).toAbsolutePath().normalize().getParent();
+        return !input.equals("-") && parent != null && parent.getFileName() != null
+                && parent.getFileName().toString().equals("urls");
+    }
+
+    /** Whether every item sent failed to connect (none came back, none failed otherwise). */
+    private static boolean noneConnected(Summary summary) {
+        long connect = summary.errors().getOrDefault(ErrorKind.CONNECT, 0L);
+        long sent = summary.items() - summary.errors().getOrDefault(ErrorKind.INPUT, 0L);
+        return connect > 0 && connect == sent;
+    }
+}
