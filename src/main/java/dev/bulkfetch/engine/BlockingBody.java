@@ -76,13 +76,15 @@ final class BlockingBody {
 
     /**
      * Reads a redirect's body (null: none) to its end or past {@code most} bytes, and says
-     * how many it read: more than {@code most}, the rest is left unread.
+     * how many it read: more than {@code most}, the rest is left unread. A read the engine's
+     * close cuts is a cancel, as the final body's is.
      */
     long drain(InputStream body, long most) throws IOException {
         long read = 0;
         byte[] buffer = new byte[BUFFER_BYTES];
         int n;
-        while (body != null && read <= most && (n = body.read(buffer)) > 0) {
+        while (body != null && read <= most
+                && (n = readOrCut(body, buffer, buffer.length)) > 0) {
             read += n;
             deadline.check();
             if (closing.getAsBoolean()) {

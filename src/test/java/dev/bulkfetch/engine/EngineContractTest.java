@@ -20,6 +20,7 @@ import dev.bulkfetch.testing.FullListener;
 import dev.bulkfetch.testing.NotingHandler;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
+import dev.bulkfetch.testing.Threads;
 import java.io.InputStream;
 import java.net.CookieHandler;
 import java.net.CookieManager;
@@ -259,6 +260,49 @@ class EngineContractTest {
     static Stream<Arguments> everyEngineCancelledOrNot() {
         return Stream.of(EngineKind.values()).flatMap(kind -> Stream.of(
                 Arguments.of(kind, true), Arguments.of(kind, false)));
+    }
+
+    /**
+     * As above, for a redirect's body, read past before the redirect is followed: closing the
+     * engine ends its stalled read, and the item is cancelled, as when a final body's read is
+     * cut. On virtual threads that read was read plainly, its cut taken for the server's: the
+     * item was reset, and a stopped run recorded it as failed rather than leave it to --resume.
+     */
+    @ParameterizedTest(name = "{0}, redirect with {1}")
+    @MethodSource("redirectBodiesACloseCuts")
+    void closingEndsTheStalledReadOfARedirectsBodyAsCancelled(EngineKind kind, String framing)
+            throws Exception {
+        try (RawServer stalled = RawServer.holding("HTTP/1.1 302 Found\r\nLocation: /landed"
+                + "\r\n" + framing + "\r\n\r\nthe start")) {
+            Engine engine = Engine.create(kind, patient());
+            CompletableFuture<Outcome> sent = engine.send(
+                    FetchRequest.get(1, URI.create(stalled.url("/moved"))));
+            // In the read of the redirect's body, not before it, nor between reads.
+            String[] frames = {"BlockingBody.drain", "NioSocketImpl.read"};
+            assertThat(Await.until(() -> kind == EngineKind.VIRTUAL
+                    ? Threads.anyVirtualAt("bulkfetch-", frames)
+                    : Threads.anyAt("bulkfetch-", frames), Duration.ofSeconds(20)))
+                    .as("the redirect's body read, more awaited").isTrue();
+
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(engine::close);
+
+            closed.get(3, TimeUnit.SECONDS);
+            Outcome outcome = sent.get(3, TimeUnit.SECONDS);
+            assertThat(outcome.status()).isNull();
+            assertThat(outcome.error().kind()).as(outcome.toString())
+                    .isEqualTo(ErrorKind.CANCELLED);
+        }
+    }
+
+    /**
+     * Redirect bodies whose stalled read the engine's close ends: on virtual threads, one that
+     * ends with its connection and one of a declared length. Not the event loop's: no thread's
+     * stack shows its read, and nothing else tells a test that the loop has read the answer
+     * before the close.
+     */
+    static Stream<Arguments> redirectBodiesACloseCuts() {
+        return Stream.of(Arguments.of(EngineKind.VIRTUAL, "Connection: close"),
+                Arguments.of(EngineKind.VIRTUAL, "Content-Length: 20"));
     }
 
     /**

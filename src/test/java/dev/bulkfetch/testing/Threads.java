@@ -1,7 +1,13 @@
 package dev.bulkfetch.testing;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -43,6 +49,37 @@ public final class Threads {
         return Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(false, false))
                 .filter(info -> info.getThreadName().startsWith(prefix))
                 .anyMatch(info -> on(info, frames));
+    }
+
+    /**
+     * As {@link #anyAt(String, String...)}, for any virtual thread whose name starts with
+     * {@code prefix}: the thread MXBean sees none, so this reads the JDK's thread dump, which
+     * shows them all.
+     */
+    public static boolean anyVirtualAt(String prefix, String... frames) {
+        try {
+            Path dump = Files.createTempDirectory("threads").resolve("dump.txt");
+            try {
+                ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                        .dumpThreads(dump.toString(), ThreadDumpFormat.TEXT_PLAIN);
+                // One block a thread, its head (#23 "name" virtual WAITING ...), then its
+                // frames ("    at java.base/sun.nio.ch.NioSocketImpl.read(...)").
+                return Stream.of(Files.readString(dump).split("\\R\\R"))
+                        .map(thread -> thread.strip().lines().toList())
+                        .filter(lines -> !lines.isEmpty()
+                                && lines.get(0).contains(" \"" + prefix)
+                                && lines.get(0).contains(" virtual "))
+                        .anyMatch(lines -> Stream.of(frames).allMatch(frame -> lines.stream()
+                                .map(String::strip).filter(line -> line.startsWith("at "))
+                                .map(line -> line.substring(3, line.indexOf('(')))
+                                .anyMatch(at -> at.endsWith(frame))));
+            } finally {
+                Files.deleteIfExists(dump);
+                Files.delete(dump.getParent());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean on(ThreadInfo info, String... frames) {
