@@ -60,8 +60,8 @@ final class BlockingExchange {
     private volatile HttpURLConnection connection;
     // Set by the reading thread when it starts on the body; read by the watchdog.
     private volatile boolean readingBody;
-    // Set by the reading thread before readingBody, for a final body that ends only with
-    // its connection; read by the threads that end the exchange (see abortBeforeBody).
+    // Set by the reading thread before readingBody, for a body (a redirect's too) that ends
+    // only with its connection; read by the threads that end the exchange (abortBeforeBody).
     private volatile boolean closeDelimited;
     // Set by the exchange's thread while a redirect waits for the rate; read by cancel().
     private volatile boolean awaitingPermit;
@@ -308,7 +308,9 @@ final class BlockingExchange {
             return;
         }
         // A body being read, as the final one is: the watchdog must not close its stream
-        // (that waits on the stream's lock), and the deadline is checked as it is read.
+        // (that waits on the stream's lock), and the deadline is checked as it is read. One
+        // that ends with its connection is ended by closing that, as a final one is.
+        closeDelimited = declared < 0 && conn.getHeaderField("Transfer-Encoding") == null;
         readingBody = true;
         try (InputStream body = conn.getErrorStream() != null ? conn.getErrorStream()
                 : conn.getInputStream()) {
