@@ -6,24 +6,27 @@ import org.asynchttpclient.netty.NettyResponseFuture;
 
 /**
  * One item's exchange under way on the event loop (its redirects and resends each start a
- * new one), so that a caller's cancel can abort it: its connection is closed, and no later
- * exchange of the item starts.
+ * new one), so that a caller's cancel, or the engine's close, can abort it: its connection is
+ * closed, and no later exchange of the item starts.
  */
 final class AbortHandle {
 
     // Guarded by this.
     private ListenableFuture<?> current;
-    private boolean cancelled;
+    // Why the item was cancelled (its caller, or the engine's close); null until it is.
+    private CancellationException cancelled;
 
     /** Notes {@code exchange} as the one under way; ends it at once if already cancelled. */
     <T> ListenableFuture<T> started(ListenableFuture<T> exchange) {
+        CancellationException why;
         synchronized (this) {
-            if (!cancelled) {
+            if (cancelled == null) {
                 current = exchange;
                 return exchange;
             }
+            why = cancelled;
         }
-        end(exchange);
+        end(exchange, why);
         return exchange;
     }
 
@@ -33,24 +36,36 @@ final class AbortHandle {
     }
 
     synchronized boolean cancelled() {
+        return cancelled != null;
+    }
+
+    /** Why the item was cancelled, once {@link #cancelled()}. */
+    synchronized CancellationException reason() {
         return cancelled;
     }
 
     /** Aborts the exchange under way, closing its connection, and refuses any later one. */
     void cancel() {
+        cancel(cancellation());
+    }
+
+    /** As {@link #cancel()}, for {@code why}; a handle already cancelled keeps its reason. */
+    void cancel(CancellationException why) {
         ListenableFuture<?> exchange;
         synchronized (this) {
-            cancelled = true;
+            if (cancelled != null) {
+                return;
+            }
+            cancelled = why;
             exchange = current;
         }
         if (exchange != null) {
-            end(exchange);
+            end(exchange, why);
         }
     }
 
     /** Ends {@code exchange} and closes its connection, unless it has an answer already. */
-    private static void end(ListenableFuture<?> exchange) {
-        CancellationException cancellation = cancellation();
+    private static void end(ListenableFuture<?> exchange, CancellationException why) {
         io.netty.channel.Channel channel = exchange instanceof NettyResponseFuture<?> netty
                 ? netty.channel() : null;
         if (channel == null) {
@@ -64,7 +79,7 @@ final class AbortHandle {
         // to the pool (and maybe to another request) after an answer is never closed here.
         channel.eventLoop().execute(() -> {
             if (!exchange.isDone()) {
-                exchange.abort(cancellation);
+                exchange.abort(why);
                 channel.close();
             }
         });

@@ -35,6 +35,9 @@ final class EventLoopEngine implements Engine {
 
     // The JDK's default limit on a response's headers.
     private static final int JDK_MAX_HEADER_BYTES = 384 * 1024;
+    // What an item the engine's close ends comes to.
+    private static final java.util.concurrent.CancellationException ENGINE_CLOSED =
+            new java.util.concurrent.CancellationException("engine closed");
 
     private final EventLoopGroup eventLoop = SharedEventLoop.acquire();
     private final AsyncHttpClient client;
@@ -44,6 +47,9 @@ final class EventLoopEngine implements Engine {
     private final RedirectGate redirectGate;
     // Set by close(), read by exchanges ending as it closes their connections.
     private volatile boolean closing;
+    // Items in flight, from send() until their outcome, for close() to end.
+    private final java.util.Set<AbortHandle> live =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     EventLoopEngine(EngineOptions options, RedirectGate redirectGate) {
         this.redirectGate = redirectGate;
@@ -130,11 +136,17 @@ final class EventLoopEngine implements Engine {
             return CompletableFuture.completedFuture(refused);
         }
         AbortHandle handle = new AbortHandle();
+        live.add(handle);
+        if (closing) {
+            // close() may have gone through live just before the add.
+            handle.cancel(ENGINE_CLOSED);
+        }
         CompletableFuture<Outcome> outcome = send(Credentials.asHeader(request), 0,
                 System.nanoTime(), handle);
         // Cancelled by the caller (a library user's cancel): the exchange under way is
         // aborted, its connection closed, and no redirect of it is followed.
         outcome.whenComplete((done, thrown) -> {
+            live.remove(handle);
             if (thrown instanceof java.util.concurrent.CancellationException) {
                 handle.cancel();
             }
@@ -179,7 +191,7 @@ final class EventLoopEngine implements Engine {
         }
         if (handle.cancelled()) {
             // Cancelled during a redirect's wait for the rate: no exchange starts.
-            return CompletableFuture.failedFuture(AbortHandle.cancellation());
+            return CompletableFuture.failedFuture(handle.reason());
         }
         CountingHandler handler = new CountingHandler(options, start, request.method(),
                 () -> closing);
@@ -205,7 +217,7 @@ final class EventLoopEngine implements Engine {
     private CompletableFuture<Outcome> follow(FetchRequest request, Hop hop, int redirects,
                                               long start, AbortHandle handle) {
         if (handle.cancelled()) {
-            return failed(AbortHandle.cancellation(), start);
+            return failed(handle.reason(), start);
         }
         if (redirects == options.maxRedirects()) {
             return failed(Redirects.tooMany(options.maxRedirects()), start);
@@ -291,9 +303,20 @@ final class EventLoopEngine implements Engine {
         return value;
     }
 
+    /**
+     * Ends every item in flight as cancelled, and starts no later exchange of one (a redirect's
+     * next, a resend).
+     *
+     * <p>AHC's own close closes every connection but, once closed, heeds no connection's close
+     * (its channelInactive returns at once): only an exchange whose answer had begun to come
+     * ended, failed by {@link DecoderFailureHandler}. One still connecting, or sent and not yet
+     * answered (a redirect's next request just sent, say), was left pending for ever. So each
+     * item's exchange is aborted here first, on its connection's loop, before the client closes.
+     */
     @Override
     public void close() {
         closing = true;
+        live.forEach(handle -> handle.cancel(ENGINE_CLOSED));
         try {
             client.close();
         } catch (java.io.IOException e) {
