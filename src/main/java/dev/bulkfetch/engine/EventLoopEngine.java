@@ -35,9 +35,6 @@ final class EventLoopEngine implements Engine {
 
     // The JDK's default limit on a response's headers.
     private static final int JDK_MAX_HEADER_BYTES = 384 * 1024;
-    // What an item the engine's close ends comes to.
-    private static final java.util.concurrent.CancellationException ENGINE_CLOSED =
-            new java.util.concurrent.CancellationException("engine closed");
 
     private final EventLoopGroup eventLoop = SharedEventLoop.acquire();
     private final AsyncHttpClient client;
@@ -139,7 +136,7 @@ final class EventLoopEngine implements Engine {
         live.add(handle);
         if (closing) {
             // close() may have gone through live just before the add.
-            handle.cancel(ENGINE_CLOSED);
+            handle.cancel(engineClosed());
         }
         CompletableFuture<Outcome> outcome = send(Credentials.asHeader(request), 0,
                 System.nanoTime(), handle);
@@ -304,6 +301,14 @@ final class EventLoopEngine implements Engine {
     }
 
     /**
+     * What an item the engine's close ends comes to: one each, as an exception is mutable (a
+     * suppressed one added to a shared instance would show on every item).
+     */
+    private static java.util.concurrent.CancellationException engineClosed() {
+        return new java.util.concurrent.CancellationException("engine closed");
+    }
+
+    /**
      * Ends every item in flight as cancelled, and starts no later exchange of one (a redirect's
      * next, a resend).
      *
@@ -315,8 +320,15 @@ final class EventLoopEngine implements Engine {
      */
     @Override
     public void close() {
-        closing = true;
-        live.forEach(handle -> handle.cancel(ENGINE_CLOSED));
+        // Once: a second close would release the shared loop again, and shut it down under
+        // another engine still using it.
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
+        live.forEach(handle -> handle.cancel(engineClosed()));
         try {
             client.close();
         } catch (java.io.IOException e) {

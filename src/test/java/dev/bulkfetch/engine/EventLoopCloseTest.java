@@ -61,6 +61,25 @@ class EventLoopCloseTest {
     }
 
     /**
+     * Closing twice is closing once (AutoCloseable's advice): the second close released the
+     * shared loop again, and shut it down under another engine that still used it.
+     */
+    @Test
+    void closingTwiceLeavesTheSharedLoopToTheEnginesStillUsingIt() throws Exception {
+        try (RawServer ok = RawServer.answering(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+             Engine other = Engine.create(EngineKind.EVENT_LOOP, patient())) {
+            Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient());
+            engine.close();
+            engine.close();
+
+            Outcome outcome = other.send(FetchRequest.get(1, URI.create(ok.url("/after"))))
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(outcome.status()).isEqualTo(200);
+        }
+    }
+
+    /**
      * A connect under way, with the shared loop kept by another engine (two fetchers in one
      * process): its shutdown, which closes every channel on it, does not end the connect.
      */
