@@ -1,0 +1,117 @@
+package dev.bulkfetch.engine;
+
+import static dev.bulkfetch.engine.EngineContract.fetch;
+import static dev.bulkfetch.engine.EngineContract.tlsOptions;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.testing.RawServer;
+import dev.bulkfetch.testing.TestServer;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A connection that fails is the same error on every engine: refused, ended during its
+ * TLS handshake or refused there for want of a client certificate, or reset and garbled
+ * by the server (WireMock's faults).
+ */
+class ConnectionFailureContractTest {
+
+    @RegisterExtension
+    static final TestServer server = new TestServer();
+
+    /**
+     * A server that closes or resets the connection in the middle of the TLS handshake: no
+     * connection was made, a connect error on every engine. A close read {@code reset} on the
+     * event loop and {@code connect} on the JDK's; a reset read {@code reset} on all.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aConnectionEndedDuringTheTlsHandshakeIsAConnectError(EngineKind kind) throws Exception {
+        for (RawServer.Mode mode : new RawServer.Mode[] {
+                RawServer.Mode.CLOSE_AFTER_FIRST_BYTES, RawServer.Mode.RESET_AFTER_FIRST_BYTES}) {
+            try (RawServer ending = new RawServer(mode);
+                 Engine engine = Engine.create(kind, tlsOptions())) {
+                Outcome outcome = engine.send(FetchRequest.get(1, URI.create(
+                        ending.url("/").replaceFirst("^http:", "https:"))))
+                        .get(20, TimeUnit.SECONDS);
+                assertThat(outcome.error().kind()).as(mode + ": " + outcome.error().message())
+                        .isEqualTo(ErrorKind.CONNECT);
+                assertThat(outcome.error().message()).startsWith("could not connect: ")
+                        .doesNotContain("Exception");
+            }
+        }
+    }
+
+    /**
+     * A TLS 1.3 server that wants a client certificate refuses the connection only after the
+     * client's side of the handshake is done. The event loop read its alert as a connect error;
+     * the JDK's engines, whose write of the request then failed, a {@code protocol} error
+     * ("Error writing to server").
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aServerThatWantsAClientCertificateIsAConnectError(EngineKind kind, @TempDir Path dir)
+            throws Exception {
+        // WireMock's own key store, from its jar, as the trust store: it takes only a file.
+        Path trusted = dir.resolve("keystore");
+        try (InputStream in = WireMockServer.class.getClassLoader()
+                .getResourceAsStream("keystore")) {
+            Files.copy(in, trusted);
+        }
+        WireMockServer mtls = new WireMockServer(WireMockConfiguration.options()
+                .dynamicPort().dynamicHttpsPort().bindAddress("127.0.0.1")
+                .needClientAuth(true)
+                .trustStorePath(trusted.toString()).trustStorePassword("password")
+                .notifier(new Slf4jNotifier(false)));
+        mtls.start();
+        try {
+            try (Engine engine = Engine.create(kind, tlsOptions())) {
+                Outcome outcome = engine.send(FetchRequest.get(1, URI.create(
+                        "https://127.0.0.1:" + mtls.httpsPort() + "/"))).get(20, TimeUnit.SECONDS);
+                assertThat(outcome.status()).isNull();
+                assertThat(outcome.error().kind()).as(outcome.error().message())
+                        .isEqualTo(ErrorKind.CONNECT);
+            }
+        } finally {
+            mtls.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource
+    void aRefusedConnectionIsAConnectError(EngineKind kind) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Outcome refused = fetch(kind, "http://127.0.0.1:" + port + "/x");
+        assertThat(refused.error().kind()).isEqualTo(ErrorKind.CONNECT);
+    }
+
+    @ParameterizedTest
+    @EnumSource
+    void wireMockFaultsAreClassified(EngineKind kind) throws Exception {
+        assertThat(fetch(kind, server.url("/fault/CONNECTION_RESET_BY_PEER/1")).error().kind())
+                .isEqualTo(ErrorKind.RESET);
+        assertThat(fetch(kind, server.url("/fault/EMPTY_RESPONSE/1")).error().kind())
+                .isEqualTo(ErrorKind.RESET);
+        assertThat(fetch(kind, server.url("/fault/MALFORMED_RESPONSE_CHUNK/1")).error().kind())
+                .isEqualTo(ErrorKind.PROTOCOL);
+        assertThat(fetch(kind, server.url("/fault/RANDOM_DATA_THEN_CLOSE/1")).error().kind())
+                .isEqualTo(ErrorKind.PROTOCOL);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.bulkfetch.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.testing.RawServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the engine contract tests share: every engine meets the same server behaviour with
+ * the same outcome, each {@code *ContractTest} class showing it for one part of HTTP. Here
+ * are the engine options of each kind of test and the ways to fetch through a fresh engine.
+ */
+final class EngineContract {
+
+    private EngineContract() {
+    }
+
+    /**
+     * Time enough for any exchange that is to succeed, on a loaded machine too: a test of a
+     * timeout sets its own ({@link #deadlines()}).
+     */
+    static EngineOptions options() {
+        return new EngineOptions(8, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(5), 10_000, 3, null, false);
+    }
+
+    /** A minute for everything: only the test's cancel ends the request. */
+    static EngineOptions patient() {
+        return new EngineOptions(8, Duration.ofSeconds(60), Duration.ofSeconds(60),
+                Duration.ofSeconds(60), 10_000, 3, null, false);
+    }
+
+    /** Short timeouts, for the tests of them: a whole request 800 ms, a read 600 ms. */
+    static EngineOptions deadlines() {
+        return new EngineOptions(8, Duration.ofSeconds(2), Duration.ofMillis(800),
+                Duration.ofMillis(600), 10_000, 3, null, false);
+    }
+
+    /**
+     * For TLS: trusting any certificate, and with time for the first handshake, which in a
+     * fresh JVM may take longer than {@link #deadlines()} allow.
+     */
+    static EngineOptions tlsOptions() {
+        return new EngineOptions(8, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(5), 10_000, 3, null, true);
+    }
+
+    static Outcome fetch(EngineKind kind, String url) throws Exception {
+        return fetch(kind, url, options());
+    }
+
+    static Outcome fetch(EngineKind kind, String url, EngineOptions options)
+            throws Exception {
+        try (Engine engine = Engine.create(kind, options)) {
+            return engine.send(FetchRequest.get(1, URI.create(url))).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** What {@code kind} makes of {@code response}, a server's whole answer to a GET. */
+    static Outcome answerTo(EngineKind kind, String response) throws Exception {
+        try (RawServer server = RawServer.answering(response)) {
+            return fetch(kind, server.url("/"));
+        }
+    }
+
+    static void assertProtocolError(Outcome outcome) {
+        assertThat(outcome.status()).isNull();
+        assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+    }
+
+    static void assertAnswered(Outcome outcome) {
+        assertThat(outcome.error()).isNull();
+        assertThat(outcome.status()).isEqualTo(200);
+    }
+}
