@@ -1,0 +1,148 @@
+package dev.bulkfetch.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * --resume goes on only over the input the output file was written from: the whole
+ * of its content decides, not its path, and an identity an earlier version recorded
+ * still serves.
+ */
+class ResumeInputTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void resumingAgainstAnotherInputIsRefusedBeforeAnythingIsSent() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path first = server.urlList(dir, "/ok/", 5);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", first.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            Path other = server.urlList(dir, "/held/", 5);
+            server.counter().reset();
+
+            Cli.Result result = Cli.run("fetch", other.toString(), "-o", out.toString(),
+                    "--resume");
+
+            assertThat(result.exitCode()).isEqualTo(2);
+            assertThat(result.err()).contains("cannot resume").contains("another input")
+                    .doesNotContain("Exception");
+            assertThat(server.counter().served()).isZero();
+            assertThat(Records.read(out)).hasSize(5);
+        }
+    }
+
+    /**
+     * The input's path was part of its identity: a list moved, or copied with its output to
+     * another machine to go on there, was refused as "another input". Its content decides.
+     */
+    @Test
+    void theSameListMovedElsewhereStillResumes() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 5);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            Files.write(out, Files.readAllLines(out).subList(0, 2));
+            Path moved = Files.move(list, Files.createDirectories(dir.resolve("elsewhere"))
+                    .resolve("renamed.txt"));
+            server.counter().reset();
+
+            Cli.Result resumed = Cli.run("fetch", moved.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(server.counter().served()).isEqualTo(3);
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
+                    .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+        }
+    }
+
+    /**
+     * A list re-exported with the same lines in another order, past its first 64 KiB: of the
+     * same size, and the same first 64 KiB, it resumed, and the records of the lines that moved
+     * stood for URLs that were never fetched. The whole input is checked now; a journal of an
+     * earlier version, whose identity covered the first 64 KiB, still resumes.
+     */
+    @Test
+    void aListReorderedPastItsFirst64KiBIsAnotherInput() throws Exception {
+        try (TestServer server = new TestServer()) {
+            // About 100 KiB of URLs: lines past 64 KiB swap places.
+            List<String> lines = new java.util.ArrayList<>();
+            for (int i = 1; i <= 2000; i++) {
+                lines.add(server.url("/quick-held/" + i + "?pad=" + "p".repeat(20)));
+            }
+            Path list = dir.resolve("export.txt");
+            Files.write(list, lines);
+            assertThat(Files.size(list)).isGreaterThan(90 * 1024);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            Files.write(out, Files.readAllLines(out).subList(0, 1900));
+            String identity = Files.readString(dir.resolve("out.jsonl.input"));
+            java.util.Collections.swap(lines, 1950, 1990);
+            Files.write(list, lines);
+            server.counter().reset();
+
+            Cli.Result reordered = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+
+            assertThat(reordered.exitCode()).isEqualTo(2);
+            assertThat(reordered.err()).contains("another input");
+            assertThat(server.counter().served()).isZero();
+            // As an earlier version recorded it: the first 64 KiB, unchanged by the swap.
+            java.util.zip.CRC32C head = new java.util.zip.CRC32C();
+            head.update(Files.readAllBytes(list), 0, 64 * 1024);
+            Files.writeString(dir.resolve("out.jsonl.input"), identity.replaceFirst(
+                    "crc32c=\\p{XDigit}+", "crc32c-64k="
+                            + java.util.HexFormat.of().toHexDigits((int) head.getValue())));
+            Cli.Result older = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+            assertThat(older.exitCode()).as(older.err()).isZero();
+            assertThat(server.counter().served()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void aJournalWhoseInputWasRecordedWithSha256StillResumesButOnlyForTheSameInput()
+            throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 5);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            List<String> records = Files.readAllLines(out);
+            Files.write(out, records.subList(0, 2));
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(list));
+            String legacy = "path=" + list.toAbsolutePath().normalize() + " size="
+                    + Files.size(list) + " sha256-64k=";
+            Path identity = dir.resolve("out.jsonl.input");
+            server.counter().reset();
+
+            Files.writeString(identity, legacy + "0".repeat(32) + "\n");
+            Cli.Result other = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+            Files.writeString(identity, legacy
+                    + java.util.HexFormat.of().formatHex(sha, 0, 16) + "\n");
+            Cli.Result same = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+
+            assertThat(other.err()).contains("another input");
+            assertThat(same.exitCode()).as(same.err()).isZero();
+            assertThat(server.counter().served()).isEqualTo(3);
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
+                    .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+        }
+    }
+}
