@@ -1,0 +1,139 @@
+package dev.bulkfetch.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code compare} reads as its list, as fetch reads it: the built-in demo when
+ * none is given, a pipe read once for every run, JSON Lines request specs with their
+ * URLs pointed at the mock; and a folder or stdin refused.
+ */
+class CompareListTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * The main job, {@code compare} with no list, from a folder other than the repository's:
+     * it failed ("input file not found: urls/demo.txt"), though the mock's stubs come from the
+     * jar there. The demo list now does too.
+     */
+    @Test
+    void withNoListCompareRunsTheBuiltInDemoFromAnyFolder() throws Exception {
+        Path out = dir.resolve("out.txt");
+        Process child = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.bulkfetch.cli.Main",
+                "compare", "--engines", "event-loop", "-c", "64", "--warmup", "0",
+                "--mock-port", "0", "--report", "report")
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(dir.resolve("err.txt").toFile())
+                .start();
+        try {
+            assertThat(child.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+        assertThat(Files.readString(out)).contains("Verdict: Fastest: event-loop at -c 64");
+        assertThat(Files.readString(dir.resolve("err.txt"))).contains("compare: urls/demo.txt");
+        // The copies of the list the runs read (the jar's, and one pointing at the mock's
+        // port) are not left in the report folder.
+        try (var files = Files.list(dir.resolve("report"))) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("runs.json", "report.html");
+        }
+    }
+
+    /**
+     * After review: each forked run reads the list again, so a list from a pipe (a named
+     * one, <(...)) was read by the first run only and every run failed; and stdin was
+     * "input file not found: -". A pipe is read once for all the runs; stdin is refused
+     * saying why.
+     */
+    @Test
+    void aListFromAPipeIsReadOnceForEveryRunAndStdinIsRefusedSayingWhy() throws Exception {
+        Path pipe = dir.resolve("list.pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread writer = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Files.writeString(pipe, "http://127.0.0.1:8089/items/1\n"
+                        + "http://127.0.0.1:8089/items/2\n");
+            } catch (java.io.IOException e) {
+                // Never opened by the run: the assertions below say so.
+            }
+        });
+
+        Cli.Result result = Cli.run("compare", pipe.toString(), "--mock", "--mock-port", "0",
+                "--engines", "serial,threads", "-c", "2", "--warmup", "0", "--repeat", "1");
+        writer.join(10_000);
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("Verdict: Fastest");
+        Cli.Result stdin = Cli.run("compare", "-", "--engines", "serial");
+        assertThat(stdin.exitCode()).isEqualTo(2);
+        assertThat(stdin.err()).contains("stdin can be read once");
+    }
+
+    /** A folder given as the list failed each forked run, after the mock had started. */
+    @Test
+    void aFolderGivenAsTheListIsAUsageError() {
+        Cli.Result result = Cli.run("compare", dir.toString(), "--engines", "serial");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("is a folder, not a URL list");
+    }
+
+    /**
+     * JSON Lines request specs are read as fetch reads them: every spec was an input error,
+     * and "Nothing was sent".
+     */
+    @Test
+    void aListOfRequestSpecsIsComparedAsFetchReadsIt() throws Exception {
+        try (TestServer server = new TestServer()) {
+            String specs = IntStream.rangeClosed(1, 6).mapToObj(n -> "{\"id\": \"s" + n
+                    + "\", \"url\": \"" + server.url("/ok/" + n) + "\", \"method\": \"GET\"}")
+                    .collect(Collectors.joining("\n", "", "\n"));
+            Path list = TestServer.write(dir.resolve("specs.jsonl"), specs);
+
+            Path report = dir.resolve("report");
+            Cli.Result result = Cli.run("compare", list.toString(), "--engines",
+                    "threads,serial", "-c", "2", "--warmup", "0", "--repeat", "1", "--report",
+                    report.toString());
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(result.out()).containsPattern("(?m)^threads +2 .* 0 +")
+                    .doesNotContain("input");
+            // The page's title names the engines that ran, not all four.
+            assertThat(Files.readString(report.resolve("report.html")))
+                    .contains("<h1>bulkfetch compare: threads, serial</h1>");
+        }
+    }
+
+    /**
+     * After review: with the mock on another port than 8089, specs' URLs were rewritten as
+     * text, so "http:\\/\\/127.0.0.1:8089\\/..." (JSON's escaped slashes) went to port 8089,
+     * where fetch sends it to the mock: every such item failed to connect.
+     */
+    @Test
+    void aSpecsUrlIsPointedAtTheMockAsFetchPointsIt() throws Exception {
+        Path list = TestServer.write(dir.resolve("specs.jsonl"),
+                "{\"url\": \"http:\\/\\/127.0.0.1:8089\\/items\\/1\"}\n"
+                + "{\"id\": \"b\", \"url\": \"http://127.0.0.1:8089/items/2\"}\n");
+
+        Cli.Result result = Cli.run("compare", list.toString(), "--mock", "--mock-port", "0",
+                "--engines", "serial", "--warmup", "0", "--repeat", "1");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).doesNotContain("connect");
+    }
+}

@@ -1,0 +1,244 @@
+package dev.bulkfetch.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A compare stopped by a signal takes its measured run with it and leaves no file of
+ * its own; stopped by Ctrl-C, or with a run that dies or cannot start, it reports
+ * the runs that finished and names the one that failed.
+ */
+class CompareStoppedOrFailedRunsTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * A compare stopped by a signal to its own JVM (not the terminal's whole process group)
+     * takes its measured run with it: the run went on fetching, alone, for as long as it had.
+     */
+    @Test
+    void aCompareStoppedBySignalLeavesNoRunBehind() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/long-held/", 40);  // 60 s, one at a time
+            Process compare = dev.bulkfetch.testing.Child.start(dir.resolve("err.txt"),
+                    java.util.List.of(), "compare", list.toString(), "--engines", "serial",
+                    "--warmup", "0", "--repeat", "1");
+            try {
+                java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
+                        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+                assertThat(dev.bulkfetch.testing.Await.until(() -> {
+                    runs.set(compare.descendants().toList());
+                    return !runs.get().isEmpty() && server.counter().inFlight() > 0;
+                }, compare, java.time.Duration.ofSeconds(60))).isTrue();
+
+                dev.bulkfetch.testing.Child.signal(compare, "INT");
+
+                assertThat(compare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(dev.bulkfetch.testing.Await.until(() -> runs.get().stream()
+                        .noneMatch(ProcessHandle::isAlive), java.time.Duration.ofSeconds(10)))
+                        .as("the measured run ended with compare").isTrue();
+            } finally {
+                compare.destroyForcibly();
+                compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /**
+     * After review: SIGTERM, SIGHUP or a second Ctrl-C end the JVM without the tidying the
+     * first Ctrl-C gets: the unfinished run's empty files (and without --report the temporary
+     * folder) were left behind.
+     */
+    @Test
+    void aCompareEndedBySigtermLeavesNoFileOfItsOwnBehind() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/long-held/", 40);  // 60 s, one at a time
+            Path report = Files.createDirectories(dir.resolve("report"));
+            Process compare = dev.bulkfetch.testing.Child.start(dir.resolve("err.txt"),
+                    java.util.List.of(), "compare", list.toString(), "--engines", "serial",
+                    "--warmup", "0", "--repeat", "1", "--report", report.toString());
+            try {
+                assertThat(dev.bulkfetch.testing.Await.until(() -> server.counter().inFlight()
+                        > 0, compare, java.time.Duration.ofSeconds(60))).isTrue();
+
+                dev.bulkfetch.testing.Child.signal(compare, "TERM");
+
+                assertThat(compare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            } finally {
+                compare.destroyForcibly();
+                compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+            try (var files = Files.list(report)) {
+                assertThat(files.map(f -> f.getFileName().toString())).isEmpty();
+            }
+        }
+    }
+
+    /**
+     * One measured run whose JVM died failed the whole compare: the runs that had finished
+     * were lost, minutes of them on a long list. They are reported (table, runs.json, page),
+     * the runs after it still run, and the failed one is named with its log; compare exits 1.
+     */
+    @Test
+    void aForkedRunThatDiesIsReportedAsFailedBesideTheRunsThatFinished() throws Exception {
+        try (TestServer server = new TestServer()) {
+            // 1.5 s each: threads and virtual at -c 40 take 1.5 s, serial would take a minute.
+            Path list = server.urlList(dir, "/long-held/", 40);
+            Path report = dir.resolve("report");
+            Path out = dir.resolve("out.txt");
+            Path err = dir.resolve("err.txt");
+            Process compare = dev.bulkfetch.testing.Child.startWithOutput(out, err, "compare",
+                    list.toString(), "--engines", "threads,serial,virtual", "-c", "40",
+                    "--warmup", "0", "--report", report.toString());
+            try {
+                java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
+                        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+                assertThat(dev.bulkfetch.testing.Await.until(() -> {
+                    runs.set(compare.descendants().toList());
+                    // Threads finished, serial under way: its JVM is the one alive.
+                    return Files.readString(err).contains("threads    -c 40    run 1/1")
+                            && server.counter().inFlight() > 0 && runs.get().size() == 1;
+                }, compare, java.time.Duration.ofSeconds(60))).isTrue();
+
+                // A crash as the OOM killer makes one: SIGKILL, no word in its log.
+                runs.get().getFirst().destroyForcibly();
+
+                assertThat(compare.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(compare.exitValue()).as(Files.readString(err)).isEqualTo(1);
+            } finally {
+                compare.destroyForcibly();
+                compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+            String table = Files.readString(out);
+            assertThat(table.lines().filter(l -> l.startsWith("threads "))).hasSize(1);
+            assertThat(table.lines().filter(l -> l.startsWith("virtual "))).hasSize(1);
+            assertThat(table).doesNotContainPattern("(?m)^serial +1 ").contains("Verdict: 1 of 3"
+                    + " runs failed (serial -c 1 run 1; logs named under the table). Of the runs"
+                    + " that finished: ");
+            JsonNode json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
+            assertThat(json.get("runs")).extracting(run -> run.get("engine").asText())
+                    .containsExactly("threads", "virtual");
+            assertThat(json.get("failed_runs")).singleElement().satisfies(failed -> {
+                assertThat(failed.get("engine").asText()).isEqualTo("serial");
+                assertThat(failed.get("exit_code").asInt()).isEqualTo(137);
+                Path log = Path.of(failed.get("log").asText());
+                assertThat(log.getParent()).isEqualTo(report);
+                assertThat(log).content().contains("exited 137");
+                assertThat(table).containsPattern("(?m)^serial -c 1 run 1/1 failed: its JVM"
+                        + " exited 137 .*; its log: " + java.util.regex.Pattern.quote(
+                        log.toString()) + "$");
+                assertThat(Files.readString(err)).contains("run 1/1: failed").contains(
+                        log.toString());
+            });
+            assertThat(Files.readString(report.resolve("report.html")))
+                    .contains("1 of 3 runs failed").contains("\"label\":\"threads\"")
+                    .contains("\"label\":\"virtual\"");
+        }
+    }
+
+    /**
+     * A run whose JVM could not start (its java no program) ended the whole comparison with
+     * an exception, the runs that had finished lost with it. It is a failed run as one that
+     * dies is: its log says why, the runs after it still run, and compare exits 1 for it.
+     */
+    @Test
+    void aForkedRunThatCannotStartIsReportedAsFailedBesideTheRunsThatFinished()
+            throws Exception {
+        Path notAProgram = TestServer.write(dir.resolve("java"), "not a program");
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 8);
+            Path work = dir.resolve("work");
+            Comparison.Plan plan = new Comparison.Plan(list, java.util.List.of(
+                    EngineKind.THREADS, EngineKind.SERIAL, EngineKind.VIRTUAL),
+                    java.util.List.of(4), 1, 0, null, FetchConfig.builder().build());
+            java.io.StringWriter progress = new java.io.StringWriter();
+
+            Comparison.Result result = Comparison.run(plan, new java.io.PrintWriter(progress),
+                    work, engine -> engine == EngineKind.SERIAL ? notAProgram : Fork.java());
+
+            assertThat(result.runs()).extracting(Measurement::engine)
+                    .containsExactly("threads", "virtual");
+            Comparison.FailedRun failed = result.failed().getFirst();
+            assertThat(result.failed()).containsExactly(failed);
+            assertThat(failed.engine()).isEqualTo("serial");
+            assertThat(failed.exitCode()).isNull();
+            assertThat(failed.why()).startsWith("its JVM could not start: Cannot run program \""
+                    + notAProgram + "\"");
+            assertThat(failed.log().getParent()).isEqualTo(work);
+            assertThat(Files.readAllLines(failed.log())).first().isEqualTo(
+                    "bulkfetch compare: run 1 of serial at -c 1 failed: " + failed.why());
+            assertThat(Files.readAllLines(failed.log())).contains("    " + notAProgram);
+            assertThat(progress.toString()).contains("run 1/1: failed: its JVM could not start");
+            assertThat(Comparison.table(result)).contains("serial -c 1 run 1/1 failed: its JVM"
+                    + " could not start: ");
+            assertThat(result.verdictWithFailures()).startsWith("1 of 3 runs failed (serial -c 1"
+                    + " run 1; ");
+            JsonNode json = Fork.JSON.readTree(Report.write(result, work).resolveSibling(
+                    "runs.json").toFile());
+            assertThat(json.get("failed_runs")).singleElement().satisfies(run ->
+                    assertThat(run.get("exit_code").isNull()).isTrue());
+        }
+    }
+
+    /**
+     * An interrupted compare printed nothing of the runs that had finished: a long comparison
+     * stopped near its end was lost whole. Ctrl-C now stops the run going on and reports the
+     * finished ones, in the table and the report folder, and exits 130.
+     */
+    @Test
+    void aCompareInterruptedReportsTheRunsThatFinished() throws Exception {
+        try (TestServer server = new TestServer()) {
+            // 1.5 s each: threads at -c 40 take 1.5 s, serial would take a minute.
+            Path list = server.urlList(dir, "/long-held/", 40);
+            Path report = dir.resolve("report");
+            Path out = dir.resolve("out.txt");
+            Path err = dir.resolve("err.txt");
+            Process compare = dev.bulkfetch.testing.Child.startWithOutput(out, err, "compare",
+                    list.toString(), "--engines", "threads,serial", "-c", "40", "--warmup", "0",
+                    "--report", report.toString());
+            try {
+                java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
+                        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+                assertThat(dev.bulkfetch.testing.Await.until(() -> {
+                    runs.set(compare.descendants().toList());
+                    // Threads finished, serial under way.
+                    return Files.readString(err).contains("threads    -c 40    run 1/1")
+                            && server.counter().inFlight() > 0;
+                }, compare, java.time.Duration.ofSeconds(60))).isTrue();
+
+                dev.bulkfetch.testing.Child.signal(compare, "INT");
+
+                assertThat(compare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(compare.exitValue()).isEqualTo(130);
+                assertThat(runs.get()).noneMatch(ProcessHandle::isAlive);
+                String table = Files.readString(out);
+                assertThat(table).contains("Interrupted after 1 of 2 runs: the table has the runs"
+                        + " that finished.").contains("Verdict: Fastest: threads at -c 40");
+                assertThat(table.lines().filter(l -> l.startsWith("threads "))).hasSize(1);
+                assertThat(table.lines().filter(l -> l.startsWith("serial "))).isEmpty();
+                assertThat(Files.readString(err)).contains("compare: interrupted");
+                JsonNode json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
+                assertThat(json.get("interrupted").asBoolean()).isTrue();
+                assertThat(json.get("runs")).hasSize(1);
+                assertThat(Files.readString(report.resolve("report.html")))
+                        .contains("Interrupted: of the runs that finished.");
+                try (var left = Files.list(report)) {
+                    assertThat(left.map(p -> p.getFileName().toString()))
+                            .containsExactlyInAnyOrder("runs.json", "report.html");
+                }
+            } finally {
+                compare.destroyForcibly();
+                compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+}

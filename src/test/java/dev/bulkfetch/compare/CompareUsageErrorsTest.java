@@ -1,0 +1,98 @@
+package dev.bulkfetch.compare;
+
+import static dev.bulkfetch.compare.CompareFolders.compareFolders;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Options {@code compare} cannot use are usage errors (exit 2) naming the option, as
+ * fetch names its own, with nothing left behind.
+ */
+class CompareUsageErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCountOutOfRangeIsAUsageErrorNamingItsOption() {
+        Cli.Result repeat = Cli.run("compare", "urls/demo.txt", "--repeat", "0");
+        Cli.Result warmup = Cli.run("compare", "urls/demo.txt", "--warmup", "-1");
+        Cli.Result concurrency = Cli.run("compare", "urls/demo.txt", "-c", "0");
+
+        assertThat(repeat.exitCode()).isEqualTo(2);
+        assertThat(repeat.err()).contains("Invalid value for option '--repeat': ");
+        assertThat(warmup.err()).contains("Invalid value for option '--warmup': ");
+        assertThat(concurrency.err()).contains("Invalid value for option '-c/--concurrency': ");
+    }
+
+    @Test
+    void aBadEngineNameIsAUsageErrorNamingItsOption() {
+        Cli.Result result = Cli.run("compare", "urls/demo.txt", "--engines", "event-loop,warp");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("'--engines'").contains("warp");
+    }
+
+    /**
+     * Options compare cannot use are usage errors naming the option, with nothing left
+     * behind: a port out of range was a stack trace, a report path that is a file a bare path.
+     */
+    @Test
+    void aBadMockPortOrReportFolderIsAUsageErrorNamingItsOption() throws Exception {
+        Path file = TestServer.write(dir.resolve("afile"), "x");
+        Cli.Result port = Cli.run("compare", "urls/demo.txt", "--mock", "--mock-port", "70000");
+        Cli.Result report = Cli.run("compare", "urls/demo.txt", "--report", file.toString());
+        Cli.Result empty = Cli.run("compare", "urls/demo.txt", "--report", "");
+        Cli.Result probeHelp = Cli.run("probe", "--help");
+
+        assertThat(port.exitCode()).isEqualTo(2);
+        assertThat(port.err()).contains("'--mock-port'").contains("0 to 65535")
+                .doesNotContain("Exception");
+        assertThat(report.exitCode()).isEqualTo(2);
+        assertThat(report.err()).contains("'--report'").contains("a file of that name");
+        assertThat(empty.exitCode()).isEqualTo(2);
+        assertThat(empty.err()).contains("'--report'");
+        assertThat(probeHelp.exitCode()).as(probeHelp.err()).isZero();
+
+        // A mock that cannot start (its port taken) left an empty temporary folder.
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<Path> before = compareFolders(tmp);
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Cli.Result busy = Cli.run("compare", "urls/demo.txt", "--mock", "--mock-port",
+                    Integer.toString(taken.getLocalPort()));
+            assertThat(busy.exitCode()).as(busy.err()).isEqualTo(2);
+        }
+        assertThat(compareFolders(tmp)).isEqualTo(before);
+    }
+
+    /**
+     * compare declared its own --mock and --mock-port and checked them in its own order: a
+     * port out of range without --mock was "must be 0 to 65535" there and "it is for --mock"
+     * in fetch. The two commands share the options now, and say the same.
+     */
+    @Test
+    void aMockPortItCannotUseIsToldAsFetchTellsIt() {
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:9/x\n");
+        for (String[] mock : new String[][] {{"--mock-port", "70000"}, {"--mock-port", "-1"},
+                {"--mock-port", "9"}, {"--mock", "--mock-port", "70000"}}) {
+            Cli.Result compare = Cli.run(args("compare", list, mock));
+            Cli.Result fetch = Cli.run(args("fetch", list, mock));
+
+            assertThat(compare.exitCode()).as(compare.err()).isEqualTo(2);
+            assertThat(compare.err().lines().findFirst()).as(String.join(" ", mock))
+                    .isEqualTo(fetch.err().lines().findFirst()).get(
+                            org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .startsWith("Invalid value for option '--mock-port': ");
+        }
+    }
+
+    private static String[] args(String command, Path list, String... more) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(command,
+                list.toString()), java.util.Arrays.stream(more)).toArray(String[]::new);
+    }
+}
