@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The launcher records its start-up cache from {@code train} and, when that fails, starts
- * every run without the cache (see LauncherTest): so the training run itself must succeed,
+ * every run without the cache (see StartUpCacheTest): so the training run itself must succeed,
  * on every engine, and leave nothing behind.
  */
 class TrainCommandTest {
