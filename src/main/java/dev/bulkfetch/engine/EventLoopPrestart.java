@@ -15,12 +15,15 @@ import org.asynchttpclient.DefaultAsyncHttpClientConfig;
  * run spent about 30 ms of its start there, on the main thread, before its first request; this
  * takes about 5 ms off it (21 interleaved runs, bench/ab.py).
  *
- * <p>Nothing is done twice and nothing waits for it: what it has not reached when the engine
- * starts, the engine's thread does; a class whose set-up it has under way, the JVM makes the
- * engine's thread wait for rather than repeat. Only for the CLI: a library's process has long
- * started when it makes a fetcher.
+ * <p>It overlaps the command line's parsing, never the engine's own start: the engine waits
+ * for it ({@link #awaitDone}) before it touches Netty, as two threads setting Netty's classes
+ * up at once have deadlocked before (netty#5720, #7458: each holding a class the other needs).
+ * Only for the CLI: a library's process has long started when it makes a fetcher.
  */
 public final class EventLoopPrestart {
+
+    // Set once, by the CLI's thread before it parses; read by the engine's.
+    private static volatile Thread prestart;
 
     private EventLoopPrestart() {
     }
@@ -29,7 +32,26 @@ public final class EventLoopPrestart {
     public static void begin() {
         Thread thread = new Thread(EventLoopPrestart::run, "bulkfetch-prestart");
         thread.setDaemon(true);
+        prestart = thread;
         thread.start();
+    }
+
+    /**
+     * Waits for a set-up begun to end, so that only one thread sets Netty up at a time. Bounded:
+     * should it hang, the engine goes on rather than hang with it. Returns at once when none was
+     * begun (a library's fetcher) or it has ended.
+     */
+    static void awaitDone() {
+        Thread thread = prestart;
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            // A run stopped as it starts: the engine's start sees the flag.
+            Thread.currentThread().interrupt();
+        }
     }
 
     // In the order the engine needs them, so the main thread finds each done or under way.

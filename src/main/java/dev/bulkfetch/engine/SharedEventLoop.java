@@ -24,6 +24,8 @@ final class SharedEventLoop {
     }
 
     static synchronized EventLoopGroup acquire() {
+        // Netty's first touch on this thread: not while the CLI's prestart sets it up.
+        EventLoopPrestart.awaitDone();
         if (users++ == 0) {
             int threads = Runtime.getRuntime().availableProcessors();
             DefaultThreadFactory factory = new DefaultThreadFactory("bulkfetch-io", true);
