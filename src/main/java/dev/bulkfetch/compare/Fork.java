@@ -87,8 +87,7 @@ final class Fork {
      * ends in {@code log}, shared by the runs; a run that fails, or whose JVM cannot start,
      * keeps a log of its own beside it instead, named by the {@link Failed}. A run whose files
      * cannot be made or read (its folder removed while compare runs, a full disk, no
-     * permission) fails too, saying which file and why, where it ended the whole comparison
-     * and lost the runs measured before it.
+     * permission) fails too, saying which file and why: the comparison goes on without it.
      */
     static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup,
                            int runNumber, Path log) throws Failed, InterruptedException {
@@ -161,7 +160,7 @@ final class Fork {
                     .start();
         } catch (IOException e) {
             // A java that cannot be run (gone, not executable), no process to spare: this run
-            // failed and the others go on. It ended the comparison, and lost the runs before.
+            // failed and the others go on.
             String why = "its JVM could not start: "
                     + java.util.Objects.toString(e.getMessage(), e.toString()).strip();
             Failed failed = failure(run, why, null, runLog);
@@ -206,9 +205,15 @@ final class Fork {
         if (shuttingDown) {
             // Killed by the hook, not failed: a failure's note in its log would race the
             // tidying hook, which leaves no empty file of an unfinished run behind.
-            Files.deleteIfExists(measured);
-            appendTo(log, runLog);
-            throw new IllegalStateException("the JVM is shutting down");
+            IllegalStateException stopped = new IllegalStateException("the JVM is shutting down");
+            // Tidied as far as files allow: a file that fails now must not make it a failed run.
+            deleteOnFailure(stopped, measured);
+            try {
+                appendTo(log, runLog);
+            } catch (IOException e) {
+                stopped.addSuppressed(e);
+            }
+            throw stopped;
         }
         // A Ctrl-C landing now would fail these reads and writes (interruptible channels) as
         // I/O errors: it is kept for the caller, who stops at the next run, this one ended.
@@ -249,7 +254,12 @@ final class Fork {
         if (why != null) {
             throw failure(run, why, code, runLog);
         }
-        appendTo(log, runLog);
+        try {
+            appendTo(log, runLog);
+        } catch (IOException e) {
+            // The measurement stands: only where its standard error goes failed, and that
+            // stays in the run's own log beside the shared one, named for the run.
+        }
         return m;
     }
 
