@@ -111,6 +111,24 @@ class JavaOptionsTest extends StandInJar {
     }
 
     /**
+     * A debugger's agent named the old way (-Xrunjdwp) is not tried either: the try would
+     * start it, and with suspend=y (its default) wait for a debugger before the real run.
+     */
+    @Test
+    void aDebuggerNamedTheOldWayIsNotTried() throws Exception {
+        Path calls = dir.resolve("calls.txt");
+        Result run = launch(Map.of("JAVA_HOME", recordingJdk(calls).toString(), "BULKFETCH_AOT",
+                "0", "BULKFETCH_JAVA_OPTS",
+                "-Xdebug -Xrunjdwp:transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0"),
+                "hello");
+
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        // After the agent's own "Listening for transport ..." line.
+        assertThat(run.stdout()).endsWith("ran hello\n");
+        assertThat(tries(calls, "-Xrunjdwp")).isEmpty();
+    }
+
+    /**
      * After review: BULKFETCH_JAVA_OPTS was glob-expanded, so an option matching a file in the
      * working folder became that file's name; and -Xshare:off in it ended every run, as the
      * JVM refuses it beside the launcher's cache.
