@@ -19,6 +19,10 @@ public final class ProgressLine implements AutoCloseable {
     private final Tally tally;
     private final IntSupplier inFlight;
     private final long start = System.nanoTime();
+    // Held by each draw and by the clear: once closed, no draw writes after the clear.
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private boolean closed;
 
     public ProgressLine(PrintWriter err, Tally tally, IntSupplier inFlight) {
         this.err = err;
@@ -28,24 +32,29 @@ public final class ProgressLine implements AutoCloseable {
     }
 
     private void draw() {
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long done = tally.items();
-        err.printf(Locale.ROOT, "\r%,d done  %.0f/s  %d in flight  %,d errors   ", done,
-                done / Math.max(seconds, 1e-3), inFlight.getAsInt(), tally.failures());
-        err.flush();
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long done = tally.items();
+            err.printf(Locale.ROOT, "\r%,d done  %.0f/s  %d in flight  %,d errors   ", done,
+                    done / Math.max(seconds, 1e-3), inFlight.getAsInt(), tally.failures());
+            err.flush();
+        }
     }
 
+    /**
+     * Clears the line for the summary. After a draw under way, never before it: the draw's
+     * line written after the clear put the summary on the end of it.
+     */
     @Override
     public void close() {
         timer.shutdownNow();
-        // A draw under way would write its line after the clear, and the summary would begin
-        // on the end of it. Bounded: a draw blocked on a paused terminal must not hold the run.
-        try {
-            timer.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        synchronized (lock) {
+            closed = true;
+            err.print("\r\033[K");
+            err.flush();
         }
-        err.print("\r\033[K");
-        err.flush();
     }
 }

@@ -13,7 +13,7 @@ class ProgressLineTest {
     /**
      * close() clears the line for the summary. A draw it caught half-way (its figures read,
      * its line not yet written) wrote that line after the clear, and the summary began on the
-     * end of a stale progress line; close() now waits for the draw, then clears.
+     * end of a stale progress line; the clear now waits for the draw, then comes.
      */
     @Test
     void closeClearsTheLineAfterADrawInProgressNotBeforeIt() throws Exception {
@@ -43,7 +43,7 @@ class ProgressLineTest {
         // Until close() is either done or waiting for the draw: then let the draw go on.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (closing.getState() != Thread.State.TERMINATED
-                && closing.getState() != Thread.State.TIMED_WAITING
+                && closing.getState() != Thread.State.BLOCKED
                 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
