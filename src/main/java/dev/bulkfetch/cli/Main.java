@@ -55,7 +55,8 @@ public final class Main {
     /**
      * Whether {@code args} are a fetch on the event loop (the default engine), read before
      * picocli does, to start the engine's set-up early. A wrong guess costs time only: the
-     * set-up of an engine that does not run, or none begun early.
+     * set-up of an engine that does not run, or none begun early. Short options clustered
+     * with -e ({@code -qe threads}) are not read: such a run guesses the event loop.
      */
     static boolean fetchesOnTheEventLoop(String[] args) {
         if (args.length == 0 || !args[0].equals("fetch")) {

@@ -28,7 +28,9 @@ class FetchCommandParsingTest {
 
     /**
      * Main starts the event loop's set-up before picocli parses (EventLoopPrestart), on its own
-     * reading of the engine: it must read it as picocli does, however the option is written.
+     * reading of the engine: it must read it as picocli does, each way the option is written
+     * on its own. (Clustered with a flag, as in -qe threads, it is read as the event loop: a
+     * wrong guess costs the other engine's run a little CPU, nothing else.)
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
