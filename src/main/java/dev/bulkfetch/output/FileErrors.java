@@ -28,10 +28,18 @@ public final class FileErrors {
         if (e instanceof FileAlreadyExistsException) {
             return "a file of that name is there";
         }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason();
+        if (e instanceof FileSystemException f) {
+            // Without a reason its message is the path alone: the exception's name says more
+            // (DirectoryNotEmptyException, "directory not empty").
+            return f.getReason() != null ? f.getReason() : words(e.getClass().getSimpleName());
         }
         return Objects.toString(e.getMessage(), e.toString());
+    }
+
+    /** "DirectoryNotEmptyException" as "directory not empty". */
+    private static String words(String exceptionName) {
+        return exceptionName.replaceFirst("Exception$", "")
+                .replaceAll("(?<=[a-z])(?=[A-Z])", " ").toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The file and why, where the message does not name the file otherwise. */
