@@ -34,12 +34,16 @@ class EventLoopCloseTest {
     void closingEndsARequestSentAndNotYetAnsweredAsCancelled() throws Exception {
         try (RawServer silent = new RawServer(RawServer.Mode.NEVER_ANSWER)) {
             Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient());
-            CompletableFuture<Outcome> sent = engine.send(
-                    FetchRequest.get(1, URI.create(silent.url("/wait"))));
-            assertThat(Await.until(() -> silent.requests() == 1, Duration.ofSeconds(20)))
-                    .as("the request on the wire").isTrue();
+            try {
+                CompletableFuture<Outcome> sent = engine.send(
+                        FetchRequest.get(1, URI.create(silent.url("/wait"))));
+                assertThat(Await.until(() -> silent.requests() == 1, Duration.ofSeconds(20)))
+                        .as("the request on the wire").isTrue();
 
-            assertCancelledByTheClose(engine, sent);
+                assertCancelledByTheClose(engine, sent);
+            } finally {
+                engine.close();
+            }
         }
     }
 
@@ -50,13 +54,17 @@ class EventLoopCloseTest {
              RawServer moved = RawServer.answering("HTTP/1.1 302 Found\r\nLocation: "
                      + silent.url("/next") + "\r\nContent-Length: 0\r\n\r\n")) {
             Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient());
-            CompletableFuture<Outcome> sent = engine.send(
-                    FetchRequest.get(1, URI.create(moved.url("/moved"))));
-            assertThat(Await.until(() -> silent.requests() == 1, Duration.ofSeconds(20)))
-                    .as("the next hop's request on the wire").isTrue();
+            try {
+                CompletableFuture<Outcome> sent = engine.send(
+                        FetchRequest.get(1, URI.create(moved.url("/moved"))));
+                assertThat(Await.until(() -> silent.requests() == 1, Duration.ofSeconds(20)))
+                        .as("the next hop's request on the wire").isTrue();
 
-            Outcome outcome = assertCancelledByTheClose(engine, sent);
-            assertThat(outcome.redirected()).isTrue();
+                Outcome outcome = assertCancelledByTheClose(engine, sent);
+                assertThat(outcome.redirected()).isTrue();
+            } finally {
+                engine.close();
+            }
         }
     }
 
@@ -89,12 +97,16 @@ class EventLoopCloseTest {
         try (FullListener full = new FullListener();
              Engine other = Engine.create(EngineKind.EVENT_LOOP, patient())) {
             Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient());
-            CompletableFuture<Outcome> sent = engine.send(
-                    FetchRequest.get(1, URI.create(full.url("/connecting"))));
-            assertThat(Await.until(() -> full.connecting() == 1, Duration.ofSeconds(20)))
-                    .as("its connect under way").isTrue();
+            try {
+                CompletableFuture<Outcome> sent = engine.send(
+                        FetchRequest.get(1, URI.create(full.url("/connecting"))));
+                assertThat(Await.until(() -> full.connecting() == 1, Duration.ofSeconds(20)))
+                        .as("its connect under way").isTrue();
 
-            assertCancelledByTheClose(engine, sent);
+                assertCancelledByTheClose(engine, sent);
+            } finally {
+                engine.close();
+            }
         }
     }
 
@@ -111,12 +123,16 @@ class EventLoopCloseTest {
         try (RawServer stalled = RawServer.holding("HTTP/1.1 302 Found\r\nLocation: /landed\r\n"
                 + framing + "\r\n\r\n" + start)) {
             Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient());
-            CompletableFuture<Outcome> sent = engine.send(
-                    FetchRequest.get(1, URI.create(stalled.url("/moved"))));
-            assertThat(Await.until(() -> stalled.requests() == 1, Duration.ofSeconds(20)))
-                    .as("the request on the wire").isTrue();
+            try {
+                CompletableFuture<Outcome> sent = engine.send(
+                        FetchRequest.get(1, URI.create(stalled.url("/moved"))));
+                assertThat(Await.until(() -> stalled.requests() == 1, Duration.ofSeconds(20)))
+                        .as("the request on the wire").isTrue();
 
-            assertCancelledByTheClose(engine, sent);
+                assertCancelledByTheClose(engine, sent);
+            } finally {
+                engine.close();
+            }
         }
     }
 
