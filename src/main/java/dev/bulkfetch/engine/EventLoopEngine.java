@@ -227,8 +227,9 @@ final class EventLoopEngine implements Engine {
             return failed(e, start);
         }
         long left = options.requestTimeout().toNanos() - (System.nanoTime() - start);
-        // The wait for a start counts against the item's timeout, as the exchanges do.
-        return redirectGate.permit(next.url())
+        // The wait for a start counts against the item's timeout, as the exchanges do; a
+        // cancel or the engine's close ends it at once, through the handle.
+        return handle.waiting(redirectGate.permit(next.url()))
                 .orTimeout(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS)
                 .handle((permitted, thrown) -> thrown)
                 .thenCompose(thrown -> thrown == null ? send(next, redirects + 1, start, handle)

@@ -1,6 +1,7 @@
 package dev.bulkfetch.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
@@ -10,6 +11,7 @@ import dev.bulkfetch.testing.FullListener;
 import dev.bulkfetch.testing.RawServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -65,6 +67,77 @@ class EventLoopCloseTest {
             } finally {
                 engine.close();
             }
+        }
+    }
+
+    /**
+     * Between the hops, waiting for the rate to let the next one start: nothing is on the wire
+     * for the close to abort, and the run's sender, closed first, left the permit pending for
+     * good, so the item ended at its timeout as {@code timeout}, where the blocking engines'
+     * close ends it as cancelled. The gate here never grants, and the close gives its permit up.
+     */
+    @Test
+    void closingEndsARedirectWaitingForTheRateAsCancelled() throws Exception {
+        NeverGranted gate = new NeverGranted();
+        try (RawServer moved = RawServer.answering(
+                "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n")) {
+            Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient(), gate);
+            try {
+                CompletableFuture<Outcome> sent = engine.send(
+                        FetchRequest.get(1, URI.create(moved.url("/moved"))));
+                CompletableFuture<Void> permit = gate.asked.get(20, TimeUnit.SECONDS);
+
+                Outcome outcome = assertCancelledByTheClose(engine, sent);
+                assertThat(outcome.redirected()).isTrue();
+                assertGivenUp(permit);
+                assertThat(moved.requests()).as("no next hop sent").isEqualTo(1);
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    /**
+     * A caller's cancel in the same wait ends the item's future at once (the future is the
+     * one cancelled), and gives the permit up too: left pending, the rate would count a start
+     * for a request never sent.
+     */
+    @Test
+    void cancellingARedirectWaitingForTheRateGivesUpItsPermit() throws Exception {
+        NeverGranted gate = new NeverGranted();
+        try (RawServer moved = RawServer.answering(
+                "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n")) {
+            Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient(), gate);
+            try {
+                CompletableFuture<Outcome> sent = engine.send(
+                        FetchRequest.get(1, URI.create(moved.url("/moved"))));
+                CompletableFuture<Void> permit = gate.asked.get(20, TimeUnit.SECONDS);
+
+                assertThat(sent.cancel(false)).isTrue();
+
+                assertGivenUp(permit);
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    /** The engine failed {@code permit}, which the gate would otherwise still grant. */
+    private static void assertGivenUp(CompletableFuture<Void> permit) {
+        // Bounded: the loop may ask for the permit just before it notes the wait.
+        assertThatThrownBy(() -> permit.get(3, TimeUnit.SECONDS))
+                .as("the permit given up").isInstanceOf(CancellationException.class);
+    }
+
+    /** A rate that never lets a redirect's next request start; it hands out one permit. */
+    private static final class NeverGranted implements RedirectGate {
+        final CompletableFuture<CompletableFuture<Void>> asked = new CompletableFuture<>();
+
+        @Override
+        public CompletableFuture<Void> permit(URI to) {
+            CompletableFuture<Void> permit = new CompletableFuture<>();
+            asked.complete(permit);
+            return permit;
         }
     }
 
