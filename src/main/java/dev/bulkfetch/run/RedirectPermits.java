@@ -23,9 +23,6 @@ import java.util.function.ToLongFunction;
  */
 final class RedirectPermits implements RedirectGate {
 
-    private static final CancellationException STOPPED =
-            new CancellationException("the run stopped before a redirect's request could start");
-
     private final ScheduledExecutorService timer;
     // Reads the sender's volatile flag, set by its stop() on the signal's thread.
     private final BooleanSupplier stopped;
@@ -58,7 +55,7 @@ final class RedirectPermits implements RedirectGate {
         permit.whenComplete((allowed, refused) -> pending.remove(permit));
         // stop() may have gone through the set just before the add.
         if (stopped.getAsBoolean()) {
-            permit.completeExceptionally(STOPPED);
+            permit.completeExceptionally(runStopped());
             return permit;
         }
         String host = Attempt.hostOf(to);
@@ -87,6 +84,15 @@ final class RedirectPermits implements RedirectGate {
 
     /** Fails every permit not yet given: the sender has stopped, its flag already set. */
     void stop() {
-        pending.forEach(permit -> permit.completeExceptionally(STOPPED));
+        pending.forEach(permit -> permit.completeExceptionally(runStopped()));
+    }
+
+    /**
+     * What a permit the stop fails ends with: one each, as an exception is mutable (a suppressed
+     * one added to a shared instance would show on every item), and a shared one's stack trace
+     * is that of the class's set-up.
+     */
+    private static CancellationException runStopped() {
+        return new CancellationException("the run stopped before a redirect's request could start");
     }
 }
