@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -24,7 +25,8 @@ import java.util.function.ToLongFunction;
 final class RedirectPermits implements RedirectGate {
 
     private final ScheduledExecutorService timer;
-    // Reads the sender's volatile flag, set by its stop() on the signal's thread.
+    // Reads the sender's volatile flag, set by its stop() on the signal's thread, or its
+    // close().
     private final BooleanSupplier stopped;
     // Reserves a start in the run's gate and the host's: how long until it comes.
     private final ToLongFunction<String> reserve;
@@ -61,11 +63,25 @@ final class RedirectPermits implements RedirectGate {
         String host = Attempt.hostOf(to);
         long wait = reserve.applyAsLong(host);
         if (wait > 0) {
-            timer.schedule(() -> startWhenAllowed(host, permit), wait, TimeUnit.NANOSECONDS);
+            later(host, permit, wait);
         } else {
             startWhenAllowed(host, permit);
         }
         return permit;
+    }
+
+    /**
+     * Looks again in {@code waitNanos}. The timer is shut down only by the sender's close,
+     * which stops this first, but a permit asked for just before may come here after: it
+     * fails as stopped, where the rejection would have reached the engine as an error.
+     */
+    private void later(String host, CompletableFuture<Void> permit, long waitNanos) {
+        try {
+            timer.schedule(() -> startWhenAllowed(host, permit), waitNanos,
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            permit.completeExceptionally(runStopped());
+        }
     }
 
     /** As the sender's check before a send: both windows, then both count the start. */
@@ -76,13 +92,16 @@ final class RedirectPermits implements RedirectGate {
         }
         long wait = recordStart.applyAsLong(host);
         if (wait > 0) {
-            timer.schedule(() -> startWhenAllowed(host, permit), wait, TimeUnit.NANOSECONDS);
+            later(host, permit, wait);
         } else {
             permit.complete(null);
         }
     }
 
-    /** Fails every permit not yet given: the sender has stopped, its flag already set. */
+    /**
+     * Fails every permit not yet given: the sender has stopped (or is closing), its flag
+     * already set.
+     */
     void stop() {
         pending.forEach(permit -> permit.completeExceptionally(runStopped()));
     }

@@ -76,7 +76,8 @@ final class Sender implements AutoCloseable {
     // Of those, the ones waiting for their reservation, and the starts they hold: one handed
     // back gives its starts back, and later requests take them rather than wait behind them.
     private final Map<Attempt, Booking> booked = new ConcurrentHashMap<>();
-    // Set by stop() (on the signal's thread); read wherever an attempt is about to be sent.
+    // Set by stop() (on the signal's thread) or close(); read wherever an attempt is about to
+    // be sent.
     private volatile boolean stopped;
     // The engine's redirect gate under a rate, and the permits it has not yet given, which
     // stop() fails.
@@ -404,9 +405,15 @@ final class Sender implements AutoCloseable {
         timer.execute(() -> held.forEach(this::reserveThenSend));
     }
 
-    /** Stops the timer and waits (briefly) for its thread to end. */
+    /**
+     * Stops the timer and waits (briefly) for its thread to end. A redirect's permit still
+     * pending fails first, and any asked for later fails at once: the timer's tasks that would
+     * have given them go with it, and a library's close comes here without {@link #stop()}.
+     */
     @Override
     public void close() {
+        stopped = true;
+        redirects.stop();
         timer.shutdownNow();
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.bulkfetch.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.Rate;
@@ -10,6 +11,7 @@ import dev.bulkfetch.limit.RateGate;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -117,6 +119,36 @@ class SenderTest {
             assertThat(back).as("handed back at once").isNotNull();
             assertThat(back.sent()).isFalse();
         }
+    }
+
+    /**
+     * A library's close, which comes without a stop: a redirect's permit waiting for the rate
+     * was left pending for good when the timer that would give it shut down, and one asked for
+     * after the close met the shut-down timer. Both fail as the run's stop fails them.
+     */
+    @Test
+    void closingFailsTheRedirectPermitsNotYetGiven() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<dev.bulkfetch.engine.RedirectGate> gate =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Sender sender = new Sender(redirects -> {
+            gate.set(redirects);
+            return new InstantEngine();
+        }, RateGate.of(Rate.parse("1/min")), null, new LinkedBlockingQueue<>());
+        URI to = URI.create("http://h.test/moved");
+        CompletableFuture<Void> waiting;
+        try {
+            assertThat(gate.get().permit(to)).as("the first start, at once").isCompleted();
+            waiting = gate.get().permit(to);
+            assertThat(waiting).as("the next, a minute off").isNotDone();
+        } finally {
+            sender.close();
+        }
+
+        assertThatThrownBy(() -> waiting.get(3, java.util.concurrent.TimeUnit.SECONDS))
+                .as("failed by the close").isInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> gate.get().permit(to).get(3,
+                java.util.concurrent.TimeUnit.SECONDS))
+                .as("asked for after the close").isInstanceOf(CancellationException.class);
     }
 
     /**
