@@ -11,9 +11,12 @@ import dev.bulkfetch.testing.FullListener;
 import dev.bulkfetch.testing.RawServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +29,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class EventLoopCloseTest {
 
+    // Closed after each test, whatever it asserted: an engine left open holds the shared loop.
+    private final List<Engine> engines = new ArrayList<>();
+
+    @AfterEach
+    void closeEngines() {
+        engines.forEach(Engine::close);  // a second close is harmless
+    }
+
+    private Engine engine() {
+        return engine(RedirectGate.OPEN);
+    }
+
+    private Engine engine(RedirectGate gate) {
+        Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient(), gate);
+        engines.add(engine);
+        return engine;
+    }
+
     /** A minute for every timeout: only the close ends the request. */
     private static EngineOptions patient() {
         return new EngineOptions(8, Duration.ofSeconds(60), Duration.ofSeconds(60),
@@ -35,17 +56,8 @@ class EventLoopCloseTest {
     @Test
     void closingEndsARequestSentAndNotYetAnsweredAsCancelled() throws Exception {
         try (RawServer silent = new RawServer(RawServer.Mode.NEVER_ANSWER)) {
-            Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient());
-            try {
-                CompletableFuture<Outcome> sent = engine.send(
-                        FetchRequest.get(1, URI.create(silent.url("/wait"))));
-                assertThat(Await.until(() -> silent.requests() == 1, Duration.ofSeconds(20)))
-                        .as("the request on the wire").isTrue();
-
-                assertCancelledByTheClose(engine, sent);
-            } finally {
-                engine.close();
-            }
+            sendThenClose(silent.url("/wait"), () -> silent.requests() == 1,
+                    "the request on the wire");
         }
     }
 
@@ -55,18 +67,9 @@ class EventLoopCloseTest {
         try (RawServer silent = new RawServer(RawServer.Mode.NEVER_ANSWER);
              RawServer moved = RawServer.answering("HTTP/1.1 302 Found\r\nLocation: "
                      + silent.url("/next") + "\r\nContent-Length: 0\r\n\r\n")) {
-            Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient());
-            try {
-                CompletableFuture<Outcome> sent = engine.send(
-                        FetchRequest.get(1, URI.create(moved.url("/moved"))));
-                assertThat(Await.until(() -> silent.requests() == 1, Duration.ofSeconds(20)))
-                        .as("the next hop's request on the wire").isTrue();
-
-                Outcome outcome = assertCancelledByTheClose(engine, sent);
-                assertThat(outcome.redirected()).isTrue();
-            } finally {
-                engine.close();
-            }
+            Outcome outcome = sendThenClose(moved.url("/moved"), () -> silent.requests() == 1,
+                    "the next hop's request on the wire");
+            assertThat(outcome.redirected()).isTrue();
         }
     }
 
@@ -78,22 +81,13 @@ class EventLoopCloseTest {
      */
     @Test
     void closingEndsARedirectWaitingForTheRateAsCancelled() throws Exception {
-        NeverGranted gate = new NeverGranted();
-        try (RawServer moved = RawServer.answering(
-                "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n")) {
-            Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient(), gate);
-            try {
-                CompletableFuture<Outcome> sent = engine.send(
-                        FetchRequest.get(1, URI.create(moved.url("/moved"))));
-                CompletableFuture<Void> permit = gate.asked.get(20, TimeUnit.SECONDS);
+        try (RawServer moved = RawServer.answering(MOVED)) {
+            Waiting waiting = redirectWaitingForTheRate(moved);
 
-                Outcome outcome = assertCancelledByTheClose(engine, sent);
-                assertThat(outcome.redirected()).isTrue();
-                assertGivenUp(permit);
-                assertThat(moved.requests()).as("no next hop sent").isEqualTo(1);
-            } finally {
-                engine.close();
-            }
+            Outcome outcome = assertCancelledByTheClose(waiting.engine(), waiting.sent());
+            assertThat(outcome.redirected()).isTrue();
+            assertGivenUp(waiting.permit());
+            assertThat(moved.requests()).as("no next hop sent").isEqualTo(1);
         }
     }
 
@@ -104,22 +98,30 @@ class EventLoopCloseTest {
      */
     @Test
     void cancellingARedirectWaitingForTheRateGivesUpItsPermit() throws Exception {
-        NeverGranted gate = new NeverGranted();
-        try (RawServer moved = RawServer.answering(
-                "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n")) {
-            Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient(), gate);
-            try {
-                CompletableFuture<Outcome> sent = engine.send(
-                        FetchRequest.get(1, URI.create(moved.url("/moved"))));
-                CompletableFuture<Void> permit = gate.asked.get(20, TimeUnit.SECONDS);
+        try (RawServer moved = RawServer.answering(MOVED)) {
+            Waiting waiting = redirectWaitingForTheRate(moved);
 
-                assertThat(sent.cancel(false)).isTrue();
+            assertThat(waiting.sent().cancel(false)).isTrue();
 
-                assertGivenUp(permit);
-            } finally {
-                engine.close();
-            }
+            assertGivenUp(waiting.permit());
         }
+    }
+
+    private static final String MOVED =
+            "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n";
+
+    /** An item whose redirect waits for a rate that never lets it start, and its permit. */
+    private record Waiting(Engine engine, CompletableFuture<Outcome> sent,
+                           CompletableFuture<Void> permit) {
+    }
+
+    /** Sends to {@code moved} (which answers {@link #MOVED}) until its redirect waits. */
+    private Waiting redirectWaitingForTheRate(RawServer moved) throws Exception {
+        NeverGranted gate = new NeverGranted();
+        Engine engine = engine(gate);
+        CompletableFuture<Outcome> sent = engine.send(
+                FetchRequest.get(1, URI.create(moved.url("/moved"))));
+        return new Waiting(engine, sent, gate.asked.get(20, TimeUnit.SECONDS));
     }
 
     /** The engine failed {@code permit}, which the gate would otherwise still grant. */
@@ -169,17 +171,8 @@ class EventLoopCloseTest {
         Assumptions.assumeTrue(FullListener.socketsVisible());
         try (FullListener full = new FullListener();
              Engine other = Engine.create(EngineKind.EVENT_LOOP, patient())) {
-            Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient());
-            try {
-                CompletableFuture<Outcome> sent = engine.send(
-                        FetchRequest.get(1, URI.create(full.url("/connecting"))));
-                assertThat(Await.until(() -> full.connecting() == 1, Duration.ofSeconds(20)))
-                        .as("its connect under way").isTrue();
-
-                assertCancelledByTheClose(engine, sent);
-            } finally {
-                engine.close();
-            }
+            sendThenClose(full.url("/connecting"), () -> full.connecting() == 1,
+                    "its connect under way");
         }
     }
 
@@ -195,18 +188,21 @@ class EventLoopCloseTest {
         String start = framing.startsWith("Transfer") ? "9\r\nthe start\r\n" : "the start";
         try (RawServer stalled = RawServer.holding("HTTP/1.1 302 Found\r\nLocation: /landed\r\n"
                 + framing + "\r\n\r\n" + start)) {
-            Engine engine = Engine.create(EngineKind.EVENT_LOOP, patient());
-            try {
-                CompletableFuture<Outcome> sent = engine.send(
-                        FetchRequest.get(1, URI.create(stalled.url("/moved"))));
-                assertThat(Await.until(() -> stalled.requests() == 1, Duration.ofSeconds(20)))
-                        .as("the request on the wire").isTrue();
-
-                assertCancelledByTheClose(engine, sent);
-            } finally {
-                engine.close();
-            }
+            sendThenClose(stalled.url("/moved"), () -> stalled.requests() == 1,
+                    "the request on the wire");
         }
+    }
+
+    /**
+     * Sends to {@code url} on a new engine, waits until {@code reached} (where the close must
+     * find the exchange), closes the engine, and asserts the item cancelled.
+     */
+    private Outcome sendThenClose(String url, Await.Condition reached, String where)
+            throws Exception {
+        Engine engine = engine();
+        CompletableFuture<Outcome> sent = engine.send(FetchRequest.get(1, URI.create(url)));
+        assertThat(Await.until(reached, Duration.ofSeconds(20))).as(where).isTrue();
+        return assertCancelledByTheClose(engine, sent);
     }
 
     private static Outcome assertCancelledByTheClose(Engine engine,
