@@ -92,13 +92,10 @@ class CompareStoppedOrFailedRunsTest {
     void aForkedRunThatDiesIsReportedAsFailedBesideTheRunsThatFinished() throws Exception {
         try (TestServer server = new TestServer()) {
             // 1.5 s each: threads and virtual at -c 40 take 1.5 s, serial would take a minute.
-            Path list = server.urlList(dir, "/long-held/", 40);
+            Process compare = compareOfHeldList(server, "threads,serial,virtual");
             Path report = dir.resolve("report");
             Path out = dir.resolve("out.txt");
             Path err = dir.resolve("err.txt");
-            Process compare = dev.bulkfetch.testing.Child.startWithOutput(out, err, "compare",
-                    list.toString(), "--engines", "threads,serial,virtual", "-c", "40",
-                    "--warmup", "0", "--report", report.toString());
             try {
                 java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
                         new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
@@ -198,13 +195,10 @@ class CompareStoppedOrFailedRunsTest {
     void aCompareInterruptedReportsTheRunsThatFinished() throws Exception {
         try (TestServer server = new TestServer()) {
             // 1.5 s each: threads at -c 40 take 1.5 s, serial would take a minute.
-            Path list = server.urlList(dir, "/long-held/", 40);
+            Process compare = compareOfHeldList(server, "threads,serial");
             Path report = dir.resolve("report");
             Path out = dir.resolve("out.txt");
             Path err = dir.resolve("err.txt");
-            Process compare = dev.bulkfetch.testing.Child.startWithOutput(out, err, "compare",
-                    list.toString(), "--engines", "threads,serial", "-c", "40", "--warmup", "0",
-                    "--report", report.toString());
             try {
                 java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
                         new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
@@ -240,5 +234,16 @@ class CompareStoppedOrFailedRunsTest {
                 compare.descendants().forEach(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    /**
+     * compare in a JVM of its own, on 40 URLs the server holds 1.5 s each, at -c 40, on
+     * {@code engines}: its stdout in out.txt, its stderr in err.txt, its report in report/.
+     */
+    private Process compareOfHeldList(TestServer server, String engines) throws Exception {
+        Path list = server.urlList(dir, "/long-held/", 40);
+        return dev.bulkfetch.testing.Child.startWithOutput(dir.resolve("out.txt"),
+                dir.resolve("err.txt"), "compare", list.toString(), "--engines", engines,
+                "-c", "40", "--warmup", "0", "--report", dir.resolve("report").toString());
     }
 }
