@@ -1,5 +1,6 @@
 package dev.bulkfetch.engine;
 
+import static dev.bulkfetch.engine.EngineContract.assertCancelledByTheClose;
 import static dev.bulkfetch.engine.EngineContract.patient;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -121,13 +122,7 @@ class CancelContractTest {
                     : Threads.anyAt("bulkfetch-", frames), Duration.ofSeconds(20)))
                     .as("the redirect's body read, more awaited").isTrue();
 
-            CompletableFuture<Void> closed = CompletableFuture.runAsync(engine::close);
-
-            closed.get(3, TimeUnit.SECONDS);
-            Outcome outcome = sent.get(3, TimeUnit.SECONDS);
-            assertThat(outcome.status()).isNull();
-            assertThat(outcome.error().kind()).as(outcome.toString())
-                    .isEqualTo(ErrorKind.CANCELLED);
+            assertCancelledByTheClose(engine, sent);
         }
     }
 

@@ -77,4 +77,22 @@ final class EngineContract {
         assertThat(outcome.error()).isNull();
         assertThat(outcome.status()).isEqualTo(200);
     }
+
+    /**
+     * Closes {@code engine} (within 3 s) and asserts that {@code sent}, in flight, then ends
+     * cancelled (within 3 s more): what a stopped run leaves to --resume.
+     */
+    static Outcome assertCancelledByTheClose(Engine engine,
+                                             java.util.concurrent.CompletableFuture<Outcome> sent)
+            throws Exception {
+        java.util.concurrent.CompletableFuture<Void> closed =
+                java.util.concurrent.CompletableFuture.runAsync(engine::close);
+
+        closed.get(3, TimeUnit.SECONDS);
+        Outcome outcome = sent.get(3, TimeUnit.SECONDS);
+        assertThat(outcome.status()).isNull();
+        assertThat(outcome.error().kind()).as(outcome.toString())
+                .isEqualTo(ErrorKind.CANCELLED);
+        return outcome;
+    }
 }

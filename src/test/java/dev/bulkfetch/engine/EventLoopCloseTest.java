@@ -1,10 +1,10 @@
 package dev.bulkfetch.engine;
 
+import static dev.bulkfetch.engine.EngineContract.assertCancelledByTheClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.EngineKind;
-import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.FullListener;
@@ -205,16 +205,4 @@ class EventLoopCloseTest {
         return assertCancelledByTheClose(engine, sent);
     }
 
-    private static Outcome assertCancelledByTheClose(Engine engine,
-                                                     CompletableFuture<Outcome> sent)
-            throws Exception {
-        CompletableFuture<Void> closed = CompletableFuture.runAsync(engine::close);
-
-        closed.get(3, TimeUnit.SECONDS);
-        Outcome outcome = sent.get(3, TimeUnit.SECONDS);
-        assertThat(outcome.status()).isNull();
-        assertThat(outcome.error().kind()).as(outcome.toString())
-                .isEqualTo(ErrorKind.CANCELLED);
-        return outcome;
-    }
 }
