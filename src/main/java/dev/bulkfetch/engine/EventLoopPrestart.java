@@ -15,7 +15,7 @@ import org.asynchttpclient.DefaultAsyncHttpClientConfig;
  * and native library, the epoll event loop's classes, AHC's defaults, and the JDK's proxies for
  * the annotations Netty's first pipeline reads ({@code @Skip}, {@code @Sharable}). A one-URL
  * run spent about 30 ms of its start there, on the main thread, before its first request; this
- * takes 6 to 9 ms off it (0.124 s against 0.131 s, 21 interleaved runs, bench/ab.py).
+ * takes about 6 ms off it (0.127 s against 0.133 s, 21 interleaved runs, bench/ab.py).
  *
  * <p>Netty's own classes it sets up while the command line is parsed, never while the engine
  * starts: the engine waits for them ({@link #awaitDone}) before it touches Netty, as two threads
