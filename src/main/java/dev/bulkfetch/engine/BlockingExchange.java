@@ -210,21 +210,28 @@ final class BlockingExchange {
 
     /** Waits, within the deadline, for the rate to let a redirect's request start. */
     private void awaitPermit(java.net.URI to) throws IOException {
+        java.util.concurrent.CompletableFuture<Void> permit = null;
         try {
             awaitingPermit = true;
             if (System.nanoTime() - deadlineNanos >= 0) {
                 throw new java.util.concurrent.TimeoutException();  // cancelled just now
             }
-            redirectGate.permit(to).get(Math.max(0, deadlineNanos - System.nanoTime()),
-                    TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            permit = redirectGate.permit(to);
+            permit.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            // A permit no longer waited for is given up, as the event loop's is: granted later,
+            // the rate would count a start for a request never sent.
+            if (permit != null) {
+                permit.cancel(false);
+            }
+            if (e instanceof InterruptedException) {
+                // The engine is closing (Ctrl-C's grace is out), or the caller cancelled.
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.CancellationException("engine closed");
+            }
             timedOut = true;
             throw new java.net.SocketTimeoutException("request deadline passed waiting for"
                     + " the rate to allow a redirect");
-        } catch (InterruptedException e) {
-            // The engine is closing (Ctrl-C's grace is out).
-            Thread.currentThread().interrupt();
-            throw new java.util.concurrent.CancellationException("engine closed");
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException(e.getCause());
         } finally {

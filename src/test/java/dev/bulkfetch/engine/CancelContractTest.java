@@ -1,12 +1,15 @@
 package dev.bulkfetch.engine;
 
+import static dev.bulkfetch.engine.EngineContract.MOVED;
 import static dev.bulkfetch.engine.EngineContract.assertCancelledByTheClose;
+import static dev.bulkfetch.engine.EngineContract.assertGivenUp;
 import static dev.bulkfetch.engine.EngineContract.patient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.engine.EngineContract.NeverGranted;
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.FullListener;
 import dev.bulkfetch.testing.NotingHandler;
@@ -48,6 +51,27 @@ class CancelContractTest {
 
             assertThat(dev.bulkfetch.testing.Await.until(() -> silent.closedByClient() == 1,
                     Duration.ofSeconds(20))).as("its connection closed").isTrue();
+        }
+    }
+
+    /**
+     * A caller's cancel while a redirect waits for the rate ends the item and gives its permit
+     * up, on every engine: the blocking engines left it pending, and granted later, the rate
+     * counted a start for a request never sent.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void cancellingARedirectWaitingForTheRateGivesUpItsPermit(EngineKind kind) throws Exception {
+        NeverGranted gate = new NeverGranted();
+        try (RawServer moved = RawServer.answering(MOVED);
+             Engine engine = Engine.create(kind, patient(), gate)) {
+            CompletableFuture<Outcome> sent = engine.send(
+                    FetchRequest.get(1, URI.create(moved.url("/moved"))));
+            CompletableFuture<Void> permit = gate.asked.get(20, TimeUnit.SECONDS);
+
+            assertThat(sent.cancel(false)).isTrue();
+
+            assertGivenUp(permit);
         }
     }
 

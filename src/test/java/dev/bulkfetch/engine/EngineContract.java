@@ -95,4 +95,34 @@ final class EngineContract {
                 .isEqualTo(ErrorKind.CANCELLED);
         return outcome;
     }
+
+    /** A redirect to /next on the same server. */
+    static final String MOVED =
+            "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n";
+
+    /** A rate that never lets a redirect's next request start; it hands out one permit. */
+    static final class NeverGranted implements RedirectGate {
+        final java.util.concurrent.CompletableFuture<java.util.concurrent.CompletableFuture<Void>>
+                asked = new java.util.concurrent.CompletableFuture<>();
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> permit(URI to) {
+            java.util.concurrent.CompletableFuture<Void> permit =
+                    new java.util.concurrent.CompletableFuture<>();
+            asked.complete(permit);
+            return permit;
+        }
+    }
+
+    /**
+     * The engine gave {@code permit} up (failed or cancelled it), which the gate would
+     * otherwise still grant, and the rate count a start for a request never sent.
+     */
+    static void assertGivenUp(java.util.concurrent.CompletableFuture<Void> permit) {
+        // Bounded: the engine may ask for the permit just before it notes the wait.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> permit.get(3, TimeUnit.SECONDS))
+                .as("the permit given up")
+                .isInstanceOfAny(java.util.concurrent.CancellationException.class,
+                        java.util.concurrent.ExecutionException.class);
+    }
 }

@@ -1,11 +1,13 @@
 package dev.bulkfetch.engine;
 
+import static dev.bulkfetch.engine.EngineContract.MOVED;
 import static dev.bulkfetch.engine.EngineContract.assertCancelledByTheClose;
+import static dev.bulkfetch.engine.EngineContract.assertGivenUp;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.engine.EngineContract.NeverGranted;
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.FullListener;
 import dev.bulkfetch.testing.RawServer;
@@ -13,7 +15,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -91,56 +92,18 @@ class EventLoopCloseTest {
         }
     }
 
-    /**
-     * A caller's cancel in the same wait ends the item's future at once (the future is the
-     * one cancelled), and gives the permit up too: left pending, the rate would count a start
-     * for a request never sent.
-     */
-    @Test
-    void cancellingARedirectWaitingForTheRateGivesUpItsPermit() throws Exception {
-        try (RawServer moved = RawServer.answering(MOVED)) {
-            Waiting waiting = redirectWaitingForTheRate(moved);
-
-            assertThat(waiting.sent().cancel(false)).isTrue();
-
-            assertGivenUp(waiting.permit());
-        }
-    }
-
-    private static final String MOVED =
-            "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n";
-
     /** An item whose redirect waits for a rate that never lets it start, and its permit. */
     private record Waiting(Engine engine, CompletableFuture<Outcome> sent,
                            CompletableFuture<Void> permit) {
     }
 
-    /** Sends to {@code moved} (which answers {@link #MOVED}) until its redirect waits. */
+    /** Sends to {@code moved} (which answers {@code MOVED}) until its redirect waits. */
     private Waiting redirectWaitingForTheRate(RawServer moved) throws Exception {
         NeverGranted gate = new NeverGranted();
         Engine engine = engine(gate);
         CompletableFuture<Outcome> sent = engine.send(
                 FetchRequest.get(1, URI.create(moved.url("/moved"))));
         return new Waiting(engine, sent, gate.asked.get(20, TimeUnit.SECONDS));
-    }
-
-    /** The engine failed {@code permit}, which the gate would otherwise still grant. */
-    private static void assertGivenUp(CompletableFuture<Void> permit) {
-        // Bounded: the loop may ask for the permit just before it notes the wait.
-        assertThatThrownBy(() -> permit.get(3, TimeUnit.SECONDS))
-                .as("the permit given up").isInstanceOf(CancellationException.class);
-    }
-
-    /** A rate that never lets a redirect's next request start; it hands out one permit. */
-    private static final class NeverGranted implements RedirectGate {
-        final CompletableFuture<CompletableFuture<Void>> asked = new CompletableFuture<>();
-
-        @Override
-        public CompletableFuture<Void> permit(URI to) {
-            CompletableFuture<Void> permit = new CompletableFuture<>();
-            asked.complete(permit);
-            return permit;
-        }
     }
 
     /**

@@ -221,4 +221,25 @@ class TimeoutContractTest {
                     .isGreaterThan(idle.toNanos());
         }
     }
+
+    /**
+     * A redirect that waits for the rate past the item's deadline ends as a timeout and gives
+     * its permit up, on every engine: the blocking engines left it pending, and granted later,
+     * the rate counted a start for a request never sent.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aRedirectWaitingForTheRatePastItsDeadlineTimesOutAndGivesUpItsPermit(EngineKind kind)
+            throws Exception {
+        EngineContract.NeverGranted gate = new EngineContract.NeverGranted();
+        try (RawServer moved = RawServer.answering(EngineContract.MOVED);
+             Engine engine = Engine.create(kind, deadlines(), gate)) {
+            Outcome outcome = engine.send(FetchRequest.get(1, URI.create(moved.url("/moved"))))
+                    .get(20, TimeUnit.SECONDS);
+
+            assertThat(outcome.error().kind()).as(outcome.toString())
+                    .isEqualTo(ErrorKind.TIMEOUT);
+            EngineContract.assertGivenUp(gate.asked.get(0, TimeUnit.SECONDS));
+        }
+    }
 }
