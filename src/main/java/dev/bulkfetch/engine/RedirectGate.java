@@ -18,7 +18,9 @@ public interface RedirectGate {
 
     /**
      * Completes when a request to {@code to} may start (the start is counted then), or fails
-     * with a {@code CancellationException} when the run stops sending first.
+     * with a {@code CancellationException} when the run stops sending first. A new future on
+     * each call, the asking engine's alone: an engine that no longer waits for it (its item
+     * cancelled, its close, its deadline) fails it, and the gate then counts no start for it.
      */
     CompletableFuture<Void> permit(URI to);
 }
