@@ -97,17 +97,10 @@ class CompareStoppedOrFailedRunsTest {
             Path out = dir.resolve("out.txt");
             Path err = dir.resolve("err.txt");
             try {
-                java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
-                        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
-                assertThat(dev.bulkfetch.testing.Await.until(() -> {
-                    runs.set(compare.descendants().toList());
-                    // Threads finished, serial under way: its JVM is the one alive.
-                    return Files.readString(err).contains("threads    -c 40    run 1/1")
-                            && server.counter().inFlight() > 0 && runs.get().size() == 1;
-                }, compare, java.time.Duration.ofSeconds(60))).isTrue();
+                java.util.List<ProcessHandle> runs = serialUnderWay(compare, server);
 
                 // A crash as the OOM killer makes one: SIGKILL, no word in its log.
-                runs.get().getFirst().destroyForcibly();
+                runs.getFirst().destroyForcibly();
 
                 assertThat(compare.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 assertThat(compare.exitValue()).as(Files.readString(err)).isEqualTo(1);
@@ -200,20 +193,13 @@ class CompareStoppedOrFailedRunsTest {
             Path out = dir.resolve("out.txt");
             Path err = dir.resolve("err.txt");
             try {
-                java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
-                        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
-                assertThat(dev.bulkfetch.testing.Await.until(() -> {
-                    runs.set(compare.descendants().toList());
-                    // Threads finished, serial under way.
-                    return Files.readString(err).contains("threads    -c 40    run 1/1")
-                            && server.counter().inFlight() > 0;
-                }, compare, java.time.Duration.ofSeconds(60))).isTrue();
+                java.util.List<ProcessHandle> runs = serialUnderWay(compare, server);
 
                 dev.bulkfetch.testing.Child.signal(compare, "INT");
 
                 assertThat(compare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 assertThat(compare.exitValue()).isEqualTo(130);
-                assertThat(runs.get()).noneMatch(ProcessHandle::isAlive);
+                assertThat(runs).noneMatch(ProcessHandle::isAlive);
                 String table = Files.readString(out);
                 assertThat(table).contains("Interrupted after 1 of 2 runs: the table has the runs"
                         + " that finished.").contains("Verdict: Fastest: threads at -c 40");
@@ -245,5 +231,21 @@ class CompareStoppedOrFailedRunsTest {
         return dev.bulkfetch.testing.Child.startWithOutput(dir.resolve("out.txt"),
                 dir.resolve("err.txt"), "compare", list.toString(), "--engines", engines,
                 "-c", "40", "--warmup", "0", "--report", dir.resolve("report").toString());
+    }
+
+    /**
+     * Waits until the threads run of {@link #compareOfHeldList} has finished and the serial one
+     * is under way, its JVM then compare's one child, and returns that child.
+     */
+    private java.util.List<ProcessHandle> serialUnderWay(Process compare, TestServer server)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
+                new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+        assertThat(dev.bulkfetch.testing.Await.until(() -> {
+            runs.set(compare.descendants().toList());
+            return Files.readString(dir.resolve("err.txt")).contains("threads    -c 40    run 1/1")
+                    && server.counter().inFlight() > 0 && runs.get().size() == 1;
+        }, compare, java.time.Duration.ofSeconds(60))).as("the serial run under way").isTrue();
+        return runs.get();
     }
 }
