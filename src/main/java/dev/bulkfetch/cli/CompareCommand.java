@@ -253,8 +253,8 @@ final class CompareCommand implements Callable<Integer> {
             try {
                 out.println("Report: " + Report.write(result, report));
             } catch (java.io.IOException e) {
-                // It ended compare with the bare exception, the copies of the list left in
-                // DIR and the failed runs' line unsaid; the table above is what was measured.
+                // Said, not thrown: the table above is what was measured, and the tidying
+                // and the failed runs' line after it must still happen.
                 err.println("compare: the report could not be written into " + report + ": "
                         + e.getMessage());
                 written = false;

@@ -186,13 +186,7 @@ final class Fork {
             // Stopped: the run goes too, and is gone before the caller reports what finished.
             child.destroyForcibly();
             child.onExit().join();
-            // A log that cannot be moved must not turn the stop into a failed run.
-            deleteOnFailure(e, measured);
-            try {
-                appendTo(log, runLog);
-            } catch (IOException left) {
-                e.addSuppressed(left);
-            }
+            tidyStopped(e, measured, runLog, log);
             throw e;
         } finally {
             try {
@@ -206,13 +200,7 @@ final class Fork {
             // Killed by the hook, not failed: a failure's note in its log would race the
             // tidying hook, which leaves no empty file of an unfinished run behind.
             IllegalStateException stopped = new IllegalStateException("the JVM is shutting down");
-            // Tidied as far as files allow: a file that fails now must not make it a failed run.
-            deleteOnFailure(stopped, measured);
-            try {
-                appendTo(log, runLog);
-            } catch (IOException e) {
-                stopped.addSuppressed(e);
-            }
+            tidyStopped(stopped, measured, runLog, log);
             throw stopped;
         }
         // A Ctrl-C landing now would fail these reads and writes (interruptible channels) as
@@ -282,6 +270,20 @@ final class Fork {
         }
     }
 
+    /**
+     * Tidies a stopped run's files as far as they allow: its measurement gone, its log moved
+     * into the shared one. A file that fails is noted on {@code stop}, which stays a stop, not
+     * a failed run.
+     */
+    private static void tidyStopped(Exception stop, Path measured, Path runLog, Path log) {
+        deleteOnFailure(stop, measured);
+        try {
+            appendTo(log, runLog);
+        } catch (IOException e) {
+            stop.addSuppressed(e);
+        }
+    }
+
     /** Removes a failed run's files, and notes on {@code failure} any that stay. */
     private static void deleteOnFailure(Exception failure, Path... files) {
         for (Path file : files) {
@@ -310,8 +312,8 @@ final class Fork {
 
     /**
      * Rewrites a failed run's log to open with which run failed, on what, and why; then what
-     * it wrote; then its command, one argument a line. The command was one line of thousands
-     * of columns (the class path, the JVM's settings) that buried the line saying why.
+     * it wrote; then its command, one argument a line: on one line, its thousands of columns
+     * (the class path, the JVM's settings) would bury the line saying why.
      */
     private static void describeFailure(Run run, String why, boolean started, Path runLog)
             throws IOException {
