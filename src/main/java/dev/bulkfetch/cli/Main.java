@@ -52,11 +52,15 @@ public final class Main {
         return commandLine(in, out, err, args.length == 0 ? null : args[0]).execute(args);
     }
 
+    /** fetch's short options that take no value, and may come first in a cluster (-qe). */
+    static final String SHORT_FLAGS = "qkhV";
+    /** fetch's short options that take a value: the rest of their cluster, or the next word. */
+    static final String SHORT_WITH_VALUE = "ceXHo";
+
     /**
      * Whether {@code args} are a fetch on the event loop (the default engine), read before
      * picocli does, to start the engine's set-up early. A wrong guess costs time only: the
-     * set-up of an engine that does not run, or none begun early. Short options clustered
-     * with -e ({@code -qe threads}) are not read: such a run guesses the event loop.
+     * set-up of an engine that does not run, or none begun early.
      */
     static boolean fetchesOnTheEventLoop(String[] args) {
         if (args.length == 0 || !args[0].equals("fetch")) {
@@ -65,12 +69,28 @@ public final class Main {
         String engine = EngineKind.EVENT_LOOP.cliName();
         for (int i = 1; i < args.length && !args[i].equals("--"); i++) {
             String arg = args[i];
-            if (arg.equals("-e") || arg.equals("--engine")) {
+            if (arg.equals("--engine")) {
                 engine = i + 1 < args.length ? args[++i] : engine;
             } else if (arg.startsWith("--engine=")) {
                 engine = arg.substring("--engine=".length());
-            } else if (arg.startsWith("-e")) {
-                engine = arg.substring(arg.startsWith("-e=") ? 3 : 2);
+            } else if (arg.length() > 1 && arg.charAt(0) == '-' && arg.charAt(1) != '-') {
+                // Short options, clustered as picocli reads them (-e threads, -qe threads,
+                // -kqethreads, -e=virtual): flags first, then at most one option whose value
+                // is the rest of the word or, when nothing is left, the next word.
+                int j = 1;
+                while (j < arg.length() && SHORT_FLAGS.indexOf(arg.charAt(j)) >= 0) {
+                    j++;
+                }
+                if (j == arg.length() || SHORT_WITH_VALUE.indexOf(arg.charAt(j)) < 0) {
+                    continue;
+                }
+                char option = arg.charAt(j);
+                String rest = arg.substring(j + 1);
+                String value = !rest.isEmpty() ? (rest.startsWith("=") ? rest.substring(1) : rest)
+                        : i + 1 < args.length ? args[++i] : null;
+                if (option == 'e' && value != null) {
+                    engine = value;
+                }
             }
         }
         return engine.trim().toLowerCase(java.util.Locale.ROOT)

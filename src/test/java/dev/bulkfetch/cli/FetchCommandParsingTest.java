@@ -29,8 +29,8 @@ class FetchCommandParsingTest {
     /**
      * Main starts the event loop's set-up before picocli parses (EventLoopPrestart), on its own
      * reading of the engine: it must read it as picocli does, each way the option is written
-     * on its own. (Clustered with a flag, as in -qe threads, it is read as the event loop: a
-     * wrong guess costs the other engine's run a little CPU, nothing else.)
+     * on its own or clustered with flags (a wrong guess costs a run a little CPU: the set-up
+     * of an engine that does not run).
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -45,12 +45,38 @@ class FetchCommandParsingTest {
         "fetch list.txt -e=virtual",
         "fetch -c 8 -e threads list.txt",
         "fetch list.txt -e EVENT-LOOP",
-        "fetch -e threads -- -eevent-loop"})
+        "fetch -e threads -- -eevent-loop",
+        "fetch list.txt -qe threads",
+        "fetch list.txt -kqethreads",
+        "fetch list.txt -qe=virtual",
+        "fetch -qc 8 list.txt",
+        "fetch -qc8 -e serial list.txt",
+        "fetch -qo out.jsonl -ke threads list.txt",
+        "fetch -H X-e:1 -e virtual list.txt"})
     void theEngineMainReadsBeforeParsingIsTheOnePicocliReads(String line) {
         String[] args = line.split(" ");
         String engine = parse(args).engine;
         assertThat(Main.fetchesOnTheEventLoop(args)).as(line)
                 .isEqualTo(EngineKind.fromName(engine) == EngineKind.EVENT_LOOP);
+    }
+
+    /** Main's reading knows each of fetch's short options, and whether it takes a value. */
+    @Test
+    void theShortOptionsMainReadsAreFetchsOwn() {
+        StringBuilder flags = new StringBuilder();
+        StringBuilder withValue = new StringBuilder();
+        for (CommandLine.Model.OptionSpec option : new FetchCommand(new ByteArrayInputStream(
+                new byte[0]), new ByteArrayOutputStream()).spec.options()) {
+            for (String name : option.names()) {
+                if (name.length() == 2 && name.charAt(0) == '-') {
+                    (option.arity().max() == 0 ? flags : withValue).append(name.charAt(1));
+                }
+            }
+        }
+        assertThat(Main.SHORT_FLAGS.chars().sorted().toArray())
+                .isEqualTo(flags.chars().sorted().toArray());
+        assertThat(Main.SHORT_WITH_VALUE.chars().sorted().toArray())
+                .isEqualTo(withValue.chars().sorted().toArray());
     }
 
     @Test
