@@ -73,6 +73,34 @@ class ForkedMeasurementTest {
                 || line.equals("    " + System.getProperty("java.class.path")));
     }
 
+    /**
+     * A run that measured keeps its measurement when its standard error cannot be moved into
+     * the shared log (here a folder in the log's place): what it wrote stays in its own log.
+     */
+    @Test
+    void aRunThatMeasuredKeepsItsMeasurementWhenTheSharedLogCannotBeWritten() throws Exception {
+        Measurement measured = new Measurement("serial", 1, 3, 2, 2, java.util.Map.of(), 0.5,
+                1.0, 2.0, 0.1, 0.2, 5, 1024, 2048, 1);
+        // A stand-in for java: it measures nothing, but says so as a run does.
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho 'a warning of the run' >&2\necho '"
+                + Fork.JSON.writeValueAsString(measured) + "'\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        Path log = Files.createDirectory(dir.resolve("runs.log"));
+        FetchConfig config = FetchConfig.builder().engine(EngineKind.SERIAL).concurrency(1)
+                .build();
+
+        Measurement kept = Fork.run(java, config, dir.resolve("list.txt"), 0, 3, log);
+
+        assertThat(kept).isEqualTo(measured);
+        try (var files = Files.list(dir)) {
+            List<Path> runLogs = files.filter(f -> f.getFileName().toString()
+                    .matches("measured-run-serial-c1-3-.*\\.log")).toList();
+            assertThat(runLogs).hasSize(1);
+            assertThat(Files.readString(runLogs.getFirst())).isEqualTo("a warning of the run\n");
+        }
+    }
+
     private static FetchConfig config(EngineKind engine) {
         return FetchConfig.builder().engine(engine).concurrency(256).build();
     }
