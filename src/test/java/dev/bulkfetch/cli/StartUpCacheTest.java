@@ -166,6 +166,22 @@ class StartUpCacheTest extends StandInJar {
         assertThat(dir.resolve("app.jar.serial.aot")).isNotEmptyFile();
     }
 
+    /**
+     * An engine clustered with flags (-qe threads), as picocli and Main read it, ran with the
+     * event loop's cache.
+     */
+    @Test
+    void anEngineClusteredWithFlagsHasItsOwnCache() throws Exception {
+        Result threads = launch(Map.of(), "fetch", "list.txt", "-qe", "threads");
+        Result virtual = launch(Map.of(), "fetch", "-kqevirtual", "list.txt");
+
+        assertThat(threads.stderr()).contains(RECORDING + " for this jar and the threads engine");
+        assertThat(virtual.stderr()).contains(RECORDING + " for this jar and the virtual engine");
+        assertThat(dir.resolve("app.jar.threads.aot")).isNotEmptyFile();
+        assertThat(dir.resolve("app.jar.virtual.aot")).isNotEmptyFile();
+        assertThat(dir.resolve("app.jar.aot")).doesNotExist();
+    }
+
     /** After review: the first --help or -V after a build waited seconds for a recording. */
     @Test
     void helpAndTheVersionRecordNoCache() throws Exception {
