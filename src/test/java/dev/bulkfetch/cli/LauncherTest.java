@@ -1,6 +1,7 @@
 package dev.bulkfetch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What the launcher does around a run: it finds a JDK (on the PATH, behind a
  * JAVA_HOME link that moved), builds a stale jar once however many launches find it
- * so, unpacks the jar's native libraries beside it once per jar, and gives a run
- * whose stdin is closed an empty one.
+ * so, unpacks the jar's native libraries beside it once per jar, runs from a folder
+ * it may not write to, and gives a run whose stdin is closed an empty one.
  */
 class LauncherTest extends StandInJar {
 
@@ -69,6 +70,52 @@ class LauncherTest extends StandInJar {
             assertThat(left.map(p -> p.getFileName().toString()))
                     .noneMatch(name -> name.endsWith(".tmp") || name.endsWith(".old"));
         }
+    }
+
+    /**
+     * A jar in a folder the user may not write to (an install under /opt, run by another
+     * user): the run starts without what the launcher would make beside the jar, says nothing
+     * of it and leaves nothing there; a start-up cache made there before is used. Run as the
+     * user nobody, since root writes anywhere.
+     */
+    @Test
+    void aJarInAFolderTheUserCannotWriteToRunsWithoutWritingThere() throws Exception {
+        assumeTrue(Files.getAttribute(Path.of("/proc/self"), "unix:uid").equals(0)
+                && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root and setpriv");
+        // Everyone may read and search the folder, the jar and the launcher, and no more.
+        Path launcher = Files.copy(LAUNCHER, dir.resolve("bulkfetch"));
+        for (Path path : List.of(dir, launcher)) {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions
+                    .fromString("rwxr-xr-x"));
+        }
+        List<String> asNobody = List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", "bash", launcher.toString());
+        List<String> before;
+        try (var files = Files.list(dir)) {
+            before = files.map(Path::toString).sorted().toList();
+        }
+
+        Result fresh = launch(asNobody, Map.of("BULKFETCH_JAVA_OPTS", "-Xmx64m"), "hello");
+        List<String> after;
+        try (var files = Files.list(dir)) {
+            after = files.map(Path::toString).sorted().toList();
+        }
+        launch(Map.of(), "hello");  // as root: the cache, as an install step would make it
+        Result cached = launch(asNobody, Map.of("BULKFETCH_JAVA_OPTS", "-Xlog:aot=info"),
+                "hello");
+
+        assertThat(fresh.exit()).as(fresh.stderr()).isZero();
+        assertThat(fresh.stdout()).isEqualTo("ran hello\n");
+        assertThat(fresh.stderr()).isEmpty();
+        // stdout.txt and stderr.txt are the test's, made as the launch began.
+        assertThat(after).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(
+                before.stream(), java.util.stream.Stream.of(dir.resolve("stdout.txt").toString(),
+                        dir.resolve("stderr.txt").toString())).distinct().toList());
+        assertThat(dir.resolve("app.jar.aot")).isNotEmptyFile();
+        assertThat(cached.exit()).as(cached.stderr()).isZero();
+        assertThat(cached.stderr()).doesNotContain(RECORDING);
+        assertThat(cached.stdout()).contains("Opened AOT cache " + jar + ".aot")
+                .endsWith("ran hello\n");
     }
 
     /**
