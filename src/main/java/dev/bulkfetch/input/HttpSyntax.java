@@ -94,14 +94,23 @@ public final class HttpSyntax {
     }
 
     /**
-     * A bad name as a message may show it: not when it holds a space or a control character,
-     * as a misplaced colon puts a token into the name ("X-Api-Key sk-live:..."), and control
-     * characters would reach a terminal raw.
+     * A bad name as a message may show it: not whole when it holds a space or a control
+     * character, as a misplaced colon puts a token into the name ("X-Api-Key sk-live:..."),
+     * and control characters would reach a terminal raw. Its first word is shown then, which
+     * tells the header among others and holds no token.
      */
     private static String shown(String name) {
         boolean printable = name.length() <= 40 && name.chars().allMatch(c -> c > 0x20
                 && c < 0x7F);
-        return printable ? "\"" + name + "\"" : "the header's name";
+        if (printable) {
+            return "\"" + name + "\"";
+        }
+        int word = 0;
+        while (word < name.length() && word < 40 && isToken(name.substring(word, word + 1))) {
+            word++;
+        }
+        return word == 0 ? "the header's name"
+                : "the header's name starting \"" + name.substring(0, word) + "\"";
     }
 
     private static boolean isSpace(char c) {
