@@ -58,9 +58,15 @@ class FetchRequestTest {
     void aBadHeaderNameIsShownOnlyWhenItIsPlainPrintableText() {
         assertThatThrownBy(() -> request("GET", Map.of("X-Trace:", "v")))
                 .hasMessageStartingWith("\"X-Trace:\" is not a header name");
+        // Its first word tells which of several it is, and holds no token.
         assertThatThrownBy(() -> request("GET", Map.of("X-Api-Key sk-live", "v")))
-                .hasMessageStartingWith("the header's name is not a header name")
+                .hasMessageStartingWith("the header's name starting \"X-Api-Key\" is not a"
+                        + " header name")
                 .hasMessageNotContaining("sk-live");
+        assertThatThrownBy(() -> request("GET", Map.of("User Agent", "v")))
+                .hasMessageStartingWith("the header's name starting \"User\"");
+        assertThatThrownBy(() -> request("GET", Map.of(" X", "v")))
+                .hasMessageStartingWith("the header's name is not a header name");
         assertThatThrownBy(() -> request("GET", Map.of("X-\u001b[31mRED", "v")))
                 .hasMessageNotContaining("\u001b");
     }
@@ -105,6 +111,24 @@ class FetchRequestTest {
                 "'my_host.example' is not a host name or an IP address");
         assertThat(FetchRequest.get(1, java.net.URI.create("HTTPS://h.test/")).url())
                 .hasHost("h.test");
+        // After review: a host of allowed characters in a shape java.net.URI reads as none
+        // was said to hold others.
+        assertThatThrownBy(() -> FetchRequest.get(1, java.net.URI.create("http://127.1/x")))
+                .hasMessageContaining("'127.1' is not a host name or an IP address: an IPv4"
+                        + " address is four numbers")
+                .hasMessageNotContaining("letters, digits");
+    }
+
+    /** After review: a port no connection can use failed late, as the item's protocol error. */
+    @Test
+    void aPortOutsideOneTo65535IsRefusedAsTheRequestIsMade() {
+        for (String url : new String[] {"http://h.test:99999/x", "http://h.test:0/x"}) {
+            assertThatThrownBy(() -> FetchRequest.get(1, java.net.URI.create(url))).as(url)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is not a number from 1 to 65535: " + url);
+        }
+        assertThat(FetchRequest.get(1, java.net.URI.create("http://h.test:65535/x")).url())
+                .hasPort(65535);
     }
 
     @Test

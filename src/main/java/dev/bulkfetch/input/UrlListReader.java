@@ -159,7 +159,8 @@ public final class UrlListReader extends LineItemReader {
             if (!port.isEmpty() && !port.matches("\\d{1,5}")) {
                 return "port '" + port + "' is not a number from 1 to 65535";
             }
-            return "'" + host + "' is not a host name or an IP address";
+            return "'" + host + "' is not a host name or an IP address: "
+                    + Urls.whyNoHost(host);
         }
         if (uri.getPort() == 0 || uri.getPort() > 65535) {
             return "port " + uri.getPort() + " is not a number from 1 to 65535";

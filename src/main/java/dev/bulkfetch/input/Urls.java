@@ -34,6 +34,20 @@ public final class Urls {
     private Urls() {
     }
 
+    /**
+     * Why {@code host}, the host part of an authority that {@code java.net.URI} read no host
+     * from, is none, for a message that begins "'HOST' is not a host name or an IP address".
+     * With only letters, digits, '-' and '.' it is the shape (RFC 2396's): {@code 127.1} or
+     * {@code foo.123} look allowed, and a list of the allowed characters misled.
+     */
+    public static String whyNoHost(String host) {
+        boolean allowed = host.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+                || c >= '0' && c <= '9' || c == '-' || c == '.');
+        return allowed ? "an IPv4 address is four numbers, and a name's parts begin and end with"
+                + " a letter or a digit, its last beginning with a letter"
+                : "letters, digits, '-' and '.' only";
+    }
+
     /** {@code text} with an internationalised host in punycode and illegal characters encoded. */
     public static String toAscii(String text) {
         String encoded = encodeIllegal(text);

@@ -78,7 +78,11 @@ class UrlListReaderTest {
                 .contains("port '99999999999'");
         assertThat(UrlListReader.problemWith("http://h.test:8x/")).contains("port '8x'");
         assertThat(UrlListReader.problemWith("http://under_score.test/"))
-                .contains("'under_score.test' is not a host name");
+                .contains("'under_score.test' is not a host name")
+                .endsWith("letters, digits, '-' and '.' only");
+        // Allowed characters in a shape that is no host: the reason is the shape.
+        assertThat(UrlListReader.problemWith("http://foo.123/"))
+                .startsWith("'foo.123' is not a host name or an IP address: an IPv4 address");
         assertThat(UrlListReader.problemWith("http://:80/")).isEqualTo("URL has no host");
         assertThat(UrlListReader.problemWith("http://under_score.test:/"))
                 .contains("'under_score.test' is not a host name");
