@@ -23,7 +23,14 @@ public record Rate(double permits, Duration period) {
         if (period.isZero() || period.isNegative()) {
             throw new IllegalArgumentException("rate period must be positive: " + period);
         }
+        if (period.compareTo(LONGEST) > 0) {
+            // Its nanoseconds, which every use reads, would overflow a long.
+            throw new IllegalArgumentException("rate period must be at most 100 years: "
+                    + period);
+        }
     }
+
+    private static final Duration LONGEST = Duration.ofDays(36_525);
 
     /** Parses {@code N/s}, {@code N/min} or {@code N/h}. */
     public static Rate parse(String text) {
@@ -61,8 +68,19 @@ public record Rate(double permits, Duration period) {
         return new Rate(perSecond, Duration.ofSeconds(1));
     }
 
+    /**
+     * Per second with one decimal, as {@code 12.5/s}; a rate below 0.1/s per minute or per
+     * hour, where per second it read {@code 0.0/s}.
+     */
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%.1f/s", perSecond());
+        double perSecond = perSecond();
+        if (perSecond >= 0.05) {
+            return String.format(Locale.ROOT, "%.1f/s", perSecond);
+        }
+        if (perSecond * 60 >= 0.05) {
+            return String.format(Locale.ROOT, "%.1f/min", perSecond * 60);
+        }
+        return String.format(Locale.ROOT, "%.3g/h", perSecond * 3600);
     }
 }

@@ -23,6 +23,19 @@ class RateGateTest {
         assertThatThrownBy(() -> Rate.parse("0/s")).hasMessageContaining("more than zero");
     }
 
+    /** After review: a slow rate read 0.0/s, and a period of centuries overflowed its uses. */
+    @Test
+    void aSlowRateIsWrittenPerMinuteOrHourAndAPeriodOfCenturiesIsRefused() {
+        assertThat(Rate.parse("12.5/s")).hasToString("12.5/s");
+        assertThat(Rate.parse("0.05/s")).hasToString("0.1/s");
+        assertThat(Rate.parse("2/min")).hasToString("2.0/min");
+        assertThat(Rate.parse("0.00001/s")).hasToString("0.0360/h");
+        assertThat(new Rate(1, Duration.ofDays(36_525)).perSecond()).isPositive();
+        assertThatThrownBy(() -> new Rate(1, Duration.ofDays(365 * 1000)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most 100 years");
+    }
+
     /** The first request, counted as it left, reaches the server late: it counts from then. */
     @Test
     void startsSoFarCanBeCountedAsMadeNow() {
