@@ -41,7 +41,8 @@ public final class PrivateHosts {
             for (InetAddress address : resolver.resolve(host)) {
                 if (isPrivate(address)) {
                     return "host " + host + " resolves to " + address.getHostAddress()
-                            + ", a loopback, private or link-local address (--deny-private)";
+                            + ", a loopback, private or link-local address, which --deny-private"
+                            + " (the library's denyPrivate) refuses";
                 }
             }
         } catch (UnknownHostException e) {

@@ -26,7 +26,8 @@ class PrivateHostsTest {
         PrivateHosts hosts = new PrivateHosts(host -> new InetAddress[] {answers.poll()});
 
         assertThat(hosts.refusal("rebind.test")).isNull();
-        assertThat(hosts.refusal("rebind.test")).contains("resolves to 127.0.0.1");
+        assertThat(hosts.refusal("rebind.test")).contains("resolves to 127.0.0.1")
+                .endsWith("which --deny-private (the library's denyPrivate) refuses");
     }
 
     @Test
