@@ -207,6 +207,7 @@ public final class FetchConfig {
 
         /** Starts from {@code base}: every setting copied, to be changed one by one. */
         public Builder from(FetchConfig base) {
+            Objects.requireNonNull(base, "base");
             this.engine = base.engine;
             this.ordered = base.ordered;
             this.concurrency = base.concurrency;

@@ -38,6 +38,7 @@ public record FetchResult(long seq, String id, String url, String method, Intege
      * @throws ClassCastException when the body is of another type
      */
     public <T> T body(Class<T> type) {
+        java.util.Objects.requireNonNull(type, "type");
         return type.cast(body);
     }
 

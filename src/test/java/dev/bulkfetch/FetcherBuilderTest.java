@@ -219,5 +219,9 @@ class FetcherBuilderTest {
             assertThatThrownBy(() -> fetcher.fetchAll(null)).hasMessage("requests");
             assertThatThrownBy(() -> fetcher.publisher(null)).hasMessage("requests");
         }
+        assertThatThrownBy(() -> FetchConfig.builder().from(null)).hasMessage("base");
+        FetchResult result = new FetchResult(1, "1", "http://h.test/", "GET", 200, null, 1, 0,
+                0, "serial", null, null);
+        assertThatThrownBy(() -> result.body(null)).hasMessage("type");
     }
 }
