@@ -174,9 +174,12 @@ public final class Fetcher implements AutoCloseable {
      * starts when the first subscriber subscribes (a later one sees only what comes after),
      * one thread feeds the subscribers and waits while their buffers are full, so demand
      * paces fetching, and it stops taking requests once every subscriber has cancelled. Once
-     * the fetcher has closed, a subscriber that takes no result for the close grace is waited
-     * for no longer: every subscriber then gets a
-     * {@link java.util.concurrent.CancellationException}, and the thread ends. A subscriber
+     * the fetcher has closed, a subscriber that takes no result for the close grace (the next
+     * one, or one already in its buffer) is waited for no longer: every subscriber then gets a
+     * {@link java.util.concurrent.CancellationException}, and the thread ends. One that keeps
+     * taking results, however slowly, gets every one and then {@code onComplete}; so does
+     * every subscriber, at its own pace and the close notwithstanding, when the requests ran
+     * out and their results were all handed over before the close. A subscriber
      * that subscribes after the close gets the fetcher's {@link IllegalStateException}.
      */
     public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {

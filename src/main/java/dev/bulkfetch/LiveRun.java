@@ -164,7 +164,7 @@ final class LiveRun {
      */
     void publish(SubmissionPublisher<FetchResult> publisher,
                  Supplier<Stream<FetchResult>> results) {
-        PublisherFeed feed = new PublisherFeed(publisher, closeGrace);
+        PublisherFeed feed = new PublisherFeed(publisher, closeGrace, this::closed);
         Thread.ofPlatform().name("bulkfetch-publisher").daemon(true).start(() -> {
             publishing.add(feed);
             try {

@@ -6,6 +6,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -16,21 +17,36 @@ import java.util.stream.Stream;
  * (the thread and every result it held were kept for as long as the program ran); a subscriber
  * that is only slow gets every result. Past the grace, every subscriber gets a
  * {@link CancellationException}.
+ *
+ * <p>The results ending does not end that wait: a subscriber hears {@code onComplete} only
+ * after it has taken what its buffer holds, so a stalled one, its buffer not full, would hear
+ * nothing for good. When the results end with the fetcher closing (they end because it closes,
+ * or they run out after), the feed goes on until the buffers are taken, under the same grace
+ * for each result. When they ran out before the close, it closes the publisher at once: the
+ * results are all there, and the subscribers take them at their own pace, however late.
  */
 final class PublisherFeed {
 
+    // How often taken() looks at the buffers: short against any grace worth setting.
+    private static final long TAKEN_POLL_MILLIS = 10;
+
     private final SubmissionPublisher<FetchResult> publisher;
     private final Duration grace;
+    // Whether the fetcher's close() has begun, which is before it calls fetcherClosed().
+    private final BooleanSupplier closing;
     // Guards the fields below: an interrupt lands only on the wait it was meant for.
     private final Object lock = new Object();
     private Thread thread;
     private boolean offering;
     private long offers;
     private boolean fetcherClosed;
+    private long closedAt;
 
-    PublisherFeed(SubmissionPublisher<FetchResult> publisher, Duration grace) {
+    PublisherFeed(SubmissionPublisher<FetchResult> publisher, Duration grace,
+                  BooleanSupplier closing) {
         this.publisher = publisher;
         this.grace = grace;
+        this.closing = closing;
     }
 
     /** Hands each result to the subscribers until there are none left or the results end. */
@@ -45,16 +61,54 @@ final class PublisherFeed {
             // Checked before each hasNext(), which may take and submit more requests.
             while (publisher.getNumberOfSubscribers() > 0 && each.hasNext()) {
                 if (!offer(each.next())) {
-                    publisher.closeExceptionally(new CancellationException("the fetcher closed"
-                            + " and a subscriber took no result for the close grace ("
-                            + grace.toMillis() + " ms)"));
+                    publisher.closeExceptionally(stalled());
                     return;
                 }
+            }
+            if (closing.getAsBoolean() && !taken()) {
+                publisher.closeExceptionally(stalled());
+                return;
             }
             publisher.close();
         } catch (Throwable e) {
             // Any failure, an Error too, must reach the subscribers, or they wait for good.
             publisher.closeExceptionally(e);
+        }
+    }
+
+    private CancellationException stalled() {
+        return new CancellationException("the fetcher closed and a subscriber took no result"
+                + " for the close grace (" + grace.toMillis() + " ms)");
+    }
+
+    /**
+     * Whether the subscribers took what their buffers hold, none waited for longer than the
+     * grace, counted from the fetcher's close or the last result taken, whichever is later.
+     * Nothing tells the feed that a result was taken, so it looks every few milliseconds.
+     */
+    private boolean taken() throws InterruptedException {
+        int left = publisher.estimateMaximumLag();
+        long lastTaken = System.nanoTime();
+        while (left > 0 && publisher.getNumberOfSubscribers() > 0) {
+            if (graceOutSince(lastTaken)) {
+                return false;
+            }
+            Thread.sleep(TAKEN_POLL_MILLIS);
+            int now = publisher.estimateMaximumLag();
+            if (now < left) {
+                left = now;
+                lastTaken = System.nanoTime();
+            }
+        }
+        return true;
+    }
+
+    /** Whether the fetcher has closed, and the grace has passed since then and since {@code t}. */
+    private boolean graceOutSince(long t) {
+        synchronized (lock) {
+            long now = System.nanoTime();
+            return fetcherClosed && now - closedAt >= grace.toNanos()
+                    && now - t >= grace.toNanos();
         }
     }
 
@@ -85,6 +139,9 @@ final class PublisherFeed {
     void fetcherClosed() {
         long waiting;
         synchronized (lock) {
+            if (!fetcherClosed) {
+                closedAt = System.nanoTime();
+            }
             fetcherClosed = true;
             if (!offering) {
                 return;

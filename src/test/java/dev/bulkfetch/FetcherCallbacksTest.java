@@ -180,6 +180,63 @@ class FetcherCallbacksTest {
         assertThat(subscriber.received().size()).isGreaterThan(atClose);
     }
 
+    /**
+     * A stalled subscriber whose results were buffered, the buffer not full, heard nothing
+     * after close(): the feed ran out of results and closed the publisher normally, whose
+     * onComplete waits behind the buffered results, so the close grace was never applied.
+     */
+    @Test
+    void aStalledSubscriberWithResultsBufferedIsToldWhenTheFetcherCloses() throws Exception {
+        awaitNoPublisherThread();
+        server.counter().reset();
+        Fetcher fetcher = Fetcher.builder().concurrency(4).closeGrace(Duration.ofMillis(200))
+                .build();
+        try {
+            // Ten answered at once, then requests the server holds: never near the buffer's 256.
+            Stream<FetchRequest> requests = Stream.iterate(1L, i -> i + 1)
+                    .map(i -> server.request(i, i <= 10 ? "/ok/" : "/until-released/"));
+            TestSubscriber subscriber = TestSubscriber.stoppingAfter(2);
+            fetcher.publisher(requests).subscribe(subscriber);
+            // Four held is request 14 sent: with the stream's window of 8, the feed has taken
+            // 6 results at least, 2 delivered and the rest buffered.
+            assertThat(Await.until(() -> server.counter().inFlight() == 4,
+                    Duration.ofSeconds(20))).as("the server holding four").isTrue();
+
+            fetcher.close();
+
+            assertThat(subscriber.awaitEnd(10)).as("the subscriber told").isTrue();
+            assertThat(subscriber.error())
+                    .isInstanceOf(java.util.concurrent.CancellationException.class)
+                    .hasMessageContaining("the fetcher closed");
+            assertThat(subscriber.received()).hasSize(2);
+        } finally {
+            fetcher.close();
+            server.counter().release();
+        }
+    }
+
+    /**
+     * The close grace is for a feed still running when the fetcher closes: results that had
+     * all been handed over before are the subscriber's, to take when it will, then complete.
+     */
+    @Test
+    void resultsHandedOverBeforeTheCloseAreAllDeliveredAfterIt() throws Exception {
+        awaitNoPublisherThread();
+        Fetcher fetcher = Fetcher.builder().concurrency(4).closeGrace(Duration.ZERO).build();
+        TestSubscriber subscriber = TestSubscriber.stoppingAfter(2);
+        fetcher.publisher(IntStream.rangeClosed(1, 10).mapToObj(i -> server.request(i, "/ok/")))
+                .subscribe(subscriber);
+        // Its thread gone, the feed has handed every result over and closed the publisher.
+        awaitNoPublisherThread();
+
+        fetcher.close();
+        subscriber.request(Long.MAX_VALUE);
+
+        assertThat(subscriber.awaitEnd(20)).isTrue();
+        assertThat(subscriber.error()).isNull();
+        assertThat(subscriber.received()).hasSize(10).allMatch(FetchResult::ok);
+    }
+
     /** After review: a subscriber that came after close() waited for good, told nothing. */
     @Test
     void aSubscriberAfterTheFetcherClosedIsToldSo() throws Exception {

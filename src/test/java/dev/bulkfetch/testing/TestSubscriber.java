@@ -102,6 +102,11 @@ public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
         ended.countDown();
     }
 
+    /** Asks for {@code n} more, as a stalled subscriber that comes back would. */
+    public void request(long n) {
+        subscription.request(n);
+    }
+
     /** Whether the publisher ended (completed or failed) within {@code seconds}. */
     public boolean awaitEnd(long seconds) throws InterruptedException {
         return ended.await(seconds, TimeUnit.SECONDS);
