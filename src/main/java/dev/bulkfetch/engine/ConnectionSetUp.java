@@ -3,6 +3,7 @@ package dev.bulkfetch.engine;
 import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import java.net.HttpURLConnection;
+import java.net.ResponseCache;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -27,8 +28,8 @@ final class ConnectionSetUp {
     }
 
     /**
-     * Turns off the JDK's redirects (the exchange follows them itself) and its response
-     * cache, and sets the TLS trust: any certificate for {@code insecure}, else the
+     * Turns off the JDK's redirects (the exchange follows them itself) and any response cache
+     * a host installed, and sets the TLS trust: any certificate for {@code insecure}, else the
      * {@code trusted} certificates when given, else the JDK's CAs.
      */
     static void prepare(HttpURLConnection conn, boolean insecure, SSLSocketFactory trusted) {
@@ -40,7 +41,13 @@ final class ConnectionSetUp {
                 https.setSSLSocketFactory(trusted);
             }
         }
-        conn.setUseCaches(false);
+        // The JDK asks a cache only when a host installed one (ResponseCache.setDefault) and
+        // useCaches is true; with useCaches false it adds Cache-Control: no-cache and Pragma:
+        // no-cache to every request, which the event loop does not send. So it is false only
+        // where there is a cache to keep out (every answer must come from the server: the
+        // headers are the price, as the README says), and true otherwise, whatever a host made
+        // the default (URLConnection.setDefaultUseCaches), since there is nothing to cache in.
+        conn.setUseCaches(ResponseCache.getDefault() == null);
     }
 
     /** Sets the connect and read timeouts for a request with {@code leftNanos} (> 0) left. */

@@ -14,13 +14,19 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
+import java.net.CacheRequest;
+import java.net.CacheResponse;
+import java.net.ResponseCache;
 import java.net.URI;
+import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -170,6 +176,73 @@ class RequestContractTest {
                     headers, null)).get(10, TimeUnit.SECONDS);
             assertThat(outcome.status()).isEqualTo(200);
             return server.lastHead();
+        }
+    }
+
+    /** The head a {@code method} of /body sends with {@code body}, and {@code headers}. */
+    private static String headSent(EngineKind kind, String method, Map<String, String> headers,
+                                   byte[] body) throws Exception {
+        try (RawServer server = RawServer.answering(OK);
+             Engine engine = Engine.create(kind, options())) {
+            Outcome outcome = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/body")), method, headers, body))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(outcome.status()).as(method).isEqualTo(200);
+            return server.lastHead().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * No engine adds a Cache-Control or a Pragma to a request: the blocking engines sent both
+     * as no-cache on every request (HttpURLConnection does when its caching is turned off),
+     * though no cache was there to turn off. A request's own goes as given.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void noEngineAddsCacheHeadersTheRequestDidNotHave(EngineKind kind) throws Exception {
+        assertThat(headSent(kind, Map.of()).toLowerCase(Locale.ROOT))
+                .doesNotContain("cache-control").doesNotContain("pragma");
+        assertThat(headSent(kind, "POST", Map.of("Cache-Control", "max-age=0"),
+                "a=1".getBytes(StandardCharsets.UTF_8)))
+                .contains("cache-control: max-age=0\r\n").doesNotContain("pragma");
+    }
+
+    /**
+     * Where a host application installed a {@link ResponseCache}, no engine answers
+     * from it: the blocking engines turn the JDK's use of it off, and so send its Cache-Control
+     * and Pragma no-cache (the README says so); the event loop knows no such cache.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aResponseCacheTheHostInstalledIsNeitherAskedNorFilled(EngineKind kind)
+            throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        ResponseCache before = ResponseCache.getDefault();
+        ResponseCache.setDefault(new ResponseCache() {
+            @Override
+            public CacheResponse get(URI uri, String method,
+                                     Map<String, List<String>> headers) {
+                asked.incrementAndGet();
+                return null;
+            }
+
+            @Override
+            public CacheRequest put(URI uri, URLConnection conn) {
+                asked.incrementAndGet();
+                return null;
+            }
+        });
+        try {
+            String head = headSent(kind, Map.of()).toLowerCase(Locale.ROOT);
+            assertThat(asked).hasValue(0);
+            if (kind == EngineKind.EVENT_LOOP) {
+                assertThat(head).doesNotContain("cache-control").doesNotContain("pragma");
+            } else {
+                assertThat(head).contains("cache-control: no-cache\r\n")
+                        .contains("pragma: no-cache\r\n");
+            }
+        } finally {
+            ResponseCache.setDefault(before);
         }
     }
 
