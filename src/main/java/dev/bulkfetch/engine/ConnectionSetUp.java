@@ -89,15 +89,16 @@ final class ConnectionSetUp {
      */
     static byte[] body(HttpURLConnection conn, FetchRequest request) {
         // A POST or PUT without a body is sent with a length of 0, as the event loop sends
-        // it: without one, servers that want a length (IIS, Google's) answer 411. As a
-        // header, not by streaming no bytes: streaming adds a form Content-Type, loses a
-        // 401's body, and turns off the JDK's resend on a stale connection.
+        // it: without one, servers that want a length (IIS, Google's) answer 411. So is an
+        // empty body, of any method, as the event loop sends it too. As a header, not by
+        // streaming no bytes: streaming adds a form Content-Type (to all but a PUT), loses a
+        // 401's body, and turns off the JDK's resend on a stale connection (Resends).
         byte[] body = request.body();
-        if (body == null && SENDS_LENGTH.contains(request.method())) {
+        if (body == null ? SENDS_LENGTH.contains(request.method()) : body.length == 0) {
             conn.setRequestProperty("Content-Length", "0");
-            if (conn.getRequestProperty("Content-Length") == null) {
-                body = new byte[0];  // restricted headers refused in this JVM: stream none
-            }
+            // No bytes to write; but where this JVM refuses restricted headers (the length
+            // was not set), stream none instead.
+            body = conn.getRequestProperty("Content-Length") == null ? new byte[0] : null;
         }
         if (body != null) {
             conn.setDoOutput(true);

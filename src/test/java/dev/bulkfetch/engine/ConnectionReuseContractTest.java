@@ -149,6 +149,28 @@ class ConnectionReuseContractTest {
     }
 
     /**
+     * A DELETE with an empty body (a byte array of none) lost the same way goes once more on
+     * every engine, as one without a body does: the blocking engines send it with no bytes to
+     * stream, which the JDK resends by itself, so the event loop resends it too.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aDeleteWithAnEmptyBodyLostWithItsKeptAliveConnectionIsSentOnceMore(EngineKind kind)
+            throws Exception {
+        try (RawServer closing = new RawServer(RawServer.Mode.CLOSES_ON_SECOND_REQUEST);
+             Engine engine = Engine.create(kind, options())) {
+            Outcome first = engine.send(FetchRequest.get(1, URI.create(closing.url("/a"))))
+                    .get(10, TimeUnit.SECONDS);
+            Outcome second = engine.send(new FetchRequest(2, null, URI.create(closing.url("/b")),
+                    "DELETE", Map.of(), new byte[0])).get(10, TimeUnit.SECONDS);
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(second.error()).isNull();
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(closing.requests()).isEqualTo(3);
+        }
+    }
+
+    /**
      * A POST lost the same way is not sent again by any engine: the server may have acted on
      * it. The JDK resent it by itself (sun.net.http.retryPost is true by default).
      */
