@@ -272,6 +272,30 @@ class RequestContractTest {
     }
 
     /**
+     * A body of some bytes without a Content-Type goes without one from the event loop, and
+     * with the JDK's application/x-www-form-urlencoded from the blocking engines (but for a
+     * PUT), which HttpURLConnection cannot be kept from adding (the README says so); given a
+     * Content-Type, every engine sends it alone.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aBodyWithoutAContentTypeGetsTheJdksFormTypeOnlyOnTheBlockingEngines(EngineKind kind)
+            throws Exception {
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        for (String method : List.of("POST", "PUT", "DELETE")) {
+            String head = headSent(kind, method, Map.of(), body);
+            assertThat(lines(head, "content-length")).as(method)
+                    .containsExactly("content-length: 2");
+            assertThat(lines(head, "content-type")).as(method).isEqualTo(
+                    kind == EngineKind.EVENT_LOOP || method.equals("PUT") ? List.of()
+                            : List.of("content-type: application/x-www-form-urlencoded"));
+            assertThat(lines(headSent(kind, method, Map.of("Content-Type", "application/json"),
+                    body), "content-type")).as(method)
+                    .containsExactly("content-type: application/json");
+        }
+    }
+
+    /**
      * A header value beyond ASCII goes as its UTF-8 bytes on every engine; the event loop sent
      * Latin-1 (and "?" past it).
      */
