@@ -16,8 +16,8 @@ import java.util.Objects;
  *
  * @param seq 1-based position in the input (the line number for URL lists)
  * @param id the caller's id for the item; {@code seq} as a string when none was given
- * @param url an absolute http or https URL with a host, and a port, if it names one, from 1 to
- *     65535; one with characters HTTP cannot carry
+ * @param url an absolute http or https URL with a host (an IPv4 address without leading zeros),
+ *     and a port, if it names one, from 1 to 65535; one with characters HTTP cannot carry
  *     raw (UTF-8, an internationalised host) is kept in its ASCII form, as browsers send it
  * @param method the HTTP method, one word; kept upper case ({@code get} is GET)
  * @param headers request headers, in the order given, each value without the spaces around
@@ -59,6 +59,10 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
             throw new IllegalArgumentException("url has no host it can be sent to: " + url
                     + (host.isEmpty() ? "" : " ('" + host + "' is not a host name or an IP"
                     + " address: " + Urls.whyNoHost(host) + ")"));
+        }
+        String ambiguous = Urls.ambiguousIpv4(url.getHost());
+        if (ambiguous != null) {
+            throw new IllegalArgumentException(ambiguous + ": " + url);
         }
         if (url.getPort() == 0 || url.getPort() > 65535) {
             // Sent anyway, it failed as the item's protocol error ("port out of range").

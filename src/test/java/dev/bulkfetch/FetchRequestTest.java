@@ -131,6 +131,26 @@ class FetchRequestTest {
                 .hasPort(65535);
     }
 
+    /**
+     * After review: 0177.0.0.1, loopback to curl and browsers (octal), went to 177.0.0.1, a
+     * public address, as the JDK reads it; --deny-private let it by, as it checks the JDK's.
+     */
+    @Test
+    void anIpv4AddressWithALeadingZeroIsRefused() {
+        for (String host : new String[] {"0177.0.0.1", "127.0.0.01", "017700000001",
+                "10.00.0.1"}) {
+            assertThatThrownBy(() -> FetchRequest.get(1, java.net.URI.create("http://" + host
+                    + "/x"))).as(host).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("'" + host + "' is an IPv4 address with a leading"
+                            + " zero");
+        }
+        for (String host : new String[] {"10.0.0.1", "0.0.0.0", "2130706433", "0x.test",
+                "007.example"}) {
+            assertThat(FetchRequest.get(1, java.net.URI.create("http://" + host + "/x"))
+                    .url().getHost()).as(host).isEqualTo(host);
+        }
+    }
+
     @Test
     void anOrdinaryHeaderPasses() {
         Map<String, String> headers = Map.of("Authorization", "Bearer a.b-c_d~e+f/g=", "X-Empty",

@@ -59,20 +59,27 @@ final class Redirects {
         boolean asGet = !method.equals("HEAD") && (status == 303
                 || ((status == 301 || status == 302) && !method.equals("GET")));
         boolean sameOrigin = sameOrigin(from, to);
-        if (!asGet && sameOrigin) {
-            return new FetchRequest(request.seq(), request.id(), to, request.method(),
-                    request.headers(), request.body());
+        try {
+            if (!asGet && sameOrigin) {
+                return new FetchRequest(request.seq(), request.id(), to, request.method(),
+                        request.headers(), request.body());
+            }
+            Map<String, String> headers = new LinkedHashMap<>(request.headers());
+            headers.keySet().removeIf(name -> {
+                String lower = name.toLowerCase(Locale.ROOT);
+                return (!sameOrigin && FOR_THE_ORIGIN_ONLY.contains(lower)) || (asGet
+                        && (lower.equals("content-type") || lower.equals("content-length")));
+            });
+            return asGet
+                    ? new FetchRequest(request.seq(), request.id(), to, "GET", headers, null)
+                    : new FetchRequest(request.seq(), request.id(), to, request.method(),
+                            headers, request.body());
+        } catch (IllegalArgumentException e) {
+            // A target no request may have (a port out of range, an ambiguous IPv4 address):
+            // the server's answer is at fault, as for a Location that is no URL.
+            throw new ProtocolException("bad redirect Location: " + location + " ("
+                    + e.getMessage() + ")");
         }
-        Map<String, String> headers = new LinkedHashMap<>(request.headers());
-        headers.keySet().removeIf(name -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            return (!sameOrigin && FOR_THE_ORIGIN_ONLY.contains(lower))
-                    || (asGet && (lower.equals("content-type") || lower.equals("content-length")));
-        });
-        return asGet
-                ? new FetchRequest(request.seq(), request.id(), to, "GET", headers, null)
-                : new FetchRequest(request.seq(), request.id(), to, request.method(), headers,
-                        request.body());
     }
 
     private static URI resolve(URI from, String location) throws ProtocolException {

@@ -165,7 +165,8 @@ public final class UrlListReader extends LineItemReader {
         if (uri.getPort() == 0 || uri.getPort() > 65535) {
             return "port " + uri.getPort() + " is not a number from 1 to 65535";
         }
-        return uri;
+        String ambiguous = Urls.ambiguousIpv4(uri.getHost());
+        return ambiguous != null ? ambiguous : uri;
     }
 
     /** {@code text} for a record: its password masked first, as a cut may leave no @. */

@@ -48,6 +48,29 @@ public final class Urls {
                 : "letters, digits, '-' and '.' only";
     }
 
+    /**
+     * Why {@code host}, an IPv4 address written with a leading zero ({@code 0177.0.0.1},
+     * {@code 017700000001}), is not sent, or null for any other host. Such an address goes
+     * to another host than the one curl, browsers and the C library read (a leading 0 is
+     * octal to them, 127.0.0.1; decimal to the JDK, 177.0.0.1, a public address), and
+     * {@code --deny-private} checks the one the JDK reads.
+     */
+    public static String ambiguousIpv4(String host) {
+        boolean leadingZero = false;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return null;  // a name, or IPv6
+            }
+            boolean labelStart = i == 0 || host.charAt(i - 1) == '.';
+            leadingZero |= labelStart && c == '0' && i + 1 < host.length()
+                    && host.charAt(i + 1) != '.';
+        }
+        return leadingZero ? "'" + host + "' is an IPv4 address with a leading zero, which"
+                + " tools read differently (curl and browsers as octal, the JDK as decimal):"
+                + " write each part in decimal without one" : null;
+    }
+
     /** {@code text} with an internationalised host in punycode and illegal characters encoded. */
     public static String toAscii(String text) {
         String encoded = encodeIllegal(text);

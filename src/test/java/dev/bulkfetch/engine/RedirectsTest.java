@@ -135,4 +135,19 @@ class RedirectsTest {
                 "http:///no-host")).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("bad redirect Location");
     }
+
+    /**
+     * A Location naming what no request may have (a port out of range, an IPv4 address with a
+     * leading zero) is the answer's fault, a protocol error, not an exception of the request's
+     * own making that escaped the engine.
+     */
+    @Test
+    void aLocationNoRequestMayHaveIsAProtocolError() {
+        for (String location : new String[] {"http://api.example:99999/b",
+                "http://0177.0.0.1/b"}) {
+            assertThatThrownBy(() -> Redirects.follow(post("http://api.example/a"), 302,
+                    location)).as(location).isInstanceOf(ProtocolException.class)
+                    .hasMessageStartingWith("bad redirect Location: " + location + " (");
+        }
+    }
 }

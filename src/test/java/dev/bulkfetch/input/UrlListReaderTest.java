@@ -87,6 +87,10 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("http://under_score.test:/"))
                 .contains("'under_score.test' is not a host name");
         assertThat(UrlListReader.problemWith("http://h.test:65535/")).isNull();
+        // Loopback to curl (octal), 177.0.0.1 to the JDK: neither is guessed.
+        assertThat(UrlListReader.problemWith("http://0177.0.0.1:8080/"))
+                .startsWith("'0177.0.0.1' is an IPv4 address with a leading zero");
+        assertThat(UrlListReader.problemWith("http://10.0.0.1/")).isNull();
         assertThat(UrlListReader.problemWith("http://[::1]:8080/")).isNull();
     }
 
