@@ -22,6 +22,12 @@ final class JdkHttpSettings {
         // By default the JDK silently drops Host, Origin, Via, Upgrade and a few more headers
         // a request names: "nothing a user gave is dropped", and the event loop sends them.
         setUnlessGiven("sun.net.http.allowRestrictedHeaders", "true");
+        // A body left unread (timed out, too large, cancelled) is read on to its end by a JDK
+        // thread for up to 5 s when it is at most 512 KiB, to keep its connection: a stalled
+        // server's connection stayed open 5 s past the item's timeout, and a body over
+        // --max-body went on downloading. The engines read every body they keep a connection
+        // for to its end themselves, so one left unread closes its connection at once.
+        setUnlessGiven("http.KeepAlive.remainingData", "0");
     }
 
     private static void setUnlessGiven(String name, String value) {

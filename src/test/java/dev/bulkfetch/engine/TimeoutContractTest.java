@@ -223,6 +223,31 @@ class TimeoutContractTest {
     }
 
     /**
+     * After review: a body that went silent just after the event loop's idle check (AHC's)
+     * had looked ran to almost twice --idle-timeout, as that check looked again only a whole
+     * idle timeout later. Every engine now ends a silence well within half an idle timeout
+     * past it (the event loop looks eight times per idle timeout; the JDK's read times out),
+     * and closes its connection then (the JDK read on a body left unread for 5 s more).
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aBodyThatGoesSilentEndsAtTheIdleTimeout(EngineKind kind) throws Exception {
+        // The silence begins 100 ms in: AHC looked first 1 s in, and again 1 s later, 1.9 s
+        // into the silence.
+        Duration idle = Duration.ofSeconds(1);
+        EngineOptions options = new EngineOptions(8, Duration.ofSeconds(5),
+                Duration.ofSeconds(20), idle, 10_000, 3, null, false);
+        try (RawServer stalling = new RawServer(RawServer.Mode.STALL_AFTER_START)) {
+            Outcome outcome = fetch(kind, stalling.url("/"), options);
+
+            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(stalling.stall()).as(kind.cliName())
+                    .isGreaterThanOrEqualTo(idle.multipliedBy(9).dividedBy(10))
+                    .isLessThan(idle.multipliedBy(3).dividedBy(2));
+        }
+    }
+
+    /**
      * A redirect that waits for the rate past the item's deadline ends as a timeout and gives
      * its permit up, on every engine: the blocking engines left it pending, and granted later,
      * the rate counted a start for a request never sent.

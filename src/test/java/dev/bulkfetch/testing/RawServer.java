@@ -7,9 +7,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -95,7 +97,12 @@ public final class RawServer implements AutoCloseable {
          * A 200 declaring {@link #HELD_BODY_BYTES}, of which the first half goes at once and the
          * rest on {@link #releaseLateBytes()}.
          */
-        HELD_BODY
+        HELD_BODY,
+        /**
+         * A 200 declaring 100 bytes, its head and first 3 bytes 100 ms after the request, then
+         * nothing until the client closes: {@link #stall()} is how long that silence lasted.
+         */
+        STALL_AFTER_START
     }
 
     /** The length of {@link Mode#HELD_BODY}'s body. */
@@ -111,6 +118,7 @@ public final class RawServer implements AutoCloseable {
     private final CountDownLatch lateBytes = new CountDownLatch(1);
     private final AtomicInteger closedByClient = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
+    private final CompletableFuture<java.time.Duration> stall = new CompletableFuture<>();
 
     public RawServer(Mode mode) throws IOException {
         this(mode, null);
@@ -149,6 +157,14 @@ public final class RawServer implements AutoCloseable {
     /** For {@link Mode#EXCESS} and {@link Mode#NEVER_ANSWER}: connections the client closed. */
     public int closedByClient() {
         return closedByClient.get();
+    }
+
+    /**
+     * For {@link Mode#STALL_AFTER_START}: the silence from the server's last byte to the
+     * client's close, once the client has closed (within 30 s).
+     */
+    public java.time.Duration stall() throws Exception {
+        return stall.get(30, TimeUnit.SECONDS);
     }
 
     /** How many connections have been accepted. */
@@ -242,6 +258,20 @@ public final class RawServer implements AutoCloseable {
                             .getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                     readHead(in);
+                }
+                case STALL_AFTER_START -> {
+                    Thread.sleep(100);
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    long last = System.nanoTime();
+                    try {
+                        while (in.read() >= 0) {
+                            // until the client goes away, by a close or a reset
+                        }
+                    } finally {
+                        stall.complete(java.time.Duration.ofNanos(System.nanoTime() - last));
+                    }
                 }
                 case NEVER_ANSWER -> {
                     if (in.read() < 0) {
