@@ -162,6 +162,34 @@ final class Failures {
         return null;
     }
 
+    /**
+     * What went wrong, from the first exception down {@code t}'s cause chain with a message of
+     * its own. A wrapper that copies a missing message makes "null" of it: Netty annotates a
+     * connect failure as {@code cause.getMessage() + ": " + address}, and AHC wraps that with
+     * its message, so an exception without one read "null: /224.0.0.1:18332". An exception
+     * with no message is named by its class.
+     */
+    private static String messageOf(Throwable t) {
+        Throwable described = t;
+        while (withoutMessage(described) && described.getCause() != null) {
+            described = described.getCause();
+        }
+        if (!withoutMessage(described)) {
+            return described.getMessage();
+        }
+        if (described instanceof NoRouteToHostException) {
+            // Netty's epoll transport throws one without a message for ENETUNREACH and
+            // EHOSTUNREACH alike; the JDK says "Network is unreachable" or "No route to host".
+            return "Network is unreachable or no route to host";
+        }
+        return described.getClass().getSimpleName();
+    }
+
+    private static boolean withoutMessage(Throwable t) {
+        String message = t.getMessage();
+        return message == null || message.equals("null") || message.startsWith("null: ");
+    }
+
     private static final int MAX_MESSAGE_CHARS = 200;
     // What a wrapping exception puts before its cause's message: the cause's class name.
     private static final java.util.regex.Pattern CLASS_PREFIX =
@@ -169,7 +197,7 @@ final class Failures {
                     "^(?:[a-z_]\\w*\\.){2,}[A-Z][\\w$]*(?:Exception|Error): ");
 
     private static String describe(ErrorKind kind, Throwable t) {
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String message = messageOf(t);
         // A record is for users: "Connection reset by peer", not the client's class names.
         java.util.regex.Matcher prefix;
         while ((prefix = CLASS_PREFIX.matcher(message)).find()) {

@@ -102,6 +102,25 @@ class ConnectionFailureContractTest {
         assertThat(refused.error().kind()).isEqualTo(ErrorKind.CONNECT);
     }
 
+    /**
+     * A network the machine has no route to reads the same on every engine, never as the
+     * event loop's "could not connect: null: /224.0.0.1:...". Linux refuses a TCP connection
+     * to a multicast address as unreachable (ENETUNREACH) before sending anything, so this
+     * needs no network. Netty cannot tell ENETUNREACH from EHOSTUNREACH (a NoRouteToHost
+     * without a message for both), so the event loop names both.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void anUnreachableNetworkIsAConnectErrorThatSaysSo(EngineKind kind) throws Exception {
+        Outcome unreachable = fetch(kind, "http://224.0.0.1:18332/x");
+
+        assertThat(unreachable.error().kind()).isEqualTo(ErrorKind.CONNECT);
+        assertThat(unreachable.error().message())
+                .startsWith("could not connect: Network is unreachable")
+                .doesNotContain("null");
+        assertThat(unreachable.unsent()).isTrue();
+    }
+
     @ParameterizedTest
     @EnumSource
     void wireMockFaultsAreClassified(EngineKind kind) throws Exception {

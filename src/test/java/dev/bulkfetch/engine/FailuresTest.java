@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchError;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 class FailuresTest {
@@ -72,5 +75,49 @@ class FailuresTest {
         assertThat(wrongHost.permanent()).isTrue();
         assertThat(undetermined.permanent()).isFalse();
         assertThat(reset.permanent()).isFalse();
+    }
+
+    /**
+     * Netty's epoll transport throws a {@code NoRouteToHostException} without a message for
+     * ENETUNREACH and EHOSTUNREACH, which it then annotates with the address after that
+     * message, and AHC wraps with its message: the event loop's record read "could not
+     * connect: null: /224.0.0.1:18332" where the JDK's engines say "Network is unreachable".
+     */
+    @Test
+    void anUnreachableNetworkOnTheEventLoopSaysSoRatherThanNull() {
+        NoRouteToHostException os = new NoRouteToHostException();
+        // Netty's AbstractChannel.annotateConnectException
+        NoRouteToHostException annotated =
+                new NoRouteToHostException(os.getMessage() + ": /224.0.0.1:18332");
+        annotated.initCause(os);
+        // AHC's NettyConnectListener
+        ConnectException connect = new ConnectException(annotated.getMessage());
+        connect.initCause(annotated);
+
+        Outcome outcome = Failures.outcome(new CompletionException(connect), 0, 1);
+
+        assertThat(outcome.error().kind()).isEqualTo(ErrorKind.CONNECT);
+        assertThat(outcome.error().message())
+                .isEqualTo("could not connect: Network is unreachable or no route to host");
+        assertThat(outcome.unsent()).isTrue();
+    }
+
+    /**
+     * Any other exception without a message, wrapped the same way, is named by its class:
+     * never by the "null" its wrappers made of the missing message.
+     */
+    @Test
+    void aFailureWithoutAMessageIsNamedByItsClassNotByNull() {
+        java.net.UnknownHostException os = new java.net.UnknownHostException();
+        java.net.UnknownHostException annotated =
+                new java.net.UnknownHostException(os.getMessage() + ": /10.0.0.1:80");
+        annotated.initCause(os);
+        ConnectException connect = new ConnectException(annotated.getMessage());
+        connect.initCause(annotated);
+
+        FetchError error = Failures.classify(new CompletionException(connect));
+
+        assertThat(error.kind()).isEqualTo(ErrorKind.CONNECT);
+        assertThat(error.message()).isEqualTo("could not connect: UnknownHostException");
     }
 }
