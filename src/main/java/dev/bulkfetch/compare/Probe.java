@@ -41,7 +41,7 @@ public final class Probe {
             throws IOException, InterruptedException {
         try (BulkRun run = new BulkRun(config)) {
             if (warmup > 0) {
-                try (InputReader reader = open(urls)) {
+                try (InputReader reader = open(urls, config)) {
                     run.run(limit(reader, warmup), sink(), new Tally());
                 }
             }
@@ -50,7 +50,7 @@ public final class Probe {
                     ManagementFactory.getOperatingSystemMXBean();
             long cpuBefore = os.getProcessCpuTime();
             Summary summary;
-            try (InputReader reader = open(urls)) {
+            try (InputReader reader = open(urls, config)) {
                 summary = run.run(reader, sink(), new Tally());
             }
             double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
@@ -70,10 +70,16 @@ public final class Probe {
         return Fork.JSON.writeValueAsString(m);
     }
 
-    /** The list as {@code fetch} reads it: JSON Lines request specs by their extension. */
-    private static InputReader open(Path urls) throws InputUnavailableException {
+    /**
+     * The list as {@code fetch} reads it: JSON Lines request specs by their extension, and
+     * what the engine cannot send (a PATCH on the JDK's client) an input error as its line,
+     * never handed to the engine, where it counted as a request in flight.
+     */
+    private static InputReader open(Path urls, FetchConfig config)
+            throws InputUnavailableException {
         return InputReader.open(urls.toString(), InputReader.Format.AUTO,
-                InputStream.nullInputStream(), UrlListReader.RequestTemplate.GET);
+                InputStream.nullInputStream(), UrlListReader.RequestTemplate.GET)
+                .refusing(config.engine()::refusal);
     }
 
     private static JsonLinesWriter sink() throws IOException {

@@ -54,13 +54,12 @@ final class Verdict {
         }
         if (rows.stream().noneMatch(Verdict::anyOk)) {
             // Asked only when the server may be down: not after protocol or too_large errors.
-            boolean unreachable = rows.getFirst().errors().keySet().stream()
+            // Input errors sent nothing, so they say nothing of the server.
+            boolean unreachable = rows.stream().flatMap(r -> r.errors().keySet().stream())
+                    .filter(kind -> !kind.equals("input"))
                     .allMatch(kind -> kind.equals("connect") || kind.equals("reset")
                             || kind.equals("timeout"));
-            return "Nothing to compare: every item failed in every run ("
-                    + rows.getFirst().errors().entrySet().stream()
-                            .map(e -> e.getKey() + " " + e.getValue())
-                            .collect(Collectors.joining(", "))
+            return "Nothing to compare: every item failed in every run (" + failures(rows)
                     + ")." + (unreachable ? " Is the server up?" : "");
         }
         List<Row> unranked = unranked(rows);
@@ -119,6 +118,34 @@ final class Verdict {
         threadsFallBehind(byLevel).ifPresent(sentences::add);
         sentences.addAll(diminishingReturns(parallel));
         return String.join(" ", sentences);
+    }
+
+    /**
+     * The failures by kind: once when every run failed alike, else each engine's (each of its
+     * levels' where they differ), as an engine may fail where another cannot even send (a
+     * PATCH is an input error on the JDK's client).
+     */
+    private static String failures(List<Row> rows) {
+        if (rows.stream().map(Row::errors).distinct().count() == 1) {
+            return kinds(rows.getFirst());
+        }
+        Map<String, List<Row>> byEngine = rows.stream().collect(Collectors.groupingBy(
+                Row::engine, java.util.LinkedHashMap::new, Collectors.toList()));
+        List<String> parts = new ArrayList<>();
+        byEngine.forEach((engine, levels) -> {
+            if (levels.stream().map(Row::errors).distinct().count() == 1) {
+                parts.add(engine + ": " + kinds(levels.getFirst()));
+            } else {
+                levels.forEach(r -> parts.add(engine + " -c " + r.concurrency() + ": "
+                        + kinds(r)));
+            }
+        });
+        return String.join("; ", parts);
+    }
+
+    private static String kinds(Row row) {
+        return row.errors().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
     }
 
     /** The first level at which threads trail the event loop by more than a quarter. */

@@ -129,6 +129,37 @@ class ComparisonRowsTest {
         assertThat(Verdict.sound(none)).isFalse();
     }
 
+    /**
+     * A list of PATCH specs failed as http errors on the event loop and as input errors on
+     * threads (which cannot send PATCH), yet the verdict named only the first row's kinds,
+     * "(http 100)": where the runs' failures differ, it names each engine's.
+     */
+    @Test
+    void whenEveryItemFailedDifferentlyTheVerdictNamesEachEnginesFailures() {
+        Measurement loop = new Measurement("event-loop", 8, 1, 100, 0, Map.of("http", 100L),
+                0.14, 1.5, 6.2, 0.2, 0.15, 9, 1, 1, 8);
+        Measurement threads = new Measurement("threads", 8, 1, 100, 0, Map.of("input", 100L),
+                0.07, 0, 0, 0, 0.03, 6, 1, 1, 0);
+
+        assertThat(Verdict.of(Comparison.rows(plan(null), List.of(loop, threads))))
+                .isEqualTo("Nothing to compare: every item failed in every run (event-loop:"
+                        + " http 100; threads: input 100).");
+
+        // An engine whose levels failed alike is named once, one whose levels differ by level;
+        // the server is asked after when what was sent could not reach it.
+        Measurement loop64 = new Measurement("event-loop", 64, 1, 100, 0,
+                Map.of("connect", 60L, "timeout", 40L), 0.1, 1, 2, 0.1, 0.1, 9, 1, 1, 64);
+        Measurement loop8 = new Measurement("event-loop", 8, 1, 100, 0,
+                Map.of("connect", 100L), 0.1, 1, 2, 0.1, 0.1, 9, 1, 1, 8);
+        Measurement threads64 = new Measurement("threads", 64, 1, 100, 0,
+                Map.of("input", 100L), 0.07, 0, 0, 0, 0.03, 6, 1, 1, 0);
+        assertThat(Verdict.of(Comparison.rows(plan(null),
+                List.of(loop8, loop64, threads, threads64))))
+                .isEqualTo("Nothing to compare: every item failed in every run (event-loop -c 8:"
+                        + " connect 100; event-loop -c 64: connect 60, timeout 40; threads:"
+                        + " input 100). Is the server up?");
+    }
+
     @Test
     void theVerdictNamesTheFastestAndWhereThreadsFellBehind() {
         String verdict = Verdict.of(Comparison.rows(plan(null), RUNS));

@@ -43,6 +43,32 @@ class ForkedMeasurementTest {
     }
 
     /**
+     * A list of PATCH specs on threads (the JDK's client cannot send PATCH) sends nothing,
+     * yet the run reported 1 in flight where fetch reports 0: each item went to the engine,
+     * counted as on the wire, to be refused there. It is refused as fetch refuses it, as its
+     * input line, before anything is sent.
+     */
+    @Test
+    void itemsTheEngineCannotSendAreInputErrorsAndNeverInFlight() throws Exception {
+        try (TestServer server = new TestServer()) {
+            StringBuilder specs = new StringBuilder();
+            for (int n = 1; n <= 20; n++) {
+                specs.append("{\"url\": \"").append(server.url("/ok/" + n))
+                        .append("\", \"method\": \"PATCH\", \"body\": {\"a\": 1}}\n");
+            }
+            Path list = TestServer.write(dir.resolve("patch.jsonl"), specs.toString());
+            FetchConfig config = FetchConfig.builder().engine(EngineKind.THREADS)
+                    .concurrency(8).build();
+
+            Measurement threads = Fork.run(config, list, 5, 1, dir.resolve("threads.log"));
+
+            assertThat(threads.items()).isEqualTo(20);
+            assertThat(threads.errors()).isEqualTo(java.util.Map.of("input", 20L));
+            assertThat(threads.peakInFlight()).isZero();
+        }
+    }
+
+    /**
      * A failed run's log opened on its command, one line of thousands of columns: which run
      * failed and why came after it. Now they come first, then what the run wrote, then the
      * command one argument a line.
