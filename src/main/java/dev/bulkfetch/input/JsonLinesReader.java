@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Request specs as JSON Lines, read lazily: one object a line,
- * {@code {"id", "url", "method", "headers", "body"}}; only {@code url} is required. A string body
+ * {@code {"id", "url", "method", "headers", "body"}}; only {@code url} is required, and a field
+ * given as {@code null} is that field left out (a header's value is a string). A string body
  * is sent as it is; an object or array body is sent as JSON with
  * {@code Content-Type: application/json} unless the line sets one. Blank lines and {@code #}
  * comments are skipped but counted, so {@code seq} is the line number. A malformed line becomes
@@ -87,11 +88,11 @@ final class JsonLinesReader extends LineItemReader {
         Spec(long seq, JsonNode spec) {
             this.seq = seq;
             this.spec = spec;
-            JsonNode i = spec.get("id");
+            JsonNode i = given("id");
             this.id = i != null && (i.isTextual() || i.isIntegralNumber()) ? i.asText() : null;
-            JsonNode u = spec.get("url");
+            JsonNode u = given("url");
             this.url = u != null && u.isTextual() ? u.asText().strip() : null;
-            JsonNode m = spec.get("method");
+            JsonNode m = given("method");
             // Upper case, as an accepted spec's is: "get" and "GET" are the same request.
             this.method = m != null && m.isTextual() ? m.asText().toUpperCase(java.util.Locale.ROOT)
                     : template.method();
@@ -106,7 +107,7 @@ final class JsonLinesReader extends LineItemReader {
                             + String.join(", ", FIELDS));
                 }
             }
-            JsonNode u = spec.get("url");
+            JsonNode u = given("url");
             if (u == null || !u.isTextual()) {
                 return rejected("\"url\" is missing or not a string");
             }
@@ -115,7 +116,7 @@ final class JsonLinesReader extends LineItemReader {
                 return rejected("\"url\": " + problem);
             }
             String checkedMethod = template.method();
-            JsonNode m = spec.get("method");
+            JsonNode m = given("method");
             if (m != null) {
                 if (!m.isTextual()) {
                     return rejected("\"method\" must be a word like POST");
@@ -127,7 +128,7 @@ final class JsonLinesReader extends LineItemReader {
                 }
             }
             Map<String, String> headers = new LinkedHashMap<>(template.headers());
-            JsonNode h = spec.get("headers");
+            JsonNode h = given("headers");
             if (h != null) {
                 if (!h.isObject()) {
                     return rejected("\"headers\" must be an object");
@@ -150,8 +151,8 @@ final class JsonLinesReader extends LineItemReader {
                 }
             }
             byte[] body = null;
-            JsonNode b = spec.get("body");
-            if (b != null && !b.isNull()) {
+            JsonNode b = given("body");
+            if (b != null) {
                 if (b.isTextual()) {
                     body = b.asText().getBytes(StandardCharsets.UTF_8);
                 } else if (b.isContainerNode()) {
@@ -164,12 +165,20 @@ final class JsonLinesReader extends LineItemReader {
                     return rejected("\"body\" must be a string, an object or an array");
                 }
             }
-            JsonNode i = spec.get("id");
-            if (i != null && !i.isNull() && id == null) {
+            if (given("id") != null && id == null) {
                 return rejected("\"id\" must be a string or a whole number");
             }
             return new InputItem.Request(new FetchRequest(seq, id,
                     template.mapUrl((URI) target), checkedMethod, headers, body));
+        }
+
+        /**
+         * The field {@code name}, or null when the line leaves it out or gives it as null: a
+         * producer of specs writes {@code "headers": null} for a field it has no value for.
+         */
+        private JsonNode given(String name) {
+            JsonNode field = spec.get(name);
+            return field == null || field.isNull() ? null : field;
         }
 
         private InputItem rejected(String problem) {

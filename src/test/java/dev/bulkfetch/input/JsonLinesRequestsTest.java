@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Request specs from JSON Lines reach the server as given; bad lines are named. */
 class JsonLinesRequestsTest {
@@ -301,5 +302,61 @@ class JsonLinesRequestsTest {
         assertThat(control.err()).contains("--header")
                 .contains("header \"Authorization\" has a control character (0x01)")
                 .doesNotContain("TOPSECRET").doesNotContain("\u0001");
+    }
+
+    /**
+     * A field given as null is that field left out, for every field but the required url:
+     * "id": null and "body": null were taken so, but "method": null and "headers": null were
+     * input errors, though a producer of specs writes null for a field it has no value for.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"id", "method", "headers", "body"})
+    void anOptionalFieldGivenAsNullIsThatFieldLeftOut(String field) throws Exception {
+        UrlListReader.RequestTemplate template = new UrlListReader.RequestTemplate("PUT",
+                Map.of("X-Run", "r1"), java.util.function.UnaryOperator.identity());
+        String url = "\"url\": \"http://127.0.0.1:9/x\"";
+
+        InputItem leftOut = readOne("{" + url + "}", template);
+        InputItem givenAsNull = readOne("{" + url + ", \"" + field + "\": null}", template);
+
+        assertThat(givenAsNull).as(givenAsNull.toString())
+                .isInstanceOf(InputItem.Request.class);
+        dev.bulkfetch.FetchRequest expected = ((InputItem.Request) leftOut).request();
+        dev.bulkfetch.FetchRequest request = ((InputItem.Request) givenAsNull).request();
+        assertThat(request.id()).isEqualTo(expected.id()).isEqualTo("1");
+        assertThat(request.url()).isEqualTo(expected.url());
+        assertThat(request.method()).isEqualTo(expected.method()).isEqualTo("PUT");
+        assertThat(request.headers()).isEqualTo(expected.headers())
+                .isEqualTo(Map.of("X-Run", "r1"));
+        assertThat(request.body()).isEqualTo(expected.body()).isNull();
+    }
+
+    /**
+     * The one required field is missing when given as null, as when left out; a header's
+     * value is no field of the spec, and is a string.
+     */
+    @Test
+    void aUrlGivenAsNullIsMissingAndAHeaderValueOfNullIsNoString() throws Exception {
+        InputItem item = readOne("{\"id\": \"a\", \"url\": null}",
+                UrlListReader.RequestTemplate.GET);
+        InputItem header = readOne("{\"url\": \"http://127.0.0.1:9/x\", \"headers\": "
+                + "{\"X-A\": null}}", UrlListReader.RequestTemplate.GET);
+
+        assertThat(item).isInstanceOfSatisfying(InputItem.Rejected.class, rejected -> {
+            assertThat(rejected.problem()).contains("\"url\" is missing");
+            assertThat(rejected.id()).isEqualTo("a");
+        });
+        assertThat(header).isInstanceOfSatisfying(InputItem.Rejected.class, rejected ->
+                assertThat(rejected.problem()).isEqualTo("header \"X-A\" must be a string"));
+    }
+
+    private static InputItem readOne(String line, UrlListReader.RequestTemplate template)
+            throws java.io.IOException {
+        try (JsonLinesReader reader = new JsonLinesReader(new java.io.ByteArrayInputStream(
+                (line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)), template)) {
+            InputItem item = reader.next();
+            assertThat(reader.hasNext()).isFalse();
+            return item;
+        }
     }
 }
