@@ -17,6 +17,11 @@ import java.util.BitSet;
  * mostly comments) keeps each record in one form or the other, and never more than about
  * 16 bytes a record (the bit set doubles as it grows) beside the floor.
  *
+ * <p>A seq added again (two records of one item: an edit, a {@code cat >>}) is counted as a
+ * repeat, at no cost a record: one in the bits as it is added, one among the outliers when
+ * {@link #freeze()} has sorted them, beside each other (or beside its bit: an outlier once may
+ * be in the bits later, as the records grow).
+ *
  * <p>Filled by one thread while the journal is scanned, then only read: {@link #freeze()}
  * sorts the outliers, after which {@link #contains} may be called from any thread that the
  * journal was handed to.
@@ -32,10 +37,18 @@ final class DoneSet {
     private int[] outliers = new int[0];
     private int outlierCount;
     private long added;
+    // Adds of a seq added before; those among the outliers are counted by freeze().
+    private long repeats;
+    // The smallest outlier added more than once, or 0: set by freeze().
+    private int repeatedOutlier;
     private boolean frozen;
 
-    /** Notes {@code seq} (1 or more) as done. */
-    void add(int seq) {
+    /**
+     * Notes {@code seq} (1 or more) as done. False when it was noted before and is in the bits:
+     * a repeat, found at once. A repeat among the outliers returns true, and is counted by
+     * {@link #freeze()}.
+     */
+    boolean add(int seq) {
         if (frozen) {
             throw new IllegalStateException("the done-set was frozen: add before freeze()");
         }
@@ -44,35 +57,72 @@ final class DoneSet {
         }
         added++;
         if (seq <= Math.max(DENSE_FLOOR, BITS_PER_RECORD * added)) {
+            if (dense.get(seq)) {
+                repeats++;
+                return false;
+            }
             dense.set(seq);
-            return;
+            return true;
         }
         if (outlierCount == outliers.length) {
             outliers = Arrays.copyOf(outliers, Math.max(8, outlierCount * 2));
         }
         outliers[outlierCount++] = seq;
+        return true;
     }
 
-    /** Ends the filling: the outliers are sorted, and trimmed to their count. */
+    /**
+     * Ends the filling: the outliers are sorted, and trimmed to their count, and their repeats
+     * counted.
+     */
     DoneSet freeze() {
         if (!frozen) {
             outliers = Arrays.copyOf(outliers, outlierCount);
             Arrays.sort(outliers);
+            for (int i = 0; i < outlierCount; i++) {
+                // A repeat: equal to the outlier before it, or held in the bits too (added
+                // again once the bits reached it).
+                if (i > 0 && outliers[i] == outliers[i - 1] || dense.get(outliers[i])) {
+                    repeats++;
+                    if (repeatedOutlier == 0) {
+                        repeatedOutlier = outliers[i];
+                    }
+                }
+            }
             frozen = true;
         }
         return this;
     }
 
+    /** How many adds noted a seq noted before: each a second record of an item. */
+    long repeats() {
+        requireFrozen();
+        return repeats;
+    }
+
+    /**
+     * The smallest seq held among the outliers that was added more than once, or 0: a repeat
+     * that {@link #add} could not tell, to be looked for by whoever knows where it came from.
+     */
+    int repeatedOutlier() {
+        requireFrozen();
+        return repeatedOutlier;
+    }
+
     /** Whether {@code seq} was added; false for any seq past an int. After {@link #freeze}. */
     boolean contains(long seq) {
-        if (!frozen) {
-            throw new IllegalStateException("the done-set is still being filled: freeze() it");
-        }
+        requireFrozen();
         if (seq < 1 || seq > Integer.MAX_VALUE) {
             return false;
         }
         return dense.get((int) seq) || outlierCount > 0
                 && Arrays.binarySearch(outliers, 0, outlierCount, (int) seq) >= 0;
+    }
+
+    private void requireFrozen() {
+        if (!frozen) {
+            throw new IllegalStateException("the done-set is still being filled: freeze() it");
+        }
     }
 
     /** The bytes the set holds its seqs in (its arrays' contents, not their headers). */

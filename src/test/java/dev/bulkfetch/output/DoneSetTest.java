@@ -82,4 +82,41 @@ class DoneSetTest {
         assertThat(done.footprintBytes())
                 .isLessThanOrEqualTo(16L * count + DoneSet.DENSE_FLOOR / 8);
     }
+
+    /**
+     * A seq added again is a repeat, wherever it is held: in the bits (found as it is added),
+     * among the outliers, or first among the outliers and then, the records being more by
+     * then, in the bits (both found as the set is frozen, when the outliers are sorted).
+     */
+    @Test
+    void aSeqAddedAgainIsCountedAsARepeatWhereverItIsHeld() {
+        DoneSet done = new DoneSet();
+        assertThat(done.add(2_000_000_000)).isTrue();
+        assertThat(done.add(1_500_000)).isTrue();  // an outlier: 64 bits a record reach 128
+        assertThat(done.add(7)).isTrue();
+        assertThat(done.add(7)).as("held in the bits: found at once").isFalse();
+        assertThat(done.add(2_000_000_000)).as("an outlier: found by freeze()").isTrue();
+        for (int seq = 100; seq < 30_100; seq++) {  // 64 bits a record now reach 1,920,000
+            done.add(seq);
+        }
+        assertThat(done.add(1_500_000)).as("an outlier before, in the bits now").isTrue();
+        done.freeze();
+
+        assertThat(done.repeats()).isEqualTo(3);
+        assertThat(done.repeatedOutlier()).isEqualTo(1_500_000);
+        assertThat(done.contains(1_500_000)).isTrue();
+        assertThat(done.contains(2_000_000_000)).isTrue();
+    }
+
+    @Test
+    void seqsEachAddedOnceAreNoRepeats() {
+        DoneSet done = new DoneSet();
+        for (int seq = 3_000_000; seq >= 1; seq -= 3) {  // outliers first, then the bits
+            assertThat(done.add(seq)).isTrue();
+        }
+        done.freeze();
+
+        assertThat(done.repeats()).isZero();
+        assertThat(done.repeatedOutlier()).isZero();
+    }
 }
