@@ -8,11 +8,18 @@ import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * The records a journal already holds, read back for {@code --resume}: the seqs done, how many
  * records there are and how many of them were not ok, and where the last complete line ends.
  * Reading only: the {@link Journal} cuts a torn tail itself, under its lock.
+ *
+ * <p>The run writes one record an item, so a journal that says otherwise was changed by hand
+ * (an edit, a {@code cat >>}), and is refused by the line that says it, as a line that is no
+ * record is: a second record of a seq (kept, both were counted as done, and the file ended with
+ * more records than items). The lines of a repeat are found by reading the file again, only then: the
+ * done-set notes no line of any seq, to stay a bit a record.
  *
  * @param done the seqs that have their record
  * @param kept the records read
@@ -31,19 +38,138 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
      * inside a multi-byte character, and the cut must fall on the byte after the last
      * complete line's newline.
      *
-     * @throws Journal.CannotResume when a line that is no record has records after it
+     * @throws Journal.CannotResume when a line that is no record has records after it, or
+     *     when two records have one seq
      */
     static KeptRecords read(Path file, FileChannel channel) throws IOException {
-        DoneSet done = new DoneSet();
-        long validEnd = 0;
-        long kept = 0;
-        long failed = 0;
-        long lineNumber = 0;
+        Scan scan = new Scan();
+        eachLine(channel, scan::line);
+        DoneSet done = scan.done.freeze();
+        Refusal refusal = Refusal.earliest(scan.badLineRefusal(file),
+                repeatRefusal(file, channel, scan, done));
+        if (refusal != null) {
+            throw new Journal.CannotResume(refusal.message(), null);
+        }
+        return new KeptRecords(done, scan.kept, scan.failed, scan.validEnd);
+    }
+
+    /** Why a resume is refused, and the journal's line it names: the earliest is told. */
+    private record Refusal(long line, String message) {
+        static Refusal earliest(Refusal... refusals) {
+            Refusal first = null;
+            for (Refusal refusal : refusals) {
+                if (refusal != null && (first == null || refusal.line() < first.line())) {
+                    first = refusal;
+                }
+            }
+            return first;
+        }
+    }
+
+    /** The state of one read of a journal, line by line. */
+    private static final class Scan {
+        private final DoneSet done = new DoneSet();
+        private long validEnd;
+        private long kept;
+        private long failed;
         // The first line that is no record. Cut only when no record follows it: a kill leaves
         // a torn line last, and a bad line mid-file (an edit, a block lost to a power cut) cut
         // there took every good record after it along, to be fetched again.
-        long badLine = 0;
-        long recordsAfterBad = 0;
+        private long badLine;
+        private long recordsAfterBad;
+        // The first seq the done-set found repeated as it was added (it cannot tell a repeat
+        // among its outliers until frozen).
+        private long repeatedSeq;
+
+        boolean line(long number, JsonNode record, long end) {
+            Long seq = seqOf(record);
+            if (seq == null || badLine > 0) {
+                if (badLine == 0) {
+                    badLine = number;
+                } else if (seq != null) {
+                    recordsAfterBad++;
+                }
+                return true;
+            }
+            if (!done.add(Math.toIntExact(seq)) && repeatedSeq == 0) {
+                repeatedSeq = seq;
+            }
+            kept++;
+            if (!record.path("ok").asBoolean(true)) {
+                failed++;
+            }
+            validEnd = end;
+            return true;
+        }
+
+        Refusal badLineRefusal(Path file) {
+            return recordsAfterBad == 0 ? null : new Refusal(badLine, "cannot resume " + file
+                    + ": its line " + badLine + " is not a record (no seq from 1 to "
+                    + Integer.MAX_VALUE + " can be read from it), and " + recordsAfterBad
+                    + (recordsAfterBad == 1 ? " record follows" : " records follow")
+                    + " it; delete or mend that line (its item is then fetched again), then"
+                    + " resume");
+        }
+    }
+
+    /**
+     * The refusal of the earliest line found to repeat a seq, or null when none does. Of the
+     * repeat found as it was added and the smallest one among the outliers, whichever second
+     * record comes first; the file is read again to find their lines.
+     */
+    private static Refusal repeatRefusal(Path file, FileChannel channel, Scan scan,
+                                         DoneSet done) throws IOException {
+        if (done.repeats() == 0) {
+            return null;
+        }
+        long[] seqs = {scan.repeatedSeq, done.repeatedOutlier()};
+        long seq = 0;
+        long[] lines = null;
+        for (long candidate : seqs) {
+            if (candidate > 0) {
+                long[] found = firstTwoLines(channel, candidate);
+                if (lines == null || found[1] < lines[1]) {
+                    seq = candidate;
+                    lines = found;
+                }
+            }
+        }
+        long repeats = done.repeats();
+        return new Refusal(lines[1], "cannot resume " + file + ": its line " + lines[1]
+                + " is a second record of seq " + seq + " (line " + lines[0] + " holds the"
+                + " first), and each item has one record" + (repeats == 1 ? ""
+                : " (" + repeats + " lines in all repeat the seq of a line before them)")
+                + "; delete one of the two (its item keeps the other)"
+                + (repeats == 1 ? "" : ", and so for each") + ", then resume");
+    }
+
+    /** The numbers of the first two lines that are records of {@code seq}. */
+    private static long[] firstTwoLines(FileChannel channel, long seq) throws IOException {
+        long[] lines = new long[2];  // numbers from 1: 0 is none yet
+        eachLine(channel, (number, record, end) -> {
+            if (Objects.equals(seqOf(record), seq)) {
+                lines[lines[0] == 0 ? 0 : 1] = number;
+            }
+            return lines[1] == 0;
+        });
+        return lines;
+    }
+
+    /** What is done with each complete line of a journal. */
+    private interface LineVisitor {
+        /**
+         * Takes line {@code number}, parsed ({@code null} when it is no JSON), whose newline
+         * is the byte before {@code end}; returns false to read no more.
+         */
+        boolean line(long number, JsonNode record, long end);
+    }
+
+    /**
+     * Hands each complete line of the journal, read through its locked {@code channel} from
+     * the start, to {@code visitor}; a torn last line, with no newline, is not one.
+     */
+    private static void eachLine(FileChannel channel, LineVisitor visitor) throws IOException {
+        long lineNumber = 0;
         // Read in blocks and cut at newlines: byte by byte through a buffered stream (a lock
         // per byte) took most of the 10 s a resume spent on a journal of 1M records.
         byte[] block = new byte[1 << 16];
@@ -69,34 +195,13 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
                 }
                 lineStart = i + 1;
                 lineNumber++;
-                Long seq = seqOf(record);
-                if (seq == null || badLine > 0) {
-                    if (badLine == 0) {
-                        badLine = lineNumber;
-                    } else if (seq != null) {
-                        recordsAfterBad++;
-                    }
-                    continue;
+                if (!visitor.line(lineNumber, record, blockStart + i + 1)) {
+                    return;
                 }
-                done.add(Math.toIntExact(seq));
-                kept++;
-                if (!record.path("ok").asBoolean(true)) {
-                    failed++;
-                }
-                validEnd = blockStart + i + 1;
             }
             carried.write(block, lineStart, n - lineStart);
             blockStart += n;
         }
-        if (recordsAfterBad > 0) {
-            throw new Journal.CannotResume("cannot resume " + file + ": its line "
-                    + badLine + " is not a record (no seq from 1 to " + Integer.MAX_VALUE
-                    + " can be read from it), and "
-                    + recordsAfterBad + (recordsAfterBad == 1 ? " record follows" : " records"
-                    + " follow") + " it; delete or mend that line (its item is then fetched"
-                    + " again), then resume", null);
-        }
-        return new KeptRecords(done.freeze(), kept, failed, validEnd);
     }
 
     private static JsonNode parse(byte[] bytes, int offset, int length) {

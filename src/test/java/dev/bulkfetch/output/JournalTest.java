@@ -119,6 +119,60 @@ class JournalTest {
     }
 
     /**
+     * After review: two records of one seq were both kept, and counted, as if each were an
+     * item. Resume refuses now, naming the line that repeats a seq, the seq, and the line of
+     * its first record, and leaves the file as it was.
+     */
+    @Test
+    void twoRecordsOfOneSeqAreRefusedNamingTheLineTheSeqAndItsFirstRecord() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.txt"),
+                "http://h.test/1\nhttp://h.test/2\nhttp://h.test/3\nhttp://h.test/4\n");
+        Path out = dir.resolve("out.jsonl");
+        Journal.open(out, input, false).close();
+        String repeated = "{\"seq\":1,\"ok\":true}\n{\"seq\":2,\"ok\":true}\n"
+                + "{\"seq\":3,\"ok\":true}\n{\"seq\":2,\"ok\":false}\n"
+                + "{\"seq\":4,\"ok\":true}\n{\"seq\":1,\"ok\":true}\n";
+        Files.writeString(out, repeated);
+
+        assertThatThrownBy(() -> Journal.open(out, input, true))
+                .isInstanceOf(Journal.CannotResume.class)
+                .hasMessageContaining("its line 4 is a second record of seq 2")
+                .hasMessageContaining("line 2 holds the first")
+                .hasMessageContaining("2 lines in all repeat");
+        assertThat(Files.readString(out)).isEqualTo(repeated);
+    }
+
+    /**
+     * A seq past a million, in a journal of few records, is held apart from the bit set (see
+     * DoneSet), in a few bytes: such a journal resumes, and a second record of that seq is
+     * refused all the same, by its line.
+     */
+    @Test
+    void aRepeatedSeqBeyondTheBitSetIsRefusedByItsLineToo() throws Exception {
+        // 1,200,000 lines, each an item (a rejected one): seqs up to 1,200,000 are the input's.
+        Path input = Files.writeString(dir.resolve("in.txt"), "h\n".repeat(1_200_000));
+        Path out = dir.resolve("out.jsonl");
+        Journal.open(out, input, false).close();
+        Files.writeString(out, "{\"seq\":1100000,\"ok\":true}\n{\"seq\":1,\"ok\":true}\n");
+        try (Journal journal = Journal.open(out, input, true)) {
+            assertThat(journal.kept()).isEqualTo(2);
+            assertThat(journal.isDone(1_100_000)).isTrue();
+            assertThat(journal.isDone(1_099_999)).isFalse();
+            assertThat(journal.doneFootprintBytes()).isLessThan(1 << 20);
+        }
+
+        String repeated = "{\"seq\":1100000,\"ok\":true}\n{\"seq\":1,\"ok\":true}\n"
+                + "{\"seq\":1150000,\"ok\":true}\n{\"seq\":1100000,\"ok\":true}\n";
+        Files.writeString(out, repeated);
+
+        assertThatThrownBy(() -> Journal.open(out, input, true))
+                .isInstanceOf(Journal.CannotResume.class)
+                .hasMessageContaining("its line 4 is a second record of seq 1100000")
+                .hasMessageContaining("line 1 holds the first");
+        assertThat(Files.readString(out)).isEqualTo(repeated);
+    }
+
+    /**
      * After review: a hand-edited seq up to 2^31-1 was a record, and the done-set, a bit set,
      * grew to reach it: 256 MB of heap for one line, and an OutOfMemoryError in a small heap.
      * In a JVM of 64 MiB, a journal with seq 2,000,000,000 now resumes like any other.

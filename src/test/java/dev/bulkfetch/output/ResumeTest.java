@@ -102,6 +102,41 @@ class ResumeTest {
         }
     }
 
+    /**
+     * After review: a journal holding two records of one item (records appended again, by an
+     * edit or a {@code cat >>}) resumed, said "15 records kept" for 12 items, and kept both.
+     * It is refused now, as a line that is no record is: by its line and seq, exit 2, before
+     * anything is sent, the file left as it was.
+     */
+    @Test
+    void aJournalWithTwoRecordsOfOneItemIsRefusedBeforeAnythingIsSent() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 12);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
+                    "--ordered").exitCode()).isZero();
+            // Items 10 to 12 left to do, and records 1 to 3 appended once more.
+            List<String> written = Files.readAllLines(out);
+            List<String> journal = new java.util.ArrayList<>(written.subList(0, 9));
+            journal.addAll(written.subList(0, 3));
+            Files.write(out, journal);
+            String before = Files.readString(out);
+            server.counter().reset();
+
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume");
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(2);
+            assertThat(resumed.err()).contains("cannot resume")
+                    .contains("its line 10 is a second record of seq 1")
+                    .contains("line 1 holds the first").contains("3 lines in all")
+                    .contains("then resume").doesNotContain("Exception")
+                    .doesNotContain("records kept");
+            assertThat(server.counter().served()).isZero();
+            assertThat(Files.readString(out)).isEqualTo(before);
+        }
+    }
+
     @Test
     void resumeWithoutAnOutputFileIsAUsageError() {
         Cli.Result result = Cli.run("fetch", "urls/demo.txt", "--resume");
