@@ -64,7 +64,8 @@ public final class Journal implements AutoCloseable {
      * empty. With it, the records already there are kept and counted as done.
      *
      * @throws CannotResume when resuming against another input than the journal's, from an
-     *     input that cannot be read again, or from a file whose records cannot be read back
+     *     input that cannot be read again, or from a file whose records cannot be read back,
+     *     or that holds two records of one item, or one of a seq past the input's last line
      * @throws IllegalArgumentException when {@code file} is a folder, when it or the identity
      *     file beside it is {@code input} itself, or when resuming from a file that is not a
      *     regular file
@@ -111,8 +112,10 @@ public final class Journal implements AutoCloseable {
                     + ": the input is not a regular file (a pipe?), so it cannot be read again",
                     null);
         }
-        String identity = readTwice
-                ? InputIdentity.of(input, InputIdentity.Checksum.WHOLE) : "stdin";
+        // Its lines too, on the same read: no kept record may have a seq past them.
+        InputIdentity.Taken taken = readTwice ? InputIdentity.take(input)
+                : new InputIdentity.Taken("stdin", Long.MAX_VALUE);
+        String identity = taken.identity();
         boolean existed = Files.exists(file);
         Path key = key(file);
         if (!OPEN.add(key)) {
@@ -141,7 +144,7 @@ public final class Journal implements AutoCloseable {
                 return new Journal(file, channel, key, new DoneSet().freeze(), 0, 0, 0, true);
             }
             identityFile.check(input, identity);
-            return scan(file, channel, key);
+            return scan(file, channel, key, input, taken.lines());
         } catch (Throwable e) {
             channel.close();
             OPEN.remove(key);
@@ -244,8 +247,9 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Reads the kept records back, and cuts a torn last line off. */
-    private static Journal scan(Path file, FileChannel channel, Path key) throws IOException {
-        KeptRecords records = KeptRecords.read(file, channel);
+    private static Journal scan(Path file, FileChannel channel, Path key, Path input,
+                                long inputLines) throws IOException {
+        KeptRecords records = KeptRecords.read(file, channel, input, inputLines);
         long size = channel.size();
         if (records.end() < size) {
             channel.truncate(records.end());

@@ -18,7 +18,8 @@ import java.util.Objects;
  * <p>The run writes one record an item, so a journal that says otherwise was changed by hand
  * (an edit, a {@code cat >>}), and is refused by the line that says it, as a line that is no
  * record is: a second record of a seq (kept, both were counted as done, and the file ended with
- * more records than items). The lines of a repeat are found by reading the file again, only then: the
+ * more records than items), or a record of a seq past the input's last line (no item of the
+ * input has it). The lines of a repeat are found by reading the file again, only then: the
  * done-set notes no line of any seq, to stay a bit a record.
  *
  * @param done the seqs that have their record
@@ -38,15 +39,19 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
      * inside a multi-byte character, and the cut must fall on the byte after the last
      * complete line's newline.
      *
-     * @throws Journal.CannotResume when a line that is no record has records after it, or
-     *     when two records have one seq
+     * @param input the input the records are of, to name in a refusal (null: stdin)
+     * @param inputLines the input's lines, past which no seq is an item's (Long.MAX_VALUE
+     *     when not known)
+     * @throws Journal.CannotResume when a line that is no record has records after it, when
+     *     two records have one seq, or when a record's seq is past {@code inputLines}
      */
-    static KeptRecords read(Path file, FileChannel channel) throws IOException {
-        Scan scan = new Scan();
+    static KeptRecords read(Path file, FileChannel channel, Path input, long inputLines)
+            throws IOException {
+        Scan scan = new Scan(inputLines);
         eachLine(channel, scan::line);
         DoneSet done = scan.done.freeze();
         Refusal refusal = Refusal.earliest(scan.badLineRefusal(file),
-                repeatRefusal(file, channel, scan, done));
+                scan.beyondRefusal(file, input), repeatRefusal(file, channel, scan, done));
         if (refusal != null) {
             throw new Journal.CannotResume(refusal.message(), null);
         }
@@ -68,6 +73,7 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
 
     /** The state of one read of a journal, line by line. */
     private static final class Scan {
+        private final long inputLines;
         private final DoneSet done = new DoneSet();
         private long validEnd;
         private long kept;
@@ -77,9 +83,17 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
         // there took every good record after it along, to be fetched again.
         private long badLine;
         private long recordsAfterBad;
+        // The first record of a seq past the input's last line, and how many there are.
+        private long beyondLine;
+        private long beyondSeq;
+        private long beyond;
         // The first seq the done-set found repeated as it was added (it cannot tell a repeat
         // among its outliers until frozen).
         private long repeatedSeq;
+
+        Scan(long inputLines) {
+            this.inputLines = inputLines;
+        }
 
         boolean line(long number, JsonNode record, long end) {
             Long seq = seqOf(record);
@@ -91,7 +105,12 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
                 }
                 return true;
             }
-            if (!done.add(Math.toIntExact(seq)) && repeatedSeq == 0) {
+            if (seq > inputLines) {
+                if (beyond++ == 0) {
+                    beyondLine = number;
+                    beyondSeq = seq;
+                }
+            } else if (!done.add(Math.toIntExact(seq)) && repeatedSeq == 0) {
                 repeatedSeq = seq;
             }
             kept++;
@@ -109,6 +128,17 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
                     + (recordsAfterBad == 1 ? " record follows" : " records follow")
                     + " it; delete or mend that line (its item is then fetched again), then"
                     + " resume");
+        }
+
+        Refusal beyondRefusal(Path file, Path input) {
+            return beyond == 0 ? null : new Refusal(beyondLine, "cannot resume " + file
+                    + ": its line " + beyondLine + " is a record of seq " + beyondSeq
+                    + ", but the input " + input + " has " + inputLines
+                    + (inputLines == 1 ? " line" : " lines") + " (an item's"
+                    + " seq is its line number, blank lines and comments counted), so no item"
+                    + " of it has that seq" + (beyond == 1 ? ""
+                    : " (" + beyond + " records in all are past its last line)")
+                    + "; delete that line (a record of another input?), then resume");
         }
     }
 

@@ -137,6 +137,38 @@ class ResumeTest {
         }
     }
 
+    /**
+     * After review: a record whose seq no line of the input has ({@code "seq":99} for a list
+     * of 12 lines, an edit) was kept and counted as done. It is refused now, by its line and
+     * seq, before anything is sent.
+     */
+    @Test
+    void aRecordOfAnItemTheInputDoesNotHaveIsRefusedBeforeAnythingIsSent() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 12);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
+                    "--ordered").exitCode()).isZero();
+            List<String> journal = new java.util.ArrayList<>(
+                    Files.readAllLines(out).subList(0, 9));
+            journal.add("{\"seq\":99,\"ok\":true}");
+            Files.write(out, journal);
+            String before = Files.readString(out);
+            server.counter().reset();
+
+            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume");
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(2);
+            assertThat(resumed.err()).contains("cannot resume")
+                    .contains("its line 10 is a record of seq 99")
+                    .contains(list + " has 12 lines").contains("then resume")
+                    .doesNotContain("Exception");
+            assertThat(server.counter().served()).isZero();
+            assertThat(Files.readString(out)).isEqualTo(before);
+        }
+    }
+
     @Test
     void resumeWithoutAnOutputFileIsAUsageError() {
         Cli.Result result = Cli.run("fetch", "urls/demo.txt", "--resume");
