@@ -96,9 +96,12 @@ final class ConnectionSetUp {
         byte[] body = request.body();
         if (body == null ? SENDS_LENGTH.contains(request.method()) : body.length == 0) {
             conn.setRequestProperty("Content-Length", "0");
-            // No bytes to write; but where this JVM refuses restricted headers (the length
-            // was not set), stream none instead.
-            body = conn.getRequestProperty("Content-Length") == null ? new byte[0] : null;
+            // No bytes to write. Where this JVM refuses restricted headers (the length was not
+            // set), a POST or PUT streams none instead, for its length; any other method goes
+            // without a body: given output, the JDK sends a GET as a POST, refuses a TRACE, and
+            // adds a form Content-Type to the rest.
+            body = conn.getRequestProperty("Content-Length") == null
+                    && SENDS_LENGTH.contains(request.method()) ? new byte[0] : null;
         }
         if (body != null) {
             conn.setDoOutput(true);
