@@ -158,14 +158,14 @@ final class InputIdentity {
      *
      * @param identity what {@link #of} takes, over the whole input
      * @param lines the newlines, and one more for a last line without one; Long.MAX_VALUE
-     *     when not counted (stdin), which no seq is past
+     *     when not counted (stdin, or a run that does not resume), which no seq is past
      */
     record Taken(String identity, long lines) {
     }
 
     /** The input's identity over the whole of it, and its lines: one read of the input. */
-    static Taken take(Path input) throws IOException {
-        return read(input, Checksum.WHOLE);
+    static Taken take(Path input, boolean countLines) throws IOException {
+        return read(input, Checksum.WHOLE, countLines);
     }
 
     /**
@@ -179,11 +179,15 @@ final class InputIdentity {
      * 13 ms of every run to load the JDK's security providers).
      */
     static String of(Path input, Checksum checksum) throws IOException {
-        return read(input, checksum).identity();
+        return read(input, checksum, false).identity();
     }
 
-    /** The identity by {@code checksum}; the lines too, when it reads the whole input. */
-    private static Taken read(Path input, Checksum checksum) throws IOException {
+    /**
+     * The identity by {@code checksum}; the lines too, when it reads the whole input and
+     * {@code countLines} (a resume: a new run, which keeps no record, would pay for nothing).
+     */
+    private static Taken read(Path input, Checksum checksum, boolean countLines)
+            throws IOException {
         String hash;
         long lines = Long.MAX_VALUE;
         try (InputStream in = Files.newInputStream(input)) {
@@ -205,11 +209,13 @@ final class InputIdentity {
                         > 0) {
                     crc.update(buffer, 0, n);
                     left -= n;
-                    newlines += newlines(buffer, n);
-                    last = buffer[n - 1];
+                    if (countLines) {
+                        newlines += newlines(buffer, n);
+                        last = buffer[n - 1];
+                    }
                 }
                 hash = checksum.label + HexFormat.of().toHexDigits((int) crc.getValue());
-                if (checksum == Checksum.WHOLE) {
+                if (checksum == Checksum.WHOLE && countLines) {
                     lines = newlines + (last == '\n' ? 0 : 1);
                 }
             }

@@ -112,8 +112,8 @@ public final class Journal implements AutoCloseable {
                     + ": the input is not a regular file (a pipe?), so it cannot be read again",
                     null);
         }
-        // Its lines too, on the same read: no kept record may have a seq past them.
-        InputIdentity.Taken taken = readTwice ? InputIdentity.take(input)
+        // On a resume, its lines too, on the same read: no kept record may have a seq past them.
+        InputIdentity.Taken taken = readTwice ? InputIdentity.take(input, resume)
                 : new InputIdentity.Taken("stdin", Long.MAX_VALUE);
         String identity = taken.identity();
         boolean existed = Files.exists(file);

@@ -167,7 +167,10 @@ class JournalTest {
             assertThat(journal.kept()).isEqualTo(2);
             assertThat(journal.isDone(1_100_000)).isTrue();
             assertThat(journal.isDone(1_099_999)).isFalse();
-            assertThat(journal.doneFootprintBytes()).isLessThan(1 << 20);
+            // The floor's bits and the outlier, below the 137,500 bytes of bits to reach it:
+            // so the repeat below is among the outliers, which only freeze() can find.
+            assertThat(journal.doneFootprintBytes())
+                    .isLessThanOrEqualTo(DoneSet.DENSE_FLOOR / 8 + 16L * 2);
         }
 
         String repeated = "{\"seq\":1100000,\"ok\":true}\n{\"seq\":1,\"ok\":true}\n"
