@@ -96,8 +96,9 @@ public final class HttpSyntax {
     /**
      * A bad name as a message may show it: not whole when it holds a space or a control
      * character, as a misplaced colon puts a token into the name ("X-Api-Key sk-live:..."),
-     * and control characters would reach a terminal raw. Its first word is shown then, which
-     * tells the header among others and holds no token.
+     * and control characters would reach a terminal raw. A first word as short as header
+     * names are, followed by a space, is shown then: it tells the header among others. A
+     * longer one may be the token itself, given as a name by mistake.
      */
     private static String shown(String name) {
         boolean printable = name.length() <= 40 && name.chars().allMatch(c -> c > 0x20
@@ -106,12 +107,17 @@ public final class HttpSyntax {
             return "\"" + name + "\"";
         }
         int word = 0;
-        while (word < name.length() && word < 40 && isToken(name.substring(word, word + 1))) {
+        while (word < name.length() && isToken(name.substring(word, word + 1))) {
             word++;
         }
-        return word == 0 ? "the header's name"
+        return word == 0 || word > SHOWN_WORD || word == name.length()
+                || name.charAt(word) != ' ' ? "the header's name"
                 : "the header's name starting \"" + name.substring(0, word) + "\"";
     }
+
+    // The longest first word of a bad name a message shows: Content-Security-Policy's 23, and
+    // short of most tokens (an API key, a JWT).
+    private static final int SHOWN_WORD = 24;
 
     private static boolean isSpace(char c) {
         return c == ' ' || c == '\t';
