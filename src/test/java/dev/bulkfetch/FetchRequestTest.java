@@ -67,6 +67,13 @@ class FetchRequestTest {
                 .hasMessageStartingWith("the header's name starting \"User\"");
         assertThatThrownBy(() -> request("GET", Map.of(" X", "v")))
                 .hasMessageStartingWith("the header's name is not a header name");
+        // A first word as long as a token may be the token itself.
+        String key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+        assertThatThrownBy(() -> request("GET", Map.of(key + " x", "v")))
+                .hasMessageStartingWith("the header's name is not a header name")
+                .hasMessageNotContaining(key);
+        assertThatThrownBy(() -> request("GET", Map.of("Bearer=abc\u0001", "v")))
+                .hasMessageNotContaining("Bearer");
         assertThatThrownBy(() -> request("GET", Map.of("X-\u001b[31mRED", "v")))
                 .hasMessageNotContaining("\u001b");
     }
@@ -134,11 +141,12 @@ class FetchRequestTest {
     /**
      * After review: 0177.0.0.1, loopback to curl and browsers (octal), went to 177.0.0.1, a
      * public address, as the JDK reads it; --deny-private let it by, as it checks the JDK's.
+     * So did 0x7f000001 (hexadecimal), which the JDK looks up as a name.
      */
     @Test
     void anIpv4AddressWithALeadingZeroIsRefused() {
         for (String host : new String[] {"0177.0.0.1", "127.0.0.01", "017700000001",
-                "10.00.0.1"}) {
+                "10.00.0.1", "0x7f000001"}) {
             assertThatThrownBy(() -> FetchRequest.get(1, java.net.URI.create("http://" + host
                     + "/x"))).as(host).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("'" + host + "' is an IPv4 address with a leading"

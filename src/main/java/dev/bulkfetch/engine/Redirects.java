@@ -77,8 +77,7 @@ final class Redirects {
         } catch (IllegalArgumentException e) {
             // A target no request may have (a port out of range, an ambiguous IPv4 address):
             // the server's answer is at fault, as for a Location that is no URL.
-            throw new ProtocolException("bad redirect Location: " + location + " ("
-                    + e.getMessage() + ")");
+            throw new ProtocolException("bad redirect: " + e.getMessage());
         }
     }
 

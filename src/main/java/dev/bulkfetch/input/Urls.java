@@ -49,26 +49,32 @@ public final class Urls {
     }
 
     /**
-     * Why {@code host}, an IPv4 address written with a leading zero ({@code 0177.0.0.1},
-     * {@code 017700000001}), is not sent, or null for any other host. Such an address goes
-     * to another host than the one curl, browsers and the C library read (a leading 0 is
-     * octal to them, 127.0.0.1; decimal to the JDK, 177.0.0.1, a public address), and
-     * {@code --deny-private} checks the one the JDK reads.
+     * Why {@code host}, an IPv4 address in a form other than plain decimal numbers (a part
+     * with a leading zero, {@code 0177.0.0.1}, or in hexadecimal, {@code 0x7f000001}), is not
+     * sent, or null for any other host. Such an address goes to another host than the one
+     * curl, browsers and the C library read (to them a leading 0 is octal and 0x hexadecimal:
+     * both 127.0.0.1; to the JDK 0177 is decimal, 177.0.0.1, a public address, and 0x7f000001
+     * a name to look up), and {@code --deny-private} checks the one the JDK reads.
      */
     public static String ambiguousIpv4(String host) {
-        boolean leadingZero = false;
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c != '.' && (c < '0' || c > '9')) {
-                return null;  // a name, or IPv6
+        boolean ambiguous = false;
+        for (String part : host.split("\\.", -1)) {
+            boolean hex = part.length() > 1 && part.charAt(0) == '0'
+                    && (part.charAt(1) == 'x' || part.charAt(1) == 'X');
+            for (int i = hex ? 2 : 0; i < part.length(); i++) {
+                char c = part.charAt(i);
+                boolean digit = c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f'
+                        || c >= 'A' && c <= 'F');
+                if (!digit) {
+                    return null;  // a name, or IPv6
+                }
             }
-            boolean labelStart = i == 0 || host.charAt(i - 1) == '.';
-            leadingZero |= labelStart && c == '0' && i + 1 < host.length()
-                    && host.charAt(i + 1) != '.';
+            ambiguous |= hex || part.length() > 1 && part.charAt(0) == '0';
         }
-        return leadingZero ? "'" + host + "' is an IPv4 address with a leading zero, which"
-                + " tools read differently (curl and browsers as octal, the JDK as decimal):"
-                + " write each part in decimal without one" : null;
+        return ambiguous ? "'" + host + "' is an IPv4 address with a leading zero or in"
+                + " hexadecimal, which tools read differently (curl and browsers as octal or"
+                + " hexadecimal, the JDK as decimal or a name): write each part in decimal"
+                + " without a leading zero" : null;
     }
 
     /** {@code text} with an internationalised host in punycode and illegal characters encoded. */
