@@ -79,6 +79,17 @@ class FetchCommandParsingTest {
                 .isEqualTo(withValue.chars().sorted().toArray());
     }
 
+    /**
+     * The launcher reads the engine the same way, for its start-up cache, from letters of its
+     * own: the same letters, or a new short option leaves it choosing the event loop's cache.
+     */
+    @Test
+    void theLauncherReadsTheSameShortOptionsAsMain() throws Exception {
+        String launcher = java.nio.file.Files.readString(java.nio.file.Path.of("bulkfetch"));
+        assertThat(launcher).contains("\"" + Main.SHORT_FLAGS + "\" == *")
+                .contains("[" + Main.SHORT_WITH_VALUE + "])");
+    }
+
     @Test
     void onlyAFetchStartsTheEventLoopsSetUpEarly() {
         assertThat(Main.fetchesOnTheEventLoop(new String[] {"compare", "list.txt"})).isFalse();
