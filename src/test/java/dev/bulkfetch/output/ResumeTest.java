@@ -110,31 +110,16 @@ class ResumeTest {
      */
     @Test
     void aJournalWithTwoRecordsOfOneItemIsRefusedBeforeAnythingIsSent() throws Exception {
-        try (TestServer server = new TestServer()) {
-            Path list = server.urlList(dir, "/ok/", 12);
-            Path out = dir.resolve("out.jsonl");
-            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
-                    "--ordered").exitCode()).isZero();
-            // Items 10 to 12 left to do, and records 1 to 3 appended once more.
-            List<String> written = Files.readAllLines(out);
+        // Items 10 to 12 left to do, and records 1 to 3 appended once more.
+        Refusal refused = refusedResumeAfter(written -> {
             List<String> journal = new java.util.ArrayList<>(written.subList(0, 9));
             journal.addAll(written.subList(0, 3));
-            Files.write(out, journal);
-            String before = Files.readString(out);
-            server.counter().reset();
+            return journal;
+        });
 
-            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
-                    "--resume");
-
-            assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(2);
-            assertThat(resumed.err()).contains("cannot resume")
-                    .contains("its line 10 is a second record of seq 1")
-                    .contains("line 1 holds the first").contains("3 lines in all")
-                    .contains("then resume").doesNotContain("Exception")
-                    .doesNotContain("records kept");
-            assertThat(server.counter().served()).isZero();
-            assertThat(Files.readString(out)).isEqualTo(before);
-        }
+        assertThat(refused.err()).contains("its line 10 is a second record of seq 1")
+                .contains("line 1 holds the first").contains("3 lines in all")
+                .doesNotContain("records kept");
     }
 
     /**
@@ -144,15 +129,32 @@ class ResumeTest {
      */
     @Test
     void aRecordOfAnItemTheInputDoesNotHaveIsRefusedBeforeAnythingIsSent() throws Exception {
+        Refusal refused = refusedResumeAfter(written -> {
+            List<String> journal = new java.util.ArrayList<>(written.subList(0, 9));
+            journal.add("{\"seq\":99,\"ok\":true}");
+            return journal;
+        });
+
+        assertThat(refused.err()).contains("its line 10 is a record of seq 99")
+                .contains(refused.list() + " has 12 lines");
+    }
+
+    /** A refused resume's list, and what it said. */
+    private record Refusal(Path list, String err) {
+    }
+
+    /**
+     * A list of 12 fetched whole into a journal, which {@code edit} changes: a resume then is
+     * refused, exit 2, with what to do, before anything is sent, the file left as it was.
+     */
+    private Refusal refusedResumeAfter(java.util.function.UnaryOperator<List<String>> edit)
+            throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/ok/", 12);
             Path out = dir.resolve("out.jsonl");
             assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
                     "--ordered").exitCode()).isZero();
-            List<String> journal = new java.util.ArrayList<>(
-                    Files.readAllLines(out).subList(0, 9));
-            journal.add("{\"seq\":99,\"ok\":true}");
-            Files.write(out, journal);
+            Files.write(out, edit.apply(Files.readAllLines(out)));
             String before = Files.readString(out);
             server.counter().reset();
 
@@ -160,12 +162,11 @@ class ResumeTest {
                     "--resume");
 
             assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(2);
-            assertThat(resumed.err()).contains("cannot resume")
-                    .contains("its line 10 is a record of seq 99")
-                    .contains(list + " has 12 lines").contains("then resume")
+            assertThat(resumed.err()).contains("cannot resume").contains("then resume")
                     .doesNotContain("Exception");
             assertThat(server.counter().served()).isZero();
             assertThat(Files.readString(out)).isEqualTo(before);
+            return new Refusal(list, resumed.err());
         }
     }
 
