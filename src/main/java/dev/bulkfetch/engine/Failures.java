@@ -196,13 +196,20 @@ final class Failures {
             java.util.regex.Pattern.compile(
                     "^(?:[a-z_]\\w*\\.){2,}[A-Z][\\w$]*(?:Exception|Error): ");
 
+    // What Netty's native transport puts before the OS's words: the call that failed.
+    private static final java.util.regex.Pattern SYSCALL_PREFIX =
+            java.util.regex.Pattern.compile("^(?:syscall:)?\\w+\\(\\.\\.\\) failed: ");
+
     private static String describe(ErrorKind kind, Throwable t) {
         String message = messageOf(t);
-        // A record is for users: "Connection reset by peer", not the client's class names.
+        // A record is for users: "Connection reset by peer", not the client's class names,
+        // nor the call Netty made ("finishConnect(..) failed: Connection refused"), which
+        // the JDK's engines do not name: the same failure reads the same on every engine.
         java.util.regex.Matcher prefix;
         while ((prefix = CLASS_PREFIX.matcher(message)).find()) {
             message = message.substring(prefix.end());
         }
+        message = SYSCALL_PREFIX.matcher(message).replaceFirst("");
         if (message.length() > MAX_MESSAGE_CHARS) {
             // Netty puts the bytes it could not read in some messages: plain HTTP on a TLS
             // port gave a record 1 KiB of hex.

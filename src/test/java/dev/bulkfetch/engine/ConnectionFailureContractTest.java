@@ -100,6 +100,8 @@ class ConnectionFailureContractTest {
         }
         Outcome refused = fetch(kind, "http://127.0.0.1:" + port + "/x");
         assertThat(refused.error().kind()).isEqualTo(ErrorKind.CONNECT);
+        // In the same words: the event loop's said "finishConnect(..) failed: ", Netty's call.
+        assertThat(refused.error().message()).isEqualTo("could not connect: Connection refused");
     }
 
     /**

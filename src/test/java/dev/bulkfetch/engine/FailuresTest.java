@@ -15,7 +15,9 @@ class FailuresTest {
     /**
      * A client that wraps an exception puts its cause's class name before the cause's message;
      * the event loop's resets read "...: io.netty.channel.unix.Errors$NativeIoException:
-     * recvAddress(..) failed: Connection reset by peer".
+     * recvAddress(..) failed: Connection reset by peer", where the JDK's engines said
+     * "Connection reset by peer", as they said "Connection refused" for "finishConnect(..)
+     * failed: Connection refused".
      */
     @Test
     void aRecordsMessageCarriesNoClassNames() {
@@ -25,8 +27,12 @@ class FailuresTest {
         FetchError error = Failures.classify(wrapped);
 
         assertThat(error.kind()).isEqualTo(ErrorKind.RESET);
+        // Nor the call Netty made, which the JDK's engines do not name.
         assertThat(error.message()).isEqualTo("connection closed before the response was "
-                + "complete: recvAddress(..) failed: Connection reset by peer");
+                + "complete: Connection reset by peer");
+        assertThat(Failures.classify(new java.net.ConnectException("finishConnect(..) failed:"
+                + " Connection refused")).message())
+                .isEqualTo("could not connect: Connection refused");
         // Netty's "not an SSL/TLS record: 3c21444f..." carried the whole record in hex.
         String hex = "3c21".repeat(400);
         assertThat(Failures.classify(new javax.net.ssl.SSLException("not an SSL/TLS record: "
