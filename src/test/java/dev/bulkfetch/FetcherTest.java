@@ -120,6 +120,28 @@ class FetcherTest {
      * After review: a request already admitted but waiting for the rate (or the warm-up) was
      * sent all the same when cancelled, and one given up on by orTimeout was never withdrawn.
      */
+    /**
+     * After review: a request its engine cannot send (a PATCH on the JDK's client) reached the
+     * engine, which refused it only after it had taken a place under the caps and a start of
+     * the rate. It is an input error before either now, as the CLI makes it of its line.
+     */
+    @Test
+    void aRequestTheEngineCannotSendTakesNoStartOfTheRate() throws Exception {
+        try (Fetcher fetcher = Fetcher.builder().engine(EngineKind.THREADS).rate("1/min")
+                .build()) {
+            FetchResult patch = fetcher.fetch(new FetchRequest(1, null, java.net.URI.create(
+                    server.url("/ok/1")), "PATCH", java.util.Map.of(), null)).join();
+            // The one start of the minute is still there for the GET.
+            FetchResult get = fetcher.fetch(server.request(2, "/ok/"))
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(patch.error().kind()).isEqualTo(ErrorKind.INPUT);
+            assertThat(patch.error().message()).contains("cannot send PATCH");
+            assertThat(patch.attempts()).isZero();
+            assertThat(get.ok()).isTrue();
+        }
+    }
+
     @Test
     void aRequestWaitingForTheRateOrGivenUpOnByOrTimeoutIsWithdrawnToo() {
         server.counter().reset();

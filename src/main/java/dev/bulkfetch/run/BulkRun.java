@@ -1,7 +1,9 @@
 package dev.bulkfetch.run;
 
+import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.FetchError;
 import dev.bulkfetch.FetchResult;
 import dev.bulkfetch.engine.Engine;
 import dev.bulkfetch.engine.EngineOptions;
@@ -45,6 +47,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class BulkRun implements AutoCloseable {
 
     private final Engine engine;
+    private final EngineKind kind;
     private final Admission admission;
     private final Dispatcher<Attempt> dispatcher;
     private final RetryPolicy retries;
@@ -85,6 +88,7 @@ public final class BulkRun implements AutoCloseable {
                 options, redirects), RateGate.of(config.rate()),
                 config.ratePerHost(), completed);
         this.engine = sender.engine();
+        this.kind = config.engine();
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host,
                 config.ratePerHost() == null ? null : sender::waitsForStart);
     }
@@ -233,6 +237,16 @@ public final class BulkRun implements AutoCloseable {
                 case InputItem.Rejected rejected -> writer.write(ordinal,
                         Results.rejected(rejected));
                 case InputItem.Request request -> {
+                    // What the engine cannot send (a PATCH on the JDK's client) takes no place
+                    // under the caps and no start of the rate: a library's request comes here
+                    // unchecked (the CLI refuses it as its line, as it reads it).
+                    String refusal = kind.refusal(request.request());
+                    if (refusal != null) {
+                        writer.write(ordinal, Results.of(request.request(), Outcome.failure(
+                                FetchError.of(ErrorKind.INPUT, refusal), 0, 0), 0,
+                                engine.name()));
+                        return;
+                    }
                     dispatcher.enqueue(new Attempt(request.request(), ordinal, 1));
                     dispatcher.promote(this::start);
                 }
