@@ -57,19 +57,23 @@ public final class Urls {
      * a name to look up), and {@code --deny-private} checks the one the JDK reads.
      */
     public static String ambiguousIpv4(String host) {
+        // Part by part, without splitting: this runs for every request (twice for a list's).
         boolean ambiguous = false;
-        for (String part : host.split("\\.", -1)) {
-            boolean hex = part.length() > 1 && part.charAt(0) == '0'
-                    && (part.charAt(1) == 'x' || part.charAt(1) == 'X');
-            for (int i = hex ? 2 : 0; i < part.length(); i++) {
-                char c = part.charAt(i);
+        for (int start = 0; start <= host.length(); ) {
+            int end = host.indexOf('.', start);
+            end = end < 0 ? host.length() : end;
+            boolean hex = end - start > 1 && host.charAt(start) == '0'
+                    && (host.charAt(start + 1) == 'x' || host.charAt(start + 1) == 'X');
+            for (int i = hex ? start + 2 : start; i < end; i++) {
+                char c = host.charAt(i);
                 boolean digit = c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f'
                         || c >= 'A' && c <= 'F');
                 if (!digit) {
                     return null;  // a name, or IPv6
                 }
             }
-            ambiguous |= hex || part.length() > 1 && part.charAt(0) == '0';
+            ambiguous |= hex || end - start > 1 && host.charAt(start) == '0';
+            start = end + 1;
         }
         return ambiguous ? "'" + host + "' is an IPv4 address with a leading zero or in"
                 + " hexadecimal, which tools read differently (curl and browsers as octal or"
