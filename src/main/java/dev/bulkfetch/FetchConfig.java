@@ -48,12 +48,8 @@ public final class FetchConfig {
     private final int perHost;
     private final Rate ratePerHost;
     private final RetryPolicy retries;
-    private final java.nio.file.Path saveBodies;
-    private final boolean includeBody;
 
     private FetchConfig(Builder b) {
-        this.saveBodies = b.saveBodies;
-        this.includeBody = b.includeBody;
         this.engine = b.engine;
         this.ordered = b.ordered;
         this.rate = b.rate;
@@ -72,10 +68,6 @@ public final class FetchConfig {
         if (b.insecure && !b.trustedCertificates.isEmpty()) {
             throw new IllegalArgumentException("insecure and trustedCertificates contradict: "
                     + "insecure accepts any certificate");
-        }
-        if (b.bodyHandler != null && (b.saveBodies != null || b.includeBody)) {
-            throw new IllegalArgumentException("saveBodies and includeBody handle the bodies "
-                    + "themselves; they cannot be combined with a bodyHandler");
         }
         this.bodyHandler = b.bodyHandler;
     }
@@ -171,16 +163,6 @@ public final class FetchConfig {
         return retries;
     }
 
-    /** The folder bodies are saved to, one file per item; {@code null} for none. */
-    public java.nio.file.Path saveBodies() {
-        return saveBodies;
-    }
-
-    /** True when text bodies go into the record. */
-    public boolean includeBody() {
-        return includeBody;
-    }
-
     /** Builds a {@link FetchConfig}; each setter validates its value. */
     public static final class Builder {
         private EngineKind engine = EngineKind.EVENT_LOOP;
@@ -196,8 +178,6 @@ public final class FetchConfig {
         private int perHost;
         private Rate ratePerHost;
         private RetryPolicy retries = RetryPolicy.defaults();
-        private java.nio.file.Path saveBodies;
-        private boolean includeBody;
         private boolean insecure;
         private boolean denyPrivate;
         private List<X509Certificate> trustedCertificates = List.of();
@@ -220,8 +200,6 @@ public final class FetchConfig {
             this.perHost = base.perHost;
             this.ratePerHost = base.ratePerHost;
             this.retries = base.retries;
-            this.saveBodies = base.saveBodies;
-            this.includeBody = base.includeBody;
             this.insecure = base.insecure;
             this.denyPrivate = base.denyPrivate;
             this.trustedCertificates = base.trustedCertificates;
@@ -235,18 +213,6 @@ public final class FetchConfig {
          */
         public Builder bodyHandler(BodyHandler<?> handler) {
             this.bodyHandler = handler;
-            return this;
-        }
-
-        /** Saves each body to {@code dir}, in a file named from the item; null for none. */
-        public Builder saveBodies(java.nio.file.Path dir) {
-            this.saveBodies = dir;
-            return this;
-        }
-
-        /** Puts each text body into its record. */
-        public Builder includeBody(boolean include) {
-            this.includeBody = include;
             return this;
         }
 

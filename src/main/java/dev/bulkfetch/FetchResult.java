@@ -26,12 +26,6 @@ public record FetchResult(long seq, String id, String url, String method, Intege
                           FetchError error, int attempts, long latencyNanos, long bytes,
                           String engine, Object body, String bodyFile) {
 
-    /** This result with another body and body file. */
-    public FetchResult withBody(Object body, String file) {
-        return new FetchResult(seq, id, url, method, status, error, attempts, latencyNanos,
-                bytes, engine, body, file);
-    }
-
     /**
      * The body as {@code type}, the type the body handler makes; {@code null} when there is none.
      *

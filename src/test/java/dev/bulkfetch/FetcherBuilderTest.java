@@ -224,4 +224,21 @@ class FetcherBuilderTest {
                 0, "serial", null, null);
         assertThatThrownBy(() -> result.body(null)).hasMessage("type");
     }
+
+    /**
+     * The API holds nothing only the command line can use: every setting of FetchConfig's
+     * builder is one a library user can set on a Fetcher too (saving bodies to a folder and
+     * putting them into records were FetchConfig's, and nothing but the CLI's run read them).
+     */
+    @Test
+    void everyConfigSettingIsOneTheFetcherBuilderHas() {
+        Set<String> fetcher = java.util.Arrays.stream(Fetcher.Builder.class.getMethods())
+                .map(java.lang.reflect.Method::getName).collect(java.util.stream.Collectors.toSet());
+        List<String> config = java.util.Arrays.stream(FetchConfig.Builder.class.getMethods())
+                .filter(m -> m.getDeclaringClass() == FetchConfig.Builder.class)
+                .map(java.lang.reflect.Method::getName)
+                .filter(name -> !name.equals("from")).toList();
+        assertThat(config).contains("engine", "rate", "bodyHandler", "build");
+        assertThat(fetcher).containsAll(config);
+    }
 }

@@ -223,7 +223,7 @@ final class FetchCommand implements Callable<Integer> {
         try (RecordSink sink = openOutput(journal);
              InputReader urls = InputReader.open(input, format, stdin,
                      mock == null ? requests : requests.withUrlMapper(mock::redirect));
-             BulkRun run = new BulkRun(config);
+             BulkRun run = new BulkRun(config, outputs.saveBodies, includeBody);
              Interrupts interrupts = Interrupts.install(run, grace, err,
                      "1".equals(System.getenv("BULKFETCH_STDERR_TTY")), canResume)) {
             outputs.removeEarlierSummary();
@@ -293,8 +293,7 @@ final class FetchCommand implements Callable<Integer> {
                     "not with --insecure, which accepts any certificate"));
         }
         checked("--cacert", () -> builder.trustedCertificates(cacert));
-        return builder.ordered(ordered).saveBodies(outputs.saveBodies).includeBody(includeBody)
-                .insecure(insecure).denyPrivate(denyPrivate).build();
+        return builder.ordered(ordered).insecure(insecure).denyPrivate(denyPrivate).build();
     }
 
     private InputReader.Format format() {

@@ -130,7 +130,7 @@ public final class BodyStore implements AutoCloseable {
     public FetchResult attach(FetchResult result) throws SaveFailed {
         return switch (result.body()) {
             case PartSink part -> save(result, part);
-            case byte[] body -> result.withBody(inline ? text(body) : null, null);
+            case byte[] body -> withBody(result, inline ? text(body) : null, null);
             case null, default -> result;
         };
     }
@@ -153,12 +153,17 @@ public final class BodyStore implements AutoCloseable {
             // whatever it links to, a list perhaps.
             Files.move(part.file, target, StandardCopyOption.ATOMIC_MOVE);
             parts.remove(part);
-            return result.withBody(text, target.toString());
+            return withBody(result, text, target.toString());
         } catch (IOException e) {
             part.delete();
             throw new SaveFailed("cannot save the body of item " + result.seq() + " to "
                     + target + ": " + FileErrors.reason(e), e);
         }
+    }
+
+    private static FetchResult withBody(FetchResult r, String body, String file) {
+        return new FetchResult(r.seq(), r.id(), r.url(), r.method(), r.status(), r.error(),
+                r.attempts(), r.latencyNanos(), r.bytes(), r.engine(), body, file);
     }
 
     /** An attempt's body that no record will take (the attempt is retried): deleted. */

@@ -66,18 +66,29 @@ public final class BulkRun implements AutoCloseable {
     // answer that would be retried then gets no record, for --resume to try again.
     private volatile boolean stopRequested;
 
+    /** A run with its own engine, as {@code config} describes; {@link #close()} frees it. */
+    public BulkRun(FetchConfig config) {
+        this(config, null, false);
+    }
+
     /**
-     * A run with its own engine, as {@code config} describes; {@link #close()} frees it.
+     * A run that also saves each body to {@code saveBodies} (null for none) and, with
+     * {@code includeBody}, puts each text body into its record: the CLI's output options,
+     * which take the bodies over, so {@code config} must leave its body handler unset.
      *
      * @throws java.io.UncheckedIOException when the folder for saved bodies cannot be made
      */
-    public BulkRun(FetchConfig config) {
+    public BulkRun(FetchConfig config, java.nio.file.Path saveBodies, boolean includeBody) {
+        boolean keepsBodies = saveBodies != null || includeBody;
+        if (keepsBodies && config.bodyHandler() != null) {
+            throw new IllegalArgumentException("saved or included bodies cannot be combined "
+                    + "with a body handler");
+        }
         try {
-            this.bodies = config.saveBodies() == null && !config.includeBody() ? null
-                    : new BodyStore(config.saveBodies(), config.includeBody());
+            this.bodies = keepsBodies ? new BodyStore(saveBodies, includeBody) : null;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot save bodies to "
-                    + config.saveBodies() + ": " + e.getMessage(), e);
+                    + saveBodies + ": " + e.getMessage(), e);
         }
         this.admission = new Admission(config.concurrency());
         this.retries = config.retries();
