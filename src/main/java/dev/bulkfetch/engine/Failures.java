@@ -81,6 +81,9 @@ final class Failures {
             if (t instanceof ConnectException && t.getCause() != null) {
                 return connectPhase(t.getCause());
             }
+            if (t instanceof UnknownHostException unknown) {
+                return FetchError.of(ErrorKind.CONNECT, unresolved(unknown));
+            }
             ErrorKind kind = kindOf(t);
             if (kind != null) {
                 return FetchError.of(kind, describe(kind, t));
@@ -134,7 +137,7 @@ final class Failures {
                 || name.equals("TooLongFrameException") || name.equals("DecoderException")) {
             return ErrorKind.PROTOCOL;
         }
-        if (t instanceof UnknownHostException || t instanceof NoRouteToHostException
+        if (t instanceof NoRouteToHostException
                 || (t instanceof ConnectException && t.getCause() == null)) {
             return ErrorKind.CONNECT;
         }
@@ -185,6 +188,21 @@ final class Failures {
         return described.getClass().getSimpleName();
     }
 
+    /**
+     * A host that did not resolve, in the same words on every engine. The JDK's resolver,
+     * which the event loop's client calls, says "HOST: WHY"; the socket the JDK's engines
+     * connect through says "HOST" alone, as it is not told why.
+     */
+    private static String unresolved(UnknownHostException unknown) {
+        if (withoutMessage(unknown)) {
+            return "could not resolve the host";
+        }
+        String message = unknown.getMessage();
+        int reason = message.indexOf(": ");
+        return "could not resolve host: "
+                + clipped(reason < 0 ? message : message.substring(0, reason));
+    }
+
     private static boolean withoutMessage(Throwable t) {
         String message = t.getMessage();
         return message == null || message.equals("null") || message.startsWith("null: ");
@@ -209,14 +227,7 @@ final class Failures {
         while ((prefix = CLASS_PREFIX.matcher(message)).find()) {
             message = message.substring(prefix.end());
         }
-        message = SYSCALL_PREFIX.matcher(message).replaceFirst("");
-        if (message.length() > MAX_MESSAGE_CHARS) {
-            // Netty puts the bytes it could not read in some messages: plain HTTP on a TLS
-            // port gave a record 1 KiB of hex.
-            int end = Character.isHighSurrogate(message.charAt(MAX_MESSAGE_CHARS - 1))
-                    ? MAX_MESSAGE_CHARS - 1 : MAX_MESSAGE_CHARS;
-            message = message.substring(0, end) + "...";
-        }
+        message = clipped(SYSCALL_PREFIX.matcher(message).replaceFirst(""));
         return switch (kind) {
             case TIMEOUT -> "timed out: " + message;
             case CONNECT -> "could not connect: " + message;
@@ -225,5 +236,18 @@ final class Failures {
                     + "more heap (BULKFETCH_JAVA_OPTS=-Xmx2g) or lower --max-body";
             default -> message;
         };
+    }
+
+    /**
+     * {@code message}, cut short at {@link #MAX_MESSAGE_CHARS}: Netty puts the bytes it could
+     * not read in some messages (plain HTTP on a TLS port gave a record 1 KiB of hex).
+     */
+    private static String clipped(String message) {
+        if (message.length() <= MAX_MESSAGE_CHARS) {
+            return message;
+        }
+        int end = Character.isHighSurrogate(message.charAt(MAX_MESSAGE_CHARS - 1))
+                ? MAX_MESSAGE_CHARS - 1 : MAX_MESSAGE_CHARS;
+        return message.substring(0, end) + "...";
     }
 }

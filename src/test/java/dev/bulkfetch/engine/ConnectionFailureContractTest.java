@@ -123,6 +123,24 @@ class ConnectionFailureContractTest {
         assertThat(unreachable.unsent()).isTrue();
     }
 
+    /**
+     * A host that does not resolve is named, in the same words, on every engine: the event
+     * loop's read "could not connect: no-such-host.invalid: Name or service not known" and the
+     * JDK's engines' "could not connect: no-such-host.invalid", which said nothing of names. A
+     * {@code .invalid} name never resolves (RFC 6761).
+     */
+    @ParameterizedTest
+    @EnumSource
+    void anUnknownHostIsAConnectErrorThatSaysItCouldNotBeResolved(EngineKind kind)
+            throws Exception {
+        Outcome unknown = fetch(kind, "http://no-such-host.invalid/x");
+
+        assertThat(unknown.error().kind()).isEqualTo(ErrorKind.CONNECT);
+        assertThat(unknown.error().message())
+                .isEqualTo("could not resolve host: no-such-host.invalid");
+        assertThat(unknown.unsent()).isTrue();
+    }
+
     @ParameterizedTest
     @EnumSource
     void wireMockFaultsAreClassified(EngineKind kind) throws Exception {

@@ -7,6 +7,7 @@ import dev.bulkfetch.FetchError;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -38,8 +39,32 @@ class FailuresTest {
         assertThat(Failures.classify(new javax.net.ssl.SSLException("not an SSL/TLS record: "
                 + hex)).message()).hasSize("could not connect: ".length() + 203).endsWith("...");
         // A host name is no class name.
-        assertThat(Failures.classify(new java.net.UnknownHostException("my.Server: bad"))
+        assertThat(Failures.classify(new java.net.ConnectException("my.Server: bad"))
                 .message()).isEqualTo("could not connect: my.Server: bad");
+    }
+
+    /**
+     * The JDK's resolver says why a name did not resolve after it ("Name or service not
+     * known", or "Temporary failure in name resolution" when no DNS server answers), and the
+     * event loop passes that on; the JDK's engines connect through a socket that names the
+     * host alone. Every engine names the host, and only that.
+     */
+    @Test
+    void anUnknownHostIsNamedTheSameWhateverTheResolverSaid() {
+        UnknownHostException resolver =
+                new UnknownHostException("down.invalid: Temporary failure in name resolution");
+        UnknownHostException socket = new UnknownHostException("down.invalid");
+        // As BlockingExchange wraps what connecting threw.
+        ConnectException connecting =
+                (ConnectException) new ConnectException(socket.getMessage()).initCause(socket);
+
+        Outcome eventLoop = Failures.outcome(new CompletionException(resolver), 0, 1);
+        Outcome blocking = Failures.outcome(connecting, 0, 1);
+
+        assertThat(eventLoop.error()).isEqualTo(blocking.error()).isEqualTo(
+                FetchError.of(ErrorKind.CONNECT, "could not resolve host: down.invalid"));
+        assertThat(eventLoop.unsent()).isTrue();
+        assertThat(blocking.unsent()).isTrue();
     }
 
     /**
@@ -114,9 +139,9 @@ class FailuresTest {
      */
     @Test
     void aFailureWithoutAMessageIsNamedByItsClassNotByNull() {
-        java.net.UnknownHostException os = new java.net.UnknownHostException();
-        java.net.UnknownHostException annotated =
-                new java.net.UnknownHostException(os.getMessage() + ": /10.0.0.1:80");
+        java.net.SocketException os = new java.net.SocketException();
+        java.net.SocketException annotated =
+                new java.net.SocketException(os.getMessage() + ": /10.0.0.1:80");
         annotated.initCause(os);
         ConnectException connect = new ConnectException(annotated.getMessage());
         connect.initCause(annotated);
@@ -124,6 +149,6 @@ class FailuresTest {
         FetchError error = Failures.classify(new CompletionException(connect));
 
         assertThat(error.kind()).isEqualTo(ErrorKind.CONNECT);
-        assertThat(error.message()).isEqualTo("could not connect: UnknownHostException");
+        assertThat(error.message()).isEqualTo("could not connect: SocketException");
     }
 }
