@@ -106,16 +106,30 @@ final class Failures {
                 || inner.kind() == ErrorKind.CONNECT) {
             return inner;
         }
-        Throwable described = cause;
-        while (described.getMessage() == null && described.getCause() != null) {
-            described = described.getCause();
-        }
-        if (described.getMessage() == null) {
-            // Netty's ClosedChannelException has no message.
+        if (endedDuringHandshake(cause)) {
             return FetchError.of(ErrorKind.CONNECT,
-                    "could not connect: the server closed the connection");
+                    "could not connect: the connection was closed or reset during the TLS "
+                            + "handshake");
         }
-        return FetchError.of(ErrorKind.CONNECT, describe(ErrorKind.CONNECT, described));
+        return FetchError.of(ErrorKind.CONNECT, describe(ErrorKind.CONNECT, cause));
+    }
+
+    /**
+     * Whether Netty's TLS handshake failed because its channel went inactive: a {@code
+     * ClosedChannelException} without a message, a handshake exception suppressed in it. The
+     * server closed the connection or reset it; Netty fails the handshake the same for both.
+     */
+    private static boolean endedDuringHandshake(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof ClosedChannelException) {
+                for (Throwable suppressed : t.getSuppressed()) {
+                    if (suppressed instanceof javax.net.ssl.SSLHandshakeException) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static ErrorKind kindOf(Throwable t) {
@@ -170,7 +184,7 @@ final class Failures {
      * its own. A wrapper that copies a missing message makes "null" of it: Netty annotates a
      * connect failure as {@code cause.getMessage() + ": " + address}, and AHC wraps that with
      * its message, so an exception without one read "null: /224.0.0.1:18332". An exception
-     * with no message is named by its class.
+     * with no message is named by its type, in words.
      */
     private static String messageOf(Throwable t) {
         Throwable described = t;
@@ -185,7 +199,33 @@ final class Failures {
             // EHOSTUNREACH alike; the JDK says "Network is unreachable" or "No route to host".
             return "Network is unreachable or no route to host";
         }
-        return described.getClass().getSimpleName();
+        return typeInWords(described) + " (no detail given)";
+    }
+
+    // Where a type's name goes from one word to the next: "Closed|Channel", "SSL|Handshake".
+    private static final java.util.regex.Pattern WORD_BOUNDARY = java.util.regex.Pattern
+            .compile("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
+
+    /**
+     * The type of {@code t} in words, "closed channel error" for a {@code
+     * ClosedChannelException}: all that is known of a failure that says nothing of itself,
+     * where a cause put in its place would be a guess.
+     */
+    private static String typeInWords(Throwable t) {
+        Class<?> type = t.getClass();
+        while (type.getSimpleName().isEmpty()) {
+            type = type.getSuperclass();
+        }
+        String name = type.getSimpleName().replaceFirst("(?:Exception|Error)$", "");
+        StringBuilder words = new StringBuilder();
+        for (String word : WORD_BOUNDARY.split(name)) {
+            if (!word.isEmpty()) {
+                // An acronym (SSL, IO) keeps its capitals.
+                words.append(word.equals(word.toUpperCase(Locale.ROOT))
+                        ? word : word.toLowerCase(Locale.ROOT)).append(' ');
+            }
+        }
+        return words.append("error").toString();
     }
 
     /**

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
 class FailuresTest {
@@ -134,11 +136,11 @@ class FailuresTest {
     }
 
     /**
-     * Any other exception without a message, wrapped the same way, is named by its class:
-     * never by the "null" its wrappers made of the missing message.
+     * Any other exception without a message, wrapped the same way, is named by its type, in
+     * words: never by the "null" its wrappers made of the missing message.
      */
     @Test
-    void aFailureWithoutAMessageIsNamedByItsClassNotByNull() {
+    void aFailureWithoutAMessageIsNamedByItsTypeNotByNull() {
         java.net.SocketException os = new java.net.SocketException();
         java.net.SocketException annotated =
                 new java.net.SocketException(os.getMessage() + ": /10.0.0.1:80");
@@ -149,6 +151,47 @@ class FailuresTest {
         FetchError error = Failures.classify(new CompletionException(connect));
 
         assertThat(error.kind()).isEqualTo(ErrorKind.CONNECT);
-        assertThat(error.message()).isEqualTo("could not connect: SocketException");
+        assertThat(error.message()).isEqualTo("could not connect: socket error (no detail given)");
+    }
+
+    /**
+     * Netty fails a TLS handshake whose connection went inactive with a {@code
+     * ClosedChannelException}, no message, a {@code SSLHandshakeException} suppressed in it;
+     * AHC wraps it in a {@code ConnectException} named by the URL. The server closed the
+     * connection, or reset it: Netty reads both so, and the record said "the server closed
+     * the connection" of both.
+     */
+    @Test
+    void aConnectionEndedDuringTheHandshakeOnTheEventLoopIsNotCalledAClose() {
+        ClosedChannelException inactive = new ClosedChannelException();
+        inactive.addSuppressed(new SSLHandshakeException(
+                "Connection closed while SSL/TLS handshake was in progress"));
+
+        FetchError error = Failures.classify(new CompletionException(
+                new ConnectException("https://127.0.0.1:8443").initCause(inactive)));
+
+        assertThat(error).isEqualTo(FetchError.of(ErrorKind.CONNECT,
+                "could not connect: the connection was closed or reset during the TLS handshake"));
+    }
+
+    /**
+     * A failure to connect that says nothing of itself is named by its type, not given a
+     * cause: any of them read "the server closed the connection". A channel closed before it
+     * connected (Netty's, when our side closed it) or an interrupted connect is no close.
+     */
+    @Test
+    void aConnectFailureWithoutAMessageIsNamedByItsTypeNotGivenACause() {
+        for (IOException silent : new IOException[] {
+                new ClosedChannelException(), new java.io.InterruptedIOException()}) {
+            Outcome outcome = Failures.outcome(new CompletionException(
+                    new ConnectException("https://127.0.0.1:8443").initCause(silent)), 0, 1);
+
+            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.CONNECT);
+            assertThat(outcome.error().message()).doesNotContain("server")
+                    .isEqualTo(silent instanceof ClosedChannelException
+                            ? "could not connect: closed channel error (no detail given)"
+                            : "could not connect: interrupted IO error (no detail given)");
+            assertThat(outcome.unsent()).isTrue();
+        }
     }
 }
