@@ -10,6 +10,7 @@ import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -142,7 +143,7 @@ public final class Main {
             commandLine.getErr().println("bulkfetch " + commandLine.getCommandName() + ": "
                     + message(e));
             if (!(e instanceof InputUnavailableException || e instanceof InterruptedException
-                    || e instanceof java.io.IOException)) {
+                    || e instanceof java.io.IOException || e instanceof InvalidPathException)) {
                 // Not a condition the user caused: the trace is what a bug report needs.
                 e.printStackTrace(commandLine.getErr());
             }
@@ -233,7 +234,7 @@ public final class Main {
      * behind exit code 2.
      */
     private static int exitCodeOf(Throwable e) {
-        if (e instanceof InputUnavailableException
+        if (e instanceof InputUnavailableException || e instanceof InvalidPathException
                 || e instanceof CommandLine.ParameterException) {
             return ExitCodes.USAGE;
         }
@@ -244,6 +245,13 @@ public final class Main {
     }
 
     private static String message(Throwable e) {
+        if (e instanceof InvalidPathException invalid) {
+            // A file name the JVM cannot encode: under a C locale (LANG unset) any letter
+            // outside ASCII. The launcher moves a C locale to C.UTF-8; another may still say no.
+            return "cannot use the file name '" + invalid.getInput() + "': it holds characters "
+                    + "this locale's encoding (" + System.getProperty("sun.jnu.encoding")
+                    + ") cannot write; run with a UTF-8 locale, e.g. LANG=C.UTF-8";
+        }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

@@ -91,6 +91,21 @@ class ExitCodesAndSummaryTest {
         assertThat(result.out()).isEmpty();
     }
 
+    /**
+     * A name the JVM cannot make a file name of (here a lone surrogate, which no encoding
+     * writes; under a C locale any letter outside ASCII) is a usage error naming it, not a
+     * stack trace and exit 1.
+     */
+    @Test
+    void exitsTwoNamingAnInputNameTheSystemCannotEncode() {
+        String name = dir + "/list-\uD800.txt";
+        Cli.Result result = Cli.run("fetch", name);
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).startsWith("bulkfetch fetch: cannot use the file name '")
+                .contains("list-").contains("LANG=C.UTF-8").doesNotContain("\tat ");
+        assertThat(result.out()).isEmpty();
+    }
+
     @Test
     void exitsTwoSayingAFolderGivenAsInputIsNoList() {
         Cli.Result result = Cli.run("fetch", dir.toString());
