@@ -42,6 +42,25 @@ class LauncherTest extends StandInJar {
         assertThat(result.stdout()).isEqualTo("stdin: 0 bytes\n");
     }
 
+    /**
+     * From the review: with no locale set (cron, systemd, a bare container) or a C one, the
+     * JVM read file names as ASCII, and 'liste-ü.txt' was not found. The launcher moves a C or
+     * POSIX locale to C.UTF-8, as Python does, and the JVM names files in UTF-8.
+     */
+    @Test
+    void aCOrUnsetLocaleNamesFilesInUtf8() throws Exception {
+        Map<String, String> none = Map.of("BULKFETCH_AOT", "0", "LANG", "", "LC_ALL", "",
+                "LC_CTYPE", "");
+        Map<String, String> c = Map.of("BULKFETCH_AOT", "0", "LANG", "", "LC_ALL", "C");
+        Map<String, String> posix = Map.of("BULKFETCH_AOT", "0", "LC_ALL", "", "LC_CTYPE", "",
+                "LANG", "POSIX");
+
+        for (Map<String, String> env : List.of(none, c, posix)) {
+            Result result = launch(env, "property", "sun.jnu.encoding");
+            assertThat(result.stdout()).as(env.toString()).isEqualTo("UTF-8\n");
+        }
+    }
+
     @Test
     void theJarsNativeLibrariesAreUnpackedOnceBesideItAndNamedOnTheLibraryPath()
             throws Exception {
