@@ -140,9 +140,25 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     static InputReader open(String source, Format format, InputStream stdin,
                             UrlListReader.RequestTemplate template)
             throws InputUnavailableException {
-        boolean jsonl = format == Format.JSONL
-                || (format == Format.AUTO && source.toLowerCase(Locale.ROOT).endsWith(".jsonl"));
-        return jsonl ? JsonLinesReader.open(source, stdin, template)
+        return isJsonLines(source, format) ? JsonLinesReader.open(source, stdin, template)
                 : UrlListReader.open(source, stdin, template);
+    }
+
+    /**
+     * Hands {@code skipped} the number of each line of the file {@code input} that is no item
+     * (blank, or a comment) when read as {@code format}, as {@link #open} reads it: an item's
+     * seq is its line number, and no item has these. One read of the file, a line at a time.
+     */
+    static void eachSkippedLine(Path input, Format format, java.util.function.LongConsumer skipped)
+            throws IOException {
+        // The lines' limit decides too: a '#' line past a URL list's is an item, a line too long.
+        LineItemReader.eachSkippedLine(Files.newInputStream(input),
+                isJsonLines(input.toString(), format) ? JsonLinesReader.MAX_LINE_BYTES
+                        : UrlListReader.MAX_LINE_BYTES, skipped);
+    }
+
+    private static boolean isJsonLines(String source, Format format) {
+        return format == Format.JSONL
+                || format == Format.AUTO && source.toLowerCase(Locale.ROOT).endsWith(".jsonl");
     }
 }

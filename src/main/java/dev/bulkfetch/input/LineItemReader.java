@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.NoSuchElementException;
+import java.util.function.LongConsumer;
 
 /**
  * What every line-based input shares: lines read lazily, one at a time; blank lines and
@@ -50,16 +51,47 @@ abstract class LineItemReader implements InputReader {
                 if (line.problem() != null) {
                     return unreadable(line.number(), line.text(), line.problem());
                 }
-                String text = line.text().strip();
-                if (text.isEmpty() || text.startsWith("#")) {
-                    continue;
+                if (!isSkipped(line)) {
+                    return parse(line.number(), line.text().strip());
                 }
-                return parse(line.number(), text);
             }
             return null;
         } catch (IOException e) {
             throw new UncheckedIOException("reading the input failed after line "
                     + lines.lineNumber() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether {@code line} is no item: blank, or a comment. A line that cannot be read (too
+     * long, not UTF-8) is an item, its input error's, whatever it starts with.
+     */
+    private static boolean isSkipped(LineReader.Line line) {
+        if (line.problem() != null) {
+            return false;
+        }
+        String text = line.text().strip();
+        return text.isEmpty() || text.startsWith("#");
+    }
+
+    /**
+     * Hands {@code skipped} the number of each line of {@code in} that a reader of lines of at
+     * most {@code maxLineBytes} skips, and closes {@code in}.
+     */
+    static void eachSkippedLine(InputStream in, int maxLineBytes, LongConsumer skipped)
+            throws IOException {
+        try (LineReader lines = new LineReader(in, maxLineBytes)) {
+            int first;
+            while ((first = lines.peek()) >= 0) {
+                if (first > ' ' && first < 0x7F && first != '#') {
+                    // Not stripped, no comment: an item, readable or not, so read past it.
+                    // Taking each line as text, a list of 10M lines (600 MB) took 1.6 s, not
+                    // 0.3 (its checksum's read takes 0.18).
+                    lines.skipLine();
+                } else if (isSkipped(lines.next())) {
+                    skipped.accept(lines.lineNumber());
+                }
+            }
         }
     }
 

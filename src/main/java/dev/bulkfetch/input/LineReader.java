@@ -96,6 +96,25 @@ final class LineReader implements AutoCloseable {
         }
     }
 
+    /** The first byte of the next line, yet to be read, or -1 at the end of the input. */
+    int peek() throws IOException {
+        return bufferPos < bufferEnd || fill() ? buffer[bufferPos] & 0xFF : -1;
+    }
+
+    /** Reads past the next line, which {@link #peek} showed there is, holding none of it. */
+    void skipLine() throws IOException {
+        lineNumber++;
+        do {
+            for (int i = bufferPos; i < bufferEnd; i++) {
+                if (buffer[i] == '\n') {
+                    bufferPos = i + 1;
+                    return;
+                }
+            }
+            bufferPos = bufferEnd;
+        } while (fill());
+    }
+
     /** The start of the line held, read leniently (a bad byte shows as U+FFFD), cut short. */
     private String start(int length) {
         String text = new String(line, 0, Math.min(length, 4 * SHOWN_CHARS),

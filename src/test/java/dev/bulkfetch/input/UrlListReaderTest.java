@@ -150,6 +150,49 @@ class UrlListReaderTest {
         assertThat(items.get(1)).isInstanceOf(InputItem.Request.class);
     }
 
+    /**
+     * The lines a resume takes for no items' (a record of one is refused) are exactly those no
+     * item is read from, in a URL list and in JSON Lines, whose lines may be longer: read past
+     * unread where their first byte shows an item, as text where it may not.
+     */
+    @Test
+    void theLinesCountedAsSkippedAreExactlyThoseNoItemIsReadFrom() {
+        java.io.ByteArrayOutputStream input = new java.io.ByteArrayOutputStream();
+        input.writeBytes(("\uFEFF# after a byte order mark\n\n\t\n\u3000\n\u00A0x\n"
+                + "  # indented\n#" + "x".repeat(9_000) + "\n").getBytes(StandardCharsets.UTF_8));
+        input.writeBytes(new byte[] {'#', ' ', (byte) 0xff, '\n'});
+        input.writeBytes(("http://a.test/1\r\n\r\nnot a url\n\u000B# after a vertical tab\n"
+                + "\u001F\n\u007Fx\n{\"url\":\"http://a.test/2\"}\n#last")
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = input.toByteArray();
+        long lines = 16;
+
+        for (int maxLineBytes : new int[] {UrlListReader.MAX_LINE_BYTES,
+                JsonLinesReader.MAX_LINE_BYTES}) {
+            List<Long> items = new ArrayList<>();
+            LineItemReader reader = maxLineBytes == UrlListReader.MAX_LINE_BYTES
+                    ? new UrlListReader(new ByteArrayInputStream(bytes),
+                            UrlListReader.RequestTemplate.GET)
+                    : new JsonLinesReader(new ByteArrayInputStream(bytes),
+                            UrlListReader.RequestTemplate.GET);
+            reader.forEachRemaining(item -> items.add(item.seq()));
+            List<Long> skipped = new ArrayList<>();
+            try {
+                LineItemReader.eachSkippedLine(new ByteArrayInputStream(bytes), maxLineBytes,
+                        skipped::add);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+
+            assertThat(skipped).as("lines of %d bytes at most", maxLineBytes)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, lines)
+                            .boxed().filter(line -> !items.contains(line)).toList());
+            assertThat(skipped).contains(1L, 2L, 3L, 4L, 6L, 10L, 12L, 13L, 16L)
+                    .doesNotContain(5L, 8L, 9L, 11L, 14L, 15L);
+            assertThat(skipped.contains(7L)).isEqualTo(maxLineBytes > 9_001);
+        }
+    }
+
     @Test
     void readsLazilyTakingOnlyWhatTheNextItemNeeds() {
         GeneratedLines lines = new GeneratedLines(1_000_000);
