@@ -173,7 +173,8 @@ final class FetchCommand implements Callable<Integer> {
         // cannot start, left the records of the run before it gone, for nothing.
         InputReader.checkOpens(input);
         try (MockServer mock = mockOptions.startIfAsked()) {
-            return fetchInto(outputs.openJournal(input), config, requests, format, mock);
+            return fetchInto(outputs.openJournal(input, format), config, requests, format,
+                    mock);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.bulkfetch.cli;
 import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
+import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.Journal;
@@ -188,8 +189,9 @@ final class OutputOptions {
     /**
      * The output file as a journal (read back with --resume), before anything is sent, so an
      * unwritable file or a mismatched resume costs no request; null when writing to stdout.
+     * The input is read as {@code format}, which says which of its lines are items.
      */
-    Journal openJournal(String input) {
+    Journal openJournal(String input, InputReader.Format format) {
         if (output == null) {
             if (resume || overwrite) {
                 throw usage((resume ? "--resume" : "--overwrite")
@@ -207,7 +209,7 @@ final class OutputOptions {
         try {
             Path source = input.equals("-") ? null : UrlListReader.resolve(input);
             return source == null ? Journal.open(output, null, false, overwrite)
-                    : Journal.open(output, source, resume, overwrite);
+                    : Journal.open(output, source, format, resume, overwrite);
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--output': " + e.getMessage());
         } catch (Journal.CannotResume | Journal.InUse | Journal.Unfinished e) {

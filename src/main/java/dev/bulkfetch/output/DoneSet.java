@@ -94,6 +94,12 @@ final class DoneSet {
         return this;
     }
 
+    /** How many seqs were added, each counted once. */
+    long size() {
+        requireFrozen();
+        return added - repeats;
+    }
+
     /** How many adds noted a seq noted before: each a second record of an item. */
     long repeats() {
         requireFrozen();

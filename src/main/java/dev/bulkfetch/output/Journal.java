@@ -1,5 +1,6 @@
 package dev.bulkfetch.output;
 
+import dev.bulkfetch.input.InputReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -65,7 +66,8 @@ public final class Journal implements AutoCloseable {
      *
      * @throws CannotResume when resuming against another input than the journal's, from an
      *     input that cannot be read again, or from a file whose records cannot be read back,
-     *     or that holds two records of one item, or one of a seq past the input's last line
+     *     or that holds two records of one item, or one of a seq past the input's last line,
+     *     or of a line of it that is no item (blank, or a comment)
      * @throws IllegalArgumentException when {@code file} is a folder, when it or the identity
      *     file beside it is {@code input} itself, or when resuming from a file that is not a
      *     regular file
@@ -82,6 +84,16 @@ public final class Journal implements AutoCloseable {
      */
     public static Journal open(Path file, Path input, boolean resume, boolean overwrite)
             throws IOException {
+        return open(file, input, InputReader.Format.AUTO, resume, overwrite);
+    }
+
+    /**
+     * As {@link #open(Path, Path, boolean, boolean)}, which reads the input as its name says
+     * ({@link InputReader.Format#AUTO}), for an input read as {@code format}: it says which
+     * of the input's lines are items, and a resume refuses a record of any other line.
+     */
+    public static Journal open(Path file, Path input, InputReader.Format format, boolean resume,
+                               boolean overwrite) throws IOException {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(file + " is a folder, not a file");
         }
@@ -144,7 +156,7 @@ public final class Journal implements AutoCloseable {
                 return new Journal(file, channel, key, new DoneSet().freeze(), 0, 0, 0, true);
             }
             identityFile.check(input, identity);
-            return scan(file, channel, key, input, taken.lines());
+            return scan(file, channel, key, input, format, taken.lines());
         } catch (Throwable e) {
             channel.close();
             OPEN.remove(key);
@@ -248,8 +260,8 @@ public final class Journal implements AutoCloseable {
 
     /** Reads the kept records back, and cuts a torn last line off. */
     private static Journal scan(Path file, FileChannel channel, Path key, Path input,
-                                long inputLines) throws IOException {
-        KeptRecords records = KeptRecords.read(file, channel, input, inputLines);
+                                InputReader.Format format, long inputLines) throws IOException {
+        KeptRecords records = KeptRecords.read(file, channel, input, format, inputLines);
         long size = channel.size();
         if (records.end() < size) {
             channel.truncate(records.end());

@@ -2,6 +2,7 @@ package dev.bulkfetch.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulkfetch.input.InputReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,8 +19,9 @@ import java.util.Objects;
  * <p>The run writes one record an item, so a journal that says otherwise was changed by hand
  * (an edit, a {@code cat >>}), and is refused by the line that says it, as a line that is no
  * record is: a second record of a seq (kept, both were counted as done, and the file ended with
- * more records than items), or a record of a seq past the input's last line (no item of the
- * input has it). The lines of a repeat are found by reading the file again, only then: the
+ * more records than items), or a record of a seq past the input's last line, or of a blank
+ * line or a comment of it (no item of the input has such a seq). The lines of a repeat, and of
+ * a record of a line that is no item, are found by reading the file again, only then: the
  * done-set notes no line of any seq, to stay a bit a record.
  *
  * @param done the seqs that have their record
@@ -39,19 +41,23 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
      * inside a multi-byte character, and the cut must fall on the byte after the last
      * complete line's newline.
      *
-     * @param input the input the records are of, to name in a refusal (null: stdin)
+     * @param input the input the records are of, read again for its lines that are no items,
+     *     and named in a refusal (null: stdin, which has no records to read)
+     * @param format how {@code input} is read, which says which of its lines are items
      * @param inputLines the input's lines, past which no seq is an item's (Long.MAX_VALUE
      *     when not known)
      * @throws Journal.CannotResume when a line that is no record has records after it, when
-     *     two records have one seq, or when a record's seq is past {@code inputLines}
+     *     two records have one seq, or when a record's seq is past {@code inputLines} or is
+     *     that of a line of {@code input} that is no item
      */
-    static KeptRecords read(Path file, FileChannel channel, Path input, long inputLines)
-            throws IOException {
+    static KeptRecords read(Path file, FileChannel channel, Path input,
+                            InputReader.Format format, long inputLines) throws IOException {
         Scan scan = new Scan(inputLines);
         eachLine(channel, scan::line);
         DoneSet done = scan.done.freeze();
         Refusal refusal = Refusal.earliest(scan.badLineRefusal(file),
-                scan.beyondRefusal(file, input), repeatRefusal(file, channel, scan, done));
+                scan.beyondRefusal(file, input), repeatRefusal(file, channel, scan, done),
+                skippedLineRefusal(file, channel, input, format, done));
         if (refusal != null) {
             throw new Journal.CannotResume(refusal.message(), null);
         }
@@ -171,6 +177,46 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
                 : " (" + repeats + " lines in all repeat the seq of a line before them)")
                 + "; delete one of the two (its item keeps the other)"
                 + (repeats == 1 ? "" : ", and so for each") + ", then resume");
+    }
+
+    /**
+     * The refusal of the earliest line that is a record of a line of the input that is no
+     * item (blank, or a comment), or null when none is. The input is read for them once more,
+     * here, where the seqs done are known: the read that counts its lines, as its identity is
+     * taken, comes before the journal is read. The journal is read again only on a refusal.
+     */
+    private static Refusal skippedLineRefusal(Path file, FileChannel channel, Path input,
+                                              InputReader.Format format, DoneSet done)
+            throws IOException {
+        if (input == null || done.size() == 0) {
+            return null;
+        }
+        // Held as the done-set holds seqs: at most as many as it holds.
+        DoneSet recorded = new DoneSet();
+        InputReader.eachSkippedLine(input, format, line -> {
+            if (done.contains(line)) {
+                recorded.add(Math.toIntExact(line));
+            }
+        });
+        long lines = recorded.freeze().size();
+        if (lines == 0) {
+            return null;
+        }
+        long[] first = new long[2];  // the journal's line, and its seq
+        eachLine(channel, (number, record, end) -> {
+            Long seq = seqOf(record);
+            if (seq != null && recorded.contains(seq)) {
+                first[0] = number;
+                first[1] = seq;
+            }
+            return first[0] == 0;
+        });
+        return new Refusal(first[0], "cannot resume " + file + ": its line " + first[0]
+                + " is a record of seq " + first[1] + ", but line " + first[1] + " of the input "
+                + input + " is blank or a comment, which is no item (an item's seq is its line"
+                + " number, blank lines and comments counted), so no item of it has that seq"
+                + (lines == 1 ? "" : " (" + lines + " blank or comment lines of it have records)")
+                + "; delete that line (a record of another input?), then resume");
     }
 
     /** The numbers of the first two lines that are records of {@code seq}. */

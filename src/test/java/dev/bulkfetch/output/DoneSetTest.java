@@ -103,6 +103,7 @@ class DoneSetTest {
         done.freeze();
 
         assertThat(done.repeats()).isEqualTo(3);
+        assertThat(done.size()).as("each seq counted once").isEqualTo(30_003);
         assertThat(done.repeatedOutlier()).isEqualTo(1_500_000);
         assertThat(done.contains(1_500_000)).isTrue();
         assertThat(done.contains(2_000_000_000)).isTrue();
@@ -117,6 +118,7 @@ class DoneSetTest {
         done.freeze();
 
         assertThat(done.repeats()).isZero();
+        assertThat(done.size()).isEqualTo(1_000_000);
         assertThat(done.repeatedOutlier()).isZero();
     }
 }

@@ -212,6 +212,61 @@ class JournalTest {
     }
 
     /**
+     * A record of a line that is no item (blank, or a comment, as the input's reader reads it:
+     * after a byte order mark, indented, blank but for a tab, CRLF-ended) is another input's,
+     * and refused by its line, as a record past the last line is; an item's record is kept.
+     */
+    @Test
+    void aRecordOfABlankOrCommentLineIsRefusedByItsLine() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.txt"),
+                "\uFEFF# the list\r\n\t\r\n  # a comment\r\nhttp://h.test/4\r\n");
+        Path out = dir.resolve("out.jsonl");
+        Journal.open(out, input, false).close();
+        Files.writeString(out, "{\"seq\":4,\"ok\":true}\n");
+        try (Journal journal = Journal.open(out, input, true)) {
+            assertThat(journal.kept()).isEqualTo(1);
+        }
+
+        for (long seq = 1; seq <= 3; seq++) {
+            String records = "{\"seq\":4,\"ok\":true}\n{\"seq\":" + seq + ",\"ok\":true}\n";
+            Files.writeString(out, records);
+            assertThatThrownBy(() -> Journal.open(out, input, true))
+                    .isInstanceOf(Journal.CannotResume.class)
+                    .hasMessageContaining("its line 2 is a record of seq " + seq)
+                    .hasMessageContaining("line " + seq + " of the input " + input
+                            + " is blank or a comment");
+            assertThat(Files.readString(out)).isEqualTo(records);
+        }
+    }
+
+    /**
+     * A '#' line longer than a URL list's 8 KiB is an item there, an input error's (a line too
+     * long), and its record is kept; in JSON Lines, whose lines may be 1 MiB, it is a comment,
+     * and its record is refused. The input's format is told, or taken from its name.
+     */
+    @Test
+    void aLongCommentIsAnItemOfAUrlListAndACommentOfJsonLines() throws Exception {
+        String text = "#" + "x".repeat(9_000) + "\n{\"url\":\"http://h.test/2\"}\n";
+        Path list = Files.writeString(dir.resolve("in.txt"), text);
+        Path specs = Files.writeString(dir.resolve("in.jsonl"), text);
+        String records = "{\"seq\":2,\"ok\":true}\n{\"seq\":1,\"ok\":false}\n";
+        for (Path input : new Path[] {list, specs}) {
+            Journal.open(dir.resolve(input.getFileName() + ".out"), input, false).close();
+            Files.writeString(dir.resolve(input.getFileName() + ".out"), records);
+        }
+        Path listOut = dir.resolve("in.txt.out");
+
+        try (Journal journal = Journal.open(listOut, list, true)) {
+            assertThat(journal.kept()).isEqualTo(2);
+        }
+        assertThatThrownBy(() -> Journal.open(dir.resolve("in.jsonl.out"), specs, true))
+                .hasMessageContaining("its line 2 is a record of seq 1");
+        assertThatThrownBy(() -> Journal.open(listOut, list,
+                dev.bulkfetch.input.InputReader.Format.JSONL, true, false))
+                .hasMessageContaining("its line 2 is a record of seq 1");
+    }
+
+    /**
      * After review: a hand-edited seq up to 2^31-1 was a record, and the done-set, a bit set,
      * grew to reach it: 256 MB of heap for one line, and an OutOfMemoryError in a small heap.
      * Such a seq is past the last line of any list short enough to be resumed in such a heap:

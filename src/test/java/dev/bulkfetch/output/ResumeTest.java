@@ -139,6 +139,103 @@ class ResumeTest {
                 .contains(refused.list() + " has 12 lines");
     }
 
+    /**
+     * An item's seq is its line number, blank lines and comments counted, but they are no
+     * items: a record of one ({@code "seq":2} for a list whose line 2 is blank, an edit, or the
+     * journal of another list) was kept, and counted as done. It is refused now, as a record
+     * past the input's last line is.
+     */
+    @Test
+    void aRecordOfABlankOrCommentLineIsRefusedBeforeAnythingIsSent() throws Exception {
+        Refusal refused = refusedResumeAfter(server -> TestServer.write(dir.resolve("list.txt"),
+                "# the list\n\n" + server.url("/quick-held/3") + "\n   # not yet\n"
+                        + server.url("/quick-held/5") + "\n"), written -> {
+            List<String> journal = new java.util.ArrayList<>(written.subList(0, 1));
+            journal.add("{\"seq\":4,\"ok\":true}");
+            journal.add("{\"seq\":2,\"ok\":true}");
+            return journal;
+        });
+
+        assertThat(refused.err()).contains("its line 2 is a record of seq 4")
+                .contains("line 4 of the input " + refused.list() + " is blank or a comment")
+                .contains("2 blank or comment lines of it have records");
+    }
+
+    /**
+     * JSON Lines have blank lines and comments as a URL list has, but lines up to 1 MiB: a
+     * comment of 10,000 bytes is one (in a URL list, an item: a line too long), and a record of
+     * it is refused. The specs are in a .txt, read as JSON Lines as --input-format says.
+     */
+    @Test
+    void aRecordOfAJsonLinesCommentIsRefusedBeforeAnythingIsSent() throws Exception {
+        Refusal refused = refusedResumeAfter(server -> TestServer.write(
+                dir.resolve("specs.txt"), spec(server, 1) + "\n#" + "x".repeat(10_000) + "\n"
+                        + spec(server, 3) + "\n"), written -> {
+            List<String> journal = new java.util.ArrayList<>(written);
+            journal.add("{\"seq\":2,\"ok\":true}");
+            return journal;
+        }, "--input-format", "jsonl");
+
+        assertThat(refused.err()).contains("its line 3 is a record of seq 2")
+                .contains("line 2 of the input " + refused.list() + " is blank or a comment");
+    }
+
+    /**
+     * A line that cannot become a request is an item all the same, and its input error's
+     * record is kept on resume as any done item's: in a URL list, a line that is no URL, one
+     * that is not UTF-8, and one longer than its 8 KiB, a '#' line too (a comment in JSON
+     * Lines, whose lines may be 1 MiB); in JSON Lines, a line that is no spec.
+     */
+    @Test
+    void inputErrorRecordsAreKeptOnResumeInAUrlListAndInJsonLines() throws Exception {
+        try (TestServer server = new TestServer()) {
+            java.io.ByteArrayOutputStream urls = new java.io.ByteArrayOutputStream();
+            urls.writeBytes(("# the list\n\nnot a url\n#" + "x".repeat(9_000) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            urls.writeBytes(new byte[] {'h', (byte) 0xff, '\n'});
+            urls.writeBytes((server.url("/quick-held/6") + "\n" + server.url("/quick-held/7")
+                    + "\n").getBytes(StandardCharsets.UTF_8));
+            Path list = Files.write(dir.resolve("list.txt"), urls.toByteArray());
+            assertResumesKeepingInputErrors(server, list, 3, 5);
+
+            Path specs = TestServer.write(dir.resolve("specs.jsonl"), "# specs\n\n{\"url\"\n"
+                    + spec(server, 4) + "\n" + spec(server, 5) + "\n");
+            assertResumesKeepingInputErrors(server, specs, 3, 3);
+        }
+    }
+
+    /**
+     * Fetches {@code list} whole, where lines {@code firstError} to {@code lastError} are
+     * input errors and the two lines after them items to send, drops the last record, and
+     * resumes: the input errors' records are kept, and only the dropped item is sent.
+     */
+    private void assertResumesKeepingInputErrors(TestServer server, Path list, long firstError,
+                                                 long lastError) throws Exception {
+        Path out = dir.resolve("out.jsonl");
+        assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q", "--ordered",
+                "--overwrite").exitCode()).isEqualTo(1);
+        List<String> written = Files.readAllLines(out);
+        Files.write(out, written.subList(0, written.size() - 1));
+        server.counter().reset();
+
+        Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                "--resume");
+
+        assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(1);
+        assertThat(server.counter().served()).isEqualTo(1);
+        List<JsonNode> records = Records.read(out);
+        assertThat(records).extracting(r -> r.get("seq").asLong())
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream
+                        .rangeClosed(firstError, lastError + 2).boxed().toList());
+        assertThat(records).filteredOn(r -> r.get("seq").asLong() <= lastError)
+                .allMatch(r -> r.get("error").get("kind").asText().equals("input"));
+    }
+
+    /** A JSON Lines spec of a GET of /quick-held/{@code n}, which the server counts. */
+    private static String spec(TestServer server, int n) {
+        return "{\"url\":\"" + server.url("/quick-held/" + n) + "\"}";
+    }
+
     /** A refused resume's list, and what it said. */
     private record Refusal(Path list, String err) {
     }
@@ -150,25 +247,39 @@ class ResumeTest {
      */
     private Refusal refusedResumeAfter(java.util.function.UnaryOperator<List<String>> edit)
             throws Exception {
+        return refusedResumeAfter(server -> server.urlList(dir, "/quick-held/", 12), edit);
+    }
+
+    /** As above, for the list {@code list} makes (of /quick-held/ URLs), read with options. */
+    private Refusal refusedResumeAfter(java.util.function.Function<TestServer, Path> list,
+                                       java.util.function.UnaryOperator<List<String>> edit,
+                                       String... options) throws Exception {
         try (TestServer server = new TestServer()) {
-            Path list = server.urlList(dir, "/quick-held/", 12);
+            Path input = list.apply(server);
             Path out = dir.resolve("out.jsonl");
-            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
-                    "--ordered").exitCode()).isZero();
+            List<String> fetch = new java.util.ArrayList<>(List.of("fetch", input.toString(),
+                    "-o", out.toString()));
+            fetch.addAll(List.of(options));
+            assertThat(Cli.run(with(fetch, "-q", "--ordered")).exitCode()).isZero();
             Files.write(out, edit.apply(Files.readAllLines(out)));
             String before = Files.readString(out);
             server.counter().reset();
 
-            Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
-                    "--resume");
+            Cli.Result resumed = Cli.run(with(fetch, "--resume"));
 
             assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(2);
             assertThat(resumed.err()).contains("cannot resume").contains("then resume")
                     .doesNotContain("Exception");
             assertThat(server.counter().served()).isZero();
             assertThat(Files.readString(out)).isEqualTo(before);
-            return new Refusal(list, resumed.err());
+            return new Refusal(input, resumed.err());
         }
+    }
+
+    /** The arguments {@code args}, then {@code more}. */
+    private static String[] with(List<String> args, String... more) {
+        return java.util.stream.Stream.concat(args.stream(), java.util.stream.Stream.of(more))
+                .toArray(String[]::new);
     }
 
     @Test
