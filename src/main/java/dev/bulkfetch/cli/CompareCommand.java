@@ -164,9 +164,9 @@ final class CompareCommand implements Callable<Integer> {
         }
         boolean sound;
         List<Path> failedLogs;
-        // SIGTERM, SIGHUP or a second Ctrl-C end the JVM through its shutdown hooks: the
-        // temporary folder, or in --report DIR the copies and the unfinished run's empty files,
-        // were left behind.
+        // A second signal, or one before the runs start, ends the JVM through its shutdown
+        // hooks: the temporary folder, or in --report DIR the copies and the unfinished run's
+        // empty files, were left behind.
         Thread tidyAtExit = new Thread(() -> tidyAfterStop(work, copies),
                 "bulkfetch-compare-tidy");
         Runtime.getRuntime().addShutdownHook(tidyAtExit);
@@ -186,16 +186,19 @@ final class CompareCommand implements Callable<Integer> {
             err.println("compare: " + list + (server == null ? "" : " against the mock on "
                     + server.baseUrl()) + ", each run in its own JVM");
             Comparison.Result result;
-            try (InterruptOnCtrlC ctrlC = new InterruptOnCtrlC(Thread.currentThread(),
-                    "compare: interrupted: stopping the run going on, then reporting the runs"
-                            + " that finished; Ctrl-C again quits at once", err)) {
+            Interrupts.Stop stoppedBy;
+            try (InterruptOnSignal signals = new InterruptOnSignal(Thread.currentThread(),
+                    "stopping the run going on, then reporting the runs that finished", err)) {
                 result = Comparison.run(new Comparison.Plan(urls, plan.engines(),
                         plan.concurrencies(), plan.repeat(), plan.warmup(), plan.serverDelay(),
                         plan.base()), err, work);
+                stoppedBy = signals.stoppedBy();
             }
             // The report names the list the user gave, not the copy the runs read.
             result = result.withPlan(plan);
-            boolean written = report(result, Comparison.plannedRuns(plan), out, err);
+            // Only a signal interrupts the runs.
+            Interrupts.Stop stop = stoppedBy == null ? Interrupts.Stop.INT : stoppedBy;
+            boolean written = report(result, Comparison.plannedRuns(plan), stop, out, err);
             sound = result.sound() && result.failed().isEmpty() && written;
             // A run whose files could not be made has no log.
             failedLogs = result.failed().stream().map(Comparison.FailedRun::log)
@@ -210,7 +213,7 @@ final class CompareCommand implements Callable<Integer> {
             if (result.interrupted()) {
                 err.flush();
                 tidy(work, copies, failedLogs);
-                return ExitCodes.INTERRUPTED;
+                return stop.exitCode;
             }
         } finally {
             try {
@@ -226,18 +229,20 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /**
-     * The table, the verdict and the report files: of the runs that finished, when stopped.
-     * Returns whether the report files, when asked for, were written: a file that could not
-     * be is said on {@code err}, after the table.
+     * The table, the verdict and the report files: of the runs that finished, when stopped
+     * (by {@code stop}). Returns whether the report files, when asked for, were written: a
+     * file that could not be is said on {@code err}, after the table.
      */
-    private boolean report(Comparison.Result result, int planned, PrintWriter out,
-                           PrintWriter err) {
+    private boolean report(Comparison.Result result, int planned, Interrupts.Stop stop,
+                           PrintWriter out, PrintWriter err) {
         out.println();
         // A failed run is reported with its log though no run finished.
         boolean nothing = result.runs().isEmpty() && result.failed().isEmpty();
         if (result.interrupted()) {
-            out.println("Interrupted after " + (result.runs().size() + result.failed().size())
-                    + " of " + planned + " runs" + (nothing ? ": nothing to report."
+            String said = stop.said();
+            out.println(Character.toUpperCase(said.charAt(0)) + said.substring(1) + " after "
+                    + (result.runs().size() + result.failed().size()) + " of " + planned
+                    + " runs" + (nothing ? ": nothing to report."
                     : ": the table has the runs that finished."));
             if (nothing) {
                 out.flush();

@@ -75,7 +75,8 @@ public final class Report {
         }
         root.putPOJO("rows", result.rows());
         root.put("verdict", result.verdict());
-        // Stopped by Ctrl-C: the runs that finished, fewer than the plan's.
+        // Stopped by a signal (Ctrl-C, SIGTERM, SIGHUP): the runs that finished, fewer than
+        // the plan's.
         root.put("interrupted", result.interrupted());
         root.put("java", System.getProperty("java.version"));
         root.put("cores", Runtime.getRuntime().availableProcessors());

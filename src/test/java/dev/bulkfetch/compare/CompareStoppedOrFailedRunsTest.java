@@ -223,6 +223,62 @@ class CompareStoppedOrFailedRunsTest {
     }
 
     /**
+     * SIGTERM (kill, timeout, systemd) ended compare through the JVM's shutdown: a stack trace
+     * ("the JVM is shutting down"), no table of the runs that finished and no runs.json. It
+     * now stops as Ctrl-C does, with SIGTERM's own exit code.
+     */
+    @Test
+    void aCompareTerminatedReportsTheRunsThatFinished() throws Exception {
+        assertStoppedBy("TERM", 143, "Terminated (SIGTERM)");
+    }
+
+    /** As {@link #aCompareTerminatedReportsTheRunsThatFinished}, for a closed terminal. */
+    @Test
+    void aCompareHungUpReportsTheRunsThatFinished() throws Exception {
+        assertStoppedBy("HUP", 129, "Hung up (SIGHUP)");
+    }
+
+    /**
+     * Stops compare with {@code signal} while its second run is under way, and checks it
+     * reported the first as Ctrl-C does, its table opening with {@code said}, and exited
+     * {@code exitCode}.
+     */
+    private void assertStoppedBy(String signal, int exitCode, String said) throws Exception {
+        try (TestServer server = new TestServer()) {
+            Process compare = compareOfHeldList(server, "threads,serial");
+            Path report = dir.resolve("report");
+            Path out = dir.resolve("out.txt");
+            Path err = dir.resolve("err.txt");
+            try {
+                java.util.List<ProcessHandle> runs = serialUnderWay(compare, server);
+
+                dev.bulkfetch.testing.Child.signal(compare, signal);
+
+                assertThat(compare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(compare.exitValue()).as(Files.readString(err)).isEqualTo(exitCode);
+                assertThat(runs).noneMatch(ProcessHandle::isAlive);
+                assertThat(Files.readString(err)).doesNotContain("Exception")
+                        .doesNotContain("\tat ");
+                String table = Files.readString(out);
+                assertThat(table).contains(said + " after 1 of 2 runs: the table has the runs"
+                        + " that finished.").contains("Verdict: Fastest: threads at -c 40");
+                assertThat(table.lines().filter(l -> l.startsWith("threads "))).hasSize(1);
+                assertThat(table.lines().filter(l -> l.startsWith("serial "))).isEmpty();
+                JsonNode json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
+                assertThat(json.get("interrupted").asBoolean()).isTrue();
+                assertThat(json.get("runs")).hasSize(1);
+                try (var left = Files.list(report)) {
+                    assertThat(left.map(p -> p.getFileName().toString()))
+                            .containsExactlyInAnyOrder("runs.json", "report.html");
+                }
+            } finally {
+                compare.destroyForcibly();
+                compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /**
      * compare in a JVM of its own, on 40 URLs the server holds 1.5 s each, at -c 40, on
      * {@code engines}: its stdout in out.txt, its stderr in err.txt, its report in report/.
      */
