@@ -11,12 +11,18 @@ import java.util.stream.Collectors;
 /**
  * The comparison in a few plain sentences, computed from the rows: the fastest engine overall
  * and at each concurrency, the most CPU-efficient one, where the thread engine fell behind, and
- * where more concurrency stopped paying.
+ * where more concurrency stopped paying or cost throughput.
  */
 final class Verdict {
 
     /** Going up a level must gain this much throughput to count as helping. */
     private static final double HELPFUL_GAIN = 1.10;
+
+    /**
+     * A level's throughput must fall below this share of a lower level's to count as lowered
+     * by the concurrency: the margin for noise that a gain must clear, the other way.
+     */
+    private static final double NOTABLE_FALL = 1 / HELPFUL_GAIN;
 
     private Verdict() {
     }
@@ -165,6 +171,11 @@ final class Verdict {
         return java.util.Optional.empty();
     }
 
+    /**
+     * For each engine, the first level where more concurrency stopped paying, and each level
+     * where it cost throughput: the fall, larger news than a stall, was left out when the
+     * level before it had barely gained (753, 808, then 470 req/s).
+     */
     private static List<String> diminishingReturns(List<Row> parallel) {
         List<String> out = new ArrayList<>();
         Map<String, List<Row>> byEngine = parallel.stream().collect(Collectors.groupingBy(
@@ -172,21 +183,73 @@ final class Verdict {
         for (Map.Entry<String, List<Row>> engine : byEngine.entrySet()) {
             List<Row> levels = engine.getValue().stream()
                     .sorted(Comparator.comparingInt(Row::concurrency)).toList();
-            for (int i = 1; i < levels.size(); i++) {
-                Row lower = levels.get(i - 1);
-                Row higher = levels.get(i);
-                if (higher.requestsPerSecond() < HELPFUL_GAIN * lower.requestsPerSecond()) {
-                    out.add(String.format(Locale.ROOT,
-                            "For %s, going from -c %d to -c %d %s throughput (%.0f to %.0f"
-                                    + " req/s).", engine.getKey(), lower.concurrency(),
-                            higher.concurrency(), higher.requestsPerSecond()
-                                    < lower.requestsPerSecond() ? "lowered" : "barely raised",
-                            lower.requestsPerSecond(), higher.requestsPerSecond()));
-                    break;
-                }
+            Map<Row, List<Row>> falls = falls(levels);
+            String stall = stall(levels, falls);
+            if (stall == null && falls.isEmpty()) {
+                continue;
             }
+            StringBuilder said = new StringBuilder("For ").append(engine.getKey());
+            if (stall != null) {
+                said.append(", ").append(stall);
+            }
+            if (!falls.isEmpty()) {
+                said.append(stall == null ? ", more concurrency lowered throughput, "
+                        : ", and more concurrency lowered it, ");
+                said.append(falls.entrySet().stream().map(fall -> fall(fall.getKey(),
+                        fall.getValue())).collect(Collectors.joining("; ")));
+            }
+            out.add(said.append('.').toString());
         }
         return out;
+    }
+
+    /**
+     * Where going up a level first failed to gain, in words; {@code null} when every level
+     * gained, or when that level is one of the {@code falls}, said with them.
+     */
+    private static String stall(List<Row> levels, Map<Row, List<Row>> falls) {
+        for (int i = 1; i < levels.size(); i++) {
+            Row lower = levels.get(i - 1);
+            Row higher = levels.get(i);
+            if (higher.requestsPerSecond() < HELPFUL_GAIN * lower.requestsPerSecond()) {
+                if (falls.values().stream().anyMatch(fallen -> fallen.contains(higher))) {
+                    return null;
+                }
+                return String.format(Locale.ROOT, "going from -c %d to -c %d %s throughput"
+                                + " (%.0f to %.0f req/s)", lower.concurrency(),
+                        higher.concurrency(), higher.requestsPerSecond()
+                                < lower.requestsPerSecond() ? "did not raise" : "barely raised",
+                        lower.requestsPerSecond(), higher.requestsPerSecond());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The levels whose throughput fell past the noise below the best level under them, by
+     * that best level, in order of concurrency.
+     */
+    private static Map<Row, List<Row>> falls(List<Row> levels) {
+        Map<Row, List<Row>> falls = new java.util.LinkedHashMap<>();
+        Row best = levels.getFirst();
+        for (Row row : levels.subList(1, levels.size())) {
+            if (row.requestsPerSecond() > best.requestsPerSecond()) {
+                best = row;
+            } else if (row.requestsPerSecond() < NOTABLE_FALL * best.requestsPerSecond()) {
+                falls.computeIfAbsent(best, b -> new ArrayList<>()).add(row);
+            }
+        }
+        return falls;
+    }
+
+    /** "from 808 req/s at -c 128 to 470 at -c 1024 (-42%)", and any further level fallen. */
+    private static String fall(Row best, List<Row> fallen) {
+        return String.format(Locale.ROOT, "from %.0f req/s at -c %d to ",
+                best.requestsPerSecond(), best.concurrency())
+                + fallen.stream().map(row -> String.format(Locale.ROOT, "%.0f at -c %d (-%.0f%%)",
+                        row.requestsPerSecond(), row.concurrency(),
+                        100 * (1 - row.requestsPerSecond() / best.requestsPerSecond())))
+                .collect(Collectors.joining(" and "));
     }
 
     private static Row find(List<Row> rows, String engine) {

@@ -169,6 +169,34 @@ class ComparisonRowsTest {
                         + " loop's 500, with 110 threads");
     }
 
+    /** A run of 1000 ok items of {@code engine} at {@code c}, at {@code perSecond} req/s. */
+    private static Measurement at(String engine, int c, double perSecond) {
+        return new Measurement(engine, c, 1, 1000, 1000, Map.of(), 1000 / perSecond, 100, 150,
+                100.0, 1, 9, 50L << 20, 100L << 20, c);
+    }
+
+    /**
+     * The verdict said only where more concurrency first stopped paying (threads from 753 to
+     * 808 req/s, "barely raised") and left out that the next level fell to 470: a fall past
+     * the noise is said, naming the levels and figures; a dip within it is no fall.
+     */
+    @Test
+    void theVerdictSaysWhereMoreConcurrencyLoweredThroughput() {
+        String verdict = Verdict.of(Comparison.rows(plan(null), List.of(at("serial", 1, 10),
+                at("threads", 16, 753), at("threads", 128, 808), at("threads", 1024, 470),
+                at("virtual", 16, 900), at("virtual", 128, 600), at("virtual", 1024, 450),
+                at("event-loop", 16, 700), at("event-loop", 128, 1400),
+                at("event-loop", 1024, 1350))));
+
+        assertThat(verdict).contains("For threads, going from -c 16 to -c 128 barely raised"
+                        + " throughput (753 to 808 req/s), and more concurrency lowered it, from"
+                        + " 808 req/s at -c 128 to 470 at -c 1024 (-42%).")
+                .contains("For virtual, more concurrency lowered throughput, from 900 req/s at"
+                        + " -c 16 to 600 at -c 128 (-33%) and 450 at -c 1024 (-50%).")
+                .contains("For event-loop, going from -c 128 to -c 1024 did not raise"
+                        + " throughput (1400 to 1350 req/s).");
+    }
+
     /** The verdict named a parallel run fastest at 0.4x serial: serial was, and it says so. */
     @Test
     void whenNoParallelRunBeatsSerialSerialIsTheFastest() {
