@@ -216,20 +216,23 @@ public final class Comparison {
                 .sorted(Comparator.comparing((Row row) -> engineOrder(row.engine()))
                         .thenComparingInt(Row::concurrency))
                 .toList();
-        // A serial run the verdict cannot rank (it fetched much less than the best) is no
-        // baseline either: its speedups and efficiencies were figures of nothing (0.1x, 1%).
+        // A serial run the verdict cannot rank (it fetched much less than the best), or with
+        // no ok item, is no baseline either: its speedups and efficiencies were figures of
+        // nothing (0.1x, 1%).
         List<Row> unranked = Verdict.unranked(medians);
         Row serial = medians.stream().filter(row -> row.engine().equals("serial"))
-                .filter(row -> !unranked.contains(row)).findFirst().orElse(null);
+                .filter(row -> !unranked.contains(row)).filter(Row::anyOk).findFirst()
+                .orElse(null);
         List<Row> rows = new ArrayList<>();
         for (Row row : medians) {
-            if (row.sent() == 0) {
-                // A run that sent nothing timed only its JVM: no ratio of it means anything.
+            if (!row.anyOk()) {
+                // A run that sent nothing timed only its JVM, one whose every item failed
+                // only its failures (1.4x serial, 21% of a refused list): no ratio of either
+                // means anything.
                 rows.add(row);
                 continue;
             }
-            Double speedup = serial == null || serial.sent() == 0 ? null
-                    : serial.wallSeconds() / row.wallSeconds();
+            Double speedup = serial == null ? null : serial.wallSeconds() / row.wallSeconds();
             Double ideal = idealWall(plan, row, serial);
             rows.add(row.withRatios(speedup, ideal == null ? null : ideal / row.wallSeconds()));
         }

@@ -50,6 +50,11 @@ record Row(String engine, int concurrency, int runs, long items, double wallSeco
         return items - errors.getOrDefault("input", 0L);
     }
 
+    /** Whether some item came back ok: a run with none measured only its failures. */
+    boolean anyOk() {
+        return failures < items;
+    }
+
     /** CPU milliseconds per item sent. */
     double cpuMillisPerRequest() {
         return sent() == 0 ? 0 : cpuSeconds * 1000 / sent();

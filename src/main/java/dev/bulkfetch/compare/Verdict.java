@@ -34,7 +34,7 @@ final class Verdict {
      */
     static boolean sound(List<Row> rows) {
         return !rows.isEmpty() && unranked(rows).isEmpty()
-                && rows.stream().anyMatch(Verdict::anyOk);
+                && rows.stream().anyMatch(Row::anyOk);
     }
 
     /**
@@ -48,17 +48,13 @@ final class Verdict {
                 .toList();
     }
 
-    private static boolean anyOk(Row row) {
-        return row.failures() < row.items();
-    }
-
     static String of(List<Row> rows) {
         if (rows.stream().noneMatch(r -> r.sent() > 0)) {
             return "Nothing was sent: the list has no URL to fetch"
                     + (rows.isEmpty() || rows.getFirst().items() == 0 ? "."
                     : " (each of its " + rows.getFirst().items() + " items was an input error).");
         }
-        if (rows.stream().noneMatch(Verdict::anyOk)) {
+        if (rows.stream().noneMatch(Row::anyOk)) {
             // Asked only when the server may be down: not after protocol or too_large errors.
             // Input errors sent nothing, so they say nothing of the server.
             boolean unreachable = rows.stream().flatMap(r -> r.errors().keySet().stream())

@@ -90,6 +90,44 @@ class ReportTest {
         });
     }
 
+    /**
+     * Every item refused: the verdict said "Nothing to compare", yet the table showed a
+     * speedup (1.4x) and an efficiency (21%) of runs that fetched nothing. A run with no ok
+     * item has neither, as "-" in the table and the page, and null in runs.json.
+     */
+    @Test
+    void aRunWithNoOkItemHasNoSpeedupNorEfficiencyInTheTableThePageOrRunsJson()
+            throws Exception {
+        List<Measurement> refused = List.of(refused("serial", 1, 0.7),
+                refused("threads", 16, 0.5), refused("threads", 128, 0.45));
+        Comparison.Result result = result(List.of(EngineKind.THREADS, EngineKind.SERIAL),
+                refused);
+
+        assertThat(result.verdict()).startsWith("Nothing to compare");
+        assertThat(result.rows()).allSatisfy(row -> {
+            assertThat(row.speedup()).isNull();
+            assertThat(row.efficiency()).isNull();
+        });
+        String html = Files.readString(Report.write(result, dir));
+        for (String table : List.of(Comparison.table(result), html)) {
+            assertThat(table.lines().filter(l -> l.matches("(threads|serial) .*")))
+                    .hasSize(3).allSatisfy(line -> assertThat(line).endsWith(" -      -"));
+        }
+        JsonNode rows = Fork.JSON.readTree(dir.resolve("runs.json").toFile()).get("rows");
+        assertThat(rows).hasSize(3).allSatisfy(row -> {
+            assertThat(row.path("speedup").isMissingNode() || row.get("speedup").isNull())
+                    .isTrue();
+            assertThat(row.path("efficiency").isMissingNode() || row.get("efficiency").isNull())
+                    .isTrue();
+        });
+    }
+
+    /** A run of 100 items, each refused at once, as by a server that is down. */
+    private static Measurement refused(String engine, int c, double wall) {
+        return new Measurement(engine, c, 1, 100, 0, Map.of("connect", 100L), wall, 1, 2, 0.1,
+                0.3, 9, 50L << 20, 120L << 20, c);
+    }
+
     @Test
     void withParallelRunsSerialIsDrawnFlatAcrossTheirLevels() throws Exception {
         JsonNode charts = charts(result(List.of(EngineKind.THREADS, EngineKind.SERIAL),
