@@ -5,6 +5,7 @@ import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.compare.Comparison;
+import dev.bulkfetch.compare.RepeatedSends;
 import dev.bulkfetch.compare.Report;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.RetryPolicy;
@@ -185,13 +186,19 @@ final class CompareCommand implements Callable<Integer> {
             }
             err.println("compare: " + list + (server == null ? "" : " against the mock on "
                     + server.baseUrl()) + ", each run in its own JVM");
+            Comparison.Plan runs = new Comparison.Plan(urls, plan.engines(),
+                    plan.concurrencies(), plan.repeat(), plan.warmup(), plan.serverDelay(),
+                    plan.base());
+            String repeatedSends = RepeatedSends.warning(runs);
+            if (repeatedSends != null) {
+                err.println(repeatedSends);
+            }
+            err.flush();
             Comparison.Result result;
             Interrupts.Stop stoppedBy;
             try (InterruptOnSignal signals = new InterruptOnSignal(Thread.currentThread(),
                     "stopping the run going on, then reporting the runs that finished", err)) {
-                result = Comparison.run(new Comparison.Plan(urls, plan.engines(),
-                        plan.concurrencies(), plan.repeat(), plan.warmup(), plan.serverDelay(),
-                        plan.base()), err, work);
+                result = Comparison.run(runs, err, work);
                 stoppedBy = signals.stoppedBy();
             }
             // The report names the list the user gave, not the copy the runs read.

@@ -120,6 +120,40 @@ class CompareListTest {
     }
 
     /**
+     * Every run sends the whole list, and its warm-up the first items again: a list of POSTs
+     * reached the server many times each, unsaid. A line on stderr says so, with how many
+     * and how often, before the runs start; a list of GETs gets none.
+     */
+    @Test
+    void requestsThatAreNotIdempotentAreSaidToBeSentMoreThanOnce() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = TestServer.write(dir.resolve("specs.jsonl"), String.join("\n",
+                    spec(server, 1, "POST"), spec(server, 2, "GET"), spec(server, 3, "PATCH"),
+                    spec(server, 4, "POST"), ""));
+
+            Cli.Result result = Cli.run("compare", list.toString(), "--engines",
+                    "threads,serial", "-c", "2", "--warmup", "2", "--repeat", "1");
+
+            String said = "compare: 3 requests in the list are not idempotent (PATCH, POST),"
+                    + " yet are sent more than once: by every run (2), and 1 of them again by"
+                    + " each run's warm-up (--warmup 2), up to 4 times in all";
+            assertThat(result.err()).contains(said);
+            assertThat(result.err().indexOf(said)).isLessThan(result.err().indexOf("run 1/1"));
+
+            Path gets = TestServer.write(dir.resolve("gets.jsonl"), String.join("\n",
+                    spec(server, 1, "GET"), spec(server, 2, "HEAD"), ""));
+            assertThat(RepeatedSends.warning(new Comparison.Plan(gets,
+                    java.util.List.of(dev.bulkfetch.EngineKind.THREADS), java.util.List.of(2),
+                    3, 200, null, dev.bulkfetch.FetchConfig.builder().build()))).isNull();
+        }
+    }
+
+    private static String spec(TestServer server, int n, String method) {
+        return "{\"url\": \"" + server.url("/ok/" + n) + "\", \"method\": \"" + method
+                + "\"}";
+    }
+
+    /**
      * After review: with the mock on another port than 8089, specs' URLs were rewritten as
      * text, so "http:\\/\\/127.0.0.1:8089\\/..." (JSON's escaped slashes) went to port 8089,
      * where fetch sends it to the mock: every such item failed to connect.
