@@ -210,6 +210,8 @@ client_cmd() { # CLIENT LIST C OUT
       # summary's own wall time (the run, without the JVM's start and exit) is what `compare`
       # measures, so the two can be held side by side (the "run s" column). No retries: the
       # other clients make none, so a transient error must fail bulkfetch's run as theirs.
+      # The serial engine sends one request at a time, and refuses a -c other than 1.
+      if [[ "$client" == bulkfetch-serial ]]; then c=1; fi
       CMD=("$ROOT/bulkfetch" fetch "$list" -c "$c" -e "${client#bulkfetch-}" -q -o "$out"
         --retries 0 --summary-json "$out.summary.json") ;;
   esac

@@ -69,6 +69,11 @@ public final class FetchConfig {
             throw new IllegalArgumentException("insecure and trustedCertificates contradict: "
                     + "insecure accepts any certificate");
         }
+        if (b.engine == EngineKind.SERIAL && b.concurrencySet && b.concurrency != 1) {
+            throw new IllegalArgumentException("concurrency " + b.concurrency + " and the "
+                    + "serial engine contradict: it sends one request at a time (leave the "
+                    + "concurrency unset, or set it to 1)");
+        }
         this.bodyHandler = b.bodyHandler;
     }
 
@@ -167,6 +172,8 @@ public final class FetchConfig {
     public static final class Builder {
         private EngineKind engine = EngineKind.EVENT_LOOP;
         private int concurrency = DEFAULT_CONCURRENCY;
+        // Set by concurrency() alone: the default, or a base's, is no choice to refuse.
+        private boolean concurrencySet;
         private boolean ordered;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -284,13 +291,18 @@ public final class FetchConfig {
             return this;
         }
 
-        /** Requests in flight at most, 1 to {@value FetchConfig#MAX_CONCURRENCY}. */
+        /**
+         * Requests in flight at most, 1 to {@value FetchConfig#MAX_CONCURRENCY}. The serial
+         * engine sends one at a time: {@link #build()} refuses another number beside it, set
+         * here (unset, it is 1 for that engine).
+         */
         public Builder concurrency(int concurrency) {
             if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
                 throw new IllegalArgumentException("concurrency must be 1 to " + MAX_CONCURRENCY
                         + ": " + concurrency);
             }
             this.concurrency = concurrency;
+            this.concurrencySet = true;
             return this;
         }
 
@@ -336,7 +348,12 @@ public final class FetchConfig {
             return this;
         }
 
-        /** The immutable configuration; builders may go on being changed and reused. */
+        /**
+         * The immutable configuration; builders may go on being changed and reused.
+         *
+         * @throws IllegalArgumentException when settings contradict: insecure beside trusted
+         *     certificates, or a concurrency other than 1 set beside the serial engine
+         */
         public FetchConfig build() {
             return new FetchConfig(this);
         }

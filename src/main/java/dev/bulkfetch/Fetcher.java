@@ -221,7 +221,8 @@ public final class Fetcher implements AutoCloseable {
 
         /**
          * The engine: {@code event-loop} (default), {@code threads}, {@code virtual}, or
-         * {@code serial} (one request at a time, whatever the concurrency). The
+         * {@code serial} (one request at a time: {@link #build()} refuses a concurrency other
+         * than 1 set beside it). The
          * blocking ones run on the JDK's {@code HttpURLConnection} and set, unless already
          * set, {@code http.maxConnections}, {@code sun.net.http.retryPost=false} and
          * {@code sun.net.http.allowRestrictedHeaders=true}, which the JDK reads once per JVM.
@@ -231,7 +232,10 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
-        /** Requests in flight at most, across every caller (default 32). */
+        /**
+         * Requests in flight at most, across every caller (default 32; 1, and only 1, with
+         * the serial engine).
+         */
         public Builder concurrency(int concurrency) {
             config.concurrency(concurrency);
             return this;
@@ -355,7 +359,12 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
-        /** A fetcher with these settings; its event loop or threads start now. */
+        /**
+         * A fetcher with these settings; its event loop or threads start now.
+         *
+         * @throws IllegalArgumentException when settings contradict: insecure beside trusted
+         *     certificates, or a concurrency other than 1 set beside the serial engine
+         */
         public Fetcher build() {
             return new Fetcher(config.build(), closeGrace);
         }

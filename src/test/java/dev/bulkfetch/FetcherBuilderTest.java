@@ -182,6 +182,23 @@ class FetcherBuilderTest {
     }
 
     /**
+     * The serial engine sends one request at a time: a concurrency of 200 beside it was taken
+     * and run at 1, without a word. Left unset, or set to 1, it is the serial engine's.
+     */
+    @Test
+    void aConcurrencyOtherThanOneBesideTheSerialEngineIsRefused() {
+        assertThatThrownBy(() -> Fetcher.builder().engine(EngineKind.SERIAL).concurrency(200)
+                .build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("concurrency 200").hasMessageContaining("serial");
+        assertThatThrownBy(() -> FetchConfig.builder().concurrency(8).engine(EngineKind.SERIAL)
+                .build()).hasMessageContaining("concurrency 8");
+        assertThat(FetchConfig.builder().engine(EngineKind.SERIAL).build().concurrency())
+                .isEqualTo(1);
+        assertThat(FetchConfig.builder().engine(EngineKind.SERIAL).concurrency(1).build()
+                .concurrency()).isEqualTo(1);
+    }
+
+    /**
      * "No limit" written as the longest Duration: each passed the builder and then failed
      * every item (long overflow in the engines' nanoseconds), or build(), or close().
      */

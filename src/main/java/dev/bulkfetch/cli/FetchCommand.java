@@ -86,8 +86,8 @@ final class FetchCommand implements Callable<Integer> {
                         () -> concurrency, v -> concurrency = v)
                 .add(option("-e", "--engine").paramLabel("NAME").type(String.class)
                         .defaultValue(engine)
-                        .description("event-loop, threads, virtual or serial "
-                                + "(default: ${DEFAULT-VALUE})."),
+                        .description("event-loop, threads, virtual or serial (one request "
+                                + "at a time: -c 1 or no -c) (default: ${DEFAULT-VALUE})."),
                         () -> engine, v -> engine = v)
                 .add(option("--input-format").paramLabel("FORMAT").type(String.class)
                         .defaultValue("auto")
@@ -287,6 +287,10 @@ final class FetchCommand implements Callable<Integer> {
         FetchConfig.Builder builder = FetchConfig.builder();
         checked("--engine", () -> builder.engine(EngineKind.fromName(engine)));
         checked("-c/--concurrency", () -> builder.concurrency(concurrency));
+        if (EngineKind.fromName(engine) == EngineKind.SERIAL) {
+            refuseConcurrencyBesideSerial();
+            builder.concurrency(1);  // -c's default is the other engines'
+        }
         checked("request options", () -> requestOptions.applyTo(builder));
         checked("limits", () -> limitOptions.applyTo(builder));
         if (cacert != null && insecure) {
@@ -295,6 +299,20 @@ final class FetchCommand implements Callable<Integer> {
         }
         checked("--cacert", () -> builder.trustedCertificates(cacert));
         return builder.ordered(ordered).insecure(insecure).denyPrivate(denyPrivate).build();
+    }
+
+    /**
+     * The serial engine sends one request at a time: a -c other than 1 beside it was run at 1
+     * without a word. Refused as --insecure beside --cacert is; compare's lists, where serial
+     * is the baseline beside the others' levels, run it at 1 on their own.
+     */
+    private void refuseConcurrencyBesideSerial() {
+        if (concurrency != 1 && spec.commandLine().getParseResult()
+                .hasMatchedOption("--concurrency")) {
+            throw new ParameterException(spec.commandLine(), Options.invalidValue(
+                    "--concurrency", concurrency + " with -e serial, which sends one request"
+                            + " at a time: give -c 1 or no -c, or choose another engine"));
+        }
     }
 
     private InputReader.Format format() {

@@ -93,8 +93,17 @@ final class TrainCommand implements Callable<Integer> {
 
     private static int fetch(Path input, String engine, String... extra) {
         String[] args = Stream.concat(Stream.of("fetch", input.toString(), "-e", engine,
-                "-c", "32"), Stream.of(extra)).toArray(String[]::new);
+                "-c", serial(engine) ? "1" : "32"), Stream.of(extra)).toArray(String[]::new);
         return Main.run(args, InputStream.nullInputStream(), OutputStream.nullOutputStream(),
                 new PrintWriter(Writer.nullWriter()));
+    }
+
+    /** The serial engine sends one request at a time, and fetch refuses a -c other than 1. */
+    private static boolean serial(String engine) {
+        try {
+            return EngineKind.fromName(engine) == EngineKind.SERIAL;
+        } catch (IllegalArgumentException unknown) {
+            return false;  // fetch refuses it, as a usage error
+        }
     }
 }

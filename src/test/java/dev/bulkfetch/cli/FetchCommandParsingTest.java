@@ -222,6 +222,29 @@ class FetchCommandParsingTest {
                 .hasMessageContaining(value);
     }
 
+    /**
+     * -e serial -c 200 ran at 1 without a word: the serial engine sends one request at a time.
+     * A -c of 1, or none, is the serial engine's own; compare's lists keep serial at 1 beside
+     * the -c levels of the others.
+     */
+    @Test
+    void aConcurrencyOtherThanOneWithTheSerialEngineIsAUsageErrorNamingBoth() {
+        for (String c : new String[] {"200", "2", "32"}) {
+            FetchCommand fetch = parse("fetch", "list.txt", "-e", "serial", "-c", c);
+            assertThatThrownBy(fetch::config).as(c)
+                    .isInstanceOf(CommandLine.ParameterException.class)
+                    .hasMessageStartingWith("Invalid value for option '--concurrency': ")
+                    .hasMessageContaining(": " + c + " with -e serial")
+                    .hasMessageContaining("give -c 1 or no -c");
+        }
+        assertThat(parse("fetch", "list.txt", "-e", "serial", "-c", "1").config().concurrency())
+                .isEqualTo(1);
+        assertThat(parse("fetch", "list.txt", "--engine", "serial").config().concurrency())
+                .isEqualTo(1);
+        assertThat(parse("fetch", "list.txt", "-c", "200").config().concurrency())
+                .isEqualTo(200);
+    }
+
     @Test
     void limitOptionsAreParsedIntoTheConfig() {
         FetchConfig config = parse("fetch", "list.txt", "--rate", "600/min", "--per-host", "4",

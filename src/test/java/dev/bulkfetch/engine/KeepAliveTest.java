@@ -72,7 +72,8 @@ class KeepAliveTest {
         Path out = dir.resolve("out.jsonl");
 
         Process child = Child.start(dir.resolve("stderr.txt"), List.of(), "fetch",
-                urls.toString(), "-e", engine.cliName(), "-c", Integer.toString(CONCURRENCY),
+                urls.toString(), "-e", engine.cliName(), "-c", Integer.toString(
+                        engine == EngineKind.SERIAL ? 1 : CONCURRENCY),
                 "-q", "-o", out.toString());
 
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -68,8 +68,9 @@ class RateLimitTest {
                     .mapToObj(i -> "http://127.0.0.1:" + server.port() + "/hop/" + i)
                     .collect(Collectors.joining("\n", "", "\n")));
 
-            Cli.Result result = Cli.run("fetch", hops.toString(), "--rate", "40/s", "-c", "16",
-                    "-q", "-e", engine.cliName());
+            Cli.Result result = Cli.run("fetch", hops.toString(), "--rate", "40/s", "-c",
+                    engine == dev.bulkfetch.EngineKind.SERIAL ? "1" : "16", "-q", "-e",
+                    engine.cliName());
 
             assertThat(result.exitCode()).as(result.err()).isZero();
             assertThat(bucket.refused()).isZero();

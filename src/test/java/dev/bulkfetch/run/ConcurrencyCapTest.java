@@ -25,7 +25,7 @@ class ConcurrencyCapTest {
         "event-loop, 1, 1", "event-loop, 7, 7", "event-loop, 64, 64",
         "threads, 7, 7", "threads, 64, 64",
         "virtual, 7, 7", "virtual, 64, 64",
-        "serial, 16, 1",
+        "serial, 1, 1",
     })
     void serverNeverSeesMoreThanTheCapAndDoesReachIt(String engine, int cap, int expectedPeak) {
         server.counter().reset();
