@@ -103,16 +103,23 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
 
     /**
      * Parses a {@code --retry-on} list: error kinds ({@code timeout}, {@code connect},
-     * {@code reset}, {@code protocol}) and statuses ({@code 503}, or {@code 5xx}).
+     * {@code reset}, {@code protocol}) and statuses ({@code 503}, or {@code 5xx}). An empty
+     * list, or an empty entry ({@code 5xx,}), is refused: neither says what to retry, and
+     * taking them as nothing would change what is retried unseen (0 retries retry nothing).
      */
     public RetryPolicy withRetryOn(String list) {
         Objects.requireNonNull(list, "list");
+        if (list.isBlank()) {
+            throw new IllegalArgumentException("'" + list + "' names nothing to retry: list "
+                    + "what to retry, such as connect,5xx (for none, set the retries to 0)");
+        }
         Set<ErrorKind> newKinds = EnumSet.noneOf(ErrorKind.class);
         Set<Integer> newStatuses = new TreeSet<>();
-        for (String item : list.split(",")) {
+        for (String item : list.split(",", -1)) {
             String word = item.trim().toLowerCase(Locale.ROOT);
             if (word.isEmpty()) {
-                continue;
+                throw new IllegalArgumentException("'" + list + "' has an empty entry: a "
+                        + "comma too many, or a word left out");
             }
             if (word.matches("[3-5]xx")) {
                 int hundred = (word.charAt(0) - '0') * 100;

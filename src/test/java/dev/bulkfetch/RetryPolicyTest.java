@@ -51,6 +51,24 @@ class RetryPolicyTest {
                 "sometimes");
     }
 
+    /**
+     * '' was taken as "retry nothing" and '5xx,' as '5xx', without a word: a list cut short
+     * by a shell variable, or an entry lost to a typo, changed what was retried unseen.
+     */
+    @Test
+    void retryOnRefusesAnEmptyListAndAnEmptyEntryQuotingTheList() {
+        for (String empty : new String[] {"", " "}) {
+            assertThatThrownBy(() -> policy.withRetryOn(empty)).as("'%s'", empty)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + empty + "' names nothing to retry");
+        }
+        for (String list : new String[] {"5xx,", ",5xx", "5xx,,503", "5xx, ", ","}) {
+            assertThatThrownBy(() -> policy.withRetryOn(list)).as(list)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + list + "' has an empty entry");
+        }
+    }
+
     /** A success retried is the same request sent three times over, for nothing. */
     @Test
     void retryOnRefusesStatusesThatAreNoFailure() {

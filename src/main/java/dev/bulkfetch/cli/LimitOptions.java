@@ -45,7 +45,7 @@ final class LimitOptions {
                 .add(option("--retry-on").paramLabel("LIST").type(String.class)
                         .description("What is retried (default: connect,reset,timeout,429,502,"
                                 + "503,504): error kinds timeout, connect, reset, protocol; "
-                                + "statuses like 503 or 5xx."),
+                                + "statuses like 503 or 5xx. For no retries: --retries 0."),
                         () -> retryOn, v -> retryOn = v)
                 .add(flag("--retry-unsafe")
                         .description("Retry POST, PATCH and other requests that are not "

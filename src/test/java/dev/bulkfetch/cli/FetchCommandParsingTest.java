@@ -245,6 +245,18 @@ class FetchCommandParsingTest {
                 .isEqualTo(200);
     }
 
+    /** --retry-on '' retried nothing, and '5xx,' dropped its empty entry, without a word. */
+    @Test
+    void anEmptyRetryOnListOrEntryIsAUsageErrorQuotingIt() {
+        for (String list : new String[] {"", "5xx,"}) {
+            FetchCommand fetch = parse("fetch", "list.txt", "--retry-on", list);
+            assertThatThrownBy(fetch::config).as("'%s'", list)
+                    .isInstanceOf(CommandLine.ParameterException.class)
+                    .hasMessageStartingWith("Invalid value for option '--retry-on': '" + list
+                            + "' ");
+        }
+    }
+
     @Test
     void limitOptionsAreParsedIntoTheConfig() {
         FetchConfig config = parse("fetch", "list.txt", "--rate", "600/min", "--per-host", "4",
