@@ -293,6 +293,7 @@ final class FetchCommand implements Callable<Integer> {
         }
         checked("request options", () -> requestOptions.applyTo(builder));
         checked("limits", () -> limitOptions.applyTo(builder));
+        Options.refuseEmptyName(spec, "--cacert", cacert);
         if (cacert != null && insecure) {
             throw new ParameterException(spec.commandLine(), Options.invalidValue("--cacert",
                     "not with --insecure, which accepts any certificate"));

@@ -111,6 +111,18 @@ final class Options {
     }
 
     /**
+     * Refuses an empty name given to {@code option}, a file's or a folder's: {@code
+     * Path.of("")} is the current folder, where bodies went, and of which -o '' said "is a
+     * folder" and --cacert '' "cannot read : Is a directory".
+     */
+    static void refuseEmptyName(CommandSpec command, String option, java.nio.file.Path path) {
+        if (path != null && path.toString().isBlank()) {
+            throw new picocli.CommandLine.ParameterException(command.commandLine(),
+                    invalidValue(option, "the name is empty"));
+        }
+    }
+
+    /**
      * The usage error's text for {@code message}: one that {@link #named} prefixed names its
      * option; any other is put under {@code option}, or under no option when that is null.
      */

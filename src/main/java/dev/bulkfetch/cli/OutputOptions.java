@@ -66,9 +66,9 @@ final class OutputOptions {
      * of them under a body's name.
      */
     void check(String input) {
-        refuseEmpty("--output", output);
-        refuseEmpty("--summary-json", summaryJson);
-        refuseEmpty("--save-bodies", saveBodies);
+        Options.refuseEmptyName(command, "--output", output);
+        Options.refuseEmptyName(command, "--summary-json", summaryJson);
+        Options.refuseEmptyName(command, "--save-bodies", saveBodies);
         Path in = input.equals("-") ? redirectedStdin()
                 : input.isBlank() ? null : UrlListReader.resolve(input);
         if (input.equals("-") && in != null && Journal.sameFile(output, in)) {
@@ -135,13 +135,6 @@ final class OutputOptions {
             return Journal.identityFile(Journal.resolve(output));
         } catch (IOException unreadableLink) {
             return Journal.identityFile(output);
-        }
-    }
-
-    /** Path.of("") is the current folder: bodies went there, and -o '' said "a folder". */
-    private void refuseEmpty(String option, Path path) {
-        if (path != null && path.toString().isBlank()) {
-            throw usage("Invalid value for option '" + option + "': the name is empty");
         }
     }
 

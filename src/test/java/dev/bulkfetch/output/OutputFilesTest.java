@@ -105,18 +105,22 @@ class OutputFilesTest {
     /**
      * An empty name: {@code Path.of("")} is the current folder, where {@code --save-bodies ''}
      * put the bodies and {@code -o ''} said "is a folder"; an empty input name said "input  is
-     * a directory".
+     * a directory"; {@code --cacert ''} said "cannot read : Is a directory".
      */
     @Test
     void anEmptyNameIsAUsageErrorSayingSo() throws Exception {
         Path list = Files.writeString(dir.resolve("list.txt"), LIST);
 
-        for (String option : java.util.List.of("-o", "--summary-json", "--save-bodies")) {
+        java.util.Map<String, String> named = java.util.Map.of("-o", "--output",
+                "--summary-json", "--summary-json", "--save-bodies", "--save-bodies",
+                "--cacert", "--cacert");
+        named.forEach((option, name) -> {
             Cli.Result result = Cli.run("fetch", list.toString(), option, "", "-q");
             assertThat(result.exitCode()).as(option).isEqualTo(2);
-            assertThat(result.err()).as(option).contains("the name is empty");
+            assertThat(result.err()).as(option).contains("Invalid value for option '" + name
+                    + "': the name is empty");
             assertThat(result.out()).isEmpty();
-        }
+        });
         Cli.Result noInput = Cli.run("fetch", "", "-q");
         assertThat(noInput.exitCode()).isEqualTo(2);
         assertThat(noInput.err()).contains("the input's name is empty");
