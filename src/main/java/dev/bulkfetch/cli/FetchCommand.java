@@ -286,7 +286,7 @@ final class FetchCommand implements Callable<Integer> {
     FetchConfig config() {
         FetchConfig.Builder builder = FetchConfig.builder();
         checked("--engine", () -> builder.engine(EngineKind.fromName(engine)));
-        checked("-c/--concurrency", () -> builder.concurrency(concurrency));
+        checked("--concurrency", () -> builder.concurrency(concurrency));
         if (EngineKind.fromName(engine) == EngineKind.SERIAL) {
             refuseConcurrencyBesideSerial();
             builder.concurrency(1);  // -c's default is the other engines'

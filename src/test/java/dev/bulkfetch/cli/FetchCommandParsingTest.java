@@ -179,6 +179,20 @@ class FetchCommandParsingTest {
                 .hasMessageContaining(value);
     }
 
+    /**
+     * -c abc named '--concurrency' (picocli's words, by the longest name, as for every
+     * option) and -c 0 named '-c/--concurrency' (ours): one option, named one way.
+     */
+    @Test
+    void aBadConcurrencyIsNamedAsPicocliNamesIt() {
+        assertThatThrownBy(() -> parse("fetch", "list.txt", "-c", "abc"))
+                .hasMessageStartingWith("Invalid value for option '--concurrency': 'abc' ");
+        FetchCommand zero = parse("fetch", "list.txt", "-c", "0");
+        assertThatThrownBy(zero::config)
+                .hasMessageStartingWith("Invalid value for option '--concurrency': ")
+                .hasMessageEndingWith(": 0");
+    }
+
     /** After a probe: --grace 0s was refused ("at least 1ms"); it stops at once. */
     @Test
     void aGraceOfZeroStopsAtOnceWhereOtherDurationsMustBePositive() {
