@@ -139,7 +139,8 @@ public final class Main {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(Main::exitCodeOf);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+        cli.setExecutionExceptionHandler((thrown, commandLine, parseResult) -> {
+            Exception e = inputUnavailable(thrown);
             commandLine.getErr().println("bulkfetch " + commandLine.getCommandName() + ": "
                     + message(e));
             if (!(e instanceof InputUnavailableException || e instanceof InterruptedException
@@ -242,6 +243,15 @@ public final class Main {
             return ExitCodes.INTERRUPTED;
         }
         return ExitCodes.SOME_FAILED;
+    }
+
+    /**
+     * {@code e}, or the input found unreadable inside it: one found so by its first read (stdin
+     * in UTF-16) comes through the reader's iterator, wrapped, and is a usage error all the same.
+     */
+    private static Exception inputUnavailable(Exception e) {
+        return e instanceof java.io.UncheckedIOException wrapped
+                && wrapped.getCause() instanceof InputUnavailableException input ? input : e;
     }
 
     private static String message(Throwable e) {

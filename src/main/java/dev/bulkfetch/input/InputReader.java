@@ -152,7 +152,7 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     static void eachSkippedLine(Path input, Format format, java.util.function.LongConsumer skipped)
             throws IOException {
         // The lines' limit decides too: a '#' line past a URL list's is an item, a line too long.
-        LineItemReader.eachSkippedLine(Files.newInputStream(input),
+        LineItemReader.eachSkippedLine(Files.newInputStream(input), input.toString(),
                 isJsonLines(input.toString(), format) ? JsonLinesReader.MAX_LINE_BYTES
                         : UrlListReader.MAX_LINE_BYTES, skipped);
     }

@@ -39,7 +39,12 @@ final class JsonLinesReader extends LineItemReader {
     private final UrlListReader.RequestTemplate template;
 
     JsonLinesReader(InputStream in, UrlListReader.RequestTemplate template) {
-        super(in, MAX_LINE_BYTES);
+        this(in, "-", template);
+    }
+
+    private JsonLinesReader(InputStream in, String source,
+                            UrlListReader.RequestTemplate template) {
+        super(in, source, MAX_LINE_BYTES);
         this.template = template;
     }
 
@@ -48,7 +53,7 @@ final class JsonLinesReader extends LineItemReader {
                                 UrlListReader.RequestTemplate template)
             throws InputUnavailableException {
         return new JsonLinesReader(source.equals("-") ? stdin : UrlListReader.openFile(source),
-                template);
+                source, template);
     }
 
     @Override

@@ -16,8 +16,9 @@ abstract class LineItemReader implements InputReader {
     private final LineReader lines;
     private InputItem next;
 
-    LineItemReader(InputStream in, int maxLineBytes) {
-        this.lines = new LineReader(in, maxLineBytes);
+    /** Reads {@code in}, which is {@code source} to the user ({@code -} for stdin). */
+    LineItemReader(InputStream in, String source, int maxLineBytes) {
+        this.lines = new LineReader(in, source, maxLineBytes);
     }
 
     /** The item of line {@code seq}, whose stripped text is {@code text}. */
@@ -56,6 +57,9 @@ abstract class LineItemReader implements InputReader {
                 }
             }
             return null;
+        } catch (InputUnavailableException e) {
+            // The input as a whole (stdin in UTF-16): said as it is, not as a failed read.
+            throw new UncheckedIOException(e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("reading the input failed after line "
                     + lines.lineNumber() + ": " + e.getMessage(), e);
@@ -75,12 +79,12 @@ abstract class LineItemReader implements InputReader {
     }
 
     /**
-     * Hands {@code skipped} the number of each line of {@code in} that a reader of lines of at
-     * most {@code maxLineBytes} skips, and closes {@code in}.
+     * Hands {@code skipped} the number of each line of {@code in} (named {@code source}) that a
+     * reader of lines of at most {@code maxLineBytes} skips, and closes {@code in}.
      */
-    static void eachSkippedLine(InputStream in, int maxLineBytes, LongConsumer skipped)
-            throws IOException {
-        try (LineReader lines = new LineReader(in, maxLineBytes)) {
+    static void eachSkippedLine(InputStream in, String source, int maxLineBytes,
+                                LongConsumer skipped) throws IOException {
+        try (LineReader lines = new LineReader(in, source, maxLineBytes)) {
             int first;
             while ((first = lines.peek()) >= 0) {
                 if (first > ' ' && first < 0x7F && first != '#') {

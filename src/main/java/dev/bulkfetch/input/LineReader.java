@@ -13,7 +13,8 @@ import java.util.Arrays;
  * Reads an input stream one line at a time as bytes, so that one line that is too long or not
  * UTF-8 is that line's problem and not the whole input's. Holds at most {@code maxLineBytes} of a
  * line: the rest of an over-long line is skipped, never buffered. A line may end in CRLF, and
- * a UTF-8 byte order mark before the first line is dropped.
+ * a UTF-8 byte order mark before the first line is dropped; a UTF-16 or UTF-32 one refuses the
+ * whole input, every line of which would be garbage.
  */
 final class LineReader implements AutoCloseable {
 
@@ -30,6 +31,8 @@ final class LineReader implements AutoCloseable {
     private static final String BYTE_ORDER_MARK = "\uFEFF";
 
     private final InputStream in;
+    // What the input is to the user ("-" for stdin), for a refusal to name.
+    private final String source;
     private final int maxLineBytes;
     private final byte[] buffer = new byte[64 * 1024];
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -40,14 +43,24 @@ final class LineReader implements AutoCloseable {
     private int bufferEnd;
     private long lineNumber;
     private boolean eof;
+    private boolean headRead;
 
-    LineReader(InputStream in, int maxLineBytes) {
+    LineReader(InputStream in, String source, int maxLineBytes) {
         this.in = in;
+        this.source = source;
         this.maxLineBytes = maxLineBytes;
     }
 
-    /** The next line, or {@code null} at the end of the input. */
+    /**
+     * The next line, or {@code null} at the end of the input.
+     *
+     * @throws InputUnavailableException when the input is UTF-16 or UTF-32 (by its byte order
+     *     mark), before its first line
+     */
     Line next() throws IOException {
+        if (!headRead) {
+            refuseForeignEncoding();
+        }
         // One byte more than a line may hold: a CRLF line's \r, which is no part of it.
         int held = maxLineBytes + 1;
         int length = 0;
@@ -98,6 +111,9 @@ final class LineReader implements AutoCloseable {
 
     /** The first byte of the next line, yet to be read, or -1 at the end of the input. */
     int peek() throws IOException {
+        if (!headRead) {
+            refuseForeignEncoding();
+        }
         return bufferPos < bufferEnd || fill() ? buffer[bufferPos] & 0xFF : -1;
     }
 
@@ -125,6 +141,23 @@ final class LineReader implements AutoCloseable {
     /** The number of the line last returned. */
     long lineNumber() {
         return lineNumber;
+    }
+
+    /** Reads as much as a byte order mark takes, a pipe's few bytes at a time if need be. */
+    private void refuseForeignEncoding() throws IOException {
+        headRead = true;
+        while (bufferEnd < ByteOrderMarks.LONGEST && !eof) {
+            int n = in.read(buffer, bufferEnd, buffer.length - bufferEnd);
+            if (n <= 0) {
+                eof = true;
+            } else {
+                bufferEnd += n;
+            }
+        }
+        ByteOrderMarks.Foreign foreign = ByteOrderMarks.of(buffer, bufferEnd);
+        if (foreign != null) {
+            throw ByteOrderMarks.refusal(source, foreign);
+        }
     }
 
     private boolean fill() throws IOException {

@@ -3,6 +3,7 @@ package dev.bulkfetch.input;
 import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -28,7 +29,11 @@ public final class UrlListReader extends LineItemReader {
     private final RequestTemplate template;
 
     UrlListReader(InputStream in, RequestTemplate template) {
-        super(in, MAX_LINE_BYTES);
+        this(in, "-", template);
+    }
+
+    private UrlListReader(InputStream in, String source, RequestTemplate template) {
+        super(in, source, MAX_LINE_BYTES);
         this.template = template;
     }
 
@@ -40,10 +45,8 @@ public final class UrlListReader extends LineItemReader {
      */
     public static UrlListReader open(String source, InputStream stdin, RequestTemplate template)
             throws InputUnavailableException {
-        if (source.equals("-")) {
-            return new UrlListReader(stdin, template);
-        }
-        return new UrlListReader(openFile(source), template);
+        return new UrlListReader(source.equals("-") ? stdin : openFile(source), source,
+                template);
     }
 
     /** The file {@code source} names: itself, or the same name under {@code urls/}. */
@@ -68,7 +71,12 @@ public final class UrlListReader extends LineItemReader {
                     + "list", null);
         }
         try {
-            return Files.newInputStream(path);
+            InputStream in = Files.newInputStream(path);
+            // Refused here too, not only by its first read: before a run empties -o. Not a
+            // pipe, whose first bytes may be a long time coming.
+            return Files.isRegularFile(path) ? refusingForeignEncoding(in, source) : in;
+        } catch (InputUnavailableException e) {
+            throw e;
         } catch (NoSuchFileException e) {
             throw new InputUnavailableException("input file not found: " + source, e);
         } catch (java.nio.file.AccessDeniedException e) {
@@ -77,6 +85,24 @@ public final class UrlListReader extends LineItemReader {
         } catch (IOException e) {
             throw new InputUnavailableException("cannot read input " + source + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** {@code in}, its first bytes looked at and given back, unless they mark UTF-16 or -32. */
+    private static InputStream refusingForeignEncoding(InputStream in, String source)
+            throws IOException {
+        PushbackInputStream head = new PushbackInputStream(in, ByteOrderMarks.LONGEST);
+        try {
+            byte[] first = head.readNBytes(ByteOrderMarks.LONGEST);
+            ByteOrderMarks.Foreign foreign = ByteOrderMarks.of(first, first.length);
+            if (foreign != null) {
+                throw ByteOrderMarks.refusal(source, foreign);
+            }
+            head.unread(first);
+            return head;
+        } catch (IOException e) {
+            head.close();
+            throw e;
         }
     }
 

@@ -106,6 +106,41 @@ class ExitCodesAndSummaryTest {
         assertThat(result.out()).isEmpty();
     }
 
+    /**
+     * A UTF-16 list gave a "not valid UTF-8" record, then one whose url was "\u0000" for each
+     * line after. It is refused as an input that cannot be read, naming the file and the way
+     * to convert it, before -o is touched; so are JSON Lines specs and stdin.
+     */
+    @Test
+    void exitsTwoRefusingAUtf16InputAsAWholeSayingHowToConvertIt() throws Exception {
+        byte[] utf16 = "\uFEFFhttp://127.0.0.1:1/a\nhttp://127.0.0.1:1/b\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+        Path list = Files.write(dir.resolve("windows list.txt"), utf16);
+        Path specs = Files.write(dir.resolve("specs.jsonl"), "\uFEFF{\"url\": \"http://h/\"}\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+        Path out = Files.writeString(dir.resolve("out.jsonl"), "earlier records\n");
+
+        Cli.Result file = Cli.run("fetch", list.toString(), "-o", out.toString());
+        Cli.Result jsonl = Cli.run("fetch", specs.toString());
+        Cli.Result stdin = Cli.runWithInput(utf16, "fetch", "-");
+
+        assertThat(file.exitCode()).as(file.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(file.err().strip()).isEqualTo("bulkfetch fetch: input " + list + " is UTF-16"
+                + " (little-endian: it begins with the byte order mark FF FE), where bulkfetch"
+                + " reads UTF-8: convert it first, with iconv -f UTF-16 -t UTF-8 '" + list
+                + "' > '" + dir.resolve("windows list-utf8.txt") + "'");
+        assertThat(Files.readString(out)).isEqualTo("earlier records\n");
+        assertThat(jsonl.exitCode()).as(jsonl.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(jsonl.err()).contains("input " + specs + " is UTF-16 (big-endian")
+                .contains("iconv -f UTF-16 -t UTF-8 " + specs + " > "
+                        + dir.resolve("specs-utf8.jsonl"));
+        assertThat(stdin.exitCode()).as(stdin.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(stdin.err().strip()).isEqualTo("bulkfetch fetch: stdin is UTF-16"
+                + " (little-endian: it begins with the byte order mark FF FE), where bulkfetch"
+                + " reads UTF-8: convert it on its way in, through iconv -f UTF-16 -t UTF-8");
+        assertThat(file.out() + jsonl.out() + stdin.out()).isEmpty();
+    }
+
     @Test
     void exitsTwoSayingAFolderGivenAsInputIsNoList() {
         Cli.Result result = Cli.run("fetch", dir.toString());

@@ -42,6 +42,70 @@ class UrlListReaderTest {
                 .toString()).containsExactly("http://a.test/1", "http://b.test/2");
     }
 
+    /**
+     * A list saved as UTF-16 (Notepad's "Unicode", PowerShell 5's Out-File) or UTF-32 was read
+     * as UTF-8: its first line "not valid UTF-8", every other line garbage (a NUL between
+     * every two characters). The input is refused as a whole, before its first item, naming
+     * the encoding and how to convert it; the mark may come a byte at a time, as from a pipe.
+     */
+    @Test
+    void anInputInUtf16OrUtf32IsRefusedAsAWholeSayingHowToConvertIt() {
+        String list = "\uFEFFhttp://a.test/1\nhttp://b.test/2\n";
+        String[][] encodings = {{"UTF-16LE", "UTF-16", "FF FE"}, {"UTF-16BE", "UTF-16", "FE FF"},
+            {"UTF-32LE", "UTF-32", "FF FE 00 00"}, {"UTF-32BE", "UTF-32", "00 00 FE FF"}};
+        for (String[] encoding : encodings) {
+            byte[] bytes = list.getBytes(java.nio.charset.Charset.forName(encoding[0]));
+            for (InputStream in : List.of(new ByteArrayInputStream(bytes),
+                    new OneByteAtATime(bytes))) {
+                UrlListReader reader = new UrlListReader(in, UrlListReader.RequestTemplate.GET);
+                org.assertj.core.api.Assertions.assertThatThrownBy(reader::hasNext)
+                        .as(encoding[0]).isInstanceOf(java.io.UncheckedIOException.class)
+                        .hasCauseInstanceOf(InputUnavailableException.class)
+                        .hasMessageContaining(" is " + encoding[1] + " (")
+                        .hasMessageContaining("byte order mark " + encoding[2])
+                        .hasMessageContaining("iconv -f " + encoding[1] + " -t UTF-8");
+            }
+        }
+    }
+
+    /** Short inputs that begin as a byte order mark might, but are none, are read as lines. */
+    @Test
+    void anInputShorterThanAByteOrderMarkIsReadAsItIs() {
+        assertThat(readAll("")).isEmpty();
+        assertThat(readAll("\n")).isEmpty();
+        assertThat(readAll(new ByteArrayInputStream(new byte[] {(byte) 0xFF})))
+                .singleElement().isInstanceOfSatisfying(InputItem.Rejected.class,
+                        r -> assertThat(r.problem()).contains("not valid UTF-8"));
+    }
+
+    /** A stream that hands out one byte a read, as a slow pipe may. */
+    private static final class OneByteAtATime extends InputStream {
+        private final byte[] bytes;
+        private int pos;
+
+        OneByteAtATime(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public int read() {
+            return pos < bytes.length ? bytes[pos++] & 0xFF : -1;
+        }
+
+        @Override
+        public int read(byte[] into, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            int b = read();
+            if (b < 0) {
+                return -1;
+            }
+            into[off] = (byte) b;
+            return 1;
+        }
+    }
+
     /** What browsers and curl send is accepted, as the ASCII that goes on the wire. */
     @Test
     void urlsWithUtf8AnInternationalHostOrAPipeAreReadAsTheirAsciiForm() {
@@ -178,8 +242,8 @@ class UrlListReaderTest {
             reader.forEachRemaining(item -> items.add(item.seq()));
             List<Long> skipped = new ArrayList<>();
             try {
-                LineItemReader.eachSkippedLine(new ByteArrayInputStream(bytes), maxLineBytes,
-                        skipped::add);
+                LineItemReader.eachSkippedLine(new ByteArrayInputStream(bytes), "list",
+                        maxLineBytes, skipped::add);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -22,10 +22,14 @@ public final class Cli {
     }
 
     public static Result runWithInput(String stdin, String... args) {
+        return runWithInput(stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    public static Result runWithInput(byte[] stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                out, new PrintWriter(err, true));
+        int code = Main.run(args, new ByteArrayInputStream(stdin), out,
+                new PrintWriter(err, true));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
     }
 }

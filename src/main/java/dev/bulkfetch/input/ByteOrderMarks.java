@@ -1,0 +1,89 @@
+package dev.bulkfetch.input;
+
+import java.nio.file.Path;
+
+/**
+ * The byte order marks of UTF-16 and UTF-32, by which an input saved in one of them (Notepad's
+ * "Unicode", PowerShell 5's {@code Out-File}) is known at its first bytes. Read as UTF-8, every
+ * line of it is garbage, a NUL between every two characters: such an input is refused as a
+ * whole, saying how to convert it, rather than becoming an input error on every line. The
+ * first bytes alone are looked at, so a streamed input stays streamed.
+ */
+final class ByteOrderMarks {
+
+    /** The most bytes a mark takes. */
+    static final int LONGEST = 4;
+
+    private ByteOrderMarks() {
+    }
+
+    /** An encoding bulkfetch does not read, by the mark its input begins with. */
+    record Foreign(String family, String byteOrder, String mark) {
+    }
+
+    /**
+     * The encoding whose mark the first {@code length} bytes of {@code head} begin with, or
+     * null for none of these (UTF-8's own mark is read past, as a line's first character).
+     */
+    static Foreign of(byte[] head, int length) {
+        // UTF-32LE's mark begins with UTF-16LE's: the longer one is looked for first.
+        if (begins(head, length, 0xFF, 0xFE, 0x00, 0x00)) {
+            return new Foreign("UTF-32", "little-endian", "FF FE 00 00");
+        }
+        if (begins(head, length, 0x00, 0x00, 0xFE, 0xFF)) {
+            return new Foreign("UTF-32", "big-endian", "00 00 FE FF");
+        }
+        if (begins(head, length, 0xFF, 0xFE)) {
+            return new Foreign("UTF-16", "little-endian", "FF FE");
+        }
+        if (begins(head, length, 0xFE, 0xFF)) {
+            return new Foreign("UTF-16", "big-endian", "FE FF");
+        }
+        return null;
+    }
+
+    private static boolean begins(byte[] head, int length, int... mark) {
+        if (length < mark.length) {
+            return false;
+        }
+        for (int i = 0; i < mark.length; i++) {
+            if ((head[i] & 0xFF) != mark[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Why {@code source} ({@code -} for stdin) cannot be read, encoded as {@code foreign}, and
+     * the iconv command that converts it: for a file, into a copy named beside it that keeps
+     * its extension (a {@code .jsonl} is still read as one).
+     */
+    static InputUnavailableException refusal(String source, Foreign foreign) {
+        String what = foreign.family() + " (" + foreign.byteOrder() + ": it begins with the byte"
+                + " order mark " + foreign.mark() + "), where bulkfetch reads UTF-8: convert it ";
+        String iconv = "iconv -f " + foreign.family() + " -t UTF-8";
+        if (source.equals("-")) {
+            return new InputUnavailableException("stdin is " + what + "on its way in, through "
+                    + iconv, null);
+        }
+        Path file = UrlListReader.resolve(source);
+        return new InputUnavailableException("input " + source + " is " + what + "first, with "
+                + iconv + " " + shellWord(file.toString()) + " > "
+                + shellWord(converted(file).toString()), null);
+    }
+
+    /** {@code list.txt}'s converted copy: {@code list-utf8.txt}, beside it. */
+    private static Path converted(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String copy = dot > 0 ? name.substring(0, dot) + "-utf8" + name.substring(dot)
+                : name + "-utf8";
+        return file.resolveSibling(copy);
+    }
+
+    /** {@code text} as one word of a shell command, quoted when it needs to be. */
+    private static String shellWord(String text) {
+        return text.matches("[\\w./:+-]+") ? text : "'" + text.replace("'", "'\\''") + "'";
+    }
+}
