@@ -58,6 +58,9 @@ final class BlockingExchange {
     private volatile long deadlineNanos;
     // The connection in use; read by the watchdog thread to abort it.
     private volatile HttpURLConnection connection;
+    // The connection last closed, by whichever thread: see disconnect().
+    private final java.util.concurrent.atomic.AtomicReference<HttpURLConnection> disconnected =
+            new java.util.concurrent.atomic.AtomicReference<>();
     // Set by the reading thread when it starts on the body; read by the watchdog.
     private volatile boolean readingBody;
     // Set by the reading thread before readingBody, for a body (a redirect's too) that ends
@@ -155,7 +158,7 @@ final class BlockingExchange {
                 continue;
             }
             if (declared > options.maxBodyBytes() && bodyComes) {
-                conn.disconnect();
+                disconnect(conn);
                 return tooLarge(status, start);
             }
             closeDelimited = bodyComes && declared < 0
@@ -179,7 +182,7 @@ final class BlockingExchange {
                 // Streaming a request body, the JDK answers a 401 or 407 by dropping the
                 // connection and its body (for an Authenticator's retry): the status
                 // stands, the body is lost (it was a protocol error).
-                conn.disconnect();
+                disconnect(conn);
                 return reader.finish(status, 0, System.nanoTime() - start, retryAfter);
             }
             try (InputStream body = status >= 400 ? conn.getErrorStream()
@@ -191,12 +194,12 @@ final class BlockingExchange {
                 // The JDK's stream does not stop at the Content-Length (a 5-byte body came
                 // back as 15, its excess with it): read what it declares, as Netty does.
                 if (body != null && !bodyRead.count(body, byLength ? declared : -1)) {
-                    conn.disconnect();
+                    disconnect(conn);
                     return tooLarge(status, start);
                 }
                 if (byLength && bodyRead.bytes() < declared) {
                     // The JDK ends a fixed-length body quietly when the server closes early.
-                    conn.disconnect();
+                    disconnect(conn);
                     throw new java.net.ProtocolException("invalid HTTP response: the body "
                             + "ended after " + bodyRead.bytes() + " of " + declared
                             + " bytes");
@@ -278,7 +281,7 @@ final class BlockingExchange {
         if (System.nanoTime() - deadlineNanos >= 0) {
             // Cancelled, or out of time, while connecting (a disconnect cannot reach a
             // connect under way): nothing of the request goes.
-            conn.disconnect();
+            disconnect(conn);
             throw new java.net.SocketTimeoutException("request deadline passed while "
                     + "connecting");
         }
@@ -311,7 +314,7 @@ final class BlockingExchange {
     private void discard(HttpURLConnection conn, long declared, java.net.URI url)
             throws IOException {
         if (declared > Redirects.DRAINED_BYTES) {
-            conn.disconnect();
+            disconnect(conn);
             return;
         }
         // A body being read, as the final one is: the watchdog must not close its stream
@@ -322,7 +325,7 @@ final class BlockingExchange {
         try (InputStream body = conn.getErrorStream() != null ? conn.getErrorStream()
                 : conn.getInputStream()) {
             if (bodyRead.drain(body, Redirects.DRAINED_BYTES) > Redirects.DRAINED_BYTES) {
-                conn.disconnect();
+                disconnect(conn);
             } else {
                 keepOrClose(conn, url);
             }
@@ -344,7 +347,7 @@ final class BlockingExchange {
         slot = null;
         if (!idleCap.mayKeep(url, conn.getHeaderField("Connection"),
                 conn.getHeaderField("Keep-Alive"), holding)) {
-            conn.disconnect();
+            disconnect(conn);
         }
     }
 
@@ -430,6 +433,18 @@ final class BlockingExchange {
     private void abort() {
         HttpURLConnection conn = connection;
         if (conn != null) {
+            disconnect(conn);
+        }
+    }
+
+    /**
+     * Closes {@code conn}, once: the deadline's abort thread and the exchange's own thread
+     * (its failure, a body cut short) may both come to one connection, and two of the JDK's
+     * {@code disconnect()} at once threw a NullPointerException from inside it, which ended
+     * the item's future with it rather than with an outcome.
+     */
+    private void disconnect(HttpURLConnection conn) {
+        if (disconnected.getAndSet(conn) != conn) {
             conn.disconnect();
         }
     }
