@@ -25,8 +25,17 @@ import java.util.function.LongSupplier;
  *
  * <p>Adapting to 429, with a configured rate: each 429 (once per burst, and only for requests
  * sent after the last slowdown) halves the current rate, never below a tenth of the configured
- * one; each {@code recoveryStep} without a 429 raises it by a tenth of the configured rate, back
- * up to it. A 429's {@code Retry-After} also holds every start until it has passed: an API that
+ * one, and sets a ceiling at 90% of the rate it came at; each {@code recoveryStep} without a
+ * 429 raises the rate by a tenth of the configured one, up to the ceiling (the configured rate
+ * until a first 429). This is TCP's slow-start threshold without the probing above it: TCP
+ * goes on raising its window past the threshold until the next loss, which against a fixed
+ * server limit is a 429 every few recovery steps for as long as the run lasts (one every 15 s
+ * at 40/s against 20/s). The limit a 429 reveals is taken as fixed for the run: a backfill's
+ * promise is not to be refused, and a ceiling 10% under where it was refused costs at most a
+ * tenth of what the server allows, while every probe above it would cost a 429 (and, with some
+ * APIs, a longer ban). Each later 429 lowers the ceiling by a tenth at least, so against a
+ * fixed limit the 429s end after a few. A server that raises its limit mid-run is not noticed.
+ * A 429's {@code Retry-After} also holds every start until it has passed: an API that
  * bans a client for a while counts each request made during the ban against it, and may
  * lengthen it. Without a configured rate the gate stays open and 429s are only retried: a
  * single endpoint that always answers 429 must not throttle a whole unlimited run to a crawl.
@@ -50,6 +59,8 @@ public final class RateGate {
 
     /** The reservation of an open gate: no wait, and nothing to give back. */
     private static final Slot OPEN = new Slot(0, 0, -1);
+    /** The share of the rate a 429 came at that the recovery climbs back to (see above). */
+    private static final double CEILING = 0.9;
     private static final long NONE = Long.MIN_VALUE;
 
     private final Rate configured;
@@ -57,6 +68,9 @@ public final class RateGate {
     private final LongSupplier nanoTime;
     // All below guarded by this.
     private Rate current;
+    // The most the recovery climbs back to: 90% of the rate in force at the last 429, or the
+    // configured rate before any.
+    private Rate ceiling;
     private RateLimiter limiter;
     // Which rate in force a reservation was made under: starts given back from another are
     // dropped, as they were spaced for it.
@@ -93,6 +107,7 @@ public final class RateGate {
     /** A gate at {@code rate}, or unlimited until a 429 when {@code rate} is null. */
     public RateGate(Rate rate, Duration recoveryStep, LongSupplier nanoTime) {
         this.configured = rate;
+        this.ceiling = rate;
         this.recoveryStep = recoveryStep;
         this.nanoTime = nanoTime;
         this.lastChangeNanos = nanoTime.getAsLong();
@@ -222,7 +237,7 @@ public final class RateGate {
         lastActivityNanos = Math.max(lastActivityNanos, now);
     }
 
-    /** The server answered 429: halve the rate, once per burst. */
+    /** The server answered 429: halve the rate, once per burst, and lower the ceiling. */
     synchronized void onRateLimited() {
         onRateLimited(nanoTime.getAsLong());
     }
@@ -259,15 +274,23 @@ public final class RateGate {
         last429Nanos = now;
         lastSlowdownNanos = now;
         slowdowns++;
-        double floor = configured.perSecond() / 10;
-        Rate halved = current.times(0.5);
-        use(halved.perSecond() >= floor ? halved : new Rate(floor, Duration.ofSeconds(1)));
+        // The rate in force now, which may be a step above the one the request went at (the
+        // rate only rises between slowdowns): the next 429, if one comes, lowers it further.
+        ceiling = atLeastFloor(current.times(CEILING));
+        use(atLeastFloor(current.times(0.5)));
         lastChangeNanos = now;
+    }
+
+    /** {@code rate}, or a tenth of the configured rate when it is below that. */
+    private Rate atLeastFloor(Rate rate) {
+        double floor = configured.perSecond() / 10;
+        return rate.perSecond() >= floor ? rate : new Rate(floor, Duration.ofSeconds(1));
     }
 
     /**
      * True when a fresh gate would behave exactly as this one: nothing was reserved or sent
-     * within the last window, and no 429 slowdown is in force. Per-host gates are dropped then,
+     * within the last window, and no 429 has slowed it or lowered its ceiling (a host that
+     * refused once keeps its gate, and its limit, for the run). Per-host gates are dropped then,
      * so a run over millions of hosts does not keep a gate for each.
      */
     public synchronized boolean forgettable() {
@@ -276,7 +299,8 @@ public final class RateGate {
         }
         long now = nanoTime.getAsLong();
         long window = Math.max(windowNanos, configuredWindowNanos);
-        return current == configured && now - lastActivityNanos > window;
+        return current == configured && ceiling == configured
+                && now - lastActivityNanos > window;
     }
 
     /** The rate now in force (recovered as far as the time since allows), or null: unlimited. */
@@ -291,13 +315,13 @@ public final class RateGate {
     }
 
     /**
-     * A tenth of the configured rate back for each recovery step since the last change or 429.
-     * Counted, not one a call: it ran only as a start was reserved, so at 3/min (a start every
-     * 20 s, more after a halving) it climbed a tenth a start, and the summary's rate at the end
-     * was the last reservation's.
+     * A tenth of the configured rate back for each recovery step since the last change or 429,
+     * up to the ceiling. Counted, not one a call: it ran only as a start was reserved, so at
+     * 3/min (a start every 20 s, more after a halving) it climbed a tenth a start, and the
+     * summary's rate at the end was the last reservation's.
      */
     private void recover() {
-        if (configured == null || current == configured) {
+        if (configured == null || current == ceiling) {
             return;
         }
         long now = nanoTime.getAsLong();
@@ -307,10 +331,11 @@ public final class RateGate {
             return;
         }
         lastChangeNanos = quietSince + steps * recoveryStep.toNanos();
-        double target = configured.perSecond();
-        double next = Math.min(target, current.perSecond() + target * 0.1 * steps);
+        double target = ceiling.perSecond();
+        double next = Math.min(target, current.perSecond() + configured.perSecond() * 0.1
+                * steps);
         if (next > current.perSecond()) {
-            use(next == target ? configured : new Rate(next, Duration.ofSeconds(1)));
+            use(next == target ? ceiling : new Rate(next, Duration.ofSeconds(1)));
         }
     }
 

@@ -54,7 +54,7 @@ class RateGateTest {
     }
 
     @Test
-    void a429HalvesTheRateOncePerBurstAndCalmRestoresItStepByStep() {
+    void a429HalvesTheRateOncePerBurstAndCalmRaisesItStepByStepToUnderTheLast429() {
         RateGate gate = new RateGate(Rate.parse("100/s"), Duration.ofSeconds(5), now::get);
         gate.onRateLimited();
         assertThat(gate.current().perSecond()).isEqualTo(50);
@@ -76,14 +76,15 @@ class RateGateTest {
             now.addAndGet(Duration.ofSeconds(5).toNanos());
             gate.reserve();
         }
-        assertThat(gate.current().perSecond()).as("never above the configured rate")
-                .isEqualTo(100);
+        assertThat(gate.current().perSecond()).as("never above 90% of the 50/s the last 429"
+                + " came at").isEqualTo(45);
     }
 
     /**
      * After review: the rate climbed back a tenth per reservation, not per 5 s without a 429:
      * at 3/min, a start every 20 s or more, 63 quiet seconds after a 429 left it at a third,
-     * and the summary's rate at the end said so. It is back in full now.
+     * and the summary's rate at the end said so. It is back now, as far as the 429 lets it:
+     * 90% of the rate it came at.
      */
     @Test
     void theRecoveryCountsTheStepsThatPassedNotTheStartsMade() {
@@ -94,7 +95,8 @@ class RateGateTest {
         assertThat(gate.current().perSecond()).as("two steps: two tenths back")
                 .isCloseTo(2.1 / 60, org.assertj.core.data.Offset.offset(1e-9));
         now.addAndGet(Duration.ofSeconds(51).toNanos());
-        assertThat(gate.current()).isEqualTo(Rate.parse("3/min"));
+        assertThat(gate.current().perSecond())
+                .isCloseTo(2.7 / 60, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
@@ -167,8 +169,8 @@ class RateGateTest {
 
     @Test
     void afterA429AndTheRecoveryNoWindowOfTheConfiguredPeriodHoldsMoreThanItAllows() {
-        // 600/min: the recovery climbs back in per-second steps, and the return to the
-        // configured per-minute rate must still count the sends of the minute before it.
+        // 600/min: the recovery climbs back in per-second steps (to 9/s, under the 10/s the
+        // 429 came at), and the faster rate must still count the sends of the minute before.
         RateGate gate = new RateGate(Rate.parse("600/min"), Duration.ofSeconds(5), now::get);
         long start = now.get();
         java.util.List<Long> sends = new java.util.ArrayList<>();
@@ -184,7 +186,7 @@ class RateGateTest {
                 sends.add(now.get());
             }
         }
-        assertThat(gate.current()).isEqualTo(Rate.parse("600/min"));
+        assertThat(gate.current().perSecond()).isEqualTo(9);
         assertThat(mostIn(sends, Duration.ofSeconds(60).toNanos())).isLessThanOrEqualTo(600);
         assertThat(sends.size()).as("and the gate did not just stop").isGreaterThan(1500);
     }
@@ -331,6 +333,81 @@ class RateGateTest {
         for (int i = 1; i < sends.size(); i++) {
             assertThat(sends.get(i) - sends.get(i - 1)).as("gap before send " + i)
                     .isGreaterThanOrEqualTo(Duration.ofMillis(99).toNanos());
+        }
+    }
+
+    /**
+     * From a backfill: --rate 40/s against a server allowing 20/s (a token bucket of 20, 429
+     * with Retry-After: 1 when it is empty). The rate halved on a 429, climbed back past the
+     * server's limit and drew another, one about every 15 s for as long as the run went. It
+     * now climbs back no higher than 90% of the rate the last 429 came at: a few 429s early,
+     * then none in an hour, and the run still near the server's rate.
+     */
+    @Test
+    void againstAServersLimitThe429sStopAndTheRateNeverClimbsBackToWhereOneCame() {
+        RateGate gate = new RateGate(Rate.parse("40/s"), Duration.ofSeconds(5), now::get);
+        Bucket server = new Bucket(20, 20, now.get());
+        long start = now.get();
+        long hour = Duration.ofHours(1).toNanos();
+        java.util.List<Long> refused = new java.util.ArrayList<>();
+        java.util.List<Double> refusedAt = new java.util.ArrayList<>();
+        double highestAfter = 0;
+        long sentInLastTenMinutes = 0;
+        while (now.get() - start < hour) {
+            long wait = gate.waitNow();
+            if (wait > 0) {
+                now.addAndGet(wait);
+                continue;
+            }
+            double rate = gate.current().perSecond();  // where the recovery happens
+            if (!refused.isEmpty()) {
+                highestAfter = Math.max(highestAfter, rate);
+            }
+            gate.recordSend();
+            if (now.get() - start > hour - Duration.ofMinutes(10).toNanos()) {
+                sentInLastTenMinutes++;
+            }
+            if (!server.take(now.get())) {
+                refused.add(now.get() - start);
+                refusedAt.add(rate);
+                gate.onRateLimited(now.get(), Duration.ofSeconds(1).toNanos());
+            }
+        }
+        assertThat(refused).as("429s, at ns from the start").hasSizeLessThanOrEqualTo(6)
+                .allMatch(at -> at < Duration.ofMinutes(5).toNanos());
+        assertThat(highestAfter).as("the rate after the first 429, at %s/s",
+                refusedAt.getFirst()).isLessThan(refusedAt.getFirst());
+        for (int i = 1; i < refusedAt.size(); i++) {
+            assertThat(refusedAt.get(i)).as("the rate at 429 number %d", i + 1)
+                    .isLessThan(refusedAt.get(i - 1) * 0.91);
+        }
+        assertThat(sentInLastTenMinutes).as("sent in the last ten minutes, at 20/s: 12,000")
+                .isGreaterThan(9_000);
+    }
+
+    /** A server's token bucket on the fake clock: {@code capacity} tokens, {@code perSecond}. */
+    private static final class Bucket {
+        private final double perSecond;
+        private final double capacity;
+        private double tokens;
+        private long last;
+
+        Bucket(double perSecond, double capacity, long now) {
+            this.perSecond = perSecond;
+            this.capacity = capacity;
+            this.tokens = capacity;
+            this.last = now;
+        }
+
+        /** Whether a request arriving at {@code now} is served (else: 429). */
+        boolean take(long now) {
+            tokens = Math.min(capacity, tokens + (now - last) * perSecond / 1e9);
+            last = now;
+            if (tokens < 1) {
+                return false;
+            }
+            tokens -= 1;
+            return true;
         }
     }
 
