@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A URL list read lazily, one absolute http or https URL a line. Blank lines and {@code #}
@@ -25,6 +27,13 @@ public final class UrlListReader extends LineItemReader {
     /** Longest line accepted; longer lines are rejected without being buffered. */
     static final int MAX_LINE_BYTES = 8 * 1024;
     private static final int MAX_RAW_IN_RECORD = 200;
+    private static final String NO_SCHEME =
+            "URL has no scheme: an absolute http:// or https:// URL is needed";
+    // A host name, an IPv4 or a bracketed IPv6 address, and a port; then anything from a
+    // path, a query or a fragment on (group 2).
+    private static final Pattern HOST_AND_PORT = Pattern.compile(
+            "((?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5})([/?#].*)?",
+            Pattern.DOTALL);
 
     private final RequestTemplate template;
 
@@ -157,16 +166,20 @@ public final class UrlListReader extends LineItemReader {
         try {
             uri = new URI(ascii);
         } catch (URISyntaxException e) {
+            if (withoutScheme(text) instanceof String problem) {
+                return problem;
+            }
             // A column counts in the line as written; in an encoded copy it would point elsewhere.
             return "not a valid URL: " + e.getReason() + (ascii.equals(text) && e.getIndex() >= 0
                     ? " at column " + (e.getIndex() + 1) : "");
         }
         if (uri.getScheme() == null) {
-            return "URL has no scheme: an absolute http:// or https:// URL is needed";
+            return NO_SCHEME;
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            return "scheme '" + uri.getScheme() + "' is not supported: http and https only";
+            return withoutScheme(text) instanceof String problem ? problem
+                    : "scheme '" + uri.getScheme() + "' is not supported: http and https only";
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             // java.net.URI gives no host, rather than an error, for an authority it cannot
@@ -193,6 +206,19 @@ public final class UrlListReader extends LineItemReader {
         }
         String ambiguous = Urls.ambiguousIpv4(uri.getHost());
         return ambiguous != null ? ambiguous : uri;
+    }
+
+    /**
+     * Why {@code text} is no URL when it is a host and a port without a scheme, or null. To
+     * java.net.URI, {@code localhost:8080/x} is the scheme 'localhost', and
+     * {@code 127.0.0.1:8080/x} a scheme that may not begin with a digit: messages about a
+     * scheme, where the line has none. Asked only of a line that is not http or https, so
+     * {@code http:8080/x} stays a URL without a host.
+     */
+    private static String withoutScheme(String text) {
+        Matcher hostAndPort = HOST_AND_PORT.matcher(text);
+        return !hostAndPort.matches() ? null : NO_SCHEME + ", such as http://"
+                + hostAndPort.group(1) + (hostAndPort.group(2) == null ? "" : "/...");
     }
 
     /** {@code text} for a record: its password masked first, as a cut may leave no @. */

@@ -119,6 +119,29 @@ class UrlListReaderTest {
                 .isEqualTo("xn--bcher-kva.test");
     }
 
+    /**
+     * From a backfill: a host and port without a scheme read as a scheme of its own
+     * ("scheme 'localhost' is not supported") or as a bad one ("Illegal character in scheme
+     * name at column 1", for an IP address), where example.com/x said there was no scheme.
+     */
+    @Test
+    void aHostAndPortWithoutASchemeIsSaidToHaveNoneWithTheUrlToWriteInstead() {
+        String needed = "URL has no scheme: an absolute http:// or https:// URL is needed";
+        assertThat(UrlListReader.problemWith("127.0.0.1:18003/x"))
+                .isEqualTo(needed + ", such as http://127.0.0.1:18003/...");
+        assertThat(UrlListReader.problemWith("localhost:18003/x?a=1"))
+                .isEqualTo(needed + ", such as http://localhost:18003/...");
+        assertThat(UrlListReader.problemWith("api.example.com:8443"))
+                .isEqualTo(needed + ", such as http://api.example.com:8443");
+        assertThat(UrlListReader.problemWith("[::1]:8080/x"))
+                .isEqualTo(needed + ", such as http://[::1]:8080/...");
+        assertThat(UrlListReader.problemWith("example.com/x")).isEqualTo(needed);
+        // A scheme of its own stays one; so does http without its slashes.
+        assertThat(UrlListReader.problemWith("mailto:ann@example.com"))
+                .contains("scheme 'mailto' is not supported");
+        assertThat(UrlListReader.problemWith("http:8080/x")).isEqualTo("URL has no host");
+    }
+
     @Test
     void eachKindOfBadLineIsRejectedWithItsReason() {
         assertThat(UrlListReader.problemWith("example.com/x")).contains("no scheme");
