@@ -18,7 +18,8 @@ import org.HdrHistogram.Histogram;
  * @param ok records with a 2xx final response
  * @param errors failures by kind
  * @param statuses final statuses and how often each came
- * @param latency latency percentiles over the items that were sent
+ * @param latency latency percentiles over the items that were sent (none when none was: a
+ *     resume with nothing left, a list of bad lines; the text and the JSON leave them out)
  * @param wallNanos wall time of the run
  * @param peakInFlight the most requests in flight at once
  * @param retries attempts that failed and went again
@@ -86,9 +87,14 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                     .map(e -> e.getKey() + " " + e.getValue())
                     .collect(Collectors.joining(", "))).append('\n');
         }
-        out.append(String.format(Locale.ROOT,
-                "  latency ms: p50 %.1f, p90 %.1f, p99 %.1f, max %.1f; most in flight %d%n",
-                latency.p50, latency.p90, latency.p99, latency.max, peakInFlight));
+        if (latency.count > 0) {
+            out.append(String.format(Locale.ROOT,
+                    "  latency ms: p50 %.1f, p90 %.1f, p99 %.1f, max %.1f; most in flight %d%n",
+                    latency.p50, latency.p90, latency.p99, latency.max, peakInFlight));
+        } else if (peakInFlight > 0) {
+            // Sent, yet no record: stopped before an answer was written (Ctrl-C, --grace 0).
+            out.append(String.format(Locale.ROOT, "  most in flight %d%n", peakInFlight));
+        }
         if (retries > 0 || rateLimited > 0 || ratePerSecond != null) {
             out.append(String.format(Locale.ROOT, "  retries %d, 429s %d%s%n", retries,
                     rateLimited, ratePerSecond == null ? "" : ", rate at the end "
@@ -128,12 +134,16 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                 json.writeNumberField(e.getKey().toString(), e.getValue());
             }
             json.writeEndObject();
-            json.writeObjectFieldStart("latency_ms");
-            json.writeNumberField("p50", latency.p50);
-            json.writeNumberField("p90", latency.p90);
-            json.writeNumberField("p99", latency.p99);
-            json.writeNumberField("max", latency.max);
-            json.writeEndObject();
+            if (latency.count == 0) {
+                json.writeNullField("latency_ms");  // no figure, where 0 would read as fast
+            } else {
+                json.writeObjectFieldStart("latency_ms");
+                json.writeNumberField("p50", latency.p50);
+                json.writeNumberField("p90", latency.p90);
+                json.writeNumberField("p99", latency.p99);
+                json.writeNumberField("max", latency.max);
+                json.writeEndObject();
+            }
             json.writeNumberField("wall_s", Math.round(wallSeconds() * 1000) / 1000.0);
             // Items, not requests: retries and redirects are not counted in it.
             json.writeNumberField("items_per_s", Math.round(itemsPerSecond() * 10) / 10.0);

@@ -242,6 +242,32 @@ class ExitCodesAndSummaryTest {
         assertThat(stdin.err()).contains("warning: stdin held no item");
     }
 
+    /**
+     * A run that sent no request (a resume with nothing left, a list of bad lines) printed
+     * "latency ms: p50 0.0, p90 0.0, ..." and wrote zeros for them: latencies of nothing. The
+     * figures are left out, and --summary-json's latency_ms is null, as its rate is unlimited.
+     */
+    @Test
+    void aRunThatSentNoRequestShowsNoLatency() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.txt"), "not a url\nftp://h/x\n");
+        Path summaryFile = dir.resolve("summary.json");
+
+        Cli.Result result = Cli.run("fetch", bad.toString(), "--summary-json",
+                summaryFile.toString());
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.SOME_FAILED);
+        assertThat(result.err()).contains("2 items: 0 ok, 2 failed").contains("input 2")
+                .doesNotContain("latency").doesNotContain("p50");
+        JsonNode summary = Records.json(Files.readString(summaryFile));
+        assertThat(summary.get("latency_ms").isNull()).as(summary.toString()).isTrue();
+
+        Cli.Result sent = Cli.run("fetch", server.urlList(dir, "/ok/", 2).toString(),
+                "--summary-json", summaryFile.toString());
+        assertThat(sent.err()).contains("latency ms: p50 ");
+        assertThat(Records.json(Files.readString(summaryFile)).get("latency_ms").get("p50")
+                .isNumber()).isTrue();
+    }
+
     /** A stub file that is not valid JSON was a stack trace and exit 1: the user's to mend. */
     @Test
     void aMappingFileThatCannotBeReadIsAUsageErrorNamingIt() throws Exception {
