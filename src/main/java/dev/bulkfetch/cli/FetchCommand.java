@@ -132,8 +132,9 @@ final class FetchCommand implements Callable<Integer> {
                                 + "than the concurrency) instead of as they finish."),
                         () -> ordered, v -> ordered = v)
                 .add(flag("-q", "--quiet")
-                        .description("No progress line and no summary on stderr (warnings, errors "
-                                + "and what a Ctrl-C or SIGTERM does are still said)."),
+                        .description("No progress line, no summary and no note of a server's "
+                                + "Retry-After holding the run on stderr (warnings, errors and "
+                                + "what a Ctrl-C or SIGTERM does are still said)."),
                         () -> quiet, v -> quiet = v);
         outputs.addTo(options);
         requestOptions.addTo(options);
@@ -241,6 +242,9 @@ final class FetchCommand implements Callable<Integer> {
                     run::inFlight) : null) {
                 if (journal != null) {
                     journal.started();  // a resume, now sure to run, is under way again
+                }
+                if (!quiet) {
+                    run.onHold(HoldNote.sayingOn(err, progress));
                 }
                 InputReader items = journal == null ? urls : urls.skipping(journal::isDone);
                 items = denyPrivate ? items.denyingPrivateHosts() : items;

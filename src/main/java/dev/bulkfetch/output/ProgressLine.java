@@ -44,6 +44,15 @@ public final class ProgressLine implements AutoCloseable {
         }
     }
 
+    /** Says {@code line} on a line of its own, in place of the progress line, drawn again next. */
+    public void note(String line) {
+        synchronized (lock) {
+            err.print("\r\033[K");
+            err.println(line);
+            err.flush();
+        }
+    }
+
     /**
      * Clears the line for the summary. After a draw under way, never before it: the draw's
      * line written after the clear put the summary on the end of it.

@@ -20,10 +20,13 @@ import dev.bulkfetch.output.Summary;
 import dev.bulkfetch.output.Tally;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
  * Drives one bulk run: input -> limits -> engine -> output, on the calling thread.
@@ -65,6 +68,17 @@ public final class BulkRun implements AutoCloseable {
     // Set by stop() alone (Ctrl-C, SIGTERM, SIGHUP), not by abandon() (a library's close): an
     // answer that would be retried then gets no record, for --resume to try again.
     private volatile boolean stopRequested;
+    // Told of each hold by the driver; set before run() (onHold).
+    private volatile Consumer<Hold> holds = hold -> { };
+
+    /**
+     * A server's 429 asked, with its {@code Retry-After}, for no request for {@code length}:
+     * until {@code until}, the run sends nothing ({@code wholeRun}, under {@code --rate}), or
+     * nothing to {@code host} (under a rate per host). Without a rate nothing is held: only
+     * the item that got the 429 waits to go again.
+     */
+    public record Hold(String host, boolean wholeRun, Duration length, Instant until) {
+    }
 
     /** A run with its own engine, as {@code config} describes; {@link #close()} frees it. */
     public BulkRun(FetchConfig config) {
@@ -147,6 +161,16 @@ public final class BulkRun implements AutoCloseable {
      */
     public void cancel(long seq) {
         sender.cancel(seq);
+    }
+
+    /**
+     * Tells {@code listener}, on the thread that calls {@link #run}, of each hold of five
+     * seconds or more as it begins, once per hold (not per item answered 429 in it), and again
+     * when a later 429 makes one longer by that much: an hour's hold is otherwise an idle run
+     * that says nothing of why. Before {@link #run}.
+     */
+    public void onHold(Consumer<Hold> listener) {
+        this.holds = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     /** Wakes a driver waiting for work: a live source has a new item, or has ended. */
@@ -291,6 +315,9 @@ public final class BulkRun implements AutoCloseable {
             if (status != null && status == 429) {
                 // The sender has slowed the rate already, as the answer came.
                 tally.noteRateLimited();
+            }
+            if (done.hold() != null) {
+                holds.accept(done.hold());
             }
             ErrorKind kind = outcome.error() == null ? null : outcome.error().kind();
             boolean retry = attempt.number() <= retries.maxRetries() && !outcome.permanent()

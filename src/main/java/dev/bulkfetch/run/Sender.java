@@ -8,6 +8,7 @@ import dev.bulkfetch.engine.Outcome;
 import dev.bulkfetch.engine.RedirectGate;
 import dev.bulkfetch.limit.RateGate;
 import dev.bulkfetch.limit.RetryAfter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -39,15 +40,24 @@ import java.util.function.LongSupplier;
 final class Sender implements AutoCloseable {
 
     /**
-     * A finished attempt on its way from an engine thread to the driver; or, with no outcome,
-     * an attempt that {@link #stop()} took back before it was sent.
+     * A hold this long or longer is told ({@link Done#hold()}): a shorter one passes before
+     * anyone wonders why the run is idle, and a token bucket's {@code Retry-After: 1} (the
+     * mock's) would be told at every burst.
      */
-    record Done(Attempt attempt, Outcome outcome) {
+    static final Duration TOLD_HOLD = Duration.ofSeconds(5);
+
+    /**
+     * A finished attempt on its way from an engine thread to the driver; or, with no outcome,
+     * an attempt that {@link #stop()} took back before it was sent. {@code hold} is set when
+     * its answer, a 429, began a hold of {@link #TOLD_HOLD} or more, or lengthened one by as
+     * much; otherwise null.
+     */
+    record Done(Attempt attempt, Outcome outcome, BulkRun.Hold hold) {
         /** Not an attempt: wakes the driver to look again (a stop, a host ready for more). */
-        static final Done WAKE_UP = new Done(null, null);
+        static final Done WAKE_UP = new Done(null, null, null);
 
         static Done unsent(Attempt attempt) {
-            return new Done(attempt, null);
+            return new Done(attempt, null, null);
         }
 
         boolean sent() {
@@ -257,18 +267,24 @@ final class Sender implements AutoCloseable {
     /**
      * The server answered 429 to {@code attempt}: the run's rate and its host's slow down, and
      * hold every start for its Retry-After. Called as the answer comes, on the engine's thread,
-     * not when the driver gets to it: a start in between went into the server's ban.
+     * not when the driver gets to it: a start in between went into the server's ban. Returns
+     * the hold to tell of, or null (see {@link Done}).
      */
-    private void rateLimited(Attempt attempt, Outcome outcome, long sentNanos) {
-        long retryAfter = RetryAfter.nanos(outcome.retryAfter(), Instant.now());
+    private BulkRun.Hold rateLimited(Attempt attempt, Outcome outcome, long sentNanos) {
+        Instant now = Instant.now();
+        long retryAfter = RetryAfter.nanos(outcome.retryAfter(), now);
+        long later;
         if (hosts == null) {
-            rate.onRateLimited(sentNanos, retryAfter);
-            return;
+            later = rate.onRateLimited(sentNanos, retryAfter);
+        } else {
+            // Paced per host, the ban is that host's: the run's rate slows, but only the host
+            // that asked for the pause waits it out. Its gate is made again if it was swept
+            // meanwhile.
+            rate.onRateLimited(sentNanos, 0);
+            later = hosts.gate(attempt.host()).onRateLimited(sentNanos, retryAfter);
         }
-        // Paced per host, the ban is that host's: the run's rate slows, but only the host that
-        // asked for the pause waits it out. Its gate is made again if it was swept meanwhile.
-        rate.onRateLimited(sentNanos, 0);
-        hosts.gate(attempt.host()).onRateLimited(sentNanos, retryAfter);
+        return later < TOLD_HOLD.toNanos() ? null : new BulkRun.Hold(attempt.host(),
+                hosts == null, Duration.ofNanos(retryAfter), now.plusNanos(retryAfter));
     }
 
     RateGate rate() {
@@ -375,10 +391,11 @@ final class Sender implements AutoCloseable {
         }
         sent.whenComplete((outcome, thrown) -> {
             onWire.decrementAndGet();
+            BulkRun.Hold hold = null;
             if (outcome != null && outcome.status() != null && outcome.status() == 429) {
                 try {
                     // Before what the first request held back goes, which it would join.
-                    rateLimited(attempt, outcome, sentNanos);
+                    hold = rateLimited(attempt, outcome, sentNanos);
                 } catch (RuntimeException e) {
                     // Pacing is the run's care; the outcome must reach the driver whatever.
                 }
@@ -391,7 +408,7 @@ final class Sender implements AutoCloseable {
                 return;
             }
             completed.add(new Done(attempt, outcome != null ? outcome : Outcome.failure(
-                    FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0)));
+                    FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0), hold));
         });
     }
 

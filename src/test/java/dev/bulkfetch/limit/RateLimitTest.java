@@ -291,6 +291,76 @@ class RateLimitTest {
     }
 
     /**
+     * From a backfill under cron: a Retry-After of up to an hour held the whole run, and
+     * nothing on stderr (no terminal, so no progress line) said why it sat idle. A hold of 5 s
+     * or more is said as it begins, once, however many items it answers: here one warm-up
+     * item's Retry-After: 1 (too short to tell), then three items in flight together, answered
+     * 429 with Retry-After: 5 at once (the server waits for all three). Not with -q. The run
+     * does not wait the hold out: with --retries 0 nothing is left to send.
+     */
+    @Test
+    void aRetryAfterHoldingTheRunIsSaidOnceWithItsHostAndWhenItEnds() throws Exception {
+        for (boolean quiet : new boolean[] {false, true}) {
+            java.util.concurrent.CountDownLatch allThree = new java.util.concurrent
+                    .CountDownLatch(3);
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"),
+                            0), 50);
+            server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", exchange -> {
+                boolean warmUp = exchange.getRequestURI().getPath().equals("/first");
+                if (!warmUp) {
+                    allThree.countDown();
+                    try {
+                        allThree.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                exchange.getResponseHeaders().add("Retry-After", warmUp ? "1" : "5");
+                exchange.sendResponseHeaders(429, -1);
+                exchange.close();
+            });
+            server.start();
+            try {
+                String base = base(server);
+                Path list = TestServer.write(dir.resolve("held.txt"), base + "/first\n"
+                        + IntStream.rangeClosed(1, 3).mapToObj(i -> base + "/held/" + i)
+                                .collect(Collectors.joining("\n")) + "\n");
+
+                Cli.Result result = Cli.run(quiet ? new String[] {"fetch", list.toString(),
+                        "--rate", "100/s", "-c", "4", "--retries", "0", "-q"}
+                        : new String[] {"fetch", list.toString(), "--rate", "100/s", "-c", "4",
+                        "--retries", "0"});
+
+                java.time.LocalTime ended = java.time.LocalTime.now();
+                assertThat(Records.parse(result.out())).hasSize(4);
+                assertThat(allThree.getCount()).as("the three in flight together").isZero();
+                List<String> notes = result.err().lines()
+                        .filter(line -> line.contains("asked to wait")).toList();
+                if (quiet) {
+                    assertThat(notes).as(result.err()).isEmpty();
+                    continue;
+                }
+                assertThat(notes).as(result.err()).hasSize(1);
+                java.util.regex.Matcher note = java.util.regex.Pattern.compile("bulkfetch fetch:"
+                        + " the server at 127\\.0\\.0\\.1 asked to wait 5 s \\(a 429's"
+                        + " Retry-After\\): the run sends nothing until (\\d\\d:\\d\\d:\\d\\d)")
+                        .matcher(notes.getFirst());
+                assertThat(note.matches()).as(notes.getFirst()).isTrue();
+                // 5 s after it was said, a moment before the run ended: within a second or
+                // two of 5 s after the end, to the second.
+                long ahead = Math.floorMod(java.time.LocalTime.parse(note.group(1))
+                        .toSecondOfDay() - ended.toSecondOfDay(), 86_400);
+                assertThat(ahead).as(notes.getFirst() + ", ended at " + ended)
+                        .isBetween(2L, 6L);
+            } finally {
+                server.stop(0);
+            }
+        }
+    }
+
+    /**
      * After review: paced per host, one host's ban held every host for its length (up to an
      * hour). Now only the host that asked waits; the other goes on at its own rate.
      */
