@@ -58,9 +58,10 @@ final class BlockingExchange {
     private volatile long deadlineNanos;
     // The connection in use; read by the watchdog thread to abort it.
     private volatile HttpURLConnection connection;
-    // The connection last closed, by whichever thread: see disconnect().
-    private final java.util.concurrent.atomic.AtomicReference<HttpURLConnection> disconnected =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    // The connections closed, by whichever thread (a redirect's chain has a few): see
+    // disconnect(). HttpURLConnection keeps Object's identity equality.
+    private final java.util.Set<HttpURLConnection> disconnected =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
     // Set by the reading thread when it starts on the body; read by the watchdog.
     private volatile boolean readingBody;
     // Set by the reading thread before readingBody, for a body (a redirect's too) that ends
@@ -438,14 +439,20 @@ final class BlockingExchange {
     }
 
     /**
-     * Closes {@code conn}, once: the deadline's abort thread and the exchange's own thread
-     * (its failure, a body cut short) may both come to one connection, and two of the JDK's
-     * {@code disconnect()} at once threw a NullPointerException from inside it, which ended
-     * the item's future with it rather than with an outcome.
+     * Closes {@code conn}, once, and at best effort: the deadline's abort thread and the
+     * exchange's own thread (its failure, a body cut short) may both come to one connection.
+     * The JDK's {@code disconnect()} takes no lock and reads a field its own failing read
+     * clears: two at once, or one beside that read, threw a NullPointerException from inside
+     * it, which ended the item's future with it rather than with an outcome. Whichever thread
+     * fails, the other closes the socket or already has.
      */
     private void disconnect(HttpURLConnection conn) {
-        if (disconnected.getAndSet(conn) != conn) {
-            conn.disconnect();
+        if (disconnected.add(conn)) {
+            try {
+                conn.disconnect();
+            } catch (RuntimeException raceInsideTheJdk) {
+                // See above: the connection is closed or closing either way.
+            }
         }
     }
 }
