@@ -198,6 +198,8 @@ public final class FetchConfig {
             this.engine = base.engine;
             this.ordered = base.ordered;
             this.concurrency = base.concurrency;
+            // The base's concurrency is one it was built with, not a choice made here.
+            this.concurrencySet = false;
             this.connectTimeout = base.connectTimeout;
             this.requestTimeout = base.requestTimeout;
             this.idleTimeout = base.idleTimeout;

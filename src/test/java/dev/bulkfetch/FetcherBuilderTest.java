@@ -196,6 +196,10 @@ class FetcherBuilderTest {
                 .isEqualTo(1);
         assertThat(FetchConfig.builder().engine(EngineKind.SERIAL).concurrency(1).build()
                 .concurrency()).isEqualTo(1);
+        // A base's concurrency is no choice made beside the serial engine (from review).
+        FetchConfig base = FetchConfig.builder().concurrency(32).build();
+        assertThat(FetchConfig.builder().concurrency(8).from(base).engine(EngineKind.SERIAL)
+                .build().concurrency()).isEqualTo(1);
     }
 
     /**
