@@ -258,9 +258,9 @@ public final class Main {
         if (e instanceof InvalidPathException invalid) {
             // A file name the JVM cannot encode: under a C locale (LANG unset) any letter
             // outside ASCII. The launcher moves a C locale to C.UTF-8; another may still say no.
-            return "cannot use the file name '" + invalid.getInput() + "': it holds characters "
-                    + "this locale's encoding (" + System.getProperty("sun.jnu.encoding")
-                    + ") cannot write; run with a UTF-8 locale, e.g. LANG=C.UTF-8";
+            return "cannot use the file name '" + invalid.getInput() + "' (" + invalid.getReason()
+                    + "): this locale's encoding (" + System.getProperty("sun.jnu.encoding")
+                    + ") may not write all its characters; a UTF-8 locale does, e.g. LANG=C.UTF-8";
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
