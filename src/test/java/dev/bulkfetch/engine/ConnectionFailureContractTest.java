@@ -138,9 +138,9 @@ class ConnectionFailureContractTest {
     @EnumSource
     void anUnknownHostIsAConnectErrorThatSaysItCouldNotBeResolved(EngineKind kind)
             throws Exception {
-        // A name per engine: the JDK keeps a failed lookup for 10 s, and the next engine's
-        // would not reach the resolver.
-        String host = "no-such-host-" + kind.cliName() + ".invalid";
+        // A name of its own: the JDK keeps a failed lookup for 10 s, and the next engine's, or
+        // a rerun's, would not reach the resolver.
+        String host = "no-such-host-" + java.util.UUID.randomUUID() + ".invalid";
         int lookups = LocalNamesOnly.failed();
         Outcome unknown = fetch(kind, "http://" + host + "/x");
 

@@ -31,7 +31,8 @@ public final class LocalNamesOnly extends InetAddressResolverProvider {
                     throws UnknownHostException {
                 // RFC 6761: a .invalid name never resolves. The message is glibc's, as the
                 // JDK's resolver passes it on.
-                if (host.endsWith(".invalid") || host.endsWith(".invalid.")) {
+                String name = host.toLowerCase(java.util.Locale.ROOT);
+                if (name.endsWith(".invalid") || name.endsWith(".invalid.")) {
                     FAILED.incrementAndGet();
                     throw new UnknownHostException(host + ": Name or service not known");
                 }
