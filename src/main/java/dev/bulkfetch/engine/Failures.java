@@ -184,7 +184,7 @@ final class Failures {
      * its own. A wrapper that copies a missing message makes "null" of it: Netty annotates a
      * connect failure as {@code cause.getMessage() + ": " + address}, and AHC wraps that with
      * its message, so an exception without one read "null: /224.0.0.1:18332". An exception
-     * with no message is named by its type, in words.
+     * with no message is named by its class.
      */
     private static String messageOf(Throwable t) {
         Throwable described = t;
@@ -199,33 +199,13 @@ final class Failures {
             // EHOSTUNREACH alike; the JDK says "Network is unreachable" or "No route to host".
             return "Network is unreachable or no route to host";
         }
-        return typeInWords(described) + " (no detail given)";
-    }
-
-    // Where a type's name goes from one word to the next: "Closed|Channel", "SSL|Handshake".
-    private static final java.util.regex.Pattern WORD_BOUNDARY = java.util.regex.Pattern
-            .compile("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
-
-    /**
-     * The type of {@code t} in words, "closed channel error" for a {@code
-     * ClosedChannelException}: all that is known of a failure that says nothing of itself,
-     * where a cause put in its place would be a guess.
-     */
-    private static String typeInWords(Throwable t) {
-        Class<?> type = t.getClass();
+        // All that is known of it: a cause put in its place would be a guess. The class's
+        // name, as it is, is what a user can search for.
+        Class<?> type = described.getClass();
         while (type.getSimpleName().isEmpty()) {
-            type = type.getSuperclass();
+            type = type.getSuperclass();  // an anonymous class has no name to show
         }
-        String name = type.getSimpleName().replaceFirst("(?:Exception|Error)$", "");
-        StringBuilder words = new StringBuilder();
-        for (String word : WORD_BOUNDARY.split(name)) {
-            if (!word.isEmpty()) {
-                // An acronym (SSL, IO) keeps its capitals.
-                words.append(word.equals(word.toUpperCase(Locale.ROOT))
-                        ? word : word.toLowerCase(Locale.ROOT)).append(' ');
-            }
-        }
-        return words.append("error").toString();
+        return type.getSimpleName() + ", no detail given";
     }
 
     /**

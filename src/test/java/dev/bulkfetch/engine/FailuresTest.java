@@ -151,7 +151,8 @@ class FailuresTest {
         FetchError error = Failures.classify(new CompletionException(connect));
 
         assertThat(error.kind()).isEqualTo(ErrorKind.CONNECT);
-        assertThat(error.message()).isEqualTo("could not connect: socket error (no detail given)");
+        assertThat(error.message())
+                .isEqualTo("could not connect: SocketException, no detail given");
     }
 
     /**
@@ -189,8 +190,8 @@ class FailuresTest {
             assertThat(outcome.error().kind()).isEqualTo(ErrorKind.CONNECT);
             assertThat(outcome.error().message()).doesNotContain("server")
                     .isEqualTo(silent instanceof ClosedChannelException
-                            ? "could not connect: closed channel error (no detail given)"
-                            : "could not connect: interrupted IO error (no detail given)");
+                            ? "could not connect: ClosedChannelException, no detail given"
+                            : "could not connect: InterruptedIOException, no detail given");
             assertThat(outcome.unsent()).isTrue();
         }
     }
