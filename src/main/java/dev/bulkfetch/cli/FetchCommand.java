@@ -224,7 +224,8 @@ final class FetchCommand implements Callable<Integer> {
                 mock != null, canResume);
         try (RecordSink sink = openOutput(journal);
              InputReader urls = InputReader.open(input, format, stdin,
-                     mock == null ? requests : requests.withUrlMapper(mock::redirect));
+                     mock == null ? requests : requests.withUrlMapper(mock::redirect),
+                     journal == null ? Long.MAX_VALUE : journal.inputBytes());
              BulkRun run = new BulkRun(config, outputs.saveBodies, includeBody);
              Interrupts interrupts = Interrupts.install(run, grace, err,
                      "1".equals(System.getenv("BULKFETCH_STDERR_TTY")), canResume)) {
@@ -275,7 +276,20 @@ final class FetchCommand implements Callable<Integer> {
                             + "with --resume to go on.", e);
                 }
             }
-            return report.end(summary, journal, interrupts, readerGone);
+            return report.end(summary, journal, interrupts, readerGone, grownInput(journal));
+        }
+    }
+
+    /**
+     * What was written to the input past what the run read (its identity's bytes), and so was
+     * not fetched; null when nothing was, or it cannot be told (the input is gone: no run
+     * could fetch it, and the records are whole).
+     */
+    private static dev.bulkfetch.output.InputGrowth grownInput(Journal journal) {
+        try {
+            return journal == null ? null : journal.inputGrowth();
+        } catch (IOException e) {
+            return null;
         }
     }
 

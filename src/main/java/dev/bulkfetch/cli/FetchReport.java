@@ -3,6 +3,7 @@ package dev.bulkfetch.cli;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.output.FileErrors;
+import dev.bulkfetch.output.InputGrowth;
 import dev.bulkfetch.output.Journal;
 import dev.bulkfetch.output.Summary;
 import java.io.IOException;
@@ -45,9 +46,11 @@ final class FetchReport {
     /**
      * Reports the run that ended with {@code summary}, beside the records {@code journal}
      * (null: none) kept from earlier runs, and returns its exit code. {@code readerGone} is
-     * set when the records' reader was stopped by the signal that stopped the run.
+     * set when the records' reader was stopped by the signal that stopped the run; {@code
+     * grown}, when the input holds lines past what the run read (null: none).
      */
-    int end(Summary summary, Journal journal, Interrupts interrupts, IOException readerGone) {
+    int end(Summary summary, Journal journal, Interrupts interrupts, IOException readerGone,
+            InputGrowth grown) {
         long kept = journal == null ? 0 : journal.kept();
         long keptFailures = journal == null ? 0 : journal.keptFailures();
         if (summary.items() == 0 && kept == 0 && !interrupts.interrupted()) {
@@ -73,13 +76,18 @@ final class FetchReport {
                     : ""));
             err.flush();
         }
+        if (grown != null) {
+            // Quiet or not: lines of the list were left unfetched.
+            warnOfGrowth(grown);
+        }
         // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an
         // earlier run's (one that dies without writing it leaves none: FetchCommand removes
         // it as the run starts).
         boolean summaryWritten = true;
         if (summaryJson != null) {
             try (OutputStream out = Files.newOutputStream(summaryJson)) {
-                summary.writeJson(out, kept, keptFailures, interrupts.interrupted());
+                summary.writeJson(out, kept, keptFailures, interrupts.interrupted(),
+                        grown == null ? 0 : grown.lines());
             } catch (IOException e) {
                 // Every record is written: the run is not to be resumed for this, but a
                 // wrapper waiting for the file must not take the run for a success.
@@ -98,8 +106,27 @@ final class FetchReport {
             err.flush();
             return interrupts.exitCode();
         }
-        return summary.failures() == 0 && keptFailures == 0 && summaryWritten ? ExitCodes.OK
-                : ExitCodes.SOME_FAILED;
+        // Not 0 for lines of the list left unfetched: a script taking 0 for "all fetched"
+        // would go on without them.
+        return summary.failures() == 0 && keptFailures == 0 && summaryWritten && grown == null
+                ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+    }
+
+    /**
+     * The input grew while the run read it (a list still being appended to), or before a
+     * resume: the run read only as far as its identity, which its records are of.
+     */
+    private void warnOfGrowth(InputGrowth grown) {
+        String lines = grown.lines() == 1 ? "line " + grown.firstLine()
+                : "lines " + grown.firstLine() + " to " + grown.lastLine();
+        err.println("bulkfetch fetch: warning: " + input + " grew past the " + grown.read()
+                + " bytes this run read (those its output's records are of, as its identity"
+                + " says): " + lines + " (" + grown.bytes() + " bytes"
+                + (grown.cut() ? ", from the middle of line " + grown.firstLine() : "") + ") "
+                + (grown.lines() == 1 ? "was" : "were") + " not fetched; a new run with"
+                + " another -o fetches them: tail -n +" + grown.firstLine() + " " + input
+                + " > rest.txt");
+        err.flush();
     }
 
     /** Whether the input is one of the lists under a urls/ folder, which name the mock. */

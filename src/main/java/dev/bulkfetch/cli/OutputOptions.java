@@ -43,7 +43,8 @@ final class OutputOptions {
                 .add(flag("--resume")
                         .description("With -o FILE: keep the records already in FILE (a torn "
                                 + "last line is cut) and fetch only the items without one. The "
-                                + "input must be the same (checked against FILE.input)."),
+                                + "input must be the same, or have only grown (checked against "
+                                + "FILE.input)."),
                         () -> resume, v -> resume = v)
                 .add(flag("--overwrite")
                         .description("With -o FILE: start afresh on the FILE of a run that did "

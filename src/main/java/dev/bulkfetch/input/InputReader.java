@@ -140,21 +140,35 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     static InputReader open(String source, Format format, InputStream stdin,
                             UrlListReader.RequestTemplate template)
             throws InputUnavailableException {
-        return isJsonLines(source, format) ? JsonLinesReader.open(source, stdin, template)
-                : UrlListReader.open(source, stdin, template);
+        return open(source, format, stdin, template, Long.MAX_VALUE);
     }
 
     /**
-     * Hands {@code skipped} the number of each line of the file {@code input} that is no item
-     * (blank, or a comment) when read as {@code format}, as {@link #open} reads it: an item's
-     * seq is its line number, and no item has these. One read of the file, a line at a time.
+     * As {@link #open(String, Format, InputStream, UrlListReader.RequestTemplate)}, reading
+     * no more than the first {@code maxBytes} of a file (stdin is read whole): what a
+     * journal's identity covers. A last line that the limit cuts while the file goes on past
+     * it (a writer was mid-line) is an input error, not a request made of its start.
      */
-    static void eachSkippedLine(Path input, Format format, java.util.function.LongConsumer skipped)
-            throws IOException {
+    static InputReader open(String source, Format format, InputStream stdin,
+                            UrlListReader.RequestTemplate template, long maxBytes)
+            throws InputUnavailableException {
+        InputStream in = source.equals("-") ? stdin : UrlListReader.openFile(source, maxBytes);
+        return isJsonLines(source, format) ? new JsonLinesReader(in, source, template)
+                : new UrlListReader(in, source, template);
+    }
+
+    /**
+     * Hands {@code skipped} the number of each line of the file {@code input}, as far as its
+     * first {@code maxBytes}, that is no item (blank, or a comment) when read as {@code format},
+     * as {@link #open} reads it: an item's seq is its line number, and no item has these. One
+     * read of the file, a line at a time.
+     */
+    static void eachSkippedLine(Path input, Format format, long maxBytes,
+                                java.util.function.LongConsumer skipped) throws IOException {
         // The lines' limit decides too: a '#' line past a URL list's is an item, a line too long.
-        LineItemReader.eachSkippedLine(Files.newInputStream(input), input.toString(),
-                isJsonLines(input.toString(), format) ? JsonLinesReader.MAX_LINE_BYTES
-                        : UrlListReader.MAX_LINE_BYTES, skipped);
+        LineItemReader.eachSkippedLine(UrlListReader.prefix(Files.newInputStream(input),
+                maxBytes), input.toString(), isJsonLines(input.toString(), format)
+                ? JsonLinesReader.MAX_LINE_BYTES : UrlListReader.MAX_LINE_BYTES, skipped);
     }
 
     private static boolean isJsonLines(String source, Format format) {

@@ -42,18 +42,10 @@ final class JsonLinesReader extends LineItemReader {
         this(in, "-", template);
     }
 
-    private JsonLinesReader(InputStream in, String source,
-                            UrlListReader.RequestTemplate template) {
+    /** Reads {@code in}, which is {@code source} to the user ({@code -} for stdin). */
+    JsonLinesReader(InputStream in, String source, UrlListReader.RequestTemplate template) {
         super(in, source, MAX_LINE_BYTES);
         this.template = template;
-    }
-
-    /** Opens {@code source} like {@link UrlListReader#open}. */
-    static JsonLinesReader open(String source, InputStream stdin,
-                                UrlListReader.RequestTemplate template)
-            throws InputUnavailableException {
-        return new JsonLinesReader(source.equals("-") ? stdin : UrlListReader.openFile(source),
-                source, template);
     }
 
     @Override

@@ -67,11 +67,13 @@ final class LineReader implements AutoCloseable {
         long overflow = 0;
         byte last = 0;
         boolean sawAny = false;
+        boolean unterminated = false;
         while (true) {
             if (bufferPos == bufferEnd && !fill()) {
                 if (!sawAny) {
                     return null;
                 }
+                unterminated = true;
                 break;
             }
             sawAny = true;
@@ -90,6 +92,11 @@ final class LineReader implements AutoCloseable {
             }
         }
         lineNumber++;
+        if (unterminated && in instanceof InputPrefix prefix && prefix.cutsLastLine()) {
+            return new Line(lineNumber, start(length), "line is cut: the input was being written"
+                    + " when the run took its identity, which ends mid-way through this line,"
+                    + " and the run reads no further (a new run reads the line whole)");
+        }
         // The line's own bytes: a CRLF line's \r is none of them.
         long size = length + overflow - (last == '\r' ? 1 : 0);
         if (size > maxLineBytes) {

@@ -41,7 +41,8 @@ public final class UrlListReader extends LineItemReader {
         this(in, "-", template);
     }
 
-    private UrlListReader(InputStream in, String source, RequestTemplate template) {
+    /** Reads {@code in}, which is {@code source} to the user ({@code -} for stdin). */
+    UrlListReader(InputStream in, String source, RequestTemplate template) {
         super(in, source, MAX_LINE_BYTES);
         this.template = template;
     }
@@ -68,6 +69,11 @@ public final class UrlListReader extends LineItemReader {
     }
 
     static InputStream openFile(String source) throws InputUnavailableException {
+        return openFile(source, Long.MAX_VALUE);
+    }
+
+    /** As {@link #openFile(String)}, read no further than its first {@code maxBytes}. */
+    static InputStream openFile(String source, long maxBytes) throws InputUnavailableException {
         if (source.isBlank()) {
             // Path.of("") is the current folder: "input  is a directory" said nothing useful.
             throw new InputUnavailableException("no input named: the input's name is empty",
@@ -83,7 +89,8 @@ public final class UrlListReader extends LineItemReader {
             InputStream in = Files.newInputStream(path);
             // Refused here too, not only by its first read: before a run empties -o. Not a
             // pipe, whose first bytes may be a long time coming.
-            return Files.isRegularFile(path) ? refusingForeignEncoding(in, source) : in;
+            return prefix(Files.isRegularFile(path) ? refusingForeignEncoding(in, source) : in,
+                    maxBytes);
         } catch (InputUnavailableException e) {
             throw e;
         } catch (NoSuchFileException e) {
@@ -95,6 +102,11 @@ public final class UrlListReader extends LineItemReader {
             throw new InputUnavailableException("cannot read input " + source + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** {@code in} as far as its first {@code maxBytes}: itself when that is no bound. */
+    static InputStream prefix(InputStream in, long maxBytes) {
+        return maxBytes == Long.MAX_VALUE ? in : new InputPrefix(in, maxBytes);
     }
 
     /** {@code in}, its first bytes looked at and given back, unless they mark UTF-16 or -32. */

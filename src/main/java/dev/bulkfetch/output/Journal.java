@@ -23,6 +23,10 @@ import java.nio.file.StandardOpenOption;
  * records were emptied. Only the mark refuses: the files of earlier versions, which have none,
  * start afresh as before.
  *
+ * <p>The records are of the input as far as its identity measured it, which is all a run
+ * reads ({@link #inputBytes()}, a resume too), so a list appended to meanwhile still matches
+ * it (every resume was refused); what was written past it is {@link #inputGrowth()}.
+ *
  * <p>The file is locked for as long as the journal is open, so a second run on it (a cron job
  * that overlaps, a supervisor restarting a run still alive) is refused before it touches the
  * file: two runs fetched every item twice, at twice the rate, and wrote both records. The lock
@@ -47,9 +51,13 @@ public final class Journal implements AutoCloseable {
     private final long keptFailures;
     private final long tornBytes;
     private final boolean resumable;
+    // The input the records are of, and how much of it; null: stdin, or no identity kept.
+    private final Path input;
+    private final InputIdentity.Extent extent;
 
     private Journal(Path file, FileChannel channel, Path key, DoneSet done, long kept,
-                    long keptFailures, long tornBytes, boolean resumable) {
+                    long keptFailures, long tornBytes, boolean resumable, Path input,
+                    InputIdentity.Extent extent) {
         this.file = file;
         this.channel = channel;
         this.key = key;
@@ -58,6 +66,8 @@ public final class Journal implements AutoCloseable {
         this.keptFailures = keptFailures;
         this.tornBytes = tornBytes;
         this.resumable = resumable;
+        this.input = input;
+        this.extent = extent;
     }
 
     /**
@@ -105,7 +115,8 @@ public final class Journal implements AutoCloseable {
                 throw new IllegalArgumentException("cannot resume from " + file
                         + ": it is not a regular file, so its records cannot be read back");
             }
-            return new Journal(file, null, null, new DoneSet().freeze(), 0, 0, 0, false);
+            return new Journal(file, null, null, new DoneSet().freeze(), 0, 0, 0, false, null,
+                    InputIdentity.Extent.UNBOUNDED);
         }
         Path given = file;
         file = resolve(file);
@@ -124,11 +135,11 @@ public final class Journal implements AutoCloseable {
                     + ": the input is not a regular file (a pipe?), so it cannot be read again",
                     null);
         }
-        // On a resume, its lines too, on the same read: no kept record may have a seq past them.
-        InputIdentity.Taken taken = readTwice ? InputIdentity.take(input, resume)
-                : new InputIdentity.Taken("stdin", Long.MAX_VALUE);
-        String identity = taken.identity();
         boolean existed = Files.exists(file);
+        // A new run's, before the file is emptied: an input that cannot be read costs nothing.
+        // A resume reads the input as its check needs, under the lock.
+        InputIdentity.Taken taken = readTwice && (!resume || !existed)
+                ? InputIdentity.take(input) : null;
         Path key = key(file);
         if (!OPEN.add(key)) {
             throw new InUse(file);
@@ -148,15 +159,15 @@ public final class Journal implements AutoCloseable {
             }
             if (!resume || !existed) {
                 channel.truncate(0);
-                if (!readTwice) {
+                if (taken == null) {
                     identityFile.forget();
                 } else {
-                    identityFile.begin(identity);
+                    identityFile.begin(taken.identity());
                 }
-                return new Journal(file, channel, key, new DoneSet().freeze(), 0, 0, 0, true);
+                return new Journal(file, channel, key, new DoneSet().freeze(), 0, 0, 0, true,
+                        input, taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent());
             }
-            identityFile.check(input, identity);
-            return scan(file, channel, key, input, format, taken.lines());
+            return scan(file, channel, key, input, format, identityFile.check(input));
         } catch (Throwable e) {
             channel.close();
             OPEN.remove(key);
@@ -258,16 +269,17 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Reads the kept records back, and cuts a torn last line off. */
+    /** Reads the kept records of {@code extent} of the input back, and cuts a torn line off. */
     private static Journal scan(Path file, FileChannel channel, Path key, Path input,
-                                InputReader.Format format, long inputLines) throws IOException {
-        KeptRecords records = KeptRecords.read(file, channel, input, format, inputLines);
+                                InputReader.Format format, InputIdentity.Extent extent)
+            throws IOException {
+        KeptRecords records = KeptRecords.read(file, channel, input, format, extent);
         long size = channel.size();
         if (records.end() < size) {
             channel.truncate(records.end());
         }
         return new Journal(file, channel, key, records.done(), records.kept(),
-                records.failures(), size - records.end(), true);
+                records.failures(), size - records.end(), true, input, extent);
     }
 
     /**
@@ -314,6 +326,24 @@ public final class Journal implements AutoCloseable {
     /** Whether a later run can resume from the file: false for a pipe or a device. */
     public boolean resumable() {
         return resumable;
+    }
+
+    /**
+     * How much of the input the run reads: the bytes its identity covers, so the records are
+     * of the input it names though the input grows as the run goes on; Long.MAX_VALUE when
+     * there is no identity (stdin, a pipe, records to a stream), which bounds nothing.
+     */
+    public long inputBytes() {
+        return extent.bytes();
+    }
+
+    /**
+     * What was written to the input past the bytes the run reads ({@link #inputBytes()}),
+     * as of now: none of it was fetched. Null when nothing was, or there is no identity.
+     */
+    public InputGrowth inputGrowth() throws IOException {
+        return input == null || extent == InputIdentity.Extent.UNBOUNDED ? null
+                : InputGrowth.past(input, extent);
     }
 
     /** Bytes of a torn last line that were cut off. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -44,20 +45,22 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
      * @param input the input the records are of, read again for its lines that are no items,
      *     and named in a refusal (null: stdin, which has no records to read)
      * @param format how {@code input} is read, which says which of its lines are items
-     * @param inputLines the input's lines, past which no seq is an item's (Long.MAX_VALUE
-     *     when not known)
+     * @param extent how much of the input the records are of: its lines, past which no seq
+     *     is an item's, and the bytes they are in
      * @throws Journal.CannotResume when a line that is no record has records after it, when
-     *     two records have one seq, or when a record's seq is past {@code inputLines} or is
+     *     two records have one seq, or when a record's seq is past the extent's lines or is
      *     that of a line of {@code input} that is no item
      */
     static KeptRecords read(Path file, FileChannel channel, Path input,
-                            InputReader.Format format, long inputLines) throws IOException {
-        Scan scan = new Scan(inputLines);
+                            InputReader.Format format, InputIdentity.Extent extent)
+            throws IOException {
+        Scan scan = new Scan(extent.lines());
         eachLine(channel, scan::line);
         DoneSet done = scan.done.freeze();
         Refusal refusal = Refusal.earliest(scan.badLineRefusal(file),
-                scan.beyondRefusal(file, input), repeatRefusal(file, channel, scan, done),
-                skippedLineRefusal(file, channel, input, format, done));
+                scan.beyondRefusal(file, input, extent.bytes()),
+                repeatRefusal(file, channel, scan, done),
+                skippedLineRefusal(file, channel, input, format, extent.bytes(), done));
         if (refusal != null) {
             throw new Journal.CannotResume(refusal.message(), null);
         }
@@ -136,13 +139,15 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
                     + " resume");
         }
 
-        Refusal beyondRefusal(Path file, Path input) {
+        Refusal beyondRefusal(Path file, Path input, long inputBytes) throws IOException {
             return beyond == 0 ? null : new Refusal(beyondLine, "cannot resume " + file
                     + ": its line " + beyondLine + " is a record of seq " + beyondSeq
                     + ", but the input " + input + " has " + inputLines
-                    + (inputLines == 1 ? " line" : " lines") + " (an item's"
-                    + " seq is its line number, blank lines and comments counted), so no item"
-                    + " of it has that seq" + (beyond == 1 ? ""
+                    + (inputLines == 1 ? " line" : " lines")
+                    + (Files.size(input) <= inputBytes ? "" : " in its first " + inputBytes
+                    + " bytes, which the records are of (it grew past them since)")
+                    + " (an item's seq is its line number, blank lines and comments counted),"
+                    + " so no item of it has that seq" + (beyond == 1 ? ""
                     : " (" + beyond + " records in all are past its last line)")
                     + "; delete that line (a record of another input?), then resume");
         }
@@ -186,14 +191,14 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
      * taken, comes before the journal is read. The journal is read again only on a refusal.
      */
     private static Refusal skippedLineRefusal(Path file, FileChannel channel, Path input,
-                                              InputReader.Format format, DoneSet done)
-            throws IOException {
+                                              InputReader.Format format, long inputBytes,
+                                              DoneSet done) throws IOException {
         if (input == null || done.size() == 0) {
             return null;
         }
         // Held as the done-set holds seqs: at most as many as it holds.
         DoneSet recorded = new DoneSet();
-        InputReader.eachSkippedLine(input, format, line -> {
+        InputReader.eachSkippedLine(input, format, inputBytes, line -> {
             if (done.contains(line)) {
                 recorded.add(Math.toIntExact(line));
             }

@@ -114,10 +114,11 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
      * Writes the summary as one JSON object. After {@code --resume}, the {@code kept} records
      * of earlier runs ({@code keptFailed} of them not ok) are counted apart from this run's
      * items, and {@code all_ok} says whether every record in the output is ok, as the exit
-     * code does; {@code interrupted} runs (Ctrl-C) are never all ok, as items are left.
+     * code does; {@code interrupted} runs (Ctrl-C) are never all ok, as items are left, and
+     * nor are runs whose input grew past what they read, by {@code unreadLines}.
      */
-    public void writeJson(OutputStream out, long kept, long keptFailed, boolean interrupted)
-            throws IOException {
+    public void writeJson(OutputStream out, long kept, long keptFailed, boolean interrupted,
+                          long unreadLines) throws IOException {
         try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
@@ -162,7 +163,9 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             json.writeNumberField("kept", kept);
             json.writeNumberField("kept_failed", keptFailed);
             json.writeBooleanField("interrupted", interrupted);
-            json.writeBooleanField("all_ok", !interrupted && failures() == 0 && keptFailed == 0);
+            json.writeNumberField("unread_lines", unreadLines);
+            json.writeBooleanField("all_ok", !interrupted && failures() == 0 && keptFailed == 0
+                    && unreadLines == 0);
             json.writeEndObject();
             json.writeRaw('\n');
         }
