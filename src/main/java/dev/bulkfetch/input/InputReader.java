@@ -32,6 +32,12 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
                         + "': expected urls, jsonl or auto");
             };
         }
+
+        /** The format {@code source} is read as: this one, or for AUTO, as its name says. */
+        public Format of(String source) {
+            return this != AUTO ? this
+                    : source.toLowerCase(Locale.ROOT).endsWith(".jsonl") ? JSONL : URLS;
+        }
     }
 
     /**
@@ -172,7 +178,6 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     }
 
     private static boolean isJsonLines(String source, Format format) {
-        return format == Format.JSONL
-                || format == Format.AUTO && source.toLowerCase(Locale.ROOT).endsWith(".jsonl");
+        return format.of(source) == Format.JSONL;
     }
 }

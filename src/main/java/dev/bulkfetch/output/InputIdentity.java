@@ -1,5 +1,6 @@
 package dev.bulkfetch.output;
 
+import dev.bulkfetch.input.InputReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,10 +14,10 @@ import java.util.zip.CRC32C;
 /**
  * The identity file of a journal: {@code FILE.input} beside the journal {@code FILE}, which says
  * which input the journal's records belong to. Its first line is the input's identity (path,
- * size, a checksum of its content, as far as one read of it went), so that a resume against
- * another input is refused instead of mixing two runs; its second line is {@code running}
- * while a run is under way, so that a new run without {@code --resume} does not empty the
- * records of one that never ended.
+ * size, the format it is read as, a checksum of its content, as far as one read of it went),
+ * so that a resume against another input, or reading it as another format, is refused instead
+ * of mixing two runs; its second line is {@code running} while a run is under way, so that a
+ * new run without {@code --resume} does not empty the records of one that never ended.
  *
  * <p>Kept apart from {@link Journal}, which owns the journal file and its lock: the journal
  * decides when the identity is written, checked and marked, under that lock; this class knows
@@ -83,12 +84,14 @@ final class InputIdentity {
     /**
      * Refuses a resume unless the recorded identity is that of {@code input} as it is now, or
      * of its first bytes (it grew since: appended to while the run read it, or after), or one
-     * an earlier version took of the same content; and returns how much of it the records are
-     * of, which is all the resumed run reads.
+     * an earlier version took of the same content; and unless {@code format} reads it as the
+     * records were made. Returns how much of it the records are of, which is all the resumed
+     * run reads.
      *
-     * @throws Journal.CannotResume when there is no identity file, or it names another input
+     * @throws Journal.CannotResume when there is no identity file, when it names another
+     *     input, or another format
      */
-    Extent check(Path input) throws IOException {
+    Extent check(Path input, InputReader.Format format) throws IOException {
         String recorded;
         try {
             recorded = Files.readAllLines(file).getFirst().strip();
@@ -101,11 +104,47 @@ final class InputIdentity {
         Extent extent = matching(input, recorded);
         if (extent == null) {
             throw new Journal.CannotResume("cannot resume " + journal + ": it was made "
-                    + "from another input (" + recorded + "), not " + take(input).identity()
+                    + "from another input (" + recorded + "), not "
+                    + take(input, format).identity()
                     + "; resume with the same input, or start afresh with --overwrite",
                     null);
         }
+        refuseAnotherFormat(input, format, field(recorded, "format"));
         return extent;
+    }
+
+    /**
+     * A resume that would read the input in another format than its records were made by
+     * (specs.jsonl renamed specs.txt, or --input-format changed) took each JSON Lines spec
+     * for a URL that is none: every item left became an input error, counted as done, its
+     * whole line, keys and all, in its record. An identity of an earlier version names no
+     * format, and is not refused: no record says which it was, and refusing would strand
+     * every unfinished run of that version.
+     */
+    private void refuseAnotherFormat(Path input, InputReader.Format format, String recorded)
+            throws Journal.CannotResume {
+        InputReader.Format read = format.of(input.toString());
+        if (recorded == null || recorded.equals(name(read))) {
+            return;
+        }
+        InputReader.Format made = read == InputReader.Format.URLS ? InputReader.Format.JSONL
+                : InputReader.Format.URLS;
+        throw new Journal.CannotResume("cannot resume " + journal + ": its records were made"
+                + " reading the input as " + describe(made) + ", and this run would read "
+                + input + " as " + describe(read) + (format == InputReader.Format.AUTO
+                ? " (--input-format auto, the default, reads a name ending in .jsonl as JSON"
+                + " Lines and any other as a URL list)" : " (--input-format " + name(format)
+                + ")") + "; resume with --input-format " + name(made) + " to read it as they"
+                + " were made, or start afresh with --overwrite", null);
+    }
+
+    /** The format as --input-format names it, and as an identity records it. */
+    private static String name(InputReader.Format format) {
+        return format.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String describe(InputReader.Format format) {
+        return format == InputReader.Format.JSONL ? "JSON Lines request specs" : "a URL list";
     }
 
     /** The extent of {@code input} that {@code recorded} is the identity of, or null. */
@@ -177,12 +216,12 @@ final class InputIdentity {
 
     /**
      * What of an identity says which items the input holds: its size and checksum, not its
-     * path. A list moved, or copied with its output to another machine to go on there, is the
-     * same list; the path stays in the identity, for a person reading the file.
+     * path, nor the format it is read as (checked apart). A list moved, or copied with its
+     * output to another machine to go on there, is the same list; the path stays in the
+     * identity, for a person reading the file.
      */
     static String content(String identity) {
-        int size = identity.lastIndexOf(" size=");
-        return size < 0 ? identity : identity.substring(size + 1);
+        return field(identity, "size") + " " + identity.substring(identity.lastIndexOf(' ') + 1);
     }
 
     /**
@@ -204,13 +243,15 @@ final class InputIdentity {
     }
 
     /**
-     * The input's identity, and its lines: one read of the whole input, as far as it goes
-     * when read. Its size is the bytes that read took: a writer appending to the input
-     * meanwhile made the size the file had after it, and no later read matched the checksum.
+     * The input's identity, read as {@code format}, and its lines: one read of the whole
+     * input, as far as it goes when read. Its size is the bytes that read took: a writer
+     * appending to the input meanwhile made the size the file had after it, and no later read
+     * matched the checksum. The format recorded is the one it is read as, URLs or JSON Lines.
      */
-    static Taken take(Path input) throws IOException {
+    static Taken take(Path input, InputReader.Format format) throws IOException {
         Measured whole = measure(input, Long.MAX_VALUE);
-        return new Taken(identity(input, whole.bytes(), whole.hash()), whole.extent());
+        return new Taken(identity(input, whole.bytes(), format.of(input.toString()),
+                whole.hash()), whole.extent());
     }
 
     /**
@@ -240,12 +281,15 @@ final class InputIdentity {
                 crc.update(head);
                 hash = checksum.label + HexFormat.of().toHexDigits((int) crc.getValue());
             }
-            return identity(input, Files.size(input), hash);
+            return identity(input, Files.size(input), null, hash);
         }
     }
 
-    private static String identity(Path input, long size, String hash) {
-        return "path=" + input.toAbsolutePath().normalize() + " size=" + size + " " + hash;
+    /** An identity's line: path first, checksum last; the format where one is known. */
+    private static String identity(Path input, long size, InputReader.Format format,
+                                   String hash) {
+        return "path=" + input.toAbsolutePath().normalize() + " size=" + size
+                + (format == null ? "" : " format=" + name(format)) + " " + hash;
     }
 
     /** What one read of an input's first bytes found: how many, their checksum and lines. */

@@ -100,7 +100,9 @@ public final class Journal implements AutoCloseable {
     /**
      * As {@link #open(Path, Path, boolean, boolean)}, which reads the input as its name says
      * ({@link InputReader.Format#AUTO}), for an input read as {@code format}: it says which
-     * of the input's lines are items, and a resume refuses a record of any other line.
+     * of the input's lines are items, and a resume refuses a record of any other line. The
+     * format it comes to for the input is recorded, and a resume that reads it as the other is
+     * refused.
      */
     public static Journal open(Path file, Path input, InputReader.Format format, boolean resume,
                                boolean overwrite) throws IOException {
@@ -139,7 +141,7 @@ public final class Journal implements AutoCloseable {
         // A new run's, before the file is emptied: an input that cannot be read costs nothing.
         // A resume reads the input as its check needs, under the lock.
         InputIdentity.Taken taken = readTwice && (!resume || !existed)
-                ? InputIdentity.take(input) : null;
+                ? InputIdentity.take(input, format) : null;
         Path key = key(file);
         if (!OPEN.add(key)) {
             throw new InUse(file);
@@ -167,7 +169,8 @@ public final class Journal implements AutoCloseable {
                 return new Journal(file, channel, key, new DoneSet().freeze(), 0, 0, 0, true,
                         input, taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent());
             }
-            return scan(file, channel, key, input, format, identityFile.check(input));
+            return scan(file, channel, key, input, format,
+                    identityFile.check(input, format));
         } catch (Throwable e) {
             channel.close();
             OPEN.remove(key);

@@ -1,5 +1,6 @@
 package dev.bulkfetch.output;
 
+import static dev.bulkfetch.input.InputReader.Format.JSONL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -255,14 +256,16 @@ class JournalTest {
             Files.writeString(dir.resolve(input.getFileName() + ".out"), records);
         }
         Path listOut = dir.resolve("in.txt.out");
+        Path listAsSpecsOut = dir.resolve("in.txt.specs.out");
+        Journal.open(listAsSpecsOut, list, JSONL, false, false).close();
+        Files.writeString(listAsSpecsOut, records);
 
         try (Journal journal = Journal.open(listOut, list, true)) {
             assertThat(journal.kept()).isEqualTo(2);
         }
         assertThatThrownBy(() -> Journal.open(dir.resolve("in.jsonl.out"), specs, true))
                 .hasMessageContaining("its line 2 is a record of seq 1");
-        assertThatThrownBy(() -> Journal.open(listOut, list,
-                dev.bulkfetch.input.InputReader.Format.JSONL, true, false))
+        assertThatThrownBy(() -> Journal.open(listAsSpecsOut, list, JSONL, true, false))
                 .hasMessageContaining("its line 2 is a record of seq 1");
     }
 

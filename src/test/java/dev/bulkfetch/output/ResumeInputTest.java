@@ -145,4 +145,85 @@ class ResumeInputTest {
                     .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
         }
     }
+
+    /**
+     * From the review of a backfill: specs.jsonl killed, renamed specs.txt (the same bytes, so
+     * the same identity), and resumed: read as a URL list, each spec left became an input
+     * error, "not a valid URL" with the whole spec, its API key too, in the url field, counted
+     * as done. The format the records were made by is in the identity: such a resume is
+     * refused, naming both formats and the option that chooses, and --input-format jsonl goes
+     * on.
+     */
+    @Test
+    void specsRenamedToTxtAreNotResumedAsAUrlList() throws Exception {
+        try (TestServer server = new TestServer()) {
+            StringBuilder specs = new StringBuilder();
+            for (int n = 1; n <= 5; n++) {
+                specs.append("{\"url\":\"").append(server.url("/quick-held/" + n))
+                        .append("\",\"headers\":{\"X-Api-Key\":\"k-s3cret\"}}\n");
+            }
+            Path jsonl = TestServer.write(dir.resolve("specs.jsonl"), specs.toString());
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", jsonl.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            Files.write(out, Files.readAllLines(out).subList(0, 2));
+            String kept = Files.readString(out);
+            Path txt = Files.move(jsonl, dir.resolve("specs.txt"));
+            server.counter().reset();
+
+            Cli.Result asList = Cli.run("fetch", txt.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+
+            assertThat(asList.exitCode()).as(asList.err()).isEqualTo(2);
+            assertThat(asList.err()).contains("cannot resume")
+                    .contains("made reading the input as JSON Lines request specs")
+                    .contains("would read " + txt + " as a URL list")
+                    .contains("resume with --input-format jsonl")
+                    .doesNotContain("k-s3cret");
+            assertThat(server.counter().served()).isZero();
+            assertThat(out).hasContent(kept);
+
+            Cli.Result asSpecs = Cli.run("fetch", txt.toString(), "-o", out.toString(),
+                    "--resume", "-q", "--input-format", "jsonl");
+
+            assertThat(asSpecs.exitCode()).as(asSpecs.err()).isZero();
+            assertThat(server.counter().served()).isEqualTo(3);
+            assertThat(Records.read(out)).allMatch(r -> r.get("ok").asBoolean()).hasSize(5);
+        }
+    }
+
+    /**
+     * The other way: a URL list resumed with --input-format jsonl is refused, naming the
+     * option as given. An identity of an earlier version, which records no format, resumes
+     * as it did: no record tells which format it was made by.
+     */
+    @Test
+    void aUrlListResumedAsJsonLinesIsRefusedUnlessItsIdentityNamesNoFormat() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 5);
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            Files.write(out, Files.readAllLines(out).subList(0, 2));
+            Path identity = dir.resolve("out.jsonl.input");
+            server.counter().reset();
+
+            Cli.Result asSpecs = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q", "--input-format", "jsonl");
+
+            assertThat(asSpecs.exitCode()).as(asSpecs.err()).isEqualTo(2);
+            assertThat(asSpecs.err()).contains("made reading the input as a URL list")
+                    .contains("as JSON Lines request specs (--input-format jsonl)")
+                    .contains("resume with --input-format urls");
+            assertThat(server.counter().served()).isZero();
+
+            assertThat(identity).content().contains(" format=urls ");
+            Files.writeString(identity, Files.readString(identity).replace(" format=urls", ""));
+            Cli.Result earlier = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+
+            assertThat(earlier.exitCode()).as(earlier.err()).isZero();
+            assertThat(server.counter().served()).isEqualTo(3);
+        }
+    }
 }
