@@ -230,13 +230,16 @@ public final class Main {
 
     /**
      * Usage errors are exactly the ones the commands raise as such: a bad option (picocli's
-     * {@code ParameterException}, which every option check throws) or an input that cannot be
-     * used. Anything else is a fault of bulkfetch, not of the command line, and is not hidden
-     * behind exit code 2.
+     * {@code ParameterException}, which every option check throws), an input that cannot be
+     * used, or an output file that cannot be the journal asked for (a refused resume, a file
+     * another run writes), which is no mistake in the command line and gets no pointer to
+     * --help. Anything else is a fault of bulkfetch, not of the command line, and is not
+     * hidden behind exit code 2.
      */
     private static int exitCodeOf(Throwable e) {
         if (e instanceof InputUnavailableException || e instanceof InvalidPathException
-                || e instanceof CommandLine.ParameterException) {
+                || e instanceof CommandLine.ParameterException
+                || e instanceof dev.bulkfetch.output.Journal.Refused) {
             return ExitCodes.USAGE;
         }
         if (e instanceof InterruptedException) {

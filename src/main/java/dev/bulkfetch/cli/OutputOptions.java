@@ -184,8 +184,13 @@ final class OutputOptions {
      * The output file as a journal (read back with --resume), before anything is sent, so an
      * unwritable file or a mismatched resume costs no request; null when writing to stdout.
      * The input is read as {@code format}, which says which of its lines are items.
+     *
+     * @throws Journal.Refused when the file cannot be the journal asked for (a resume against
+     *     another input, a run on the same file, a new run on an unfinished one's): no usage
+     *     mistake, so it goes to Main as it is, whose message says all, without the pointer
+     *     to --help a usage error gets
      */
-    Journal openJournal(String input, InputReader.Format format) {
+    Journal openJournal(String input, InputReader.Format format) throws Journal.Refused {
         if (output == null) {
             if (resume || overwrite) {
                 throw usage((resume ? "--resume" : "--overwrite")
@@ -206,10 +211,8 @@ final class OutputOptions {
                     : Journal.open(output, source, format, resume, overwrite);
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--output': " + e.getMessage());
-        } catch (Journal.CannotResume | Journal.InUse | Journal.Unfinished e) {
-            // A resume against another input, a run on the same file, a new run on an
-            // unfinished one's: the message says all.
-            throw usage(e.getMessage());
+        } catch (Journal.Refused e) {
+            throw e;
         } catch (java.nio.file.NoSuchFileException e) {
             throw usage("cannot write output file " + output + ": there is no folder "
                     + output.toAbsolutePath().getParent());

@@ -189,29 +189,41 @@ public final class Journal implements AutoCloseable {
                 ? parent.toRealPath().resolve(absolute.getFileName()) : absolute;
     }
 
+    /**
+     * The file cannot be the journal asked for, for a reason of its own and not a mistake in
+     * the command line: the message says why, and what to do.
+     */
+    public abstract static sealed class Refused extends IOException
+            permits Unfinished, CannotResume, InUse {
+        Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** A new run on the output file of a run that did not finish, which --resume goes on. */
-    public static final class Unfinished extends IOException {
+    public static final class Unfinished extends Refused {
         Unfinished(Path file, boolean resumable) {
             super("output file " + file + " holds the records of a run that did not finish"
                     + " (its input is in " + identityFile(file).getFileName() + "): "
                     + (resumable ? "run with --resume to go on from them (with that input), or"
                             + " with --overwrite to start again"
-                            : "run with --overwrite to start again, or write to another file"));
+                            : "run with --overwrite to start again, or write to another file"),
+                    null);
         }
     }
 
     /** A --resume that cannot go on from the file it was given: the message says why. */
-    public static final class CannotResume extends IOException {
+    public static final class CannotResume extends Refused {
         CannotResume(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
     /** Another run has the output file open as its journal. */
-    public static final class InUse extends IOException {
+    public static final class InUse extends Refused {
         InUse(Path file) {
             super("output file " + file + " is being written by another run (its journal is "
-                    + "locked): let that run end, or write to another file");
+                    + "locked): let that run end, or write to another file", null);
         }
     }
 

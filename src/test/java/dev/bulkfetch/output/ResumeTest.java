@@ -268,8 +268,9 @@ class ResumeTest {
             Cli.Result resumed = Cli.run(with(fetch, "--resume"));
 
             assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(2);
-            assertThat(resumed.err()).contains("cannot resume").contains("then resume")
-                    .doesNotContain("Exception");
+            // No usage mistake: the pointer to --help a bad option gets would say nothing.
+            assertThat(resumed.err()).startsWith("bulkfetch fetch: cannot resume")
+                    .contains("then resume").doesNotContain("Exception").doesNotContain("--help");
             assertThat(server.counter().served()).isZero();
             assertThat(Files.readString(out)).isEqualTo(before);
             return new Refusal(input, resumed.err());
