@@ -103,11 +103,9 @@ final class InputIdentity {
         }
         Extent extent = matching(input, recorded);
         if (extent == null) {
-            throw new Journal.CannotResume("cannot resume " + journal + ": it was made "
-                    + "from another input (" + recorded + "), not "
-                    + take(input, format).identity()
-                    + "; resume with the same input, or start afresh with --overwrite",
-                    null);
+            throw new Journal.CannotResume("cannot resume " + journal + ": "
+                    + change(input, recorded) + "; resume with the input it was made from,"
+                    + " or start afresh with --overwrite", null);
         }
         refuseAnotherFormat(input, format, field(recorded, "format"));
         return extent;
@@ -163,6 +161,42 @@ final class InputIdentity {
         // A checksum of the head: the size, the whole input's, must be the same too.
         Measured whole = measure(input, Long.MAX_VALUE);
         return content(recorded).equals(content(of(input, checksum))) ? whole.extent() : null;
+    }
+
+    /**
+     * What differs between the input {@code recorded} names and {@code input}, in words: its
+     * size, its lines, or, where neither, its content. It showed both identities whole: the
+     * same path twice when only the content had changed.
+     */
+    private static String change(Path input, String recorded) throws IOException {
+        String size = field(recorded, "size");
+        if (size == null || !recorded.startsWith("path=")) {
+            return "the identity it records cannot be read (" + recorded + ")";
+        }
+        String path = recorded.substring("path=".length(), recorded.lastIndexOf(" size="));
+        boolean moved = !path.equals(input.toAbsolutePath().normalize().toString());
+        String lines = field(recorded, "lines");  // none in an earlier version's
+        Measured now = measure(input, Long.MAX_VALUE);
+        String then = size + " bytes" + (lines == null ? "" : " in " + lines + " lines");
+        String held = now.bytes() + " bytes" + (lines == null ? ""
+                : " in " + now.lines() + " lines");
+        String made = moved ? path + ", which it was made from," : "it";
+        String what;
+        if (!then.equals(held)) {
+            what = input + " holds " + held + ", where " + made + " held " + then;
+        } else {
+            Checksum checksum = Checksum.of(recorded);
+            what = input + " holds as many bytes" + (lines == null ? "" : " and lines") + " as "
+                    + made + " did (" + held + "), but not the same ones: their checksum is "
+                    + (checksum == Checksum.WHOLE ? now.hash() : lastWord(of(input, checksum)))
+                    + ", where it was " + lastWord(recorded);
+        }
+        return (moved ? "it was made from another input: "
+                : "its input has changed since it was made: ") + what;
+    }
+
+    private static String lastWord(String identity) {
+        return identity.substring(identity.lastIndexOf(' ') + 1);
     }
 
     /** The value of {@code key=} in an identity, or null when it has none. */
@@ -221,7 +255,7 @@ final class InputIdentity {
      * identity, for a person reading the file.
      */
     static String content(String identity) {
-        return field(identity, "size") + " " + identity.substring(identity.lastIndexOf(' ') + 1);
+        return field(identity, "size") + " " + lastWord(identity);
     }
 
     /**
@@ -250,8 +284,8 @@ final class InputIdentity {
      */
     static Taken take(Path input, InputReader.Format format) throws IOException {
         Measured whole = measure(input, Long.MAX_VALUE);
-        return new Taken(identity(input, whole.bytes(), format.of(input.toString()),
-                whole.hash()), whole.extent());
+        return new Taken(identity(input, whole.bytes(), whole.lines(),
+                format.of(input.toString()), whole.hash()), whole.extent());
     }
 
     /**
@@ -281,14 +315,15 @@ final class InputIdentity {
                 crc.update(head);
                 hash = checksum.label + HexFormat.of().toHexDigits((int) crc.getValue());
             }
-            return identity(input, Files.size(input), null, hash);
+            return identity(input, Files.size(input), null, null, hash);
         }
     }
 
-    /** An identity's line: path first, checksum last; the format where one is known. */
-    private static String identity(Path input, long size, InputReader.Format format,
-                                   String hash) {
+    /** An identity's line: path first, checksum last; lines and format where known. */
+    private static String identity(Path input, long size, Long lines,
+                                   InputReader.Format format, String hash) {
         return "path=" + input.toAbsolutePath().normalize() + " size=" + size
+                + (lines == null ? "" : " lines=" + lines)
                 + (format == null ? "" : " format=" + name(format)) + " " + hash;
     }
 

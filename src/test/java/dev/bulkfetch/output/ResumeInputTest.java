@@ -36,10 +36,60 @@ class ResumeInputTest {
 
             assertThat(result.exitCode()).isEqualTo(2);
             assertThat(result.err()).contains("cannot resume").contains("another input")
+                    .contains(first.toAbsolutePath() + ", which it was made from,")
                     .doesNotContain("Exception").doesNotContain("--help");
             assertThat(server.counter().served()).isZero();
             assertThat(Records.read(out)).hasSize(5);
         }
+    }
+
+    /**
+     * A list changed since its records were made was refused with both identities whole, its
+     * path twice, and the reader left to spot which number differed. The refusal says what
+     * changed: its size (in bytes and lines), its lines alone, or, of the same size and lines,
+     * its content.
+     */
+    @Test
+    void aChangedListIsRefusedSayingWhatChanged() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/quick-held/", 5);
+            String text = Files.readString(list);
+            long size = text.length();
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
+                    .exitCode()).isZero();
+            Files.write(out, Files.readAllLines(out).subList(0, 2));
+            String lastLine = server.url("/quick-held/5") + "\n";
+            server.counter().reset();
+
+            String shorter = refusal(list, text.replace(lastLine, ""));
+            String moreLines = refusal(list, text.replace("/quick-held/5", "/quick-hel\n/5"));
+            String swapped = refusal(list, text.replace("/quick-held/4", "/quick-held/X")
+                    .replace("/quick-held/5", "/quick-held/4").replace("/quick-held/X",
+                            "/quick-held/5"));
+
+            assertThat(shorter).contains("its input has changed since it was made: " + list
+                    + " holds " + (size - lastLine.length()) + " bytes in 4 lines, where it held "
+                    + size + " bytes in 5 lines");
+            assertThat(moreLines).contains(list + " holds " + size + " bytes in 6 lines, where"
+                    + " it held " + size + " bytes in 5 lines");
+            assertThat(swapped).contains(list + " holds as many bytes and lines as it did ("
+                    + size + " bytes in 5 lines), but not the same ones: their checksum is");
+            for (String refused : List.of(shorter, moreLines, swapped)) {
+                assertThat(refused.split(java.util.regex.Pattern.quote(list.toString()), -1))
+                        .as(refused).hasSize(2);
+            }
+            assertThat(server.counter().served()).isZero();
+        }
+    }
+
+    /** What a resume over {@code list}, changed to {@code text}, is refused with. */
+    private String refusal(Path list, String text) throws Exception {
+        Files.writeString(list, text);
+        Cli.Result result = Cli.run("fetch", list.toString(), "-o",
+                dir.resolve("out.jsonl").toString(), "--resume", "-q");
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        return result.err();
     }
 
     /**
@@ -98,7 +148,8 @@ class ResumeInputTest {
                     "--resume", "-q");
 
             assertThat(reordered.exitCode()).isEqualTo(2);
-            assertThat(reordered.err()).contains("another input");
+            assertThat(reordered.err()).contains("its input has changed")
+                    .contains("as many bytes and lines as it did").contains("not the same ones");
             assertThat(server.counter().served()).isZero();
             // As an earlier version recorded it: the first 64 KiB, unchanged by the swap.
             java.util.zip.CRC32C head = new java.util.zip.CRC32C();
@@ -138,7 +189,9 @@ class ResumeInputTest {
             Cli.Result same = Cli.run("fetch", list.toString(), "-o", out.toString(),
                     "--resume", "-q");
 
-            assertThat(other.err()).contains("another input");
+            assertThat(other.err()).contains("its input has changed")
+                    .contains("as many bytes as it did (" + Files.size(list) + " bytes)")
+                    .contains("where it was sha256-64k=" + "0".repeat(32));
             assertThat(same.exitCode()).as(same.err()).isZero();
             assertThat(server.counter().served()).isEqualTo(3);
             assertThat(Records.read(out)).extracting(r -> r.get("seq").asLong())
