@@ -55,10 +55,7 @@ class ResumeInputTest {
             Path list = server.urlList(dir, "/quick-held/", 5);
             String text = Files.readString(list);
             long size = text.length();
-            Path out = dir.resolve("out.jsonl");
-            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
-                    .exitCode()).isZero();
-            Files.write(out, Files.readAllLines(out).subList(0, 2));
+            Path out = cutShortRunOf(list);
             String lastLine = server.url("/quick-held/5") + "\n";
             server.counter().reset();
 
@@ -83,6 +80,18 @@ class ResumeInputTest {
         }
     }
 
+    /**
+     * out.jsonl of a whole run of {@code input}, cut back to its first two records: as a run
+     * that was stopped there leaves it, for a resume to go on from.
+     */
+    private Path cutShortRunOf(Path input) throws Exception {
+        Path out = dir.resolve("out.jsonl");
+        assertThat(Cli.run("fetch", input.toString(), "-o", out.toString(), "-q").exitCode())
+                .isZero();
+        Files.write(out, Files.readAllLines(out).subList(0, 2));
+        return out;
+    }
+
     /** What a resume over {@code list}, changed to {@code text}, is refused with. */
     private String refusal(Path list, String text) throws Exception {
         Files.writeString(list, text);
@@ -100,10 +109,7 @@ class ResumeInputTest {
     void theSameListMovedElsewhereStillResumes() throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/quick-held/", 5);
-            Path out = dir.resolve("out.jsonl");
-            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
-                    .exitCode()).isZero();
-            Files.write(out, Files.readAllLines(out).subList(0, 2));
+            Path out = cutShortRunOf(list);
             Path moved = Files.move(list, Files.createDirectories(dir.resolve("elsewhere"))
                     .resolve("renamed.txt"));
             server.counter().reset();
@@ -216,10 +222,7 @@ class ResumeInputTest {
                         .append("\",\"headers\":{\"X-Api-Key\":\"k-s3cret\"}}\n");
             }
             Path jsonl = TestServer.write(dir.resolve("specs.jsonl"), specs.toString());
-            Path out = dir.resolve("out.jsonl");
-            assertThat(Cli.run("fetch", jsonl.toString(), "-o", out.toString(), "-q")
-                    .exitCode()).isZero();
-            Files.write(out, Files.readAllLines(out).subList(0, 2));
+            Path out = cutShortRunOf(jsonl);
             String kept = Files.readString(out);
             Path txt = Files.move(jsonl, dir.resolve("specs.txt"));
             server.counter().reset();
@@ -254,10 +257,7 @@ class ResumeInputTest {
     void aUrlListResumedAsJsonLinesIsRefusedUnlessItsIdentityNamesNoFormat() throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/quick-held/", 5);
-            Path out = dir.resolve("out.jsonl");
-            assertThat(Cli.run("fetch", list.toString(), "-o", out.toString(), "-q")
-                    .exitCode()).isZero();
-            Files.write(out, Files.readAllLines(out).subList(0, 2));
+            Path out = cutShortRunOf(list);
             Path identity = dir.resolve("out.jsonl.input");
             server.counter().reset();
 
