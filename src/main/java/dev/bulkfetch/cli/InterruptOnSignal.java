@@ -1,8 +1,6 @@
 package dev.bulkfetch.cli;
 
 import java.io.PrintWriter;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C, SIGTERM or SIGHUP during {@code compare}'s runs: the first interrupts the thread
@@ -18,8 +16,7 @@ import sun.misc.SignalHandler;
 final class InterruptOnSignal implements AutoCloseable {
 
     private final Thread target;
-    // By Stop's ordinal; null where the JVM keeps the signal to itself (-Xrs).
-    private final SignalHandler[] previous = new SignalHandler[Interrupts.Stop.values().length];
+    private final StopSignals signals;
     // All three guarded by this: the signals' threads and the closing one.
     private boolean armed = true;
     private Interrupts.Stop first;
@@ -31,17 +28,7 @@ final class InterruptOnSignal implements AutoCloseable {
      */
     InterruptOnSignal(Thread target, String doing, PrintWriter err) {
         this.target = target;
-        for (Interrupts.Stop stop : Interrupts.Stop.values()) {
-            previous[stop.ordinal()] = handle(stop.signal, signal -> stop(stop, doing, err));
-        }
-    }
-
-    private static SignalHandler handle(Signal signal, SignalHandler handler) {
-        try {
-            return Signal.handle(signal, handler);
-        } catch (IllegalArgumentException reservedByTheJvm) {
-            return null;
-        }
+        this.signals = StopSignals.install(stop -> stop(stop, doing, err));
     }
 
     private synchronized void stop(Interrupts.Stop signal, String doing, PrintWriter err) {
@@ -72,11 +59,7 @@ final class InterruptOnSignal implements AutoCloseable {
         synchronized (this) {
             armed = false;
         }
-        for (Interrupts.Stop stop : Interrupts.Stop.values()) {
-            if (previous[stop.ordinal()] != null) {
-                Signal.handle(stop.signal, previous[stop.ordinal()]);
-            }
-        }
+        signals.close();
         if (Thread.currentThread() == target) {
             Thread.interrupted();
         }

@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C, SIGTERM (kill, timeout, systemd, docker stop) or SIGHUP (the terminal or the ssh
@@ -69,9 +68,7 @@ final class Interrupts implements AutoCloseable {
     // Open once the first signal has come.
     private final CountDownLatch signalled = new CountDownLatch(1);
     private volatile boolean closed;
-    // By Stop's ordinal; null where the JVM keeps the signal to itself (-Xrs): the run goes on
-    // without a handler for it.
-    private final SignalHandler[] previous = new SignalHandler[Stop.values().length];
+    private final StopSignals signals;
     private final Thread onExit;
 
     private Interrupts(BulkRun run, Duration grace, PrintWriter err, boolean terminal,
@@ -81,19 +78,9 @@ final class Interrupts implements AutoCloseable {
         this.err = err;
         this.lineStart = terminal ? "\n" : "";
         this.resumable = resumable;
-        for (Stop stop : Stop.values()) {
-            previous[stop.ordinal()] = handle(stop.signal, signal -> stop(stop));
-        }
+        this.signals = StopSignals.install(this::stop);
         this.onExit = new Thread(run::deleteUnsavedBodies, "bulkfetch-term");
         Runtime.getRuntime().addShutdownHook(onExit);
-    }
-
-    private static SignalHandler handle(Signal signal, SignalHandler handler) {
-        try {
-            return Signal.handle(signal, handler);
-        } catch (IllegalArgumentException reservedByTheJvm) {
-            return null;
-        }
     }
 
     // Each signal runs its handler on a thread of its own, so two may come here at once.
@@ -151,14 +138,7 @@ final class Interrupts implements AutoCloseable {
 
     /** Prints {@code message}, waiting for stderr a moment at most. */
     private void say(String message) {
-        try {
-            Thread.ofVirtual().start(() -> {
-                err.println(lineStart + message);
-                err.flush();
-            }).join(Duration.ofMillis(200));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        StopSignals.say(err, lineStart + message);
     }
 
     /**
@@ -212,11 +192,7 @@ final class Interrupts implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Stop stop : Stop.values()) {
-            if (previous[stop.ordinal()] != null) {
-                Signal.handle(stop.signal, previous[stop.ordinal()]);
-            }
-        }
+        signals.close();
         try {
             Runtime.getRuntime().removeShutdownHook(onExit);
         } catch (IllegalStateException e) {
