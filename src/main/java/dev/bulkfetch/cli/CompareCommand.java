@@ -165,9 +165,10 @@ final class CompareCommand implements Callable<Integer> {
         }
         boolean sound;
         List<Path> failedLogs;
-        // A second signal, or one before the runs start, ends the JVM through its shutdown
+        // A signal before the runs start, or after they end, ends the JVM through its shutdown
         // hooks: the temporary folder, or in --report DIR the copies and the unfinished run's
-        // empty files, were left behind.
+        // empty files, were left behind. A second one during the runs does this too, itself
+        // (quitAtOnce).
         Thread tidyAtExit = new Thread(() -> tidyAfterStop(work, copies),
                 "bulkfetch-compare-tidy");
         Runtime.getRuntime().addShutdownHook(tidyAtExit);
@@ -197,7 +198,8 @@ final class CompareCommand implements Callable<Integer> {
             Comparison.Result result;
             Interrupts.Stop stoppedBy;
             try (InterruptOnSignal signals = new InterruptOnSignal(Thread.currentThread(),
-                    "stopping the run going on, then reporting the runs that finished", err)) {
+                    "stopping the run going on, then reporting the runs that finished", err,
+                    code -> quitAtOnce(work, copies, code))) {
                 result = Comparison.run(runs, err, work);
                 stoppedBy = signals.stoppedBy();
             }
@@ -322,6 +324,20 @@ final class CompareCommand implements Callable<Integer> {
         } catch (java.io.IOException | RuntimeException e) {
             // Going down: what cannot be removed stays.
         }
+    }
+
+    /**
+     * A second signal during the runs: tidies as the shutdown hooks do, ends the run going on
+     * and halts the JVM with {@code code}. Not System.exit, whose hooks (Fork's, which kills
+     * the run) failed the runs' thread, still in Fork, with "the JVM is shutting down".
+     */
+    private void quitAtOnce(Path work, Path copies, int code) {
+        // Before the run is killed: its thread, seeing it end, would write its log as failed.
+        tidyAfterStop(work, copies);
+        // The forked runs, this JVM's only children: no hook of Fork's ends them on a halt,
+        // and a run would go on fetching alone.
+        ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
+        Runtime.getRuntime().halt(code);
     }
 
     private static void delete(Path tree) throws java.io.IOException {
