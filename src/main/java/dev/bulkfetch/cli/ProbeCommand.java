@@ -54,10 +54,13 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // Ctrl-C in a terminal reaches compare's whole process group: compare stops this run
-        // itself, after which it reports the runs that finished, so the run must not end first
-        // as a failed one.
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+        // A stop signal often reaches compare's whole process group: a terminal's Ctrl-C or
+        // hang-up, timeout(1)'s SIGTERM, systemd stopping the control group. compare stops this
+        // run itself (it kills it, as its shutdown hooks do), then reports the runs that
+        // finished: the run must not end first, on its own, as a failed one.
+        for (Interrupts.Stop stop : Interrupts.Stop.values()) {
+            sun.misc.Signal.handle(stop.signal, sun.misc.SignalHandler.SIG_IGN);
+        }
         FetchConfig config = limitOptions.applyTo(requestOptions.applyTo(FetchConfig.builder()
                 .engine(EngineKind.fromName(engine)).concurrency(concurrency))).build();
         Measurement m = Probe.measure(config, input, warmup, runNumber);

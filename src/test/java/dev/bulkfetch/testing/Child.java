@@ -71,6 +71,17 @@ public final class Child {
                 List.of(), args);
     }
 
+    /**
+     * As {@link #startWithOutput}, leading a process group of its own (setsid), as a job
+     * started by a terminal, timeout(1) or systemd does: {@link #signalGroup} then reaches it
+     * and every process it starts.
+     */
+    public static Process startWithOutputInOwnGroup(Path stdout, Path stderr, String... args)
+            throws IOException {
+        return start(null, ProcessBuilder.Redirect.to(stdout.toFile()), stderr,
+                List.of("setsid"), List.of(), args);
+    }
+
     /** As {@link #start(Path, List, String...)}, with stdout a pipe the test reads. */
     public static Process startPiped(Path stderr, String... args) throws IOException {
         return start(null, ProcessBuilder.Redirect.PIPE, stderr, List.of(), List.of(), args);
@@ -193,6 +204,16 @@ public final class Child {
     /** Sends {@code signal} (e.g. INT) to {@code process}. */
     public static void signal(Process process, String signal) throws Exception {
         new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
+    }
+
+    /**
+     * Sends {@code signal} (INT, TERM, HUP) to the process group {@code leader} leads (started
+     * by {@link #startWithOutputInOwnGroup}), as a terminal, timeout(1) or systemd sends it.
+     */
+    public static void signalGroup(Process leader, String signal) throws Exception {
+        int code = new ProcessBuilder("kill", "-" + signal, "--", "-" + leader.pid()).start()
+                .waitFor();
+        assertThat(code).as("kill -%s -- -%d", signal, leader.pid()).isZero();
     }
 
     private static boolean envResetsSigint() {
