@@ -61,6 +61,10 @@ final class ProbeCommand implements Callable<Integer> {
         for (Interrupts.Stop stop : Interrupts.Stop.values()) {
             sun.misc.Signal.handle(stop.signal, sun.misc.SignalHandler.SIG_IGN);
         }
+        // Deaf to those, it would outlive a compare killed outright (SIGKILL, the OOM killer)
+        // and go on loading the server alone, for the whole list: it ends with compare.
+        ProcessHandle.current().parent().ifPresent(compare -> compare.onExit()
+                .thenRun(() -> Runtime.getRuntime().halt(ExitCodes.INTERRUPTED)));
         FetchConfig config = limitOptions.applyTo(requestOptions.applyTo(FetchConfig.builder()
                 .engine(EngineKind.fromName(engine)).concurrency(concurrency))).build();
         Measurement m = Probe.measure(config, input, warmup, runNumber);

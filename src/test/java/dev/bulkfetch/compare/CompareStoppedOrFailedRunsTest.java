@@ -350,6 +350,28 @@ class CompareStoppedOrFailedRunsTest {
     }
 
     /**
+     * compare's forked run is deaf to the stop signals, so that compare alone ends it: killed
+     * outright (SIGKILL, the OOM killer), compare can no longer, and the run went on alone,
+     * loading the server for its whole list. It ends with compare.
+     */
+    @Test
+    void aForkedRunEndsWithACompareKilledOutright() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Process compare = compareOfHeldList(server, "threads,serial");
+            java.util.List<ProcessHandle> runs = serialUnderWay(compare, server);
+
+            compare.destroyForcibly();
+
+            try {
+                assertThat(runs.getFirst().onExit().get(20, java.util.concurrent.TimeUnit.SECONDS)
+                        .isAlive()).isFalse();
+            } finally {
+                runs.forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /**
      * Waits until the threads run of {@link #compareOfHeldList} has finished and the serial one
      * is under way, its JVM then compare's one child, and returns that child.
      */
