@@ -9,8 +9,6 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
-import java.util.concurrent.SubmissionPublisher;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -141,6 +139,10 @@ public final class Fetcher implements AutoCloseable {
      * crawler's), never holds back results that have finished. A source that throws ends the
      * stream with its exception, after the results of what it gave. Closing the stream stops
      * the reading; a stream dropped unread and unclosed is stopped when the fetcher closes.
+     * Either interrupts the thread reading the source, so a source waiting for work (in a
+     * {@code BlockingQueue}'s {@code take()}) gets an {@link InterruptedException} there; one
+     * that ignores interrupts keeps that thread until it returns. Requests already submitted
+     * are not cancelled by closing the stream: they finish, and their results are dropped.
      *
      * @throws IllegalStateException when the fetcher is closed
      */
@@ -173,7 +175,10 @@ public final class Fetcher implements AutoCloseable {
      * The same as {@link #stream}, as a {@link Flow.Publisher} for reactive code: fetching
      * starts when the first subscriber subscribes (a later one sees only what comes after),
      * one thread feeds the subscribers and waits while their buffers are full, so demand
-     * paces fetching, and it stops taking requests once every subscriber has cancelled. Once
+     * paces fetching, and it stops taking requests once every subscriber has cancelled: at
+     * once, whichever thread cancels, even while the source waits for work. Its thread ends
+     * and its stream is closed as {@link #stream}'s is, closing the source and interrupting
+     * the thread reading it; requests already submitted finish, their results dropped. Once
      * the fetcher has closed, a subscriber that takes no result for the close grace (the next
      * one, or one already in its buffer) is waited for no longer: every subscriber then gets a
      * {@link java.util.concurrent.CancellationException}, and the thread ends. One that keeps
@@ -185,15 +190,7 @@ public final class Fetcher implements AutoCloseable {
     public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {
         Objects.requireNonNull(requests, "requests");
         run.refuseIfClosed();
-        SubmissionPublisher<FetchResult> publisher = new SubmissionPublisher<>(
-                Runnable::run, Flow.defaultBufferSize());
-        AtomicBoolean started = new AtomicBoolean();
-        return subscriber -> {
-            publisher.subscribe(subscriber);
-            if (started.compareAndSet(false, true)) {
-                run.publish(publisher, () -> stream(requests));
-            }
-        };
+        return run.publisher(() -> stream(requests));
     }
 
     /**

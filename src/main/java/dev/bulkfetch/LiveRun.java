@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -159,23 +160,32 @@ final class LiveRun {
     }
 
     /**
-     * Starts the thread that feeds {@code publisher} from {@code results}, its feed listed in
-     * {@code publishing} while it runs, for close() to tell it the fetcher has closed.
+     * {@link Fetcher#publisher}: the thread that feeds it from {@code results} starts with its
+     * first subscriber, its feed listed in {@code publishing} while it runs, for close() to
+     * tell it the fetcher has closed.
      */
-    void publish(SubmissionPublisher<FetchResult> publisher,
-                 Supplier<Stream<FetchResult>> results) {
-        PublisherFeed feed = new PublisherFeed(publisher, closeGrace, this::closed);
-        Thread.ofPlatform().name("bulkfetch-publisher").daemon(true).start(() -> {
-            publishing.add(feed);
-            try {
-                if (closed) {
-                    feed.fetcherClosed();
-                }
-                feed.feed(results);
-            } finally {
-                publishing.remove(feed);
+    Flow.Publisher<FetchResult> publisher(Supplier<Stream<FetchResult>> results) {
+        PublisherFeed feed = new PublisherFeed(closeGrace, this::closed);
+        AtomicBoolean started = new AtomicBoolean();
+        return subscriber -> {
+            feed.subscribe(subscriber);
+            if (started.compareAndSet(false, true)) {
+                Thread.ofPlatform().name("bulkfetch-publisher").daemon(true)
+                        .start(() -> publish(feed, results));
             }
-        });
+        };
+    }
+
+    private void publish(PublisherFeed feed, Supplier<Stream<FetchResult>> results) {
+        publishing.add(feed);
+        try {
+            if (closed) {
+                feed.fetcherClosed();
+            }
+            feed.feed(results);
+        } finally {
+            publishing.remove(feed);
+        }
     }
 
     /** {@link Fetcher#close()}, which says what it does. */

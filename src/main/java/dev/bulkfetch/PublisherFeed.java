@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -24,13 +27,21 @@ import java.util.stream.Stream;
  * or they run out after), the feed goes on until the buffers are taken, under the same grace
  * for each result. When they ran out before the close, it closes the publisher at once: the
  * results are all there, and the subscribers take them at their own pace, however late.
+ *
+ * <p>The feed stops when every subscriber has left (cancelled, or ended by the publisher). It
+ * may be waiting for the next result then, for as long as the source waits for work (a
+ * crawler's frontier), and a cancel from outside {@code onNext} (a timer, a hand-off) happens
+ * on a thread of the subscriber's: so each subscriber is handed a subscription that tells the
+ * feed when it leaves, and the last one to leave interrupts that wait. The feed then closes
+ * its stream, which stops the stream's feeder and closes the source.
  */
 final class PublisherFeed {
 
     // How often taken() looks at the buffers: short against any grace worth setting.
     private static final long TAKEN_POLL_MILLIS = 10;
 
-    private final SubmissionPublisher<FetchResult> publisher;
+    private final SubmissionPublisher<FetchResult> publisher = new SubmissionPublisher<>(
+            Runnable::run, Flow.defaultBufferSize());
     private final Duration grace;
     // Whether the fetcher's close() has begun, which is before it calls fetcherClosed().
     private final BooleanSupplier closing;
@@ -41,12 +52,21 @@ final class PublisherFeed {
     private long offers;
     private boolean fetcherClosed;
     private long closedAt;
+    // Waiting for the next result: only this wait does a last subscriber's leaving interrupt.
+    private boolean awaitingResult;
+    // Subscribers that have not left.
+    private int subscribers;
+    // Every subscriber has left: set once, for good.
+    private boolean deserted;
 
-    PublisherFeed(SubmissionPublisher<FetchResult> publisher, Duration grace,
-                  BooleanSupplier closing) {
-        this.publisher = publisher;
+    PublisherFeed(Duration grace, BooleanSupplier closing) {
         this.grace = grace;
         this.closing = closing;
+    }
+
+    /** Subscribes {@code subscriber}, which tells the feed when it leaves. */
+    void subscribe(Flow.Subscriber<? super FetchResult> subscriber) {
+        publisher.subscribe(new Watched(subscriber));
     }
 
     /** Hands each result to the subscribers until there are none left or the results end. */
@@ -59,7 +79,7 @@ final class PublisherFeed {
         try (Stream<FetchResult> results = source.get()) {
             Iterator<FetchResult> each = results.iterator();
             // Checked before each hasNext(), which may take and submit more requests.
-            while (publisher.getNumberOfSubscribers() > 0 && each.hasNext()) {
+            while (publisher.getNumberOfSubscribers() > 0 && awaitNext(each)) {
                 if (!offer(each.next())) {
                     publisher.closeExceptionally(stalled());
                     return;
@@ -73,6 +93,32 @@ final class PublisherFeed {
         } catch (Throwable e) {
             // Any failure, an Error too, must reach the subscribers, or they wait for good.
             publisher.closeExceptionally(e);
+        }
+    }
+
+    /** Whether there is a next result; false at once when the last subscriber leaves. */
+    private boolean awaitNext(Iterator<FetchResult> each) {
+        synchronized (lock) {
+            if (deserted) {
+                return false;
+            }
+            awaitingResult = true;
+        }
+        try {
+            return each.hasNext();
+        } catch (CompletionException e) {
+            synchronized (lock) {
+                if (deserted && e.getCause() instanceof InterruptedException) {
+                    return false;
+                }
+            }
+            throw e;
+        } finally {
+            synchronized (lock) {
+                awaitingResult = false;
+                // Only subscriberLeft() interrupts here, and only this wait.
+                Thread.interrupted();
+            }
         }
     }
 
@@ -126,7 +172,8 @@ final class PublisherFeed {
         } finally {
             synchronized (lock) {
                 offering = false;
-                // Only fetcherClosed() interrupts, and only a wait: once out, it has done its work.
+                // Only fetcherClosed() interrupts here, and only a wait: once out, it has done
+                // its work.
                 Thread.interrupted();
             }
         }
@@ -155,5 +202,88 @@ final class PublisherFeed {
                 }
             }
         });
+    }
+
+    private void subscriberJoined() {
+        synchronized (lock) {
+            subscribers++;
+        }
+    }
+
+    /** One subscriber has left: if it was the last, the feed ends, even from its wait. */
+    private void subscriberLeft() {
+        synchronized (lock) {
+            if (--subscribers > 0) {
+                return;
+            }
+            deserted = true;
+            if (awaitingResult) {
+                thread.interrupt();
+            }
+        }
+    }
+
+    /**
+     * A subscriber as the feed sees it. Its leaving is counted once, whichever comes first:
+     * its cancel, which can come from any thread, or the publisher ending it. Equal as the
+     * subscriber is, so the publisher still refuses one subscribed twice.
+     */
+    private final class Watched implements Flow.Subscriber<FetchResult> {
+        private final Flow.Subscriber<? super FetchResult> subscriber;
+        private final AtomicBoolean left = new AtomicBoolean();
+
+        Watched(Flow.Subscriber<? super FetchResult> subscriber) {
+            this.subscriber = subscriber;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            subscriberJoined();
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                    subscription.request(n);
+                }
+
+                @Override
+                public void cancel() {
+                    subscription.cancel();
+                    leave();
+                }
+            });
+        }
+
+        @Override
+        public void onNext(FetchResult result) {
+            subscriber.onNext(result);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            leave();
+            subscriber.onError(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            leave();
+            subscriber.onComplete();
+        }
+
+        private void leave() {
+            if (left.compareAndSet(false, true)) {
+                subscriberLeft();
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PublisherFeed.Watched other && subscriber.equals(other.subscriber);
+        }
+
+        @Override
+        public int hashCode() {
+            return subscriber.hashCode();
+        }
     }
 }

@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -110,6 +112,47 @@ class FetcherCallbacksTest {
                     Duration.ofSeconds(20))).as("the publisher's thread ended").isTrue();
             // The stream's window (twice the concurrency) and the subscriber's buffer at most.
             assertThat(pulled.get()).isLessThan(3 + 8 + 256 + 1);
+        }
+    }
+
+    /**
+     * A subscriber that cancelled from outside onNext, its source waiting for more work (a
+     * crawler's frontier), left the publisher's thread waiting for the next result, its feeder
+     * waiting in the source and the source open, until the fetcher closed: twenty such jobs on
+     * one fetcher held twenty platform threads.
+     */
+    @Test
+    void cancellingFromAnotherThreadEndsAPublisherWhoseSourceWaitsForWork() throws Exception {
+        awaitNoPublisherThread();
+        BlockingQueue<FetchRequest> frontier = new LinkedBlockingQueue<>();
+        IntStream.rangeClosed(1, 3).forEach(i -> frontier.add(server.request(i, "/ok/")));
+        CompletableFuture<Throwable> sourceWaitEnded = new CompletableFuture<>();
+        CountDownLatch sourceClosed = new CountDownLatch(1);
+        Stream<FetchRequest> source = Stream.generate(() -> {
+            try {
+                return frontier.take();
+            } catch (InterruptedException e) {
+                sourceWaitEnded.complete(e);
+                throw new IllegalStateException(e);
+            }
+        }).onClose(sourceClosed::countDown);
+        try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
+            TestSubscriber subscriber = TestSubscriber.stoppingAfter(10);
+            fetcher.publisher(source).subscribe(subscriber);
+            assertThat(Await.until(() -> subscriber.received().size() == 3
+                    && Threads.anyWaitingIn("bulkfetch-publisher", "StreamResults.hasNext")
+                    && Threads.anyVirtualAt("bulkfetch-stream", "LinkedBlockingQueue.take"),
+                    Duration.ofSeconds(20))).as("three taken, the source waiting").isTrue();
+
+            subscriber.cancel();
+
+            assertThat(Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().equals("bulkfetch-publisher"))
+                    && fetcher.streamsFeeding() == 0, Duration.ofSeconds(20)))
+                    .as("the publisher's thread and its feeder ended").isTrue();
+            assertThat(sourceClosed.await(20, TimeUnit.SECONDS)).as("source closed").isTrue();
+            assertThat(sourceWaitEnded).isCompletedWithValueMatching(
+                    e -> e instanceof InterruptedException);
         }
     }
 

@@ -107,6 +107,11 @@ public final class TestSubscriber implements Flow.Subscriber<FetchResult> {
         subscription.request(n);
     }
 
+    /** Cancels, from the caller's thread: as a timer or a hand-off does, not from onNext. */
+    public void cancel() {
+        subscription.cancel();
+    }
+
     /** Whether the publisher ended (completed or failed) within {@code seconds}. */
     public boolean awaitEnd(long seconds) throws InterruptedException {
         return ended.await(seconds, TimeUnit.SECONDS);
