@@ -198,9 +198,10 @@ public final class Fetcher implements AutoCloseable {
      * {@code cancelled}, and frees the event loop and threads. Every result's future is
      * completed, and its callbacks have run (within the grace), when it returns; but not when
      * it is called from a callback of this fetcher's, which would wait for itself: then the
-     * other futures complete just after it returns. Idempotent: a call while another
-     * thread's is under way returns when that one has (at once from a callback of this
-     * fetcher's, which that one may be waiting for).
+     * other futures complete just after it returns. An interrupt does not cut it short: it
+     * waits as it would have, then returns with the thread's interrupt flag set again.
+     * Idempotent: a call while another thread's is under way returns when that one has (at
+     * once from a callback of this fetcher's, which that one may be waiting for).
      */
     @Override
     public void close() {

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -209,16 +210,16 @@ final class LiveRun {
     }
 
     private void closeOnce() {
+        // Every future completed, its callbacks run, when close() returns: an interrupt would
+        // break that promise if it cut these waits short, so it is kept for the caller.
+        Waits waits = new Waits();
         run.wakeUp();
         feeding.forEach(StreamResults::stop);
         try {
-            if (!driver.join(closeGrace)) {
+            if (!waits.upTo(closeGrace, driver::join)) {
                 run.abandon();
             }
-            driver.join();
-        } catch (InterruptedException e) {
-            run.abandon();
-            Thread.currentThread().interrupt();
+            waits.upTo(Duration.ofNanos(Long.MAX_VALUE), driver::join);
         } finally {
             run.close();
             for (Pending p : pending.values()) {
@@ -231,14 +232,44 @@ final class LiveRun {
             // a program that ends after close() must not lose its last results.
             completions.shutdown();
             if (!completing.get()) {
-                try {
-                    completions.awaitTermination(Math.max(1, closeGrace.toMillis()),
-                            java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                waits.upTo(Duration.ofMillis(Math.max(1, closeGrace.toMillis())), limit ->
+                        completions.awaitTermination(limit.toNanos(), TimeUnit.NANOSECONDS));
             }
             publishing.forEach(PublisherFeed::fetcherClosed);
+            waits.done();
+        }
+    }
+
+    /**
+     * close()'s waits, which an interrupt does not end: each goes on for as long as it would
+     * have, and the interrupt is set again on the closing thread when they are all done.
+     */
+    private static final class Waits {
+        /** A wait of at most {@code limit}: whether what it waits for came. */
+        @FunctionalInterface
+        interface Wait {
+            boolean upTo(Duration limit) throws InterruptedException;
+        }
+
+        // The closing thread's alone. An interrupt before close() counts too: the engine's
+        // own waits in close() would end at once on it.
+        private boolean interrupted = Thread.interrupted();
+
+        boolean upTo(Duration limit, Wait wait) {
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (true) {
+                try {
+                    return wait.upTo(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+
+        void done() {
+            if (Thread.interrupted() || interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -78,6 +78,45 @@ class FetcherCallbacksTest {
         assertThat(saving).isDone();
     }
 
+    /**
+     * close() interrupted while it gave requests in flight their grace returned at once, their
+     * futures not done (they ended later, as cancelled), against its promise.
+     */
+    @Test
+    void anInterruptedCloseStillReturnsWithEveryFutureDoneAndKeepsTheInterrupt()
+            throws Exception {
+        server.counter().reset();
+        Fetcher fetcher = Fetcher.builder().concurrency(4).closeGrace(Duration.ofSeconds(20))
+                .build();
+        List<CompletableFuture<FetchResult>> futures = IntStream.rangeClosed(1, 3)
+                .mapToObj(i -> fetcher.fetch(server.request(i, "/until-released/"))).toList();
+        CompletableFuture<List<Boolean>> doneAtReturn = new CompletableFuture<>();
+        CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
+        try {
+            assertThat(Await.until(() -> server.counter().inFlight() == 3,
+                    Duration.ofSeconds(20))).as("three on the wire").isTrue();
+            Thread closer = Thread.ofPlatform().daemon().start(() -> {
+                fetcher.close();
+                doneAtReturn.complete(futures.stream().map(CompletableFuture::isDone).toList());
+                interruptedAfter.complete(Thread.currentThread().isInterrupted());
+            });
+            assertThat(Await.until(() -> Threads.waitingIn(closer, "LiveRun.closeOnce"),
+                    Duration.ofSeconds(20))).as("close() waiting out the grace").isTrue();
+
+            closer.interrupt();
+            server.counter().release();
+
+            assertThat(doneAtReturn.get(30, TimeUnit.SECONDS)).containsOnly(true);
+            assertThat(interruptedAfter.join()).as("the interrupt kept").isTrue();
+            // Still given their grace: answered, not cut off by the interrupt.
+            assertThat(futures).allMatch(f -> f.join().ok());
+        } finally {
+            server.counter().release();
+            fetcher.close();
+            server.counter().reset();
+        }
+    }
+
     /** Results fetched before anyone subscribed were thrown away: 0 of 20 arrived. */
     @Test
     void aPublisherFetchesNothingBeforeItsFirstSubscriberAndThenEverything() throws Exception {
