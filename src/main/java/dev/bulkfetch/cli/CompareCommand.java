@@ -92,10 +92,13 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean useMock;
         String list = input == null ? "urls/demo.txt" : input;
+        // In the words -o and fetch's other file options use.
+        Options.refuseEmptyName(spec, "--report", report);
         Comparison.Plan plan;
         try {
             // The plan checks these too, in its own words; here each error names its option.
-            Options.named("-c/--concurrency",
+            // As picocli names it for -c abc, and fetch for -c 0.
+            Options.named("--concurrency",
                     () -> concurrencies.stream().map(c -> FetchConfig.builder().concurrency(c))
                             .toList());
             if (repeat < 1) {
@@ -105,9 +108,6 @@ final class CompareCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--warmup: must be 0 or more: " + warmup);
             }
             useMock = mockOptions.wanted(input == null);
-            if (report != null && report.toString().isEmpty()) {
-                throw new IllegalArgumentException("--report: must name a folder");
-            }
             List<EngineKind> kinds = Options.named("--engines", () -> engines.stream()
                     .map(EngineKind::fromName).distinct().toList());
             if ("-".equals(input)) {
@@ -136,6 +136,11 @@ final class CompareCommand implements Callable<Integer> {
             // Caught here, not by each forked run after the mock has started.
             throw new ParameterException(spec.commandLine(), "input " + list
                     + " is a folder, not a URL list");
+        }
+        if (!builtInList) {
+            // A list in UTF-16, say, is refused here, once, as fetch refuses it: each forked run
+            // failed on it with a log of its own.
+            dev.bulkfetch.input.InputReader.checkOpens(plan.urls().toString());
         }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();

@@ -27,7 +27,24 @@ class CompareUsageErrorsTest {
         assertThat(repeat.exitCode()).isEqualTo(2);
         assertThat(repeat.err()).contains("Invalid value for option '--repeat': ");
         assertThat(warmup.err()).contains("Invalid value for option '--warmup': ");
-        assertThat(concurrency.err()).contains("Invalid value for option '-c/--concurrency': ");
+        assertThat(concurrency.err()).contains("Invalid value for option '--concurrency': ");
+    }
+
+    /**
+     * A UTF-16 list is refused before any run, as fetch refuses it, with exit 2: each forked
+     * run failed on it, with a log of its own.
+     */
+    @Test
+    void aListInUtf16IsRefusedBeforeAnyRun() throws Exception {
+        byte[] utf16 = "\uFEFFhttp://127.0.0.1:1/a\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+        Path list = java.nio.file.Files.write(dir.resolve("list.txt"), utf16);
+
+        Cli.Result result = Cli.run("compare", list.toString(), "--engines", "serial");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains("is UTF-16").contains("iconv")
+                .doesNotContain("run 1/");
     }
 
     @Test
@@ -55,7 +72,7 @@ class CompareUsageErrorsTest {
         assertThat(report.exitCode()).isEqualTo(2);
         assertThat(report.err()).contains("'--report'").contains("a file of that name");
         assertThat(empty.exitCode()).isEqualTo(2);
-        assertThat(empty.err()).contains("'--report'");
+        assertThat(empty.err()).contains("Invalid value for option '--report': the name is empty");
         assertThat(probeHelp.exitCode()).as(probeHelp.err()).isZero();
 
         // A mock that cannot start (its port taken) left an empty temporary folder.
