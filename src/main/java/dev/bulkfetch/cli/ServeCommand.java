@@ -69,6 +69,8 @@ final class ServeCommand implements Callable<Integer> {
             }
             bucket = new TokenBucket(perSecond, Math.max(1, perSecond), true);
         }
+        // '' is no folder: it read as this one, "has no mappings/ folder".
+        Options.refuseEmptyName(spec, "--root", root);
         boolean rootGiven = spec.commandLine().getParseResult() != null
                 && spec.commandLine().getParseResult().hasMatchedOption("--root");
         boolean hasMappings = Files.isDirectory(root.resolve("mappings"));

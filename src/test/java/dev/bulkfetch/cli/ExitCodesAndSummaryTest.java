@@ -199,6 +199,14 @@ class ExitCodesAndSummaryTest {
         assertThat(help.out()).contains("fetch").contains("compare").contains("serve");
     }
 
+    /** serve --root '' said the current folder had no mappings/ folder. */
+    @Test
+    void serveSaysAnEmptyRootNameIsEmpty() {
+        Cli.Result result = Cli.run("serve", "--port", "0", "--root", "");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("Invalid value for option '--root': the name is empty");
+    }
+
     /** "bulkfetch help" was an unknown command, and a misspelt option got no suggestion. */
     @Test
     void helpIsACommandAndAMisspeltOptionOrCommandGetsASuggestion() {
