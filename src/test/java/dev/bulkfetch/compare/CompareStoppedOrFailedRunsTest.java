@@ -200,21 +200,10 @@ class CompareStoppedOrFailedRunsTest {
                 assertThat(compare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 assertThat(compare.exitValue()).isEqualTo(130);
                 assertThat(runs).noneMatch(ProcessHandle::isAlive);
-                String table = Files.readString(out);
-                assertThat(table).contains("Interrupted after 1 of 2 runs: the table has the runs"
-                        + " that finished.").contains("Verdict: Fastest: threads at -c 40");
-                assertThat(table.lines().filter(l -> l.startsWith("threads "))).hasSize(1);
-                assertThat(table.lines().filter(l -> l.startsWith("serial "))).isEmpty();
+                JsonNode json = assertReportedTheThreadsRunAlone("Interrupted", out, report);
                 assertThat(Files.readString(err)).contains("compare: interrupted");
-                JsonNode json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
-                assertThat(json.get("interrupted").asBoolean()).isTrue();
-                assertThat(json.get("runs")).hasSize(1);
                 assertThat(Files.readString(report.resolve("report.html")))
                         .contains("Interrupted: of the runs that finished.");
-                try (var left = Files.list(report)) {
-                    assertThat(left.map(p -> p.getFileName().toString()))
-                            .containsExactlyInAnyOrder("runs.json", "report.html");
-                }
             } finally {
                 compare.destroyForcibly();
                 compare.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -294,19 +283,8 @@ class CompareStoppedOrFailedRunsTest {
                 assertThat(runs).noneMatch(ProcessHandle::isAlive);
                 assertThat(Files.readString(err)).doesNotContain("Exception")
                         .doesNotContain("\tat ");
-                String table = Files.readString(out);
-                assertThat(table).contains(said + " after 1 of 2 runs: the table has the runs"
-                        + " that finished.").contains("Verdict: Fastest: threads at -c 40");
-                assertThat(table.lines().filter(l -> l.startsWith("threads "))).hasSize(1);
-                assertThat(table.lines().filter(l -> l.startsWith("serial "))).isEmpty();
-                JsonNode json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
-                assertThat(json.get("interrupted").asBoolean()).isTrue();
-                assertThat(json.get("runs")).hasSize(1);
+                JsonNode json = assertReportedTheThreadsRunAlone(said, out, report);
                 assertThat(json.get("failed_runs")).isEmpty();
-                try (var left = Files.list(report)) {
-                    assertThat(left.map(p -> p.getFileName().toString()))
-                            .containsExactlyInAnyOrder("runs.json", "report.html");
-                }
             } finally {
                 compare.destroyForcibly();
                 compare.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -369,6 +347,28 @@ class CompareStoppedOrFailedRunsTest {
                 runs.forEach(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    /**
+     * Checks that a compare of threads then serial, stopped during the serial run, reported
+     * the threads run alone, its table opening with {@code said}, in the table, runs.json and
+     * report.html; returns runs.json.
+     */
+    private static JsonNode assertReportedTheThreadsRunAlone(String said, Path out, Path report)
+            throws Exception {
+        String table = Files.readString(out);
+        assertThat(table).contains(said + " after 1 of 2 runs: the table has the runs that"
+                + " finished.").contains("Verdict: Fastest: threads at -c 40");
+        assertThat(table.lines().filter(l -> l.startsWith("threads "))).hasSize(1);
+        assertThat(table.lines().filter(l -> l.startsWith("serial "))).isEmpty();
+        JsonNode json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
+        assertThat(json.get("interrupted").asBoolean()).isTrue();
+        assertThat(json.get("runs")).hasSize(1);
+        try (var left = Files.list(report)) {
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("runs.json", "report.html");
+        }
+        return json;
     }
 
     /**
