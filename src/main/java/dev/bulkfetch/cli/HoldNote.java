@@ -48,15 +48,17 @@ final class HoldNote {
 
     /** {@code wait} to the second, in hours, minutes and seconds: 5 s, 2 min 30 s, 1 h. */
     static String readable(Duration wait) {
-        long seconds = Math.round(wait.toMillis() / 1000.0);
-        StringBuilder text = new StringBuilder();
-        for (long[] part : new long[][] {{seconds / 3600, 'h'}, {seconds / 60 % 60, 'm'},
-                {seconds % 60, 's'}}) {
-            if (part[0] > 0) {
-                text.append(text.isEmpty() ? "" : " ").append(part[0])
-                        .append(part[1] == 'h' ? " h" : part[1] == 'm' ? " min" : " s");
-            }
+        Duration rounded = Duration.ofSeconds(Math.round(wait.toMillis() / 1000.0));
+        java.util.StringJoiner text = new java.util.StringJoiner(" ");
+        if (rounded.toHours() > 0) {
+            text.add(rounded.toHours() + " h");
         }
-        return text.isEmpty() ? "0 s" : text.toString();
+        if (rounded.toMinutesPart() > 0) {
+            text.add(rounded.toMinutesPart() + " min");
+        }
+        if (rounded.toSecondsPart() > 0 || text.length() == 0) {
+            text.add(rounded.toSecondsPart() + " s");
+        }
+        return text.toString();
     }
 }
