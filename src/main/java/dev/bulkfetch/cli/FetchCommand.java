@@ -155,7 +155,8 @@ final class FetchCommand implements Callable<Integer> {
         return codes;
     }
 
-    private final InputStream stdin;
+    // Once call() has looked at its first bytes, the stream that gives them back first.
+    private InputStream stdin;
     private final OutputStream stdout;
 
     FetchCommand(InputStream stdin, OutputStream stdout) {
@@ -170,9 +171,13 @@ final class FetchCommand implements Callable<Integer> {
         UrlListReader.RequestTemplate requests = template();
         InputReader.Format format = format();
         outputs.check(input);
-        // Before the journal, which empties -o for a new run: a misspelt input, or a mock that
-        // cannot start, left the records of the run before it gone, for nothing.
-        InputReader.checkOpens(input);
+        // Before the journal, which empties -o for a new run: a misspelt input, a UTF-16
+        // stdin, or a mock that cannot start, left the records of the run before it gone, for
+        // nothing. Stdin's check waits for its first bytes (or its end), so a stdin run on an
+        // output in use, or unfinished, is told so only then: the journal's checks cannot come
+        // first, as the journal empties the file as soon as they pass (a file's input too is
+        // checked before them).
+        stdin = InputReader.checkOpens(input, stdin);
         try (MockServer mock = mockOptions.startIfAsked()) {
             return fetchInto(outputs.openJournal(input, format), config, requests, format,
                     mock);
@@ -354,7 +359,8 @@ final class FetchCommand implements Callable<Integer> {
             int colon = header.indexOf(':');
             if (colon <= 0) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--header': the " + ordinal(i + 1) + " -H must be 'Name: value'");
+                        + "'--header': the " + Options.ordinal(i + 1)
+                        + " -H must be 'Name: value'");
             }
             String name = header.substring(0, colon).strip();
             try {
@@ -367,15 +373,6 @@ final class FetchCommand implements Callable<Integer> {
             }
         }
         return map;
-    }
-
-    private static String ordinal(int n) {
-        return n + (n % 100 / 10 == 1 ? "th" : switch (n % 10) {
-            case 1 -> "st";
-            case 2 -> "nd";
-            case 3 -> "rd";
-            default -> "th";
-        });
     }
 
     private void checked(String name, Runnable apply) {

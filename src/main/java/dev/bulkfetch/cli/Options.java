@@ -135,4 +135,14 @@ final class Options {
         return option == null ? "Invalid value: " + message
                 : "Invalid value for option '" + option + "': " + message;
     }
+
+    /** {@code n} as an ordinal: 1st, 2nd, 3rd, 4th, 11th, 21st, for a message to count by. */
+    static String ordinal(int n) {
+        return n + (n % 100 / 10 == 1 ? "th" : switch (n % 10) {
+            case 1 -> "st";
+            case 2 -> "nd";
+            case 3 -> "rd";
+            default -> "th";
+        });
+    }
 }

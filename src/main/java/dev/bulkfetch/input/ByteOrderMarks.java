@@ -1,5 +1,9 @@
 package dev.bulkfetch.input;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.file.Path;
 
 /**
@@ -52,6 +56,27 @@ final class ByteOrderMarks {
             }
         }
         return true;
+    }
+
+    /**
+     * {@code in}, which is {@code source} to the user, with its first bytes read and given back
+     * first, unless they mark UTF-16 or -32: then it is closed and refused. Waits for as many
+     * bytes as a mark takes, or the input's end.
+     */
+    static InputStream refusingForeign(InputStream in, String source) throws IOException {
+        try {
+            byte[] head = in.readNBytes(LONGEST);
+            Foreign foreign = of(head, head.length);
+            if (foreign != null) {
+                throw refusal(source, foreign);
+            }
+            // Not a PushbackInputStream, whose read goes on past the bytes given back to the
+            // stream behind them: on a pipe, that waits for bytes that may be long coming.
+            return new SequenceInputStream(new ByteArrayInputStream(head), in);
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
     }
 
     /**

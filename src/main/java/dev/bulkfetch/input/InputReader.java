@@ -138,6 +138,28 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     }
 
     /**
+     * As {@link #checkOpens(String)}, stdin too: a UTF-16 or UTF-32 one is refused by its
+     * first bytes, which this waits for (or stdin's end). Returns the stream to read stdin
+     * from, which gives those bytes back first: {@code stdin} itself for a file.
+     *
+     * @throws InputUnavailableException when the input does not open, or is refused
+     */
+    static InputStream checkOpens(String source, InputStream stdin)
+            throws InputUnavailableException {
+        if (!source.equals("-")) {
+            checkOpens(source);
+            return stdin;
+        }
+        try {
+            return ByteOrderMarks.refusingForeign(stdin, source);
+        } catch (InputUnavailableException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new InputUnavailableException("cannot read stdin: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Opens {@code source} (a file, a name under {@code urls/}, or {@code -} for stdin) as
      * {@code format}.
      *

@@ -3,7 +3,6 @@ package dev.bulkfetch.input;
 import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PushbackInputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -89,8 +88,8 @@ public final class UrlListReader extends LineItemReader {
             InputStream in = Files.newInputStream(path);
             // Refused here too, not only by its first read: before a run empties -o. Not a
             // pipe, whose first bytes may be a long time coming.
-            return prefix(Files.isRegularFile(path) ? refusingForeignEncoding(in, source) : in,
-                    maxBytes);
+            return prefix(Files.isRegularFile(path) ? ByteOrderMarks.refusingForeign(in, source)
+                    : in, maxBytes);
         } catch (InputUnavailableException e) {
             throw e;
         } catch (NoSuchFileException e) {
@@ -107,24 +106,6 @@ public final class UrlListReader extends LineItemReader {
     /** {@code in} as far as its first {@code maxBytes}: itself when that is no bound. */
     static InputStream prefix(InputStream in, long maxBytes) {
         return maxBytes == Long.MAX_VALUE ? in : new InputPrefix(in, maxBytes);
-    }
-
-    /** {@code in}, its first bytes looked at and given back, unless they mark UTF-16 or -32. */
-    private static InputStream refusingForeignEncoding(InputStream in, String source)
-            throws IOException {
-        PushbackInputStream head = new PushbackInputStream(in, ByteOrderMarks.LONGEST);
-        try {
-            byte[] first = head.readNBytes(ByteOrderMarks.LONGEST);
-            ByteOrderMarks.Foreign foreign = ByteOrderMarks.of(first, first.length);
-            if (foreign != null) {
-                throw ByteOrderMarks.refusal(source, foreign);
-            }
-            head.unread(first);
-            return head;
-        } catch (IOException e) {
-            head.close();
-            throw e;
-        }
     }
 
     @Override

@@ -78,6 +78,31 @@ class UrlListReaderTest {
                         r -> assertThat(r.problem()).contains("not valid UTF-8"));
     }
 
+    /**
+     * Stdin is looked at by its first bytes before a run empties its output file (a UTF-16 one
+     * is refused), and read after: the bytes looked at come first, none lost, however short
+     * the input and however slowly it comes.
+     */
+    @Test
+    void stdinCheckedBeforeTheRunGivesBackEveryByteItLookedAt() throws Exception {
+        for (String text : List.of("", "\n", "#\n", "\uFEFFh", "http://a.test/1\n#\n"
+                + "http://b.test/2")) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            for (InputStream stdin : List.of(new ByteArrayInputStream(bytes),
+                    new OneByteAtATime(bytes))) {
+                assertThat(InputReader.checkOpens("-", stdin).readAllBytes()).as(text)
+                        .isEqualTo(bytes);
+            }
+            assertThat(readAll(InputReader.checkOpens("-", new OneByteAtATime(bytes))))
+                    .as(text).usingRecursiveFieldByFieldElementComparator()
+                    .isEqualTo(readAll(text));
+        }
+        byte[] utf16 = "\uFEFFhttp://a.test/1\n".getBytes(StandardCharsets.UTF_16BE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InputReader.checkOpens("-",
+                        new OneByteAtATime(utf16))).isInstanceOf(InputUnavailableException.class)
+                .hasMessageStartingWith("stdin is UTF-16 (big-endian");
+    }
+
     /** A stream that hands out one byte a read, as a slow pipe may. */
     private static final class OneByteAtATime extends InputStream {
         private final byte[] bytes;

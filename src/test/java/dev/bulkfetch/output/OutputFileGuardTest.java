@@ -199,6 +199,46 @@ class OutputFileGuardTest {
         }
     }
 
+    /**
+     * A UTF-16 list on stdin was refused only at the run's first read, after --overwrite (or a
+     * finished run's file, which needs none) had emptied the output file: its records were
+     * lost for a run that never started. Stdin's first bytes are now looked at before the
+     * file is touched, as a file's are, and then read again: a list on stdin is fetched whole.
+     */
+    @Test
+    void aUtf16StdinIsRefusedBeforeOverwriteEmptiesTheOutputFile() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path out = dir.resolve("out.jsonl");
+            String list = server.url("/quick-held/1") + "\n" + server.url("/quick-held/2")
+                    + "\n";
+            Cli.Result earlier = Cli.runWithInput(list, "fetch", "-", "-o", out.toString(), "-q");
+            assertThat(earlier.exitCode()).as(earlier.err()).isZero();
+            String records = Files.readString(out);
+            assertThat(Records.read(out)).hasSize(2);
+
+            Cli.Result refused = Cli.runWithInput(("\uFEFF" + list).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_16LE), "fetch", "-", "-o",
+                    out.toString(), "--overwrite");
+
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(2);
+            assertThat(refused.err().strip()).isEqualTo("bulkfetch fetch: stdin is UTF-16"
+                    + " (little-endian: it begins with the byte order mark FF FE), where"
+                    + " bulkfetch reads UTF-8: convert it on its way in, through iconv -f"
+                    + " UTF-16 -t UTF-8");
+            assertThat(Files.readString(out)).as("left as it was").isEqualTo(records);
+            assertThat(server.counter().served()).isEqualTo(2);
+
+            // Inputs shorter than a mark, looked at whole, are read whole all the same.
+            Cli.Result empty = Cli.runWithInput("", "fetch", "-", "-o", out.toString(), "-q");
+            assertThat(empty.exitCode()).as(empty.err()).isZero();
+            assertThat(Files.readString(out)).isEmpty();
+            Cli.Result shorter = Cli.runWithInput("a\n", "fetch", "-", "-o", out.toString());
+            assertThat(shorter.err()).contains("1 items: 0 ok, 1 failed");
+            assertThat(Records.read(out)).singleElement().satisfies(record ->
+                    assertThat(record.get("url").asText()).isEqualTo("a"));
+        }
+    }
+
     @Test
     void overwriteWithoutAnOutputFileOrWithResumeIsAUsageError() {
         Cli.Result alone = Cli.run("fetch", "urls/demo.txt", "--overwrite");
