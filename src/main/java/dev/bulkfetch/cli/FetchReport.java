@@ -1,6 +1,7 @@
 package dev.bulkfetch.cli;
 
 import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.input.ShellWords;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.InputGrowth;
@@ -124,8 +125,8 @@ final class FetchReport {
                 + " says): " + lines + " (" + grown.bytes() + " bytes"
                 + (grown.cut() ? ", from the middle of line " + grown.firstLine() : "") + ") "
                 + (grown.lines() == 1 ? "was" : "were") + " not fetched; a new run with"
-                + " another -o fetches them: tail -n +" + grown.firstLine() + " " + input
-                + " > rest.txt");
+                + " another -o fetches them: tail -n +" + grown.firstLine() + " "
+                + ShellWords.word(UrlListReader.resolve(input).toString()) + " > rest.txt");
         err.flush();
     }
 

@@ -94,8 +94,8 @@ final class ByteOrderMarks {
         }
         Path file = UrlListReader.resolve(source);
         return new InputUnavailableException("input " + source + " is " + what + "first, with "
-                + iconv + " " + shellWord(file.toString()) + " > "
-                + shellWord(converted(file).toString()), null);
+                + iconv + " " + ShellWords.word(file.toString()) + " > "
+                + ShellWords.word(converted(file).toString()), null);
     }
 
     /** {@code list.txt}'s converted copy: {@code list-utf8.txt}, beside it. */
@@ -105,10 +105,5 @@ final class ByteOrderMarks {
         String copy = dot > 0 ? name.substring(0, dot) + "-utf8" + name.substring(dot)
                 : name + "-utf8";
         return file.resolveSibling(copy);
-    }
-
-    /** {@code text} as one word of a shell command, quoted when it needs to be. */
-    private static String shellWord(String text) {
-        return text.matches("[\\w./:+-]+") ? text : "'" + text.replace("'", "'\\''") + "'";
     }
 }

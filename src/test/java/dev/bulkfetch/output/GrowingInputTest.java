@@ -116,6 +116,33 @@ class GrowingInputTest {
     }
 
     /**
+     * The command the warning gives for the lines not fetched named the list as it was
+     * written: a name with a space or a quote in it broke the command. It is quoted as a
+     * shell word, and the command, run, takes those lines.
+     */
+    @Test
+    void theCommandForTheLinesNotFetchedQuotesTheListsNameAndTakesThem() throws Exception {
+        Path list = Files.writeString(dir.resolve("Ann's list.txt"), lines(1, 300));
+        growWhenFirstAsked(list, lines(301, 310));
+
+        Cli.Result run = Cli.run("fetch", list.toString(), "-o", dir.resolve("out.jsonl")
+                .toString(), "-c", "4", "-q");
+
+        assertThat(grown).isTrue();
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        String command = run.err().lines().filter(line -> line.contains(" grew past "))
+                .map(line -> line.substring(line.indexOf("fetches them: ") + 14)).findFirst()
+                .orElseThrow();
+        assertThat(command).isEqualTo("tail -n +301 '" + dir + "/Ann'\\''s list.txt'"
+                + " > rest.txt");
+        Process tail = new ProcessBuilder("bash", "-c", command).directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        assertThat(tail.waitFor()).as(new String(tail.getInputStream().readAllBytes(),
+                StandardCharsets.UTF_8)).isZero();
+        assertThat(Files.readString(dir.resolve("rest.txt"))).isEqualTo(lines(301, 310));
+    }
+
+    /**
      * A writer mid-line as the run took the list's identity: its last line, as far as it had
      * been written, named another URL ({@code /last/3} of {@code /last/300}). It is that
      * line's input error, never sent, on the run and on a resume, and the warning names it
