@@ -27,25 +27,18 @@ import java.nio.file.StandardOpenOption;
  * reads ({@link #inputBytes()}, a resume too), so a list appended to meanwhile still matches
  * it (every resume was refused); what was written past it is {@link #inputGrowth()}.
  *
- * <p>The file is locked for as long as the journal is open, so a second run on it (a cron job
- * that overlaps, a supervisor restarting a run still alive) is refused before it touches the
- * file: two runs fetched every item twice, at twice the rate, and wrote both records. The lock
- * is the operating system's, so it goes with the process, a killed one too. Every read and
- * write goes through the one locked channel: on Linux, closing any other descriptor of the file
- * would release the lock. Within one JVM, where that lock cannot tell two runs apart, a set of
- * the files open as journals refuses the second before it opens a descriptor at all.
+ * <p>The file is locked for as long as the journal is open ({@link JournalLock}), so a second
+ * run on it (a cron job that overlaps, a supervisor restarting a run still alive) is refused
+ * before it touches the file: two runs fetched every item twice, at twice the rate, and wrote
+ * both records.
  */
 public final class Journal implements AutoCloseable {
 
-    // The files open as journals in this JVM, by their real paths.
-    private static final java.util.Set<Path> OPEN =
-            java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     private final Path file;
-    // Holds the lock; null for a stream (a pipe, a device), which is no journal.
+    // Null for a stream (a pipe, a device), which is no journal.
+    private final JournalLock lock;
+    // The lock's channel, which every read and write goes through; null for a stream.
     private final FileChannel channel;
-    // This journal's entry in OPEN; null once closed, or for a stream.
-    private Path key;
     private final DoneSet done;
     private final long kept;
     private final long keptFailures;
@@ -55,12 +48,11 @@ public final class Journal implements AutoCloseable {
     private final Path input;
     private final InputIdentity.Extent extent;
 
-    private Journal(Path file, FileChannel channel, Path key, DoneSet done, long kept,
-                    long keptFailures, long tornBytes, boolean resumable, Path input,
-                    InputIdentity.Extent extent) {
+    private Journal(Path file, JournalLock lock, DoneSet done, long kept, long keptFailures,
+                    long tornBytes, boolean resumable, Path input, InputIdentity.Extent extent) {
         this.file = file;
-        this.channel = channel;
-        this.key = key;
+        this.lock = lock;
+        this.channel = lock == null ? null : lock.channel();
         this.done = done;
         this.kept = kept;
         this.keptFailures = keptFailures;
@@ -117,7 +109,7 @@ public final class Journal implements AutoCloseable {
                 throw new IllegalArgumentException("cannot resume from " + file
                         + ": it is not a regular file, so its records cannot be read back");
             }
-            return new Journal(file, null, null, new DoneSet().freeze(), 0, 0, 0, false, null,
+            return new Journal(file, null, new DoneSet().freeze(), 0, 0, 0, false, null,
                     InputIdentity.Extent.UNBOUNDED);
         }
         Path given = file;
@@ -142,17 +134,8 @@ public final class Journal implements AutoCloseable {
         // A resume reads the input as its check needs, under the lock.
         InputIdentity.Taken taken = readTwice && (!resume || !existed)
                 ? InputIdentity.take(input, format) : null;
-        Path key = key(file);
-        if (!OPEN.add(key)) {
-            throw new InUse(file);
-        }
-        FileChannel channel;
-        try {
-            channel = lock(file);
-        } catch (Throwable e) {
-            OPEN.remove(key);
-            throw e;
-        }
+        JournalLock lock = JournalLock.take(file);
+        FileChannel channel = lock.channel();
         try {
             identityFile.adoptFrom(given);
             if (!resume && !overwrite && existed && channel.size() > 0
@@ -166,27 +149,14 @@ public final class Journal implements AutoCloseable {
                 } else {
                     identityFile.begin(taken.identity());
                 }
-                return new Journal(file, channel, key, new DoneSet().freeze(), 0, 0, 0, true,
-                        input, taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent());
+                return new Journal(file, lock, new DoneSet().freeze(), 0, 0, 0, true, input,
+                        taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent());
             }
-            return scan(file, channel, key, input, format,
-                    identityFile.check(input, format));
+            return scan(file, lock, input, format, identityFile.check(input, format));
         } catch (Throwable e) {
-            channel.close();
-            OPEN.remove(key);
+            lock.release();
             throw e;
         }
-    }
-
-    /** The file's real path (its folder's, for a file yet to be made), to key OPEN by. */
-    private static Path key(Path file) throws IOException {
-        if (Files.exists(file)) {
-            return file.toRealPath();
-        }
-        Path absolute = file.toAbsolutePath().normalize();
-        Path parent = absolute.getParent();
-        return parent != null && Files.exists(parent)
-                ? parent.toRealPath().resolve(absolute.getFileName()) : absolute;
     }
 
     /**
@@ -227,31 +197,6 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Opens {@code file} for reading and writing, made if need be, and locks it. */
-    private static FileChannel lock(Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
-        try {
-            if (channel.tryLock() == null) {
-                throw new InUse(file);
-            }
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            // This JVM's journal on the file under another name (a hard link) that OPEN did
-            // not catch; closing this descriptor releases that one's lock, the lesser harm
-            // than keeping a descriptor for nothing.
-            channel.close();
-            throw new InUse(file);
-        } catch (InUse e) {
-            channel.close();
-            throw e;
-        } catch (IOException e) {
-            // A file system without locks (some network mounts): the run goes on unguarded,
-            // as it did before there was a lock.
-            return channel;
-        }
-        return channel;
-    }
-
     private static void refuseIfSame(Path written, Path input, String what) {
         if (sameFile(written, input)) {
             throw new IllegalArgumentException("the " + what + " is the input " + input
@@ -285,16 +230,17 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Reads the kept records of {@code extent} of the input back, and cuts a torn line off. */
-    private static Journal scan(Path file, FileChannel channel, Path key, Path input,
+    private static Journal scan(Path file, JournalLock lock, Path input,
                                 InputReader.Format format, InputIdentity.Extent extent)
             throws IOException {
+        FileChannel channel = lock.channel();
         KeptRecords records = KeptRecords.read(file, channel, input, format, extent);
         long size = channel.size();
         if (records.end() < size) {
             channel.truncate(records.end());
         }
-        return new Journal(file, channel, key, records.done(), records.kept(),
-                records.failures(), size - records.end(), true, input, extent);
+        return new Journal(file, lock, records.done(), records.kept(), records.failures(),
+                size - records.end(), true, input, extent);
     }
 
     /**
@@ -439,13 +385,9 @@ public final class Journal implements AutoCloseable {
 
     /** Releases the file, and its lock, to other runs; idempotent. */
     @Override
-    public synchronized void close() throws IOException {
-        if (channel != null) {
-            channel.close();
-        }
-        if (key != null) {
-            OPEN.remove(key);
-            key = null;
+    public void close() throws IOException {
+        if (lock != null) {
+            lock.release();
         }
     }
 }
