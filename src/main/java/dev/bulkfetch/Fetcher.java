@@ -141,8 +141,12 @@ public final class Fetcher implements AutoCloseable {
      * the reading; a stream dropped unread and unclosed is stopped when the fetcher closes.
      * Either interrupts the thread reading the source, so a source waiting for work (in a
      * {@code BlockingQueue}'s {@code take()}) gets an {@link InterruptedException} there; one
-     * that ignores interrupts keeps that thread until it returns. Requests already submitted
-     * are not cancelled by closing the stream: they finish, and their results are dropped.
+     * that ignores interrupts keeps that thread until it returns. Closing the stream also
+     * cancels the requests it submitted that are not yet done (up to twice the concurrency),
+     * as cancelling their {@link #fetch} futures would: those not yet sent are withdrawn, those
+     * on the wire ended, their connections closed; the close does not wait for them. Other
+     * callers' requests go on. So close a stream that a {@code limit} or {@code findFirst}
+     * ends early (try-with-resources), or its last requests run to their end for nothing.
      *
      * @throws IllegalStateException when the fetcher is closed
      */
@@ -153,7 +157,7 @@ public final class Fetcher implements AutoCloseable {
                 2 * config.concurrency(), config.ordered());
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results,
                 Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(() -> {
-                    results.stop();
+                    results.close();
                     requests.close();
                 });
     }
@@ -178,7 +182,8 @@ public final class Fetcher implements AutoCloseable {
      * paces fetching, and it stops taking requests once every subscriber has cancelled: at
      * once, whichever thread cancels, even while the source waits for work. Its thread ends
      * and its stream is closed as {@link #stream}'s is, closing the source and interrupting
-     * the thread reading it; requests already submitted finish, their results dropped. Once
+     * the thread reading it, and cancelling the requests submitted that are not yet done,
+     * whose results nobody would take. Once
      * the fetcher has closed, a subscriber that takes no result for the close grace (the next
      * one, or one already in its buffer) is waited for no longer: every subscriber then gets a
      * {@link java.util.concurrent.CancellationException}, and the thread ends. One that keeps

@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  * crawler's frontier), and a cancel from outside {@code onNext} (a timer, a hand-off) happens
  * on a thread of the subscriber's: so each subscriber is handed a subscription that tells the
  * feed when it leaves, and the last one to leave interrupts that wait. The feed then closes
- * its stream, which stops the stream's feeder and closes the source.
+ * its stream, which stops the stream's feeder, cancels the requests it submitted that are not
+ * yet done and closes the source.
  */
 final class PublisherFeed {
 

@@ -3,8 +3,11 @@ package dev.bulkfetch;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -22,12 +25,21 @@ import java.util.concurrent.Semaphore;
  * every stream whose feeder has told it that it is feeding). A stream left unread and unclosed
  * keeps its feeder parked until the fetcher closes. The consumer's fields are its own; the
  * feeder shares with it only the queue, the semaphore and the stop flag.
+ *
+ * <p>Closing the stream ({@link #close()}) does more than stop the feeder: it cancels what the
+ * stream submitted and is not yet done, in flight or queued, since nobody will read those
+ * results (a {@code limit(10)} or {@code findFirst} left up to the whole window running to its
+ * end, for nothing). Only this stream's: the fetcher's other callers keep theirs. The fetcher's
+ * own close only stops the feeder, as it promises the results of what was submitted.
  */
 final class StreamResults implements Iterator<FetchResult> {
 
     /** What the feeder tells the consumer last: how many it submitted, and why it stopped. */
     private record End(long submitted, Throwable failure) {
     }
+
+    /** What {@link #close()} tells a consumer that waits meanwhile: there is no more. */
+    private static final Object CLOSED = new Object();
 
     private final Iterator<FetchRequest> requests;
     private final LiveRun run;
@@ -41,6 +53,13 @@ final class StreamResults implements Iterator<FetchResult> {
     // Set by stop() from any thread (the stream's or the fetcher's close); read by the feeder
     // between items.
     private volatile boolean stopped;
+    // Set by close(), from the thread closing the stream; read by the feeder after each submit
+    // and by the consumer, which finds nothing more once it is set.
+    private volatile boolean closed;
+    // Submitted and not yet done, by submission number, for close() to cancel: the feeder
+    // adds each, whichever thread completes it removes it.
+    private final ConcurrentNavigableMap<Long, CompletableFuture<FetchResult>> unfinished =
+            new ConcurrentSkipListMap<>();
     // The consumer's.
     private CompletableFuture<FetchResult> head;
     private FetchResult next;
@@ -61,6 +80,9 @@ final class StreamResults implements Iterator<FetchResult> {
         }
         try {
             while (next == null) {
+                if (closed) {
+                    return false;
+                }
                 if (end != null && consumed == end.submitted()) {
                     if (end.failure() != null) {
                         Throwable failure = end.failure();
@@ -76,7 +98,9 @@ final class StreamResults implements Iterator<FetchResult> {
                     return false;
                 }
                 Object event = head != null ? head : events.take();
-                if (event instanceof End last) {
+                if (event == CLOSED) {
+                    continue;
+                } else if (event instanceof End last) {
                     end = last;
                 } else if (event instanceof FetchResult result) {
                     next = result;
@@ -97,6 +121,10 @@ final class StreamResults implements Iterator<FetchResult> {
             throw new CompletionException(e);
         } catch (ExecutionException e) {
             throw new CompletionException(e.getCause());
+        } catch (CancellationException e) {
+            // Only close() cancels a stream's future: the stream has ended.
+            head = null;
+            return false;
         }
     }
 
@@ -112,7 +140,22 @@ final class StreamResults implements Iterator<FetchResult> {
         return result;
     }
 
-    /** Stops taking requests (the stream or the fetcher is closed); submitted ones still end. */
+    /**
+     * The stream is closed: stops taking requests and cancels the ones submitted and not yet
+     * done, which end as a {@code fetch} future's cancel ends them (withdrawn if not yet sent,
+     * their connections closed if on the wire), without waiting for them. The consumer finds
+     * no more results, one waiting for the next included.
+     */
+    void close() {
+        closed = true;
+        stop();
+        // Newest first: an older one on the wire, ended, frees its slot, which a newer one
+        // still queued would take, and be sent, were it not withdrawn already.
+        unfinished.descendingMap().values().forEach(result -> result.cancel(false));
+        events.add(CLOSED);
+    }
+
+    /** Stops taking requests (the fetcher is closed, or the stream); submitted ones still end. */
     void stop() {
         stopped = true;
         Thread running = feeder;
@@ -138,7 +181,13 @@ final class StreamResults implements Iterator<FetchResult> {
                     break;
                 }
                 CompletableFuture<FetchResult> result = run.submitOrCancelled(request);
-                submitted++;
+                long number = ++submitted;
+                unfinished.put(number, result);
+                result.whenComplete((done, failed) -> unfinished.remove(number));
+                if (closed) {
+                    // Submitted as close() went over the others: it does not see this one.
+                    result.cancel(false);
+                }
                 if (ordered) {
                     events.add(result);
                 } else {
