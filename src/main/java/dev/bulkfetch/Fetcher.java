@@ -176,11 +176,27 @@ public final class Fetcher implements AutoCloseable {
     }
 
     /**
+     * As {@link #publisher(Stream, int)}, each subscriber's buffer holding
+     * {@link Flow#defaultBufferSize()} (256) results: a subscriber that asks for one and
+     * stalls still has 1 + 256 + 1 + 2 x the concurrency requests sent.
+     */
+    public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {
+        return publisher(requests, Flow.defaultBufferSize());
+    }
+
+    /**
      * The same as {@link #stream}, as a {@link Flow.Publisher} for reactive code: fetching
      * starts when the first subscriber subscribes (a later one sees only what comes after),
      * one thread feeds the subscribers and waits while their buffers are full, so demand
-     * paces fetching, and it stops taking requests once every subscriber has cancelled: at
-     * once, whichever thread cancels, even while the source waits for work. Its thread ends
+     * paces fetching past the buffers: each subscriber's holds up to {@code bufferSize}
+     * results it has not asked for yet (rounded up to a power of two, as
+     * {@link java.util.concurrent.SubmissionPublisher} does). A subscriber that has asked for
+     * {@code n} and stalls has at most {@code n + bufferSize + 1 + 2 x concurrency} requests
+     * sent: those handed to it, those in its buffer, the one the thread holds while it waits
+     * for room, and {@link #stream}'s window. A small buffer suits a slow or costly
+     * subscriber, a large one a fast subscriber whose demand comes in bursts. It stops taking
+     * requests once every subscriber has cancelled: at once, whichever thread cancels, even
+     * while the source waits for work. Its thread ends
      * and its stream is closed as {@link #stream}'s is, closing the source and interrupting
      * the thread reading it, and cancelling the requests submitted that are not yet done,
      * whose results nobody would take. Once
@@ -191,11 +207,18 @@ public final class Fetcher implements AutoCloseable {
      * every subscriber, at its own pace and the close notwithstanding, when the requests ran
      * out and their results were all handed over before the close. A subscriber
      * that subscribes after the close gets the fetcher's {@link IllegalStateException}.
+     *
+     * @param bufferSize results each subscriber's buffer holds, at least 1
+     * @throws IllegalArgumentException when {@code bufferSize} is less than 1
+     * @throws IllegalStateException when the fetcher is closed
      */
-    public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests) {
+    public Flow.Publisher<FetchResult> publisher(Stream<FetchRequest> requests, int bufferSize) {
         Objects.requireNonNull(requests, "requests");
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("bufferSize < 1: " + bufferSize);
+        }
         run.refuseIfClosed();
-        return run.publisher(() -> stream(requests));
+        return run.publisher(() -> stream(requests), bufferSize);
     }
 
     /**

@@ -163,10 +163,11 @@ final class LiveRun {
     /**
      * {@link Fetcher#publisher}: the thread that feeds it from {@code results} starts with its
      * first subscriber, its feed listed in {@code publishing} while it runs, for close() to
-     * tell it the fetcher has closed.
+     * tell it the fetcher has closed. Each subscriber's buffer holds {@code bufferSize}.
      */
-    Flow.Publisher<FetchResult> publisher(Supplier<Stream<FetchResult>> results) {
-        PublisherFeed feed = new PublisherFeed(closeGrace, this::closed);
+    Flow.Publisher<FetchResult> publisher(Supplier<Stream<FetchResult>> results,
+            int bufferSize) {
+        PublisherFeed feed = new PublisherFeed(bufferSize, closeGrace, this::closed);
         AtomicBoolean started = new AtomicBoolean();
         return subscriber -> {
             feed.subscribe(subscriber);

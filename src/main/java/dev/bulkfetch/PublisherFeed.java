@@ -41,8 +41,7 @@ final class PublisherFeed {
     // How often taken() looks at the buffers: short against any grace worth setting.
     private static final long TAKEN_POLL_MILLIS = 10;
 
-    private final SubmissionPublisher<FetchResult> publisher = new SubmissionPublisher<>(
-            Runnable::run, Flow.defaultBufferSize());
+    private final SubmissionPublisher<FetchResult> publisher;
     private final Duration grace;
     // Whether the fetcher's close() has begun, which is before it calls fetcherClosed().
     private final BooleanSupplier closing;
@@ -60,7 +59,9 @@ final class PublisherFeed {
     // Every subscriber has left: set once, for good.
     private boolean deserted;
 
-    PublisherFeed(Duration grace, BooleanSupplier closing) {
+    /** A feed whose subscribers each hold up to {@code bufferSize} results not yet asked for. */
+    PublisherFeed(int bufferSize, Duration grace, BooleanSupplier closing) {
+        this.publisher = new SubmissionPublisher<>(Runnable::run, bufferSize);
         this.grace = grace;
         this.closing = closing;
     }

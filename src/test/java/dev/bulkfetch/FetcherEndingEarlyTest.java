@@ -1,25 +1,29 @@
 package dev.bulkfetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
 import dev.bulkfetch.testing.TestSubscriber;
+import dev.bulkfetch.testing.Threads;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A program that wants fewer results than it asked for: a stream it closes after its first
- * result, a publisher whose subscriber cancels. What it started and no longer wants ends, on
- * every engine.
+ * result, a publisher whose subscriber cancels or stalls. What it started and no longer wants
+ * ends, on every engine, and a stalled subscriber holds no more back than its buffer says.
  */
 class FetcherEndingEarlyTest {
 
@@ -72,6 +76,57 @@ class FetcherEndingEarlyTest {
         }
     }
 
+    /**
+     * A subscriber that asks for one result and stalls had about 256 + 2 x the concurrency
+     * requests sent, whatever it needed: the publisher's buffer is now the caller's to size.
+     * Here the bound is exact: one handed over, one buffered, one held by the publisher's
+     * thread as it waits for room, and the stream's window, twice the concurrency.
+     */
+    @Test
+    void aPublisherWithABufferOfOneSendsForAStalledSubscriberOnlyWhatItsBoundSays()
+            throws Exception {
+        awaitNoPublisherThread();
+        int concurrency = 2;
+        AtomicInteger pulled = new AtomicInteger();
+        try (RawServer ok = RawServer.answering(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+             Fetcher fetcher = Fetcher.builder().concurrency(concurrency).build()) {
+            Stream<FetchRequest> requests = LongStream.rangeClosed(1, 1_000)
+                    .mapToObj(i -> FetchRequest.get(i, URI.create(ok.url("/item/" + i))))
+                    .peek(request -> pulled.incrementAndGet());
+            TestSubscriber subscriber = TestSubscriber.stoppingAfter(1);
+            fetcher.publisher(requests, 1).subscribe(subscriber);
+            try {
+                // Settled: the publisher waits for room, the stream's feeder for its window
+                // (parked: no permit left), and what it sent has all reached the server.
+                assertThat(Await.until(() -> Threads.anyWaitingIn("bulkfetch-publisher",
+                                "SubmissionPublisher$BufferedSubscription.awaitSpace")
+                        && Threads.anyVirtualAt("bulkfetch-stream", "Semaphore.acquire",
+                                "LockSupport.park")
+                        && ok.requests() == pulled.get(), Duration.ofSeconds(20)))
+                        .as("the publisher and the stream's feeder waiting").isTrue();
+
+                assertThat(ok.requests()).isEqualTo(1 + 1 + 1 + 2 * concurrency);
+                assertThat(subscriber.received()).hasSize(1);
+            } finally {
+                subscriber.cancel();
+            }
+        }
+    }
+
+    @Test
+    void aPublishersBufferSizeBelowOneIsRefusedAndNamed() {
+        try (Fetcher fetcher = Fetcher.builder().build()) {
+            Stream<FetchRequest> none = Stream.empty();
+
+            assertThatThrownBy(() -> fetcher.publisher(none, 0))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("bufferSize < 1: 0");
+            assertThatThrownBy(() -> fetcher.publisher(none, -3))
+                    .hasMessage("bufferSize < 1: -3");
+        }
+    }
+
     /** Timeouts of a minute: a request that ends in this test's time was ended, not timed out. */
     private static Fetcher patient(EngineKind engine, int concurrency) {
         return Fetcher.builder().engine(engine).concurrency(concurrency)
@@ -109,5 +164,12 @@ class FetcherEndingEarlyTest {
                 .orTimeout(20, TimeUnit.SECONDS).join();
         assertThat(next.ok()).as("the next request went").isTrue();
         assertThat(silent.requests()).as("the queued ones never sent").isEqualTo(concurrency);
+    }
+
+    /** No publisher's thread of an earlier test is left, to be taken for this one's. */
+    private static void awaitNoPublisherThread() throws Exception {
+        assertThat(Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("bulkfetch-publisher")),
+                Duration.ofSeconds(20))).as("no publisher thread left").isTrue();
     }
 }
