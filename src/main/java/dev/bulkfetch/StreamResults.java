@@ -24,7 +24,8 @@ import java.util.concurrent.Semaphore;
  * source, or at {@link #stop()}: the stream is closed, or the fetcher (its {@link LiveRun} stops
  * every stream whose feeder has told it that it is feeding). A stream left unread and unclosed
  * keeps its feeder parked until the fetcher closes. The consumer's fields are its own; the
- * feeder shares with it only the queue, the semaphore and the stop flag.
+ * feeder shares with it only the queue, the semaphore and the stop and close flags, and with
+ * close() the futures not yet done.
  *
  * <p>Closing the stream ({@link #close()}) does more than stop the feeder: it cancels what the
  * stream submitted and is not yet done, in flight or queued, since nobody will read those
