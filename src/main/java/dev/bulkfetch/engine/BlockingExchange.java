@@ -73,6 +73,9 @@ final class BlockingExchange {
     private volatile boolean timedOut;
     // Set by the exchange's thread once a redirect is followed.
     private boolean redirected;
+    // The final response's status, set by the exchange's thread once its head is read: a
+    // failure from then on (in its body) keeps it.
+    private Integer answered;
     private final Thread thread = Thread.currentThread();
     // Where this exchange holds a slot of the idle cap, until its connection is kept or not.
     private java.net.URI slot;
@@ -123,6 +126,9 @@ final class BlockingExchange {
                             + " longer than " + options.requestTimeout().toMillis() + " ms"),
                             bodyRead.bytes(), latency)
                     : Failures.outcome(e, bodyRead.bytes(), latency);
+            if (answered != null) {
+                failed = failed.withStatus(answered);
+            }
             return redirected ? failed.afterRedirect() : failed;
         } finally {
             end();
@@ -158,6 +164,7 @@ final class BlockingExchange {
                 awaitPermit(request.url());
                 continue;
             }
+            answered = status;
             if (declared > options.maxBodyBytes() && bodyComes) {
                 disconnect(conn);
                 return tooLarge(status, start);

@@ -35,6 +35,10 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
     private String location;
     private long drained;
     private int status;
+    // The final response's status once its head is read (0 before, and for a redirect): a
+    // failure from then on (in its body) keeps it. Read by whichever thread fails the
+    // exchange (AHC's timer, for a timeout).
+    private volatile int answered;
     // Read by whichever thread fails the exchange (AHC's timer, for a timeout).
     private volatile long bytes;
     private boolean tooLarge;
@@ -96,6 +100,7 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
                         ? State.ABORT : State.CONTINUE;
             }
         }
+        answered = status;
         retryAfter = headers.get(HttpHeaderNames.RETRY_AFTER);
         String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
         if (length != null && BodyReader.expected(method, status)
@@ -170,8 +175,9 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
             // run records nothing and a resume fetches the item again.
             thrown = new java.util.concurrent.CancellationException("engine closed");
         }
-        return new Hop(Failures.outcome(thrown, location == null ? bytes : 0,
-                System.nanoTime() - start), status, null);
+        Outcome failure = Failures.outcome(thrown, location == null ? bytes : 0,
+                System.nanoTime() - start);
+        return new Hop(answered == 0 ? failure : failure.withStatus(answered), status, null);
     }
 
     @Override

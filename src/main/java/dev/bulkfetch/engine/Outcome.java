@@ -6,10 +6,11 @@ import dev.bulkfetch.FetchError;
  * What one send of one request came to: a complete response (any status), or a classified
  * transport error. Engines never complete exceptionally; they complete with one of these.
  *
- * @param status the HTTP status, or {@code null} when no complete response came
+ * @param status the HTTP status, or {@code null} when no response came: a failure after the
+ *     status line and headers were read (a body cut, stalled or too large) keeps it
  * @param bytes body bytes received
  * @param latencyNanos send to last byte (or to the failure)
- * @param error the transport error, or {@code null} when a response came
+ * @param error the transport error, or {@code null} when a whole response came
  * @param retryAfter the response's {@code Retry-After} header, or {@code null}
  * @param body what the {@link dev.bulkfetch.BodyHandler} made of the body, or {@code null}
  * @param redirected whether this came after a redirect: the request as sent first was then
@@ -49,6 +50,15 @@ public record Outcome(Integer status, long bytes, long latencyNanos, FetchError 
 
     public static Outcome failure(FetchError error, long bytes, long latencyNanos) {
         return new Outcome(null, bytes, latencyNanos, error, null, null);
+    }
+
+    /**
+     * This failure, met after the server answered {@code status} (its body timed out, was cut
+     * or reset): the record keeps the status, as the server did give one.
+     */
+    Outcome withStatus(int status) {
+        return new Outcome(status, bytes, latencyNanos, error, retryAfter, body, redirected,
+                unsent, permanent);
     }
 
     /**

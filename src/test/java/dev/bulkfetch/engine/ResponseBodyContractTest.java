@@ -14,11 +14,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.testing.NotingHandler;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.TestServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * How every engine reads a response's body, alike: its framing (a Content-Length, chunks,
  * the connection's close), the body limit, the length declared by responses that have no
- * body, a compressed body, and a body cut short.
+ * body, a compressed body, and a body cut short, stalled or reset, which keeps its status.
  */
 class ResponseBodyContractTest {
 
@@ -181,7 +184,8 @@ class ResponseBodyContractTest {
 
     /**
      * A body cut short is a protocol error that counts the bytes that came, on every engine
-     * (the event loop said 0).
+     * (the event loop said 0), and keeps the status that came before it: the server did
+     * answer (the status read null, as if no response had come).
      */
     @ParameterizedTest
     @EnumSource
@@ -189,8 +193,73 @@ class ResponseBodyContractTest {
             throws Exception {
         try (RawServer cut = new RawServer(RawServer.Mode.SHORT_BODY)) {
             Outcome outcome = fetch(kind, cut.url("/short"));
-            assertThat(outcome.status()).isNull();
+            assertThat(outcome.status()).isEqualTo(200);
             assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+            assertThat(outcome.bytes()).isEqualTo(10);
+        }
+    }
+
+    /** The same after a redirect: the final response's status is kept. */
+    @ParameterizedTest
+    @EnumSource
+    void aBodyCutShortAfterARedirectKeepsTheFinalResponsesStatus(EngineKind kind)
+            throws Exception {
+        try (RawServer cut = new RawServer(RawServer.Mode.SHORT_BODY);
+             RawServer moved = RawServer.answering("HTTP/1.1 302 Found\r\nLocation: "
+                     + cut.url("/short") + "\r\nContent-Length: 0\r\n\r\n")) {
+            Outcome outcome = fetch(kind, moved.url("/moved"));
+            assertThat(outcome.redirected()).isTrue();
+            assertThat(outcome.status()).isEqualTo(200);
+            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        }
+    }
+
+    static Stream<Arguments> everyEngineEitherTimeout() {
+        return Stream.of(EngineKind.values()).flatMap(kind -> Stream.of(
+                Arguments.of(kind, "idle"), Arguments.of(kind, "request")));
+    }
+
+    /**
+     * A body that stalls times out keeping the status that came before it, on every engine,
+     * whichever timeout ends it: the idle timeout (600 ms), or the request's (800 ms) with
+     * the idle timeout far longer, which the blocking engines keep by a check of their own.
+     */
+    @ParameterizedTest(name = "{0}, {1} timeout")
+    @MethodSource("everyEngineEitherTimeout")
+    void aBodyThatStallsTimesOutKeepingItsStatus(EngineKind kind, String timeout)
+            throws Exception {
+        EngineOptions options = timeout.equals("idle") ? EngineContract.deadlines()
+                : new EngineOptions(8, Duration.ofSeconds(2), Duration.ofMillis(800),
+                        Duration.ofSeconds(20), 10_000, 3, null, false);
+        try (RawServer stalled = RawServer.holding("HTTP/1.1 200 OK\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")) {
+            Outcome outcome = fetch(kind, stalled.url("/stalled"), options);
+            assertThat(outcome.error().kind()).as(outcome.toString())
+                    .isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(outcome.status()).isEqualTo(200);
+            assertThat(outcome.bytes()).isEqualTo(5);
+        }
+    }
+
+    /** A body its server resets after its first bytes keeps its status too, on every engine. */
+    @ParameterizedTest
+    @EnumSource
+    void aBodyResetAfterItsFirstBytesKeepsItsStatus(EngineKind kind) throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        EngineOptions noting = new EngineOptions(8, Duration.ofSeconds(5),
+                Duration.ofSeconds(10), Duration.ofSeconds(5), 10_000, 3,
+                NotingHandler.noting(started), false);
+        try (RawServer resetting = new RawServer(RawServer.Mode.RESET_IN_BODY);
+             Engine engine = Engine.create(kind, noting)) {
+            CompletableFuture<Outcome> sent = engine.send(
+                    FetchRequest.get(1, URI.create(resetting.url("/reset"))));
+            assertThat(started.await(20, TimeUnit.SECONDS)).as("the body started").isTrue();
+            resetting.releaseLateBytes();
+
+            Outcome outcome = sent.get(20, TimeUnit.SECONDS);
+            assertThat(outcome.error().kind()).as(outcome.toString())
+                    .isEqualTo(ErrorKind.RESET);
+            assertThat(outcome.status()).isEqualTo(200);
             assertThat(outcome.bytes()).isEqualTo(10);
         }
     }

@@ -99,6 +99,11 @@ public final class RawServer implements AutoCloseable {
          */
         HELD_BODY,
         /**
+         * A 200 declaring 100 bytes, of which the first 10 go at once; on {@link
+         * #releaseLateBytes()} the connection is reset instead of the rest.
+         */
+        RESET_IN_BODY,
+        /**
          * A 200 declaring 100 bytes, its head and first 3 bytes 100 ms after the request, then
          * nothing until the client closes: {@link #stall()} is how long that silence lasted.
          */
@@ -149,7 +154,10 @@ public final class RawServer implements AutoCloseable {
         return lastHead;
     }
 
-    /** Lets {@link Mode#EXCESS}'s {@code /late} body go, or {@link Mode#HELD_BODY}'s rest. */
+    /**
+     * Lets {@link Mode#EXCESS}'s {@code /late} body go, or {@link Mode#HELD_BODY}'s rest, or
+     * {@link Mode#RESET_IN_BODY}'s reset.
+     */
     public void releaseLateBytes() {
         lateBytes.countDown();
     }
@@ -352,6 +360,13 @@ public final class RawServer implements AutoCloseable {
                     out.flush();
                     lateBytes.await();
                     out.write(half);
+                }
+                case RESET_IN_BODY -> {
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+                            + "0123456789").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    lateBytes.await();
+                    client.setSoLinger(true, 0);  // the close below resets the connection
                 }
                 case ONE_GIB -> {
                     out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
