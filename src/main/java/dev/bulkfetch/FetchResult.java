@@ -10,8 +10,9 @@ package dev.bulkfetch;
  * @param url what was asked, as sent (for an input error, the line's URL as written, cut at
  *     200 characters, or {@code null} when a JSON Lines spec has none readable)
  * @param method the HTTP method
- * @param status the final HTTP status, or {@code null} when no response came
- * @param error {@code null} when the final response was 2xx
+ * @param status the final HTTP status, or {@code null} when no response came; a response
+ *     whose body broke off (a timeout, a reset, too large) keeps it, beside its error
+ * @param error {@code null} when the final response was 2xx and came whole
  * @param attempts how many times the request was sent (0 for input errors)
  * @param latencyNanos time of the final attempt, send to last byte (0 when nothing was sent)
  * @param bytes response body size in bytes, as received
@@ -36,7 +37,7 @@ public record FetchResult(long seq, String id, String url, String method, Intege
         return type.cast(body);
     }
 
-    /** True when the final response was 2xx. */
+    /** True when the final response was 2xx and came whole: no error. */
     public boolean ok() {
         return error == null;
     }

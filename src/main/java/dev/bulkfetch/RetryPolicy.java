@@ -27,7 +27,10 @@ import java.util.function.DoubleSupplier;
 public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<ErrorKind> kinds,
                           Set<Integer> statuses, boolean unsafeMethods) {
 
-    /** Connect errors, resets and timeouts: the transient failures with no status. */
+    /**
+     * Connect errors, resets and timeouts: the transient failures, retried as such also when a
+     * status came before them (a body cut after its 200).
+     */
     public static final Set<ErrorKind> DEFAULT_KINDS = EnumSet.of(ErrorKind.CONNECT,
             ErrorKind.RESET, ErrorKind.TIMEOUT);
     // What a failed exchange can be retried for; the rest are statuses (HTTP, RATE_LIMITED),

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
 import java.nio.file.Files;
@@ -161,6 +162,28 @@ class RetryTest {
 
             assertThat(unsafe).extracting(r -> r.get("id").asText() + " "
                     + r.get("attempts").asInt()).containsExactly("c 3", "g 3", "b 1", "r 3", "f 3");
+        }
+    }
+
+    /**
+     * A 200 whose body breaks off is a failure with its status: retried for its error kind,
+     * not taken for the 2xx it began as, and not ok when the retries run out.
+     */
+    @Test
+    void aBodyCutShortIsRetriedForItsErrorAndItsRecordKeepsTheStatus() throws Exception {
+        try (RawServer cut = new RawServer(RawServer.Mode.SHORT_BODY)) {
+            Path list = TestServer.write(dir.resolve("cut.txt"), cut.url("/short") + "\n");
+
+            List<JsonNode> records = Records.parse(Cli.run("fetch", list.toString(), "-q",
+                    "--backoff=10ms..50ms", "--retries", "2", "--retry-on", "protocol").out());
+
+            assertThat(records).hasSize(1);
+            JsonNode record = records.getFirst();
+            assertThat(record.get("ok").asBoolean()).isFalse();
+            assertThat(record.get("status").asInt()).isEqualTo(200);
+            assertThat(record.get("error").get("kind").asText()).isEqualTo("protocol");
+            assertThat(record.get("attempts").asInt()).isEqualTo(3);
+            assertThat(cut.requests()).isEqualTo(3);
         }
     }
 
