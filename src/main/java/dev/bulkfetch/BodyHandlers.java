@@ -75,7 +75,8 @@ public final class BodyHandlers {
      * A 2xx body parsed as JSON into {@code type} by {@code mapper}. Parsing happens as chunks
      * arrive (Jackson's non-blocking parser), so the raw bytes are never held whole; a body that
      * is not valid JSON, or holds more than one value (NDJSON), ends the item as a {@code body}
-     * error. An empty body (a 204, say) is {@code null}, as is the value {@code null}. Other
+     * error. An empty body (a 204, say) is {@code null}, as is the value {@code null}; a body
+     * of white space alone holds no value, as JSON has it, and is a {@code body} error. Other
      * statuses keep nothing, so a 404's HTML page stays an {@code http} error rather than a
      * parse error.
      */
@@ -191,6 +192,8 @@ public final class BodyHandlers {
         private final JsonParser parser;
         private final TokenBuffer tokens;
         private boolean any;
+        // Whether any byte came: a body of white space alone is not an empty one.
+        private boolean fed;
 
         JsonSink(ObjectMapper mapper, Class<T> type) {
             this.mapper = mapper;
@@ -207,6 +210,7 @@ public final class BodyHandlers {
         public void accept(ByteBuffer chunk) throws IOException {
             // The feeder keeps a reference, and the chunk is only ours during this call.
             ByteBuffer copy = ByteBuffer.allocate(chunk.remaining()).put(chunk).flip();
+            fed |= copy.hasRemaining();
             ((ByteBufferFeeder) parser.getNonBlockingInputFeeder()).feedInput(copy);
             pull();
         }
@@ -215,6 +219,12 @@ public final class BodyHandlers {
         public T finish() throws IOException {
             ((ByteBufferFeeder) parser.getNonBlockingInputFeeder()).endOfInput();
             pull();
+            if (!any && fed) {
+                // JSON is a value between optional white space (RFC 8259): white space alone
+                // is no document, and read as an empty body, a broken answer passed as ok.
+                throw new com.fasterxml.jackson.core.JsonParseException(parser,
+                        "no JSON value in the body, only white space");
+            }
             if (!any) {
                 return null;  // an empty 2xx (a 204, say) has no value rather than a bad one
             }

@@ -103,6 +103,21 @@ class BodyHandlersTest {
                 .isNull();
     }
 
+    /**
+     * White space alone is no JSON document, so no empty body either: it was read as one,
+     * {@code null}, and the item was ok.
+     */
+    @Test
+    void jsonOfWhiteSpaceAloneThrowsAsItHoldsNoValue() {
+        byte[] blank = " \r\n\t \n".getBytes(StandardCharsets.UTF_8);
+        for (int size : new int[] {1, 4, blank.length}) {
+            assertThatThrownBy(() -> feed(BodyHandlers.json(Map.class), response(200, null),
+                    blank, size)).hasMessageContaining("only white space");
+            assertThatThrownBy(() -> feed(BodyHandlers.json(), response(200, null),
+                    blank, size)).hasMessageContaining("only white space");
+        }
+    }
+
     /** Two values, as NDJSON has them, bound the first and dropped the second unsaid. */
     @Test
     void jsonWithASecondValueAfterTheFirstThrows() {

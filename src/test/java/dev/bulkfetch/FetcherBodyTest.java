@@ -39,6 +39,8 @@ class FetcherBodyTest {
                 .withBody("{\"shop\":\"north\",\"items\":[\"a\",\"b\",\"c\"]}")));
         wm.stubFor(get(urlPathEqualTo("/broken")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody("{\"shop\": ")));
+        wm.stubFor(get(urlPathEqualTo("/blank")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("  \n")));
         wm.stubFor(get(urlPathEqualTo("/missing")).willReturn(aResponse().withStatus(404)
                 .withHeader("Content-Type", "text/html").withBody("<h1>no</h1>")));
         wm.stubFor(get(urlPathEqualTo("/big")).willReturn(aResponse().withStatus(200)
@@ -97,6 +99,11 @@ class FetcherBodyTest {
         assertThat(broken.error().message()).startsWith("the body handler failed: ")
                 .contains("end-of-input");
         assertThat(broken.body()).isNull();
+
+        // No JSON value, only white space: no empty body either (it was ok, its body null).
+        FetchResult blank = fetch(engine, BodyHandlers.json(Map.class), "/blank");
+        assertThat(blank.error()).isEqualTo(FetchError.of(ErrorKind.BODY,
+                "the body handler failed: no JSON value in the body, only white space"));
 
         FetchResult missing = fetch(engine, BodyHandlers.json(Map.class), "/missing");
         assertThat(missing.error().kind()).isEqualTo(ErrorKind.HTTP);
