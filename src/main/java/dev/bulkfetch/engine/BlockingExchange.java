@@ -45,7 +45,6 @@ final class BlockingExchange {
     private final EngineOptions options;
     private final HostGuard guard;
     private final RedirectGate redirectGate;
-    private final JdkIdleCap idleCap;
     // Sockets that trust the certificates given in place of the JDK's CAs; null for the JDK's.
     private final javax.net.ssl.SSLSocketFactory trusted;
     // Reads the engine's volatile flag, set by its close() on whichever thread closes it.
@@ -58,10 +57,8 @@ final class BlockingExchange {
     private volatile long deadlineNanos;
     // The connection in use; read by the watchdog thread to abort it.
     private volatile HttpURLConnection connection;
-    // The connections closed, by whichever thread (a redirect's chain has a few): see
-    // disconnect(). HttpURLConnection keeps Object's identity equality.
-    private final java.util.Set<HttpURLConnection> disconnected =
-            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // Its connections' slots in the idle cap, and their closes, made once by whichever thread.
+    private final ExchangeConnections connections;
     // Set by the reading thread when it starts on the body; read by the watchdog.
     private volatile boolean readingBody;
     // Set by the reading thread before readingBody, for a body (a redirect's too) that ends
@@ -77,8 +74,6 @@ final class BlockingExchange {
     // failure from then on (in its body) keeps it.
     private Integer answered;
     private final Thread thread = Thread.currentThread();
-    // Where this exchange holds a slot of the idle cap, until its connection is kept or not.
-    private java.net.URI slot;
     // Guarded by this: whether the exchange is over, and whether the watchdog interrupted
     // its thread, whose flag the exchange then clears, so it outlives nothing.
     private boolean over;
@@ -93,7 +88,7 @@ final class BlockingExchange {
         this.options = context.options();
         this.guard = context.guard();
         this.redirectGate = context.redirectGate();
-        this.idleCap = context.idleCap();
+        this.connections = new ExchangeConnections(context.idleCap());
         this.trusted = context.trusted();
         this.closing = context.closing();
         this.lendThread = context.lendThread();
@@ -132,7 +127,7 @@ final class BlockingExchange {
             return redirected ? failed.afterRedirect() : failed;
         } finally {
             end();
-            settleSlot();
+            connections.settle();
             // Too large, failed or cancelled before its end: the body is given up on.
             reader.abandon();
         }
@@ -166,7 +161,7 @@ final class BlockingExchange {
             }
             answered = status;
             if (declared > options.maxBodyBytes() && bodyComes) {
-                disconnect(conn);
+                connections.disconnect(conn);
                 return tooLarge(status, start);
             }
             closeDelimited = bodyComes && declared < 0
@@ -190,7 +185,7 @@ final class BlockingExchange {
                 // Streaming a request body, the JDK answers a 401 or 407 by dropping the
                 // connection and its body (for an Authenticator's retry): the status
                 // stands, the body is lost (it was a protocol error).
-                disconnect(conn);
+                connections.disconnect(conn);
                 return reader.finish(status, 0, System.nanoTime() - start, retryAfter);
             }
             try (InputStream body = status >= 400 ? conn.getErrorStream()
@@ -202,17 +197,17 @@ final class BlockingExchange {
                 // The JDK's stream does not stop at the Content-Length (a 5-byte body came
                 // back as 15, its excess with it): read what it declares, as Netty does.
                 if (body != null && !bodyRead.count(body, byLength ? declared : -1)) {
-                    disconnect(conn);
+                    connections.disconnect(conn);
                     return tooLarge(status, start);
                 }
                 if (byLength && bodyRead.bytes() < declared) {
                     // The JDK ends a fixed-length body quietly when the server closes early.
-                    disconnect(conn);
+                    connections.disconnect(conn);
                     throw new java.net.ProtocolException("invalid HTTP response: the body "
                             + "ended after " + bodyRead.bytes() + " of " + declared
                             + " bytes");
                 }
-                keepOrClose(conn, request.url());
+                connections.keepOrClose(conn, request.url());
             }
             return reader.finish(status, bodyRead.bytes(), System.nanoTime() - start,
                     retryAfter);
@@ -251,10 +246,7 @@ final class BlockingExchange {
     }
 
     private HttpURLConnection open(FetchRequest request) throws IOException {
-        settleSlot();
-        if (idleCap.taking(request.url())) {
-            slot = request.url();
-        }
+        connections.opening(request.url());
         HttpURLConnection conn = (HttpURLConnection) request.url().toURL()
                 .openConnection(Proxy.NO_PROXY);
         connection = conn;
@@ -272,7 +264,7 @@ final class BlockingExchange {
         }
         ConnectionSetUp.timeouts(conn, options, left);
         ConnectionSetUp.headers(conn, request);
-        if (slot == null && idleCap.full() && conn.getRequestProperty("Connection") == null) {
+        if (connections.unkept() && conn.getRequestProperty("Connection") == null) {
             // No slot to keep this connection in, and a response without a body (to a
             // HEAD, a 204) is back in the JDK's cache before it can be closed: the server
             // closes it instead.
@@ -289,7 +281,7 @@ final class BlockingExchange {
         if (System.nanoTime() - deadlineNanos >= 0) {
             // Cancelled, or out of time, while connecting (a disconnect cannot reach a
             // connect under way): nothing of the request goes.
-            disconnect(conn);
+            connections.disconnect(conn);
             throw new java.net.SocketTimeoutException("request deadline passed while "
                     + "connecting");
         }
@@ -322,7 +314,7 @@ final class BlockingExchange {
     private void discard(HttpURLConnection conn, long declared, java.net.URI url)
             throws IOException {
         if (declared > Redirects.DRAINED_BYTES) {
-            disconnect(conn);
+            connections.disconnect(conn);
             return;
         }
         // A body being read, as the final one is: the watchdog must not close its stream
@@ -333,37 +325,12 @@ final class BlockingExchange {
         try (InputStream body = conn.getErrorStream() != null ? conn.getErrorStream()
                 : conn.getInputStream()) {
             if (bodyRead.drain(body, Redirects.DRAINED_BYTES) > Redirects.DRAINED_BYTES) {
-                disconnect(conn);
+                connections.disconnect(conn);
             } else {
-                keepOrClose(conn, url);
+                connections.keepOrClose(conn, url);
             }
         } finally {
             readingBody = false;
-        }
-    }
-
-    /**
-     * Closes a connection whose response was read to its end when the {@link JdkIdleCap}
-     * has no room for it; else the JDK keeps it as the stream closes.
-     */
-    private void keepOrClose(HttpURLConnection conn, java.net.URI url) {
-        if ("close".equalsIgnoreCase(conn.getHeaderField("Connection"))) {
-            settleSlot();
-            return;
-        }
-        boolean holding = slot != null;
-        slot = null;
-        if (!idleCap.mayKeep(url, conn.getHeaderField("Connection"),
-                conn.getHeaderField("Keep-Alive"), holding)) {
-            disconnect(conn);
-        }
-    }
-
-    /** A slot this exchange still holds (its hop failed, or it is over) is freed. */
-    private void settleSlot() {
-        if (slot != null) {
-            idleCap.release(slot);
-            slot = null;
         }
     }
 
@@ -441,25 +408,7 @@ final class BlockingExchange {
     private void abort() {
         HttpURLConnection conn = connection;
         if (conn != null) {
-            disconnect(conn);
-        }
-    }
-
-    /**
-     * Closes {@code conn}, once, and at best effort: the deadline's abort thread and the
-     * exchange's own thread (its failure, a body cut short) may both come to one connection.
-     * The JDK's {@code disconnect()} takes no lock and reads a field its own failing read
-     * clears: two at once, or one beside that read, threw a NullPointerException from inside
-     * it, which ended the item's future with it rather than with an outcome. Whichever thread
-     * fails, the other closes the socket or already has.
-     */
-    private void disconnect(HttpURLConnection conn) {
-        if (disconnected.add(conn)) {
-            try {
-                conn.disconnect();
-            } catch (RuntimeException raceInsideTheJdk) {
-                // See above: the connection is closed or closing either way.
-            }
+            connections.disconnect(conn);
         }
     }
 }
