@@ -1,0 +1,96 @@
+package dev.bulkfetch.run;
+
+import dev.bulkfetch.FetchResult;
+import dev.bulkfetch.output.BodyStore;
+import dev.bulkfetch.output.RecordSink;
+import dev.bulkfetch.output.Tally;
+import java.io.IOException;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Writes records in completion order, or through the reorder window in input order; a
+ * saved body gets its name as its record is written, not before. The driver's alone, as
+ * every record is {@link BulkRun}'s driver's to write.
+ */
+final class RecordWriter {
+    private final RecordSink sink;
+    private final Tally tally;
+    private final BodyStore bodies;
+    private final ReorderWindow window;
+    private boolean unflushed;
+
+    RecordWriter(RecordSink sink, Tally tally, BodyStore bodies, ReorderWindow window) {
+        this.sink = sink;
+        this.tally = tally;
+        this.bodies = bodies;
+        this.window = window;
+    }
+
+    boolean hasRoom() {
+        return window == null || window.hasRoom();
+    }
+
+    long claim() {
+        return window == null ? 0 : window.claim();
+    }
+
+    void write(long ordinal, FetchResult result) throws IOException {
+        if (window == null) {
+            emit(result);
+        } else {
+            throughWindow(() -> window.complete(ordinal, result, this::emitUnchecked));
+        }
+    }
+
+    /** Item {@code ordinal} gets no record: the ones after it no longer wait for it. */
+    void skip(long ordinal) throws IOException {
+        if (window != null) {
+            throughWindow(() -> window.skip(ordinal, this::emitUnchecked));
+        }
+    }
+
+    /** Writes every result the window still holds, in input order, past any gap. */
+    void drain() throws IOException {
+        if (window != null) {
+            throughWindow(() -> window.drain(this::emitUnchecked));
+        }
+    }
+
+    /** Runs {@code release}, which writes what the window lets go, rethrowing its error. */
+    private static void throughWindow(Runnable release) throws IOException {
+        try {
+            release.run();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Flushes before the driver blocks, so output never waits in a buffer while idle. */
+    void flushIfIdle(BlockingQueue<?> queue) throws IOException {
+        if (queue.isEmpty()) {
+            flush();
+        }
+    }
+
+    void flush() throws IOException {
+        if (unflushed) {
+            sink.flush();
+            unflushed = false;
+        }
+    }
+
+    private void emit(FetchResult result) throws IOException {
+        FetchResult written = bodies == null ? result : bodies.attach(result);
+        sink.accept(written);
+        tally.add(written);
+        unflushed = true;
+    }
+
+    private void emitUnchecked(FetchResult result) {
+        try {
+            emit(result);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
