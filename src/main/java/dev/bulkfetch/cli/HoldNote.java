@@ -9,10 +9,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.function.Consumer;
 
 /**
- * The line fetch says on stderr as a server's Retry-After begins to hold the run, or a host,
- * for a while ({@link BulkRun#onHold}): a backfill under cron or into a log sat idle for up to
- * an hour with nothing to say why, the progress line being a terminal's alone. The end is in
- * local time, as whoever reads the log reads a clock.
+ * The line fetch says on stderr as a server's Retry-After begins to hold the run, a host, or
+ * (without a rate) the items a host answered 429, for a while ({@link BulkRun#onHold}): a
+ * backfill under cron or into a log sat idle for up to an hour with nothing to say why, the
+ * progress line being a terminal's alone. The end is in local time, as whoever reads the log
+ * reads a clock.
  */
 final class HoldNote {
 
@@ -39,16 +40,28 @@ final class HoldNote {
 
     /** The note for {@code hold}, its end as a time of day in {@code zone}. */
     static String of(BulkRun.Hold hold, ZoneId zone) {
-        return "bulkfetch fetch: the server at " + hold.host() + " asked to wait "
-                + readable(hold.length()) + " (a 429's Retry-After): "
-                + (hold.wholeRun() ? "the run sends nothing" : "nothing goes to it")
-                + " until " + CLOCK.format(hold.until().atZone(zone))
-                + (hold.wholeRun() ? "" : "; other hosts go on");
+        String until = CLOCK.format(hold.until().atZone(zone));
+        // An hour is the most bulkfetch waits (RetryAfter.MAX): when a server asked for more,
+        // the note says so, or a user would wonder why the run went on before its time.
+        String asked = readable(hold.asked()) + " (a 429's Retry-After)"
+                + (hold.asked().compareTo(hold.length()) > 0
+                        ? ", longer than the " + readable(hold.length())
+                                + " bulkfetch waits at most" : "");
+        return "bulkfetch fetch: the server at " + hold.host() + " asked to wait " + asked
+                + ": " + switch (hold.scope()) {
+                    case RUN -> "the run sends nothing until " + until;
+                    case HOST -> "nothing goes to it until " + until + "; other hosts go on";
+                    case ANSWERED -> "the items it answered 429 wait until " + until
+                            + " to go again; the run goes on with the others";
+                };
     }
 
     /** {@code wait} to the second, in hours, minutes and seconds: 5 s, 2 min 30 s, 1 h. */
     static String readable(Duration wait) {
-        Duration rounded = Duration.ofSeconds(Math.round(wait.toMillis() / 1000.0));
+        // Whole seconds, half a second up; not through toMillis, which a server's
+        // Retry-After of a 19-digit number of seconds overflows.
+        Duration rounded = Duration.ofSeconds(wait.getSeconds()
+                + (wait.getNano() >= 500_000_000 ? 1 : 0));
         java.util.StringJoiner text = new java.util.StringJoiner(" ");
         if (rounded.toHours() > 0) {
             text.add(rounded.toHours() + " h");

@@ -70,14 +70,30 @@ public final class BulkRun implements AutoCloseable {
     private volatile boolean stopRequested;
     // Told of each hold by the driver; set before run() (onHold).
     private volatile Consumer<Hold> holds = hold -> { };
+    // Without a rate, the waits of items answered 429, to tell of; null under a rate, whose
+    // gates hold the starts, and whose holds the sender tells of.
+    private final AnsweredHolds answeredHolds;
 
     /**
-     * A server's 429 asked, with its {@code Retry-After}, for no request for {@code length}:
-     * until {@code until}, the run sends nothing ({@code wholeRun}, under {@code --rate}), or
-     * nothing to {@code host} (under a rate per host). Without a rate nothing is held: only
-     * the item that got the 429 waits to go again.
+     * A server's 429 asked, with its {@code Retry-After}, for no request for {@code asked}, and
+     * is granted {@code length}: the same, or an hour when it asked for longer. Until
+     * {@code until}, what {@code scope} says waits.
      */
-    public record Hold(String host, boolean wholeRun, Duration length, Instant until) {
+    public record Hold(String host, Scope scope, Duration length, Duration asked,
+                       Instant until) {
+
+        /** What a hold keeps from going. */
+        public enum Scope {
+            /** Every start of the run: under {@code --rate}, its gate holds them all. */
+            RUN,
+            /** Every start to {@code host}: under a rate per host, its gate holds them. */
+            HOST,
+            /**
+             * Without a rate, no gate: only the items {@code host} answered 429 wait, each
+             * before its retry, while the run (that host's other items too) goes on.
+             */
+            ANSWERED
+        }
     }
 
     /** A run with its own engine, as {@code config} describes; {@link #close()} frees it. */
@@ -116,6 +132,8 @@ public final class BulkRun implements AutoCloseable {
         this.kind = config.engine();
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host,
                 config.ratePerHost() == null ? null : sender::waitsForStart);
+        this.answeredHolds = config.rate() == null && config.ratePerHost() == null
+                ? new AnsweredHolds() : null;
     }
 
     /**
@@ -167,7 +185,9 @@ public final class BulkRun implements AutoCloseable {
      * Tells {@code listener}, on the thread that calls {@link #run}, of each hold of five
      * seconds or more as it begins, once per hold (not per item answered 429 in it), and again
      * when a later 429 makes one longer by that much: an hour's hold is otherwise an idle run
-     * that says nothing of why. Before {@link #run}.
+     * that says nothing of why. Without a rate, a hold is told as the first of a host's items
+     * answered 429 backs off for it; one that will not be retried waits for nothing. Before
+     * {@link #run}.
      */
     public void onHold(Consumer<Hold> listener) {
         this.holds = java.util.Objects.requireNonNull(listener, "listener");
@@ -336,9 +356,16 @@ public final class BulkRun implements AutoCloseable {
             }
             // Abandoned (a library's close): no new attempt, and the answer is its record.
             if (retry && !stopping) {
-                long delay = retries.delayNanos(attempt.number(),
-                        RetryAfter.nanos(outcome.retryAfter(), clock.instant()),
+                Instant now = clock.instant();
+                RetryAfter.Wait wait = RetryAfter.of(outcome.retryAfter(), now);
+                long delay = retries.delayNanos(attempt.number(), wait.granted().toNanos(),
                         ThreadLocalRandom.current()::nextDouble);
+                if (answeredHolds != null && status != null && status == 429) {
+                    Hold hold = answeredHolds.backsOff(attempt.host(), wait, now);
+                    if (hold != null) {
+                        holds.accept(hold);
+                    }
+                }
                 if (bodies != null) {
                     bodies.discard(outcome.body());
                 }

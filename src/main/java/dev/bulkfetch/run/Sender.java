@@ -272,7 +272,8 @@ final class Sender implements AutoCloseable {
      */
     private BulkRun.Hold rateLimited(Attempt attempt, Outcome outcome, long sentNanos) {
         Instant now = Instant.now();
-        long retryAfter = RetryAfter.nanos(outcome.retryAfter(), now);
+        RetryAfter.Wait wait = RetryAfter.of(outcome.retryAfter(), now);
+        long retryAfter = wait.granted().toNanos();
         long later;
         if (hosts == null) {
             later = rate.onRateLimited(sentNanos, retryAfter);
@@ -284,7 +285,8 @@ final class Sender implements AutoCloseable {
             later = hosts.gate(attempt.host()).onRateLimited(sentNanos, retryAfter);
         }
         return later < TOLD_HOLD.toNanos() ? null : new BulkRun.Hold(attempt.host(),
-                hosts == null, Duration.ofNanos(retryAfter), now.plusNanos(retryAfter));
+                hosts == null ? BulkRun.Hold.Scope.RUN : BulkRun.Hold.Scope.HOST,
+                wait.granted(), wait.asked(), now.plus(wait.granted()));
     }
 
     RateGate rate() {

@@ -15,10 +15,35 @@ class HoldNoteTest {
 
     @Test
     void aHostsHoldSaysTheOtherHostsGoOnAndTheEndIsATimeOfDayInTheZone() {
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", false, Duration.ofHours(1), AT);
+        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", BulkRun.Hold.Scope.HOST,
+                Duration.ofHours(1), Duration.ofHours(1), AT);
         assertThat(HoldNote.of(hold, ZoneOffset.ofHours(2))).isEqualTo("bulkfetch fetch: the"
                 + " server at api.example.com asked to wait 1 h (a 429's Retry-After): nothing"
                 + " goes to it until 15:02:27; other hosts go on");
+    }
+
+    /**
+     * From a review: without a rate, the items a host answered 429 wait out its Retry-After
+     * before their retries, and nothing said so; the run and that host's other items go on.
+     */
+    @Test
+    void aHoldWithoutARateSaysTheItemsAnswered429WaitAndTheRunGoesOn() {
+        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", BulkRun.Hold.Scope.ANSWERED,
+                Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
+        assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
+                + " at api.example.com asked to wait 1 min (a 429's Retry-After): the items it"
+                + " answered 429 wait until 13:02:27 to go again; the run goes on with the"
+                + " others");
+    }
+
+    /** From a review: a Retry-After past an hour was cut to an hour without a word. */
+    @Test
+    void aHoldCutToAnHourSaysHowLongTheServerAskedFor() {
+        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", BulkRun.Hold.Scope.RUN,
+                Duration.ofHours(1), Duration.ofMinutes(150), AT);
+        assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
+                + " at api.example.com asked to wait 2 h 30 min (a 429's Retry-After), longer"
+                + " than the 1 h bulkfetch waits at most: the run sends nothing until 13:02:27");
     }
 
     @Test
@@ -27,5 +52,7 @@ class HoldNoteTest {
         assertThat(HoldNote.readable(Duration.ofMillis(149_600))).isEqualTo("2 min 30 s");
         assertThat(HoldNote.readable(Duration.ofSeconds(3_605))).isEqualTo("1 h 5 s");
         assertThat(HoldNote.readable(Duration.ofMinutes(90))).isEqualTo("1 h 30 min");
+        assertThat(HoldNote.readable(Duration.ofSeconds(Long.MAX_VALUE)))
+                .as("a 19-digit Retry-After").isEqualTo("2562047788015215 h 30 min 7 s");
     }
 }

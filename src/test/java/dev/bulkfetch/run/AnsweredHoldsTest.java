@@ -1,0 +1,83 @@
+package dev.bulkfetch.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.limit.RetryAfter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Without a rate, the holds told of as a host's items answered 429 back off for its
+ * Retry-After, on a clock the test moves (the answers' times).
+ */
+class AnsweredHoldsTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T13:00:00Z");
+    private static final RetryAfter.Wait MINUTE = RetryAfter.of("60", T0);
+
+    /**
+     * From a review: a run without a rate sat silent for up to an hour while its items waited
+     * out a Retry-After. Told once per host, not per item: a thousand answered in a second.
+     */
+    @Test
+    void aThousandItemsAnsweredInOneSecondMakeOneHoldPerHost() {
+        AnsweredHolds holds = new AnsweredHolds();
+        List<BulkRun.Hold> told = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Instant at = T0.plusMillis(i);
+            told.add(holds.backsOff("a.example", MINUTE, at));
+            told.add(holds.backsOff("b.example", MINUTE, at));
+        }
+
+        assertThat(told.stream().filter(Objects::nonNull).toList()).containsExactly(
+                new BulkRun.Hold("a.example", BulkRun.Hold.Scope.ANSWERED,
+                        Duration.ofMinutes(1), Duration.ofMinutes(1), T0.plusSeconds(60)),
+                new BulkRun.Hold("b.example", BulkRun.Hold.Scope.ANSWERED,
+                        Duration.ofMinutes(1), Duration.ofMinutes(1), T0.plusSeconds(60)));
+    }
+
+    /** As a rate's gate: told again when a later 429 pushes the end 5 s or more further. */
+    @Test
+    void aLater429PushingTheEndFiveSecondsOrMoreFurtherIsToldAgain() {
+        AnsweredHolds holds = new AnsweredHolds();
+        assertThat(holds.backsOff("a.example", MINUTE, T0)).isNotNull();
+
+        assertThat(holds.backsOff("a.example", MINUTE, T0.plusSeconds(4)))
+                .as("4 s further").isNull();
+        BulkRun.Hold further = holds.backsOff("a.example", MINUTE, T0.plusSeconds(9));
+        assertThat(further).as("5 s past the end of the last 429's").isNotNull();
+        assertThat(further.until()).isEqualTo(T0.plusSeconds(69));
+        assertThat(holds.backsOff("a.example", RetryAfter.of("30", T0), T0.plusSeconds(10)))
+                .as("a shorter one within it").isNull();
+        assertThat(holds.backsOff("a.example", MINUTE, T0.plusSeconds(70)))
+                .as("after it ended, a new hold").isNotNull();
+    }
+
+    /** The mock's Retry-After: 1 passes before anyone wonders: neither told nor kept. */
+    @Test
+    void aWaitUnderFiveSecondsIsNotToldNorKept() {
+        AnsweredHolds holds = new AnsweredHolds();
+        assertThat(holds.backsOff("a.example", RetryAfter.of("4", T0), T0)).isNull();
+        assertThat(holds.size()).isZero();
+        assertThat(holds.backsOff("a.example", RetryAfter.of("6", T0), T0))
+                .as("a longer one after it").isNotNull();
+    }
+
+    /** A run over a million hosts keeps only those held now. */
+    @Test
+    void endedHoldsAreSweptAsNewHostsAreHeld() {
+        AnsweredHolds holds = new AnsweredHolds();
+        for (int i = 0; i < 1024; i++) {
+            holds.backsOff("h" + i, RetryAfter.of("5", T0), T0);
+        }
+        assertThat(holds.size()).isEqualTo(1024);
+
+        holds.backsOff("late", MINUTE, T0.plusSeconds(6));
+
+        assertThat(holds.size()).isEqualTo(1);
+    }
+}
