@@ -10,8 +10,9 @@ import java.util.function.IntConsumer;
  * its shutdown, with a stack trace and no report of the runs that had finished. As in {@link
  * Interrupts}, a second signal quits at once, but not a copy of the first sent within {@link
  * Interrupts#ECHO} (timeout(1) sends SIGTERM twice), nor a second SIGHUP (a closing terminal
- * hangs up twice). Interrupts stop with {@link #close()}, which also clears one that came too
- * late to be acted on, so what follows (the report) is written in full.
+ * hangs up twice), which is said in fetch's words. Interrupts stop with {@link #close()},
+ * which also clears one that came too late to be acted on, so what follows (the report) is
+ * written in full.
  *
  * <p>What a signal does is decided under this object's lock and done after it is released, as
  * in {@link Interrupts}: saying so waits on stderr, which may be blocked (a full pipe), and a
@@ -21,7 +22,7 @@ import java.util.function.IntConsumer;
  */
 final class InterruptOnSignal implements AutoCloseable {
 
-    private enum Act { INTERRUPT, QUIT, NOTHING }
+    private enum Act { INTERRUPT, QUIT, HUNG_UP_AGAIN, NOTHING }
 
     private final Thread target;
     private final String doing;
@@ -65,6 +66,10 @@ final class InterruptOnSignal implements AutoCloseable {
                 StopSignals.say(err, "\ncompare: quitting at once, with no report of the runs");
                 quit.accept(signal.exitCode);
             }
+            case HUNG_UP_AGAIN ->
+                // Said as fetch says it: it went by without a word, and a log could not tell
+                // it from a hang-up that never came.
+                StopSignals.say(err, "\ncompare: " + Interrupts.HUNG_UP_AGAIN);
             case NOTHING -> {
             }
         }
@@ -77,9 +82,11 @@ final class InterruptOnSignal implements AutoCloseable {
             firstNanos = now;
             return Act.INTERRUPT;
         }
-        boolean repeated = first != null && (signal == Interrupts.Stop.HUP
-                || Interrupts.echo(first, firstNanos, signal, now));
-        return repeated ? Act.NOTHING : Act.QUIT;
+        if (first != null && signal == Interrupts.Stop.HUP) {
+            return Act.HUNG_UP_AGAIN;
+        }
+        boolean echo = first != null && Interrupts.echo(first, firstNanos, signal, now);
+        return echo ? Act.NOTHING : Act.QUIT;
     }
 
     /** The signal that stopped the runs, or {@code null} when none did. */

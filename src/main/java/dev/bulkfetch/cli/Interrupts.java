@@ -48,6 +48,10 @@ final class Interrupts implements AutoCloseable {
         }
     }
 
+    /** Said, after "bulkfetch: " or "compare: ", of a second SIGHUP, which is not heeded. */
+    static final String HUNG_UP_AGAIN = "hung up again: going on (a closing terminal hangs up"
+            + " twice); SIGTERM or Ctrl-C quits at once";
+
     /** How long past the grace a stopped run may take to end before the JVM is halted. */
     static final Duration STUCK = Duration.ofSeconds(3);
 
@@ -99,8 +103,7 @@ final class Interrupts implements AutoCloseable {
             // A closing terminal hangs up twice: bash sends its jobs SIGHUP, then the kernel
             // sends it to the foreground group as bash exits. Quitting at the second would
             // lose the requests in flight and the summary, nearly every time. Said for a log.
-            say("bulkfetch: hung up again: going on (a closing terminal hangs up twice); "
-                    + "SIGTERM or Ctrl-C quits at once");
+            say("bulkfetch: " + HUNG_UP_AGAIN);
             return;
         }
         if (echo) {

@@ -2,9 +2,12 @@ package dev.bulkfetch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulkfetch.testing.Await;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +72,44 @@ class InterruptOnSignalTest {
             assertThat(signals.stoppedBy()).isEqualTo(Interrupts.Stop.TERM);
         } finally {
             unblock.countDown();
+            runs.interrupt();
+            signals.close();
+        }
+    }
+
+    /**
+     * From a helper's report: a second SIGHUP during compare went by without a word, where
+     * fetch says it goes on. compare now says so in fetch's words, and goes on stopping.
+     */
+    @Test
+    void aSecondSighupIsSaidAndDoesNotQuit() throws Exception {
+        StringWriter said = new StringWriter();
+        CountDownLatch runsInterrupted = new CountDownLatch(1);
+        Thread runs = Thread.ofPlatform().name("runs").start(() -> {
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                runsInterrupted.countDown();
+            }
+        });
+        CompletableFuture<Integer> quit = new CompletableFuture<>();
+        InterruptOnSignal signals = new InterruptOnSignal(runs, "stopping the run going on",
+                new PrintWriter(said, true), quit::complete);
+        try {
+            signals.stop(Interrupts.Stop.HUP);
+            signals.stop(Interrupts.Stop.HUP);
+
+            // Each line waits for stderr a moment at most, and may come after it.
+            String again = "\ncompare: hung up again: going on (a closing terminal hangs up"
+                    + " twice); SIGTERM or Ctrl-C quits at once";
+            assertThat(Await.until(() -> said.toString().contains(again),
+                    Duration.ofSeconds(10))).as(said.toString()).isTrue();
+            assertThat(said.toString()).contains("\ncompare: hung up (SIGHUP): stopping the run"
+                    + " going on");
+            assertThat(quit).isNotDone();
+            assertThat(runsInterrupted.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(signals.stoppedBy()).isEqualTo(Interrupts.Stop.HUP);
+        } finally {
             runs.interrupt();
             signals.close();
         }
