@@ -225,10 +225,12 @@ public final class Comparison {
                 .orElse(null);
         List<Row> rows = new ArrayList<>();
         for (Row row : medians) {
-            if (!row.anyOk()) {
+            if (!row.anyOk() || unranked.contains(row)) {
                 // A run that sent nothing timed only its JVM, one whose every item failed
                 // only its failures (1.4x serial, 21% of a refused list): no ratio of either
-                // means anything.
+                // means anything. Nor of one the verdict leaves out for failing more items
+                // than the best run, though some were ok: its failures were quick work, and
+                // its ratios sat in the table beside runs that did it all.
                 rows.add(row);
                 continue;
             }

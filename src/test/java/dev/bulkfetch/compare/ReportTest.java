@@ -122,6 +122,40 @@ class ReportTest {
         });
     }
 
+    /**
+     * From a helper's report: a run the verdict does not rank, as it failed more items than
+     * the best run, showed a speedup and an efficiency all the same when some of its items
+     * were ok (a server that went away half-way: 2.0x serial). It has neither, as a run with
+     * no ok item has none: "-" in the table and the page, null in runs.json.
+     */
+    @Test
+    void anUnrankedRunWithSomeOkItemsHasNoSpeedupNorEfficiency() throws Exception {
+        Measurement halfRefused = new Measurement("threads", 128, 1, 100, 50,
+                Map.of("connect", 50L), 0.5, 10, 20, 1.0, 0.3, 9, 50L << 20, 120L << 20, 128);
+        Comparison.Result result = result(List.of(EngineKind.THREADS, EngineKind.SERIAL),
+                List.of(run("threads", 16, 0.5), halfRefused, run("serial", 1, 1.0)));
+
+        assertThat(Verdict.unranked(result.rows())).extracting(Row::concurrency)
+                .containsExactly(128);
+        String html = Files.readString(Report.write(result, dir));
+        for (String table : List.of(Comparison.table(result), html)) {
+            assertThat(table.lines().filter(l -> l.matches("threads +128 .*"))).singleElement()
+                    .satisfies(line -> assertThat(line).contains(" 50! ").endsWith(" -      -"));
+            // The ranked runs keep theirs.
+            assertThat(table.lines().filter(l -> l.matches("threads +16 .*"))).singleElement()
+                    .satisfies(line -> assertThat(line).contains(" 2.0x "));
+        }
+        JsonNode rows = Fork.JSON.readTree(dir.resolve("runs.json").toFile()).get("rows");
+        assertThat(rows).filteredOn(row -> row.get("concurrency").asInt() == 128)
+                .singleElement().satisfies(row -> {
+                    assertThat(row.get("speedup").isNull()).isTrue();
+                    assertThat(row.get("efficiency").isNull()).isTrue();
+                });
+        assertThat(rows).filteredOn(row -> row.get("concurrency").asInt() == 16)
+                .singleElement().satisfies(row ->
+                        assertThat(row.get("speedup").asDouble()).isEqualTo(2.0));
+    }
+
     /** A run of 100 items, each refused at once, as by a server that is down. */
     private static Measurement refused(String engine, int c, double wall) {
         return new Measurement(engine, c, 1, 100, 0, Map.of("connect", 100L), wall, 1, 2, 0.1,
