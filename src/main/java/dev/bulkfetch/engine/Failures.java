@@ -26,16 +26,36 @@ final class Failures {
     }
 
     /**
-     * The outcome of an exchange that ended with {@code thrown}: classified, and marked unsent
-     * when no connection was made. A connect timeout reads {@code timeout}, as every timeout
-     * does, but like a refused connection it is safe to send again, a POST's too.
+     * The outcome of an exchange that ended with {@code thrown}: classified, marked unsent
+     * when no connection was made, and marked TLS when its TLS handshake failed. A connect
+     * timeout reads {@code timeout}, as every timeout does, but like a refused connection it
+     * is safe to send again, a POST's too.
      */
     static Outcome outcome(Throwable thrown, long bytes, long latencyNanos) {
         FetchError error = classify(thrown);
         boolean refused = certificateRefused(thrown);
-        return beforeSending(thrown) || refused
+        Outcome outcome = beforeSending(thrown) || refused
                 ? Outcome.failureBeforeSending(error, latencyNanos, refused)
                 : Outcome.failure(error, bytes, latencyNanos);
+        return error.kind() == ErrorKind.CONNECT && inTlsHandshake(thrown)
+                ? outcome.inTlsHandshake() : outcome;
+    }
+
+    /**
+     * Whether the TLS handshake failed: the client's TLS said so (a certificate refused, a
+     * handshake alert, a server that answered without TLS), or, on the event loop, the channel
+     * closed with a handshake failure suppressed in it. The JDK's engines, when the server
+     * resets the connection in the handshake or refuses it for want of a client certificate
+     * after its end, say only "Connection reset" or "Error writing to server", as of a server
+     * that fails before any TLS: those are not taken for TLS.
+     */
+    private static boolean inTlsHandshake(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return endedDuringHandshake(thrown);
     }
 
     /**

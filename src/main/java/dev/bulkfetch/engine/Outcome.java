@@ -19,20 +19,23 @@ import dev.bulkfetch.FetchError;
  *     was made (a connect timeout among them), so the server cannot have acted on it
  * @param permanent whether every attempt would end the same way (the server's certificate was
  *     refused), so none goes again whatever the retry policy says
+ * @param tls whether this {@code connect} error came in the TLS handshake (a certificate
+ *     refused, a server not speaking TLS, a handshake cut off): the server was reached, which
+ *     the error's message, the client's own words, cannot tell a run's end
  */
 public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
                       String retryAfter, Object body, boolean redirected, boolean unsent,
-                      boolean permanent) {
+                      boolean permanent, boolean tls) {
 
     public Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
                    String retryAfter, Object body) {
-        this(status, bytes, latencyNanos, error, retryAfter, body, false, false, false);
+        this(status, bytes, latencyNanos, error, retryAfter, body, false, false, false, false);
     }
 
     /** This outcome, as reached after a redirect: the first request was answered. */
     Outcome afterRedirect() {
         return redirected ? this : new Outcome(status, bytes, latencyNanos, error, retryAfter,
-                body, true, false, permanent);
+                body, true, false, permanent, tls);
     }
 
     /**
@@ -40,7 +43,14 @@ public record Outcome(Integer status, long bytes, long latencyNanos, FetchError 
      * when another attempt would fail the same way.
      */
     static Outcome failureBeforeSending(FetchError error, long latencyNanos, boolean permanent) {
-        return new Outcome(null, 0, latencyNanos, error, null, null, false, true, permanent);
+        return new Outcome(null, 0, latencyNanos, error, null, null, false, true, permanent,
+                false);
+    }
+
+    /** This failure, as one in the TLS handshake. */
+    Outcome inTlsHandshake() {
+        return new Outcome(status, bytes, latencyNanos, error, retryAfter, body, redirected,
+                unsent, permanent, true);
     }
 
     static Outcome response(int status, long bytes, long latencyNanos, String retryAfter,
@@ -58,7 +68,7 @@ public record Outcome(Integer status, long bytes, long latencyNanos, FetchError 
      */
     Outcome withStatus(int status) {
         return new Outcome(status, bytes, latencyNanos, error, retryAfter, body, redirected,
-                unsent, permanent);
+                unsent, permanent, tls);
     }
 
     /**

@@ -1,0 +1,74 @@
+package dev.bulkfetch.engine;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static dev.bulkfetch.engine.EngineContract.fetch;
+import static dev.bulkfetch.engine.EngineContract.tlsOptions;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.testing.RawServer;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A {@code connect} error that came in the TLS handshake is marked so on every engine, for the
+ * run's end to tell a server that answered from one that is down: their records' messages are
+ * each client's own words ("PKIX path building failed", "not an SSL/TLS record", ...).
+ */
+class TlsHandshakeContractTest {
+
+    private static WireMockServer server;
+
+    @BeforeAll
+    static void start() {
+        // Its certificate is WireMock's own, self-signed: trusted only by tlsOptions().
+        server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1")
+                .dynamicPort().dynamicHttpsPort().notifier(new Slf4jNotifier(false)));
+        server.start();
+        server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("ok")));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop();
+    }
+
+    @ParameterizedTest
+    @EnumSource
+    void aFailedHandshakeIsMarkedAsTlsAndARefusedConnectionIsNot(EngineKind kind)
+            throws Exception {
+        Outcome untrusted = fetch(kind, "https://127.0.0.1:" + server.httpsPort() + "/");
+        Outcome plainHttp = fetch(kind, "https://127.0.0.1:" + server.port() + "/");
+        Outcome closed;
+        try (RawServer closing = new RawServer(RawServer.Mode.CLOSE_AFTER_FIRST_BYTES)) {
+            closed = fetch(kind, closing.url("/").replaceFirst("^http:", "https:"),
+                    tlsOptions());
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Outcome refused = fetch(kind, "http://127.0.0.1:" + port + "/");
+        Outcome trusted = fetch(kind, "https://127.0.0.1:" + server.httpsPort() + "/",
+                tlsOptions());
+
+        for (Outcome tls : new Outcome[] {untrusted, plainHttp, closed}) {
+            assertThat(tls.error().kind()).as(tls.error().message())
+                    .isEqualTo(ErrorKind.CONNECT);
+            assertThat(tls.tls()).as(tls.error().message()).isTrue();
+        }
+        assertThat(refused.error().kind()).isEqualTo(ErrorKind.CONNECT);
+        assertThat(refused.tls()).isFalse();
+        assertThat(trusted.status()).isEqualTo(200);
+        assertThat(trusted.tls()).isFalse();
+    }
+}
