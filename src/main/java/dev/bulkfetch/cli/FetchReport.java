@@ -71,10 +71,8 @@ final class FetchReport {
         if (noneConnected(summary) && !interrupts.interrupted()) {
             // Quiet or not: a demo list run without --mock spent its retries' backoff (19 s)
             // on a refused port, and the summary said only "connect 2000".
-            err.println("bulkfetch fetch: warning: no item could connect: is the server up?"
-                    + (!mocked && isDemoList() ? " (the lists under urls/ name the "
-                    + "mock, on 127.0.0.1:8089: add --mock, or run bulkfetch serve beside)"
-                    : ""));
+            err.println("bulkfetch fetch: warning: no item could connect: "
+                    + whyNoneConnected(summary));
             err.flush();
         }
         if (grown != null) {
@@ -128,6 +126,25 @@ final class FetchReport {
                 + " another -o fetches them: tail -n +" + grown.firstLine() + " "
                 + ShellWords.word(UrlListReader.resolve(input).toString()) + " > rest.txt");
         err.flush();
+    }
+
+    /**
+     * Why no item could connect, as far as the run can tell: a server whose TLS handshake
+     * failed is up, and asking whether it is sent a user looking in the wrong place.
+     */
+    private String whyNoneConnected(Summary summary) {
+        long connect = summary.errors().get(ErrorKind.CONNECT);
+        long tls = summary.tlsFailures();
+        if (tls == connect) {
+            return "every TLS handshake failed (the server's certificate refused, or no TLS on "
+                    + "its port): see --cacert, or --insecure for a test server";
+        }
+        if (tls > 0) {
+            return tls + " failed in the TLS handshake, " + (connect - tls)
+                    + " otherwise (see their records' errors)";
+        }
+        return "is the server up?" + (!mocked && isDemoList() ? " (the lists under urls/ name "
+                + "the mock, on 127.0.0.1:8089: add --mock, or run bulkfetch serve beside)" : "");
     }
 
     /** Whether the input is one of the lists under a urls/ folder, which name the mock. */

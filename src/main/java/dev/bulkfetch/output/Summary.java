@@ -24,12 +24,14 @@ import org.HdrHistogram.Histogram;
  * @param peakInFlight the most requests in flight at once
  * @param retries attempts that failed and went again
  * @param rateLimited responses with status 429, retried or not
+ * @param tlsFailures items whose {@code connect} error came in the TLS handshake (counted
+ *     among the {@code connect} errors too): the server was reached, not down
  * @param ratePerSecond the rate limit in force at the end (after any 429 slowdown), or null
  */
 public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                       Map<Integer, Long> statuses, Latency latency, long wallNanos,
                       int peakInFlight, String engine, int concurrency, long retries,
-                      long rateLimited, Double ratePerSecond) {
+                      long rateLimited, long tlsFailures, Double ratePerSecond) {
 
     public Summary {
         errors = Collections.unmodifiableMap(errors);
@@ -151,6 +153,7 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             json.writeNumberField("peak_in_flight", peakInFlight);
             json.writeNumberField("retries", retries);
             json.writeNumberField("responses_429", rateLimited);
+            json.writeNumberField("connect_tls", tlsFailures);
             if (ratePerSecond == null) {
                 json.writeNullField("rate_per_s_at_end");
             } else {

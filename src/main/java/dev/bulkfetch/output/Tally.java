@@ -31,6 +31,7 @@ public final class Tally {
     private long latencySumNanos;
     private long retries;
     private long rateLimited;
+    private long tlsFailures;
 
     public void add(FetchResult r) {
         items.increment();
@@ -61,6 +62,11 @@ public final class Tally {
         rateLimited++;
     }
 
+    /** An item's final attempt failed to connect in the TLS handshake (see Summary). */
+    public void noteTlsFailure() {
+        tlsFailures++;
+    }
+
     long items() {
         return items.sum();
     }
@@ -74,7 +80,7 @@ public final class Tally {
                             Rate rateNow) {
         return new Summary(items.sum(), ok, new EnumMap<>(errors), new TreeMap<>(statuses),
                 Summary.Latency.of(latencyMicros, sent, latencySumNanos), wallNanos, peakInFlight,
-                engine, concurrency, retries, rateLimited,
+                engine, concurrency, retries, rateLimited, tlsFailures,
                 rateNow == null ? null : rateNow.perSecond());
     }
 }

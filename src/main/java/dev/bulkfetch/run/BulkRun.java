@@ -374,6 +374,9 @@ public final class BulkRun implements AutoCloseable {
                 return;
             }
             dispatcher.finished(attempt);
+            if (outcome.tls()) {
+                tally.noteTlsFailure();  // the record's error cannot say so: see Outcome
+            }
             FetchResult result = Results.of(attempt.request(), outcome, attempt.number(),
                     engine.name());
             writer.write(attempt.ordinal(), result);

@@ -12,7 +12,7 @@ class SummaryTest {
     private static Summary withRate(double perSecond) {
         return new Summary(1, 1, Map.of(), Map.of(200, 1L),
                 new Summary.Latency(1, 1, 1, 1, 1, 1_000_000), 1_000_000_000L, 1, "threads", 4, 0,
-                0, perSecond);
+                0, 0, perSecond);
     }
 
     /** A backfill at 1/min read "rate at the end 0.0/s", in the text and the JSON. */

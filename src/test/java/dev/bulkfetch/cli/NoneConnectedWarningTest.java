@@ -1,0 +1,102 @@
+package dev.bulkfetch.cli;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * After review: a run whose every item failed its TLS handshake (a certificate not trusted, a
+ * plain-HTTP server answering an https URL) was told "no item could connect: is the server
+ * up?", when the server was up and had answered. The warning now says which it was, on every
+ * engine. WireMock's own self-signed certificate is trusted by none.
+ */
+class NoneConnectedWarningTest {
+
+    @TempDir
+    static Path dir;
+
+    private static WireMockServer tls;
+    private static int refusedPort;
+
+    @BeforeAll
+    static void servers() throws Exception {
+        tls = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort()
+                .dynamicHttpsPort().notifier(new Slf4jNotifier(false)));
+        tls.start();
+        tls.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("tls")));
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            refusedPort = socket.getLocalPort();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        tls.stop();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"event-loop", "threads", "virtual", "serial"})
+    void aRunWhoseEveryHandshakeFailedSaysSoNotThatTheServerMayBeDown(String engine)
+            throws Exception {
+        String untrusted = "https://127.0.0.1:" + tls.httpsPort() + "/a\n";
+        // The plain-HTTP port, asked for TLS: it answers, in HTTP.
+        String plain = "https://127.0.0.1:" + tls.port() + "/b\n";
+        String refused = "http://127.0.0.1:" + refusedPort + "/c\n";
+
+        Cli.Result certificate = fetch(engine, "certificate", untrusted + "not a url\n");
+        // Retried once: the summary counts the item, not its attempts.
+        Path summary = dir.resolve(engine + "-summary.json");
+        Cli.Result noTls = fetch(engine, "plain", plain, "--retries", "1", "--backoff",
+                "1ms..2ms", "--summary-json", summary.toString());
+        Cli.Result mixed = fetch(engine, "mixed", untrusted + refused + plain + refused);
+        Cli.Result down = fetch(engine, "down", refused);
+
+        String tlsWarning = "warning: no item could connect: every TLS handshake failed (the "
+                + "server's certificate refused, or no TLS on its port): see --cacert, or "
+                + "--insecure for a test server";
+        assertThat(certificate.err()).contains(tlsWarning).doesNotContain("server up");
+        assertThat(noTls.err()).contains(tlsWarning);
+        JsonNode json = Records.json(Files.readString(summary));
+        assertThat(json.get("errors").get("connect").asLong()).isEqualTo(1);
+        assertThat(json.get("connect_tls").asLong()).isEqualTo(1);
+        assertThat(json.get("retries").asLong()).isEqualTo(1);
+        assertThat(mixed.err()).contains("warning: no item could connect: 2 failed in the TLS "
+                + "handshake, 2 otherwise (see their records' errors)");
+        assertThat(down.err()).contains("warning: no item could connect: is the server up?")
+                .doesNotContain("TLS");
+        assertThat(Records.parse(certificate.out() + noTls.out() + mixed.out() + down.out()))
+                .hasSize(8);
+    }
+
+    private static Cli.Result fetch(String engine, String name, String list, String... extra) {
+        Path file = TestServer.write(dir.resolve(engine + "-" + name + ".txt"), list);
+        List<String> args = new ArrayList<>(List.of("fetch", file.toString(), "-e", engine,
+                "-q"));
+        args.addAll(List.of(extra));
+        if (!args.contains("--retries")) {
+            args.addAll(List.of("--retries", "0"));
+        }
+        Cli.Result result = Cli.run(args.toArray(String[]::new));
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.SOME_FAILED);
+        return result;
+    }
+}
