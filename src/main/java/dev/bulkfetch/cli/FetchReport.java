@@ -124,7 +124,7 @@ final class FetchReport {
                 + (grown.cut() ? ", from the middle of line " + grown.firstLine() : "") + ") "
                 + (grown.lines() == 1 ? "was" : "were") + " not fetched; a new run with"
                 + " another -o fetches them: tail -n +" + grown.firstLine() + " "
-                + ShellWords.word(UrlListReader.resolve(input).toString()) + " > rest.txt");
+                + ShellWords.file(UrlListReader.resolve(input)) + " > rest.txt");
         err.flush();
     }
 

@@ -94,8 +94,8 @@ final class ByteOrderMarks {
         }
         Path file = UrlListReader.resolve(source);
         return new InputUnavailableException("input " + source + " is " + what + "first, with "
-                + iconv + " " + ShellWords.word(file.toString()) + " > "
-                + ShellWords.word(converted(file).toString()), null);
+                + iconv + " " + ShellWords.file(file) + " > "
+                + ShellWords.file(converted(file)), null);
     }
 
     /** {@code list.txt}'s converted copy: {@code list-utf8.txt}, beside it. */
