@@ -46,6 +46,20 @@ final class ByteOrderMarks {
         return null;
     }
 
+    /**
+     * Whether a longer mark than the first {@code length} bytes of {@code head} may still
+     * begin with them, so another byte must be read before {@link #of} can tell.
+     */
+    private static boolean beginsALongerMark(byte[] head, int length) {
+        return switch (length) {
+            case 1 -> begins(head, 1, 0xFF) || begins(head, 1, 0xFE) || begins(head, 1, 0x00);
+            // FE FF is UTF-16BE's whole mark; FF FE may be UTF-32LE's first half.
+            case 2 -> begins(head, 2, 0xFF, 0xFE) || begins(head, 2, 0x00, 0x00);
+            case 3 -> begins(head, 3, 0xFF, 0xFE, 0x00) || begins(head, 3, 0x00, 0x00, 0xFE);
+            default -> false;
+        };
+    }
+
     private static boolean begins(byte[] head, int length, int... mark) {
         if (length < mark.length) {
             return false;
@@ -60,19 +74,38 @@ final class ByteOrderMarks {
 
     /**
      * {@code in}, which is {@code source} to the user, with its first bytes read and given back
-     * first, unless they mark UTF-16 or -32: then it is closed and refused. Waits for as many
-     * bytes as a mark takes, or the input's end.
+     * first, unless they mark UTF-16 or -32: then it is closed and refused. Reads a byte at a
+     * time, and no further than a mark could still begin: a pipe that sends a short first line
+     * and falls quiet ({@code #\n}, then the producer's first URL minutes later) is not waited
+     * for past it, as reading all four bytes would, before the run has even opened its output.
      */
     static InputStream refusingForeign(InputStream in, String source) throws IOException {
         try {
-            byte[] head = in.readNBytes(LONGEST);
-            Foreign foreign = of(head, head.length);
+            byte[] head = new byte[LONGEST];
+            int length = 0;
+            boolean ended = false;
+            while (length < LONGEST && !ended) {
+                int next = in.read();
+                ended = next < 0;
+                if (!ended) {
+                    head[length++] = (byte) next;
+                    if (!beginsALongerMark(head, length)) {
+                        break;
+                    }
+                }
+            }
+            Foreign foreign = of(head, length);
             if (foreign != null) {
                 throw refusal(source, foreign);
             }
+            InputStream looked = new ByteArrayInputStream(head, 0, length);
+            if (ended) {
+                in.close();  // not read again: on a terminal, that waits for a second Ctrl-D
+                return looked;
+            }
             // Not a PushbackInputStream, whose read goes on past the bytes given back to the
             // stream behind them: on a pipe, that waits for bytes that may be long coming.
-            return new SequenceInputStream(new ByteArrayInputStream(head), in);
+            return new SequenceInputStream(looked, in);
         } catch (IOException e) {
             in.close();
             throw e;

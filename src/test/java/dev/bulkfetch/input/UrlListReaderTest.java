@@ -103,8 +103,57 @@ class UrlListReaderTest {
                 .hasMessageStartingWith("stdin is UTF-16 (big-endian");
     }
 
+    /**
+     * A pipe that sends a short first line and falls quiet is not waited on past the byte
+     * that rules a mark out: reading four bytes sat on "#\n" until the producer's next line,
+     * before the run had opened its output. Every mark is still told, a byte at a time.
+     */
+    @Test
+    void stdinsCheckReadsNoFurtherThanAMarkCouldGo() throws Exception {
+        for (String text : List.of("#\n", "h", "\n")) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            InputStream quietAfter = new OneByteAtATime(bytes) {
+                @Override
+                public int read() {
+                    int next = super.read();
+                    if (next < 0) {
+                        throw new AssertionError("read past " + text.strip() + ", where a "
+                                + "pipe would wait for its producer");
+                    }
+                    return next;
+                }
+            };
+            InputStream checked = InputReader.checkOpens("-", quietAfter);
+            assertThat(checked.read()).as(text).isEqualTo(bytes[0] & 0xFF);
+        }
+        InputStream endsOnce = new OneByteAtATime(new byte[0]) {
+            private boolean ended;
+
+            @Override
+            public int read() {
+                assertThat(ended).as("read again past its end: on a terminal, a second Ctrl-D")
+                        .isFalse();
+                ended = true;
+                return -1;
+            }
+        };
+        assertThat(InputReader.checkOpens("-", endsOnce).readAllBytes()).isEmpty();
+        for (var mark : java.util.Map.of("UTF-16 (little-endian", new int[] {0xFF, 0xFE, 'h', 0},
+                "UTF-32 (little-endian", new int[] {0xFF, 0xFE, 0, 0},
+                "UTF-32 (big-endian", new int[] {0, 0, 0xFE, 0xFF}).entrySet()) {
+            byte[] head = new byte[mark.getValue().length];
+            for (int i = 0; i < head.length; i++) {
+                head[i] = (byte) mark.getValue()[i];
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> InputReader.checkOpens(
+                            "-", new OneByteAtATime(head)))
+                    .isInstanceOf(InputUnavailableException.class)
+                    .hasMessageStartingWith("stdin is " + mark.getKey());
+        }
+    }
+
     /** A stream that hands out one byte a read, as a slow pipe may. */
-    private static final class OneByteAtATime extends InputStream {
+    private static class OneByteAtATime extends InputStream {
         private final byte[] bytes;
         private int pos;
 
