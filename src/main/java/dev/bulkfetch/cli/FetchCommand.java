@@ -177,7 +177,19 @@ final class FetchCommand implements Callable<Integer> {
         // output in use, or unfinished, is told so only then: the journal's checks cannot come
         // first, as the journal empties the file as soon as they pass (a file's input too is
         // checked before them).
-        stdin = InputReader.checkOpens(input, stdin);
+        if (input.equals("-")) {
+            outputs.removeEarlierSummary();  // a run stopped in the wait must leave none
+            StdinWait.Waited waited = StdinWait.await(stdin);
+            if (waited.stop() != null) {
+                return new FetchReport(spec.commandLine().getErr(), input, quiet,
+                        outputs.summaryJson, false, false).stoppedBeforeInput(waited.stop(),
+                        new Tally().snapshot(0, 0, config.engine().cliName(),
+                                config.concurrency(), null));
+            }
+            stdin = waited.stdin();
+        } else {
+            InputReader.checkOpens(input);
+        }
         try (MockServer mock = mockOptions.startIfAsked()) {
             return fetchInto(outputs.openJournal(input, format), config, requests, format,
                     mock);
@@ -348,31 +360,9 @@ final class FetchCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * -H values as a header map. A bad one is a usage error naming which, but not showing its
-     * value: that is where tokens go (it was printed, control characters and all).
-     */
+    /** -H values as a header map ({@link Options#headerMap}). */
     Map<String, String> headerMap() {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < headers.size(); i++) {
-            String header = headers.get(i);
-            int colon = header.indexOf(':');
-            if (colon <= 0) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--header': the " + Options.ordinal(i + 1)
-                        + " -H must be 'Name: value'");
-            }
-            String name = header.substring(0, colon).strip();
-            try {
-                // strip(), not only the spaces headerValue drops: a value from $(cat file)
-                // may end in a Windows line break.
-                HttpSyntax.put(map, name, header.substring(colon + 1).strip());
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--header': " + e.getMessage());
-            }
-        }
-        return map;
+        return Options.headerMap(spec.commandLine(), headers);
     }
 
     private void checked(String name, Runnable apply) {

@@ -82,20 +82,8 @@ final class FetchReport {
         // Written on Ctrl-C, SIGTERM and SIGHUP too: a wrapper watching it must not read an
         // earlier run's (one that dies without writing it leaves none: FetchCommand removes
         // it as the run starts).
-        boolean summaryWritten = true;
-        if (summaryJson != null) {
-            try (OutputStream out = Files.newOutputStream(summaryJson)) {
-                summary.writeJson(out, kept, keptFailures, interrupts.interrupted(),
-                        grown == null ? 0 : grown.lines());
-            } catch (IOException e) {
-                // Every record is written: the run is not to be resumed for this, but a
-                // wrapper waiting for the file must not take the run for a success.
-                summaryWritten = false;
-                err.println("bulkfetch fetch: cannot write the summary to "
-                        + summaryJson + ": " + FileErrors.reason(e));
-                err.flush();
-            }
-        }
+        boolean summaryWritten = writeSummary(summary, kept, keptFailures,
+                interrupts.interrupted(), grown == null ? 0 : grown.lines());
         if (interrupts.interrupted()) {
             err.println("bulkfetch: " + interrupts.reason() + "; " + (readerGone == null
                     ? summary.items() + " records written"
@@ -109,6 +97,40 @@ final class FetchReport {
         // would go on without them.
         return summary.failures() == 0 && keptFailures == 0 && summaryWritten && grown == null
                 ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+    }
+
+    /**
+     * Reports a run that {@code stop} ended while it waited for stdin's first bytes, before
+     * anything was read or sent ({@code empty} says so), and returns its exit code: the
+     * summary is written as a stopped run's is, and -o was not touched.
+     */
+    int stoppedBeforeInput(Interrupts.Stop stop, Summary empty) {
+        writeSummary(empty, 0, 0, true, 0);
+        err.println("bulkfetch: " + stop.said() + " before stdin's first line came; nothing"
+                + " was fetched, and -o was left as it was");
+        err.flush();
+        return stop.exitCode;
+    }
+
+    /**
+     * Writes --summary-json's file, if asked for; false when it cannot be written, which is
+     * said: every record is written, so the run is not to be resumed for this, but a wrapper
+     * waiting for the file must not take the run for a success.
+     */
+    private boolean writeSummary(Summary summary, long kept, long keptFailures,
+                                 boolean interrupted, long unreadLines) {
+        if (summaryJson == null) {
+            return true;
+        }
+        try (OutputStream out = Files.newOutputStream(summaryJson)) {
+            summary.writeJson(out, kept, keptFailures, interrupted, unreadLines);
+            return true;
+        } catch (IOException e) {
+            err.println("bulkfetch fetch: cannot write the summary to "
+                    + summaryJson + ": " + FileErrors.reason(e));
+            err.flush();
+            return false;
+        }
     }
 
     /**

@@ -1,14 +1,20 @@
 package dev.bulkfetch.cli;
 
+import dev.bulkfetch.input.HttpSyntax;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Declares picocli options in code, each bound to a field by a getter and a setter.
@@ -144,5 +150,32 @@ final class Options {
             case 3 -> "rd";
             default -> "th";
         });
+    }
+
+    /**
+     * -H values as a header map. A bad one is a usage error naming which, but not showing its
+     * value: that is where tokens go (it was printed, control characters and all).
+     */
+    static Map<String, String> headerMap(CommandLine command, List<String> headers) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < headers.size(); i++) {
+            String header = headers.get(i);
+            int colon = header.indexOf(':');
+            if (colon <= 0) {
+                throw new ParameterException(command, "Invalid value for option "
+                        + "'--header': the " + ordinal(i + 1)
+                        + " -H must be 'Name: value'");
+            }
+            String name = header.substring(0, colon).strip();
+            try {
+                // strip(), not only the spaces headerValue drops: a value from $(cat file)
+                // may end in a Windows line break.
+                HttpSyntax.put(map, name, header.substring(colon + 1).strip());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(command, "Invalid value for option "
+                        + "'--header': " + e.getMessage());
+            }
+        }
+        return map;
     }
 }

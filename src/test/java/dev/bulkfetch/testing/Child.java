@@ -82,6 +82,20 @@ public final class Child {
                 List.of("setsid"), List.of(), args);
     }
 
+    /**
+     * As {@link #start(Path, List, String...)}, with stdin a pipe the test writes to (the
+     * process's output stream), open until the test closes it, as a quiet producer's is.
+     */
+    public static Process startWithStdinPipe(Path stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>(DEFAULT_SIGINT);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                "dev.bulkfetch.cli.Main"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(stderr.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     /** As {@link #start(Path, List, String...)}, with stdout a pipe the test reads. */
     public static Process startPiped(Path stderr, String... args) throws IOException {
         return start(null, ProcessBuilder.Redirect.PIPE, stderr, List.of(), List.of(), args);
