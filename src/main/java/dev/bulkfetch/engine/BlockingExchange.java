@@ -70,9 +70,11 @@ final class BlockingExchange {
     private volatile boolean timedOut;
     // Set by the exchange's thread once a redirect is followed.
     private boolean redirected;
-    // The final response's status, set by the exchange's thread once its head is read: a
-    // failure from then on (in its body) keeps it.
-    private Integer answered;
+    // The final response's status (0 before) and Retry-After, set by the exchange's thread
+    // once its head is read: a failure from then on (in its body) keeps them, a 429 cut short
+    // still asking for its wait.
+    private int answered;
+    private String answeredRetryAfter;
     private final Thread thread = Thread.currentThread();
     // Guarded by this: whether the exchange is over, and whether the watchdog interrupted
     // its thread, whose flag the exchange then clears, so it outlives nothing.
@@ -121,8 +123,8 @@ final class BlockingExchange {
                             + " longer than " + options.requestTimeout().toMillis() + " ms"),
                             bodyRead.bytes(), latency)
                     : Failures.outcome(e, bodyRead.bytes(), latency);
-            if (answered != null) {
-                failed = failed.withStatus(answered);
+            if (answered != 0) {
+                failed = failed.withStatus(answered, answeredRetryAfter);
             }
             return redirected ? failed.afterRedirect() : failed;
         } finally {
@@ -160,6 +162,8 @@ final class BlockingExchange {
                 continue;
             }
             answered = status;
+            // Read now: keepOrClose may disconnect before the outcome is made.
+            answeredRetryAfter = JdkHeaders.first(conn, "Retry-After");
             if (declared > options.maxBodyBytes() && bodyComes) {
                 connections.disconnect(conn);
                 return tooLarge(status, start);
@@ -167,8 +171,7 @@ final class BlockingExchange {
             closeDelimited = bodyComes && declared < 0
                     && conn.getHeaderField("Transfer-Encoding") == null;
             readingBody = true;
-            // Read now: keepOrClose may disconnect before the outcome is made.
-            String retryAfter = JdkHeaders.first(conn, "Retry-After");
+            String retryAfter = answeredRetryAfter;
             reader.open(new BodyHandler.ResponseInfo() {
                 @Override
                 public int status() {

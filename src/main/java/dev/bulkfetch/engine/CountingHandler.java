@@ -46,7 +46,8 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
     // A body with neither a length nor chunks, which ends where the connection does.
     private boolean closeDelimited;
     private final java.util.function.BooleanSupplier engineClosing;
-    private String retryAfter;
+    // Read by whichever thread fails the exchange, as answered is.
+    private volatile String retryAfter;
     private final BodyReader body;
     private final String method;
 
@@ -177,7 +178,8 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
         }
         Outcome failure = Failures.outcome(thrown, location == null ? bytes : 0,
                 System.nanoTime() - start);
-        return new Hop(answered == 0 ? failure : failure.withStatus(answered), status, null);
+        return new Hop(answered == 0 ? failure : failure.withStatus(answered, retryAfter),
+                status, null);
     }
 
     @Override

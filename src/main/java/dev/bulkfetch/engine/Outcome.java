@@ -64,9 +64,10 @@ public record Outcome(Integer status, long bytes, long latencyNanos, FetchError 
 
     /**
      * This failure, met after the server answered {@code status} (its body timed out, was cut
-     * or reset): the record keeps the status, as the server did give one.
+     * or reset): the record keeps the status, as the server did give one, and the retry its
+     * {@code retryAfter} (null: none), which a 429 or a 503 asks for whatever its body does.
      */
-    Outcome withStatus(int status) {
+    Outcome withStatus(int status, String retryAfter) {
         return new Outcome(status, bytes, latencyNanos, error, retryAfter, body, redirected,
                 unsent, permanent, tls);
     }

@@ -199,6 +199,22 @@ class ResponseBodyContractTest {
         }
     }
 
+    /**
+     * A 429 whose body is cut keeps its Retry-After beside its status: the rate's slowdown and
+     * the retry's wait read it, and the cut took it away while the status still said 429.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void a429CutShortKeepsItsRetryAfter(EngineKind kind) throws Exception {
+        try (RawServer cut = RawServer.answering("HTTP/1.1 429 Too Many Requests\r\n"
+                + "Retry-After: 7\r\nContent-Length: 100\r\n\r\nonly a bit")) {
+            Outcome outcome = fetch(kind, cut.url("/limited"));
+            assertThat(outcome.status()).isEqualTo(429);
+            assertThat(outcome.error()).as("cut short").isNotNull();
+            assertThat(outcome.retryAfter()).isEqualTo("7");
+        }
+    }
+
     /** The same after a redirect: the final response's status is kept. */
     @ParameterizedTest
     @EnumSource
