@@ -25,7 +25,7 @@ final class AnsweredHolds {
 
     private static final int FIRST_SWEEP = 1024;
 
-    // When each host's latest told-of wait ends. Guarded by this, as is sweepAt.
+    // When each host's last told-of wait ends. Guarded by this, as is sweepAt.
     private final Map<String, Instant> endsByHost = new HashMap<>();
     private int sweepAt = FIRST_SWEEP;
 
@@ -38,19 +38,21 @@ final class AnsweredHolds {
             return null;
         }
         Instant until = now.plus(wait.granted());
-        Instant ended = endsByHost.get(host);
-        Instant from = ended == null || ended.isBefore(now) ? now : ended;
-        if (!until.isAfter(from)) {
+        Instant told = endsByHost.get(host);
+        // From the end last told, not the latest: the host's other items keep being answered
+        // 429, each pushing the end a little, and pushes of under TOLD_HOLD each carried it
+        // past the told time without a word.
+        Instant from = told == null || told.isBefore(now) ? now : told;
+        if (Duration.between(from, until).compareTo(Sender.TOLD_HOLD) < 0) {
             return null;
         }
-        if (ended == null && endsByHost.size() >= sweepAt) {
+        if (told == null && endsByHost.size() >= sweepAt) {
             endsByHost.values().removeIf(end -> end.isBefore(now));
             sweepAt = Math.max(FIRST_SWEEP, 2 * endsByHost.size());
         }
         endsByHost.put(host, until);
-        return Duration.between(from, until).compareTo(Sender.TOLD_HOLD) < 0 ? null
-                : new BulkRun.Hold(host, BulkRun.Hold.Scope.ANSWERED, wait.granted(),
-                        wait.asked(), until);
+        return new BulkRun.Hold(host, BulkRun.Hold.Scope.ANSWERED, wait.granted(), wait.asked(),
+                until);
     }
 
     /** Hosts held now, or whose hold ended since the last sweep (for tests). */

@@ -57,6 +57,21 @@ class AnsweredHoldsTest {
                 .as("after it ended, a new hold").isNotNull();
     }
 
+    /**
+     * Pushed a little at a time, as a host's other items keep being answered 429: told again
+     * once the end is 5 s past the one told, where each push alone, under 5 s, was never told
+     * and the told time passed while the items still waited.
+     */
+    @Test
+    void smallPushesAddingUpToFiveSecondsAreToldAgain() {
+        AnsweredHolds holds = new AnsweredHolds();
+        assertThat(holds.backsOff("a.example", MINUTE, T0)).isNotNull();
+        assertThat(holds.backsOff("a.example", MINUTE, T0.plusSeconds(3))).isNull();
+        BulkRun.Hold later = holds.backsOff("a.example", MINUTE, T0.plusSeconds(6));
+        assertThat(later).as("6 s past the told end, in pushes of 3 s").isNotNull();
+        assertThat(later.until()).isEqualTo(T0.plusSeconds(66));
+    }
+
     /** The mock's Retry-After: 1 passes before anyone wonders: neither told nor kept. */
     @Test
     void aWaitUnderFiveSecondsIsNotToldNorKept() {
