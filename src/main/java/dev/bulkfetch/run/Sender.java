@@ -76,6 +76,8 @@ final class Sender implements AutoCloseable {
     private final RateGate rate;
     // The per-host gates and waiting starts, under a rate per host; null without one.
     private final HostGates hosts;
+    // What a 429 does to those gates, and the holds to tell of.
+    private final RateHolds rateHolds;
     private final BlockingQueue<Done> completed;
     private final ScheduledThreadPoolExecutor timer;
     // Under a rate, holds later sends back until the first request has completed.
@@ -117,6 +119,7 @@ final class Sender implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.rate = rate;
         this.hosts = ratePerHost == null ? null : new HostGates(ratePerHost, nanoTime);
+        this.rateHolds = new RateHolds(rate, hosts);
         this.completed = completed;
         this.timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("bulkfetch-timer").daemon().factory());
@@ -264,31 +267,6 @@ final class Sender implements AutoCloseable {
         }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    /**
-     * The server answered 429 to {@code attempt}: the run's rate and its host's slow down, and
-     * hold every start for its Retry-After. Called as the answer comes, on the engine's thread,
-     * not when the driver gets to it: a start in between went into the server's ban. Returns
-     * the hold to tell of, or null (see {@link Done}).
-     */
-    private BulkRun.Hold rateLimited(Attempt attempt, Outcome outcome, long sentNanos) {
-        Instant now = Instant.now();
-        RetryAfter.Wait wait = RetryAfter.of(outcome.retryAfter(), now);
-        long retryAfter = wait.granted().toNanos();
-        long later;
-        if (hosts == null) {
-            later = rate.onRateLimited(sentNanos, retryAfter);
-        } else {
-            // Paced per host, the ban is that host's: the run's rate slows, but only the host
-            // that asked for the pause waits it out. Its gate is made again if it was swept
-            // meanwhile.
-            rate.onRateLimited(sentNanos, 0);
-            later = hosts.gate(attempt.host()).onRateLimited(sentNanos, retryAfter);
-        }
-        return later < TOLD_HOLD.toNanos() ? null : new BulkRun.Hold(attempt.host(),
-                hosts == null ? BulkRun.Hold.Scope.RUN : BulkRun.Hold.Scope.HOST,
-                wait.granted(), wait.asked(), now.plus(wait.granted()));
-    }
-
     RateGate rate() {
         return rate;
     }
@@ -397,7 +375,9 @@ final class Sender implements AutoCloseable {
             if (outcome != null && outcome.status() != null && outcome.status() == 429) {
                 try {
                     // Before what the first request held back goes, which it would join.
-                    hold = rateLimited(attempt, outcome, sentNanos);
+                    Instant now = Instant.now();
+                    hold = rateHolds.rateLimited(attempt.host(),
+                            RetryAfter.of(outcome.retryAfter(), now), sentNanos, now);
                 } catch (RuntimeException e) {
                     // Pacing is the run's care; the outcome must reach the driver whatever.
                 }
