@@ -245,25 +245,18 @@ public final class RateGate {
     /**
      * As {@link #onRateLimited(long)}, the 429 asking, with its {@code Retry-After}, for no
      * request for {@code retryAfterNanos} (0 when it gave none): no start comes before then.
-     *
-     * @return how much later the hold now ends than it did (than now, when none was in
-     *     force): its whole length for a hold's first 429, and for the 429s to requests sent
-     *     before that one, about the time between their answers, so that a caller can tell
-     *     a new hold from the same one asked for again
+     * Whether the hold is told is not the gate's to judge: it paces.
      */
-    public synchronized long onRateLimited(long sentNanos, long retryAfterNanos) {
+    public synchronized void onRateLimited(long sentNanos, long retryAfterNanos) {
         onRateLimited(sentNanos);
         if (configured == null || retryAfterNanos <= 0) {
-            return 0;
+            return;
         }
-        long now = nanoTime.getAsLong();
-        long until = now + retryAfterNanos;
-        long endedAt = pausedUntilNanos - now > 0 ? pausedUntilNanos : now;
+        long until = nanoTime.getAsLong() + retryAfterNanos;
         if (until - pausedUntilNanos > 0) {
             pausedUntilNanos = until;
         }
         lastActivityNanos = Math.max(lastActivityNanos, pausedUntilNanos);
-        return Math.max(0, until - endedAt);
     }
 
     /**

@@ -72,7 +72,7 @@ public final class BulkRun implements AutoCloseable {
     private volatile Consumer<Hold> holds = hold -> { };
     // Without a rate, the waits of items answered 429, to tell of; null under a rate, whose
     // gates hold the starts, and whose holds the sender tells of.
-    private final AnsweredHolds answeredHolds;
+    private final ToldHolds answeredHolds;
 
     /**
      * A server's 429 asked, with its {@code Retry-After}, for no request for {@code asked}, and
@@ -133,7 +133,7 @@ public final class BulkRun implements AutoCloseable {
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host,
                 config.ratePerHost() == null ? null : sender::waitsForStart);
         this.answeredHolds = config.rate() == null && config.ratePerHost() == null
-                ? new AnsweredHolds() : null;
+                ? new ToldHolds() : null;
     }
 
     /**
@@ -184,8 +184,8 @@ public final class BulkRun implements AutoCloseable {
     /**
      * Tells {@code listener}, on the thread that calls {@link #run}, of each hold of five
      * seconds or more as it begins, once per hold (not per item answered 429 in it), and again
-     * when a later 429 makes one longer by that much: an hour's hold is otherwise an idle run
-     * that says nothing of why. Without a rate, a hold is told as the first of a host's items
+     * once later 429s have carried its end that much past the end told (one by one or a few
+     * seconds at a time): an hour's hold is otherwise an idle run that says nothing of why. Without a rate, a hold is told as the first of a host's items
      * answered 429 backs off for it; one that will not be retried waits for nothing. Before
      * {@link #run}.
      */
@@ -361,7 +361,9 @@ public final class BulkRun implements AutoCloseable {
                 long delay = retries.delayNanos(attempt.number(), wait.granted().toNanos(),
                         ThreadLocalRandom.current()::nextDouble);
                 if (answeredHolds != null && status != null && status == 429) {
-                    Hold hold = answeredHolds.backsOff(attempt.host(), wait, now);
+                    // Once per host and hold, not per item: a thousand answered in a second.
+                    Hold hold = answeredHolds.tell(new Hold(attempt.host(), Hold.Scope.ANSWERED,
+                            wait.granted(), wait.asked(), now.plus(wait.granted())), now);
                     if (hold != null) {
                         holds.accept(hold);
                     }

@@ -8,7 +8,6 @@ import dev.bulkfetch.engine.Outcome;
 import dev.bulkfetch.engine.RedirectGate;
 import dev.bulkfetch.limit.RateGate;
 import dev.bulkfetch.limit.RetryAfter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -40,17 +39,9 @@ import java.util.function.LongSupplier;
 final class Sender implements AutoCloseable {
 
     /**
-     * A hold this long or longer is told ({@link Done#hold()}): a shorter one passes before
-     * anyone wonders why the run is idle, and a token bucket's {@code Retry-After: 1} (the
-     * mock's) would be told at every burst.
-     */
-    static final Duration TOLD_HOLD = Duration.ofSeconds(5);
-
-    /**
      * A finished attempt on its way from an engine thread to the driver; or, with no outcome,
      * an attempt that {@link #stop()} took back before it was sent. {@code hold} is set when
-     * its answer, a 429, began a hold of {@link #TOLD_HOLD} or more, or lengthened one by as
-     * much; otherwise null.
+     * its answer, a 429, began a hold to tell of ({@link RateHolds}); otherwise null.
      */
     record Done(Attempt attempt, Outcome outcome, BulkRun.Hold hold) {
         /** Not an attempt: wakes the driver to look again (a stop, a host ready for more). */

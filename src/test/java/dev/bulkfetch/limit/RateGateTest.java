@@ -145,31 +145,6 @@ class RateGateTest {
         assertThat(open.reserve()).isZero();
     }
 
-    /**
-     * For the note a run prints once per hold, not once per item: each 429 says how much later
-     * it made the hold end. A run idle for an hour said nothing of why.
-     */
-    @Test
-    void a429SaysHowMuchLaterItsRetryAfterMadeTheHoldEnd() {
-        RateGate gate = new RateGate(Rate.parse("10/s"), Duration.ofSeconds(5), now::get);
-        long fiveSeconds = Duration.ofSeconds(5).toNanos();
-        assertThat(gate.onRateLimited(now.get(), fiveSeconds)).as("a hold begins")
-                .isEqualTo(fiveSeconds);
-        now.addAndGet(Duration.ofMillis(20).toNanos());
-        assertThat(gate.onRateLimited(now.get(), fiveSeconds)).as("the same hold, 20 ms on")
-                .isEqualTo(Duration.ofMillis(20).toNanos());
-        assertThat(gate.onRateLimited(now.get(), Duration.ofSeconds(1).toNanos()))
-                .as("a shorter one, within it").isZero();
-        assertThat(gate.onRateLimited(now.get(), Duration.ofSeconds(65).toNanos()))
-                .as("a longer one").isEqualTo(Duration.ofSeconds(60).toNanos());
-        now.addAndGet(Duration.ofSeconds(66).toNanos());
-        assertThat(gate.onRateLimited(now.get(), fiveSeconds)).as("once it has passed")
-                .isEqualTo(fiveSeconds);
-        assertThat(gate.onRateLimited(now.get(), 0)).as("no Retry-After").isZero();
-        assertThat(new RateGate(null, Duration.ofSeconds(5), now::get)
-                .onRateLimited(now.get(), fiveSeconds)).as("no rate: no hold").isZero();
-    }
-
     @Test
     void withoutARateTheGateStaysOpenWhatever429sCome() {
         RateGate gate = new RateGate(null, Duration.ofSeconds(5), now::get);

@@ -12,12 +12,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Without a rate, the holds told of as a host's items answered 429 back off for its
- * Retry-After, on a clock the test moves (the answers' times).
+ * Retry-After, on a clock the test moves (the answers' times). Under a rate, the same rule
+ * through the gates: RateHoldsTest.
  */
-class AnsweredHoldsTest {
+class ToldHoldsTest {
 
     private static final Instant T0 = Instant.parse("2026-03-01T13:00:00Z");
     private static final RetryAfter.Wait MINUTE = RetryAfter.of("60", T0);
+
+    /** As the driver asks, as an item of {@code host} answered 429 at {@code now} backs off. */
+    private static BulkRun.Hold backsOff(ToldHolds holds, String host, RetryAfter.Wait wait,
+                                         Instant now) {
+        return holds.tell(new BulkRun.Hold(host, BulkRun.Hold.Scope.ANSWERED, wait.granted(),
+                wait.asked(), now.plus(wait.granted())), now);
+    }
 
     /**
      * From a review: a run without a rate sat silent for up to an hour while its items waited
@@ -25,12 +33,12 @@ class AnsweredHoldsTest {
      */
     @Test
     void aThousandItemsAnsweredInOneSecondMakeOneHoldPerHost() {
-        AnsweredHolds holds = new AnsweredHolds();
+        ToldHolds holds = new ToldHolds();
         List<BulkRun.Hold> told = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             Instant at = T0.plusMillis(i);
-            told.add(holds.backsOff("a.example", MINUTE, at));
-            told.add(holds.backsOff("b.example", MINUTE, at));
+            told.add(backsOff(holds, "a.example", MINUTE, at));
+            told.add(backsOff(holds, "b.example", MINUTE, at));
         }
 
         assertThat(told.stream().filter(Objects::nonNull).toList()).containsExactly(
@@ -43,17 +51,17 @@ class AnsweredHoldsTest {
     /** As a rate's gate: told again when a later 429 pushes the end 5 s or more further. */
     @Test
     void aLater429PushingTheEndFiveSecondsOrMoreFurtherIsToldAgain() {
-        AnsweredHolds holds = new AnsweredHolds();
-        assertThat(holds.backsOff("a.example", MINUTE, T0)).isNotNull();
+        ToldHolds holds = new ToldHolds();
+        assertThat(backsOff(holds, "a.example", MINUTE, T0)).isNotNull();
 
-        assertThat(holds.backsOff("a.example", MINUTE, T0.plusSeconds(4)))
+        assertThat(backsOff(holds, "a.example", MINUTE, T0.plusSeconds(4)))
                 .as("4 s further").isNull();
-        BulkRun.Hold further = holds.backsOff("a.example", MINUTE, T0.plusSeconds(9));
+        BulkRun.Hold further = backsOff(holds, "a.example", MINUTE, T0.plusSeconds(9));
         assertThat(further).as("5 s past the end of the last 429's").isNotNull();
         assertThat(further.until()).isEqualTo(T0.plusSeconds(69));
-        assertThat(holds.backsOff("a.example", RetryAfter.of("30", T0), T0.plusSeconds(10)))
+        assertThat(backsOff(holds, "a.example", RetryAfter.of("30", T0), T0.plusSeconds(10)))
                 .as("a shorter one within it").isNull();
-        assertThat(holds.backsOff("a.example", MINUTE, T0.plusSeconds(70)))
+        assertThat(backsOff(holds, "a.example", MINUTE, T0.plusSeconds(70)))
                 .as("after it ended, a new hold").isNotNull();
     }
 
@@ -64,10 +72,10 @@ class AnsweredHoldsTest {
      */
     @Test
     void smallPushesAddingUpToFiveSecondsAreToldAgain() {
-        AnsweredHolds holds = new AnsweredHolds();
-        assertThat(holds.backsOff("a.example", MINUTE, T0)).isNotNull();
-        assertThat(holds.backsOff("a.example", MINUTE, T0.plusSeconds(3))).isNull();
-        BulkRun.Hold later = holds.backsOff("a.example", MINUTE, T0.plusSeconds(6));
+        ToldHolds holds = new ToldHolds();
+        assertThat(backsOff(holds, "a.example", MINUTE, T0)).isNotNull();
+        assertThat(backsOff(holds, "a.example", MINUTE, T0.plusSeconds(3))).isNull();
+        BulkRun.Hold later = backsOff(holds, "a.example", MINUTE, T0.plusSeconds(6));
         assertThat(later).as("6 s past the told end, in pushes of 3 s").isNotNull();
         assertThat(later.until()).isEqualTo(T0.plusSeconds(66));
     }
@@ -75,23 +83,23 @@ class AnsweredHoldsTest {
     /** The mock's Retry-After: 1 passes before anyone wonders: neither told nor kept. */
     @Test
     void aWaitUnderFiveSecondsIsNotToldNorKept() {
-        AnsweredHolds holds = new AnsweredHolds();
-        assertThat(holds.backsOff("a.example", RetryAfter.of("4", T0), T0)).isNull();
+        ToldHolds holds = new ToldHolds();
+        assertThat(backsOff(holds, "a.example", RetryAfter.of("4", T0), T0)).isNull();
         assertThat(holds.size()).isZero();
-        assertThat(holds.backsOff("a.example", RetryAfter.of("6", T0), T0))
+        assertThat(backsOff(holds, "a.example", RetryAfter.of("6", T0), T0))
                 .as("a longer one after it").isNotNull();
     }
 
     /** A run over a million hosts keeps only those held now. */
     @Test
     void endedHoldsAreSweptAsNewHostsAreHeld() {
-        AnsweredHolds holds = new AnsweredHolds();
+        ToldHolds holds = new ToldHolds();
         for (int i = 0; i < 1024; i++) {
-            holds.backsOff("h" + i, RetryAfter.of("5", T0), T0);
+            backsOff(holds, "h" + i, RetryAfter.of("5", T0), T0);
         }
         assertThat(holds.size()).isEqualTo(1024);
 
-        holds.backsOff("late", MINUTE, T0.plusSeconds(6));
+        backsOff(holds, "late", MINUTE, T0.plusSeconds(6));
 
         assertThat(holds.size()).isEqualTo(1);
     }
