@@ -75,11 +75,12 @@ public final class BulkRun implements AutoCloseable {
     private final ToldHolds answeredHolds;
 
     /**
-     * A server's 429 asked, with its {@code Retry-After}, for no request for {@code asked}, and
-     * is granted {@code length}: the same, or an hour when it asked for longer. Until
-     * {@code until}, what {@code scope} says waits.
+     * A server's answer with {@code status} (a 429, or a 503) asked, with its
+     * {@code Retry-After}, for no request for {@code asked}, and is granted {@code length}: the
+     * same, or an hour when it asked for longer. Until {@code until}, what {@code scope} says
+     * waits.
      */
-    public record Hold(String host, Scope scope, Duration length, Duration asked,
+    public record Hold(String host, int status, Scope scope, Duration length, Duration asked,
                        Instant until) {
 
         /** What a hold keeps from going. */
@@ -362,8 +363,9 @@ public final class BulkRun implements AutoCloseable {
                         ThreadLocalRandom.current()::nextDouble);
                 if (answeredHolds != null && status != null && status == 429) {
                     // Once per host and hold, not per item: a thousand answered in a second.
-                    Hold hold = answeredHolds.tell(new Hold(attempt.host(), Hold.Scope.ANSWERED,
-                            wait.granted(), wait.asked(), now.plus(wait.granted())), now);
+                    Hold hold = answeredHolds.tell(new Hold(attempt.host(), status,
+                            Hold.Scope.ANSWERED, wait.granted(), wait.asked(),
+                            now.plus(wait.granted())), now);
                     if (hold != null) {
                         holds.accept(hold);
                     }

@@ -53,7 +53,7 @@ final class RateHolds {
         if (!holds) {
             return null;
         }
-        return told.tell(new BulkRun.Hold(host,
+        return told.tell(new BulkRun.Hold(host, 429,
                 hosts == null ? BulkRun.Hold.Scope.RUN : BulkRun.Hold.Scope.HOST,
                 wait.granted(), wait.asked(), now.plus(wait.granted())), now);
     }

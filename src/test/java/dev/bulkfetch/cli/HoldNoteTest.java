@@ -15,8 +15,8 @@ class HoldNoteTest {
 
     @Test
     void aHostsHoldSaysTheOtherHostsGoOnAndTheEndIsATimeOfDayInTheZone() {
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", BulkRun.Hold.Scope.HOST,
-                Duration.ofHours(1), Duration.ofHours(1), AT);
+        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429,
+                BulkRun.Hold.Scope.HOST, Duration.ofHours(1), Duration.ofHours(1), AT);
         assertThat(HoldNote.of(hold, ZoneOffset.ofHours(2))).isEqualTo("bulkfetch fetch: the"
                 + " server at api.example.com asked to wait 1 h (a 429's Retry-After): nothing"
                 + " goes to it until 15:02:27; other hosts go on");
@@ -28,8 +28,8 @@ class HoldNoteTest {
      */
     @Test
     void aHoldWithoutARateSaysTheItemsAnswered429WaitAndTheRunGoesOn() {
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", BulkRun.Hold.Scope.ANSWERED,
-                Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
+        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429,
+                BulkRun.Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
         assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
                 + " at api.example.com asked to wait 1 min (a 429's Retry-After): the items it"
                 + " answered 429 wait until 13:02:27 to go again; the run goes on with the"
@@ -39,8 +39,8 @@ class HoldNoteTest {
     /** From a review: a Retry-After past an hour was cut to an hour without a word. */
     @Test
     void aHoldCutToAnHourSaysHowLongTheServerAskedFor() {
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", BulkRun.Hold.Scope.RUN,
-                Duration.ofHours(1), Duration.ofMinutes(150), AT);
+        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429,
+                BulkRun.Hold.Scope.RUN, Duration.ofHours(1), Duration.ofMinutes(150), AT);
         assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
                 + " at api.example.com asked to wait 2 h 30 min (a 429's Retry-After), longer"
                 + " than the 1 h bulkfetch waits at most: the run sends nothing until 13:02:27");

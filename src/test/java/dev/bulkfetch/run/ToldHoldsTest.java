@@ -23,8 +23,8 @@ class ToldHoldsTest {
     /** As the driver asks, as an item of {@code host} answered 429 at {@code now} backs off. */
     private static BulkRun.Hold backsOff(ToldHolds holds, String host, RetryAfter.Wait wait,
                                          Instant now) {
-        return holds.tell(new BulkRun.Hold(host, BulkRun.Hold.Scope.ANSWERED, wait.granted(),
-                wait.asked(), now.plus(wait.granted())), now);
+        return holds.tell(new BulkRun.Hold(host, 429, BulkRun.Hold.Scope.ANSWERED,
+                wait.granted(), wait.asked(), now.plus(wait.granted())), now);
     }
 
     /**
@@ -42,9 +42,9 @@ class ToldHoldsTest {
         }
 
         assertThat(told.stream().filter(Objects::nonNull).toList()).containsExactly(
-                new BulkRun.Hold("a.example", BulkRun.Hold.Scope.ANSWERED,
+                new BulkRun.Hold("a.example", 429, BulkRun.Hold.Scope.ANSWERED,
                         Duration.ofMinutes(1), Duration.ofMinutes(1), T0.plusSeconds(60)),
-                new BulkRun.Hold("b.example", BulkRun.Hold.Scope.ANSWERED,
+                new BulkRun.Hold("b.example", 429, BulkRun.Hold.Scope.ANSWERED,
                         Duration.ofMinutes(1), Duration.ofMinutes(1), T0.plusSeconds(60)));
     }
 
