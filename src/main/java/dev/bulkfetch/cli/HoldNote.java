@@ -10,9 +10,10 @@ import java.util.function.Consumer;
 
 /**
  * The line fetch says on stderr as a server's Retry-After begins to hold the run, a host, or
- * (without a rate) the items a host answered 429, for a while ({@link BulkRun#onHold}): a
- * backfill under cron or into a log sat idle for up to an hour with nothing to say why, the
- * progress line being a terminal's alone. The end is in local time, as whoever reads the log
+ * the items a host answered 503 (or, without a rate, 429), for a while
+ * ({@link BulkRun#onHold}): a backfill under cron or into a log sat idle for up to an hour
+ * with nothing to say why, the progress line being a terminal's alone. It names the status
+ * whose Retry-After it was. The end is in local time, as whoever reads the log
  * reads a clock.
  */
 final class HoldNote {
@@ -43,7 +44,7 @@ final class HoldNote {
         String until = CLOCK.format(hold.until().atZone(zone));
         // An hour is the most bulkfetch waits (RetryAfter.MAX): when a server asked for more,
         // the note says so, or a user would wonder why the run went on before its time.
-        String asked = readable(hold.asked()) + " (a 429's Retry-After)"
+        String asked = readable(hold.asked()) + " (a " + hold.status() + "'s Retry-After)"
                 + (hold.asked().compareTo(hold.length()) > 0
                         ? ", longer than the " + readable(hold.length())
                                 + " bulkfetch waits at most" : "");
@@ -51,7 +52,8 @@ final class HoldNote {
                 + ": " + switch (hold.scope()) {
                     case RUN -> "the run sends nothing until " + until;
                     case HOST -> "nothing goes to it until " + until + "; other hosts go on";
-                    case ANSWERED -> "the items it answered 429 wait until " + until
+                    case ANSWERED -> "the items it answered " + hold.status() + " wait until "
+                            + until
                             + " to go again; the run goes on with the others";
                 };
     }

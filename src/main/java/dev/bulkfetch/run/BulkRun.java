@@ -70,9 +70,11 @@ public final class BulkRun implements AutoCloseable {
     private volatile boolean stopRequested;
     // Told of each hold by the driver; set before run() (onHold).
     private volatile Consumer<Hold> holds = hold -> { };
-    // Without a rate, the waits of items answered 429, to tell of; null under a rate, whose
-    // gates hold the starts, and whose holds the sender tells of.
-    private final ToldHolds answeredHolds;
+    // The waits of items answered 503, and without a rate 429, to tell of. Under a rate a
+    // 429's gates hold the starts, and the sender tells of those holds; no gate holds for a
+    // 503, with or without a rate: only the items it answered wait.
+    private final ToldHolds answeredHolds = new ToldHolds();
+    private final boolean tellsAnswered429;
 
     /**
      * A server's answer with {@code status} (a 429, or a 503) asked, with its
@@ -90,8 +92,9 @@ public final class BulkRun implements AutoCloseable {
             /** Every start to {@code host}: under a rate per host, its gate holds them. */
             HOST,
             /**
-             * Without a rate, no gate: only the items {@code host} answered 429 wait, each
-             * before its retry, while the run (that host's other items too) goes on.
+             * No gate: only the items {@code host} answered {@code status} wait, each before
+             * its retry, while the run (that host's other items too) goes on. A 503's, and
+             * without a rate a 429's.
              */
             ANSWERED
         }
@@ -133,8 +136,7 @@ public final class BulkRun implements AutoCloseable {
         this.kind = config.engine();
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host,
                 config.ratePerHost() == null ? null : sender::waitsForStart);
-        this.answeredHolds = config.rate() == null && config.ratePerHost() == null
-                ? new ToldHolds() : null;
+        this.tellsAnswered429 = config.rate() == null && config.ratePerHost() == null;
     }
 
     /**
@@ -185,9 +187,10 @@ public final class BulkRun implements AutoCloseable {
     /**
      * Tells {@code listener}, on the thread that calls {@link #run}, of each hold of five
      * seconds or more as it begins, once per hold (not per item answered 429 in it), and again
-     * once later 429s have carried its end that much past the end told (one by one or a few
-     * seconds at a time): an hour's hold is otherwise an idle run that says nothing of why. Without a rate, a hold is told as the first of a host's items
-     * answered 429 backs off for it; one that will not be retried waits for nothing. Before
+     * once later answers have carried its end that much past the end told (at once or a few
+     * seconds at a time): an hour's hold is otherwise an idle run that says nothing of why.
+     * A 503's hold, and without a rate a 429's, is told as the first of a host's items
+     * answered so backs off for it; one that will not be retried waits for nothing. Before
      * {@link #run}.
      */
     public void onHold(Consumer<Hold> listener) {
@@ -361,7 +364,7 @@ public final class BulkRun implements AutoCloseable {
                 RetryAfter.Wait wait = RetryAfter.of(outcome.retryAfter(), now);
                 long delay = retries.delayNanos(attempt.number(), wait.granted().toNanos(),
                         ThreadLocalRandom.current()::nextDouble);
-                if (answeredHolds != null && status != null && status == 429) {
+                if (status != null && (status == 503 || status == 429 && tellsAnswered429)) {
                     // Once per host and hold, not per item: a thousand answered in a second.
                     Hold hold = answeredHolds.tell(new Hold(attempt.host(), status,
                             Hold.Scope.ANSWERED, wait.granted(), wait.asked(),

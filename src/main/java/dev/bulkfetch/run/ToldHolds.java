@@ -13,17 +13,18 @@ import java.util.Map;
  * answers that keep coming, each pushing the end a few seconds, never {@link #SHORTEST},
  * carried it past the told time without a word while the run was still held.
  *
- * <p>One rule for every path that makes holds: a rate's gates ({@link RateHolds}: the whole
- * run, or a host's starts) and, without one, the items a host answered that back off before
- * their retries (the driver). A hold is keyed by what it keeps from going: the run, a host's
- * starts, or a host's answered items, so one never hides another.
+ * <p>One rule for every path that makes holds: a rate's gates on a 429 ({@link RateHolds}: the
+ * whole run, or a host's starts) and the items a host answered that back off before their
+ * retries (the driver: a 503's, and without a rate a 429's). A hold is keyed by what it keeps
+ * from going: the run, a host's starts, or the items a host answered with a status, so one
+ * never hides another.
  *
  * <p>A hold shorter than {@link #SHORTEST} is neither told nor kept: the mock's
  * {@code Retry-After: 1} costs no map entry, and does not make a longer one that follows it
  * look like the same hold. Ended holds are swept out when the map has doubled since the last
  * sweep, as {@link HostGates} sweeps its idle gates, so it stays in proportion to the hosts
- * held now. Thread-safe; called only for an answer that asks to wait (a 429), so the lock is
- * never contended and no request pays for it.
+ * held now. Thread-safe; called only for an answer that asks to wait (a 429, a 503), so the lock
+ * is never contended and no request pays for it.
  */
 final class ToldHolds {
 
@@ -40,11 +41,14 @@ final class ToldHolds {
     private final Map<Key, Instant> told = new HashMap<>();
     private int sweepAt = FIRST_SWEEP;
 
-    /** What a hold keeps from going: the run's starts (no host), or a host's. */
-    private record Key(BulkRun.Hold.Scope scope, String host) {
+    /**
+     * What a hold keeps from going: the run's starts (no host), a host's, or the items a host
+     * answered with the status (a 429's and a 503's are told apart, each in its own words).
+     */
+    private record Key(BulkRun.Hold.Scope scope, String host, int status) {
         static Key of(BulkRun.Hold hold) {
             return new Key(hold.scope(),
-                    hold.scope() == BulkRun.Hold.Scope.RUN ? null : hold.host());
+                    hold.scope() == BulkRun.Hold.Scope.RUN ? null : hold.host(), hold.status());
         }
     }
 

@@ -36,6 +36,20 @@ class HoldNoteTest {
                 + " others");
     }
 
+    /**
+     * From a review: a 503's Retry-After delays the retries of the items it answered, and
+     * nothing said so. Its note names the 503, not a 429.
+     */
+    @Test
+    void a503sHoldSaysItWasA503sRetryAfterAndTheItemsItAnswered503Wait() {
+        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 503,
+                BulkRun.Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
+        assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
+                + " at api.example.com asked to wait 1 min (a 503's Retry-After): the items it"
+                + " answered 503 wait until 13:02:27 to go again; the run goes on with the"
+                + " others");
+    }
+
     /** From a review: a Retry-After past an hour was cut to an hour without a word. */
     @Test
     void aHoldCutToAnHourSaysHowLongTheServerAskedFor() {

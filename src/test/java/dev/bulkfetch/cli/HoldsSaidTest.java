@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.FetchResult;
+import dev.bulkfetch.Rate;
 import dev.bulkfetch.input.InputItem;
 import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Tally;
@@ -41,13 +42,18 @@ class HoldsSaidTest {
     /** A server on {@code address} answering 429 with {@code retryAfter}, counting requests. */
     private static HttpServer answering429(String address, String retryAfter,
                                            AtomicInteger requests) throws Exception {
+        return answering(429, address, retryAfter, requests);
+    }
+
+    private static HttpServer answering(int status, String address, String retryAfter,
+                                        AtomicInteger requests) throws Exception {
         HttpServer server = HttpServer.create(
                 new InetSocketAddress(InetAddress.getByName(address), 0), 50);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> {
             requests.incrementAndGet();
             exchange.getResponseHeaders().add("Retry-After", retryAfter);
-            exchange.sendResponseHeaders(429, -1);
+            exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
         server.start();
@@ -162,6 +168,44 @@ class HoldsSaidTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    /**
+     * From a review: a 503's Retry-After delayed its item's retry, and nothing was said, with
+     * a rate or without (no gate holds for a 503: only the items it answered wait, in every
+     * case). Said as the item backs off for it, naming the 503; the listener then stops the
+     * run, so the retry does not go. (6 s, told, is the least a run that fails waits out.)
+     */
+    @Test
+    void a503sRetryAfterIsSaidWithOrWithoutARate() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer server = answering(503, "127.0.0.1", "6", requests);
+        try {
+            for (Rate rate : new Rate[] {null, Rate.parse("10/s")}) {
+                List<BulkRun.Hold> holds = Collections.synchronizedList(new ArrayList<>());
+                try (BulkRun run = new BulkRun(FetchConfig.builder().rate(rate).build())) {
+                    run.onHold(hold -> {
+                        holds.add(hold);
+                        run.stop();
+                    });
+                    run.run(List.<InputItem>of(item(1, base(server) + "/busy")).iterator(),
+                            collecting(new ArrayList<>()), new Tally());
+                }
+
+                assertThat(holds).as("rate " + rate).singleElement().satisfies(hold -> {
+                    assertThat(hold.status()).isEqualTo(503);
+                    assertThat(hold.scope()).isEqualTo(BulkRun.Hold.Scope.ANSWERED);
+                    assertThat(HoldNote.of(hold, ZoneOffset.UTC)).matches("bulkfetch fetch: the"
+                            + " server at 127\\.0\\.0\\.1 asked to wait 6 s \\(a 503's"
+                            + " Retry-After\\): the items it answered 503 wait until"
+                            + " \\d\\d:\\d\\d:\\d\\d to go again; the run goes on with the"
+                            + " others");
+                });
+            }
+        } finally {
+            server.stop(0);
+        }
+        assertThat(requests.get()).as("no retry went").isEqualTo(2);
     }
 
     private static InputItem item(long seq, String url) {

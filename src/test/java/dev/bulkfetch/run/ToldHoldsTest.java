@@ -80,6 +80,24 @@ class ToldHoldsTest {
         assertThat(later.until()).isEqualTo(T0.plusSeconds(66));
     }
 
+    /**
+     * A host's items answered 503 and those answered 429 wait apart, each told in its own
+     * words: a 429's hold told does not hide a 503's, nor the other way round.
+     */
+    @Test
+    void aHostsItemsAnswered503AreToldApartFromThoseAnswered429() {
+        ToldHolds holds = new ToldHolds();
+        assertThat(backsOff(holds, "a.example", MINUTE, T0)).isNotNull();
+
+        BulkRun.Hold busy = holds.tell(new BulkRun.Hold("a.example", 503,
+                BulkRun.Hold.Scope.ANSWERED, MINUTE.granted(), MINUTE.asked(),
+                T0.plusSeconds(61)), T0.plusSeconds(1));
+
+        assertThat(busy).as("a 503 a second later").isNotNull();
+        assertThat(backsOff(holds, "a.example", MINUTE, T0.plusSeconds(2)))
+                .as("the 429s' hold, 2 s further").isNull();
+    }
+
     /** The mock's Retry-After: 1 passes before anyone wonders: neither told nor kept. */
     @Test
     void aWaitUnderFiveSecondsIsNotToldNorKept() {
