@@ -171,37 +171,39 @@ final class FetchCommand implements Callable<Integer> {
         UrlListReader.RequestTemplate requests = template();
         InputReader.Format format = format();
         outputs.check(input);
-        // Before the journal, which empties -o for a new run: a misspelt input, a UTF-16
-        // stdin, or a mock that cannot start, left the records of the run before it gone, for
-        // nothing. Stdin's check waits for its first bytes (or its end), so a stdin run on an
-        // output in use, or unfinished, is told so only then: the journal's checks cannot come
-        // first, as the journal empties the file as soon as they pass (a file's input too is
-        // checked before them).
-        if (input.equals("-")) {
-            outputs.removeEarlierSummary();  // a run stopped in the wait must leave none
-            StdinWait.Waited waited = StdinWait.await(stdin);
-            if (waited.stop() != null) {
+        // Before the journal, which empties -o for a new run: a misspelt input, or a mock
+        // that cannot start, left the records of the run before it gone, for nothing. A stdin
+        // is looked at by the journal itself, once FILE is locked and checked, before it is
+        // emptied (StdinWait); without -o FILE the run's reader refuses a UTF-16 one.
+        if (!input.equals("-")) {
+            InputReader.checkOpens(input);
+        }
+        try (StdinWait stdinWait = input.equals("-") && outputs.output != null
+                ? new StdinWait(stdin) : null;
+             MockServer mock = mockOptions.startIfAsked()) {
+            Journal journal;
+            try {
+                journal = outputs.openJournal(input, format, stdinWait == null ? () -> { }
+                        : () -> {
+                            outputs.removeEarlierSummary();  // a run stopped in it leaves none
+                            stdin = stdinWait.await();
+                        });
+            } catch (StdinWait.Stopped stopped) {
                 return new FetchReport(spec.commandLine().getErr(), input, quiet,
-                        outputs.summaryJson, false, false).stoppedBeforeInput(waited.stop(),
+                        outputs.summaryJson, false, false).stoppedBeforeInput(stopped.stop,
                         new Tally().snapshot(0, 0, config.engine().cliName(),
                                 config.concurrency(), null));
             }
-            stdin = waited.stdin();
-        } else {
-            InputReader.checkOpens(input);
-        }
-        try (MockServer mock = mockOptions.startIfAsked()) {
-            return fetchInto(outputs.openJournal(input, format), config, requests, format,
-                    mock);
+            return fetchInto(journal, config, requests, format, mock, stdinWait);
         }
     }
 
     /** Runs the fetch into {@code journal}'s file (null: stdout or no journal), and ends it. */
     private int fetchInto(Journal journal, FetchConfig config,
                           UrlListReader.RequestTemplate requests, InputReader.Format format,
-                          MockServer mock) throws Exception {
+                          MockServer mock, StdinWait stdinWait) throws Exception {
         try {
-            int code = fetch(config, requests, format, journal, mock);
+            int code = fetch(config, requests, format, journal, mock, stdinWait);
             if (journal != null && !ExitCodes.stoppedBySignal(code)) {
                 try {
                     journal.finished();  // every item has its record, written and flushed
@@ -230,8 +232,8 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     private int fetch(FetchConfig config, UrlListReader.RequestTemplate requests,
-                      InputReader.Format format, Journal journal, MockServer mock)
-            throws Exception {
+                      InputReader.Format format, Journal journal, MockServer mock,
+                      StdinWait stdinWait) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         // Whether --resume can go on from this run: records in a file, and an input it can
         // read again (not stdin, not a pipe), or the advice to use it would only be refused.
@@ -247,6 +249,9 @@ final class FetchCommand implements Callable<Integer> {
              Interrupts interrupts = Interrupts.install(run, grace, err,
                      "1".equals(System.getenv("BULKFETCH_STDERR_TTY")), canResume)) {
             outputs.removeEarlierSummary();
+            if (stdinWait != null) {
+                stdinWait.handOver(interrupts::stop);
+            }
             if (journal != null && journal.kept() > 0 && !quiet) {
                 err.println("resuming: " + journal.kept() + " records kept"
                         + (journal.tornBytes() > 0 ? ", a torn last line of "

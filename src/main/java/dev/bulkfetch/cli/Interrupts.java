@@ -87,8 +87,12 @@ final class Interrupts implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(onExit);
     }
 
-    // Each signal runs its handler on a thread of its own, so two may come here at once.
-    private void stop(Stop signal) {
+    /**
+     * What {@code signal} does to the run: also called for one that came to the handlers
+     * before these ({@link StdinWait#handOver}). Each signal runs its handler on a thread of its
+     * own, so two may come here at once.
+     */
+    void stop(Stop signal) {
         boolean again;
         boolean echo;
         synchronized (this) {

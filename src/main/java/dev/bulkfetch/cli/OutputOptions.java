@@ -4,6 +4,7 @@ import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.input.InputReader;
+import dev.bulkfetch.input.InputUnavailableException;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.Journal;
@@ -183,14 +184,18 @@ final class OutputOptions {
     /**
      * The output file as a journal (read back with --resume), before anything is sent, so an
      * unwritable file or a mismatched resume costs no request; null when writing to stdout.
-     * The input is read as {@code format}, which says which of its lines are items.
+     * The input is read as {@code format}, which says which of its lines are items. For a
+     * stdin run, {@code beforeEmptying} runs once the file is locked and a new run on it
+     * allowed, before it is emptied ({@link Journal.BeforeEmptying}).
      *
      * @throws Journal.Refused when the file cannot be the journal asked for (a resume against
      *     another input, a run on the same file, a new run on an unfinished one's): no usage
      *     mistake, so it goes to Main as it is, whose message says all, without the pointer
      *     to --help a usage error gets
      */
-    Journal openJournal(String input, InputReader.Format format) throws Journal.Refused {
+    Journal openJournal(String input, InputReader.Format format,
+                        Journal.BeforeEmptying beforeEmptying)
+            throws Journal.Refused, InputUnavailableException {
         if (output == null) {
             if (resume || overwrite) {
                 throw usage((resume ? "--resume" : "--overwrite")
@@ -207,11 +212,12 @@ final class OutputOptions {
         }
         try {
             Path source = input.equals("-") ? null : UrlListReader.resolve(input);
-            return source == null ? Journal.open(output, null, false, overwrite)
+            return source == null ? Journal.open(output, null, InputReader.Format.AUTO, false,
+                    overwrite, beforeEmptying)
                     : Journal.open(output, source, format, resume, overwrite);
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--output': " + e.getMessage());
-        } catch (Journal.Refused e) {
+        } catch (Journal.Refused | InputUnavailableException e) {
             throw e;
         } catch (java.nio.file.NoSuchFileException e) {
             throw usage("cannot write output file " + output + ": there is no folder "

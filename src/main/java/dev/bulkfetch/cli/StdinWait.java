@@ -2,53 +2,126 @@ package dev.bulkfetch.cli;
 
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.InputUnavailableException;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
- * Stdin's first bytes, waited for before {@code -o} is emptied, so that a UTF-16 stdin is
- * refused with the earlier records kept ({@link InputReader#checkOpens(String, InputStream)}),
- * while the stop signals are handled. The wait may be long (a query that prints nothing for an
- * hour), and it comes before the run's own handlers: a SIGTERM in it killed the JVM outright,
- * with no summary, where a run stopped at any other time writes one.
+ * Stdin's first bytes, waited for once {@code -o FILE} is locked and checked but before it is
+ * emptied, so that a UTF-16 stdin is refused with the earlier records kept
+ * ({@link InputReader#checkOpens(String, InputStream)}), while the stop signals are handled:
+ * the wait may be long (an export that prints nothing for an hour), and it comes before the
+ * run's own handlers. A SIGTERM in it killed the JVM outright, with no summary; one that came
+ * with stdin's end (a whole pipeline stopped: the producer died of it too) was lost, and the
+ * run went on with an empty list, exit 0.
+ *
+ * <p>From construction until {@link #handOver} this holds the stop signals. A signal before or
+ * during the wait ends the run before FILE is emptied ({@link Stopped}); one after the wait,
+ * before the run's handlers are in, is handed to them as if it came to them. Thread-safe:
+ * the signal's thread and the command's meet under this object's lock.
  */
-final class StdinWait {
+final class StdinWait implements AutoCloseable {
 
-    /** What the wait came to: the stream to read stdin from, or the signal that stopped it. */
-    record Waited(InputStream stdin, Interrupts.Stop stop) {
+    /** A stop signal came before stdin's first bytes: the run ends, -o left as it was. */
+    static final class Stopped extends RuntimeException {
+        final Interrupts.Stop stop;
+
+        Stopped(Interrupts.Stop stop) {
+            super(stop.said() + " before stdin's first line came", null, false, false);
+            this.stop = stop;
+        }
     }
 
-    private StdinWait() {
+    private final InputStream stdin;
+    // Completed by the first bytes (the stream that gives them back) or stdin's refusal, or
+    // by a stop signal (null), whichever comes first.
+    private final CompletableFuture<InputStream> looked = new CompletableFuture<>();
+    private final StopSignals signals;
+    // Guarded by this: the first stop signal, until it is handed over; then where signals go.
+    private Interrupts.Stop seen;
+    private Consumer<Interrupts.Stop> handedTo;
+
+    StdinWait(InputStream stdin) {
+        this.stdin = stdin;
+        this.signals = StopSignals.install(this::signalled);
+    }
+
+    /** A stop signal came, on its own thread (package-visible for tests of the order). */
+    void signalled(Interrupts.Stop stop) {
+        Consumer<Interrupts.Stop> to;
+        synchronized (this) {
+            to = handedTo;
+            if (to == null && seen == null) {
+                seen = stop;
+            }
+        }
+        if (to != null) {
+            to.accept(stop);  // came as the run's handlers went in
+        }
+        looked.complete(null);
     }
 
     /**
-     * Waits for {@code stdin}'s first bytes, or its end, or a stop signal, whichever comes
-     * first. On a signal the wait's thread is left reading stdin: nothing can end a read of a
-     * pipe, and the run is over.
+     * Waits for stdin's first bytes, or its end, or a stop signal, and returns the stream to
+     * read stdin from, which gives those bytes back first. On a signal the wait's thread is
+     * left reading stdin: nothing can end a read of a pipe, and the run is over.
      *
+     * @throws Stopped when a stop signal came before, in, or with the end of, the wait
      * @throws InputUnavailableException when stdin is refused, or cannot be read
      */
-    static Waited await(InputStream stdin)
-            throws InputUnavailableException, InterruptedException {
-        CompletableFuture<Waited> waited = new CompletableFuture<>();
-        try (StopSignals signals = StopSignals.install(
-                stop -> waited.complete(new Waited(null, stop)))) {
-            // A daemon: one still blocked in the read when a signal stops the run must not keep
-            // the JVM from exiting.
-            Thread.ofPlatform().daemon().name("bulkfetch-stdin-wait").start(() -> {
-                try {
-                    waited.complete(new Waited(InputReader.checkOpens("-", stdin), null));
-                } catch (Throwable e) {
-                    waited.completeExceptionally(e);
-                }
-            });
-            return waited.get();
+    InputStream await() throws IOException {
+        // A daemon: one still blocked in the read when a signal stops the run must not keep
+        // the JVM from exiting.
+        Thread.ofPlatform().daemon().name("bulkfetch-stdin-wait").start(() -> {
+            try {
+                looked.complete(InputReader.checkOpens("-", stdin));
+            } catch (Throwable e) {
+                looked.completeExceptionally(e);
+            }
+        });
+        InputStream first;
+        try {
+            first = looked.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for stdin");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof InputUnavailableException refused) {
                 throw refused;
             }
             throw new IllegalStateException("the wait for stdin failed", e.getCause());
         }
+        synchronized (this) {
+            // A signal with stdin's end counts though the end came first: the producer died of
+            // the same signal, and the empty list it left is no list to run.
+            if (seen != null) {
+                throw new Stopped(seen);
+            }
+        }
+        return first;
+    }
+
+    /**
+     * The run's own handlers are in: a stop signal that came since the wait is handed to
+     * {@code interrupts}, as if it came to them, and so is any that comes to this one still.
+     */
+    void handOver(Consumer<Interrupts.Stop> interrupts) {
+        Interrupts.Stop pending;
+        synchronized (this) {
+            handedTo = interrupts;
+            pending = seen;
+        }
+        if (pending != null) {
+            interrupts.accept(pending);
+        }
+    }
+
+    /** Gives the stop signals back to the handlers there were before. */
+    @Override
+    public void close() {
+        signals.close();
     }
 }

@@ -98,6 +98,25 @@ public final class Journal implements AutoCloseable {
      */
     public static Journal open(Path file, Path input, InputReader.Format format, boolean resume,
                                boolean overwrite) throws IOException {
+        return open(file, input, format, resume, overwrite, () -> { });
+    }
+
+    /** What a run does before its journal's file is emptied, under the lock: see below. */
+    @FunctionalInterface
+    public interface BeforeEmptying {
+        void run() throws IOException;
+    }
+
+    /**
+     * As {@link #open(Path, Path, InputReader.Format, boolean, boolean)}, running
+     * {@code beforeEmptying} once the file is locked and a new run on it allowed, before it is
+     * emptied: a stdin's first bytes are waited for there, so that a second run on the file is
+     * refused at once and a stdin that is refused leaves the records of the run before it. What
+     * it throws is thrown, the file as it was.
+     */
+    public static Journal open(Path file, Path input, InputReader.Format format, boolean resume,
+                               boolean overwrite, BeforeEmptying beforeEmptying)
+            throws IOException {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(file + " is a folder, not a file");
         }
@@ -143,6 +162,7 @@ public final class Journal implements AutoCloseable {
                 throw new Unfinished(file, readTwice);
             }
             if (!resume || !existed) {
+                beforeEmptying.run();
                 channel.truncate(0);
                 if (taken == null) {
                     identityFile.forget();

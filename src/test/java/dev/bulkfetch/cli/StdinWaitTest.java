@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.Child;
+import dev.bulkfetch.testing.Cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,78 @@ class StdinWaitTest {
         assertThat(written.get("items").asLong()).isZero();
         assertThat(written.get("all_ok").asBoolean()).isFalse();
         assertThat(Files.readString(out)).isEqualTo(earlier);
+    }
+
+    /**
+     * The wait comes once -o FILE is locked and checked: a second run on FILE meanwhile (an
+     * overlapping cron job) is refused at once, and FILE keeps its records. Waiting before
+     * the lock, the first run let the second write FILE whole, then emptied it.
+     */
+    @Test
+    void aSecondRunOnTheFileWhileTheFirstWaitsForStdinIsRefused() throws Exception {
+        String earlier = "{\"seq\":1,\"ok\":true}\n";
+        Path out = Files.writeString(dir.resolve("out.jsonl"), earlier);
+        Path list = Files.writeString(dir.resolve("list.txt"), "http://127.0.0.1:9/x\n");
+        Process first = Child.startWithStdinPipe(dir.resolve("first.txt"), "fetch", "-", "-o",
+                out.toString());
+        try {
+            assertThat(Await.until(() -> waitsForStdin(first), first, Duration.ofSeconds(60)))
+                    .as("waiting for stdin").isTrue();
+            Cli.Result second = Cli.run("fetch", list.toString(), "-o", out.toString());
+            assertThat(second.exitCode()).as(second.err()).isNotZero();
+            assertThat(second.err()).contains("is being written by another run");
+            assertThat(Files.readString(out)).isEqualTo(earlier);
+        } finally {
+            first.destroyForcibly();
+            first.getOutputStream().close();
+        }
+    }
+
+    /**
+     * An -o that cannot be written is a usage error at once, not once a quiet producer has
+     * sent its first line (an hour's export, then the refusal, its output gone).
+     */
+    @Test
+    void anOutputThatCannotBeWrittenIsRefusedWithoutWaitingForStdin() throws Exception {
+        Path err = dir.resolve("err.txt");
+        Process fetch = Child.startWithStdinPipe(err, "fetch", "-", "-o",
+                dir.resolve("no such folder").resolve("out.jsonl").toString());
+        try {
+            // A bound only to fail a run that waits for stdin, which never comes.
+            assertThat(fetch.waitFor(60, TimeUnit.SECONDS)).as("ended").isTrue();
+        } finally {
+            fetch.destroyForcibly();
+            fetch.getOutputStream().close();
+        }
+        assertThat(fetch.exitValue()).as(Files.readString(err)).isEqualTo(2);
+        assertThat(Files.readString(err)).contains("there is no folder");
+    }
+
+    /**
+     * A signal that comes with stdin's end (a whole pipeline stopped: the producer died of it
+     * too) or just after the wait, before the run's handlers are in, is not lost: it was, and
+     * the run went on with an empty list to exit 0. Signals are delivered here by hand, in
+     * the orders a real one can take.
+     */
+    @Test
+    void aSignalAfterTheWaitIsHandedToTheRunsHandlers() throws Exception {
+        java.util.List<Interrupts.Stop> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (StdinWait ended = new StdinWait(new java.io.ByteArrayInputStream(new byte[0]))) {
+            assertThat(ended.await().read()).isEqualTo(-1);
+            ended.signalled(Interrupts.Stop.TERM);
+            ended.handOver(handed::add);
+            assertThat(handed).as("the signal after the wait").containsExactly(
+                    Interrupts.Stop.TERM);
+            ended.signalled(Interrupts.Stop.INT);
+            assertThat(handed).as("and one after the hand-over").containsExactly(
+                    Interrupts.Stop.TERM, Interrupts.Stop.INT);
+        }
+        try (StdinWait stopped = new StdinWait(new java.io.ByteArrayInputStream(new byte[0]))) {
+            stopped.signalled(Interrupts.Stop.HUP);
+            org.assertj.core.api.Assertions.assertThatThrownBy(stopped::await)
+                    .isInstanceOfSatisfying(StdinWait.Stopped.class,
+                            e -> assertThat(e.stop).isEqualTo(Interrupts.Stop.HUP));
+        }
     }
 
     /** Whether the wait's thread is there: it starts once the wait's handlers are. */
