@@ -48,13 +48,7 @@ class InterruptOnSignalTest {
             }
         });
         CountDownLatch runsInterrupted = new CountDownLatch(1);
-        Thread runs = Thread.ofPlatform().name("runs").start(() -> {
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                runsInterrupted.countDown();
-            }
-        });
+        Thread runs = runsUntilInterrupted(runsInterrupted);
         CompletableFuture<Integer> quit = new CompletableFuture<>();
         InterruptOnSignal signals = new InterruptOnSignal(runs, "stopping the run going on",
                 blockedErr, quit::complete);
@@ -85,13 +79,7 @@ class InterruptOnSignalTest {
     void aSecondSighupIsSaidAndDoesNotQuit() throws Exception {
         StringWriter said = new StringWriter();
         CountDownLatch runsInterrupted = new CountDownLatch(1);
-        Thread runs = Thread.ofPlatform().name("runs").start(() -> {
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                runsInterrupted.countDown();
-            }
-        });
+        Thread runs = runsUntilInterrupted(runsInterrupted);
         CompletableFuture<Integer> quit = new CompletableFuture<>();
         InterruptOnSignal signals = new InterruptOnSignal(runs, "stopping the run going on",
                 new PrintWriter(said, true), quit::complete);
@@ -113,5 +101,16 @@ class InterruptOnSignalTest {
             runs.interrupt();
             signals.close();
         }
+    }
+
+    /** compare's runs, stood in for by a thread that waits until it is interrupted. */
+    private static Thread runsUntilInterrupted(CountDownLatch interrupted) {
+        return Thread.ofPlatform().name("runs").start(() -> {
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        });
     }
 }
