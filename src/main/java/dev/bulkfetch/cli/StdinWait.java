@@ -2,11 +2,14 @@ package dev.bulkfetch.cli;
 
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.InputUnavailableException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -35,7 +38,17 @@ final class StdinWait implements AutoCloseable {
         }
     }
 
-    private final InputStream stdin;
+    /**
+     * How long a stdin that ended before its first byte waits for a stop signal that may come
+     * with its end: a whole pipeline stopped ends stdin as its producer dies of the signal, a
+     * few milliseconds before this JVM runs its handler, and that end, taken for an empty
+     * list, emptied -o FILE (as FetchCommand waits for a signal that stopped a reader).
+     */
+    private static final long SIGNAL_WITH_THE_END_MILLIS = 500;
+
+    private final Watched stdin;
+    // Open once a stop signal has come.
+    private final CountDownLatch signalCame = new CountDownLatch(1);
     // Completed by the first bytes (the stream that gives them back) or stdin's refusal, or
     // by a stop signal (null), whichever comes first.
     private final CompletableFuture<InputStream> looked = new CompletableFuture<>();
@@ -45,7 +58,7 @@ final class StdinWait implements AutoCloseable {
     private Consumer<Interrupts.Stop> handedTo;
 
     StdinWait(InputStream stdin) {
-        this.stdin = stdin;
+        this.stdin = new Watched(stdin);
         this.signals = StopSignals.install(this::signalled);
     }
 
@@ -61,6 +74,7 @@ final class StdinWait implements AutoCloseable {
         if (to != null) {
             to.accept(stop);  // came as the run's handlers went in
         }
+        signalCame.countDown();
         looked.complete(null);
     }
 
@@ -94,6 +108,14 @@ final class StdinWait implements AutoCloseable {
             }
             throw new IllegalStateException("the wait for stdin failed", e.getCause());
         }
+        if (!stdin.gaveAny) {
+            try {
+                signalCame.await(SIGNAL_WITH_THE_END_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for stdin");
+            }
+        }
         synchronized (this) {
             // A signal with stdin's end counts though the end came first: the producer died of
             // the same signal, and the empty list it left is no list to run.
@@ -116,6 +138,30 @@ final class StdinWait implements AutoCloseable {
         }
         if (pending != null) {
             interrupts.accept(pending);
+        }
+    }
+
+    /** Stdin, noting whether it gave a byte: one that ended before any may end with a signal. */
+    private static final class Watched extends FilterInputStream {
+        // Written by the wait's thread, read by the command's once the wait is over.
+        private volatile boolean gaveAny;
+
+        Watched(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int next = super.read();
+            gaveAny |= next >= 0;
+            return next;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            int read = super.read(bytes, offset, length);
+            gaveAny |= read > 0;
+            return read;
         }
     }
 

@@ -126,6 +126,35 @@ class StdinWaitTest {
         }
     }
 
+    /**
+     * A whole pipeline stopped: the producer dies of the signal, and stdin's end comes a few
+     * milliseconds before this JVM runs its handler. Taken for an empty list, that end emptied
+     * -o FILE; an empty stdin now waits a moment for a signal, and the run stops before FILE is
+     * emptied. The signal is delivered by hand once the wait has seen the end.
+     */
+    @Test
+    void aSignalJustAfterAnEmptyStdinsEndStopsTheRunBeforeFileIsEmptied() throws Exception {
+        try (StdinWait wait = new StdinWait(new java.io.ByteArrayInputStream(new byte[0]))) {
+            java.util.concurrent.CompletableFuture<Object> waited =
+                    new java.util.concurrent.CompletableFuture<>();
+            Thread waiting = Thread.ofPlatform().start(() -> {
+                try {
+                    waited.complete(wait.await());
+                } catch (Throwable e) {
+                    waited.complete(e);
+                }
+            });
+            // Past the end: waiting for a signal, or (without the moment's wait) returned.
+            assertThat(Await.until(() -> waiting.getState() == Thread.State.TIMED_WAITING
+                    || waiting.getState() == Thread.State.TERMINATED, Duration.ofSeconds(30)))
+                    .isTrue();
+            wait.signalled(Interrupts.Stop.TERM);
+            assertThat(waited.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(
+                    StdinWait.Stopped.class, e -> assertThat(e.stop)
+                            .isEqualTo(Interrupts.Stop.TERM));
+        }
+    }
+
     /** Whether the wait's thread is there: it starts once the wait's handlers are. */
     private static boolean waitsForStdin(Process fetch) throws IOException {
         try (var tasks = Files.list(Path.of("/proc", Long.toString(fetch.pid()), "task"))) {
