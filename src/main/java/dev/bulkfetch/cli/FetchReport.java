@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -138,6 +139,7 @@ final class FetchReport {
      * resume: the run read only as far as its identity, which its records are of.
      */
     private void warnOfGrowth(InputGrowth grown) {
+        Path list = UrlListReader.resolve(input);
         String lines = grown.lines() == 1 ? "line " + grown.firstLine()
                 : "lines " + grown.firstLine() + " to " + grown.lastLine();
         err.println("bulkfetch fetch: warning: " + input + " grew past the " + grown.read()
@@ -146,8 +148,26 @@ final class FetchReport {
                 + (grown.cut() ? ", from the middle of line " + grown.firstLine() : "") + ") "
                 + (grown.lines() == 1 ? "was" : "were") + " not fetched; a new run with"
                 + " another -o fetches them: tail -n +" + grown.firstLine() + " "
-                + ShellWords.file(UrlListReader.resolve(input)) + " > rest.txt");
+                + ShellWords.file(list) + " > " + ShellWords.file(restOf(list)));
         err.flush();
+    }
+
+    /**
+     * Where the tail suggested for the lines {@code list} left is to write them: beside the
+     * list, named after it ({@code list-rest.txt} for {@code list.txt}), as a shell opens
+     * {@code > FILE} before tail reads the list: a fixed {@code rest.txt} emptied a list of
+     * that name. The name differs from the list's ({@code -rest} where the list has its
+     * extension); a name taken by an earlier run's rest is not clobbered ({@code -rest-2}...).
+     */
+    static Path restOf(Path list) {
+        String name = list.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        Path rest = list.resolveSibling(stem + "-rest.txt");
+        for (int n = 2; Files.exists(rest, LinkOption.NOFOLLOW_LINKS); n++) {
+            rest = list.resolveSibling(stem + "-rest-" + n + ".txt");
+        }
+        return rest;
     }
 
     /**

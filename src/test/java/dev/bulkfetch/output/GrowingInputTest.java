@@ -130,16 +130,49 @@ class GrowingInputTest {
 
         assertThat(grown).isTrue();
         assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
-        String command = run.err().lines().filter(line -> line.contains(" grew past "))
+        String command = suggestedTail(run);
+        assertThat(command).isEqualTo("tail -n +301 '" + dir + "/Ann'\\''s list.txt'"
+                + " > '" + dir + "/Ann'\\''s list-rest.txt'");
+        runInDir(command);
+        assertThat(Files.readString(dir.resolve("Ann's list-rest.txt")))
+                .isEqualTo(lines(301, 310));
+    }
+
+    /**
+     * The command wrote the lines to rest.txt, which a shell empties before tail reads the
+     * list: a list named rest.txt was lost. They go beside the list, named after it, and not
+     * over a file an earlier command left there.
+     */
+    @Test
+    void theCommandForTheLinesNotFetchedLeavesAListNamedRestAndAnEarlierRest() throws Exception {
+        Path list = Files.writeString(dir.resolve("rest.txt"), lines(1, 300));
+        Path earlier = Files.writeString(dir.resolve("rest-rest.txt"), "an earlier rest\n");
+        growWhenFirstAsked(list, lines(301, 310));
+
+        Cli.Result run = Cli.run("fetch", list.toString(), "-o", dir.resolve("out.jsonl")
+                .toString(), "-c", "4", "-q");
+
+        assertThat(grown).isTrue();
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        runInDir(suggestedTail(run));
+        assertThat(Files.readString(list)).isEqualTo(lines(1, 310));
+        assertThat(Files.readString(earlier)).isEqualTo("an earlier rest\n");
+        assertThat(Files.readString(dir.resolve("rest-rest-2.txt"))).isEqualTo(lines(301, 310));
+    }
+
+    /** The tail command the warning of a grown list suggests. */
+    private static String suggestedTail(Cli.Result run) {
+        return run.err().lines().filter(line -> line.contains(" grew past "))
                 .map(line -> line.substring(line.indexOf("fetches them: ") + 14)).findFirst()
                 .orElseThrow();
-        assertThat(command).isEqualTo("tail -n +301 '" + dir + "/Ann'\\''s list.txt'"
-                + " > rest.txt");
-        Process tail = new ProcessBuilder("bash", "-c", command).directory(dir.toFile())
+    }
+
+    /** Runs {@code command} with bash in the test's folder, as a user pasting it would. */
+    private void runInDir(String command) throws Exception {
+        Process bash = new ProcessBuilder("bash", "-c", command).directory(dir.toFile())
                 .redirectErrorStream(true).start();
-        assertThat(tail.waitFor()).as(new String(tail.getInputStream().readAllBytes(),
+        assertThat(bash.waitFor()).as(new String(bash.getInputStream().readAllBytes(),
                 StandardCharsets.UTF_8)).isZero();
-        assertThat(Files.readString(dir.resolve("rest.txt"))).isEqualTo(lines(301, 310));
     }
 
     /**
