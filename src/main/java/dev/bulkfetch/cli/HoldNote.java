@@ -18,6 +18,10 @@ import java.util.function.Consumer;
  */
 final class HoldNote {
 
+    // The longest wait said as it is: past it, the length matters no more than that it is
+    // far past the hour bulkfetch waits at most.
+    private static final Duration LONGEST_SAID = Duration.ofHours(1000);
+
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private HoldNote() {
@@ -58,10 +62,16 @@ final class HoldNote {
                 };
     }
 
-    /** {@code wait} to the second, in hours, minutes and seconds: 5 s, 2 min 30 s, 1 h. */
+    /**
+     * {@code wait} to the second, in hours, minutes and seconds: 5 s, 2 min 30 s, 1 h; past
+     * {@link #LONGEST_SAID}, "more than" it: a Retry-After of 20 digits is read as the longest
+     * Duration, and "2562047788015215 h 30 min 7 s" was no number the server sent.
+     */
     static String readable(Duration wait) {
-        // Whole seconds, half a second up; not through toMillis, which a server's
-        // Retry-After of a 19-digit number of seconds overflows.
+        if (wait.compareTo(LONGEST_SAID) > 0) {
+            return "more than " + LONGEST_SAID.toHours() + " h";
+        }
+        // Whole seconds, half a second up.
         Duration rounded = Duration.ofSeconds(wait.getSeconds()
                 + (wait.getNano() >= 500_000_000 ? 1 : 0));
         java.util.StringJoiner text = new java.util.StringJoiner(" ");

@@ -2,6 +2,7 @@ package dev.bulkfetch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulkfetch.limit.RetryAfter;
 import dev.bulkfetch.run.BulkRun;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +67,24 @@ class HoldNoteTest {
         assertThat(HoldNote.readable(Duration.ofMillis(149_600))).isEqualTo("2 min 30 s");
         assertThat(HoldNote.readable(Duration.ofSeconds(3_605))).isEqualTo("1 h 5 s");
         assertThat(HoldNote.readable(Duration.ofMinutes(90))).isEqualTo("1 h 30 min");
-        assertThat(HoldNote.readable(Duration.ofSeconds(Long.MAX_VALUE)))
-                .as("a 19-digit Retry-After").isEqualTo("2562047788015215 h 30 min 7 s");
+        assertThat(HoldNote.readable(Duration.ofHours(1000))).isEqualTo("1000 h");
+    }
+
+    /**
+     * A Retry-After of 20 digits, read as the longest Duration, was said as "2562047788015215
+     * h 30 min 7 s", a number the server never sent: a wait past 1000 h is said as that.
+     */
+    @Test
+    void aWaitPastAThousandHoursReadsAsMoreThanThat() {
+        assertThat(HoldNote.readable(Duration.ofHours(1000).plusSeconds(1)))
+                .isEqualTo("more than 1000 h");
+        assertThat(HoldNote.readable(RetryAfter.of("99999999999999999999", Instant.EPOCH)
+                .asked())).isEqualTo("more than 1000 h");
+        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429, BulkRun.Hold.Scope.RUN,
+                Duration.ofHours(1), Duration.ofSeconds(Long.MAX_VALUE), AT);
+        assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
+                + " at api.example.com asked to wait more than 1000 h (a 429's Retry-After),"
+                + " longer than the 1 h bulkfetch waits at most: the run sends nothing until"
+                + " 13:02:27");
     }
 }
