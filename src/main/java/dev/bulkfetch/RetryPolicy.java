@@ -152,11 +152,20 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
         return new RetryPolicy(maxRetries, base, cap, newKinds, newStatuses, unsafeMethods);
     }
 
-    /** True when an attempt of an idempotent request that ended this way may go again. */
+    /**
+     * True when an attempt of an idempotent request that ended this way may go again: for its
+     * error's kind, or for its status, which a body cut after it does not take back (a 503
+     * whose body was reset is retried as a 503 is, a 200 cut short only for the cut).
+     */
     public boolean retries(Integer status, ErrorKind transportError) {
-        if (transportError != null) {
-            return kinds.contains(transportError);
-        }
+        return retriedKind(transportError) || retriedStatus(status);
+    }
+
+    private boolean retriedKind(ErrorKind transportError) {
+        return transportError != null && kinds.contains(transportError);
+    }
+
+    private boolean retriedStatus(Integer status) {
         return status != null && statuses.contains(status);
     }
 
@@ -179,12 +188,15 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
      */
     public boolean retries(FetchRequest request, boolean redirected, boolean unsent,
                            Integer status, ErrorKind transportError) {
-        if (!retries(status, transportError)) {
-            return false;
+        if (unsafeMethods || request.idempotent()) {
+            return retries(status, transportError);
         }
-        return unsafeMethods || request.idempotent() || (!redirected
-                && (transportError != null ? unsent || UNSENT_KINDS.contains(transportError)
-                        : REFUSED_STATUSES.contains(status)));
+        // Each reason to retry only where it shows the server did not act: an error before
+        // the request was sent, or a refusal (a 429 or 503, its body cut or not).
+        return !redirected
+                && (retriedKind(transportError)
+                        && (unsent || UNSENT_KINDS.contains(transportError))
+                        || retriedStatus(status) && REFUSED_STATUSES.contains(status));
     }
 
     /**

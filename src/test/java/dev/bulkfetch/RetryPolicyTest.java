@@ -124,4 +124,36 @@ class RetryPolicyTest {
         assertThat(policy.retries(post, true, null, ErrorKind.CONNECT)).isFalse();
         assertThat(policy.retries(put, true, 503, null)).isTrue();
     }
+
+    /**
+     * From an exploratory tester: a 429 or 503 whose body was cut keeps its status beside the
+     * cut's error, and only the error's kind was asked: a cut 503 went unretried under a
+     * --retry-on listing 503 but not protocol. The status retries it too; for a POST it is a
+     * refusal, as a whole one; a 200 cut short is still retried only for its cut.
+     */
+    @Test
+    void aStatusCutShortIsRetriedForItsStatusAsWellAsForItsError() {
+        RetryPolicy policy = RetryPolicy.defaults();
+        FetchRequest get = new FetchRequest(1, null, java.net.URI.create("http://h.test/"),
+                "GET", java.util.Map.of(), null);
+        FetchRequest post = new FetchRequest(1, null, java.net.URI.create("http://h.test/"),
+                "POST", java.util.Map.of(), new byte[] {1});
+
+        assertThat(policy.retries(503, ErrorKind.PROTOCOL)).isTrue();
+        assertThat(policy.retries(429, ErrorKind.PROTOCOL)).isTrue();
+        assertThat(policy.retries(200, ErrorKind.PROTOCOL)).isFalse();
+        assertThat(policy.retries(200, ErrorKind.RESET)).isTrue();
+        assertThat(policy.withRetryOn("503").retries(503, ErrorKind.TIMEOUT)).isTrue();
+        assertThat(policy.withRetryOn("timeout").retries(404, ErrorKind.TIMEOUT)).isTrue();
+        assertThat(policy.withRetryOn("timeout").retries(503, ErrorKind.PROTOCOL)).isFalse();
+        assertThat(policy.retries(get, false, 503, ErrorKind.PROTOCOL)).isTrue();
+        // A POST answered 429 or 503 was refused, cut or not; a 502 or a 200 may have acted.
+        assertThat(policy.retries(post, false, 429, ErrorKind.RESET)).isTrue();
+        assertThat(policy.retries(post, false, 503, ErrorKind.TIMEOUT)).isTrue();
+        assertThat(policy.retries(post, false, 502, ErrorKind.RESET)).isFalse();
+        assertThat(policy.retries(post, false, 200, ErrorKind.RESET)).isFalse();
+        assertThat(policy.withRetryOn("reset").retries(post, false, 503, ErrorKind.RESET))
+                .as("503 not listed; a reset retries a POST only when nothing was sent").isFalse();
+        assertThat(policy.retries(post, true, 503, ErrorKind.RESET)).isFalse();
+    }
 }

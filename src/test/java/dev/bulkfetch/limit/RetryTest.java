@@ -188,6 +188,30 @@ class RetryTest {
     }
 
     /**
+     * From an exploratory tester: a 503 (or 429) whose body was cut kept its status, and went
+     * unretried under the default --retry-on, which lists 503 but not the cut's protocol
+     * error. It goes again as a whole 503 would, a POST too: the server refused it.
+     */
+    @Test
+    void a503CutShortIsRetriedForItsStatusAGetAndAPostAlike() throws Exception {
+        try (RawServer cut = RawServer.answering("HTTP/1.1 503 Service Unavailable\r\n"
+                + "Content-Length: 100\r\n\r\nonly a bit")) {
+            Path specs = TestServer.write(dir.resolve("cut.jsonl"), "{\"id\":\"g\",\"url\":\""
+                    + cut.url("/get") + "\"}\n{\"id\":\"p\",\"url\":\"" + cut.url("/post")
+                    + "\",\"method\":\"POST\",\"body\":\"x\"}\n");
+
+            List<JsonNode> records = Records.parse(Cli.run("fetch", specs.toString(), "-q",
+                    "--backoff=10ms..50ms", "--ordered").out());
+
+            assertThat(records).extracting(r -> r.get("id").asText() + " "
+                    + r.get("status").asInt() + " " + r.get("attempts").asInt())
+                    .containsExactly("g 503 3", "p 503 3");
+            assertThat(records).allMatch(r -> r.get("error").has("kind"));
+            assertThat(cut.requests()).isEqualTo(6);
+        }
+    }
+
+    /**
      * A POST whose connect timed out never left: it goes again, as after a refused
      * connection. It read as any timeout, which a POST may not be retried after.
      */
