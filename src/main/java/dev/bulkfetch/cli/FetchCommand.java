@@ -190,7 +190,7 @@ final class FetchCommand implements Callable<Integer> {
                         });
             } catch (StdinWait.Stopped stopped) {
                 return new FetchReport(spec.commandLine().getErr(), input, quiet,
-                        outputs.summaryJson, false, false).stoppedBeforeInput(stopped.stop,
+                        outputs.summaryJson, false, false, null).stoppedBeforeInput(stopped.stop,
                         new Tally().snapshot(0, 0, config.engine().cliName(),
                                 config.concurrency(), null));
             }
@@ -240,7 +240,8 @@ final class FetchCommand implements Callable<Integer> {
         boolean canResume = journal != null && journal.resumable() && !input.equals("-")
                 && Files.isRegularFile(UrlListReader.resolve(input));
         FetchReport report = new FetchReport(err, input, quiet, outputs.summaryJson,
-                mock != null, canResume);
+                mock != null, canResume, insecure ? "--insecure" : cacert != null ? "--cacert"
+                        : null);
         try (RecordSink sink = openOutput(journal);
              InputReader urls = InputReader.open(input, format, stdin,
                      mock == null ? requests : requests.withUrlMapper(mock::redirect),

@@ -30,14 +30,18 @@ final class FetchReport {
     // Whether the run's URLs went to --mock's server.
     private final boolean mocked;
     private final boolean canResume;
+    // The option that widened what TLS trusts (--insecure, --cacert), or null for neither.
+    private final String trustedBy;
 
     /**
      * A report on {@code err} of the run of {@code input} (- for stdin); {@code canResume}
-     * says whether --resume can go on from the run (see FetchCommand).
+     * says whether --resume can go on from the run (see FetchCommand); {@code trustedBy} names
+     * the option given that widened what TLS trusts, null for none.
      */
     FetchReport(PrintWriter err, String input, boolean quiet, Path summaryJson, boolean mocked,
-                boolean canResume) {
+                boolean canResume, String trustedBy) {
         this.err = err;
+        this.trustedBy = trustedBy;
         this.input = input;
         this.quiet = quiet;
         this.summaryJson = summaryJson;
@@ -177,9 +181,15 @@ final class FetchReport {
     private String whyNoneConnected(Summary summary) {
         long connect = summary.errors().get(ErrorKind.CONNECT);
         long tls = summary.tlsFailures();
+        // With --insecure or --cacert given, a refused certificate is no longer the likely
+        // cause, and naming them again was advice that could not help: an https:// URL to a
+        // port that does not speak TLS is, which http:// mends.
         if (tls == connect) {
-            return "every TLS handshake failed (the server's certificate refused, or no TLS on "
-                    + "its port): see --cacert, or --insecure for a test server";
+            return trustedBy != null ? "every TLS handshake failed, with " + trustedBy
+                    + " given: is there TLS on its port, or should the URLs be http://?"
+                    : "every TLS handshake failed (the server's certificate refused, or no TLS "
+                    + "on its port, which wants http://): see --cacert, or --insecure for a "
+                    + "test server";
         }
         if (tls > 0) {
             return tls + " failed in the TLS handshake, " + (connect - tls)

@@ -70,9 +70,15 @@ class NoneConnectedWarningTest {
         Cli.Result mixed = fetch(engine, "mixed", untrusted + refused + plain + refused);
         Cli.Result down = fetch(engine, "down", refused);
 
+        // With --insecure given, the plain port is the likely cause: http:// is named alone.
+        Cli.Result insecure = fetch(engine, "insecure", plain, "--insecure");
+
         String tlsWarning = "warning: no item could connect: every TLS handshake failed (the "
-                + "server's certificate refused, or no TLS on its port): see --cacert, or "
-                + "--insecure for a test server";
+                + "server's certificate refused, or no TLS on its port, which wants http://): "
+                + "see --cacert, or --insecure for a test server";
+        assertThat(insecure.err()).contains("warning: no item could connect: every TLS "
+                + "handshake failed, with --insecure given: is there TLS on its port, or should "
+                + "the URLs be http://?").doesNotContain("see --cacert");
         assertThat(certificate.err()).contains(tlsWarning).doesNotContain("server up");
         assertThat(noTls.err()).contains(tlsWarning);
         JsonNode json = Records.json(Files.readString(summary));
@@ -83,8 +89,8 @@ class NoneConnectedWarningTest {
                 + "handshake, 2 otherwise (see their records' errors)");
         assertThat(down.err()).contains("warning: no item could connect: is the server up?")
                 .doesNotContain("TLS");
-        assertThat(Records.parse(certificate.out() + noTls.out() + mixed.out() + down.out()))
-                .hasSize(8);
+        assertThat(Records.parse(certificate.out() + noTls.out() + mixed.out() + down.out()
+                + insecure.out())).hasSize(9);
     }
 
     private static Cli.Result fetch(String engine, String name, String list, String... extra) {
