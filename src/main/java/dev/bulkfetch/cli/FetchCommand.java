@@ -184,10 +184,7 @@ final class FetchCommand implements Callable<Integer> {
             Journal journal;
             try {
                 journal = outputs.openJournal(input, format, stdinWait == null ? () -> { }
-                        : () -> {
-                            outputs.removeEarlierSummary();  // a run stopped in it leaves none
-                            stdin = stdinWait.await();
-                        });
+                        : () -> stdin = stdinWait.await());
             } catch (StdinWait.Stopped stopped) {
                 return new FetchReport(spec.commandLine().getErr(), input, quiet,
                         outputs.summaryJson, false, false, null).stoppedBeforeInput(stopped.stop,
@@ -247,6 +244,9 @@ final class FetchCommand implements Callable<Integer> {
                      mock == null ? requests : requests.withUrlMapper(mock::redirect),
                      journal == null ? Long.MAX_VALUE : journal.inputBytes());
              BulkRun run = new BulkRun(config, outputs.saveBodies, includeBody);
+             // Closed as the run's handlers are, which put back the wait's: a signal after
+             // them goes to the JVM's, not to handlers that are closed (as in a file's run).
+             StdinWait waitsHandlers = stdinWait;
              Interrupts interrupts = Interrupts.install(run, grace, err,
                      "1".equals(System.getenv("BULKFETCH_STDERR_TTY")), canResume)) {
             outputs.removeEarlierSummary();

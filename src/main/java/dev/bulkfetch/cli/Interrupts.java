@@ -87,20 +87,30 @@ final class Interrupts implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(onExit);
     }
 
+    /** Where a stop signal goes, with when it came (System.nanoTime()). */
+    @FunctionalInterface
+    interface Handler {
+        void stop(Stop signal, long atNanos);
+    }
+
+    // Each signal runs its handler on a thread of its own, so two may come here at once.
+    private void stop(Stop signal) {
+        stop(signal, System.nanoTime());
+    }
+
     /**
-     * What {@code signal} does to the run: also called for one that came to the handlers
-     * before these ({@link StdinWait#handOver}). Each signal runs its handler on a thread of its
-     * own, so two may come here at once.
+     * What {@code signal}, which came at {@code atNanos}, does to the run: also called for one
+     * that came to the handlers before these ({@link StdinWait#handOver}).
      */
-    void stop(Stop signal) {
+    void stop(Stop signal, long atNanos) {
         boolean again;
         boolean echo;
         synchronized (this) {
             again = first != null;
-            echo = again && echo(first, firstNanos, signal, System.nanoTime());
+            echo = again && echo(first, firstNanos, signal, atNanos);
             if (!again) {
                 first = signal;
-                firstNanos = System.nanoTime();
+                firstNanos = atNanos;
             }
         }
         if (again && signal == Stop.HUP) {

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Stdin's first bytes, waited for once {@code -o FILE} is locked and checked but before it is
@@ -44,35 +43,47 @@ final class StdinWait implements AutoCloseable {
      * few milliseconds before this JVM runs its handler, and that end, taken for an empty
      * list, emptied -o FILE (as FetchCommand waits for a signal that stopped a reader).
      */
-    private static final long SIGNAL_WITH_THE_END_MILLIS = 500;
+    static final long SIGNAL_WITH_THE_END_MILLIS = 500;
 
     private final Watched stdin;
+    private final long signalWithTheEndMillis;
     // Open once a stop signal has come.
     private final CountDownLatch signalCame = new CountDownLatch(1);
     // Completed by the first bytes (the stream that gives them back) or stdin's refusal, or
     // by a stop signal (null), whichever comes first.
     private final CompletableFuture<InputStream> looked = new CompletableFuture<>();
     private final StopSignals signals;
-    // Guarded by this: the first stop signal, until it is handed over; then where signals go.
+    // Guarded by this: the first stop signal and when it came (System.nanoTime()), until it is
+    // handed over; then where signals go; and whether the handlers are given back.
     private Interrupts.Stop seen;
-    private Consumer<Interrupts.Stop> handedTo;
+    private long seenNanos;
+    private Interrupts.Handler handedTo;
+    private boolean closed;
 
     StdinWait(InputStream stdin) {
+        this(stdin, SIGNAL_WITH_THE_END_MILLIS);
+    }
+
+    /** As above, an empty stdin waiting {@code signalWithTheEndMillis} for a signal (tests). */
+    StdinWait(InputStream stdin, long signalWithTheEndMillis) {
         this.stdin = new Watched(stdin);
+        this.signalWithTheEndMillis = signalWithTheEndMillis;
         this.signals = StopSignals.install(this::signalled);
     }
 
     /** A stop signal came, on its own thread (package-visible for tests of the order). */
     void signalled(Interrupts.Stop stop) {
-        Consumer<Interrupts.Stop> to;
+        long now = System.nanoTime();
+        Interrupts.Handler to;
         synchronized (this) {
             to = handedTo;
             if (to == null && seen == null) {
                 seen = stop;
+                seenNanos = now;
             }
         }
         if (to != null) {
-            to.accept(stop);  // came as the run's handlers went in
+            to.stop(stop, now);  // came as the run's handlers went in
         }
         signalCame.countDown();
         looked.complete(null);
@@ -110,7 +121,7 @@ final class StdinWait implements AutoCloseable {
         }
         if (!stdin.gaveAny) {
             try {
-                signalCame.await(SIGNAL_WITH_THE_END_MILLIS, TimeUnit.MILLISECONDS);
+                signalCame.await(signalWithTheEndMillis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for stdin");
@@ -128,16 +139,20 @@ final class StdinWait implements AutoCloseable {
 
     /**
      * The run's own handlers are in: a stop signal that came since the wait is handed to
-     * {@code interrupts}, as if it came to them, and so is any that comes to this one still.
+     * {@code interrupts}, as if it came to them when it came to this (a second copy of one
+     * sender's signal, timeout(1)'s, must not be taken for a second signal for the time the
+     * hand-over took), and so is any that comes to this one still.
      */
-    void handOver(Consumer<Interrupts.Stop> interrupts) {
+    void handOver(Interrupts.Handler interrupts) {
         Interrupts.Stop pending;
+        long pendingNanos;
         synchronized (this) {
             handedTo = interrupts;
             pending = seen;
+            pendingNanos = seenNanos;
         }
         if (pending != null) {
-            interrupts.accept(pending);
+            interrupts.stop(pending, pendingNanos);
         }
     }
 
@@ -165,9 +180,15 @@ final class StdinWait implements AutoCloseable {
         }
     }
 
-    /** Gives the stop signals back to the handlers there were before. */
+    /** Gives the stop signals back to the handlers there were before; idempotent. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         signals.close();
     }
 }

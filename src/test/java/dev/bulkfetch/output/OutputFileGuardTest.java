@@ -216,11 +216,14 @@ class OutputFileGuardTest {
             String records = Files.readString(out);
             assertThat(Records.read(out)).hasSize(2);
 
+            // A refused run takes no earlier run's summary either (review).
+            Path summary = Files.writeString(dir.resolve("summary.json"), "{\"all_ok\": true}");
             Cli.Result refused = Cli.runWithInput(("\uFEFF" + list).getBytes(
                     java.nio.charset.StandardCharsets.UTF_16LE), "fetch", "-", "-o",
-                    out.toString(), "--overwrite");
+                    out.toString(), "--overwrite", "--summary-json", summary.toString());
 
             assertThat(refused.exitCode()).as(refused.err()).isEqualTo(2);
+            assertThat(summary).hasContent("{\"all_ok\": true}");
             assertThat(refused.err().strip()).isEqualTo("bulkfetch fetch: stdin is UTF-16"
                     + " (little-endian: it begins with the byte order mark FF FE), where"
                     + " bulkfetch reads UTF-8: convert it on its way in, through iconv -f"
