@@ -6,6 +6,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -53,10 +55,10 @@ final class StdinWait implements AutoCloseable {
     // by a stop signal (null), whichever comes first.
     private final CompletableFuture<InputStream> looked = new CompletableFuture<>();
     private final StopSignals signals;
-    // Guarded by this: the first stop signal and when it came (System.nanoTime()), until it is
-    // handed over; then where signals go; and whether the handlers are given back.
-    private Interrupts.Stop seen;
-    private long seenNanos;
+    // Guarded by this: the stop signals that came, in order, until they are handed over (a
+    // second Ctrl-C quits at once there as anywhere); then where signals go; and whether the
+    // handlers are given back.
+    private final List<Seen> seen = new ArrayList<>();
     private Interrupts.Handler handedTo;
     private boolean closed;
 
@@ -71,15 +73,18 @@ final class StdinWait implements AutoCloseable {
         this.signals = StopSignals.install(this::signalled);
     }
 
+    /** A stop signal, and when it came (System.nanoTime()). */
+    private record Seen(Interrupts.Stop stop, long atNanos) {
+    }
+
     /** A stop signal came, on its own thread (package-visible for tests of the order). */
     void signalled(Interrupts.Stop stop) {
         long now = System.nanoTime();
         Interrupts.Handler to;
         synchronized (this) {
             to = handedTo;
-            if (to == null && seen == null) {
-                seen = stop;
-                seenNanos = now;
+            if (to == null) {
+                seen.add(new Seen(stop, now));
             }
         }
         if (to != null) {
@@ -130,29 +135,27 @@ final class StdinWait implements AutoCloseable {
         synchronized (this) {
             // A signal with stdin's end counts though the end came first: the producer died of
             // the same signal, and the empty list it left is no list to run.
-            if (seen != null) {
-                throw new Stopped(seen);
+            if (!seen.isEmpty()) {
+                throw new Stopped(seen.get(0).stop());
             }
         }
         return first;
     }
 
     /**
-     * The run's own handlers are in: a stop signal that came since the wait is handed to
-     * {@code interrupts}, as if it came to them when it came to this (a second copy of one
-     * sender's signal, timeout(1)'s, must not be taken for a second signal for the time the
-     * hand-over took), and so is any that comes to this one still.
+     * The run's own handlers are in: the stop signals that came since the wait are handed to
+     * {@code interrupts} in order, as if they came to them when they came to this (a second
+     * copy of one sender's signal, timeout(1)'s, must not be taken for a second signal for the
+     * time the hand-over took), and so is any that comes to this one still.
      */
     void handOver(Interrupts.Handler interrupts) {
-        Interrupts.Stop pending;
-        long pendingNanos;
+        List<Seen> pending;
         synchronized (this) {
             handedTo = interrupts;
-            pending = seen;
-            pendingNanos = seenNanos;
+            pending = List.copyOf(seen);
         }
-        if (pending != null) {
-            interrupts.stop(pending, pendingNanos);
+        for (Seen signal : pending) {
+            interrupts.stop(signal.stop(), signal.atNanos());
         }
     }
 
