@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Stdin's first bytes, waited for once {@code -o FILE} is locked and checked but before it is
  * emptied, so that a UTF-16 stdin is refused with the earlier records kept
- * ({@link InputReader#checkOpens(String, InputStream)}), while the stop signals are handled:
+ * ({@link InputReader#checkStdin(InputStream)}), while the stop signals are handled:
  * the wait may be long (an export that prints nothing for an hour), and it comes before the
  * run's own handlers. A SIGTERM in it killed the JVM outright, with no summary; one that came
  * with stdin's end (a whole pipeline stopped: the producer died of it too) was lost, and the
@@ -107,7 +107,7 @@ final class StdinWait implements AutoCloseable {
         // the JVM from exiting.
         Thread.ofPlatform().daemon().name("bulkfetch-stdin-wait").start(() -> {
             try {
-                looked.complete(InputReader.checkOpens("-", stdin));
+                looked.complete(InputReader.checkStdin(stdin));
             } catch (Throwable e) {
                 looked.completeExceptionally(e);
             }

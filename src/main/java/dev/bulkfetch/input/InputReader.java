@@ -138,20 +138,15 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     }
 
     /**
-     * As {@link #checkOpens(String)}, stdin too: a UTF-16 or UTF-32 one is refused by its
-     * first bytes, which this waits for (or stdin's end). Returns the stream to read stdin
-     * from, which gives those bytes back first: {@code stdin} itself for a file.
+     * As {@link #checkOpens(String)}, for stdin: a UTF-16 or UTF-32 one is refused by its first
+     * bytes, which this waits for (or stdin's end). Returns the stream to read stdin from,
+     * which gives those bytes back first.
      *
-     * @throws InputUnavailableException when the input does not open, or is refused
+     * @throws InputUnavailableException when stdin is refused, or cannot be read
      */
-    static InputStream checkOpens(String source, InputStream stdin)
-            throws InputUnavailableException {
-        if (!source.equals("-")) {
-            checkOpens(source);
-            return stdin;
-        }
+    static InputStream checkStdin(InputStream stdin) throws InputUnavailableException {
         try {
-            return ByteOrderMarks.refusingForeign(stdin, source);
+            return ByteOrderMarks.refusingForeign(stdin, "-");
         } catch (InputUnavailableException e) {
             throw e;
         } catch (IOException e) {

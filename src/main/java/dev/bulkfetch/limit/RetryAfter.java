@@ -18,11 +18,6 @@ public final class RetryAfter {
      */
     public record Wait(Duration asked, Duration granted) {
         static final Wait NONE = new Wait(Duration.ZERO, Duration.ZERO);
-
-        /** True when the server asked for longer than bulkfetch waits. */
-        public boolean cut() {
-            return asked.compareTo(granted) > 0;
-        }
     }
 
     private RetryAfter() {

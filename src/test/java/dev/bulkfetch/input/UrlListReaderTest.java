@@ -90,15 +90,15 @@ class UrlListReaderTest {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             for (InputStream stdin : List.of(new ByteArrayInputStream(bytes),
                     new OneByteAtATime(bytes))) {
-                assertThat(InputReader.checkOpens("-", stdin).readAllBytes()).as(text)
+                assertThat(InputReader.checkStdin(stdin).readAllBytes()).as(text)
                         .isEqualTo(bytes);
             }
-            assertThat(readAll(InputReader.checkOpens("-", new OneByteAtATime(bytes))))
+            assertThat(readAll(InputReader.checkStdin(new OneByteAtATime(bytes))))
                     .as(text).usingRecursiveFieldByFieldElementComparator()
                     .isEqualTo(readAll(text));
         }
         byte[] utf16 = "\uFEFFhttp://a.test/1\n".getBytes(StandardCharsets.UTF_16BE);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InputReader.checkOpens("-",
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InputReader.checkStdin(
                         new OneByteAtATime(utf16))).isInstanceOf(InputUnavailableException.class)
                 .hasMessageStartingWith("stdin is UTF-16 (big-endian");
     }
@@ -123,7 +123,7 @@ class UrlListReaderTest {
                     return next;
                 }
             };
-            InputStream checked = InputReader.checkOpens("-", quietAfter);
+            InputStream checked = InputReader.checkStdin(quietAfter);
             assertThat(checked.read()).as(text).isEqualTo(bytes[0] & 0xFF);
         }
         InputStream endsOnce = new OneByteAtATime(new byte[0]) {
@@ -137,7 +137,7 @@ class UrlListReaderTest {
                 return -1;
             }
         };
-        assertThat(InputReader.checkOpens("-", endsOnce).readAllBytes()).isEmpty();
+        assertThat(InputReader.checkStdin(endsOnce).readAllBytes()).isEmpty();
         for (var mark : java.util.Map.of("UTF-16 (little-endian", new int[] {0xFF, 0xFE, 'h', 0},
                 "UTF-32 (little-endian", new int[] {0xFF, 0xFE, 0, 0},
                 "UTF-32 (big-endian", new int[] {0, 0, 0xFE, 0xFF}).entrySet()) {
@@ -145,8 +145,8 @@ class UrlListReaderTest {
             for (int i = 0; i < head.length; i++) {
                 head[i] = (byte) mark.getValue()[i];
             }
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> InputReader.checkOpens(
-                            "-", new OneByteAtATime(head)))
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> InputReader.checkStdin(
+                            new OneByteAtATime(head)))
                     .isInstanceOf(InputUnavailableException.class)
                     .hasMessageStartingWith("stdin is " + mark.getKey());
         }
