@@ -268,7 +268,7 @@ final class FetchCommand implements Callable<Integer> {
                     journal.started();  // a resume, now sure to run, is under way again
                 }
                 if (!quiet) {
-                    run.onHold(HoldNote.sayingOn(err, progress));
+                    run.onHold(HoldNote.sayingOn(err, progress, config));
                 }
                 InputReader items = journal == null ? urls : urls.skipping(journal::isDone);
                 items = denyPrivate ? items.denyingPrivateHosts() : items;

@@ -1,5 +1,6 @@
 package dev.bulkfetch.cli;
 
+import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.output.ProgressLine;
 import dev.bulkfetch.run.BulkRun;
 import java.io.PrintWriter;
@@ -13,8 +14,8 @@ import java.util.function.Consumer;
  * the items a host answered 503 (or, without a rate, 429), for a while
  * ({@link BulkRun#onHold}): a backfill under cron or into a log sat idle for up to an hour
  * with nothing to say why, the progress line being a terminal's alone. It names the status
- * whose Retry-After it was. The end is in local time, as whoever reads the log
- * reads a clock.
+ * whose Retry-After it was, and the options that pace the others. The end is in local time,
+ * as whoever reads the log reads a clock.
  */
 final class HoldNote {
 
@@ -28,12 +29,15 @@ final class HoldNote {
     }
 
     /**
-     * Says each hold on {@code err}, through {@code progress} when it is drawn (null when not),
-     * so the note does not land on the end of the progress line.
+     * Says each hold of a run with {@code config} on {@code err}, through {@code progress}
+     * when it is drawn (null when not), so the note does not land on the end of the progress
+     * line.
      */
-    static Consumer<BulkRun.Hold> sayingOn(PrintWriter err, ProgressLine progress) {
+    static Consumer<BulkRun.Hold> sayingOn(PrintWriter err, ProgressLine progress,
+                                          FetchConfig config) {
+        String pacedBy = pacedBy(config);
         return hold -> {
-            String line = of(hold, ZoneId.systemDefault());
+            String line = of(hold, pacedBy, ZoneId.systemDefault());
             if (progress != null) {
                 progress.note(line);
             } else {
@@ -43,8 +47,19 @@ final class HoldNote {
         };
     }
 
-    /** The note for {@code hold}, its end as a time of day in {@code zone}. */
-    static String of(BulkRun.Hold hold, ZoneId zone) {
+    /** The options that pace a run with {@code config}, as a note names them; null: none. */
+    static String pacedBy(FetchConfig config) {
+        if (config.rate() == null) {
+            return config.ratePerHost() == null ? null : "--rate-per-host";
+        }
+        return config.ratePerHost() == null ? "--rate" : "--rate and --rate-per-host";
+    }
+
+    /**
+     * The note for {@code hold} in a run paced by {@code pacedBy} (null when none), its end as
+     * a time of day in {@code zone}.
+     */
+    static String of(BulkRun.Hold hold, String pacedBy, ZoneId zone) {
         String until = CLOCK.format(hold.until().atZone(zone));
         // An hour is the most bulkfetch waits (RetryAfter.MAX): when a server asked for more,
         // the note says so, or a user would wonder why the run went on before its time.
@@ -57,9 +72,20 @@ final class HoldNote {
                     case RUN -> "the run sends nothing until " + until;
                     case HOST -> "nothing goes to it until " + until + "; other hosts go on";
                     case ANSWERED -> "the items it answered " + hold.status() + " wait until "
-                            + until
-                            + " to go again; the run goes on with the others";
+                            + until + " to go again; " + others(hold, pacedBy);
                 };
+    }
+
+    /**
+     * What the rest of the run does while the answered items wait: without a rate it goes on;
+     * under one the others go at its pace, which a 429's hold (said on its own) stops and 429s
+     * slow, and which the status waited for leaves as it was (under a rate only a 503's hold
+     * is of the answered items, and RateGate slows for 429s alone).
+     */
+    private static String others(BulkRun.Hold hold, String pacedBy) {
+        return pacedBy == null ? "the run goes on with the others"
+                : "the others go at the pace of " + pacedBy + ", which a " + hold.status()
+                        + " does not slow";
     }
 
     /**

@@ -93,8 +93,8 @@ public final class BulkRun implements AutoCloseable {
             HOST,
             /**
              * No gate: only the items {@code host} answered {@code status} wait, each before
-             * its retry, while the run (that host's other items too) goes on. A 503's, and
-             * without a rate a 429's.
+             * its retry, while the run (that host's other items too) goes on, under a rate at
+             * its pace, which a 503 does not slow. A 503's, and without a rate a 429's.
              */
             ANSWERED
         }

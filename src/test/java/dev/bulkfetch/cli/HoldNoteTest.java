@@ -2,6 +2,8 @@ package dev.bulkfetch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.Rate;
 import dev.bulkfetch.limit.RetryAfter;
 import dev.bulkfetch.run.BulkRun;
 import java.time.Duration;
@@ -18,9 +20,9 @@ class HoldNoteTest {
     void aHostsHoldSaysTheOtherHostsGoOnAndTheEndIsATimeOfDayInTheZone() {
         BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429,
                 BulkRun.Hold.Scope.HOST, Duration.ofHours(1), Duration.ofHours(1), AT);
-        assertThat(HoldNote.of(hold, ZoneOffset.ofHours(2))).isEqualTo("bulkfetch fetch: the"
-                + " server at api.example.com asked to wait 1 h (a 429's Retry-After): nothing"
-                + " goes to it until 15:02:27; other hosts go on");
+        assertThat(HoldNote.of(hold, null, ZoneOffset.ofHours(2))).isEqualTo("bulkfetch"
+                + " fetch: the server at api.example.com asked to wait 1 h (a 429's Retry-After):"
+                + " nothing goes to it until 15:02:27; other hosts go on");
     }
 
     /**
@@ -31,9 +33,9 @@ class HoldNoteTest {
     void aHoldWithoutARateSaysTheItemsAnswered429WaitAndTheRunGoesOn() {
         BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429,
                 BulkRun.Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
-        assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
-                + " at api.example.com asked to wait 1 min (a 429's Retry-After): the items it"
-                + " answered 429 wait until 13:02:27 to go again; the run goes on with the"
+        assertThat(HoldNote.of(hold, null, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the"
+                + " server at api.example.com asked to wait 1 min (a 429's Retry-After): the items"
+                + " it answered 429 wait until 13:02:27 to go again; the run goes on with the"
                 + " others");
     }
 
@@ -45,10 +47,30 @@ class HoldNoteTest {
     void a503sHoldSaysItWasA503sRetryAfterAndTheItemsItAnswered503Wait() {
         BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 503,
                 BulkRun.Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
-        assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
-                + " at api.example.com asked to wait 1 min (a 503's Retry-After): the items it"
-                + " answered 503 wait until 13:02:27 to go again; the run goes on with the"
+        assertThat(HoldNote.of(hold, null, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the"
+                + " server at api.example.com asked to wait 1 min (a 503's Retry-After): the items"
+                + " it answered 503 wait until 13:02:27 to go again; the run goes on with the"
                 + " others");
+    }
+
+    /**
+     * From a review: under a rate, a 503's note said the run went on with the others, which
+     * go at the rate's pace (held with it by a 429's Retry-After, slowed by 429s), not on as
+     * they would without one; a 503 leaves that pace as it was.
+     */
+    @Test
+    void a503sHoldUnderARateSaysTheOthersGoAtItsPaceWhichTheHoldDoesNotSlow() {
+        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 503,
+                BulkRun.Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
+        assertThat(HoldNote.of(hold, "--rate", ZoneOffset.UTC)).isEqualTo("bulkfetch fetch:"
+                + " the server at api.example.com asked to wait 1 min (a 503's Retry-After):"
+                + " the items it answered 503 wait until 13:02:27 to go again; the others go at"
+                + " the pace of --rate, which a 503 does not slow");
+        assertThat(HoldNote.pacedBy(FetchConfig.builder().rate(Rate.parse("10/s")).build()))
+                .isEqualTo("--rate");
+        assertThat(HoldNote.pacedBy(FetchConfig.builder().ratePerHost(Rate.parse("2/s"))
+                .build())).isEqualTo("--rate-per-host");
+        assertThat(HoldNote.pacedBy(FetchConfig.builder().build())).isNull();
     }
 
     /** From a review: a Retry-After past an hour was cut to an hour without a word. */
@@ -56,9 +78,10 @@ class HoldNoteTest {
     void aHoldCutToAnHourSaysHowLongTheServerAskedFor() {
         BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429,
                 BulkRun.Hold.Scope.RUN, Duration.ofHours(1), Duration.ofMinutes(150), AT);
-        assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
-                + " at api.example.com asked to wait 2 h 30 min (a 429's Retry-After), longer"
-                + " than the 1 h bulkfetch waits at most: the run sends nothing until 13:02:27");
+        assertThat(HoldNote.of(hold, null, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the"
+                + " server at api.example.com asked to wait 2 h 30 min (a 429's Retry-After),"
+                + " longer than the 1 h bulkfetch waits at most: the run sends nothing until"
+                + " 13:02:27");
     }
 
     @Test
@@ -82,8 +105,8 @@ class HoldNoteTest {
                 .asked())).isEqualTo("more than 1000 h");
         BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429, BulkRun.Hold.Scope.RUN,
                 Duration.ofHours(1), Duration.ofSeconds(Long.MAX_VALUE), AT);
-        assertThat(HoldNote.of(hold, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the server"
-                + " at api.example.com asked to wait more than 1000 h (a 429's Retry-After),"
+        assertThat(HoldNote.of(hold, null, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the"
+                + " server at api.example.com asked to wait more than 1000 h (a 429's Retry-After),"
                 + " longer than the 1 h bulkfetch waits at most: the run sends nothing until"
                 + " 13:02:27");
     }

@@ -22,7 +22,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
@@ -123,7 +125,7 @@ class HoldsSaidTest {
         assertThat(records).as("all stopped before their retries").isEmpty();
         assertThat(holds).extracting(BulkRun.Hold::scope)
                 .containsOnly(BulkRun.Hold.Scope.ANSWERED);
-        assertThat(holds).extracting(hold -> HoldNote.of(hold, ZoneOffset.UTC)
+        assertThat(holds).extracting(hold -> HoldNote.of(hold, null, ZoneOffset.UTC)
                         .replaceAll("\\d\\d:\\d\\d:\\d\\d", "HH:MM:SS"))
                 .containsExactly("bulkfetch fetch: the server at 127.0.0.1 asked to wait 1 min"
                         + " (a 429's Retry-After): the items it answered 429 wait until HH:MM:SS"
@@ -175,15 +177,28 @@ class HoldsSaidTest {
      * a rate or without (no gate holds for a 503: only the items it answered wait, in every
      * case). Said as the item backs off for it, naming the 503; the listener then stops the
      * run, so the retry does not go. (6 s, told, is the least a run that fails waits out.)
+     * Under a rate the others do not simply go on: they go at its pace, which a 503 leaves as
+     * it was (only a 429 slows it, and holds it), and the note said the run went on.
      */
     @Test
     void a503sRetryAfterIsSaidWithOrWithoutARate() throws Exception {
         AtomicInteger requests = new AtomicInteger();
         HttpServer server = answering(503, "127.0.0.1", "6", requests);
+        Rate tenPerSecond = Rate.parse("10/s");
+        Map<FetchConfig, String> others = new LinkedHashMap<>();
+        others.put(FetchConfig.builder().build(), "the run goes on with the others");
+        others.put(FetchConfig.builder().rate(tenPerSecond).build(),
+                "the others go at the pace of --rate, which a 503 does not slow");
+        others.put(FetchConfig.builder().ratePerHost(tenPerSecond).build(),
+                "the others go at the pace of --rate-per-host, which a 503 does not slow");
+        others.put(FetchConfig.builder().rate(tenPerSecond).ratePerHost(tenPerSecond).build(),
+                "the others go at the pace of --rate and --rate-per-host, which a 503 does"
+                + " not slow");
         try {
-            for (Rate rate : new Rate[] {null, Rate.parse("10/s")}) {
+            for (Map.Entry<FetchConfig, String> paced : others.entrySet()) {
+                FetchConfig config = paced.getKey();
                 List<BulkRun.Hold> holds = Collections.synchronizedList(new ArrayList<>());
-                try (BulkRun run = new BulkRun(FetchConfig.builder().rate(rate).build())) {
+                try (BulkRun run = new BulkRun(config)) {
                     run.onHold(hold -> {
                         holds.add(hold);
                         run.stop();
@@ -192,20 +207,20 @@ class HoldsSaidTest {
                             collecting(new ArrayList<>()), new Tally());
                 }
 
-                assertThat(holds).as("rate " + rate).singleElement().satisfies(hold -> {
+                assertThat(holds).as(paced.getValue()).singleElement().satisfies(hold -> {
                     assertThat(hold.status()).isEqualTo(503);
                     assertThat(hold.scope()).isEqualTo(BulkRun.Hold.Scope.ANSWERED);
-                    assertThat(HoldNote.of(hold, ZoneOffset.UTC)).matches("bulkfetch fetch: the"
-                            + " server at 127\\.0\\.0\\.1 asked to wait 6 s \\(a 503's"
-                            + " Retry-After\\): the items it answered 503 wait until"
-                            + " \\d\\d:\\d\\d:\\d\\d to go again; the run goes on with the"
-                            + " others");
+                    assertThat(HoldNote.of(hold, HoldNote.pacedBy(config), ZoneOffset.UTC))
+                            .matches("bulkfetch fetch: the server at 127\\.0\\.0\\.1 asked"
+                            + " to wait 6 s \\(a 503's Retry-After\\): the items it answered"
+                            + " 503 wait until \\d\\d:\\d\\d:\\d\\d to go again; "
+                            + paced.getValue());
                 });
             }
         } finally {
             server.stop(0);
         }
-        assertThat(requests.get()).as("no retry went").isEqualTo(2);
+        assertThat(requests.get()).as("no retry went").isEqualTo(others.size());
     }
 
     private static InputItem item(long seq, String url) {
