@@ -24,6 +24,9 @@ import org.HdrHistogram.Histogram;
  * @param peakInFlight the most requests in flight at once
  * @param retries attempts that failed and went again
  * @param rateLimited responses with status 429, retried or not
+ * @param unavailableWithRetryAfter responses with status 503 and a {@code Retry-After},
+ *     retried or not: the server asked for a pause, as with a 429 (counted among the
+ *     {@code statuses} only when it was an item's last answer)
  * @param tlsFailures items whose {@code connect} error came in the TLS handshake (counted
  *     among the {@code connect} errors too): the server was reached, not down
  * @param ratePerSecond the rate limit in force at the end (after any 429 slowdown), or null
@@ -31,7 +34,8 @@ import org.HdrHistogram.Histogram;
 public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                       Map<Integer, Long> statuses, Latency latency, long wallNanos,
                       int peakInFlight, String engine, int concurrency, long retries,
-                      long rateLimited, long tlsFailures, Double ratePerSecond) {
+                      long rateLimited, long unavailableWithRetryAfter, long tlsFailures,
+                      Double ratePerSecond) {
 
     public Summary {
         errors = Collections.unmodifiableMap(errors);
@@ -97,9 +101,13 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             // Sent, yet no record: stopped before an answer was written (Ctrl-C, --grace 0).
             out.append(String.format(Locale.ROOT, "  most in flight %d%n", peakInFlight));
         }
-        if (retries > 0 || rateLimited > 0 || ratePerSecond != null) {
-            out.append(String.format(Locale.ROOT, "  retries %d, 429s %d%s%n", retries,
-                    rateLimited, ratePerSecond == null ? "" : ", rate at the end "
+        if (retries > 0 || rateLimited > 0 || unavailableWithRetryAfter > 0
+                || ratePerSecond != null) {
+            // The 503s only when some came: most servers send their 503s bare.
+            out.append(String.format(Locale.ROOT, "  retries %d, 429s %d%s%s%n", retries,
+                    rateLimited, unavailableWithRetryAfter == 0 ? ""
+                            : ", 503s with Retry-After " + unavailableWithRetryAfter,
+                    ratePerSecond == null ? "" : ", rate at the end "
                             + readable(ratePerSecond)));
         }
         return out.toString();
@@ -153,6 +161,7 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             json.writeNumberField("peak_in_flight", peakInFlight);
             json.writeNumberField("retries", retries);
             json.writeNumberField("responses_429", rateLimited);
+            json.writeNumberField("responses_503_retry_after", unavailableWithRetryAfter);
             json.writeNumberField("connect_tls", tlsFailures);
             if (ratePerSecond == null) {
                 json.writeNullField("rate_per_s_at_end");

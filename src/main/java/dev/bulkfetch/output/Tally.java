@@ -31,6 +31,7 @@ public final class Tally {
     private long latencySumNanos;
     private long retries;
     private long rateLimited;
+    private long unavailableWithRetryAfter;
     private long tlsFailures;
 
     public void add(FetchResult r) {
@@ -62,6 +63,14 @@ public final class Tally {
         rateLimited++;
     }
 
+    /**
+     * The server answered 503 with a Retry-After to an attempt (retried or not): a pause it
+     * asked for, as a 429's, where a bare 503 is only an error.
+     */
+    public void noteUnavailableWithRetryAfter() {
+        unavailableWithRetryAfter++;
+    }
+
     /** An item's final attempt failed to connect in the TLS handshake (see Summary). */
     public void noteTlsFailure() {
         tlsFailures++;
@@ -80,7 +89,8 @@ public final class Tally {
                             Rate rateNow) {
         return new Summary(items.sum(), ok, new EnumMap<>(errors), new TreeMap<>(statuses),
                 Summary.Latency.of(latencyMicros, sent, latencySumNanos), wallNanos, peakInFlight,
-                engine, concurrency, retries, rateLimited, tlsFailures,
+                engine, concurrency, retries, rateLimited, unavailableWithRetryAfter,
+                tlsFailures,
                 rateNow == null ? null : rateNow.perSecond());
     }
 }

@@ -339,6 +339,10 @@ public final class BulkRun implements AutoCloseable {
             if (status != null && status == 429) {
                 // The sender has slowed the rate already, as the answer came.
                 tally.noteRateLimited();
+            } else if (status != null && status == 503 && outcome.retryAfter() != null
+                    && !outcome.retryAfter().isBlank()) {
+                // A pause the server asked for, as with a 429; a bare 503 is an error alone.
+                tally.noteUnavailableWithRetryAfter();
             }
             if (done.hold() != null) {
                 holds.accept(done.hold());

@@ -114,6 +114,35 @@ class RetryTest {
         }
     }
     /**
+     * From a review: the summary counted the 429s, not the 503s that came with a Retry-After,
+     * which make items wait as much; a backfill's log could not tell an API that asked for a
+     * pause from one that failed. Each such 503 is counted, retried or not, as a 429 is; a
+     * bare 503 is not.
+     */
+    @Test
+    void theSummaryCountsThe503sThatCameWithARetryAfterBesideThe429s() throws Exception {
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(get(urlEqualTo("/paused")).willReturn(aResponse()
+                    .withStatus(503).withHeader("Retry-After", "0").withBody("x")));
+            server.wireMock().stubFor(get(urlEqualTo("/down"))
+                    .willReturn(aResponse().withStatus(503).withBody("x")));
+            Path list = TestServer.write(dir.resolve("two.txt"),
+                    server.url("/paused") + "\n" + server.url("/down") + "\n");
+            Path summary = dir.resolve("summary.json");
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "--backoff=10ms..50ms",
+                    "--retries", "1", "--summary-json", summary.toString());
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+            assertThat(result.err()).contains("  retries 2, 429s 0, 503s with Retry-After 2\n");
+            JsonNode json = Records.json(Files.readString(summary));
+            assertThat(json.get("responses_503_retry_after").asLong()).isEqualTo(2);
+            assertThat(json.get("responses_429").asLong()).isZero();
+            assertThat(json.get("statuses").get("503").asLong()).isEqualTo(2);
+        }
+    }
+
+    /**
      * A POST that timed out or was reset may have been acted on: a backfill that creates
      * records created them three times, as the default retried it like a GET. It now goes
      * again only when the server cannot have acted on it (a connect error, a 429 or a 503),
