@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.RefusedPort;
 import dev.bulkfetch.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,29 +156,26 @@ class ExitCodesAndSummaryTest {
      */
     @Test
     void aRunWhereNoItemCouldConnectSaysSoQuietOrNot() throws Exception {
-        int closed;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
-            closed = socket.getLocalPort();
-        }
-        String text = "http://127.0.0.1:" + closed + "/a\nnot a url\nhttp://127.0.0.1:"
-                + closed + "/b\n";
-        Path list = TestServer.write(dir.resolve("refused.txt"), text);
-        Cli.Result refused = Cli.run("fetch", list.toString(), "-q", "--retries", "0");
-        assertThat(refused.exitCode()).isEqualTo(ExitCodes.SOME_FAILED);
-        assertThat(refused.err()).contains("warning: no item could connect: is the server up?")
-                .doesNotContain("urls/");
-        // A list under a urls/ folder, as the demo lists are, which name the mock's port.
-        Path demo = TestServer.write(Files.createDirectories(dir.resolve("urls"))
-                .resolve("demo-like.txt"), text);
-        assertThat(Cli.run("fetch", demo.toString(), "-q", "--retries", "0").err()).contains(
-                "is the server up? (the lists under urls/ name the mock, on 127.0.0.1:8089:"
-                + " add --mock");
+        try (RefusedPort closed = new RefusedPort()) {
+            String text = closed.url("/a") + "\nnot a url\n" + closed.url("/b") + "\n";
+            Path list = TestServer.write(dir.resolve("refused.txt"), text);
+            Cli.Result refused = Cli.run("fetch", list.toString(), "-q", "--retries", "0");
+            assertThat(refused.exitCode()).isEqualTo(ExitCodes.SOME_FAILED);
+            assertThat(refused.err())
+                    .contains("warning: no item could connect: is the server up?")
+                    .doesNotContain("urls/");
+            // A list under a urls/ folder, as the demo lists are, which name the mock's port.
+            Path demo = TestServer.write(Files.createDirectories(dir.resolve("urls"))
+                    .resolve("demo-like.txt"), text);
+            assertThat(Cli.run("fetch", demo.toString(), "-q", "--retries", "0").err())
+                    .contains("is the server up? (the lists under urls/ name the mock, on"
+                    + " 127.0.0.1:8089: add --mock");
 
-        Path mixed = TestServer.write(dir.resolve("mixed.txt"), "http://127.0.0.1:" + closed
-                + "/a\n" + server.url("/ok/1") + "\n");
-        assertThat(Cli.run("fetch", mixed.toString(), "-q", "--retries", "0").err())
-                .doesNotContain("no item could connect");
+            Path mixed = TestServer.write(dir.resolve("mixed.txt"), closed.url("/a") + "\n"
+                    + server.url("/ok/1") + "\n");
+            assertThat(Cli.run("fetch", mixed.toString(), "-q", "--retries", "0").err())
+                    .doesNotContain("no item could connect");
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.RefusedPort;
 import dev.bulkfetch.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class NoneConnectedWarningTest {
     static Path dir;
 
     private static WireMockServer tls;
-    private static int refusedPort;
+    private static RefusedPort refusing;
 
     @BeforeAll
     static void servers() throws Exception {
@@ -42,15 +43,13 @@ class NoneConnectedWarningTest {
                 .dynamicHttpsPort().notifier(new Slf4jNotifier(false)));
         tls.start();
         tls.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("tls")));
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
-            refusedPort = socket.getLocalPort();
-        }
+        refusing = new RefusedPort();
     }
 
     @AfterAll
     static void stop() {
         tls.stop();
+        refusing.close();
     }
 
     @ParameterizedTest
@@ -60,7 +59,7 @@ class NoneConnectedWarningTest {
         String untrusted = "https://127.0.0.1:" + tls.httpsPort() + "/a\n";
         // The plain-HTTP port, asked for TLS: it answers, in HTTP.
         String plain = "https://127.0.0.1:" + tls.port() + "/b\n";
-        String refused = "http://127.0.0.1:" + refusedPort + "/c\n";
+        String refused = refusing.url("/c") + "\n";
 
         Cli.Result certificate = fetch(engine, "certificate", untrusted + "not a url\n");
         // Retried once: the summary counts the item, not its attempts.

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.RefusedPort;
 import dev.bulkfetch.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,24 +106,21 @@ class CompareCommandTest {
     @Test
     void withNoServerThereIsNoWinnerTheExitCodeIsOneAndNoTemporaryFolderIsLeft()
             throws Exception {
-        int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
+        try (RefusedPort dead = new RefusedPort()) {
+            Path list = TestServer.write(dir.resolve("dead.txt"), IntStream.rangeClosed(1, 20)
+                    .mapToObj(n -> dead.url("/" + n))
+                    .collect(Collectors.joining("\n", "", "\n")));
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            java.util.Set<Path> before = compareFolders(tmp);
+
+            Cli.Result result = Cli.run("compare", list.toString(), "-c", "2", "--warmup", "0",
+                    "--engines", "event-loop,threads");
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+            assertThat(result.out()).contains("Verdict: Nothing to compare: every item failed"
+                    + " in every run (connect 20). Is the server up?").doesNotContain("Fastest");
+            assertThat(compareFolders(tmp)).isEqualTo(before);
         }
-        Path list = TestServer.write(dir.resolve("dead.txt"), IntStream.rangeClosed(1, 20)
-                .mapToObj(n -> "http://127.0.0.1:" + port + "/" + n)
-                .collect(Collectors.joining("\n", "", "\n")));
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        java.util.Set<Path> before = compareFolders(tmp);
-
-        Cli.Result result = Cli.run("compare", list.toString(), "-c", "2", "--warmup", "0",
-                "--engines", "event-loop,threads");
-
-        assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
-        assertThat(result.out()).contains("Verdict: Nothing to compare: every item failed in"
-                + " every run (connect 20). Is the server up?").doesNotContain("Fastest");
-        assertThat(compareFolders(tmp)).isEqualTo(before);
     }
 
     /**

@@ -12,9 +12,9 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.LocalNamesOnly;
 import dev.bulkfetch.testing.RawServer;
+import dev.bulkfetch.testing.RefusedPort;
 import dev.bulkfetch.testing.TestServer;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,11 +99,10 @@ class ConnectionFailureContractTest {
     @ParameterizedTest
     @EnumSource
     void aRefusedConnectionIsAConnectError(EngineKind kind) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
+        Outcome refused;
+        try (RefusedPort port = new RefusedPort()) {
+            refused = fetch(kind, port.url("/x"));
         }
-        Outcome refused = fetch(kind, "http://127.0.0.1:" + port + "/x");
         assertThat(refused.error().kind()).isEqualTo(ErrorKind.CONNECT);
         // In the same words: the event loop's said "finishConnect(..) failed: ", Netty's call.
         assertThat(refused.error().message()).isEqualTo("could not connect: Connection refused");

@@ -13,7 +13,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.testing.RawServer;
-import java.net.ServerSocket;
+import dev.bulkfetch.testing.RefusedPort;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,11 +53,10 @@ class TlsHandshakeContractTest {
             closed = fetch(kind, closing.url("/").replaceFirst("^http:", "https:"),
                     tlsOptions());
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
+        Outcome refused;
+        try (RefusedPort port = new RefusedPort()) {
+            refused = fetch(kind, port.url("/"));
         }
-        Outcome refused = fetch(kind, "http://127.0.0.1:" + port + "/");
         Outcome trusted = fetch(kind, "https://127.0.0.1:" + server.httpsPort() + "/",
                 tlsOptions());
 
