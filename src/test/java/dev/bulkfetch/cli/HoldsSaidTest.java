@@ -41,16 +41,16 @@ class HoldsSaidTest {
     @TempDir
     Path dir;
 
-    /** A server on {@code address} answering 429 with {@code retryAfter}, counting requests. */
-    private static HttpServer answering429(String address, String retryAfter,
-                                           AtomicInteger requests) throws Exception {
-        return answering(429, address, retryAfter, requests);
+    /** A server on 127.0.0.1 answering 429 with {@code retryAfter}, counting requests. */
+    private static HttpServer answering429(String retryAfter, AtomicInteger requests)
+            throws Exception {
+        return answering(429, retryAfter, requests);
     }
 
-    private static HttpServer answering(int status, String address, String retryAfter,
-                                        AtomicInteger requests) throws Exception {
+    private static HttpServer answering(int status, String retryAfter, AtomicInteger requests)
+            throws Exception {
         HttpServer server = HttpServer.create(
-                new InetSocketAddress(InetAddress.getByName(address), 0), 50);
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> {
             requests.incrementAndGet();
@@ -63,8 +63,12 @@ class HoldsSaidTest {
     }
 
     private static String base(HttpServer server) {
-        return "http://" + server.getAddress().getAddress().getHostAddress() + ":"
-                + server.getAddress().getPort();
+        return base(server, "127.0.0.1");
+    }
+
+    /** The server's base URL naming it {@code host}: the per-host key, whatever it reaches. */
+    private static String base(HttpServer server, String host) {
+        return "http://" + host + ":" + server.getAddress().getPort();
     }
 
     /**
@@ -80,8 +84,8 @@ class HoldsSaidTest {
             throws Exception {
         AtomicInteger toFirst = new AtomicInteger();
         AtomicInteger toSecond = new AtomicInteger();
-        HttpServer first = answering429("127.0.0.1", "60", toFirst);
-        HttpServer second = answering429("127.0.0.2", "7200", toSecond);
+        HttpServer first = answering429("60", toFirst);
+        HttpServer second = answering429("7200", toSecond);
         List<BulkRun.Hold> holds = Collections.synchronizedList(new ArrayList<>());
         List<FetchResult> records = new ArrayList<>();
         Tally tally = new Tally();
@@ -89,7 +93,8 @@ class HoldsSaidTest {
             run.onHold(holds::add);
             Iterator<InputItem> held = LongStream.rangeClosed(1, 100)
                     .mapToObj(seq -> item(seq, base(first) + "/held/" + seq)).iterator();
-            InputItem last = item(101, base(second) + "/last");
+            // Another host to bulkfetch, which keys its holds on the host name.
+            InputItem last = item(101, base(second, TestServer.OTHER_HOST) + "/last");
 
             run.run(new Source() {
                 private boolean lastRead;
@@ -130,7 +135,7 @@ class HoldsSaidTest {
                 .containsExactly("bulkfetch fetch: the server at 127.0.0.1 asked to wait 1 min"
                         + " (a 429's Retry-After): the items it answered 429 wait until HH:MM:SS"
                         + " to go again; the run goes on with the others",
-                        "bulkfetch fetch: the server at 127.0.0.2 asked to wait 2 h (a 429's"
+                        "bulkfetch fetch: the server at localhost asked to wait 2 h (a 429's"
                         + " Retry-After), longer than the 1 h bulkfetch waits at most: the items"
                         + " it answered 429 wait until HH:MM:SS to go again; the run goes on"
                         + " with the others");
@@ -143,7 +148,7 @@ class HoldsSaidTest {
      */
     @Test
     void aRetryAfterPastAnHourIsSaidToBeCutToTheHourBulkfetchWaitsAtMost() throws Exception {
-        HttpServer server = answering429("127.0.0.1", "7200", new AtomicInteger());
+        HttpServer server = answering429("7200", new AtomicInteger());
         try {
             Path list = TestServer.write(dir.resolve("one.txt"), base(server) + "/ban\n");
             for (boolean quiet : new boolean[] {false, true}) {
@@ -183,7 +188,7 @@ class HoldsSaidTest {
     @Test
     void a503sRetryAfterIsSaidWithOrWithoutARate() throws Exception {
         AtomicInteger requests = new AtomicInteger();
-        HttpServer server = answering(503, "127.0.0.1", "6", requests);
+        HttpServer server = answering(503, "6", requests);
         Rate tenPerSecond = Rate.parse("10/s");
         Map<FetchConfig, String> others = new LinkedHashMap<>();
         others.put(FetchConfig.builder().build(), "the run goes on with the others");

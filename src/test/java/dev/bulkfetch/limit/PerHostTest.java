@@ -58,9 +58,9 @@ class PerHostTest {
 
     @Test
     void perHostLimitHoldsWhileOtherHostsProceed() throws Exception {
-        // Two hosts: per-host limits key on the host name, so two addresses.
+        // Two hosts: per-host limits key on the host name, 127.0.0.1 and localhost.
         try (TestServer slow = new TestServer();
-             TestServer fast = new TestServer("127.0.0.2")) {
+             TestServer fast = TestServer.otherHost()) {
             List<String> lines = new ArrayList<>();
             for (int n = 1; n <= 6; n++) {
                 lines.add(slow.url("/until-released/" + n));
@@ -87,9 +87,9 @@ class PerHostTest {
      */
     @Test
     void aLongRunOfOneHostsUrlsDoesNotHoldUpTheNextHosts() throws Exception {
-        // Two hosts: per-host limits key on the host name, so two addresses.
+        // Two hosts: per-host limits key on the host name, 127.0.0.1 and localhost.
         try (TestServer slow = new TestServer();
-             TestServer fast = new TestServer("127.0.0.2")) {
+             TestServer fast = TestServer.otherHost()) {
             List<String> lines = new ArrayList<>();
             for (int n = 1; n <= 16; n++) {
                 lines.add(slow.url("/until-released/" + n));

@@ -29,12 +29,7 @@ class RateLimitTest {
     Path dir;
 
     private static WireMockServer limited(TokenBucket bucket) {
-        return limited(bucket, "127.0.0.1");
-    }
-
-    /** On {@code address}: two servers are two hosts only on two addresses (127.0.0.2). */
-    private static WireMockServer limited(TokenBucket bucket, String address) {
-        WireMockServer server = new WireMockServer(options().bindAddress(address)
+        WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1")
                 .dynamicPort().notifier(new Slf4jNotifier(false)).extensions(bucket));
         server.start();
         server.stubFor(get(urlPathMatching("/api/[0-9]+")).willReturn(aResponse()
@@ -125,10 +120,12 @@ class RateLimitTest {
         TokenBucket first = new TokenBucket(20, 20);
         TokenBucket second = new TokenBucket(20, 20);
         WireMockServer a = limited(first);
-        WireMockServer b = limited(second, "127.0.0.2");
+        WireMockServer b = limited(second);
         try {
+            // Two hosts: the host name is the key, and both reach 127.0.0.1.
             String text = IntStream.rangeClosed(1, 60).mapToObj(i -> (i % 2 == 0
-                    ? "http://127.0.0.1:" + a.port() : "http://127.0.0.2:" + b.port())
+                    ? "http://127.0.0.1:" + a.port()
+                    : "http://" + TestServer.OTHER_HOST + ":" + b.port())
                     + "/api/" + i)
                     .collect(Collectors.joining("\n", "", "\n"));
             Path list = TestServer.write(dir.resolve("two-hosts.txt"), text);
@@ -163,13 +160,13 @@ class RateLimitTest {
         TokenBucket first = new TokenBucket(1000, 1000);
         TokenBucket second = new TokenBucket(1000, 1000);
         WireMockServer a = limited(first);
-        WireMockServer b = limited(second, "127.0.0.2");
+        WireMockServer b = limited(second);
         try {
             String text = java.util.stream.Stream.concat(
                     IntStream.rangeClosed(1, 40).mapToObj(i -> "127.0.0.1:" + a.port()
                             + "/api/" + i),
-                    IntStream.rangeClosed(1, 10).mapToObj(i -> "127.0.0.2:" + b.port()
-                            + "/api/" + i))
+                    IntStream.rangeClosed(1, 10).mapToObj(i -> TestServer.OTHER_HOST + ":"
+                            + b.port() + "/api/" + i))
                     .map(rest -> "http://" + rest)
                     .collect(Collectors.joining("\n", "", "\n"));
             Path list = TestServer.write(dir.resolve("grouped.txt"), text);
@@ -226,14 +223,14 @@ class RateLimitTest {
     }
 
     /**
-     * A server on {@code address} that answers its first {@code /ban} with 429 and
+     * A server on 127.0.0.1 that answers its first {@code /ban} with 429 and
      * {@code Retry-After: 2}, noting when in {@code bannedAt}, and every other request with 200,
      * noting when it came in {@code arrivals}.
      */
-    private static com.sun.net.httpserver.HttpServer banServer(String address, List<Long> arrivals,
+    private static com.sun.net.httpserver.HttpServer banServer(List<Long> arrivals,
             java.util.concurrent.atomic.AtomicLong bannedAt) throws java.io.IOException {
         com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(java.net.InetAddress.getByName(address), 0), 50);
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> {
             long now = System.nanoTime();
@@ -252,8 +249,12 @@ class RateLimitTest {
     }
 
     private static String base(com.sun.net.httpserver.HttpServer server) {
-        return "http://" + server.getAddress().getAddress().getHostAddress() + ":"
-                + server.getAddress().getPort();
+        return base(server, "127.0.0.1");
+    }
+
+    /** The server's base URL naming it {@code host}: the per-host key, whatever it reaches. */
+    private static String base(com.sun.net.httpserver.HttpServer server, String host) {
+        return "http://" + host + ":" + server.getAddress().getPort();
     }
 
     /**
@@ -266,7 +267,7 @@ class RateLimitTest {
         List<Long> arrivals = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.concurrent.atomic.AtomicLong bannedAt = new java.util.concurrent.atomic
                 .AtomicLong();
-        com.sun.net.httpserver.HttpServer server = banServer("127.0.0.1", arrivals, bannedAt);
+        com.sun.net.httpserver.HttpServer server = banServer(arrivals, bannedAt);
         try {
             String base = base(server);
             Path list = TestServer.write(dir.resolve("ban.txt"), base + "/ban\n"
@@ -372,13 +373,14 @@ class RateLimitTest {
                 .AtomicLong();
         java.util.concurrent.atomic.AtomicLong never = new java.util.concurrent.atomic
                 .AtomicLong(-1);
-        com.sun.net.httpserver.HttpServer a = banServer("127.0.0.1", banning, bannedAt);
-        com.sun.net.httpserver.HttpServer b = banServer("127.0.0.2", other, never);
+        com.sun.net.httpserver.HttpServer a = banServer(banning, bannedAt);
+        com.sun.net.httpserver.HttpServer b = banServer(other, never);
         try {
             StringBuilder lines = new StringBuilder(base(a) + "/ban\n");
             for (int i = 1; i <= 12; i++) {
                 lines.append(base(a)).append("/item/").append(i).append('\n')
-                        .append(base(b)).append("/item/").append(i).append('\n');
+                        .append(base(b, TestServer.OTHER_HOST)).append("/item/").append(i)
+                        .append('\n');
             }
             Path list = TestServer.write(dir.resolve("hosts.txt"), lines.toString());
 

@@ -11,11 +11,14 @@ import java.util.stream.Stream;
  * The tests' name resolver (a JDK service, installed by this module's
  * META-INF/services): a {@code .invalid} name fails here, in the JVM, as the system's resolver
  * fails it, so a test of an unknown host sends no query to the machine's name server; tests
- * talk to 127.0.0.1 alone. Every other name goes to the JDK's own resolver.
+ * talk to 127.0.0.1 alone. {@code localhost}, the tests' second host name, is 127.0.0.1 alone
+ * here, never the ::1 that a machine's hosts file may list for it as well, or instead. Every
+ * other name goes to the JDK's own resolver.
  */
 public final class LocalNamesOnly extends InetAddressResolverProvider {
 
     private static final AtomicInteger FAILED = new AtomicInteger();
+    private static final byte[] LOOPBACK = {127, 0, 0, 1};
 
     /** How many {@code .invalid} lookups this resolver has failed: a test's proof it was asked. */
     public static int failed() {
@@ -35,6 +38,10 @@ public final class LocalNamesOnly extends InetAddressResolverProvider {
                 if (name.endsWith(".invalid") || name.endsWith(".invalid.")) {
                     FAILED.incrementAndGet();
                     throw new UnknownHostException(host + ": Name or service not known");
+                }
+                if (name.equals(TestServer.OTHER_HOST)
+                        && (policy.characteristics() & LookupPolicy.IPV4) != 0) {
+                    return Stream.of(InetAddress.getByAddress(host, LOOPBACK));
                 }
                 return builtin.lookupByName(host, policy);
             }

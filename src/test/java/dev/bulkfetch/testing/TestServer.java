@@ -29,23 +29,33 @@ import java.util.stream.LongStream;
  */
 public final class TestServer implements AutoCloseable, AfterAllCallback {
 
+    /**
+     * A second host for the tests of what bulkfetch keys per host (--per-host, the per-host
+     * rates, Retry-After holds): the key is the URL's host name, so this name is another host
+     * than 127.0.0.1, and reaches the same 127.0.0.1, where every test server listens.
+     * {@link LocalNamesOnly} resolves it to 127.0.0.1 alone, whatever the machine's hosts file.
+     */
+    public static final String OTHER_HOST = "localhost";
+
     private final WireMockServer server;
     private final InFlightCounter counter = new InFlightCounter();
 
-    private final String address;
+    /** The host name in this server's URLs. */
+    private final String host;
 
     public TestServer() {
         this("127.0.0.1");
     }
 
-    /**
-     * A server on {@code address}, a loopback address such as 127.0.0.2: per-host limits key
-     * on the host name, so two servers that are to be two hosts need two addresses.
-     */
-    public TestServer(String address) {
-        this.address = address;
+    /** A server whose URLs name it {@link #OTHER_HOST}: to bulkfetch, another host. */
+    public static TestServer otherHost() {
+        return new TestServer(OTHER_HOST);
+    }
+
+    private TestServer(String host) {
+        this.host = host;
         server = new WireMockServer(options()
-                .bindAddress(address)
+                .bindAddress("127.0.0.1")
                 .dynamicPort()
                 .containerThreads(400)
                 .notifier(new Slf4jNotifier(false))
@@ -105,7 +115,7 @@ public final class TestServer implements AutoCloseable, AfterAllCallback {
     }
 
     public String url(String path) {
-        return "http://" + address + ":" + server.port() + path;
+        return "http://" + host + ":" + server.port() + path;
     }
 
     public WireMockServer wireMock() {
