@@ -7,6 +7,7 @@ import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.compare.Comparison;
 import dev.bulkfetch.compare.RepeatedSends;
 import dev.bulkfetch.compare.Report;
+import dev.bulkfetch.compare.RunFiles;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.RetryPolicy;
 import dev.bulkfetch.mock.MockServer;
@@ -170,11 +171,14 @@ final class CompareCommand implements Callable<Integer> {
         }
         boolean sound;
         List<Path> failedLogs;
+        // The runs make their files through it, so that a tidy-up on a signal's thread can
+        // first end their making: the runs' thread, stopping its run, made some after it.
+        RunFiles files = new RunFiles(work);
         // A signal before the runs start, or after they end, ends the JVM through its shutdown
         // hooks: the temporary folder, or in --report DIR the copies and the unfinished run's
-        // empty files, were left behind. A second one during the runs does this too, itself
+        // files, were left behind. A second one during the runs does this too, itself
         // (quitAtOnce).
-        Thread tidyAtExit = new Thread(() -> tidyAfterStop(work, copies),
+        Thread tidyAtExit = new Thread(() -> tidyAfterStop(files, work, copies),
                 "bulkfetch-compare-tidy");
         Runtime.getRuntime().addShutdownHook(tidyAtExit);
         try (MockServer server = mockServer) {
@@ -204,8 +208,8 @@ final class CompareCommand implements Callable<Integer> {
             Interrupts.Stop stoppedBy;
             try (InterruptOnSignal signals = new InterruptOnSignal(Thread.currentThread(),
                     "stopping the run going on, then reporting the runs that finished", err,
-                    code -> quitAtOnce(work, copies, code))) {
-                result = Comparison.run(runs, err, work);
+                    code -> quitAtOnce(files, work, copies, code))) {
+                result = Comparison.run(runs, err, files);
                 stoppedBy = signals.stoppedBy();
             }
             // The report names the list the user gave, not the copy the runs read.
@@ -303,13 +307,16 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /**
-     * As {@link #tidy}, for a compare ended by a signal: the run going on left empty files,
-     * and the logs left with something in them are those of runs that failed before.
+     * As {@link #tidy}, for a compare ended by a signal: the runs' {@code files} closed first,
+     * so the runs' thread, still stopping its run, makes none after. The run going on left
+     * empty files, and the logs left with something in them are those of runs that failed
+     * before.
      */
-    private void tidyAfterStop(Path work, Path copies) {
+    private void tidyAfterStop(RunFiles files, Path work, Path copies) {
+        files.close();
         List<Path> failedLogs = new java.util.ArrayList<>();
-        try (var files = Files.list(work)) {
-            for (Path file : files.filter(f -> f.getFileName().toString()
+        try (var made = Files.list(work)) {
+            for (Path file : made.filter(f -> f.getFileName().toString()
                     .startsWith("measured-run-")).toList()) {
                 try {
                     if (Files.size(file) == 0) {
@@ -336,9 +343,10 @@ final class CompareCommand implements Callable<Integer> {
      * and halts the JVM with {@code code}. Not System.exit, whose hooks (Fork's, which kills
      * the run) failed the runs' thread, still in Fork, with "the JVM is shutting down".
      */
-    private void quitAtOnce(Path work, Path copies, int code) {
-        // Before the run is killed: its thread, seeing it end, would write its log as failed.
-        tidyAfterStop(work, copies);
+    private void quitAtOnce(RunFiles files, Path work, Path copies, int code) {
+        // Before the run is killed, its files closed: its thread, seeing it end, would write
+        // its log as a failed run's.
+        tidyAfterStop(files, work, copies);
         // The forked runs, this JVM's only children: no hook of Fork's ends them on a halt,
         // and a run would go on fetching alone.
         ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);

@@ -131,7 +131,16 @@ public final class Comparison {
      * crash at one level says nothing of the rest.
      */
     public static Result run(Plan plan, PrintWriter progress, Path workDir) throws IOException {
-        return run(plan, progress, workDir, engine -> Fork.java());
+        return run(plan, progress, new RunFiles(workDir));
+    }
+
+    /**
+     * As {@link #run(Plan, PrintWriter, Path)}, the runs' files made among {@code files}, which
+     * a compare quitting at once closes: the runs then make none.
+     */
+    public static Result run(Plan plan, PrintWriter progress, RunFiles files)
+            throws IOException {
+        return run(plan, progress, files, engine -> Fork.java());
     }
 
     /**
@@ -140,8 +149,13 @@ public final class Comparison {
      */
     static Result run(Plan plan, PrintWriter progress, Path workDir,
                       java.util.function.Function<EngineKind, Path> javaBinary) throws IOException {
-        Files.createDirectories(workDir);
-        Path log = workDir.resolve("runs.log");
+        return run(plan, progress, new RunFiles(workDir), javaBinary);
+    }
+
+    /** As {@link #run(Plan, PrintWriter, RunFiles)}, each engine's JVMs started by its java. */
+    static Result run(Plan plan, PrintWriter progress, RunFiles files,
+                      java.util.function.Function<EngineKind, Path> javaBinary) throws IOException {
+        Files.createDirectories(files.folder());
         List<Measurement> runs = new ArrayList<>();
         List<FailedRun> failed = new ArrayList<>();
         boolean interrupted = false;
@@ -158,7 +172,7 @@ public final class Comparison {
                                 engine, c, r, plan.repeat());
                         try {
                             Measurement m = Fork.run(javaBinary.apply(engine), config, plan.urls(),
-                                    plan.warmup(), r, log);
+                                    plan.warmup(), r, files);
                             runs.add(m);
                             progress.printf(Locale.ROOT, "%s%.2f s, %.0f req/s, %d failed%n",
                                     run, m.wallSeconds(), m.requestsPerSecond(), m.failures());

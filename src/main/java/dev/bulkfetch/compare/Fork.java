@@ -82,17 +82,24 @@ final class Fork {
         return run(java(), config, urls, warmup, runNumber, log);
     }
 
-    /**
-     * Runs one measurement, its JVM started by {@code javaBinary}. A run's standard error
-     * ends in {@code log}, shared by the runs; a run that fails, or whose JVM cannot start,
-     * keeps a log of its own beside it instead, named by the {@link Failed}. A run whose files
-     * cannot be made or read (its folder removed while compare runs, a full disk, no
-     * permission) fails too, saying which file and why: the comparison goes on without it.
-     */
+    /** As {@link #run(Path, FetchConfig, Path, int, int, RunFiles)}, beside {@code log}. */
     static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup,
                            int runNumber, Path log) throws Failed, InterruptedException {
+        return run(javaBinary, config, urls, warmup, runNumber, new RunFiles(log, () -> { }));
+    }
+
+    /**
+     * Runs one measurement, its JVM started by {@code javaBinary}. A run's standard error
+     * ends in {@code files}' log, shared by the runs; a run that fails, or whose JVM cannot
+     * start, keeps a log of its own beside it instead, named by the {@link Failed}. A run whose
+     * files cannot be made or read (its folder removed while compare runs, a full disk, no
+     * permission, compare quitting) fails too, saying which file and why: the comparison goes
+     * on without it.
+     */
+    static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup,
+                           int runNumber, RunFiles files) throws Failed, InterruptedException {
         try {
-            return measure(javaBinary, config, urls, warmup, runNumber, log);
+            return measure(javaBinary, config, urls, warmup, runNumber, files);
         } catch (Failed e) {
             throw e;
         } catch (IOException e) {
@@ -102,7 +109,7 @@ final class Fork {
     }
 
     private static Measurement measure(Path javaBinary, FetchConfig config, Path urls,
-                                       int warmup, int runNumber, Path log)
+                                       int warmup, int runNumber, RunFiles files)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(javaBinary.toString());
@@ -139,13 +146,13 @@ final class Fork {
         Run run = new Run(config, runNumber, urls, settings, command);
         // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends. One
         // of its own: two compares may share a --report folder.
-        Path measured = newFile(log.getParent(), "measured-run-", ".json",
+        Path measured = newFile(files, "measured-run-", ".json",
                 "its measurement's file");
         // A log of the run's own, so a failed run's is its alone to name (the shared one held
         // every run's, with no mark of where this run's began).
         Path runLog;
         try {
-            runLog = newFile(log.getParent(), "measured-run-" + config.engine().cliName() + "-c"
+            runLog = newFile(files, "measured-run-" + config.engine().cliName() + "-c"
                     + config.concurrency() + "-" + runNumber + "-", ".log", "its log");
         } catch (Failed e) {
             deleteOnFailure(e, measured);
@@ -153,17 +160,16 @@ final class Fork {
         }
         Process child;
         try {
-            child = new ProcessBuilder(command)
+            child = files.start(new ProcessBuilder(command)
                     .redirectOutput(measured.toFile())
                     .redirectError(runLog.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
         } catch (IOException e) {
             // A java that cannot be run (gone, not executable), no process to spare: this run
             // failed and the others go on.
             String why = "its JVM could not start: "
                     + java.util.Objects.toString(e.getMessage(), e.toString()).strip();
-            Failed failed = failure(run, why, null, runLog);
+            Failed failed = failure(run, why, null, runLog, files);
             deleteOnFailure(failed, measured);
             throw failed;
         }
@@ -186,7 +192,7 @@ final class Fork {
             // Stopped: the run goes too, and is gone before the caller reports what finished.
             child.destroyForcibly();
             child.onExit().join();
-            tidyStopped(e, measured, runLog, log);
+            tidyStopped(e, measured, runLog, files);
             throw e;
         } finally {
             try {
@@ -200,14 +206,14 @@ final class Fork {
             // Killed by the hook, not failed: a failure's note in its log would race the
             // tidying hook, which leaves no empty file of an unfinished run behind.
             IllegalStateException stopped = new IllegalStateException("the JVM is shutting down");
-            tidyStopped(stopped, measured, runLog, log);
+            tidyStopped(stopped, measured, runLog, files);
             throw stopped;
         }
         // A Ctrl-C landing now would fail these reads and writes (interruptible channels) as
         // I/O errors: it is kept for the caller, who stops at the next run, this one ended.
         boolean interrupted = Thread.interrupted();
         try {
-            return measurement(run, code, measured, runLog, log);
+            return measurement(run, code, measured, runLog, files);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -217,7 +223,7 @@ final class Fork {
 
     /** What the ended run measured, read from {@code measured}; or why it failed. */
     private static Measurement measurement(Run run, int code, Path measured, Path runLog,
-                                           Path log)
+                                           RunFiles files)
             throws IOException {
         String text;
         try {
@@ -225,7 +231,7 @@ final class Fork {
             Files.delete(measured);
         } catch (IOException e) {
             throw failure(run, "its measurement could not be read: "
-                    + FileErrors.describe(e), code, runLog);
+                    + FileErrors.describe(e), code, runLog, files);
         }
         String why = code != 0 ? "its JVM exited " + code + (code > 128
                 ? " (ended by signal " + (code - 128) + ")" : "")
@@ -240,10 +246,10 @@ final class Fork {
             }
         }
         if (why != null) {
-            throw failure(run, why, code, runLog);
+            throw failure(run, why, code, runLog, files);
         }
         try {
-            appendTo(log, runLog);
+            appendTo(files, runLog);
         } catch (IOException e) {
             // The measurement stands: only where its standard error goes failed, and that
             // stays in the run's own log beside the shared one, named for the run.
@@ -257,13 +263,13 @@ final class Fork {
     }
 
     /**
-     * A new file for the run in {@code folder}; one that cannot be made fails the run, named
+     * A new file for the run among {@code files}; one that cannot be made fails the run, named
      * with why: the comparison goes on without it.
      */
-    private static Path newFile(Path folder, String prefix, String suffix, String what)
+    private static Path newFile(RunFiles files, String prefix, String suffix, String what)
             throws Failed {
         try {
-            return Files.createTempFile(folder, prefix, suffix);
+            return files.newFile(prefix, suffix);
         } catch (IOException e) {
             throw new Failed(what + " could not be made: " + FileErrors.describe(e), null,
                     null);
@@ -275,10 +281,11 @@ final class Fork {
      * into the shared one. A file that fails is noted on {@code stop}, which stays a stop, not
      * a failed run.
      */
-    private static void tidyStopped(Exception stop, Path measured, Path runLog, Path log) {
+    private static void tidyStopped(Exception stop, Path measured, Path runLog,
+                                    RunFiles files) {
         deleteOnFailure(stop, measured);
         try {
-            appendTo(log, runLog);
+            appendTo(files, runLog);
         } catch (IOException e) {
             stop.addSuppressed(e);
         }
@@ -300,9 +307,10 @@ final class Fork {
      * a crash, writes nothing there). A log that cannot be rewritten is named as the run left
      * it, when it is still there, and the failure says why it was not rewritten.
      */
-    private static Failed failure(Run run, String why, Integer code, Path runLog) {
+    private static Failed failure(Run run, String why, Integer code, Path runLog,
+                                  RunFiles files) {
         try {
-            describeFailure(run, why, code != null, runLog);
+            describeFailure(run, why, code != null, runLog, files);
             return new Failed(why, code, runLog);
         } catch (IOException e) {
             return new Failed(why + "; its log could not be written: "
@@ -315,8 +323,8 @@ final class Fork {
      * it wrote; then its command, one argument a line: on one line, its thousands of columns
      * (the class path, the JVM's settings) would bury the line saying why.
      */
-    private static void describeFailure(Run run, String why, boolean started, Path runLog)
-            throws IOException {
+    private static void describeFailure(Run run, String why, boolean started, Path runLog,
+                                        RunFiles files) throws IOException {
         String nl = System.lineSeparator();
         long written = Files.size(runLog);
         StringBuilder head = new StringBuilder()
@@ -344,14 +352,14 @@ final class Fork {
         // Into a new file moved over the log, the run's output copied as bytes (a JVM that
         // crashed may have written anything, and much of it): a failed write leaves the log as
         // the run left it, and no copy of it is held in memory.
-        Path rewritten = Files.createTempFile(runLog.getParent(), "failed-run-", ".log");
+        Path rewritten = files.newFile("failed-run-", ".log");
         try {
             try (var out = Files.newOutputStream(rewritten)) {
                 out.write(head.toString().getBytes(StandardCharsets.UTF_8));
                 Files.copy(runLog, out);
                 out.write(tail.toString().getBytes(StandardCharsets.UTF_8));
             }
-            Files.move(rewritten, runLog, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            files.replace(rewritten, runLog);
         } finally {
             Files.deleteIfExists(rewritten);
         }
@@ -366,10 +374,9 @@ final class Fork {
     }
 
     /** Moves a run's log to the end of the shared one, which is made only for something. */
-    private static void appendTo(Path log, Path runLog) throws IOException {
+    private static void appendTo(RunFiles files, Path runLog) throws IOException {
         if (Files.size(runLog) > 0) {
-            Files.write(log, Files.readAllBytes(runLog), java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+            files.append(Files.readAllBytes(runLog));
         }
         Files.delete(runLog);
     }

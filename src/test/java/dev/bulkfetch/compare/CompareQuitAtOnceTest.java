@@ -2,6 +2,8 @@ package dev.bulkfetch.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.Child;
 import dev.bulkfetch.testing.TestServer;
@@ -9,11 +11,14 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -21,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A second stop signal while compare is stopping its run quits at once: the forked run gone,
- * compare's own files removed, the second signal's exit code. Real signals to a real compare.
+ * compare's own files removed, the second signal's exit code. Real signals to a real compare,
+ * and the tidy-up it does against the runs' thread, held where it writes.
  */
 class CompareQuitAtOnceTest {
 
@@ -96,6 +102,78 @@ class CompareQuitAtOnceTest {
                         .noneMatch(name -> name.equals("runs.log"))
                         .noneMatch(name -> name.matches("measured-run-.*\\.json"));
             }
+        }
+    }
+
+    /**
+     * From review: quitting at once tidied while the runs' thread, stopping its run on the
+     * first signal, could still be moving the run's standard error into runs.log, which it then
+     * made again after its removal. The tidy-up closes the runs' files first: the runs' thread,
+     * held just before it writes and let go after the tidy-up, makes none.
+     */
+    @Test
+    void theRunsThreadStoppingItsRunMakesNoFileAfterTheQuittingTidyUp() throws Exception {
+        // A stand-in for java: a line on its standard error, then held until it is killed.
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho 'a warning of the run' >&2\nexec sleep 600\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        Path work = dir.resolve("work");
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch tidied = new CountDownLatch(1);
+        RunFiles files = new RunFiles(work.resolve("runs.log"), () -> {
+            writing.countDown();
+            try {
+                tidied.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Comparison.Plan plan = new Comparison.Plan(dir.resolve("list.txt"),
+                List.of(EngineKind.SERIAL), List.of(), 1, 0, null, FetchConfig.builder().build());
+        CompletableFuture<Comparison.Result> result = new CompletableFuture<>();
+        Thread runs = Thread.ofPlatform().name("compare-runs").start(() -> {
+            try {
+                result.complete(Comparison.run(plan, new PrintWriter(new StringWriter()), files,
+                        engine -> java));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            assertThat(Await.until(() -> runLogWritten(work), Duration.ofSeconds(30)))
+                    .as("the run under way, a line in its log").isTrue();
+
+            // The first signal: the runs' thread stops the run, then moves its log.
+            runs.interrupt();
+            assertThat(writing.await(30, TimeUnit.SECONDS)).as("about to write runs.log")
+                    .isTrue();
+            // The second: quitAtOnce's tidy-up.
+            files.close();
+            tidied.countDown();
+
+            Comparison.Result stopped = result.get(30, TimeUnit.SECONDS);
+            assertThat(stopped.interrupted()).isTrue();
+            assertThat(stopped.failed()).isEmpty();
+            assertThat(work.resolve("runs.log")).doesNotExist();
+        } finally {
+            tidied.countDown();
+            runs.interrupt();
+            runs.join(Duration.ofSeconds(30));
+        }
+    }
+
+    private static boolean runLogWritten(Path work) throws IOException {
+        if (!Files.isDirectory(work)) {
+            return false;
+        }
+        try (var files = Files.list(work)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".log"))
+                    .toList()) {
+                if (Files.size(file) > 0) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -1,0 +1,94 @@
+package dev.bulkfetch.compare;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The files compare's runs make beside the shared log (each run's measurement and log, a
+ * failed run's log rewritten, the shared log itself), and the one switch that ends their
+ * making: {@link #close()}, which compare's tidy-ups call when it quits at once or its JVM
+ * shuts down.
+ *
+ * <p>Those tidy-ups run on a signal's thread while the runs' thread may still be stopping its
+ * run: moving the run's standard error into runs.log, or, its JVM killed, writing its log as
+ * a failed run's. A file it made after the tidy-up had looked stayed behind (runs.log was once
+ * made again after its removal). So every file is made under this object's lock, which {@link
+ * #close()} takes to refuse any more; what goes into a file is written after the lock is
+ * released (runs.log may be a pipe no one reads, a hung disk), and once the file is removed it
+ * goes to no name.
+ */
+public final class RunFiles {
+
+    private final Path log;
+    private final Runnable beforeAppending;
+    // Guarded by this: read on the runs' thread, set on a tidy-up's.
+    private boolean closed;
+
+    /** The runs' files in {@code folder}, beside its runs.log. */
+    public RunFiles(Path folder) {
+        this(folder.resolve("runs.log"), () -> { });
+    }
+
+    /**
+     * The runs' files beside {@code log}; {@code beforeAppending} runs as the runs' thread is
+     * about to write into it, before the lock: a test's way to hold it there.
+     */
+    RunFiles(Path log, Runnable beforeAppending) {
+        this.log = log;
+        this.beforeAppending = beforeAppending;
+    }
+
+    Path folder() {
+        return log.getParent();
+    }
+
+    /** A new file in the folder, as {@link Files#createTempFile(Path, String, String)}. */
+    synchronized Path newFile(String prefix, String suffix) throws IOException {
+        refuseIfClosed(folder().resolve(prefix + "*" + suffix));
+        return Files.createTempFile(folder(), prefix, suffix);
+    }
+
+    /** Starts {@code builder}'s process, whose redirects make its files again when gone. */
+    synchronized Process start(ProcessBuilder builder) throws IOException {
+        refuseIfClosed(folder());
+        return builder.start();
+    }
+
+    /** Moves {@code source}, a file made here, over {@code target}, one made here too. */
+    synchronized void replace(Path source, Path target) throws IOException {
+        refuseIfClosed(target);
+        Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Appends {@code bytes} to the shared log, made for them when it is not there. */
+    void append(byte[] bytes) throws IOException {
+        beforeAppending.run();
+        synchronized (this) {
+            refuseIfClosed(log);
+            try {
+                Files.createFile(log);
+            } catch (FileAlreadyExistsException there) {
+                // As it should be after the first run: appended to.
+            }
+        }
+        // Without CREATE: a log removed by the tidy-up meanwhile is not made again.
+        Files.write(log, bytes, StandardOpenOption.APPEND);
+    }
+
+    /** Makes no file from now on: what is there then is what a tidy-up finds. */
+    public synchronized void close() {
+        closed = true;
+    }
+
+    // Holding this object's lock.
+    private void refuseIfClosed(Path file) throws IOException {
+        if (closed) {
+            throw new FileSystemException(file.toString(), null, "compare is quitting");
+        }
+    }
+}
