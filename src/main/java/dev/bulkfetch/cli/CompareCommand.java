@@ -308,31 +308,13 @@ final class CompareCommand implements Callable<Integer> {
 
     /**
      * As {@link #tidy}, for a compare ended by a signal: the runs' {@code files} closed first,
-     * so the runs' thread, still stopping its run, makes none after. The run going on left
-     * empty files, and the logs left with something in them are those of runs that failed
-     * before.
+     * so the runs' thread, still stopping its run, makes none after. The run going on was
+     * stopped, not failed: its files go whatever its standard error left in its log, and the
+     * logs kept are those of the runs that failed before it.
      */
     private void tidyAfterStop(RunFiles files, Path work, Path copies) {
-        files.close();
-        List<Path> failedLogs = new java.util.ArrayList<>();
-        try (var made = Files.list(work)) {
-            for (Path file : made.filter(f -> f.getFileName().toString()
-                    .startsWith("measured-run-")).toList()) {
-                try {
-                    if (Files.size(file) == 0) {
-                        Files.deleteIfExists(file);
-                    } else if (file.getFileName().toString().endsWith(".log")) {
-                        failedLogs.add(file);
-                    }
-                } catch (java.io.IOException goneMeanwhile) {
-                    // The run's own thread, ending with its killed child, took it first.
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // Going down: what cannot be listed stays.
-        }
         try {
-            tidy(work, copies, failedLogs);
+            tidy(work, copies, files.close());
         } catch (java.io.IOException | RuntimeException e) {
             // Going down: what cannot be removed stays.
         }

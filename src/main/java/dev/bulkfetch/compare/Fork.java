@@ -305,17 +305,23 @@ final class Fork {
     /**
      * The run failed for {@code why}, said in its log too (a JVM killed, by the OOM killer or
      * a crash, writes nothing there). A log that cannot be rewritten is named as the run left
-     * it, when it is still there, and the failure says why it was not rewritten.
+     * it, when it is still there, and the failure says why it was not rewritten. The log it
+     * names is kept by {@code files}' tidy-up, as a failed run's.
      */
     private static Failed failure(Run run, String why, Integer code, Path runLog,
                                   RunFiles files) {
+        Failed failed;
         try {
             describeFailure(run, why, code != null, runLog, files);
-            return new Failed(why, code, runLog);
+            failed = new Failed(why, code, runLog);
         } catch (IOException e) {
-            return new Failed(why + "; its log could not be written: "
+            failed = new Failed(why + "; its log could not be written: "
                     + FileErrors.describe(e), code, Files.exists(runLog) ? runLog : null);
         }
+        if (failed.log() != null) {
+            files.keepAsFailed(failed.log());
+        }
+        return failed;
     }
 
     /**

@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The files compare's runs make beside the shared log (each run's measurement and log, a
@@ -21,13 +25,18 @@ import java.nio.file.StandardOpenOption;
  * #close()} takes to refuse any more; what goes into a file is written after the lock is
  * released (runs.log may be a pipe no one reads, a hung disk), and once the file is removed it
  * goes to no name.
+ *
+ * <p>This also knows which logs are failed runs' (named in the table, kept): the rest are the
+ * run going on's, which is stopped, not failed, whatever its standard error holds.
  */
 public final class RunFiles {
 
     private final Path log;
     private final Runnable beforeAppending;
-    // Guarded by this: read on the runs' thread, set on a tidy-up's.
+    // The three guarded by this: made on the runs' thread, closed on a tidy-up's.
     private boolean closed;
+    private final Set<Path> made = new LinkedHashSet<>();
+    private final Set<Path> failedLogs = new LinkedHashSet<>();
 
     /** The runs' files in {@code folder}, beside its runs.log. */
     public RunFiles(Path folder) {
@@ -50,7 +59,9 @@ public final class RunFiles {
     /** A new file in the folder, as {@link Files#createTempFile(Path, String, String)}. */
     synchronized Path newFile(String prefix, String suffix) throws IOException {
         refuseIfClosed(folder().resolve(prefix + "*" + suffix));
-        return Files.createTempFile(folder(), prefix, suffix);
+        Path file = Files.createTempFile(folder(), prefix, suffix);
+        made.add(file);
+        return file;
     }
 
     /** Starts {@code builder}'s process, whose redirects make its files again when gone. */
@@ -63,6 +74,13 @@ public final class RunFiles {
     synchronized void replace(Path source, Path target) throws IOException {
         refuseIfClosed(target);
         Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Keeps {@code runLog} as a failed run's log, unless the files are closed. */
+    synchronized void keepAsFailed(Path runLog) {
+        if (!closed) {
+            failedLogs.add(runLog);
+        }
     }
 
     /** Appends {@code bytes} to the shared log, made for them when it is not there. */
@@ -80,9 +98,27 @@ public final class RunFiles {
         Files.write(log, bytes, StandardOpenOption.APPEND);
     }
 
-    /** Makes no file from now on: what is there then is what a tidy-up finds. */
-    public synchronized void close() {
-        closed = true;
+    /**
+     * Makes no file from now on, removes those made that are no failed run's log (the run
+     * going on's, stopped), and returns the failed runs' logs, which the table names. A file
+     * that cannot be removed stays: this runs as compare ends.
+     */
+    public List<Path> close() {
+        List<Path> remove = new ArrayList<>();
+        List<Path> kept;
+        synchronized (this) {
+            closed = true;
+            made.stream().filter(file -> !failedLogs.contains(file)).forEach(remove::add);
+            kept = List.copyOf(failedLogs);
+        }
+        for (Path file : remove) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // Stays.
+            }
+        }
+        return kept;
     }
 
     // Holding this object's lock.

@@ -38,7 +38,9 @@ class CompareQuitAtOnceTest {
      * A first stop takes compare a few milliseconds, too few for a second signal to land in,
      * unless the stop is stuck, as on a hung file system: here in moving the stopped run's
      * standard error into runs.log, a named pipe that takes no more once full. quitAtOnce had
-     * no test: a body that did nothing left compare stuck, its run's files behind it.
+     * no test: a body that did nothing left compare stuck, its run's files behind it. The
+     * run's log, its standard error in it, was kept as a failed run's, though the run was
+     * stopped: it goes with the rest.
      */
     @Test
     void aSecondSignalWhileCompareIsStoppingQuitsAtOnceAndTidies() throws Exception {
@@ -97,10 +99,10 @@ class CompareQuitAtOnceTest {
                     Duration.ofSeconds(10))).as("the run ended with compare").isTrue();
             try (var left = Files.list(report)) {
                 assertThat(left.map(f -> f.getFileName().toString()))
-                        .as("the copies of the list, runs.log, the run's measurement")
+                        .as("the copies of the list, runs.log, the run's measurement and log")
                         .noneMatch(name -> name.startsWith(".bulkfetch-lists-"))
                         .noneMatch(name -> name.equals("runs.log"))
-                        .noneMatch(name -> name.matches("measured-run-.*\\.json"));
+                        .noneMatch(name -> name.startsWith("measured-run-"));
             }
         }
     }
@@ -109,14 +111,15 @@ class CompareQuitAtOnceTest {
      * From review: quitting at once tidied while the runs' thread, stopping its run on the
      * first signal, could still be moving the run's standard error into runs.log, which it then
      * made again after its removal. The tidy-up closes the runs' files first: the runs' thread,
-     * held just before it writes and let go after the tidy-up, makes none.
+     * held just before it writes and let go after the tidy-up, makes none. The run it stopped
+     * is no failed one: its log, a line in it, was kept as a failed run's. It goes with the
+     * rest; the log of a run that failed before it stays.
      */
     @Test
     void theRunsThreadStoppingItsRunMakesNoFileAfterTheQuittingTidyUp() throws Exception {
-        // A stand-in for java: a line on its standard error, then held until it is killed.
-        Path java = dir.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho 'a warning of the run' >&2\nexec sleep 600\n");
-        assertThat(java.toFile().setExecutable(true)).isTrue();
+        // Stand-ins for java: one fails, one is held until it is killed, each saying a line.
+        Path failing = script("failing-java", "echo 'a failure of the run' >&2\nexit 3");
+        Path held = script("java", "echo 'a warning of the run' >&2\nexec sleep 600");
         Path work = dir.resolve("work");
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch tidied = new CountDownLatch(1);
@@ -129,32 +132,39 @@ class CompareQuitAtOnceTest {
             }
         });
         Comparison.Plan plan = new Comparison.Plan(dir.resolve("list.txt"),
-                List.of(EngineKind.SERIAL), List.of(), 1, 0, null, FetchConfig.builder().build());
+                List.of(EngineKind.THREADS, EngineKind.SERIAL), List.of(4), 1, 0, null,
+                FetchConfig.builder().build());
         CompletableFuture<Comparison.Result> result = new CompletableFuture<>();
         Thread runs = Thread.ofPlatform().name("compare-runs").start(() -> {
             try {
                 result.complete(Comparison.run(plan, new PrintWriter(new StringWriter()), files,
-                        engine -> java));
+                        engine -> engine == EngineKind.SERIAL ? held : failing));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
         });
         try {
-            assertThat(Await.until(() -> runLogWritten(work), Duration.ofSeconds(30)))
-                    .as("the run under way, a line in its log").isTrue();
+            assertThat(Await.until(() -> serialLogWritten(work), Duration.ofSeconds(30)))
+                    .as("the serial run under way, a line in its log").isTrue();
 
             // The first signal: the runs' thread stops the run, then moves its log.
             runs.interrupt();
             assertThat(writing.await(30, TimeUnit.SECONDS)).as("about to write runs.log")
                     .isTrue();
             // The second: quitAtOnce's tidy-up.
-            files.close();
+            List<Path> kept = files.close();
             tidied.countDown();
 
             Comparison.Result stopped = result.get(30, TimeUnit.SECONDS);
             assertThat(stopped.interrupted()).isTrue();
-            assertThat(stopped.failed()).isEmpty();
-            assertThat(work.resolve("runs.log")).doesNotExist();
+            Path failedLog = stopped.failed().getFirst().log();
+            assertThat(stopped.failed()).extracting(Comparison.FailedRun::engine)
+                    .containsExactly("threads");
+            assertThat(kept).as("failed runs' logs").containsExactly(failedLog);
+            try (var left = Files.list(work)) {
+                assertThat(left).as("the stopped run's files, runs.log")
+                        .containsExactly(failedLog);
+            }
         } finally {
             tidied.countDown();
             runs.interrupt();
@@ -162,13 +172,19 @@ class CompareQuitAtOnceTest {
         }
     }
 
-    private static boolean runLogWritten(Path work) throws IOException {
+    private Path script(String name, String body) throws IOException {
+        Path script = TestServer.write(dir.resolve(name), "#!/bin/sh\n" + body + "\n");
+        assertThat(script.toFile().setExecutable(true)).isTrue();
+        return script;
+    }
+
+    private static boolean serialLogWritten(Path work) throws IOException {
         if (!Files.isDirectory(work)) {
             return false;
         }
         try (var files = Files.list(work)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".log"))
-                    .toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString()
+                    .matches("measured-run-serial-.*\\.log")).toList()) {
                 if (Files.size(file) > 0) {
                     return true;
                 }
