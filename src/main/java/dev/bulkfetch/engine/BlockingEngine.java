@@ -50,11 +50,15 @@ final class BlockingEngine implements Engine {
         this.kind = kind;
         this.options = options;
         this.guard = HostGuard.of(options);
-        javax.net.ssl.SSLSocketFactory trusted = options.trustedCertificates().isEmpty() ? null
-                : TrustedCertificates.socketFactory(options.trustedCertificates());
+        // Any certificate (--insecure), else those given (--cacert), else the JDK's CAs.
+        javax.net.ssl.SSLSocketFactory tls = TlsHandshakes.watching(options.insecure()
+                ? Insecure.sockets()
+                : options.trustedCertificates().isEmpty()
+                        ? javax.net.ssl.HttpsURLConnection.getDefaultSSLSocketFactory()
+                        : TrustedCertificates.socketFactory(options.trustedCertificates()));
         JdkHttpSettings.applyFor(options.concurrency());
         this.shared = new BlockingExchange.Context(options, guard, redirectGate,
-                new JdkIdleCap(Math.max(64, 2 * options.concurrency())), trusted,
+                new JdkIdleCap(Math.max(64, 2 * options.concurrency())), tls,
                 () -> closing, () -> lend(true));
         this.pool = switch (kind) {
             case THREADS -> platformPool(options.concurrency(), "bulkfetch-thread-");

@@ -38,15 +38,15 @@ final class BlockingExchange {
      * exchange cannot reach its pool, its watchdog or the other exchanges.
      */
     record Context(EngineOptions options, HostGuard guard, RedirectGate redirectGate,
-                   JdkIdleCap idleCap, javax.net.ssl.SSLSocketFactory trusted,
+                   JdkIdleCap idleCap, javax.net.ssl.SSLSocketFactory tls,
                    BooleanSupplier closing, Runnable lendThread) {
     }
 
     private final EngineOptions options;
     private final HostGuard guard;
     private final RedirectGate redirectGate;
-    // Sockets that trust the certificates given in place of the JDK's CAs; null for the JDK's.
-    private final javax.net.ssl.SSLSocketFactory trusted;
+    // The engine's TLS sockets, one factory for all its connections (see TlsHandshakes).
+    private final javax.net.ssl.SSLSocketFactory tls;
     // Reads the engine's volatile flag, set by its close() on whichever thread closes it.
     private final BooleanSupplier closing;
     // Lends the engine's pool a thread (BlockingEngine.lend, under the engine's lock): called
@@ -91,7 +91,7 @@ final class BlockingExchange {
         this.guard = context.guard();
         this.redirectGate = context.redirectGate();
         this.connections = new ExchangeConnections(context.idleCap());
-        this.trusted = context.trusted();
+        this.tls = context.tls();
         this.closing = context.closing();
         this.lendThread = context.lendThread();
         this.deadlineNanos = deadlineNanos;
@@ -257,7 +257,7 @@ final class BlockingExchange {
             // close() may have passed this exchange before it had this connection.
             throw new java.util.concurrent.CancellationException("engine closed");
         }
-        ConnectionSetUp.prepare(conn, options.insecure(), trusted);
+        ConnectionSetUp.prepare(conn, options.insecure(), tls);
         // What the request has left bounds the connection's timeouts (see
         // ConnectionSetUp.timeouts); with nothing left, it has timed out.
         long left = deadlineNanos - System.nanoTime();

@@ -29,16 +29,15 @@ final class ConnectionSetUp {
 
     /**
      * Turns off the JDK's redirects (the exchange follows them itself) and any response cache
-     * a host installed, and sets the TLS trust: any certificate for {@code insecure}, else the
-     * {@code trusted} certificates when given, else the JDK's CAs.
+     * a host installed, and sets the TLS {@code sockets}, which carry the trust (see
+     * BlockingEngine), and for {@code insecure} any host name.
      */
-    static void prepare(HttpURLConnection conn, boolean insecure, SSLSocketFactory trusted) {
+    static void prepare(HttpURLConnection conn, boolean insecure, SSLSocketFactory sockets) {
         conn.setInstanceFollowRedirects(false);
         if (conn instanceof HttpsURLConnection https) {
+            https.setSSLSocketFactory(sockets);
             if (insecure) {
                 Insecure.apply(https);
-            } else if (trusted != null) {
-                https.setSSLSocketFactory(trusted);
             }
         }
         // The JDK asks a cache only when a host installed one (ResponseCache.setDefault) and

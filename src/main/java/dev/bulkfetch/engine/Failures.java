@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Turns the exceptions of every engine's client into the same {@link FetchError}, so the same
@@ -42,12 +43,11 @@ final class Failures {
     }
 
     /**
-     * Whether the TLS handshake failed: the client's TLS said so (a certificate refused, a
-     * handshake alert, a server that answered without TLS), or, on the event loop, the channel
-     * closed with a handshake failure suppressed in it. The JDK's engines, when the server
-     * resets the connection in the handshake or refuses it for want of a client certificate
-     * after its end, say only "Connection reset" or "Error writing to server", as of a server
-     * that fails before any TLS: those are not taken for TLS.
+     * Whether the TLS handshake failed, for a {@code connect} error: the client's TLS said so
+     * (a certificate refused, a handshake alert, a server that answered without TLS), or, on
+     * the event loop, the channel closed with a handshake failure suppressed in it. The JDK's
+     * engines say so through {@link TlsHandshakes} of a reset in the handshake, and of a TLS
+     * 1.3 server's refusal for want of a client certificate, after its end.
      */
     private static boolean inTlsHandshake(Throwable thrown) {
         for (Throwable t = thrown; t != null; t = t.getCause()) {
@@ -143,7 +143,7 @@ final class Failures {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof ClosedChannelException) {
                 for (Throwable suppressed : t.getSuppressed()) {
-                    if (suppressed instanceof javax.net.ssl.SSLHandshakeException) {
+                    if (suppressed instanceof SSLHandshakeException) {
                         return true;
                     }
                 }
@@ -176,12 +176,11 @@ final class Failures {
             return ErrorKind.CONNECT;
         }
         if (t instanceof SSLException) {
-            return ErrorKind.CONNECT;
+return ErrorKind.CONNECT;
         }
         if (message.equals("error writing to server")) {
             // The JDK's, when the request could not be written on a new connection, twice (it
-            // tries a second): the server takes no request. A TLS 1.3 server wanting a client
-            // certificate ends up here; the event loop reads its alert, a connect error too.
+            // tries a second): the server takes no request.
             return ErrorKind.CONNECT;
         }
         if (message.contains("connection reset") || message.contains("remotely closed")

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
 import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.RefusedPort;
 import dev.bulkfetch.testing.TestServer;
@@ -90,6 +91,26 @@ class NoneConnectedWarningTest {
                 .doesNotContain("TLS");
         assertThat(Records.parse(certificate.out() + noTls.out() + mixed.out() + down.out()
                 + insecure.out())).hasSize(9);
+    }
+
+    /**
+     * A server that resets every connection in its TLS handshake was up: on the JDK's engines,
+     * which said only "Connection reset" of it, the warning asked whether it was.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"event-loop", "threads", "virtual", "serial"})
+    void aRunWhoseEveryHandshakeWasResetSaysSo(String engine) throws Exception {
+        Path summary = dir.resolve(engine + "-reset-summary.json");
+        Cli.Result reset;
+        try (RawServer resetting = new RawServer(RawServer.Mode.RESET_AFTER_FIRST_BYTES)) {
+            reset = fetch(engine, "reset", resetting.url("/r\n").replaceFirst("^http:", "https:"),
+                    "--summary-json", summary.toString());
+        }
+
+        assertThat(reset.err()).contains("warning: no item could connect: every TLS handshake "
+                + "failed").doesNotContain("server up");
+        assertThat(Records.json(Files.readString(summary)).get("connect_tls").asLong())
+                .isEqualTo(1);
     }
 
     private static Cli.Result fetch(String engine, String name, String list, String... extra) {

@@ -39,19 +39,21 @@ class KeepAliveTest {
     private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
     private final ExecutorService threads = Executors.newFixedThreadPool(4);
     private HttpServer server;
+    // Notes the client's port of each request, and answers it.
+    private final com.sun.net.httpserver.HttpHandler answer = exchange -> {
+        clientPorts.add(exchange.getRemoteAddress().getPort());
+        byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    };
 
     @BeforeEach
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(threads);
-        server.createContext("/", exchange -> {
-            clientPorts.add(exchange.getRemoteAddress().getPort());
-            byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
+        server.createContext("/", answer);
         server.start();
     }
 
@@ -83,5 +85,34 @@ class KeepAliveTest {
         // A fresh connection per request would show 40 ports. A connection may be replaced
         // now and then (a race between release and the next request), never per request.
         assertThat(clientPorts).hasSizeBetween(1, 2 * CONCURRENCY);
+    }
+
+    /**
+     * A TLS connection is reused too: the JDK keeps one for reuse under the socket factory it
+     * was made with, the same object, so the engine's factory, which watches each handshake
+     * (TlsHandshakes), must be one for all its connections.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void anEngineReusesItsTlsConnections(EngineKind engine) throws Exception {
+        com.sun.net.httpserver.HttpsServer tls = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        tls.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(
+                dev.bulkfetch.testing.RawTlsServer.wireMockCertificate()));
+        tls.setExecutor(threads);
+        tls.createContext("/", answer);
+        tls.start();
+        try (Engine client = Engine.create(engine, EngineContract.tlsOptions())) {
+            for (int i = 1; i <= 5; i++) {
+                Outcome outcome = client.send(dev.bulkfetch.FetchRequest.get(i, java.net.URI
+                        .create("https://127.0.0.1:" + tls.getAddress().getPort() + "/" + i)))
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(outcome.status()).as(String.valueOf(outcome.error())).isEqualTo(200);
+            }
+        } finally {
+            tls.stop(0);
+        }
+        // One request after another: one connection for all.
+        assertThat(clientPorts).hasSize(1);
     }
 }

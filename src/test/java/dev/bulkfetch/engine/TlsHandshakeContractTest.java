@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.testing.RawServer;
+import dev.bulkfetch.testing.RawTlsServer;
 import dev.bulkfetch.testing.RefusedPort;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,5 +70,37 @@ class TlsHandshakeContractTest {
         assertThat(refused.tls()).isFalse();
         assertThat(trusted.status()).isEqualTo(200);
         assertThat(trusted.tls()).isFalse();
+    }
+
+    /**
+     * A reset in the handshake, and a TLS 1.3 server dropping a client that gave no
+     * certificate once the client's side of the handshake was done, are TLS failures on every
+     * engine. The JDK's engines said only "Connection reset" and "Error writing to server" of
+     * them, as of a server failing before any TLS, so the run's end asked whether the server
+     * was up.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aResetInTheHandshakeAndAClientDroppedForItsCertificateAreMarkedAsTls(EngineKind kind)
+            throws Exception {
+        Outcome reset;
+        try (RawServer resetting = new RawServer(RawServer.Mode.RESET_AFTER_FIRST_BYTES)) {
+            reset = fetch(kind, resetting.url("/").replaceFirst("^http:", "https:"),
+                    tlsOptions());
+        }
+        Outcome dropped;
+        try (RawTlsServer dropping = new RawTlsServer(
+                RawTlsServer.Mode.RESET_WITHOUT_CLIENT_CERTIFICATE)) {
+            dropped = fetch(kind, dropping.url("/"), tlsOptions());
+        }
+
+        for (Outcome tls : new Outcome[] {reset, dropped}) {
+            assertThat(tls.status()).isNull();
+            assertThat(tls.error().kind()).as(tls.error().message())
+                    .isEqualTo(ErrorKind.CONNECT);
+            assertThat(tls.tls()).as(tls.error().message()).isTrue();
+        }
+        assertThat(reset.error().message()).containsIgnoringCase("reset")
+                .containsIgnoringCase("handshake");
     }
 }

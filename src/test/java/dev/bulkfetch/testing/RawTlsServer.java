@@ -1,0 +1,136 @@
+package dev.bulkfetch.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A TLS server that misbehaves after a good handshake, where {@link RawServer} cannot (it
+ * speaks no TLS): on 127.0.0.1, with WireMock's self-signed certificate (trusted only with
+ * {@code --insecure}), one virtual thread per connection. Its TLS runs over a plain socket
+ * it keeps, so it can write bytes that are not TLS, or reset the connection.
+ */
+public final class RawTlsServer implements AutoCloseable {
+
+    /** What to do once the handshake is done. */
+    public enum Mode {
+        /** Answer the request with a record that fails its MAC, where the answer should be. */
+        BAD_RECORD,
+        /** Answer 200 declaring 100 bytes, send 10, then a record that fails its MAC. */
+        BAD_RECORD_IN_BODY,
+        /**
+         * Ask for a client certificate (in TLS 1.3, whose handshake the client ends before
+         * the server has looked at it) and, given none, reset the connection without a word,
+         * as a server does that drops a client it does not know.
+         */
+        RESET_WITHOUT_CLIENT_CERTIFICATE
+    }
+
+    private final ServerSocket socket;
+    private final Mode mode;
+    private final SSLContext context;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    public RawTlsServer(Mode mode) throws IOException, GeneralSecurityException {
+        this.mode = mode;
+        this.context = wireMockCertificate();
+        this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        threads.execute(this::accept);
+    }
+
+    public String url(String path) {
+        return "https://127.0.0.1:" + socket.getLocalPort() + path;
+    }
+
+    /** A server's TLS, with WireMock's self-signed certificate, for servers of other kinds. */
+    public static SSLContext wireMockCertificate() throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("JKS");
+        try (InputStream in = com.github.tomakehurst.wiremock.WireMockServer.class
+                .getClassLoader().getResourceAsStream("keystore")) {
+            store.load(in, "password".toCharArray());
+        }
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(
+                KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, "password".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
+    }
+
+    private void accept() {
+        while (!socket.isClosed()) {
+            try {
+                Socket client = socket.accept();
+                threads.execute(() -> answer(client));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void answer(Socket plain) {
+        try (plain; SSLSocket tls = (SSLSocket) context.getSocketFactory()
+                .createSocket(plain, null, plain.getPort(), false)) {
+            tls.setUseClientMode(false);
+            if (mode == Mode.RESET_WITHOUT_CLIENT_CERTIFICATE) {
+                tls.setWantClientAuth(true);
+            }
+            tls.startHandshake();
+            if (mode == Mode.RESET_WITHOUT_CLIENT_CERTIFICATE) {
+                try {
+                    tls.getSession().getPeerCertificates();
+                } catch (SSLPeerUnverifiedException none) {
+                    plain.setSoLinger(true, 0);  // the close resets the connection
+                    return;
+                }
+            }
+            readHead(tls.getInputStream());
+            if (mode == Mode.BAD_RECORD_IN_BODY) {
+                OutputStream out = tls.getOutputStream();
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            // An application-data record of 64 bytes that no key made: its MAC fails.
+            byte[] record = new byte[5 + 64];
+            record[0] = 0x17;
+            record[1] = 3;
+            record[2] = 3;
+            record[4] = 64;
+            java.util.Arrays.fill(record, 5, record.length, (byte) 0x5a);
+            plain.getOutputStream().write(record);
+            plain.getOutputStream().flush();
+            // Until the client, told its record is bad, closes.
+            plain.getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // The client went away: that is how these end.
+        }
+    }
+
+    private static void readHead(InputStream in) throws IOException {
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        int matched = 0;
+        int b;
+        while (matched < 4 && (b = in.read()) >= 0) {
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        threads.shutdownNow();
+    }
+}
