@@ -176,7 +176,12 @@ final class Failures {
             return ErrorKind.CONNECT;
         }
         if (t instanceof SSLException) {
-return ErrorKind.CONNECT;
+            // A handshake's failure, or an alert about it (a TLS 1.3 server's verdict on the
+            // client's certificate comes after the client's side is done): no connection
+            // was made. Any other, on a connection made (a record that fails its MAC), is
+            // that connection's protocol failing, as the event loop has it; one while
+            // connecting is made a connect error by connectPhase.
+            return t instanceof SSLHandshakeException ? ErrorKind.CONNECT : ErrorKind.PROTOCOL;
         }
         if (message.equals("error writing to server")) {
             // The JDK's, when the request could not be written on a new connection, twice (it

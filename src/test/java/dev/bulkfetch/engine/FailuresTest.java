@@ -36,10 +36,12 @@ class FailuresTest {
         assertThat(Failures.classify(new java.net.ConnectException("finishConnect(..) failed:"
                 + " Connection refused")).message())
                 .isEqualTo("could not connect: Connection refused");
-        // Netty's "not an SSL/TLS record: 3c21444f..." carried the whole record in hex.
+        // Netty's "not an SSL/TLS record: 3c21444f..." carried the whole record in hex (in
+        // the handshake, which AHC's ConnectException wraps).
         String hex = "3c21".repeat(400);
-        assertThat(Failures.classify(new javax.net.ssl.SSLException("not an SSL/TLS record: "
-                + hex)).message()).hasSize("could not connect: ".length() + 203).endsWith("...");
+        assertThat(Failures.classify(new java.net.ConnectException("handshake").initCause(
+                new javax.net.ssl.SSLException("not an SSL/TLS record: " + hex))).message())
+                .hasSize("could not connect: ".length() + 203).endsWith("...");
         // A host name is no class name.
         assertThat(Failures.classify(new java.net.ConnectException("my.Server: bad"))
                 .message()).isEqualTo("could not connect: my.Server: bad");
@@ -81,6 +83,30 @@ class FailuresTest {
         assertThat(error.kind()).isEqualTo(ErrorKind.TOO_LARGE);
         assertThat(error.message()).startsWith("the body did not fit in memory (Java heap space)")
                 .contains("-Xmx").contains("--max-body");
+    }
+
+    /**
+     * A TLS error is a failed handshake (connect, counted as TLS) when it is one of the
+     * handshake's, a refusal of it included; any other came on a connection made, whose
+     * protocol then failed. The JDK's engines took every TLS error for a failed handshake.
+     */
+    @Test
+    void onlyAHandshakesTlsErrorIsAFailedHandshake() {
+        Outcome afterHandshake = Failures.outcome(new javax.net.ssl.SSLException(
+                "(bad_record_mac) Tag mismatch"), 10, 1);
+        Outcome alert = Failures.outcome(new javax.net.ssl.SSLHandshakeException(
+                "(certificate_required) Received fatal alert: certificate_required"), 0, 1);
+        Outcome inHandshake = Failures.outcome(new java.net.ConnectException("handshake")
+                .initCause(new javax.net.ssl.SSLException("Unsupported or unrecognized SSL "
+                        + "message")), 0, 1);
+
+        assertThat(afterHandshake.error()).isEqualTo(dev.bulkfetch.FetchError.of(
+                dev.bulkfetch.ErrorKind.PROTOCOL, "(bad_record_mac) Tag mismatch"));
+        assertThat(afterHandshake.tls()).isFalse();
+        for (Outcome tls : new Outcome[] {alert, inHandshake}) {
+            assertThat(tls.error().kind()).isEqualTo(dev.bulkfetch.ErrorKind.CONNECT);
+            assertThat(tls.tls()).isTrue();
+        }
     }
 
     /**

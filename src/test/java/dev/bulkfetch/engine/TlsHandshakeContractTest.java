@@ -103,4 +103,34 @@ class TlsHandshakeContractTest {
         assertThat(reset.error().message()).containsIgnoringCase("reset")
                 .containsIgnoringCase("handshake");
     }
+
+    /**
+     * A TLS error on a connection whose handshake was done (a record that fails its MAC, in
+     * place of the answer or in its body) is that connection's protocol failing, on every
+     * engine, as the event loop had it: the JDK's engines took any TLS error for one of the
+     * handshake, a connect error counted among the run's TLS failures.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aTlsErrorAfterTheHandshakeIsAProtocolErrorNotAFailedHandshake(EngineKind kind)
+            throws Exception {
+        Outcome unanswered;
+        try (RawTlsServer bad = new RawTlsServer(RawTlsServer.Mode.BAD_RECORD)) {
+            unanswered = fetch(kind, bad.url("/"), tlsOptions());
+        }
+        Outcome cut;
+        try (RawTlsServer bad = new RawTlsServer(RawTlsServer.Mode.BAD_RECORD_IN_BODY)) {
+            cut = fetch(kind, bad.url("/"), tlsOptions());
+        }
+
+        assertThat(unanswered.status()).isNull();
+        assertThat(cut.status()).isEqualTo(200);
+        assertThat(cut.bytes()).isEqualTo(10);
+        for (Outcome failed : new Outcome[] {unanswered, cut}) {
+            assertThat(failed.error().kind()).as(failed.error().message())
+                    .isEqualTo(ErrorKind.PROTOCOL);
+            assertThat(failed.tls()).isFalse();
+            assertThat(failed.unsent()).isFalse();
+        }
+    }
 }
