@@ -45,9 +45,16 @@ final class TlsHandshakes extends SSLSocketFactory {
         return new TlsHandshakes(sockets);
     }
 
-    // The JDK makes its TLS socket over the plain one it connected (createSocket() is left
-    // unimplemented, which tells it to), so the TCP connect is done, and its failures are
-    // its own, before any socket of this factory's.
+    /**
+     * A plain socket, for the JDK to connect and then hand to {@link #createSocket(Socket,
+     * String, int, boolean)}: the TCP connect is done, and its failures are its own, before
+     * any socket of this factory's. (Left unimplemented, the JDK does the same after an
+     * exception made for each connection, which says so.)
+     */
+    @Override
+    public Socket createSocket() {
+        return new Socket();
+    }
 
     @Override
     public Socket createSocket(Socket plain, String host, int port, boolean autoClose)
