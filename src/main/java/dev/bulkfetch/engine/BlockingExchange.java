@@ -119,10 +119,8 @@ final class BlockingExchange {
             long latency = System.nanoTime() - start;
             Outcome failed = timedOut
                     || System.nanoTime() - deadlineNanos >= 0
-                    ? Outcome.failure(FetchError.of(ErrorKind.TIMEOUT, "timed out: request took"
-                            + " longer than " + options.requestTimeout().toMillis() + " ms"),
-                            bodyRead.bytes(), latency)
-                    : Failures.outcome(e, bodyRead.bytes(), latency);
+                    ? Outcome.failure(Timeouts.request(options), bodyRead.bytes(), latency)
+                    : Failures.outcome(e, bodyRead.bytes(), latency, options);
             if (answered != 0) {
                 failed = failed.withStatus(answered, answeredRetryAfter);
             }

@@ -25,6 +25,7 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
     record Hop(Outcome outcome, int status, String location) {
     }
 
+    private final EngineOptions options;
     private final long maxBody;
     // Set by the sending thread as it takes a pooled connection, before the request is
     // handed to the event loop, whose failure lostUnanswered then reads: ordered by that
@@ -57,6 +58,7 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
 
     CountingHandler(EngineOptions options, long start, String method,
                     java.util.function.BooleanSupplier engineClosing) {
+        this.options = options;
         this.engineClosing = engineClosing;
         this.method = method;
         this.maxBody = options.maxBodyBytes();
@@ -191,7 +193,7 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
             thrown = TlsHandshakes.refused(thrown);
         }
         Outcome failure = Failures.outcome(thrown, location == null ? bytes : 0,
-                System.nanoTime() - start);
+                System.nanoTime() - start, options);
         return new Hop(answered == 0 ? failure : failure.withStatus(answered, retryAfter),
                 status, null);
     }

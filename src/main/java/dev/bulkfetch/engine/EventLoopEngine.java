@@ -163,7 +163,7 @@ final class EventLoopEngine implements Engine {
                         : follow(request, hop, redirects, start, handle)
                                 .thenApply(Outcome::afterRedirect))
                 .exceptionally(thrown -> Failures.outcome(thrown, 0,
-                        System.nanoTime() - start));
+                        System.nanoTime() - start, options));
     }
 
     /**
@@ -239,9 +239,9 @@ final class EventLoopEngine implements Engine {
                                 : thrown, start));
     }
 
-    private static CompletableFuture<Outcome> failed(Throwable thrown, long start) {
+    private CompletableFuture<Outcome> failed(Throwable thrown, long start) {
         return CompletableFuture.completedFuture(
-                Failures.outcome(thrown, 0, System.nanoTime() - start));
+                Failures.outcome(thrown, 0, System.nanoTime() - start, options));
     }
 
     /**

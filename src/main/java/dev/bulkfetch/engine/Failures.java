@@ -30,10 +30,15 @@ final class Failures {
      * The outcome of an exchange that ended with {@code thrown}: classified, marked unsent
      * when no connection was made, and marked TLS when its TLS handshake failed. A connect
      * timeout reads {@code timeout}, as every timeout does, but like a refused connection it
-     * is safe to send again, a POST's too.
+     * is safe to send again, a POST's too. A timeout says which of {@code options}' ran out,
+     * in {@link Timeouts}' words.
      */
-    static Outcome outcome(Throwable thrown, long bytes, long latencyNanos) {
+    static Outcome outcome(Throwable thrown, long bytes, long latencyNanos,
+                           EngineOptions options) {
         FetchError error = classify(thrown);
+        if (error.kind() == ErrorKind.TIMEOUT) {
+            error = Timeouts.of(thrown, options);
+        }
         boolean refused = certificateRefused(thrown);
         Outcome outcome = beforeSending(thrown) || refused
                 ? Outcome.failureBeforeSending(error, latencyNanos, refused)

@@ -62,8 +62,8 @@ class FailuresTest {
         ConnectException connecting =
                 (ConnectException) new ConnectException(socket.getMessage()).initCause(socket);
 
-        Outcome eventLoop = Failures.outcome(new CompletionException(resolver), 0, 1);
-        Outcome blocking = Failures.outcome(connecting, 0, 1);
+        Outcome eventLoop = outcome(new CompletionException(resolver), 0, 1);
+        Outcome blocking = outcome(connecting, 0, 1);
 
         assertThat(eventLoop.error()).isEqualTo(blocking.error()).isEqualTo(
                 FetchError.of(ErrorKind.CONNECT, "could not resolve host: down.invalid"));
@@ -92,11 +92,11 @@ class FailuresTest {
      */
     @Test
     void onlyAHandshakesTlsErrorIsAFailedHandshake() {
-        Outcome afterHandshake = Failures.outcome(new javax.net.ssl.SSLException(
+        Outcome afterHandshake = outcome(new javax.net.ssl.SSLException(
                 "(bad_record_mac) Tag mismatch"), 10, 1);
-        Outcome alert = Failures.outcome(new javax.net.ssl.SSLHandshakeException(
+        Outcome alert = outcome(new javax.net.ssl.SSLHandshakeException(
                 "(certificate_required) Received fatal alert: certificate_required"), 0, 1);
-        Outcome inHandshake = Failures.outcome(new java.net.ConnectException("handshake")
+        Outcome inHandshake = outcome(new java.net.ConnectException("handshake")
                 .initCause(new javax.net.ssl.SSLException("Unsupported or unrecognized SSL "
                         + "message")), 0, 1);
 
@@ -115,19 +115,19 @@ class FailuresTest {
      */
     @Test
     void aRefusedCertificateIsPermanentButAnUndeterminedRevocationIsNot() {
-        Outcome refused = Failures.outcome(new javax.net.ssl.SSLHandshakeException(
+        Outcome refused = outcome(new javax.net.ssl.SSLHandshakeException(
                 "PKIX path building failed", new java.security.cert.CertificateException(
                         "unable to find valid certification path to requested target")), 0, 1);
-        Outcome wrongHost = Failures.outcome(new javax.net.ssl.SSLHandshakeException(
+        Outcome wrongHost = outcome(new javax.net.ssl.SSLHandshakeException(
                 "No subject alternative names matching IP address 127.0.0.1 found",
                 new java.security.cert.CertificateException("No subject alternative names")),
                 0, 1);
-        Outcome undetermined = Failures.outcome(new javax.net.ssl.SSLHandshakeException(
+        Outcome undetermined = outcome(new javax.net.ssl.SSLHandshakeException(
                 "revocation", new java.security.cert.CertificateException("check failed",
                         new java.security.cert.CertPathValidatorException("responder down", null,
                                 null, -1, java.security.cert.CertPathValidatorException
                                         .BasicReason.UNDETERMINED_REVOCATION_STATUS))), 0, 1);
-        Outcome reset = Failures.outcome(new java.net.SocketException("Connection reset"), 0, 1);
+        Outcome reset = outcome(new java.net.SocketException("Connection reset"), 0, 1);
 
         assertThat(refused.permanent()).isTrue();
         assertThat(refused.error().kind()).isEqualTo(dev.bulkfetch.ErrorKind.CONNECT);
@@ -153,7 +153,7 @@ class FailuresTest {
         ConnectException connect = new ConnectException(annotated.getMessage());
         connect.initCause(annotated);
 
-        Outcome outcome = Failures.outcome(new CompletionException(connect), 0, 1);
+        Outcome outcome = outcome(new CompletionException(connect), 0, 1);
 
         assertThat(outcome.error().kind()).isEqualTo(ErrorKind.CONNECT);
         assertThat(outcome.error().message())
@@ -210,7 +210,7 @@ class FailuresTest {
     void aConnectFailureWithoutAMessageIsNamedByItsTypeNotGivenACause() {
         for (IOException silent : new IOException[] {
                 new ClosedChannelException(), new java.io.InterruptedIOException()}) {
-            Outcome outcome = Failures.outcome(new CompletionException(
+            Outcome outcome = outcome(new CompletionException(
                     new ConnectException("https://127.0.0.1:8443").initCause(silent)), 0, 1);
 
             assertThat(outcome.error().kind()).isEqualTo(ErrorKind.CONNECT);
@@ -220,5 +220,9 @@ class FailuresTest {
                             : "could not connect: InterruptedIOException, no detail given");
             assertThat(outcome.unsent()).isTrue();
         }
+    }
+
+    private static Outcome outcome(Throwable thrown, long bytes, long latencyNanos) {
+        return Failures.outcome(thrown, bytes, latencyNanos, EngineContract.options());
     }
 }

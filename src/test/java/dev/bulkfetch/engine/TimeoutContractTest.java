@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.FullListener;
 import dev.bulkfetch.testing.RawServer;
@@ -23,7 +24,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Every engine ends a request at its timeouts, alike: the connect timeout, the idle timeout
  * of a read, and the request timeout over the whole of it (a connect that hangs, a body
- * dribbled or stalled, a chain of redirects), but not while a response trickles in.
+ * dribbled or stalled, a chain of redirects), but not while a response trickles in. Each
+ * timeout says which it was in the same words on every engine: the event loop's were AHC's
+ * ("Request timeout to 127.0.0.1/127.0.0.1:18291 after 1000 ms").
  */
 class TimeoutContractTest {
 
@@ -47,8 +50,7 @@ class TimeoutContractTest {
             long start = System.nanoTime();
             Outcome outcome = engine.send(FetchRequest.get(1, URI.create(url)))
                     .get(20, TimeUnit.SECONDS);
-            assertThat(outcome.error().kind()).as(outcome.error().message())
-                    .isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(outcome.error()).isEqualTo(timedOut("the TLS handshake did not finish"));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(
                     Duration.ofSeconds(8));
         }
@@ -71,8 +73,7 @@ class TimeoutContractTest {
                     "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                     .get(40, TimeUnit.SECONDS);
 
-            assertThat(outcome.error().kind()).as(outcome.error().message())
-                    .isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(outcome.error()).isEqualTo(timedOut("could not connect within 300 ms"));
             assertThat(outcome.unsent()).isTrue();
         }
     }
@@ -93,8 +94,7 @@ class TimeoutContractTest {
                     .get(40, TimeUnit.SECONDS);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-            assertThat(outcome.error().kind()).as(outcome.error().message())
-                    .isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(outcome.error()).isEqualTo(timedOut("request took longer than 1000 ms"));
             assertThat(took).isLessThan(Duration.ofSeconds(10));
             assertThat(outcome.latencyNanos()).isLessThan(Duration.ofSeconds(10).toNanos());
         }
@@ -120,7 +120,7 @@ class TimeoutContractTest {
             EngineKind kind) throws Exception {
         long start = System.nanoTime();
         Outcome dribble = fetch(kind, server.url("/dribble/1"), deadlines());
-        assertThat(dribble.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+        assertThat(dribble.error()).isEqualTo(timedOut("request took longer than 800 ms"));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     }
 
@@ -134,10 +134,29 @@ class TimeoutContractTest {
     void aBodyThatStallsEndsAtTheRequestTimeoutNotTheIdleTimeout(EngineKind kind)
             throws Exception {
         Timed timed = withPatientReads(kind, RawServer.Mode.HELD_BODY, Duration.ofSeconds(1));
-        assertThat(timed.outcome().error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+        assertThat(timed.outcome().error())
+                .isEqualTo(timedOut("request took longer than 1000 ms"));
         assertThat(timed.outcome().bytes()).isPositive();
         // At most the request timeout past its deadline (a platform thread's read).
         assertThat(timed.took()).isLessThan(Duration.ofSeconds(5));
+    }
+
+    /**
+     * A server that reads the request and never answers, with an idle timeout far longer than
+     * the request's: the request timeout ends it, in the same words on every engine.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aServerSilentPastTheRequestTimeoutSaysSoAsEveryEngineDoes(EngineKind kind)
+            throws Exception {
+        Timed timed = withPatientReads(kind, RawServer.Mode.NEVER_ANSWER, Duration.ofSeconds(1));
+        assertThat(timed.outcome().error())
+                .isEqualTo(timedOut("request took longer than 1000 ms"));
+    }
+
+    /** A timeout's error, with {@code what} ran out in the words every engine uses. */
+    private static FetchError timedOut(String what) {
+        return FetchError.of(ErrorKind.TIMEOUT, "timed out: " + what);
     }
 
     /** An outcome and how long it took to come. */
@@ -171,7 +190,8 @@ class TimeoutContractTest {
     void aRedirectWhoseBodyDribblesEndsAtTheRequestTimeout(EngineKind kind) throws Exception {
         Timed timed = withPatientReads(kind, RawServer.Mode.REDIRECT_WITH_DRIBBLED_BODY,
                 Duration.ofSeconds(2));
-        assertThat(timed.outcome().error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+        assertThat(timed.outcome().error())
+                .isEqualTo(timedOut("request took longer than 2000 ms"));
         // The first read after the deadline ends it: 1.5 s past it at most.
         assertThat(timed.took()).isLessThan(Duration.ofSeconds(5));
     }
@@ -194,7 +214,7 @@ class TimeoutContractTest {
             Outcome chain = engine.send(FetchRequest.get(1, URI.create(server.url(prefix + 1))))
                     .get(10, TimeUnit.SECONDS);
             assertThat(chain.status()).isNull();
-            assertThat(chain.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(chain.error()).isEqualTo(timedOut("request took longer than 1000 ms"));
         }
     }
 
@@ -241,7 +261,8 @@ class TimeoutContractTest {
         try (RawServer stalling = new RawServer(RawServer.Mode.STALL_AFTER_START)) {
             Outcome outcome = fetch(kind, stalling.url("/"), options);
 
-            assertThat(outcome.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(outcome.error()).isEqualTo(
+                    timedOut("nothing came for 2000 ms while reading the response"));
             assertThat(stalling.stall()).as(kind.cliName())
                     .isGreaterThanOrEqualTo(idle.multipliedBy(9).dividedBy(10))
                     .isLessThan(idle.multipliedBy(17).dividedBy(10));
@@ -263,8 +284,8 @@ class TimeoutContractTest {
             Outcome outcome = engine.send(FetchRequest.get(1, URI.create(moved.url("/moved"))))
                     .get(20, TimeUnit.SECONDS);
 
-            assertThat(outcome.error().kind()).as(outcome.toString())
-                    .isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(outcome.error()).as(outcome.toString())
+                    .isEqualTo(timedOut("request took longer than 800 ms"));
             EngineContract.assertGivenUp(gate.asked.get(0, TimeUnit.SECONDS));
         }
     }
