@@ -28,10 +28,13 @@ public final class UrlListReader extends LineItemReader {
     private static final int MAX_RAW_IN_RECORD = 200;
     private static final String NO_SCHEME =
             "URL has no scheme: an absolute http:// or https:// URL is needed";
-    // A host name, an IPv4 or a bracketed IPv6 address, and a port; then anything from a
-    // path, a query or a fragment on (group 2).
+    // Credentials and an @, if any (group 1); a host name, an IPv4 or a bracketed IPv6
+    // address, and a port (group 2); then anything from a path, a query or a fragment on
+    // (group 3).
     private static final Pattern HOST_AND_PORT = Pattern.compile(
-            "((?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5})([/?#].*)?",
+            "(?:([A-Za-z0-9._~!$&'()*+,;=:%-]*)@)?"
+                    + "((?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5})"
+                    + "([/?#].*)?",
             Pattern.DOTALL);
 
     private final RequestTemplate template;
@@ -205,13 +208,20 @@ public final class UrlListReader extends LineItemReader {
      * Why {@code text} is no URL when it is a host and a port without a scheme, or null. To
      * java.net.URI, {@code localhost:8080/x} is the scheme 'localhost', and
      * {@code 127.0.0.1:8080/x} a scheme that may not begin with a digit: messages about a
-     * scheme, where the line has none. Asked only of a line that is not http or https, so
-     * {@code http:8080/x} stays a URL without a host.
+     * scheme, where the line has none; so were credentials before them ({@code
+     * ann:s3cret@localhost:8080/x}, the scheme 'ann'; {@code ann@localhost:8080/x}, an illegal
+     * character in a scheme). Asked only of a line that is not http or https, so
+     * {@code http:8080/x} stays a URL without a host. The suggestion keeps the user name and
+     * masks the password, as a record does.
      */
     private static String withoutScheme(String text) {
         Matcher hostAndPort = HOST_AND_PORT.matcher(text);
-        return !hostAndPort.matches() ? null : NO_SCHEME + ", such as http://"
-                + hostAndPort.group(1) + (hostAndPort.group(2) == null ? "" : "/...");
+        if (!hostAndPort.matches()) {
+            return null;
+        }
+        String credentials = hostAndPort.group(1) == null ? "" : hostAndPort.group(1) + "@";
+        return NO_SCHEME + ", such as " + UrlPasswords.masked("http://" + credentials
+                + hostAndPort.group(2)) + (hostAndPort.group(3) == null ? "" : "/...");
     }
 
     /** {@code text} for a record: its password masked first, as a cut may leave no @. */

@@ -216,6 +216,25 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("http:8080/x")).isEqualTo("URL has no host");
     }
 
+    /**
+     * From an exploratory test: credentials before a host and port without a scheme read as
+     * a scheme ("scheme 'ann' is not supported") or a bad one ("Illegal character in scheme
+     * name"). They get the same help, the password masked in it and in the record's URL.
+     */
+    @Test
+    void credentialsBeforeAHostAndPortWithoutASchemeGetTheSameHelpPasswordMasked() {
+        String needed = "URL has no scheme: an absolute http:// or https:// URL is needed";
+        List<InputItem> items = readAll("ann:s3cret@localhost:18003/x\nann@localhost:18003/x\n"
+                + "ann:s3%2Fcret@127.0.0.1:18003\n");
+        assertThat(items).extracting(item -> ((InputItem.Rejected) item).problem())
+                .containsExactly(needed + ", such as http://ann:xxxxx@localhost:18003/...",
+                        needed + ", such as http://ann@localhost:18003/...",
+                        needed + ", such as http://ann:xxxxx@127.0.0.1:18003");
+        assertThat(items).extracting(item -> ((InputItem.Rejected) item).url())
+                .containsExactly("ann:xxxxx@localhost:18003/x", "ann@localhost:18003/x",
+                        "ann:xxxxx@127.0.0.1:18003");
+    }
+
     @Test
     void eachKindOfBadLineIsRejectedWithItsReason() {
         assertThat(UrlListReader.problemWith("example.com/x")).contains("no scheme");
