@@ -57,7 +57,20 @@ final class ByteOrderMarks {
             case 2 -> begins(head, 2, 0xFF, 0xFE) || begins(head, 2, 0x00, 0x00);
             case 3 -> begins(head, 3, 0xFF, 0xFE, 0x00) || begins(head, 3, 0x00, 0x00, 0xFE);
             default -> false;
-        };
+        } || CompressedInputs.beginsALongerMagic(head, length);
+    }
+
+    /**
+     * Why an input that begins with the first {@code length} bytes of {@code head} is refused
+     * as a whole, or null: a mark of UTF-16 or -32, or a compressed format's magic.
+     */
+    static InputUnavailableException refusal(String source, byte[] head, int length) {
+        Foreign foreign = of(head, length);
+        if (foreign != null) {
+            return refusal(source, foreign);
+        }
+        CompressedInputs.Format compressed = CompressedInputs.of(head, length);
+        return compressed == null ? null : CompressedInputs.refusal(source, compressed);
     }
 
     private static boolean begins(byte[] head, int length, int... mark) {
@@ -74,7 +87,8 @@ final class ByteOrderMarks {
 
     /**
      * {@code in}, which is {@code source} to the user, with its first bytes read and given back
-     * first, unless they mark UTF-16 or -32: then it is closed and refused. Reads a byte at a
+     * first, unless they mark UTF-16 or -32 or a compressed input ({@link CompressedInputs}):
+     * then it is closed and refused. Reads a byte at a
      * time, and no further than a mark could still begin: a pipe that sends a short first line
      * and falls quiet ({@code #\n}, then the producer's first URL minutes later) is not waited
      * for past it, as reading all four bytes would, before the run has even opened its output.
@@ -94,9 +108,9 @@ final class ByteOrderMarks {
                     }
                 }
             }
-            Foreign foreign = of(head, length);
-            if (foreign != null) {
-                throw refusal(source, foreign);
+            InputUnavailableException refused = refusal(source, head, length);
+            if (refused != null) {
+                throw refused;
             }
             InputStream looked = new ByteArrayInputStream(head, 0, length);
             if (ended) {

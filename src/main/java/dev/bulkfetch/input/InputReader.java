@@ -138,9 +138,9 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     }
 
     /**
-     * As {@link #checkOpens(String)}, for stdin: a UTF-16 or UTF-32 one is refused by its first
-     * bytes, which this waits for (or stdin's end). Returns the stream to read stdin from,
-     * which gives those bytes back first.
+     * As {@link #checkOpens(String)}, for stdin: a UTF-16 or UTF-32 one, or a compressed one,
+     * is refused by its first bytes, which this waits for (or stdin's end). Returns the stream
+     * to read stdin from, which gives those bytes back first.
      *
      * @throws InputUnavailableException when stdin is refused, or cannot be read
      */

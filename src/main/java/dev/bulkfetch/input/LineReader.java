@@ -150,7 +150,10 @@ final class LineReader implements AutoCloseable {
         return lineNumber;
     }
 
-    /** Reads as much as a byte order mark takes, a pipe's few bytes at a time if need be. */
+    /**
+     * Reads as much as a byte order mark or a compressed format's magic takes, a pipe's few
+     * bytes at a time if need be.
+     */
     private void refuseForeignEncoding() throws IOException {
         headRead = true;
         while (bufferEnd < ByteOrderMarks.LONGEST && !eof) {
@@ -161,9 +164,9 @@ final class LineReader implements AutoCloseable {
                 bufferEnd += n;
             }
         }
-        ByteOrderMarks.Foreign foreign = ByteOrderMarks.of(buffer, bufferEnd);
-        if (foreign != null) {
-            throw ByteOrderMarks.refusal(source, foreign);
+        InputUnavailableException refused = ByteOrderMarks.refusal(source, buffer, bufferEnd);
+        if (refused != null) {
+            throw refused;
         }
     }
 

@@ -242,6 +242,45 @@ class OutputFileGuardTest {
         }
     }
 
+    /**
+     * From an exploratory test: a gzip-compressed JSON Lines file was read as a URL list, a
+     * record of binary noise for each of its "lines". A compressed input is refused as a
+     * whole, as a UTF-16 one is, file or stdin, before --overwrite empties the output file,
+     * naming the file and how to read it decompressed.
+     */
+    @Test
+    void aCompressedInputIsRefusedBeforeOverwriteEmptiesTheOutputFile() throws Exception {
+        java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
+            gzip.write("{\"url\": \"http://127.0.0.1:1/a\"}\n".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path specs = Files.write(dir.resolve("my specs.jsonl.gz"), gzipped.toByteArray());
+        Path out = Files.writeString(dir.resolve("out.jsonl"), "earlier records\n");
+
+        Cli.Result file = Cli.run("fetch", specs.toString(), "-o", out.toString(), "--overwrite");
+        Cli.Result stdin = Cli.runWithInput(gzipped.toByteArray(), "fetch", "-", "-o",
+                out.toString(), "--overwrite");
+
+        assertThat(file.exitCode()).as(file.err()).isEqualTo(2);
+        assertThat(file.err().strip()).isEqualTo("bulkfetch fetch: input " + specs + " is"
+                + " gzip-compressed (it begins with 1F 8B), where bulkfetch reads text:"
+                + " decompress it on its way in, with zcat '" + specs + "' | bulkfetch fetch -"
+                + " --input-format jsonl ...");
+        assertThat(stdin.exitCode()).as(stdin.err()).isEqualTo(2);
+        assertThat(stdin.err().strip()).isEqualTo("bulkfetch fetch: stdin is gzip-compressed"
+                + " (it begins with 1F 8B), where bulkfetch reads text: decompress it on its way"
+                + " in, through zcat");
+        assertThat(Files.readString(out)).as("left as it was").isEqualTo("earlier records\n");
+        // zstd, xz and bzip2 alike, by their first bytes.
+        for (String format : List.of("zstd:28B52FFD00", "xz:FD377A585A00", "bzip2:425A683931")) {
+            byte[] head = java.util.HexFormat.of().parseHex(format.split(":")[1]);
+            Cli.Result other = Cli.runWithInput(head, "fetch", "-");
+            assertThat(other.exitCode()).as(other.err()).isEqualTo(2);
+            assertThat(other.err()).contains("stdin is " + format.split(":")[0] + "-compressed");
+        }
+    }
+
     @Test
     void overwriteWithoutAnOutputFileOrWithResumeIsAUsageError() {
         Cli.Result alone = Cli.run("fetch", "urls/demo.txt", "--overwrite");
