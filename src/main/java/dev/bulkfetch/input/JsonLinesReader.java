@@ -36,6 +36,8 @@ final class JsonLinesReader extends LineItemReader {
     private static final java.util.List<String> FIELDS =
             java.util.List.of("id", "url", "method", "headers", "body");
 
+    private static final String NO_UTF8 = ", which has no UTF-8 form";
+
     private final UrlListReader.RequestTemplate template;
 
     JsonLinesReader(InputStream in, UrlListReader.RequestTemplate template) {
@@ -108,6 +110,9 @@ final class JsonLinesReader extends LineItemReader {
             if (u == null || !u.isTextual()) {
                 return rejected("\"url\" is missing or not a string");
             }
+            if (loneSurrogate(u.asText()) instanceof String escape) {
+                return rejected("\"url\" has " + escape + NO_UTF8);
+            }
             Object target = UrlListReader.urlOrProblem(u.asText().strip());
             if (target instanceof String problem) {
                 return rejected("\"url\": " + problem);
@@ -140,6 +145,10 @@ final class JsonLinesReader extends LineItemReader {
                         // A number would go as Jackson prints it (1e2 as 100.0), not as written.
                         return rejected("header \"" + header.getKey() + "\" must be a string");
                     }
+                    if (loneSurrogate(header.getValue().asText()) instanceof String escape) {
+                        return rejected("header \"" + header.getKey() + "\" has " + escape
+                                + " in its value" + NO_UTF8);
+                    }
                     try {
                         HttpSyntax.put(headers, header.getKey(), header.getValue().asText());
                     } catch (IllegalArgumentException e) {
@@ -151,6 +160,9 @@ final class JsonLinesReader extends LineItemReader {
             JsonNode b = given("body");
             if (b != null) {
                 if (b.isTextual()) {
+                    if (loneSurrogate(b.asText()) instanceof String escape) {
+                        return rejected("\"body\" has " + escape + NO_UTF8);
+                    }
                     body = b.asText().getBytes(StandardCharsets.UTF_8);
                 } else if (b.isContainerNode()) {
                     body = rawBody(text).getBytes(StandardCharsets.UTF_8);
@@ -181,6 +193,25 @@ final class JsonLinesReader extends LineItemReader {
         private InputItem rejected(String problem) {
             return UrlListReader.rejected(seq, id, url, method, problem);
         }
+    }
+
+    /**
+     * The first lone UTF-16 surrogate in {@code text}, said with its escape, or null. JSON
+     * can write one (U+D800 alone, as an escape) though no character is one: encoded as UTF-8
+     * it went as a '?', or in a URL as the replacement character, so the request sent was not
+     * the one the line asks. An object or array body goes as written, escape and all.
+     */
+    private static String loneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return String.format("a lone UTF-16 surrogate (\\u%04x)", (int) c);
+            }
+        }
+        return null;
     }
 
     /**
