@@ -56,12 +56,11 @@ final class JsonLinesReader extends LineItemReader {
         try {
             spec = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            // A second value: Jackson's words for it named its own classes and settings.
-            String why = e.getOriginalMessage().startsWith("Trailing token")
-                    ? "more after the object, at column " + e.getLocation().getColumnNr()
-                            + " (one spec a line)"
-                    : e.getOriginalMessage();
-            return new InputItem.Rejected(seq, null, "not valid JSON: " + why);
+            // Jackson's words quote the line (an unquoted secret too): ours, and what of the
+            // line reads, for its record to say which spec it was.
+            BrokenSpec.Fields fields = BrokenSpec.fields(text);
+            return UrlListReader.rejected(seq, fields.id(), fields.url(), fields.method() != null
+                    ? fields.method() : template.method(), BrokenSpec.problem(e, text, fields));
         }
         if (!spec.isObject()) {
             return new InputItem.Rejected(seq, null, "a request spec must be a JSON object");
@@ -71,7 +70,9 @@ final class JsonLinesReader extends LineItemReader {
 
     @Override
     InputItem unreadable(long seq, String text, String problem) {
-        // Not the line: a spec's headers may carry a secret, which no record shows.
+        // Not the line: a spec's headers may carry a secret, which no record shows. Nor its
+        // id: all there is of it is its start, cut (too long), or read leniently (not UTF-8),
+        // and an id read from that may be another than the line's.
         return new InputItem.Rejected(seq, null, problem);
     }
 

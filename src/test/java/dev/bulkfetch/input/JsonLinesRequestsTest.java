@@ -105,7 +105,8 @@ class JsonLinesRequestsTest {
 
         assertThat(items).hasSize(7);
         assertThat(((InputItem.Rejected) items.get(0)).problem()).contains("not valid JSON");
-        assertThat(((InputItem.Rejected) items.get(1)).problem()).contains("Duplicate field 'url'");
+        assertThat(((InputItem.Rejected) items.get(1)).problem()).isEqualTo("not valid JSON:"
+                + " \"url\" given twice (which is meant is not known), at column 28");
         assertThat(((InputItem.Rejected) items.get(2)).problem())
                 .contains("\"id\" must be a string or a whole number");
         assertThat(items.get(3)).isInstanceOf(InputItem.Rejected.class);
@@ -161,9 +162,10 @@ class JsonLinesRequestsTest {
         assertThat(bySeq.get(4L).get("id").asText()).isEqualTo("4");
         assertThat(bySeq.get(4L).get("error").get("message").asText())
                 .isEqualTo("line 4: header \"X-Page\" must be a string");
-        assertThat(bySeq.get(5L).get("url").isNull()).isTrue();
-        assertThat(bySeq.get(5L).get("error").get("message").asText())
-                .startsWith("line 5: not valid JSON");
+        // Its url read whole before the line went wrong; nothing of its headers.
+        assertThat(bySeq.get(5L).get("url").asText()).isEqualTo("http://h.test/e");
+        assertThat(bySeq.get(5L).get("error").get("message").asText()).isEqualTo("line 5: not"
+                + " valid JSON: the line ends inside an object or array, at column 80");
         assertThat(bySeq.get(6L).get("error").get("message").asText())
                 .contains("CONNECT asks a proxy for a tunnel");
         assertThat(bySeq.get(6L).get("method").asText()).isEqualTo("CONNECT");
@@ -348,6 +350,57 @@ class JsonLinesRequestsTest {
         });
         assertThat(header).isInstanceOfSatisfying(InputItem.Rejected.class, rejected ->
                 assertThat(rejected.problem()).isEqualTo("header \"X-A\" must be a string"));
+    }
+
+    /**
+     * Jackson's messages quoted the line ("Unrecognized token 'sk_live_...'" of an unquoted
+     * header value) and named its settings ("enable JsonReadFeature..."): each is told in our
+     * words, at its column, with no text of the line.
+     */
+    @Test
+    void aMalformedLineSaysWhatIsWrongAndWhereWithoutQuotingIt() throws Exception {
+        String url = "{\"url\":\"http://127.0.0.1:9/s\"";
+        Map<String, String> problems = new java.util.LinkedHashMap<>();
+        problems.put(url + ",\"headers\":{\"Authorization\":sk_live_SECRETabc}}",
+                "a value that is not quoted (strings need double quotes), at column 58");
+        problems.put(url + ",\"body\":NaN}", "NaN or Infinity is not JSON, at column 38");
+        problems.put(url + " /* SECRET */}", "comments are not JSON, at column 31");
+        problems.put(url + ",\"headers\":{\"X-Key\":\"SECRET",
+                "the line ends inside the string that begins at column 50");
+        problems.put(url + ",\"headers\":{\"X-Key\":\"SECRET\"}",
+                "the line ends inside an object or array, at column 59");
+        problems.put(url + ",SECRET:1}", "a key that is not in double quotes, at column 31");
+        problems.put(url + ",}", "a comma with no key after it, at column 31");
+        problems.put(url + ",\"body\":\"SE\tCRET\"}", "a control character, such as a tab,"
+                + " in a string (JSON writes it as an escape, such as \\t), at column 41");
+        problems.put(url + ",\"body\":01}", "a number written as JSON does not allow, at column"
+                + " 39");
+        problems.forEach((line, problem) -> assertThat(rejected(line).problem()).as(line)
+                .isEqualTo("not valid JSON: " + problem));
+    }
+
+    /**
+     * A line that is no valid JSON kept none of what it asked: its record had the line number
+     * for id, and GET. What reads before the line goes wrong is its own; a field given twice
+     * is not, as which was meant is not known.
+     */
+    @Test
+    void aMalformedLineKeepsTheIdMethodAndUrlReadBeforeItGoesWrong() throws Exception {
+        String dupUrl = "{\"id\":\"dupkey\",\"url\":\"http://h.test/1\",\"url\":"
+                + "\"http://h.test/2\"}";
+        String more = "{\"id\":\"t\",\"method\":\"put\",\"url\":\"http://h.test/3\"} x";
+        String nan = "{\"id\":7,\"url\":\"http://h.test/4\",\"body\":NaN}";
+        String dupId = "{\"id\":\"a\",\"id\":\"b\",\"url\":\"http://h.test/5\",}";
+
+        assertThat(rejected(dupUrl)).extracting("id", "url", "method")
+                .containsExactly("dupkey", null, "GET");
+        assertThat(rejected(more)).extracting("id", "url", "method", "problem").containsExactly(
+                "t", "http://h.test/3", "PUT", "not valid JSON: more after the object, at"
+                        + " column 51 (one spec a line)");
+        assertThat(rejected(nan)).extracting("id", "url").containsExactly("7", "http://h.test/4");
+        assertThat(rejected(dupId)).extracting("id", "url")
+                .containsExactly(null, "http://h.test/5");
+        assertThat(rejected(dupId).problem()).startsWith("not valid JSON: \"id\" given twice");
     }
 
     /**
