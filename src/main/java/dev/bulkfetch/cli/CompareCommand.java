@@ -364,7 +364,7 @@ final class CompareCommand implements Callable<Integer> {
         if (server.port() == MockServer.DEFAULT_PORT) {
             return list;
         }
-        // Same file name as the user's list (its format goes by its .jsonl ending), in the
+        // Same file name as the user's list (its format goes by a .jsonl or .ndjson ending), in the
         // run's own folder; the built-in list's copy is replaced by its rewritten self.
         Path copy = folder.resolve("on-port-" + server.port()).resolve(list.getFileName());
         Files.createDirectories(copy.getParent());

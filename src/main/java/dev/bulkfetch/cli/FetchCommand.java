@@ -92,7 +92,8 @@ final class FetchCommand implements Callable<Integer> {
                 .add(option("--input-format").paramLabel("FORMAT").type(String.class)
                         .defaultValue("auto")
                         .description("urls (one URL a line), jsonl (request specs), or auto: "
-                                + "jsonl for a .jsonl file (default: ${DEFAULT-VALUE})."),
+                                + "jsonl for a .jsonl or .ndjson file, else urls "
+                                + "(default: ${DEFAULT-VALUE})."),
                         () -> inputFormat, v -> inputFormat = v)
                 .add(option("-X", "--method").paramLabel("METHOD").type(String.class)
                         .defaultValue("GET")

@@ -20,7 +20,10 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
         URLS,
         /** One JSON request spec a line. */
         JSONL,
-        /** JSON Lines when the file name ends in {@code .jsonl}, else URLs. */
+        /**
+         * JSON Lines when the file name ends in {@code .jsonl} or {@code .ndjson} (the two
+         * names JSON Lines goes by), else URLs: stdin, which has no name, too.
+         */
         AUTO;
 
         public static Format fromName(String name) {
@@ -35,8 +38,9 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
 
         /** The format {@code source} is read as: this one, or for AUTO, as its name says. */
         public Format of(String source) {
+            String name = source.toLowerCase(Locale.ROOT);
             return this != AUTO ? this
-                    : source.toLowerCase(Locale.ROOT).endsWith(".jsonl") ? JSONL : URLS;
+                    : name.endsWith(".jsonl") || name.endsWith(".ndjson") ? JSONL : URLS;
         }
     }
 

@@ -26,6 +26,9 @@ public final class UrlListReader extends LineItemReader {
     /** Longest line accepted; longer lines are rejected without being buffered. */
     static final int MAX_LINE_BYTES = 8 * 1024;
     private static final int MAX_RAW_IN_RECORD = 200;
+    private static final String SPEC_READ_AS_URL = "begins with '{', as no URL does: a JSON"
+            + " Lines request spec? --input-format jsonl reads them (auto does for a .jsonl or"
+            + " .ndjson name)";
     private static final String NO_SCHEME =
             "URL has no scheme: an absolute http:// or https:// URL is needed";
     // Credentials and an @, if any (group 1); a host name, an IPv4 or a bracketed IPv6
@@ -113,13 +116,16 @@ public final class UrlListReader extends LineItemReader {
 
     @Override
     InputItem parse(long seq, String text) {
+        if (text.startsWith("{")) {
+            // No URL begins with a brace: a request spec read as a URL (stdin, a file with
+            // another name than auto knows). Its line is no part of the record, where its
+            // headers would show a secret; its "url" is, when it reads as a string.
+            return rejected(seq, null, BrokenSpec.fields(text).url(), template.method(),
+                    SPEC_READ_AS_URL);
+        }
         Object parsed = urlOrProblem(text);
         if (parsed instanceof String problem) {
-            // A list of request specs in a file not named .jsonl: each line would say only
-            // that a brace is no URL.
-            return rejected(seq, null, text, template.method(), text.startsWith("{")
-                    ? problem + " (a JSON Lines request spec? --input-format jsonl reads them)"
-                    : problem);
+            return rejected(seq, null, text, template.method(), problem);
         }
         URI url = template.mapUrl((URI) parsed);
         return new InputItem.Request(new FetchRequest(seq, null, url, template.method(),
@@ -128,7 +134,11 @@ public final class UrlListReader extends LineItemReader {
 
     @Override
     InputItem unreadable(long seq, String text, String problem) {
-        return rejected(seq, null, text, template.method(), problem);
+        // A spec too long for a URL list's line (one with a body): its start is no URL either.
+        boolean spec = text.strip().startsWith("{");
+        return rejected(seq, null, spec ? null : text, template.method(), spec
+                ? problem + " (a JSON Lines request spec? --input-format jsonl reads them)"
+                : problem);
     }
 
     /**

@@ -113,7 +113,8 @@ final class InputIdentity {
 
     /**
      * A resume that would read the input in another format than its records were made by
-     * (specs.jsonl renamed specs.txt, or --input-format changed) took each JSON Lines spec
+     * (specs.jsonl renamed specs.txt, or --input-format changed, or a specs.ndjson read as a
+     * URL list before auto read that name as JSON Lines) took each JSON Lines spec
      * for a URL that is none: every item left became an input error, counted as done, its
      * whole line, keys and all, in its record. An identity of an earlier version names no
      * format, and is not refused: no record says which it was, and refusing would strand
@@ -130,10 +131,25 @@ final class InputIdentity {
         throw new Journal.CannotResume("cannot resume " + journal + ": its records were made"
                 + " reading the input as " + describe(made) + ", and this run would read "
                 + input + " as " + describe(read) + (format == InputReader.Format.AUTO
-                ? " (--input-format auto, the default, reads a name ending in .jsonl as JSON"
-                + " Lines and any other as a URL list)" : " (--input-format " + name(format)
-                + ")") + "; resume with --input-format " + name(made) + " to read it as they"
-                + " were made, or start afresh with --overwrite", null);
+                ? " (--input-format auto, the default, reads a name ending in .jsonl or"
+                + " .ndjson as JSON Lines and any other as a URL list)" : " (--input-format "
+                + name(format) + ")") + advice(made, format), null);
+    }
+
+    /**
+     * What to do about a resume refused for its format, whose records were made reading the
+     * input as {@code made}, where {@code format} reads it otherwise. Records that auto would
+     * now make from JSON Lines but were made reading it as a URL list (a {@code .ndjson}
+     * name, which auto read as one in earlier versions) are each an input error, so starting
+     * afresh comes first there.
+     */
+    private static String advice(InputReader.Format made, InputReader.Format format) {
+        return made == InputReader.Format.URLS && format == InputReader.Format.AUTO
+                ? "; start afresh with --overwrite to read it as JSON Lines (records made"
+                + " reading specs as URLs are input errors), or resume with --input-format urls"
+                + " to read it as they were made"
+                : "; resume with --input-format " + name(made) + " to read it as they were"
+                + " made, or start afresh with --overwrite";
     }
 
     /** The format as --input-format names it, and as an identity records it. */

@@ -274,17 +274,27 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("http://[::1]:8080/")).isNull();
     }
 
-    /** Request specs in a file not named .jsonl are read as URLs: each line says what to do. */
+    /**
+     * Request specs read as URLs (stdin, a name auto does not know) each say what to do; the
+     * record's url held the line, its Authorization header too. Only a spec's "url" is kept.
+     */
     @Test
-    void aJsonLineInAUrlListIsRejectedWithAHintToReadItAsJsonLines() {
-        List<InputItem> items = readAll("{\"url\":\"http://h.test/1\"}\n{\"url\": 1}\n"
-                + "h.test/{x}\n");
-        assertThat(items).hasSize(3).allSatisfy(item -> assertThat(item)
+    void aJsonLineInAUrlListIsRejectedWithAHintAndWithoutItsText() {
+        String auth = ",\"headers\":{\"Authorization\":\"Bearer SECRET\"}";
+        List<InputItem> items = readAll("{\"url\":\"http://h.test/1\"" + auth + "}\n"
+                + "{\"url\": 1" + auth + "}\n  {\"url\":\"http://h.test/3\"" + auth + ",\n"
+                + "{\"body\":\"" + "a".repeat(9000) + "\"" + auth + "}\nh.test/{x}\n");
+        assertThat(items).hasSize(5).allSatisfy(item -> assertThat(item)
                 .isInstanceOf(InputItem.Rejected.class));
-        assertThat(items.subList(0, 2)).allSatisfy(item -> assertThat(
-                ((InputItem.Rejected) item).problem()).endsWith(
-                "(a JSON Lines request spec? --input-format jsonl reads them)"));
-        assertThat(((InputItem.Rejected) items.get(2)).problem()).doesNotContain("JSON");
+        List<InputItem.Rejected> rejected = items.stream()
+                .map(item -> (InputItem.Rejected) item).toList();
+        assertThat(rejected).extracting(InputItem.Rejected::url).containsExactly(
+                "http://h.test/1", null, "http://h.test/3", null, "h.test/{x}");
+        assertThat(rejected.subList(0, 4)).allSatisfy(r -> assertThat(r.problem())
+                .contains("a JSON Lines request spec? --input-format jsonl reads them")
+                .doesNotContain("SECRET").doesNotContain("column"));
+        assertThat(rejected.get(3).problem()).startsWith("line is longer than 8192 bytes");
+        assertThat(rejected.get(4).problem()).doesNotContain("JSON");
     }
 
     /**

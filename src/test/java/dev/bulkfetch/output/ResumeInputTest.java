@@ -279,4 +279,48 @@ class ResumeInputTest {
             assertThat(server.counter().served()).isEqualTo(3);
         }
     }
+    /**
+     * auto reads a .ndjson name as JSON Lines now; an earlier version read it as a URL list,
+     * and its journal's identity says so. A resume under auto is refused, with starting afresh
+     * first (every record it made is an input error), and --input-format urls still goes on
+     * as the records were made, none of its records showing a spec's header.
+     */
+    @Test
+    void specsNdjsonReadAsAUrlListBeforeAreNotResumedAsJsonLinesUnasked() throws Exception {
+        try (TestServer server = new TestServer()) {
+            StringBuilder specs = new StringBuilder();
+            for (int n = 1; n <= 5; n++) {
+                specs.append("{\"url\":\"").append(server.url("/quick-held/" + n))
+                        .append("\",\"headers\":{\"X-Api-Key\":\"k-s3cret\"}}\n");
+            }
+            Path ndjson = TestServer.write(dir.resolve("specs.ndjson"), specs.toString());
+            Path out = dir.resolve("out.jsonl");
+            Cli.run("fetch", ndjson.toString(), "-o", out.toString(), "-q", "--input-format",
+                    "urls");
+            Files.write(out, Files.readAllLines(out).subList(0, 2));
+
+            Cli.Result auto = Cli.run("fetch", ndjson.toString(), "-o", out.toString(),
+                    "--resume", "-q");
+            Cli.Result asList = Cli.run("fetch", ndjson.toString(), "-o", out.toString(),
+                    "--resume", "-q", "--input-format", "urls");
+
+            assertThat(auto.exitCode()).as(auto.err()).isEqualTo(2);
+            assertThat(auto.err()).contains("made reading the input as a URL list")
+                    .contains("reads a name ending in .jsonl or .ndjson as JSON Lines")
+                    .contains("start afresh with --overwrite to read it as JSON Lines")
+                    .contains("or resume with --input-format urls");
+            assertThat(asList.exitCode()).as(asList.err()).isEqualTo(1);
+            assertThat(Records.read(out)).hasSize(5).allSatisfy(r -> assertThat(r.get("url")
+                    .asText()).startsWith(server.url("/quick-held/")));
+            assertThat(Files.readString(out) + auto.err() + asList.err())
+                    .doesNotContain("k-s3cret");
+            assertThat(server.counter().served()).isZero();
+
+            Cli.Result afresh = Cli.run("fetch", ndjson.toString(), "-o", out.toString(),
+                    "--overwrite", "-q");
+
+            assertThat(afresh.exitCode()).as(afresh.err()).isZero();
+            assertThat(server.counter().served()).isEqualTo(5);
+        }
+    }
 }
