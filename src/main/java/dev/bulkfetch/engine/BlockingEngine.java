@@ -51,11 +51,15 @@ final class BlockingEngine implements Engine {
         this.options = options;
         this.guard = HostGuard.of(options);
         // Any certificate (--insecure), else those given (--cacert), else the JDK's CAs.
-        javax.net.ssl.SSLSocketFactory tls = TlsHandshakes.watching(options.insecure()
+        // The certificates given are made into a factory here, where a failure to is the
+        // engine's to report; the others' when the first https URL comes, as each costs the
+        // JDK's whole TLS set-up, which a run of http URLs never needs.
+        javax.net.ssl.SSLSocketFactory trusted = options.trustedCertificates().isEmpty() ? null
+                : TrustedCertificates.socketFactory(options.trustedCertificates());
+        javax.net.ssl.SSLSocketFactory tls = TlsHandshakes.watching(() -> options.insecure()
                 ? Insecure.sockets()
-                : options.trustedCertificates().isEmpty()
-                        ? javax.net.ssl.HttpsURLConnection.getDefaultSSLSocketFactory()
-                        : TrustedCertificates.socketFactory(options.trustedCertificates()));
+                : trusted != null ? trusted
+                        : javax.net.ssl.HttpsURLConnection.getDefaultSSLSocketFactory());
         JdkHttpSettings.applyFor(options.concurrency());
         this.shared = new BlockingExchange.Context(options, guard, redirectGate,
                 new JdkIdleCap(Math.max(64, 2 * options.concurrency())), tls,

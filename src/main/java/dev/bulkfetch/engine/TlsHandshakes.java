@@ -13,6 +13,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import java.util.function.Supplier;
 
 /**
  * The JDK's TLS sockets, made so that a failure in their handshake says so, as the event
@@ -34,15 +35,35 @@ import javax.net.ssl.SSLSocketFactory;
  */
 final class TlsHandshakes extends SSLSocketFactory {
 
-    private final SSLSocketFactory sockets;
+    private final Supplier<SSLSocketFactory> source;
+    // Made on the first TLS connection: the JDK's TLS stack (its security providers, a
+    // SecureRandom) costs a run of plain http URLs 13 to 20 ms of its start (StartUpTest).
+    private volatile SSLSocketFactory sockets;
 
-    private TlsHandshakes(SSLSocketFactory sockets) {
-        this.sockets = sockets;
+    private TlsHandshakes(Supplier<SSLSocketFactory> source) {
+        this.source = source;
     }
 
-    /** A factory of {@code sockets}' sockets whose handshake failures say so. */
-    static SSLSocketFactory watching(SSLSocketFactory sockets) {
-        return new TlsHandshakes(sockets);
+    /**
+     * A factory of {@code source}'s sockets whose handshake failures say so; {@code source}
+     * is asked once, when the first is needed.
+     */
+    static SSLSocketFactory watching(Supplier<SSLSocketFactory> source) {
+        return new TlsHandshakes(source);
+    }
+
+    private SSLSocketFactory sockets() {
+        SSLSocketFactory made = sockets;
+        if (made == null) {
+            synchronized (this) {
+                made = sockets;
+                if (made == null) {
+                    made = source.get();
+                    sockets = made;
+                }
+            }
+        }
+        return made;
     }
 
     /**
@@ -59,39 +80,39 @@ final class TlsHandshakes extends SSLSocketFactory {
     @Override
     public Socket createSocket(Socket plain, String host, int port, boolean autoClose)
             throws IOException {
-        return new Watched((SSLSocket) sockets.createSocket(plain, host, port, autoClose));
+        return new Watched((SSLSocket) sockets().createSocket(plain, host, port, autoClose));
     }
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        return new Watched((SSLSocket) sockets.createSocket(host, port));
+        return new Watched((SSLSocket) sockets().createSocket(host, port));
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress local, int localPort)
             throws IOException {
-        return new Watched((SSLSocket) sockets.createSocket(host, port, local, localPort));
+        return new Watched((SSLSocket) sockets().createSocket(host, port, local, localPort));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-        return new Watched((SSLSocket) sockets.createSocket(host, port));
+        return new Watched((SSLSocket) sockets().createSocket(host, port));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
             throws IOException {
-        return new Watched((SSLSocket) sockets.createSocket(host, port, local, localPort));
+        return new Watched((SSLSocket) sockets().createSocket(host, port, local, localPort));
     }
 
     @Override
     public String[] getDefaultCipherSuites() {
-        return sockets.getDefaultCipherSuites();
+        return sockets().getDefaultCipherSuites();
     }
 
     @Override
     public String[] getSupportedCipherSuites() {
-        return sockets.getSupportedCipherSuites();
+        return sockets().getSupportedCipherSuites();
     }
 
     /**
