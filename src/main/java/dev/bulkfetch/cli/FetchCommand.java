@@ -175,7 +175,8 @@ final class FetchCommand implements Callable<Integer> {
         // Before the journal, which empties -o for a new run: a misspelt input, or a mock
         // that cannot start, left the records of the run before it gone, for nothing. A stdin
         // is looked at by the journal itself, once FILE is locked and checked, before it is
-        // emptied (StdinWait); without -o FILE the run's reader refuses a UTF-16 one.
+        // emptied (StdinWait); without -o FILE the run's reader refuses a UTF-16 or
+        // compressed one.
         if (!input.equals("-")) {
             InputReader.checkOpens(input);
         }

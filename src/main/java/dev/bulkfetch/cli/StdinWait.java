@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Stdin's first bytes, waited for once {@code -o FILE} is locked and checked but before it is
- * emptied, so that a UTF-16 stdin is refused with the earlier records kept
+ * emptied, so that a UTF-16 or compressed stdin is refused with the earlier records kept
  * ({@link InputReader#checkStdin(InputStream)}), while the stop signals are handled:
  * the wait may be long (an export that prints nothing for an hour), and it comes before the
  * run's own handlers. A SIGTERM in it killed the JVM outright, with no summary; one that came

@@ -1,13 +1,13 @@
 package dev.bulkfetch.input;
 
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The compressed formats an input may come in, known by the magic bytes they begin with, as
  * {@link ByteOrderMarks} knows UTF-16. A {@code specs.jsonl.gz} read as text made a record of
  * binary noise for each "line" of it: such an input is refused as a whole, saying how to
- * decompress it on its way in. Each format is told by at most {@link ByteOrderMarks#LONGEST}
+ * decompress it. Each format is told by at most {@link ByteOrderMarks#LONGEST}
  * bytes, so the same look at an input's first bytes finds both.
  */
 final class CompressedInputs {
@@ -76,20 +76,35 @@ final class CompressedInputs {
 
     /**
      * Why {@code source} ({@code -} for stdin), compressed as {@code format}, cannot be read,
-     * and the command that reads it decompressed: a JSON Lines file's ({@code
-     * specs.jsonl.gz}) with the format named, as stdin is read as a URL list.
+     * and the command that decompresses it: for a file, into a copy beside it, as the UTF-16
+     * refusal has it, which {@code compare} and a {@code --resume} can read too (neither
+     * reads stdin); its name loses the compression's extension ({@code specs.jsonl.gz} gives
+     * {@code specs.jsonl}, still read as JSON Lines).
      */
     static InputUnavailableException refusal(String source, Format format) {
         String what = format.name() + "-compressed (it begins with " + format.shown()
-                + "), where bulkfetch reads text: decompress it on its way in, ";
+                + "), where bulkfetch reads text: decompress it ";
         if (source.equals("-")) {
-            return new InputUnavailableException("stdin is " + what + "through "
+            return new InputUnavailableException("stdin is " + what + "on its way in, through "
                     + format.decompress(), null);
         }
-        boolean jsonLines = source.toLowerCase(Locale.ROOT).matches(".*\\.jsonl\\.[^./]+");
-        return new InputUnavailableException("input " + source + " is " + what + "with "
-                + format.decompress() + " " + ShellWords.file(UrlListReader.resolve(source))
-                + " | bulkfetch fetch -" + (jsonLines ? " --input-format jsonl" : "") + " ...",
-                null);
+        Path file = UrlListReader.resolve(source);
+        return new InputUnavailableException("input " + source + " is " + what + "first, with "
+                + format.decompress() + " " + ShellWords.file(file) + " > "
+                + ShellWords.file(decompressed(file)), null);
+    }
+
+    /**
+     * {@code list.txt.gz}'s decompressed copy beside it, {@code list.txt}; {@code list.gz}'s
+     * and {@code list}'s, {@code list.txt}. Never the file itself: the shell would empty a
+     * gzip named {@code urls.txt} before zcat read it, so that one's is {@code
+     * urls-decompressed.txt}.
+     */
+    private static Path decompressed(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : name;
+        String copy = base.indexOf('.') > 0 ? base : base + ".txt";
+        return file.resolveSibling(copy.equals(name) ? base + "-decompressed.txt" : copy);
     }
 }

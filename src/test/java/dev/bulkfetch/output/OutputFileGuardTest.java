@@ -265,8 +265,8 @@ class OutputFileGuardTest {
         assertThat(file.exitCode()).as(file.err()).isEqualTo(2);
         assertThat(file.err().strip()).isEqualTo("bulkfetch fetch: input " + specs + " is"
                 + " gzip-compressed (it begins with 1F 8B), where bulkfetch reads text:"
-                + " decompress it on its way in, with zcat '" + specs + "' | bulkfetch fetch -"
-                + " --input-format jsonl ...");
+                + " decompress it first, with zcat '" + specs + "' > '" + dir.resolve(
+                        "my specs.jsonl") + "'");
         assertThat(stdin.exitCode()).as(stdin.err()).isEqualTo(2);
         assertThat(stdin.err().strip()).isEqualTo("bulkfetch fetch: stdin is gzip-compressed"
                 + " (it begins with 1F 8B), where bulkfetch reads text: decompress it on its way"
