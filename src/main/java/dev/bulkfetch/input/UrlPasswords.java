@@ -86,11 +86,13 @@ public final class UrlPasswords {
     }
 
     /**
-     * An input error's {@code message} with the password, or a piece of it the error quotes
-     * ({@code port 's3'} of {@code ann:s3/cret@host}), shown as {@link #MASK}.
+     * An input error's {@code message} with the password, where it quotes the URL (the
+     * password before its {@code @}) or a piece of it ({@code port 's3'} of {@code
+     * ann:s3/cret@host}), shown as {@link #MASK}. Only there: a password of a letter or two,
+     * replaced wherever it stood, turned the message's own words to nonsense ("a spacxxxxx").
      */
     public static String scrub(String message, String password) {
-        String scrubbed = message.replace(password, MASK);
+        String scrubbed = message.replace(password + "@", MASK + "@");
         for (String piece : password.split("[/?#]")) {
             if (!piece.isEmpty()) {
                 scrubbed = scrubbed.replace("'" + piece + "'", "'" + MASK + "'");

@@ -235,6 +235,25 @@ class UrlListReaderTest {
                         "ann:xxxxx@127.0.0.1:18003");
     }
 
+    /**
+     * A short password is masked where the message quotes the URL, and nowhere else: replaced
+     * wherever its letters stood, a password "e" made "URL contains a spacxxxxx at column"
+     * (the messages are those of a password "z", which none of their words holds).
+     */
+    @Test
+    void aShortPasswordIsMaskedInTheUrlAloneNotInTheMessagesOwnWords() {
+        List<InputItem> items = readAll("http://ann:e@127.0.0.1/a b\n"
+                + "http://ann:e@127.0.0.1:99999/x\n");
+
+        assertThat(items).extracting(item -> ((InputItem.Rejected) item).problem())
+                .containsExactly(UrlListReader.problemWith("http://ann:z@127.0.0.1/a b"),
+                        UrlListReader.problemWith("http://ann:z@127.0.0.1:99999/x"))
+                .allSatisfy(problem -> assertThat(problem).doesNotContain("xxxxx"));
+        assertThat(items).extracting(item -> ((InputItem.Rejected) item).url())
+                .containsExactly("http://ann:xxxxx@127.0.0.1/a b",
+                        "http://ann:xxxxx@127.0.0.1:99999/x");
+    }
+
     @Test
     void eachKindOfBadLineIsRejectedWithItsReason() {
         assertThat(UrlListReader.problemWith("example.com/x")).contains("no scheme");
