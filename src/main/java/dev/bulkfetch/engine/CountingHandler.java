@@ -51,10 +51,6 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
     private volatile String retryAfter;
     private final BodyReader body;
     private final String method;
-    // Set on the event loop once this exchange's new connection is through its TLS
-    // handshake, when its server asked for a client certificate and was given none (see
-    // TlsHandshakes); read by whichever thread fails the exchange.
-    private volatile boolean certificateWanted;
 
     CountingHandler(EngineOptions options, long start, String method,
                     java.util.function.BooleanSupplier engineClosing) {
@@ -70,11 +66,6 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
     @Override
     public void onConnectionPooled(Channel connection) {
         reused = true;
-    }
-
-    @Override
-    public void onTlsHandshakeSuccess(javax.net.ssl.SSLSession session) {
-        certificateWanted = TlsHandshakes.certificateAskedAndNotGiven(session);
     }
 
     /** Whether a connection from the pool closed before any answer came on it. */
@@ -186,11 +177,6 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
             // refused, which read protocol): cut off, as onCompleted has it, so a stopped
             // run records nothing and a resume fetches the item again.
             thrown = new java.util.concurrent.CancellationException("engine closed");
-        } else if (certificateWanted && status == 0
-                && Failures.classify(thrown).kind() == ErrorKind.RESET) {
-            // Closed or reset unanswered, without the alert that would have said why: the
-            // server's verdict on the certificate not given, as on the JDK's engines.
-            thrown = TlsHandshakes.refused(thrown);
         }
         Outcome failure = Failures.outcome(thrown, location == null ? bytes : 0,
                 System.nanoTime() - start, options);

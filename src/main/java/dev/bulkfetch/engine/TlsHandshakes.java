@@ -1,37 +1,29 @@
 package dev.bulkfetch.engine;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import javax.net.ssl.ExtendedSSLSession;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import java.util.function.Supplier;
 
 /**
  * The JDK's TLS sockets, made so that a failure in their handshake says so, as the event
  * loop's does. The JDK's own say "Connection reset" of a reset in the handshake, as of one
- * before it, and a TLS 1.3 server that refuses a client without a certificate does so after
- * the client's side of the handshake is done, which the JDK then reports as "Error writing
- * to server". Here a failure in the handshake, whatever it is, becomes an {@link
- * SSLHandshakeException} (a timeout stays one), and so does the first failure of a
- * connection whose TLS 1.3 server asked for a certificate that was not given, before any
- * byte of an answer: {@link Failures} counts those, and only those, among TLS handshake
- * failures. A TLS error on a connection whose handshake was done and answered (a record that
- * fails its MAC) is an error of that connection, not of its handshake.
+ * before it. Here a failure in the handshake, whatever it is, becomes an {@link
+ * SSLHandshakeException} (a timeout stays one): {@link Failures} counts those, and only
+ * those, among TLS handshake failures. A TLS error on a connection whose handshake was done
+ * (a record that fails its MAC) is an error of that connection, not of its handshake; so is
+ * a reset after it, even where the server asked for a client certificate and was given none:
+ * a server that only wants one (kube-apiserver, nginx's optional verify) takes the request,
+ * and a connect error would have a POST it got sent again.
  *
  * <p>One factory for each trust, made once and shared: the JDK keeps a connection alive for
  * reuse under its factory, the same object, so one made per connection would reuse none. A
- * connection costs one wrapping socket, with two small streams only in the rare case of a
- * certificate asked for and not given; its reads and writes otherwise go straight to the
- * JDK's socket.
+ * connection costs one wrapping socket; its reads and writes go straight to the JDK's.
  */
 final class TlsHandshakes extends SSLSocketFactory {
 
@@ -133,12 +125,18 @@ final class TlsHandshakes extends SSLSocketFactory {
     private static final class Watched extends DelegatingSslSocket {
 
         private boolean handshaken;
-        // Made once the handshake is done, if its TLS 1.3 server asked for a certificate
-        // that was not given: the server's verdict on it is still to come.
-        private Refusal refusal;
+        // Set by a close from this side (the engine's close, a caller's cancel, a deadline's
+        // abort), on whichever thread makes it: the JDK's socket is closed after a reset too.
+        private volatile boolean closedHere;
 
         Watched(SSLSocket delegate) {
             super(delegate);
+        }
+
+        @Override
+        public void close() throws IOException {
+            closedHere = true;
+            super.close();
         }
 
         @Override
@@ -152,140 +150,11 @@ final class TlsHandshakes extends SSLSocketFactory {
             } catch (SocketTimeoutException | SSLHandshakeException e) {
                 throw e;  // a timeout is one, in the handshake or not; the other says so
             } catch (IOException e) {
-                throw inHandshake(e);
+                // Closed from this side: no failure of the server's handshake, so not one of
+                // the run's TLS failures.
+                throw closedHere ? e : inHandshake(e);
             }
             handshaken = true;
-            if (certificateAskedAndNotGiven(delegate.getSession())) {
-                refusal = new Refusal();
-            }
-        }
-
-        @Override
-        public InputStream getInputStream() throws IOException {
-            return refusal == null ? delegate.getInputStream()
-                    : refusal.input(delegate.getInputStream());
-        }
-
-        @Override
-        public OutputStream getOutputStream() throws IOException {
-            return refusal == null ? delegate.getOutputStream()
-                    : refusal.output(delegate.getOutputStream());
-        }
-    }
-
-    /**
-     * Whether a TLS 1.3 server asked for a client certificate (its request named the
-     * signatures it takes) and was given none: it answers that, a refusal or not, only after
-     * the client's handshake is done. Before 1.3 it answered in the handshake.
-     */
-    static boolean certificateAskedAndNotGiven(SSLSession session) {
-        return "TLSv1.3".equals(session.getProtocol()) && session.getLocalCertificates() == null
-                && session instanceof ExtendedSSLSession extended
-                && extended.getPeerSupportedSignatureAlgorithms().length > 0;
-    }
-
-    /**
-     * {@code failure}, before any answer on a connection whose server asked for a client
-     * certificate and was given none ({@link #certificateAskedAndNotGiven}), as the refusal
-     * it is: a server that wants a certificate may end such a connection without an alert.
-     */
-    static SSLHandshakeException refused(Throwable failure) {
-        SSLHandshakeException refused = new SSLHandshakeException("the server ended the "
-                + "connection after the TLS handshake, where it had asked for a client "
-                + "certificate and none was given");
-        refused.initCause(failure);
-        return refused;
-    }
-
-    /**
-     * A connection whose server may refuse it for want of a certificate: until a byte of its
-     * answer comes, its failure is that refusal. A write that fails is kept for the next
-     * read to report: the JDK's client takes a failed write of its request for a connection
-     * gone stale, and opens another, to be refused the same way, then says only "Error
-     * writing to server".
-     */
-    private static final class Refusal {
-
-        private boolean answered;
-        private IOException writeFailed;
-
-        InputStream input(InputStream in) {
-            return new InputStream() {
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (answered) {
-                        return in.read(b, off, len);
-                    }
-                    if (writeFailed != null) {
-                        throw refused(writeFailed);
-                    }
-                    int read;
-                    try {
-                        read = in.read(b, off, len);
-                    } catch (SocketTimeoutException | SSLException e) {
-                        throw e;  // silence is no refusal; the server's own alert says more
-                    } catch (IOException e) {
-                        throw refused(e);
-                    }
-                    if (read < 0) {
-                        throw refused(new EOFException("closed without an answer"));
-                    }
-                    answered = read > 0;
-                    return read;
-                }
-
-                @Override
-                public int available() throws IOException {
-                    return in.available();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    in.close();
-                }
-            };
-        }
-
-        OutputStream output(OutputStream out) {
-            return new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    if (answered) {
-                        out.write(b, off, len);
-                    } else if (writeFailed == null) {
-                        try {
-                            out.write(b, off, len);
-                        } catch (SocketTimeoutException e) {
-                            throw e;
-                        } catch (IOException e) {
-                            writeFailed = e;
-                        }
-                    }
-                }
-
-                @Override
-                public void flush() throws IOException {
-                    if (answered || writeFailed == null) {
-                        out.flush();
-                    }
-                }
-
-                @Override
-                public void close() throws IOException {
-                    out.close();
-                }
-            };
         }
     }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -31,17 +30,19 @@ public final class RawTlsServer implements AutoCloseable {
         /** Answer 200 declaring 100 bytes, send 10, then a record that fails its MAC. */
         BAD_RECORD_IN_BODY,
         /**
-         * Ask for a client certificate (in TLS 1.3, whose handshake the client ends before
-         * the server has looked at it) and, given none, reset the connection without a word,
-         * as a server does that drops a client it does not know.
+         * Ask for a client certificate but take a client without one (as kube-apiserver,
+         * nginx's {@code ssl_verify_client optional} or Go's {@code VerifyClientCertIfGiven}
+         * do), read the request, then reset the connection without an answer.
          */
-        RESET_WITHOUT_CLIENT_CERTIFICATE
+        RESET_AFTER_REQUEST_CERTIFICATE_OPTIONAL
     }
 
     private final ServerSocket socket;
     private final Mode mode;
     private final SSLContext context;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.concurrent.atomic.AtomicInteger requests =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     public RawTlsServer(Mode mode) throws IOException, GeneralSecurityException {
         this.mode = mode;
@@ -84,19 +85,17 @@ public final class RawTlsServer implements AutoCloseable {
         try (plain; SSLSocket tls = (SSLSocket) context.getSocketFactory()
                 .createSocket(plain, null, plain.getPort(), false)) {
             tls.setUseClientMode(false);
-            if (mode == Mode.RESET_WITHOUT_CLIENT_CERTIFICATE) {
+            if (mode == Mode.RESET_AFTER_REQUEST_CERTIFICATE_OPTIONAL) {
                 tls.setWantClientAuth(true);
             }
             tls.startHandshake();
-            if (mode == Mode.RESET_WITHOUT_CLIENT_CERTIFICATE) {
-                try {
-                    tls.getSession().getPeerCertificates();
-                } catch (SSLPeerUnverifiedException none) {
-                    plain.setSoLinger(true, 0);  // the close resets the connection
-                    return;
-                }
+            if (readHead(tls.getInputStream())) {
+                requests.incrementAndGet();
             }
-            readHead(tls.getInputStream());
+            if (mode == Mode.RESET_AFTER_REQUEST_CERTIFICATE_OPTIONAL) {
+                plain.setSoLinger(true, 0);  // the close resets the connection
+                return;
+            }
             if (mode == Mode.BAD_RECORD_IN_BODY) {
                 OutputStream out = tls.getOutputStream();
                 out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"
@@ -119,13 +118,20 @@ public final class RawTlsServer implements AutoCloseable {
         }
     }
 
-    private static void readHead(InputStream in) throws IOException {
+    /** Reads a request's head; whether it came whole. */
+    private static boolean readHead(InputStream in) throws IOException {
         byte[] end = {'\r', '\n', '\r', '\n'};
         int matched = 0;
         int b;
         while (matched < 4 && (b = in.read()) >= 0) {
             matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
         }
+        return matched == 4;
+    }
+
+    /** How many requests' heads came whole. */
+    public int requests() {
+        return requests.get();
     }
 
     @Override
