@@ -53,9 +53,12 @@ final class ConnectionSetUp {
     static void timeouts(HttpURLConnection conn, EngineOptions options, long leftNanos) {
         // No more than the request has left: the watchdog cannot end a connect under way
         // (the JDK's connection has no socket to close until it is made), so a connect
-        // timeout longer than --timeout overran it.
+        // timeout longer than --timeout overran it. A millisecond over, as the read's below:
+        // cut to whole milliseconds, a connect ended just before the deadline, which the
+        // exchange then did not see, and it read "could not connect within 5000 ms" after
+        // --timeout's 300 (from review).
         conn.setConnectTimeout(millis(Duration.ofNanos(
-                Math.min(options.connectTimeout().toNanos(), leftNanos))));
+                Math.min(options.connectTimeout().toNanos(), leftNanos + 1_000_000))));
         // No longer than the request has left either: any read then ends past the deadline
         // at the latest, which a platform thread stalled in a body has no other way to see.
         conn.setReadTimeout(millis(Duration.ofNanos(
