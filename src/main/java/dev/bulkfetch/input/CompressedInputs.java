@@ -2,6 +2,8 @@ package dev.bulkfetch.input;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * The compressed formats an input may come in, known by the magic bytes they begin with, as
@@ -26,6 +28,9 @@ final class CompressedInputs {
             return bytes.toString();
         }
     }
+
+    // The extensions a compressed file's name ends in, which its decompressed copy's loses.
+    private static final Set<String> COMPRESSED = Set.of("gz", "zst", "xz", "bz2");
 
     // In a magic: any digit from 1 to 9.
     private static final int DIGIT = -1;
@@ -95,16 +100,22 @@ final class CompressedInputs {
     }
 
     /**
-     * {@code list.txt.gz}'s decompressed copy beside it, {@code list.txt}; {@code list.gz}'s
-     * and {@code list}'s, {@code list.txt}. Never the file itself: the shell would empty a
-     * gzip named {@code urls.txt} before zcat read it, so that one's is {@code
-     * urls-decompressed.txt}.
+     * The decompressed copy beside {@code file}: {@code specs.jsonl.gz}'s {@code specs.jsonl},
+     * {@code list.gz}'s {@code list.txt}; a name without a compression's extension keeps its
+     * own, {@code -decompressed} put before it ({@code specs.jsonl}'s {@code
+     * specs-decompressed.jsonl}, still JSON Lines). Never the file itself, which the shell
+     * would empty before zcat read it.
      */
     private static Path decompressed(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String base = dot > 0 ? name.substring(0, dot) : name;
-        String copy = base.indexOf('.') > 0 ? base : base + ".txt";
-        return file.resolveSibling(copy.equals(name) ? base + "-decompressed.txt" : copy);
+        String extension = dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "";
+        if (COMPRESSED.contains(extension)) {
+            String base = name.substring(0, dot);
+            return file.resolveSibling(base.indexOf('.') > 0 ? base : base + ".txt");
+        }
+        return file.resolveSibling(dot > 0
+                ? name.substring(0, dot) + "-decompressed" + name.substring(dot)
+                : name + "-decompressed.txt");
     }
 }

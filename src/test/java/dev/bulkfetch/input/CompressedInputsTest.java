@@ -32,8 +32,9 @@ class CompressedInputsTest {
                 "list.txt.gz", "list.txt",
                 "specs.jsonl.gz", "specs.jsonl",
                 "list.gz", "list.txt",
-                "list", "list.txt",
+                "list", "list-decompressed.txt",
                 "urls.txt", "urls-decompressed.txt",
+                "specs.jsonl", "specs-decompressed.jsonl",
                 "Ann's list.gz", "Ann's list.txt");
         byte[] gzipped = gzip(LIST);
         for (Map.Entry<String, String> names : copies.entrySet()) {
