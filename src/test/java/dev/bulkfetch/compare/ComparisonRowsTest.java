@@ -164,7 +164,7 @@ class ComparisonRowsTest {
     void theVerdictNamesTheFastestAndWhereThreadsFellBehind() {
         String verdict = Verdict.of(Comparison.rows(plan(null), RUNS));
         assertThat(verdict).startsWith("Fastest: event-loop at -c 100, 2.00 s, 50.0x serial.")
-                .contains("Per level: -c 10 threads, -c 100 event-loop.")
+                .contains("Per level, of the parallel engines: -c 10 threads, -c 100 event-loop.")
                 .contains("Threads ran out of steam at -c 100: 125 req/s against the event"
                         + " loop's 500, with 110 threads");
     }
