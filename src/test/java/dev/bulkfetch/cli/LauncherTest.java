@@ -225,6 +225,14 @@ class LauncherTest extends StandInJar {
         assertThat(failed.exit()).isEqualTo(2);
         assertThat(failed.stderr()).contains("COMPILATION ERROR")
                 .contains("build failed (mvn exit code 1)");
+
+        // From an exploratory test: a build stopped by Ctrl-C (Maven's JVM exits 130) is a
+        // stopped launch, 130, not a failed build's 2.
+        standInMaven("exit 130\n");
+        Result stopped = launch(List.of("bash", copy.toString()), Map.of("PATH",
+                bin + ":/usr/bin:/bin", "BULKFETCH_AOT", "0", "BULKFETCH_JAR", ""), "hello");
+        assertThat(stopped.exit()).isEqualTo(130);
+        assertThat(stopped.stderr()).contains("build stopped (mvn ended by signal 2)");
     }
 
     /**
