@@ -11,11 +11,7 @@ import dev.bulkfetch.compare.RunFiles;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.RetryPolicy;
 import dev.bulkfetch.mock.MockServer;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -185,20 +181,21 @@ final class CompareCommand implements Callable<Integer> {
             Path urls = plan.urls();
             // A pipe (<(...), a named one) is read once, here, for all the runs.
             boolean aPipe = !builtInList && !Files.isRegularFile(urls);
-            if (builtInList || server != null || aPipe) {
-                urls = builtInList ? builtInDemoList(copies) : urls;
-                if (aPipe) {
-                    Path copy = copies.resolve(urls.getFileName());
-                    Files.copy(urls, copy);
-                    urls = copy;
-                }
-                urls = server == null ? urls : pointAt(server, urls, copies);
+            // Byte for byte: the mock's URLs are pointed at its port by each run, at request
+            // time, as fetch points them (a rewritten copy lost the lines URI could not parse
+            // to port 8089, and re-serialized every spec, its body's numbers rounded).
+            if (builtInList) {
+                urls = builtInDemoList(copies);
+            } else if (aPipe) {
+                Path copy = copies.resolve(urls.getFileName());
+                Files.copy(urls, copy);
+                urls = copy;
             }
             err.println("compare: " + list + (server == null ? "" : " against the mock on "
                     + server.baseUrl()) + ", each run in its own JVM");
             Comparison.Plan runs = new Comparison.Plan(urls, plan.engines(),
                     plan.concurrencies(), plan.repeat(), plan.warmup(), plan.serverDelay(),
-                    plan.base());
+                    plan.base(), server == null ? null : server.port());
             String repeatedSends = RepeatedSends.warning(runs);
             if (repeatedSends != null) {
                 err.println(repeatedSends);
@@ -357,56 +354,5 @@ final class CompareCommand implements Callable<Integer> {
             Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return copy;
-    }
-
-    /** A copy of the list whose mock URLs (127.0.0.1:8089) point at the mock's real port. */
-    private static Path pointAt(MockServer server, Path list, Path folder) throws Exception {
-        if (server.port() == MockServer.DEFAULT_PORT) {
-            return list;
-        }
-        // Same file name as the user's list (its format goes by a .jsonl or .ndjson ending), in the
-        // run's own folder; the built-in list's copy is replaced by its rewritten self.
-        Path copy = folder.resolve("on-port-" + server.port()).resolve(list.getFileName());
-        Files.createDirectories(copy.getParent());
-        try (BufferedReader in = Files.newBufferedReader(list, StandardCharsets.UTF_8);
-             BufferedWriter out = Files.newBufferedWriter(copy, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                out.write(rewrite(server, line));
-                out.newLine();
-            }
-        }
-        return copy;
-    }
-
-    /** Made on the first spec read: a compare of a URL list, or --help, needs none. */
-    private static final class Specs {
-        static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
-                new com.fasterxml.jackson.databind.ObjectMapper();
-    }
-
-    private static String rewrite(MockServer server, String line) {
-        if (line.stripLeading().startsWith("{")) {
-            // A JSON Lines request spec: its url, read as JSON and mapped as fetch maps it (as
-            // text, "http:\/\/127.0.0.1:8089\/x" and a URL without a path went unmapped, to
-            // whatever listened on 8089). A line that is no object stays, to fail as in fetch.
-            try {
-                if (Specs.MAPPER.readTree(line)
-                        instanceof com.fasterxml.jackson.databind.node.ObjectNode spec
-                        && spec.get("url") != null && spec.get("url").isTextual()) {
-                    spec.put("url", server.redirect(URI.create(spec.get("url").asText()))
-                            .toString());
-                    return spec.toString();
-                }
-            } catch (java.io.IOException | IllegalArgumentException e) {
-                // Left as it is.
-            }
-            return line;
-        }
-        try {
-            return server.redirect(URI.create(line.strip())).toString();
-        } catch (IllegalArgumentException e) {
-            return line;
-        }
     }
 }

@@ -6,8 +6,10 @@ import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.compare.Measurement;
 import dev.bulkfetch.compare.Probe;
 import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.mock.MockServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -20,6 +22,8 @@ final class ProbeCommand implements Callable<Integer> {
     int concurrency;
     int warmup;
     int runNumber = 1;
+    // The mock's port when compare runs one (URLs on 127.0.0.1:8089 go to it), else none.
+    Integer mockPort;
     final RequestOptions requestOptions = new RequestOptions();
     final LimitOptions limitOptions = new LimitOptions();
 
@@ -46,6 +50,11 @@ final class ProbeCommand implements Callable<Integer> {
                 // the measurement to carry back.
                 .add(option("--run-number").paramLabel("N").type(int.class).defaultValue("1"),
                         () -> runNumber, v -> runNumber = v)
+                // compare's mock is in compare's JVM: its port, for this run to point the
+                // list's mock URLs at as fetch --mock does, at request time (a rewritten copy
+                // of the list changed the lines it could not parse, and specs' bodies).
+                .add(option("--mock-port").paramLabel("P").type(Integer.class),
+                        () -> mockPort, v -> mockPort = v)
                 .helpAndVersion(new BulkfetchCommand.Version());
         requestOptions.addTo(options);
         limitOptions.addTo(options);
@@ -67,7 +76,8 @@ final class ProbeCommand implements Callable<Integer> {
                 .thenRun(() -> Runtime.getRuntime().halt(ExitCodes.INTERRUPTED)));
         FetchConfig config = limitOptions.applyTo(requestOptions.applyTo(FetchConfig.builder()
                 .engine(EngineKind.fromName(engine)).concurrency(concurrency))).build();
-        Measurement m = Probe.measure(config, input, warmup, runNumber);
+        Measurement m = Probe.measure(config, input, warmup, runNumber, mockPort == null
+                ? UnaryOperator.identity() : url -> MockServer.redirect(url, mockPort));
         spec.commandLine().getOut().println(Probe.toJson(m));
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

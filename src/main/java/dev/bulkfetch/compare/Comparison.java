@@ -27,7 +27,7 @@ public final class Comparison {
     /**
      * What to compare.
      *
-     * @param urls the URL list (already pointing at the server to use)
+     * @param urls the URL list
      * @param engines engines to run
      * @param concurrencies levels for every engine but serial
      * @param repeat runs of each engine and level; the table shows medians
@@ -35,9 +35,19 @@ public final class Comparison {
      * @param serverDelay the server's fixed latency when known (e.g. the mock's delay stub),
      *     for the ideal wall time; {@code null} to estimate it from the serial run
      * @param base timeouts and limits every run shares
+     * @param mockPort the port of the mock the runs' URLs on 127.0.0.1:8089 go to, as
+     *     {@code fetch --mock} sends them; {@code null} when the runs go without a mock
      */
     public record Plan(Path urls, List<EngineKind> engines, List<Integer> concurrencies,
-                       int repeat, int warmup, Duration serverDelay, FetchConfig base) {
+                       int repeat, int warmup, Duration serverDelay, FetchConfig base,
+                       Integer mockPort) {
+
+        /** A plan whose runs go without a mock. */
+        public Plan(Path urls, List<EngineKind> engines, List<Integer> concurrencies,
+                    int repeat, int warmup, Duration serverDelay, FetchConfig base) {
+            this(urls, engines, concurrencies, repeat, warmup, serverDelay, base, null);
+        }
+
         public Plan {
             Objects.requireNonNull(urls, "urls");
             engines = List.copyOf(engines);
@@ -172,7 +182,7 @@ public final class Comparison {
                                 engine, c, r, plan.repeat());
                         try {
                             Measurement m = Fork.run(javaBinary.apply(engine), config, plan.urls(),
-                                    plan.warmup(), r, files);
+                                    plan.mockPort(), plan.warmup(), r, files);
                             runs.add(m);
                             progress.printf(Locale.ROOT, "%s%.2f s, %.0f req/s, %d failed%n",
                                     run, m.wallSeconds(), m.requestsPerSecond(), m.failures());

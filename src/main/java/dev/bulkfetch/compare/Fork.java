@@ -82,10 +82,14 @@ final class Fork {
         return run(java(), config, urls, warmup, runNumber, log);
     }
 
-    /** As {@link #run(Path, FetchConfig, Path, int, int, RunFiles)}, beside {@code log}. */
+    /**
+     * As {@link #run(Path, FetchConfig, Path, Integer, int, int, RunFiles)}, with no mock,
+     * beside {@code log}.
+     */
     static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup,
                            int runNumber, Path log) throws Failed, InterruptedException {
-        return run(javaBinary, config, urls, warmup, runNumber, new RunFiles(log, () -> { }));
+        return run(javaBinary, config, urls, null, warmup, runNumber,
+                new RunFiles(log, () -> { }));
     }
 
     /**
@@ -94,12 +98,13 @@ final class Fork {
      * start, keeps a log of its own beside it instead, named by the {@link Failed}. A run whose
      * files cannot be made or read (its folder removed while compare runs, a full disk, no
      * permission, compare quitting) fails too, saying which file and why: the comparison goes
-     * on without it.
+     * on without it. With a {@code mockPort}, the list's URLs on 127.0.0.1:8089 go to it.
      */
-    static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup,
-                           int runNumber, RunFiles files) throws Failed, InterruptedException {
+    static Measurement run(Path javaBinary, FetchConfig config, Path urls, Integer mockPort,
+                           int warmup, int runNumber, RunFiles files)
+            throws Failed, InterruptedException {
         try {
-            return measure(javaBinary, config, urls, warmup, runNumber, files);
+            return measure(javaBinary, config, urls, mockPort, warmup, runNumber, files);
         } catch (Failed e) {
             throw e;
         } catch (IOException e) {
@@ -109,7 +114,8 @@ final class Fork {
     }
 
     private static Measurement measure(Path javaBinary, FetchConfig config, Path urls,
-                                       int warmup, int runNumber, RunFiles files)
+                                       Integer mockPort, int warmup, int runNumber,
+                                       RunFiles files)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(javaBinary.toString());
@@ -131,7 +137,7 @@ final class Fork {
         command.add("dev.bulkfetch.cli.Main");
         command.add("probe");
         command.add(urls.toString());
-        List<String> settings = List.of("--engine", config.engine().cliName(),
+        List<String> settings = new ArrayList<>(List.of("--engine", config.engine().cliName(),
                 "-c", Integer.toString(config.concurrency()),
                 "--warmup", Integer.toString(warmup),
                 "--connect-timeout", config.connectTimeout().toMillis() + "ms",
@@ -139,11 +145,16 @@ final class Fork {
                 "--idle-timeout", config.idleTimeout().toMillis() + "ms",
                 "--max-body", Long.toString(config.maxBodyBytes()),
                 "--max-redirects", Integer.toString(config.maxRedirects()),
-                "--retries", Integer.toString(config.retries().maxRetries()));
+                "--retries", Integer.toString(config.retries().maxRetries())));
+        if (mockPort != null) {
+            // The run sends the mock's URLs to its port as fetch --mock does, at request
+            // time: the list is read as it is.
+            settings.addAll(List.of("--mock-port", mockPort.toString()));
+        }
         command.addAll(settings);
         // Not a setting: the run's number, which its measurement carries back (as its repeat).
         command.addAll(List.of("--run-number", Integer.toString(runNumber)));
-        Run run = new Run(config, runNumber, urls, settings, command);
+        Run run = new Run(config, runNumber, urls, List.copyOf(settings), command);
         // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends. One
         // of its own: two compares may share a --report folder.
         Path measured = newFile(files, "measured-run-", ".json",

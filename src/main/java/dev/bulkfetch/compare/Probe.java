@@ -16,11 +16,13 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.ThreadMXBean;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The measuring side of {@code compare}, run in a JVM of its own for each engine and
@@ -34,14 +36,18 @@ public final class Probe {
     }
 
     /**
-     * Runs {@code urls} with {@code config} after {@code warmup} items of warm-up; the
+     * Runs {@code urls} with {@code config} after {@code warmup} items of warm-up, each URL
+     * sent where {@code urlMapper} points it (at the mock's port, as fetch points it); the
      * measurement carries {@code runNumber}, which of compare's repeats it is.
      */
-    public static Measurement measure(FetchConfig config, Path urls, int warmup, int runNumber)
+    public static Measurement measure(FetchConfig config, Path urls, int warmup, int runNumber,
+                                      UnaryOperator<URI> urlMapper)
             throws IOException, InterruptedException {
+        UrlListReader.RequestTemplate template = UrlListReader.RequestTemplate.GET
+                .withUrlMapper(urlMapper);
         try (BulkRun run = new BulkRun(config)) {
             if (warmup > 0) {
-                try (InputReader reader = open(urls, config)) {
+                try (InputReader reader = open(urls, config, template)) {
                     run.run(limit(reader, warmup), sink(), new Tally());
                 }
             }
@@ -50,7 +56,7 @@ public final class Probe {
                     ManagementFactory.getOperatingSystemMXBean();
             long cpuBefore = os.getProcessCpuTime();
             Summary summary;
-            try (InputReader reader = open(urls, config)) {
+            try (InputReader reader = open(urls, config, template)) {
                 summary = run.run(reader, sink(), new Tally());
             }
             double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
@@ -75,10 +81,11 @@ public final class Probe {
      * what the engine cannot send (a PATCH on the JDK's client) an input error as its line,
      * never handed to the engine, where it counted as a request in flight.
      */
-    private static InputReader open(Path urls, FetchConfig config)
+    private static InputReader open(Path urls, FetchConfig config,
+                                    UrlListReader.RequestTemplate template)
             throws InputUnavailableException {
         return InputReader.open(urls.toString(), InputReader.Format.AUTO,
-                InputStream.nullInputStream(), UrlListReader.RequestTemplate.GET)
+                InputStream.nullInputStream(), template)
                 .refusing(config.engine()::refusal);
     }
 

@@ -106,11 +106,19 @@ public final class MockServer implements AutoCloseable {
      * this server's real port; any other URL is left alone.
      */
     public URI redirect(URI url) {
+        return redirect(url, port());
+    }
+
+    /**
+     * As {@link #redirect(URI)}, for a mock on {@code port}: what a compare's forked run, which
+     * has the mock's port and not the mock, does with its list's URLs.
+     */
+    public static URI redirect(URI url, int port) {
         boolean local = "127.0.0.1".equals(url.getHost()) || "localhost".equals(url.getHost());
-        if (!local || url.getPort() != DEFAULT_PORT || port() == DEFAULT_PORT) {
+        if (!local || url.getPort() != DEFAULT_PORT || port == DEFAULT_PORT) {
             return url;
         }
-        return URI.create(url.toString().replaceFirst(":" + DEFAULT_PORT, ":" + port()));
+        return URI.create(url.toString().replaceFirst(":" + DEFAULT_PORT, ":" + port));
     }
 
     @Override

@@ -1,9 +1,17 @@
 package dev.bulkfetch.compare;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
 import dev.bulkfetch.testing.TestServer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -46,8 +54,7 @@ class CompareListTest {
         assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
         assertThat(Files.readString(out)).contains("Verdict: Fastest: event-loop at -c 64");
         assertThat(Files.readString(dir.resolve("err.txt"))).contains("compare: urls/demo.txt");
-        // The copies of the list the runs read (the jar's, and one pointing at the mock's
-        // port) are not left in the report folder.
+        // The copy of the list the runs read (the jar's) is not left in the report folder.
         try (var files = Files.list(dir.resolve("report"))) {
             assertThat(files.map(f -> f.getFileName().toString()))
                     .containsExactlyInAnyOrder("runs.json", "report.html");
@@ -169,5 +176,54 @@ class CompareListTest {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).doesNotContain("connect");
+    }
+
+    /**
+     * After review: with the mock on another port than 8089, compare ran a rewritten copy of
+     * the list. Lines URI cannot parse (a '|', a '"', a first line after a BOM, CRLF) kept
+     * 8089 and failed to connect, where fetch sends them to the mock; and every spec was
+     * re-serialized, so a body's numbers were rounded ("0.1", "Infinity"). The runs now point
+     * the mock's URLs at its port as fetch does, and read the list as it is.
+     */
+    @Test
+    void mockUrlsFetchCannotParseGoToTheMockAndSpecsBodiesGoByteForByte() throws Exception {
+        Path list = dir.resolve("odd.txt");
+        Files.write(list, ("\uFEFFhttp://127.0.0.1:8089/items/1?x=a|b\r\n"
+                + "http://127.0.0.1:8089/items/2?x=\"q\"\r\n"
+                + "http://127.0.0.1:8089/items/3\r\n").getBytes(StandardCharsets.UTF_8));
+
+        Path urlsReport = dir.resolve("urls-report");
+        Cli.Result urls = Cli.run("compare", list.toString(), "--mock", "--mock-port", "0",
+                "--engines", "event-loop", "-c", "2", "--warmup", "0", "--report",
+                urlsReport.toString());
+
+        assertThat(urls.exitCode()).as(urls.err()).isZero();
+        assertEveryItemOk(urlsReport, 3);
+        try (TestServer echo = new TestServer()) {
+            echo.wireMock().stubFor(post(urlEqualTo("/echo/1"))
+                    .willReturn(aResponse().withStatus(200)));
+            String body = "{\"n\": 12345678901234567890123, \"x\": "
+                    + "0.1000000000000000055511151231257827, \"big\": 1E400}";
+            Path specs = TestServer.write(dir.resolve("specs.jsonl"), "{\"url\": \""
+                    + echo.url("/echo/1") + "\", \"method\": \"POST\", \"body\": " + body
+                    + "}\n{\"url\": \"http://127.0.0.1:8089/items/4\"}\n");
+
+            Path specsReport = dir.resolve("specs-report");
+            Cli.Result sent = Cli.run("compare", specs.toString(), "--mock", "--mock-port",
+                    "0", "--engines", "event-loop", "-c", "2", "--warmup", "0", "--report",
+                    specsReport.toString());
+
+            assertThat(sent.exitCode()).as(sent.err()).isZero();
+            assertEveryItemOk(specsReport, 2);
+            assertThat(echo.wireMock().findAll(postRequestedFor(urlEqualTo("/echo/1"))))
+                    .singleElement().extracting(r -> r.getBodyAsString()).isEqualTo(body);
+        }
+    }
+
+    private static void assertEveryItemOk(Path report, long items) throws Exception {
+        JsonNode run = Records.json(Files.readString(report.resolve("runs.json")))
+                .get("runs").get(0);
+        assertThat(run.get("items").asLong()).as(run.toString()).isEqualTo(items);
+        assertThat(run.get("ok").asLong()).as(run.toString()).isEqualTo(items);
     }
 }
