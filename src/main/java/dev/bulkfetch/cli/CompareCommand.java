@@ -142,13 +142,7 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         if (report != null) {
-            try {
-                Files.createDirectories(report);
-            } catch (java.io.IOException e) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                        + "'--report': cannot make the folder " + report + ": "
-                        + (Files.exists(report) ? "a file of that name is there" : e));
-            }
+            ReportFolder.prepare(spec, report, plan.urls());
         }
         // Started before the work folder is made: a mock that cannot start leaves none.
         MockServer mockServer = useMock ? mockOptions.start() : null;

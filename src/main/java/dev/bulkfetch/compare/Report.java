@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -30,23 +32,60 @@ public final class Report {
     private Report() {
     }
 
+    /** The files a report's folder gets: the report's two and the runs' shared log. */
+    public static final List<String> FILES = List.of("runs.json", "report.html", RunFiles.LOG);
+
     /**
      * Writes both files into {@code dir}, creating it; returns the HTML page's path. A file
-     * that cannot be written fails with a message naming it and why.
+     * that cannot be written fails with a message naming it and why, and an earlier report's
+     * file of that name is left as it was.
      */
     public static Path write(Comparison.Result result, Path dir) throws IOException {
         try {
             Files.createDirectories(dir);
-            ObjectNode json = data(result);
-            try (OutputStream out = Files.newOutputStream(dir.resolve("runs.json"))) {
-                Fork.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, json);
-            }
-            Path html = dir.resolve("report.html");
-            Files.writeString(html, html(result, json), StandardCharsets.UTF_8);
-            return html;
         } catch (java.nio.file.FileSystemException e) {
             // Its message was the path alone ("/tmp/r"), which did not say what was wrong.
             throw new IOException(FileErrors.describe(e), e);
+        }
+        ObjectNode json = data(result);
+        replace(dir.resolve("runs.json"), Fork.JSON.copy()
+                .enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+        Path html = dir.resolve("report.html");
+        replace(html, html(result, json).getBytes(StandardCharsets.UTF_8));
+        return html;
+    }
+
+    /**
+     * Puts {@code bytes} in {@code file} whole or not at all: written to a new file beside it,
+     * then moved over it. Written in place, a full disk left a truncated report.html where an
+     * earlier good one had been. The new file goes when it cannot be finished or moved.
+     */
+    private static void replace(Path file, byte[] bytes) throws IOException {
+        // Made as Files.write makes a file (umask permissions, not createTempFile's 0600),
+        // under a name no other compare writing into the folder picks.
+        Path part = file.resolveSibling("." + file.getFileName() + "-"
+                + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current()
+                .nextLong(), 36) + ".part");
+        boolean made = false;
+        try {
+            try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                made = true;
+                out.write(bytes);
+            }
+            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            if (made) {
+                try {
+                    Files.deleteIfExists(part);
+                } catch (IOException stays) {
+                    // The failure below is what the user needs to hear of.
+                }
+            }
+            // A full disk's message ("No space left on device") named no file; the move's named
+            // the part file. Named as the file the report has.
+            throw new IOException(file + ": " + FileErrors.reason(e), e);
         }
     }
 

@@ -31,6 +31,9 @@ import java.util.Set;
  */
 public final class RunFiles {
 
+    /** The shared log's name, in the runs' folder. */
+    public static final String LOG = "runs.log";
+
     private final Path log;
     private final Runnable beforeAppending;
     // The three guarded by this: made on the runs' thread, closed on a tidy-up's.
@@ -40,7 +43,7 @@ public final class RunFiles {
 
     /** The runs' files in {@code folder}, beside its runs.log. */
     public RunFiles(Path folder) {
-        this(folder.resolve("runs.log"), () -> { });
+        this(folder.resolve(LOG), () -> { });
     }
 
     /**

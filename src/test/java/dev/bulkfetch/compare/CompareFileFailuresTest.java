@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.testing.Child;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.TestServer;
 import java.io.PrintWriter;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +101,37 @@ class CompareFileFailuresTest {
             try (var files = Files.list(report)) {
                 assertThat(files.map(file -> file.getFileName().toString()))
                         .containsExactly("runs.json");
+            }
+        }
+    }
+
+    /**
+     * A disk that filled up as report.html was written left it truncated, in place of an
+     * earlier good one, and the message named the folder alone ("could not be written into
+     * DIR: File too large"). Each file is written beside and moved over: the earlier one stays
+     * whole, nothing half-written is left, and the message names the file.
+     */
+    @Test
+    void aReportCutShortByAFullDiskLeavesTheEarlierOneWholeAndNamesItsFile() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 4);
+            Path report = Files.createDirectories(dir.resolve("report"));
+            Path html = TestServer.write(report.resolve("report.html"), "<p>the earlier</p>");
+            Path err = dir.resolve("err.txt");
+            // A file-size limit of 64 KiB, for compare and its runs, stands in for a disk
+            // that fills up: runs.json fits, report.html (Chart.js inlined) does not.
+            Process child = Child.startWithFileSizeLimit(err, 64 * 1024, "compare",
+                    list.toString(), "--engines", "serial", "--warmup", "0", "--report",
+                    report.toString());
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(child.exitValue()).as(Files.readString(err)).isEqualTo(1);
+            assertThat(Files.readString(err)).contains("compare: the report could not be"
+                    + " written into " + report + ": " + html + ": File too large");
+            assertThat(html).hasContent("<p>the earlier</p>");
+            try (var files = Files.list(report)) {
+                assertThat(files.map(file -> file.getFileName().toString()))
+                        .containsExactlyInAnyOrder("runs.json", "report.html");
             }
         }
     }

@@ -88,6 +88,70 @@ class CompareUsageErrorsTest {
     }
 
     /**
+     * A --report folder holding the list as one of the files the report writes (runs.json,
+     * report.html, runs.log), or a link to it, had the list replaced by the report: refused
+     * before any run, as fetch refuses an output that is its input, the list left as it was.
+     */
+    @Test
+    void aReportFileThatIsTheInputListIsRefusedBeforeAnyRun() throws Exception {
+        String urls = "http://127.0.0.1:9/a\n";
+        Path self = TestServer.write(java.nio.file.Files.createDirectories(dir.resolve("self"))
+                .resolve("runs.json"), urls);
+        Path list = TestServer.write(dir.resolve("list.txt"), urls);
+        Path linked = java.nio.file.Files.createDirectories(dir.resolve("linked"));
+        java.nio.file.Files.createSymbolicLink(linked.resolve("report.html"), list);
+
+        Cli.Result same = Cli.run("compare", self.toString(), "--engines", "serial",
+                "--warmup", "0", "--report", self.getParent().toString());
+        Cli.Result link = Cli.run("compare", list.toString(), "--engines", "serial",
+                "--warmup", "0", "--report", linked.toString());
+
+        assertThat(same.exitCode()).as(same.err()).isEqualTo(2);
+        assertThat(same.err()).contains("Invalid value for option '--report': " + self
+                + " is the input list").doesNotContain("run 1/");
+        assertThat(self).hasContent(urls);
+        assertThat(link.exitCode()).as(link.err()).isEqualTo(2);
+        assertThat(link.err()).contains("Invalid value for option '--report': "
+                + linked.resolve("report.html") + " is the input list " + list);
+        assertThat(list).hasContent(urls);
+    }
+
+    /**
+     * A --report folder that exists but takes no file failed after the mock had started, with
+     * exit 1 and a temporary folder's name ("/proc/1/.bulkfetch-lists-163...: ..."); one that
+     * cannot be made said the JDK's exception ("java.nio.file.FileSystemException: ..."). Both
+     * are usage errors in words, before any run. As root no mode bit stops a write: a path
+     * under a file, and /proc, stand in for a read-only disk.
+     */
+    @Test
+    void aReportFolderThatCannotBeWrittenIsAUsageErrorInWords() {
+        Path file = TestServer.write(dir.resolve("afile"), "x");
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:9/a\n");
+
+        Cli.Result under = Cli.run("compare", list.toString(), "--engines", "serial",
+                "--report", file.resolve("sub").toString());
+
+        assertThat(under.exitCode()).as(under.err()).isEqualTo(2);
+        assertThat(under.err()).contains("Invalid value for option '--report': cannot make the"
+                + " folder " + file.resolve("sub") + ": Not a directory")
+                .doesNotContain("Exception");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(
+                Path.of("/proc/1")), "a /proc to write into");
+        Cli.Result unwritable = Cli.run("compare", list.toString(), "--engines", "serial",
+                "--report", "/proc/1");
+        Cli.Result unmakeable = Cli.run("compare", list.toString(), "--engines", "serial",
+                "--report", "/proc/1/rep");
+
+        assertThat(unwritable.exitCode()).as(unwritable.err()).isEqualTo(2);
+        assertThat(unwritable.err()).contains("Invalid value for option '--report': cannot"
+                + " write into the folder /proc/1: ").doesNotContain(".bulkfetch-")
+                .doesNotContain("run 1/");
+        assertThat(unmakeable.exitCode()).as(unmakeable.err()).isEqualTo(2);
+        assertThat(unmakeable.err()).contains("Invalid value for option '--report': cannot"
+                + " make the folder /proc/1/rep: ").doesNotContain("Exception");
+    }
+
+    /**
      * compare declared its own --mock and --mock-port and checked them in its own order: a
      * port out of range without --mock was "must be 0 to 65535" there and "it is for --mock"
      * in fetch. The two commands share the options now, and say the same.

@@ -1,0 +1,55 @@
+package dev.bulkfetch.cli;
+
+import dev.bulkfetch.compare.Report;
+import dev.bulkfetch.output.FileErrors;
+import dev.bulkfetch.output.Journal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * compare's {@code --report DIR}, checked before any run, so that a report that cannot be
+ * written, or would overwrite the list, is a usage error (exit 2) rather than a comparison's
+ * worth of runs lost at the end, or the list replaced by runs.json.
+ */
+final class ReportFolder {
+
+    private ReportFolder() {
+    }
+
+    /**
+     * Makes {@code folder} when it is not there, and refuses it when a file compare writes
+     * there is the {@code input} list (or a link to it), or when no file can be made in it.
+     */
+    static void prepare(CommandSpec spec, Path folder, Path input) {
+        for (String name : Report.FILES) {
+            Path written = folder.resolve(name);
+            if (Journal.sameFile(written, input)) {
+                throw refused(spec, written + " is the input list " + input + ": writing the"
+                        + " report would overwrite it; choose another folder");
+            }
+        }
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw refused(spec, "cannot make the folder " + folder + ": "
+                    + (Files.exists(folder) ? "a file of that name is there"
+                    : FileErrors.reason(e)));
+        }
+        // The runs make their files there, and the report is written at the end: a folder
+        // that exists but takes no file (a read-only disk) failed after the mock had started,
+        // naming a temporary folder of compare's own.
+        try {
+            Files.delete(Files.createTempFile(folder, ".bulkfetch-writable-", ""));
+        } catch (IOException e) {
+            throw refused(spec, "cannot write into the folder " + folder + ": "
+                    + FileErrors.reason(e));
+        }
+    }
+
+    private static ParameterException refused(CommandSpec spec, String why) {
+        return new ParameterException(spec.commandLine(), Options.invalidValue("--report", why));
+    }
+}
