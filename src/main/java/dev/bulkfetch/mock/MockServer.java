@@ -75,12 +75,15 @@ public final class MockServer implements AutoCloseable {
                     throw new PortInUse(port, e);
                 }
                 if (t instanceof MappingFileException) {
-                    // A stub file the user wrote: theirs to mend, said in one line.
-                    String message = String.valueOf(t.getMessage());
-                    int newline = message.indexOf('\n');
+                    // A stub file the user wrote: theirs to mend, said in one line. Its
+                    // first line alone ("Error loading file F:") left out why: the lines after.
+                    // Jackson's place in it quotes the file's start: the line and column do.
+                    String message = String.valueOf(t.getMessage()).strip()
+                            .replaceAll("(?s)\\[Source: .*?; line: (\\d+), column: (\\d+)]",
+                                    "line $1, column $2")
+                            .replaceAll("\\s*\\R\\s*", " ");
                     throw new IllegalStateException("cannot read the mappings under " + root
-                            + ": " + (newline < 0 ? message : message.substring(0, newline))
-                            .strip(), e);
+                            + ": " + message, e);
                 }
             }
             throw e;

@@ -274,7 +274,10 @@ class ExitCodesAndSummaryTest {
                 .isNumber()).isTrue();
     }
 
-    /** A stub file that is not valid JSON was a stack trace and exit 1: the user's to mend. */
+    /**
+     * A stub file that is not valid JSON was a stack trace and exit 1: the user's to mend,
+     * told which file and why.
+     */
     @Test
     void aMappingFileThatCannotBeReadIsAUsageErrorNamingIt() throws Exception {
         Path root = Files.createDirectories(dir.resolve("root").resolve("mappings")).getParent();
@@ -290,6 +293,13 @@ class ExitCodesAndSummaryTest {
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains("cannot read the mappings").contains(bad.toString())
                 .doesNotContain("\tat ");
+        // Why, on the same line: only WireMock's first line was kept, and it ended at the
+        // colon ("Error loading file F:"). Jackson's place is the line and column, not a
+        // quote of the file.
+        assertThat(result.err().lines().findFirst()).get(
+                org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains(bad + ": Unexpected end-of-input").endsWith(" at line 2, column 1")
+                .doesNotContain("[Source:");
     }
 
     /**
