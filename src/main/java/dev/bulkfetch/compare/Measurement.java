@@ -13,8 +13,9 @@ import java.util.Map;
  * @param ok records with a 2xx response
  * @param errors failures by kind
  * @param wallSeconds wall time of the measured run
- * @param p50Millis median latency
- * @param p99Millis 99th percentile latency
+ * @param p50Millis median latency, or null when no request was sent (an empty list): no
+ *     figure, where 0 would read as fast, as fetch's summary has it
+ * @param p99Millis 99th percentile latency, or null as {@code p50Millis}
  * @param sumLatencySeconds the sum of every item's latency, for the ideal wall time
  * @param cpuSeconds process CPU time (user + sys) during the measured run
  * @param peakThreads the most live platform threads
@@ -23,8 +24,8 @@ import java.util.Map;
  * @param peakInFlight the most requests in flight at once
  */
 public record Measurement(String engine, int concurrency, int repeat, long items, long ok,
-                          Map<String, Long> errors, double wallSeconds, double p50Millis,
-                          double p99Millis, double sumLatencySeconds, double cpuSeconds,
+                          Map<String, Long> errors, double wallSeconds, Double p50Millis,
+                          Double p99Millis, double sumLatencySeconds, double cpuSeconds,
                           int peakThreads, long peakHeapBytes, long peakRssBytes,
                           int peakInFlight) {
 

@@ -62,9 +62,11 @@ public final class Probe {
             double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
             Map<String, Long> errors = new LinkedHashMap<>();
             summary.errors().forEach((kind, n) -> errors.put(kind.wireName(), n));
+            boolean noLatency = summary.latency().count() == 0;
             return new Measurement(summary.engine(), summary.concurrency(), runNumber,
                     summary.items(), summary.ok(), errors, summary.wallSeconds(),
-                    summary.latency().p50(), summary.latency().p99(),
+                    noLatency ? null : summary.latency().p50(),
+                    noLatency ? null : summary.latency().p99(),
                     summary.latencySumSeconds(), cpu,
                     ManagementFactory.getThreadMXBean().getPeakThreadCount(), peakHeap(),
                     peakRss(), summary.peakInFlight());

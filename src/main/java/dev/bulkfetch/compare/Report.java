@@ -135,7 +135,9 @@ public final class Report {
         ObjectNode charts = Fork.JSON.createObjectNode();
         charts.putPOJO("levels", levels);
         charts.set("rps", series(rows, levels, Row::requestsPerSecond, serialAlone));
-        charts.set("p99", series(rows, levels, Row::p99Millis, serialAlone));
+        // A row that sent nothing has no p99: a gap in its line, not a point at 0.
+        charts.set("p99", series(rows, levels, row -> row.p99Millis() == null ? Double.NaN
+                : row.p99Millis(), serialAlone));
         charts.set("threads", series(rows, levels, Row::peakThreads, serialAlone));
         charts.set("rss", series(rows, levels, Row::peakRssMiB, serialAlone));
         String template = resource("dev/bulkfetch/compare/report.html");
@@ -180,7 +182,7 @@ public final class Report {
             for (int level : levels) {
                 Row row = serial ? engineRows.getFirst() : engineRows.stream()
                         .filter(r -> r.concurrency() == level).findFirst().orElse(null);
-                if (row == null) {
+                if (row == null || Double.isNaN(value.applyAsDouble(row))) {
                     points.addNull();
                 } else {
                     points.add(Math.round(value.applyAsDouble(row) * 100) / 100.0);

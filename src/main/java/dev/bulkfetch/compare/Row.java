@@ -11,7 +11,7 @@ import java.util.function.ToDoubleFunction;
  * with the speedup over serial and the efficiency against the ideal wall time where known.
  */
 record Row(String engine, int concurrency, int runs, long items, double wallSeconds,
-           double requestsPerSecond, double p50Millis, double p99Millis, long failures,
+           double requestsPerSecond, Double p50Millis, Double p99Millis, long failures,
            Map<String, Long> errors, double cpuSeconds, double peakThreads,
            // Named as the runs' own keys are: the naming strategy made "peak_heap_mi_b".
            @com.fasterxml.jackson.annotation.JsonProperty("peak_heap_mib") double peakHeapMiB,
@@ -30,7 +30,7 @@ record Row(String engine, int concurrency, int runs, long items, double wallSeco
         long sent = first.items() - errors.getOrDefault("input", 0L);
         return new Row(first.engine(), first.concurrency(), runs.size(), first.items(),
                 wall, Measurement.perSecond(sent, wall),
-                median(runs, Measurement::p50Millis), median(runs, Measurement::p99Millis),
+                latency(runs, Measurement::p50Millis), latency(runs, Measurement::p99Millis),
                 Math.round(median(runs, Measurement::failures)), errors,
                 median(runs, Measurement::cpuSeconds), median(runs, Measurement::peakThreads),
                 median(runs, m -> m.peakHeapBytes() / 1048576.0),
@@ -58,6 +58,14 @@ record Row(String engine, int concurrency, int runs, long items, double wallSeco
     /** CPU milliseconds per item sent. */
     double cpuMillisPerRequest() {
         return sent() == 0 ? 0 : cpuSeconds * 1000 / sent();
+    }
+
+    /** The median of the runs that measured a latency; null when none sent a request. */
+    private static Double latency(List<Measurement> runs,
+                                  java.util.function.Function<Measurement, Double> field) {
+        List<Double> measured = runs.stream().map(field).filter(java.util.Objects::nonNull)
+                .toList();
+        return measured.isEmpty() ? null : median(measured, Double::doubleValue);
     }
 
     static <T> double median(List<T> values, ToDoubleFunction<T> field) {

@@ -27,9 +27,9 @@ final class Table {
         StringBuilder out = new StringBuilder(HEADER).append('\n');
         for (Row row : rows) {
             out.append(String.format(Locale.ROOT,
-                    "%-10s %6d %8.2f %9.0f %8.1f %8.1f %7s %7.2f %8.0f %8.0f %8.0f %9.0f %8s %6s%n",
+                    "%-10s %6d %8.2f %9.0f %8s %8s %7s %7.2f %8.0f %8.0f %8.0f %9.0f %8s %6s%n",
                     row.engine(), row.concurrency(), row.wallSeconds(), row.requestsPerSecond(),
-                    row.p50Millis(), row.p99Millis(),
+                    millis(row.p50Millis()), millis(row.p99Millis()),
                     row.failures() + (unranked.contains(row) ? UNRANKED : ""), row.cpuSeconds(),
                     row.peakThreads(), row.peakHeapMiB(), row.peakRssMiB(), row.peakInFlight(),
                     row.speedup() == null ? "-" : String.format(Locale.ROOT, "%.1fx",
@@ -48,6 +48,11 @@ final class Table {
             out.append("failures by kind (medians):\n  ").append(errors).append('\n');
         }
         return out.toString();
+    }
+
+    /** A latency, or "-" for a row that sent no request (0.0 would read as fast). */
+    private static String millis(Double latency) {
+        return latency == null ? "-" : String.format(Locale.ROOT, "%.1f", latency);
     }
 
     private static String efficiency(Row row) {

@@ -226,4 +226,28 @@ class CompareListTest {
         assertThat(run.get("items").asLong()).as(run.toString()).isEqualTo(items);
         assertThat(run.get("ok").asLong()).as(run.toString()).isEqualTo(items);
     }
+
+    /**
+     * An empty list measured no latency, yet the table showed p50 and p99 as 0.0 and
+     * runs.json as 0.0, which reads as fast: "-" and null, as fetch's summary has it.
+     */
+    @Test
+    void anEmptyListHasNoLatencyInTheTableNorInRunsJson() throws Exception {
+        Path list = Files.writeString(dir.resolve("empty.txt"), "");
+        Path report = dir.resolve("report");
+
+        Cli.Result result = Cli.run("compare", list.toString(), "--engines", "serial,threads",
+                "-c", "2", "--warmup", "0", "--report", report.toString());
+
+        assertThat(result.out()).as(result.err())
+                .containsPattern("(?m)^serial +1 +\\S+ +\\S+ +- +- ")
+                .containsPattern("(?m)^threads +2 +\\S+ +\\S+ +- +- ");
+        var json = Fork.JSON.readTree(report.resolve("runs.json").toFile());
+        for (String part : new String[] {"runs", "rows"}) {
+            assertThat(json.get(part)).hasSize(2).allSatisfy(run -> {
+                assertThat(run.get("p50_millis").isNull()).as(run.toString()).isTrue();
+                assertThat(run.get("p99_millis").isNull()).as(run.toString()).isTrue();
+            });
+        }
+    }
 }

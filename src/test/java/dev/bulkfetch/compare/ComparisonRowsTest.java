@@ -15,7 +15,7 @@ class ComparisonRowsTest {
 
     private static Measurement run(String engine, int c, int repeat, double wall, int threads) {
         return new Measurement(engine, c, repeat, 1000, 990, Map.of("http", 10L), wall,
-                100, 150, 100.0, wall / 2, threads, 50L << 20, 100L << 20, c);
+                100.0, 150.0, 100.0, wall / 2, threads, 50L << 20, 100L << 20, c);
     }
 
     private static Comparison.Plan plan(Duration delay) {
@@ -59,7 +59,7 @@ class ComparisonRowsTest {
 
     private static Measurement failing(String engine, int c, double wall, long ok) {
         return new Measurement(engine, c, 1, 1000, ok, Map.of("connect", 1000 - ok), wall,
-                1, 2, 1.0, wall / 2, 9, 50L << 20, 100L << 20, c);
+                1.0, 2.0, 1.0, wall / 2, 9, 50L << 20, 100L << 20, c);
     }
 
     /**
@@ -85,10 +85,10 @@ class ComparisonRowsTest {
         assertThat(Verdict.sound(close)).isTrue();
         assertThat(Verdict.sound(Comparison.rows(plan(null), RUNS))).isTrue();
         // On a short list, one stray failure is within the slack too.
-        Measurement clean = new Measurement("event-loop", 10, 1, 30, 30, Map.of(), 1, 1, 2,
+        Measurement clean = new Measurement("event-loop", 10, 1, 30, 30, Map.of(), 1, 1.0, 2.0,
                 1.0, 0.5, 9, 1, 1, 10);
         Measurement stray = new Measurement("threads", 10, 1, 30, 29, Map.of("timeout", 1L), 1,
-                1, 2, 1.0, 0.5, 9, 1, 1, 10);
+                1.0, 2.0, 1.0, 0.5, 9, 1, 1, 10);
         assertThat(Verdict.unranked(Comparison.rows(plan(null), List.of(clean, stray))))
                 .isEmpty();
     }
@@ -119,10 +119,10 @@ class ComparisonRowsTest {
 
         // After review: not asked when the server answered, only wrongly (protocol errors).
         Measurement garbled = new Measurement("serial", 1, 1, 10, 0, Map.of("protocol", 10L),
-                0.5, 1, 2, 1.0, 0.25, 9, 1, 1, 1);
+                0.5, 1.0, 2.0, 1.0, 0.25, 9, 1, 1, 1);
         assertThat(Verdict.of(Comparison.rows(plan(null), List.of(garbled))))
                 .endsWith("(protocol 10).");
-        Measurement empty = new Measurement("event-loop", 10, 1, 0, 0, Map.of(), 0.01, 0, 0,
+        Measurement empty = new Measurement("event-loop", 10, 1, 0, 0, Map.of(), 0.01, 0.0, 0.0,
                 0, 0.1, 9, 1, 1, 0);
         List<Row> none = Comparison.rows(plan(null), List.of(empty));
         assertThat(Verdict.of(none)).isEqualTo("Nothing was sent: the list has no URL to fetch.");
@@ -139,7 +139,7 @@ class ComparisonRowsTest {
         Measurement loop = new Measurement("event-loop", 8, 1, 100, 0, Map.of("http", 100L),
                 0.14, 1.5, 6.2, 0.2, 0.15, 9, 1, 1, 8);
         Measurement threads = new Measurement("threads", 8, 1, 100, 0, Map.of("input", 100L),
-                0.07, 0, 0, 0, 0.03, 6, 1, 1, 0);
+                0.07, 0.0, 0.0, 0, 0.03, 6, 1, 1, 0);
 
         assertThat(Verdict.of(Comparison.rows(plan(null), List.of(loop, threads))))
                 .isEqualTo("Nothing to compare: every item failed in every run (event-loop:"
@@ -148,11 +148,11 @@ class ComparisonRowsTest {
         // An engine whose levels failed alike is named once, one whose levels differ by level;
         // the server is asked after when what was sent could not reach it.
         Measurement loop64 = new Measurement("event-loop", 64, 1, 100, 0,
-                Map.of("connect", 60L, "timeout", 40L), 0.1, 1, 2, 0.1, 0.1, 9, 1, 1, 64);
+                Map.of("connect", 60L, "timeout", 40L), 0.1, 1.0, 2.0, 0.1, 0.1, 9, 1, 1, 64);
         Measurement loop8 = new Measurement("event-loop", 8, 1, 100, 0,
-                Map.of("connect", 100L), 0.1, 1, 2, 0.1, 0.1, 9, 1, 1, 8);
+                Map.of("connect", 100L), 0.1, 1.0, 2.0, 0.1, 0.1, 9, 1, 1, 8);
         Measurement threads64 = new Measurement("threads", 64, 1, 100, 0,
-                Map.of("input", 100L), 0.07, 0, 0, 0, 0.03, 6, 1, 1, 0);
+                Map.of("input", 100L), 0.07, 0.0, 0.0, 0, 0.03, 6, 1, 1, 0);
         assertThat(Verdict.of(Comparison.rows(plan(null),
                 List.of(loop8, loop64, threads, threads64))))
                 .isEqualTo("Nothing to compare: every item failed in every run (event-loop -c 8:"
@@ -171,7 +171,7 @@ class ComparisonRowsTest {
 
     /** A run of 1000 ok items of {@code engine} at {@code c}, at {@code perSecond} req/s. */
     private static Measurement at(String engine, int c, double perSecond) {
-        return new Measurement(engine, c, 1, 1000, 1000, Map.of(), 1000 / perSecond, 100, 150,
+        return new Measurement(engine, c, 1, 1000, 1000, Map.of(), 1000 / perSecond, 100.0, 150.0,
                 100.0, 1, 9, 50L << 20, 100L << 20, c);
     }
 
@@ -216,8 +216,8 @@ class ComparisonRowsTest {
     void requestsPerSecondAreTheRequestsSentOverTheMedianWall() {
         List<Row> rows = Comparison.rows(plan(null), List.of(run("serial", 1, 1, 100, 9),
                 run("threads", 10, 1, 0.6, 20), run("threads", 10, 2, 0.75, 20),
-                new Measurement("event-loop", 10, 1, 12, 4, Map.of("input", 8L), 0.03, 1,
-                        2, 0.1, 0.02, 9, 1, 1, 4)));
+                new Measurement("event-loop", 10, 1, 12, 4, Map.of("input", 8L), 0.03, 1.0,
+                        2.0, 0.1, 0.02, 9, 1, 1, 4)));
         Row threads = rows.stream().filter(r -> r.engine().equals("threads")).findFirst()
                 .orElseThrow();
         assertThat(threads.requestsPerSecond()).isCloseTo(1000 / 0.675,
@@ -234,9 +234,9 @@ class ComparisonRowsTest {
     @Test
     void aRunThatSentNothingHasNoSpeedupNorEfficiency() {
         Measurement serial = new Measurement("serial", 1, 1, 3, 0, Map.of("input", 3L), 0.02,
-                0, 0, 0, 0, 9, 1, 1, 0);
+                0.0, 0.0, 0, 0, 9, 1, 1, 0);
         Measurement loop = new Measurement("event-loop", 10, 1, 3, 0, Map.of("input", 3L), 0.01,
-                0, 0, 0, 0, 9, 1, 1, 0);
+                0.0, 0.0, 0, 0, 9, 1, 1, 0);
         for (Duration delay : java.util.Arrays.asList(Duration.ofMillis(100), null)) {
             List<Row> rows = Comparison.rows(plan(delay), List.of(serial, loop));
 

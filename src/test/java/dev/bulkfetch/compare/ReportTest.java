@@ -23,7 +23,7 @@ class ReportTest {
     Path dir;
 
     private static Measurement run(String engine, int c, double wall) {
-        return new Measurement(engine, c, 1, 100, 100, Map.of(), wall, 10, 20, 1.0, 0.5, 9,
+        return new Measurement(engine, c, 1, 100, 100, Map.of(), wall, 10.0, 20.0, 1.0, 0.5, 9,
                 50L << 20, 120L << 20, c);
     }
 
@@ -131,7 +131,7 @@ class ReportTest {
     @Test
     void anUnrankedRunWithSomeOkItemsHasNoSpeedupNorEfficiency() throws Exception {
         Measurement halfRefused = new Measurement("threads", 128, 1, 100, 50,
-                Map.of("connect", 50L), 0.5, 10, 20, 1.0, 0.3, 9, 50L << 20, 120L << 20, 128);
+                Map.of("connect", 50L), 0.5, 10.0, 20.0, 1.0, 0.3, 9, 50L << 20, 120L << 20, 128);
         Comparison.Result result = result(List.of(EngineKind.THREADS, EngineKind.SERIAL),
                 List.of(run("threads", 16, 0.5), halfRefused, run("serial", 1, 1.0)));
 
@@ -158,7 +158,7 @@ class ReportTest {
 
     /** A run of 100 items, each refused at once, as by a server that is down. */
     private static Measurement refused(String engine, int c, double wall) {
-        return new Measurement(engine, c, 1, 100, 0, Map.of("connect", 100L), wall, 1, 2, 0.1,
+        return new Measurement(engine, c, 1, 100, 0, Map.of("connect", 100L), wall, 1.0, 2.0, 0.1,
                 0.3, 9, 50L << 20, 120L << 20, c);
     }
 
