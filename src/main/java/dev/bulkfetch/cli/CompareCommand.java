@@ -242,7 +242,7 @@ final class CompareCommand implements Callable<Integer> {
      * (by {@code stop}). Returns whether the report files, when asked for, were written: a
      * file that could not be is said on {@code err}, after the table.
      */
-    private boolean report(Comparison.Result result, int planned, Interrupts.Stop stop,
+    private boolean report(Comparison.Result result, long planned, Interrupts.Stop stop,
                            PrintWriter out, PrintWriter err) {
         out.println();
         // A failed run is reported with its log though no run finished.

@@ -207,9 +207,12 @@ public final class Comparison {
         return new Result(plan, runs, rows, verdict, interrupted, failed);
     }
 
-    /** How many runs the plan makes: each engine at each of its levels, each repeat. */
-    public static int plannedRuns(Plan plan) {
-        return plan.repeat() * plan.engines().stream()
+    /**
+     * How many runs the plan makes: each engine at each of its levels, each repeat. A long:
+     * --repeat 2000000000 over three levels was "Interrupted after 14 of 1705032704 runs".
+     */
+    public static long plannedRuns(Plan plan) {
+        return (long) plan.repeat() * plan.engines().stream()
                 .mapToInt(engine -> levels(plan, engine).size()).sum();
     }
 

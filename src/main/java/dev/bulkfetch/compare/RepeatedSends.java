@@ -43,7 +43,7 @@ public final class RepeatedSends {
             // The runs read the list too, and say what fails; this line is advice.
             return null;
         }
-        int runs = Comparison.plannedRuns(plan);
+        long runs = Comparison.plannedRuns(plan);
         if (unsafe == 0 || (runs == 1 && warmed == 0)) {
             return null;
         }

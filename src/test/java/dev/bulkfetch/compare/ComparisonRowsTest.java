@@ -280,4 +280,14 @@ class ComparisonRowsTest {
                 List.of(run("serial", 1, 1, 100, 9), run("event-loop", 100, 1, 2, 9))));
         assertThat(plain).doesNotContain("!").doesNotContain("*");
     }
+
+    /** --repeat 2000000000 over three levels overflowed: "Interrupted after 14 of 1705032704". */
+    @Test
+    void thePlannedRunsAreCountedPastTheIntRange() {
+        Comparison.Plan plan = new Comparison.Plan(Path.of("list.txt"), List.of(EngineKind.THREADS,
+                EngineKind.SERIAL), List.of(10, 100), 2_000_000_000, 0, null,
+                FetchConfig.builder().build());
+
+        assertThat(Comparison.plannedRuns(plan)).isEqualTo(6_000_000_000L);
+    }
 }
