@@ -60,7 +60,8 @@ final class CompareCommand implements Callable<Integer> {
                         .description("Engines to compare (default: ${DEFAULT-VALUE})."),
                         () -> engines, v -> engines = v)
                 .add(option("-c", "--concurrency").paramLabel("N").type(List.class)
-                        .auxiliaryTypes(Integer.class).splitRegex(",").defaultValue("16,128,1024")
+                        .auxiliaryTypes(Integer.class).splitRegex("\\s*,\\s*")
+                        .defaultValue("16,128,1024")
                         .description("Concurrency levels; serial always runs at 1 "
                                 + "(default: ${DEFAULT-VALUE})."),
                         () -> concurrencies, v -> concurrencies = v)
@@ -109,8 +110,10 @@ final class CompareCommand implements Callable<Integer> {
                     .map(EngineKind::fromName).distinct().toList());
             if ("-".equals(input)) {
                 // Each run reads the list again, in a JVM of its own: stdin is read once.
-                throw new IllegalArgumentException("compare reads its list in every run, and"
-                        + " stdin can be read once: give the list as a file");
+                // Named as the argument it is: "Invalid value:" alone named nothing.
+                throw new ParameterException(spec.commandLine(), "Invalid value for the list"
+                        + " '-' (stdin): compare reads its list in every run, and stdin can be"
+                        + " read once: give the list as a file, or as <(command)");
             }
             // A name under urls/ as fetch takes it (compare demo.txt ran nothing).
             plan = new Comparison.Plan(input == null ? Path.of(list)

@@ -302,6 +302,7 @@ class FetchCommandParsingTest {
                 java.util.Map.entry("Authorization", "Bearer t0k"));
     }
 
+    /** -c "4, 8" is taken as --engines "threads, serial" is (it said "' 8' is not an int"). */
     @Test
     void compareSplitsItsListsAndHasItsDefaults() {
         CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]),
@@ -311,7 +312,7 @@ class FetchCommandParsingTest {
         cli = Main.commandLine(new ByteArrayInputStream(new byte[0]),
                 new ByteArrayOutputStream(), new PrintWriter(new StringWriter()));
         CompareCommand given = (CompareCommand) cli.parseArgs("compare", "list.txt",
-                "--engines", "threads,serial", "-c", "4,8").subcommand().commandSpec()
+                "--engines", "threads,serial", "-c", "4, 8").subcommand().commandSpec()
                 .userObject();
 
         assertThat(defaults.engines).containsExactly("event-loop", "threads", "virtual",

@@ -89,7 +89,8 @@ class CompareListTest {
         assertThat(result.out()).contains("Verdict: Fastest");
         Cli.Result stdin = Cli.run("compare", "-", "--engines", "serial");
         assertThat(stdin.exitCode()).isEqualTo(2);
-        assertThat(stdin.err()).contains("stdin can be read once");
+        assertThat(stdin.err()).contains("Invalid value for the list '-' (stdin):")
+                .contains("stdin can be read once");
     }
 
     /** A folder given as the list failed each forked run, after the mock had started. */
