@@ -121,7 +121,7 @@ public final class Comparison {
                             .joining(", "))
                     + (failed.stream().anyMatch(run -> run.log() != null)
                             ? "; logs named under the table" : "; why under the table")
-                    + "). Of the runs that finished: " + verdict;
+                    + (runs.isEmpty() ? "). " : "). Of the runs that finished: ") + verdict;
         }
 
         /** The same outcome, of {@code other}: the plan the user gave, not the one run. */

@@ -80,6 +80,8 @@ class ReportTest {
 
         assertThat(html).doesNotContain("<canvas").contains("No run finished: nothing to chart.")
                 .contains("1 of 1 runs failed (threads -c 16 run 1")
+                // Not "Of the runs that finished: No run finished" (an exploratory test).
+                .contains("; logs named under the table). No run finished: nothing to compare.")
                 .contains("threads -c 16 run 1/1 failed: its JVM exited 134 (ended by signal 6);"
                         + " its log: " + log);
         JsonNode failed = Fork.JSON.readTree(dir.resolve("runs.json").toFile())
