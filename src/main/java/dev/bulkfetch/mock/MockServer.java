@@ -121,7 +121,14 @@ public final class MockServer implements AutoCloseable {
         if (!local || url.getPort() != DEFAULT_PORT || port == DEFAULT_PORT) {
             return url;
         }
-        return URI.create(url.toString().replaceFirst(":" + DEFAULT_PORT, ":" + port));
+        // The authority's port, not the first ":8089" of the text, which may be a user's
+        // password or a path's (http://u:8089@127.0.0.1:8089/ had its password changed).
+        String authority = url.getRawAuthority();
+        String moved = authority.substring(0, authority.lastIndexOf(':') + 1) + port;
+        String text = url.toString();
+        int at = text.indexOf("//" + authority) + 2;
+        return URI.create(text.substring(0, at) + moved
+                + text.substring(at + authority.length()));
     }
 
     @Override
