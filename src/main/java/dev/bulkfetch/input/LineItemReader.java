@@ -27,6 +27,15 @@ abstract class LineItemReader implements InputReader {
     /** The item of line {@code seq}, too long or not UTF-8: {@code text} is what was read. */
     abstract InputItem unreadable(long seq, String text, String problem);
 
+    /**
+     * {@code item}, parsed from a line whose first {@code lead} characters were white space
+     * taken off, with any column it names counted in the line as written. This one names
+     * none of the line's.
+     */
+    InputItem shifted(InputItem item, int lead) {
+        return item;
+    }
+
     @Override
     public final boolean hasNext() {
         if (next == null) {
@@ -53,7 +62,10 @@ abstract class LineItemReader implements InputReader {
                     return unreadable(line.number(), line.text(), line.problem());
                 }
                 if (!isSkipped(line)) {
-                    return parse(line.number(), line.text().strip());
+                    String text = line.text();
+                    int lead = text.length() - text.stripLeading().length();
+                    InputItem item = parse(line.number(), text.strip());
+                    return lead == 0 ? item : shifted(item, lead);
                 }
             }
             return null;

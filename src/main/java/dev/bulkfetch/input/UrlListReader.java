@@ -26,6 +26,8 @@ public final class UrlListReader extends LineItemReader {
     /** Longest line accepted; longer lines are rejected without being buffered. */
     static final int MAX_LINE_BYTES = 8 * 1024;
     private static final int MAX_RAW_IN_RECORD = 200;
+    // A column a problem names, counted in the line with its leading white space taken off.
+    private static final Pattern COLUMN = Pattern.compile("at column (\\d+)");
     private static final String SPEC_READ_AS_URL = "begins with '{', as no URL does: a JSON"
             + " Lines request spec? --input-format jsonl reads them (auto does for a .jsonl or"
             + " .ndjson name)";
@@ -130,6 +132,22 @@ public final class UrlListReader extends LineItemReader {
         URI url = template.mapUrl((URI) parsed);
         return new InputItem.Request(new FetchRequest(seq, null, url, template.method(),
                 template.headers(), null));
+    }
+
+    /**
+     * A rejected line's columns counted in the line as written: an indented line's problem
+     * said "a space at column 5" of a space at its 9th character.
+     */
+    @Override
+    InputItem shifted(InputItem item, int lead) {
+        if (!(item instanceof InputItem.Rejected rejected) || rejected.problem() == null) {
+            return item;
+        }
+        Matcher column = COLUMN.matcher(rejected.problem());
+        String problem = column.replaceAll(found -> "at column "
+                + (Long.parseLong(found.group(1)) + lead));
+        return new InputItem.Rejected(rejected.seq(), rejected.id(), rejected.url(),
+                rejected.method(), problem);
     }
 
     @Override

@@ -216,6 +216,18 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("http:8080/x")).isEqualTo("URL has no host");
     }
 
+    /** An indented line's column is counted in the line as written, its indent too. */
+    @Test
+    void anIndentedLinesColumnCountsItsIndent() {
+        List<InputItem> items = readAll("http://a.test/a b\n    http://a.test/a b\n"
+                + "\thttp://a.test/a b\n");
+
+        assertThat(items).extracting(item -> ((InputItem.Rejected) item).problem())
+                .containsExactly("URL contains a space at column 16",
+                        "URL contains a space at column 20",
+                        "URL contains a space at column 17");
+    }
+
     @Test
     void eachKindOfBadLineIsRejectedWithItsReason() {
         assertThat(UrlListReader.problemWith("example.com/x")).contains("no scheme");
