@@ -183,13 +183,18 @@ final class FetchReport {
         long tls = summary.tlsFailures();
         // With --insecure or --cacert given, a refused certificate is no longer the likely
         // cause, and naming them again was advice that could not help: an https:// URL to a
-        // port that does not speak TLS is, which http:// mends.
+        // port that does not speak TLS is, which http:// mends. A server may also end the
+        // handshake itself (a reset, as one that wants a client certificate may): only the
+        // records' errors tell these apart.
         if (tls == connect) {
             return trustedBy != null ? "every TLS handshake failed, with " + trustedBy
-                    + " given: is there TLS on its port, or should the URLs be http://?"
-                    : "every TLS handshake failed (the server's certificate refused, or no TLS "
-                    + "on its port, which wants http://): see --cacert, or --insecure for a "
-                    + "test server";
+                    + " given: is there TLS on its port (or should the URLs be http://), or"
+                    + " did the server end the handshake (wanting a client certificate or"
+                    + " another TLS version)? Their records' errors say which"
+                    : "every TLS handshake failed: the server's certificate refused (see"
+                    + " --cacert, or --insecure for a test server), no TLS on its port (the URLs"
+                    + " want http://), or the server ended the handshake (wanting a client"
+                    + " certificate or another TLS version): their records' errors say which";
         }
         if (tls > 0) {
             return tls + " failed in the TLS handshake, " + (connect - tls)

@@ -73,12 +73,16 @@ class NoneConnectedWarningTest {
         // With --insecure given, the plain port is the likely cause: http:// is named alone.
         Cli.Result insecure = fetch(engine, "insecure", plain, "--insecure");
 
-        String tlsWarning = "warning: no item could connect: every TLS handshake failed (the "
-                + "server's certificate refused, or no TLS on its port, which wants http://): "
-                + "see --cacert, or --insecure for a test server";
+        String tlsWarning = "warning: no item could connect: every TLS handshake failed: the "
+                + "server's certificate refused (see --cacert, or --insecure for a test server),"
+                + " no TLS on its port (the URLs want http://), or the server ended the handshake"
+                + " (wanting a client certificate or another TLS version): their records' errors"
+                + " say which";
         assertThat(insecure.err()).contains("warning: no item could connect: every TLS "
-                + "handshake failed, with --insecure given: is there TLS on its port, or should "
-                + "the URLs be http://?").doesNotContain("see --cacert");
+                + "handshake failed, with --insecure given: is there TLS on its port (or should "
+                + "the URLs be http://), or did the server end the handshake (wanting a client "
+                + "certificate or another TLS version)? Their records' errors say which")
+                .doesNotContain("see --cacert");
         assertThat(certificate.err()).contains(tlsWarning).doesNotContain("server up");
         assertThat(noTls.err()).contains(tlsWarning);
         JsonNode json = Records.json(Files.readString(summary));
@@ -107,8 +111,10 @@ class NoneConnectedWarningTest {
                     "--summary-json", summary.toString());
         }
 
+        // A reset is the server's doing, which the warning names beside a certificate refused.
         assertThat(reset.err()).contains("warning: no item could connect: every TLS handshake "
-                + "failed").doesNotContain("server up");
+                + "failed").contains("the server ended the handshake (wanting a client "
+                + "certificate or another TLS version)").doesNotContain("server up");
         assertThat(Records.json(Files.readString(summary)).get("connect_tls").asLong())
                 .isEqualTo(1);
     }
