@@ -12,7 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The user's JVM options (BULKFETCH_JAVA_OPTS): tried once per value before a run,
+ * The user's JVM options (BULKFETCH_JAVA_OPTS, and the environment's JAVA_TOOL_OPTIONS,
+ * JDK_JAVA_OPTIONS and _JAVA_OPTIONS): tried once per value before a run,
  * a value the JVM refuses stopping the launch, passed on unexpanded; and the
  * launcher's own reflection setting, which the user's may override.
  */
@@ -63,6 +64,46 @@ class JavaOptionsTest extends StandInJar {
         assertThat(run.stdout()).isEmpty();
         assertThat(dir.resolve("app.jar.native")).doesNotExist();
         assertThat(dir.resolve("app.jar.aot")).doesNotExist();
+    }
+
+    /**
+     * The JVM options of the environment, set for other programs, reach every JVM started here:
+     * a collector there beside the launcher's serial one ended each launch with the JVM's words
+     * and exit 1, which says a run had items not ok. Each variable is tried as
+     * BULKFETCH_JAVA_OPTS is, and named with the way round it.
+     */
+    @ParameterizedTest
+    @CsvSource({"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"})
+    void anEnvironmentsJavaOptionTheJvmRefusesStopsTheLaunchNamingTheVariable(String name)
+            throws Exception {
+        Result run = launch(Map.of(name, "-XX:+UseG1GC"), "hello");
+
+        assertThat(run.exit()).as(run.stderr()).isEqualTo(2);
+        assertThat(run.stderr())
+                .contains("the JVM refused " + name + "=\"-XX:+UseG1GC\", from the environment;"
+                        + " nothing was run")
+                .contains("\n  Multiple garbage collectors selected\n")
+                .contains("run without it: env -u " + name + " ")
+                .doesNotContain("Picked up").doesNotContain(RECORDING);
+        assertThat(run.stdout()).isEmpty();
+        assertThat(dir.resolve("app.jar.aot")).doesNotExist();
+    }
+
+    /** An environment's value the JVM takes is tried once, and reaches the run. */
+    @Test
+    void anEnvironmentsValueTheJvmAcceptsIsTriedOnce() throws Exception {
+        Path calls = dir.resolve("calls.txt");
+        Map<String, String> env = Map.of("JAVA_HOME", recordingJdk(calls).toString(),
+                "BULKFETCH_AOT", "0", "JDK_JAVA_OPTIONS", "-Dchosen=env");
+
+        Result first = launch(env, "property", "chosen");
+        Result second = launch(env, "property", "chosen");
+
+        assertThat(first.exit()).as(first.stderr()).isZero();
+        assertThat(first.stdout()).isEqualTo("env\n");
+        assertThat(second.stdout()).isEqualTo("env\n");
+        assertThat(Files.readAllLines(calls)).filteredOn(call -> call.endsWith(" -version"))
+                .hasSize(1);
     }
 
     /**
