@@ -115,9 +115,10 @@ final class BrokenSpec {
 
     /**
      * Why {@code text}, whose fields are {@code fields}, is not valid JSON, as {@code e} found:
-     * "not valid JSON: " what, at which column, and no text of the line.
+     * "not valid JSON: " what, at which column of the line as written ({@code text} with
+     * {@code lead} characters of white space before it), and no text of the line.
      */
-    static String problem(JsonProcessingException e, String text, Fields fields) {
+    static String problem(JsonProcessingException e, String text, int lead, Fields fields) {
         String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         JsonLocation location = e.getLocation();
         // A limit's exception (numbers, nesting) has no location: the second read's stop.
@@ -129,8 +130,8 @@ final class BrokenSpec {
             while (next < text.length() && Character.isWhitespace(text.charAt(next))) {
                 next++;
             }
-            return "not valid JSON: more after the object, at column " + (next + 1)
-                    + " (one spec a line)";
+            return "not valid JSON: more after the object, at column "
+                    + LineItemReader.column(text, lead, next) + " (one spec a line)";
         }
         String what;
         String where = ", at column ";
@@ -184,7 +185,7 @@ final class BrokenSpec {
         } else {
             what = "not what JSON allows there";
         }
-        return "not valid JSON: " + what + where + (at + 1);
+        return "not valid JSON: " + what + where + LineItemReader.column(text, lead, at);
     }
 
     /**

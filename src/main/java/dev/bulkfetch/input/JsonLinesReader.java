@@ -51,7 +51,7 @@ final class JsonLinesReader extends LineItemReader {
     }
 
     @Override
-    InputItem parse(long seq, String text) {
+    InputItem parse(long seq, String text, int lead) {
         JsonNode spec;
         try {
             spec = JSON.readTree(text);
@@ -60,12 +60,13 @@ final class JsonLinesReader extends LineItemReader {
             // line reads, for its record to say which spec it was.
             BrokenSpec.Fields fields = BrokenSpec.fields(text);
             return UrlListReader.rejected(seq, fields.id(), fields.url(), fields.method() != null
-                    ? fields.method() : template.method(), BrokenSpec.problem(e, text, fields));
+                    ? fields.method() : template.method(),
+                    BrokenSpec.problem(e, text, lead, fields));
         }
         if (!spec.isObject()) {
             return new InputItem.Rejected(seq, null, "a request spec must be a JSON object");
         }
-        return new Spec(seq, spec).request(text);
+        return new Spec(seq, spec).request(text, lead);
     }
 
     @Override
@@ -98,7 +99,8 @@ final class JsonLinesReader extends LineItemReader {
                     : template.method();
         }
 
-        InputItem request(String text) {
+        /** The request of {@code text}, {@code lead} characters into its line. */
+        InputItem request(String text, int lead) {
             for (java.util.Iterator<String> names = spec.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 if (!FIELDS.contains(name)) {
@@ -114,7 +116,10 @@ final class JsonLinesReader extends LineItemReader {
             if (loneSurrogate(u.asText()) instanceof String escape) {
                 return rejected("\"url\" has " + escape + NO_UTF8);
             }
-            Object target = UrlListReader.urlOrProblem(u.asText().strip());
+            String given = u.asText();
+            int skipped = given.length() - given.stripLeading().length();
+            Object target = UrlListReader.urlOrProblem(given.strip(),
+                    i -> urlColumn(text, lead, skipped + i));
             if (target instanceof String problem) {
                 return rejected("\"url\": " + problem);
             }
@@ -221,23 +226,47 @@ final class JsonLinesReader extends LineItemReader {
      * string "Infinity").
      */
     private static String rawBody(String line) {
+        int[] body = valueAt(line, "body");
+        return line.substring(body[0], body[1]);
+    }
+
+    /**
+     * The column, in the line as written, of the character at {@code index} of the url of
+     * {@code line}, a spec {@code lead} characters into it. The url's string is walked in the
+     * line up to that character, as an escape before it is longer there than in the url (two
+     * characters for one, or six for a hex escape); a character written as an escape is at
+     * its backslash.
+     */
+    private static int urlColumn(String line, int lead, int index) {
+        int at = valueAt(line, "url")[0] + 1;  // past the opening quote
+        for (int i = 0; i < index; i++) {
+            // Each escape is one UTF-16 unit of the url: an emoji escaped is two hex escapes.
+            at += line.charAt(at) != '\\' ? 1 : line.charAt(at + 1) == 'u' ? 6 : 2;
+        }
+        return column(line, lead, at);
+    }
+
+    /**
+     * Where the value of the top-level field {@code name} of {@code line}, a spec that has
+     * it, begins and ends: offsets into {@code line}.
+     */
+    private static int[] valueAt(String line, String name) {
         try (com.fasterxml.jackson.core.JsonParser parser = JSON.createParser(line)) {
             parser.nextToken();
             while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
+                String field = parser.currentName();
                 parser.nextToken();
-                if (name.equals("body")) {
-                    int from = (int) parser.currentTokenLocation().getCharOffset();
-                    parser.skipChildren();
-                    int to = (int) parser.currentLocation().getCharOffset();
-                    return line.substring(from, to);
-                }
+                int from = (int) parser.currentTokenLocation().getCharOffset();
                 parser.skipChildren();
+                parser.finishToken();  // a string is read lazily: read it, for the location past it
+                if (field.equals(name)) {
+                    return new int[] {from, (int) parser.currentLocation().getCharOffset()};
+                }
             }
         } catch (java.io.IOException e) {
             // The line parsed once already; it cannot fail the second time.
             throw new java.io.UncheckedIOException(e);
         }
-        throw new IllegalStateException("no body in a spec that has one");
+        throw new IllegalStateException("no \"" + name + "\" in a spec that has one");
     }
 }

@@ -21,19 +21,24 @@ abstract class LineItemReader implements InputReader {
         this.lines = new LineReader(in, source, maxLineBytes);
     }
 
-    /** The item of line {@code seq}, whose stripped text is {@code text}. */
-    abstract InputItem parse(long seq, String text);
+    /**
+     * The item of line {@code seq}, whose text is {@code text} with its white space at both
+     * ends taken off, {@code lead} characters of it before: a column the item's problem names
+     * counts them, as the line as written has them ({@link #column}).
+     */
+    abstract InputItem parse(long seq, String text, int lead);
 
     /** The item of line {@code seq}, too long or not UTF-8: {@code text} is what was read. */
     abstract InputItem unreadable(long seq, String text, String problem);
 
     /**
-     * {@code item}, parsed from a line whose first {@code lead} characters were white space
-     * taken off, with any column it names counted in the line as written. This one names
-     * none of the line's.
+     * The 1-based column, in the line as written, of the character at {@code index} of
+     * {@code text}, a line as {@link #parse} has it, {@code lead} characters taken off its
+     * start: one column a character as an editor shows it, a tab one, a character outside the
+     * BMP (two UTF-16 units, an emoji) one.
      */
-    InputItem shifted(InputItem item, int lead) {
-        return item;
+    static int column(String text, int lead, int index) {
+        return lead + text.codePointCount(0, index) + 1;
     }
 
     @Override
@@ -64,8 +69,7 @@ abstract class LineItemReader implements InputReader {
                 if (!isSkipped(line)) {
                     String text = line.text();
                     int lead = text.length() - text.stripLeading().length();
-                    InputItem item = parse(line.number(), text.strip());
-                    return lead == 0 ? item : shifted(item, lead);
+                    return parse(line.number(), text.strip(), lead);
                 }
             }
             return null;

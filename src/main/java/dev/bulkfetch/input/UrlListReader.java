@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,8 +27,6 @@ public final class UrlListReader extends LineItemReader {
     /** Longest line accepted; longer lines are rejected without being buffered. */
     static final int MAX_LINE_BYTES = 8 * 1024;
     private static final int MAX_RAW_IN_RECORD = 200;
-    // A column a problem names, counted in the line with its leading white space taken off.
-    private static final Pattern COLUMN = Pattern.compile("at column (\\d+)");
     private static final String SPEC_READ_AS_URL = "begins with '{', as no URL does: a JSON"
             + " Lines request spec? --input-format jsonl reads them (auto does for a .jsonl or"
             + " .ndjson name)";
@@ -117,7 +116,7 @@ public final class UrlListReader extends LineItemReader {
     }
 
     @Override
-    InputItem parse(long seq, String text) {
+    InputItem parse(long seq, String text, int lead) {
         if (text.startsWith("{")) {
             // No URL begins with a brace: a request spec read as a URL (stdin, a file with
             // another name than auto knows). Its line is no part of the record, where its
@@ -125,29 +124,13 @@ public final class UrlListReader extends LineItemReader {
             return rejected(seq, null, BrokenSpec.fields(text).url(), template.method(),
                     SPEC_READ_AS_URL);
         }
-        Object parsed = urlOrProblem(text);
+        Object parsed = urlOrProblem(text, i -> column(text, lead, i));
         if (parsed instanceof String problem) {
             return rejected(seq, null, text, template.method(), problem);
         }
         URI url = template.mapUrl((URI) parsed);
         return new InputItem.Request(new FetchRequest(seq, null, url, template.method(),
                 template.headers(), null));
-    }
-
-    /**
-     * A rejected line's columns counted in the line as written: an indented line's problem
-     * said "a space at column 5" of a space at its 9th character.
-     */
-    @Override
-    InputItem shifted(InputItem item, int lead) {
-        if (!(item instanceof InputItem.Rejected rejected) || rejected.problem() == null) {
-            return item;
-        }
-        Matcher column = COLUMN.matcher(rejected.problem());
-        String problem = column.replaceAll(found -> "at column "
-                + (Long.parseLong(found.group(1)) + lead));
-        return new InputItem.Rejected(rejected.seq(), rejected.id(), rejected.url(),
-                rejected.method(), problem);
     }
 
     @Override
@@ -170,19 +153,24 @@ public final class UrlListReader extends LineItemReader {
                 password == null ? problem : UrlPasswords.scrub(problem, password));
     }
 
-    /** Why {@code text} is not a usable URL, or {@code null} when it is one. */
+    /** Why {@code text}, a line of its own, is not a usable URL, or {@code null} when it is one. */
     static String problemWith(String text) {
-        return urlOrProblem(text) instanceof String problem ? problem : null;
+        return urlOrProblem(text, i -> column(text, 0, i)) instanceof String problem ? problem
+                : null;
     }
 
-    /** {@code text} as a URI, or, when it is not a usable URL, why not (a String). */
-    static Object urlOrProblem(String text) {
+    /**
+     * {@code text} as a URI, or, when it is not a usable URL, why not (a String), naming the
+     * character at {@code i} of {@code text} as {@code column.applyAsInt(i)}: its column in the
+     * line as written, which may hold more than {@code text}.
+     */
+    static Object urlOrProblem(String text, IntUnaryOperator column) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isWhitespace(c)) {
                 return "URL contains " + (c == ' ' ? "a space" : c == '\t' ? "a tab"
                         : String.format("white space (U+%04X)", (int) c)) + " at column "
-                        + (i + 1);
+                        + column.applyAsInt(i);
             }
         }
         URI uri;
@@ -195,7 +183,7 @@ public final class UrlListReader extends LineItemReader {
             }
             // A column counts in the line as written; in an encoded copy it would point elsewhere.
             return "not a valid URL: " + e.getReason() + (ascii.equals(text) && e.getIndex() >= 0
-                    ? " at column " + (e.getIndex() + 1) : "");
+                    ? " at column " + column.applyAsInt(e.getIndex()) : "");
         }
         if (uri.getScheme() == null) {
             return NO_SCHEME;

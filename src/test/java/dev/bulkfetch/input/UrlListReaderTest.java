@@ -228,6 +228,13 @@ class UrlListReaderTest {
                         "URL contains a space at column 17");
     }
 
+    /** A column is a character as an editor shows it: an emoji (two UTF-16 units) is one. */
+    @Test
+    void aCharacterOutsideTheBmpIsOneColumn() {
+        assertThat(UrlListReader.problemWith("http://a.test/\uD83D\uDE00 b"))
+                .isEqualTo("URL contains a space at column 16");
+    }
+
     @Test
     void eachKindOfBadLineIsRejectedWithItsReason() {
         assertThat(UrlListReader.problemWith("example.com/x")).contains("no scheme");

@@ -1,0 +1,87 @@
+package dev.bulkfetch.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A spec's problems name their column in the line as written, as a URL list's do: 1-based, one
+ * column a character as an editor shows it (a tab is one, an emoji is one), the indent counted.
+ */
+class SpecProblemsTest {
+
+    /**
+     * An indented line's column counted from its first non-blank character, and an emoji
+     * before the fault as two: the line as written is counted, one column a character, a tab
+     * one as in a URL list.
+     */
+    @Test
+    void aMalformedLinesColumnCountsItsIndentAndEachCharacterOnce() {
+        String line = "{\"url\":\"http://h.test/1\",}";
+
+        assertThat(problems(line, "    " + line, "\t" + line,
+                "{\"id\":\"\uD83D\uDE00\",\"url\":\"http://h.test/1\",}")).containsExactly(
+                "not valid JSON: a comma with no key after it, at column 26",
+                "not valid JSON: a comma with no key after it, at column 30",
+                "not valid JSON: a comma with no key after it, at column 27",
+                "not valid JSON: a comma with no key after it, at column 35");
+    }
+
+    /** A string left open names where it begins, and text after the object where that is. */
+    @Test
+    void everyColumnOfAMalformedLineCountsItsIndent() {
+        assertThat(problems("  {\"url\":\"http://h.test/1", "  {\"url\":\"http://h.test/1\"} x"))
+                .containsExactly("not valid JSON: the line ends inside the string that begins"
+                        + " at column 10", "not valid JSON: more after the object, at column 29"
+                        + " (one spec a line)");
+    }
+
+    /**
+     * A bad url's column is its character's in the line, "url" and its indent before it, not
+     * its place in the url ("a space at column 16" of the 25th character).
+     */
+    @Test
+    void aBadUrlNamesTheColumnOfItsCharacterInTheLine() {
+        assertThat(problems("{\"url\": \"http://h.test/a b\"}",
+                "\t{\"url\": \"http://h.test/a b\"}", "{\"url\": \"http://h.test/\uD83D\uDE00 b\"}",
+                "{\"url\": \"http://h.test/%zz\"}"))
+                .containsExactly("\"url\": URL contains a space at column 25",
+                        "\"url\": URL contains a space at column 26",
+                        "\"url\": URL contains a space at column 25",
+                        "\"url\": not a valid URL: Malformed escape pair at column 24");
+    }
+
+    /**
+     * Escapes before the fault are longer in the line than in the url: the column is still the
+     * character's as written, and a character written as an escape is at its backslash.
+     */
+    @Test
+    void aBadUrlsColumnCountsTheEscapesBeforeItAsWritten() {
+        assertThat(problems("{\"url\": \"http:\\/\\/h.test\\/a b\"}",
+                "{\"url\": \"http://h.test/\\u00e9\\\"x y\"}",
+                "{\"url\": \"http://h.test/a\\u0020b\"}", "{\"url\": \"http://h.test/a\\tb\"}"))
+                .containsExactly("\"url\": URL contains a space at column 28",
+                        "\"url\": URL contains a space at column 33",
+                        "\"url\": URL contains a space at column 25",
+                        "\"url\": URL contains a tab at column 25");
+    }
+
+    /** Each line's problem, one a line, each line rejected. */
+    private static List<String> problems(String... lines) {
+        List<InputItem> items = read(String.join("\n", lines));
+        assertThat(items).hasSize(lines.length).allMatch(InputItem.Rejected.class::isInstance);
+        return items.stream().map(item -> ((InputItem.Rejected) item).problem()).toList();
+    }
+
+    private static List<InputItem> read(String specs) {
+        List<InputItem> items = new ArrayList<>();
+        new JsonLinesReader(new ByteArrayInputStream((specs + "\n").getBytes(
+                StandardCharsets.UTF_8)), UrlListReader.RequestTemplate.GET)
+                .forEachRemaining(items::add);
+        return items;
+    }
+}
