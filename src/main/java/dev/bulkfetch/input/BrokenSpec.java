@@ -41,7 +41,7 @@ final class BrokenSpec {
 
     /**
      * What a line asked as far as it reads, each null when not told: {@code id} a string or
-     * a whole number, {@code url} stripped, {@code method} upper case. {@code closedAt} is the
+     * a whole number, {@code url} as given, {@code method} upper case. {@code closedAt} is the
      * offset just past the line's top-level object when it was read to its end, else -1;
      * {@code twice} a spec's fields given more than once in it; {@code stoppedAt} where the
      * read stopped, and {@code tokenAt} where the token it stopped in begins.
@@ -72,9 +72,8 @@ final class BrokenSpec {
             throw new java.io.UncheckedIOException(e);  // a String has nothing to fail to read
         }
         values.keySet().removeAll(twice);
-        String url = values.get("url");
         String method = values.get("method");
-        return new Fields(values.get("id"), url == null ? null : url.strip(),
+        return new Fields(values.get("id"), values.get("url"),
                 method == null ? null : method.toUpperCase(java.util.Locale.ROOT), closedAt,
                 Set.copyOf(twice), stoppedAt, tokenAt);
     }

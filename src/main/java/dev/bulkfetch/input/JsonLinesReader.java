@@ -92,7 +92,7 @@ final class JsonLinesReader extends LineItemReader {
             JsonNode i = given("id");
             this.id = i != null && (i.isTextual() || i.isIntegralNumber()) ? i.asText() : null;
             JsonNode u = given("url");
-            this.url = u != null && u.isTextual() ? u.asText().strip() : null;
+            this.url = u != null && u.isTextual() ? u.asText() : null;
             JsonNode m = given("method");
             // Upper case, as an accepted spec's is: "get" and "GET" are the same request.
             this.method = m != null && m.isTextual() ? m.asText().toUpperCase(java.util.Locale.ROOT)
@@ -116,10 +116,10 @@ final class JsonLinesReader extends LineItemReader {
             if (loneSurrogate(u.asText()) instanceof String escape) {
                 return rejected("\"url\" has " + escape + NO_UTF8);
             }
-            String given = u.asText();
-            int skipped = given.length() - given.stripLeading().length();
-            Object target = UrlListReader.urlOrProblem(given.strip(),
-                    i -> urlColumn(text, lead, skipped + i));
+            // As given: a JSON string is exact, and a space around its URL is as much the
+            // line's mistake as a space in a URL list's URL.
+            Object target = UrlListReader.urlOrProblem(u.asText(),
+                    i -> urlColumn(text, lead, i));
             if (target instanceof String problem) {
                 return rejected("\"url\": " + problem);
             }

@@ -2,17 +2,29 @@ package dev.bulkfetch.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A spec's problems name their column in the line as written, as a URL list's do: 1-based, one
  * column a character as an editor shows it (a tab is one, an emoji is one), the indent counted.
+ * Its values are taken exactly as the JSON string gives them.
  */
 class SpecProblemsTest {
+
+    @TempDir
+    Path dir;
 
     /**
      * An indented line's column counted from its first non-blank character, and an emoji
@@ -68,6 +80,35 @@ class SpecProblemsTest {
                         "\"url\": URL contains a space at column 33",
                         "\"url\": URL contains a space at column 25",
                         "\"url\": URL contains a tab at column 25");
+    }
+
+    /**
+     * A JSON string is exact: a url with spaces around it was sent trimmed, where a URL list's
+     * line with a space in its URL is refused. It is that line's input error, the run goes on,
+     * and its record keeps the url as the line gives it.
+     */
+    @Test
+    void aUrlWithSpacesAroundItIsThatLinesInputErrorAndTheRunGoesOn() {
+        try (TestServer server = new TestServer()) {
+            String specs = "{\"url\": \" " + server.url("/ok/1") + "\"}\n{\"url\": \""
+                    + server.url("/ok/2") + "\"}\n{\"url\": \"" + server.url("/ok/3") + "\\n\"}\n";
+            Path file = TestServer.write(dir.resolve("spaced.jsonl"), specs);
+
+            Cli.Result result = Cli.run("fetch", file.toString(), "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+            Map<Long, JsonNode> bySeq = new LinkedHashMap<>();
+            Records.parse(result.out()).forEach(r -> bySeq.put(r.get("seq").asLong(), r));
+            assertThat(bySeq.get(1L).get("error").get("kind").asText()).isEqualTo("input");
+            assertThat(bySeq.get(1L).get("error").get("message").asText())
+                    .isEqualTo("line 1: \"url\": URL contains a space at column 10");
+            assertThat(bySeq.get(1L).get("url").asText()).isEqualTo(" " + server.url("/ok/1"));
+            assertThat(bySeq.get(2L).get("ok").asBoolean()).isTrue();
+            int end = ("{\"url\": \"" + server.url("/ok/3")).length() + 1;
+            assertThat(bySeq.get(3L).get("error").get("message").asText()).isEqualTo("line 3:"
+                    + " \"url\": URL contains white space (U+000A) at column " + end);
+            assertThat(server.wireMock().getAllServeEvents()).hasSize(1);
+        }
     }
 
     /** Each line's problem, one a line, each line rejected. */
