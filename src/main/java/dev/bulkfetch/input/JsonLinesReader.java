@@ -183,6 +183,11 @@ final class JsonLinesReader extends LineItemReader {
             if (given("id") != null && id == null) {
                 return rejected("\"id\" must be a string or a whole number");
             }
+            if (id != null && loneSurrogate(id) instanceof String escape) {
+                // Its record's id is the one thing that ties results to specs: as a url's,
+                // a header's and a body's, it must be the same text in UTF-8.
+                return rejected("\"id\" has " + escape + NO_UTF8);
+            }
             return new InputItem.Request(new FetchRequest(seq, id,
                     template.mapUrl((URI) target), checkedMethod, headers, body));
         }

@@ -403,29 +403,6 @@ class JsonLinesRequestsTest {
         assertThat(rejected(dupId).problem()).startsWith("not valid JSON: \"id\" given twice");
     }
 
-    /**
-     * "A string body is sent as it is": a lone surrogate, which JSON can escape but UTF-8
-     * cannot hold, went as '?' (as U+FFFD in a URL), the record ok. A pair is a character.
-     */
-    @Test
-    void aLoneSurrogateInABodyHeaderOrUrlIsThatLinesInputError() throws Exception {
-        String url = "\"url\":\"http://127.0.0.1:9/x\"";
-        Map<String, String> problems = Map.of(
-                "{" + url + ",\"body\":\"a\\ud800b\"}", "\"body\" has a lone UTF-16 surrogate"
-                        + " (\\ud800), which has no UTF-8 form",
-                "{" + url + ",\"headers\":{\"X-A\":\"v\\udc00\"}}", "header \"X-A\" has a"
-                        + " lone UTF-16 surrogate (\\udc00) in its value, which has no UTF-8"
-                        + " form",
-                "{\"url\":\"http://127.0.0.1:9/x\\ud800\"}", "\"url\" has a lone UTF-16"
-                        + " surrogate (\\ud800), which has no UTF-8 form");
-        problems.forEach((line, problem) -> assertThat(rejected(line).problem()).as(line)
-                .isEqualTo(problem));
-        InputItem pair = readOne("{" + url + ",\"body\":\"\\ud83d\\ude00\"}",
-                UrlListReader.RequestTemplate.GET);
-        assertThat(((InputItem.Request) pair).request().body())
-                .isEqualTo("\uD83D\uDE00".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
     private static InputItem.Rejected rejected(String line) {
         try {
             InputItem item = readOne(line, UrlListReader.RequestTemplate.GET);

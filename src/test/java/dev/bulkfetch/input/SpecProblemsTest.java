@@ -111,6 +111,35 @@ class SpecProblemsTest {
         }
     }
 
+    /**
+     * "A string body is sent as it is": a lone surrogate, which JSON can escape but UTF-8
+     * cannot hold, went as '?' (as U+FFFD in a URL), the record ok. An id with one was taken,
+     * its record's id an escape no character has. A pair is a character.
+     */
+    @Test
+    void aLoneSurrogateInABodyHeaderUrlOrIdIsThatLinesInputError() {
+        String url = "\"url\":\"http://127.0.0.1:9/x\"";
+        Map<String, String> problems = Map.of(
+                "{" + url + ",\"body\":\"a\\ud800b\"}", "\"body\" has a lone UTF-16 surrogate"
+                        + " (\\ud800), which has no UTF-8 form",
+                "{" + url + ",\"headers\":{\"X-A\":\"v\\udc00\"}}", "header \"X-A\" has a"
+                        + " lone UTF-16 surrogate (\\udc00) in its value, which has no UTF-8"
+                        + " form",
+                "{\"url\":\"http://127.0.0.1:9/x\\ud800\"}", "\"url\" has a lone UTF-16"
+                        + " surrogate (\\ud800), which has no UTF-8 form",
+                "{\"id\":\"a\\ud800\"," + url + "}", "\"id\" has a lone UTF-16 surrogate"
+                        + " (\\ud800), which has no UTF-8 form");
+        problems.forEach((line, problem) -> assertThat(problems(line)).as(line)
+                .containsExactly(problem));
+        List<InputItem> pair = read("{\"id\":\"\\ud83d\\ude00\"," + url
+                + ",\"body\":\"\\ud83d\\ude00\"}");
+        assertThat(pair).singleElement().isInstanceOfSatisfying(InputItem.Request.class, r -> {
+            assertThat(r.request().id()).isEqualTo("\uD83D\uDE00");
+            assertThat(r.request().body())
+                    .isEqualTo("\uD83D\uDE00".getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
     /** Each line's problem, one a line, each line rejected. */
     private static List<String> problems(String... lines) {
         List<InputItem> items = read(String.join("\n", lines));
