@@ -109,8 +109,9 @@ class StartUpCacheTest extends StandInJar {
     /**
      * After a probe: SIGTERM while the cache was being recorded ended the launcher alone; the
      * recording ran on and left its half-made file (23 MB) beside the jar. Now it ends too,
-     * its file goes, and the launcher exits as a stopped run does. So for SIGHUP, which a
-     * terminal closed during a first run sends.
+     * its file goes, and the launcher exits as a stopped run does, saying the run never began
+     * (an exploratory test found it silent). So for SIGHUP, which a terminal closed during a
+     * first run sends.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"TERM, 143", "HUP, 129"})
@@ -134,6 +135,8 @@ class StartUpCacheTest extends StandInJar {
 
             assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(launcher.exitValue()).isEqualTo(code);
+            assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("stopped while "
+                    + "recording the start-up cache, before the run began; nothing was run");
             assertThat(dev.bulkfetch.testing.Await.until(() -> recorders().count() == 0
                     && ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine()
                             .filter(line -> line.endsWith("sleep 121")).isPresent()),
