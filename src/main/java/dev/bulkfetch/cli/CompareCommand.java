@@ -5,6 +5,7 @@ import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.compare.Comparison;
+import dev.bulkfetch.compare.FolderLock;
 import dev.bulkfetch.compare.RepeatedSends;
 import dev.bulkfetch.compare.Report;
 import dev.bulkfetch.compare.RunFiles;
@@ -142,11 +143,24 @@ final class CompareCommand implements Callable<Integer> {
             // failed on it with a log of its own.
             dev.bulkfetch.input.InputReader.checkOpens(plan.urls().toString());
         }
+        // Held from before the mock starts (a second compare with --mock was refused for the
+        // mock's port, not for the folder) until compare ends, a signal's tidy-up included.
+        FolderLock folder = report == null ? null : ReportFolder.prepare(spec, report,
+                plan.urls());
+        try {
+            return compare(plan, list, useMock, builtInList, folder);
+        } finally {
+            if (folder != null) {
+                folder.close();
+            }
+        }
+    }
+
+    /** The runs, the report and the tidying, the command line checked and DIR held. */
+    private int compare(Comparison.Plan plan, String list, boolean useMock, boolean builtInList,
+                        FolderLock folder) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
-        if (report != null) {
-            ReportFolder.prepare(spec, report, plan.urls());
-        }
         // Started before the work folder is made: a mock that cannot start leaves none.
         MockServer mockServer = useMock ? mockOptions.start() : null;
         Path work;
@@ -171,7 +185,7 @@ final class CompareCommand implements Callable<Integer> {
         // hooks: the temporary folder, or in --report DIR the copies and the unfinished run's
         // files, were left behind. A second one during the runs does this too, itself
         // (quitAtOnce).
-        Thread tidyAtExit = new Thread(() -> tidyAfterStop(files, work, copies),
+        Thread tidyAtExit = new Thread(() -> tidyAfterStop(files, work, copies, folder),
                 "bulkfetch-compare-tidy");
         Runtime.getRuntime().addShutdownHook(tidyAtExit);
         try (MockServer server = mockServer) {
@@ -202,7 +216,7 @@ final class CompareCommand implements Callable<Integer> {
             Interrupts.Stop stoppedBy;
             try (InterruptOnSignal signals = new InterruptOnSignal(Thread.currentThread(),
                     "stopping the run going on, then reporting the runs that finished", err,
-                    code -> quitAtOnce(files, work, copies, code))) {
+                    code -> quitAtOnce(files, work, copies, folder, code))) {
                 result = Comparison.run(runs, err, files);
                 stoppedBy = signals.stoppedBy();
             }
@@ -304,13 +318,17 @@ final class CompareCommand implements Callable<Integer> {
      * As {@link #tidy}, for a compare ended by a signal: the runs' {@code files} closed first,
      * so the runs' thread, still stopping its run, makes none after. The run going on was
      * stopped, not failed: its files go whatever its standard error left in its log, and the
-     * logs kept are those of the runs that failed before it.
+     * logs kept are those of the runs that failed before it. Then the --report folder's hold
+     * ({@code folder}, null without --report) goes, its lock's file with it.
      */
-    private void tidyAfterStop(RunFiles files, Path work, Path copies) {
+    private void tidyAfterStop(RunFiles files, Path work, Path copies, FolderLock folder) {
         try {
             tidy(work, copies, files.close());
         } catch (java.io.IOException | RuntimeException e) {
             // Going down: what cannot be removed stays.
+        }
+        if (folder != null) {
+            folder.close();
         }
     }
 
@@ -319,10 +337,11 @@ final class CompareCommand implements Callable<Integer> {
      * and halts the JVM with {@code code}. Not System.exit, whose hooks (Fork's, which kills
      * the run) failed the runs' thread, still in Fork, with "the JVM is shutting down".
      */
-    private void quitAtOnce(RunFiles files, Path work, Path copies, int code) {
+    private void quitAtOnce(RunFiles files, Path work, Path copies, FolderLock folder,
+                            int code) {
         // Before the run is killed, its files closed: its thread, seeing it end, would write
         // its log as a failed run's.
-        tidyAfterStop(files, work, copies);
+        tidyAfterStop(files, work, copies, folder);
         // The forked runs, this JVM's only children: no hook of Fork's ends them on a halt,
         // and a run would go on fetching alone.
         ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);

@@ -232,14 +232,15 @@ public final class Main {
      * Usage errors are exactly the ones the commands raise as such: a bad option (picocli's
      * {@code ParameterException}, which every option check throws), an input that cannot be
      * used, or an output file that cannot be the journal asked for (a refused resume, a file
-     * another run writes), which is no mistake in the command line and gets no pointer to
-     * --help. Anything else is a fault of bulkfetch, not of the command line, and is not
-     * hidden behind exit code 2.
+     * another run writes) or a --report folder another compare writes, which is no mistake in
+     * the command line and gets no pointer to --help. Anything else is a fault of bulkfetch,
+     * not of the command line, and is not hidden behind exit code 2.
      */
     private static int exitCodeOf(Throwable e) {
         if (e instanceof InputUnavailableException || e instanceof InvalidPathException
                 || e instanceof CommandLine.ParameterException
-                || e instanceof dev.bulkfetch.output.Journal.Refused) {
+                || e instanceof dev.bulkfetch.output.Journal.Refused
+                || e instanceof dev.bulkfetch.compare.FolderLock.InUse) {
             return ExitCodes.USAGE;
         }
         if (e instanceof InterruptedException) {

@@ -1,5 +1,6 @@
 package dev.bulkfetch.cli;
 
+import dev.bulkfetch.compare.FolderLock;
 import dev.bulkfetch.compare.Report;
 import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.Journal;
@@ -21,9 +22,13 @@ final class ReportFolder {
 
     /**
      * Makes {@code folder} when it is not there, and refuses it when a file compare writes
-     * there is the {@code input} list (or a link to it), or when no file can be made in it.
+     * there is the {@code input} list (or a link to it), or when no file can be made in it;
+     * then takes the hold on it, which the caller closes as compare ends.
+     *
+     * @throws FolderLock.InUse when another compare holds the folder: no mistake in the
+     *     command line, so it goes to Main as it is, which says it without pointing at --help
      */
-    static void prepare(CommandSpec spec, Path folder, Path input) {
+    static FolderLock prepare(CommandSpec spec, Path folder, Path input) throws IOException {
         for (String name : Report.FILES) {
             Path written = folder.resolve(name);
             if (Journal.sameFile(written, input)) {
@@ -47,6 +52,7 @@ final class ReportFolder {
             throw refused(spec, "cannot write into the folder " + folder + ": "
                     + FileErrors.reason(e));
         }
+        return FolderLock.take(folder);
     }
 
     private static ParameterException refused(CommandSpec spec, String why) {

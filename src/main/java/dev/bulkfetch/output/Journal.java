@@ -27,7 +27,7 @@ import java.nio.file.StandardOpenOption;
  * reads ({@link #inputBytes()}, a resume too), so a list appended to meanwhile still matches
  * it (every resume was refused); what was written past it is {@link #inputGrowth()}.
  *
- * <p>The file is locked for as long as the journal is open ({@link JournalLock}), so a second
+ * <p>The file is locked for as long as the journal is open ({@link LockedFile}), so a second
  * run on it (a cron job that overlaps, a supervisor restarting a run still alive) is refused
  * before it touches the file: two runs fetched every item twice, at twice the rate, and wrote
  * both records.
@@ -36,7 +36,7 @@ public final class Journal implements AutoCloseable {
 
     private final Path file;
     // Null for a stream (a pipe, a device), which is no journal.
-    private final JournalLock lock;
+    private final LockedFile lock;
     // The lock's channel, which every read and write goes through; null for a stream.
     private final FileChannel channel;
     private final DoneSet done;
@@ -48,7 +48,7 @@ public final class Journal implements AutoCloseable {
     private final Path input;
     private final InputIdentity.Extent extent;
 
-    private Journal(Path file, JournalLock lock, DoneSet done, long kept, long keptFailures,
+    private Journal(Path file, LockedFile lock, DoneSet done, long kept, long keptFailures,
                     long tornBytes, boolean resumable, Path input, InputIdentity.Extent extent) {
         this.file = file;
         this.lock = lock;
@@ -153,7 +153,7 @@ public final class Journal implements AutoCloseable {
         // A resume reads the input as its check needs, under the lock.
         InputIdentity.Taken taken = readTwice && (!resume || !existed)
                 ? InputIdentity.take(input, format) : null;
-        JournalLock lock = JournalLock.take(file);
+        LockedFile lock = LockedFile.take(file, InUse::new);
         FileChannel channel = lock.channel();
         try {
             identityFile.adoptFrom(given);
@@ -250,7 +250,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Reads the kept records of {@code extent} of the input back, and cuts a torn line off. */
-    private static Journal scan(Path file, JournalLock lock, Path input,
+    private static Journal scan(Path file, LockedFile lock, Path input,
                                 InputReader.Format format, InputIdentity.Extent extent)
             throws IOException {
         FileChannel channel = lock.channel();

@@ -99,8 +99,10 @@ class CompareQuitAtOnceTest {
                     Duration.ofSeconds(10))).as("the run ended with compare").isTrue();
             try (var left = Files.list(report)) {
                 assertThat(left.map(f -> f.getFileName().toString()))
-                        .as("the copies of the list, runs.log, the run's measurement and log")
+                        .as("the copies of the list, runs.log, the run's measurement and log,"
+                                + " the folder's lock")
                         .noneMatch(name -> name.startsWith(".bulkfetch-lists-"))
+                        .noneMatch(name -> name.equals(".bulkfetch-compare.lock"))
                         .noneMatch(name -> name.equals("runs.log"))
                         .noneMatch(name -> name.startsWith("measured-run-"));
             }

@@ -8,44 +8,56 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * A journal's hold on its file: the operating system's lock, and this JVM's entry for it.
+ * A run's hold on a file: the operating system's lock, and this JVM's entry for it. fetch
+ * holds its journal so; compare, its --report folder's lock file.
  *
  * <p>The lock is the operating system's, so it goes with the process, a killed one too. Every
  * read and write of the file goes through the one locked channel: on Linux, closing any other
  * descriptor of the file would release the lock. Within one JVM, where that lock cannot tell
- * two runs apart, a set of the files open as journals refuses the second before it opens a
- * descriptor at all. Thread-safe: the set is concurrent, and {@link #release()} is idempotent
- * under this object's lock.
+ * two runs apart, a set of the files held refuses the second before it opens a descriptor at
+ * all. Thread-safe: the set is concurrent, and {@link #release()} is idempotent under this
+ * object's lock.
  */
-final class JournalLock {
+public final class LockedFile {
 
-    // The files open as journals in this JVM, by their real paths.
+    // The files held in this JVM, by their real paths.
     private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
 
     private final FileChannel channel;
+    private final boolean held;
     // This hold's entry in OPEN; null once released.
     private Path key;
 
-    private JournalLock(FileChannel channel, Path key) {
+    private LockedFile(FileChannel channel, boolean held, Path key) {
         this.channel = channel;
+        this.held = held;
         this.key = key;
     }
 
     /**
      * Opens {@code file} for reading and writing, made if need be, and locks it.
      *
-     * @throws Journal.InUse when another run, in this JVM or another, has it open as its
-     *     journal
+     * @throws IOException {@code inUse}'s, for the file, when another run, in this JVM or
+     *     another, holds it
      */
-    static JournalLock take(Path file) throws IOException {
+    public static LockedFile take(Path file, Function<Path, ? extends IOException> inUse)
+            throws IOException {
         Path key = key(file);
         if (!OPEN.add(key)) {
-            throw new Journal.InUse(file);
+            throw inUse.apply(file);
         }
         try {
-            return new JournalLock(lock(file), key);
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Boolean held = lock(channel);
+            if (held == null) {
+                channel.close();
+                throw inUse.apply(file);
+            }
+            return new LockedFile(channel, held, key);
         } catch (Throwable e) {
             OPEN.remove(key);
             throw e;
@@ -57,8 +69,16 @@ final class JournalLock {
         return channel;
     }
 
+    /**
+     * Whether the operating system's lock is held: not on a file system without locks (some
+     * network mounts), where the run goes on unguarded, as it did before there was a lock.
+     */
+    public boolean held() {
+        return held;
+    }
+
     /** Closes the channel, which releases the lock, and the JVM's entry; idempotent. */
-    synchronized void release() throws IOException {
+    public synchronized void release() throws IOException {
         try {
             channel.close();
         } finally {
@@ -80,27 +100,19 @@ final class JournalLock {
                 ? parent.toRealPath().resolve(absolute.getFileName()) : absolute;
     }
 
-    private static FileChannel lock(Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
+    /** True when locked, false when the file system takes no lock, null when another has it. */
+    private static Boolean lock(FileChannel channel) throws IOException {
         try {
-            if (channel.tryLock() == null) {
-                throw new Journal.InUse(file);
-            }
+            return channel.tryLock() == null ? null : true;
         } catch (OverlappingFileLockException e) {
-            // This JVM's journal on the file under another name (a hard link) that OPEN did
-            // not catch; closing this descriptor releases that one's lock, the lesser harm
-            // than keeping a descriptor for nothing.
-            channel.close();
-            throw new Journal.InUse(file);
-        } catch (Journal.InUse e) {
-            channel.close();
-            throw e;
+            // This JVM's hold on the file under another name (a hard link) that OPEN did not
+            // catch; closing this descriptor releases that one's lock, the lesser harm than
+            // keeping a descriptor for nothing.
+            return null;
         } catch (IOException e) {
             // A file system without locks (some network mounts): the run goes on unguarded,
             // as it did before there was a lock.
-            return channel;
+            return false;
         }
-        return channel;
     }
 }
