@@ -9,6 +9,7 @@ import dev.bulkfetch.compare.FolderLock;
 import dev.bulkfetch.compare.RepeatedSends;
 import dev.bulkfetch.compare.Report;
 import dev.bulkfetch.compare.RunFiles;
+import dev.bulkfetch.compare.ScratchFiles;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.RetryPolicy;
 import dev.bulkfetch.mock.MockServer;
@@ -169,7 +170,7 @@ final class CompareCommand implements Callable<Integer> {
         Path copies;
         try {
             work = report != null ? report : Files.createTempDirectory("bulkfetch-compare");
-            copies = Files.createTempDirectory(work, ".bulkfetch-lists-");
+            copies = Files.createTempDirectory(work, ScratchFiles.LISTS);
         } catch (java.io.IOException | RuntimeException e) {
             if (mockServer != null) {
                 mockServer.close();

@@ -2,6 +2,7 @@ package dev.bulkfetch.cli;
 
 import dev.bulkfetch.compare.FolderLock;
 import dev.bulkfetch.compare.Report;
+import dev.bulkfetch.compare.ScratchFiles;
 import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.Journal;
 import java.io.IOException;
@@ -47,7 +48,7 @@ final class ReportFolder {
         // that exists but takes no file (a read-only disk) failed after the mock had started,
         // naming a temporary folder of compare's own.
         try {
-            Files.delete(Files.createTempFile(folder, ".bulkfetch-writable-", ""));
+            Files.delete(Files.createTempFile(folder, ScratchFiles.WRITABLE, ""));
         } catch (IOException e) {
             throw refused(spec, "cannot write into the folder " + folder + ": "
                     + FileErrors.reason(e));

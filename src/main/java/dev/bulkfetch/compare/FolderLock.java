@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * <p>The hold is the operating system's lock on {@link #FILE} in the folder ({@link
  * LockedFile}), so it goes with the process, killed outright too: the file left behind holds no
- * one back.
+ * one back. Holding it, a compare removes what killed compares left ({@link ScratchFiles}).
  *
  * <p>The file is removed as the compare ends, so the folder keeps only the report: removed
  * while still locked, then unlocked. A compare that opened it just before, and locks it just
@@ -53,7 +53,8 @@ public final class FolderLock implements AutoCloseable {
     }
 
     /**
-     * Takes the hold on {@code folder}, which must exist.
+     * Takes the hold on {@code folder}, which must exist, and removes what compares killed
+     * there left.
      *
      * @throws InUse when another compare, in this JVM or another, holds it
      */
@@ -68,11 +69,13 @@ public final class FolderLock implements AutoCloseable {
             Object before = fileKey(file);
             LockedFile locked = LockedFile.take(file, f -> new InUse(folder));
             if (!locked.held()) {
-                // A file system without locks: unguarded, as before there was a lock.
+                // A file system without locks: unguarded, as before there was a lock, and
+                // nothing removed that may be a live compare's.
                 return new FolderLock(file, null, locked);
             }
             Object after = fileKey(file);
             if (before != null && Objects.equals(before, after)) {
+                ScratchFiles.removeLeftovers(folder);
                 return new FolderLock(file, after, locked);
             }
             // Locked a file another compare had removed as it ended: its name is another's.

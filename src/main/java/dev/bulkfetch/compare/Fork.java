@@ -157,14 +157,14 @@ final class Fork {
         Run run = new Run(config, runNumber, urls, List.copyOf(settings), command);
         // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends. One
         // of its own: two compares may share a --report folder.
-        Path measured = newFile(files, "measured-run-", ".json",
+        Path measured = newFile(files, ScratchFiles.MEASUREMENT, ".json",
                 "its measurement's file");
         // A log of the run's own, so a failed run's is its alone to name (the shared one held
         // every run's, with no mark of where this run's began).
         Path runLog;
         try {
-            runLog = newFile(files, "measured-run-" + config.engine().cliName() + "-c"
-                    + config.concurrency() + "-" + runNumber + "-", ".log", "its log");
+            runLog = newFile(files, ScratchFiles.runLog(config.engine().cliName(),
+                    config.concurrency(), runNumber), ".log", "its log");
         } catch (Failed e) {
             deleteOnFailure(e, measured);
             throw e;
@@ -317,22 +317,19 @@ final class Fork {
      * The run failed for {@code why}, said in its log too (a JVM killed, by the OOM killer or
      * a crash, writes nothing there). A log that cannot be rewritten is named as the run left
      * it, when it is still there, and the failure says why it was not rewritten. The log it
-     * names is kept by {@code files}' tidy-up, as a failed run's.
+     * names is kept by {@code files}' tidy-up, as a failed run's, under a kept log's name.
      */
     private static Failed failure(Run run, String why, Integer code, Path runLog,
                                   RunFiles files) {
-        Failed failed;
+        String said = why;
+        Path log = runLog;
         try {
             describeFailure(run, why, code != null, runLog, files);
-            failed = new Failed(why, code, runLog);
         } catch (IOException e) {
-            failed = new Failed(why + "; its log could not be written: "
-                    + FileErrors.describe(e), code, Files.exists(runLog) ? runLog : null);
+            said = why + "; its log could not be written: " + FileErrors.describe(e);
+            log = Files.exists(runLog) ? runLog : null;
         }
-        if (failed.log() != null) {
-            files.keepAsFailed(failed.log());
-        }
-        return failed;
+        return new Failed(said, code, log == null ? null : files.keepAsFailed(log));
     }
 
     /**
@@ -369,7 +366,7 @@ final class Fork {
         // Into a new file moved over the log, the run's output copied as bytes (a JVM that
         // crashed may have written anything, and much of it): a failed write leaves the log as
         // the run left it, and no copy of it is held in memory.
-        Path rewritten = files.newFile("failed-run-", ".log");
+        Path rewritten = files.newFile(ScratchFiles.REWRITE, ".log");
         try {
             try (var out = Files.newOutputStream(rewritten)) {
                 out.write(head.toString().getBytes(StandardCharsets.UTF_8));
@@ -390,10 +387,18 @@ final class Fork {
         }
     }
 
-    /** Moves a run's log to the end of the shared one, which is made only for something. */
+    /**
+     * Moves a run's log to the end of the shared one, which is made only for something. A log
+     * that cannot be moved there is kept as it is, under a name no later compare removes.
+     */
     private static void appendTo(RunFiles files, Path runLog) throws IOException {
-        if (Files.size(runLog) > 0) {
-            files.append(Files.readAllBytes(runLog));
+        try {
+            if (Files.size(runLog) > 0) {
+                files.append(Files.readAllBytes(runLog));
+            }
+        } catch (IOException e) {
+            files.keep(runLog);
+            throw e;
         }
         Files.delete(runLog);
     }

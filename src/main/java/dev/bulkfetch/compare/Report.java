@@ -62,10 +62,8 @@ public final class Report {
      */
     private static void replace(Path file, byte[] bytes) throws IOException {
         // Made as Files.write makes a file (umask permissions, not createTempFile's 0600),
-        // under a name no other compare writing into the folder picks.
-        Path part = file.resolveSibling("." + file.getFileName() + "-"
-                + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current()
-                .nextLong(), 36) + ".part");
+        // under a name a compare killed as it wrote leaves for the next one to remove.
+        Path part = ScratchFiles.part(file);
         boolean made = false;
         try {
             try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE_NEW,

@@ -27,7 +27,9 @@ import java.util.Set;
  * goes to no name.
  *
  * <p>This also knows which logs are failed runs' (named in the table, kept): the rest are the
- * run going on's, which is stopped, not failed, whatever its standard error holds.
+ * run going on's, which is stopped, not failed, whatever its standard error holds. The files
+ * are named as {@link ScratchFiles} names them; a log kept leaves that name for one no later
+ * compare removes.
  */
 public final class RunFiles {
 
@@ -79,10 +81,35 @@ public final class RunFiles {
         Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Keeps {@code runLog} as a failed run's log, unless the files are closed. */
-    synchronized void keepAsFailed(Path runLog) {
-        if (!closed) {
-            failedLogs.add(runLog);
+    /**
+     * Keeps {@code runLog}, a run's log made here, as a failed run's, unless the files are
+     * closed; returns where it is kept ({@link #keep}).
+     */
+    synchronized Path keepAsFailed(Path runLog) {
+        if (closed) {
+            return runLog;
+        }
+        Path kept = keep(runLog);
+        failedLogs.add(kept);
+        return kept;
+    }
+
+    /**
+     * Keeps {@code runLog}, a run's log made here, under the name of a log kept for the user
+     * ({@link ScratchFiles#kept}), which no later compare takes for a killed one's leftover;
+     * returns that name. When the files are closed, or the log cannot be moved, it stays
+     * where it is, and that is returned.
+     */
+    synchronized Path keep(Path runLog) {
+        if (closed) {
+            return runLog;
+        }
+        Path kept = ScratchFiles.kept(runLog);
+        try {
+            Files.move(runLog, kept);
+            return kept;
+        } catch (IOException e) {
+            return runLog;
         }
     }
 

@@ -53,7 +53,7 @@ class CompareFileFailuresTest {
             assertThat(result.failed()).extracting(Comparison.FailedRun::engine)
                     .containsExactly("serial", "virtual");
             String why = "its measurement's file could not be made: "
-                    + Pattern.quote(work.resolve("measured-run-").toString())
+                    + Pattern.quote(work.resolve(".bulkfetch-compare-measured-").toString())
                     + "[0-9]+\\.json: no such file or folder";
             assertThat(result.failed()).allSatisfy(failed -> {
                 assertThat(failed.why()).matches(why);

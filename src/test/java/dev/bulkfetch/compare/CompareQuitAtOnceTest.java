@@ -101,8 +101,7 @@ class CompareQuitAtOnceTest {
                 assertThat(left.map(f -> f.getFileName().toString()))
                         .as("the copies of the list, runs.log, the run's measurement and log,"
                                 + " the folder's lock")
-                        .noneMatch(name -> name.startsWith(".bulkfetch-lists-"))
-                        .noneMatch(name -> name.equals(".bulkfetch-compare.lock"))
+                        .noneMatch(name -> name.startsWith(".bulkfetch-compare"))
                         .noneMatch(name -> name.equals("runs.log"))
                         .noneMatch(name -> name.startsWith("measured-run-"));
             }
@@ -186,7 +185,7 @@ class CompareQuitAtOnceTest {
         }
         try (var files = Files.list(work)) {
             for (Path file : files.filter(f -> f.getFileName().toString()
-                    .matches("measured-run-serial-.*\\.log")).toList()) {
+                    .matches("\\.bulkfetch-compare-run-serial-.*\\.log")).toList()) {
                 if (Files.size(file) > 0) {
                     return true;
                 }
