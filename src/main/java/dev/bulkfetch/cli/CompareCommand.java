@@ -287,8 +287,8 @@ final class CompareCommand implements Callable<Integer> {
             } catch (java.io.IOException e) {
                 // Said, not thrown: the table above is what was measured, and the tidying
                 // and the failed runs' line after it must still happen.
-                err.println("compare: the report could not be written into " + report + ": "
-                        + e.getMessage());
+                // Its message names the file and why, once.
+                err.println("compare: " + e.getMessage());
                 written = false;
             }
             out.flush();

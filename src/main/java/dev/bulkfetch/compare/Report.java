@@ -37,22 +37,39 @@ public final class Report {
 
     /**
      * Writes both files into {@code dir}, creating it; returns the HTML page's path. A file
-     * that cannot be written fails with a message naming it and why, and an earlier report's
-     * file of that name is left as it was.
+     * that cannot be written fails with a message that says so, naming it and why ("DIR/
+     * report.html could not be written: File too large"), and an earlier report's file of
+     * that name is left as it was.
      */
     public static Path write(Comparison.Result result, Path dir) throws IOException {
         try {
             Files.createDirectories(dir);
-        } catch (java.nio.file.FileSystemException e) {
+        } catch (IOException e) {
             // Its message was the path alone ("/tmp/r"), which did not say what was wrong.
-            throw new IOException(FileErrors.describe(e), e);
+            throw new IOException(dir + " could not be made: " + FileErrors.reason(e), e);
         }
         ObjectNode json = data(result);
-        replace(dir.resolve("runs.json"), Fork.JSON.copy()
-                .enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+        Path runs = dir.resolve("runs.json");
+        replace(runs, notWritten(runs, () -> Fork.JSON.copy()
+                .enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json)));
         Path html = dir.resolve("report.html");
-        replace(html, html(result, json).getBytes(StandardCharsets.UTF_8));
+        replace(html, notWritten(html, () -> html(result, json)
+                .getBytes(StandardCharsets.UTF_8)));
         return html;
+    }
+
+    /** What goes into a report's file, which may fail as it is made. */
+    private interface Content {
+        byte[] make() throws IOException;
+    }
+
+    /** {@code content}'s bytes; a failure to make them is said as {@code file}'s. */
+    private static byte[] notWritten(Path file, Content content) throws IOException {
+        try {
+            return content.make();
+        } catch (IOException e) {
+            throw new IOException(file + " could not be written: " + FileErrors.reason(e), e);
+        }
     }
 
     /**
@@ -82,8 +99,8 @@ public final class Report {
                 }
             }
             // A full disk's message ("No space left on device") named no file; the move's named
-            // the part file. Named as the file the report has.
-            throw new IOException(file + ": " + FileErrors.reason(e), e);
+            // the part file. Named as the file the report has, once.
+            throw new IOException(file + " could not be written: " + FileErrors.reason(e), e);
         }
     }
 
