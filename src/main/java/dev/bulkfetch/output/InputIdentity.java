@@ -98,7 +98,8 @@ final class InputIdentity {
         } catch (NoSuchFileException | java.util.NoSuchElementException e) {
             throw new Journal.CannotResume("cannot resume " + journal + ": "
                     + file + " is missing, so the input it was made from is "
-                    + "unknown; start afresh without --resume, or with another output file",
+                    + "unknown (a run that read stdin or a pipe writes none: it cannot be"
+                    + " resumed); start afresh with --overwrite, or with another output file",
                     e);
         }
         Extent extent = matching(input, recorded);

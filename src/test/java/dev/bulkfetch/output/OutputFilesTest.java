@@ -248,6 +248,29 @@ class OutputFilesTest {
     }
 
     /**
+     * From an exploratory test: a --resume on the records of a run that read stdin said only
+     * that the identity file was missing, not why. It names --overwrite, which starts afresh
+     * whatever the records are (a run without --resume is refused on a killed run's).
+     */
+    @Test
+    void aResumeOfAStdinRunsRecordsSaysStdinCannotBeResumed() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = TestServer.write(dir.resolve("list.txt"), server.url("/ok/1") + "\n");
+            Path out = dir.resolve("out.jsonl");
+            dev.bulkfetch.testing.Cli.Result piped = dev.bulkfetch.testing.Cli.runWithInput(
+                    Files.readString(list), "fetch", "-", "-o", out.toString(), "-q");
+            assertThat(piped.exitCode()).as(piped.err()).isZero();
+
+            dev.bulkfetch.testing.Cli.Result resumed = dev.bulkfetch.testing.Cli.run("fetch",
+                    list.toString(), "-o", out.toString(), "--resume", "-q");
+
+            assertThat(resumed.exitCode()).isEqualTo(2);
+            assertThat(resumed.err()).contains("a run that read stdin or a pipe writes none:"
+                    + " it cannot be resumed").contains("--overwrite");
+        }
+    }
+
+    /**
      * After review: a summary that could not be written at the end (a link into a folder that
      * is not there) said only its path, as an exception's message, and left the records marked
      * unfinished, so the next run was refused. It is named with its cause now, the run exits 1,
