@@ -72,6 +72,13 @@ abstract class StandInJar {
                             System.out.println(System.getProperty(args[1]));
                             return;
                         }
+                        if (args.length > 1 && args[0].equals("vm-option")) {
+                            System.out.println(java.lang.management.ManagementFactory
+                                    .getPlatformMXBean(
+                                            com.sun.management.HotSpotDiagnosticMXBean.class)
+                                    .getVMOption(args[1]).getValue());
+                            return;
+                        }
                         if (args.length > 0 && args[0].equals("reflect")) {
                             System.out.println(Main.class.getMethod("accessor").invoke(null));
                             return;
