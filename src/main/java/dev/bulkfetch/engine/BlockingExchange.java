@@ -136,7 +136,9 @@ final class BlockingExchange {
     private Outcome run(FetchRequest request, long start) throws IOException {
         for (int redirects = 0; ; redirects++) {
             HttpURLConnection conn = open(request);
-            int status = conn.getResponseCode();
+            // Not conn.getResponseCode(), which gives the status line of a head a reset or a
+            // timeout cut off as if it were an answer (see JdkHead).
+            int status = JdkHead.status(conn);
             // Index 0 holds the status line, when there was one (else a header): its
             // text, as the parsed code reads a +200 or a 0200 as 200.
             StatusCodes.check(status, conn.getHeaderFieldKey(0) == null

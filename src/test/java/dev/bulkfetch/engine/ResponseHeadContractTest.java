@@ -109,6 +109,43 @@ class ResponseHeadContractTest {
     }
 
     /**
+     * A head a reset cuts off (no empty line after its headers yet) is no answer: a reset with no
+     * status, on every engine. The JDK's engines recorded the status line they had read: a 404
+     * as an http error, a 429 as the server's refusal (retried as such, a POST too), a 200
+     * beside the reset.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aHeadCutOffByAResetIsAResetWithNoStatus(EngineKind kind) throws Exception {
+        for (String cut : new String[] {"404 Not Found\r\nX-A", "429 Slow\r\nX-A",
+                "503 Busy\r\nRetry-Af", "200 OK\r\nContent-Le", "200 OK\r\n"}) {
+            try (RawServer server = RawServer.resetting("HTTP/1.1 " + cut)) {
+                Outcome outcome = fetch(kind, server.url("/"));
+
+                assertThat(outcome.status()).as(cut + ": " + outcome).isNull();
+                assertThat(outcome.error().kind()).as(cut).isEqualTo(ErrorKind.RESET);
+            }
+        }
+    }
+
+    /**
+     * A head that stops and then nothing more comes is a timeout with no status on every
+     * engine: the JDK's engines recorded a 500 as an http error, at once, with no timeout.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aHeadThatStopsIsATimeoutWithNoStatus(EngineKind kind) throws Exception {
+        for (String cut : new String[] {"500 Err\r\nX-A", "200 OK\r\nContent-Le"}) {
+            try (RawServer server = RawServer.holding("HTTP/1.1 " + cut)) {
+                Outcome outcome = fetch(kind, server.url("/"), EngineContract.deadlines());
+
+                assertThat(outcome.status()).as(cut + ": " + outcome).isNull();
+                assertThat(outcome.error().kind()).as(cut).isEqualTo(ErrorKind.TIMEOUT);
+            }
+        }
+    }
+
+    /**
      * A 101 no request asked for is a protocol error on every engine (the event loop said
      * http).
      */

@@ -71,6 +71,8 @@ public final class RawServer implements AutoCloseable {
         NO_CONTENT_WITH_BODY,
         /** The response {@link #answering} was given, then the connection closed. */
         FIXED,
+        /** The response {@link #resetting} was given, then the connection reset (a TCP RST). */
+        FIXED_THEN_RESET,
         /**
          * The response {@link #holding} was given, then the connection held open until the
          * client closes it, as a server keeping it alive holds it.
@@ -139,6 +141,14 @@ public final class RawServer implements AutoCloseable {
     /** A server that answers every request with {@code response} (ASCII), then closes. */
     public static RawServer answering(String response) throws IOException {
         return new RawServer(Mode.FIXED, response);
+    }
+
+    /**
+     * A server that answers every request with {@code response} (ASCII), then resets the
+     * connection: what it sent is read first, the reset after it.
+     */
+    public static RawServer resetting(String response) throws IOException {
+        return new RawServer(Mode.FIXED_THEN_RESET, response);
     }
 
     /**
@@ -215,6 +225,11 @@ public final class RawServer implements AutoCloseable {
             String head = readHead(in);
             switch (mode) {
                 case FIXED -> out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                case FIXED_THEN_RESET -> {
+                    out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    client.setSoLinger(true, 0);  // the close below resets the connection
+                }
                 case FIXED_HELD -> {
                     out.write(fixed.getBytes(StandardCharsets.US_ASCII));
                     out.flush();
