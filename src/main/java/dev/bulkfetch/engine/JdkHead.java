@@ -3,6 +3,7 @@ package dev.bulkfetch.engine;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.HttpURLConnection;
+import java.net.ProtocolException;
 import java.net.SocketException;
 import javax.net.ssl.SSLException;
 
@@ -19,8 +20,17 @@ import javax.net.ssl.SSLException;
  *
  * <p>A close in the middle of the head is not seen here: the JDK's parser takes the end of the
  * stream for the end of the headers, and the client shows nothing of its bytes (README).
+ *
+ * <p>The JDK reads each interim response (1xx) inside the call that read the one before, so
+ * more than a few thousand of them before an answer overflow the thread's stack (from 3,000 to
+ * 8,000 in runs, as the JIT has made the frames): the item is a protocol error then. The error
+ * ended the engine's future, and the item read as cancelled. No lower cap can be set: the
+ * client shows nothing of the interim responses it reads.
  */
 final class JdkHead {
+
+    static final String TOO_MANY_INTERIM = "invalid HTTP response: more interim (1xx) "
+            + "responses before the answer than the JDK's client takes (a few thousand)";
 
     private JdkHead() {
     }
@@ -35,6 +45,10 @@ final class JdkHead {
             throw cut;
         } catch (IOException answered) {
             // A status the JDK gives no body stream for: getResponseCode() reads it.
+        } catch (StackOverflowError interimWithoutEnd) {
+            // Thrown at the depth of the last interim response read, and caught here, far
+            // above it: the stack is free again. The connection is closed by the caller.
+            throw new ProtocolException(TOO_MANY_INTERIM);
         }
         return conn.getResponseCode();
     }

@@ -146,6 +146,26 @@ class ResponseHeadContractTest {
     }
 
     /**
+     * Interim responses past what the JDK's client reads (it reads each inside the one before,
+     * and tens of thousands overflow its thread's stack) are a protocol error on the blocking
+     * engines, in plain words; they ended the item as cancelled, with "StackOverflowError". The
+     * event loop reads past them to the answer.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void tensOfThousandsOfInterimResponsesAreNoCrash(EngineKind kind) throws Exception {
+        Outcome outcome = answerTo(kind, "HTTP/1.1 103 Early Hints\r\n\r\n".repeat(40_000)
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        if (kind == EngineKind.EVENT_LOOP) {
+            assertAnswered(outcome);
+        } else {
+            assertProtocolError(outcome);
+            assertThat(outcome.error().message()).as(kind.cliName())
+                    .startsWith("invalid HTTP response: more interim (1xx) responses");
+        }
+    }
+
+    /**
      * A 101 no request asked for is a protocol error on every engine (the event loop said
      * http).
      */
