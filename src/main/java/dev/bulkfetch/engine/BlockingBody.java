@@ -2,6 +2,8 @@ package dev.bulkfetch.engine;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
@@ -55,12 +57,8 @@ final class BlockingBody {
         byte[] buffer = new byte[BUFFER_BYTES];
         long limit = declared >= 0 ? declared : maxBodyBytes + 1;
         int n;
-        while ((n = readOrCut(body, buffer, (int) Math.min(buffer.length, limit - bytes)))
-                > 0) {
-            bytes += n;
-            if (bytes <= maxBodyBytes) {
-                reader.accept(buffer, 0, n);
-            }
+        while ((n = readCounting(body, buffer, limit)) > 0) {
+            take(buffer, n);
             deadline.check();
             if (closing.getAsBoolean()) {
                 throw new CancellationException("engine closed");
@@ -72,6 +70,46 @@ final class BlockingBody {
             throw new CancellationException("engine closed");
         }
         return bytes <= maxBodyBytes;
+    }
+
+    /** Counts {@code n} bytes read into {@code buffer}, and hands them on within the limit. */
+    private void take(byte[] buffer, int n) {
+        bytes += n;
+        if (bytes <= maxBodyBytes) {
+            reader.accept(buffer, 0, n);
+        }
+    }
+
+    /**
+     * One read of the final body, at most up to {@code limit} in all. When the stream refuses
+     * what came (a bad chunk size, a chunk without its line break, a trailer without a colon),
+     * the chunks it decoded whole from the same read are counted first, as the event loop
+     * counts them: the JDK's chunked stream decodes all it has read before it hands any on,
+     * so a bad chunk in the packet of good ones left those unread, and the body counted 0.
+     */
+    private int readCounting(InputStream body, byte[] buffer, long limit) throws IOException {
+        try {
+            return readOrCut(body, buffer, (int) Math.min(buffer.length, limit - bytes));
+        } catch (SocketException | InterruptedIOException cut) {
+            throw cut;  // the connection's failure, not the stream's refusal: nothing decoded
+        } catch (IOException refused) {
+            try {
+                int held;
+                // available(): what the stream holds decoded, so the read below takes it
+                // without waiting on the connection.
+                while (bytes < limit && (held = body.available()) > 0) {
+                    int n = body.read(buffer, 0, (int) Math.min(Math.min(held, buffer.length),
+                            limit - bytes));
+                    if (n <= 0) {
+                        break;
+                    }
+                    take(buffer, n);
+                }
+            } catch (IOException again) {
+                refused.addSuppressed(again);
+            }
+            throw refused;
+        }
     }
 
     /**

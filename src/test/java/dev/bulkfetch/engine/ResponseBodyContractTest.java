@@ -91,6 +91,26 @@ class ResponseBodyContractTest {
     }
 
     /**
+     * The chunks that came whole before a bad one are counted on every engine, as the body came
+     * that far: the JDK's engines counted none when the bad one came in the same read.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void theChunksBeforeABadOneAreCounted(EngineKind kind) throws Exception {
+        for (String status : new String[] {"200 OK", "500 Err"}) {
+            for (String bad : new String[] {"zz\r\n", "0\r\nNoColon\r\n\r\n"}) {
+                Outcome outcome = answerTo(kind, "HTTP/1.1 " + status + "\r\nTransfer-Encoding: "
+                        + "chunked\r\n\r\n5\r\nhello\r\n" + bad);
+
+                assertThat(outcome.error().kind()).as(status + ", " + bad)
+                        .isEqualTo(ErrorKind.PROTOCOL);
+                assertThat(outcome.bytes()).as(status + ", " + bad + ": " + outcome)
+                        .isEqualTo(5);
+            }
+        }
+    }
+
+    /**
      * Chunked and with a Content-Length: the chunks rule, and the length is ignored, as Netty
      * has it. The blocking engines stopped at the length and recorded half the body.
      */
