@@ -57,7 +57,7 @@ final class BlockingBody {
         byte[] buffer = new byte[BUFFER_BYTES];
         long limit = declared >= 0 ? declared : maxBodyBytes + 1;
         int n;
-        while ((n = readCounting(body, buffer, limit)) > 0) {
+        while ((n = readCounting(body, buffer, limit, declared)) > 0) {
             take(buffer, n);
             deadline.check();
             if (closing.getAsBoolean()) {
@@ -86,8 +86,10 @@ final class BlockingBody {
      * the chunks it decoded whole from the same read are counted first, as the event loop
      * counts them: the JDK's chunked stream decodes all it has read before it hands any on,
      * so a bad chunk in the packet of good ones left those unread, and the body counted 0.
+     * The body's {@code declared} length (-1: none) is for the words of a close that cuts it.
      */
-    private int readCounting(InputStream body, byte[] buffer, long limit) throws IOException {
+    private int readCounting(InputStream body, byte[] buffer, long limit, long declared)
+            throws IOException {
         try {
             return readOrCut(body, buffer, (int) Math.min(buffer.length, limit - bytes));
         } catch (SocketException | InterruptedIOException cut) {
@@ -108,21 +110,29 @@ final class BlockingBody {
             } catch (IOException again) {
                 refused.addSuppressed(again);
             }
-            throw refused;
+            throw cutOff(refused, bytes, declared);
         }
     }
 
     /**
-     * Reads a redirect's body (null: none) to its end or past {@code most} bytes, and says
-     * how many it read: more than {@code most}, the rest is left unread. A read the engine's
-     * close cuts is a cancel, as the final body's is.
+     * Reads a redirect's body (null: none), which declared {@code declared} bytes (-1: no
+     * length), to its end or past {@code most} bytes, and says how many it read: more than
+     * {@code most}, the rest is left unread. A read the engine's close cuts is a cancel, as
+     * the final body's is.
      */
-    long drain(InputStream body, long most) throws IOException {
+    long drain(InputStream body, long most, long declared) throws IOException {
         long read = 0;
         byte[] buffer = new byte[BUFFER_BYTES];
-        int n;
-        while (body != null && read <= most
-                && (n = readOrCut(body, buffer, buffer.length)) > 0) {
+        while (body != null && read <= most) {
+            int n;
+            try {
+                n = readOrCut(body, buffer, buffer.length);
+            } catch (IOException e) {
+                throw cutOff(e, read, declared);
+            }
+            if (n <= 0) {
+                break;
+            }
             read += n;
             deadline.check();
             if (closing.getAsBoolean()) {
@@ -130,6 +140,16 @@ final class BlockingBody {
             }
         }
         return read;
+    }
+
+    /**
+     * {@code e} as the JDK's stream threw it, or, for its words for a body that its
+     * connection's close cut short ("Premature EOF"), a protocol error saying how far the body
+     * came, {@code read} bytes of the {@code declared} (-1: none), as the event loop says.
+     */
+    private static IOException cutOff(IOException e, long read, long declared) {
+        return Wording.isCutOff(e) ? (IOException) new java.net.ProtocolException(
+                Wording.cutOff(read, declared)).initCause(e) : e;
     }
 
     /**

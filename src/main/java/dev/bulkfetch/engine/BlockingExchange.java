@@ -206,9 +206,8 @@ final class BlockingExchange {
                 if (byLength && bodyRead.bytes() < declared) {
                     // The JDK ends a fixed-length body quietly when the server closes early.
                     connections.disconnect(conn);
-                    throw new java.net.ProtocolException("invalid HTTP response: the body "
-                            + "ended after " + bodyRead.bytes() + " of " + declared
-                            + " bytes");
+                    throw new java.net.ProtocolException(
+                            Wording.cutOff(bodyRead.bytes(), declared));
                 }
                 connections.keepOrClose(conn, request.url());
             }
@@ -327,7 +326,8 @@ final class BlockingExchange {
         readingBody = true;
         try (InputStream body = conn.getErrorStream() != null ? conn.getErrorStream()
                 : conn.getInputStream()) {
-            if (bodyRead.drain(body, Redirects.DRAINED_BYTES) > Redirects.DRAINED_BYTES) {
+            if (bodyRead.drain(body, Redirects.DRAINED_BYTES, conn.getHeaderField(
+                    "Transfer-Encoding") == null ? declared : -1) > Redirects.DRAINED_BYTES) {
                 connections.disconnect(conn);
             } else {
                 connections.keepOrClose(conn, url);

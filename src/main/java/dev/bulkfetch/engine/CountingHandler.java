@@ -83,8 +83,7 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
         if (status == 101) {
             // No request here asks to switch protocols, and what follows a 101 is not
             // HTTP: an error, as the JDK has it, not an answer to count.
-            throw new ProtocolException("invalid HTTP response: an unasked-for 101 "
-                    + "Switching Protocols");
+            throw new ProtocolException(Wording.UNASKED_101);
         }
         return State.CONTINUE;
     }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -24,7 +25,8 @@ import io.netty.util.ReferenceCountUtil;
  * decoded at all. So two handlers sit around Netty's codec: {@link #RAW} before it notes that
  * bytes of a response have arrived, {@link #DECODED} after it fails a message Netty could not
  * decode, and a channel that closes while a response is unfinished fails with a
- * {@link DecoderException} before AHC learns of the close.
+ * {@link DecoderException} before AHC learns of the close. Both say what was wrong in
+ * {@link Wording}'s words, as the JDK's engines do: a body cut off says how far it came.
  */
 final class DecoderFailureHandler {
 
@@ -40,6 +42,22 @@ final class DecoderFailureHandler {
     // its body ends where the connection does, and a close is its end, not a cut.
     private static final AttributeKey<Boolean> CLOSE_DELIMITED =
             AttributeKey.valueOf("bulkfetch.close-delimited");
+    // Per channel: the body of the response in progress, from its head to its last part, so
+    // that a close in the middle of it says how far it came, as the JDK's engines say.
+    private static final AttributeKey<Body> BODY = AttributeKey.valueOf("bulkfetch.body");
+
+    /**
+     * A body so far: the length its head declared (-1: none, or chunked), the bytes come.
+     * Used only by its channel's event-loop thread.
+     */
+    private static final class Body {
+        final long declared;
+        long bytes;
+
+        Body(long declared) {
+            this.declared = declared;
+        }
+    }
 
     private DecoderFailureHandler() {
     }
@@ -71,10 +89,12 @@ final class DecoderFailureHandler {
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             boolean closeDelimited = Boolean.TRUE.equals(ctx.channel().attr(CLOSE_DELIMITED)
                     .getAndSet(Boolean.FALSE));
+            Body body = ctx.channel().attr(BODY).getAndSet(null);
             if (Boolean.TRUE.equals(ctx.channel().attr(UNFINISHED).getAndSet(Boolean.FALSE))
                     && !closeDelimited) {
-                ctx.fireExceptionCaught(new DecoderException(
-                        "invalid HTTP response: the connection closed in the middle of it"));
+                ctx.fireExceptionCaught(new DecoderException(body != null
+                        ? Wording.cutOff(body.bytes, body.declared)
+                        : "invalid HTTP response: the connection closed in the middle of it"));
             }
             super.channelInactive(ctx);
         }
@@ -86,22 +106,51 @@ final class DecoderFailureHandler {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpObject http && http.decoderResult().isFailure()) {
                 Throwable cause = http.decoderResult().cause();
+                boolean inHead = msg instanceof HttpResponse;
                 ReferenceCountUtil.release(msg);
                 ctx.channel().attr(UNFINISHED).set(Boolean.FALSE);
-                ctx.fireExceptionCaught(new DecoderException("invalid HTTP response: "
-                        + cause.getMessage(), cause));
+                ctx.channel().attr(BODY).set(null);
+                ctx.fireExceptionCaught(failure(cause, inHead));
                 ctx.close();
                 return;
             }
             if (msg instanceof HttpResponse response) {
+                boolean chunked = HttpUtil.isTransferEncodingChunked(response);
                 ctx.channel().attr(CLOSE_DELIMITED).set(!HttpUtil.isContentLengthSet(response)
-                        && !HttpUtil.isTransferEncodingChunked(response));
+                        && !chunked);
+                // Chunks rule over a length, as Netty reads them.
+                ctx.channel().attr(BODY).set(new Body(chunked ? -1
+                        : HttpUtil.getContentLength(response, -1L)));
+            }
+            if (msg instanceof HttpContent content) {
+                Body body = ctx.channel().attr(BODY).get();
+                if (body != null) {
+                    body.bytes += content.content().readableBytes();
+                }
             }
             if (msg instanceof LastHttpContent) {
                 ctx.channel().attr(UNFINISHED).set(Boolean.FALSE);
                 ctx.channel().attr(CLOSE_DELIMITED).set(Boolean.FALSE);
+                ctx.channel().attr(BODY).set(null);
             }
             ctx.fireChannelRead(msg);
+        }
+
+        /**
+         * What the codec's refusal ({@code cause}, of the head when {@code inHead}) fails the
+         * exchange with: in {@link Wording}'s words, with no cause, as AHC would keep only
+         * that (it fails a request with the innermost cause); one not known there keeps
+         * Netty's.
+         */
+        private static DecoderException failure(Throwable cause, boolean inHead) {
+            String words = Wording.ofDecoder(cause, inHead);
+            if (words == null) {
+                return new DecoderException("invalid HTTP response: " + cause.getMessage(),
+                        cause);
+            }
+            DecoderException failure = new DecoderException(words);
+            failure.addSuppressed(cause);  // for a debugger: AHC follows causes only
+            return failure;
         }
     }
 }

@@ -277,6 +277,10 @@ final class Failures {
             message = message.substring(prefix.end());
         }
         message = clipped(SYSCALL_PREFIX.matcher(message).replaceFirst(""));
+        String words = Wording.of(kind, message);
+        if (words != null) {
+            return words;  // the client's words for a server's fault, in bulkfetch's
+        }
         return switch (kind) {
             case TIMEOUT -> "timed out: " + message;
             case CONNECT -> "could not connect: " + message;

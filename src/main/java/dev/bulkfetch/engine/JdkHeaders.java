@@ -48,14 +48,13 @@ final class JdkHeaders {
                 return headers;
             }
             if (name == null && noNameAtAll(value)) {
-                throw new ProtocolException("invalid HTTP response: a header line without a "
-                        + "colon: " + value);
+                // Not named: Netty, under the event loop, does not say which line it was.
+                throw new ProtocolException(Wording.withoutColon(true));
             }
             for (int c = 0; c < value.length(); c++) {
                 char ch = value.charAt(c);
                 if (ch < 0x20 && ch != '\t' || ch == 0x7F) {
-                    throw new ProtocolException(String.format("invalid HTTP response: header %s "
-                            + "has a control character (0x%02X)", name, (int) ch));
+                    throw new ProtocolException(Wording.controlCharacter(name, ch, true));
                 }
             }
             if ("Content-Length".equalsIgnoreCase(name)) {

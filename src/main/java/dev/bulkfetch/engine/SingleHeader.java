@@ -54,7 +54,6 @@ final class SingleHeader {
         } catch (NumberFormatException e) {
             // Past a long: no length either.
         }
-        throw new ProtocolException("invalid HTTP response: Content-Length "
-                + String.join(", ", values) + " is not one length");
+        throw new ProtocolException(Wording.contentLength(String.join(", ", values)));
     }
 }

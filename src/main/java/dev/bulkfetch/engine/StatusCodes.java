@@ -70,8 +70,9 @@ final class StatusCodes {
         return c >= '0' && c <= '9';
     }
 
-    private static String notThreeDigits(String line) {
-        return "the status code is not three digits from 100 to 999: "
-                + (line == null ? "no status line" : line);
+    /** Why {@code line} is refused, its code not three digits, or (null) that none came. */
+    static String notThreeDigits(String line) {
+        return line == null ? Wording.NO_STATUS_LINE
+                : "the status code is not three digits from 100 to 999: " + line;
     }
 }

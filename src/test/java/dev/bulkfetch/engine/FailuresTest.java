@@ -31,8 +31,8 @@ class FailuresTest {
 
         assertThat(error.kind()).isEqualTo(ErrorKind.RESET);
         // Nor the call Netty made, which the JDK's engines do not name.
-        assertThat(error.message()).isEqualTo("connection closed before the response was "
-                + "complete: Connection reset by peer");
+        assertThat(error.message())
+                .isEqualTo("the connection was reset before the response was complete");
         assertThat(Failures.classify(new java.net.ConnectException("finishConnect(..) failed:"
                 + " Connection refused")).message())
                 .isEqualTo("could not connect: Connection refused");
