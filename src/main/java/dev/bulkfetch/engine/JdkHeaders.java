@@ -51,6 +51,11 @@ final class JdkHeaders {
                 // Not named: Netty, under the event loop, does not say which line it was.
                 throw new ProtocolException(Wording.withoutColon(true));
             }
+            if (name == null && value.startsWith(":")) {
+                // ": v": the JDK keeps the line under no name, Netty refuses it (RFC 9110
+                // has no empty field name).
+                throw new ProtocolException(Wording.emptyName(true));
+            }
             for (int c = 0; c < value.length(); c++) {
                 char ch = value.charAt(c);
                 if (ch < 0x20 && ch != '\t' || ch == 0x7F) {

@@ -142,7 +142,7 @@ final class Wording {
             return withoutColon(inHead);
         }
         if (message.startsWith("empty headers are not allowed")) {
-            return INVALID + "a " + what + " with an empty name";
+            return emptyName(inHead);
         }
         Matcher failed = VALIDATION.matcher(message);
         Matcher control = CONTROL.matcher(failed.matches() && cause.getCause() != null
@@ -157,6 +157,11 @@ final class Wording {
                     + "a name (0x" + hex(Integer.parseInt(name.group(1), 16)) + ")";
         }
         return null;
+    }
+
+    /** A header (a trailer, not {@code inHead}) whose name is empty: ": v". */
+    static String emptyName(boolean inHead) {
+        return INVALID + "a " + (inHead ? "header" : "trailer") + " with an empty name";
     }
 
     /** A header line with no colon, space or tab: no name to be found in it. */

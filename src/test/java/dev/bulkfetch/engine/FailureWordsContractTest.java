@@ -67,6 +67,10 @@ class FailureWordsContractTest {
                 protocol("a header line without a colon",
                         "HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 5\r\n\r\nhello",
                         "a header line without a colon"),
+                // The JDK kept it under an empty name, where Netty refuses it.
+                protocol("a header with an empty name",
+                        "HTTP/1.1 200 OK\r\n: v\r\nContent-Length: 5\r\n\r\nhello",
+                        "a header with an empty name"),
                 protocol("a trailer line without a colon",
                         CHUNKED + "5\r\nhello\r\n0\r\nNoColon\r\n\r\n",
                         "a trailer line without a colon"),
