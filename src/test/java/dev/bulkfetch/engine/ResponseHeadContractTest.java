@@ -129,6 +129,36 @@ class ResponseHeadContractTest {
     }
 
     /**
+     * The final answer to a HEAD has no body after interim answers too (a 103, a 100, two
+     * 103s), whether it declares a length or chunks, a redirect as well; and its connection is
+     * reused for the next request, whose body is read. On the event loop Netty's codec pairs
+     * each response with its request's method, and the interim answer took the HEAD's: the
+     * final answer was read as a GET's, its declared body waited for until --idle-timeout.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aHeadsAnswerAfterInterimAnswersHasNoBody(EngineKind kind) throws Exception {
+        try (RawServer server = RawServer.keepingAlive(ResponseHeadContractTest::afterInterim);
+             Engine engine = Engine.create(kind, options())) {
+            for (String path : new String[] {"/early-hints", "/continue", "/two-early-hints"}) {
+                for (String framing : new String[] {"/length", "/chunked", "/moved"}) {
+                    String url = server.url(path + framing);
+                    Outcome head = engine.send(new FetchRequest(1, null, URI.create(url), "HEAD",
+                            Map.of(), null)).get(20, TimeUnit.SECONDS);
+                    assertAnswered(head);
+                    assertThat(head.bytes()).as(url).isZero();
+
+                    Outcome get = engine.send(FetchRequest.get(2, URI.create(url)))
+                            .get(20, TimeUnit.SECONDS);
+                    assertAnswered(get);
+                    assertThat(get.bytes()).as(url).isEqualTo(5);
+                }
+            }
+            assertThat(server.connections()).as("every request on one connection").isEqualTo(1);
+        }
+    }
+
+    /**
      * A head that stops and then nothing more comes is a timeout with no status on every
      * engine: the JDK's engines recorded a 500 as an http error, at once, with no timeout.
      */
@@ -163,6 +193,30 @@ class ResponseHeadContractTest {
             assertThat(outcome.error().message()).as(kind.cliName())
                     .startsWith("invalid HTTP response: more interim (1xx) responses");
         }
+    }
+
+    /**
+     * An interim answer, as the request's path begins, then the final one: 200 "hello" by
+     * length or in chunks as the path ends, or a redirect with a body of its own to the same
+     * path by length. No body to a HEAD.
+     */
+    private static String afterInterim(String head) {
+        String path = head.split(" ", 3)[1];
+        boolean bodies = !head.startsWith("HEAD ");
+        String interim = switch (path.substring(0, path.lastIndexOf('/'))) {
+            case "/early-hints" -> "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n";
+            case "/continue" -> "HTTP/1.1 100 Continue\r\n\r\n";
+            default -> "HTTP/1.1 103 Early Hints\r\n\r\n".repeat(2);
+        };
+        String answer = switch (path.substring(path.lastIndexOf('/'))) {
+            case "/length" -> "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+                    + (bodies ? "hello" : "");
+            case "/chunked" -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + (bodies ? "5\r\nhello\r\n0\r\n\r\n" : "");
+            default -> "HTTP/1.1 302 Found\r\nLocation: " + path.replace("/moved", "/length")
+                    + "\r\nContent-Length: 7\r\n\r\n" + (bodies ? "go away" : "");
+        };
+        return interim + answer;
     }
 
     /**

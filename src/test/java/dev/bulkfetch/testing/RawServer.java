@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * A server that misbehaves in ways WireMock cannot: on 127.0.0.1, one virtual thread per
@@ -78,6 +79,8 @@ public final class RawServer implements AutoCloseable {
          * client closes it, as a server keeping it alive holds it.
          */
         FIXED_HELD,
+        /** Each request on a connection kept alive answered as {@link #keepingAlive} says. */
+        KEPT_ALIVE,
         /**
          * Reads what the client sends first (a request head, or a TLS ClientHello), then closes
          * the connection: a server going away in the middle of a TLS handshake.
@@ -117,7 +120,9 @@ public final class RawServer implements AutoCloseable {
 
     private final ServerSocket socket;
     private final Mode mode;
-    private final String fixed;
+    // What a FIXED, FIXED_THEN_RESET, FIXED_HELD or KEPT_ALIVE server answers to a request's
+    // head.
+    private final UnaryOperator<String> answers;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger requests = new AtomicInteger();
     private final CountDownLatch twoConnections = new CountDownLatch(2);
@@ -131,16 +136,16 @@ public final class RawServer implements AutoCloseable {
         this(mode, null);
     }
 
-    private RawServer(Mode mode, String fixed) throws IOException {
+    private RawServer(Mode mode, UnaryOperator<String> answers) throws IOException {
         this.mode = mode;
-        this.fixed = fixed;
+        this.answers = answers;
         this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
     }
 
     /** A server that answers every request with {@code response} (ASCII), then closes. */
     public static RawServer answering(String response) throws IOException {
-        return new RawServer(Mode.FIXED, response);
+        return new RawServer(Mode.FIXED, head -> response);
     }
 
     /**
@@ -148,7 +153,7 @@ public final class RawServer implements AutoCloseable {
      * connection: what it sent is read first, the reset after it.
      */
     public static RawServer resetting(String response) throws IOException {
-        return new RawServer(Mode.FIXED_THEN_RESET, response);
+        return new RawServer(Mode.FIXED_THEN_RESET, head -> response);
     }
 
     /**
@@ -156,7 +161,15 @@ public final class RawServer implements AutoCloseable {
      * connection open after it: a client that waits for more waits until its timeout.
      */
     public static RawServer holding(String response) throws IOException {
-        return new RawServer(Mode.FIXED_HELD, response);
+        return new RawServer(Mode.FIXED_HELD, head -> response);
+    }
+
+    /**
+     * A server that answers each request with what {@code answer} makes of its head (request
+     * line first), in ASCII, on a connection kept open for the next request.
+     */
+    public static RawServer keepingAlive(UnaryOperator<String> answer) throws IOException {
+        return new RawServer(Mode.KEPT_ALIVE, answer);
     }
 
     /** The last request head read, its bytes as ISO-8859-1 chars (so UTF-8 shows as bytes). */
@@ -224,16 +237,22 @@ public final class RawServer implements AutoCloseable {
             }
             String head = readHead(in);
             switch (mode) {
-                case FIXED -> out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                case FIXED -> out.write(answers.apply(head).getBytes(StandardCharsets.US_ASCII));
                 case FIXED_THEN_RESET -> {
-                    out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                    out.write(answers.apply(head).getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                     client.setSoLinger(true, 0);  // the close below resets the connection
                 }
                 case FIXED_HELD -> {
-                    out.write(fixed.getBytes(StandardCharsets.US_ASCII));
+                    out.write(answers.apply(head).getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                     in.read();  // until the client goes away
+                }
+                case KEPT_ALIVE -> {
+                    for (String next = head; !next.isEmpty(); next = readHead(in)) {
+                        out.write(answers.apply(next).getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
                 }
                 case EXCESS -> {
                     for (String next = head; !next.isEmpty(); next = readHead(in)) {
