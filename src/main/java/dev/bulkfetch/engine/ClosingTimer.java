@@ -7,12 +7,11 @@ import io.netty.util.TimerTask;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.asynchttpclient.netty.timeout.ReadTimeoutTimerTask;
 
 /**
- * The event-loop engine's timer (request timeouts, the keep-alive pool's idle sweep): Netty's
- * wheel, as AHC would build it, except that once it is stopping it declines new timeouts instead
- * of throwing, and that AHC's idle check looks more often (see {@link #newTimeout}).
+ * The event-loop engine's timer (request timeouts, {@link IdleWatch}, the keep-alive pool's idle
+ * sweep): Netty's wheel, as AHC would build it, except that once it is stopping it declines new
+ * timeouts instead of throwing.
  *
  * <p>Why: AHC's idle sweep reschedules itself from the timer's own thread. When the client closes
  * while a sweep is running, the reschedule meets a stopped wheel, and Netty logs the
@@ -20,9 +19,6 @@ import org.asynchttpclient.netty.timeout.ReadTimeoutTimerTask;
  * end of an otherwise clean run. A timeout declined here is one that would never have fired.
  */
 final class ClosingTimer implements Timer {
-
-    // How many times per idle timeout AHC's idle check looks (see newTimeout).
-    static final int IDLE_CHECKS = 8;
 
     private final HashedWheelTimer wheel;
     private volatile boolean stopping;
@@ -38,14 +34,6 @@ final class ClosingTimer implements Timer {
 
     @Override
     public Timeout newTimeout(TimerTask task, long delay, TimeUnit unit) {
-        if (task instanceof ReadTimeoutTimerTask) {
-            // AHC's idle check, which AHC schedules an idle timeout ahead, looks whether the
-            // last byte came an idle timeout ago, and if not looks again a whole idle timeout
-            // later: a silence that began just after it looked ran to almost twice the idle
-            // timeout. Looking eight times as often ends it within an eighth of it.
-            delay = Math.max(unit.toMillis(delay) / IDLE_CHECKS, 10);
-            unit = TimeUnit.MILLISECONDS;
-        }
         if (!stopping) {
             try {
                 return wheel.newTimeout(task, delay, unit);

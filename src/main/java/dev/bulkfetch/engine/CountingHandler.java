@@ -51,6 +51,8 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
     private volatile String retryAfter;
     private final BodyReader body;
     private final String method;
+    // When the request went out, for IdleWatch's timer thread; 0 before.
+    private volatile long sent;
 
     CountingHandler(EngineOptions options, long start, String method,
                     java.util.function.BooleanSupplier engineClosing) {
@@ -66,6 +68,16 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
     @Override
     public void onConnectionPooled(Channel connection) {
         reused = true;
+    }
+
+    @Override
+    public void onRequestSend(org.asynchttpclient.netty.request.NettyRequest request) {
+        sent = org.asynchttpclient.util.DateUtils.unpreciseMillisTime();
+    }
+
+    /** When the request went out, in AHC's clock ({@link IdleWatch}'s); 0 before. */
+    long sent() {
+        return sent;
     }
 
     /** Whether a connection from the pool closed before any answer came on it. */

@@ -74,9 +74,10 @@ final class DecoderFailureHandler {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
                 ctx.channel().attr(UNFINISHED).set(Boolean.TRUE);
-                // AHC's idle clock counts only what its codec has decoded: headers or chunk
-                // sizes trickling in, or a 103 that InterimResponses drops, left it still, and
-                // --idle-timeout ended a response whose server had never gone quiet.
+                // AHC moves the exchange's idle clock (IdleWatch's) only for what its codec has
+                // decoded: headers or chunk sizes trickling in, or a 103 that InterimResponses
+                // drops, left it still, and --idle-timeout ended a response whose server had
+                // never gone quiet.
                 if (org.asynchttpclient.netty.channel.Channels.getAttribute(ctx.channel())
                         instanceof org.asynchttpclient.netty.NettyResponseFuture<?> future) {
                     future.touch();

@@ -71,7 +71,9 @@ final class EventLoopEngine implements Engine {
                         Math.max(64, 2 * options.concurrency())))
                 .setConnectTimeout(options.connectTimeout())
                 .setRequestTimeout(options.requestTimeout())
-                .setReadTimeout(options.idleTimeout())
+                // No read timeout of AHC's: IdleWatch keeps --idle-timeout, to the end of
+                // the request timeout, where AHC's stopped an idle timeout short of it.
+                .setReadTimeout(Duration.ofMillis(-1))
                 // A TLS handshake that goes quiet is silence while reading, as the JDK has it
                 // (its socket timeout bounds the handshake): AHC's own fixed 10 s made it a
                 // connect error after 10 s here and a timeout after --idle-timeout there.
@@ -194,8 +196,10 @@ final class EventLoopEngine implements Engine {
                 () -> closing);
         CompletableFuture<Hop> hop;
         try {
-            hop = handle.started(client.executeRequest(build(request, left), handler))
-                    .toCompletableFuture();
+            org.asynchttpclient.ListenableFuture<Hop> started =
+                    handle.started(client.executeRequest(build(request, left), handler));
+            IdleWatch.start(timer, started, handler::sent, options.idleTimeout());
+            hop = started.toCompletableFuture();
         } catch (RuntimeException e) {
             // A request AHC refuses to build (a header name it rejects) is that item's error.
             return CompletableFuture.failedFuture(e);

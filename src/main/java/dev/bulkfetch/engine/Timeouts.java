@@ -18,8 +18,8 @@ import java.util.concurrent.TimeoutException;
  *   <li>connect: Netty's {@code ConnectTimeoutException}; the JDK's "Connect timed out";
  *   <li>the TLS handshake: Netty's {@code SslHandshakeTimeoutException}; the JDK's read timeout
  *     while connecting (its socket's read timeout bounds the handshake);
- *   <li>idle: AHC's "Read timeout" and Netty's {@code ReadTimeoutException}; the JDK's read
- *     timeout;
+ *   <li>idle: {@link IdleWatch}'s "Read timeout" (as AHC's own was worded) and Netty's
+ *     {@code ReadTimeoutException}; the JDK's read timeout;
  *   <li>the whole request: any other ({@code --timeout}, AHC's "Request timeout", the engines'
  *     own deadline checks).
  * </ul>
