@@ -75,13 +75,31 @@ public final class FolderLock implements AutoCloseable {
             }
             Object after = fileKey(file);
             if (before != null && Objects.equals(before, after)) {
-                ScratchFiles.removeLeftovers(folder);
+                if (!onNetworkFileSystem(folder)) {
+                    ScratchFiles.removeLeftovers(folder);
+                }
                 return new FolderLock(file, after, locked);
             }
             // Locked a file another compare had removed as it ended: its name is another's.
             locked.release();
         }
         throw new InUse(folder);
+    }
+
+    /**
+     * Whether {@code folder} is on a network file system, where a lock may hold on this host
+     * alone (NFS mounted with nolock or local_lock): a compare on another host holding it too
+     * would lose its live files to a removal of leftovers, so none is made there.
+     */
+    private static boolean onNetworkFileSystem(Path folder) {
+        try {
+            String type = Files.getFileStore(folder).type().toLowerCase(java.util.Locale.ROOT);
+            return type.startsWith("nfs") || type.startsWith("cifs") || type.startsWith("smb")
+                    || type.startsWith("fuse.") || type.equals("9p") || type.startsWith("ceph")
+                    || type.equals("glusterfs") || type.equals("lustre");
+        } catch (IOException e) {
+            return true;  // unknown: nothing removed, as on a file system without locks
+        }
     }
 
     /**

@@ -156,7 +156,7 @@ final class Fork {
         command.addAll(List.of("--run-number", Integer.toString(runNumber)));
         Run run = new Run(config, runNumber, urls, List.copyOf(settings), command);
         // To a file, not a pipe, so this thread waits in waitFor, which an interrupt ends. One
-        // of its own: two compares may share a --report folder.
+        // of its own, under a name a later compare knows for a killed one's leftover.
         Path measured = newFile(files, ScratchFiles.MEASUREMENT, ".json",
                 "its measurement's file");
         // A log of the run's own, so a failed run's is its alone to name (the shared one held
