@@ -219,6 +219,9 @@ class JavaOptionsTest extends StandInJar {
         assertThat(run.stdout()).isEqualTo("3\n");
         Result young = launch(Map.of(), "vm-option", "NewSize");
         assertThat(young.stdout()).isEqualTo(24 * 1024 * 1024 + "\n");
+        // Filled to 90% before the age objects are promoted at drops (see the launcher).
+        Result target = launch(Map.of(), "vm-option", "TargetSurvivorRatio");
+        assertThat(target.stdout()).isEqualTo("90\n");
 
         Result own = launch(Map.of("BULKFETCH_JAVA_OPTS", "-XX:SurvivorRatio=8"),
                 "vm-option", "SurvivorRatio");
