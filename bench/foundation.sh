@@ -63,7 +63,7 @@ for engine in ${ENGINES:-event-loop threads virtual serial}; do
   small=$(peak_rss_kib "$WORK/items-100k.time")
   large=$(peak_rss_kib "$WORK/items-1m.time")
   awk -v e="$engine" -v s="$small" -v l="$large" 'BEGIN { r = l / s
-    printf "%s: RSS ratio 1M / 100k: %.2f (aim <= 1.25)%s\n", e, r, r > 1.25 ? "  FAILED" : ""
-    exit r > 1.25 }' || failed=1
+    printf "%s: RSS ratio 1M / 100k: %.2f (aim <= 1.25)%s\n", e, r, (r > 1.25 ? "  FAILED" : "")
+    exit (r > 1.25) }' || failed=1
 done
 exit "$failed"
