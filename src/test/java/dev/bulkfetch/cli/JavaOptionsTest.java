@@ -89,6 +89,26 @@ class JavaOptionsTest extends StandInJar {
         assertThat(dir.resolve("app.jar.aot")).doesNotExist();
     }
 
+    /**
+     * After review: values the JVM takes each alone may clash together (a maximum heap in one
+     * variable, a larger initial heap in another), which ended the launch with exit 1. They
+     * are tried together too when more than one is set.
+     */
+    @Test
+    void javaOptionsTheJvmRefusesTogetherStopTheLaunchNamingEachVariable() throws Exception {
+        Result run = launch(Map.of("BULKFETCH_JAVA_OPTS", "-Xmx40m", "_JAVA_OPTIONS", "-Xms48m"),
+                "hello");
+
+        assertThat(run.exit()).as(run.stderr()).isEqualTo(2);
+        assertThat(run.stderr())
+                .contains("the JVM refused BULKFETCH_JAVA_OPTS=\"-Xmx40m\" _JAVA_OPTIONS="
+                        + "\"-Xms48m\" together, though it takes each alone; nothing was run")
+                .contains("\n  Initial heap size set to a larger value than the maximum heap"
+                        + " size\n")
+                .doesNotContain(RECORDING);
+        assertThat(run.stdout()).isEmpty();
+    }
+
     /** An environment's value the JVM takes is tried once, and reaches the run. */
     @Test
     void anEnvironmentsValueTheJvmAcceptsIsTriedOnce() throws Exception {
