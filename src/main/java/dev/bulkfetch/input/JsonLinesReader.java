@@ -59,8 +59,8 @@ final class JsonLinesReader extends LineItemReader {
             // Jackson's words quote the line (an unquoted secret too): ours, and what of the
             // line reads, for its record to say which spec it was.
             BrokenSpec.Fields fields = BrokenSpec.fields(text);
-            return UrlListReader.rejected(seq, fields.id(), fields.url(), fields.method() != null
-                    ? fields.method() : template.method(),
+            return UrlListReader.rejected(seq, kept(fields.id()), fields.url(),
+                    fields.method() != null ? fields.method() : template.method(),
                     BrokenSpec.problem(e, text, lead, fields));
         }
         if (!spec.isObject()) {
@@ -202,8 +202,17 @@ final class JsonLinesReader extends LineItemReader {
         }
 
         private InputItem rejected(String problem) {
-            return UrlListReader.rejected(seq, id, url, method, problem);
+            return UrlListReader.rejected(seq, kept(id), url, method, problem);
         }
+    }
+
+    /**
+     * {@code id} as a rejected line's record keeps it: none when it has a lone surrogate, which
+     * the record could only write as an escape of no character, read back as another id (its
+     * {@code seq} still names the line).
+     */
+    private static String kept(String id) {
+        return id == null || loneSurrogate(id) == null ? id : null;
     }
 
     /**
