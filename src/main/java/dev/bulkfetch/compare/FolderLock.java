@@ -95,7 +95,7 @@ public final class FolderLock implements AutoCloseable {
         try {
             String type = Files.getFileStore(folder).type().toLowerCase(java.util.Locale.ROOT);
             return type.startsWith("nfs") || type.startsWith("cifs") || type.startsWith("smb")
-                    || type.startsWith("fuse.") || type.equals("9p") || type.startsWith("ceph")
+                    || type.startsWith("fuse") || type.equals("9p") || type.startsWith("ceph")
                     || type.equals("glusterfs") || type.equals("lustre");
         } catch (IOException e) {
             return true;  // unknown: nothing removed, as on a file system without locks
