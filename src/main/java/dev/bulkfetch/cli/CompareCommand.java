@@ -6,10 +6,12 @@ import static dev.bulkfetch.cli.Options.option;
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.compare.Comparison;
 import dev.bulkfetch.compare.FolderLock;
+import dev.bulkfetch.compare.KilledTempFolders;
 import dev.bulkfetch.compare.RepeatedSends;
 import dev.bulkfetch.compare.Report;
 import dev.bulkfetch.compare.RunFiles;
 import dev.bulkfetch.compare.ScratchFiles;
+import dev.bulkfetch.compare.TempFolder;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.RetryPolicy;
 import dev.bulkfetch.mock.MockServer;
@@ -160,23 +162,59 @@ final class CompareCommand implements Callable<Integer> {
     /** The runs, the report and the tidying, the command line checked and DIR held. */
     private int compare(Comparison.Plan plan, String list, boolean useMock, boolean builtInList,
                         FolderLock folder) throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        PrintWriter out = spec.commandLine().getOut();
         // Started before the work folder is made: a mock that cannot start leaves none.
         MockServer mockServer = useMock ? mockOptions.start() : null;
+        // Without --report, held as DIR is, so that a later compare tells it from the folder
+        // of a compare killed outright, and removes only that.
+        TempFolder temp = null;
         Path work;
         // The copies of the list the runs read, in a folder of this run's own: a folder of
         // the user's in --report DIR (or another compare's, sharing it) is never touched.
         Path copies;
         try {
-            work = report != null ? report : Files.createTempDirectory("bulkfetch-compare");
+            if (report == null) {
+                temp = TempFolder.make();
+            }
+            work = report != null ? report : temp.path();
             copies = Files.createTempDirectory(work, ScratchFiles.LISTS);
         } catch (java.io.IOException | RuntimeException e) {
+            if (temp != null) {
+                // Its folder of the list's copies could not be made: it was left empty.
+                try {
+                    delete(temp.path());
+                } catch (java.io.IOException | RuntimeException left) {
+                    e.addSuppressed(left);
+                }
+                temp.close();
+            }
             if (mockServer != null) {
                 mockServer.close();
             }
             throw e;
         }
+        TempFolder held = temp;
+        // The holds on the folder, let go as compare ends, a signal's tidy-up included.
+        Runnable letGo = () -> {
+            if (held != null) {
+                held.close();
+            }
+            if (folder != null) {
+                folder.close();
+            }
+        };
+        try {
+            return compareIn(plan, list, mockServer, builtInList, work, copies, letGo);
+        } finally {
+            letGo.run();
+        }
+    }
+
+    /** The runs, the report and the tidying, the mock started (or null), the folders held. */
+    private int compareIn(Comparison.Plan plan, String list, MockServer mockServer,
+                          boolean builtInList, Path work, Path copies, Runnable letGo)
+            throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
         boolean sound;
         List<Path> failedLogs;
         // The runs make their files through it, so that a tidy-up on a signal's thread can
@@ -186,10 +224,17 @@ final class CompareCommand implements Callable<Integer> {
         // hooks: the temporary folder, or in --report DIR the copies and the unfinished run's
         // files, were left behind. A second one during the runs does this too, itself
         // (quitAtOnce).
-        Thread tidyAtExit = new Thread(() -> tidyAfterStop(files, work, copies, folder),
+        Thread tidyAtExit = new Thread(() -> tidyAfterStop(files, work, copies, letGo),
                 "bulkfetch-compare-tidy");
         Runtime.getRuntime().addShutdownHook(tidyAtExit);
         try (MockServer server = mockServer) {
+            // The folders of compares killed outright, in the system's temporary folder: a
+            // compare that made one cannot remove it, and it holds a log of every run.
+            String removed = KilledTempFolders.remove(report != null
+                    ? report.resolve(FolderLock.FILE) : work).said();
+            if (removed != null) {
+                err.println(removed);
+            }
             Path urls = plan.urls();
             // A pipe (<(...), a named one) is read once, here, for all the runs.
             boolean aPipe = !builtInList && !Files.isRegularFile(urls);
@@ -217,7 +262,7 @@ final class CompareCommand implements Callable<Integer> {
             Interrupts.Stop stoppedBy;
             try (InterruptOnSignal signals = new InterruptOnSignal(Thread.currentThread(),
                     "stopping the run going on, then reporting the runs that finished", err,
-                    code -> quitAtOnce(files, work, copies, folder, code))) {
+                    code -> quitAtOnce(files, work, copies, letGo, code))) {
                 result = Comparison.run(runs, err, files);
                 stoppedBy = signals.stoppedBy();
             }
@@ -319,18 +364,16 @@ final class CompareCommand implements Callable<Integer> {
      * As {@link #tidy}, for a compare ended by a signal: the runs' {@code files} closed first,
      * so the runs' thread, still stopping its run, makes none after. The run going on was
      * stopped, not failed: its files go whatever its standard error left in its log, and the
-     * logs kept are those of the runs that failed before it. Then the --report folder's hold
-     * ({@code folder}, null without --report) goes, its lock's file with it.
+     * logs kept are those of the runs that failed before it. Then the holds on the folder
+     * go ({@code letGo}), the lock's file with them.
      */
-    private void tidyAfterStop(RunFiles files, Path work, Path copies, FolderLock folder) {
+    private void tidyAfterStop(RunFiles files, Path work, Path copies, Runnable letGo) {
         try {
             tidy(work, copies, files.close());
         } catch (java.io.IOException | RuntimeException e) {
             // Going down: what cannot be removed stays.
         }
-        if (folder != null) {
-            folder.close();
-        }
+        letGo.run();
     }
 
     /**
@@ -338,11 +381,11 @@ final class CompareCommand implements Callable<Integer> {
      * and halts the JVM with {@code code}. Not System.exit, whose hooks (Fork's, which kills
      * the run) failed the runs' thread, still in Fork, with "the JVM is shutting down".
      */
-    private void quitAtOnce(RunFiles files, Path work, Path copies, FolderLock folder,
+    private void quitAtOnce(RunFiles files, Path work, Path copies, Runnable letGo,
                             int code) {
         // Before the run is killed, its files closed: its thread, seeing it end, would write
         // its log as a failed run's.
-        tidyAfterStop(files, work, copies, folder);
+        tidyAfterStop(files, work, copies, letGo);
         // The forked runs, this JVM's only children: no hook of Fork's ends them on a halt,
         // and a run would go on fetching alone.
         ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);

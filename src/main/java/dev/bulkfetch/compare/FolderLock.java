@@ -91,7 +91,7 @@ public final class FolderLock implements AutoCloseable {
      * alone (NFS mounted with nolock or local_lock): a compare on another host holding it too
      * would lose its live files to a removal of leftovers, so none is made there.
      */
-    private static boolean onNetworkFileSystem(Path folder) {
+    static boolean onNetworkFileSystem(Path folder) {
         try {
             String type = Files.getFileStore(folder).type().toLowerCase(java.util.Locale.ROOT);
             return type.startsWith("nfs") || type.startsWith("cifs") || type.startsWith("smb")

@@ -45,12 +45,28 @@ public final class LockedFile {
      */
     public static LockedFile take(Path file, Function<Path, ? extends IOException> inUse)
             throws IOException {
+        return take(file, inUse, StandardOpenOption.CREATE);
+    }
+
+    /**
+     * As {@link #take}, for a file that must be there already, and be no link: a file
+     * another process may be removing is never made again, nor one a link points to locked.
+     *
+     * @throws java.nio.file.NoSuchFileException when it is not there
+     */
+    public static LockedFile takeExisting(Path file, Function<Path, ? extends IOException> inUse)
+            throws IOException {
+        return take(file, inUse, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static LockedFile take(Path file, Function<Path, ? extends IOException> inUse,
+                                   java.nio.file.OpenOption how) throws IOException {
         Path key = key(file);
         if (!OPEN.add(key)) {
             throw inUse.apply(file);
         }
         try {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+            FileChannel channel = FileChannel.open(file, how,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
             Boolean held = lock(channel);
             if (held == null) {

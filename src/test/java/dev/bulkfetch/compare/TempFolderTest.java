@@ -1,0 +1,51 @@
+package dev.bulkfetch.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The folders compares without --report make in the temporary folder, and their removal when
+ * a killed compare left one, in one JVM: a library user's compares, or a test's.
+ */
+class TempFolderTest {
+
+    @TempDir
+    Path tmp;
+
+    /**
+     * A folder held in this JVM is no killed compare's, and is not opened at all (closing a
+     * second descriptor of its lock's file would release the lock). One whose compare ended
+     * keeping a failed run's log has no lock's file left, and stays with the log.
+     */
+    @Test
+    void onlyTheFolderNoCompareHoldsIsRemoved() throws Exception {
+        try (TempFolder live = TempFolder.make(tmp)) {
+            assertThat(live.path().getParent()).isEqualTo(tmp);
+            assertThat(live.path().getFileName().toString()).matches("bulkfetch-compare-\\d+");
+            assertThat(live.path().resolve(FolderLock.FILE)).isRegularFile();
+            TempFolder ended = TempFolder.make(tmp);
+            Path log = Files.writeString(ended.path().resolve("measured-run-serial-c1-1-5.log"),
+                    "kept");
+            ended.close();
+            Path killed = Files.createDirectories(tmp.resolve("bulkfetch-compare-7"));
+            Files.writeString(killed.resolve(FolderLock.FILE), "");
+            Files.writeString(killed.resolve("runs.log"), "x".repeat(2048));
+
+            KilledTempFolders.Removed removed = KilledTempFolders.remove(tmp,
+                    Files.getOwner(live.path(), LinkOption.NOFOLLOW_LINKS));
+
+            assertThat(removed.names()).containsExactly("bulkfetch-compare-7");
+            assertThat(removed.said()).isEqualTo("compare: removed the temporary folder a"
+                    + " killed compare left in " + tmp + " (2.0 KiB): bulkfetch-compare-7");
+            assertThat(killed).doesNotExist();
+            assertThat(live.path().resolve(FolderLock.FILE)).isRegularFile();
+            assertThat(log).hasContent("kept");
+            assertThat(ended.path().resolve(FolderLock.FILE)).doesNotExist();
+        }
+    }
+}
