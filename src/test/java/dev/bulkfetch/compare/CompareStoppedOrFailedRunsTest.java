@@ -24,14 +24,16 @@ class CompareStoppedOrFailedRunsTest {
     /**
      * A compare stopped by a signal to its own JVM (not the terminal's whole process group)
      * takes its measured run with it: the run went on fetching, alone, for as long as it had.
+     * Without --report, it removes its folder in the system's temporary folder too.
      */
     @Test
     void aCompareStoppedBySignalLeavesNoRunBehind() throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/long-held/", 40);  // 60 s, one at a time
+            Path tmp = Files.createDirectories(dir.resolve("tmp"));
             Process compare = dev.bulkfetch.testing.Child.start(dir.resolve("err.txt"),
-                    java.util.List.of(), "compare", list.toString(), "--engines", "serial",
-                    "--warmup", "0", "--repeat", "1");
+                    java.util.List.of("-Djava.io.tmpdir=" + tmp), "compare", list.toString(),
+                    "--engines", "serial", "--warmup", "0", "--repeat", "1");
             try {
                 java.util.concurrent.atomic.AtomicReference<java.util.List<ProcessHandle>> runs =
                         new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
@@ -39,6 +41,8 @@ class CompareStoppedOrFailedRunsTest {
                     runs.set(compare.descendants().toList());
                     return !runs.get().isEmpty() && server.counter().inFlight() > 0;
                 }, compare, java.time.Duration.ofSeconds(60))).isTrue();
+                assertThat(CompareFolders.compareFolders(tmp)).as("its temporary folder")
+                        .hasSize(1);
 
                 dev.bulkfetch.testing.Child.signal(compare, "INT");
 
@@ -46,6 +50,9 @@ class CompareStoppedOrFailedRunsTest {
                 assertThat(dev.bulkfetch.testing.Await.until(() -> runs.get().stream()
                         .noneMatch(ProcessHandle::isAlive), java.time.Duration.ofSeconds(10)))
                         .as("the measured run ended with compare").isTrue();
+                assertThat(compare.exitValue()).isEqualTo(130);
+                assertThat(CompareFolders.compareFolders(tmp)).as("its temporary folder")
+                        .isEmpty();
             } finally {
                 compare.destroyForcibly();
                 compare.descendants().forEach(ProcessHandle::destroyForcibly);
