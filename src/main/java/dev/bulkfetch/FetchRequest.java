@@ -24,9 +24,12 @@ import java.util.Objects;
  *     it; a value may not hold a line break or another control character but a tab, and no
  *     name may be given twice in any case
  * @param body the request body, or {@code null} for none; held as given, not copied
+ * @param idIsNumber whether {@code id} is a whole number to be written as one, unquoted, in
+ *     the record (a JSON Lines spec's {@code "id": 7}), rather than as a string; its text
+ *     is then that number as given, digits with an optional minus sign
  */
 public record FetchRequest(long seq, String id, URI url, String method, Map<String, String> headers,
-                           byte[] body) {
+                           byte[] body, boolean idIsNumber) {
 
     /**
      * Checks the parts (seq from 1, a URL, a method, headers a server can read); no id means the
@@ -35,6 +38,9 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
      * @throws IllegalArgumentException when a part cannot be sent, saying which
      */
     public FetchRequest {
+        if (idIsNumber) {
+            WholeNumbers.check(id);  // loaded only for such an id, as URL lists have none
+        }
         if (seq < 1) {
             throw new IllegalArgumentException("seq < 1: " + seq);
         }
@@ -87,6 +93,12 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
             });
         }
         headers = Collections.unmodifiableMap(checked);
+    }
+
+    /** A request whose id, if it has one, is a string: {@code seq} as a string when none. */
+    public FetchRequest(long seq, String id, URI url, String method, Map<String, String> headers,
+                        byte[] body) {
+        this(seq, id, url, method, headers, body, false);
     }
 
     /** A GET of {@code url} at position {@code seq}, with no headers or body. */

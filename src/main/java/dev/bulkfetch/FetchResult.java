@@ -22,10 +22,31 @@ package dev.bulkfetch;
  *     parsed value with {@link BodyHandlers#json(Class)}. For the CLI, the text of a UTF-8 body
  *     with {@code --include-body}. {@code null} when nothing was kept
  * @param bodyFile where the body was saved ({@code --save-bodies}), else {@code null}
+ * @param idIsNumber whether {@code id} is a whole number, written unquoted in the record, as
+ *     its request's is ({@link FetchRequest#idIsNumber()})
  */
 public record FetchResult(long seq, String id, String url, String method, Integer status,
                           FetchError error, int attempts, long latencyNanos, long bytes,
-                          String engine, Object body, String bodyFile) {
+                          String engine, Object body, String bodyFile, boolean idIsNumber) {
+
+    /**
+     * Checks that an id said to be a number is one: the record writes it as it is.
+     *
+     * @throws IllegalArgumentException when it is not
+     */
+    public FetchResult {
+        if (idIsNumber) {
+            WholeNumbers.check(id);
+        }
+    }
+
+    /** A result whose id is a string. */
+    public FetchResult(long seq, String id, String url, String method, Integer status,
+                       FetchError error, int attempts, long latencyNanos, long bytes,
+                       String engine, Object body, String bodyFile) {
+        this(seq, id, url, method, status, error, attempts, latencyNanos, bytes, engine, body,
+                bodyFile, false);
+    }
 
     /**
      * The body as {@code type}, the type the body handler makes; {@code null} when there is none.

@@ -98,7 +98,7 @@ final class LiveRun {
             long seq = nextSeq.incrementAndGet();
             pending.put(seq, new Pending(request, future));
             queue.add(new InputItem.Request(new FetchRequest(seq, request.id(), request.url(),
-                    request.method(), request.headers(), request.body())));
+                    request.method(), request.headers(), request.body(), request.idIsNumber())));
             // A caller that cancels (cancel, orTimeout, a deadline of its own) withdraws a
             // request not yet sent, whether still queued here or waiting for the rate: it was
             // sent all the same, a POST included. One on the wire is ended, freeing its slot.
@@ -332,7 +332,7 @@ final class LiveRun {
                 FetchRequest asked = p.request();
                 complete(p.future(), new FetchResult(asked.seq(), asked.id(), r.url(), r.method(),
                         r.status(), r.error(), r.attempts(), r.latencyNanos(), r.bytes(),
-                        r.engine(), r.body(), r.bodyFile()));
+                        r.engine(), r.body(), r.bodyFile(), asked.idIsNumber()));
             }
         }
 
@@ -348,6 +348,6 @@ final class LiveRun {
     private static FetchResult cancelled(FetchRequest r) {
         return new FetchResult(r.seq(), r.id(), r.url().toString(), r.method(), null,
                 FetchError.of(ErrorKind.CANCELLED, "the fetcher was closed first"), 0, 0, 0,
-                null, null, null);
+                null, null, null, r.idIsNumber());
     }
 }

@@ -172,4 +172,31 @@ class FetchRequestTest {
         assertThat(FetchRequest.get(1, java.net.URI.create("http://Api.Example.TEST:8080/x"))
                 .host()).isEqualTo("api.example.test");
     }
+
+    /**
+     * A record writes an id given as a number unquoted, as it is: it must be a whole number as
+     * JSON writes it, of any length, or the record would be no JSON (or another number).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.5", "1e3", "07", "+7", "- 7", "seven", ""})
+    void anIdGivenAsANumberThatIsNoWholeNumberIsRefused(String id) {
+        assertThatThrownBy(() -> new FetchRequest(1, id, URL, "GET", Map.of(), null, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(
+                        "an id given as a number must be a whole number as JSON writes it: "
+                                + id);
+        assertThatThrownBy(() -> new FetchResult(1, id, null, "GET", null, null, 0, 0, 0, null,
+                null, null, true)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anIdGivenAsANumberIsKeptDigitForDigitAndAStringIdIsAString() {
+        for (String id : new String[] {"7", "-0", "0", "12345678901234567890"}) {
+            FetchRequest request = new FetchRequest(1, id, URL, "GET", Map.of(), null, true);
+            assertThat(request.id()).isEqualTo(id);
+            assertThat(request.idIsNumber()).isTrue();
+        }
+        assertThat(new FetchRequest(1, "7", URL, "GET", Map.of(), null).idIsNumber()).isFalse();
+        assertThatThrownBy(() -> new FetchRequest(1, null, URL, "GET", Map.of(), null, true))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -66,6 +66,19 @@ class FetcherTest {
         }
     }
 
+    /** A result carries its request's id as given: one given as a number is a number. */
+    @Test
+    void aResultsIdIsItsRequestsIdANumberAsANumber() {
+        FetchRequest numbered = new FetchRequest(1, "7", server.request(1, "/ok/").url(), "GET",
+                null, null, true);
+        try (Fetcher fetcher = Fetcher.builder().build()) {
+            FetchResult result = fetcher.fetch(numbered).join();
+            assertThat(result.id()).isEqualTo("7");
+            assertThat(result.idIsNumber()).isTrue();
+            assertThat(fetcher.fetch(server.request(2, "/ok/")).join().idIsNumber()).isFalse();
+        }
+    }
+
     @Test
     void fetchAllGathersEveryResultInInputOrderFailedOrNot() {
         try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {

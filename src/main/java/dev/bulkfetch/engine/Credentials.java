@@ -40,6 +40,6 @@ final class Credentials {
                     credentials.getBytes(StandardCharsets.UTF_8)));
         }
         return new FetchRequest(request.seq(), request.id(), bare, request.method(), headers,
-                request.body());
+                request.body(), request.idIsNumber());
     }
 }

@@ -62,7 +62,7 @@ final class Redirects {
         try {
             if (!asGet && sameOrigin) {
                 return new FetchRequest(request.seq(), request.id(), to, request.method(),
-                        request.headers(), request.body());
+                        request.headers(), request.body(), request.idIsNumber());
             }
             Map<String, String> headers = new LinkedHashMap<>(request.headers());
             headers.keySet().removeIf(name -> {
@@ -71,9 +71,10 @@ final class Redirects {
                         && (lower.equals("content-type") || lower.equals("content-length")));
             });
             return asGet
-                    ? new FetchRequest(request.seq(), request.id(), to, "GET", headers, null)
+                    ? new FetchRequest(request.seq(), request.id(), to, "GET", headers, null,
+                            request.idIsNumber())
                     : new FetchRequest(request.seq(), request.id(), to, request.method(),
-                            headers, request.body());
+                            headers, request.body(), request.idIsNumber());
         } catch (IllegalArgumentException e) {
             // A target no request may have (a port out of range, an ambiguous IPv4 address):
             // the server's answer is at fault, as for a Location that is no URL.

@@ -55,7 +55,12 @@ public final class JsonLinesWriter implements RecordSink {
     private void write(FetchResult r) throws IOException {
         json.writeStartObject();
         json.writeNumberField("seq", r.seq());
-        json.writeStringField("id", r.id());
+        json.writeFieldName("id");
+        if (r.idIsNumber()) {
+            json.writeNumber(r.id());  // as the spec gives it, digit for digit
+        } else {
+            json.writeString(r.id());
+        }
         json.writeStringField("url", UrlPasswords.masked(r.url()));
         json.writeStringField("method", r.method());
         json.writeBooleanField("ok", r.ok());

@@ -150,4 +150,18 @@ class RedirectsTest {
                     .hasMessageStartingWith("bad redirect: ").hasMessageEndingWith(": " + location);
         }
     }
+
+    /** A redirected request is the same item: its id stays a number, by any kind of hop. */
+    @Test
+    void aRedirectKeepsAnIdGivenAsANumber() throws Exception {
+        FetchRequest numbered = new FetchRequest(7, "7", URI.create("http://api.example/a"),
+                "POST", HEADERS, null, true);
+        for (int status : new int[] {307, 303}) {
+            for (String to : new String[] {"/b", "http://cdn.example/b"}) {
+                FetchRequest next = Redirects.follow(numbered, status, to);
+                assertThat(next.id()).as(status + " " + to).isEqualTo("7");
+                assertThat(next.idIsNumber()).as(status + " " + to).isTrue();
+            }
+        }
+    }
 }
