@@ -41,13 +41,14 @@ final class BrokenSpec {
 
     /**
      * What a line asked as far as it reads, each null when not told: {@code id} a string or
-     * a whole number, {@code url} as given, {@code method} upper case. {@code closedAt} is the
+     * a whole number ({@code idIsNumber}, as written), {@code url} as given, {@code method}
+     * upper case. {@code closedAt} is the
      * offset just past the line's top-level object when it was read to its end, else -1;
      * {@code twice} a spec's fields given more than once in it; {@code stoppedAt} where the
      * read stopped, and {@code tokenAt} where the token it stopped in begins.
      */
-    record Fields(String id, String url, String method, int closedAt, Set<String> twice,
-                  int stoppedAt, int tokenAt) {
+    record Fields(String id, boolean idIsNumber, String url, String method, int closedAt,
+                  Set<String> twice, int stoppedAt, int tokenAt) {
     }
 
     private BrokenSpec() {
@@ -56,13 +57,14 @@ final class BrokenSpec {
     /** The fields of {@code text}, a line that may not be valid JSON, as far as it reads. */
     static Fields fields(String text) {
         Map<String, String> values = new HashMap<>();
+        Set<String> numbers = new HashSet<>();
         Set<String> twice = new java.util.TreeSet<>();
         int closedAt = -1;
         int stoppedAt;
         int tokenAt;
         try (JsonParser parser = JSON.createParser(text)) {
             try {
-                closedAt = read(parser, values, twice);
+                closedAt = read(parser, values, numbers, twice);
             } catch (IOException e) {
                 // Where the line goes wrong: what was read before it stands.
             }
@@ -73,18 +75,19 @@ final class BrokenSpec {
         }
         values.keySet().removeAll(twice);
         String method = values.get("method");
-        return new Fields(values.get("id"), values.get("url"),
+        String id = values.get("id");
+        return new Fields(id, id != null && numbers.contains("id"), values.get("url"),
                 method == null ? null : method.toUpperCase(java.util.Locale.ROOT), closedAt,
                 Set.copyOf(twice), stoppedAt, tokenAt);
     }
 
     /**
      * Reads the told fields of the object {@code parser} begins into {@code values}, naming
-     * a spec's fields given more than once in {@code twice}; returns the offset past the
-     * object's end, or -1 when it is no object.
+     * those given as whole numbers in {@code numbers} and a spec's fields given more than once
+     * in {@code twice}; returns the offset past the object's end, or -1 when it is no object.
      */
-    private static int read(JsonParser parser, Map<String, String> values, Set<String> twice)
-            throws IOException {
+    private static int read(JsonParser parser, Map<String, String> values,
+                            Set<String> numbers, Set<String> twice) throws IOException {
         if (parser.nextToken() == JsonToken.START_OBJECT) {
             Set<String> seen = new HashSet<>();
             JsonToken token;
@@ -99,9 +102,13 @@ final class BrokenSpec {
                     break;
                 }
                 if (told) {
-                    values.put(name, value == JsonToken.VALUE_STRING
-                            || value == JsonToken.VALUE_NUMBER_INT && name.equals("id")
+                    boolean number = value == JsonToken.VALUE_NUMBER_INT && name.equals("id");
+                    // A number's text is as written (-0 stays -0).
+                    values.put(name, value == JsonToken.VALUE_STRING || number
                             ? parser.getText() : null);
+                    if (number) {
+                        numbers.add(name);  // given twice, it is told as neither
+                    }
                 }
                 parser.skipChildren();
             }

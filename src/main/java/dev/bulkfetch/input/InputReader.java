@@ -73,7 +73,8 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
                     String why = refusal.apply(r.request());
                     if (why != null) {
                         return new InputItem.Rejected(r.seq(), r.request().id(),
-                                r.request().url().toString(), r.request().method(), why);
+                                r.request().idIsNumber(), r.request().url().toString(),
+                                r.request().method(), why);
                     }
                 }
                 return item;

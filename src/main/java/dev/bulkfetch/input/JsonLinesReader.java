@@ -59,14 +59,14 @@ final class JsonLinesReader extends LineItemReader {
             // Jackson's words quote the line (an unquoted secret too): ours, and what of the
             // line reads, for its record to say which spec it was.
             BrokenSpec.Fields fields = BrokenSpec.fields(text);
-            return UrlListReader.rejected(seq, kept(fields.id()), fields.url(),
-                    fields.method() != null ? fields.method() : template.method(),
+            return UrlListReader.rejected(seq, kept(fields.id()), fields.idIsNumber(),
+                    fields.url(), fields.method() != null ? fields.method() : template.method(),
                     BrokenSpec.problem(e, text, lead, fields));
         }
         if (!spec.isObject()) {
             return new InputItem.Rejected(seq, null, "a request spec must be a JSON object");
         }
-        return new Spec(seq, spec).request(text, lead);
+        return new Spec(seq, spec, text).request(text, lead);
     }
 
     @Override
@@ -83,14 +83,20 @@ final class JsonLinesReader extends LineItemReader {
         private final JsonNode spec;
         // What the line asked, as far as it can be told: its rejection's record shows these.
         private final String id;
+        private final boolean idIsNumber;
         private final String url;
         private final String method;
 
-        Spec(long seq, JsonNode spec) {
+        /** The spec {@code spec}, read from {@code text}. */
+        Spec(long seq, JsonNode spec, String text) {
             this.seq = seq;
             this.spec = spec;
             JsonNode i = given("id");
-            this.id = i != null && (i.isTextual() || i.isIntegralNumber()) ? i.asText() : null;
+            this.idIsNumber = i != null && i.isIntegralNumber();
+            // A number as written, which is the tree's text of it but for -0, there 0 (JSON
+            // has no other way to write a whole number twice: no plus, no leading zeros).
+            this.id = i != null && i.isTextual() ? i.asText() : !idIsNumber ? null
+                    : i.bigIntegerValue().signum() != 0 ? i.asText() : rawValue(text, "id");
             JsonNode u = given("url");
             this.url = u != null && u.isTextual() ? u.asText() : null;
             JsonNode m = given("method");
@@ -180,8 +186,11 @@ final class JsonLinesReader extends LineItemReader {
                     return rejected("\"body\" must be a string, an object or an array");
                 }
             }
-            if (given("id") != null && id == null) {
-                return rejected("\"id\" must be a string or a whole number");
+            if (given("id") instanceof JsonNode i && id == null) {
+                return rejected("\"id\" must be a string or a whole number, not "
+                        + (i.isNumber() ? "a number with a fraction or an exponent"
+                        : i.isBoolean() ? "true or false" : i.isObject() ? "an object"
+                        : "an array"));
             }
             if (id != null && loneSurrogate(id) instanceof String escape) {
                 // Its record's id is the one thing that ties results to specs: as a url's,
@@ -189,7 +198,7 @@ final class JsonLinesReader extends LineItemReader {
                 return rejected("\"id\" has " + escape + NO_UTF8);
             }
             return new InputItem.Request(new FetchRequest(seq, id,
-                    template.mapUrl((URI) target), checkedMethod, headers, body));
+                    template.mapUrl((URI) target), checkedMethod, headers, body, idIsNumber));
         }
 
         /**
@@ -202,7 +211,7 @@ final class JsonLinesReader extends LineItemReader {
         }
 
         private InputItem rejected(String problem) {
-            return UrlListReader.rejected(seq, kept(id), url, method, problem);
+            return UrlListReader.rejected(seq, kept(id), idIsNumber, url, method, problem);
         }
     }
 
@@ -240,8 +249,13 @@ final class JsonLinesReader extends LineItemReader {
      * string "Infinity").
      */
     private static String rawBody(String line) {
-        int[] body = valueAt(line, "body");
-        return line.substring(body[0], body[1]);
+        return rawValue(line, "body");
+    }
+
+    /** The value of the top-level field {@code name} of {@code line} exactly as written. */
+    private static String rawValue(String line, String name) {
+        int[] value = valueAt(line, name);
+        return line.substring(value[0], value[1]);
     }
 
     /**

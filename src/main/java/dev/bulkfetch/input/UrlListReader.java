@@ -148,9 +148,15 @@ public final class UrlListReader extends LineItemReader {
      */
     static InputItem.Rejected rejected(long seq, String id, String text, String method,
                                        String problem) {
+        return rejected(seq, id, false, text, method, problem);
+    }
+
+    /** As above, for a spec's line: {@code idIsNumber} when its id is a whole number. */
+    static InputItem.Rejected rejected(long seq, String id, boolean idIsNumber, String text,
+                                       String method, String problem) {
         String password = text == null ? null : UrlPasswords.find(text);
-        return new InputItem.Rejected(seq, id, text == null ? null : cut(text), method,
-                password == null ? problem : UrlPasswords.scrub(problem, password));
+        return new InputItem.Rejected(seq, id, idIsNumber, text == null ? null : cut(text),
+                method, password == null ? problem : UrlPasswords.scrub(problem, password));
     }
 
     /** Why {@code text}, a line of its own, is not a usable URL, or {@code null} when it is one. */

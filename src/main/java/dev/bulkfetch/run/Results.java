@@ -28,7 +28,7 @@ final class Results {
                 : Long.toString(item.seq()), item.url(), item.method() != null ? item.method()
                 : "GET", null,
                 FetchError.of(ErrorKind.INPUT, "line " + item.seq() + ": " + item.problem()),
-                0, 0, 0, null, null, null);
+                0, 0, 0, null, null, null, item.id() != null && item.idIsNumber());
     }
 
     /** A 2xx needs no error; 429 is rate limiting; any other status is an HTTP error. */

@@ -83,6 +83,63 @@ class JsonLinesRequestsTest {
     }
 
     /**
+     * From a review: an id 7 was written as "7", so {@code jq 'select(.id == 7)'} or a join on
+     * the number found nothing. A record's id is what the line gives: a whole number as that
+     * number, digit for digit (past a long, and -0, too), a string as a string, in accepted
+     * lines and in rejected ones alike.
+     */
+    @Test
+    void aRecordsIdIsTheLinesWholeNumberAsThatNumberAndItsStringAsAString() {
+        try (TestServer server = new TestServer()) {
+            String ok = "\"url\": \"" + server.url("/ok/1") + "\"";
+            Path file = TestServer.write(dir.resolve("ids.jsonl"), String.join("\n",
+                    "{\"id\": 7, " + ok + "}",
+                    "{\"id\": 12345678901234567890, " + ok + "}",
+                    "{\"id\": -0, " + ok + "}",
+                    "{\"id\": \"user-17\", " + ok + "}",
+                    "{\"id\": 8, \"url\": \"http://h.test/a b\"}",
+                    "{\"id\": 9, " + ok + ",}",
+                    "{\"id\": 10, " + ok + ", \"method\": \"PATCH\"}") + "\n");
+
+            // The blocking engines refuse a PATCH: that line's input error, found past reading.
+            // A saved body's record is made anew, with its file.
+            Cli.Result result = Cli.run("fetch", file.toString(), "-q", "--ordered", "-e",
+                    "threads", "--save-bodies", dir.resolve("bodies").toString());
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+            assertThat(result.out().lines().map(r -> r.substring(0, r.indexOf(",\"url\""))))
+                    .containsExactly("{\"seq\":1,\"id\":7",
+                            "{\"seq\":2,\"id\":12345678901234567890", "{\"seq\":3,\"id\":-0",
+                            "{\"seq\":4,\"id\":\"user-17\"", "{\"seq\":5,\"id\":8",
+                            "{\"seq\":6,\"id\":9", "{\"seq\":7,\"id\":10");
+            assertThat(Records.parse(result.out())).extracting(r -> r.get("id").isNumber())
+                    .containsExactly(true, true, true, false, true, true, true);
+        }
+    }
+
+    /**
+     * Ids need not be unique, and are not compared: every line is an item of its own. 7 and
+     * "7" are two ids, as JSON has them, each kept as its line gives it; and an id given on two
+     * lines is two items, each sent and recorded.
+     */
+    @Test
+    void the7AndTheString7AreTwoIdsAndAnIdOnTwoLinesIsTwoItems() {
+        try (TestServer server = new TestServer()) {
+            Path file = TestServer.write(dir.resolve("twice.jsonl"), String.join("\n",
+                    "{\"id\": 7, \"url\": \"" + server.url("/quick-held/1") + "\"}",
+                    "{\"id\": \"7\", \"url\": \"" + server.url("/quick-held/2") + "\"}",
+                    "{\"id\": 7, \"url\": \"" + server.url("/quick-held/3") + "\"}") + "\n");
+
+            Cli.Result result = Cli.run("fetch", file.toString(), "-q", "--ordered");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(Records.parse(result.out())).extracting(r -> r.get("id"))
+                    .containsExactly(Records.json("7"), Records.json("\"7\""), Records.json("7"));
+            assertThat(server.counter().served()).isEqualTo(3);
+        }
+    }
+
+    /**
      * A line is one spec and says it once: text after the object, a key given twice (the last
      * "url" silently won) or an id that is no string or whole number ({"a": 1} became "", 1.5e3
      * became "1500.0") are that line's input error.

@@ -148,6 +148,33 @@ class SpecProblemsTest {
         });
     }
 
+    /**
+     * An id is a string or a whole number: a fraction or an exponent (1.5e3 would be written
+     * as 1500.0, not as given), true or false, an object or an array is that line's input
+     * error, saying which of them it is; its record keeps no id (its seq names the line).
+     */
+    @Test
+    void anIdThatIsNoStringOrWholeNumberIsThatLinesInputErrorSayingWhatItIs() {
+        String url = ",\"url\":\"http://127.0.0.1:9/x\"}";
+        String must = "\"id\" must be a string or a whole number, not ";
+        assertThat(problems("{\"id\":1.5" + url, "{\"id\":1e3" + url, "{\"id\":7.0" + url,
+                "{\"id\":true" + url, "{\"id\":{\"n\":7}" + url, "{\"id\":[7]" + url))
+                .containsExactly(must + "a number with a fraction or an exponent",
+                        must + "a number with a fraction or an exponent",
+                        must + "a number with a fraction or an exponent",
+                        must + "true or false", must + "an object", must + "an array");
+        Path file = TestServer.write(dir.resolve("ids.jsonl"), "\n{\"id\":1.5" + url + "\n");
+
+        Cli.Result result = Cli.run("fetch", file.toString(), "-q");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+        assertThat(Records.parse(result.out())).singleElement().satisfies(r -> {
+            assertThat(r.get("error").get("message").asText()).isEqualTo("line 2: " + must
+                    + "a number with a fraction or an exponent");
+            assertThat(r.get("id")).isEqualTo(Records.json("\"2\""));
+        });
+    }
+
     /** Each line's problem, one a line, each line rejected. */
     private static List<String> problems(String... lines) {
         List<InputItem> items = read(String.join("\n", lines));

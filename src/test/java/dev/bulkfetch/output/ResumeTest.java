@@ -205,6 +205,45 @@ class ResumeTest {
     }
 
     /**
+     * From a review: ids given as numbers were written as strings. A resume keeps the records
+     * of an earlier run with their numeric ids, matching each to its line by its seq (never by
+     * its id, so 7 and "7" are never taken one for the other), and writes the items it fetches
+     * with their ids as the lines give them, a number as that number.
+     */
+    @Test
+    void aResumeKeepsNumericIdsAndWritesTheItemsItFetchesWithTheirIdsAsGiven() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path specs = TestServer.write(dir.resolve("specs.jsonl"), String.join("\n",
+                    idSpec(server, "7", 1), idSpec(server, "\"7\"", 2),
+                    idSpec(server, "12345678901234567890", 3), idSpec(server, "7", 4),
+                    idSpec(server, "\"7\"", 5), "{\"id\":6,\"url\":\"http://h.test/a b\"}") + "\n");
+            Path out = dir.resolve("out.jsonl");
+            assertThat(Cli.run("fetch", specs.toString(), "-o", out.toString(), "-q",
+                    "--ordered").exitCode()).isEqualTo(1);
+            List<String> written = Files.readAllLines(out);
+            Files.write(out, written.subList(0, 2));
+            server.counter().reset();
+
+            Cli.Result resumed = Cli.run("fetch", specs.toString(), "-o", out.toString(), "-q",
+                    "--resume");
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(1);
+            assertThat(server.counter().served()).isEqualTo(3);
+            assertThat(Files.readAllLines(out).subList(0, 2)).isEqualTo(written.subList(0, 2));
+            Map<Long, JsonNode> ids = Records.read(out).stream().collect(Collectors.toMap(
+                    r -> r.get("seq").asLong(), r -> r.get("id")));
+            assertThat(ids).containsExactlyInAnyOrderEntriesOf(Map.of(1L, Records.json("7"),
+                    2L, Records.json("\"7\""), 3L, Records.json("12345678901234567890"),
+                    4L, Records.json("7"), 5L, Records.json("\"7\""), 6L, Records.json("6")));
+        }
+    }
+
+    /** A JSON Lines spec of id {@code id}, as JSON, of a GET of /quick-held/{@code n}. */
+    private static String idSpec(TestServer server, String id, int n) {
+        return "{\"id\":" + id + ",\"url\":\"" + server.url("/quick-held/" + n) + "\"}";
+    }
+
+    /**
      * Fetches {@code list} whole, where lines {@code firstError} to {@code lastError} are
      * input errors and the two lines after them items to send, drops the last record, and
      * resumes: the input errors' records are kept, and only the dropped item is sent.
