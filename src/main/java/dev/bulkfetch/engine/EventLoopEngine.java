@@ -273,6 +273,8 @@ final class EventLoopEngine implements Engine {
             builder.addHeader(header.getKey(), utf8OnTheWire(header.getValue()));
         }
         if (request.body() != null) {
+            // As bytes, in the request's one message: AHC 3.0.1 writes a streamed body again
+            // after any 100 Continue, asked for or not (RequestBodyContractTest).
             builder.setBody(request.body());
         }
         if (timeout != null) {

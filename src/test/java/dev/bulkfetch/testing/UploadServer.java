@@ -1,0 +1,139 @@
+package dev.bulkfetch.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A server for requests with bodies, which {@link RawServer} reads no part of: on 127.0.0.1,
+ * one virtual thread per connection. It notes each request it reads, head and body, in the
+ * order they came, so a test sees what went on the wire: bytes the client sent twice show as
+ * a request whose head does not start with its method.
+ */
+public final class UploadServer implements AutoCloseable {
+
+    /** A request as read: its head (request line first, bytes as ISO-8859-1) and its body. */
+    public record Received(String head, String body) {
+    }
+
+    private enum Mode { CONTINUE_UNASKED, REFUSE_EARLY }
+
+    private final ServerSocket socket;
+    private final Mode mode;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connections = new AtomicInteger();
+
+    private UploadServer(Mode mode) throws IOException {
+        this.mode = mode;
+        this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        threads.execute(this::accept);
+    }
+
+    /**
+     * Reads each request whole (its body by its Content-Length), then answers it with a
+     * {@code 100 Continue} no one asked for and a 200 "ok", on a connection kept open.
+     */
+    public static UploadServer continuingUnasked() throws IOException {
+        return new UploadServer(Mode.CONTINUE_UNASKED);
+    }
+
+    /**
+     * Reads a request's head and the first byte of its body, answers {@code 413} (no body,
+     * {@code Connection: close}) and resets the connection with the rest of the body unread,
+     * as a server that closes with unread data does.
+     */
+    public static UploadServer refusingEarly() throws IOException {
+        return new UploadServer(Mode.REFUSE_EARLY);
+    }
+
+    /** The requests read so far, on all connections, in the order they came. */
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** How many connections have been accepted. */
+    public int connections() {
+        return connections.get();
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + socket.getLocalPort() + path;
+    }
+
+    private void accept() {
+        while (!socket.isClosed()) {
+            try {
+                Socket client = socket.accept();
+                connections.incrementAndGet();
+                threads.execute(() -> answer(client));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void answer(Socket client) {
+        try (client; InputStream in = client.getInputStream();
+             OutputStream out = client.getOutputStream()) {
+            for (String head = readHead(in); !head.isEmpty(); head = readHead(in)) {
+                if (mode == Mode.REFUSE_EARLY) {
+                    in.read();  // the body has begun to come
+                    received.add(new Received(head, ""));
+                    out.write(("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n"
+                            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    client.setSoLinger(true, 0);  // the close resets the connection
+                    return;
+                }
+                received.add(new Received(head, new String(
+                        in.readNBytes(length(head)), StandardCharsets.ISO_8859_1)));
+                out.write(("HTTP/1.1 100 Continue\r\n\r\n"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        } catch (IOException e) {
+            // The client went away.
+        }
+    }
+
+    /** The head's Content-Length, 0 when it has none. */
+    private static int length(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                return Integer.parseInt(line.substring("content-length:".length()).trim());
+            }
+        }
+        return 0;
+    }
+
+    /** The bytes up to and with the first empty line; empty when the connection ends first. */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        int matched = 0;
+        int b;
+        while (matched < end.length && (b = in.read()) >= 0) {
+            head.append((char) b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return matched == end.length ? head.toString() : "";
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        threads.shutdownNow();
+    }
+}
