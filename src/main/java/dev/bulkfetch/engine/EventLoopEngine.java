@@ -100,6 +100,7 @@ final class EventLoopEngine implements Engine {
                     StatusLines.install(channel);
                     InterimResponses.install(channel);
                     StrayBytes.install(channel);
+                    EarlyAnswers.install(channel);
                 })
                 .setSslEngineFactory(new LazySslEngineFactory(options.trustedCertificates()))
                 .build();

@@ -4,10 +4,14 @@ import static dev.bulkfetch.engine.EngineContract.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.FetchResult;
+import dev.bulkfetch.Fetcher;
 import dev.bulkfetch.testing.UploadServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What every engine makes of a server's answers to a request with a body: the body goes
- * once.
+ * once, and an answer the server gave before it stopped reading the body is the record.
  */
 class RequestBodyContractTest {
 
@@ -48,6 +52,55 @@ class RequestBodyContractTest {
             assertThat(server.received().get(1).body()).isEqualTo("second");
             assertThat(server.connections()).as("both on one connection").isEqualTo(1);
         }
+    }
+
+    /**
+     * A server that refuses a large upload as it begins (a 413, its connection then reset
+     * with the body unread) is seen to refuse it: the record is the 413, as the whole answer
+     * came before the reset. The event loop recorded a reset, with no status or beside the
+     * 413 ("connection closed before the response was complete").
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aLargeUploadRefusedAsItBeginsIsRecordedAsTheRefusal(EngineKind kind)
+            throws Exception {
+        try (UploadServer server = UploadServer.refusingEarly();
+             Engine engine = Engine.create(kind, options())) {
+            Outcome outcome = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/upload")), "POST", Map.of(), largeBody()))
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(outcome.status()).as(outcome.toString()).isEqualTo(413);
+            assertThat(outcome.error()).isNull();
+            assertThat(outcome.bytes()).isZero();
+        }
+    }
+
+    /**
+     * The run makes that 413 an {@code http} error, sent once at the default retries, a PUT
+     * (idempotent) too: no retry is for a 413, where a reset is retried for a PUT.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aRefusedUploadIsAnHttpErrorNotRetried(EngineKind kind) throws Exception {
+        try (UploadServer server = UploadServer.refusingEarly();
+             Fetcher fetcher = Fetcher.builder().engine(kind).build()) {
+            FetchResult result = fetcher.fetch(new FetchRequest(1, null,
+                    URI.create(server.url("/upload")), "PUT", Map.of(), largeBody()))
+                    .get(30, TimeUnit.SECONDS);
+
+            assertThat(result.status()).as(result.toString()).isEqualTo(413);
+            assertThat(result.error().kind()).isEqualTo(ErrorKind.HTTP);
+            assertThat(result.attempts()).isEqualTo(1);
+            assertThat(server.received()).hasSize(1);
+        }
+    }
+
+    /** Larger than loopback's buffers take at once: the server refuses it mid-write. */
+    private static byte[] largeBody() {
+        byte[] body = new byte[16 << 20];
+        Arrays.fill(body, (byte) 'u');
+        return body;
     }
 
     private static FetchRequest post(long seq, String url, String body) {

@@ -1,0 +1,134 @@
+package dev.bulkfetch.engine;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelOutputShutdownException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+
+/**
+ * Keeps the answer a server gave before it read a request's whole body: a {@code 413} to a
+ * large upload, then the connection closed with the body unread, which the kernel makes a
+ * reset. The JDK's client, under the blocking engines, reads the answer after its write
+ * fails, and the record is the 413. Here the item ended as a reset, with no status or beside
+ * the 413: Netty closed the connection as the write failed and AHC failed the exchange with
+ * the write's error ("Broken pipe", a reset) before reading what had come; or, the whole
+ * answer read while the body was still going, AHC closed the connection as it ended the
+ * exchange, which failed the write under way, and took that failure for the exchange's.
+ *
+ * <p>So a failed write does not close the connection (Netty shuts its output down instead),
+ * and the failure of a request with a body, when no answer has begun or the answer has come
+ * whole, is held back from AHC while the connection is read on: an answer that comes whole
+ * ends the exchange as an answer, its connection not kept; otherwise, at the first error or
+ * the close, AHC is given the write's failure, as before. A write that fails in the middle of
+ * an answer fails at once.
+ *
+ * <p>One per channel: it is used only by that channel's event-loop thread.
+ */
+final class EarlyAnswers extends ChannelDuplexHandler {
+
+    static final String NAME = "bulkfetch-early-answers";
+
+    // AHC's promise for the request's write, whose failure is held back; null when none is.
+    private ChannelPromise held;
+    private Throwable heldCause;
+    // Whether a final answer (not a 1xx) to the request in flight has begun to come, and
+    // whether it has come whole (AHC is given or has been given its last part).
+    private boolean answering;
+    private boolean whole;
+    // The write of the request in flight, until it is done; null when none is under way.
+    private ChannelPromise writing;
+
+    /** Adds the handler just before AHC's on a new channel. */
+    static void install(Channel channel) {
+        // Else Netty closes the channel as a write fails, with the answer unread.
+        channel.config().setAutoClose(false);
+        channel.pipeline().addBefore("ahc-http", NAME, new EarlyAnswers());
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+            throws Exception {
+        if (!(msg instanceof HttpRequest)) {
+            super.write(ctx, msg, promise);
+            return;
+        }
+        answering = false;
+        whole = false;
+        // Read before the write, which releases the body: only a request with a body to
+        // refuse is answered before it has gone whole.
+        if (promise.isVoid() || !(msg instanceof FullHttpRequest full)
+                || !full.content().isReadable()) {
+            super.write(ctx, msg, promise);
+            return;
+        }
+        ChannelPromise written = ctx.newPromise();
+        writing = written;
+        written.addListener(done -> {
+            if (writing == done) {
+                writing = null;
+            }
+            Throwable cause = done.cause();
+            if (cause == null) {
+                promise.trySuccess();
+            } else if (!(cause instanceof IOException)
+                    || !whole && (answering || !ctx.channel().isActive())) {
+                promise.tryFailure(cause);
+            } else {
+                // No answer yet on a connection still open, or AHC closing it as the whole
+                // answer ends the exchange.
+                held = promise;
+                // Netty wraps the write's error when it shuts the output down after it.
+                heldCause = cause instanceof ChannelOutputShutdownException
+                        && cause.getCause() != null ? cause.getCause() : cause;
+            }
+        });
+        super.write(ctx, msg, written);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpResponse response && response.status().code() >= 200) {
+            answering = true;
+            if (held != null || writing != null) {
+                // The request did not go whole: its connection can carry no other.
+                HttpUtil.setKeepAlive(response, false);
+            }
+        }
+        boolean ends = answering && msg instanceof LastHttpContent;
+        whole |= ends;
+        ctx.fireChannelRead(msg);
+        if (ends) {
+            // AHC has ended the exchange with the answer; its write's failure only closes.
+            release();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        release();
+        super.exceptionCaught(ctx, cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        release();
+        super.channelInactive(ctx);
+    }
+
+    /** Gives AHC the write's failure held back, if any. */
+    private void release() {
+        ChannelPromise promise = held;
+        if (promise != null) {
+            held = null;
+            promise.tryFailure(heldCause);
+            heldCause = null;
+        }
+    }
+}
