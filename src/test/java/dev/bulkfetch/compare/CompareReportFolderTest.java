@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One compare at a time writes into a --report folder, and the next one into it tidies what
  * a compare killed outright left there. Real compares: a child JVM killed with SIGKILL, and
- * the command line run in this one.
+ * the command line run in this one, beside a hold this JVM takes itself.
  */
 class CompareReportFolderTest {
 
@@ -84,6 +84,35 @@ class CompareReportFolderTest {
             assertThat(names(report)).containsExactlyInAnyOrder("runs.json", "report.html",
                     mine.getFileName().toString());
             assertThat(mine).hasContent("mine");
+        }
+    }
+
+    /**
+     * Two compares into one folder starting at once: the second's check that the folder takes
+     * a file made one named as compare's temporary files are, before it asked for the lock, and
+     * the first, holding the lock, removed it as a killed compare's leftover, so the second
+     * said it "cannot write into the folder". The second now asks for the lock before it
+     * makes any file in the folder, so the first's removal finds none of its files there.
+     * The folder's modification time, set back, shows whether one was made (and removed).
+     */
+    @Test
+    void aSecondCompareMakesNoFileInTheFolderBeforeItLearnsItIsHeld() throws Exception {
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:9/a\n");
+        Path report = Files.createDirectories(dir.resolve("report"));
+        try (FolderLock first = FolderLock.take(report)) {
+            java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.parse("2001-01-01T00:00:00Z"));
+            Files.setLastModifiedTime(report, past);
+
+            Cli.Result second = Cli.run("compare", list.toString(), "--engines", "serial",
+                    "--warmup", "0", "--report", report.toString());
+
+            assertThat(second.exitCode()).as(second.err()).isEqualTo(2);
+            assertThat(second.err()).contains("another compare is writing into the --report"
+                    + " folder " + report + " ").doesNotContain("cannot write");
+            assertThat(Files.getLastModifiedTime(report)).as("a file made in the folder")
+                    .isEqualTo(past);
+            assertThat(names(report)).containsExactly(LOCK);
         }
     }
 
