@@ -59,6 +59,17 @@ public final class FolderLock implements AutoCloseable {
      * @throws InUse when another compare, in this JVM or another, holds it
      */
     public static FolderLock take(Path folder) throws IOException {
+        return take(folder, LockedFile::take);
+    }
+
+    /** How the lock's file is opened and locked: {@link LockedFile#take}, or a test's. */
+    @FunctionalInterface
+    interface Locking {
+        LockedFile take(Path file, java.util.function.Function<Path, ? extends IOException> inUse)
+                throws IOException;
+    }
+
+    static FolderLock take(Path folder, Locking locking) throws IOException {
         Path file = folder.resolve(FILE);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             try {
@@ -67,7 +78,7 @@ public final class FolderLock implements AutoCloseable {
                 // Another compare's, or a killed one's: its lock says which.
             }
             Object before = fileKey(file);
-            LockedFile locked = LockedFile.take(file, f -> new InUse(folder));
+            LockedFile locked = locking.take(file, f -> new InUse(folder));
             if (!locked.held()) {
                 // A file system without locks: unguarded, as before there was a lock, and
                 // nothing removed that may be a live compare's.

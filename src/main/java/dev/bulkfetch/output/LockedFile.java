@@ -59,8 +59,26 @@ public final class LockedFile {
         return take(file, inUse, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** How a channel is locked: by {@link FileChannel#tryLock()}, or as a test has it. */
+    @FunctionalInterface
+    interface Locking {
+        java.nio.channels.FileLock tryLock(FileChannel channel) throws IOException;
+    }
+
+    /** As {@link #take}, the lock taken by {@code locking}: a test's file system without locks. */
+    static LockedFile take(Path file, Function<Path, ? extends IOException> inUse,
+                           Locking locking) throws IOException {
+        return take(file, inUse, StandardOpenOption.CREATE, locking);
+    }
+
     private static LockedFile take(Path file, Function<Path, ? extends IOException> inUse,
                                    java.nio.file.OpenOption how) throws IOException {
+        return take(file, inUse, how, FileChannel::tryLock);
+    }
+
+    private static LockedFile take(Path file, Function<Path, ? extends IOException> inUse,
+                                   java.nio.file.OpenOption how, Locking locking)
+            throws IOException {
         Path key = key(file);
         if (!OPEN.add(key)) {
             throw inUse.apply(file);
@@ -68,7 +86,7 @@ public final class LockedFile {
         try {
             FileChannel channel = FileChannel.open(file, how,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
-            Boolean held = lock(channel);
+            Boolean held = lock(channel, locking);
             if (held == null) {
                 channel.close();
                 throw inUse.apply(file);
@@ -117,9 +135,9 @@ public final class LockedFile {
     }
 
     /** True when locked, false when the file system takes no lock, null when another has it. */
-    private static Boolean lock(FileChannel channel) throws IOException {
+    private static Boolean lock(FileChannel channel, Locking locking) throws IOException {
         try {
-            return channel.tryLock() == null ? null : true;
+            return locking.tryLock(channel) == null ? null : true;
         } catch (OverlappingFileLockException e) {
             // This JVM's hold on the file under another name (a hard link) that OPEN did not
             // catch; closing this descriptor releases that one's lock, the lesser harm than
