@@ -150,6 +150,9 @@ final class CompareCommand implements Callable<Integer> {
         // mock's port, not for the folder) until compare ends, a signal's tidy-up included.
         FolderLock folder = report == null ? null : ReportFolder.prepare(spec, report,
                 plan.urls());
+        if (folder != null && folder.said() != null) {
+            spec.commandLine().getErr().println(folder.said());
+        }
         try {
             return compare(plan, list, useMock, builtInList, folder);
         } finally {

@@ -16,6 +16,8 @@ import java.util.Objects;
  * <p>The hold is the operating system's lock on {@link #FILE} in the folder ({@link
  * LockedFile}), so it goes with the process, killed outright too: the file left behind holds no
  * one back. Holding it, a compare removes what killed compares left ({@link ScratchFiles}).
+ * On a file system without locks it goes on unguarded, as before there was a lock, removing
+ * nothing, and says so once ({@link #said()}).
  *
  * <p>The file is removed as the compare ends, so the folder keeps only the report: removed
  * while still locked, then unlocked. A compare that opened it just before, and locks it just
@@ -34,12 +36,14 @@ public final class FolderLock implements AutoCloseable {
 
     private final Path file;
     private final Object fileKey;
+    private final boolean held;
     // Guarded by this; null once closed.
     private LockedFile lock;
 
     private FolderLock(Path file, Object fileKey, LockedFile lock) {
         this.file = file;
         this.fileKey = fileKey;
+        this.held = lock.held();
         this.lock = lock;
     }
 
@@ -79,12 +83,14 @@ public final class FolderLock implements AutoCloseable {
             }
             Object before = fileKey(file);
             LockedFile locked = locking.take(file, f -> new InUse(folder));
+            Object after = fileKey(file);
             if (!locked.held()) {
                 // A file system without locks: unguarded, as before there was a lock, and
-                // nothing removed that may be a live compare's.
-                return new FolderLock(file, null, locked);
+                // nothing removed that may be a live compare's. The file, when its name still
+                // stands for it, is removed as the compare ends, as a lock's file is.
+                return new FolderLock(file, Objects.equals(before, after) ? after : null,
+                        locked);
             }
-            Object after = fileKey(file);
             if (before != null && Objects.equals(before, after)) {
                 if (!onNetworkFileSystem(folder)) {
                     ScratchFiles.removeLeftovers(folder);
@@ -95,6 +101,16 @@ public final class FolderLock implements AutoCloseable {
             locked.release();
         }
         throw new InUse(folder);
+    }
+
+    /**
+     * What compare says on stderr of its hold, once: null when it holds the folder; else that
+     * no second compare is refused, nor any killed compare's files removed.
+     */
+    public String said() {
+        return held ? null : "compare: cannot lock the --report folder " + file.getParent()
+                + " (its file system takes no locks): a second compare into it is not refused,"
+                + " and files a killed compare left there are not removed";
     }
 
     /**
