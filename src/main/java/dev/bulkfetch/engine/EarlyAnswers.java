@@ -27,7 +27,9 @@ import java.io.IOException;
  * whole, is held back from AHC while the connection is read on: an answer that comes whole
  * ends the exchange as an answer, its connection not kept; otherwise, at the first error or
  * the close, AHC is given the write's failure, as before. A write that fails in the middle of
- * an answer fails at once.
+ * an answer fails at once. An answer that comes while the body is still going, its write not
+ * failed, keeps the connection when it is a 2xx kept alive, and the body goes on whole: such
+ * a server reads the rest; any other ends the body there.
  *
  * <p>One per channel: it is used only by that channel's event-loop thread.
  */
@@ -96,8 +98,11 @@ final class EarlyAnswers extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpResponse response && response.status().code() >= 200) {
             answering = true;
-            if (held != null || writing != null) {
-                // The request did not go whole: its connection can carry no other.
+            // The request did not go whole: its connection can carry no other. A write still
+            // going on is ended (AHC closes the connection as the answer ends) only for an
+            // answer that turns the body away, as curl does ("HTTP error before end of
+            // send"): after a 2xx kept alive the server reads the rest (RFC 9112, 9.5).
+            if (held != null || writing != null && response.status().code() >= 300) {
                 HttpUtil.setKeepAlive(response, false);
             }
         }

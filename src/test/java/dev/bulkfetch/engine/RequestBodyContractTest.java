@@ -11,6 +11,7 @@ import dev.bulkfetch.Fetcher;
 import dev.bulkfetch.testing.UploadServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +74,35 @@ class RequestBodyContractTest {
             assertThat(outcome.status()).as(outcome.toString()).isEqualTo(413);
             assertThat(outcome.error()).isNull();
             assertThat(outcome.bytes()).isZero();
+        }
+    }
+
+    /**
+     * A server that answers {@code 200}, kept alive, as soon as a request's head has come and
+     * then reads the body gets the whole body, and the connection carries the next request:
+     * the event loop cut the body short there, taking any early answer for a refusal (found
+     * by review), where RFC 9112 (9.5) stops a body only for a server closing the connection.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void anEarlyAnswerKeptAliveLetsTheWholeBodyGo(EngineKind kind) throws Exception {
+        try (UploadServer server = UploadServer.acceptingEarly();
+             Engine engine = Engine.create(kind, options())) {
+            Outcome first = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/upload")), "POST", Map.of(), largeBody()))
+                    .get(30, TimeUnit.SECONDS);
+            Outcome second = engine.send(post(2, server.url("/after"), "second"))
+                    .get(30, TimeUnit.SECONDS);
+
+            for (Outcome outcome : new Outcome[] {first, second}) {
+                assertThat(outcome.error()).as(outcome.toString()).isNull();
+                assertThat(outcome.status()).isEqualTo(200);
+            }
+            assertThat(server.awaitReceived(2, Duration.ofSeconds(30))).isTrue();
+            assertThat(server.received().get(0).body()).isEqualTo((16 << 20) + " bytes");
+            assertThat(server.received().get(1).head()).startsWith("POST /after HTTP/1.1\r\n");
+            assertThat(server.received().get(1).body()).isEqualTo("6 bytes");
+            assertThat(server.connections()).as("both on one connection").isEqualTo(1);
         }
     }
 

@@ -9,9 +9,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,13 +29,15 @@ public final class UploadServer implements AutoCloseable {
     public record Received(String head, String body) {
     }
 
-    private enum Mode { CONTINUE_UNASKED, REFUSE_EARLY }
+    private enum Mode { CONTINUE_UNASKED, REFUSE_EARLY, ACCEPT_EARLY }
 
     private final ServerSocket socket;
     private final Mode mode;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    // One permit per request noted in received.
+    private final Semaphore noted = new Semaphore(0);
 
     private UploadServer(Mode mode) throws IOException {
         this.mode = mode;
@@ -55,6 +60,24 @@ public final class UploadServer implements AutoCloseable {
      */
     public static UploadServer refusingEarly() throws IOException {
         return new UploadServer(Mode.REFUSE_EARLY);
+    }
+
+    /**
+     * Answers {@code 200} (kept alive) as soon as a request's head has come, then reads its
+     * body by its Content-Length, noted by its size alone (as that many {@code 'u'}s are
+     * not worth keeping): a server that does not wait for the body to answer.
+     */
+    public static UploadServer acceptingEarly() throws IOException {
+        return new UploadServer(Mode.ACCEPT_EARLY);
+    }
+
+    /** Waits until {@code count} requests have been read whole, at most {@code timeout}. */
+    public boolean awaitReceived(int count, Duration timeout) throws InterruptedException {
+        if (!noted.tryAcquire(count, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        noted.release(count);
+        return true;
     }
 
     /** The requests read so far, on all connections, in the order they came. */
@@ -89,15 +112,21 @@ public final class UploadServer implements AutoCloseable {
             for (String head = readHead(in); !head.isEmpty(); head = readHead(in)) {
                 if (mode == Mode.REFUSE_EARLY) {
                     in.read();  // the body has begun to come
-                    received.add(new Received(head, ""));
+                    note(head, "");
                     out.write(("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n"
                             + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                     client.setSoLinger(true, 0);  // the close resets the connection
                     return;
                 }
-                received.add(new Received(head, new String(
-                        in.readNBytes(length(head)), StandardCharsets.ISO_8859_1)));
+                if (mode == Mode.ACCEPT_EARLY) {
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    note(head, drain(in, length(head)) + " bytes");
+                    continue;
+                }
+                note(head, new String(in.readNBytes(length(head)), StandardCharsets.ISO_8859_1));
                 out.write(("HTTP/1.1 100 Continue\r\n\r\n"
                         + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
                         .getBytes(StandardCharsets.US_ASCII));
@@ -106,6 +135,22 @@ public final class UploadServer implements AutoCloseable {
         } catch (IOException e) {
             // The client went away.
         }
+    }
+
+    private void note(String head, String body) {
+        received.add(new Received(head, body));
+        noted.release();
+    }
+
+    /** Reads up to {@code length} bytes, fewer when the connection ends first; how many. */
+    private static long drain(InputStream in, long length) throws IOException {
+        byte[] buffer = new byte[64 << 10];
+        long read = 0;
+        for (int n; read < length
+                && (n = in.read(buffer, 0, (int) Math.min(buffer.length, length - read))) > 0; ) {
+            read += n;
+        }
+        return read;
     }
 
     /** The head's Content-Length, 0 when it has none. */
