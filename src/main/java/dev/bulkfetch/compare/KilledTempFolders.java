@@ -22,7 +22,7 @@ import java.util.Objects;
  *
  * <p>Only a folder that is unmistakably one goes: in the temporary folder itself, named as
  * {@link TempFolder} names them, a folder and no link, owned by the user this compare runs as,
- * holding the lock's file ({@link FolderLock#FILE}, a file and no link) whose lock can be
+ * holding the lock's file ({@link TempFolder#FILE}, a file and no link) whose lock can be
  * taken, so no compare, in this JVM or another, is using it. The lock is held while the
  * folder is removed, and counts only when the name still stands for the file locked: another
  * compare removing the same folder, or one just making its own, is left to it. Links in the
@@ -114,7 +114,7 @@ public final class KilledTempFolders {
      * when it is none (or a live one's), and was not touched.
      */
     private static Boolean removeIfKilled(Path folder, UserPrincipal user, long[] bytes) {
-        Path file = folder.resolve(FolderLock.FILE);
+        Path file = folder.resolve(TempFolder.FILE);
         LockedFile lock;
         try {
             BasicFileAttributes attributes = Files.readAttributes(folder,

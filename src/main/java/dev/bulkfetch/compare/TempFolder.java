@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * The folder in the system's temporary folder where a compare without --report keeps its
  * runs' files, held as a --report folder is ({@link FolderLock}): by the operating system's
- * lock on {@link FolderLock#FILE} in it, which goes with the process, killed outright too. A
+ * lock on {@link #FILE} in it, which goes with the process, killed outright too. A
  * compare killed so (kill -9, the OOM killer) cannot remove its folder, whose runs' logs grow
  * with the list; a later compare tells such a folder by the lock it can take, and removes it
  * ({@link KilledTempFolders}).
@@ -25,6 +25,12 @@ import java.util.regex.Pattern;
  * tidy-up and the compare's own end.
  */
 public final class TempFolder implements AutoCloseable {
+
+    /**
+     * The lock's file: not {@link FolderLock#FILE}, so that a --report folder of the user's
+     * named as these are, its compare killed, is never taken for one of these and removed.
+     */
+    static final String FILE = ".bulkfetch-compare-temp.lock";
 
     /** What the name of every such folder begins with; a random number follows. */
     public static final String PREFIX = "bulkfetch-compare-";
@@ -49,7 +55,7 @@ public final class TempFolder implements AutoCloseable {
     static TempFolder make(Path tmp) throws IOException {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Path folder = Files.createTempDirectory(tmp, PREFIX);
-            Path file = folder.resolve(FolderLock.FILE);
+            Path file = folder.resolve(FILE);
             LockedFile locked;
             Object made;
             try {
@@ -95,7 +101,7 @@ public final class TempFolder implements AutoCloseable {
             return;
         }
         try {
-            Files.deleteIfExists(folder.resolve(FolderLock.FILE));
+            Files.deleteIfExists(folder.resolve(FILE));
         } catch (IOException e) {
             // Stays: the folder is removed by a later compare.
         }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CompareTempFolderTest {
 
     /** The lock's file, in the folder while a compare writes there. */
-    private static final String LOCK = ".bulkfetch-compare.lock";
+    private static final String LOCK = ".bulkfetch-compare-temp.lock";
 
     @TempDir
     Path dir;

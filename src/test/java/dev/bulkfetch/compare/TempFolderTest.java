@@ -27,13 +27,13 @@ class TempFolderTest {
         try (TempFolder live = TempFolder.make(tmp)) {
             assertThat(live.path().getParent()).isEqualTo(tmp);
             assertThat(live.path().getFileName().toString()).matches("bulkfetch-compare-\\d+");
-            assertThat(live.path().resolve(FolderLock.FILE)).isRegularFile();
+            assertThat(live.path().resolve(TempFolder.FILE)).isRegularFile();
             TempFolder ended = TempFolder.make(tmp);
             Path log = Files.writeString(ended.path().resolve("measured-run-serial-c1-1-5.log"),
                     "kept");
             ended.close();
             Path killed = Files.createDirectories(tmp.resolve("bulkfetch-compare-7"));
-            Files.writeString(killed.resolve(FolderLock.FILE), "");
+            Files.writeString(killed.resolve(TempFolder.FILE), "");
             Files.writeString(killed.resolve("runs.log"), "x".repeat(2048));
 
             KilledTempFolders.Removed removed = KilledTempFolders.remove(tmp,
@@ -43,9 +43,27 @@ class TempFolderTest {
             assertThat(removed.said()).isEqualTo("compare: removed the temporary folder a"
                     + " killed compare left in " + tmp + " (2.0 KiB): bulkfetch-compare-7");
             assertThat(killed).doesNotExist();
-            assertThat(live.path().resolve(FolderLock.FILE)).isRegularFile();
+            assertThat(live.path().resolve(TempFolder.FILE)).isRegularFile();
             assertThat(log).hasContent("kept");
-            assertThat(ended.path().resolve(FolderLock.FILE)).doesNotExist();
+            assertThat(ended.path().resolve(TempFolder.FILE)).doesNotExist();
         }
+    }
+
+    /**
+     * A --report folder of the user's named as these folders are, its compare killed, is
+     * kept with the user's files: its lock's file is a --report folder's (found by review,
+     * when both had one name and such a folder was removed whole).
+     */
+    @Test
+    void aKilledComparesReportFolderOfThatNameIsKept() throws Exception {
+        Path report = Files.createDirectory(tmp.resolve("bulkfetch-compare-2"));
+        Path notes = Files.writeString(report.resolve("notes.txt"), "the user's own file");
+        Files.createFile(report.resolve(FolderLock.FILE));
+
+        KilledTempFolders.Removed removed = KilledTempFolders.remove(tmp,
+                Files.getOwner(tmp, LinkOption.NOFOLLOW_LINKS));
+
+        assertThat(removed.said()).isNull();
+        assertThat(notes).hasContent("the user's own file");
     }
 }
