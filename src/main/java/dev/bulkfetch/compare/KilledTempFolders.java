@@ -115,7 +115,7 @@ public final class KilledTempFolders {
      */
     private static Boolean removeIfKilled(Path folder, UserPrincipal user, long[] bytes) {
         Path file = folder.resolve(TempFolder.FILE);
-        LockedFile lock;
+        LockedFile lock = null;
         try {
             BasicFileAttributes attributes = Files.readAttributes(folder,
                     BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -129,21 +129,30 @@ public final class KilledTempFolders {
             if (!lock.held() || before == null || !Objects.equals(before,
                     TempFolder.fileKey(file))) {
                 // No lock to tell a live compare by, or the file is no longer the one locked.
-                lock.release();
+                release(lock);
                 return null;
             }
         } catch (IOException | RuntimeException e) {
-            // A live compare's, gone, or not to be read: not touched.
+            // A live compare's, gone, or not to be read: not touched, and no hold kept on it
+            // (the file's key read after the lock was taken may fail too).
+            release(lock);
             return null;
         }
         try {
             return removeTree(folder, bytes);
         } finally {
-            try {
-                lock.release();
-            } catch (IOException e) {
-                // Closing the channel: the lock goes with it or with the process.
-            }
+            release(lock);
+        }
+    }
+
+    private static void release(LockedFile lock) {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.release();
+        } catch (IOException e) {
+            // Closing the channel: the lock goes with it or with the process.
         }
     }
 
