@@ -25,6 +25,10 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
     record Hop(Outcome outcome, int status, String location) {
     }
 
+    // AHC times a later exchange's timeout in whole milliseconds, cut down: its deadline may
+    // come up to one before the item's.
+    private static final long SLACK = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+
     private final EngineOptions options;
     private final long maxBody;
     // Set by the sending thread as it takes a pooled connection, before the request is
@@ -188,6 +192,13 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
             // refused, which read protocol): cut off, as onCompleted has it, so a stopped
             // run records nothing and a resume fetches the item again.
             thrown = new java.util.concurrent.CancellationException("engine closed");
+        } else if (System.nanoTime() - start >= options.requestTimeout().toNanos() - SLACK
+                && Failures.classify(thrown).kind() == dev.bulkfetch.ErrorKind.RESET) {
+            // AHC's request timeout closes the connection before it fails the exchange, and
+            // the close may fail the request's write first: a stalled upload then ended as
+            // "connection closed", a reset, now and then (found by review). Past the item's
+            // deadline, a close is the timeout's.
+            thrown = new java.util.concurrent.TimeoutException("request deadline passed");
         }
         Outcome failure = Failures.outcome(thrown, location == null ? bytes : 0,
                 System.nanoTime() - start, options);
