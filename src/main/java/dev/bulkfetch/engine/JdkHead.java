@@ -21,6 +21,14 @@ import javax.net.ssl.SSLException;
  * <p>A close in the middle of the head is not seen here: the JDK's parser takes the end of the
  * stream for the end of the headers, and the client shows nothing of its bytes (README).
  *
+ * <p>Nor can the head be read here before the JDK parses it, as Netty's codec reads it: over
+ * plain HTTP the client makes its socket itself ({@code new Socket(Proxy.NO_PROXY)}, no factory
+ * to give it) and reads it through a buffer of its own, so what it makes of the first bytes is
+ * final. An empty line before a status line, which the event loop skips, is a response without
+ * one to it ({@link Wording#NO_STATUS_LINE}), and a four-digit 1xxx an interim response (see
+ * {@link StatusCodes}). Only JVM-wide hooks (a socket implementation factory, a default cookie
+ * handler, which is shown each head) or opening its internals would reach those bytes (README).
+ *
  * <p>The JDK reads each interim response (1xx) inside the call that read the one before, so
  * more than a few thousand of them before an answer overflow the thread's stack (from 3,000 to
  * 8,000 in runs, as the JIT has made the frames): the item is a protocol error then. The error

@@ -17,8 +17,9 @@ import java.net.ProtocolException;
  *
  * <p>One case never gets here on the JDK's engines: its client finds interim responses by the
  * first three digits alone, so it takes a 1000 (any code of four digits or more that starts
- * with 1, but 101x) for an interim response, drops it unseen and waits for another; there is no
- * hook to see it first.
+ * with 1, but 101x) for an interim response, drops it unseen and waits for another, to the
+ * idle timeout, or, when the server closes, sends the request again and reads a reset; a 101x
+ * it refuses as an unasked-for 101. There is no hook to see it first (see {@link JdkHead}).
  */
 final class StatusCodes {
 

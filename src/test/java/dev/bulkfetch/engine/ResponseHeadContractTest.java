@@ -291,8 +291,8 @@ class ResponseHeadContractTest {
      * them: a bare line break a server sent after its answer, on a connection then reused, and
      * one between an interim response and the final one. Its copy of the status line took that
      * line break for the end of an empty line, and refused the next answer. (The JDK's client
-     * reads such a line break as an empty status line: a protocol error on its engines, as it
-     * always was.)
+     * takes a response that such a line break comes before for one without a status line: a
+     * protocol error on its engines, which cannot skip it, as JdkHead says; README.)
      */
     @Test
     void lineBreaksBeforeAStatusLineAreSkippedOnTheEventLoop() throws Exception {
