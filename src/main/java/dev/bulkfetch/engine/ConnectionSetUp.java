@@ -24,6 +24,15 @@ final class ConnectionSetUp {
     /** Methods whose request carries a length even with no body (RFC 9110, 8.6). */
     private static final Set<String> SENDS_LENGTH = Set.of("POST", "PUT");
 
+    /**
+     * Gives the JDK no credentials to answer a challenge with: as on the event loop, a 401 or
+     * 407 is the item's answer. A host's default Authenticator was asked, and its credentials
+     * sent again to each 401, 20 requests for one item. (The JDK keeps a cache of credentials
+     * per Authenticator: none that a host's own requests cached go ahead of ours either.)
+     */
+    private static final java.net.Authenticator NO_CREDENTIALS = new java.net.Authenticator() {
+    };
+
     private ConnectionSetUp() {
     }
 
@@ -34,6 +43,7 @@ final class ConnectionSetUp {
      */
     static void prepare(HttpURLConnection conn, boolean insecure, SSLSocketFactory sockets) {
         conn.setInstanceFollowRedirects(false);
+        conn.setAuthenticator(NO_CREDENTIALS);
         if (conn instanceof HttpsURLConnection https) {
             https.setSSLSocketFactory(sockets);
             if (insecure) {
