@@ -140,7 +140,7 @@ public final class RawServer implements AutoCloseable {
         this.mode = mode;
         this.answers = answers;
         this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        threads.execute(this::accept);
+        threads.execute(() -> AcceptLoop.run(socket, threads, connections, this::answer));
     }
 
     /** A server that answers every request with {@code response} (ASCII), then closes. */
@@ -210,18 +210,6 @@ public final class RawServer implements AutoCloseable {
 
     public String url(String path) {
         return "http://127.0.0.1:" + socket.getLocalPort() + path;
-    }
-
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                Socket client = socket.accept();
-                connections.incrementAndGet();
-                threads.execute(() -> answer(client));
-            } catch (IOException e) {
-                return;
-            }
-        }
     }
 
     private void answer(Socket client) {

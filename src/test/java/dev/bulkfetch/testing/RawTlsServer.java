@@ -48,7 +48,8 @@ public final class RawTlsServer implements AutoCloseable {
         this.mode = mode;
         this.context = wireMockCertificate();
         this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        threads.execute(this::accept);
+        threads.execute(() -> AcceptLoop.run(socket, threads,
+                new java.util.concurrent.atomic.AtomicInteger(), this::answer));
     }
 
     public String url(String path) {
@@ -68,17 +69,6 @@ public final class RawTlsServer implements AutoCloseable {
         SSLContext context = SSLContext.getInstance("TLSv1.3");
         context.init(keys.getKeyManagers(), null, null);
         return context;
-    }
-
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                Socket client = socket.accept();
-                threads.execute(() -> answer(client));
-            } catch (IOException e) {
-                return;
-            }
-        }
     }
 
     private void answer(Socket plain) {

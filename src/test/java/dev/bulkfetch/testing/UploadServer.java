@@ -42,7 +42,7 @@ public final class UploadServer implements AutoCloseable {
     private UploadServer(Mode mode) throws IOException {
         this.mode = mode;
         this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        threads.execute(this::accept);
+        threads.execute(() -> AcceptLoop.run(socket, threads, connections, this::answer));
     }
 
     /**
@@ -92,18 +92,6 @@ public final class UploadServer implements AutoCloseable {
 
     public String url(String path) {
         return "http://127.0.0.1:" + socket.getLocalPort() + path;
-    }
-
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                Socket client = socket.accept();
-                connections.incrementAndGet();
-                threads.execute(() -> answer(client));
-            } catch (IOException e) {
-                return;
-            }
-        }
     }
 
     private void answer(Socket client) {
