@@ -38,7 +38,9 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
      * @throws IllegalArgumentException when a part cannot be sent, saying which
      */
     public FetchRequest {
-        if (idIsNumber) {
+        if (id == null) {
+            idIsNumber = false;  // no id: seq as a string, whatever the flag says
+        } else if (idIsNumber) {
             WholeNumbers.check(id);  // loaded only for such an id, as URL lists have none
         }
         if (seq < 1) {

@@ -35,7 +35,9 @@ public record FetchResult(long seq, String id, String url, String method, Intege
      * @throws IllegalArgumentException when it is not
      */
     public FetchResult {
-        if (idIsNumber) {
+        if (id == null) {
+            idIsNumber = false;
+        } else if (idIsNumber) {
             WholeNumbers.check(id);
         }
     }

@@ -196,7 +196,18 @@ class FetchRequestTest {
             assertThat(request.idIsNumber()).isTrue();
         }
         assertThat(new FetchRequest(1, "7", URL, "GET", Map.of(), null).idIsNumber()).isFalse();
-        assertThatThrownBy(() -> new FetchRequest(1, null, URL, "GET", Map.of(), null, true))
-                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * No id is the seq as a string, as the constructor without the flag has it, whatever the
+     * flag says: it was refused (found by exploring).
+     */
+    @Test
+    void noIdIsTheSeqAsAStringWhateverTheFlag() {
+        FetchRequest request = new FetchRequest(3, null, URL, "GET", Map.of(), null, true);
+        assertThat(request.id()).isEqualTo("3");
+        assertThat(request.idIsNumber()).isFalse();
+        assertThat(new FetchResult(3, null, null, "GET", null, null, 0, 0, 0, null, null, null,
+                true).idIsNumber()).isFalse();
     }
 }
