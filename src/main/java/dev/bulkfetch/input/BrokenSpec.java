@@ -64,7 +64,7 @@ final class BrokenSpec {
         int tokenAt;
         try (JsonParser parser = JSON.createParser(text)) {
             try {
-                closedAt = read(parser, values, numbers, twice);
+                closedAt = read(parser, text, values, numbers, twice);
             } catch (IOException e) {
                 // Where the line goes wrong: what was read before it stands.
             }
@@ -86,7 +86,7 @@ final class BrokenSpec {
      * those given as whole numbers in {@code numbers} and a spec's fields given more than once
      * in {@code twice}; returns the offset past the object's end, or -1 when it is no object.
      */
-    private static int read(JsonParser parser, Map<String, String> values,
+    private static int read(JsonParser parser, String text, Map<String, String> values,
                             Set<String> numbers, Set<String> twice) throws IOException {
         if (parser.nextToken() == JsonToken.START_OBJECT) {
             Set<String> seen = new HashSet<>();
@@ -102,7 +102,8 @@ final class BrokenSpec {
                     break;
                 }
                 if (told) {
-                    boolean number = value == JsonToken.VALUE_NUMBER_INT && name.equals("id");
+                    boolean number = value == JsonToken.VALUE_NUMBER_INT && name.equals("id")
+                            && endsThere(parser, text);
                     // A number's text is as written (-0 stays -0).
                     values.put(name, value == JsonToken.VALUE_STRING || number
                             ? parser.getText() : null);
@@ -117,6 +118,16 @@ final class BrokenSpec {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether the number {@code parser} is at ends where JSON lets it, before a space, a comma
+     * or the object's end: Jackson reads {@code 0x10} and {@code 12abc} as 0 and 12 and fails
+     * only at the token after, and the line's record kept 0 and 12 as its id.
+     */
+    private static boolean endsThere(JsonParser parser, String text) throws IOException {
+        int end = (int) parser.currentTokenLocation().getCharOffset() + parser.getTextLength();
+        return end >= text.length() || " \t\r\n,}]".indexOf(text.charAt(end)) >= 0;
     }
 
     /**

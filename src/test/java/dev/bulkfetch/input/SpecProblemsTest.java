@@ -1,6 +1,7 @@
 package dev.bulkfetch.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulkfetch.testing.Cli;
@@ -173,6 +174,24 @@ class SpecProblemsTest {
                     + "a number with a fraction or an exponent");
             assertThat(r.get("id")).isEqualTo(Records.json("\"2\""));
         });
+    }
+
+    /**
+     * A line that is no JSON where a number runs into other characters keeps no id of the
+     * part that reads as a number: {@code 0x10} was kept as the id 0 and {@code 12abc} as 12
+     * (found by exploring), where JSON has no such number. A number that ends where JSON lets
+     * it, the line broken after it (a comma missing), is kept as the line gives it.
+     */
+    @Test
+    void aNumberRunningIntoOtherCharactersIsNoId() {
+        String url = "\"url\":\"http://127.0.0.1:9/x\"}";
+        List<InputItem> items = read("{\"id\":0x10," + url + "\n{\"id\":12abc," + url
+                + "\n{\"id\": 12 " + url);
+
+        assertThat(items).hasSize(3).allMatch(InputItem.Rejected.class::isInstance);
+        assertThat(items).map(item -> (InputItem.Rejected) item)
+                .extracting(InputItem.Rejected::id, InputItem.Rejected::idIsNumber)
+                .containsExactly(tuple(null, false), tuple(null, false), tuple("12", true));
     }
 
     /** Each line's problem, one a line, each line rejected. */
