@@ -8,16 +8,17 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.ProtocolException;
 import java.util.Optional;
-import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.HttpResponseBodyPart;
 import org.asynchttpclient.HttpResponseStatus;
+import org.asynchttpclient.handler.ProgressAsyncHandler;
 
 /**
  * Counts the body as it streams, feeds the body handler, and stops a body over the limit.
  * A redirect to follow is only noted: its body is read past (so the connection stays
- * reusable) and neither counted nor handed on.
+ * reusable) and neither counted nor handed on. It notes when the request has been written
+ * whole, from which {@link IdleWatch} counts a silence.
  */
-final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
+final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop> {
     /**
      * What one exchange came to: the item's outcome, or a redirect ({@code location} set) for
      * the engine to follow.
@@ -55,8 +56,12 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
     private volatile String retryAfter;
     private final BodyReader body;
     private final String method;
-    // When the request went out, for IdleWatch's timer thread; 0 before.
-    private volatile long sent;
+    // When the request had been written whole, for IdleWatch's timer thread; 0 before.
+    private volatile long written;
+    // Whether the request goes in one message, its head and body together: set as it is
+    // sent, read as its write completes, on the connection's loop (after the write's
+    // hand-off to it).
+    private boolean oneMessage;
 
     CountingHandler(EngineOptions options, long start, String method,
                     java.util.function.BooleanSupplier engineClosing) {
@@ -76,12 +81,43 @@ final class CountingHandler implements AsyncHandler<CountingHandler.Hop> {
 
     @Override
     public void onRequestSend(org.asynchttpclient.netty.request.NettyRequest request) {
-        sent = org.asynchttpclient.util.DateUtils.unpreciseMillisTime();
+        // A body of bytes (the engine's) goes in the request's one message, which AHC writes
+        // with no body of its own to write after it.
+        oneMessage = request.getBody() == null;
     }
 
-    /** When the request went out, in AHC's clock ({@link IdleWatch}'s); 0 before. */
-    long sent() {
-        return sent;
+    /**
+     * AHC's word that the request's head has been written; for a request in one message (the
+     * engine's), that is the whole request, its body too. Not from the start of the write:
+     * a large body the server is slow to read is no silence, as on the blocking engines,
+     * whose idle timeout is a socket read's, which begins once the body has gone.
+     */
+    @Override
+    public State onHeadersWritten() {
+        if (oneMessage) {
+            written = org.asynchttpclient.util.DateUtils.unpreciseMillisTime();
+        }
+        return State.CONTINUE;
+    }
+
+    /** AHC's word that a body it wrote after the request's head has gone whole. */
+    @Override
+    public State onContentWritten() {
+        written = org.asynchttpclient.util.DateUtils.unpreciseMillisTime();
+        return State.CONTINUE;
+    }
+
+    @Override
+    public State onContentWriteProgress(long amount, long current, long total) {
+        return State.CONTINUE;
+    }
+
+    /**
+     * When the request had been written whole, in AHC's clock ({@link IdleWatch}'s); 0
+     * before, and for a request whose write failed.
+     */
+    long written() {
+        return written;
     }
 
     /** Whether a connection from the pool closed before any answer came on it. */

@@ -199,7 +199,7 @@ final class EventLoopEngine implements Engine {
         try {
             org.asynchttpclient.ListenableFuture<Hop> started =
                     handle.started(client.executeRequest(build(request, left), handler));
-            IdleWatch.start(timer, started, handler::sent, options.idleTimeout());
+            IdleWatch.start(timer, started, handler::written, options.idleTimeout());
             hop = started.toCompletableFuture();
         } catch (RuntimeException e) {
             // A request AHC refuses to build (a header name it rejects) is that item's error.
