@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.FetchResult;
 import dev.bulkfetch.Fetcher;
@@ -103,6 +104,54 @@ class RequestBodyContractTest {
             assertThat(server.received().get(1).head()).startsWith("POST /after HTTP/1.1\r\n");
             assertThat(server.received().get(1).body()).isEqualTo("6 bytes");
             assertThat(server.connections()).as("both on one connection").isEqualTo(1);
+        }
+    }
+
+    /**
+     * A large upload the server is slow to start reading (none of it for twice the idle
+     * timeout) is no silence: the idle timeout counts from when the whole request has gone,
+     * as the JDK's read timeout does, and the record is the 200. The event loop counted it
+     * from the write's start and ended the item mid-upload as "nothing came for 400 ms"
+     * (found by an exploratory test, at 10 s).
+     */
+    @ParameterizedTest
+    @EnumSource
+    void anUploadTheServerIsSlowToReadIsNotSilence(EngineKind kind) throws Exception {
+        Duration idle = Duration.ofMillis(400);
+        EngineOptions options = new EngineOptions(8, Duration.ofSeconds(5),
+                Duration.ofSeconds(20), idle, 10_000, 3, null, false);
+        try (UploadServer server = UploadServer.readingLate(idle.multipliedBy(2));
+             Engine engine = Engine.create(kind, options)) {
+            Outcome outcome = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/upload")), "POST", Map.of(), largeBody()))
+                    .get(30, TimeUnit.SECONDS);
+
+            assertThat(outcome.error()).as(outcome.toString()).isNull();
+            assertThat(outcome.status()).isEqualTo(200);
+            assertThat(server.received().get(0).body()).isEqualTo((16 << 20) + " bytes");
+        }
+    }
+
+    /**
+     * An upload the server never reads is the request timeout's to end, in its words, as the
+     * JDK's idle timeout (a socket read's) has not begun while the body is going: the event
+     * loop ended it at the idle timeout.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void anUploadTheServerNeverReadsEndsAtTheRequestTimeout(EngineKind kind)
+            throws Exception {
+        EngineOptions options = new EngineOptions(8, Duration.ofSeconds(5),
+                Duration.ofMillis(1500), Duration.ofMillis(300), 10_000, 3, null, false);
+        try (UploadServer server = UploadServer.readingLate(Duration.ofMinutes(1));
+             Engine engine = Engine.create(kind, options)) {
+            Outcome outcome = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/upload")), "POST", Map.of(), largeBody()))
+                    .get(30, TimeUnit.SECONDS);
+
+            assertThat(outcome.status()).as(outcome.toString()).isNull();
+            assertThat(outcome.error()).isEqualTo(FetchError.of(ErrorKind.TIMEOUT,
+                    "timed out: request took longer than 1500 ms"));
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -29,10 +30,12 @@ public final class UploadServer implements AutoCloseable {
     public record Received(String head, String body) {
     }
 
-    private enum Mode { CONTINUE_UNASKED, REFUSE_EARLY, ACCEPT_EARLY }
+    private enum Mode { CONTINUE_UNASKED, REFUSE_EARLY, ACCEPT_EARLY, READ_LATE }
 
     private final ServerSocket socket;
     private final Mode mode;
+    // How long a READ_LATE server leaves a body unread.
+    private final Duration pause;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -40,8 +43,19 @@ public final class UploadServer implements AutoCloseable {
     private final Semaphore noted = new Semaphore(0);
 
     private UploadServer(Mode mode) throws IOException {
+        this(mode, Duration.ZERO);
+    }
+
+    private UploadServer(Mode mode, Duration pause) throws IOException {
         this.mode = mode;
-        this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.pause = pause;
+        this.socket = new ServerSocket();
+        if (mode == Mode.READ_LATE) {
+            // A fixed buffer, not one the kernel grows: a large body cannot all go while the
+            // server reads none of it.
+            socket.setReceiveBufferSize(64 << 10);
+        }
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         threads.execute(() -> AcceptLoop.run(socket, threads, connections, this::answer));
     }
 
@@ -69,6 +83,15 @@ public final class UploadServer implements AutoCloseable {
      */
     public static UploadServer acceptingEarly() throws IOException {
         return new UploadServer(Mode.ACCEPT_EARLY);
+    }
+
+    /**
+     * Reads a request's head, then none of its body for {@code pause}, then all of it (noted
+     * by its size alone, as {@link #acceptingEarly} notes it), and answers a 200 "ok", kept
+     * alive: a server slow to start reading an upload.
+     */
+    public static UploadServer readingLate(Duration pause) throws IOException {
+        return new UploadServer(Mode.READ_LATE, pause);
     }
 
     /** Waits until {@code count} requests have been read whole, at most {@code timeout}. */
@@ -114,6 +137,14 @@ public final class UploadServer implements AutoCloseable {
                     note(head, drain(in, length(head)) + " bytes");
                     continue;
                 }
+                if (mode == Mode.READ_LATE) {
+                    Thread.sleep(pause.toMillis());  // the server's pace, not a wait for the client
+                    note(head, drain(in, length(head)) + " bytes");
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    continue;
+                }
                 note(head, new String(in.readNBytes(length(head)), StandardCharsets.ISO_8859_1));
                 out.write(("HTTP/1.1 100 Continue\r\n\r\n"
                         + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
@@ -122,6 +153,9 @@ public final class UploadServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // The client went away.
+        } catch (InterruptedException e) {
+            // Closed while pausing.
+            Thread.currentThread().interrupt();
         }
     }
 
