@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -30,7 +31,7 @@ public final class UploadServer implements AutoCloseable {
     public record Received(String head, String body) {
     }
 
-    private enum Mode { CONTINUE_UNASKED, REFUSE_EARLY, ACCEPT_EARLY, READ_LATE }
+    private enum Mode { CONTINUE_UNASKED, REFUSE_EARLY, ACCEPT_EARLY, READ_LATE, READ_HEAD_ONLY }
 
     private final ServerSocket socket;
     private final Mode mode;
@@ -41,6 +42,8 @@ public final class UploadServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     // One permit per request noted in received.
     private final Semaphore noted = new Semaphore(0);
+    // Counted down by close(): what a connection held open waits for.
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     private UploadServer(Mode mode) throws IOException {
         this(mode, Duration.ZERO);
@@ -94,6 +97,15 @@ public final class UploadServer implements AutoCloseable {
         return new UploadServer(Mode.READ_LATE, pause);
     }
 
+    /**
+     * Reads a request's head, noted with an empty body, then holds the connection open and
+     * reads nothing more, never answering, until the server closes: a server that stalls an
+     * upload (its body fills the connection's buffers, and the client's write blocks).
+     */
+    public static UploadServer readingHeadOnly() throws IOException {
+        return new UploadServer(Mode.READ_HEAD_ONLY);
+    }
+
     /** Waits until {@code count} requests have been read whole, at most {@code timeout}. */
     public boolean awaitReceived(int count, Duration timeout) throws InterruptedException {
         if (!noted.tryAcquire(count, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -121,6 +133,11 @@ public final class UploadServer implements AutoCloseable {
         try (client; InputStream in = client.getInputStream();
              OutputStream out = client.getOutputStream()) {
             for (String head = readHead(in); !head.isEmpty(); head = readHead(in)) {
+                if (mode == Mode.READ_HEAD_ONLY) {
+                    note(head, "");
+                    closed.await();
+                    return;
+                }
                 if (mode == Mode.REFUSE_EARLY) {
                     in.read();  // the body has begun to come
                     note(head, "");
@@ -154,8 +171,7 @@ public final class UploadServer implements AutoCloseable {
         } catch (IOException e) {
             // The client went away.
         } catch (InterruptedException e) {
-            // Closed while pausing.
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt();  // the server is closing
         }
     }
 
@@ -200,6 +216,7 @@ public final class UploadServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed.countDown();
         socket.close();
         threads.shutdownNow();
     }
