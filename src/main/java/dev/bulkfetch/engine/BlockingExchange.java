@@ -288,11 +288,38 @@ final class BlockingExchange {
                     + "connecting");
         }
         if (body != null) {
-            try (OutputStream out = conn.getOutputStream()) {
-                out.write(body);
-            }
+            sendBody(conn, body);
         }
         return conn;
+    }
+
+    /**
+     * Writes the request's body. A write blocked on a server that stopped reading ends only as
+     * the deadline, a cancel or close() closes the connection, and the JDK keeps that quiet
+     * (its PrintStream notes the failure, and nothing asks), or, closed before its stream was
+     * made, fails inside the JDK (a NullPointerException): either way the item ends as its
+     * abort says. Read after a quiet one, the answer was waited for on a new connection the
+     * JDK opened in place of the closed one, with nothing sent on it, for the time the
+     * request had left: twice --timeout in all.
+     */
+    private void sendBody(HttpURLConnection conn, byte[] body) throws IOException {
+        try (OutputStream out = conn.getOutputStream()) {
+            out.write(body);
+        } catch (IOException | RuntimeException e) {
+            checkAborted(e);
+            throw e;
+        }
+        checkAborted(null);
+    }
+
+    /** Throws once the engine is closing ({@code cause}: what its close cut), or timed out. */
+    private void checkAborted(Exception cause) throws java.net.SocketTimeoutException {
+        if (closing.getAsBoolean()) {
+            throw (java.util.concurrent.CancellationException)
+                    new java.util.concurrent.CancellationException("engine closed")
+                            .initCause(cause);
+        }
+        checkDeadline();
     }
 
     /** Throws once the deadline has passed, the exchange then timed out. */

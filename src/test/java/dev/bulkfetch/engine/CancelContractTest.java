@@ -15,6 +15,7 @@ import dev.bulkfetch.testing.FullListener;
 import dev.bulkfetch.testing.NotingHandler;
 import dev.bulkfetch.testing.RawServer;
 import dev.bulkfetch.testing.Threads;
+import dev.bulkfetch.testing.UploadServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +53,56 @@ class CancelContractTest {
             assertThat(dev.bulkfetch.testing.Await.until(() -> silent.closedByClient() == 1,
                     Duration.ofSeconds(20))).as("its connection closed").isTrue();
         }
+    }
+
+    /**
+     * Closing the engine while a request's body is stalled on the wire (the server read its
+     * head and no more, and the write waits for room) ends it cancelled, with no new
+     * connection. The JDK's stream kept quiet about the write the close cut, and the JDK
+     * engines went on to wait for an answer on a new connection: close() waited its 5 s on
+     * platform threads. Not the event loop's: no thread's stack shows its write.
+     */
+    @ParameterizedTest
+    @EnumSource(names = "EVENT_LOOP", mode = EnumSource.Mode.EXCLUDE)
+    void closingEndsAStalledUploadAsCancelled(EngineKind kind) throws Exception {
+        try (UploadServer stalled = UploadServer.readingHeadOnly()) {
+            Engine engine = Engine.create(kind, patient());
+            CompletableFuture<Outcome> sent = engine.send(largePut(stalled));
+            String[] frames = {"BlockingExchange.open", "NioSocketImpl.write"};
+            assertThat(Await.until(() -> kind == EngineKind.VIRTUAL
+                    ? Threads.anyVirtualAt("bulkfetch-", frames)
+                    : Threads.anyAt("bulkfetch-", frames), Duration.ofSeconds(20)))
+                    .as("the body's write").isTrue();
+
+            assertCancelledByTheClose(engine, sent);
+            assertThat(stalled.connections()).as("no connection after the first").isEqualTo(1);
+        }
+    }
+
+    /**
+     * Closing the engine as an upload's head reaches the server ends it cancelled too. On the
+     * JDK engines such a close came either as above, in the body's write, or before the JDK
+     * had made the body's stream, which it then failed to make: a protocol error, in a
+     * NullPointerException's words.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void closingAsAnUploadsHeadArrivesEndsItAsCancelled(EngineKind kind) throws Exception {
+        try (UploadServer stalled = UploadServer.readingHeadOnly()) {
+            Engine engine = Engine.create(kind, patient());
+            CompletableFuture<Outcome> sent = engine.send(largePut(stalled));
+            assertThat(stalled.awaitReceived(1, Duration.ofSeconds(20)))
+                    .as("the request's head on the wire").isTrue();
+
+            assertCancelledByTheClose(engine, sent);
+            assertThat(stalled.connections()).as("no connection after the first").isEqualTo(1);
+        }
+    }
+
+    /** A PUT larger than loopback's buffers take at once, to a server that stalls it. */
+    private static FetchRequest largePut(UploadServer stalled) {
+        return new FetchRequest(1, null, URI.create(stalled.url("/upload")), "PUT",
+                java.util.Map.of(), new byte[16 << 20]);
     }
 
     /**

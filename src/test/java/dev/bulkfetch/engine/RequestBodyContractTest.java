@@ -175,6 +175,38 @@ class RequestBodyContractTest {
         }
     }
 
+    /**
+     * An upload the server stops reading after its head (its body then fills the connection's
+     * buffers, and the write blocks) ends at the request timeout, a timeout, on one
+     * connection. The JDK engines took twice the timeout: the JDK's stream kept quiet about
+     * the write the deadline cut, and reading the answer then opened a new connection and
+     * waited on it for the time the request had had left. A bound on the latency, not a
+     * measure of speed: half the timeout is far more than the end of a deadline takes.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void anUploadTheServerStopsReadingEndsAtTheRequestTimeout(EngineKind kind)
+            throws Exception {
+        Duration timeout = Duration.ofMillis(800);
+        EngineOptions options = new EngineOptions(8, Duration.ofSeconds(2), timeout,
+                Duration.ofSeconds(5), 10_000, 3, null, false);
+        try (UploadServer server = UploadServer.readingHeadOnly();
+             Engine engine = Engine.create(kind, options)) {
+            Outcome outcome = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/upload")), "POST", Map.of(), largeBody()))
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(outcome.error()).as(outcome.toString()).isEqualTo(FetchError.of(
+                    ErrorKind.TIMEOUT, "timed out: request took longer than 800 ms"));
+            assertThat(outcome.status()).isNull();
+            assertThat(outcome.latencyNanos()).isLessThan(timeout.multipliedBy(3).dividedBy(2)
+                    .toNanos());
+            assertThat(server.awaitReceived(1, Duration.ofSeconds(10))).isTrue();
+            assertThat(server.received()).hasSize(1);
+            assertThat(server.connections()).as("no connection after the first").isEqualTo(1);
+        }
+    }
+
     /** Larger than loopback's buffers take at once: the server refuses it mid-write. */
     private static byte[] largeBody() {
         byte[] body = new byte[16 << 20];
