@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Locale;
 import java.time.Duration;
@@ -18,12 +19,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A server for requests with bodies, which {@link RawServer} reads no part of: on 127.0.0.1,
  * one virtual thread per connection. It notes each request it reads, head and body, in the
  * order they came, so a test sees what went on the wire: bytes the client sent twice show as
- * a request whose head does not start with its method.
+ * a request whose head does not start with its method. Plain HTTP, or TLS with WireMock's
+ * self-signed certificate (trusted only with {@code --insecure}) where a mode says so.
  */
 public final class UploadServer implements AutoCloseable {
 
@@ -37,6 +41,8 @@ public final class UploadServer implements AutoCloseable {
     private final Mode mode;
     // How long a READ_LATE server leaves a body unread.
     private final Duration pause;
+    // The server's TLS, or null for plain HTTP.
+    private final SSLContext tls;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -46,12 +52,13 @@ public final class UploadServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private UploadServer(Mode mode) throws IOException {
-        this(mode, Duration.ZERO);
+        this(mode, Duration.ZERO, null);
     }
 
-    private UploadServer(Mode mode, Duration pause) throws IOException {
+    private UploadServer(Mode mode, Duration pause, SSLContext tls) throws IOException {
         this.mode = mode;
         this.pause = pause;
+        this.tls = tls;
         this.socket = new ServerSocket();
         if (mode == Mode.READ_LATE) {
             // A fixed buffer, not one the kernel grows: a large body cannot all go while the
@@ -94,7 +101,7 @@ public final class UploadServer implements AutoCloseable {
      * alive: a server slow to start reading an upload.
      */
     public static UploadServer readingLate(Duration pause) throws IOException {
-        return new UploadServer(Mode.READ_LATE, pause);
+        return new UploadServer(Mode.READ_LATE, pause, null);
     }
 
     /**
@@ -104,6 +111,16 @@ public final class UploadServer implements AutoCloseable {
      */
     public static UploadServer readingHeadOnly() throws IOException {
         return new UploadServer(Mode.READ_HEAD_ONLY);
+    }
+
+    /**
+     * As {@link #readingHeadOnly()}, over TLS: the body's records fill the buffers under the
+     * client's TLS socket, whose write then blocks holding that socket's write lock.
+     */
+    public static UploadServer readingHeadOnlyOverTls()
+            throws IOException, GeneralSecurityException {
+        return new UploadServer(Mode.READ_HEAD_ONLY, Duration.ZERO,
+                RawTlsServer.wireMockCertificate());
     }
 
     /** Waits until {@code count} requests have been read whole, at most {@code timeout}. */
@@ -126,11 +143,11 @@ public final class UploadServer implements AutoCloseable {
     }
 
     public String url(String path) {
-        return "http://127.0.0.1:" + socket.getLocalPort() + path;
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + socket.getLocalPort() + path;
     }
 
-    private void answer(Socket client) {
-        try (client; InputStream in = client.getInputStream();
+    private void answer(Socket plain) {
+        try (plain; Socket client = overTls(plain); InputStream in = client.getInputStream();
              OutputStream out = client.getOutputStream()) {
             for (String head = readHead(in); !head.isEmpty(); head = readHead(in)) {
                 if (mode == Mode.READ_HEAD_ONLY) {
@@ -173,6 +190,17 @@ public final class UploadServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();  // the server is closing
         }
+    }
+
+    /** {@code plain}, or a server's TLS socket over it (closing it closes {@code plain}). */
+    private Socket overTls(Socket plain) throws IOException {
+        if (tls == null) {
+            return plain;
+        }
+        SSLSocket server = (SSLSocket) tls.getSocketFactory()
+                .createSocket(plain, null, plain.getPort(), true);
+        server.setUseClientMode(false);
+        return server;
     }
 
     private void note(String head, String body) {
