@@ -1,6 +1,8 @@
 package dev.bulkfetch.engine;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -23,7 +25,8 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <p>One factory for each trust, made once and shared: the JDK keeps a connection alive for
  * reuse under its factory, the same object, so one made per connection would reuse none. A
- * connection costs one wrapping socket; its reads and writes go straight to the JDK's.
+ * connection costs one wrapping socket; its reads go straight to the JDK's, its writes
+ * through a stream that notes one is under way (see {@link Watched}).
  */
 final class TlsHandshakes extends SSLSocketFactory {
 
@@ -72,29 +75,32 @@ final class TlsHandshakes extends SSLSocketFactory {
     @Override
     public Socket createSocket(Socket plain, String host, int port, boolean autoClose)
             throws IOException {
-        return new Watched((SSLSocket) sockets().createSocket(plain, host, port, autoClose));
+        return new Watched((SSLSocket) sockets().createSocket(plain, host, port, autoClose),
+                plain);
     }
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        return new Watched((SSLSocket) sockets().createSocket(host, port));
+        return new Watched((SSLSocket) sockets().createSocket(host, port), null);
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress local, int localPort)
             throws IOException {
-        return new Watched((SSLSocket) sockets().createSocket(host, port, local, localPort));
+        return new Watched((SSLSocket) sockets().createSocket(host, port, local, localPort),
+                null);
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-        return new Watched((SSLSocket) sockets().createSocket(host, port));
+        return new Watched((SSLSocket) sockets().createSocket(host, port), null);
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
             throws IOException {
-        return new Watched((SSLSocket) sockets().createSocket(host, port, local, localPort));
+        return new Watched((SSLSocket) sockets().createSocket(host, port, local, localPort),
+                null);
     }
 
     @Override
@@ -121,22 +127,68 @@ final class TlsHandshakes extends SSLSocketFactory {
         return handshake;
     }
 
-    /** One connection's socket; used by one thread at a time, as the JDK's connection is. */
+    /**
+     * One connection's socket; used by one thread at a time, as the JDK's connection is, and
+     * closed by it or by another (the engine's close, a caller's cancel, a deadline's abort).
+     *
+     * <p>A close from another thread while a write is under way closes the TCP connection
+     * under the TLS socket first. The TLS socket's own close says close_notify, which takes
+     * the lock the write holds: a write the server stopped reading (a stalled upload) holds
+     * it until the server goes, and so did the close, and the request ran past its deadline
+     * for as long. Closing the connection ends the write, and the TLS close then finds it
+     * closed and says nothing. No close_notify is lost that could have reached the server:
+     * it would have queued behind the body the server is not reading. A close with no write
+     * under way (the JDK's own, of a connection it is done with) says close_notify as ever.
+     */
     private static final class Watched extends DelegatingSslSocket {
 
+        // The TCP connection the TLS socket was layered over; null where the factory
+        // connected the TLS socket itself (the JDK's connections never are).
+        private final Socket plain;
         private boolean handshaken;
         // Set by a close from this side (the engine's close, a caller's cancel, a deadline's
         // abort), on whichever thread makes it: the JDK's socket is closed after a reset too.
         private volatile boolean closedHere;
+        // Set by the connection's thread while it is in a write; read by a closing thread.
+        private volatile boolean writing;
 
-        Watched(SSLSocket delegate) {
+        Watched(SSLSocket delegate, Socket plain) {
             super(delegate);
+            this.plain = plain;
         }
 
         @Override
         public void close() throws IOException {
             closedHere = true;
+            if (writing && plain != null) {
+                plain.close();  // ends the write, and its hold on the lock the close needs
+            }
             super.close();
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            return new FilterOutputStream(delegate.getOutputStream()) {
+                @Override
+                public void write(int b) throws IOException {
+                    writing = true;
+                    try {
+                        out.write(b);
+                    } finally {
+                        writing = false;
+                    }
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    writing = true;
+                    try {
+                        out.write(b, off, len);
+                    } finally {
+                        writing = false;
+                    }
+                }
+            };
         }
 
         @Override
