@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 
 /**
@@ -29,7 +30,8 @@ import java.io.IOException;
  * the close, AHC is given the write's failure, as before. A write that fails in the middle of
  * an answer fails at once. An answer that comes while the body is still going, its write not
  * failed, keeps the connection when it is a 2xx kept alive, and the body goes on whole: such
- * a server reads the rest; any other ends the body there.
+ * a server reads the rest, and the exchange ends as the body has gone; any other ends the body
+ * there.
  *
  * <p>One per channel: it is used only by that channel's event-loop thread.
  */
@@ -46,6 +48,9 @@ final class EarlyAnswers extends ChannelDuplexHandler {
     private boolean whole;
     // The write of the request in flight, until it is done; null when none is under way.
     private ChannelPromise writing;
+    // Whether the answer in flight came, a 2xx kept alive, while its request's body was still
+    // going out: its last part is then held until the body has gone (see channelRead).
+    private boolean beforeBodyWent;
 
     /** Adds the handler just before AHC's on a new channel. */
     static void install(Channel channel) {
@@ -63,6 +68,7 @@ final class EarlyAnswers extends ChannelDuplexHandler {
         }
         answering = false;
         whole = false;
+        beforeBodyWent = false;
         // Read before the write, which releases the body: only a request with a body to
         // refuse is answered before it has gone whole.
         if (promise.isVoid() || !(msg instanceof FullHttpRequest full)
@@ -105,14 +111,39 @@ final class EarlyAnswers extends ChannelDuplexHandler {
             if (held != null || writing != null && response.status().code() >= 300) {
                 HttpUtil.setKeepAlive(response, false);
             }
+            beforeBodyWent = writing != null && HttpUtil.isKeepAlive(response);
         }
         boolean ends = answering && msg instanceof LastHttpContent;
         whole |= ends;
+        if (ends && beforeBodyWent && writing != null) {
+            // AHC would end the exchange and pool the connection with the body still going
+            // out: the next item sent on it waited behind the body, and ended at its timeout
+            // when the server read no more of it (found by review). So the exchange ends as
+            // the body has gone, as on the JDK's engines, or at the request's timeout.
+            writing.addListener(done -> endAfterBody(ctx, msg, done.isSuccess()));
+            return;
+        }
         ctx.fireChannelRead(msg);
         if (ends) {
             // AHC has ended the exchange with the answer; its write's failure only closes.
             release();
         }
+    }
+
+    /**
+     * Gives AHC an answer's last part held for its request's body once that body has gone
+     * whole ({@code sent}); else the write's failure, the part dropped, as for a body cut
+     * short before any answer: the request's timeout that closed the connection, or the
+     * server's reset, is the record (beside the status that came), on every engine the same.
+     */
+    private void endAfterBody(ChannelHandlerContext ctx, Object last, boolean sent) {
+        if (sent) {
+            ctx.fireChannelRead(last);
+        } else {
+            ReferenceCountUtil.release(last);
+            ctx.close();
+        }
+        release();
     }
 
     @Override

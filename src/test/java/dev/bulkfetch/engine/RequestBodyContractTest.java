@@ -156,6 +156,33 @@ class RequestBodyContractTest {
     }
 
     /**
+     * An upload answered {@code 200} (kept alive) as it begins, its body then left unread, is
+     * not done before its body has gone: it ends at its timeout, and the request after it goes
+     * on a connection of its own and gets its answer. The event loop recorded the 200 at once
+     * and pooled the connection with the body still going out, and the next request waited
+     * behind it until its own timeout (found by review).
+     */
+    @ParameterizedTest
+    @EnumSource
+    void anUploadAnsweredEarlyIsNotDoneBeforeItsBodyHasGone(EngineKind kind) throws Exception {
+        EngineOptions options = EngineContract.deadlines();
+        try (UploadServer server = UploadServer.acceptingEarlyThenStalling();
+             Engine engine = Engine.create(kind, options)) {
+            Outcome upload = engine.send(new FetchRequest(1, null,
+                    URI.create(server.url("/upload")), "POST", Map.of(), largeBody()))
+                    .get(10, TimeUnit.SECONDS);
+            Outcome after = engine.send(FetchRequest.get(2, URI.create(server.url("/after"))))
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(upload.error()).as(upload.toString()).isNotNull();
+            assertThat(upload.error().message()).isEqualTo("timed out: request took longer than "
+                    + options.requestTimeout().toMillis() + " ms");
+            assertThat(after.error()).as(after.toString()).isNull();
+            assertThat(after.status()).isEqualTo(200);
+        }
+    }
+
+    /**
      * The run makes that 413 an {@code http} error, sent once at the default retries, a PUT
      * (idempotent) too: no retry is for a 413, where a reset is retried for a PUT.
      */

@@ -35,7 +35,10 @@ public final class UploadServer implements AutoCloseable {
     public record Received(String head, String body) {
     }
 
-    private enum Mode { CONTINUE_UNASKED, REFUSE_EARLY, ACCEPT_EARLY, READ_LATE, READ_HEAD_ONLY }
+    private enum Mode {
+        CONTINUE_UNASKED, REFUSE_EARLY, ACCEPT_EARLY, ACCEPT_EARLY_THEN_STALL, READ_LATE,
+        READ_HEAD_ONLY
+    }
 
     private final ServerSocket socket;
     private final Mode mode;
@@ -123,6 +126,15 @@ public final class UploadServer implements AutoCloseable {
                 RawTlsServer.wireMockCertificate());
     }
 
+    /**
+     * Answers a POST {@code 200} (kept alive) as soon as its head has come, then reads none of
+     * its body, holding the connection until the server closes; answers any other request
+     * {@code 200} at once: a server that says yes to an upload it then stalls.
+     */
+    public static UploadServer acceptingEarlyThenStalling() throws IOException {
+        return new UploadServer(Mode.ACCEPT_EARLY_THEN_STALL);
+    }
+
     /** Waits until {@code count} requests have been read whole, at most {@code timeout}. */
     public boolean awaitReceived(int count, Duration timeout) throws InterruptedException {
         if (!noted.tryAcquire(count, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -150,6 +162,17 @@ public final class UploadServer implements AutoCloseable {
         try (plain; Socket client = overTls(plain); InputStream in = client.getInputStream();
              OutputStream out = client.getOutputStream()) {
             for (String head = readHead(in); !head.isEmpty(); head = readHead(in)) {
+                if (mode == Mode.ACCEPT_EARLY_THEN_STALL) {
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    note(head, "");
+                    if (head.startsWith("POST ")) {
+                        closed.await();
+                        return;
+                    }
+                    continue;
+                }
                 if (mode == Mode.READ_HEAD_ONLY) {
                     note(head, "");
                     closed.await();
