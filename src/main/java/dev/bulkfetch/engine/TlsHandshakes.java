@@ -173,6 +173,7 @@ final class TlsHandshakes extends SSLSocketFactory {
                 public void write(int b) throws IOException {
                     writing = true;
                     try {
+                        refuseIfClosed();
                         out.write(b);
                     } finally {
                         writing = false;
@@ -183,12 +184,25 @@ final class TlsHandshakes extends SSLSocketFactory {
                 public void write(byte[] b, int off, int len) throws IOException {
                     writing = true;
                     try {
+                        refuseIfClosed();
                         out.write(b, off, len);
                     } finally {
                         writing = false;
                     }
                 }
             };
+        }
+
+        /**
+         * Refuses a write that begins while another thread closes the socket: that close saw
+         * no write under way, and the write would take the TLS lock first and hold the close's
+         * close_notify behind a body the server does not read (found by review). Both flags
+         * are volatile, so the close sees the write begun or the write sees the close.
+         */
+        private void refuseIfClosed() throws java.net.SocketException {
+            if (closedHere) {
+                throw new java.net.SocketException("Socket closed");
+            }
         }
 
         @Override
