@@ -1,6 +1,6 @@
 package dev.bulkfetch.compare;
 
-import static dev.bulkfetch.compare.CompareFolders.compareFolders;
+import static dev.bulkfetch.compare.CompareFolders.notRunningElsewhere;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,7 +111,7 @@ class CompareCommandTest {
                     .mapToObj(n -> dead.url("/" + n))
                     .collect(Collectors.joining("\n", "", "\n")));
             Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-            java.util.Set<Path> before = compareFolders(tmp);
+            java.util.Set<Path> before = notRunningElsewhere(tmp);
 
             Cli.Result result = Cli.run("compare", list.toString(), "-c", "2", "--warmup", "0",
                     "--engines", "event-loop,threads");
@@ -119,7 +119,7 @@ class CompareCommandTest {
             assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
             assertThat(result.out()).contains("Verdict: Nothing to compare: every item failed"
                     + " in every run (connect 20). Is the server up?").doesNotContain("Fastest");
-            assertThat(compareFolders(tmp)).isEqualTo(before);
+            assertThat(notRunningElsewhere(tmp)).isEqualTo(before);
         }
     }
 

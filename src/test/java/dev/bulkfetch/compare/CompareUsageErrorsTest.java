@@ -1,6 +1,6 @@
 package dev.bulkfetch.compare;
 
-import static dev.bulkfetch.compare.CompareFolders.compareFolders;
+import static dev.bulkfetch.compare.CompareFolders.notRunningElsewhere;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.testing.Cli;
@@ -77,14 +77,14 @@ class CompareUsageErrorsTest {
 
         // A mock that cannot start (its port taken) left an empty temporary folder.
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        java.util.Set<Path> before = compareFolders(tmp);
+        java.util.Set<Path> before = notRunningElsewhere(tmp);
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getLoopbackAddress())) {
             Cli.Result busy = Cli.run("compare", "urls/demo.txt", "--mock", "--mock-port",
                     Integer.toString(taken.getLocalPort()));
             assertThat(busy.exitCode()).as(busy.err()).isEqualTo(2);
         }
-        assertThat(compareFolders(tmp)).isEqualTo(before);
+        assertThat(notRunningElsewhere(tmp)).isEqualTo(before);
     }
 
     /**
