@@ -1,6 +1,7 @@
 package dev.bulkfetch.compare;
 
-import static dev.bulkfetch.compare.CompareFolders.notRunningElsewhere;
+import static dev.bulkfetch.compare.CompareFolders.compareFolders;
+import static dev.bulkfetch.compare.CompareFolders.inTemporaryFolder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -110,16 +111,16 @@ class CompareCommandTest {
             Path list = TestServer.write(dir.resolve("dead.txt"), IntStream.rangeClosed(1, 20)
                     .mapToObj(n -> dead.url("/" + n))
                     .collect(Collectors.joining("\n", "", "\n")));
-            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-            java.util.Set<Path> before = notRunningElsewhere(tmp);
+            Path tmp = Files.createDirectories(dir.resolve("tmp"));
 
-            Cli.Result result = Cli.run("compare", list.toString(), "-c", "2", "--warmup", "0",
-                    "--engines", "event-loop,threads");
+            Cli.Result result = inTemporaryFolder(tmp, () -> Cli.run("compare",
+                    list.toString(), "-c", "2", "--warmup", "0", "--engines",
+                    "event-loop,threads"));
 
             assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
             assertThat(result.out()).contains("Verdict: Nothing to compare: every item failed"
                     + " in every run (connect 20). Is the server up?").doesNotContain("Fastest");
-            assertThat(notRunningElsewhere(tmp)).isEqualTo(before);
+            assertThat(compareFolders(tmp)).isEmpty();
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.bulkfetch.compare;
 
-import static dev.bulkfetch.compare.CompareFolders.notRunningElsewhere;
+import static dev.bulkfetch.compare.CompareFolders.compareFolders;
+import static dev.bulkfetch.compare.CompareFolders.inTemporaryFolder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.TestServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,15 +78,14 @@ class CompareUsageErrorsTest {
         assertThat(probeHelp.exitCode()).as(probeHelp.err()).isZero();
 
         // A mock that cannot start (its port taken) left an empty temporary folder.
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        java.util.Set<Path> before = notRunningElsewhere(tmp);
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getLoopbackAddress())) {
-            Cli.Result busy = Cli.run("compare", "urls/demo.txt", "--mock", "--mock-port",
-                    Integer.toString(taken.getLocalPort()));
+            Cli.Result busy = inTemporaryFolder(tmp, () -> Cli.run("compare", "urls/demo.txt",
+                    "--mock", "--mock-port", Integer.toString(taken.getLocalPort())));
             assertThat(busy.exitCode()).as(busy.err()).isEqualTo(2);
         }
-        assertThat(notRunningElsewhere(tmp)).isEqualTo(before);
+        assertThat(compareFolders(tmp)).isEmpty();
     }
 
     /**
