@@ -3,6 +3,7 @@ package dev.bulkfetch.compare;
 import dev.bulkfetch.output.LockedFile;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -154,13 +155,16 @@ public final class FolderLock implements AutoCloseable {
         lock = null;
     }
 
-    /** The file system's key of {@code file} (device and inode), without opening it. */
-    private static Object fileKey(Path file) throws IOException {
+    /**
+     * The file system's key of {@code file} (device and inode), without opening it, {@code
+     * options} saying whether a link is followed; null when there is no such file.
+     */
+    static Object fileKey(Path file, LinkOption... options) throws IOException {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file,
-                    BasicFileAttributes.class);
+            Object key = Files.readAttributes(file, BasicFileAttributes.class, options)
+                    .fileKey();
             // Null on a file system without keys: the name is taken at its word.
-            return attributes.fileKey() == null ? Boolean.TRUE : attributes.fileKey();
+            return key == null ? Boolean.TRUE : key;
         } catch (NoSuchFileException e) {
             return null;
         }

@@ -4,7 +4,6 @@ import dev.bulkfetch.output.LockedFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -113,17 +112,9 @@ public final class TempFolder implements AutoCloseable {
         lock = null;
     }
 
-    /** The file system's key of {@code file} (device and inode), without opening it. */
+    /** The key of {@code file} itself, a link's own when it is one; null when not there. */
     static Object fileKey(Path file) throws IOException {
-        try {
-            Object key = Files.readAttributes(file,
-                    java.nio.file.attribute.BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).fileKey();
-            // Null on a file system without keys: the name is taken at its word.
-            return key == null ? Boolean.TRUE : key;
-        } catch (NoSuchFileException e) {
-            return null;
-        }
+        return FolderLock.fileKey(file, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static void deleteIfEmpty(Path folder) {
