@@ -58,10 +58,6 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
     private final String method;
     // When the request had been written whole, for IdleWatch's timer thread; 0 before.
     private volatile long written;
-    // Whether the request goes in one message, its head and body together: set as it is
-    // sent, read as its write completes, on the connection's loop (after the write's
-    // hand-off to it).
-    private boolean oneMessage;
 
     CountingHandler(EngineOptions options, long start, String method,
                     java.util.function.BooleanSupplier engineClosing) {
@@ -79,31 +75,22 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
         reused = true;
     }
 
-    @Override
-    public void onRequestSend(org.asynchttpclient.netty.request.NettyRequest request) {
-        // A body of bytes (the engine's) goes in the request's one message, which AHC writes
-        // with no body of its own to write after it.
-        oneMessage = request.getBody() == null;
-    }
-
     /**
-     * AHC's word that the request's head has been written; for a request in one message (the
-     * engine's), that is the whole request, its body too. Not from the start of the write:
-     * a large body the server is slow to read is no silence, as on the blocking engines,
-     * whose idle timeout is a socket read's, which begins once the body has gone.
+     * AHC's word that the request's head has been written: the whole request, its body too,
+     * as the engine gives AHC a body as bytes, which go in the head's one message (a body
+     * AHC writes after the head is {@link #onContentWritten}'s, which this engine has none
+     * of). Not from the start of the write: a large body the server is slow to read is no
+     * silence, as on the blocking engines, whose idle timeout is a socket read's, which
+     * begins once the body has gone.
      */
     @Override
     public State onHeadersWritten() {
-        if (oneMessage) {
-            written = org.asynchttpclient.util.DateUtils.unpreciseMillisTime();
-        }
+        written = org.asynchttpclient.util.DateUtils.unpreciseMillisTime();
         return State.CONTINUE;
     }
 
-    /** AHC's word that a body it wrote after the request's head has gone whole. */
     @Override
     public State onContentWritten() {
-        written = org.asynchttpclient.util.DateUtils.unpreciseMillisTime();
         return State.CONTINUE;
     }
 
