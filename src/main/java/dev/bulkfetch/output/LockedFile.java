@@ -45,7 +45,7 @@ public final class LockedFile {
      */
     public static LockedFile take(Path file, Function<Path, ? extends IOException> inUse)
             throws IOException {
-        return take(file, inUse, StandardOpenOption.CREATE);
+        return take(file, inUse, StandardOpenOption.CREATE, FileChannel::tryLock);
     }
 
     /**
@@ -56,7 +56,7 @@ public final class LockedFile {
      */
     public static LockedFile takeExisting(Path file, Function<Path, ? extends IOException> inUse)
             throws IOException {
-        return take(file, inUse, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return take(file, inUse, java.nio.file.LinkOption.NOFOLLOW_LINKS, FileChannel::tryLock);
     }
 
     /** How a channel is locked: by {@link FileChannel#tryLock()}, or as a test has it. */
@@ -69,11 +69,6 @@ public final class LockedFile {
     static LockedFile take(Path file, Function<Path, ? extends IOException> inUse,
                            Locking locking) throws IOException {
         return take(file, inUse, StandardOpenOption.CREATE, locking);
-    }
-
-    private static LockedFile take(Path file, Function<Path, ? extends IOException> inUse,
-                                   java.nio.file.OpenOption how) throws IOException {
-        return take(file, inUse, how, FileChannel::tryLock);
     }
 
     private static LockedFile take(Path file, Function<Path, ? extends IOException> inUse,
