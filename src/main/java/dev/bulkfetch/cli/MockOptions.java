@@ -18,7 +18,7 @@ final class MockOptions {
 
     MockOptions() {
         this("Start the embedded WireMock (wiremock-mappings/) for this run; URLs on "
-                + "127.0.0.1:8089 go to it.");
+                + "127.0.0.1:8089 or localhost:8089 go to it.");
     }
 
     /** With {@code --mock} described as the command uses it. */
