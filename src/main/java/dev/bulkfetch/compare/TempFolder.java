@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -52,14 +53,23 @@ public final class TempFolder implements AutoCloseable {
     }
 
     static TempFolder make(Path tmp) throws IOException {
+        return make(tmp, file -> { });
+    }
+
+    /**
+     * As {@link #make()}, in {@code tmp}, {@code made} run as each lock's file is made and not
+     * yet locked: a test's compare starting beside this one.
+     */
+    static TempFolder make(Path tmp, Consumer<Path> made) throws IOException {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Path folder = Files.createTempDirectory(tmp, PREFIX);
             Path file = folder.resolve(FILE);
             LockedFile locked;
-            Object made;
+            Object key;
             try {
                 Files.createFile(file);
-                made = fileKey(file);
+                made.accept(file);
+                key = fileKey(file);
                 locked = LockedFile.takeExisting(file, f -> new IOException("taken"));
             } catch (IOException e) {
                 // Gone, or locked: another compare took it for a killed one's. An empty
@@ -67,7 +77,7 @@ public final class TempFolder implements AutoCloseable {
                 deleteIfEmpty(folder);
                 continue;
             }
-            if (!locked.held() || made != null && Objects.equals(made, fileKey(file))) {
+            if (!locked.held() || key != null && Objects.equals(key, fileKey(file))) {
                 // On a file system without locks no compare removes any folder.
                 return new TempFolder(folder, locked);
             }
