@@ -23,11 +23,14 @@ import java.util.Objects;
  * <p>Only a folder that is unmistakably one goes: in the temporary folder itself, named as
  * {@link TempFolder} names them, a folder and no link, owned by the user this compare runs as,
  * holding the lock's file ({@link TempFolder#FILE}, a file and no link) whose lock can be
- * taken, so no compare, in this JVM or another, is using it. The lock is held while the
- * folder is removed, and counts only when the name still stands for the file locked: another
- * compare removing the same folder, or one just making its own, is left to it. Links in the
- * folder are removed, never followed. On a network file system, where a lock may hold on one
- * host alone, and on one without locks, none is removed.
+ * taken, so no compare, in this JVM or another, is using it; of one held in this JVM the
+ * lock's file is not even opened ({@link TempFolder#heldHere}). A compare making its folder
+ * gives it that name only once it holds the lock, so a folder just made is never taken for a
+ * killed compare's. The lock is held while the folder is removed, and counts only when the
+ * name still stands for the file locked: another compare removing the same folder, or one
+ * ending and removing its lock's file, is left to it. Links in the folder are removed, never
+ * followed. On a network file system, where a lock may hold on one host alone, and on one
+ * without locks, none is removed.
  */
 public final class KilledTempFolders {
 
@@ -121,7 +124,8 @@ public final class KilledTempFolders {
                     BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!attributes.isDirectory()
                     || !user.equals(Files.getOwner(folder, LinkOption.NOFOLLOW_LINKS))
-                    || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                    || TempFolder.heldHere(folder)) {
                 return null;
             }
             Object before = TempFolder.fileKey(file);

@@ -2,10 +2,13 @@ package dev.bulkfetch.compare;
 
 import dev.bulkfetch.output.LockedFile;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -17,10 +20,14 @@ import java.util.regex.Pattern;
  * with the list; a later compare tells such a folder by the lock it can take, and removes it
  * ({@link KilledTempFolders}).
  *
- * <p>The lock's file is made in the new, empty folder and only then locked: a later compare
- * looking in between may take the lock first and remove the folder as a killed one's. So
- * the file is opened as it was made, never made again, and counts only when its name still
- * stands for the file locked; else the folder is left to that compare, and another is made.
+ * <p>A compare sweeping such folders may look at any instant, also at a folder just made, its
+ * lock's file made and not yet locked: it took the lock first, and removed the folder of a
+ * compare starting beside it as a killed one's (seen once in 24 compares started together).
+ * So the folder is made under a name no sweep looks at, its lock's file made and locked in
+ * it, and only then renamed to its own: under that name it is never without the lock. In
+ * this JVM, where the lock's entry names the file as it was locked ({@link LockedFile}), the
+ * folder is held by its own name too, before it has it, so that a sweep here never opens its
+ * lock's file (closing that descriptor would release the lock).
  * Thread-safe: {@link #close()} is idempotent under this object's lock, for the signal's
  * tidy-up and the compare's own end.
  */
@@ -35,15 +42,22 @@ public final class TempFolder implements AutoCloseable {
     /** What the name of every such folder begins with; a random number follows. */
     public static final String PREFIX = "bulkfetch-compare-";
     private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "\\d+");
-    // Each attempt lost to a later compare taking the new folder for a killed one's.
+    /** What the name of a folder being made begins with, its number following: no sweep's. */
+    private static final String MAKING = PREFIX + "new-";
+    // Each attempt lost to a folder of the name it was to be given.
     private static final int ATTEMPTS = 5;
+    // The folders held in this JVM, by their real paths, from before they have their names.
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final Path folder;
+    // This folder's entry in HELD.
+    private final Path real;
     // Guarded by this; null once closed.
     private LockedFile lock;
 
-    private TempFolder(Path folder, LockedFile lock) {
+    private TempFolder(Path folder, Path real, LockedFile lock) {
         this.folder = folder;
+        this.real = real;
         this.lock = lock;
     }
 
@@ -62,35 +76,64 @@ public final class TempFolder implements AutoCloseable {
      */
     static TempFolder make(Path tmp, Consumer<Path> made) throws IOException {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            Path folder = Files.createTempDirectory(tmp, PREFIX);
-            Path file = folder.resolve(FILE);
-            LockedFile locked;
-            Object key;
-            try {
-                Files.createFile(file);
-                made.accept(file);
-                key = fileKey(file);
-                locked = LockedFile.takeExisting(file, f -> new IOException("taken"));
-            } catch (IOException e) {
-                // Gone, or locked: another compare took it for a killed one's. An empty
-                // folder goes; one with the lock's file in it is that compare's to remove.
-                deleteIfEmpty(folder);
+            Path making = Files.createTempDirectory(tmp, MAKING);
+            Path folder = making.resolveSibling(
+                    PREFIX + making.getFileName().toString().substring(MAKING.length()));
+            Path real = making.toRealPath().resolveSibling(folder.getFileName());
+            if (!HELD.add(real)) {
+                // A folder of that name held in this JVM: another number.
+                Files.delete(making);
                 continue;
             }
-            if (!locked.held() || key != null && Objects.equals(key, fileKey(file))) {
+            LockedFile locked = null;
+            try {
+                Files.createFile(making.resolve(FILE));
+                made.accept(making.resolve(FILE));
                 // On a file system without locks no compare removes any folder.
-                return new TempFolder(folder, locked);
+                locked = LockedFile.takeExisting(making.resolve(FILE),
+                        f -> new IOException("taken"));
+                // rename(2), on one file system: the name is the folder's at once, its lock's
+                // file in it and locked; a folder of that name is left as it is.
+                Files.move(making, folder);
+                return new TempFolder(folder, real, locked);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException taken) {
+                // Another folder has the name: another number.
+                undo(making, locked, real, null);
+            } catch (IOException | RuntimeException e) {
+                undo(making, locked, real, e);
+                throw e;
             }
-            locked.release();
-            deleteIfEmpty(folder);
         }
         throw new IOException("cannot make a temporary folder of compare's own in " + tmp
-                + ": each one made was taken for a killed compare's and removed at once");
+                + ": the name of each one made was another folder's");
+    }
+
+    /** Removes {@code making} as made, its lock's file released, and its entry in HELD. */
+    private static void undo(Path making, LockedFile locked, Path real, Exception e) {
+        try {
+            if (locked != null) {
+                locked.release();
+            }
+            Files.deleteIfExists(making.resolve(FILE));
+            Files.deleteIfExists(making);
+        } catch (IOException left) {
+            // Stays, under a name no sweep looks at.
+            if (e != null) {
+                e.addSuppressed(left);
+            }
+        } finally {
+            HELD.remove(real);
+        }
     }
 
     /** Whether {@code name} is one this class gives its folders. */
     static boolean isOurs(String name) {
         return NAME.matcher(name).matches();
+    }
+
+    /** Whether {@code folder} is one of these held in this JVM: its lock's file not to open. */
+    static boolean heldHere(Path folder) throws IOException {
+        return HELD.contains(folder.toRealPath());
     }
 
     /** The folder. */
@@ -120,6 +163,7 @@ public final class TempFolder implements AutoCloseable {
             // Closing the channel: the lock goes with it or with the process.
         }
         lock = null;
+        HELD.remove(real);
     }
 
     /** The key of {@code file} itself, a link's own when it is one; null when not there. */
@@ -127,11 +171,4 @@ public final class TempFolder implements AutoCloseable {
         return FolderLock.fileKey(file, LinkOption.NOFOLLOW_LINKS);
     }
 
-    private static void deleteIfEmpty(Path folder) {
-        try {
-            Files.deleteIfExists(folder);
-        } catch (IOException e) {
-            // Not empty, or not ours to remove.
-        }
-    }
 }
