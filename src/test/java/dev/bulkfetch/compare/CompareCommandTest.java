@@ -1,7 +1,7 @@
 package dev.bulkfetch.compare;
 
 import static dev.bulkfetch.compare.CompareFolders.compareFolders;
-import static dev.bulkfetch.compare.CompareFolders.inTemporaryFolder;
+import static dev.bulkfetch.testing.TmpDir.inTemporaryFolder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
