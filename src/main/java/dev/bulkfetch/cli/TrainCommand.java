@@ -66,7 +66,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         });
         server.start();
-        Path dir = Files.createTempDirectory("bulkfetch-train");
+        // In java.io.tmpdir as it is now, not as the JDK read it once per JVM: a test's own.
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
+                "bulkfetch-train");
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/item/";
             Path urls = Files.writeString(dir.resolve("urls.txt"), IntStream.rangeClosed(1, URLS)
