@@ -1,5 +1,6 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.testing.TmpDir.inTemporaryFolder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.testing.Cli;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,15 +22,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class TrainCommandTest {
 
+    @TempDir
+    Path tmp;
+
+    /**
+     * Its folder is looked for in a temporary folder of the test's own: in the machine's, a
+     * second build's training run came and went while the test looked.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"event-loop", "threads", "virtual", "serial"})
-    void theEngineFetchesEveryUrlAndTheScratchFolderIsRemoved(String engine) throws IOException {
-        Set<Path> before = trainingFolders();
-
-        Cli.Result result = Cli.run("train", "--engine", engine);
+    void theEngineFetchesEveryUrlAndTheScratchFolderIsRemoved(String engine) throws Exception {
+        Cli.Result result = inTemporaryFolder(tmp, () -> Cli.run("train", "--engine", engine));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.OK);
-        assertThat(trainingFolders()).isEqualTo(before);
+        assertThat(trainingFolders()).isEmpty();
     }
 
     @Test
@@ -38,8 +45,8 @@ class TrainCommandTest {
         assertThat(Cli.run("train", "--engine", "warp").exitCode()).isNotEqualTo(ExitCodes.OK);
     }
 
-    private static Set<Path> trainingFolders() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+    private Set<Path> trainingFolders() throws IOException {
+        try (Stream<Path> files = Files.list(tmp)) {
             return files.filter(p -> p.getFileName().toString().startsWith("bulkfetch-train"))
                     .collect(Collectors.toSet());
         }
