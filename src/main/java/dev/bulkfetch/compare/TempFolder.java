@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * it, and only then renamed to its own: under that name it is never without the lock. In
  * this JVM, where the lock's entry names the file as it was locked ({@link LockedFile}), the
  * folder is held by its own name too, before it has it, so that a sweep here never opens its
- * lock's file (closing that descriptor would release the lock).
+ * lock's file (closing that descriptor would release the lock). A compare killed before the
+ * rename leaves its folder, empty but for that file, under the name no sweep looks at, as one
+ * killed before it made the file left its folder, empty, before.
  * Thread-safe: {@link #close()} is idempotent under this object's lock, for the signal's
  * tidy-up and the compare's own end.
  */
@@ -170,5 +172,4 @@ public final class TempFolder implements AutoCloseable {
     static Object fileKey(Path file) throws IOException {
         return FolderLock.fileKey(file, LinkOption.NOFOLLOW_LINKS);
     }
-
 }
