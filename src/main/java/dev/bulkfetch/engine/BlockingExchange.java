@@ -106,6 +106,7 @@ final class BlockingExchange {
      * over when this returns, its slot of the idle cap settled and its body given up on.
      */
     Outcome outcome(FetchRequest request, long start) {
+        ConnectGate.enter(this::mayOpen);
         try {
             Outcome outcome = run(Credentials.asHeader(request), start);
             return redirected ? outcome.afterRedirect() : outcome;
@@ -120,12 +121,15 @@ final class BlockingExchange {
             Outcome failed = timedOut
                     || System.nanoTime() - deadlineNanos >= 0
                     ? Outcome.failure(Timeouts.request(options), bodyRead.bytes(), latency)
-                    : Failures.outcome(e, bodyRead.bytes(), latency, options);
+                    : Failures.outcome(ConnectGate.refusal(e) != null
+                            ? ConnectGate.refusal(e).getCause() : e,
+                            bodyRead.bytes(), latency, options);
             if (answered != 0) {
                 failed = failed.withStatus(answered, answeredRetryAfter);
             }
             return redirected ? failed.afterRedirect() : failed;
         } finally {
+            ConnectGate.leave();
             end();
             connections.settle();
             // Too large, failed or cancelled before its end: the body is given up on.
@@ -320,6 +324,18 @@ final class BlockingExchange {
                             .initCause(cause);
         }
         checkDeadline();
+    }
+
+    /**
+     * Refuses a new connection once the engine is closing or the deadline has passed, where
+     * the JDK asks for its socket (see {@link ConnectGate}).
+     */
+    private void mayOpen() throws ConnectGate.Refused {
+        try {
+            checkAborted(null);
+        } catch (java.net.SocketTimeoutException | java.util.concurrent.CancellationException e) {
+            throw new ConnectGate.Refused(e);
+        }
     }
 
     /** Throws once the deadline has passed, the exchange then timed out. */

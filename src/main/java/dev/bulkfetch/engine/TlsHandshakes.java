@@ -65,10 +65,12 @@ final class TlsHandshakes extends SSLSocketFactory {
      * A plain socket, for the JDK to connect and then hand to {@link #createSocket(Socket,
      * String, int, boolean)}: the TCP connect is done, and its failures are its own, before
      * any socket of this factory's. (Left unimplemented, the JDK does the same after an
-     * exception made for each connection, which says so.)
+     * exception made for each connection, which says so.) Refused to an exchange that is
+     * over ({@link ConnectGate}): the JDK asks here for each connection it opens.
      */
     @Override
-    public Socket createSocket() {
+    public Socket createSocket() throws IOException {
+        ConnectGate.check();
         return new Socket();
     }
 
@@ -81,24 +83,28 @@ final class TlsHandshakes extends SSLSocketFactory {
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
+        ConnectGate.check();
         return new Watched((SSLSocket) sockets().createSocket(host, port), null);
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress local, int localPort)
             throws IOException {
+        ConnectGate.check();
         return new Watched((SSLSocket) sockets().createSocket(host, port, local, localPort),
                 null);
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
+        ConnectGate.check();
         return new Watched((SSLSocket) sockets().createSocket(host, port), null);
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
             throws IOException {
+        ConnectGate.check();
         return new Watched((SSLSocket) sockets().createSocket(host, port, local, localPort),
                 null);
     }
