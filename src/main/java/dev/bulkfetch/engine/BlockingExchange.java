@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -47,14 +46,12 @@ final class BlockingExchange {
     private final RedirectGate redirectGate;
     // The engine's TLS sockets, one factory for all its connections (see TlsHandshakes).
     private final javax.net.ssl.SSLSocketFactory tls;
-    // Reads the engine's volatile flag, set by its close() on whichever thread closes it.
-    private final BooleanSupplier closing;
     // Lends the engine's pool a thread (BlockingEngine.lend, under the engine's lock): called
     // under this exchange's lock, so the locks are only ever taken in that order.
     private final Runnable lendThread;
-    // Brought forward to now by a caller's cancel: everything that keeps the deadline
-    // then ends the exchange.
-    private volatile long deadlineNanos;
+    // The deadline, brought forward by a caller's cancel, and the engine's close, with the
+    // checks of both; read and set by the threads that end the exchange too.
+    private final ExchangeDeadline deadline;
     // The connection in use; read by the watchdog thread to abort it.
     private volatile HttpURLConnection connection;
     // Its connections' slots in the idle cap, and their closes, made once by whichever thread.
@@ -66,8 +63,6 @@ final class BlockingExchange {
     private volatile boolean closeDelimited;
     // Set by the exchange's thread while a redirect waits for the rate; read by cancel().
     private volatile boolean awaitingPermit;
-    // Set by whichever thread found the deadline passed.
-    private volatile boolean timedOut;
     // Set by the exchange's thread once a redirect is followed.
     private boolean redirected;
     // The final response's status (0 before) and Retry-After, set by the exchange's thread
@@ -82,8 +77,8 @@ final class BlockingExchange {
     private boolean interrupted;
     private boolean lent;
     private final BodyReader reader;
-    // The body's reads, on this exchange's thread, which check the deadline through
-    // checkDeadline: the fields the watchdog reads stay here.
+    // The body's reads, on this exchange's thread, which check the deadline as they go: the
+    // fields the watchdog reads stay here.
     private final BlockingBody bodyRead;
 
     BlockingExchange(Context context, long deadlineNanos) {
@@ -92,12 +87,11 @@ final class BlockingExchange {
         this.redirectGate = context.redirectGate();
         this.connections = new ExchangeConnections(context.idleCap());
         this.tls = context.tls();
-        this.closing = context.closing();
         this.lendThread = context.lendThread();
-        this.deadlineNanos = deadlineNanos;
+        this.deadline = new ExchangeDeadline(deadlineNanos, context.closing());
         this.reader = new BodyReader(options.bodyHandler());
-        this.bodyRead = new BlockingBody(reader, options.maxBodyBytes(), closing,
-                this::checkDeadline);
+        this.bodyRead = new BlockingBody(reader, options.maxBodyBytes(), context.closing(),
+                deadline::check);
     }
 
     /**
@@ -106,7 +100,7 @@ final class BlockingExchange {
      * over when this returns, its slot of the idle cap settled and its body given up on.
      */
     Outcome outcome(FetchRequest request, long start) {
-        ConnectGate.enter(this::mayOpen);
+        ConnectGate.enter(deadline::mayOpen);
         try {
             Outcome outcome = run(Credentials.asHeader(request), start);
             return redirected ? outcome.afterRedirect() : outcome;
@@ -118,8 +112,7 @@ final class BlockingExchange {
             // event loop, not a cancelled item with the JVM's words for it.
             abort();
             long latency = System.nanoTime() - start;
-            Outcome failed = timedOut
-                    || System.nanoTime() - deadlineNanos >= 0
+            Outcome failed = deadline.hasTimedOut()
                     ? Outcome.failure(Timeouts.request(options), bodyRead.bytes(), latency)
                     : Failures.outcome(ConnectGate.refusal(e) != null
                             ? ConnectGate.refusal(e).getCause() : e,
@@ -222,30 +215,9 @@ final class BlockingExchange {
 
     /** Waits, within the deadline, for the rate to let a redirect's request start. */
     private void awaitPermit(java.net.URI to) throws IOException {
-        java.util.concurrent.CompletableFuture<Void> permit = null;
+        awaitingPermit = true;
         try {
-            awaitingPermit = true;
-            if (System.nanoTime() - deadlineNanos >= 0) {
-                throw new java.util.concurrent.TimeoutException();  // cancelled just now
-            }
-            permit = redirectGate.permit(to);
-            permit.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
-            // A permit no longer waited for is given up, as the event loop's is: granted later,
-            // the rate would count a start for a request never sent.
-            if (permit != null) {
-                permit.cancel(false);
-            }
-            if (e instanceof InterruptedException) {
-                // The engine is closing (Ctrl-C's grace is out), or the caller cancelled.
-                Thread.currentThread().interrupt();
-                throw new java.util.concurrent.CancellationException("engine closed");
-            }
-            timedOut = true;
-            throw new java.net.SocketTimeoutException("request deadline passed waiting for"
-                    + " the rate to allow a redirect");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException(e.getCause());
+            deadline.await(() -> redirectGate.permit(to));
         } finally {
             awaitingPermit = false;
         }
@@ -256,16 +228,16 @@ final class BlockingExchange {
         HttpURLConnection conn = (HttpURLConnection) request.url().toURL()
                 .openConnection(Proxy.NO_PROXY);
         connection = conn;
-        if (closing.getAsBoolean()) {
+        if (deadline.closing()) {
             // close() may have passed this exchange before it had this connection.
             throw new java.util.concurrent.CancellationException("engine closed");
         }
         ConnectionSetUp.prepare(conn, options.insecure(), tls);
         // What the request has left bounds the connection's timeouts (see
         // ConnectionSetUp.timeouts); with nothing left, it has timed out.
-        long left = deadlineNanos - System.nanoTime();
+        long left = deadline.leftNanos();
         if (left <= 0) {
-            timedOut = true;
+            deadline.timedOut();
             throw new java.net.SocketTimeoutException("request deadline passed");
         }
         ConnectionSetUp.timeouts(conn, options, left);
@@ -284,7 +256,7 @@ final class BlockingExchange {
         } catch (IOException e) {
             throw (IOException) new java.net.ConnectException(e.getMessage()).initCause(e);
         }
-        if (System.nanoTime() - deadlineNanos >= 0) {
+        if (deadline.passed()) {
             // Cancelled, or out of time, while connecting (a disconnect cannot reach a
             // connect under way): nothing of the request goes.
             connections.disconnect(conn);
@@ -310,40 +282,10 @@ final class BlockingExchange {
         try (OutputStream out = conn.getOutputStream()) {
             out.write(body);
         } catch (IOException | RuntimeException e) {
-            checkAborted(e);
+            deadline.checkAborted(e);
             throw e;
         }
-        checkAborted(null);
-    }
-
-    /** Throws once the engine is closing ({@code cause}: what its close cut), or timed out. */
-    private void checkAborted(Exception cause) throws java.net.SocketTimeoutException {
-        if (closing.getAsBoolean()) {
-            throw (java.util.concurrent.CancellationException)
-                    new java.util.concurrent.CancellationException("engine closed")
-                            .initCause(cause);
-        }
-        checkDeadline();
-    }
-
-    /**
-     * Refuses a new connection once the engine is closing or the deadline has passed, where
-     * the JDK asks for its socket (see {@link ConnectGate}).
-     */
-    private void mayOpen() throws ConnectGate.Refused {
-        try {
-            checkAborted(null);
-        } catch (java.net.SocketTimeoutException | java.util.concurrent.CancellationException e) {
-            throw new ConnectGate.Refused(e);
-        }
-    }
-
-    /** Throws once the deadline has passed, the exchange then timed out. */
-    private void checkDeadline() throws java.net.SocketTimeoutException {
-        if (System.nanoTime() - deadlineNanos > 0) {
-            timedOut = true;
-            throw new java.net.SocketTimeoutException("request deadline passed");
-        }
+        deadline.checkAborted(null);
     }
 
     /** The server answered {@code status}, with a body over the limit. */
@@ -392,7 +334,7 @@ final class BlockingExchange {
     void abortBeforeBody(boolean deadline) {
         if (!readingBody) {
             if (deadline) {
-                timedOut = true;
+                this.deadline.timedOut();
             }
             // On a thread of its own: should a close still wait on a lock, it holds up
             // only itself, not the one watchdog every request's deadline depends on.
@@ -413,7 +355,7 @@ final class BlockingExchange {
             if (over) {
                 return;  // its connection may be back in the JDK's cache: not ours to close
             }
-            deadlineNanos = System.nanoTime();
+            deadline.bringForward();
             if (awaitingPermit) {
                 // A redirect's wait for the rate, timed from before the cancel.
                 interrupted = true;
@@ -437,7 +379,7 @@ final class BlockingExchange {
     /** Ends a virtual thread's read of a body at the deadline: its socket closes. */
     private synchronized void interruptReader() {
         if (!over) {
-            timedOut = true;
+            deadline.timedOut();
             interrupted = true;
             thread.interrupt();
         }
