@@ -6,9 +6,7 @@ import dev.bulkfetch.FetchError;
 import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.net.Proxy;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
@@ -44,8 +42,6 @@ final class BlockingExchange {
     private final EngineOptions options;
     private final HostGuard guard;
     private final RedirectGate redirectGate;
-    // The engine's TLS sockets, one factory for all its connections (see TlsHandshakes).
-    private final javax.net.ssl.SSLSocketFactory tls;
     // Lends the engine's pool a thread (BlockingEngine.lend, under the engine's lock): called
     // under this exchange's lock, so the locks are only ever taken in that order.
     private final Runnable lendThread;
@@ -56,6 +52,8 @@ final class BlockingExchange {
     private volatile HttpURLConnection connection;
     // Its connections' slots in the idle cap, and their closes, made once by whichever thread.
     private final ExchangeConnections connections;
+    // Opens each of its connections and sends the request on it.
+    private final ExchangeRequests requests;
     // Set by the reading thread when it starts on the body; read by the watchdog.
     private volatile boolean readingBody;
     // Set by the reading thread before readingBody, for a body (a redirect's too) that ends
@@ -86,9 +84,10 @@ final class BlockingExchange {
         this.guard = context.guard();
         this.redirectGate = context.redirectGate();
         this.connections = new ExchangeConnections(context.idleCap());
-        this.tls = context.tls();
         this.lendThread = context.lendThread();
         this.deadline = new ExchangeDeadline(deadlineNanos, context.closing());
+        this.requests = new ExchangeRequests(options, context.tls(), connections, deadline,
+                conn -> connection = conn);
         this.reader = new BodyReader(options.bodyHandler());
         this.bodyRead = new BlockingBody(reader, options.maxBodyBytes(), context.closing(),
                 deadline::check);
@@ -132,7 +131,7 @@ final class BlockingExchange {
 
     private Outcome run(FetchRequest request, long start) throws IOException {
         for (int redirects = 0; ; redirects++) {
-            HttpURLConnection conn = open(request);
+            HttpURLConnection conn = requests.open(request);
             // Not conn.getResponseCode(), which gives the status line of a head a reset or a
             // timeout cut off as if it were an answer (see JdkHead).
             int status = JdkHead.status(conn);
@@ -221,71 +220,6 @@ final class BlockingExchange {
         } finally {
             awaitingPermit = false;
         }
-    }
-
-    private HttpURLConnection open(FetchRequest request) throws IOException {
-        connections.opening(request.url());
-        HttpURLConnection conn = (HttpURLConnection) request.url().toURL()
-                .openConnection(Proxy.NO_PROXY);
-        connection = conn;
-        if (deadline.closing()) {
-            // close() may have passed this exchange before it had this connection.
-            throw new java.util.concurrent.CancellationException("engine closed");
-        }
-        ConnectionSetUp.prepare(conn, options.insecure(), tls);
-        // What the request has left bounds the connection's timeouts (see
-        // ConnectionSetUp.timeouts); with nothing left, it has timed out.
-        long left = deadline.leftNanos();
-        if (left <= 0) {
-            deadline.timedOut();
-            throw new java.net.SocketTimeoutException("request deadline passed");
-        }
-        ConnectionSetUp.timeouts(conn, options, left);
-        ConnectionSetUp.headers(conn, request);
-        if (connections.unkept() && conn.getRequestProperty("Connection") == null) {
-            // No slot to keep this connection in, and a response without a body (to a
-            // HEAD, a 204) is back in the JDK's cache before it can be closed: the server
-            // closes it instead.
-            conn.setRequestProperty("Connection", "close");
-        }
-        byte[] body = ConnectionSetUp.body(conn, request);
-        try {
-            // Made here, not by the first write or read, so that a failure while making it
-            // (TLS handshake included) is told apart as AHC tells it: see Failures.
-            conn.connect();
-        } catch (IOException e) {
-            throw (IOException) new java.net.ConnectException(e.getMessage()).initCause(e);
-        }
-        if (deadline.passed()) {
-            // Cancelled, or out of time, while connecting (a disconnect cannot reach a
-            // connect under way): nothing of the request goes.
-            connections.disconnect(conn);
-            throw new java.net.SocketTimeoutException("request deadline passed while "
-                    + "connecting");
-        }
-        if (body != null) {
-            sendBody(conn, body);
-        }
-        return conn;
-    }
-
-    /**
-     * Writes the request's body. A write blocked on a server that stopped reading ends only as
-     * the deadline, a cancel or close() closes the connection, and the JDK keeps that quiet
-     * (its PrintStream notes the failure, and nothing asks), or, closed before its stream was
-     * made, fails inside the JDK (a NullPointerException): either way the item ends as its
-     * abort says. Read after a quiet one, the answer was waited for on a new connection the
-     * JDK opened in place of the closed one, with nothing sent on it, for the time the
-     * request had left: twice --timeout in all.
-     */
-    private void sendBody(HttpURLConnection conn, byte[] body) throws IOException {
-        try (OutputStream out = conn.getOutputStream()) {
-            out.write(body);
-        } catch (IOException | RuntimeException e) {
-            deadline.checkAborted(e);
-            throw e;
-        }
-        deadline.checkAborted(null);
     }
 
     /** The server answered {@code status}, with a body over the limit. */

@@ -13,7 +13,7 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * Readies the JDK's connection for one request, before it connects: what the JDK would do
  * on its own that the engine does itself or not at all, the TLS trust, the timeouts, the
- * method, the headers, and how the body goes. Kept apart from {@link BlockingExchange},
+ * method, the headers, and how the body goes. Kept apart from {@link ExchangeRequests},
  * which keeps what depends on the exchange (its deadline, its slot of the idle cap, the
  * connect) and calls these in the order they are declared, the order the headers then go
  * out in. Stateless: each method sets up only the connection it is given, on the exchange's

@@ -68,7 +68,7 @@ class CancelContractTest {
         try (UploadServer stalled = UploadServer.readingHeadOnly()) {
             Engine engine = Engine.create(kind, patient());
             CompletableFuture<Outcome> sent = engine.send(largePut(stalled));
-            String[] frames = {"BlockingExchange.open", "NioSocketImpl.write"};
+            String[] frames = {"ExchangeRequests.open", "NioSocketImpl.write"};
             assertThat(Await.until(() -> kind == EngineKind.VIRTUAL
                     ? Threads.anyVirtualAt("bulkfetch-", frames)
                     : Threads.anyAt("bulkfetch-", frames), Duration.ofSeconds(20)))
