@@ -3,6 +3,7 @@ package dev.bulkfetch;
 import dev.bulkfetch.input.HttpSyntax;
 import dev.bulkfetch.input.Urls;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -106,6 +107,93 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
     /** A GET of {@code url} at position {@code seq}, with no headers or body. */
     public static FetchRequest get(long seq, URI url) {
         return new FetchRequest(seq, null, url, "GET", Map.of(), null);
+    }
+
+    /**
+     * A builder of the request to {@code url} at position {@code seq}: a GET with no id,
+     * headers or body until told otherwise, so a POST with a header needs no constructor of
+     * seven components.
+     */
+    public static Builder builder(long seq, URI url) {
+        return new Builder(seq, url);
+    }
+
+    /**
+     * Builds a {@link FetchRequest}; {@link #build()} checks it as the constructor does.
+     * Not thread-safe, as builders are not.
+     */
+    public static final class Builder {
+        private final long seq;
+        private final URI url;
+        private String id;
+        private boolean idIsNumber;
+        private String method = "GET";
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private byte[] body;
+
+        private Builder(long seq, URI url) {
+            this.seq = seq;
+            this.url = Objects.requireNonNull(url, "url");
+        }
+
+        /** The caller's id, a string; the request's seq as a string when none is given. */
+        public Builder id(String id) {
+            this.id = Objects.requireNonNull(id, "id");
+            this.idIsNumber = false;
+            return this;
+        }
+
+        /** The caller's id, a whole number, written unquoted in the record. */
+        public Builder id(long id) {
+            this.id = Long.toString(id);
+            this.idIsNumber = true;
+            return this;
+        }
+
+        /** The HTTP method, one word, in any case ({@code GET} when none is given). */
+        public Builder method(String method) {
+            this.method = Objects.requireNonNull(method, "method");
+            return this;
+        }
+
+        /**
+         * A header, sent in the order given.
+         *
+         * @throws IllegalArgumentException when a header of that name, in any case, was
+         *     given already: the engines would send two such differently
+         */
+        public Builder header(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            for (String earlier : headers.keySet()) {
+                if (earlier.equalsIgnoreCase(name)) {
+                    throw new IllegalArgumentException("header \"" + name
+                            + "\" is given twice, also as \"" + earlier + "\"");
+                }
+            }
+            headers.put(name, value);
+            return this;
+        }
+
+        /** The body, held as given, not copied: it must not change once built. */
+        public Builder body(byte[] body) {
+            this.body = Objects.requireNonNull(body, "body");
+            return this;
+        }
+
+        /** The body, {@code text} in UTF-8 (no Content-Type is added: give one as a header). */
+        public Builder body(String text) {
+            return body(Objects.requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8));
+        }
+
+        /**
+         * The request.
+         *
+         * @throws IllegalArgumentException when a part cannot be sent, saying which
+         */
+        public FetchRequest build() {
+            return new FetchRequest(seq, id, url, method, headers, body, idIsNumber);
+        }
     }
 
     /**

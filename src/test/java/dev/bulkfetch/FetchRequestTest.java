@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -209,5 +210,37 @@ class FetchRequestTest {
         assertThat(request.idIsNumber()).isFalse();
         assertThat(new FetchResult(3, null, null, "GET", null, null, 0, 0, 0, null, null, null,
                 true).idIsNumber()).isFalse();
+    }
+
+    @Test
+    void aBuiltRequestHasThePartsItWasGivenInOrderAndIsCheckedAsTheConstructorChecks() {
+        FetchRequest post = FetchRequest.builder(4, URL).id(42).method("post")
+                .header("Content-Type", "application/json").header("X-Key", " k1 ")
+                .body("{\"é\":1}").build();
+        assertThat(post.seq()).isEqualTo(4);
+        assertThat(post.id()).isEqualTo("42");
+        assertThat(post.idIsNumber()).isTrue();
+        assertThat(post.method()).isEqualTo("POST");
+        assertThat(post.headers()).containsExactly(Map.entry("Content-Type", "application/json"),
+                Map.entry("X-Key", "k1"));
+        assertThat(post.body()).isEqualTo("{\"é\":1}".getBytes(StandardCharsets.UTF_8));
+
+        FetchRequest get = FetchRequest.builder(2, URL).id("a-7").build();
+        assertThat(get.method()).isEqualTo("GET");
+        assertThat(get.id()).isEqualTo("a-7");
+        assertThat(get.idIsNumber()).isFalse();
+        assertThat(get.headers()).isEmpty();
+        assertThat(get.body()).isNull();
+        assertThat(FetchRequest.builder(3, URL).build().id()).isEqualTo("3");
+
+        assertThatThrownBy(() -> FetchRequest.builder(1, URL).header("accept", "a")
+                .header("Accept", "b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"Accept\" is given twice, also as \"accept\"");
+        assertThatThrownBy(() -> FetchRequest.builder(0, URL).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seq < 1");
+        assertThatThrownBy(() -> FetchRequest.builder(1, URL).method("GE T").build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FetchRequest.builder(1, null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("url");
     }
 }
