@@ -171,12 +171,10 @@ public final class UrlListReader extends LineItemReader {
      * line as written, which may hold more than {@code text}.
      */
     static Object urlOrProblem(String text, IntUnaryOperator column) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isWhitespace(c)) {
-                return "URL contains " + (c == ' ' ? "a space" : c == '\t' ? "a tab"
-                        : String.format("white space (U+%04X)", (int) c)) + " at column "
-                        + column.applyAsInt(i);
+        for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+            String unseen = unseen(text.codePointAt(i));
+            if (unseen != null) {
+                return "URL contains " + unseen + " at column " + column.applyAsInt(i);
             }
         }
         URI uri;
@@ -224,6 +222,36 @@ public final class UrlListReader extends LineItemReader {
         }
         String ambiguous = Urls.ambiguousIpv4(uri.getHost());
         return ambiguous != null ? ambiguous : uri;
+    }
+
+    /**
+     * What {@code c} is, for a message, when a URL may not hold it as written, or null. A
+     * space or a tab ends a URL to every other tool, so one inside is the line's mistake. A
+     * control character, an invisible one (a zero-width space or joiner, a bidi control, a byte
+     * order mark past the line's start) or a no-break space is garbage or copy-paste damage
+     * that was sent percent-encoded, where curl refuses control bytes; each is named, as no
+     * one sees it in the line. Letters of any script are none of these.
+     */
+    private static String unseen(int c) {
+        if (Character.isWhitespace(c)) {
+            return c == ' ' ? "a space" : c == '\t' ? "a tab"
+                    : String.format("white space (U+%04X)", c);
+        }
+        return switch (Character.getType(c)) {
+            case Character.CONTROL -> String.format("a control character U+%04X", c);
+            case Character.FORMAT -> String.format("an invisible character U+%04X (%s)", c,
+                    name(c));
+            // Only the no-break spaces get here: the other separators are white space.
+            case Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
+                 Character.PARAGRAPH_SEPARATOR -> String.format("a %s U+%04X", name(c), c);
+            default -> null;
+        };
+    }
+
+    /** The Unicode name of {@code c}, in lower case as a message has it. */
+    private static String name(int c) {
+        String name = Character.getName(c);
+        return name == null ? "unnamed" : name.toLowerCase(Locale.ROOT);
     }
 
     /**
