@@ -165,7 +165,8 @@ class FetcherBuilderTest {
         assertThatThrownBy(() -> builder.concurrency(0)).hasMessageContaining("concurrency")
                 .hasMessageContaining("0");
         assertThatThrownBy(() -> builder.rate("fast")).hasMessageContaining("'fast'");
-        assertThatThrownBy(() -> builder.perHost(-2)).hasMessageContaining("-2");
+        assertThatThrownBy(() -> builder.perHost(-2))
+                .hasMessage("per-host cap must be 0 (no cap) or more: -2");
         assertThatThrownBy(() -> builder.maxBodyBytes(-5)).hasMessageContaining("-5");
         assertThatThrownBy(() -> builder.maxRedirects(101)).hasMessageContaining("101");
         assertThatThrownBy(() -> builder.ratePerHost("often")).hasMessageContaining("'often'");
