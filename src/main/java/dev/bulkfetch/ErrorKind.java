@@ -23,12 +23,15 @@ public enum ErrorKind {
     RESET,
     /**
      * The server's answer was not valid HTTP or stopped in the middle (a body shorter than its
-     * {@code Content-Length} among them), or redirects went beyond the limit.
+     * {@code Content-Length} among them).
      */
     PROTOCOL,
     /** The response body was larger than the configured maximum. */
     TOO_LARGE,
-    /** A complete response with a status other than 2xx or 429. */
+    /**
+     * A complete response with a status other than 2xx or 429, a redirect not followed among
+     * them (beyond the redirect limit, its message says so).
+     */
     HTTP,
     /** The server answered 429 Too Many Requests. */
     RATE_LIMITED,

@@ -112,7 +112,10 @@ public final class FetchConfig {
         return maxBodyBytes;
     }
 
-    /** Redirects followed; beyond them the item ends as a {@code protocol} error. */
+    /**
+     * Redirects followed; beyond them the item ends with the 3xx not followed, an {@code http}
+     * error that says so.
+     */
     public int maxRedirects() {
         return maxRedirects;
     }

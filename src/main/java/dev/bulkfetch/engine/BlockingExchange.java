@@ -149,7 +149,8 @@ final class BlockingExchange {
             if (location != null) {
                 discard(conn, bodyComes ? declared : 0, request.url());
                 if (redirects == options.maxRedirects()) {
-                    throw Redirects.tooMany(options.maxRedirects());
+                    return Redirects.beyondTheLimit(status, options.maxRedirects(),
+                            System.nanoTime() - start);
                 }
                 redirected = true;
                 request = Redirects.follow(request, status, location);

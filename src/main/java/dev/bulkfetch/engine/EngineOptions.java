@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param requestTimeout longest time for a whole request, send to last byte
  * @param idleTimeout longest silence while reading the response
  * @param maxBodyBytes a larger response body ends the item as {@code too_large}
- * @param maxRedirects redirects followed before the item ends as a {@code protocol} error
+ * @param maxRedirects redirects followed; the next one is not, its 3xx an {@code http} error
  * @param bodyHandler sees each body as it streams and makes the {@link Outcome}'s body of it;
  *     {@code null} to only count bodies
  * @param insecure accept any TLS certificate and host name (off by default)

@@ -222,7 +222,8 @@ final class EventLoopEngine implements Engine {
             return failed(handle.reason(), start);
         }
         if (redirects == options.maxRedirects()) {
-            return failed(Redirects.tooMany(options.maxRedirects()), start);
+            return CompletableFuture.completedFuture(Redirects.beyondTheLimit(hop.status(),
+                    options.maxRedirects(), System.nanoTime() - start));
         }
         FetchRequest next;
         try {

@@ -1,5 +1,7 @@
 package dev.bulkfetch.engine;
 
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchError;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.input.Urls;
 import java.net.ProtocolException;
@@ -41,9 +43,18 @@ final class Redirects {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
-    /** The error for a chain longer than {@code max}; classified as {@code protocol}. */
-    static ProtocolException tooMany(int max) {
-        return new ProtocolException("Maximum redirect reached: " + max);
+    /**
+     * What a chain longer than {@code max} (at least 1) ends with, its {@code max}-th redirect
+     * followed and the next, a {@code status}, not: that answer, as --max-redirects 0 has the
+     * first, an {@code http} error that keeps its status (a redirect loop is the server's
+     * answer, whole, not a broken one). Its body was read past, so none is the item's; its
+     * message, bulkfetch's, names the limit, where the clients had their own words.
+     */
+    static Outcome beyondTheLimit(int status, int max, long latencyNanos) {
+        String message = "HTTP " + status + ": more than " + max
+                + (max == 1 ? " redirect" : " redirects") + " (--max-redirects " + max + ")";
+        return Outcome.answeredWith(status, FetchError.of(ErrorKind.HTTP, message), 0,
+                latencyNanos);
     }
 
     /**

@@ -71,7 +71,10 @@ class HostileServerTest {
             assertThat(kind(bySeq, 5)).isEqualTo("protocol");
             assertThat(kind(bySeq, 6)).isEqualTo("timeout");
             assertThat(kind(bySeq, 7)).as("dribble past --timeout").isEqualTo("timeout");
-            assertThat(kind(bySeq, 8)).as("redirect loop").isEqualTo("protocol");
+            assertThat(kind(bySeq, 8)).as("redirect loop").isEqualTo("http");
+            assertThat(bySeq.get(8L).get("status").asInt()).isEqualTo(302);
+            assertThat(bySeq.get(8L).get("error").get("message").asText())
+                    .isEqualTo("HTTP 302: more than 5 redirects (--max-redirects 5)");
             assertThat(kind(bySeq, 9)).as("1 GiB body").isEqualTo("too_large");
             assertThat(bySeq.get(9L).get("bytes").asLong()).isEqualTo(10L * 1024 * 1024 + 1);
             assertThat(kind(bySeq, 10)).as("body shorter than Content-Length")

@@ -55,9 +55,35 @@ class RedirectContractTest {
     void redirectsAreFollowedUpToTheLimit(EngineKind kind) throws Exception {
         assertThat(fetch(kind, server.url("/redirect/1")).status()).isEqualTo(200);
         Outcome loop = fetch(kind, server.url("/loop/1"));
-        assertThat(loop.status()).isNull();
-        assertThat(loop.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
-        assertThat(loop.error().message()).containsIgnoringCase("redirect");
+        assertThat(loop.status()).isEqualTo(302);
+        assertThat(loop.error().kind()).isEqualTo(ErrorKind.HTTP);
+        assertThat(loop.error().message())
+                .isEqualTo("HTTP 302: more than 3 redirects (--max-redirects 3)");
+    }
+
+    /**
+     * A redirect beyond the limit ends the item as --max-redirects 0 ends it at the first: the
+     * 3xx not followed is the answer, an {@code http} error keeping its status, whose message
+     * says in bulkfetch's words which limit it passed.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aRedirectBeyondTheLimitKeepsItsStatusAndNamesTheLimit(EngineKind kind)
+            throws Exception {
+        String prefix = "/beyond/" + kind.cliName() + "/";
+        server.wireMock().stubFor(get(urlEqualTo(prefix + 1))
+                .willReturn(aResponse().withStatus(301).withHeader("Location", prefix + 2)));
+        server.wireMock().stubFor(get(urlEqualTo(prefix + 2))
+                .willReturn(aResponse().withStatus(307).withHeader("Location", prefix + 3)));
+        EngineOptions one = new EngineOptions(8, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(5), 10_000, 1, null, false);
+        Outcome beyond = fetch(kind, server.url(prefix + 1), one);
+        assertThat(beyond.status()).isEqualTo(307);
+        assertThat(beyond.error().kind()).isEqualTo(ErrorKind.HTTP);
+        assertThat(beyond.error().message())
+                .isEqualTo("HTTP 307: more than 1 redirect (--max-redirects 1)");
+        assertThat(beyond.redirected()).isTrue();
+        assertThat(beyond.bytes()).isZero();
     }
 
     /**
@@ -97,8 +123,8 @@ class RedirectContractTest {
     }
 
     /**
-     * A chain of exactly the limit (3) is followed to its end; one more redirect is a protocol
-     * error. The redirects' own bodies, one of them long, are neither counted nor let a 3xx end
+     * A chain of exactly the limit (3) is followed to its end; one more redirect is not
+     * followed, its 302 the answer. The redirects' own bodies, one of them long, are neither counted nor let a 3xx end
      * as too large: only the final body is the item's.
      */
     @ParameterizedTest
@@ -123,9 +149,9 @@ class RedirectContractTest {
         assertThat(three.bytes()).isEqualTo(3);
 
         Outcome four = fetch(kind, server.url(prefix + 4));
-        assertThat(four.status()).isNull();
-        assertThat(four.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
-        assertThat(four.error().message()).contains("Maximum redirect reached: 3");
+        assertThat(four.status()).isEqualTo(302);
+        assertThat(four.error().kind()).isEqualTo(ErrorKind.HTTP);
+        assertThat(four.error().message()).contains("more than 3 redirects");
     }
 
     @ParameterizedTest

@@ -75,7 +75,7 @@ class EnginesAgreeTest {
         assertThat(expected).hasSize(13);
         assertThat(expected.stream().map(r -> r.get("error").isNull() ? "ok"
                 : r.get("error").get("kind").asText())).containsExactly("ok", "http", "http",
-                "rate_limited", "ok", "protocol", "too_large", "timeout", "reset", "reset",
+                "rate_limited", "ok", "http", "too_large", "timeout", "reset", "reset",
                 "protocol", "protocol", "input");
 
         assertThat(recordsOf(engine)).containsExactlyElementsOf(expected);
