@@ -30,12 +30,15 @@ import org.HdrHistogram.Histogram;
  * @param tlsFailures items whose {@code connect} error came in the TLS handshake (counted
  *     among the {@code connect} errors too): the server was reached, not down
  * @param ratePerSecond the rate limit in force at the end (after any 429 slowdown), or null
+ * @param lost records made but never written: the reader of the records stopped (a
+ *     pipeline's, at Ctrl-C) before they went out of the buffer; not counted among the
+ *     {@code items}, nor anywhere else here
  */
 public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                       Map<Integer, Long> statuses, Latency latency, long wallNanos,
                       int peakInFlight, String engine, int concurrency, long retries,
                       long rateLimited, long unavailableWithRetryAfter, long tlsFailures,
-                      Double ratePerSecond) {
+                      Double ratePerSecond, long lost) {
 
     public Summary {
         errors = Collections.unmodifiableMap(errors);
@@ -110,6 +113,11 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                     ratePerSecond == null ? "" : ", rate at the end "
                             + readable(ratePerSecond)));
         }
+        if (lost > 0) {
+            out.append(String.format(Locale.ROOT,
+                    "  records lost: %d, not written as the reader of the records stopped%n",
+                    lost));
+        }
         return out.toString();
     }
 
@@ -176,8 +184,9 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             json.writeNumberField("kept_failed", keptFailed);
             json.writeBooleanField("interrupted", interrupted);
             json.writeNumberField("unread_lines", unreadLines);
+            json.writeNumberField("records_lost", lost);
             json.writeBooleanField("all_ok", !interrupted && failures() == 0 && keptFailed == 0
-                    && unreadLines == 0);
+                    && unreadLines == 0 && lost == 0);
             json.writeEndObject();
             json.writeRaw('\n');
         }

@@ -11,13 +11,23 @@ import java.util.concurrent.BlockingQueue;
  * Writes records in completion order, or through the reorder window in input order; a
  * saved body gets its name as its record is written, not before. The driver's alone, as
  * every record is {@link BulkRun}'s driver's to write.
+ *
+ * <p>A record is counted as the sink takes it, but is written only when the sink's buffer
+ * goes out: a sink that fails (its reader gone) loses what it held, which the tally is told
+ * of, so the summary counts the records written. The tally keeps a few fields of each record
+ * not yet flushed, to take back out; a flush every {@link #FLUSH_EVERY} records bounds them
+ * on a run too busy ever to be idle.
  */
 final class RecordWriter {
+
+    /** Records the sink takes at most between two flushes. */
+    static final int FLUSH_EVERY = 1024;
+
     private final RecordSink sink;
     private final Tally tally;
     private final BodyStore bodies;
     private final ReorderWindow window;
-    private boolean unflushed;
+    private int unflushed;
 
     RecordWriter(RecordSink sink, Tally tally, BodyStore bodies, ReorderWindow window) {
         this.sink = sink;
@@ -73,17 +83,31 @@ final class RecordWriter {
     }
 
     void flush() throws IOException {
-        if (unflushed) {
-            sink.flush();
-            unflushed = false;
+        if (unflushed > 0) {
+            try {
+                sink.flush();
+            } catch (IOException e) {
+                tally.lost();
+                throw e;
+            }
+            tally.flushed();
+            unflushed = 0;
         }
     }
 
     private void emit(FetchResult result) throws IOException {
         FetchResult written = bodies == null ? result : bodies.attach(result);
-        sink.accept(written);
+        // Counted before the sink takes it: a write that fails loses it with the rest.
         tally.add(written);
-        unflushed = true;
+        try {
+            sink.accept(written);
+        } catch (IOException e) {
+            tally.lost();
+            throw e;
+        }
+        if (++unflushed >= FLUSH_EVERY) {
+            flush();
+        }
     }
 
     private void emitUnchecked(FetchResult result) {
