@@ -90,10 +90,12 @@ final class FetchReport {
         boolean summaryWritten = writeSummary(summary, kept, keptFailures,
                 interrupts.interrupted(), grown == null ? 0 : grown.lines());
         if (interrupts.interrupted()) {
-            err.println("bulkfetch: " + interrupts.reason() + "; " + (readerGone == null
-                    ? summary.items() + " records written"
-                    : "the reader of the records stopped too (" + readerGone.getMessage()
-                            + "): the records from then on were lost") + (!canResume ? ""
+            // The same count as the other stops give, of the records written, and the lost
+            // apart: the summary counts only the written, which a pipeline's reader got.
+            err.println("bulkfetch: " + interrupts.reason() + "; " + summary.items()
+                    + " records written" + (readerGone == null ? "" : ", " + summary.lost()
+                            + " lost: the reader of the records stopped too ("
+                            + readerGone.getMessage() + ")") + (!canResume ? ""
                             : "; --resume goes on from here"));
             err.flush();
             return interrupts.exitCode();

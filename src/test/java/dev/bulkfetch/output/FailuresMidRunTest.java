@@ -141,13 +141,65 @@ class FailuresMidRunTest {
             assertThat(child.exitValue()).as(stderr).isEqualTo(143);
             // The first record's flush may break the pipe, before the others are written: the
             // summary counts the records written before that.
-            assertThat(stderr).containsPattern("[0-4] items:").contains("bulkfetch: terminated;"
-                    + " the reader of the records stopped too (Broken pipe): the records from"
-                    + " then on were lost").doesNotContain("cannot write")
+            assertThat(stderr).containsPattern("[0-4] items:").containsPattern("bulkfetch:"
+                    + " terminated; [0-4] records written, [1-4] lost: the reader of the records"
+                    + " stopped too \\(Broken pipe\\)").doesNotContain("cannot write")
                     .doesNotContain("Exception");
             JsonNode json = Records.json(Files.readString(summary));
             assertThat(json.get("interrupted").asBoolean()).isTrue();
             assertThat(json.get("items").asLong()).isBetween(0L, 4L);
+        }
+    }
+
+    /**
+     * The records the grace finished after the pipeline's reader stopped were counted in the
+     * summary as if written: "8 items: 8 ok" on stderr and in --summary-json, with 4 records
+     * read. The summary counts the records written now, and those lost apart.
+     */
+    @Test
+    void aStoppedPipelinesSummaryCountsTheRecordsWrittenAndTheLostApart() throws Exception {
+        try (TestServer server = new TestServer()) {
+            StringBuilder text = new StringBuilder();
+            for (int n = 1; n <= 4; n++) {
+                text.append(server.url("/ok/" + n)).append('\n')
+                        .append(server.url("/until-released/" + n)).append('\n');
+            }
+            Path list = TestServer.write(dir.resolve("half-held.txt"), text.toString());
+            Path err = dir.resolve("err.txt");
+            Path summary = dir.resolve("summary.json");
+            Process child = Child.startPiped(err, "fetch", list.toString(), "-c", "8",
+                    "--grace", "60s", "--summary-json", summary.toString());
+            try {
+                java.io.BufferedReader records = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(child.getInputStream(),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                for (int n = 1; n <= 4; n++) {
+                    assertThat(records.readLine()).contains("/ok/");
+                }
+                assertThat(Await.until(() -> server.counter().inFlight() == 4, child,
+                        Duration.ofSeconds(60))).isTrue();
+                Child.stopAndAwaitGrace(child, "TERM", err);
+                records.close();  // the pipeline's reader, stopped by the same signal
+                server.counter().release();
+
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("ended").isTrue();
+            } finally {
+                server.counter().release();
+                child.destroyForcibly();
+            }
+            String stderr = Files.readString(err);
+            assertThat(child.exitValue()).as(stderr).isEqualTo(143);
+            // The first held record's write breaks the pipe; the run ends there, so 1 to 4
+            // of them were lost, as they came one by one or together.
+            assertThat(stderr).contains("4 items: 4 ok").containsPattern("records lost: [1-4],")
+                    .containsPattern(
+                    "bulkfetch: terminated; 4 records written, [1-4] lost: the reader of the"
+                            + " records stopped too \\(Broken pipe\\)");
+            JsonNode json = Records.json(Files.readString(summary));
+            assertThat(json.get("items").asLong()).isEqualTo(4);
+            assertThat(json.get("ok").asLong()).isEqualTo(4);
+            assertThat(json.get("statuses").get("200").asLong()).isEqualTo(4);
+            assertThat(json.get("records_lost").asLong()).isBetween(1L, 4L);
         }
     }
 
