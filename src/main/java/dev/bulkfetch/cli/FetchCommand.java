@@ -185,8 +185,11 @@ final class FetchCommand implements Callable<Integer> {
              MockServer mock = mockOptions.startIfAsked()) {
             Journal journal;
             try {
-                journal = outputs.openJournal(input, format, stdinWait == null ? () -> { }
-                        : () -> stdin = stdinWait.await());
+                // The bodies' folder last, before FILE is emptied: a refused run makes none.
+                journal = outputs.openJournal(input, format, () -> {
+                    stdin = stdinWait == null ? stdin : stdinWait.await();
+                    outputs.makeBodiesFolder();
+                });
             } catch (StdinWait.Stopped stopped) {
                 return new FetchReport(spec.commandLine().getErr(), input, quiet,
                         outputs.summaryJson, false, false, null).stoppedBeforeInput(stopped.stop,
@@ -202,6 +205,7 @@ final class FetchCommand implements Callable<Integer> {
                           UrlListReader.RequestTemplate requests, InputReader.Format format,
                           MockServer mock, StdinWait stdinWait) throws Exception {
         try {
+            outputs.makeBodiesFolder();  // when FILE was not emptied: a resume, or no -o
             int code = fetch(config, requests, format, journal, mock, stdinWait);
             if (journal != null && !ExitCodes.stoppedBySignal(code)) {
                 try {

@@ -33,6 +33,7 @@ final class OutputOptions {
     boolean overwrite;
     Path saveBodies;
     Path summaryJson;
+    private boolean bodiesFolderMade;
 
     /** Declares these options on a command. */
     void addTo(Options options) {
@@ -64,8 +65,9 @@ final class OutputOptions {
     /**
      * Checks the summary file and the bodies' folder against {@code input} and the records:
      * the summary must not land on the records, their identity file or the input (it would
-     * overwrite them at the end), and the folder must be one (made now if need be) holding none
-     * of them under a body's name.
+     * overwrite them at the end), and the folder must not be the records' file, nor hold any
+     * of them under a body's name. Nothing is made here: the folder is, by {@link
+     * #makeBodiesFolder}, once nothing else can refuse the command.
      */
     void check(String input) {
         Options.refuseEmptyName(command, "--output", output);
@@ -83,21 +85,77 @@ final class OutputOptions {
             checkSummary(in);
         }
         if (saveBodies != null) {
-            try {
-                Files.createDirectories(saveBodies);
-            } catch (IOException e) {
-                throw usage("Invalid value for option '--save-bodies': cannot make the folder "
-                        + saveBodies + ": "
-                        + (Files.exists(saveBodies) ? "a file of that name is there"
-                        : Files.isSymbolicLink(saveBodies) ? "it is a link to nothing"
-                        : FileErrors.reason(e)));
+            if (output != null && real(output).equals(real(saveBodies))) {
+                // -o y.jsonl --save-bodies y.jsonl made the folder, then refused -o as one.
+                throw usage("--output and --save-bodies name the same path, " + saveBodies
+                        + ": the records need a file there, the bodies a folder; choose "
+                        + "another for one of them");
             }
-            try {
-                dev.bulkfetch.output.BodyStore.checkWritable(saveBodies);
-            } catch (IOException e) {
-                throw usage("Invalid value for option '--save-bodies': " + e.getMessage());
-            }
+            checkBodiesFolder(false);
             checkBodiesOverwriteNothing(in);
+        }
+    }
+
+    /**
+     * Makes the bodies' folder if need be, and checks that it takes a new file, before any
+     * request is sent: the last check of the command, so that one refused for anything else
+     * leaves no folder behind. Does nothing without --save-bodies, or once done.
+     */
+    void makeBodiesFolder() {
+        if (saveBodies != null && !bodiesFolderMade) {
+            checkBodiesFolder(true);
+            bodiesFolderMade = true;
+        }
+    }
+
+    /**
+     * Whether the bodies' folder can be made ({@code make}: is made) and takes a new file.
+     * Checked before the journal too, making nothing, as far as the folders already there
+     * tell: a folder made only as the output file is emptied cannot be refused without
+     * leaving that file behind, made new.
+     */
+    private void checkBodiesFolder(boolean make) {
+        try {
+            if (make) {
+                Files.createDirectories(saveBodies);
+            } else {
+                refuseIfCannotMake(saveBodies);
+            }
+        } catch (IOException e) {
+            throw usage("Invalid value for option '--save-bodies': cannot make the folder "
+                    + saveBodies + ": "
+                    + (Files.exists(saveBodies) ? "a file of that name is there"
+                    : Files.isSymbolicLink(saveBodies) ? "it is a link to nothing"
+                    : FileErrors.reason(e)));
+        }
+        if (!Files.isDirectory(saveBodies)) {
+            return;  // to be made in a folder that can be written, checked above
+        }
+        try {
+            dev.bulkfetch.output.BodyStore.checkWritable(saveBodies);
+        } catch (IOException e) {
+            throw usage("Invalid value for option '--save-bodies': " + e.getMessage());
+        }
+    }
+
+    /** Throws what making {@code dir} would, as far as the path there tells; makes nothing. */
+    private static void refuseIfCannotMake(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath();
+        Path there = target;
+        while (there != null && !Files.exists(there)) {
+            if (Files.isSymbolicLink(there)) {
+                throw new java.nio.file.FileSystemException(there.toString(), null,
+                        there + " is a link to nothing");
+            }
+            there = there.getParent();
+        }
+        if (there != null && !Files.isDirectory(there)) {
+            throw there.equals(target) ? new java.nio.file.FileAlreadyExistsException(
+                    there.toString()) : new java.nio.file.FileSystemException(
+                    there.toString(), null, "Not a directory");
+        }
+        if (there != null && !there.equals(target) && !Files.isWritable(there)) {
+            throw new java.nio.file.AccessDeniedException(there.toString());
         }
     }
 

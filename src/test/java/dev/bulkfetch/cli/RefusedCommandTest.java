@@ -1,0 +1,84 @@
+package dev.bulkfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A command refused with exit 2 changes nothing on disk, its bodies' folder included. */
+class RefusedCommandTest {
+
+    // Never fetched: every command here is refused before a request is sent.
+    private static final String LIST = "http://127.0.0.1:1/x\n";
+
+    @TempDir
+    Path dir;
+
+    /** The folder was made first, and left behind by a command refused for its input. */
+    @Test
+    void aMissingInputMakesNoBodiesFolder() {
+        Path bodies = dir.resolve("bodies");
+
+        Cli.Result result = Cli.run("fetch", dir.resolve("nonexist.txt").toString(), "-q",
+                "--save-bodies", bodies.toString());
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("input file not found");
+        assertThat(bodies).doesNotExist();
+    }
+
+    @Test
+    void anOutputFileThatCannotBeWrittenMakesNoBodiesFolder() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path bodies = dir.resolve("bodies");
+
+        Cli.Result result = Cli.run("fetch", list.toString(), "-q", "-o",
+                dir.resolve("nonexistent/z.jsonl").toString(), "--save-bodies",
+                bodies.toString());
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("there is no folder");
+        assertThat(bodies).doesNotExist();
+    }
+
+    /** Refused by the journal: the output file of a run that did not finish. */
+    @Test
+    void anUnfinishedRunsOutputFileMakesNoBodiesFolder() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path out = Files.writeString(dir.resolve("out.jsonl"), "{\"seq\":1}\n");
+        Files.writeString(dir.resolve("out.jsonl.input"), "crc32c=0\nrunning\n");
+        Path bodies = dir.resolve("bodies");
+
+        Cli.Result result = Cli.run("fetch", list.toString(), "-q", "-o", out.toString(),
+                "--save-bodies", bodies.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bodies).doesNotExist();
+        assertThat(out).hasContent("{\"seq\":1}\n");
+    }
+
+    /**
+     * One path for the records and the bodies, however spelt: the folder was made, and then
+     * -o refused as "a folder, not a file", a folder bulkfetch had just made itself.
+     */
+    @Test
+    void theRecordsAndTheBodiesOnOnePathAreAUsageErrorNamingBoth() throws Exception {
+        Path list = Files.writeString(dir.resolve("list.txt"), LIST);
+        Path same = dir.resolve("y.jsonl");
+
+        for (String bodies : new String[] {same.toString(),
+                dir.resolve(".").resolve("y.jsonl").toString(),
+                dir.resolve("sub/../y.jsonl").toString()}) {
+            Cli.Result result = Cli.run("fetch", list.toString(), "-q", "-o", same.toString(),
+                    "--save-bodies", bodies);
+
+            assertThat(result.exitCode()).as(bodies).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err()).as(bodies).contains("--output").contains("--save-bodies")
+                    .contains("the same path").doesNotContain("is a folder");
+            assertThat(same).as(bodies).doesNotExist();
+        }
+    }
+}
