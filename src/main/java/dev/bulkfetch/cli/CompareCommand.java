@@ -134,7 +134,8 @@ final class CompareCommand implements Callable<Integer> {
         // The demo list ships in the jar too, so the main job runs from any folder.
         boolean builtInList = input == null && !Files.exists(plan.urls());
         if (!builtInList && !Files.isReadable(plan.urls())) {
-            throw new ParameterException(spec.commandLine(), "input file not found: " + list);
+            throw new ParameterException(spec.commandLine(), "input file not found: " + list
+                    + CurlHabits.urlAsList(list, false));
         }
         if (Files.isDirectory(plan.urls())) {
             // Caught here, not by each forked run after the mock has started.

@@ -178,7 +178,7 @@ final class FetchCommand implements Callable<Integer> {
         // emptied (StdinWait); without -o FILE the run's reader refuses a UTF-16 or
         // compressed one.
         if (!input.equals("-")) {
-            InputReader.checkOpens(input);
+            CurlHabits.checkOpens(input);  // a URL given for the list is said to be one
         }
         try (StdinWait stdinWait = input.equals("-") && outputs.output != null
                 ? new StdinWait(stdin) : null;

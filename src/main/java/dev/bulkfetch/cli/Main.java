@@ -155,9 +155,16 @@ public final class Main {
             CommandLine.ParameterException e = unknownOptionsFirst(caught);
             e.getCommandLine().getErr().println(e.getMessage());
             if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
-                // "Did you mean: --concurrency?" for a misspelt option or command.
-                CommandLine.UnmatchedArgumentException.printSuggestions(unmatched,
-                        e.getCommandLine().getErr());
+                // A curl option gets what to use instead: picocli's nearest name misleads.
+                java.util.List<String> hints = unmatched.getUnmatched().stream()
+                        .map(arg -> CurlHabits.hint(arg, e.getCommandLine().getCommandSpec()))
+                        .filter(java.util.Objects::nonNull).toList();
+                hints.forEach(e.getCommandLine().getErr()::println);
+                if (hints.isEmpty()) {
+                    // "Did you mean: --concurrency?" for a misspelt option or command.
+                    CommandLine.UnmatchedArgumentException.printSuggestions(unmatched,
+                            e.getCommandLine().getErr());
+                }
             }
             e.getCommandLine().getErr().println("See '" + e.getCommandLine().getCommandSpec()
                     .qualifiedName() + " --help'.");
