@@ -55,7 +55,9 @@ final class CompareCommand implements Callable<Integer> {
         Options options = new Options(spec)
                 .add(PositionalParamSpec.builder().index("0").arity("0..1").paramLabel("URLS")
                         .type(String.class)
-                        .description("A URL list (default: urls/demo.txt with --mock)."),
+                        .description("A URL list, or JSON Lines request specs for a .jsonl "
+                                + "or .ndjson file, read as fetch reads them (default: "
+                                + "urls/demo.txt with --mock)."),
                         () -> input, v -> input = v);
         mockOptions.addTo(options);
         options.add(option("--engines").paramLabel("NAME").type(List.class)

@@ -78,7 +78,9 @@ final class FetchCommand implements Callable<Integer> {
         Options options = new Options(spec)
                 .add(PositionalParamSpec.builder().index("0").arity("1").required(true)
                         .paramLabel("URLS").type(String.class)
-                        .description("A URL list: a file, a name under urls/, or - for stdin."),
+                        .description("A URL list, or JSON Lines request specs (see "
+                                + "--input-format): a file, a name under urls/, or - for "
+                                + "stdin."),
                         () -> input, v -> input = v)
                 .add(option("-c", "--concurrency").paramLabel("N").type(int.class)
                         .defaultValue(String.valueOf(FetchConfig.DEFAULT_CONCURRENCY))
@@ -440,9 +442,8 @@ final class FetchCommand implements Callable<Integer> {
      * streams are terminals: the JVM cannot see it), unless the records go to that terminal
      * too, where the line was drawn into them ("0 done 0/s 2 in flight 0 errors {"seq":1,...").
      */
-    static boolean showProgress(boolean quiet, boolean recordsToStdout,
-                                java.util.function.UnaryOperator<String> env) {
+    static boolean showProgress(boolean quiet, boolean toStdout, UnaryOperator<String> env) {
         return !quiet && "1".equals(env.apply("BULKFETCH_STDERR_TTY"))
-                && !(recordsToStdout && "1".equals(env.apply("BULKFETCH_STDOUT_TTY")));
+                && !(toStdout && "1".equals(env.apply("BULKFETCH_STDOUT_TTY")));
     }
 }
