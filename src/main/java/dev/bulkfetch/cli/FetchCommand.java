@@ -262,9 +262,9 @@ final class FetchCommand implements Callable<Integer> {
                 stdinWait.handOver(interrupts::stop);
             }
             if (journal != null && journal.kept() > 0 && !quiet) {
-                err.println("resuming: " + journal.kept() + " records kept"
+                err.println("resuming: " + Options.count(journal.kept(), "record") + " kept"
                         + (journal.tornBytes() > 0 ? ", a torn last line of "
-                        + journal.tornBytes() + " bytes cut" : ""));
+                        + Options.count(journal.tornBytes(), "byte") + " cut" : ""));
             }
             Tally tally = new Tally();
             Summary summary;

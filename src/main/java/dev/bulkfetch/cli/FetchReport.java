@@ -68,7 +68,7 @@ final class FetchReport {
         if (!quiet) {
             err.print(summary.toText());
             if (kept > 0) {
-                err.println("  kept from earlier runs: " + kept + " records, "
+                err.println("  kept from earlier runs: " + Options.count(kept, "record") + ", "
                         + keptFailures + " not ok");
             }
             err.flush();
@@ -92,8 +92,9 @@ final class FetchReport {
         if (interrupts.interrupted()) {
             // The same count as the other stops give, of the records written, and the lost
             // apart: the summary counts only the written, which a pipeline's reader got.
-            err.println("bulkfetch: " + interrupts.reason() + "; " + summary.items()
-                    + " records written" + (readerGone == null ? "" : ", " + summary.lost()
+            err.println("bulkfetch: " + interrupts.reason() + "; "
+                    + Options.count(summary.items(), "record") + " written"
+                    + (readerGone == null ? "" : ", " + summary.lost()
                             + " lost: the reader of the records stopped too ("
                             + readerGone.getMessage() + ")") + (!canResume ? ""
                             : "; --resume goes on from here"));
@@ -148,9 +149,10 @@ final class FetchReport {
         Path list = UrlListReader.resolve(input);
         String lines = grown.lines() == 1 ? "line " + grown.firstLine()
                 : "lines " + grown.firstLine() + " to " + grown.lastLine();
-        err.println("bulkfetch fetch: warning: " + input + " grew past the " + grown.read()
-                + " bytes this run read (those its output's records are of, as its identity"
-                + " says): " + lines + " (" + grown.bytes() + " bytes"
+        err.println("bulkfetch fetch: warning: " + input + " grew past the "
+                + Options.count(grown.read(), "byte") + " this run read (those its output's"
+                + " records are of, as its identity says): " + lines + " ("
+                + Options.count(grown.bytes(), "byte")
                 + (grown.cut() ? ", from the middle of line " + grown.firstLine() : "") + ") "
                 + (grown.lines() == 1 ? "was" : "were") + " not fetched; a new run with"
                 + " another -o fetches them: tail -n +" + grown.firstLine() + " "

@@ -152,6 +152,11 @@ final class Options {
         });
     }
 
+    /** {@code n} {@code noun}s, one of them singular: "1 record", "2 records", "0 records". */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     /**
      * -H values as a header map. A bad one is a usage error naming which, but not showing its
      * value: that is where tokens go (it was printed, control characters and all).

@@ -84,8 +84,9 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
     public String toText() {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT,
-                "%d items: %d ok, %d failed in %.2f s (%.1f/s), engine %s, concurrency %d%n",
-                items, ok, failures(), wallSeconds(), itemsPerSecond(), engine, concurrency));
+                "%d %s: %d ok, %d failed in %.2f s (%.1f/s), engine %s, concurrency %d%n",
+                items, items == 1 ? "item" : "items", ok, failures(), wallSeconds(),
+                itemsPerSecond(), engine, concurrency));
         if (!errors.isEmpty()) {
             out.append("  errors: ").append(errors.entrySet().stream()
                     .map(e -> e.getKey().wireName() + " " + e.getValue())

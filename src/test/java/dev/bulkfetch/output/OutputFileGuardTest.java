@@ -236,7 +236,7 @@ class OutputFileGuardTest {
             assertThat(empty.exitCode()).as(empty.err()).isZero();
             assertThat(Files.readString(out)).isEmpty();
             Cli.Result shorter = Cli.runWithInput("a\n", "fetch", "-", "-o", out.toString());
-            assertThat(shorter.err()).contains("1 items: 0 ok, 1 failed");
+            assertThat(shorter.err()).contains("1 item: 0 ok, 1 failed");
             assertThat(Records.read(out)).singleElement().satisfies(record ->
                     assertThat(record.get("url").asText()).isEqualTo("a"));
         }
