@@ -52,6 +52,7 @@ final class Verdict {
         if (rows.stream().noneMatch(r -> r.sent() > 0)) {
             return "Nothing was sent: the list has no URL to fetch"
                     + (rows.isEmpty() || rows.getFirst().items() == 0 ? "."
+                    : rows.getFirst().items() == 1 ? " (its one item was an input error)."
                     : " (each of its " + rows.getFirst().items() + " items was an input error).");
         }
         if (rows.stream().noneMatch(Row::anyOk)) {

@@ -126,6 +126,10 @@ class ComparisonRowsTest {
                 0, 0.1, 9, 1, 1, 0);
         List<Row> none = Comparison.rows(plan(null), List.of(empty));
         assertThat(Verdict.of(none)).isEqualTo("Nothing was sent: the list has no URL to fetch.");
+        Measurement oneBad = new Measurement("event-loop", 10, 1, 1, 0, Map.of("input", 1L), 0.01,
+                null, null, 0, 0.1, 9, 1, 1, 0);
+        assertThat(Verdict.of(Comparison.rows(plan(null), List.of(oneBad)))).isEqualTo(
+                "Nothing was sent: the list has no URL to fetch (its one item was an input error).");
         assertThat(Verdict.sound(none)).isFalse();
     }
 
