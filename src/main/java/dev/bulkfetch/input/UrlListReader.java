@@ -270,7 +270,10 @@ public final class UrlListReader extends LineItemReader {
             return null;
         }
         String credentials = hostAndPort.group(1) == null ? "" : hostAndPort.group(1) + "@";
-        return NO_SCHEME + ", such as " + UrlPasswords.masked("http://" + credentials
+        // TLS's ports suggest https: http to them gets a TLS alert, or nothing, back.
+        String port = hostAndPort.group(2).substring(hostAndPort.group(2).lastIndexOf(':') + 1);
+        String scheme = port.equals("443") || port.equals("8443") ? "https://" : "http://";
+        return NO_SCHEME + ", such as " + UrlPasswords.masked(scheme + credentials
                 + hostAndPort.group(2)) + (hostAndPort.group(3) == null ? "" : "/...");
     }
 

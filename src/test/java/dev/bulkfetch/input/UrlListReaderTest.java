@@ -206,7 +206,11 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("localhost:18003/x?a=1"))
                 .isEqualTo(needed + ", such as http://localhost:18003/...");
         assertThat(UrlListReader.problemWith("api.example.com:8443"))
-                .isEqualTo(needed + ", such as http://api.example.com:8443");
+                .isEqualTo(needed + ", such as https://api.example.com:8443");
+        assertThat(UrlListReader.problemWith("example.com:443/x"))
+                .isEqualTo(needed + ", such as https://example.com:443/...");
+        assertThat(UrlListReader.problemWith("example.com:4430/x"))
+                .isEqualTo(needed + ", such as http://example.com:4430/...");
         assertThat(UrlListReader.problemWith("[::1]:8080/x"))
                 .isEqualTo(needed + ", such as http://[::1]:8080/...");
         assertThat(UrlListReader.problemWith("example.com/x")).isEqualTo(needed);
