@@ -35,6 +35,9 @@ public final class UrlListReader extends LineItemReader {
     // Credentials and an @, if any (group 1); a host name, an IPv4 or a bracketed IPv6
     // address, and a port (group 2); then anything from a path, a query or a fragment on
     // (group 3).
+    // http:// with no authority at all, which java.net.URI refuses rather than reads.
+    private static final Pattern NOTHING_AFTER_SCHEME = Pattern.compile(
+            "(?i)https?://([?#].*)?");
     private static final Pattern HOST_AND_PORT = Pattern.compile(
             "(?:([A-Za-z0-9._~!$&'()*+,;=:%-]*)@)?"
                     + "((?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5})"
@@ -184,6 +187,10 @@ public final class UrlListReader extends LineItemReader {
         } catch (URISyntaxException e) {
             if (withoutScheme(text) instanceof String problem) {
                 return problem;
+            }
+            if (NOTHING_AFTER_SCHEME.matcher(text).matches()) {
+                // "Expected authority at column 8", java.net.URI's words for http://.
+                return "URL has no host";
             }
             // A column counts in the line as written; in an encoded copy it would point elsewhere.
             return "not a valid URL: " + e.getReason() + (ascii.equals(text) && e.getIndex() >= 0

@@ -268,6 +268,9 @@ class UrlListReaderTest {
         assertThat(UrlListReader.problemWith("http://foo.123/"))
                 .startsWith("'foo.123' is not a host name or an IP address: an IPv4 address");
         assertThat(UrlListReader.problemWith("http://:80/")).isEqualTo("URL has no host");
+        for (String bare : new String[] {"http://", "HTTPS://", "http://?a=1", "http://#top"}) {
+            assertThat(UrlListReader.problemWith(bare)).as(bare).isEqualTo("URL has no host");
+        }
         assertThat(UrlListReader.problemWith("http://under_score.test:/"))
                 .contains("'under_score.test' is not a host name");
         assertThat(UrlListReader.problemWith("http://h.test:65535/")).isNull();
