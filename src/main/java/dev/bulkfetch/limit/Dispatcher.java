@@ -17,6 +17,13 @@ import java.util.function.Predicate;
  * blocking). Under a rate per host, a host whose next item already waits for its start is
  * skipped the same way: more of its items would only sit on permits the other hosts could use.
  *
+ * <p>A retry holds no place while it backs off (it is not in flight: {@link #finished} frees
+ * its places, and a {@code Retry-After} of an hour must not hold a {@code -c} slot for an
+ * hour); once its backoff is over it comes back through {@link #retry} and goes ahead of the
+ * items not yet started, taking its places again first, so retries never pass the caps, are
+ * not starved by a stream of new items, and under {@code --ordered} the item the reorder
+ * window waits for is not queued behind the items it holds up.
+ *
  * <p>The ready queue is bounded, as the input is streamed: by the global cap, or when kept per
  * host by {@link #LOOKAHEAD} items, so a list grouped by host (a run of one host's URLs longer
  * than {@code -c}) still reaches the next host's. Kept per host, it is in
@@ -42,6 +49,10 @@ public final class Dispatcher<T> {
     private final ArrayDeque<T> ready = new ArrayDeque<>();
     // With them: each host's items in input order, hosts in order of their first waiting item.
     private final Map<String, ArrayDeque<T>> readyByHost = new LinkedHashMap<>();
+    // Retries whose backoff is over, in the order they came back, kept as the ready items are
+    // (per host or not): started before any of those.
+    private final ArrayDeque<T> retries = new ArrayDeque<>();
+    private final Map<String, ArrayDeque<T>> retriesByHost = new LinkedHashMap<>();
     private final Map<String, Integer> runningPerHost = new HashMap<>();
     private int readyCount;
 
@@ -74,10 +85,22 @@ public final class Dispatcher<T> {
     }
 
     public void enqueue(T item) {
+        add(item, ready, readyByHost);
+    }
+
+    /**
+     * {@code item}, which backed off after {@link #finished}, is to go again: it waits for its
+     * places as a ready item does, but ahead of every item not yet started.
+     */
+    public void retry(T item) {
+        add(item, retries, retriesByHost);
+    }
+
+    private void add(T item, ArrayDeque<T> queue, Map<String, ArrayDeque<T>> byHostQueues) {
         if (byHost) {
-            readyByHost.computeIfAbsent(hostOf.apply(item), h -> new ArrayDeque<>()).add(item);
+            byHostQueues.computeIfAbsent(hostOf.apply(item), h -> new ArrayDeque<>()).add(item);
         } else {
-            ready.add(item);
+            queue.add(item);
         }
         readyCount++;
     }
@@ -87,19 +110,37 @@ public final class Dispatcher<T> {
     }
 
     /**
-     * Starts every ready item that fits now, in input order per host; skips full hosts and
-     * hosts waiting for a start.
+     * Starts every ready item that fits now, retries first, in input order per host; skips full
+     * hosts and hosts waiting for a start.
      */
     public void promote(Consumer<T> start) {
         if (!byHost) {
-            while (!ready.isEmpty() && admission.tryAcquire()) {
-                readyCount--;
-                start.accept(ready.poll());
+            if (startEach(retries, start)) {
+                startEach(ready, start);
             }
-            return;
+        } else if (startWhatFits(retriesByHost, start)) {
+            startWhatFits(readyByHost, start);
         }
-        Iterator<Map.Entry<String, ArrayDeque<T>>> hosts = readyByHost.entrySet().iterator();
-        walk:
+    }
+
+    /** Starts {@code queue}'s items while permits are free; false when they ran out. */
+    private boolean startEach(ArrayDeque<T> queue, Consumer<T> start) {
+        while (!queue.isEmpty()) {
+            if (!admission.tryAcquire()) {
+                return false;
+            }
+            readyCount--;
+            start.accept(queue.poll());
+        }
+        return true;
+    }
+
+    /**
+     * Starts the items of each host in {@code queues} that fit its cap, while permits are
+     * free; false when they ran out.
+     */
+    private boolean startWhatFits(Map<String, ArrayDeque<T>> queues, Consumer<T> start) {
+        Iterator<Map.Entry<String, ArrayDeque<T>>> hosts = queues.entrySet().iterator();
         while (hosts.hasNext()) {
             Map.Entry<String, ArrayDeque<T>> host = hosts.next();
             ArrayDeque<T> waiting = host.getValue();
@@ -107,7 +148,7 @@ public final class Dispatcher<T> {
             while (running < perHost && !waiting.isEmpty()
                     && !waitsForStart.test(host.getKey())) {
                 if (!admission.tryAcquire()) {
-                    break walk;
+                    return false;
                 }
                 running++;
                 runningPerHost.put(host.getKey(), running);
@@ -118,9 +159,13 @@ public final class Dispatcher<T> {
                 hosts.remove();
             }
         }
+        return true;
     }
 
-    /** {@code item}, started by {@link #promote}, is done: its permit and host slot free up. */
+    /**
+     * {@code item}, started by {@link #promote}, is done, or backs off before a retry: its
+     * permit and host slot free up.
+     */
     public void finished(T item) {
         if (byHost) {
             runningPerHost.computeIfPresent(hostOf.apply(item), (h, n) -> n == 1 ? null : n - 1);
