@@ -95,7 +95,7 @@ public class DriverBenchmark {
         if (dispatcher.canAccept()) {
             dispatcher.enqueue(attempt);
         }
-        dispatcher.promote(a -> sender.send(a, 0));
+        dispatcher.promote(sender::send);
         Sender.Done done = completed.poll();
         dispatcher.finished(done.attempt());
         FetchResult result = Results.of(done.attempt().request(), done.outcome(),

@@ -42,8 +42,10 @@ import java.util.function.Consumer;
  * under a rate per host the sender's word that a host's waiting item has gone and the host may
  * take another.
  *
- * <p>A failed attempt that the retry policy allows goes again after its backoff and keeps its
- * permits meanwhile, so retries never push the run past its caps; only the final attempt makes a
+ * <p>A failed attempt that the retry policy allows goes again after its backoff. It gives its
+ * permits back meanwhile (the caps bound requests in flight, and one waiting out an hour's
+ * {@code Retry-After} is not), and takes them again, ahead of items not yet started, before its
+ * retry is sent, so retries never push the run past its caps; only the final attempt makes a
  * record. State is confined to the driver thread except the hand-over queue and the volatile
  * flags below, each with what sets it.
  */
@@ -284,6 +286,9 @@ public final class BulkRun implements AutoCloseable {
         private final Tally tally;
         // Attempts handed to the sender and not yet handled: in flight, waiting or backing off.
         private long pending;
+        // Of those, the retries backing off: they hold no permit, so one the sender hands back
+        // (its backoff over, or taken back by a stop or a cancel) frees none.
+        private final java.util.Set<Attempt> backingOff = new java.util.HashSet<>();
 
         Driver(RecordWriter writer, Tally tally) {
             this.writer = writer;
@@ -314,7 +319,7 @@ public final class BulkRun implements AutoCloseable {
 
         void start(Attempt attempt) {
             pending++;
-            sender.send(attempt, 0);
+            sender.send(attempt);
         }
 
         void handle(Sender.Done done) throws IOException {
@@ -323,6 +328,15 @@ public final class BulkRun implements AutoCloseable {
             }
             pending--;
             Attempt attempt = done.attempt();
+            if (backingOff.remove(attempt)) {
+                if (done.due()) {
+                    dispatcher.retry(attempt);  // started by the loop's next promote
+                } else {
+                    // Taken back in its backoff by stop() or a cancel: no record, as below.
+                    writer.skip(attempt.ordinal());
+                }
+                return;
+            }
             if (!done.sent()) {
                 // Taken back by stop() before it was sent: no record, so --resume fetches it.
                 dispatcher.finished(attempt);
@@ -380,8 +394,12 @@ public final class BulkRun implements AutoCloseable {
                 if (bodies != null) {
                     bodies.discard(outcome.body());
                 }
+                // Not in flight while it waits: its places go to the next items meanwhile.
+                dispatcher.finished(attempt);
+                Attempt again = attempt.next();
+                backingOff.add(again);
                 pending++;
-                sender.send(attempt.next(), delay);
+                sender.backOff(again, delay);
                 return;
             }
             dispatcher.finished(attempt);

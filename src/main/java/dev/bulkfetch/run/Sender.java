@@ -25,9 +25,13 @@ import java.util.function.LongSupplier;
 /**
  * Sends admitted attempts when the rate allows: it reserves a start from the run's rate gate
  * (and the host's, with {@code --rate-per-host}), and when the reservation lies in the future,
- * or a retry must back off first, schedules the send on a timer thread instead of waiting. No
- * thread parks for a rate permit, Netty's least of all. Every finished attempt is queued for the
- * driver as a {@link Done}.
+ * schedules the send on a timer thread instead of waiting. No thread parks for a rate permit,
+ * Netty's least of all. Every finished attempt is queued for the driver as a {@link Done}.
+ *
+ * <p>A retry's backoff waits on the same timer, but outside the caps: the driver frees the
+ * attempt's places and hands it here ({@link #backOff}), and it comes back to the driver when
+ * its time is up, to take them again before it is sent. Waiting is not being in flight, and
+ * {@code -c N} items answered {@code Retry-After: 3600} held the whole run for an hour.
  *
  * <p>Under a rate, the first request goes alone and the rest wait for it ({@link WarmUp}), and a
  * redirect's next request takes a start of its own ({@link RedirectPermits}).
@@ -40,15 +44,25 @@ final class Sender implements AutoCloseable {
 
     /**
      * A finished attempt on its way from an engine thread to the driver; or, with no outcome,
-     * an attempt that {@link #stop()} took back before it was sent. {@code hold} is set when
-     * its answer, a 429, began a hold to tell of ({@link RateHolds}); otherwise null.
+     * an attempt that {@link #stop()} took back before it was sent, or ({@code due}) one whose
+     * backoff is over. {@code hold} is set when its answer, a 429, began a hold to tell of
+     * ({@link RateHolds}); otherwise null.
      */
-    record Done(Attempt attempt, Outcome outcome, BulkRun.Hold hold) {
+    record Done(Attempt attempt, Outcome outcome, BulkRun.Hold hold, boolean due) {
         /** Not an attempt: wakes the driver to look again (a stop, a host ready for more). */
         static final Done WAKE_UP = new Done(null, null, null);
 
+        Done(Attempt attempt, Outcome outcome, BulkRun.Hold hold) {
+            this(attempt, outcome, hold, false);
+        }
+
         static Done unsent(Attempt attempt) {
             return new Done(attempt, null, null);
+        }
+
+        /** {@code attempt} has waited out its backoff ({@link #backOff}): it may go again. */
+        static Done due(Attempt attempt) {
+            return new Done(attempt, null, null, true);
         }
 
         boolean sent() {
@@ -74,7 +88,8 @@ final class Sender implements AutoCloseable {
     // Under a rate, holds later sends back until the first request has completed.
     private final WarmUp warmUp;
     // Attempts on the timer, waiting for a backoff or their rate reservation: stop() takes
-    // back whichever it removes from here first, a timer task sends whichever it does.
+    // back whichever it removes from here first, a timer task sends (or, after a backoff,
+    // hands back as due) whichever it does.
     private final Set<Attempt> waiting = ConcurrentHashMap.newKeySet();
     // Of those, the ones waiting for their reservation, and the starts they hold: one handed
     // back gives its starts back, and later requests take them rather than wait behind them.
@@ -142,24 +157,25 @@ final class Sender implements AutoCloseable {
         return wait;
     }
 
-    /** Sends {@code attempt} after {@code delayNanos} (a backoff) and its rate reservation. */
-    void send(Attempt attempt, long delayNanos) {
-        if (delayNanos == 0) {
-            startsWaiting(attempt);
-        }
-        // After stop() the warm-up holds nothing (it emptied its list for good), and later()
-        // and reserveThenSend() hand the attempt back.
+    /** Sends {@code attempt}, admitted, after its rate reservation. */
+    void send(Attempt attempt) {
+        startsWaiting(attempt);
+        // After stop() the warm-up holds nothing (it emptied its list for good), and
+        // reserveThenSend() hands the attempt back.
         if (warmUp.holdsBack(attempt)) {
             return;
         }
-        if (delayNanos > 0) {
-            later(attempt, () -> {
-                startsWaiting(attempt);
-                reserveThenSend(attempt);
-            }, delayNanos);
-        } else {
-            reserveThenSend(attempt);
-        }
+        reserveThenSend(attempt);
+    }
+
+    /**
+     * Hands {@code attempt}, a retry holding no place under the caps, back to the driver as
+     * {@link Done#due} after {@code delayNanos}, its backoff; or unsent at once when the run
+     * stops or its caller cancels it meanwhile. It does not wait for its start meanwhile: a
+     * Retry-After of minutes must not stop its host's other items.
+     */
+    void backOff(Attempt attempt, long delayNanos) {
+        later(attempt, () -> completed.add(Done.due(attempt)), delayNanos);
     }
 
     /**
@@ -196,8 +212,8 @@ final class Sender implements AutoCloseable {
         if (sent != null) {
             sent.cancel(false);
         }
-        // Backing off (a long Retry-After) or waiting for the rate, it held its place until
-        // its timer fired: it goes back now. One that comes to wait later is handed back by
+        // Backing off (a long Retry-After) or waiting for the rate, it would wait until its
+        // timer fired: it goes back now. One that comes to wait later is handed back by
         // later() itself, as withdrawn.
         for (Attempt attempt : waiting) {
             if (attempt.request().seq() == seq && waiting.remove(attempt)) {

@@ -40,7 +40,7 @@ class SenderTest {
                                        int count) throws InterruptedException {
         for (int i = from; i < from + count; i++) {
             FetchRequest request = FetchRequest.get(i, URI.create("http://h" + i + ".test/"));
-            sender.send(new Attempt(request, i, 1), 0);
+            sender.send(new Attempt(request, i, 1));
         }
         for (int taken = 0; taken < count; ) {
             if (done.take() != Sender.Done.WAKE_UP) {
@@ -68,7 +68,7 @@ class SenderTest {
             long start = System.nanoTime();
             for (int i = 1; i <= 3; i++) {
                 sender.send(new Attempt(FetchRequest.get(i, URI.create("http://h.test/" + i)),
-                        i, 1), 0);
+                        i, 1));
             }
 
             // One deadline for both: the hold is a second; 3 s leaves a loaded machine room,
@@ -109,8 +109,7 @@ class SenderTest {
                 done)) {
             // The first request goes at once (send returns once it has): its redirect then
             // waits for the next start, a minute off.
-            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/1")), 1, 1),
-                    0);
+            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/1")), 1, 1));
             assertThat(done).isEmpty();
 
             sender.stop();
@@ -168,17 +167,15 @@ class SenderTest {
         };
         try (Sender sender = new Sender(counting, RateGate.of(Rate.parse("1/min")), null,
                 done)) {
-            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/1")), 1, 1),
-                    0);
+            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/1")), 1, 1));
             assertThat(done.poll(10, java.util.concurrent.TimeUnit.SECONDS).sent()).isTrue();
             for (int i = 2; i <= 5; i++) {
                 sender.send(new Attempt(FetchRequest.get(i, URI.create("http://h.test/" + i)),
-                        i, 1), 0);
+                        i, 1));
             }
 
             sender.stop();
-            sender.send(new Attempt(FetchRequest.get(6, URI.create("http://h.test/6")), 6, 1),
-                    0);
+            sender.send(new Attempt(FetchRequest.get(6, URI.create("http://h.test/6")), 6, 1));
 
             java.util.List<Sender.Done> back = new java.util.ArrayList<>();
             for (int i = 2; i <= 6; i++) {
@@ -208,7 +205,7 @@ class SenderTest {
             assertThat(sender.waitsForStart("h.test")).isFalse();
             for (int i = 1; i <= 2; i++) {
                 sender.send(new Attempt(FetchRequest.get(i, URI.create("http://h.test/" + i)),
-                        i, 1), 0);
+                        i, 1));
             }
             // The first went at once; the second waits for it (the warm-up), then 2 s.
             assertThat(sender.waitsForStart("h.test")).isTrue();
@@ -236,14 +233,14 @@ class SenderTest {
         try (Sender sender = new Sender(gate -> new InstantEngine(), RateGate.of(null),
                 Rate.parse("10/s"), done)) {
             Attempt first = new Attempt(FetchRequest.get(1, URI.create("http://h.test/1")), 1, 1);
-            sender.send(first, 0);
+            sender.send(first);
             Sender.Done sent;
             do {
                 sent = done.poll(10, java.util.concurrent.TimeUnit.SECONDS);
                 assertThat(sent).as("the first went").isNotNull();
             } while (sent == Sender.Done.WAKE_UP);
 
-            sender.send(first.next(), Duration.ofMinutes(1).toNanos());
+            sender.backOff(first.next(), Duration.ofMinutes(1).toNanos());
 
             assertThat(sender.waitsForStart("h.test")).isFalse();
             sender.stop();
@@ -281,11 +278,11 @@ class SenderTest {
         java.util.Set<Long> withdrawn = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try (Sender sender = new Sender(new InstantEngine(), gate, null, done)) {
             sender.withdrawing(withdrawn::contains);
-            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/")), 1, 1), 0);
+            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://h.test/")), 1, 1));
             assertThat(done.take().sent()).as("the first, alone").isTrue();
             for (int seq = 2; seq <= 21; seq++) {
                 FetchRequest request = FetchRequest.get(seq, URI.create("http://h.test/" + seq));
-                sender.send(new Attempt(request, seq, 1), 0);
+                sender.send(new Attempt(request, seq, 1));
             }
             for (long seq = 2; seq <= 21; seq++) {
                 withdrawn.add(seq);
