@@ -1,0 +1,63 @@
+package dev.bulkfetch.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A retry whose backoff is over takes its places again ahead of the items not yet started:
+ * a stream of new items cannot starve it, and under --ordered the item the reorder window
+ * waits for is not queued behind those it holds up.
+ */
+class DispatcherRetryTest {
+
+    private final List<String> started = new ArrayList<>();
+
+    @Test
+    void aRetryGoesAheadOfItemsNotYetStarted() {
+        Dispatcher<String> dispatcher = new Dispatcher<>(new Admission(1), 0,
+                DispatcherRetryTest::host);
+        dispatcher.enqueue("a1");
+        dispatcher.enqueue("a2");
+        dispatcher.promote(started::add);
+        dispatcher.finished("a1");  // backs off: its permit goes to a2
+        dispatcher.promote(started::add);
+        dispatcher.enqueue("a3");
+
+        dispatcher.retry("a1 again");
+        dispatcher.finished("a2");
+        dispatcher.promote(started::add);
+
+        assertThat(started).containsExactly("a1", "a2", "a1 again");
+        assertThat(dispatcher.readyCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRetryGoesAheadOfItsHostsItemsNotYetStartedAndWaitsForItsHostsPlace() {
+        Dispatcher<String> dispatcher = new Dispatcher<>(new Admission(4), 1,
+                DispatcherRetryTest::host);
+        dispatcher.enqueue("a1");
+        dispatcher.enqueue("a2");
+        dispatcher.enqueue("b1");
+        dispatcher.promote(started::add);
+        dispatcher.finished("a1");  // backs off: its host's place goes to a2
+        dispatcher.promote(started::add);
+
+        dispatcher.enqueue("a3");
+        dispatcher.retry("a1 again");
+        dispatcher.promote(started::add);
+        assertThat(started).as("a's place is a2's yet").containsExactly("a1", "b1", "a2");
+
+        dispatcher.finished("a2");
+        dispatcher.promote(started::add);
+
+        assertThat(started).containsExactly("a1", "b1", "a2", "a1 again");
+        assertThat(dispatcher.readyCount()).isEqualTo(1);
+    }
+
+    private static String host(String item) {
+        return item.substring(0, 1);
+    }
+}
