@@ -377,8 +377,8 @@ public final class Fetcher implements AutoCloseable {
 
         /** How long {@link #close()} lets requests in flight finish (default 5 s). */
         public Builder closeGrace(Duration grace) {
-            if (grace == null || grace.isNegative()
-                    || grace.compareTo(FetchConfig.MAX_DURATION) > 0) {
+            Objects.requireNonNull(grace, "close grace");
+            if (grace.isNegative() || grace.compareTo(FetchConfig.MAX_DURATION) > 0) {
                 throw new IllegalArgumentException("close grace must be zero to a day: " + grace);
             }
             this.closeGrace = grace;

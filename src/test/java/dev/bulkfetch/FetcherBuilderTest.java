@@ -242,6 +242,9 @@ class FetcherBuilderTest {
             assertThatThrownBy(() -> fetcher.publisher(null)).hasMessage("requests");
         }
         assertThatThrownBy(() -> FetchConfig.builder().from(null)).hasMessage("base");
+        // As every other setter's null: it threw IllegalArgumentException (from review).
+        assertThatThrownBy(() -> Fetcher.builder().closeGrace(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("close grace");
         FetchResult result = new FetchResult(1, "1", "http://h.test/", "GET", 200, null, 1, 0,
                 0, "serial", null, null);
         assertThatThrownBy(() -> result.body(null)).hasMessage("type");
