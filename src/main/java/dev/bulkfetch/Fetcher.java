@@ -206,7 +206,8 @@ public final class Fetcher implements AutoCloseable {
      * taking results, however slowly, gets every one and then {@code onComplete}; so does
      * every subscriber, at its own pace and the close notwithstanding, when the requests ran
      * out and their results were all handed over before the close. A subscriber
-     * that subscribes after the close gets the fetcher's {@link IllegalStateException}.
+     * that subscribes after the close gets the fetcher's {@link IllegalStateException}; its
+     * {@code subscribe(null)} throws {@link NullPointerException}, as Reactive Streams asks.
      *
      * @param bufferSize results each subscriber's buffer holds, at least 1
      * @throws IllegalArgumentException when {@code bufferSize} is less than 1

@@ -170,6 +170,8 @@ final class LiveRun {
         PublisherFeed feed = new PublisherFeed(bufferSize, closeGrace, this::closed);
         AtomicBoolean started = new AtomicBoolean();
         return subscriber -> {
+            // Reactive Streams 1.9: refused at once, before it starts the fetching for nobody.
+            Objects.requireNonNull(subscriber, "subscriber");
             feed.subscribe(subscriber);
             if (started.compareAndSet(false, true)) {
                 Thread.ofPlatform().name("bulkfetch-publisher").daemon(true)

@@ -1,6 +1,7 @@
 package dev.bulkfetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.InFlightCounter;
@@ -382,6 +383,27 @@ class FetcherCallbacksTest {
         assertThat(got).hasSizeBetween(2, 5);
         assertThat(got.subList(1, got.size())).allMatch(r -> r.ok()
                 || r.error().kind() == ErrorKind.CANCELLED);
+    }
+
+    /**
+     * Reactive Streams rule 1.9, as SubmissionPublisher: a null subscriber is refused. It was
+     * taken without a word, and started the fetching for nobody.
+     */
+    @Test
+    void aNullSubscriberIsRefusedAndStartsNothing() throws Exception {
+        try (Fetcher fetcher = Fetcher.builder().build()) {
+            Flow.Publisher<FetchResult> publisher = fetcher.publisher(IntStream.rangeClosed(1, 3)
+                    .mapToObj(i -> server.request(i, "/ok/")));
+
+            assertThatThrownBy(() -> publisher.subscribe(null))
+                    .isInstanceOf(NullPointerException.class).hasMessage("subscriber");
+
+            TestSubscriber subscriber = TestSubscriber.oneAtATime();
+            publisher.subscribe(subscriber);
+            assertThat(subscriber.awaitEnd(30)).isTrue();
+            assertThat(subscriber.received()).as("every result, for the first subscriber")
+                    .hasSize(3);
+        }
     }
 
     private static void holdFor(String prefix, int millis) {
