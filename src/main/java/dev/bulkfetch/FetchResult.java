@@ -13,7 +13,8 @@ package dev.bulkfetch;
  * @param status the final HTTP status, or {@code null} when no response came; a response
  *     whose body broke off (a timeout, a reset, too large) keeps it, beside its error
  * @param error {@code null} when the final response was 2xx and came whole
- * @param attempts how many times the request was sent (0 for input errors)
+ * @param attempts how many times the request was sent (0 for input errors, and for one
+ *     withdrawn or ended by a close before it was sent)
  * @param latencyNanos time of the final attempt, send to last byte (0 when nothing was sent)
  * @param bytes response body size in bytes, as received
  * @param engine the engine that sent it, or {@code null} when nothing was sent

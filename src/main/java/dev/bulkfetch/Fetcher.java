@@ -36,8 +36,9 @@ import java.util.stream.StreamSupport;
  *       request submitted after {@link #close()} is refused: {@link #fetch} throws
  *       {@link IllegalStateException}.</li>
  *   <li>{@link #close()} stops admitting, lets requests in flight finish for up to the close
- *       grace (5 s by default), then ends the rest as {@code cancelled} results, and frees the
- *       event loop and every thread the fetcher started. One exception: on the
+ *       grace (5 s by default), then ends the rest as {@code cancelled} results, each counting
+ *       the sends it made ({@link FetchResult#attempts()}), and frees the event loop and every
+ *       thread the fetcher started. One exception: on the
  *       {@code threads} and {@code serial} engines, a platform thread blocked reading a body
  *       that has stalled notices nothing until its read returns, at the idle timeout at most
  *       (the JDK's client gives no way to close its socket under a reader). {@code close()}

@@ -224,12 +224,15 @@ final class LiveRun {
             }
             waits.upTo(Duration.ofNanos(Long.MAX_VALUE), driver::join);
         } finally {
+            // Before the engine closes, which ends what is on the wire: the sends each made.
+            Map<Long, FetchResult> ended = new java.util.HashMap<>();
+            pending.forEach((seq, p) -> ended.put(seq, run.unfinished(seq, p.request(),
+                    CLOSED_FIRST)));
             run.close();
-            for (Pending p : pending.values()) {
-                // On the completions' threads too: a callback completed on this one held
-                // close() for as long as it ran, or for good if it waited for another result.
-                complete(p.future(), cancelled(p.request()));
-            }
+            // On the completions' threads too: a callback completed on this one held close()
+            // for as long as it ran, or for good if it waited for another result.
+            pending.forEach((seq, p) -> complete(p.future(),
+                    ended.getOrDefault(seq, cancelled(p.request()))));
             pending.clear();
             // Every result handed out before close() returns, callbacks run (within the grace):
             // a program that ends after close() must not lose its last results.
@@ -347,9 +350,13 @@ final class LiveRun {
         }
     }
 
+    private static final FetchError CLOSED_FIRST =
+            FetchError.of(ErrorKind.CANCELLED, "the fetcher was closed first");
+
+    /** {@code r}'s result when the fetcher closed before the run took it (or the run failed). */
     private static FetchResult cancelled(FetchRequest r) {
         return new FetchResult(r.seq(), r.id(), r.url().toString(), r.method(), null,
-                FetchError.of(ErrorKind.CANCELLED, "the fetcher was closed first"), 0, 0, 0,
+                CLOSED_FIRST, 0, 0, 0,
                 null, null, null, r.idIsNumber());
     }
 }

@@ -23,6 +23,17 @@ final class Results {
                 outcome.bytes(), engine, outcome.body(), null, request.idIsNumber());
     }
 
+    /**
+     * An item ended with {@code error} before its end, after {@code sent} sends: the last
+     * answer's {@code status} (null for none), time and bytes.
+     */
+    static FetchResult cut(FetchRequest request, FetchError error, int sent, Integer status,
+            long latencyNanos, long bytes, String engine) {
+        return new FetchResult(request.seq(), request.id(), request.url().toString(),
+                request.method(), status, error, sent, latencyNanos, bytes, engine, null, null,
+                request.idIsNumber());
+    }
+
     static FetchResult rejected(InputItem.Rejected item) {
         return new FetchResult(item.seq(), item.id() != null ? item.id()
                 : Long.toString(item.seq()), item.url(), item.method() != null ? item.method()
