@@ -78,14 +78,8 @@ public final class BulkRun implements AutoCloseable {
     // 503, with or without a rate: only the items it answered wait.
     private final ToldHolds answeredHolds = new ToldHolds();
     private final boolean tellsAnswered429;
-    // By seq, the last answer of each item waiting to go again (backing off, or for the
-    // rate): put and removed by the driver, read by unfinished() once the driver has left.
-    private final java.util.Map<Long, Answered> answered =
-            new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** A failed send that goes again: which it was, and what it got. */
-    private record Answered(int number, Integer status, long latencyNanos, long bytes) {
-    }
+    // The results a library's close gives the items it ends: their sends, their last answers.
+    private final Unfinished unfinished;
 
     /**
      * A server's answer with {@code status} (a 429, or a 503) asked, with its
@@ -148,6 +142,7 @@ public final class BulkRun implements AutoCloseable {
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host,
                 config.ratePerHost() == null ? null : sender::waitsForStart);
         this.tellsAnswered429 = config.rate() == null && config.ratePerHost() == null;
+        this.unfinished = new Unfinished(sender, completed, engine.name());
     }
 
     /**
@@ -210,31 +205,13 @@ public final class BulkRun implements AutoCloseable {
 
     /**
      * Item {@code seq}'s result as a library's close ends it, abandoned ({@link #abandon()})
-     * without a record: {@code request}'s, with {@code error}, and the sends made, as any
-     * other failure's result counts them (0 for one never sent, which has no engine). One on
-     * the wire has its time so far; one waiting to go again keeps its last answer (status,
-     * time, bytes), as an item whose retries are spent does. One whose answer came as the run
-     * was abandoned has that answer for its result. After {@link #run} has returned, before
+     * without a record, with the sends it made ({@link Unfinished#of}). After {@link #run}
+     * has returned, before
      * {@link #close()}, which ends what is on the wire. Only while the source withdraws
      * requests ({@link Source#withdrawals()}): the sender lists what is on the wire only then.
      */
     public FetchResult unfinished(long seq, FetchRequest request, FetchError error) {
-        Sender.Sent onWire = sender.onWire(seq);
-        if (onWire != null) {
-            return Results.cut(request, error, onWire.number(), null, onWire.nanos(), 0,
-                    engine.name());
-        }
-        // The sender lists an attempt as on the wire until its Done is queued.
-        for (Sender.Done done : completed) {
-            if (done.sent() && done.attempt().request().seq() == seq) {
-                return Results.of(request, done.outcome(), done.attempt().number(),
-                        engine.name());
-            }
-        }
-        Answered last = answered.get(seq);
-        return last == null ? Results.cut(request, error, 0, null, 0, 0, null)
-                : Results.cut(request, error, last.number(), last.status(),
-                        last.latencyNanos(), last.bytes(), engine.name());
+        return unfinished.of(seq, request, error);
     }
 
     /** Wakes a driver waiting for work: a live source has a new item, or has ended. */
@@ -371,12 +348,12 @@ public final class BulkRun implements AutoCloseable {
                     dispatcher.retry(attempt);  // started by the loop's next promote
                 } else {
                     // Taken back in its backoff by stop() or a cancel: no record, as below.
-                    answered.remove(attempt.request().seq());
+                    unfinished.done(attempt);
                     writer.skip(attempt.ordinal());
                 }
                 return;
             }
-            answered.remove(attempt.request().seq());
+            unfinished.done(attempt);
             if (!done.sent()) {
                 // Taken back by stop() before it was sent: no record, so --resume fetches it.
                 dispatcher.finished(attempt);
@@ -434,8 +411,7 @@ public final class BulkRun implements AutoCloseable {
                 if (bodies != null) {
                     bodies.discard(outcome.body());
                 }
-                answered.put(attempt.request().seq(), new Answered(attempt.number(), status,
-                        outcome.latencyNanos(), outcome.bytes()));
+                unfinished.goesAgain(attempt, status, outcome.latencyNanos(), outcome.bytes());
                 // Not in flight while it waits: its places go to the next items meanwhile.
                 dispatcher.finished(attempt);
                 Attempt again = attempt.next();

@@ -70,23 +70,13 @@ final class Sender implements AutoCloseable {
         }
     }
 
-    /** An attempt on the wire: since when, by the gates' clock, and what it completes. */
-    private record OnWire(Attempt attempt, long sentNanos, CompletableFuture<Outcome> future) {
-    }
-
-    /** An attempt on the wire as {@link #onWire} sees it: which send, and how long so far. */
-    record Sent(int number, long nanos) {
-    }
-
     private final Engine engine;
     private final LongSupplier nanoTime;
     // The run's source's, or null when it withdraws nothing: a request its caller cancelled
-    // while it waited here is not sent, and one on the wire is found in onWireBySeq to end it.
+    // while it waited here is not sent, and one on the wire is found in listed to end it.
     private volatile LongPredicate withdrawn;
-    // Requests on the wire by seq, while withdrawn is set: added by the sending thread,
-    // removed by whichever thread completes one once its Done is queued, read by cancel() and
-    // onWire() from a caller's thread.
-    private final Map<Long, OnWire> onWireBySeq = new ConcurrentHashMap<>();
+    // Requests on the wire by seq, while withdrawn is set.
+    private final OnWire listed;
     private final RateGate rate;
     // The per-host gates and waiting starts, under a rate per host; null without one.
     private final HostGates hosts;
@@ -132,6 +122,7 @@ final class Sender implements AutoCloseable {
     Sender(Function<RedirectGate, Engine> engineWith, RateGate rate,
            Rate ratePerHost, BlockingQueue<Done> completed, LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
+        this.listed = new OnWire(nanoTime);
         this.rate = rate;
         this.hosts = ratePerHost == null ? null : new HostGates(ratePerHost, nanoTime);
         this.rateHolds = new RateHolds(rate, hosts);
@@ -217,10 +208,7 @@ final class Sender implements AutoCloseable {
      * and it comes back {@code cancelled}. From any thread.
      */
     void cancel(long seq) {
-        OnWire sent = onWireBySeq.get(seq);
-        if (sent != null) {
-            sent.future().cancel(false);
-        }
+        listed.cancel(seq);
         // Backing off (a long Retry-After) or waiting for the rate, it would wait until its
         // timer fired: it goes back now. One that comes to wait later is handed back by
         // later() itself, as withdrawn.
@@ -235,10 +223,8 @@ final class Sender implements AutoCloseable {
      * Request {@code seq}'s attempt on the wire, while the source withdraws requests; null
      * when it has none, or its Done is queued already (its answer came). From any thread.
      */
-    Sent onWire(long seq) {
-        OnWire sent = onWireBySeq.get(seq);
-        return sent == null ? null : new Sent(sent.attempt().number(),
-                nanoTime.getAsLong() - sent.sentNanos());
+    OnWire.Sent onWire(long seq) {
+        return listed.sent(seq);
     }
 
     /** {@code attempt}, not sent, back to the driver. */
@@ -386,13 +372,9 @@ final class Sender implements AutoCloseable {
                     ErrorKind.PROTOCOL, "could not send: " + e), 0, 0));
         }
         LongPredicate withdrawn = this.withdrawn;
-        long seq = attempt.request().seq();
-        OnWire listed = withdrawn == null ? null : new OnWire(attempt, sentNanos, sent);
-        if (listed != null) {
-            onWireBySeq.put(seq, listed);
-            if (withdrawn.test(seq)) {
-                sent.cancel(false);  // cancelled as it went: cancel() may have missed it
-            }
+        OnWire.Listed onList = withdrawn == null ? null : listed.list(attempt, sentNanos, sent);
+        if (onList != null && withdrawn.test(onList.seq())) {
+            sent.cancel(false);  // cancelled as it went: cancel() may have missed it
         }
         sent.whenComplete((outcome, thrown) -> {
             onWire.decrementAndGet();
@@ -412,21 +394,15 @@ final class Sender implements AutoCloseable {
                     && outcome.error().kind() == ErrorKind.CANCELLED) {
                 // Ended by the stop (a redirect's start it failed): no record, as unsent.
                 handBack(attempt);
-                unlist(seq, listed);
+                listed.unlist(onList);
                 return;
             }
             completed.add(new Done(attempt, outcome != null ? outcome : Outcome.failure(
                     FetchError.of(ErrorKind.CANCELLED, String.valueOf(thrown)), 0, 0), hold));
             // Only once its Done is queued: a library's close, which looks for the attempt
             // here and then in the queue, finds it in one or the other.
-            unlist(seq, listed);
+            listed.unlist(onList);
         });
-    }
-
-    private void unlist(long seq, OnWire listed) {
-        if (listed != null) {
-            onWireBySeq.remove(seq, listed);
-        }
     }
 
     /** The run is warm ({@link WarmUp#release}): {@code held}, what waited, goes, paced. */
