@@ -36,8 +36,11 @@ import java.util.function.Predicate;
  */
 public final class Dispatcher<T> {
 
-    /** How many items are read ahead for hosts that have room, when kept per host. */
-    static final int LOOKAHEAD = 1024;
+    /**
+     * How many items are read ahead for hosts that have room, when kept per host (public for
+     * the run's bound on retries backing off; the package is not exported).
+     */
+    public static final int LOOKAHEAD = 1024;
 
     private final Admission admission;
     private final int perHost;

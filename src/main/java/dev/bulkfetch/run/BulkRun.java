@@ -80,6 +80,13 @@ public final class BulkRun implements AutoCloseable {
     private final boolean tellsAnswered429;
     // The results a library's close gives the items it ends: their sends, their last answers.
     private final Unfinished unfinished;
+    // Retries backing off hold no place under the caps, but each holds its request (a JSON
+    // Lines body too): at this many the driver reads no more input until one's backoff is
+    // over, so memory follows the caps, not the list, when a whole list is answered 503 for an
+    // hour. As many as the per-host ready queue reads ahead (Dispatcher.LOOKAHEAD), or -c if
+    // more: what the run holds stays of the order it held before, and a host that backs off
+    // a few hundred items holds up no other. Counted by the driver, which alone reads input.
+    private final int maxBackingOff;
 
     /**
      * A server's answer with {@code status} (a 429, or a 503) asked, with its
@@ -118,6 +125,13 @@ public final class BulkRun implements AutoCloseable {
      * @throws java.io.UncheckedIOException when the folder for saved bodies cannot be made
      */
     public BulkRun(FetchConfig config, java.nio.file.Path saveBodies, boolean includeBody) {
+        this(config, saveBodies, includeBody,
+                Math.max(config.concurrency(), Dispatcher.LOOKAHEAD));
+    }
+
+    /** As above, with at most {@code maxBackingOff} retries backing off at once: for tests. */
+    BulkRun(FetchConfig config, java.nio.file.Path saveBodies, boolean includeBody,
+            int maxBackingOff) {
         boolean keepsBodies = saveBodies != null || includeBody;
         if (keepsBodies && config.bodyHandler() != null) {
             throw new IllegalArgumentException("saved or included bodies cannot be combined "
@@ -143,6 +157,7 @@ public final class BulkRun implements AutoCloseable {
                 config.ratePerHost() == null ? null : sender::waitsForStart);
         this.tellsAnswered429 = config.rate() == null && config.ratePerHost() == null;
         this.unfinished = new Unfinished(sender, completed, engine.name());
+        this.maxBackingOff = maxBackingOff;
     }
 
     /**
@@ -252,7 +267,8 @@ public final class BulkRun implements AutoCloseable {
                 driver.handle(done);
             }
             dispatcher.promote(driver::start);
-            if (!stopping && writer.hasRoom() && dispatcher.canAccept()) {
+            if (!stopping && writer.hasRoom() && dispatcher.canAccept()
+                    && driver.backingOff.size() < maxBackingOff) {
                 InputItem item = source.poll();
                 if (item != null) {
                     driver.accept(item);
@@ -302,7 +318,8 @@ public final class BulkRun implements AutoCloseable {
         // Attempts handed to the sender and not yet handled: in flight, waiting or backing off.
         private long pending;
         // Of those, the retries backing off: they hold no permit, so one the sender hands back
-        // (its backoff over, or taken back by a stop or a cancel) frees none.
+        // (its backoff over, or taken back by a stop or a cancel) frees none. At maxBackingOff
+        // of them, the loop reads no more input.
         private final java.util.Set<Attempt> backingOff = new java.util.HashSet<>();
 
         Driver(RecordWriter writer, Tally tally) {
