@@ -31,13 +31,21 @@ import java.util.concurrent.Semaphore;
  * stream submitted and is not yet done, in flight or queued, since nobody will read those
  * results (a {@code limit(10)} or {@code findFirst} left up to the whole window running to its
  * end, for nothing). Only this stream's: the fetcher's other callers keep theirs. The fetcher's
- * own close only stops the feeder, as it promises the results of what was submitted.
+ * own close only stops the feeder, as it promises the results of what was submitted; when that
+ * stop leaves the source unread to its end, the stream ends, after those results, with a
+ * {@link CancellationException}: ended normally, a stream cut short read as one whose requests
+ * had all been fetched. The feeder cannot ask a stopped source whether it had more (that may wait
+ * for good), so a source whose end it had not yet seen counts as cut short.
  */
 final class StreamResults implements Iterator<FetchResult> {
 
     /** What the feeder tells the consumer last: how many it submitted, and why it stopped. */
     private record End(long submitted, Throwable failure) {
     }
+
+    /** What the consumer is told when the fetcher's close left the source unread to its end. */
+    static final String CUT_SHORT =
+            "the fetcher was closed before every request was read from the source";
 
     /** What {@link #close()} tells a consumer that waits meanwhile: there is no more. */
     private static final Object CLOSED = new Object();
@@ -112,7 +120,13 @@ final class StreamResults implements Iterator<FetchResult> {
                     CompletableFuture<FetchResult> inOrder =
                             (CompletableFuture<FetchResult>) event;
                     head = inOrder;
-                    next = inOrder.get();
+                    try {
+                        next = inOrder.get();
+                    } catch (CancellationException e) {
+                        // Only close() cancels a stream's future: the stream has ended.
+                        head = null;
+                        return false;
+                    }
                     head = null;
                 }
             }
@@ -122,10 +136,6 @@ final class StreamResults implements Iterator<FetchResult> {
             throw new CompletionException(e);
         } catch (ExecutionException e) {
             throw new CompletionException(e.getCause());
-        } catch (CancellationException e) {
-            // Only close() cancels a stream's future: the stream has ended.
-            head = null;
-            return false;
         }
     }
 
@@ -170,10 +180,15 @@ final class StreamResults implements Iterator<FetchResult> {
         run.startedFeeding(this);
         long submitted = 0;
         Throwable failure = null;
+        boolean readToTheEnd = false;
         try {
             while (true) {
                 slots.acquire();
-                if (stopped || run.closed() || !requests.hasNext()) {
+                if (stopped || run.closed()) {
+                    break;
+                }
+                if (!requests.hasNext()) {
+                    readToTheEnd = true;
                     break;
                 }
                 FetchRequest request = requests.next();
@@ -200,6 +215,11 @@ final class StreamResults implements Iterator<FetchResult> {
         } catch (Throwable e) {
             // The source failed; interrupted by a stop, it only ended early.
             failure = stopped || run.closed() ? null : e;
+        }
+        if (failure == null && !readToTheEnd && !closed && run.closed()) {
+            // The fetcher's close, not the stream's, stopped the reading: say so, or the
+            // consumer takes what it got for every result there was.
+            failure = new CancellationException(CUT_SHORT);
         }
         run.stoppedFeeding(this);
         events.add(new End(submitted, failure));

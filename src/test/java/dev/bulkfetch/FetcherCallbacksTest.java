@@ -366,10 +366,12 @@ class FetcherCallbacksTest {
 
     /**
      * A stream read while the fetcher closes threw IllegalStateException from hasNext(), and
-     * what it had in flight never reached the reader.
+     * what it had in flight never reached the reader. Then it ended normally, as if the
+     * source had run out: it now says it was cut short, once those results are read.
      */
     @Test
-    void aStreamReadWhileTheFetcherClosesEndsWithWhatItHadSubmitted() throws Exception {
+    void aStreamReadWhileTheFetcherClosesGivesWhatItHadSubmittedThenSaysItWasCutShort()
+            throws Exception {
         Fetcher fetcher = Fetcher.builder().concurrency(2).closeGrace(Duration.ZERO).build();
         Iterator<FetchResult> results = fetcher.stream(IntStream.rangeClosed(1, 100)
                 .mapToObj(i -> server.request(i, "/long-held/"))).iterator();
@@ -377,7 +379,10 @@ class FetcherCallbacksTest {
         got.add(results.next());
         fetcher.close();
 
-        results.forEachRemaining(got::add);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> results.forEachRemaining(got::add))
+                .isInstanceOf(java.util.concurrent.CancellationException.class)
+                .hasMessage(StreamResults.CUT_SHORT);
 
         // The window was twice the concurrency: what it held is answered or cancelled.
         assertThat(got).hasSizeBetween(2, 5);
