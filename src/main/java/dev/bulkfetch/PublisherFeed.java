@@ -26,7 +26,10 @@ import java.util.stream.Stream;
  * nothing for good. When the results end with the fetcher closing (they end because it closes,
  * or they run out after), the feed goes on until the buffers are taken, under the same grace
  * for each result. When they ran out before the close, it closes the publisher at once: the
- * results are all there, and the subscribers take them at their own pace, however late.
+ * results are all there, and the subscribers take them at their own pace, however late. When
+ * the close cut them short (its stream throws a {@link CancellationException}, the source not
+ * read to its end), the subscribers hear that exception, not {@code onComplete}, once their
+ * buffers are taken: an error signalled at once would drop the results still buffered.
  *
  * <p>The feed stops when every subscriber has left (cancelled, or ended by the publisher). It
  * may be waiting for the next result then, for as long as the source waits for work (a
@@ -80,15 +83,26 @@ final class PublisherFeed {
         // and the subscriber must hear so, not wait for good.
         try (Stream<FetchResult> results = source.get()) {
             Iterator<FetchResult> each = results.iterator();
-            // Checked before each hasNext(), which may take and submit more requests.
-            while (publisher.getNumberOfSubscribers() > 0 && awaitNext(each)) {
-                if (!offer(each.next())) {
-                    publisher.closeExceptionally(stalled());
-                    return;
+            CancellationException cutShort = null;
+            try {
+                // Checked before each hasNext(), which may take and submit more requests.
+                while (publisher.getNumberOfSubscribers() > 0 && awaitNext(each)) {
+                    if (!offer(each.next())) {
+                        publisher.closeExceptionally(stalled());
+                        return;
+                    }
                 }
+            } catch (CancellationException e) {
+                // The fetcher's close left the source unread to its end: told after the
+                // buffered results, as onComplete would be.
+                cutShort = e;
             }
             if (closing.getAsBoolean() && !taken()) {
                 publisher.closeExceptionally(stalled());
+                return;
+            }
+            if (cutShort != null) {
+                publisher.closeExceptionally(cutShort);
                 return;
             }
             publisher.close();

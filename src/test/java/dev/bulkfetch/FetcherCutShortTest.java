@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.TestServer;
+import dev.bulkfetch.testing.TestSubscriber;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,10 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A stream that the fetcher's close() ends before its source was read to the end ended as
- * one whose requests had all been fetched, on every engine, the requests never read given no
- * result and no word. The consumer is now told, after the results of what was submitted; one
- * whose source had been read to its end before the close still ends normally.
+ * A stream or publisher that the fetcher's close() ends before its source was read to the end
+ * ended as one whose requests had all been fetched: the stream normally, the publisher with
+ * {@code onComplete}, on every engine, the requests never read given no result and no word.
+ * The consumer is now told, after the results of what was submitted; one whose source had
+ * been read to its end before the close still ends normally.
  */
 class FetcherCutShortTest {
 
@@ -64,6 +66,30 @@ class FetcherCutShortTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource
+    void aPublisherCutShortByCloseSignalsCancellationAfterTheResultsOfWhatItSubmitted(
+            EngineKind engine) throws Exception {
+        server.counter().reset();
+        int concurrency = concurrencyFor(engine);
+        Fetcher fetcher = patient(engine, concurrency);
+        try {
+            TestSubscriber subscriber = TestSubscriber.all();
+            fetcher.publisher(thirtyHeld()).subscribe(subscriber);
+
+            closeWhileTheServerHoldsSome(fetcher, concurrency);
+
+            assertThat(subscriber.awaitEnd(30)).as("the subscriber told").isTrue();
+            assertThat(subscriber.error())
+                    .isInstanceOf(CancellationException.class).hasMessage(CUT_SHORT);
+            assertThat(subscriber.received()).hasSizeBetween(concurrency, 2 * concurrency)
+                    .allMatch(FetchResult::ok);
+        } finally {
+            server.counter().release();
+            fetcher.close();
+        }
+    }
+
     /** The regression guard: the close took nothing from a stream whose source had ended. */
     @ParameterizedTest
     @EnumSource
@@ -86,6 +112,31 @@ class FetcherCutShortTest {
             results.forEachRemaining(got::add);
 
             assertThat(got).hasSize(count).allMatch(FetchResult::ok);
+        } finally {
+            fetcher.close();
+        }
+    }
+
+    /** As the stream above, a publisher whose results were all handed over completes. */
+    @ParameterizedTest
+    @EnumSource
+    void aPublisherWhoseSourceRanOutBeforeTheCloseCompletes(EngineKind engine)
+            throws Exception {
+        awaitNoPublisherThread();
+        Fetcher fetcher = patient(engine, concurrencyFor(engine));
+        try {
+            TestSubscriber subscriber = TestSubscriber.stoppingAfter(1);
+            fetcher.publisher(IntStream.rangeClosed(1, 3).mapToObj(i -> server.request(i,
+                    "/ok/"))).subscribe(subscriber);
+            // Its thread gone, the feed has handed every result over and closed the publisher.
+            awaitNoPublisherThread();
+
+            fetcher.close();
+            subscriber.request(Long.MAX_VALUE);
+
+            assertThat(subscriber.awaitEnd(20)).isTrue();
+            assertThat(subscriber.error()).isNull();
+            assertThat(subscriber.received()).hasSize(3).allMatch(FetchResult::ok);
         } finally {
             fetcher.close();
         }
@@ -119,5 +170,12 @@ class FetcherCutShortTest {
     private static Fetcher patient(EngineKind engine, int concurrency) {
         return Fetcher.builder().engine(engine).concurrency(concurrency)
                 .closeGrace(Duration.ofSeconds(20)).build();
+    }
+
+    /** No publisher's thread of an earlier test is left, to be taken for this one's. */
+    private static void awaitNoPublisherThread() throws Exception {
+        assertThat(Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("bulkfetch-publisher")),
+                Duration.ofSeconds(20))).as("no publisher thread left").isTrue();
     }
 }
