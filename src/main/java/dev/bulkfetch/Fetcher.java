@@ -52,7 +52,9 @@ import java.util.stream.StreamSupport;
  *       {@code CompletionException} wrapping the {@link InterruptedException}, with its
  *       interrupt flag set again.</li>
  *   <li>A stream being read when the fetcher closes gives the results of what it had
- *       submitted ({@code cancelled} past the grace), then ends.</li>
+ *       submitted ({@code cancelled} past the grace), then, unless it had read its source to
+ *       the end, throws a {@link java.util.concurrent.CancellationException}; a publisher
+ *       signals it with {@code onError} instead of {@code onComplete}.</li>
  * </ul>
  */
 public final class Fetcher implements AutoCloseable {
@@ -149,6 +151,15 @@ public final class Fetcher implements AutoCloseable {
      * callers' requests go on. So close a stream that a {@code limit} or {@code findFirst}
      * ends early (try-with-resources), or its last requests run to their end for nothing.
      *
+     * <p>The fetcher's {@link #close()} instead gives what the stream submitted its grace:
+     * the stream gives those results, then, when the close stopped the reading before the
+     * source's end, its terminal operation (or its iterator's {@code hasNext()}) throws a
+     * {@link java.util.concurrent.CancellationException}, "the fetcher was closed before every
+     * request was read from the source", so a stream cut short is not taken for a finished
+     * one. The source's end counts only once the stream has seen it, which it asks for when
+     * it has room in its window: a source whose last request was taken, the window full,
+     * counts as cut short too. A stream whose source was read to its end ends normally.
+     *
      * @throws IllegalStateException when the fetcher is closed
      */
     public Stream<FetchResult> stream(Stream<FetchRequest> requests) {
@@ -204,8 +215,11 @@ public final class Fetcher implements AutoCloseable {
      * the fetcher has closed, a subscriber that takes no result for the close grace (the next
      * one, or one already in its buffer) is waited for no longer: every subscriber then gets a
      * {@link java.util.concurrent.CancellationException}, and the thread ends. One that keeps
-     * taking results, however slowly, gets every one and then {@code onComplete}; so does
-     * every subscriber, at its own pace and the close notwithstanding, when the requests ran
+     * taking results, however slowly, gets every one and then, as {@link #stream} ends,
+     * {@code onComplete} when the source was read to its end, or {@code onError} with the
+     * stream's {@link java.util.concurrent.CancellationException} when the close cut it short
+     * ({@code onComplete} would say the sequence was complete). Every subscriber gets
+     * {@code onComplete}, at its own pace and the close notwithstanding, when the requests ran
      * out and their results were all handed over before the close. A subscriber
      * that subscribes after the close gets the fetcher's {@link IllegalStateException}; its
      * {@code subscribe(null)} throws {@link NullPointerException}, as Reactive Streams asks.
@@ -225,7 +239,10 @@ public final class Fetcher implements AutoCloseable {
 
     /**
      * Stops admitting, gives requests in flight the close grace to finish, ends what is left as
-     * {@code cancelled}, and frees the event loop and threads. Every result's future is
+     * {@code cancelled}, and frees the event loop and threads. A {@link #stream} or
+     * {@link #publisher} whose source it leaves unread to the end ends, after the results of
+     * what it submitted, with a {@link java.util.concurrent.CancellationException} (thrown, or
+     * {@code onError}). Every result's future is
      * completed, and its callbacks have run (within the grace), when it returns; but not when
      * it is called from a callback of this fetcher's, which would wait for itself: then the
      * other futures complete just after it returns. An interrupt does not cut it short: it
