@@ -80,12 +80,10 @@ public final class BulkRun implements AutoCloseable {
     private final boolean tellsAnswered429;
     // The results a library's close gives the items it ends: their sends, their last answers.
     private final Unfinished unfinished;
-    // Retries backing off hold no place under the caps, but each holds its request (a JSON
-    // Lines body too): at this many the driver reads no more input until one's backoff is
-    // over, so memory follows the caps, not the list, when a whole list is answered 503 for an
-    // hour. As many as the per-host ready queue reads ahead (Dispatcher.LOOKAHEAD), or -c if
-    // more: what the run holds stays of the order it held before, and a host that backs off
-    // a few hundred items holds up no other. Counted by the driver, which alone reads input.
+    // Retries backing off hold no place under the caps but hold their requests (bodies too):
+    // at this many the driver reads no input until one's backoff is over, so memory follows
+    // the caps, not a list answered 503 for an hour. As many as the per-host queue reads
+    // ahead (Dispatcher.LOOKAHEAD), or -c if more. Counted by the driver, which reads input.
     private final int maxBackingOff;
 
     /**
