@@ -43,12 +43,10 @@ import java.util.function.Consumer;
  * under a rate per host the sender's word that a host's waiting item has gone and the host may
  * take another.
  *
- * <p>A failed attempt that the retry policy allows goes again after its backoff. It gives its
- * permits back meanwhile (the caps bound requests in flight, and one waiting out an hour's
- * {@code Retry-After} is not), and takes them again, ahead of items not yet started, before its
- * retry is sent, so retries never push the run past its caps; only the final attempt makes a
- * record. State is confined to the driver thread except the hand-over queue and the volatile
- * flags below, each with what sets it.
+ * <p>A retry gives its permits back while it backs off (the caps bound requests in flight, and
+ * one waiting out an hour's {@code Retry-After} is not) and takes them again, ahead of items
+ * not yet started, before it is sent; only the final attempt makes a record. State is
+ * confined to the driver thread but the hand-over queue and the volatile flags below.
  */
 public final class BulkRun implements AutoCloseable {
 
@@ -82,8 +80,7 @@ public final class BulkRun implements AutoCloseable {
     private final Unfinished unfinished;
     // Retries backing off hold no place under the caps but hold their requests (bodies too):
     // at this many the driver reads no input until one's backoff is over, so memory follows
-    // the caps, not a list answered 503 for an hour. As many as the per-host queue reads
-    // ahead (Dispatcher.LOOKAHEAD), or -c if more. Counted by the driver, which reads input.
+    // the caps, not a list answered 503 for an hour: what the per-host queue reads ahead.
     private final int maxBackingOff;
 
     /**
@@ -181,6 +178,9 @@ public final class BulkRun implements AutoCloseable {
     public void abandon() {
         stopping = true;
         abandoned = true;
+        // Nothing leaves once the driver has: one the timer sent for the rate after a library's
+        // close took its sends was cut as never sent (found in review).
+        sender.stopSending();
         completed.add(Sender.Done.WAKE_UP);
     }
 
@@ -217,11 +217,10 @@ public final class BulkRun implements AutoCloseable {
     }
 
     /**
-     * Item {@code seq}'s result as a library's close ends it, abandoned ({@link #abandon()})
-     * without a record, with the sends it made ({@link Unfinished#of}). After {@link #run}
-     * has returned, before
-     * {@link #close()}, which ends what is on the wire. Only while the source withdraws
-     * requests ({@link Source#withdrawals()}): the sender lists what is on the wire only then.
+     * Item {@code seq}'s result as a library's close ends it, abandoned without a record, with
+     * its sends ({@link Unfinished#of}): after {@link #run}, before {@link #close()} ends what
+     * is on the wire; only while the source withdraws requests, as only then the sender lists
+     * what is on the wire.
      */
     public FetchResult unfinished(long seq, FetchRequest request, FetchError error) {
         return unfinished.of(seq, request, error);
@@ -367,6 +366,9 @@ public final class BulkRun implements AutoCloseable {
                     writer.skip(attempt.ordinal());
                 }
                 return;
+            }
+            if (done.due()) {  // its places were freed as it began to back off: not twice
+                throw new IllegalStateException("a retry not backing off came back due");
             }
             unfinished.done(attempt);
             if (!done.sent()) {

@@ -185,7 +185,7 @@ final class Sender implements AutoCloseable {
      * already on the wire finishes.
      */
     void stop() {
-        stopped = true;
+        stopSending();
         redirects.stop();
         warmUp.stop().forEach(this::handBack);
         for (Attempt attempt : waiting) {
@@ -340,6 +340,14 @@ final class Sender implements AutoCloseable {
     /** Per-host gates held now (for tests: idle ones are swept as hosts are added). */
     int hostGates() {
         return hosts == null ? 0 : hosts.size();
+    }
+
+    /**
+     * Sends nothing more, handing nothing back now: the run was abandoned, its driver gone, and
+     * what waits keeps its sends for a library's close to count ({@link Unfinished}).
+     */
+    void stopSending() {
+        stopped = true;
     }
 
     /** Whether {@code attempt} is to go back unsent: the run stopped, or its caller cancelled. */
