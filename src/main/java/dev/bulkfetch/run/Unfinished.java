@@ -26,6 +26,11 @@ final class Unfinished {
     private final Sender sender;
     private final Queue<Sender.Done> completed;
     private final String engine;
+    // The answers queued, by seq, as of the queue's size then: once the driver has left, the
+    // queue only grows, so it is read again only when it has. Scanned for each item a close
+    // ends, 100,000 queued requests made the close quadratic. The closing thread's alone.
+    private final Map<Long, Sender.Done> queued = new java.util.HashMap<>();
+    private int queuedAsOf = -1;
 
     Unfinished(Sender sender, Queue<Sender.Done> completed, String engine) {
         this.sender = sender;
@@ -49,6 +54,7 @@ final class Unfinished {
      * for one never sent, which has no engine). One on the wire has its time so far; one
      * waiting to go again keeps its last answer (status, time, bytes), as an item whose
      * retries are spent does. One whose answer came as the run was abandoned has that answer.
+     * From the closing thread alone, once the run's driver has left.
      */
     FetchResult of(long seq, FetchRequest request, FetchError error) {
         OnWire.Sent onWire = sender.onWire(seq);
@@ -56,10 +62,17 @@ final class Unfinished {
             return Results.cut(request, error, onWire.number(), null, onWire.nanos(), 0, engine);
         }
         // The sender lists an attempt as on the wire until its Done is queued.
-        for (Sender.Done done : completed) {
-            if (done.sent() && done.attempt().request().seq() == seq) {
-                return Results.of(request, done.outcome(), done.attempt().number(), engine);
+        if (completed.size() != queuedAsOf) {
+            queuedAsOf = completed.size();
+            for (Sender.Done done : completed) {
+                if (done.sent()) {
+                    queued.put(done.attempt().request().seq(), done);
+                }
             }
+        }
+        Sender.Done done = queued.get(seq);
+        if (done != null) {
+            return Results.of(request, done.outcome(), done.attempt().number(), engine);
         }
         Answered last = answered.get(seq);
         return last == null ? Results.cut(request, error, 0, null, 0, 0, null)
