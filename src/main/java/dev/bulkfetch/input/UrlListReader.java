@@ -174,8 +174,15 @@ public final class UrlListReader extends LineItemReader {
      * line as written, which may hold more than {@code text}.
      */
     static Object urlOrProblem(String text, IntUnaryOperator column) {
+        int before = 0;
         for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
-            String unseen = unseen(text.codePointAt(i));
+            int c = text.codePointAt(i);
+            // The joiners belong to words of scripts that need them (Persian, the Indic
+            // scripts, IDN labels allow them there) and to emoji sequences: after such a
+            // letter or emoji they are its, not damage (found in review).
+            boolean joins = (c == 0x200C || c == 0x200D) && before > 0x7F;
+            before = c;
+            String unseen = joins ? null : unseen(c);
             if (unseen != null) {
                 return "URL contains " + unseen + " at column " + column.applyAsInt(i);
             }
@@ -249,8 +256,7 @@ public final class UrlListReader extends LineItemReader {
             case Character.FORMAT -> String.format("an invisible character U+%04X (%s)", c,
                     name(c));
             // Only the no-break spaces get here: the other separators are white space.
-            case Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
-                 Character.PARAGRAPH_SEPARATOR -> String.format("a %s U+%04X", name(c), c);
+            case Character.SPACE_SEPARATOR -> String.format("a %s U+%04X", name(c), c);
             default -> null;
         };
     }

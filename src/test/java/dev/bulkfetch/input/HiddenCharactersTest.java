@@ -59,7 +59,10 @@ class HiddenCharactersTest {
         // While letters of any script, and escapes of what is refused, pass as before.
         for (String url : List.of("http://127.0.0.1/café", "http://h.test/привет",
                 "http://h.test/東京?q=検索", "http://bücher.example/", "http://h.test/\uD83D\uDE00",
-                "http://h.test/%00%E2%80%8B")) {
+                "http://h.test/%00%E2%80%8B",
+                // A joiner after a letter that needs it (Persian), and in an emoji sequence.
+                "http://h.test/\u0645\u06CC\u200C\u062E\u0648\u0627\u0645",
+                "http://h.test/\uD83D\uDC68\u200D\uD83D\uDC69")) {
             assertThat(UrlListReader.problemWith(url)).as(url).isNull();
         }
     }
