@@ -91,7 +91,9 @@ class ConnectGateTest {
                     .get(30, TimeUnit.SECONDS);
 
             assertThat(outcome.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
-            assertThat(outcome.latencyNanos()).isLessThan(Duration.ofMillis(1900).toNanos());
+            // Under twice the timeout, which a second connection's wait would reach: a loaded
+            // machine's margin beyond that is the connection count's to catch.
+            assertThat(outcome.latencyNanos()).isLessThan(Duration.ofMillis(2000).toNanos());
             assertThat(server.connections()).as("connections the server accepted").isEqualTo(1);
         }
     }
