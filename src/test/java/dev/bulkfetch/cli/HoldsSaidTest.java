@@ -1,14 +1,14 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.testing.RunParts.collecting;
+import static dev.bulkfetch.testing.RunParts.item;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.FetchResult;
 import dev.bulkfetch.Rate;
 import dev.bulkfetch.input.InputItem;
-import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Tally;
 import dev.bulkfetch.run.BulkRun;
 import dev.bulkfetch.run.Source;
@@ -16,7 +16,6 @@ import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.TestServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -226,26 +225,5 @@ class HoldsSaidTest {
             server.stop(0);
         }
         assertThat(requests.get()).as("no retry went").isEqualTo(others.size());
-    }
-
-    private static InputItem item(long seq, String url) {
-        return new InputItem.Request(FetchRequest.get(seq, URI.create(url)));
-    }
-
-    private static RecordSink collecting(List<FetchResult> records) {
-        return new RecordSink() {
-            @Override
-            public void accept(FetchResult result) {
-                records.add(result);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 }

@@ -1,19 +1,18 @@
 package dev.bulkfetch.run;
 
+import static dev.bulkfetch.testing.RunParts.collecting;
+import static dev.bulkfetch.testing.RunParts.item;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.bulkfetch.FetchConfig;
-import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.FetchResult;
 import dev.bulkfetch.input.InputItem;
-import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Tally;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -72,26 +71,5 @@ class BackingOffCapTest {
     private static void answer(HttpExchange exchange, int status) throws IOException {
         exchange.sendResponseHeaders(status, -1);
         exchange.close();
-    }
-
-    private static InputItem item(long seq, String url) {
-        return new InputItem.Request(FetchRequest.get(seq, URI.create(url)));
-    }
-
-    private static RecordSink collecting(List<FetchResult> records) {
-        return new RecordSink() {
-            @Override
-            public void accept(FetchResult result) {
-                records.add(result);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 }
