@@ -131,8 +131,11 @@ class CompareTempFolderTest {
                         + killed.getFileName() + "\n");
                 assertThat(running.isAlive()).as(Files.readString(runningErr)).isTrue();
                 assertThat(names(its)).isEqualTo(itsFiles).contains(LOCK);
-                assertThat(server.counter().inFlight()).as("its run still under way")
-                        .isPositive();
+                // Its run goes on: more of its requests are answered. (In flight at this
+                // instant failed now and then: each is held 1.5 s, with a gap between two.)
+                int served = server.counter().served();
+                assertThat(Await.until(() -> server.counter().served() > served, running,
+                        Duration.ofSeconds(60))).as("its run still under way").isTrue();
 
                 Child.signal(running, "TERM");
 
