@@ -91,6 +91,12 @@ public final class Fetcher implements AutoCloseable {
      * {@code serial} engines lend their pool a thread meanwhile, so the next request does not
      * wait for it.
      *
+     * <p>Because it never blocks, every request given and not yet sent is held in memory, with
+     * its body and its future, as an executor's queue holds its tasks: a caller with more
+     * requests than it wants to hold at once submits them as earlier ones complete, or hands
+     * them to {@link #stream} or {@link #publisher}, which read their source only as places
+     * free up.
+     *
      * @throws IllegalStateException when the fetcher is closed
      */
     public CompletableFuture<FetchResult> fetch(FetchRequest request) {
