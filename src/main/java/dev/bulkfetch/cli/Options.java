@@ -42,7 +42,7 @@ final class Options {
         return option(names).type(boolean.class);
     }
 
-    /** An option whose value is a duration such as 250ms, 5s or 2m. */
+    /** An option whose value is a duration such as 250ms, 5s, 2m or 1m30s. */
     static OptionSpec.Builder duration(String... names) {
         return option(names).paramLabel("DURATION").type(Duration.class)
                 .converters(new Units.DurationConverter());

@@ -1,6 +1,7 @@
 package dev.bulkfetch.cli;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -8,13 +9,20 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * The CLI's units: durations written {@code 250ms}, {@code 3s}, {@code 2m}, {@code 1h}; sizes
+ * The CLI's units: durations written {@code 250ms}, {@code 3s}, {@code 2m}, {@code 1h}, or
+ * compound as {@code 1m30s} (each unit once, larger first); sizes
  * written {@code 512KiB}, {@code 10MiB}, {@code 1GiB} (also {@code KB}/{@code MB} as powers of
  * 1000, and plain bytes). Picocli puts the option's name in front of each message.
  */
 final class Units {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
+    /** One number and its unit; a duration is one or more of them, larger units first. */
+    private static final Pattern DURATION_PART =
+            Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
+    private static final Pattern NUMBER = Pattern.compile("\\d+(?:\\.\\d+)?");
+    /** The units largest first, as a compound duration writes them, and their lengths. */
+    private static final List<String> UNITS = List.of("h", "m", "s", "ms");
+    private static final double[] UNIT_MILLIS = {3_600_000, 60_000, 1_000, 1};
     private static final Pattern SIZE = Pattern.compile(
             "(\\d+(?:\\.\\d+)?)\\s*(B|KiB|MiB|GiB|KB|MB|GB|K|M|G)?", Pattern.CASE_INSENSITIVE);
 
@@ -27,18 +35,29 @@ final class Units {
 
     /** As {@link #parseDuration(String)}; {@code zeroAllowed}: 0 (0s, 0ms) means none. */
     static Duration parseDuration(String text, boolean zeroAllowed) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new TypeConversionException("'" + text + "' is not a duration: write it like "
-                    + "250ms, 3s, 2m or 1h");
+        String lower = text.trim().toLowerCase(Locale.ROOT);
+        if (NUMBER.matcher(lower).matches()) {
+            // curl's --max-time counts seconds, other tools milliseconds: a guess would be
+            // a thousand times off for one of them.
+            throw new TypeConversionException("'" + text + "' has no unit: write " + lower
+                    + "s for seconds (or " + lower + "ms)");
         }
-        double value = Double.parseDouble(m.group(1));
-        double millis = switch (m.group(2)) {
-            case "ms" -> value;
-            case "s" -> value * 1_000;
-            case "m" -> value * 60_000;
-            default -> value * 3_600_000;
-        };
+        double millis = 0;
+        int end = 0;
+        int nextUnit = 0;
+        Matcher part = DURATION_PART.matcher(lower);
+        while (end < lower.length() && part.region(end, lower.length()).lookingAt()) {
+            int unit = UNITS.indexOf(part.group(2));
+            if (unit < nextUnit) {
+                throw notADuration(text);
+            }
+            millis += Double.parseDouble(part.group(1)) * UNIT_MILLIS[unit];
+            nextUnit = unit + 1;
+            end = part.end();
+        }
+        if (end == 0 || end < lower.length()) {
+            throw notADuration(text);
+        }
         if (millis == 0 && zeroAllowed) {
             return Duration.ZERO;
         }
@@ -51,6 +70,11 @@ final class Units {
             throw new TypeConversionException("'" + text + "' must be at most 24h");
         }
         return Duration.ofMillis(Math.round(millis));
+    }
+
+    private static TypeConversionException notADuration(String text) {
+        return new TypeConversionException("'" + text + "' is not a duration: write it like "
+                + "250ms, 3s, 2m, 1h or 1m30s (larger units first, each once)");
     }
 
     static long parseSize(String text) {

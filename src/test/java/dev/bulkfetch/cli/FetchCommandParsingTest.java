@@ -193,6 +193,16 @@ class FetchCommandParsingTest {
                 .hasMessageEndingWith(": 0");
     }
 
+    /** curl users write --timeout 10 (seconds there) and 1m30s: say which unit, take both. */
+    @Test
+    void aTimeoutIsCompoundOrNeedsAUnitSaidSo() {
+        assertThat(parse("fetch", "list.txt", "--timeout", "1m30s").config().requestTimeout())
+                .isEqualTo(Duration.ofSeconds(90));
+        assertThatThrownBy(() -> parse("fetch", "list.txt", "--timeout", "10")).hasMessage(
+                "Invalid value for option '--timeout': '10' has no unit: write 10s for seconds"
+                        + " (or 10ms)");
+    }
+
     /** After a probe: --grace 0s was refused ("at least 1ms"); it stops at once. */
     @Test
     void aGraceOfZeroStopsAtOnceWhereOtherDurationsMustBePositive() {

@@ -19,9 +19,50 @@ class UnitsTest {
     }
 
     @Test
-    void aDurationWithoutAUnitBelowOneMillisecondOrOverADayIsRejected() {
-        assertThatThrownBy(() -> Units.parseDuration("30")).isInstanceOf(
-                TypeConversionException.class).hasMessageContaining("250ms");
+    void compoundDurationsAddTheirPartsLargerUnitsFirst() {
+        assertThat(Units.parseDuration("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Units.parseDuration("1h30m")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Units.parseDuration("2s500ms")).isEqualTo(Duration.ofMillis(2500));
+        assertThat(Units.parseDuration("1h2m3s4ms")).isEqualTo(Duration.ofMillis(3_723_004));
+        assertThat(Units.parseDuration("1M30S")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Units.parseDuration("23h59m59s999ms")).isEqualTo(
+                Duration.ofDays(1).minusMillis(1));
+        assertThat(Units.parseDuration("0m0s", true)).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void aCompoundDurationOutOfOrderWithAUnitTwiceOrOutOfRangeIsRejected() {
+        for (String wrong : new String[] {"30s1m", "500ms2s", "1m1m", "1s2s", "1m 30s", "1m30",
+                "m30s", "1m30s!", ""}) {
+            assertThatThrownBy(() -> Units.parseDuration(wrong)).as(wrong)
+                    .isInstanceOf(TypeConversionException.class).hasMessage("'" + wrong
+                            + "' is not a duration: write it like 250ms, 3s, 2m, 1h or 1m30s"
+                            + " (larger units first, each once)");
+        }
+        assertThatThrownBy(() -> Units.parseDuration("24h1ms")).hasMessageContaining(
+                "at most 24h");
+        assertThatThrownBy(() -> Units.parseDuration("23h99999999999999999999999m"))
+                .hasMessageContaining("at most 24h");
+        assertThatThrownBy(() -> Units.parseDuration("0m0s")).hasMessageContaining(
+                "at least 1ms");
+        assertThatThrownBy(() -> Units.parseDuration("0s0ms")).hasMessageContaining(
+                "at least 1ms");
+    }
+
+    @Test
+    void aBareNumberIsRejectedSayingWhichUnitsItCouldHaveMeant() {
+        // ms or s: curl's --max-time counts seconds, so neither is assumed.
+        assertThatThrownBy(() -> Units.parseDuration("10")).isInstanceOf(
+                TypeConversionException.class).hasMessage(
+                        "'10' has no unit: write 10s for seconds (or 10ms)");
+        assertThatThrownBy(() -> Units.parseDuration("1.5")).hasMessage(
+                "'1.5' has no unit: write 1.5s for seconds (or 1.5ms)");
+        assertThatThrownBy(() -> Units.parseDuration("0", true)).hasMessage(
+                "'0' has no unit: write 0s for seconds (or 0ms)");
+    }
+
+    @Test
+    void aDurationBelowOneMillisecondOrOverADayIsRejected() {
         assertThatThrownBy(() -> Units.parseDuration("0s")).hasMessageContaining("at least 1ms");
         assertThatThrownBy(() -> Units.parseDuration("-1s")).isInstanceOf(
                 TypeConversionException.class);
