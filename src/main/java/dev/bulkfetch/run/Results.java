@@ -42,14 +42,15 @@ final class Results {
                 0, 0, 0, null, null, null, item.id() != null && item.idIsNumber());
     }
 
-    /** A 2xx needs no error; 429 is rate limiting; any other status is an HTTP error. */
+    /**
+     * A 2xx needs no error; 429 is rate limiting; any other status is an HTTP error. The
+     * message is the status alone for each, as the kind already says what a 429 is.
+     */
     static FetchError statusError(int status) {
         if (status >= 200 && status < 300) {
             return null;
         }
-        if (status == 429) {
-            return FetchError.of(ErrorKind.RATE_LIMITED, "HTTP 429 Too Many Requests");
-        }
-        return FetchError.of(ErrorKind.HTTP, "HTTP " + status);
+        return FetchError.of(status == 429 ? ErrorKind.RATE_LIMITED : ErrorKind.HTTP,
+                "HTTP " + status);
     }
 }
