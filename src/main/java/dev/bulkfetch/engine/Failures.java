@@ -268,6 +268,10 @@ final class Failures {
             java.util.regex.Pattern.compile("^(?:syscall:)?\\w+\\(\\.\\.\\) failed: ");
 
     private static String describe(ErrorKind kind, Throwable t) {
+        String refused = kind == ErrorKind.CONNECT ? RefusedCertificates.of(t) : null;
+        if (refused != null) {
+            return "could not connect: " + refused;  // not the JDK's "PKIX path building..."
+        }
         String message = messageOf(t);
         // A record is for users: "Connection reset by peer", not the client's class names,
         // nor the call Netty made ("finishConnect(..) failed: Connection refused"), which

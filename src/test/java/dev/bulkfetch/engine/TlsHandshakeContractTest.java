@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A {@code connect} error that came in the TLS handshake is marked so on every engine, for the
  * run's end to tell a server that answered from one that is down: their records' messages are
- * each client's own words ("PKIX path building failed", "not an SSL/TLS record", ...).
+ * each client's own words ("not an SSL/TLS record", ...), but for a refused certificate's
+ * (RefusedCertificateContractTest).
  */
 class TlsHandshakeContractTest {
 
