@@ -292,9 +292,22 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
-        /** At most this many requests start per period, e.g. {@code "100/s"}. */
+        /**
+         * At most this many requests start per period, e.g. {@code "100/s"}, retries and
+         * redirects included; {@code null} for no rate (the default).
+         *
+         * @throws IllegalArgumentException quoting the text, when it is not a rate
+         */
         public Builder rate(String rate) {
-            config.rate(rate == null ? null : Rate.parse(rate));
+            return rate(rate == null ? null : Rate.parse(rate));
+        }
+
+        /**
+         * As {@link #rate(String)}, from a rate already made ({@code new Rate(100,
+         * Duration.ofSeconds(1))}, or one kept in a program's settings); {@code null} for none.
+         */
+        public Builder rate(Rate rate) {
+            config.rate(rate);
             return this;
         }
 
@@ -304,9 +317,20 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
-        /** At most this many requests start per period to one host, e.g. {@code "10/s"}. */
+        /**
+         * At most this many requests start per period to one host, e.g. {@code "10/s"} (a
+         * redirect's request counts for the host it goes to); {@code null} for no rate per
+         * host (the default).
+         *
+         * @throws IllegalArgumentException quoting the text, when it is not a rate
+         */
         public Builder ratePerHost(String rate) {
-            config.ratePerHost(rate == null ? null : Rate.parse(rate));
+            return ratePerHost(rate == null ? null : Rate.parse(rate));
+        }
+
+        /** As {@link #ratePerHost(String)}, from a rate already made; {@code null} for none. */
+        public Builder ratePerHost(Rate rate) {
+            config.ratePerHost(rate);
             return this;
         }
 

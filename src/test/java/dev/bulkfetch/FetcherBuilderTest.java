@@ -81,6 +81,28 @@ class FetcherBuilderTest {
         }
     }
 
+    /**
+     * A program that keeps its rates as {@link Rate}s (made once, checked once) hands them
+     * over as they are, not written out as text to be parsed again; null is no rate, as a
+     * null text is.
+     */
+    @Test
+    void ratesAreTakenAsRatesToo() {
+        Rate twenty = new Rate(20, Duration.ofSeconds(1));
+        Rate fiftyAMinute = Rate.parse("50/min");
+        try (Fetcher fetcher = Fetcher.builder().rate(twenty).ratePerHost(fiftyAMinute)
+                .build()) {
+            assertThat(fetcher.config().rate()).isEqualTo(twenty);
+            assertThat(fetcher.config().ratePerHost()).isEqualTo(fiftyAMinute);
+            assertThat(fetcher.fetch(server.request(1, "/ok/")).join().ok()).isTrue();
+        }
+        try (Fetcher fetcher = Fetcher.builder().rate("20/s").ratePerHost("50/min")
+                .rate((Rate) null).ratePerHost((Rate) null).build()) {
+            assertThat(fetcher.config().rate()).isNull();
+            assertThat(fetcher.config().ratePerHost()).isNull();
+        }
+    }
+
     @Test
     void theDefaultsAreTheDocumentedOnes() {
         try (Fetcher fetcher = Fetcher.builder().build()) {
