@@ -1,6 +1,8 @@
 package dev.bulkfetch;
 
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -71,5 +73,27 @@ public interface BodyHandler<T> {
 
         /** The first value of a response header, by case-insensitive name. */
         Optional<String> header(String name);
+
+        /**
+         * Every value of a response header, by case-insensitive name, in the order the
+         * response gave them (each {@code Set-Cookie} line, say; a line of comma-separated
+         * values is one value); empty when it has none. The fetcher's engines give them all;
+         * by default, for an implementation of this interface of your own (a test's stub),
+         * the first value alone.
+         */
+        default List<String> headers(String name) {
+            return header(name).map(List::of).orElse(List.of());
+        }
+
+        /**
+         * The URL this response came from: the request's, or, when redirects were followed,
+         * the one the last redirect led to, against which the body's relative links resolve
+         * (as sent: the user info of the request's URL goes as an {@code Authorization}
+         * header, not in it). The fetcher's engines always give it; by default, for an
+         * implementation of this interface of your own, {@code null}.
+         */
+        default URI url() {
+            return null;
+        }
     }
 }

@@ -7,6 +7,8 @@ import dev.bulkfetch.FetchRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
+import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
@@ -63,6 +65,8 @@ final class BlockingExchange {
     private volatile boolean awaitingPermit;
     // Set by the exchange's thread once a redirect is followed.
     private boolean redirected;
+    // The URL of the request the exchange's thread sends or last sent, set as it opens each.
+    private URI sentTo;
     // The final response's status (0 before) and Retry-After, set by the exchange's thread
     // once its head is read: a failure from then on (in its body) keeps them, a 429 cut short
     // still asking for its wait.
@@ -102,7 +106,7 @@ final class BlockingExchange {
         ConnectGate.enter(deadline::mayOpen);
         try {
             Outcome outcome = run(Credentials.asHeader(request), start);
-            return redirected ? outcome.afterRedirect() : outcome;
+            return redirected ? outcome.afterRedirect(sentTo) : outcome;
         } catch (ConnectionSetUp.DroppedHeader e) {
             abort();
             return Outcome.failure(FetchError.of(ErrorKind.INPUT, e.getMessage()), 0, 0);
@@ -119,7 +123,7 @@ final class BlockingExchange {
             if (answered != 0) {
                 failed = failed.withStatus(answered, answeredRetryAfter);
             }
-            return redirected ? failed.afterRedirect() : failed;
+            return redirected ? failed.afterRedirect(sentTo) : failed;
         } finally {
             ConnectGate.leave();
             end();
@@ -131,6 +135,8 @@ final class BlockingExchange {
 
     private Outcome run(FetchRequest request, long start) throws IOException {
         for (int redirects = 0; ; redirects++) {
+            URI url = request.url();
+            sentTo = url;
             HttpURLConnection conn = requests.open(request);
             // Not conn.getResponseCode(), which gives the status line of a head a reset or a
             // timeout cut off as if it were an answer (see JdkHead).
@@ -179,6 +185,16 @@ final class BlockingExchange {
                 public Optional<String> header(String name) {
                     return Optional.ofNullable(JdkHeaders.first(conn, name));
                 }
+
+                @Override
+                public List<String> headers(String name) {
+                    return JdkHeaders.all(conn, name);
+                }
+
+                @Override
+                public URI url() {
+                    return url;
+                }
             });
             if ((status == 401 || status == 407) && request.body() != null
                     && conn.getErrorStream() == null) {
@@ -214,7 +230,7 @@ final class BlockingExchange {
     }
 
     /** Waits, within the deadline, for the rate to let a redirect's request start. */
-    private void awaitPermit(java.net.URI to) throws IOException {
+    private void awaitPermit(URI to) throws IOException {
         awaitingPermit = true;
         try {
             deadline.await(() -> redirectGate.permit(to));
@@ -233,7 +249,7 @@ final class BlockingExchange {
      * Reads a redirect's body past, so its connection can be reused; one longer than
      * {@link Redirects#DRAINED_BYTES} closes the connection instead.
      */
-    private void discard(HttpURLConnection conn, long declared, java.net.URI url)
+    private void discard(HttpURLConnection conn, long declared, URI url)
             throws IOException {
         if (declared > Redirects.DRAINED_BYTES) {
             connections.disconnect(conn);

@@ -56,14 +56,17 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
     private volatile String retryAfter;
     private final BodyReader body;
     private final String method;
+    // The URL the exchange went to, for the body handler's ResponseInfo.
+    private final java.net.URI url;
     // When the request had been written whole, for IdleWatch's timer thread; 0 before.
     private volatile long written;
 
-    CountingHandler(EngineOptions options, long start, String method,
+    CountingHandler(EngineOptions options, long start, String method, java.net.URI url,
                     java.util.function.BooleanSupplier engineClosing) {
         this.options = options;
         this.engineClosing = engineClosing;
         this.method = method;
+        this.url = url;
         this.maxBody = options.maxBodyBytes();
         this.start = start;
         this.mayFollow = options.maxRedirects() > 0;
@@ -161,6 +164,16 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
             @Override
             public Optional<String> header(String name) {
                 return Optional.ofNullable(headers.get(name));
+            }
+
+            @Override
+            public java.util.List<String> headers(String name) {
+                return java.util.List.copyOf(headers.getAll(name));
+            }
+
+            @Override
+            public java.net.URI url() {
+                return url;
             }
         });
         return State.CONTINUE;

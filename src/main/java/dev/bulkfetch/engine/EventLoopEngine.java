@@ -156,17 +156,20 @@ final class EventLoopEngine implements Engine {
 
     /**
      * The exchanges of {@code request}'s chain from the {@code redirects}-th redirect on; what
-     * comes of following a redirect is marked as such.
+     * comes of following a redirect is marked as such, with the URL the chain ended at: that
+     * of a later request, once one was sent, else this one's, which answered with the redirect.
      */
     private CompletableFuture<Outcome> send(FetchRequest request, int redirects, long start,
                                             AbortHandle handle) {
-        return exchange(request, redirects > 0, start, handle)
+        CompletableFuture<Outcome> outcome = exchange(request, redirects > 0, start, handle)
                 .thenCompose(hop -> hop.location() == null
                         ? CompletableFuture.completedFuture(hop.outcome())
                         : follow(request, hop, redirects, start, handle)
-                                .thenApply(Outcome::afterRedirect))
+                                .thenApply(after -> after.afterRedirect(request.url())))
                 .exceptionally(thrown -> Failures.outcome(thrown, 0,
                         System.nanoTime() - start, options));
+        return redirects == 0 ? outcome
+                : outcome.thenApply(after -> after.afterRedirect(request.url()));
     }
 
     /**
@@ -194,7 +197,7 @@ final class EventLoopEngine implements Engine {
             return CompletableFuture.failedFuture(handle.reason());
         }
         CountingHandler handler = new CountingHandler(options, start, request.method(),
-                () -> closing);
+                request.url(), () -> closing);
         CompletableFuture<Hop> hop;
         try {
             org.asynchttpclient.ListenableFuture<Hop> started =

@@ -91,4 +91,27 @@ final class JdkHeaders {
             }
         }
     }
+
+    /**
+     * Every value of header {@code name}, in the order the response gave them, as Netty's
+     * {@code getAll} gives them under the event loop (by index, as in {@link #first}: the
+     * JDK's {@code getHeaderFields()} would copy every header into a new map).
+     */
+    static List<String> all(HttpURLConnection conn, String name) {
+        List<String> values = new ArrayList<>(2);
+        for (int i = 1; ; i++) {
+            String value;
+            try {
+                value = conn.getHeaderField(i);
+            } catch (IllegalArgumentException e) {
+                continue;  // as in of()
+            }
+            if (value == null) {
+                return List.copyOf(values);
+            }
+            if (name.equalsIgnoreCase(conn.getHeaderFieldKey(i))) {
+                values.add(value);
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.bulkfetch.engine;
 
 import dev.bulkfetch.FetchError;
+import java.net.URI;
 
 /**
  * What one send of one request came to: a complete response (any status), or a classified
@@ -13,8 +14,10 @@ import dev.bulkfetch.FetchError;
  * @param error the transport error, or {@code null} when a whole response came
  * @param retryAfter the response's {@code Retry-After} header, or {@code null}
  * @param body what the {@link dev.bulkfetch.BodyHandler} made of the body, or {@code null}
- * @param redirected whether this came after a redirect: the request as sent first was then
- *     answered (and may have been acted on), whatever became of the redirect's
+ * @param finalUrl when this came after a redirect, the URL the chain's last request went to
+ *     (or was refused at: a redirect not followed leaves it at the URL that answered with
+ *     it); {@code null} when no redirect was followed. Its being set says the request as sent
+ *     first was answered (and may have been acted on), whatever became of the redirect's
  * @param unsent whether the failure came before the request could be written: no connection
  *     was made (a connect timeout among them), so the server cannot have acted on it
  * @param permanent whether every attempt would end the same way (the server's certificate was
@@ -24,18 +27,27 @@ import dev.bulkfetch.FetchError;
  *     the error's message, the client's own words, cannot tell a run's end
  */
 public record Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
-                      String retryAfter, Object body, boolean redirected, boolean unsent,
+                      String retryAfter, Object body, URI finalUrl, boolean unsent,
                       boolean permanent, boolean tls) {
 
     public Outcome(Integer status, long bytes, long latencyNanos, FetchError error,
                    String retryAfter, Object body) {
-        this(status, bytes, latencyNanos, error, retryAfter, body, false, false, false, false);
+        this(status, bytes, latencyNanos, error, retryAfter, body, null, false, false, false);
     }
 
-    /** This outcome, as reached after a redirect: the first request was answered. */
-    Outcome afterRedirect() {
-        return redirected ? this : new Outcome(status, bytes, latencyNanos, error, retryAfter,
-                body, true, false, permanent, tls);
+    /** Whether this came after a redirect: the request as sent first was answered. */
+    public boolean redirected() {
+        return finalUrl != null;
+    }
+
+    /**
+     * This outcome, as reached after a redirect, at {@code url}: the first request was
+     * answered. One already marked keeps its URL, a later request's in the chain.
+     */
+    Outcome afterRedirect(URI url) {
+        return finalUrl != null ? this : new Outcome(status, bytes, latencyNanos, error,
+                retryAfter, body, java.util.Objects.requireNonNull(url, "url"), false,
+                permanent, tls);
     }
 
     /**
@@ -43,13 +55,13 @@ public record Outcome(Integer status, long bytes, long latencyNanos, FetchError 
      * when another attempt would fail the same way.
      */
     static Outcome failureBeforeSending(FetchError error, long latencyNanos, boolean permanent) {
-        return new Outcome(null, 0, latencyNanos, error, null, null, false, true, permanent,
+        return new Outcome(null, 0, latencyNanos, error, null, null, null, true, permanent,
                 false);
     }
 
     /** This failure, as one in the TLS handshake. */
     Outcome inTlsHandshake() {
-        return new Outcome(status, bytes, latencyNanos, error, retryAfter, body, redirected,
+        return new Outcome(status, bytes, latencyNanos, error, retryAfter, body, finalUrl,
                 unsent, permanent, true);
     }
 
@@ -68,7 +80,7 @@ public record Outcome(Integer status, long bytes, long latencyNanos, FetchError 
      * {@code retryAfter} (null: none), which a 429 or a 503 asks for whatever its body does.
      */
     Outcome withStatus(int status, String retryAfter) {
-        return new Outcome(status, bytes, latencyNanos, error, retryAfter, body, redirected,
+        return new Outcome(status, bytes, latencyNanos, error, retryAfter, body, finalUrl,
                 unsent, permanent, tls);
     }
 

@@ -22,7 +22,7 @@ class CountingHandlerTest {
     void aCloseOnceTheItemsDeadlineHasPassedIsItsTimeout() {
         EngineOptions options = EngineContract.deadlines();
         long start = System.nanoTime() - options.requestTimeout().toNanos();
-        CountingHandler handler = new CountingHandler(options, start, "POST", () -> false);
+        CountingHandler handler = new CountingHandler(options, start, "POST", null, () -> false);
 
         Outcome outcome = handler.failed(new ClosedChannelException()).outcome();
 
@@ -35,7 +35,7 @@ class CountingHandlerTest {
     @Test
     void aCloseBeforeTheDeadlineIsAReset() {
         CountingHandler handler = new CountingHandler(EngineContract.deadlines(),
-                System.nanoTime(), "POST", () -> false);
+                System.nanoTime(), "POST", null, () -> false);
 
         Outcome outcome = handler.failed(new ClosedChannelException()).outcome();
 

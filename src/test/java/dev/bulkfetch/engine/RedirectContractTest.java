@@ -87,6 +87,45 @@ class RedirectContractTest {
     }
 
     /**
+     * Every engine names the URL a chain ended at: the last request's, on another origin
+     * too; past the limit, or refused (to ftp:), the URL that answered with the redirect not
+     * followed; none when no redirect was followed.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void theOutcomeNamesTheUrlTheChainEndedAt(EngineKind kind) throws Exception {
+        String name = kind.cliName();
+        String prefix = "/ended/" + name + "/";
+        server.wireMock().stubFor(get(urlEqualTo(prefix + 1))
+                .willReturn(aResponse().withStatus(301).withHeader("Location", prefix + 2)));
+        server.wireMock().stubFor(get(urlEqualTo(prefix + 2)).willReturn(aResponse()
+                .withStatus(302).withHeader("Location", elsewhere.url("/ended/" + name))));
+        elsewhere.wireMock().stubFor(get(urlEqualTo("/ended/" + name))
+                .willReturn(aResponse().withStatus(200).withBody("here")));
+
+        Outcome landed = fetch(kind, server.url(prefix + 1));
+        assertThat(landed.status()).isEqualTo(200);
+        assertThat(landed.finalUrl()).isEqualTo(URI.create(elsewhere.url("/ended/" + name)));
+
+        EngineOptions one = new EngineOptions(8, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(5), 10_000, 1, null, false);
+        Outcome beyond = fetch(kind, server.url(prefix + 1), one);
+        assertThat(beyond.status()).isEqualTo(302);
+        assertThat(beyond.finalUrl()).isEqualTo(URI.create(server.url(prefix + 2)));
+
+        server.wireMock().stubFor(get(urlEqualTo(prefix + "ftp")).willReturn(aResponse()
+                .withStatus(302).withHeader("Location", "ftp://127.0.0.1/file")));
+        Outcome refused = fetch(kind, server.url(prefix + "ftp"));
+        assertThat(refused.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+        assertThat(refused.finalUrl()).isEqualTo(URI.create(server.url(prefix + "ftp")));
+
+        Outcome direct = fetch(kind, server.url("/ok/1"));
+        assertThat(direct.status()).isEqualTo(200);
+        assertThat(direct.finalUrl()).isNull();
+        assertThat(direct.redirected()).isFalse();
+    }
+
+    /**
      * Credentials an item carries are for the host it names: a redirect to another origin
      * (here another port) drops Authorization, Proxy-Authorization and Cookie, as curl does,
      * and keeps the item's other headers. A redirect within the origin keeps them all.
