@@ -25,10 +25,18 @@ package dev.bulkfetch;
  * @param bodyFile where the body was saved ({@code --save-bodies}), else {@code null}
  * @param idIsNumber whether {@code id} is a whole number, written unquoted in the record, as
  *     its request's is ({@link FetchRequest#idIsNumber()})
+ * @param finalUrl when a redirect was followed, the URL the last request went to: where the
+ *     final response came from, against which its body's relative links resolve.
+ *     {@code null} when no redirect was followed, so {@code finalUrl() != null ? finalUrl()
+ *     : url()} is where the answer came from either way. A redirect past the max redirects,
+ *     or one refused (with {@code denyPrivate}, say), is not followed: it leaves this at the
+ *     URL that answered with it, which is {@code url} for the first. The record writes it as
+ *     {@code final_url}, only when it differs from {@code url}
  */
 public record FetchResult(long seq, String id, String url, String method, Integer status,
                           FetchError error, int attempts, long latencyNanos, long bytes,
-                          String engine, Object body, String bodyFile, boolean idIsNumber) {
+                          String engine, Object body, String bodyFile, boolean idIsNumber,
+                          String finalUrl) {
 
     /**
      * Checks that an id said to be a number is one: the record writes it as it is.
@@ -43,12 +51,20 @@ public record FetchResult(long seq, String id, String url, String method, Intege
         }
     }
 
-    /** A result whose id is a string. */
+    /** A result that followed no redirect ({@code finalUrl} null). */
+    public FetchResult(long seq, String id, String url, String method, Integer status,
+                       FetchError error, int attempts, long latencyNanos, long bytes,
+                       String engine, Object body, String bodyFile, boolean idIsNumber) {
+        this(seq, id, url, method, status, error, attempts, latencyNanos, bytes, engine, body,
+                bodyFile, idIsNumber, null);
+    }
+
+    /** A result whose id is a string, and that followed no redirect. */
     public FetchResult(long seq, String id, String url, String method, Integer status,
                        FetchError error, int attempts, long latencyNanos, long bytes,
                        String engine, Object body, String bodyFile) {
         this(seq, id, url, method, status, error, attempts, latencyNanos, bytes, engine, body,
-                bodyFile, false);
+                bodyFile, false, null);
     }
 
     /**

@@ -337,7 +337,7 @@ final class LiveRun {
                 FetchRequest asked = p.request();
                 complete(p.future(), new FetchResult(asked.seq(), asked.id(), r.url(), r.method(),
                         r.status(), r.error(), r.attempts(), r.latencyNanos(), r.bytes(),
-                        r.engine(), r.body(), r.bodyFile(), asked.idIsNumber()));
+                        r.engine(), r.body(), r.bodyFile(), asked.idIsNumber(), r.finalUrl()));
             }
         }
 

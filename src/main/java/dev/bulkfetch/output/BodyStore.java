@@ -164,7 +164,7 @@ public final class BodyStore implements AutoCloseable {
     private static FetchResult withBody(FetchResult r, String body, String file) {
         return new FetchResult(r.seq(), r.id(), r.url(), r.method(), r.status(), r.error(),
                 r.attempts(), r.latencyNanos(), r.bytes(), r.engine(), body, file,
-                r.idIsNumber());
+                r.idIsNumber(), r.finalUrl());
     }
 
     /** An attempt's body that no record will take (the attempt is retried): deleted. */

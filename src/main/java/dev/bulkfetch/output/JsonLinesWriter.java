@@ -81,6 +81,9 @@ public final class JsonLinesWriter implements RecordSink {
         json.writeNumberField("latency_ms", Math.round(r.latencyMillis() * 1000) / 1000.0);
         json.writeNumberField("bytes", r.bytes());
         json.writeStringField("engine", r.engine());
+        if (r.finalUrl() != null && !r.finalUrl().equals(r.url())) {
+            json.writeStringField("final_url", UrlPasswords.masked(r.finalUrl()));
+        }
         if (r.body() instanceof String text) {
             json.writeStringField("body", text);
         }

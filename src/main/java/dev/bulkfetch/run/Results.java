@@ -20,7 +20,8 @@ final class Results {
         int sent = error != null && error.kind() == ErrorKind.INPUT ? 0 : attempts;
         return new FetchResult(request.seq(), request.id(), request.url().toString(),
                 request.method(), outcome.status(), error, sent, outcome.latencyNanos(),
-                outcome.bytes(), engine, outcome.body(), null, request.idIsNumber());
+                outcome.bytes(), engine, outcome.body(), null, request.idIsNumber(),
+                outcome.finalUrl() == null ? null : outcome.finalUrl().toString());
     }
 
     /**

@@ -29,11 +29,14 @@ class ReadmeRecordTableTest {
         assertThat(readmeRecordFields()).containsExactlyInAnyOrderElementsOf(writtenFields());
     }
 
-    /** The fields of a record with every field there: an error, a body kept and saved. */
+    /**
+     * The fields of a record with every field there: an error, a body kept and saved, a
+     * redirect followed.
+     */
     private static List<String> writtenFields() throws Exception {
         FetchResult everything = new FetchResult(1, "1", "http://127.0.0.1/a", "GET", 503,
                 FetchError.of(ErrorKind.HTTP, "HTTP 503"), 3, 1_000_000, 4, "event-loop",
-                "busy", "/tmp/bodies/1.body");
+                "busy", "/tmp/bodies/1.body", false, "http://127.0.0.1/b");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonLinesWriter writer = new JsonLinesWriter(out, true)) {
             writer.accept(everything);

@@ -1,0 +1,93 @@
+package dev.bulkfetch;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.testing.TestServer;
+import java.net.URI;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * What a scraper needs of a response beside its body, on every engine: the URL it came from
+ * after redirects, to resolve the body's relative links against, and every value of a header.
+ */
+class FetcherFinalUrlTest {
+
+    @RegisterExtension
+    static final TestServer server = new TestServer();
+
+    /** What one body handler saw as each body started. */
+    record Seen(int status, URI url, List<String> tags, String firstTag) {
+    }
+
+    private static Fetcher fetcher(EngineKind engine, BodyHandler<?> handler) {
+        return Fetcher.builder().engine(engine).concurrency(1).retries(RetryPolicy.NONE)
+                .bodyHandler(handler).build();
+    }
+
+    /** A chain of two redirects ending at {@code /page/NAME/end}: its first URL. */
+    private static String chainFor(EngineKind engine) {
+        String page = "/page/" + engine.cliName() + "/";
+        server.wireMock().stubFor(get(urlEqualTo(page + "start"))
+                .willReturn(aResponse().withStatus(301).withHeader("Location", "moved")));
+        server.wireMock().stubFor(get(urlEqualTo(page + "moved"))
+                .willReturn(aResponse().withStatus(302).withHeader("Location", "/end/" + engine
+                        .cliName() + "?q=1")));
+        server.wireMock().stubFor(get(urlEqualTo("/end/" + engine.cliName() + "?q=1"))
+                .willReturn(aResponse().withStatus(200).withHeader("X-Tag", "a", "b")
+                        .withBody("<a href=\"next\">")));
+        return server.url(page + "start");
+    }
+
+    @ParameterizedTest
+    @EnumSource
+    void aRedirectedResultNamesTheUrlItsAnswerCameFrom(EngineKind engine) {
+        String start = chainFor(engine);
+        try (Fetcher fetcher = fetcher(engine, BodyHandlers.text())) {
+            FetchResult moved = fetcher.fetch(FetchRequest.get(1, URI.create(start))).join();
+            assertThat(moved.ok()).as(String.valueOf(moved.error())).isTrue();
+            assertThat(moved.url()).isEqualTo(start);
+            assertThat(moved.finalUrl())
+                    .isEqualTo(server.url("/end/" + engine.cliName() + "?q=1"));
+            assertThat(URI.create(moved.finalUrl()).resolve("next").getPath())
+                    .isEqualTo("/end/next");
+
+            FetchResult direct = fetcher.fetch(server.request(2, "/ok/")).join();
+            assertThat(direct.ok()).isTrue();
+            assertThat(direct.finalUrl()).isNull();
+        }
+    }
+
+    /**
+     * A body handler is told where its response came from, the redirect followed, and gets
+     * every value of a header given twice, by a name in any case; it is not opened for the
+     * redirects themselves.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aBodyHandlerSeesTheResponsesUrlAndEveryValueOfAHeader(EngineKind engine) {
+        String start = chainFor(engine);
+        Queue<Seen> seen = new ConcurrentLinkedQueue<>();
+        BodyHandler<Void> noting = response -> {
+            seen.add(new Seen(response.status(), response.url(), response.headers("x-tag"),
+                    response.header("X-TAG").orElse(null)));
+            return null;
+        };
+        try (Fetcher fetcher = fetcher(engine, noting)) {
+            assertThat(fetcher.fetch(FetchRequest.get(1, URI.create(start))).join().ok())
+                    .isTrue();
+            assertThat(fetcher.fetch(server.request(2, "/ok/")).join().ok()).isTrue();
+        }
+        assertThat(seen).containsExactly(
+                new Seen(200, URI.create(server.url("/end/" + engine.cliName() + "?q=1")),
+                        List.of("a", "b"), "a"),
+                new Seen(200, URI.create(server.url("/ok/2")), List.of(), null));
+    }
+}
