@@ -160,6 +160,8 @@ final class FetchCommand implements Callable<Integer> {
 
     // Once call() has looked at its first bytes, the stream that gives them back first.
     private InputStream stdin;
+    // Set when the run's records could not be written: it ended, and said so, without them.
+    private RecordsFailed failed;
     private final OutputStream stdout;
 
     FetchCommand(InputStream stdin, OutputStream stdout) {
@@ -209,7 +211,13 @@ final class FetchCommand implements Callable<Integer> {
         try {
             outputs.makeBodiesFolder();  // when FILE was not emptied: a resume, or no -o
             int code = fetch(config, requests, format, journal, mock, stdinWait);
-            if (journal != null && !ExitCodes.stoppedBySignal(code)) {
+            if (failed != null) {
+                // Only now, with the writer closed (its last flush may tear a line again), can
+                // the journal be cut back to its last complete record; it stays unfinished.
+                if (journal != null && !failed.withSignal()) {
+                    journal.cutTornTail();
+                }
+            } else if (journal != null && !ExitCodes.stoppedBySignal(code)) {
                 try {
                     journal.finished();  // every item has its record, written and flushed
                 } catch (IOException e) {
@@ -268,8 +276,6 @@ final class FetchCommand implements Callable<Integer> {
             }
             Tally tally = new Tally();
             Summary summary;
-            // Set when the records' reader was stopped by the signal that stopped the run.
-            IOException readerGone = null;
             try (ProgressLine progress = showProgress() ? new ProgressLine(err, tally,
                     run::inFlight) : null) {
                 if (journal != null) {
@@ -287,27 +293,20 @@ final class FetchCommand implements Callable<Integer> {
                         config.concurrency(), run) : Source.of(items), sink, tally);
             } catch (IOException e) {
                 run.abandon();
-                boolean stream = journal == null || !journal.resumable();
-                if (stream && !(e instanceof BodyStore.SaveFailed)
-                        && interrupts.stoppedWithin(SIGNAL_WITH_THE_READER)) {
-                    // Ctrl-C in a terminal goes to the whole pipeline (bulkfetch | jq, or -o
-                    // >(gzip > f)): the reader of the records stops too, and the records of the
-                    // grace meet a broken pipe, or the first one does before this JVM has run
-                    // its handler. The signal ended the run, which ends as a stopped run does:
-                    // exit 1 and "cannot write the records" said otherwise, with no summary.
-                    readerGone = e;
-                    summary = run.summary(tally);
-                } else {
-                    String what = e instanceof BodyStore.SaveFailed ? e.getMessage()
-                            : "cannot write " + (stream ? "the records" : outputs.output) + ": "
-                            + e.getMessage();
-                    throw new WriteFailed(!canResume ? what
-                            : what + ". " + outputs.output + " holds the records finished so "
-                            + "far, as complete lines; when there is room, run the same command "
-                            + "with --resume to go on.", e);
+                if (e instanceof BodyStore.SaveFailed) {
+                    throw new WriteFailed(RecordsFailed.advised(e.getMessage(), outputs.output,
+                            canResume), e);
                 }
+                // Ctrl-C in a terminal goes to the whole pipeline (bulkfetch | jq, or -o
+                // >(gzip > f)): the reader of the records stops too, and the records of the
+                // grace meet a broken pipe, or the first one does before this JVM has run its
+                // handler. The signal then ended the run, which ends as a stopped run does.
+                boolean stream = journal == null || !journal.resumable();
+                failed = new RecordsFailed(e, outputs.output, stream, stream
+                        && interrupts.stoppedWithin(SIGNAL_WITH_THE_READER), canResume);
+                summary = run.summary(tally);
             }
-            return report.end(summary, journal, interrupts, readerGone, grownInput(journal));
+            return report.end(summary, journal, interrupts, failed, grownInput(journal));
         }
     }
 
@@ -324,7 +323,7 @@ final class FetchCommand implements Callable<Integer> {
         }
     }
 
-    /** Writing the records failed mid-run (a full disk): the run ends, the journal is cut. */
+    /** Saving a body failed mid-run (a full disk): the run ends, the journal is cut. */
     private static final class WriteFailed extends IOException {
         WriteFailed(String message, IOException cause) {
             super(message, cause);

@@ -51,15 +51,22 @@ final class FetchReport {
 
     /**
      * Reports the run that ended with {@code summary}, beside the records {@code journal}
-     * (null: none) kept from earlier runs, and returns its exit code. {@code readerGone} is
-     * set when the records' reader was stopped by the signal that stopped the run; {@code
-     * grown}, when the input holds lines past what the run read (null: none).
+     * (null: none) kept from earlier runs, and returns its exit code. {@code failed} is set
+     * when the run's records could not be written, which ended it; {@code grown}, when the
+     * input holds lines past what the run read (null: none).
      */
-    int end(Summary summary, Journal journal, Interrupts interrupts, IOException readerGone,
+    int end(Summary summary, Journal journal, Interrupts interrupts, RecordsFailed failed,
             InputGrowth grown) {
+        // A signal that stopped the records' reader too ended the run: the failed write did not.
+        boolean bySignal = interrupts.interrupted() && (failed == null || failed.withSignal());
+        if (failed != null && !failed.withSignal()) {
+            // Quiet or not, first: the summary then says what the run had done.
+            err.println("bulkfetch fetch: " + failed.said());
+            err.flush();
+        }
         long kept = journal == null ? 0 : journal.kept();
         long keptFailures = journal == null ? 0 : journal.keptFailures();
-        if (summary.items() == 0 && kept == 0 && !interrupts.interrupted()) {
+        if (summary.items() == 0 && kept == 0 && !interrupts.interrupted() && failed == null) {
             // Quiet or not: a list a failed script left empty looked like a success.
             err.println("bulkfetch fetch: warning: " + (input.equals("-") ? "stdin"
                     : input) + " held no item (no line but blanks and # comments)");
@@ -89,22 +96,22 @@ final class FetchReport {
         // it as the run starts).
         boolean summaryWritten = writeSummary(summary, kept, keptFailures,
                 interrupts.interrupted(), grown == null ? 0 : grown.lines());
-        if (interrupts.interrupted()) {
+        if (bySignal || failed != null) {
             // The same count as the other stops give, of the records written, and the lost
             // apart: the summary counts only the written, which a pipeline's reader got.
-            err.println("bulkfetch: " + interrupts.reason() + "; "
-                    + Options.count(summary.items(), "record") + " written"
-                    + (readerGone == null ? "" : ", " + summary.lost()
-                            + " lost: the reader of the records stopped too ("
-                            + readerGone.getMessage() + ")") + (!canResume ? ""
-                            : "; --resume goes on from here"));
+            err.println("bulkfetch: " + (interrupts.interrupted() ? interrupts.reason() + "; "
+                    : "") + Options.count(summary.items(), "record") + " written"
+                    + (failed == null ? "" : ", " + summary.lost() + " lost: " + failed.why())
+                    + (!canResume || failed != null ? "" : "; --resume goes on from here"));
             err.flush();
+        }
+        if (bySignal) {
             return interrupts.exitCode();
         }
         // Not 0 for lines of the list left unfetched: a script taking 0 for "all fetched"
         // would go on without them.
-        return summary.failures() == 0 && keptFailures == 0 && summaryWritten && grown == null
-                ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+        return failed == null && summary.failures() == 0 && keptFailures == 0 && summaryWritten
+                && grown == null ? ExitCodes.OK : ExitCodes.SOME_FAILED;
     }
 
     /**

@@ -30,9 +30,9 @@ import org.HdrHistogram.Histogram;
  * @param tlsFailures items whose {@code connect} error came in the TLS handshake (counted
  *     among the {@code connect} errors too): the server was reached, not down
  * @param ratePerSecond the rate limit in force at the end (after any 429 slowdown), or null
- * @param lost records made but never written: the reader of the records stopped (a
- *     pipeline's, at Ctrl-C) before they went out of the buffer; not counted among the
- *     {@code items}, nor anywhere else here
+ * @param lost records made but never written: the output failed (a pipeline's reader
+ *     stopped, at Ctrl-C or after {@code | head -1}; a full disk) before they went out of
+ *     the buffer; not counted among the {@code items}, nor anywhere else here
  */
 public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                       Map<Integer, Long> statuses, Latency latency, long wallNanos,
@@ -116,7 +116,7 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
         }
         if (lost > 0) {
             out.append(String.format(Locale.ROOT,
-                    "  records lost: %d, not written as the reader of the records stopped%n",
+                    "  records lost: %d, not written as the output failed%n",
                     lost));
         }
         return out.toString();

@@ -48,8 +48,12 @@ class FailuresMidRunTest {
             String journal = Files.readString(out);
             assertThat(journal).endsWith("\n");
             assertThat(Records.parse(journal)).isNotEmpty().hasSizeLessThan(500);
-            // An earlier run's summary, all ok, stayed for a wrapper to read.
-            assertThat(summary).doesNotExist();
+            // The summary says what the run did: the records the journal holds, and the one
+            // whose write failed (each is flushed as it is written), cut from it, apart.
+            JsonNode json = Records.json(Files.readString(summary));
+            assertThat(json.get("items").asLong()).isEqualTo(Records.parse(journal).size());
+            assertThat(json.get("records_lost").asLong()).isEqualTo(1);
+            assertThat(json.get("all_ok").asBoolean()).isFalse();
 
             Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
                     "--resume", "-q");
@@ -104,6 +108,85 @@ class FailuresMidRunTest {
             }
             assertThat(child.exitValue()).as(Files.readString(err)).isEqualTo(1);
             assertThat(Files.readString(err)).contains("cannot write the records");
+        }
+    }
+
+    /**
+     * A reader of stdout that goes away without a signal ({@code | head -1}) ended the run
+     * with "cannot write the records: Broken pipe" alone: no summary on stderr and no
+     * --summary-json, though both could still be written. The run says what it did now, as a
+     * stopped pipeline's does: the records written, and the lost apart.
+     */
+    @Test
+    void aReaderOfStdoutThatGoesAwayLeavesTheSummaryOfTheRecordsWrittenAndLost()
+            throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 5_000);
+            Path err = dir.resolve("err.txt");
+            Path summary = dir.resolve("summary.json");
+            Process child = Child.startPiped(err, "fetch", list.toString(), "-c", "8",
+                    "--summary-json", summary.toString());
+            try {
+                java.io.BufferedReader records = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(child.getInputStream(),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(records.readLine()).contains("\"seq\"");
+                records.close();  // as head does once it has its line
+
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("ended").isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            String stderr = Files.readString(err);
+            assertThat(child.exitValue()).as(stderr).isEqualTo(1);
+            java.util.regex.Matcher stop = java.util.regex.Pattern.compile("(?m)^bulkfetch:"
+                    + " (\\d+) records? written, (\\d+) lost: the reader of the records stopped"
+                    + " \\(Broken pipe\\)$").matcher(stderr);
+            assertThat(stop.find()).as(stderr).isTrue();
+            long written = Long.parseLong(stop.group(1));
+            long lost = Long.parseLong(stop.group(2));
+            assertThat(lost).isPositive();
+            // The error first, then the summary of what was done, then the count.
+            assertThat(stderr).containsSubsequence(
+                    "bulkfetch fetch: cannot write the records: Broken pipe",
+                    written + (written == 1 ? " item: " : " items: ") + written + " ok",
+                    "records lost: " + lost + ",", stop.group())
+                    .doesNotContain("Exception").doesNotContain("held no item");
+            JsonNode json = Records.json(Files.readString(summary));
+            assertThat(json.get("items").asLong()).isEqualTo(written);
+            assertThat(json.get("records_lost").asLong()).isEqualTo(lost);
+            assertThat(json.get("interrupted").asBoolean()).isFalse();
+            assertThat(json.get("all_ok").asBoolean()).isFalse();
+        }
+    }
+
+    /**
+     * A device that refuses every write, as a full disk does, named by -o: the run ended
+     * with "cannot write the records" alone. It counts the record lost, and names the write
+     * that failed.
+     */
+    @Test
+    void aFullDeviceForTheRecordsLeavesTheSummaryOfTheRecordLost() throws Exception {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "no /dev/full");
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 20);
+            Path summary = dir.resolve("summary.json");
+            dev.bulkfetch.testing.Cli.Result result = dev.bulkfetch.testing.Cli.run("fetch",
+                    list.toString(), "-o", full.toString(), "-c", "4", "--summary-json",
+                    summary.toString());
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+            // Each record to a device is flushed as it is written: the first fails.
+            assertThat(result.err()).containsSubsequence(
+                    "bulkfetch fetch: cannot write the records: No space left on device",
+                    "0 items: 0 ok", "records lost: 1,", "bulkfetch: 0 records written, 1 lost:"
+                            + " writing them to /dev/full failed (No space left on device)")
+                    .doesNotContain("held no item");
+            JsonNode json = Records.json(Files.readString(summary));
+            assertThat(json.get("items").asLong()).isZero();
+            assertThat(json.get("records_lost").asLong()).isEqualTo(1);
+            assertThat(json.get("all_ok").asBoolean()).isFalse();
         }
     }
 
