@@ -306,20 +306,7 @@ final class FetchCommand implements Callable<Integer> {
                         && interrupts.stoppedWithin(SIGNAL_WITH_THE_READER), canResume);
                 summary = run.summary(tally);
             }
-            return report.end(summary, journal, interrupts, failed, grownInput(journal));
-        }
-    }
-
-    /**
-     * What was written to the input past what the run read (its identity's bytes), and so was
-     * not fetched; null when nothing was, or it cannot be told (the input is gone: no run
-     * could fetch it, and the records are whole).
-     */
-    private static dev.bulkfetch.output.InputGrowth grownInput(Journal journal) {
-        try {
-            return journal == null ? null : journal.inputGrowth();
-        } catch (IOException e) {
-            return null;
+            return report.end(summary, journal, interrupts, failed);
         }
     }
 

@@ -52,11 +52,10 @@ final class FetchReport {
     /**
      * Reports the run that ended with {@code summary}, beside the records {@code journal}
      * (null: none) kept from earlier runs, and returns its exit code. {@code failed} is set
-     * when the run's records could not be written, which ended it; {@code grown}, when the
-     * input holds lines past what the run read (null: none).
+     * when the run's records could not be written, which ended it.
      */
-    int end(Summary summary, Journal journal, Interrupts interrupts, RecordsFailed failed,
-            InputGrowth grown) {
+    int end(Summary summary, Journal journal, Interrupts interrupts, RecordsFailed failed) {
+        InputGrowth grown = grownInput(journal);
         // A signal that stopped the records' reader too ended the run: the failed write did not.
         boolean bySignal = interrupts.interrupted() && (failed == null || failed.withSignal());
         if (failed != null && !failed.withSignal()) {
@@ -112,6 +111,19 @@ final class FetchReport {
         // would go on without them.
         return failed == null && summary.failures() == 0 && keptFailures == 0 && summaryWritten
                 && grown == null ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+    }
+
+    /**
+     * What was written to the input past what the run read (its identity's bytes), and so was
+     * not fetched; null when nothing was, or it cannot be told (the input is gone: no run
+     * could fetch it, and the records are whole).
+     */
+    private static InputGrowth grownInput(Journal journal) {
+        try {
+            return journal == null ? null : journal.inputGrowth();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
