@@ -229,6 +229,11 @@ final class FetchCommand implements Callable<Integer> {
                 }
             }
             return code;
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof dev.bulkfetch.input.InputUnavailableException) {
+                outputs.unmakeBodiesFolder();  // stdin refused at its first read: a usage error
+            }
+            throw e;
         } catch (WriteFailed e) {
             // Only now, with the writer closed (its last flush may tear a line again), can
             // the journal be cut back to its last complete record.

@@ -10,6 +10,7 @@ import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.Journal;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +35,8 @@ final class OutputOptions {
     Path saveBodies;
     Path summaryJson;
     private boolean bodiesFolderMade;
+    // The outermost folder makeBodiesFolder made: the bodies' or one above it; null for none.
+    private Path bodiesFolderMadeFrom;
 
     /** Declares these options on a command. */
     void addTo(Options options) {
@@ -103,8 +106,33 @@ final class OutputOptions {
      */
     void makeBodiesFolder() {
         if (saveBodies != null && !bodiesFolderMade) {
+            for (Path folder = saveBodies.toAbsolutePath(); folder != null
+                    && !Files.exists(folder, LinkOption.NOFOLLOW_LINKS);
+                    folder = folder.getParent()) {
+                bodiesFolderMadeFrom = folder;
+            }
             checkBodiesFolder(true);
             bodiesFolderMade = true;
+        }
+    }
+
+    /**
+     * Removes the bodies' folder, and those made above it, if {@link #makeBodiesFolder} made
+     * them and they are still empty: for a run refused at its input's first read (a UTF-16
+     * or compressed stdin, without -o FILE to wait for its first bytes before the folder is
+     * made), which must leave nothing behind, as a command refused before it does.
+     */
+    void unmakeBodiesFolder() {
+        for (Path folder = saveBodies == null ? null : saveBodies.toAbsolutePath();
+                bodiesFolderMadeFrom != null && folder != null; folder = folder.getParent()) {
+            try {
+                Files.delete(folder);
+            } catch (IOException e) {
+                return;  // not empty (a body saved), or not ours to remove: it stays
+            }
+            if (folder.equals(bodiesFolderMadeFrom)) {
+                return;
+            }
         }
     }
 

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A command refused with exit 2 changes nothing on disk, its bodies' folder included. */
 class RefusedCommandTest {
@@ -58,6 +60,40 @@ class RefusedCommandTest {
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.USAGE);
         assertThat(bodies).doesNotExist();
         assertThat(out).hasContent("{\"seq\":1}\n");
+    }
+
+    /**
+     * Without -o, stdin is refused at the run's first read of it, after the folder was made
+     * (and the folders above it), which the refused command left behind.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"UTF-16", "gzip"})
+    void aStdinRefusedAtItsFirstReadLeavesNoBodiesFolder(String encoding) throws Exception {
+        byte[] stdin = encoding.equals("gzip") ? gzip(LIST)
+                : LIST.getBytes(java.nio.charset.StandardCharsets.UTF_16);
+        Path bodies = dir.resolve("made/bodies");
+
+        Cli.Result result = Cli.runWithInput(stdin, "fetch", "-", "-q", "--save-bodies",
+                bodies.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("stdin is " + encoding);
+        assertThat(dir.resolve("made")).doesNotExist();
+
+        // A folder that was there before the run is not the run's to remove.
+        Files.createDirectories(bodies);
+        result = Cli.runWithInput(stdin, "fetch", "-", "-q", "--save-bodies",
+                bodies.toString());
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bodies).isEmptyDirectory();
+    }
+
+    private static byte[] gzip(String text) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
     }
 
     /**
