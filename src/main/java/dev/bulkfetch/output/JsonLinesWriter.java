@@ -98,6 +98,11 @@ public final class JsonLinesWriter implements RecordSink {
     }
 
     @Override
+    public boolean flushesEach() {
+        return flushEach;
+    }
+
+    @Override
     public void flush() throws IOException {
         try {
             json.flush();

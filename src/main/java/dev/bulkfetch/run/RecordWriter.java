@@ -18,7 +18,9 @@ import java.util.concurrent.BlockingQueue;
  * not yet flushed, to take back out; a flush every {@link #FLUSH_EVERY} records bounds them
  * on a run too busy ever to be idle, and bounds what the tally counts as lost that went out
  * anyway: a buffer between flushes goes out by itself when full (Jackson's 8 KiB, about 40
- * records), and which of those records the failed write had sent is not known.
+ * records), and which of those records the failed write had sent is not known. A sink that
+ * flushes each record as it takes it (-o FILE's journal) holds none back: a write that fails
+ * loses only the record it was of.
  */
 final class RecordWriter {
 
@@ -107,7 +109,9 @@ final class RecordWriter {
             tally.lost();
             throw e;
         }
-        if (++unflushed >= FLUSH_EVERY) {
+        if (sink.flushesEach()) {
+            tally.flushed();  // out already: a write that fails later does not lose it
+        } else if (++unflushed >= FLUSH_EVERY) {
             flush();
         }
     }

@@ -44,7 +44,9 @@ class FailuresMidRunTest {
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
             assertThat(child.exitValue()).isEqualTo(1);
-            assertThat(Files.readString(err)).contains("cannot write").contains("--resume");
+            assertThat(Files.readString(err)).contains("cannot write").contains("--resume")
+                    .containsPattern("bulkfetch: [0-9]+ records written, 1 lost: writing them to "
+                            + java.util.regex.Pattern.quote(out.toString()) + " failed \\(");
             String journal = Files.readString(out);
             assertThat(journal).endsWith("\n");
             assertThat(Records.parse(journal)).isNotEmpty().hasSizeLessThan(500);
