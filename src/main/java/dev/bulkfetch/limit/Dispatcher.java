@@ -58,6 +58,9 @@ public final class Dispatcher<T> {
     private final Map<String, ArrayDeque<T>> retriesByHost = new LinkedHashMap<>();
     private final Map<String, Integer> runningPerHost = new HashMap<>();
     private int readyCount;
+    // Of those, the retries: the run counts them with those still backing off, as it bounds
+    // the retries it holds.
+    private int retryCount;
 
     /** A dispatcher over {@code admission}, with {@code perHost} (0 for none) per host. */
     public Dispatcher(Admission admission, int perHost, Function<T, String> hostOf) {
@@ -97,6 +100,7 @@ public final class Dispatcher<T> {
      */
     public void retry(T item) {
         add(item, retries, retriesByHost);
+        retryCount++;
     }
 
     private void add(T item, ArrayDeque<T> queue, Map<String, ArrayDeque<T>> byHostQueues) {
@@ -112,17 +116,25 @@ public final class Dispatcher<T> {
         return readyCount;
     }
 
+    /** Of {@link #readyCount}, the retries ({@link #retry}) still waiting for their places. */
+    public int retryCount() {
+        return retryCount;
+    }
+
     /**
      * Starts every ready item that fits now, retries first, in input order per host; skips full
      * hosts and hosts waiting for a start.
      */
     public void promote(Consumer<T> start) {
-        if (!byHost) {
-            if (startEach(retries, start)) {
+        int waiting = readyCount;
+        boolean room = byHost ? startWhatFits(retriesByHost, start) : startEach(retries, start);
+        retryCount -= waiting - readyCount;
+        if (room) {
+            if (byHost) {
+                startWhatFits(readyByHost, start);
+            } else {
                 startEach(ready, start);
             }
-        } else if (startWhatFits(retriesByHost, start)) {
-            startWhatFits(readyByHost, start);
         }
     }
 

@@ -78,9 +78,9 @@ public final class BulkRun implements AutoCloseable {
     private final boolean tellsAnswered429;
     // The results a library's close gives the items it ends: their sends, their last answers.
     private final Unfinished unfinished;
-    // Retries backing off hold no place under the caps but hold their requests (bodies too):
-    // at this many the driver reads no input until one's backoff is over, so memory follows
-    // the caps, not a list answered 503 for an hour: what the per-host queue reads ahead.
+    // Retries held, backing off or due and queued for a place, keep their requests: at this
+    // many the driver reads no input until one is sent or ends, so memory follows the caps,
+    // not a list answered 503 for an hour: what the per-host queue reads ahead.
     private final int maxBackingOff;
 
     /**
@@ -124,7 +124,7 @@ public final class BulkRun implements AutoCloseable {
                 Math.max(config.concurrency(), Dispatcher.LOOKAHEAD));
     }
 
-    /** As above, with at most {@code maxBackingOff} retries backing off at once: for tests. */
+    /** As above, with at most {@code maxBackingOff} retries held at once: for tests. */
     BulkRun(FetchConfig config, java.nio.file.Path saveBodies, boolean includeBody,
             int maxBackingOff) {
         boolean keepsBodies = saveBodies != null || includeBody;
@@ -265,7 +265,7 @@ public final class BulkRun implements AutoCloseable {
             }
             dispatcher.promote(driver::start);
             if (!stopping && writer.hasRoom() && dispatcher.canAccept()
-                    && driver.backingOff.size() < maxBackingOff) {
+                    && driver.backingOff.size() + dispatcher.retryCount() < maxBackingOff) {
                 InputItem item = source.poll();
                 if (item != null) {
                     driver.accept(item);
@@ -316,7 +316,7 @@ public final class BulkRun implements AutoCloseable {
         private long pending;
         // Of those, the retries backing off: they hold no permit, so one the sender hands back
         // (its backoff over, or taken back by a stop or a cancel) frees none. At maxBackingOff
-        // of them, the loop reads no more input.
+        // of them and the dispatcher's queued retries, the loop reads no more input.
         private final java.util.Set<Attempt> backingOff = new java.util.HashSet<>();
 
         Driver(RecordWriter writer, Tally tally) {

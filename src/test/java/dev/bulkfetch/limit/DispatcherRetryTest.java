@@ -49,12 +49,14 @@ class DispatcherRetryTest {
         dispatcher.retry("a1 again");
         dispatcher.promote(started::add);
         assertThat(started).as("a's place is a2's yet").containsExactly("a1", "b1", "a2");
+        assertThat(dispatcher.retryCount()).as("the run's bound counts it").isEqualTo(1);
 
         dispatcher.finished("a2");
         dispatcher.promote(started::add);
 
         assertThat(started).containsExactly("a1", "b1", "a2", "a1 again");
         assertThat(dispatcher.readyCount()).isEqualTo(1);
+        assertThat(dispatcher.retryCount()).isZero();
     }
 
     private static String host(String item) {
