@@ -220,7 +220,12 @@ final class FetchReport {
                     + " certificate or another TLS version): their records' errors say which";
         }
         if (tls > 0) {
-            return tls + " failed in the TLS handshake, " + (connect - tls)
+            // Named only for a certificate refused, which they can mend, and as above not
+            // again when one of them was given.
+            long refused = trustedBy == null ? summary.refusedCertificates() : 0;
+            return tls + " failed in the TLS handshake" + (refused == 0 ? "" : " (" + refused
+                    + " with the server's certificate refused: see --cacert, or --insecure for"
+                    + " a test server)") + ", " + (connect - tls)
                     + " otherwise (see their records' errors)";
         }
         return "is the server up?" + (!mocked && isDemoList() ? " (the lists under urls/ name "

@@ -29,6 +29,8 @@ import org.HdrHistogram.Histogram;
  *     {@code statuses} only when it was an item's last answer)
  * @param tlsFailures items whose {@code connect} error came in the TLS handshake (counted
  *     among the {@code connect} errors too): the server was reached, not down
+ * @param refusedCertificates of those, the items whose handshake refused the server's
+ *     certificate (untrusted, expired, another host's), which the CLI's options can trust
  * @param ratePerSecond the rate limit in force at the end (after any 429 slowdown), or null
  * @param lost records made but never written: the output failed (a pipeline's reader
  *     stopped, at Ctrl-C or after {@code | head -1}; a full disk) before they went out of
@@ -38,7 +40,7 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
                       Map<Integer, Long> statuses, Latency latency, long wallNanos,
                       int peakInFlight, String engine, int concurrency, long retries,
                       long rateLimited, long unavailableWithRetryAfter, long tlsFailures,
-                      Double ratePerSecond, long lost) {
+                      long refusedCertificates, Double ratePerSecond, long lost) {
 
     public Summary {
         errors = Collections.unmodifiableMap(errors);

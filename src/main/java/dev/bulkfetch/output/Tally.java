@@ -39,6 +39,7 @@ public final class Tally {
     private long rateLimited;
     private long unavailableWithRetryAfter;
     private long tlsFailures;
+    private long refusedCertificates;
     // Added since the sink's last flush, which a failed one loses.
     private final java.util.List<Unflushed> unflushed = new java.util.ArrayList<>();
     private long lost;
@@ -124,9 +125,15 @@ public final class Tally {
         unavailableWithRetryAfter++;
     }
 
-    /** An item's final attempt failed to connect in the TLS handshake (see Summary). */
-    public void noteTlsFailure() {
+    /**
+     * An item's final attempt failed to connect in the TLS handshake, {@code
+     * certificateRefused} when it refused the server's certificate (see Summary).
+     */
+    public void noteTlsFailure(boolean certificateRefused) {
         tlsFailures++;
+        if (certificateRefused) {
+            refusedCertificates++;
+        }
     }
 
     long items() {
@@ -143,7 +150,7 @@ public final class Tally {
         return new Summary(items.sum(), ok, new EnumMap<>(errors), new TreeMap<>(statuses),
                 Summary.Latency.of(latencyMicros, sent, latencySumNanos), wallNanos, peakInFlight,
                 engine, concurrency, retries, rateLimited, unavailableWithRetryAfter,
-                tlsFailures,
+                tlsFailures, refusedCertificates,
                 rateNow == null ? null : rateNow.perSecond(), lost);
     }
 }

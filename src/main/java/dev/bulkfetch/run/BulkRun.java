@@ -439,7 +439,7 @@ public final class BulkRun implements AutoCloseable {
             }
             dispatcher.finished(attempt);
             if (outcome.tls()) {
-                tally.noteTlsFailure();  // the record's error cannot say so: see Outcome
+                tally.noteTlsFailure(outcome.permanent());  // the record cannot say so: see Outcome
             }
             FetchResult result = Results.of(attempt.request(), outcome, attempt.number(),
                     engine.name());

@@ -90,7 +90,8 @@ class NoneConnectedWarningTest {
         assertThat(json.get("connect_tls").asLong()).isEqualTo(1);
         assertThat(json.get("retries").asLong()).isEqualTo(1);
         assertThat(mixed.err()).contains("warning: no item could connect: 2 failed in the TLS "
-                + "handshake, 2 otherwise (see their records' errors)");
+                + "handshake (1 with the server's certificate refused: see --cacert, or "
+                + "--insecure for a test server), 2 otherwise (see their records' errors)");
         assertThat(down.err()).contains("warning: no item could connect: is the server up?")
                 .doesNotContain("TLS");
         assertThat(Records.parse(certificate.out() + noTls.out() + mixed.out() + down.out()
@@ -117,6 +118,33 @@ class NoneConnectedWarningTest {
                 + "certificate or another TLS version)").doesNotContain("server up");
         assertThat(Records.json(Files.readString(summary)).get("connect_tls").asLong())
                 .isEqualTo(1);
+    }
+
+    /**
+     * Some handshakes failed, some items found no server: the warning named neither --cacert
+     * nor --insecure, which only a run whose every handshake failed was told of, though a
+     * certificate refused among them was as much a matter for those. Not when the handshakes
+     * failed otherwise (a server that ended them), which those cannot mend.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"event-loop", "threads", "virtual", "serial"})
+    void aCertificateRefusedAmongOtherFailuresNamesTheOptionsThatTrustIt(String engine)
+            throws Exception {
+        String untrusted = "https://127.0.0.1:" + tls.httpsPort() + "/a\n";
+        String refused = refusing.url("/c") + "\n";
+        Cli.Result certificate = fetch(engine, "certificate-among", untrusted + refused);
+        Cli.Result reset;
+        try (RawServer resetting = new RawServer(RawServer.Mode.RESET_AFTER_FIRST_BYTES)) {
+            reset = fetch(engine, "reset-among", resetting.url("/r\n")
+                    .replaceFirst("^http:", "https:") + refused);
+        }
+
+        assertThat(certificate.err()).contains("warning: no item could connect: 1 failed in "
+                + "the TLS handshake (1 with the server's certificate refused: see --cacert, or "
+                + "--insecure for a test server), 1 otherwise (see their records' errors)");
+        assertThat(reset.err()).contains("warning: no item could connect: 1 failed in the TLS "
+                + "handshake, 1 otherwise (see their records' errors)")
+                .doesNotContain("--cacert").doesNotContain("--insecure");
     }
 
     private static Cli.Result fetch(String engine, String name, String list, String... extra) {

@@ -12,7 +12,7 @@ class SummaryTest {
     private static Summary withRate(double perSecond) {
         return new Summary(1, 1, Map.of(), Map.of(200, 1L),
                 new Summary.Latency(1, 1, 1, 1, 1, 1_000_000), 1_000_000_000L, 1, "threads", 4, 0,
-                0, 0, 0, perSecond, 0);
+                0, 0, 0, 0, perSecond, 0);
     }
 
     /** A backfill at 1/min read "rate at the end 0.0/s", in the text and the JSON. */
@@ -33,7 +33,7 @@ class SummaryTest {
             throws Exception {
         Summary none = withRate(10);
         Summary some = new Summary(1, 0, Map.of(), Map.of(503, 1L), none.latency(),
-                1_000_000_000L, 1, "threads", 4, 2, 1, 3, 0, null, 0);
+                1_000_000_000L, 1, "threads", 4, 2, 1, 3, 0, 0, null, 0);
         assertThat(none.toText()).doesNotContain("503s");
         assertThat(some.toText()).contains("  retries 2, 429s 1, 503s with Retry-After 3\n");
         ByteArrayOutputStream json = new ByteArrayOutputStream();
