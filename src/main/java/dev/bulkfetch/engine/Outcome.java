@@ -41,6 +41,15 @@ public record Outcome(Integer status, long bytes, long latencyNanos, FetchError 
     }
 
     /**
+     * Whether the TLS handshake refused the server's certificate (untrusted, expired, another
+     * host's): the one TLS failure every attempt would repeat, which the CLI's trust options
+     * can mend.
+     */
+    public boolean certificateRefused() {
+        return tls && permanent;
+    }
+
+    /**
      * This outcome, as reached after a redirect, at {@code url}: the first request was
      * answered. One already marked keeps its URL, a later request's in the chain.
      */

@@ -439,7 +439,7 @@ public final class BulkRun implements AutoCloseable {
             }
             dispatcher.finished(attempt);
             if (outcome.tls()) {
-                tally.noteTlsFailure(outcome.permanent());  // the record cannot say so: see Outcome
+                tally.noteTlsFailure(outcome.certificateRefused());  // see Outcome.tls
             }
             FetchResult result = Results.of(attempt.request(), outcome, attempt.number(),
                     engine.name());
