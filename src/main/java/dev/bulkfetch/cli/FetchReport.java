@@ -85,6 +85,14 @@ final class FetchReport {
             err.println("bulkfetch fetch: warning: no item could connect: "
                     + whyNoneConnected(summary));
             err.flush();
+        } else if (summary.refusedCertificates() > 0 && trustedBy == null) {
+            // Quiet or not, as above: the summary said only "connect N" of items whose
+            // servers were up and answered, with a certificate this side refused.
+            err.println("bulkfetch fetch: warning: the server's certificate was refused for "
+                    + Options.count(summary.refusedCertificates(), "item") + " (their records'"
+                    + " errors say why): --cacert FILE trusts a private CA's, --insecure skips"
+                    + " the check for a test server");
+            err.flush();
         }
         if (grown != null) {
             // Quiet or not: lines of the list were left unfetched.

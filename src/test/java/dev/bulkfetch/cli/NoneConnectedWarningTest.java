@@ -147,6 +147,29 @@ class NoneConnectedWarningTest {
                 .doesNotContain("--cacert").doesNotContain("--insecure");
     }
 
+    /**
+     * A run some of whose items connected said only "connect 1" of one whose server was up and
+     * whose certificate this side refused: the warning above is for a run none of whose items
+     * connected. It names the options here too, and not once one of them was given.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"event-loop", "threads", "virtual", "serial"})
+    void aCertificateRefusedInARunWhoseOtherItemsConnectedNamesTheOptions(String engine)
+            throws Exception {
+        String list = "https://127.0.0.1:" + tls.httpsPort() + "/a\n"
+                + "http://127.0.0.1:" + tls.port() + "/b\n";
+        Cli.Result refused = fetch(engine, "certificate-beside", list);
+        // A refused port's item fails too, as fetch() wants one to.
+        Cli.Result insecure = fetch(engine, "certificate-beside-k", list
+                + refusing.url("/c") + "\n", "--insecure");
+
+        assertThat(refused.err()).contains("warning: the server's certificate was refused for 1 "
+                + "item (their records' errors say why): --cacert FILE trusts a private CA's, "
+                + "--insecure skips the check for a test server")
+                .doesNotContain("no item could connect");
+        assertThat(insecure.err()).doesNotContain("certificate").doesNotContain("--cacert");
+    }
+
     private static Cli.Result fetch(String engine, String name, String list, String... extra) {
         Path file = TestServer.write(dir.resolve(engine + "-" + name + ".txt"), list);
         List<String> args = new ArrayList<>(List.of("fetch", file.toString(), "-e", engine,
