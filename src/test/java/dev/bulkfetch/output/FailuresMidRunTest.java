@@ -98,11 +98,7 @@ class FailuresMidRunTest {
             Path err = dir.resolve("err.txt");
             Process child = Child.startPiped(err, "fetch", list.toString(), "-c", "8", "-q");
             try {
-                java.io.BufferedReader records = new java.io.BufferedReader(
-                        new java.io.InputStreamReader(child.getInputStream(),
-                                java.nio.charset.StandardCharsets.UTF_8));
-                assertThat(records.readLine()).contains("\"seq\"");
-                records.close();  // as head does once it has its line
+                assertThat(headOne(child)).contains("\"seq\"");
 
                 assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
             } finally {
@@ -129,11 +125,7 @@ class FailuresMidRunTest {
             Process child = Child.startPiped(err, "fetch", list.toString(), "-c", "8",
                     "--summary-json", summary.toString());
             try {
-                java.io.BufferedReader records = new java.io.BufferedReader(
-                        new java.io.InputStreamReader(child.getInputStream(),
-                                java.nio.charset.StandardCharsets.UTF_8));
-                assertThat(records.readLine()).contains("\"seq\"");
-                records.close();  // as head does once it has its line
+                assertThat(headOne(child)).contains("\"seq\"");
 
                 assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("ended").isTrue();
             } finally {
@@ -347,6 +339,15 @@ class FailuresMidRunTest {
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).isEqualTo(130);
             return Files.readString(err);
+        }
+    }
+
+    /** The child's first line of stdout, its stdout then closed, as {@code | head -1} does. */
+    private static String headOne(Process child) throws java.io.IOException {
+        try (java.io.BufferedReader records = new java.io.BufferedReader(
+                new java.io.InputStreamReader(child.getInputStream(),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+            return records.readLine();
         }
     }
 }
