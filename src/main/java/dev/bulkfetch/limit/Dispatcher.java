@@ -126,25 +126,27 @@ public final class Dispatcher<T> {
      * hosts and hosts waiting for a start.
      */
     public void promote(Consumer<T> start) {
-        int waiting = readyCount;
-        boolean room = byHost ? startWhatFits(retriesByHost, start) : startEach(retries, start);
-        retryCount -= waiting - readyCount;
+        boolean room = byHost ? startWhatFits(retriesByHost, start, true)
+                : startEach(retries, start, true);
         if (room) {
             if (byHost) {
-                startWhatFits(readyByHost, start);
+                startWhatFits(readyByHost, start, false);
             } else {
-                startEach(ready, start);
+                startEach(ready, start, false);
             }
         }
     }
 
-    /** Starts {@code queue}'s items while permits are free; false when they ran out. */
-    private boolean startEach(ArrayDeque<T> queue, Consumer<T> start) {
+    /**
+     * Starts {@code queue}'s items while permits are free; false when they ran out. {@code
+     * retries}: the queue is of retries, counted apart.
+     */
+    private boolean startEach(ArrayDeque<T> queue, Consumer<T> start, boolean retries) {
         while (!queue.isEmpty()) {
             if (!admission.tryAcquire()) {
                 return false;
             }
-            readyCount--;
+            taken(retries);
             start.accept(queue.poll());
         }
         return true;
@@ -152,9 +154,10 @@ public final class Dispatcher<T> {
 
     /**
      * Starts the items of each host in {@code queues} that fit its cap, while permits are
-     * free; false when they ran out.
+     * free; false when they ran out. {@code retries}: the queues are of retries.
      */
-    private boolean startWhatFits(Map<String, ArrayDeque<T>> queues, Consumer<T> start) {
+    private boolean startWhatFits(Map<String, ArrayDeque<T>> queues, Consumer<T> start,
+                                  boolean retries) {
         Iterator<Map.Entry<String, ArrayDeque<T>>> hosts = queues.entrySet().iterator();
         while (hosts.hasNext()) {
             Map.Entry<String, ArrayDeque<T>> host = hosts.next();
@@ -167,7 +170,7 @@ public final class Dispatcher<T> {
                 }
                 running++;
                 runningPerHost.put(host.getKey(), running);
-                readyCount--;
+                taken(retries);
                 start.accept(waiting.poll());
             }
             if (waiting.isEmpty()) {
@@ -175,6 +178,14 @@ public final class Dispatcher<T> {
             }
         }
         return true;
+    }
+
+    // Counted before the start, which may hand an item straight back (a retry, say).
+    private void taken(boolean retry) {
+        readyCount--;
+        if (retry) {
+            retryCount--;
+        }
     }
 
     /**

@@ -59,6 +59,28 @@ class DispatcherRetryTest {
         assertThat(dispatcher.retryCount()).isZero();
     }
 
+    /**
+     * A start may hand its item straight back, as a retry: the count of retries held is of
+     * those in the queue after it, not of the queue's length before the pass less after it.
+     */
+    @Test
+    void aRetryHandedBackByItsStartIsCountedOnce() {
+        Dispatcher<String> dispatcher = new Dispatcher<>(new Admission(2), 0,
+                DispatcherRetryTest::host);
+        dispatcher.retry("a1");
+        dispatcher.promote(item -> {
+            started.add(item);
+            if (started.size() == 1) {
+                dispatcher.finished(item);
+                dispatcher.retry(item + " again");
+            }
+        });
+
+        assertThat(started).containsExactly("a1", "a1 again");
+        assertThat(dispatcher.retryCount()).isZero();
+        assertThat(dispatcher.readyCount()).isZero();
+    }
+
     private static String host(String item) {
         return item.substring(0, 1);
     }
