@@ -396,7 +396,9 @@ public final class RateGate {
         static Window of(Rate rate) {
             double periods = wholePeriods(rate.permits());
             double inPeriods = rate.permits() * periods;
-            int parts = (int) Math.max(1, Math.ceil(inPeriods / MOST - 1e-9));
+            // A long: 10^9/s over an hour is 3.5e9 parts, past an int, whose Integer.MAX_VALUE
+            // left more than MOST starts a part (an OutOfMemoryError at higher rates).
+            long parts = (long) Math.max(1, Math.ceil(inPeriods / MOST - 1e-9));
             int starts = (int) Math.max(1, Math.floor(inPeriods / parts + 1e-9));
             // Held in a long: a rate of one a year is a window of 21 years (7e17 ns).
             double nanos = rate.period().toNanos() * periods / parts * WINDOW_SLACK;

@@ -283,8 +283,11 @@ class RateGateTest {
      */
     @Test
     void theWindowOfAHighRateStaysSmallAndNoPeriodHoldsMoreThanTheRate() {
-        for (String text : java.util.List.of("1000000/s", "100000/min", "5000/s", "1025/s",
-                "1024/s", "100/s", "7/h")) {
+        // From an exploratory test: the highest rates, whose parts (an int) stopped at
+        // Integer.MAX_VALUE, held more than 1024 (10^18/s 4.6e8, an OutOfMemoryError).
+        for (String text : java.util.List.of("1000000000/s", "3600000000000/h",
+                "3599999999999.5/h", "1000000/s", "100000/min", "5000/s", "1025/s", "1024/s",
+                "100/s", "7/h")) {
             Rate rate = Rate.parse(text);
             RateGate.Window window = RateGate.Window.of(rate);
             assertThat(window.starts()).as(text).isBetween(1, RateGate.Window.MOST);
