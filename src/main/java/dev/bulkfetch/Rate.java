@@ -7,17 +7,20 @@ import java.util.regex.Pattern;
 
 /**
  * A request rate: {@code permits} per {@code period}, written {@code 100/s}, {@code 600/min},
- * {@code 5000/h}. Immutable.
+ * {@code 5000/h}, from one start in 100 years to 10^9/s (one a nanosecond). Immutable.
  */
 public record Rate(double permits, Duration period) {
 
     private static final Pattern TEXT =
             Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*/\\s*(s|sec|min|m|h)");
 
-    /** Checks that the rate is a positive, finite number per a positive period. */
+    /**
+     * Checks that the rate is positive per a positive period of at most 100 years, and that
+     * its starts come between one a nanosecond and one in 100 years.
+     */
     public Rate {
         java.util.Objects.requireNonNull(period, "period");
-        if (!(permits > 0) || Double.isInfinite(permits)) {
+        if (!(permits > 0)) {
             throw new IllegalArgumentException("rate must be positive: " + permits);
         }
         if (period.isZero() || period.isNegative()) {
@@ -28,9 +31,31 @@ public record Rate(double permits, Duration period) {
             throw new IllegalArgumentException("rate period must be at most 100 years: "
                     + period);
         }
+        String outOfBounds = outOfBounds(permits, period);
+        if (outOfBounds != null) {
+            throw new IllegalArgumentException(outOfBounds + ": " + permits + " per " + period);
+        }
     }
 
     private static final Duration LONGEST = Duration.ofDays(36_525);
+
+    /**
+     * What is wrong with {@code permits} a {@code period}, or null. The gate spaces starts in
+     * whole nanoseconds: a faster rate ran at one a nanosecond at best, and one of 10^18/s cut
+     * its window into more parts than an int counts (an OutOfMemoryError). A spacing of more
+     * than 100 years, the longest period, overflowed the long the gate keeps it in, and the
+     * first start never came.
+     */
+    private static String outOfBounds(double permits, Duration period) {
+        double spacingNanos = period.toNanos() / permits;
+        if (spacingNanos < 1) {
+            return "too large a rate (at most 1000000000/s, one start a nanosecond)";
+        }
+        if (spacingNanos > LONGEST.toNanos()) {
+            return "too small a rate (at least one start in 100 years)";
+        }
+        return null;
+    }
 
     /** Parses {@code N/s}, {@code N/min} or {@code N/h}. */
     public static Rate parse(String text) {
@@ -48,6 +73,10 @@ public record Rate(double permits, Duration period) {
         double permits = Double.parseDouble(m.group(1));
         if (!(permits > 0)) {
             throw new IllegalArgumentException("'" + text + "' must be more than zero");
+        }
+        String outOfBounds = outOfBounds(permits, period);
+        if (outOfBounds != null) {
+            throw new IllegalArgumentException("'" + text + "' is " + outOfBounds);
         }
         return new Rate(permits, period);
     }

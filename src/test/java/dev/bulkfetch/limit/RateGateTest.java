@@ -305,9 +305,13 @@ class RateGateTest {
         // OutOfMemoryError); it holds 20, over the periods that make them.
         assertThat(RateGate.Window.of(Rate.parse("0.5/h")))
                 .isEqualTo(new RateGate.Window(1, Duration.ofMinutes(126).toNanos()));
-        assertThat(RateGate.Window.of(Rate.parse("0.0000001/s")).starts()).isEqualTo(20);
-        assertThat(new RateGate(Rate.parse("0.0000001/s"), Duration.ofSeconds(5), now::get)
-                .reserve()).isZero();
+        assertThat(RateGate.Window.of(Rate.parse("0.000000001/s")).starts()).isEqualTo(20);
+        // The bounds of a rate (see Rate): the first start of each goes at once.
+        for (Rate rate : java.util.List.of(Rate.parse("0.000000001/s"), Rate.parse(
+                "1000000000/s"), new Rate(1, Duration.ofDays(36_525)))) {
+            assertThat(new RateGate(rate, Duration.ofSeconds(5), now::get).reserve())
+                    .as(rate.toString()).isZero();
+        }
     }
 
     /**
