@@ -88,9 +88,10 @@ public interface BodyHandler<T> {
         /**
          * The URL this response came from: the request's, or, when redirects were followed,
          * the one the last redirect led to, against which the body's relative links resolve
-         * (as sent: the user info of the request's URL goes as an {@code Authorization}
-         * header, not in it). The fetcher's engines always give it; by default, for an
-         * implementation of this interface of your own, {@code null}.
+         * (as sent: without user info, as the request's own goes as an {@code Authorization}
+         * header and credentials in a redirect's Location are not used at all, and without a
+         * fragment, which is never sent). The fetcher's engines always give it; by default,
+         * for an implementation of this interface of your own, {@code null}.
          */
         default URI url() {
             return null;

@@ -2,6 +2,7 @@ package dev.bulkfetch;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,5 +90,67 @@ class FetcherFinalUrlTest {
                 new Seen(200, URI.create(server.url("/end/" + engine.cliName() + "?q=1")),
                         List.of("a", "b"), "a"),
                 new Seen(200, URI.create(server.url("/ok/2")), List.of(), null));
+    }
+
+    /** {@code /PREFIX/NAME} answered with a 302 to {@code location}; the target, a 200. */
+    private static String redirectTo(String prefix, EngineKind engine, String location) {
+        String from = "/" + prefix + "/" + engine.cliName();
+        server.wireMock().stubFor(get(urlEqualTo(from))
+                .willReturn(aResponse().withStatus(302).withHeader("Location", location)));
+        server.wireMock().stubFor(get(urlEqualTo("/target/" + prefix + "/" + engine.cliName()))
+                .willReturn(aResponse().withStatus(200).withBody("there")));
+        return server.url(from);
+    }
+
+    /**
+     * Credentials in a redirect's Location are not used (no Authorization goes with the
+     * request it leads to) and given back nowhere: neither the result's finalUrl nor the
+     * body handler's url() holds them, as neither holds the request's own.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void credentialsInARedirectsLocationAreNeitherSentNorGivenBack(EngineKind engine) {
+        String target = server.url("/target/pw/" + engine.cliName());
+        String start = redirectTo("pw", engine, target.replace("://", "://bob:secret@"));
+        Queue<URI> seen = new ConcurrentLinkedQueue<>();
+        BodyHandler<Void> noting = response -> {
+            seen.add(response.url());
+            return null;
+        };
+        try (Fetcher fetcher = fetcher(engine, noting)) {
+            FetchResult moved = fetcher.fetch(FetchRequest.get(1, URI.create(start))).join();
+            assertThat(moved.ok()).as(String.valueOf(moved.error())).isTrue();
+            assertThat(moved.finalUrl()).isEqualTo(target);
+        }
+        assertThat(seen).containsExactly(URI.create(target));
+        server.wireMock().verify(getRequestedFor(urlEqualTo("/target/pw/" + engine.cliName()))
+                .withoutHeader("Authorization"));
+    }
+
+    /**
+     * A fragment is never sent, so the URL an answer came from has none: not the one a
+     * redirect's Location gives, nor the one the request's own URL has.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void theUrlAnAnswerCameFromHasNoFragment(EngineKind engine) {
+        String start = redirectTo("frag", engine, "/target/frag/" + engine.cliName() + "#part");
+        Queue<URI> seen = new ConcurrentLinkedQueue<>();
+        BodyHandler<Void> noting = response -> {
+            seen.add(response.url());
+            return null;
+        };
+        try (Fetcher fetcher = fetcher(engine, noting)) {
+            FetchResult moved = fetcher.fetch(FetchRequest.get(1, URI.create(start))).join();
+            assertThat(moved.ok()).as(String.valueOf(moved.error())).isTrue();
+            assertThat(moved.finalUrl())
+                    .isEqualTo(server.url("/target/frag/" + engine.cliName()));
+            FetchResult direct = fetcher.fetch(FetchRequest.get(2,
+                    URI.create(server.url("/ok/3#top")))).join();
+            assertThat(direct.ok()).as(String.valueOf(direct.error())).isTrue();
+        }
+        assertThat(seen).containsExactly(
+                URI.create(server.url("/target/frag/" + engine.cliName())),
+                URI.create(server.url("/ok/3")));
     }
 }

@@ -20,19 +20,19 @@ final class Credentials {
     private Credentials() {
     }
 
-    /** {@code request} with its URL's user info as an Authorization header, or as it is. */
+    /**
+     * {@code request} with its URL's user info as an Authorization header, and its URL as sent
+     * ({@link SentUrls}: without the user info or a fragment), or as it is.
+     */
     static FetchRequest asHeader(FetchRequest request) {
         URI url = request.url();
-        String userInfo = url.getRawUserInfo();
-        if (userInfo == null) {
+        URI bare = SentUrls.of(url);
+        if (bare == url) {
             return request;
         }
         // Basic auth is always "user:password" (RFC 7617); a user without a password is "user:".
-        String credentials = url.getUserInfo().contains(":") ? url.getUserInfo()
-                : url.getUserInfo() + ":";
-        String text = url.toString();
-        int at = text.indexOf(userInfo + "@");
-        URI bare = URI.create(text.substring(0, at) + text.substring(at + userInfo.length() + 1));
+        String userInfo = url.getUserInfo() == null ? "" : url.getUserInfo();
+        String credentials = userInfo.contains(":") ? userInfo : userInfo + ":";
         Map<String, String> headers = new LinkedHashMap<>(request.headers());
         if (!credentials.equals(":") && headers.keySet().stream()
                 .noneMatch(name -> name.equalsIgnoreCase("Authorization"))) {

@@ -3,6 +3,7 @@ package dev.bulkfetch.engine;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchError;
 import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.input.UrlPasswords;
 import dev.bulkfetch.input.Urls;
 import java.net.ProtocolException;
 import java.net.URI;
@@ -23,7 +24,10 @@ import java.util.Set;
  *   <li>the item's credentials ({@code Authorization}, {@code Proxy-Authorization},
  *       {@code Cookie}) and its {@code Host} go only to the origin (scheme, host and port)
  *       they were given for, as with curl: a redirect elsewhere must not hand an API token to
- *       whoever it names.</li>
+ *       whoever it names;</li>
+ *   <li>credentials in the Location itself ({@code http://user:secret@host/}) are not used
+ *       (neither client ever sent them): the URL followed is without them, and without a
+ *       fragment, as sent ({@link SentUrls}).</li>
  * </ul>
  * A redirect's own body is read past, up to {@link #DRAINED_BYTES}, so its connection can be
  * reused; a longer one closes the connection instead, so no 3xx body can stretch a run.
@@ -113,17 +117,19 @@ final class Redirects {
             }
             to = aboveTheRoot(to);
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException("bad redirect Location: " + location);
+            throw new ProtocolException("bad redirect Location: "
+                    + UrlPasswords.masked(location));
         }
         String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new ProtocolException("redirect to a scheme that is not http or https: "
-                    + location);
+                    + UrlPasswords.masked(location));
         }
         if (to.getHost() == null) {
-            throw new ProtocolException("bad redirect Location: " + location);
+            throw new ProtocolException("bad redirect Location: "
+                    + UrlPasswords.masked(location));
         }
-        return to;
+        return SentUrls.of(to);
     }
 
     /**

@@ -164,4 +164,21 @@ class RedirectsTest {
             }
         }
     }
+
+    /**
+     * A Location refused quotes it in the error with its password masked, as a record shows a
+     * URL: the password in it was never used, and must not show either.
+     */
+    @Test
+    void aLocationRefusedIsQuotedWithItsPasswordMasked() {
+        assertThatThrownBy(() -> Redirects.follow(post("http://api.example/a"), 302,
+                "ftp://bob:secret@files.example/f"))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("redirect to a scheme that is not http or https: "
+                        + "ftp://bob:xxxxx@files.example/f");
+        assertThatThrownBy(() -> Redirects.follow(post("http://api.example/a"), 302,
+                "http://bob:secret@"))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageNotContaining("secret");
+    }
 }
