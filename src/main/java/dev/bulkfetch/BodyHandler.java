@@ -71,7 +71,11 @@ public interface BodyHandler<T> {
         /** The HTTP status. */
         int status();
 
-        /** The first value of a response header, by case-insensitive name. */
+        /**
+         * The first value of a response header, by case-insensitive name.
+         *
+         * @throws NullPointerException when {@code name} is null, on every engine
+         */
         Optional<String> header(String name);
 
         /**
@@ -80,6 +84,8 @@ public interface BodyHandler<T> {
          * values is one value); empty when it has none. The fetcher's engines give them all;
          * by default, for an implementation of this interface of your own (a test's stub),
          * the first value alone.
+         *
+         * @throws NullPointerException when {@code name} is null, on every engine
          */
         default List<String> headers(String name) {
             return header(name).map(List::of).orElse(List.of());

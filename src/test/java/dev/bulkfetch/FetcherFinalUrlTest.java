@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.testing.TestServer;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -152,5 +153,29 @@ class FetcherFinalUrlTest {
         assertThat(seen).containsExactly(
                 URI.create(server.url("/target/frag/" + engine.cliName())),
                 URI.create(server.url("/ok/3")));
+    }
+
+    /** A header asked for by no name is refused the same way on every engine. */
+    @ParameterizedTest
+    @EnumSource
+    void aHeaderAskedForByNoNameIsANullPointerNamingTheArgument(EngineKind engine) {
+        List<String> refusals = new ArrayList<>();
+        BodyHandler<Void> asking = response -> {
+            try {
+                response.header(null);
+            } catch (NullPointerException e) {
+                refusals.add("header: " + e.getMessage());
+            }
+            try {
+                response.headers(null);
+            } catch (NullPointerException e) {
+                refusals.add("headers: " + e.getMessage());
+            }
+            return null;
+        };
+        try (Fetcher fetcher = fetcher(engine, asking)) {
+            assertThat(fetcher.fetch(server.request(1, "/ok/")).join().ok()).isTrue();
+        }
+        assertThat(refusals).containsExactly("header: name", "headers: name");
     }
 }

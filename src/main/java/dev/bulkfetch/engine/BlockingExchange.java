@@ -183,12 +183,13 @@ final class BlockingExchange {
 
                 @Override
                 public Optional<String> header(String name) {
-                    return Optional.ofNullable(JdkHeaders.first(conn, name));
+                    return Optional.ofNullable(JdkHeaders.first(conn,
+                            java.util.Objects.requireNonNull(name, "name")));
                 }
 
                 @Override
                 public List<String> headers(String name) {
-                    return JdkHeaders.all(conn, name);
+                    return JdkHeaders.all(conn, java.util.Objects.requireNonNull(name, "name"));
                 }
 
                 @Override

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.ProtocolException;
+import java.util.Objects;
 import java.util.Optional;
 import org.asynchttpclient.HttpResponseBodyPart;
 import org.asynchttpclient.HttpResponseStatus;
@@ -163,12 +164,13 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
 
             @Override
             public Optional<String> header(String name) {
-                return Optional.ofNullable(headers.get(name));
+                return Optional.ofNullable(headers.get(Objects.requireNonNull(name, "name")));
             }
 
             @Override
             public java.util.List<String> headers(String name) {
-                return java.util.List.copyOf(headers.getAll(name));
+                return java.util.List.copyOf(
+                        headers.getAll(Objects.requireNonNull(name, "name")));
             }
 
             @Override
