@@ -25,13 +25,16 @@ package dev.bulkfetch;
  * @param bodyFile where the body was saved ({@code --save-bodies}), else {@code null}
  * @param idIsNumber whether {@code id} is a whole number, written unquoted in the record, as
  *     its request's is ({@link FetchRequest#idIsNumber()})
- * @param finalUrl when a redirect was followed, the URL the last request went to: where the
- *     final response came from, against which its body's relative links resolve.
- *     {@code null} when no redirect was followed, so {@code finalUrl() != null ? finalUrl()
- *     : url()} is where the answer came from either way. A redirect past the max redirects,
- *     or one refused (with {@code denyPrivate}, say), is not followed: it leaves this at the
- *     URL that answered with it, which is {@code url} for the first. The record writes it as
- *     {@code final_url}, only when it differs from {@code url}
+ * @param finalUrl when the answer was a redirect the fetcher took up, the URL the last
+ *     request went to: where the final response came from, against which its body's relative
+ *     links resolve. As sent: without user info (credentials in a redirect's Location are not
+ *     used) and without a fragment. {@code null} when no redirect was taken up: the first
+ *     answer was none, or {@code maxRedirects(0)} had its 3xx be the answer. A redirect
+ *     taken up but not followed (one past the max redirects, or one refused: to a scheme
+ *     other than http or https, or to a private address with {@code denyPrivate}) leaves this
+ *     at the URL that answered with it: for the first redirect, {@code url} as sent. So
+ *     {@code finalUrl() != null ? finalUrl() : url()} is where the answer came from either
+ *     way. The record writes it as {@code final_url}, only when it differs from {@code url}
  */
 public record FetchResult(long seq, String id, String url, String method, Integer status,
                           FetchError error, int attempts, long latencyNanos, long bytes,

@@ -178,4 +178,25 @@ class FetcherFinalUrlTest {
         }
         assertThat(refusals).containsExactly("header: name", "headers: name");
     }
+
+    /**
+     * A redirect taken up but not followed leaves finalUrl at the URL that answered with it,
+     * the item's own for the first; with maxRedirects(0) none is taken up, and it is null.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aFirstRedirectNotFollowedLeavesFinalUrlAsDocumented(EngineKind engine) {
+        String start = redirectTo("ftp", engine, "ftp://127.0.0.1/file");
+        try (Fetcher fetcher = fetcher(engine, BodyHandlers.discarding())) {
+            FetchResult refused = fetcher.fetch(FetchRequest.get(1, URI.create(start))).join();
+            assertThat(refused.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+            assertThat(refused.finalUrl()).isEqualTo(start);
+        }
+        try (Fetcher none = Fetcher.builder().engine(engine).concurrency(1)
+                .retries(RetryPolicy.NONE).maxRedirects(0).build()) {
+            FetchResult answered = none.fetch(FetchRequest.get(1, URI.create(start))).join();
+            assertThat(answered.status()).isEqualTo(302);
+            assertThat(answered.finalUrl()).isNull();
+        }
+    }
 }

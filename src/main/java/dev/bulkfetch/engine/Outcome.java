@@ -14,10 +14,11 @@ import java.net.URI;
  * @param error the transport error, or {@code null} when a whole response came
  * @param retryAfter the response's {@code Retry-After} header, or {@code null}
  * @param body what the {@link dev.bulkfetch.BodyHandler} made of the body, or {@code null}
- * @param finalUrl when this came after a redirect, the URL the chain's last request went to
- *     (or was refused at: a redirect not followed leaves it at the URL that answered with
- *     it); {@code null} when no redirect was followed. Its being set says the request as sent
- *     first was answered (and may have been acted on), whatever became of the redirect's
+ * @param finalUrl when this came after a redirect, the URL the chain's last request went to,
+ *     as sent (without user info or a fragment), or was refused at: a redirect not followed
+ *     leaves it at the URL that answered with it; {@code null} when no redirect was taken up
+ *     (none came, or the max redirects is 0). Its being set says the request as sent first
+ *     was answered (and may have been acted on), whatever became of the redirect's
  * @param unsent whether the failure came before the request could be written: no connection
  *     was made (a connect timeout among them), so the server cannot have acted on it
  * @param permanent whether every attempt would end the same way (the server's certificate was
