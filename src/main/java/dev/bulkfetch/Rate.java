@@ -91,10 +91,14 @@ public record Rate(double permits, Duration period) {
         return permits * 1e9 / period.toNanos();
     }
 
-    /** This rate times {@code factor}, never below one request a minute. */
+    /**
+     * This rate times {@code factor}, never below the slowest rate, one start in 100 years. (It
+     * was never below one a minute, so a 429 at {@code 1/h} raised the rate sixtyfold.)
+     */
     public Rate times(double factor) {
-        double perSecond = Math.max(perSecond() * factor, 1.0 / 60);
-        return new Rate(perSecond, Duration.ofSeconds(1));
+        double perSecond = perSecond() * factor;
+        return perSecond * LONGEST.toSeconds() < 1 ? new Rate(1, LONGEST)
+                : new Rate(perSecond, Duration.ofSeconds(1));
     }
 
     /**

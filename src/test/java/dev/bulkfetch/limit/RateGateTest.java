@@ -3,6 +3,7 @@ package dev.bulkfetch.limit;
 import dev.bulkfetch.Rate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +52,19 @@ class RateGateTest {
         assertThat(gate.waitNow()).isEqualTo(Duration.ofMillis(250).toNanos());
         now.addAndGet(Duration.ofMillis(250).toNanos());
         assertThat(gate.waitNow()).isZero();
+    }
+
+    /**
+     * From review: a rate was never lowered below one request a minute, so a 429 at 1/h made
+     * it 1/min, sixty times what the user allowed, just as the server said "too many".
+     */
+    @Test
+    void a429HalvesASlowRateToo() {
+        RateGate gate = new RateGate(Rate.parse("1/h"), Duration.ofSeconds(5), now::get);
+        gate.onRateLimited();
+        assertThat(gate.current().perSecond() * 3600).isCloseTo(0.5, within(1e-9));
+        assertThat(new Rate(1, Duration.ofDays(36_525)).times(0.5))
+                .as("never below the slowest rate").isEqualTo(new Rate(1, Duration.ofDays(36_525)));
     }
 
     @Test
