@@ -37,6 +37,9 @@ final class Units {
     static Duration parseDuration(String text, boolean zeroAllowed) {
         String lower = text.trim().toLowerCase(Locale.ROOT);
         if (NUMBER.matcher(lower).matches()) {
+            if (zeroAllowed && Double.parseDouble(lower) == 0) {
+                return Duration.ZERO;  // none, in any unit: the one bare number that is clear
+            }
             // curl's --max-time counts seconds, other tools milliseconds: a guess would be
             // a thousand times off for one of them.
             throw new TypeConversionException("'" + text + "' has no unit: write " + lower

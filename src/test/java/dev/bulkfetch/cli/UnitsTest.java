@@ -57,8 +57,17 @@ class UnitsTest {
                         "'10' has no unit: write 10s for seconds (or 10ms)");
         assertThatThrownBy(() -> Units.parseDuration("1.5")).hasMessage(
                 "'1.5' has no unit: write 1.5s for seconds (or 1.5ms)");
-        assertThatThrownBy(() -> Units.parseDuration("0", true)).hasMessage(
+        assertThatThrownBy(() -> Units.parseDuration("0")).hasMessage(
                 "'0' has no unit: write 0s for seconds (or 0ms)");
+    }
+
+    /** Where zero is allowed ("at least 1ms, or 0"), a bare 0 is none in any unit. */
+    @Test
+    void aBareZeroIsNoneWhereZeroIsAllowed() {
+        assertThat(Units.parseDuration("0", true)).isEqualTo(Duration.ZERO);
+        assertThat(Units.parseDuration("0.0", true)).isEqualTo(Duration.ZERO);
+        assertThatThrownBy(() -> Units.parseDuration("0.0001s", true)).hasMessage(
+                "'0.0001s' must be at least 1ms, or 0");
     }
 
     @Test
