@@ -25,16 +25,15 @@ package dev.bulkfetch;
  * @param bodyFile where the body was saved ({@code --save-bodies}), else {@code null}
  * @param idIsNumber whether {@code id} is a whole number, written unquoted in the record, as
  *     its request's is ({@link FetchRequest#idIsNumber()})
- * @param finalUrl when the answer was a redirect the fetcher took up, the URL the last
- *     request went to: where the final response came from, against which its body's relative
- *     links resolve. As sent: without user info (credentials in a redirect's Location are not
- *     used) and without a fragment. {@code null} when no redirect was taken up: the first
- *     answer was none, or {@code maxRedirects(0)} had its 3xx be the answer. A redirect
- *     taken up but not followed (one past the max redirects, or one refused: to a scheme
- *     other than http or https, or to a private address with {@code denyPrivate}) leaves this
- *     at the URL that answered with it: for the first redirect, {@code url} as sent. So
+ * @param finalUrl where the answer came from when a redirect was followed: the URL the last
+ *     request went to, against which its body's relative links resolve. As sent: without
+ *     user info (credentials in a redirect's Location are not used) and without a fragment.
+ *     A chain stopped at a redirect not followed (one past the max redirects, or one refused:
+ *     to a scheme other than http or https, or to a private address with {@code denyPrivate})
+ *     names the URL that answered with it. {@code null} when the answer came from {@code url}
+ *     itself: no redirect, {@code maxRedirects(0)}, or a first redirect not followed. So
  *     {@code finalUrl() != null ? finalUrl() : url()} is where the answer came from either
- *     way. The record writes it as {@code final_url}, only when it differs from {@code url}
+ *     way. The record writes it as {@code final_url}
  */
 public record FetchResult(long seq, String id, String url, String method, Integer status,
                           FetchError error, int attempts, long latencyNanos, long bytes,

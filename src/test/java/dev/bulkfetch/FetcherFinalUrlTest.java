@@ -180,17 +180,19 @@ class FetcherFinalUrlTest {
     }
 
     /**
-     * A redirect taken up but not followed leaves finalUrl at the URL that answered with it,
-     * the item's own for the first; with maxRedirects(0) none is taken up, and it is null.
+     * A first redirect not followed leaves the answer the item's own URL's, so finalUrl is null,
+     * as with maxRedirects(0), and the record has no final_url: from review, an item's URL with
+     * a fragment (or a password) had its form as sent given, which differed from url.
      */
     @ParameterizedTest
     @EnumSource
     void aFirstRedirectNotFollowedLeavesFinalUrlAsDocumented(EngineKind engine) {
         String start = redirectTo("ftp", engine, "ftp://127.0.0.1/file");
         try (Fetcher fetcher = fetcher(engine, BodyHandlers.discarding())) {
-            FetchResult refused = fetcher.fetch(FetchRequest.get(1, URI.create(start))).join();
+            FetchResult refused = fetcher.fetch(FetchRequest.get(1, URI.create(start + "#top")))
+                    .join();
             assertThat(refused.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
-            assertThat(refused.finalUrl()).isEqualTo(start);
+            assertThat(refused.finalUrl()).as("the answer came from the URL asked").isNull();
         }
         try (Fetcher none = Fetcher.builder().engine(engine).concurrency(1)
                 .retries(RetryPolicy.NONE).maxRedirects(0).build()) {

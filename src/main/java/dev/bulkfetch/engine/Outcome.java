@@ -42,6 +42,16 @@ public record Outcome(Integer status, long bytes, long latencyNanos, FetchError 
     }
 
     /**
+     * Where the answer came from when that was not {@code asked} as sent (its user info and
+     * fragment aside): the final URL of a redirect followed; null when none was, or when the
+     * first was not followed, whose URL is the one asked. For the result, which names a URL
+     * only where it tells something.
+     */
+    public URI answeredElsewhere(URI asked) {
+        return finalUrl == null || finalUrl.equals(SentUrls.of(asked)) ? null : finalUrl;
+    }
+
+    /**
      * Whether the TLS handshake refused the server's certificate (untrusted, expired, another
      * host's): the one TLS failure every attempt would repeat, which the CLI's trust options
      * can mend.

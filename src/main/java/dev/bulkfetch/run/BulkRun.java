@@ -428,7 +428,7 @@ public final class BulkRun implements AutoCloseable {
                 if (bodies != null) {
                     bodies.discard(outcome.body());
                 }
-                unfinished.goesAgain(attempt, status, outcome.latencyNanos(), outcome.bytes());
+                unfinished.goesAgain(attempt, outcome);
                 // Not in flight while it waits: its places go to the next items meanwhile.
                 dispatcher.finished(attempt);
                 Attempt again = attempt.next();

@@ -21,18 +21,23 @@ final class Results {
         return new FetchResult(request.seq(), request.id(), request.url().toString(),
                 request.method(), outcome.status(), error, sent, outcome.latencyNanos(),
                 outcome.bytes(), engine, outcome.body(), null, request.idIsNumber(),
-                outcome.finalUrl() == null ? null : outcome.finalUrl().toString());
+                text(outcome.answeredElsewhere(request.url())));
+    }
+
+    private static String text(java.net.URI url) {
+        return url == null ? null : url.toString();
     }
 
     /**
      * An item ended with {@code error} before its end, after {@code sent} sends: the last
-     * answer's {@code status} (null for none), time and bytes.
+     * answer's {@code status} (null for none), time, bytes and {@code finalUrl} (null for
+     * none, as {@link Outcome#answeredElsewhere} gives it).
      */
     static FetchResult cut(FetchRequest request, FetchError error, int sent, Integer status,
-            long latencyNanos, long bytes, String engine) {
+            long latencyNanos, long bytes, String engine, java.net.URI finalUrl) {
         return new FetchResult(request.seq(), request.id(), request.url().toString(),
                 request.method(), status, error, sent, latencyNanos, bytes, engine, null, null,
-                request.idIsNumber());
+                request.idIsNumber(), text(finalUrl));
     }
 
     static FetchResult rejected(InputItem.Rejected item) {

@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Unfinished {
 
-    /** A failed send that goes again: which it was, and what it got. */
-    private record Answered(int number, Integer status, long latencyNanos, long bytes) {
+    /** A failed send that goes again: which it was, and what it got, and from where. */
+    private record Answered(int number, Integer status, long latencyNanos, long bytes,
+                            java.net.URI finalUrl) {
     }
 
     private final Map<Long, Answered> answered = new ConcurrentHashMap<>();
@@ -38,10 +39,11 @@ final class Unfinished {
         this.engine = engine;
     }
 
-    /** {@code attempt} failed with {@code status} and goes again. The driver's. */
-    void goesAgain(Attempt attempt, Integer status, long latencyNanos, long bytes) {
-        answered.put(attempt.request().seq(), new Answered(attempt.number(), status,
-                latencyNanos, bytes));
+    /** {@code attempt} failed with {@code outcome} and goes again. The driver's. */
+    void goesAgain(Attempt attempt, dev.bulkfetch.engine.Outcome outcome) {
+        answered.put(attempt.request().seq(), new Answered(attempt.number(), outcome.status(),
+                outcome.latencyNanos(), outcome.bytes(),
+                outcome.answeredElsewhere(attempt.request().url())));
     }
 
     /** {@code attempt}'s item has no retry waiting now. The driver's. */
@@ -52,14 +54,15 @@ final class Unfinished {
     /**
      * Item {@code seq}'s result: {@code request}'s, with {@code error}, and the sends made (0
      * for one never sent, which has no engine). One on the wire has its time so far; one
-     * waiting to go again keeps its last answer (status, time, bytes), as an item whose
+     * waiting to go again keeps its last answer (status, time, bytes, final URL), as an item whose
      * retries are spent does. One whose answer came as the run was abandoned has that answer.
      * From the closing thread alone, once the run's driver has left.
      */
     FetchResult of(long seq, FetchRequest request, FetchError error) {
         OnWire.Sent onWire = sender.onWire(seq);
         if (onWire != null) {
-            return Results.cut(request, error, onWire.number(), null, onWire.nanos(), 0, engine);
+            return Results.cut(request, error, onWire.number(), null, onWire.nanos(), 0, engine,
+                    null);
         }
         // The sender lists an attempt as on the wire until its Done is queued.
         if (completed.size() != queuedAsOf) {
@@ -75,8 +78,8 @@ final class Unfinished {
             return Results.of(request, done.outcome(), done.attempt().number(), engine);
         }
         Answered last = answered.get(seq);
-        return last == null ? Results.cut(request, error, 0, null, 0, 0, null)
+        return last == null ? Results.cut(request, error, 0, null, 0, 0, null, null)
                 : Results.cut(request, error, last.number(), last.status(),
-                        last.latencyNanos(), last.bytes(), engine);
+                        last.latencyNanos(), last.bytes(), engine, last.finalUrl());
     }
 }
