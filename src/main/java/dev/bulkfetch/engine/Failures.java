@@ -133,8 +133,7 @@ final class Failures {
         }
         if (endedDuringHandshake(cause)) {
             return FetchError.of(ErrorKind.CONNECT,
-                    "could not connect: the connection was closed or reset during the TLS "
-                            + "handshake");
+                    "could not connect: " + Wording.HANDSHAKE_ENDED);
         }
         return FetchError.of(ErrorKind.CONNECT, describe(ErrorKind.CONNECT, cause));
     }

@@ -1,10 +1,12 @@
 package dev.bulkfetch.engine;
 
+import java.io.EOFException;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
@@ -120,6 +122,16 @@ final class TlsHandshakes extends SSLSocketFactory {
     }
 
     /**
+     * {@code failure}, the server's close or reset of the connection in the handshake, in the
+     * event loop's words for it: Netty fails the handshake the same for both.
+     */
+    private static SSLHandshakeException ended(IOException failure) {
+        SSLHandshakeException handshake = new SSLHandshakeException(Wording.HANDSHAKE_ENDED);
+        handshake.initCause(failure);
+        return handshake;
+    }
+
+    /**
      * {@code failure}, met in the handshake, as a failure of the handshake: in the TLS
      * client's words, or, for one of the connection's ("Connection reset"), in its own
      * words and where it came.
@@ -219,12 +231,16 @@ final class TlsHandshakes extends SSLSocketFactory {
             }
             try {
                 delegate.startHandshake();
-            } catch (SocketTimeoutException | SSLHandshakeException e) {
-                throw e;  // a timeout is one, in the handshake or not; the other says so
+            } catch (SocketTimeoutException e) {
+                throw e;  // a timeout is one, in the handshake or not
+            } catch (SSLHandshakeException e) {
+                // The JDK's "Remote host terminated the handshake" of a close, in the words
+                // the event loop has for it; any other says what failed.
+                throw e.getCause() instanceof EOFException ? ended(e) : e;
             } catch (IOException e) {
                 // Closed from this side: no failure of the server's handshake, so not one of
                 // the run's TLS failures.
-                throw closedHere ? e : inHandshake(e);
+                throw closedHere ? e : e instanceof SocketException ? ended(e) : inHandshake(e);
             }
             handshaken = true;
         }

@@ -30,6 +30,10 @@ final class Wording {
 
     static final String CLOSED_UNANSWERED = "the server closed the connection without answering";
     static final String RESET = "the connection was reset before the response was complete";
+    // Netty fails a handshake whose connection went the same for a close and a reset; the
+    // JDK's said "Remote host terminated the handshake" of a close.
+    static final String HANDSHAKE_ENDED =
+            "the connection was closed or reset during the TLS handshake";
     static final String BAD_CHUNK_SIZE = INVALID + "a bad chunk size";
     static final String LONG_CHUNK_LINE = INVALID + "a chunk's size line is too long";
     static final String UNASKED_101 = INVALID + "an unasked-for 101 Switching Protocols";

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -111,6 +112,30 @@ class FailureWordsContractTest {
         }
 
         assertThat(errors).as(fault).isEqualTo(expected);
+    }
+
+    /**
+     * A TLS handshake the server ends, by a close (a plain-HTTP server that reads the client's
+     * hello and goes) or a reset, reads the same on every engine, as the event loop put it: the
+     * JDK's engines said "Remote host terminated the handshake" of the close.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RawServer.Mode.class,
+            names = {"CLOSE_AFTER_FIRST_BYTES", "RESET_AFTER_FIRST_BYTES"})
+    void aHandshakeTheServerEndsReadsTheSameOnEveryEngine(RawServer.Mode mode) throws Exception {
+        Map<EngineKind, FetchError> expected = new EnumMap<>(EngineKind.class);
+        Map<EngineKind, FetchError> errors = new EnumMap<>(EngineKind.class);
+        try (RawServer ending = new RawServer(mode)) {
+            for (EngineKind kind : EngineKind.values()) {
+                expected.put(kind, FetchError.of(ErrorKind.CONNECT, "could not connect: the "
+                        + "connection was closed or reset during the TLS handshake"));
+                errors.put(kind, EngineContract.fetch(kind,
+                        ending.url("/").replaceFirst("^http:", "https:"),
+                        EngineContract.tlsOptions()).error());
+            }
+        }
+
+        assertThat(errors).as(mode.name()).isEqualTo(expected);
     }
 
     /** A server answering {@code response}, a protocol error in these {@code words}. */
