@@ -42,7 +42,8 @@ final class LazySslEngineFactory implements SslEngineFactory {
                         @Override
                         protected SslContextBuilder configureSslContextBuilder(
                                 SslContextBuilder builder) {
-                            return builder.trustManager(trusted.toArray(X509Certificate[]::new));
+                            return builder.trustManager(
+                                    TrustedCertificates.trustManager(trusted));
                         }
                     };
             try {

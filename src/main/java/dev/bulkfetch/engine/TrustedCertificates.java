@@ -7,7 +7,9 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Certificates trusted in place of the JDK's certificate authorities, as curl's {@code --cacert}
@@ -23,6 +25,21 @@ final class TrustedCertificates {
     /** A factory of TLS sockets for the JDK's client that trust {@code certificates} alone. */
     static SSLSocketFactory socketFactory(List<X509Certificate> certificates) {
         try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trustManager(certificates)}, null);
+            return context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("TLS could not be set up: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Trust in {@code certificates} alone, for either client: the JDK's PKIX, and the dates of
+     * the certificate from the file that a path ends at, which PKIX does not check ({@link
+     * DatedAnchors}).
+     */
+    static X509ExtendedTrustManager trustManager(List<X509Certificate> certificates) {
+        try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             for (int i = 0; i < certificates.size(); i++) {
@@ -31,9 +48,13 @@ final class TrustedCertificates {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(
                     TrustManagerFactory.getDefaultAlgorithm());
             trust.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context.getSocketFactory();
+            for (TrustManager manager : trust.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager pkix) {
+                    return new DatedAnchors(pkix, certificates);
+                }
+            }
+            throw new IllegalStateException("TLS could not be set up: the JDK's "
+                    + TrustManagerFactory.getDefaultAlgorithm() + " gave no X.509 trust");
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("TLS could not be set up: " + e.getMessage(), e);
         }

@@ -29,9 +29,19 @@ public final class TestCertificates {
 
     /** A self-signed certificate for {@code san} ({@code ip:127.0.0.1}), its PEM returned. */
     public Path selfSigned(String name, String san) throws IOException {
+        return selfSigned(name, san, "+0d", 2);
+    }
+
+    /**
+     * As {@link #selfSigned(String, String)}, valid for {@code days} from {@code startDate}
+     * (keytool's {@code -startdate}, as {@code -10d}).
+     */
+    public Path selfSigned(String name, String san, String startDate, int days)
+            throws IOException {
         keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=" + name, "-ext", "SAN=" + san, "-validity", "2",
-                "-keystore", store(name), "-storetype", "PKCS12", "-storepass", PASSWORD);
+                "-dname", "CN=" + name, "-ext", "SAN=" + san, "-startdate", startDate,
+                "-validity", Integer.toString(days), "-keystore", store(name), "-storetype",
+                "PKCS12", "-storepass", PASSWORD);
         return exported(name, "server");
     }
 
@@ -40,10 +50,20 @@ public final class TestCertificates {
      * CA of its own (valid now), in {@code name}'s store with the CA; the CA's PEM returned.
      */
     public Path signedByOwnCa(String name, String startDate, int days) throws IOException {
+        return signedByOwnCa(name, "+0d", 30, startDate, days);
+    }
+
+    /**
+     * As {@link #signedByOwnCa(String, String, int)}, the CA valid for {@code caDays} from
+     * {@code caStartDate} (a CA out of its dates signs all the same).
+     */
+    public Path signedByOwnCa(String name, String caStartDate, int caDays, String startDate,
+                              int days) throws IOException {
         String ca = name + "-ca";
         keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=" + ca, "-ext", "bc:c", "-validity", "30", "-keystore",
-                store(ca), "-storetype", "PKCS12", "-storepass", PASSWORD);
+                "-dname", "CN=" + ca, "-ext", "bc:c", "-startdate", caStartDate, "-validity",
+                Integer.toString(caDays), "-keystore", store(ca), "-storetype", "PKCS12",
+                "-storepass", PASSWORD);
         Path caPem = exported(ca, "ca");
         keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", "CN=" + name, "-keystore", store(name), "-storetype", "PKCS12",
