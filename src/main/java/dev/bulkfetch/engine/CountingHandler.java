@@ -80,6 +80,24 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
     }
 
     /**
+     * Refuses a connection made after the exchange timed out (a tiny {@code --timeout}, a
+     * server slow to accept): AHC (3.0.1) went on with it to a NullPointerException of its own
+     * ("timeoutsHolder is null"), which Netty printed with its stack trace on the user's
+     * stderr, and left it open, owned by no request, until the engine closed. Refused here,
+     * AHC closes it and fails the exchange, which its timeout has failed already. Past the
+     * deadline rather than after onThrowable: AHC's timer ends the exchange for AHC before it
+     * tells this handler, and a connection may come in between.
+     */
+    @Override
+    public void onTcpConnectSuccess(java.net.InetSocketAddress address, Channel connection) {
+        if (System.nanoTime() - start >= options.requestTimeout().toNanos() - SLACK) {
+            // Should it end the exchange first, a timeout by Failures' reading, as AHC's.
+            throw new IllegalStateException("connected too late",
+                    new java.util.concurrent.TimeoutException("request deadline passed"));
+        }
+    }
+
+    /**
      * AHC's word that the request's head has been written: the whole request, its body too,
      * as the engine gives AHC a body as bytes, which go in the head's one message (a body
      * AHC writes after the head is {@link #onContentWritten}'s, which this engine has none
