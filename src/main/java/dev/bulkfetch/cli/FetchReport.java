@@ -112,7 +112,9 @@ final class FetchReport {
                     + (!canResume || failed != null ? "" : "; --resume goes on from here"));
             err.flush();
         }
-        if (bySignal) {
+        if (interrupts.interrupted()) {
+            // The signal's code even when a write failed after it (a full disk in the grace):
+            // the user stopped the run, and the records written are whole lines either way.
             return interrupts.exitCode();
         }
         // Not 0 for lines of the list left unfetched: a script taking 0 for "all fetched"
