@@ -59,7 +59,10 @@ final class OutputOptions {
                 .add(option("--save-bodies").paramLabel("DIR").type(Path.class)
                         .description("Save each body to DIR/SEQ.body (named from the item, "
                                 + "never from the URL); the record gets body_file."),
-                        () -> saveBodies, v -> saveBodies = v)
+                        // Normalised: new/../b was made as b, then its real path looked for
+                        // through new/, which was not there (a crash), and a refused run's
+                        // walk back up could not remove new/.. it had made.
+                        () -> saveBodies, v -> saveBodies = v == null ? null : v.normalize())
                 .add(option("--summary-json").paramLabel("FILE").type(Path.class)
                         .description("Also write the summary as JSON to FILE."),
                         () -> summaryJson, v -> summaryJson = v);

@@ -80,6 +80,14 @@ class RefusedCommandTest {
         assertThat(result.err()).contains("stdin is " + encoding);
         assertThat(dir.resolve("made")).doesNotExist();
 
+        // From review: a path not normalised (new/../b) crashed the run, which made b and then
+        // looked for its real path through new/, not there.
+        result = Cli.runWithInput(stdin, "fetch", "-", "-q", "--save-bodies",
+                dir.resolve("new/../b").toString());
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(dir.resolve("new")).doesNotExist();
+        assertThat(dir.resolve("b")).doesNotExist();
+
         // A folder that was there before the run is not the run's to remove.
         Files.createDirectories(bodies);
         result = Cli.runWithInput(stdin, "fetch", "-", "-q", "--save-bodies",
