@@ -304,7 +304,8 @@ public final class Fetcher implements AutoCloseable {
 
         /**
          * As {@link #rate(String)}, from a rate already made ({@code new Rate(100,
-         * Duration.ofSeconds(1))}, or one kept in a program's settings); {@code null} for none.
+         * Duration.ofSeconds(1))}, or one kept in a program's settings); {@code null} for none
+         * (a bare {@code null} fits both: {@code rate((Rate) null)}).
          */
         public Builder rate(Rate rate) {
             config.rate(rate);
@@ -328,7 +329,7 @@ public final class Fetcher implements AutoCloseable {
             return ratePerHost(rate == null ? null : Rate.parse(rate));
         }
 
-        /** As {@link #ratePerHost(String)}, from a rate already made; {@code null} for none. */
+        /** As {@link #ratePerHost(String)}, from a rate made; {@code (Rate) null} for none. */
         public Builder ratePerHost(Rate rate) {
             config.ratePerHost(rate);
             return this;

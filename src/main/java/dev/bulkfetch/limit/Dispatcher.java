@@ -180,7 +180,9 @@ public final class Dispatcher<T> {
         return true;
     }
 
-    // Counted before the start, which may hand an item straight back (a retry, say).
+    // Counted before the start, which may hand its own item straight back (a retry, say):
+    // without per-host queues only, as those are being walked during the pass, which a new
+    // host's queue would break. BulkRun's starts are asynchronous and re-enter neither.
     private void taken(boolean retry) {
         readyCount--;
         if (retry) {
