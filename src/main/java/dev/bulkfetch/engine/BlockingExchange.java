@@ -1,6 +1,5 @@
 package dev.bulkfetch.engine;
 
-import dev.bulkfetch.BodyHandler;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchError;
 import dev.bulkfetch.FetchRequest;
@@ -8,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.util.List;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -175,28 +172,7 @@ final class BlockingExchange {
                     && conn.getHeaderField("Transfer-Encoding") == null;
             readingBody = true;
             String retryAfter = answeredRetryAfter;
-            reader.open(new BodyHandler.ResponseInfo() {
-                @Override
-                public int status() {
-                    return status;
-                }
-
-                @Override
-                public Optional<String> header(String name) {
-                    return Optional.ofNullable(JdkHeaders.first(conn,
-                            java.util.Objects.requireNonNull(name, "name")));
-                }
-
-                @Override
-                public List<String> headers(String name) {
-                    return JdkHeaders.all(conn, java.util.Objects.requireNonNull(name, "name"));
-                }
-
-                @Override
-                public URI url() {
-                    return url;
-                }
-            });
+            reader.open(new ResponseHead<>(status, url, conn, ResponseHead.JDK));
             if ((status == 401 || status == 407) && request.body() != null
                     && conn.getErrorStream() == null) {
                 // Streaming a request body, the JDK answers a 401 or 407 by dropping the

@@ -1,14 +1,11 @@
 package dev.bulkfetch.engine;
 
 import dev.bulkfetch.ErrorKind;
-import dev.bulkfetch.BodyHandler;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.ProtocolException;
-import java.util.Objects;
-import java.util.Optional;
 import org.asynchttpclient.HttpResponseBodyPart;
 import org.asynchttpclient.HttpResponseStatus;
 import org.asynchttpclient.handler.ProgressAsyncHandler;
@@ -173,29 +170,7 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
         }
         closeDelimited = length == null
                 && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
-        int code = status;
-        body.open(new BodyHandler.ResponseInfo() {
-            @Override
-            public int status() {
-                return code;
-            }
-
-            @Override
-            public Optional<String> header(String name) {
-                return Optional.ofNullable(headers.get(Objects.requireNonNull(name, "name")));
-            }
-
-            @Override
-            public java.util.List<String> headers(String name) {
-                return java.util.List.copyOf(
-                        headers.getAll(Objects.requireNonNull(name, "name")));
-            }
-
-            @Override
-            public java.net.URI url() {
-                return url;
-            }
-        });
+        body.open(new ResponseHead<>(status, url, headers, ResponseHead.NETTY));
         return State.CONTINUE;
     }
 

@@ -1,0 +1,86 @@
+package dev.bulkfetch.engine;
+
+import dev.bulkfetch.BodyHandler;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The head of a response as a body handler sees it, the same on every engine: its status, its
+ * URL, and its headers read where the engine's client keeps them ({@code H}: Netty's
+ * {@link HttpHeaders} under the event loop, the JDK's {@link HttpURLConnection} under the
+ * others), through one of the two {@link Fields} here. Those are shared constants, so a
+ * response costs this one object, as an anonymous class of each engine's did.
+ */
+final class ResponseHead<H> implements BodyHandler.ResponseInfo {
+
+    /** How to read one client's headers by case-insensitive name. */
+    interface Fields<H> {
+        /** The first value of {@code name}, or null. */
+        String first(H headers, String name);
+
+        /** Every value of {@code name}, in the response's order, unmodifiable. */
+        List<String> all(H headers, String name);
+    }
+
+    /** Netty's, under the event loop. */
+    static final Fields<HttpHeaders> NETTY = new Fields<>() {
+        @Override
+        public String first(HttpHeaders headers, String name) {
+            return headers.get(name);
+        }
+
+        @Override
+        public List<String> all(HttpHeaders headers, String name) {
+            return List.copyOf(headers.getAll(name));
+        }
+    };
+
+    /** The JDK's, by index (see {@link JdkHeaders}). */
+    static final Fields<HttpURLConnection> JDK = new Fields<>() {
+        @Override
+        public String first(HttpURLConnection conn, String name) {
+            return JdkHeaders.first(conn, name);
+        }
+
+        @Override
+        public List<String> all(HttpURLConnection conn, String name) {
+            return JdkHeaders.all(conn, name);
+        }
+    };
+
+    private final int status;
+    private final URI url;
+    private final H headers;
+    private final Fields<H> fields;
+
+    ResponseHead(int status, URI url, H headers, Fields<H> fields) {
+        this.status = status;
+        this.url = url;
+        this.headers = headers;
+        this.fields = fields;
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(fields.first(headers, Objects.requireNonNull(name, "name")));
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        return fields.all(headers, Objects.requireNonNull(name, "name"));
+    }
+
+    @Override
+    public URI url() {
+        return url;
+    }
+}
