@@ -49,10 +49,12 @@ final class RefusedCertificates {
             if (t instanceof CertPathBuilderException) {
                 return UNTRUSTED;
             }
-            Matcher host = OTHER_HOST.matcher(String.valueOf(t.getMessage()));
-            if (t instanceof CertificateException && host.matches()) {
-                return "the server's certificate is another host's: it does not name "
-                        + host.group(1);
+            if (t instanceof CertificateException) {
+                Matcher host = OTHER_HOST.matcher(String.valueOf(t.getMessage()));
+                if (host.matches()) {
+                    return "the server's certificate is another host's: it does not name "
+                            + host.group(1);
+                }
             }
         }
         return null;
