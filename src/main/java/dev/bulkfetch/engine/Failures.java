@@ -156,6 +156,22 @@ final class Failures {
         return false;
     }
 
+    /**
+     * Whether the server answered the TLS hello with something not TLS (plain HTTP): Netty's
+     * {@code NotSslRecordException}, or the JDK's words for it, which no class of its own
+     * carries.
+     */
+    private static boolean answeredWithoutTls(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException && (t.getClass().getSimpleName()
+                    .equals("NotSslRecordException")
+                    || "Unsupported or unrecognized SSL message".equals(t.getMessage()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static ErrorKind kindOf(Throwable t) {
         String name = t.getClass().getSimpleName();
         String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
@@ -270,6 +286,9 @@ final class Failures {
         String refused = kind == ErrorKind.CONNECT ? RefusedCertificates.of(t) : null;
         if (refused != null) {
             return "could not connect: " + refused;  // not the JDK's "PKIX path building..."
+        }
+        if (kind == ErrorKind.CONNECT && answeredWithoutTls(t)) {
+            return "could not connect: " + Wording.NOT_TLS;
         }
         String message = messageOf(t);
         // A record is for users: "Connection reset by peer", not the client's class names,

@@ -34,6 +34,10 @@ final class Wording {
     // JDK's said "Remote host terminated the handshake" of a close.
     static final String HANDSHAKE_ENDED =
             "the connection was closed or reset during the TLS handshake";
+    // A server that answered the client's hello in plain HTTP (a 400, from Jetty or Python's
+    // http.server): Netty said "not an SSL/TLS record: " and the answer in hex, the JDK
+    // "Unsupported or unrecognized SSL message".
+    static final String NOT_TLS = "the server did not answer in TLS (is it http:// on that port?)";
     static final String BAD_CHUNK_SIZE = INVALID + "a bad chunk size";
     static final String LONG_CHUNK_LINE = INVALID + "a chunk's size line is too long";
     static final String UNASKED_101 = INVALID + "an unasked-for 101 Switching Protocols";

@@ -2,6 +2,9 @@ package dev.bulkfetch.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchError;
@@ -136,6 +139,37 @@ class FailureWordsContractTest {
         }
 
         assertThat(errors).as(mode.name()).isEqualTo(expected);
+    }
+
+    /**
+     * An https:// URL to a plain-HTTP port, whose server answers the TLS hello with an HTTP 400
+     * (WireMock's Jetty, as Python's http.server does), reads the same on every engine, and
+     * stays a failed handshake: the event loop said "not an SSL/TLS record: " and the 400 in
+     * hex, the JDK's engines "Unsupported or unrecognized SSL message".
+     */
+    @org.junit.jupiter.api.Test
+    void plainHttpAnsweringTheTlsHelloReadsTheSameOnEveryEngine() throws Exception {
+        WireMockServer plain = new WireMockServer(WireMockConfiguration.options()
+                .bindAddress("127.0.0.1").dynamicPort().notifier(new Slf4jNotifier(false)));
+        plain.start();
+        Map<EngineKind, FetchError> expected = new EnumMap<>(EngineKind.class);
+        Map<EngineKind, FetchError> errors = new EnumMap<>(EngineKind.class);
+        Map<EngineKind, Boolean> tls = new EnumMap<>(EngineKind.class);
+        try {
+            for (EngineKind kind : EngineKind.values()) {
+                expected.put(kind, FetchError.of(ErrorKind.CONNECT, "could not connect: the "
+                        + "server did not answer in TLS (is it http:// on that port?)"));
+                Outcome outcome = EngineContract.fetch(kind,
+                        "https://127.0.0.1:" + plain.port() + "/");
+                errors.put(kind, outcome.error());
+                tls.put(kind, outcome.tls());
+            }
+        } finally {
+            plain.stop();
+        }
+
+        assertThat(errors).isEqualTo(expected);
+        assertThat(tls).doesNotContainValue(false);
     }
 
     /** A server answering {@code response}, a protocol error in these {@code words}. */

@@ -27,9 +27,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A {@code connect} error that came in the TLS handshake is marked so on every engine, for the
- * run's end to tell a server that answered from one that is down: their records' messages are
- * each client's own words ("not an SSL/TLS record", ...), but for a refused certificate's
- * (RefusedCertificateContractTest).
+ * run's end to tell a server that answered from one that is down. Their records' words are the
+ * same on every engine: for plain HTTP on the port and a handshake the server ends
+ * (FailureWordsContractTest), and for a refused certificate (RefusedCertificateContractTest).
  */
 class TlsHandshakeContractTest {
 
