@@ -36,6 +36,11 @@ final class Units {
     /** As {@link #parseDuration(String)}; {@code zeroAllowed}: 0 (0s, 0ms) means none. */
     static Duration parseDuration(String text, boolean zeroAllowed) {
         String lower = text.trim().toLowerCase(Locale.ROOT);
+        if (lower.startsWith("-") && lower.length() > 1) {
+            // Said as "not a duration", -1s read as a typo rather than as out of range.
+            throw new TypeConversionException("'" + text + "' must be at least 1ms"
+                    + (zeroAllowed ? ", or 0" : ""));
+        }
         if (NUMBER.matcher(lower).matches()) {
             if (zeroAllowed && Double.parseDouble(lower) == 0) {
                 return Duration.ZERO;  // none, in any unit: the one bare number that is clear

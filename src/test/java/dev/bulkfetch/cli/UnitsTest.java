@@ -74,7 +74,9 @@ class UnitsTest {
     void aDurationBelowOneMillisecondOrOverADayIsRejected() {
         assertThatThrownBy(() -> Units.parseDuration("0s")).hasMessageContaining("at least 1ms");
         assertThatThrownBy(() -> Units.parseDuration("-1s")).isInstanceOf(
-                TypeConversionException.class);
+                TypeConversionException.class).hasMessage("'-1s' must be at least 1ms");
+        assertThatThrownBy(() -> Units.parseDuration("-5m30s", true)).hasMessage(
+                "'-5m30s' must be at least 1ms, or 0");
         // No option waits longer; 3000000h overflowed the engines' nanoseconds.
         assertThatThrownBy(() -> Units.parseDuration("25h")).hasMessageContaining("at most 24h");
         assertThat(Units.parseDuration("24h")).isEqualTo(Duration.ofDays(1));
