@@ -18,10 +18,15 @@ final class Units {
 
     /** One number and its unit; a duration is one or more of them, larger units first. */
     private static final Pattern DURATION_PART =
-            Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
+            Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|sec|s|min|m|h)");
     private static final Pattern NUMBER = Pattern.compile("\\d+(?:\\.\\d+)?");
-    /** The units largest first, as a compound duration writes them, and their lengths. */
+    /**
+     * The units largest first, as a compound duration writes them (min and sec too, as a rate
+     * takes them: 100/min), and their lengths.
+     */
     private static final List<String> UNITS = List.of("h", "m", "s", "ms");
+    private static final java.util.Map<String, String> SYNONYMS = java.util.Map.of("min", "m",
+            "sec", "s");
     private static final double[] UNIT_MILLIS = {3_600_000, 60_000, 1_000, 1};
     private static final Pattern SIZE = Pattern.compile(
             "(\\d+(?:\\.\\d+)?)\\s*(B|KiB|MiB|GiB|KB|MB|GB|K|M|G)?", Pattern.CASE_INSENSITIVE);
@@ -55,7 +60,7 @@ final class Units {
         int nextUnit = 0;
         Matcher part = DURATION_PART.matcher(lower);
         while (end < lower.length() && part.region(end, lower.length()).lookingAt()) {
-            int unit = UNITS.indexOf(part.group(2));
+            int unit = UNITS.indexOf(SYNONYMS.getOrDefault(part.group(2), part.group(2)));
             if (unit < nextUnit) {
                 throw notADuration(text);
             }

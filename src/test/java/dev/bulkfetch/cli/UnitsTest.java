@@ -28,6 +28,12 @@ class UnitsTest {
         assertThat(Units.parseDuration("23h59m59s999ms")).isEqualTo(
                 Duration.ofDays(1).minusMillis(1));
         assertThat(Units.parseDuration("0m0s", true)).isEqualTo(Duration.ZERO);
+        // min and sec too, as a rate takes them (100/min): from the exploratory test.
+        assertThat(Units.parseDuration("1min")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(Units.parseDuration("1min30sec")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Units.parseDuration("2sec500ms")).isEqualTo(Duration.ofMillis(2500));
+        assertThatThrownBy(() -> Units.parseDuration("1m1min")).hasMessageContaining(
+                "is not a duration");
     }
 
     @Test
