@@ -114,11 +114,7 @@ class FetcherFinalUrlTest {
         String target = server.url("/target/pw/" + engine.cliName());
         String start = redirectTo("pw", engine, target.replace("://", "://bob:secret@"));
         Queue<URI> seen = new ConcurrentLinkedQueue<>();
-        BodyHandler<Void> noting = response -> {
-            seen.add(response.url());
-            return null;
-        };
-        try (Fetcher fetcher = fetcher(engine, noting)) {
+        try (Fetcher fetcher = fetcher(engine, noting(seen))) {
             FetchResult moved = fetcher.fetch(FetchRequest.get(1, URI.create(start))).join();
             assertThat(moved.ok()).as(String.valueOf(moved.error())).isTrue();
             assertThat(moved.finalUrl()).isEqualTo(target);
@@ -137,11 +133,7 @@ class FetcherFinalUrlTest {
     void theUrlAnAnswerCameFromHasNoFragment(EngineKind engine) {
         String start = redirectTo("frag", engine, "/target/frag/" + engine.cliName() + "#part");
         Queue<URI> seen = new ConcurrentLinkedQueue<>();
-        BodyHandler<Void> noting = response -> {
-            seen.add(response.url());
-            return null;
-        };
-        try (Fetcher fetcher = fetcher(engine, noting)) {
+        try (Fetcher fetcher = fetcher(engine, noting(seen))) {
             FetchResult moved = fetcher.fetch(FetchRequest.get(1, URI.create(start))).join();
             assertThat(moved.ok()).as(String.valueOf(moved.error())).isTrue();
             assertThat(moved.finalUrl())
@@ -200,5 +192,13 @@ class FetcherFinalUrlTest {
             assertThat(answered.status()).isEqualTo(302);
             assertThat(answered.finalUrl()).isNull();
         }
+    }
+
+    /** A handler that keeps nothing of a body but notes the URL each response came from. */
+    private static BodyHandler<Void> noting(Queue<URI> seen) {
+        return response -> {
+            seen.add(response.url());
+            return null;
+        };
     }
 }
