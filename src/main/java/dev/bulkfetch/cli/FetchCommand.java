@@ -160,7 +160,7 @@ final class FetchCommand implements Callable<Integer> {
 
     // Once call() has looked at its first bytes, the stream that gives them back first.
     private InputStream stdin;
-    // Set when the run's records could not be written: it ended, and said so, without them.
+    // Set when the run's records, or a body, could not be written: it ended, and said so.
     private RecordsFailed failed;
     private final OutputStream stdout;
 
@@ -242,9 +242,6 @@ final class FetchCommand implements Callable<Integer> {
                 outputs.unmakeBodiesFolder();  // stdin refused at its first read: a usage error
             }
             throw e;
-        } catch (WriteFailed e) {
-            cutBack(journal);
-            throw e;
         } finally {
             // The writer closed it; not so when the run never started (an input gone since).
             if (journal != null) {
@@ -302,27 +299,19 @@ final class FetchCommand implements Callable<Integer> {
                         config.concurrency(), run) : Source.of(items), sink, tally);
             } catch (IOException e) {
                 run.abandon();
-                if (e instanceof BodyStore.SaveFailed) {
-                    throw new WriteFailed(RecordsFailed.advised(e.getMessage(), outputs.output,
-                            canResume), e);
-                }
                 // Ctrl-C in a terminal goes to the whole pipeline (bulkfetch | jq, or -o
                 // >(gzip > f)): the reader of the records stops too, and the records of the
                 // grace meet a broken pipe, or the first one does before this JVM has run its
-                // handler. The signal then ended the run, which ends as a stopped run does.
+                // handler. The signal then ended the run, which ends as a stopped run does. A
+                // body that cannot be saved ends it as a record that cannot be written does.
                 boolean stream = journal == null || !journal.resumable();
-                failed = new RecordsFailed(e, outputs.output, stream, stream
+                failed = e instanceof BodyStore.SaveFailed ? RecordsFailed.bodyNotSaved(e,
+                        outputs.saveBodies, outputs.output, canResume) : new RecordsFailed(e,
+                        outputs.output, stream, stream
                         && interrupts.stoppedWithin(SIGNAL_WITH_THE_READER), canResume);
                 summary = run.summary(tally);
             }
             return report.end(summary, journal, interrupts, failed);
-        }
-    }
-
-    /** Saving a body failed mid-run (a full disk): the run ends, the journal is cut. */
-    private static final class WriteFailed extends IOException {
-        WriteFailed(String message, IOException cause) {
-            super(message, cause);
         }
     }
 

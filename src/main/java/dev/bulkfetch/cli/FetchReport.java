@@ -102,13 +102,15 @@ final class FetchReport {
         // earlier run's (one that dies without writing it leaves none: FetchCommand removes
         // it as the run starts).
         boolean summaryWritten = writeSummary(summary, kept, keptFailures,
-                interrupts.interrupted(), grown == null ? 0 : grown.lines());
+                interrupts.interrupted(), grown == null ? 0 : grown.lines(),
+                failed != null && failed.bodies() != null);
         if (bySignal || failed != null) {
             // The same count as the other stops give, of the records written, and the lost
             // apart: the summary counts only the written, which a pipeline's reader got.
             err.println("bulkfetch: " + (interrupts.interrupted() ? interrupts.reason() + "; "
                     : "") + Options.count(summary.items(), "record") + " written"
-                    + (failed == null ? "" : ", " + summary.lost() + " lost: " + failed.why())
+                    + (failed == null ? "" : (failed.bodies() == null || summary.lost() > 0
+                    ? ", " + summary.lost() + " lost" : "") + ": " + failed.why())
                     + (!canResume || failed != null ? "" : "; --resume goes on from here"));
             err.flush();
         }
@@ -142,7 +144,7 @@ final class FetchReport {
      * summary is written as a stopped run's is, and -o was not touched.
      */
     int stoppedBeforeInput(Interrupts.Stop stop, Summary empty) {
-        writeSummary(empty, 0, 0, true, 0);
+        writeSummary(empty, 0, 0, true, 0, false);
         err.println("bulkfetch: " + stop.said() + " before stdin's first line came; nothing"
                 + " was fetched, and -o was left as it was");
         err.flush();
@@ -152,15 +154,17 @@ final class FetchReport {
     /**
      * Writes --summary-json's file, if asked for; false when it cannot be written, which is
      * said: every record is written, so the run is not to be resumed for this, but a wrapper
-     * waiting for the file must not take the run for a success.
+     * waiting for the file must not take the run for a success; nor a run a body that could
+     * not be saved stopped short ({@code bodyNotSaved}), though every record written is ok.
      */
     private boolean writeSummary(Summary summary, long kept, long keptFailures,
-                                 boolean interrupted, long unreadLines) {
+                                 boolean interrupted, long unreadLines, boolean bodyNotSaved) {
         if (summaryJson == null) {
             return true;
         }
         try (OutputStream out = Files.newOutputStream(summaryJson)) {
-            summary.writeJson(out, kept, keptFailures, interrupted, unreadLines);
+            summary.writeJson(out, kept, keptFailures, interrupted, unreadLines,
+                    bodyNotSaved);
             return true;
         } catch (IOException e) {
             err.println("bulkfetch fetch: cannot write the summary to "

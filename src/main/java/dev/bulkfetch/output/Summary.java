@@ -140,6 +140,15 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
      */
     public void writeJson(OutputStream out, long kept, long keptFailed, boolean interrupted,
                           long unreadLines) throws IOException {
+        writeJson(out, kept, keptFailed, interrupted, unreadLines, false);
+    }
+
+    /**
+     * As {@link #writeJson(OutputStream, long, long, boolean, long)}; a run {@code stoppedShort}
+     * (a body that could not be saved ended it) is never all ok either: items were left.
+     */
+    public void writeJson(OutputStream out, long kept, long keptFailed, boolean interrupted,
+                          long unreadLines, boolean stoppedShort) throws IOException {
         try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
@@ -188,8 +197,8 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             json.writeBooleanField("interrupted", interrupted);
             json.writeNumberField("unread_lines", unreadLines);
             json.writeNumberField("records_lost", lost);
-            json.writeBooleanField("all_ok", !interrupted && failures() == 0 && keptFailed == 0
-                    && unreadLines == 0 && lost == 0);
+            json.writeBooleanField("all_ok", !interrupted && !stoppedShort && failures() == 0
+                    && keptFailed == 0 && unreadLines == 0 && lost == 0);
             json.writeEndObject();
             json.writeRaw('\n');
         }

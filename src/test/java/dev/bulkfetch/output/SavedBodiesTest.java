@@ -134,6 +134,60 @@ class SavedBodiesTest {
     }
 
     /**
+     * A body that cannot be written mid-run ended the run with its message alone: no summary
+     * on stderr, no --summary-json. It ends now as a record that cannot be written does: the
+     * message, the summary of the records written, --summary-json (not all ok), and a last
+     * line saying why the run stopped. A file-size limit (the JVM ignores SIGXFSZ: the write
+     * fails with EFBIG) lets the small records through and fails the large body.
+     */
+    @Test
+    void aBodyThatCannotBeWrittenEndsWithTheSummaryAndWhyTheRunStopped() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(
+                "/usr/bin/prlimit")), "prlimit (util-linux) sets the file size limit");
+        try (TestServer server = new TestServer()) {
+            server.wireMock().stubFor(get(urlEqualTo("/big"))
+                    .willReturn(aResponse().withStatus(200).withBody(new byte[64 << 10])));
+            Path list = TestServer.write(dir.resolve("list.txt"), String.join("\n",
+                    server.url("/ok/1"), server.url("/ok/2"), server.url("/big"),
+                    server.url("/ok/4")) + "\n");
+            Path out = dir.resolve("out.jsonl");
+            Path bodies = dir.resolve("bodies");
+            Path err = dir.resolve("err.txt");
+            Path summary = Files.writeString(dir.resolve("summary.json"), "{}");
+            String[] args = {"fetch", list.toString(), "-c", "1", "-o", out.toString(),
+                    "--save-bodies", bodies.toString(), "--summary-json", summary.toString()};
+
+            Process full = Child.startWithFileSizeLimit(err, 16 << 10, args);
+            assertThat(full.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            String said = Files.readString(err);
+            assertThat(full.exitValue()).as(said).isEqualTo(1);
+            assertThat(said).containsSubsequence("bulkfetch fetch: cannot save the body of item 3"
+                    + " to " + bodies.toRealPath().resolve("3.body") + ": File too large. " + out
+                    + " holds the records finished so far", "--resume to go on.",
+                    "2 items: 2 ok", "bulkfetch: 2 records written: saving a body to " + bodies
+                            + " failed (File too large)")
+                    .doesNotContain("lost").doesNotContain("Exception");
+            assertThat(said.strip()).endsWith("(File too large)");
+            JsonNode json = Records.json(Files.readString(summary));
+            assertThat(json.get("items").asLong()).isEqualTo(2);
+            assertThat(json.get("records_lost").asLong()).isZero();
+            assertThat(json.get("interrupted").asBoolean()).isFalse();
+            assertThat(json.get("all_ok").asBoolean()).isFalse();
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asInt())
+                    .containsExactly(1, 2);
+
+            Cli.Result resumed = Cli.run(Stream.concat(java.util.Arrays.stream(args),
+                    Stream.of("--resume", "-q")).toArray(String[]::new));
+
+            assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+            assertThat(Records.read(out)).extracting(r -> r.get("seq").asInt())
+                    .containsExactlyInAnyOrder(1, 2, 3, 4);
+            assertThat(Files.size(bodies.resolve("3.body"))).isEqualTo(64 << 10);
+        }
+    }
+
+    /**
      * In input order, a body that finished first waits under its part name with its record:
      * a run stopped meanwhile must leave no body file whose record was never written.
      */
