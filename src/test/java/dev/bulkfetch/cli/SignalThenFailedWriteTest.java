@@ -50,4 +50,31 @@ class SignalThenFailedWriteTest {
                 .contains("bulkfetch: terminated; 0 records written, 0 lost: writing them to "
                         + output + " failed");
     }
+
+    /** A body that cannot be saved in the grace after a signal: the signal's code too. */
+    @Test
+    void aBodyThatCannotBeSavedAfterASignalEndsWithTheSignalsCode() throws Exception {
+        StringWriter said = new StringWriter();
+        PrintWriter err = new PrintWriter(said, true);
+        Path bodies = dir.resolve("bodies");
+        try (BulkRun run = new BulkRun(FetchConfig.builder().engine(EngineKind.SERIAL).build());
+             Interrupts interrupts = Interrupts.install(run, Duration.ofSeconds(60), err, false,
+                     true)) {
+            new ProcessBuilder("kill", "-TERM", Long.toString(ProcessHandle.current().pid()))
+                    .start().waitFor();
+            assertThat(interrupts.stoppedWithin(Duration.ofSeconds(30))).isTrue();
+            RecordsFailed failed = RecordsFailed.bodyNotSaved(new IOException("cannot save the"
+                    + " body of item 1 to " + bodies.resolve("1.body") + ": File too large",
+                    new IOException("File too large")), bodies, dir.resolve("out.jsonl"), true);
+            FetchReport report = new FetchReport(err, "list.txt", true, null, false, true,
+                    null);
+
+            int code = report.end(run.summary(new Tally()), null, interrupts, failed);
+
+            assertThat(code).as(said.toString()).isEqualTo(143);
+        }
+        assertThat(said.toString()).contains("cannot save the body of item 1")
+                .contains("bulkfetch: terminated; 0 records written: saving a body to "
+                        + bodies + " failed (File too large)");
+    }
 }
