@@ -136,16 +136,8 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
      * of earlier runs ({@code keptFailed} of them not ok) are counted apart from this run's
      * items, and {@code all_ok} says whether every record in the output is ok, as the exit
      * code does; {@code interrupted} runs (Ctrl-C) are never all ok, as items are left, and
-     * nor are runs whose input grew past what they read, by {@code unreadLines}.
-     */
-    public void writeJson(OutputStream out, long kept, long keptFailed, boolean interrupted,
-                          long unreadLines) throws IOException {
-        writeJson(out, kept, keptFailed, interrupted, unreadLines, false);
-    }
-
-    /**
-     * As {@link #writeJson(OutputStream, long, long, boolean, long)}; a run {@code stoppedShort}
-     * (a body that could not be saved ended it) is never all ok either: items were left.
+     * nor are runs whose input grew past what they read, by {@code unreadLines}, nor runs
+     * {@code stoppedShort} (a body that could not be saved ended it: items were left).
      */
     public void writeJson(OutputStream out, long kept, long keptFailed, boolean interrupted,
                           long unreadLines, boolean stoppedShort) throws IOException {

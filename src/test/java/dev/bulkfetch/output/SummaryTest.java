@@ -22,7 +22,7 @@ class SummaryTest {
         assertThat(withRate(0.5 / 3600).toText()).contains("rate at the end 0.50/h");
         assertThat(withRate(95).toText()).contains("rate at the end 95.0/s");
         ByteArrayOutputStream json = new ByteArrayOutputStream();
-        withRate(1 / 60.0).writeJson(json, 0, 0, false, 0);
+        withRate(1 / 60.0).writeJson(json, 0, 0, false, 0, false);
         assertThat(json.toString(StandardCharsets.UTF_8))
                 .contains("\"rate_per_s_at_end\" : 0.017");
     }
@@ -37,7 +37,7 @@ class SummaryTest {
         assertThat(none.toText()).doesNotContain("503s");
         assertThat(some.toText()).contains("  retries 2, 429s 1, 503s with Retry-After 3\n");
         ByteArrayOutputStream json = new ByteArrayOutputStream();
-        none.writeJson(json, 0, 0, false, 0);
+        none.writeJson(json, 0, 0, false, 0, false);
         assertThat(json.toString(StandardCharsets.UTF_8))
                 .contains("\"responses_503_retry_after\" : 0");
     }
@@ -49,7 +49,7 @@ class SummaryTest {
     @Test
     void theRateInTheJsonIsNamedForWhatItCounts() throws Exception {
         ByteArrayOutputStream json = new ByteArrayOutputStream();
-        withRate(10).writeJson(json, 0, 0, false, 0);
+        withRate(10).writeJson(json, 0, 0, false, 0, false);
         assertThat(json.toString(StandardCharsets.UTF_8)).contains("\"items_per_s\" : ")
                 .doesNotContain("requests_per_s");
     }
