@@ -27,26 +27,12 @@ class SignalThenFailedWriteTest {
 
     @Test
     void aFileThatFillsUpAfterASignalEndsWithTheSignalsCode() throws Exception {
-        StringWriter said = new StringWriter();
-        PrintWriter err = new PrintWriter(said, true);
         Path output = dir.resolve("records.jsonl");
-        try (BulkRun run = new BulkRun(FetchConfig.builder().engine(EngineKind.SERIAL).build());
-             Interrupts interrupts = Interrupts.install(run, Duration.ofSeconds(60), err, false,
-                     true)) {
-            // Sent only while the handler is installed: it then cannot end this JVM.
-            new ProcessBuilder("kill", "-TERM", Long.toString(ProcessHandle.current().pid()))
-                    .start().waitFor();
-            assertThat(interrupts.stoppedWithin(Duration.ofSeconds(30))).isTrue();
-            RecordsFailed failed = new RecordsFailed(new IOException("No space left on device"),
-                    output, false, false, true);
-            FetchReport report = new FetchReport(err, "list.txt", true, null, false, true,
-                    null);
 
-            int code = report.end(run.summary(new Tally()), null, interrupts, failed);
+        String said = endAfterSigterm(new RecordsFailed(
+                new IOException("No space left on device"), output, false, false, true));
 
-            assertThat(code).as(said.toString()).isEqualTo(143);
-        }
-        assertThat(said.toString()).contains("cannot write " + output)
+        assertThat(said).contains("cannot write " + output)
                 .contains("bulkfetch: terminated; 0 records written, 0 lost: writing them to "
                         + output + " failed");
     }
@@ -54,18 +40,31 @@ class SignalThenFailedWriteTest {
     /** A body that cannot be saved in the grace after a signal: the signal's code too. */
     @Test
     void aBodyThatCannotBeSavedAfterASignalEndsWithTheSignalsCode() throws Exception {
+        Path bodies = dir.resolve("bodies");
+
+        String said = endAfterSigterm(RecordsFailed.bodyNotSaved(new IOException("cannot save"
+                + " the body of item 1 to " + bodies.resolve("1.body") + ": File too large",
+                new IOException("File too large")), bodies, dir.resolve("out.jsonl"), true));
+
+        assertThat(said).contains("cannot save the body of item 1")
+                .contains("bulkfetch: terminated; 0 records written: saving a body to "
+                        + bodies + " failed (File too large)");
+    }
+
+    /**
+     * What a run reports that a SIGTERM stopped and that then {@code failed}, its exit code
+     * checked to be the signal's: sent only while the handler is installed, it then cannot
+     * end this JVM.
+     */
+    private static String endAfterSigterm(RecordsFailed failed) throws Exception {
         StringWriter said = new StringWriter();
         PrintWriter err = new PrintWriter(said, true);
-        Path bodies = dir.resolve("bodies");
         try (BulkRun run = new BulkRun(FetchConfig.builder().engine(EngineKind.SERIAL).build());
              Interrupts interrupts = Interrupts.install(run, Duration.ofSeconds(60), err, false,
                      true)) {
             new ProcessBuilder("kill", "-TERM", Long.toString(ProcessHandle.current().pid()))
                     .start().waitFor();
             assertThat(interrupts.stoppedWithin(Duration.ofSeconds(30))).isTrue();
-            RecordsFailed failed = RecordsFailed.bodyNotSaved(new IOException("cannot save the"
-                    + " body of item 1 to " + bodies.resolve("1.body") + ": File too large",
-                    new IOException("File too large")), bodies, dir.resolve("out.jsonl"), true);
             FetchReport report = new FetchReport(err, "list.txt", true, null, false, true,
                     null);
 
@@ -73,8 +72,6 @@ class SignalThenFailedWriteTest {
 
             assertThat(code).as(said.toString()).isEqualTo(143);
         }
-        assertThat(said.toString()).contains("cannot save the body of item 1")
-                .contains("bulkfetch: terminated; 0 records written: saving a body to "
-                        + bodies + " failed (File too large)");
+        return said.toString();
     }
 }
