@@ -280,7 +280,8 @@ class FetcherBuilderTest {
     @Test
     void everyConfigSettingIsOneTheFetcherBuilderHas() {
         Set<String> fetcher = java.util.Arrays.stream(Fetcher.Builder.class.getMethods())
-                .map(java.lang.reflect.Method::getName).collect(java.util.stream.Collectors.toSet());
+                .map(java.lang.reflect.Method::getName)
+                .collect(java.util.stream.Collectors.toSet());
         List<String> config = java.util.Arrays.stream(FetchConfig.Builder.class.getMethods())
                 .filter(m -> m.getDeclaringClass() == FetchConfig.Builder.class)
                 .map(java.lang.reflect.Method::getName)

@@ -163,8 +163,8 @@ class RedirectContractTest {
 
     /**
      * A chain of exactly the limit (3) is followed to its end; one more redirect is not
-     * followed, its 302 the answer. The redirects' own bodies, one of them long, are neither counted nor let a 3xx end
-     * as too large: only the final body is the item's.
+     * followed, its 302 the answer. The redirects' own bodies, one of them long, are neither
+     * counted nor let a 3xx end as too large: only the final body is the item's.
      */
     @ParameterizedTest
     @EnumSource
