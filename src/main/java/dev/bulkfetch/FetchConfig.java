@@ -272,7 +272,8 @@ public final class FetchConfig {
          */
         public Builder perHost(int max) {
             if (max < 0) {
-                throw new IllegalArgumentException("per-host cap must be 0 (no cap) or more: " + max);
+                throw new IllegalArgumentException("per-host cap must be 0 (no cap) or more: "
+                        + max);
             }
             this.perHost = max;
             return this;

@@ -129,7 +129,8 @@ class ComparisonRowsTest {
         Measurement oneBad = new Measurement("event-loop", 10, 1, 1, 0, Map.of("input", 1L), 0.01,
                 null, null, 0, 0.1, 9, 1, 1, 0);
         assertThat(Verdict.of(Comparison.rows(plan(null), List.of(oneBad)))).isEqualTo(
-                "Nothing was sent: the list has no URL to fetch (its one item was an input error).");
+                "Nothing was sent: the list has no URL to fetch (its one item was an input"
+                        + " error).");
         assertThat(Verdict.sound(none)).isFalse();
     }
 

@@ -111,7 +111,8 @@ class HiddenCharactersTest {
     @Test
     void aSpecsUrlWithHiddenCharactersIsThatLinesInputError() {
         List<InputItem> items = new ArrayList<>();
-        String specs = "{\"url\": \"http://h.test/a\\u0000b\"}\n{\"url\": \"http://h.test/\u007F\"}\n"
+        String specs = "{\"url\": \"http://h.test/a\\u0000b\"}\n"
+                + "{\"url\": \"http://h.test/\u007F\"}\n"
                 + "{\"url\": \"http://h.test/x\u200Bz\"}\n{\"url\": \"http://h.test/\\u00a0\"}\n"
                 + "{\"url\": \"http://h.test/café\"}\n";
         new JsonLinesReader(new ByteArrayInputStream(specs.getBytes(StandardCharsets.UTF_8)),
