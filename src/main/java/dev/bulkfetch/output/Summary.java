@@ -175,6 +175,7 @@ public record Summary(long items, long ok, Map<ErrorKind, Long> errors,
             json.writeNumberField("responses_429", rateLimited);
             json.writeNumberField("responses_503_retry_after", unavailableWithRetryAfter);
             json.writeNumberField("connect_tls", tlsFailures);
+            json.writeNumberField("connect_certificate_refused", refusedCertificates);
             if (ratePerSecond == null) {
                 json.writeNullField("rate_per_s_at_end");
             } else {

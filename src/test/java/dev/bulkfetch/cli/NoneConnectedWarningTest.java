@@ -158,7 +158,9 @@ class NoneConnectedWarningTest {
             throws Exception {
         String list = "https://127.0.0.1:" + tls.httpsPort() + "/a\n"
                 + "http://127.0.0.1:" + tls.port() + "/b\n";
-        Cli.Result refused = fetch(engine, "certificate-beside", list);
+        Path summary = dir.resolve(engine + "-beside-summary.json");
+        Cli.Result refused = fetch(engine, "certificate-beside", list, "--summary-json",
+                summary.toString());
         // A refused port's item fails too, as fetch() wants one to.
         Cli.Result insecure = fetch(engine, "certificate-beside-k", list
                 + refusing.url("/c") + "\n", "--insecure");
@@ -168,6 +170,9 @@ class NoneConnectedWarningTest {
                 + "--insecure skips the check for a test server")
                 .doesNotContain("no item could connect");
         assertThat(insecure.err()).doesNotContain("certificate").doesNotContain("--cacert");
+        JsonNode json = Records.json(Files.readString(summary));
+        assertThat(json.get("connect_tls").asLong()).isEqualTo(1);
+        assertThat(json.get("connect_certificate_refused").asLong()).isEqualTo(1);
     }
 
     private static Cli.Result fetch(String engine, String name, String list, String... extra) {
