@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,12 @@ import java.util.Objects;
  * ending and removing its lock's file, is left to it. Links in the folder are removed, never
  * followed. On a network file system, where a lock may hold on one host alone, and on one
  * without locks, none is removed.
+ *
+ * <p>A folder still under the name it is made under ({@link TempFolder#isBeingMade}) is a
+ * starting compare's for milliseconds, and a killed one's for good: it goes, with the same
+ * care, only once it is {@link TempFolder#ABANDONED abandoned} by its last change, holding
+ * nothing but the lock's file, if that, whose lock can be taken. A compare beside the sweep
+ * makes its lock's file, and so changes the folder, the instant after it made it.
  */
 public final class KilledTempFolders {
 
@@ -95,9 +102,13 @@ public final class KilledTempFolders {
             return new Removed(tmp, removed, 0, partly);
         }
         try (var folders = Files.newDirectoryStream(tmp,
-                entry -> TempFolder.isOurs(entry.getFileName().toString()))) {
+                entry -> TempFolder.isOurs(entry.getFileName().toString())
+                        || TempFolder.isBeingMade(entry.getFileName().toString()))) {
+            Instant abandoned = Instant.now().minus(TempFolder.ABANDONED);
             for (Path folder : folders) {
-                Boolean whole = removeIfKilled(folder, user, bytes);
+                Boolean whole = TempFolder.isOurs(folder.getFileName().toString())
+                        ? removeIfKilled(folder, user, bytes)
+                        : removeIfAbandoned(folder, user, abandoned, bytes);
                 if (Boolean.TRUE.equals(whole)) {
                     removed.add(folder.getFileName().toString());
                 } else if (Boolean.FALSE.equals(whole)) {
@@ -146,6 +157,63 @@ public final class KilledTempFolders {
             return removeTree(folder, bytes);
         } finally {
             release(lock);
+        }
+    }
+
+    /**
+     * Removes {@code folder}, one still under the name it is made under, when a compare killed
+     * as it made it left it: last changed before {@code abandoned}, holding nothing but the
+     * lock's file, if that, whose lock can be taken. Whether it went whole, or null when it was
+     * not touched.
+     */
+    private static Boolean removeIfAbandoned(Path folder, UserPrincipal user, Instant abandoned,
+                                             long[] bytes) {
+        Path file = folder.resolve(TempFolder.FILE);
+        LockedFile lock = null;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(folder,
+                    BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isDirectory()
+                    || !attributes.lastModifiedTime().toInstant().isBefore(abandoned)
+                    || !user.equals(Files.getOwner(folder, LinkOption.NOFOLLOW_LINKS))
+                    || !holdsAtMostTheLocksFile(folder)) {
+                return null;
+            }
+            Object before = TempFolder.fileKey(file);
+            if (before != null) {
+                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    return null;
+                }
+                // Held in this JVM: refused before it is opened.
+                lock = LockedFile.takeExisting(file, f -> new IOException("in use"));
+                if (!lock.held() || !Objects.equals(before, TempFolder.fileKey(file))) {
+                    release(lock);
+                    return null;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // In use, gone, or not to be read: not touched.
+            release(lock);
+            return null;
+        }
+        try {
+            return removeTree(folder, bytes);
+        } finally {
+            release(lock);
+        }
+    }
+
+    /** Whether {@code folder} holds nothing but, perhaps, the lock's file. */
+    private static boolean holdsAtMostTheLocksFile(Path folder) throws IOException {
+        try (var entries = Files.newDirectoryStream(folder)) {
+            for (Path entry : entries) {
+                if (!entry.getFileName().toString().equals(TempFolder.FILE)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
         }
     }
 

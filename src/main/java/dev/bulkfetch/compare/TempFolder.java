@@ -7,6 +7,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -28,8 +29,9 @@ import java.util.regex.Pattern;
  * this JVM, where the lock's entry names the file as it was locked ({@link LockedFile}), the
  * folder is held by its own name too, before it has it, so that a sweep here never opens its
  * lock's file (closing that descriptor would release the lock). A compare killed before the
- * rename leaves its folder, empty but for that file, under the name no sweep looks at, as one
- * killed before it made the file left its folder, empty, before.
+ * rename leaves its folder, empty but for that file, under the name no sweep takes for a killed
+ * compare's; a sweep removes it only once it is {@link #ABANDONED abandoned}, as it does one
+ * left empty by a compare killed before it made the file.
  * Thread-safe: {@link #close()} is idempotent under this object's lock, for the signal's
  * tidy-up and the compare's own end.
  */
@@ -46,6 +48,13 @@ public final class TempFolder implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "\\d+");
     /** What the name of a folder being made begins with, its number following: no sweep's. */
     private static final String MAKING = PREFIX + "new-";
+    private static final Pattern MAKING_NAME = Pattern.compile(Pattern.quote(MAKING) + "\\d+");
+    /**
+     * How long a folder being made may stay so, by its last change, before a sweep takes it
+     * for a killed compare's: a starting compare renames it within milliseconds, so no
+     * compare starting beside a sweep, however slow its host, loses it.
+     */
+    static final Duration ABANDONED = Duration.ofMinutes(10);
     // Each attempt lost to a folder of the name it was to be given.
     private static final int ATTEMPTS = 5;
     // The folders held in this JVM, by their real paths, from before they have their names.
@@ -131,6 +140,11 @@ public final class TempFolder implements AutoCloseable {
     /** Whether {@code name} is one this class gives its folders. */
     static boolean isOurs(String name) {
         return NAME.matcher(name).matches();
+    }
+
+    /** Whether {@code name} is one this class gives its folders as it makes them. */
+    static boolean isBeingMade(String name) {
+        return MAKING_NAME.matcher(name).matches();
     }
 
     /** Whether {@code folder} is one of these held in this JVM: its lock's file not to open. */

@@ -1,11 +1,17 @@
 package dev.bulkfetch.compare;
 
+import static dev.bulkfetch.testing.TmpDir.inTemporaryFolder;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.output.LockedFile;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +106,74 @@ class TempFolderTest {
 
         assertThat(removed.said()).isNull();
         assertThat(notes).hasContent("the user's own file");
+    }
+
+    /**
+     * A compare killed as it made its folder, before the folder had its name, left it under the
+     * name it is made under, empty or holding its lock's file, which no sweep looked at: it
+     * stayed for good. Once abandoned long enough, a compare's sweep removes it; one holding
+     * any other file, or named otherwise, stays.
+     */
+    @Test
+    void aFolderLeftByACompareKilledAsItMadeItIsRemovedOnceAbandoned() throws Exception {
+        Path withLock = Files.createDirectory(tmp.resolve("bulkfetch-compare-new-11"));
+        Files.createFile(withLock.resolve(TempFolder.FILE));
+        Path empty = Files.createDirectory(tmp.resolve("bulkfetch-compare-new-12"));
+        Path notes = Files.writeString(Files.createDirectory(
+                tmp.resolve("bulkfetch-compare-new-13")).resolve("notes.txt"), "mine");
+        Path otherName = Files.createDirectory(tmp.resolve("bulkfetch-compare-new-x"));
+        for (Path folder : List.of(withLock, empty, notes.getParent(), otherName)) {
+            madeLongAgo(folder);
+        }
+
+        String said = inTemporaryFolder(tmp, () -> KilledTempFolders.remove(tmp).said());
+
+        assertThat(said).isEqualTo("compare: removed the temporary folders 2 killed compares"
+                + " left in " + tmp + " (0 B): bulkfetch-compare-new-11, bulkfetch-compare-new-12");
+        assertThat(withLock).doesNotExist();
+        assertThat(empty).doesNotExist();
+        assertThat(notes).hasContent("mine");
+        assertThat(otherName).isDirectory();
+    }
+
+    /** A folder just made under that name is a compare's starting beside the sweep: kept. */
+    @Test
+    void aFolderJustMadeUnderTheNameItIsMadeUnderIsKept() throws Exception {
+        Path making = Files.createDirectory(tmp.resolve("bulkfetch-compare-new-21"));
+        Files.createFile(making.resolve(TempFolder.FILE));
+
+        String said = inTemporaryFolder(tmp, () -> KilledTempFolders.remove(tmp).said());
+
+        assertThat(said).isNull();
+        assertThat(making.resolve(TempFolder.FILE)).isRegularFile();
+    }
+
+    /**
+     * A folder under the name it is made under, however old, whose lock's file is locked, is
+     * some compare's still: kept by a sweep in this JVM, which does not open the file, and in
+     * another, which cannot take its lock.
+     */
+    @Test
+    void anOldFolderUnderTheNameItIsMadeUnderWhoseLockIsHeldIsKept() throws Exception {
+        Path making = Files.createDirectory(tmp.resolve("bulkfetch-compare-new-31"));
+        Path file = Files.createFile(making.resolve(TempFolder.FILE));
+        LockedFile held = LockedFile.takeExisting(file, f -> new java.io.IOException("taken"));
+        try {
+            assertThat(held.held()).isTrue();
+            madeLongAgo(making);
+
+            assertThat(inTemporaryFolder(tmp, () -> KilledTempFolders.remove(tmp).said()))
+                    .as("a sweep in this JVM").isNull();
+            assertThat(sweptInAnotherJvm(tmp)).as("a sweep in another JVM").isNull();
+            assertThat(file).isRegularFile();
+        } finally {
+            held.release();
+        }
+    }
+
+    /** Sets {@code folder}'s last change an hour back: past the age of an abandoned one. */
+    private static void madeLongAgo(Path folder) throws java.io.IOException {
+        Files.setLastModifiedTime(folder, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
     }
 
     /** What a sweep in another JVM, a compare's there, says: {@code mine} its user's. */
