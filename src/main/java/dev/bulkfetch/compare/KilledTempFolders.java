@@ -129,7 +129,6 @@ public final class KilledTempFolders {
      */
     private static Boolean removeIfKilled(Path folder, UserPrincipal user, long[] bytes) {
         Path file = folder.resolve(TempFolder.FILE);
-        LockedFile lock = null;
         try {
             BasicFileAttributes attributes = Files.readAttributes(folder,
                     BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -139,25 +138,10 @@ public final class KilledTempFolders {
                     || TempFolder.heldHere(folder)) {
                 return null;
             }
-            Object before = TempFolder.fileKey(file);
-            lock = LockedFile.takeExisting(file, f -> new IOException("in use"));
-            if (!lock.held() || before == null || !Objects.equals(before,
-                    TempFolder.fileKey(file))) {
-                // No lock to tell a live compare by, or the file is no longer the one locked.
-                release(lock);
-                return null;
-            }
         } catch (IOException | RuntimeException e) {
-            // A live compare's, gone, or not to be read: not touched, and no hold kept on it
-            // (the file's key read after the lock was taken may fail too).
-            release(lock);
-            return null;
+            return null;  // gone, or not to be read: not touched
         }
-        try {
-            return removeTree(folder, bytes);
-        } finally {
-            release(lock);
-        }
+        return removeUnderItsLock(folder, file, bytes);
     }
 
     /**
@@ -169,7 +153,6 @@ public final class KilledTempFolders {
     private static Boolean removeIfAbandoned(Path folder, UserPrincipal user, Instant abandoned,
                                              long[] bytes) {
         Path file = folder.resolve(TempFolder.FILE);
-        LockedFile lock = null;
         try {
             BasicFileAttributes attributes = Files.readAttributes(folder,
                     BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -179,20 +162,41 @@ public final class KilledTempFolders {
                     || !holdsAtMostTheLocksFile(folder)) {
                 return null;
             }
-            Object before = TempFolder.fileKey(file);
-            if (before != null) {
-                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    return null;
-                }
-                // Held in this JVM: refused before it is opened.
+            if (TempFolder.fileKey(file) == null) {
+                return removeUnderItsLock(folder, null, bytes);  // killed before it was made
+            }
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;  // gone, or not to be read: not touched
+        }
+        return removeUnderItsLock(folder, file, bytes);
+    }
+
+    /**
+     * Removes {@code folder} while holding the lock of its lock's {@code file} (null: it has
+     * none), unless a compare holds it (one in this JVM is refused before the file is opened)
+     * or the file is no longer the one locked. Whether it went whole, or null when it was not
+     * touched.
+     */
+    private static Boolean removeUnderItsLock(Path folder, Path file, long[] bytes) {
+        LockedFile lock = null;
+        try {
+            if (file != null) {
+                Object before = TempFolder.fileKey(file);
                 lock = LockedFile.takeExisting(file, f -> new IOException("in use"));
-                if (!lock.held() || !Objects.equals(before, TempFolder.fileKey(file))) {
+                if (!lock.held() || before == null || !Objects.equals(before,
+                        TempFolder.fileKey(file))) {
+                    // No lock to tell a live compare by, or the file is no longer the one
+                    // locked.
                     release(lock);
                     return null;
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // In use, gone, or not to be read: not touched.
+            // A live compare's, gone, or not to be read: not touched, and no hold kept on it
+            // (the file's key read after the lock was taken may fail too).
             release(lock);
             return null;
         }
