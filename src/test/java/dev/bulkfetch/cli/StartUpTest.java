@@ -33,7 +33,7 @@ class StartUpTest {
     @EnumSource(mode = EnumSource.Mode.EXCLUDE, names = "EVENT_LOOP")
     void aRunToAFileMakesNoAnnotationProxyBeforeItsEngineStartsNorLoadsSecurity(EngineKind kind,
             @TempDir Path dir) throws Exception {
-        List<String> loaded = oneFetchLogging("class+load", kind, dir).stream()
+        List<String> loaded = oneFetchLogging("class+load=info", kind, dir).stream()
                 .map(line -> line.replaceFirst("^\\[[^ ]*\\s+", "").split(" ")[0])
                 .toList();
         assertThat(loaded).as("the log names classes").contains("dev.bulkfetch.cli.Main");
@@ -58,7 +58,7 @@ class StartUpTest {
     @EnumSource
     void onlyTheEventLoopsRunSetsNettyUpOnAThreadOfItsOwn(EngineKind kind, @TempDir Path dir)
             throws Exception {
-        List<String> byPrestart = oneFetchLogging("class+init", kind, dir).stream()
+        List<String> byPrestart = oneFetchLogging("class+init=info", kind, dir).stream()
                 .filter(line -> line.endsWith("by thread \"bulkfetch-prestart\""))
                 .toList();
         if (kind == EngineKind.EVENT_LOOP) {
@@ -69,6 +69,29 @@ class StartUpTest {
         } else {
             assertThat(byPrestart).isEmpty();
         }
+    }
+
+    /**
+     * The start-up cache holds the call sites of lambdas and string joins that the training
+     * run met, and no other: a pattern switch's first run makes a class with the JDK's
+     * class-file API, and a record's first {@code hashCode} or {@code equals} builds a tree of
+     * method handles (an {@code Attempt} in a set: 12 ms of each start). Neither belongs on a
+     * run's path. The JVM's log of the call sites it links names each.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aRunLinksNoPatternSwitchNorRecordMethodOfOurs(EngineKind kind, @TempDir Path dir)
+            throws Exception {
+        java.util.regex.Pattern callSite = java.util.regex.Pattern.compile(
+                "resolve_invokedynamic Bootstrap in (dev/bulkfetch/\\S+) indy#\\S+ (\\w+):");
+        List<String> linked = oneFetchLogging("methodhandles+indy=debug", kind, dir).stream()
+                .map(callSite::matcher)
+                .filter(java.util.regex.Matcher::find)
+                .map(found -> found.group(1) + " " + found.group(2))
+                .toList();
+        assertThat(linked).as("call sites of ours linked").isNotEmpty();
+        assertThat(linked).noneMatch(site -> site.matches(
+                ".* (typeSwitch|enumSwitch|hashCode|equals|toString)"));
     }
 
     /**
@@ -121,15 +144,15 @@ class StartUpTest {
     }
 
     /**
-     * The lines the JVM logs of {@code tags} (at info) in a run of {@code kind} that fetches
-     * one URL, in the launcher's way (Netty's library found on the library path).
+     * The lines the JVM logs of {@code selection} (tags=level) in a run of {@code kind} that
+     * fetches one URL, in the launcher's way (Netty's library found on the library path).
      */
-    private static List<String> oneFetchLogging(String tags, EngineKind kind, Path dir)
+    private static List<String> oneFetchLogging(String selection, EngineKind kind, Path dir)
             throws Exception {
         Path log = dir.resolve("jvm-log.txt");
         try (RawServer server = RawServer.answering(
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
-            assertThat(Child.fetchOne(dir, List.of("-Xlog:" + tags + "=info:file=" + log,
+            assertThat(Child.fetchOne(dir, List.of("-Xlog:" + selection + ":file=" + log,
                     "-Djava.library.path=" + nettyNatives(dir)), server.url("/one"),
                     "-e", kind.cliName()).get("status").asInt()).isEqualTo(200);
         }
