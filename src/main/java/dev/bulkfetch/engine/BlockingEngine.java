@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A blocking client, {@link HttpURLConnection}, with one thread blocked on its own socket per
@@ -71,7 +73,7 @@ final class BlockingEngine implements Engine {
             case EVENT_LOOP -> throw new IllegalArgumentException("not a blocking engine: " + kind);
         };
         this.executor = pool != null ? pool : Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("bulkfetch-virtual-", 0).factory());
+                named("bulkfetch-virtual-", Thread::ofVirtual));
         this.watchdog = new ScheduledThreadPoolExecutor(1, named("bulkfetch-timeout-"));
         this.watchdog.setRemoveOnCancelPolicy(true);
     }
@@ -103,7 +105,17 @@ final class BlockingEngine implements Engine {
     }
 
     private static ThreadFactory named(String prefix) {
-        return Thread.ofPlatform().name(prefix, 1).daemon().factory();
+        return named(prefix, () -> Thread.ofPlatform().daemon());
+    }
+
+    /**
+     * Threads named prefix1, prefix2, ... Counted here, not by the builder's
+     * {@code name(prefix, 1)}: that counts with a VarHandle, whose first use makes the JDK's
+     * method-handle classes, about 8 ms of each start that the start-up cache does not hold.
+     */
+    private static ThreadFactory named(String prefix, Supplier<Thread.Builder> builder) {
+        AtomicLong count = new AtomicLong();
+        return task -> builder.get().name(prefix + count.incrementAndGet()).unstarted(task);
     }
 
     @Override
