@@ -2,7 +2,6 @@ package dev.bulkfetch.engine;
 
 import dev.bulkfetch.input.Urls;
 import java.net.URI;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -44,9 +43,11 @@ final class JdkIdleCap {
     private final LongSupplier clock;
     private final Map<String, Destination> destinations = new HashMap<>();
     // When each destination's oldest idle connection expires, at most one entry per
-    // destination; found, it is put back for the destination's next oldest.
+    // destination; found, it is put back for the destination's next oldest. Our own lambda,
+    // not Comparator.comparingLong: the start-up cache holds the lambdas of the training run's
+    // code, and the JDK's lambda inside comparingLong was made anew at each start.
     private final PriorityQueue<Expiry> expiries =
-            new PriorityQueue<>(Comparator.comparingLong(Expiry::at));
+            new PriorityQueue<>((a, b) -> Long.compare(a.at(), b.at()));
     // Idle and held slots, across destinations.
     private int total;
 
