@@ -263,13 +263,21 @@ final class BlockingExchange {
         if (!readingBody) {
             if (deadline) {
                 this.deadline.timedOut();
+                if (thread.isVirtual()) {
+                    // The close below reaches only the connection the JDK was given: one it
+                    // makes itself to send a lost request again (Resends) was, if still
+                    // connecting now, made after the deadline and waited on for as long as
+                    // the request had at its start. Interrupted, a virtual thread's connect
+                    // or read closes its socket, and the JDK sends nothing again.
+                    interruptThread();
+                }
             }
             // On a thread of its own: should a close still wait on a lock, it holds up
             // only itself, not the one watchdog every request's deadline depends on.
             Thread.ofVirtual().name("bulkfetch-abort").start(this::abort);
         } else if (thread.isVirtual()) {
             if (deadline) {
-                interruptReader();
+                interruptThread();
             }
         } else if (closeDelimited) {
             // Read straight from the socket's stream, which closes without that lock.
@@ -304,8 +312,8 @@ final class BlockingExchange {
         return lent;
     }
 
-    /** Ends a virtual thread's read of a body at the deadline: its socket closes. */
-    private synchronized void interruptReader() {
+    /** Ends a virtual thread's connect or read at the deadline: its socket closes. */
+    private synchronized void interruptThread() {
         if (!over) {
             deadline.timedOut();
             interrupted = true;

@@ -1,0 +1,175 @@
+package dev.bulkfetch.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.testing.Await;
+import dev.bulkfetch.testing.FullListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The JDK's engines keep --timeout while the JDK sends a request again by itself. A GET lost
+ * with its kept-alive connection goes again on a new connection ({@link Resends}), made inside
+ * the JDK's client, where the watchdog's close does not reach it: one still connecting at the
+ * deadline was made after it, and then waited for its answer as long as the item had had at
+ * its start (4.5 s for a --timeout of 2 s).
+ */
+class ResendDeadlineTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * The server closes the kept-alive connection unanswered 1.5 s into the item, and takes
+     * the new connection only after the JDK's first SYN for it was dropped (Linux drops SYNs
+     * to a full queue): the next SYN, a second later, comes after the deadline.
+     */
+    @ParameterizedTest
+    @EnumSource(names = "VIRTUAL")  // see BlockingExchange.abortBeforeBody for the others
+    void aResendStillConnectingAtTheDeadlineEndsThere(EngineKind kind) throws Exception {
+        Assumptions.assumeTrue(FullListener.socketsVisible());
+        EngineOptions options = new EngineOptions(4, Duration.ofSeconds(5), TIMEOUT,
+                Duration.ofSeconds(5), 10_000, 3, null, false);
+        try (LateClosing server = new LateClosing();
+             Engine engine = Engine.create(kind, options)) {
+            Outcome first = engine.send(FetchRequest.get(1, URI.create(server.url())))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(first.status()).isEqualTo(200);
+
+            long start = System.nanoTime();
+            Outcome second = engine.send(FetchRequest.get(2, URI.create(server.url())))
+                    .get(20, TimeUnit.SECONDS);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(second.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            // At the deadline, with room for a loaded machine: it took 4.5 s.
+            assertThat(took).isLessThan(TIMEOUT.plusMillis(1_200));
+        }
+    }
+
+    /**
+     * On 127.0.0.1: the first connection's first request is answered "ok" and it is kept;
+     * its second is read, and 1.5 s later the connection closed unanswered. The listener's
+     * queue is full by then; it accepts again once a new connection from the client is
+     * under way, and holds each unanswered.
+     */
+    private static final class LateClosing implements AutoCloseable {
+
+        private final ServerSocket socket;
+        private final List<SocketChannel> fillers = new CopyOnWriteArrayList<>();
+        private final Set<Integer> fillerPorts = ConcurrentHashMap.newKeySet();
+        private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        LateClosing() throws IOException {
+            socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(this::serve);
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/";
+        }
+
+        private void serve() {
+            try (Socket kept = socket.accept(); InputStream in = kept.getInputStream();
+                 OutputStream out = kept.getOutputStream()) {
+                readHead(in);
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                fill();
+                readHead(in);
+                // The server's behaviour, not a wait for the client: it gives up late.
+                Thread.sleep(1_500);
+                kept.close();
+                Await.until(() -> connecting() > 0, Duration.ofSeconds(5));
+                while (!socket.isClosed()) {
+                    Socket next = socket.accept();
+                    if (fillerPorts.contains(next.getPort())) {
+                        next.close();
+                    } else {
+                        held.add(next);
+                    }
+                }
+            } catch (Exception closed) {
+                // The test is over.
+            }
+        }
+
+        /** Fills the listener's queue, as FullListener does: further SYNs are dropped. */
+        private void fill() throws IOException {
+            for (int i = 0; i < 8; i++) {
+                SocketChannel filler = SocketChannel.open();
+                filler.configureBlocking(false);
+                filler.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                fillerPorts.add(((InetSocketAddress) filler.getLocalAddress()).getPort());
+                fillers.add(filler);
+                filler.connect(socket.getLocalSocketAddress());
+            }
+        }
+
+        /** The client's connections to the listener still being made (not the fillers'). */
+        private int connecting() throws IOException {
+            int count = 0;
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                Path path = Path.of(table);
+                if (!Files.isReadable(path)) {
+                    continue;
+                }
+                List<String> lines = Files.readAllLines(path);
+                for (String line : lines.subList(1, lines.size())) {
+                    // sl local_address rem_address st ..., addresses as hex ADDRESS:PORT
+                    String[] fields = line.trim().split("\\s+");
+                    if (port(fields[2]) == socket.getLocalPort() && fields[3].equals("02")
+                            && !fillerPorts.contains(port(fields[1]))) {
+                        count++;
+                    }
+                }
+            }
+            return count;
+        }
+
+        private static int port(String address) {
+            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1), 16);
+        }
+
+        private static void readHead(InputStream in) throws IOException {
+            int matched = 0;
+            byte[] end = {'\r', '\n', '\r', '\n'};
+            for (int b; matched < 4 && (b = in.read()) >= 0; ) {
+                matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (SocketChannel filler : fillers) {
+                filler.close();
+            }
+            for (Socket connection : held) {
+                connection.close();
+            }
+        }
+    }
+}
