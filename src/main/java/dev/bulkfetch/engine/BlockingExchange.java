@@ -252,7 +252,10 @@ final class BlockingExchange {
 
     /**
      * Ends a blocked connect or header read, at the {@code deadline} or as the engine
-     * closes. A body being read, whose thread checks both after every read, is ended here
+     * closes; at the deadline a virtual thread is interrupted too, which also ends a
+     * connection the JDK is making itself to resend on (a platform thread's runs on to its
+     * timeouts: see ConnectGate). A body being read, whose thread checks both after every
+     * read, is ended here
      * only where its read would not end soon: a virtual thread's at the deadline, by an
      * interrupt; a platform thread's when the body ends with its connection, by closing
      * that. A platform thread's read of a body with a length or chunks cannot be ended
