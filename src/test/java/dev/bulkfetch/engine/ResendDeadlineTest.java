@@ -46,7 +46,7 @@ class ResendDeadlineTest {
      * to a full queue): the next SYN, a second later, comes after the deadline.
      */
     @ParameterizedTest
-    @EnumSource(names = "VIRTUAL")  // see BlockingExchange.abortBeforeBody for the others
+    @EnumSource(names = "VIRTUAL")  // threads and serial still overrun: see ConnectGate
     void aResendStillConnectingAtTheDeadlineEndsThere(EngineKind kind) throws Exception {
         Assumptions.assumeTrue(FullListener.socketsVisible());
         EngineOptions options = new EngineOptions(4, Duration.ofSeconds(5), TIMEOUT,
