@@ -255,10 +255,9 @@ final class BlockingExchange {
      * closes; at the deadline a virtual thread is interrupted too, which also ends a
      * connection the JDK is making itself to resend on (a platform thread's runs on to its
      * timeouts: see ConnectGate). A body being read, whose thread checks both after every
-     * read, is ended here
-     * only where its read would not end soon: a virtual thread's at the deadline, by an
-     * interrupt; a platform thread's when the body ends with its connection, by closing
-     * that. A platform thread's read of a body with a length or chunks cannot be ended
+     * read, is ended here only where its read would not end soon: a virtual thread's at the
+     * deadline, by an interrupt; a platform thread's when the body ends with its connection,
+     * by closing that. A platform thread's read of a body with a length or chunks cannot be ended
      * from here: the JDK's stream for it takes the lock its read holds to close (and so
      * does {@code disconnect()}, through it), and it exposes no socket to close instead.
      */
