@@ -34,7 +34,14 @@ public final class RawTlsServer implements AutoCloseable {
          * nginx's {@code ssl_verify_client optional} or Go's {@code VerifyClientCertIfGiven}
          * do), read the request, then reset the connection without an answer.
          */
-        RESET_AFTER_REQUEST_CERTIFICATE_OPTIONAL
+        RESET_AFTER_REQUEST_CERTIFICATE_OPTIONAL,
+        /**
+         * Over TLS 1.2, answer the first request 200 "ok", kept alive, then end TLS with a
+         * close_notify (which ends the client's side of TLS too) and keep the connection open,
+         * unread, until the client goes away: a server ending its TLS before its connection.
+         * {@link #closeNotified()} says when the close_notify has gone.
+         */
+        CLOSE_NOTIFY_KEPT_OPEN
     }
 
     private final ServerSocket socket;
@@ -43,6 +50,8 @@ public final class RawTlsServer implements AutoCloseable {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final java.util.concurrent.atomic.AtomicInteger requests =
             new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.CompletableFuture<Void> closeNotified =
+            new java.util.concurrent.CompletableFuture<>();
 
     public RawTlsServer(Mode mode) throws IOException, GeneralSecurityException {
         this.mode = mode;
@@ -78,12 +87,24 @@ public final class RawTlsServer implements AutoCloseable {
             if (mode == Mode.RESET_AFTER_REQUEST_CERTIFICATE_OPTIONAL) {
                 tls.setWantClientAuth(true);
             }
+            if (mode == Mode.CLOSE_NOTIFY_KEPT_OPEN) {
+                tls.setEnabledProtocols(new String[] {"TLSv1.2"});
+            }
             tls.startHandshake();
             if (readHead(tls.getInputStream())) {
                 requests.incrementAndGet();
             }
             if (mode == Mode.RESET_AFTER_REQUEST_CERTIFICATE_OPTIONAL) {
                 plain.setSoLinger(true, 0);  // the close resets the connection
+                return;
+            }
+            if (mode == Mode.CLOSE_NOTIFY_KEPT_OPEN) {
+                tls.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                        .getBytes(StandardCharsets.US_ASCII));
+                tls.getOutputStream().flush();
+                tls.close();  // the close_notify; the plain socket stays open (no auto close)
+                closeNotified.complete(null);
+                plain.getInputStream().transferTo(OutputStream.nullOutputStream());
                 return;
             }
             if (mode == Mode.BAD_RECORD_IN_BODY) {
@@ -117,6 +138,11 @@ public final class RawTlsServer implements AutoCloseable {
             matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
         }
         return matched == 4;
+    }
+
+    /** For {@link Mode#CLOSE_NOTIFY_KEPT_OPEN}: done once the close_notify has been sent. */
+    public java.util.concurrent.CompletableFuture<Void> closeNotified() {
+        return closeNotified;
     }
 
     /** How many requests' heads came whole. */
