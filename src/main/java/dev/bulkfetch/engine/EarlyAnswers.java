@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 
@@ -33,6 +34,12 @@ import java.io.IOException;
  * a server reads the rest, and the exchange ends as the body has gone; any other ends the body
  * there.
  *
+ * <p>The server's close_notify, which ends its TLS, counts as the close: no answer can follow
+ * it. A server that ended TLS on a kept-alive connection and left the connection open had the
+ * next request with a body refused by TLS on this side (which the close_notify ends too), and
+ * that failure held for an answer or a close that never came, until the item's timeout; it
+ * now goes to AHC at once, as for a request without a body.
+ *
  * <p>One per channel: it is used only by that channel's event-loop thread.
  */
 final class EarlyAnswers extends ChannelDuplexHandler {
@@ -51,6 +58,8 @@ final class EarlyAnswers extends ChannelDuplexHandler {
     // Whether the answer in flight came, a 2xx kept alive, while its request's body was still
     // going out: its last part is then held until the body has gone (see channelRead).
     private boolean beforeBodyWent;
+    // Whether the server has ended its TLS (its close_notify): no answer can come after it.
+    private boolean tlsEnded;
 
     /** Adds the handler just before AHC's on a new channel. */
     static void install(Channel channel) {
@@ -86,7 +95,7 @@ final class EarlyAnswers extends ChannelDuplexHandler {
             if (cause == null) {
                 promise.trySuccess();
             } else if (!(cause instanceof IOException)
-                    || !whole && (answering || !ctx.channel().isActive())) {
+                    || !whole && (answering || tlsEnded || !ctx.channel().isActive())) {
                 promise.tryFailure(cause);
             } else {
                 // No answer yet on a connection still open, or AHC closing it as the whole
@@ -144,6 +153,15 @@ final class EarlyAnswers extends ChannelDuplexHandler {
             ctx.close();
         }
         release();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof SslCloseCompletionEvent) {
+            tlsEnded = true;
+            release();
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override
