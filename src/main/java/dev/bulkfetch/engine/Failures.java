@@ -208,7 +208,9 @@ final class Failures {
             // tries a second): the server takes no request.
             return ErrorKind.CONNECT;
         }
-        if (message.contains("connection reset") || message.contains("remotely closed")
+        // A write's broken pipe (EPIPE) is the same close, met by a request going out.
+        if (message.contains("connection reset") || message.contains("broken pipe")
+                || message.contains("remotely closed")
                 || message.contains("unexpected end of file") || t instanceof EOFException
                 || t instanceof ClosedChannelException || name.equals("RemotelyClosedException")
                 || name.equals("ChannelClosedException")

@@ -137,6 +137,21 @@ class FailuresTest {
     }
 
     /**
+     * A request written on a connection the server has closed or reset fails its write with
+     * EPIPE: the connection closed before the response, as a reset on read is, and retried
+     * as one. It was a {@code protocol} error, never retried (seen for a large request on the
+     * event loop; the JDK's engines say it as a SocketException).
+     */
+    @Test
+    void aBrokenPipeIsAReset() {
+        assertThat(Failures.classify(new IOException("io.netty.channel.unix.Errors$"
+                + "NativeIoException: writevAddresses(..) failed: Broken pipe")).kind())
+                .isEqualTo(ErrorKind.RESET);
+        assertThat(Failures.classify(new java.net.SocketException("Broken pipe")).kind())
+                .isEqualTo(ErrorKind.RESET);
+    }
+
+    /**
      * Netty's epoll transport throws a {@code NoRouteToHostException} without a message for
      * ENETUNREACH and EHOSTUNREACH, which it then annotates with the address after that
      * message, and AHC wraps with its message: the event loop's record read "could not
