@@ -34,11 +34,12 @@ import java.io.IOException;
  * a server reads the rest, and the exchange ends as the body has gone; any other ends the body
  * there.
  *
- * <p>The server's close_notify, which ends its TLS, counts as the close: no answer can follow
- * it. A server that ended TLS on a kept-alive connection and left the connection open had the
- * next request with a body refused by TLS on this side (which the close_notify ends too), and
- * that failure held for an answer or a close that never came, until the item's timeout; it
- * now goes to AHC at once, as for a request without a body.
+ * <p>The server's close_notify, which ends its TLS, counts as the close unless an answer is
+ * under way: no answer can begin after it. A server may end TLS on a kept-alive connection and
+ * leave the connection open; TLS then refuses the next request's write on this side, and that
+ * failure, held for an answer or a close that may never come, would last the item's timeout.
+ * An answer under way keeps its held failure until the close, which ends a body the close
+ * delimits (a graceful server sends its close_notify first).
  *
  * <p>One per channel: it is used only by that channel's event-loop thread.
  */
@@ -159,7 +160,9 @@ final class EarlyAnswers extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof SslCloseCompletionEvent) {
             tlsEnded = true;
-            release();
+            if (!answering || whole) {
+                release();
+            }
         }
         super.userEventTriggered(ctx, event);
     }
