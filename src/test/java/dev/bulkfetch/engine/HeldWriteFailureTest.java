@@ -38,7 +38,10 @@ class HeldWriteFailureTest {
             Outcome first = engine.send(FetchRequest.get(1, URI.create(server.url("/a"))))
                     .get(30, TimeUnit.SECONDS);
             assertThat(first.status()).isEqualTo(200);
-            // Read by the connection's loop before the POST's write, which goes after it.
+            // Sent, and so on loopback already in this side's socket as the server's write
+            // returned: the connection's loop reads what has come before it runs the POST's
+            // write, a task. Were that order ever to flip, the POST would be written, go
+            // unanswered and fail this test by its timeout, never pass it wrongly.
             server.closeNotified().get(30, TimeUnit.SECONDS);
 
             Outcome post = engine.send(new FetchRequest(2, null, URI.create(server.url("/b")),
@@ -47,7 +50,6 @@ class HeldWriteFailureTest {
 
             assertThat(post.status()).isNull();
             assertThat(post.error().kind()).isEqualTo(ErrorKind.RESET);
-            assertThat(server.requests()).as("the POST never reached the server").isEqualTo(1);
         }
     }
 }
