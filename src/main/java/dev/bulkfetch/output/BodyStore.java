@@ -128,11 +128,15 @@ public final class BodyStore implements AutoCloseable {
      * @throws SaveFailed when the body could not be written or named
      */
     public FetchResult attach(FetchResult result) throws SaveFailed {
-        return switch (result.body()) {
-            case PartSink part -> save(result, part);
-            case byte[] body -> withBody(result, inline ? text(body) : null, null);
-            case null, default -> result;
-        };
+        // instanceof, not a pattern switch, whose first run makes a class with the JDK's
+        // class-file API at each start (StartUpTest).
+        if (result.body() instanceof PartSink part) {
+            return save(result, part);
+        }
+        if (result.body() instanceof byte[] body) {
+            return withBody(result, inline ? text(body) : null, null);
+        }
+        return result;
     }
 
     private FetchResult save(FetchResult result, PartSink part) throws SaveFailed {

@@ -6,8 +6,8 @@ import dev.bulkfetch.FetchRequest;
  * One send of one item: the request, its place in the output order, and which try it is.
  *
  * <p>A class with identity, not a record: the driver and the sender keep attempts in hash
- * sets, and a record's {@code hashCode} hashed the whole request (its URL, headers and body)
- * at every add and remove. Its first call also cost each start the JDK's method-handle set-up
+ * sets, and a record's {@code hashCode} hashed the whole request (its URL and headers, among
+ * others) at every add and remove. Its first call also cost each start the JDK's method-handle set-up
  * for a record's methods, about 12 ms of a one-URL run, which the start-up cache does not
  * hold. Two sends are two attempts even when all their fields are alike.
  */
