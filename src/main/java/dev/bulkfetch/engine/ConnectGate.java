@@ -14,12 +14,12 @@ import java.io.IOException;
  *
  * <p>The JDK gives no such hook for plain http ({@code sun.net.NetworkClient} makes its
  * sockets with {@code new Socket(Proxy.NO_PROXY)}, and only the JVM-wide socket factory
- * reaches them), so only https connections are refused. A plain http one the JDK makes
- * itself escapes the watchdog's close only while it is still connecting at the deadline
- * (before, the close reaches it; after, the JDK resends nothing): on a virtual thread the
- * deadline's interrupt ends that connect; on a platform thread it runs on, and the
- * answer is then waited for as long as the request had at its start (about twice
- * --timeout in all).
+ * reaches them), so only https connections are refused, and those before their TCP connect.
+ * A connection the JDK makes itself to send a request again escapes the watchdog's close only
+ * while it is still connecting at the deadline (before, the close reaches it; after, the JDK
+ * resends nothing, and an https one is refused here): on a virtual thread the deadline's
+ * interrupt ends that connect; on a platform thread it runs on, plain or https, and the answer
+ * is then waited for as long as the request had at its start (about twice --timeout in all).
  *
  * <p>Per thread, as the JDK opens every connection of an exchange on the exchange's own
  * thread; one factory serves all of an engine's connections (the JDK reuses a kept-alive
