@@ -17,8 +17,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -137,27 +135,8 @@ class ResendDeadlineTest {
 
         /** The client's connections to the listener still being made (not the fillers'). */
         private int connecting() throws IOException {
-            int count = 0;
-            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-                Path path = Path.of(table);
-                if (!Files.isReadable(path)) {
-                    continue;
-                }
-                List<String> lines = Files.readAllLines(path);
-                for (String line : lines.subList(1, lines.size())) {
-                    // sl local_address rem_address st ..., addresses as hex ADDRESS:PORT
-                    String[] fields = line.trim().split("\\s+");
-                    if (port(fields[2]) == socket.getLocalPort() && fields[3].equals("02")
-                            && !fillerPorts.contains(port(fields[1]))) {
-                        count++;
-                    }
-                }
-            }
-            return count;
-        }
-
-        private static int port(String address) {
-            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1), 16);
+            return FullListener.socketsTo(socket.getLocalPort(), Set.of(FullListener.SYN_SENT),
+                    fillerPorts);
         }
 
         private static void readHead(InputStream in) throws IOException {

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FullListener implements AutoCloseable {
 
     private static final String ESTABLISHED = "01";
-    private static final String SYN_SENT = "02";
+    /** A socket still connecting, in the kernel's table. */
+    public static final String SYN_SENT = "02";
 
     private final ServerSocket socket;
     private final List<SocketChannel> fillers = new ArrayList<>();
@@ -76,6 +77,15 @@ public final class FullListener implements AutoCloseable {
     }
 
     private int clientSockets(Set<String> states) throws IOException {
+        return socketsTo(socket.getLocalPort(), states, fillerPorts);
+    }
+
+    /**
+     * This machine's sockets to {@code listenerPort} in one of {@code states}, the kernel's
+     * codes ({@link #SYN_SENT}, ...), but those from the local ports in {@code excluded}.
+     */
+    public static int socketsTo(int listenerPort, Set<String> states, Set<Integer> excluded)
+            throws IOException {
         int count = 0;
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             Path path = Path.of(table);
@@ -86,8 +96,8 @@ public final class FullListener implements AutoCloseable {
             for (String line : lines.subList(1, lines.size())) {
                 // sl local_address rem_address st ..., addresses as hex ADDRESS:PORT
                 String[] fields = line.trim().split("\\s+");
-                if (port(fields[2]) == socket.getLocalPort() && states.contains(fields[3])
-                        && !fillerPorts.contains(port(fields[1]))) {
+                if (port(fields[2]) == listenerPort && states.contains(fields[3])
+                        && !excluded.contains(port(fields[1]))) {
                     count++;
                 }
             }
