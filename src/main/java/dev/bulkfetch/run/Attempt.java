@@ -7,9 +7,10 @@ import dev.bulkfetch.FetchRequest;
  *
  * <p>A class with identity, not a record: the driver and the sender keep attempts in hash
  * sets, and a record's {@code hashCode} hashed the whole request (its URL and headers, among
- * others) at every add and remove. Its first call also cost each start the JDK's method-handle set-up
- * for a record's methods, about 12 ms of a one-URL run, which the start-up cache does not
- * hold. Two sends are two attempts even when all their fields are alike.
+ * others) at every add and remove. Its first call also cost each start the JDK's
+ * method-handle set-up for a record's methods, about 12 ms of a one-URL run, which the
+ * start-up cache does not hold. Two sends are two attempts even when all their fields are
+ * alike.
  */
 final class Attempt {
     private final FetchRequest request;
