@@ -204,16 +204,6 @@ final class FetchCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Cuts {@code journal} (null: none) back to its last complete record after a failed write:
-     * only once the writer is closed, as its last flush may tear a line again.
-     */
-    private static void cutBack(Journal journal) throws IOException {
-        if (journal != null) {
-            journal.cutTornTail();
-        }
-    }
-
     /** Runs the fetch into {@code journal}'s file (null: stdout or no journal), and ends it. */
     private int fetchInto(Journal journal, FetchConfig config,
                           UrlListReader.RequestTemplate requests, InputReader.Format format,
@@ -222,8 +212,10 @@ final class FetchCommand implements Callable<Integer> {
             outputs.makeBodiesFolder();  // when FILE was not emptied: a resume, or no -o
             int code = fetch(config, requests, format, journal, mock, stdinWait);
             if (failed != null) {
-                if (!failed.withSignal()) {
-                    cutBack(journal);  // it stays unfinished
+                // Only now, with the writer closed (its last flush may tear a line again), can
+                // the journal be cut back to its last complete record; it stays unfinished.
+                if (journal != null && !failed.withSignal()) {
+                    journal.cutTornTail();
                 }
             } else if (journal != null && !ExitCodes.stoppedBySignal(code)) {
                 try {
