@@ -3,6 +3,7 @@ package dev.bulkfetch.cli;
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.output.ProgressLine;
 import dev.bulkfetch.run.BulkRun;
+import dev.bulkfetch.run.Hold;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -33,7 +34,7 @@ final class HoldNote {
      * when it is drawn (null when not), so the note does not land on the end of the progress
      * line.
      */
-    static Consumer<BulkRun.Hold> sayingOn(PrintWriter err, ProgressLine progress,
+    static Consumer<Hold> sayingOn(PrintWriter err, ProgressLine progress,
                                           FetchConfig config) {
         String pacedBy = pacedBy(config);
         return hold -> {
@@ -59,7 +60,7 @@ final class HoldNote {
      * The note for {@code hold} in a run paced by {@code pacedBy} (null when none), its end as
      * a time of day in {@code zone}.
      */
-    static String of(BulkRun.Hold hold, String pacedBy, ZoneId zone) {
+    static String of(Hold hold, String pacedBy, ZoneId zone) {
         String until = CLOCK.format(hold.until().atZone(zone));
         // An hour is the most bulkfetch waits (RetryAfter.MAX): when a server asked for more,
         // the note says so, or a user would wonder why the run went on before its time.
@@ -82,7 +83,7 @@ final class HoldNote {
      * slow, and which the status waited for leaves as it was (under a rate only a 503's hold
      * is of the answered items, and RateGate slows for 429s alone).
      */
-    private static String others(BulkRun.Hold hold, String pacedBy) {
+    private static String others(Hold hold, String pacedBy) {
         return pacedBy == null ? "the run goes on with the others"
                 : "the others go at the pace of " + pacedBy + ", which a " + hold.status()
                         + " does not slow";

@@ -21,7 +21,6 @@ import dev.bulkfetch.output.Summary;
 import dev.bulkfetch.output.Tally;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.concurrent.BlockingQueue;
@@ -82,30 +81,6 @@ public final class BulkRun implements AutoCloseable {
     // many the driver reads no input until one is sent or ends, so memory follows the caps,
     // not a list answered 503 for an hour: what the per-host queue reads ahead.
     private final int maxBackingOff;
-
-    /**
-     * A server's answer with {@code status} (a 429, or a 503) asked, with its
-     * {@code Retry-After}, for no request for {@code asked}, and is granted {@code length}: the
-     * same, or an hour when it asked for longer. Until {@code until}, what {@code scope} says
-     * waits.
-     */
-    public record Hold(String host, int status, Scope scope, Duration length, Duration asked,
-                       Instant until) {
-
-        /** What a hold keeps from going. */
-        public enum Scope {
-            /** Every start of the run: under {@code --rate}, its gate holds them all. */
-            RUN,
-            /** Every start to {@code host}: under a rate per host, its gate holds them. */
-            HOST,
-            /**
-             * No gate: only the items {@code host} answered {@code status} wait, each before
-             * its retry, while the run (that host's other items too) goes on, under a rate at
-             * its pace, which a 503 does not slow. A 503's, and without a rate a 429's.
-             */
-            ANSWERED
-        }
-    }
 
     /** A run with its own engine, as {@code config} describes; {@link #close()} frees it. */
     public BulkRun(FetchConfig config) {

@@ -39,7 +39,7 @@ final class RateHolds {
      * host's slow down, and every start is held for the wait. Returns the hold to tell of, or
      * null (see {@link Sender.Done}).
      */
-    BulkRun.Hold rateLimited(String host, RetryAfter.Wait wait, long sentNanos, Instant now) {
+    Hold rateLimited(String host, RetryAfter.Wait wait, long sentNanos, Instant now) {
         long retryAfter = wait.granted().toNanos();
         if (hosts == null) {
             rate.onRateLimited(sentNanos, retryAfter);
@@ -53,8 +53,8 @@ final class RateHolds {
         if (!holds) {
             return null;
         }
-        return told.tell(new BulkRun.Hold(host, 429,
-                hosts == null ? BulkRun.Hold.Scope.RUN : BulkRun.Hold.Scope.HOST,
+        return told.tell(new Hold(host, 429,
+                hosts == null ? Hold.Scope.RUN : Hold.Scope.HOST,
                 wait.granted(), wait.asked(), now.plus(wait.granted())), now);
     }
 }

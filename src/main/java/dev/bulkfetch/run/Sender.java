@@ -48,11 +48,11 @@ final class Sender implements AutoCloseable {
      * backoff is over. {@code hold} is set when its answer, a 429, began a hold to tell of
      * ({@link RateHolds}); otherwise null.
      */
-    record Done(Attempt attempt, Outcome outcome, BulkRun.Hold hold, boolean due) {
+    record Done(Attempt attempt, Outcome outcome, Hold hold, boolean due) {
         /** Not an attempt: wakes the driver to look again (a stop, a host ready for more). */
         static final Done WAKE_UP = new Done(null, null, null);
 
-        Done(Attempt attempt, Outcome outcome, BulkRun.Hold hold) {
+        Done(Attempt attempt, Outcome outcome, Hold hold) {
             this(attempt, outcome, hold, false);
         }
 
@@ -386,7 +386,7 @@ final class Sender implements AutoCloseable {
         }
         sent.whenComplete((outcome, thrown) -> {
             onWire.decrementAndGet();
-            BulkRun.Hold hold = null;
+            Hold hold = null;
             if (outcome != null && outcome.status() != null && outcome.status() == 429) {
                 try {
                     // Before what the first request held back goes, which it would join.

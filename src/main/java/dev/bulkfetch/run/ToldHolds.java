@@ -45,10 +45,10 @@ final class ToldHolds {
      * What a hold keeps from going: the run's starts (no host), a host's, or the items a host
      * answered with the status (a 429's and a 503's are told apart, each in its own words).
      */
-    private record Key(BulkRun.Hold.Scope scope, String host, int status) {
-        static Key of(BulkRun.Hold hold) {
+    private record Key(Hold.Scope scope, String host, int status) {
+        static Key of(Hold hold) {
             return new Key(hold.scope(),
-                    hold.scope() == BulkRun.Hold.Scope.RUN ? null : hold.host(), hold.status());
+                    hold.scope() == Hold.Scope.RUN ? null : hold.host(), hold.status());
         }
     }
 
@@ -56,7 +56,7 @@ final class ToldHolds {
      * {@code hold}, asked for at {@code now}, when it is to be told, and then kept as told;
      * null when it is short or ends less than {@link #SHORTEST} past the end last told.
      */
-    synchronized BulkRun.Hold tell(BulkRun.Hold hold, Instant now) {
+    synchronized Hold tell(Hold hold, Instant now) {
         if (hold.length().compareTo(SHORTEST) < 0) {
             return null;
         }

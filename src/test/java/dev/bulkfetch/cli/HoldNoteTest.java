@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.Rate;
 import dev.bulkfetch.limit.RetryAfter;
-import dev.bulkfetch.run.BulkRun;
+import dev.bulkfetch.run.Hold;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,8 +18,8 @@ class HoldNoteTest {
 
     @Test
     void aHostsHoldSaysTheOtherHostsGoOnAndTheEndIsATimeOfDayInTheZone() {
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429,
-                BulkRun.Hold.Scope.HOST, Duration.ofHours(1), Duration.ofHours(1), AT);
+        Hold hold = new Hold("api.example.com", 429,
+                Hold.Scope.HOST, Duration.ofHours(1), Duration.ofHours(1), AT);
         assertThat(HoldNote.of(hold, null, ZoneOffset.ofHours(2))).isEqualTo("bulkfetch"
                 + " fetch: the server at api.example.com asked to wait 1 h (a 429's Retry-After):"
                 + " nothing goes to it until 15:02:27; other hosts go on");
@@ -31,8 +31,8 @@ class HoldNoteTest {
      */
     @Test
     void aHoldWithoutARateSaysTheItemsAnswered429WaitAndTheRunGoesOn() {
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429,
-                BulkRun.Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
+        Hold hold = new Hold("api.example.com", 429,
+                Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
         assertThat(HoldNote.of(hold, null, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the"
                 + " server at api.example.com asked to wait 1 min (a 429's Retry-After): the items"
                 + " it answered 429 wait until 13:02:27 to go again; the run goes on with the"
@@ -45,8 +45,8 @@ class HoldNoteTest {
      */
     @Test
     void a503sHoldSaysItWasA503sRetryAfterAndTheItemsItAnswered503Wait() {
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 503,
-                BulkRun.Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
+        Hold hold = new Hold("api.example.com", 503,
+                Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
         assertThat(HoldNote.of(hold, null, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the"
                 + " server at api.example.com asked to wait 1 min (a 503's Retry-After): the items"
                 + " it answered 503 wait until 13:02:27 to go again; the run goes on with the"
@@ -60,8 +60,8 @@ class HoldNoteTest {
      */
     @Test
     void a503sHoldUnderARateSaysTheOthersGoAtItsPaceWhichTheHoldDoesNotSlow() {
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 503,
-                BulkRun.Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
+        Hold hold = new Hold("api.example.com", 503,
+                Hold.Scope.ANSWERED, Duration.ofMinutes(1), Duration.ofMinutes(1), AT);
         assertThat(HoldNote.of(hold, "--rate", ZoneOffset.UTC)).isEqualTo("bulkfetch fetch:"
                 + " the server at api.example.com asked to wait 1 min (a 503's Retry-After):"
                 + " the items it answered 503 wait until 13:02:27 to go again; the others go at"
@@ -76,8 +76,8 @@ class HoldNoteTest {
     /** From a review: a Retry-After past an hour was cut to an hour without a word. */
     @Test
     void aHoldCutToAnHourSaysHowLongTheServerAskedFor() {
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429,
-                BulkRun.Hold.Scope.RUN, Duration.ofHours(1), Duration.ofMinutes(150), AT);
+        Hold hold = new Hold("api.example.com", 429,
+                Hold.Scope.RUN, Duration.ofHours(1), Duration.ofMinutes(150), AT);
         assertThat(HoldNote.of(hold, null, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the"
                 + " server at api.example.com asked to wait 2 h 30 min (a 429's Retry-After),"
                 + " longer than the 1 h bulkfetch waits at most: the run sends nothing until"
@@ -103,7 +103,7 @@ class HoldNoteTest {
                 .isEqualTo("more than 1000 h");
         assertThat(HoldNote.readable(RetryAfter.of("99999999999999999999", Instant.EPOCH)
                 .asked())).isEqualTo("more than 1000 h");
-        BulkRun.Hold hold = new BulkRun.Hold("api.example.com", 429, BulkRun.Hold.Scope.RUN,
+        Hold hold = new Hold("api.example.com", 429, Hold.Scope.RUN,
                 Duration.ofHours(1), Duration.ofSeconds(Long.MAX_VALUE), AT);
         assertThat(HoldNote.of(hold, null, ZoneOffset.UTC)).isEqualTo("bulkfetch fetch: the"
                 + " server at api.example.com asked to wait more than 1000 h (a 429's Retry-After),"

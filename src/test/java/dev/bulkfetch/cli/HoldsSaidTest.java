@@ -11,6 +11,7 @@ import dev.bulkfetch.Rate;
 import dev.bulkfetch.input.InputItem;
 import dev.bulkfetch.output.Tally;
 import dev.bulkfetch.run.BulkRun;
+import dev.bulkfetch.run.Hold;
 import dev.bulkfetch.run.Source;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.TestServer;
@@ -85,7 +86,7 @@ class HoldsSaidTest {
         AtomicInteger toSecond = new AtomicInteger();
         HttpServer first = answering429("60", toFirst);
         HttpServer second = answering429("7200", toSecond);
-        List<BulkRun.Hold> holds = Collections.synchronizedList(new ArrayList<>());
+        List<Hold> holds = Collections.synchronizedList(new ArrayList<>());
         List<FetchResult> records = new ArrayList<>();
         Tally tally = new Tally();
         try (BulkRun run = new BulkRun(FetchConfig.builder().concurrency(200).build())) {
@@ -127,8 +128,8 @@ class HoldsSaidTest {
         assertThat(toFirst.get()).as("no retry went in the hold").isEqualTo(100);
         assertThat(toSecond.get()).isEqualTo(1);
         assertThat(records).as("all stopped before their retries").isEmpty();
-        assertThat(holds).extracting(BulkRun.Hold::scope)
-                .containsOnly(BulkRun.Hold.Scope.ANSWERED);
+        assertThat(holds).extracting(Hold::scope)
+                .containsOnly(Hold.Scope.ANSWERED);
         assertThat(holds).extracting(hold -> HoldNote.of(hold, null, ZoneOffset.UTC)
                         .replaceAll("\\d\\d:\\d\\d:\\d\\d", "HH:MM:SS"))
                 .containsExactly("bulkfetch fetch: the server at 127.0.0.1 asked to wait 1 min"
@@ -201,7 +202,7 @@ class HoldsSaidTest {
         try {
             for (Map.Entry<FetchConfig, String> paced : others.entrySet()) {
                 FetchConfig config = paced.getKey();
-                List<BulkRun.Hold> holds = Collections.synchronizedList(new ArrayList<>());
+                List<Hold> holds = Collections.synchronizedList(new ArrayList<>());
                 try (BulkRun run = new BulkRun(config)) {
                     run.onHold(hold -> {
                         holds.add(hold);
@@ -213,7 +214,7 @@ class HoldsSaidTest {
 
                 assertThat(holds).as(paced.getValue()).singleElement().satisfies(hold -> {
                     assertThat(hold.status()).isEqualTo(503);
-                    assertThat(hold.scope()).isEqualTo(BulkRun.Hold.Scope.ANSWERED);
+                    assertThat(hold.scope()).isEqualTo(Hold.Scope.ANSWERED);
                     assertThat(HoldNote.of(hold, HoldNote.pacedBy(config), ZoneOffset.UTC))
                             .matches("bulkfetch fetch: the server at 127\\.0\\.0\\.1 asked"
                             + " to wait 6 s \\(a 503's Retry-After\\): the items it answered"

@@ -47,7 +47,7 @@ class RateHoldsTest {
                 .as("the same hold, 1 s on").isNull();
         assertThat(holds.rateLimited("a.example", RetryAfter.of("1", T0), nanos.get(), at(1)))
                 .as("a shorter one, within it").isNull();
-        BulkRun.Hold longer = holds.rateLimited("a.example", RetryAfter.of("65", T0),
+        Hold longer = holds.rateLimited("a.example", RetryAfter.of("65", T0),
                 nanos.get(), at(1));
         assertThat(longer).as("a longer one").isNotNull();
         assertThat(longer.until()).isEqualTo(T0.plusSeconds(66));
@@ -65,12 +65,12 @@ class RateHoldsTest {
     @Test
     void underARateSmallPushesAddingUpToFiveSecondsAreToldAgain() {
         RateHolds holds = new RateHolds(gate("10/s"), null);
-        BulkRun.Hold first = holds.rateLimited("a.example", MINUTE, nanos.get(), at(0));
+        Hold first = holds.rateLimited("a.example", MINUTE, nanos.get(), at(0));
         assertThat(first).isNotNull();
-        assertThat(first.scope()).isEqualTo(BulkRun.Hold.Scope.RUN);
+        assertThat(first.scope()).isEqualTo(Hold.Scope.RUN);
 
         assertThat(holds.rateLimited("b.example", MINUTE, nanos.get(), at(3))).isNull();
-        BulkRun.Hold later = holds.rateLimited("a.example", MINUTE, nanos.get(), at(6));
+        Hold later = holds.rateLimited("a.example", MINUTE, nanos.get(), at(6));
 
         assertThat(later).as("6 s past the told end, in pushes of 3 s").isNotNull();
         assertThat(later.until()).isEqualTo(T0.plusSeconds(66));
@@ -86,10 +86,10 @@ class RateHoldsTest {
         assertThat(holds.rateLimited("b.example", MINUTE, nanos.get(), at(4)))
                 .as("another host's first").isNotNull();
 
-        BulkRun.Hold later = holds.rateLimited("a.example", MINUTE, nanos.get(), at(6));
+        Hold later = holds.rateLimited("a.example", MINUTE, nanos.get(), at(6));
 
         assertThat(later).as("6 s past a.example's told end").isNotNull();
-        assertThat(later.scope()).isEqualTo(BulkRun.Hold.Scope.HOST);
+        assertThat(later.scope()).isEqualTo(Hold.Scope.HOST);
         assertThat(later.until()).isEqualTo(T0.plusSeconds(66));
         assertThat(holds.rateLimited("b.example", RetryAfter.of("30", T0), nanos.get(), at(7)))
                 .as("a shorter one within b.example's").isNull();

@@ -21,9 +21,9 @@ class ToldHoldsTest {
     private static final RetryAfter.Wait MINUTE = RetryAfter.of("60", T0);
 
     /** As the driver asks, as an item of {@code host} answered 429 at {@code now} backs off. */
-    private static BulkRun.Hold backsOff(ToldHolds holds, String host, RetryAfter.Wait wait,
+    private static Hold backsOff(ToldHolds holds, String host, RetryAfter.Wait wait,
                                          Instant now) {
-        return holds.tell(new BulkRun.Hold(host, 429, BulkRun.Hold.Scope.ANSWERED,
+        return holds.tell(new Hold(host, 429, Hold.Scope.ANSWERED,
                 wait.granted(), wait.asked(), now.plus(wait.granted())), now);
     }
 
@@ -34,7 +34,7 @@ class ToldHoldsTest {
     @Test
     void aThousandItemsAnsweredInOneSecondMakeOneHoldPerHost() {
         ToldHolds holds = new ToldHolds();
-        List<BulkRun.Hold> told = new ArrayList<>();
+        List<Hold> told = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             Instant at = T0.plusMillis(i);
             told.add(backsOff(holds, "a.example", MINUTE, at));
@@ -42,9 +42,9 @@ class ToldHoldsTest {
         }
 
         assertThat(told.stream().filter(Objects::nonNull).toList()).containsExactly(
-                new BulkRun.Hold("a.example", 429, BulkRun.Hold.Scope.ANSWERED,
+                new Hold("a.example", 429, Hold.Scope.ANSWERED,
                         Duration.ofMinutes(1), Duration.ofMinutes(1), T0.plusSeconds(60)),
-                new BulkRun.Hold("b.example", 429, BulkRun.Hold.Scope.ANSWERED,
+                new Hold("b.example", 429, Hold.Scope.ANSWERED,
                         Duration.ofMinutes(1), Duration.ofMinutes(1), T0.plusSeconds(60)));
     }
 
@@ -56,7 +56,7 @@ class ToldHoldsTest {
 
         assertThat(backsOff(holds, "a.example", MINUTE, T0.plusSeconds(4)))
                 .as("4 s further").isNull();
-        BulkRun.Hold further = backsOff(holds, "a.example", MINUTE, T0.plusSeconds(9));
+        Hold further = backsOff(holds, "a.example", MINUTE, T0.plusSeconds(9));
         assertThat(further).as("5 s past the end of the last 429's").isNotNull();
         assertThat(further.until()).isEqualTo(T0.plusSeconds(69));
         assertThat(backsOff(holds, "a.example", RetryAfter.of("30", T0), T0.plusSeconds(10)))
@@ -75,7 +75,7 @@ class ToldHoldsTest {
         ToldHolds holds = new ToldHolds();
         assertThat(backsOff(holds, "a.example", MINUTE, T0)).isNotNull();
         assertThat(backsOff(holds, "a.example", MINUTE, T0.plusSeconds(3))).isNull();
-        BulkRun.Hold later = backsOff(holds, "a.example", MINUTE, T0.plusSeconds(6));
+        Hold later = backsOff(holds, "a.example", MINUTE, T0.plusSeconds(6));
         assertThat(later).as("6 s past the told end, in pushes of 3 s").isNotNull();
         assertThat(later.until()).isEqualTo(T0.plusSeconds(66));
     }
@@ -89,8 +89,8 @@ class ToldHoldsTest {
         ToldHolds holds = new ToldHolds();
         assertThat(backsOff(holds, "a.example", MINUTE, T0)).isNotNull();
 
-        BulkRun.Hold busy = holds.tell(new BulkRun.Hold("a.example", 503,
-                BulkRun.Hold.Scope.ANSWERED, MINUTE.granted(), MINUTE.asked(),
+        Hold busy = holds.tell(new Hold("a.example", 503,
+                Hold.Scope.ANSWERED, MINUTE.granted(), MINUTE.asked(),
                 T0.plusSeconds(61)), T0.plusSeconds(1));
 
         assertThat(busy).as("a 503 a second later").isNotNull();
