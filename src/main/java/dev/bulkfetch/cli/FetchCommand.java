@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -163,10 +164,14 @@ final class FetchCommand implements Callable<Integer> {
     // Set when the run's records, or a body, could not be written: it ended, and said so.
     private RecordsFailed failed;
     private final OutputStream stdout;
+    // Given the run's engine rather than its close, when the process exits after the run.
+    private final Consumer<AutoCloseable> engineLeftTo;
 
-    FetchCommand(InputStream stdin, OutputStream stdout) {
+    /** With {@code engineLeftTo} null, the run closes its engine (BulkRun#leaveEngineTo). */
+    FetchCommand(InputStream stdin, OutputStream stdout, Consumer<AutoCloseable> engineLeftTo) {
         this.stdin = stdin;
         this.stdout = stdout;
+        this.engineLeftTo = engineLeftTo;
         this.spec = declare();
     }
 
@@ -264,6 +269,9 @@ final class FetchCommand implements Callable<Integer> {
              Interrupts interrupts = Interrupts.install(run, grace, err,
                      "1".equals(System.getenv("BULKFETCH_STDERR_TTY")), canResume)) {
             outputs.removeEarlierSummary();
+            if (engineLeftTo != null) {
+                run.leaveEngineTo(engineLeftTo);
+            }
             if (stdinWait != null) {
                 stdinWait.handOver(interrupts::stop);
             }

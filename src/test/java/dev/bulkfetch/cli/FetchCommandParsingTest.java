@@ -66,7 +66,7 @@ class FetchCommandParsingTest {
         StringBuilder flags = new StringBuilder();
         StringBuilder withValue = new StringBuilder();
         for (CommandLine.Model.OptionSpec option : new FetchCommand(new ByteArrayInputStream(
-                new byte[0]), new ByteArrayOutputStream()).spec.options()) {
+                new byte[0]), new ByteArrayOutputStream(), null).spec.options()) {
             for (String name : option.names()) {
                 if (name.length() == 2 && name.charAt(0) == '-') {
                     (option.arity().max() == 0 ? flags : withValue).append(name.charAt(1));

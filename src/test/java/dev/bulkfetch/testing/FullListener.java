@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FullListener implements AutoCloseable {
 
-    private static final String ESTABLISHED = "01";
+    /** An open connection, in the kernel's table. */
+    public static final String ESTABLISHED = "01";
     /** A socket still connecting, in the kernel's table. */
     public static final String SYN_SENT = "02";
 
