@@ -76,9 +76,20 @@ final class TlsHandshakes extends SSLSocketFactory {
         return new Socket();
     }
 
+    /**
+     * {@code plain}, connected, as a TLS socket. Refused, and {@code plain} closed, to an
+     * exchange that is over ({@link ConnectGate}): a connection the JDK opened by itself and
+     * connected after the deadline goes on to no handshake and no wait for an answer.
+     */
     @Override
     public Socket createSocket(Socket plain, String host, int port, boolean autoClose)
             throws IOException {
+        try {
+            ConnectGate.check();
+        } catch (ConnectGate.Refused refused) {
+            plain.close();
+            throw refused;
+        }
         return new Watched((SSLSocket) sockets().createSocket(plain, host, port, autoClose),
                 plain);
     }

@@ -7,6 +7,7 @@ import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.FullListener;
+import dev.bulkfetch.testing.RawTlsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +24,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,7 +47,7 @@ class ResendDeadlineTest {
      * to a full queue): the next SYN, a second later, comes after the deadline.
      */
     @ParameterizedTest
-    @EnumSource(names = "VIRTUAL")  // threads and serial still overrun: see ConnectGate
+    @EnumSource(names = "VIRTUAL")  // threads and serial overrun over http: see ConnectGate
     void aResendStillConnectingAtTheDeadlineEndsThere(EngineKind kind) throws Exception {
         Assumptions.assumeTrue(FullListener.socketsVisible());
         EngineOptions options = new EngineOptions(4, Duration.ofSeconds(5), TIMEOUT,
@@ -71,10 +74,42 @@ class ResendDeadlineTest {
     }
 
     /**
+     * As above over https, on platform threads, whose connect the deadline cannot end: the
+     * resend's TCP connect is made after the deadline, and its TLS socket, layered over it, is
+     * refused ({@link ConnectGate}). It went on to a handshake the server never answers, and
+     * the item ended 4.5 s in.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"THREADS", "SERIAL"})
+    void anHttpsResendConnectedAfterTheDeadlineIsRefused(EngineKind kind) throws Exception {
+        Assumptions.assumeTrue(FullListener.socketsVisible());
+        EngineOptions options = new EngineOptions(4, Duration.ofSeconds(5), TIMEOUT,
+                Duration.ofSeconds(5), 10_000, 3, null, true);
+        try (LateClosing server = new LateClosing(RawTlsServer.wireMockCertificate());
+             Engine engine = Engine.create(kind, options)) {
+            Outcome first = engine.send(FetchRequest.get(1, URI.create(server.url())))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(first.status()).isEqualTo(200);
+
+            long start = System.nanoTime();
+            Outcome second = engine.send(FetchRequest.get(2, URI.create(server.url())))
+                    .get(20, TimeUnit.SECONDS);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            Assumptions.assumeTrue(server.resendSeenConnecting,
+                    "the resend's connection was not seen still being made");
+            assertThat(second.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            // Once the resend's connect is made, 0.5 s past the deadline (the SYN that was
+            // dropped is sent again a second after it): not 2 s after that.
+            assertThat(took).isLessThan(TIMEOUT.plusMillis(1_200));
+        }
+    }
+
+    /**
      * On 127.0.0.1: the first connection's first request is answered "ok" and it is kept;
      * its second is read, and 1.5 s later the connection closed unanswered. The listener's
      * queue is full by then; it accepts again once a new connection from the client is
-     * under way, and holds each unanswered.
+     * under way, and holds each unanswered (over https, with no handshake).
      */
     private static final class LateClosing implements AutoCloseable {
 
@@ -82,21 +117,30 @@ class ResendDeadlineTest {
         private final List<SocketChannel> fillers = new CopyOnWriteArrayList<>();
         private final Set<Integer> fillerPorts = ConcurrentHashMap.newKeySet();
         private final List<Socket> held = new CopyOnWriteArrayList<>();
+        // The kept connection's TLS, or null for plain http.
+        private final SSLContext tls;
         // Whether the client's new connection was seen still being made after the close.
         volatile boolean resendSeenConnecting;
 
         LateClosing() throws IOException {
+            this(null);
+        }
+
+        LateClosing(SSLContext tls) throws IOException {
+            this.tls = tls;
             socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
             Thread.ofVirtual().start(this::serve);
         }
 
         String url() {
-            return "http://127.0.0.1:" + socket.getLocalPort() + "/";
+            return (tls == null ? "http" : "https") + "://127.0.0.1:" + socket.getLocalPort()
+                    + "/";
         }
 
         private void serve() {
-            try (Socket kept = socket.accept(); InputStream in = kept.getInputStream();
-                 OutputStream out = kept.getOutputStream()) {
+            try (Socket kept = socket.accept(); Socket spoken = speaking(kept);
+                 InputStream in = spoken.getInputStream();
+                 OutputStream out = spoken.getOutputStream()) {
                 readHead(in);
                 out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                         .getBytes(StandardCharsets.US_ASCII));
@@ -105,7 +149,7 @@ class ResendDeadlineTest {
                 readHead(in);
                 // The server's behaviour, not a wait for the client: it gives up late.
                 Thread.sleep(1_500);
-                kept.close();
+                kept.close();  // the TCP connection: no close_notify over https
                 resendSeenConnecting = Await.until(() -> connecting() > 0,
                         Duration.ofSeconds(5));
                 while (!socket.isClosed()) {
@@ -119,6 +163,18 @@ class ResendDeadlineTest {
             } catch (Exception ended) {
                 // The test is over.
             }
+        }
+
+        /** {@code kept}, or a TLS server's socket over it, its handshake done. */
+        private Socket speaking(Socket kept) throws IOException {
+            if (tls == null) {
+                return kept;
+            }
+            SSLSocket spoken = (SSLSocket) tls.getSocketFactory()
+                    .createSocket(kept, null, kept.getPort(), false);
+            spoken.setUseClientMode(false);
+            spoken.startHandshake();
+            return spoken;
         }
 
         /** Fills the listener's queue, as FullListener does: further SYNs are dropped. */
