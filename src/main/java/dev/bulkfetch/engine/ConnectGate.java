@@ -4,7 +4,9 @@ import java.io.IOException;
 
 /**
  * Asks the blocking exchange on the current thread whether it may still open a connection,
- * where the JDK asks for a new connection's socket ({@link TlsHandshakes#createSocket()}).
+ * where the JDK asks for a new connection's socket ({@link TlsHandshakes#createSocket()}),
+ * and again where it layers TLS over that socket once connected ({@link
+ * TlsHandshakes#createSocket(java.net.Socket, String, int, boolean)}).
  * The JDK opens connections the exchange never asks for: it sends a request lost with its
  * kept-alive connection again on a new one, and {@code getInputStream()} opens one afresh
  * when the deadline's abort disconnected the one the exchange checked a moment before. That
@@ -14,12 +16,14 @@ import java.io.IOException;
  *
  * <p>The JDK gives no such hook for plain http ({@code sun.net.NetworkClient} makes its
  * sockets with {@code new Socket(Proxy.NO_PROXY)}, and only the JVM-wide socket factory
- * reaches them), so only https connections are refused, and those before their TCP connect.
- * A connection the JDK makes itself to send a request again escapes the watchdog's close only
- * while it is still connecting at the deadline (before, the close reaches it; after, the JDK
- * resends nothing, and an https one is refused here): on a virtual thread the deadline's
- * interrupt ends that connect; on a platform thread it runs on, plain or https, and the answer
- * is then waited for as long as the request had at its start (about twice --timeout in all).
+ * reaches them), so only https connections are refused: before their TCP connect, and after
+ * it, before their handshake. A connection the JDK makes itself to send a request again
+ * escapes the watchdog's close only while it is still connecting at the deadline (before, the
+ * close reaches it; after, the JDK resends nothing, and an https one is refused here): on a
+ * virtual thread the deadline's interrupt ends that connect; on a platform thread it runs on.
+ * A plain one is then used, its answer waited for as long as the request had at its start
+ * (about twice --timeout in all); an https one is refused, and closed, once it is made, so
+ * its item ends with its connect, within that time (ResendDeadlineTest).
  *
  * <p>Per thread, as the JDK opens every connection of an exchange on the exchange's own
  * thread; one factory serves all of an engine's connections (the JDK reuses a kept-alive
