@@ -39,9 +39,16 @@ public final class RawTlsServer implements AutoCloseable {
          * Over TLS 1.2, answer the first request 200 "ok", kept alive, then end TLS with a
          * close_notify (which ends the client's side of TLS too) and keep the connection open,
          * unread, until the client goes away: a server ending its TLS before its connection.
-         * {@link #closeNotified()} says when the close_notify has gone.
+         * {@link #closeNotified()} says when the close_notify has gone, {@link #clientLeft()}
+         * when the client has closed such a connection.
          */
-        CLOSE_NOTIFY_KEPT_OPEN
+        CLOSE_NOTIFY_KEPT_OPEN,
+        /**
+         * {@link #CLOSE_NOTIFY_KEPT_OPEN} over TLS 1.3, with the close_notify alone, as Go or
+         * OpenSSL servers end their TLS: it ends only the server's side of TLS, and the client
+         * may still write on the connection, unanswered.
+         */
+        CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3
     }
 
     private final ServerSocket socket;
@@ -52,13 +59,16 @@ public final class RawTlsServer implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.CompletableFuture<Void> closeNotified =
             new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.CompletableFuture<Void> clientLeft =
+            new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicInteger connections =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     public RawTlsServer(Mode mode) throws IOException, GeneralSecurityException {
         this.mode = mode;
         this.context = wireMockCertificate();
         this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        threads.execute(() -> AcceptLoop.run(socket, threads,
-                new java.util.concurrent.atomic.AtomicInteger(), this::answer));
+        threads.execute(() -> AcceptLoop.run(socket, threads, connections, this::answer));
     }
 
     public String url(String path) {
@@ -87,8 +97,11 @@ public final class RawTlsServer implements AutoCloseable {
             if (mode == Mode.RESET_AFTER_REQUEST_CERTIFICATE_OPTIONAL) {
                 tls.setWantClientAuth(true);
             }
-            if (mode == Mode.CLOSE_NOTIFY_KEPT_OPEN) {
-                tls.setEnabledProtocols(new String[] {"TLSv1.2"});
+            boolean closeNotify = mode == Mode.CLOSE_NOTIFY_KEPT_OPEN
+                    || mode == Mode.CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3;
+            if (closeNotify) {
+                tls.setEnabledProtocols(new String[] {
+                    mode == Mode.CLOSE_NOTIFY_KEPT_OPEN ? "TLSv1.2" : "TLSv1.3"});
             }
             tls.startHandshake();
             if (readHead(tls.getInputStream())) {
@@ -98,13 +111,20 @@ public final class RawTlsServer implements AutoCloseable {
                 plain.setSoLinger(true, 0);  // the close resets the connection
                 return;
             }
-            if (mode == Mode.CLOSE_NOTIFY_KEPT_OPEN) {
+            if (closeNotify) {
                 tls.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                         .getBytes(StandardCharsets.US_ASCII));
                 tls.getOutputStream().flush();
-                tls.close();  // the close_notify; the plain socket stays open (no auto close)
+                if (mode == Mode.CLOSE_NOTIFY_KEPT_OPEN) {
+                    tls.close();  // the close_notify; the plain socket stays open (no auto close)
+                } else {
+                    // The close_notify alone: the JDK's close sends user_canceled before it
+                    // over TLS 1.3, which a JDK client takes for the end of its side too.
+                    tls.shutdownOutput();
+                }
                 closeNotified.complete(null);
                 plain.getInputStream().transferTo(OutputStream.nullOutputStream());
+                clientLeft.complete(null);
                 return;
             }
             if (mode == Mode.BAD_RECORD_IN_BODY) {
@@ -143,6 +163,19 @@ public final class RawTlsServer implements AutoCloseable {
     /** For {@link Mode#CLOSE_NOTIFY_KEPT_OPEN}: done once the close_notify has been sent. */
     public java.util.concurrent.CompletableFuture<Void> closeNotified() {
         return closeNotified;
+    }
+
+    /**
+     * For the close_notify modes: done once a client has closed a connection whose TLS the
+     * server ended (its end of stream read).
+     */
+    public java.util.concurrent.CompletableFuture<Void> clientLeft() {
+        return clientLeft;
+    }
+
+    /** How many connections were accepted. */
+    public int connections() {
+        return connections.get();
     }
 
     /** How many requests' heads came whole. */
