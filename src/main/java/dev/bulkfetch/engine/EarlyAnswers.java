@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import org.asynchttpclient.netty.NettyResponseFuture;
+import org.asynchttpclient.netty.channel.Channels;
 
 /**
  * Keeps the answer a server gave before it read a request's whole body: a {@code 413} to a
@@ -36,10 +38,13 @@ import java.io.IOException;
  *
  * <p>The server's close_notify, which ends its TLS, counts as the close unless an answer is
  * under way: no answer can begin after it. A server may end TLS on a kept-alive connection and
- * leave the connection open; TLS then refuses the next request's write on this side, and that
- * failure, held for an answer or a close that may never come, would last the item's timeout.
- * An answer under way keeps its held failure until the close, which ends a body the close
- * delimits (a graceful server sends its close_notify first).
+ * leave the connection open. Over TLS 1.2 this side's TLS ends too and refuses the next
+ * request's write; over TLS 1.3 the write goes, and nothing answers it. Either way the item
+ * waited for a timeout, or ended as a reset though the request never left (a POST is not sent
+ * again). So such a connection is closed as the close_notify comes, and leaves AHC's pool; the
+ * next request goes on a new one. An answer under way keeps its held failure until the close,
+ * which ends a body the close delimits (a graceful server sends its close_notify first), and
+ * its connection is not kept after it.
  *
  * <p>One per channel: it is used only by that channel's event-loop thread.
  */
@@ -163,8 +168,29 @@ final class EarlyAnswers extends ChannelDuplexHandler {
             if (!answering || whole) {
                 release();
             }
+            if (answerUnderWay()) {
+                // The answer ends as it would have (at its length, or at the close for a body
+                // the close delimits); AHC then closes the connection rather than pool it.
+                if (Channels.getAttribute(ctx.channel()) instanceof NettyResponseFuture<?> f) {
+                    f.setKeepAlive(false);
+                }
+            } else {
+                // Idle in the pool, or between answers: nothing can be answered on it, and
+                // over TLS 1.3 this side could still write a request there, to wait for the
+                // idle timeout. Closed, it leaves AHC's pool; a request sent on it meanwhile
+                // fails unanswered (and a GET goes again on a new connection).
+                ctx.close();
+            }
         }
         super.userEventTriggered(ctx, event);
+    }
+
+    /**
+     * Whether a final answer has begun to come and AHC has yet to be given its last part: it
+     * has not come whole, or its last part waits for the request's body to go (channelRead).
+     */
+    private boolean answerUnderWay() {
+        return answering && (!whole || beforeBodyWent && writing != null);
     }
 
     @Override

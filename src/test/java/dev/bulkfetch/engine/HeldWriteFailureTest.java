@@ -3,7 +3,6 @@ package dev.bulkfetch.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulkfetch.EngineKind;
-import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.RawTlsServer;
 import java.net.URI;
@@ -25,31 +24,31 @@ class HeldWriteFailureTest {
             Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, 3, null, true);
 
     /**
-     * A server that ended TLS on a kept-alive connection (close_notify) and keeps the
-     * connection open: the next POST taken from the pool fails to be written (TLS is closed
-     * on this side too), and nothing can come on that connection. The write's failure was
-     * held for an answer or a close, and the item waited for its whole timeout; now it ends
-     * at once, as the same request without a body does.
+     * A server that ended TLS 1.2 on a kept-alive connection (close_notify) and keeps the
+     * connection open, which ends this side's TLS too. A POST taken from the pool failed to be
+     * written; that failure was held for an answer or a close, and the item waited for its
+     * whole timeout; then it ended at once, as a reset, not sent again though it never left.
+     * Now the connection is closed as the close_notify comes (ServerEndedTlsTest has TLS 1.3),
+     * and the POST goes on a new connection. Taken from the pool just before that close, its
+     * write still fails at once: a race no test can set up, so the POST goes once the client
+     * has closed the connection (the server reads its end).
      */
     @Test
-    void aPostWhoseWriteFailsAfterTheServerEndedTlsEndsAtOnce() throws Exception {
+    void aPostAfterTheServerEndedTls12GoesOnANewConnection() throws Exception {
         try (RawTlsServer server = new RawTlsServer(RawTlsServer.Mode.CLOSE_NOTIFY_KEPT_OPEN);
              Engine engine = Engine.create(EngineKind.EVENT_LOOP, PATIENT)) {
             Outcome first = engine.send(FetchRequest.get(1, URI.create(server.url("/a"))))
                     .get(30, TimeUnit.SECONDS);
             assertThat(first.status()).isEqualTo(200);
-            // Sent, and so on loopback already in this side's socket as the server's write
-            // returned: the connection's loop reads what has come before it runs the POST's
-            // write, a task. Were that order ever to flip, the POST would be written, go
-            // unanswered and fail this test by its timeout, never pass it wrongly.
-            server.closeNotified().get(30, TimeUnit.SECONDS);
+            server.clientLeft().get(10, TimeUnit.SECONDS);
 
             Outcome post = engine.send(new FetchRequest(2, null, URI.create(server.url("/b")),
                     "POST", Map.of(), "hello".getBytes(StandardCharsets.US_ASCII)))
-                    .get(30, TimeUnit.SECONDS);  // half the timeout: it waited for all of it
+                    .get(10, TimeUnit.SECONDS);
 
-            assertThat(post.status()).isNull();
-            assertThat(post.error().kind()).isEqualTo(ErrorKind.RESET);
+            assertThat(post.status()).isEqualTo(200);
+            assertThat(post.error()).isNull();
+            assertThat(server.connections()).isEqualTo(2);
         }
     }
 }

@@ -1,0 +1,77 @@
+package dev.bulkfetch.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.FetchRequest;
+import dev.bulkfetch.testing.RawTlsServer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A server that ends TLS on a kept-alive connection (its close_notify) and leaves the
+ * connection open: the event loop's {@link EarlyAnswers} closes that connection as the
+ * close_notify comes, when no answer is under way, so the next request goes on a new one.
+ * Over TLS 1.3 the client may still write after the server's close_notify: the connection
+ * stayed in the pool, the next request went on it, unanswered, and waited for the
+ * idle timeout.
+ */
+class ServerEndedTlsTest {
+
+    /** A minute for every timeout: each item must end long before any of them. */
+    private static final EngineOptions PATIENT = new EngineOptions(1, Duration.ofSeconds(60),
+            Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, 3, null, true);
+
+    /**
+     * Sent as soon as the server's close_notify has gone: taken from the pool before the
+     * connection is closed, it fails unanswered and goes again (a GET may); either way it is
+     * answered on a new connection.
+     */
+    @Test
+    void aGetAfterTheServerEndedTls13GoesOnANewConnection() throws Exception {
+        try (RawTlsServer server = new RawTlsServer(
+                RawTlsServer.Mode.CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3);
+             Engine engine = Engine.create(EngineKind.EVENT_LOOP, PATIENT)) {
+            Outcome first = engine.send(FetchRequest.get(1, URI.create(server.url("/a"))))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(first.status()).isEqualTo(200);
+            server.closeNotified().get(30, TimeUnit.SECONDS);
+
+            Outcome second = engine.send(FetchRequest.get(2, URI.create(server.url("/b"))))
+                    .get(10, TimeUnit.SECONDS);  // it waited for the idle timeout, a minute
+
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.error()).isNull();
+            assertThat(server.connections()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A POST is not sent again, so it is sent once the client has closed the connection (the
+     * server reads its end): it may not be taken from the pool then, and goes on a new one.
+     */
+    @Test
+    void aPostAfterTheServerEndedTls13GoesOnANewConnection() throws Exception {
+        try (RawTlsServer server = new RawTlsServer(
+                RawTlsServer.Mode.CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3);
+             Engine engine = Engine.create(EngineKind.EVENT_LOOP, PATIENT)) {
+            Outcome first = engine.send(FetchRequest.get(1, URI.create(server.url("/a"))))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(first.status()).isEqualTo(200);
+            // The connection was kept open, in the pool, until the idle timeout.
+            server.clientLeft().get(10, TimeUnit.SECONDS);
+
+            Outcome post = engine.send(new FetchRequest(2, null, URI.create(server.url("/b")),
+                    "POST", Map.of(), "hello".getBytes(StandardCharsets.US_ASCII)))
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(post.status()).isEqualTo(200);
+            assertThat(post.error()).isNull();
+            assertThat(server.connections()).isEqualTo(2);
+        }
+    }
+}
