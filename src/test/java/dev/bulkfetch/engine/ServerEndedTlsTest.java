@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.RawTlsServer;
+import dev.bulkfetch.testing.UploadServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -71,6 +72,34 @@ class ServerEndedTlsTest {
 
             assertThat(post.status()).isEqualTo(200);
             assertThat(post.error()).isNull();
+            assertThat(server.connections()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * An answer under way as the close_notify comes ends as before: here a 2xx kept alive,
+     * come whole while the request's body was still going, whose exchange ends as the body
+     * has gone (EarlyAnswers). Its connection is then not kept: AHC had pooled it, and the
+     * next request went on it and waited for the idle timeout.
+     */
+    @Test
+    void anAnswerUnderWayAsTheServerEndsTlsEndsAndItsConnectionIsNotKept() throws Exception {
+        try (UploadServer server = UploadServer.acceptingEarlyThenEndingTls();
+             Engine engine = Engine.create(EngineKind.EVENT_LOOP, PATIENT)) {
+            // Far more than the server's fixed buffer and this side's can hold.
+            byte[] body = new byte[16 << 20];
+            java.util.Arrays.fill(body, (byte) 'u');
+            Outcome post = engine.send(new FetchRequest(1, null, URI.create(server.url("/a")),
+                    "POST", Map.of(), body)).get(30, TimeUnit.SECONDS);
+            assertThat(post.status()).isEqualTo(200);
+            assertThat(post.error()).isNull();
+            assertThat(server.awaitReceived(1, Duration.ofSeconds(10))).isTrue();
+            assertThat(server.received().getFirst().body()).isEqualTo(body.length + " bytes");
+
+            Outcome second = engine.send(FetchRequest.get(2, URI.create(server.url("/b"))))
+                    .get(10, TimeUnit.SECONDS);  // it waited for the idle timeout, a minute
+
+            assertThat(second.status()).isEqualTo(200);
             assertThat(server.connections()).isEqualTo(2);
         }
     }

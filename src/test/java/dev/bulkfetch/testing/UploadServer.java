@@ -37,7 +37,7 @@ public final class UploadServer implements AutoCloseable {
 
     private enum Mode {
         CONTINUE_UNASKED, REFUSE_EARLY, ACCEPT_EARLY, ACCEPT_EARLY_THEN_STALL, READ_LATE,
-        READ_HEAD_ONLY
+        READ_HEAD_ONLY, ACCEPT_EARLY_THEN_END_TLS
     }
 
     private final ServerSocket socket;
@@ -63,7 +63,7 @@ public final class UploadServer implements AutoCloseable {
         this.pause = pause;
         this.tls = tls;
         this.socket = new ServerSocket();
-        if (mode == Mode.READ_LATE) {
+        if (mode == Mode.READ_LATE || mode == Mode.ACCEPT_EARLY_THEN_END_TLS) {
             // A fixed buffer, not one the kernel grows: a large body cannot all go while the
             // server reads none of it.
             socket.setReceiveBufferSize(64 << 10);
@@ -135,6 +135,19 @@ public final class UploadServer implements AutoCloseable {
         return new UploadServer(Mode.ACCEPT_EARLY_THEN_STALL);
     }
 
+    /**
+     * Over TLS 1.3, answers a request {@code 200} (kept alive) as soon as its head has come,
+     * then ends its TLS with a close_notify alone, as Go or OpenSSL servers do, reads the
+     * body by its Content-Length (noted by its size alone) and keeps the connection open,
+     * reading, until the client closes it. Its receive buffer is fixed, as for
+     * {@link #readingLate}: a large body is still going out as the answer comes.
+     */
+    public static UploadServer acceptingEarlyThenEndingTls()
+            throws IOException, GeneralSecurityException {
+        return new UploadServer(Mode.ACCEPT_EARLY_THEN_END_TLS, Duration.ZERO,
+                RawTlsServer.wireMockCertificate());
+    }
+
     /** Waits until {@code count} requests have been read whole, at most {@code timeout}. */
     public boolean awaitReceived(int count, Duration timeout) throws InterruptedException {
         if (!noted.tryAcquire(count, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -187,6 +200,16 @@ public final class UploadServer implements AutoCloseable {
                     client.setSoLinger(true, 0);  // the close resets the connection
                     return;
                 }
+                if (mode == Mode.ACCEPT_EARLY_THEN_END_TLS) {
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    // The close_notify alone (the JDK's close sends user_canceled first).
+                    client.shutdownOutput();
+                    note(head, drain(in, length(head)) + " bytes");
+                    plain.getInputStream().transferTo(OutputStream.nullOutputStream());
+                    return;
+                }
                 if (mode == Mode.ACCEPT_EARLY) {
                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                             .getBytes(StandardCharsets.US_ASCII));
@@ -215,14 +238,19 @@ public final class UploadServer implements AutoCloseable {
         }
     }
 
-    /** {@code plain}, or a server's TLS socket over it (closing it closes {@code plain}). */
+    /** {@code plain}, or a server's TLS socket over it. */
     private Socket overTls(Socket plain) throws IOException {
         if (tls == null) {
             return plain;
         }
-        SSLSocket server = (SSLSocket) tls.getSocketFactory()
-                .createSocket(plain, null, plain.getPort(), true);
+        // With auto close, shutting TLS's output down ends plain's too (the client saw its
+        // connection end): not where TLS is to end with the connection kept open.
+        SSLSocket server = (SSLSocket) tls.getSocketFactory().createSocket(plain, null,
+                plain.getPort(), mode != Mode.ACCEPT_EARLY_THEN_END_TLS);
         server.setUseClientMode(false);
+        if (mode == Mode.ACCEPT_EARLY_THEN_END_TLS) {
+            server.setEnabledProtocols(new String[] {"TLSv1.3"});
+        }
         return server;
     }
 
