@@ -35,7 +35,7 @@ final class HoldNote {
      * line.
      */
     static Consumer<Hold> sayingOn(PrintWriter err, ProgressLine progress,
-                                          FetchConfig config) {
+                                   FetchConfig config) {
         String pacedBy = pacedBy(config);
         return hold -> {
             String line = of(hold, pacedBy, ZoneId.systemDefault());

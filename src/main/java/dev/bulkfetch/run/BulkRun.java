@@ -84,7 +84,10 @@ public final class BulkRun implements AutoCloseable {
     // not a list answered 503 for an hour: what the per-host queue reads ahead.
     private final int maxBackingOff;
 
-    /** A run with its own engine, as {@code config} describes; {@link #close()} frees it. */
+    /**
+     * A run with its own engine, as {@code config} describes; {@link #close()} frees it, or
+     * leaves it to the process's exit ({@link #leaveEngineTo}).
+     */
     public BulkRun(FetchConfig config) {
         this(config, null, false);
     }
@@ -275,15 +278,20 @@ public final class BulkRun implements AutoCloseable {
     /**
      * Has {@link #close()} hand the engine to {@code exit} rather than close it, when nothing
      * is on the wire by then: for a process that ends after the run, whose exit frees the
-     * engine's connections and threads at once. Closing them one by one took 0.05 to 0.1 s
-     * at {@code -c 500}. Whatever is in flight at the close (a stopped or abandoned run) is
-     * still ended by closing the engine: an answer must not go on saving a body after it.
+     * engine's connections and threads at once, where closing them one by one took about
+     * 0.1 s at {@code -c 500} (README, Performance). Whatever is in flight at the close (a
+     * stopped or abandoned run) is still ended by closing the engine: an answer must not go
+     * on saving a body after it. Left to the exit, kept-alive TLS connections end without
+     * their close_notify, as a killed client's do.
      */
     public void leaveEngineTo(Consumer<AutoCloseable> exit) {
         engineLeftTo = exit;
     }
 
-    /** Closes the engine: whatever is still in flight is abandoned. */
+    /**
+     * Closes the engine, or hands it to {@link #leaveEngineTo}'s {@code exit} when nothing is
+     * on the wire; whatever is still in flight is abandoned.
+     */
     @Override
     public void close() {
         try {

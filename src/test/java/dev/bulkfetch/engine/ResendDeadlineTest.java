@@ -100,8 +100,9 @@ class ResendDeadlineTest {
                     "the resend's connection was not seen still being made");
             assertThat(second.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
             // Once the resend's connect is made, 0.5 s past the deadline (the SYN that was
-            // dropped is sent again a second after it): not 2 s after that.
-            assertThat(took).isLessThan(TIMEOUT.plusMillis(1_200));
+            // dropped is sent again a second after it), with room for a loaded machine: not
+            // 2.5 s after the deadline, as the handshake and the wait for an answer took.
+            assertThat(took).isLessThan(TIMEOUT.plusMillis(1_800));
         }
     }
 
