@@ -42,9 +42,10 @@ import org.asynchttpclient.netty.channel.Channels;
  * request's write; over TLS 1.3 the write goes, and nothing answers it. Either way the item
  * waited for a timeout, or ended as a reset though the request never left (a POST is not sent
  * again). So such a connection is closed as the close_notify comes, and leaves AHC's pool; the
- * next request goes on a new one. An answer under way keeps its held failure until the close,
- * which ends a body the close delimits (a graceful server sends its close_notify first), and
- * its connection is not kept after it.
+ * next request goes on a new one. An answer under way is not kept either. One not yet whole
+ * is closed at once, as nothing can follow the close_notify: a body the close delimits ends
+ * there, one with a length ends cut (it waited for the idle timeout when the server left the
+ * connection open). One come whole whose last part waits for the request's body waits on.
  *
  * <p>One per channel: it is used only by that channel's event-loop thread.
  */
@@ -169,10 +170,16 @@ final class EarlyAnswers extends ChannelDuplexHandler {
                 release();
             }
             if (answerUnderWay()) {
-                // The answer ends as it would have (at its length, or at the close for a body
-                // the close delimits); AHC then closes the connection rather than pool it.
+                // AHC closes the connection as the answer ends, rather than pool it.
                 if (Channels.getAttribute(ctx.channel()) instanceof NettyResponseFuture<?> f) {
                     f.setKeepAlive(false);
+                }
+                if (!whole) {
+                    // Nothing can come after the close_notify, and a server may leave the
+                    // connection open (Go's or OpenSSL's over TLS 1.3): closed, a body the
+                    // close delimits ends, one with a length ends cut, at once; the item
+                    // waited for the idle timeout. A whole answer waits for its body to go.
+                    ctx.close();
                 }
             } else {
                 // Idle in the pool, or between answers: nothing can be answered on it, and

@@ -2,7 +2,9 @@ package dev.bulkfetch.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulkfetch.BodyHandlers;
 import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.FetchRequest;
 import dev.bulkfetch.testing.RawTlsServer;
 import dev.bulkfetch.testing.UploadServer;
@@ -101,6 +103,44 @@ class ServerEndedTlsTest {
 
             assertThat(second.status()).isEqualTo(200);
             assertThat(server.connections()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A body the close delimits ends at the close_notify, after which nothing can come: a Go
+     * or OpenSSL server over TLS 1.3 sends it alone and leaves the connection open. The event
+     * loop waited for the close, and the whole body ended as a timeout at the idle timeout.
+     */
+    @Test
+    void aBodyTheCloseDelimitsEndsAtTheCloseNotify() throws Exception {
+        try (RawTlsServer server = new RawTlsServer(RawTlsServer.Mode.BODY_ENDED_BY_CLOSE_NOTIFY);
+             Engine engine = Engine.create(EngineKind.EVENT_LOOP,
+                     PATIENT.withBodyHandler(BodyHandlers.text()))) {
+            Outcome answer = engine.send(FetchRequest.get(1, URI.create(server.url("/a"))))
+                    .get(10, TimeUnit.SECONDS);  // it waited for the idle timeout, a minute
+
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.error()).isNull();
+            assertThat(answer.body()).isEqualTo("hello");
+        }
+    }
+
+    /**
+     * A body with a length that the close_notify cuts short ends at once, as cut: it waited
+     * for the idle timeout, and ended as a timeout.
+     */
+    @Test
+    void aBodyTheCloseNotifyCutsShortEndsAtOnce() throws Exception {
+        try (RawTlsServer server = new RawTlsServer(RawTlsServer.Mode.BODY_CUT_BY_CLOSE_NOTIFY);
+             Engine engine = Engine.create(EngineKind.EVENT_LOOP, PATIENT)) {
+            Outcome cut = engine.send(FetchRequest.get(1, URI.create(server.url("/a"))))
+                    .get(10, TimeUnit.SECONDS);  // it waited for the idle timeout, a minute
+
+            assertThat(cut.status()).isEqualTo(200);
+            assertThat(cut.bytes()).isEqualTo(5);
+            // As for a body the connection's close cuts short, not a timeout.
+            assertThat(cut.error().kind()).as(cut.error().message())
+                    .isEqualTo(ErrorKind.PROTOCOL);
         }
     }
 }

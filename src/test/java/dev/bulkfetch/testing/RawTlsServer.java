@@ -48,7 +48,18 @@ public final class RawTlsServer implements AutoCloseable {
          * OpenSSL servers end their TLS: it ends only the server's side of TLS, and the client
          * may still write on the connection, unanswered.
          */
-        CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3
+        CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3,
+        /**
+         * Over TLS 1.3, answer 200 with "hello", a body the close delimits (no length), then
+         * end TLS with the close_notify alone and keep the connection open, as
+         * {@link #CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3}: the close_notify ends the body.
+         */
+        BODY_ENDED_BY_CLOSE_NOTIFY,
+        /**
+         * As {@link #BODY_ENDED_BY_CLOSE_NOTIFY}, but the answer declares 100 bytes: the
+         * close_notify cuts the body short.
+         */
+        BODY_CUT_BY_CLOSE_NOTIFY
     }
 
     private final ServerSocket socket;
@@ -97,8 +108,9 @@ public final class RawTlsServer implements AutoCloseable {
             if (mode == Mode.RESET_AFTER_REQUEST_CERTIFICATE_OPTIONAL) {
                 tls.setWantClientAuth(true);
             }
-            boolean closeNotify = mode == Mode.CLOSE_NOTIFY_KEPT_OPEN
-                    || mode == Mode.CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3;
+            boolean closeNotify = java.util.EnumSet.of(Mode.CLOSE_NOTIFY_KEPT_OPEN,
+                    Mode.CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3, Mode.BODY_ENDED_BY_CLOSE_NOTIFY,
+                    Mode.BODY_CUT_BY_CLOSE_NOTIFY).contains(mode);
             if (closeNotify) {
                 tls.setEnabledProtocols(new String[] {
                     mode == Mode.CLOSE_NOTIFY_KEPT_OPEN ? "TLSv1.2" : "TLSv1.3"});
@@ -112,8 +124,13 @@ public final class RawTlsServer implements AutoCloseable {
                 return;
             }
             if (closeNotify) {
-                tls.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = switch (mode) {
+                    case BODY_ENDED_BY_CLOSE_NOTIFY -> "HTTP/1.1 200 OK\r\n\r\nhello";
+                    case BODY_CUT_BY_CLOSE_NOTIFY ->
+                        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello";
+                    default -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                };
+                tls.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
                 tls.getOutputStream().flush();
                 if (mode == Mode.CLOSE_NOTIFY_KEPT_OPEN) {
                     tls.close();  // the close_notify; the plain socket stays open (no auto close)
