@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A server that ends TLS on a kept-alive connection (its close_notify) and leaves the
@@ -56,11 +58,17 @@ class ServerEndedTlsTest {
     /**
      * A POST is not sent again, so it is sent once the client has closed the connection (the
      * server reads its end): it may not be taken from the pool then, and goes on a new one.
+     * Taken from the pool in the instant before that close, its write fails at once and it
+     * ends as a reset: a race no test can set up. Over TLS 1.2, where the close_notify ends
+     * this side's TLS too, the POST's write failed on the pooled connection; the failure was
+     * held for an answer or a close (EarlyAnswers), and the item waited for its whole
+     * timeout, then ended at once as a reset, not sent again though it never left.
      */
-    @Test
-    void aPostAfterTheServerEndedTls13GoesOnANewConnection() throws Exception {
-        try (RawTlsServer server = new RawTlsServer(
-                RawTlsServer.Mode.CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3);
+    @ParameterizedTest
+    @EnumSource(names = {"CLOSE_NOTIFY_KEPT_OPEN", "CLOSE_NOTIFY_KEPT_OPEN_TLS_1_3"})
+    void aPostAfterTheServerEndedTlsGoesOnANewConnection(RawTlsServer.Mode mode)
+            throws Exception {
+        try (RawTlsServer server = new RawTlsServer(mode);
              Engine engine = Engine.create(EngineKind.EVENT_LOOP, PATIENT)) {
             Outcome first = engine.send(FetchRequest.get(1, URI.create(server.url("/a"))))
                     .get(30, TimeUnit.SECONDS);
