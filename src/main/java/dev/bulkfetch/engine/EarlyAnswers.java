@@ -66,6 +66,11 @@ final class EarlyAnswers extends ChannelDuplexHandler {
     // going out: its last part is then held until the body has gone (see channelRead).
     private boolean beforeBodyWent;
     // Whether the server has ended its TLS (its close_notify): no answer can come after it.
+    // The connection is then closed (by AHC once an answer under way has ended), and a later
+    // write finds it inactive; but Netty's SslHandler holds the close until its own
+    // close_notify is flushed (up to 3 s, to a server that reads nothing). A request AHC
+    // takes from its pool meanwhile fails its write: this fails it at once, not at the close.
+    // Either way the item ends with that write's error: this only ends it sooner.
     private boolean tlsEnded;
 
     /** Adds the handler just before AHC's on a new channel. */
