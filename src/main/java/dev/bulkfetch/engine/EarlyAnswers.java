@@ -174,23 +174,18 @@ final class EarlyAnswers extends ChannelDuplexHandler {
             if (!answering || whole) {
                 release();
             }
-            if (answerUnderWay()) {
-                // AHC closes the connection as the answer ends, rather than pool it.
-                if (Channels.getAttribute(ctx.channel()) instanceof NettyResponseFuture<?> f) {
-                    f.setKeepAlive(false);
-                }
-                if (!whole) {
-                    // Nothing can come after the close_notify, and a server may leave the
-                    // connection open (Go's or OpenSSL's over TLS 1.3): closed, a body the
-                    // close delimits ends, one with a length ends cut, at once; the item
-                    // waited for the idle timeout. A whole answer waits for its body to go.
-                    ctx.close();
-                }
-            } else {
-                // Idle in the pool, or between answers: nothing can be answered on it, and
-                // over TLS 1.3 this side could still write a request there, to wait for the
-                // idle timeout. Closed, it leaves AHC's pool; a request sent on it meanwhile
-                // fails unanswered (and a GET goes again on a new connection).
+            if (answerUnderWay()
+                    && Channels.getAttribute(ctx.channel()) instanceof NettyResponseFuture<?> f) {
+                f.setKeepAlive(false);  // AHC closes it as the answer ends, rather than pool it
+            }
+            if (!(whole && answerUnderWay())) {
+                // Nothing can come after the close_notify, and a server may leave the
+                // connection open (Go's or OpenSSL's over TLS 1.3), where this side could
+                // still write a request, to wait for the idle timeout. Closed, an idle one
+                // leaves AHC's pool (a request sent on it meanwhile fails unanswered, and a GET
+                // goes again); an answer not yet whole ends at once: a body the close delimits
+                // whole, one with a length cut. Only a whole answer whose last part waits for
+                // its request's body to go (channelRead) waits on, as that body ends.
                 ctx.close();
             }
         }
