@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -144,12 +143,12 @@ class ResendDeadlineTest {
             try (Socket kept = socket.accept(); Socket spoken = speaking(kept);
                  InputStream in = spoken.getInputStream();
                  OutputStream out = spoken.getOutputStream()) {
-                readHead(in);
+                RawTlsServer.readHead(in);
                 out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                fill();
-                readHead(in);
+                FullListener.fill(socket, fillers, fillerPorts);
+                RawTlsServer.readHead(in);
                 // The server's behaviour, not a wait for the client: it gives up late.
                 Thread.sleep(1_500);
                 kept.close();  // the TCP connection: no close_notify over https
@@ -180,30 +179,10 @@ class ResendDeadlineTest {
             return spoken;
         }
 
-        /** Fills the listener's queue, as FullListener does: further SYNs are dropped. */
-        private void fill() throws IOException {
-            for (int i = 0; i < 8; i++) {
-                SocketChannel filler = SocketChannel.open();
-                filler.configureBlocking(false);
-                filler.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                fillerPorts.add(((InetSocketAddress) filler.getLocalAddress()).getPort());
-                fillers.add(filler);
-                filler.connect(socket.getLocalSocketAddress());
-            }
-        }
-
         /** The client's connections to the listener still being made (not the fillers'). */
         private int connecting() throws IOException {
             return FullListener.socketsTo(socket.getLocalPort(), Set.of(FullListener.SYN_SENT),
                     fillerPorts);
-        }
-
-        private static void readHead(InputStream in) throws IOException {
-            int matched = 0;
-            byte[] end = {'\r', '\n', '\r', '\n'};
-            for (int b; matched < 4 && (b = in.read()) >= 0; ) {
-                matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-            }
         }
 
         @Override

@@ -43,18 +43,28 @@ public final class FullListener implements AutoCloseable {
     public FullListener() {
         try {
             socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            for (int i = 0; i < 8; i++) {
-                SocketChannel filler = SocketChannel.open();
-                filler.configureBlocking(false);
-                // Bound first: its port is known only then, before its connect is made.
-                filler.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                filler.connect(socket.getLocalSocketAddress());
-                fillers.add(filler);
-                fillerPorts.add(((InetSocketAddress) filler.getLocalAddress()).getPort());
-            }
+            fill(socket, fillers, fillerPorts);
         } catch (IOException e) {
             close();
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Fills the queue of {@code listener} (its backlog 1) with connections that are never
+     * accepted, so that Linux drops further SYNs to it; each goes to {@code fillers}, its
+     * local port to {@code ports}, for the socket tables to tell the client's apart.
+     */
+    public static void fill(ServerSocket listener, List<SocketChannel> fillers,
+                            Set<Integer> ports) throws IOException {
+        for (int i = 0; i < 8; i++) {
+            SocketChannel filler = SocketChannel.open();
+            fillers.add(filler);
+            filler.configureBlocking(false);
+            // Bound first: its port is known only then, before its connect is made.
+            filler.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            ports.add(((InetSocketAddress) filler.getLocalAddress()).getPort());
+            filler.connect(listener.getLocalSocketAddress());
         }
     }
 

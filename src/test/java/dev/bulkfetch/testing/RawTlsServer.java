@@ -167,7 +167,7 @@ public final class RawTlsServer implements AutoCloseable {
     }
 
     /** Reads a request's head; whether it came whole. */
-    private static boolean readHead(InputStream in) throws IOException {
+    public static boolean readHead(InputStream in) throws IOException {
         byte[] end = {'\r', '\n', '\r', '\n'};
         int matched = 0;
         int b;
