@@ -13,19 +13,14 @@ import dev.bulkfetch.input.InputItem;
 import dev.bulkfetch.limit.Admission;
 import dev.bulkfetch.limit.Dispatcher;
 import dev.bulkfetch.limit.RateGate;
-import dev.bulkfetch.limit.RetryAfter;
-import dev.bulkfetch.RetryPolicy;
 import dev.bulkfetch.output.BodyStore;
 import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Summary;
 import dev.bulkfetch.output.Tally;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
@@ -53,12 +48,10 @@ public final class BulkRun implements AutoCloseable {
     private final EngineKind kind;
     private final Admission admission;
     private final Dispatcher<Attempt> dispatcher;
-    private final RetryPolicy retries;
     private final boolean ordered;
     private final BlockingQueue<Sender.Done> completed = new LinkedBlockingQueue<>();
     private final Sender sender;
     private final BodyStore bodies;
-    private final Clock clock = Clock.systemUTC();
     // Set from any thread (a signal handler) to stop admitting; read by the driver.
     private volatile boolean stopping;
     // Set from any thread to stop waiting for what is in flight; read by the driver.
@@ -72,11 +65,8 @@ public final class BulkRun implements AutoCloseable {
     private volatile Consumer<Hold> holds = hold -> { };
     // Given the engine by close() when nothing is on the wire (leaveEngineTo); null: closed.
     private volatile Consumer<AutoCloseable> engineLeftTo;
-    // The waits of items answered 503, and without a rate 429, to tell of. Under a rate a
-    // 429's gates hold the starts, and the sender tells of those holds; no gate holds for a
-    // 503, with or without a rate: only the items it answered wait.
-    private final ToldHolds answeredHolds = new ToldHolds();
-    private final boolean tellsAnswered429;
+    // Whether an answer goes again, and when; the retries backing off meanwhile.
+    private final Backoffs backoffs;
     // The results a library's close gives the items it ends: their sends, their last answers.
     private final Unfinished unfinished;
     // Retries held, backing off or due and queued for a place, keep their requests: at this
@@ -119,7 +109,6 @@ public final class BulkRun implements AutoCloseable {
                     + saveBodies + ": " + e.getMessage(), e);
         }
         this.admission = new Admission(config.concurrency());
-        this.retries = config.retries();
         this.ordered = config.ordered();
         EngineOptions options = bodies == null ? EngineOptions.of(config)
                 : EngineOptions.of(config).withBodyHandler(bodies.handler());
@@ -130,7 +119,8 @@ public final class BulkRun implements AutoCloseable {
         this.kind = config.engine();
         this.dispatcher = new Dispatcher<>(admission, config.perHost(), Attempt::host,
                 config.ratePerHost() == null ? null : sender::waitsForStart);
-        this.tellsAnswered429 = config.rate() == null && config.ratePerHost() == null;
+        this.backoffs = new Backoffs(config.retries(), sender,
+                config.rate() == null && config.ratePerHost() == null);
         this.unfinished = new Unfinished(sender, completed, engine.name());
         this.maxBackingOff = maxBackingOff;
     }
@@ -245,7 +235,7 @@ public final class BulkRun implements AutoCloseable {
             }
             dispatcher.promote(driver::start);
             if (!stopping && writer.hasRoom() && dispatcher.canAccept()
-                    && driver.backingOff.size() + dispatcher.retryCount() < maxBackingOff) {
+                    && backoffs.size() + dispatcher.retryCount() < maxBackingOff) {
                 InputItem item = source.poll();
                 if (item != null) {
                     driver.accept(item);
@@ -315,10 +305,6 @@ public final class BulkRun implements AutoCloseable {
         private final Tally tally;
         // Attempts handed to the sender and not yet handled: in flight, waiting or backing off.
         private long pending;
-        // Of those, the retries backing off: they hold no permit, so one the sender hands back
-        // (its backoff over, or taken back by a stop or a cancel) frees none. At maxBackingOff
-        // of them and the dispatcher's queued retries, the loop reads no more input.
-        private final java.util.Set<Attempt> backingOff = new java.util.HashSet<>();
 
         Driver(RecordWriter writer, Tally tally) {
             this.writer = writer;
@@ -357,7 +343,7 @@ public final class BulkRun implements AutoCloseable {
             }
             pending--;
             Attempt attempt = done.attempt();
-            if (backingOff.remove(attempt)) {
+            if (backoffs.cameBack(attempt)) {
                 if (done.due()) {
                     dispatcher.retry(attempt);  // started by the loop's next promote
                 } else {
@@ -395,10 +381,7 @@ public final class BulkRun implements AutoCloseable {
             if (done.hold() != null) {
                 holds.accept(done.hold());
             }
-            ErrorKind kind = outcome.error() == null ? null : outcome.error().kind();
-            boolean retry = attempt.number() <= retries.maxRetries() && !outcome.permanent()
-                    && retries.retries(attempt.request(), outcome.redirected(), outcome.unsent(),
-                            status, kind);
+            boolean retry = backoffs.retries(attempt, outcome);
             if (retry && stopRequested) {
                 // Stopped before its retry, as one waiting out its backoff at the stop is: no
                 // record, so --resume fetches it. A record made it a final failure (a 429 or a
@@ -412,29 +395,17 @@ public final class BulkRun implements AutoCloseable {
             }
             // Abandoned (a library's close): no new attempt, and the answer is its record.
             if (retry && !stopping) {
-                Instant now = clock.instant();
-                RetryAfter.Wait wait = RetryAfter.of(outcome.retryAfter(), now);
-                long delay = retries.delayNanos(attempt.number(), wait.granted().toNanos(),
-                        ThreadLocalRandom.current()::nextDouble);
-                if (status != null && (status == 503 || status == 429 && tellsAnswered429)) {
-                    // Once per host and hold, not per item: a thousand answered in a second.
-                    Hold hold = answeredHolds.tell(new Hold(attempt.host(), status,
-                            Hold.Scope.ANSWERED, wait.granted(), wait.asked(),
-                            now.plus(wait.granted())), now);
-                    if (hold != null) {
-                        holds.accept(hold);
-                    }
-                }
                 if (bodies != null) {
                     bodies.discard(outcome.body());
                 }
                 unfinished.goesAgain(attempt, outcome);
                 // Not in flight while it waits: its places go to the next items meanwhile.
                 dispatcher.finished(attempt);
-                Attempt again = attempt.next();
-                backingOff.add(again);
                 pending++;
-                sender.backOff(again, delay);
+                Hold hold = backoffs.backOff(attempt, outcome);
+                if (hold != null) {
+                    holds.accept(hold);
+                }
                 return;
             }
             dispatcher.finished(attempt);
