@@ -52,11 +52,13 @@ final class Redirects {
      * followed and the next, a {@code status}, not: that answer, as --max-redirects 0 has the
      * first, an {@code http} error that keeps its status (a redirect loop is the server's
      * answer, whole, not a broken one). Its body was read past, so none is the item's; its
-     * message, bulkfetch's, names the limit, where the clients had their own words.
+     * message, bulkfetch's, names the limit, where the clients had their own words, in the
+     * CLI's words and the library's, as the item's error reaches both.
      */
     static Outcome beyondTheLimit(int status, int max, long latencyNanos) {
         String message = "HTTP " + status + ": more than " + max
-                + (max == 1 ? " redirect" : " redirects") + " (--max-redirects " + max + ")";
+                + (max == 1 ? " redirect" : " redirects") + " (--max-redirects " + max
+                + ", the library's maxRedirects)";
         return Outcome.answeredWith(status, FetchError.of(ErrorKind.HTTP, message), 0,
                 latencyNanos);
     }

@@ -74,7 +74,8 @@ class HostileServerTest {
             assertThat(kind(bySeq, 8)).as("redirect loop").isEqualTo("http");
             assertThat(bySeq.get(8L).get("status").asInt()).isEqualTo(302);
             assertThat(bySeq.get(8L).get("error").get("message").asText())
-                    .isEqualTo("HTTP 302: more than 5 redirects (--max-redirects 5)");
+                    .isEqualTo("HTTP 302: more than 5 redirects"
+                            + " (--max-redirects 5, the library's maxRedirects)");
             assertThat(kind(bySeq, 9)).as("1 GiB body").isEqualTo("too_large");
             assertThat(bySeq.get(9L).get("bytes").asLong()).isEqualTo(10L * 1024 * 1024 + 1);
             assertThat(kind(bySeq, 10)).as("body shorter than Content-Length")

@@ -58,7 +58,8 @@ class RedirectContractTest {
         assertThat(loop.status()).isEqualTo(302);
         assertThat(loop.error().kind()).isEqualTo(ErrorKind.HTTP);
         assertThat(loop.error().message())
-                .isEqualTo("HTTP 302: more than 3 redirects (--max-redirects 3)");
+                .isEqualTo("HTTP 302: more than 3 redirects"
+                        + " (--max-redirects 3, the library's maxRedirects)");
     }
 
     /**
@@ -81,7 +82,8 @@ class RedirectContractTest {
         assertThat(beyond.status()).isEqualTo(307);
         assertThat(beyond.error().kind()).isEqualTo(ErrorKind.HTTP);
         assertThat(beyond.error().message())
-                .isEqualTo("HTTP 307: more than 1 redirect (--max-redirects 1)");
+                .isEqualTo("HTTP 307: more than 1 redirect"
+                        + " (--max-redirects 1, the library's maxRedirects)");
         assertThat(beyond.redirected()).isTrue();
         assertThat(beyond.bytes()).isZero();
     }
