@@ -1,6 +1,7 @@
 package dev.bulkfetch;
 
 import dev.bulkfetch.input.HttpSyntax;
+import dev.bulkfetch.input.UrlPasswords;
 import dev.bulkfetch.input.Urls;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -211,5 +212,30 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
     /** The host the request goes to, lower case, for per-host accounting. */
     public String host() {
         return url.getHost().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The fields, with what a log must not keep left out: the URL's password shows as
+     * {@code xxxxx}, as in the record, an {@code Authorization} or {@code Proxy-Authorization}
+     * header's value as {@code xxxxx}, and the body as its length.
+     */
+    @Override
+    public String toString() {
+        StringBuilder shown = new StringBuilder("FetchRequest[seq=").append(seq)
+                .append(", id=").append(id)
+                .append(", url=").append(UrlPasswords.masked(url.toString()))
+                .append(", method=").append(method).append(", headers={");
+        String comma = "";
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            String name = header.getKey();
+            boolean secret = name.equalsIgnoreCase("Authorization")
+                    || name.equalsIgnoreCase("Proxy-Authorization");
+            shown.append(comma).append(name).append('=')
+                    .append(secret ? UrlPasswords.MASK : header.getValue());
+            comma = ", ";
+        }
+        return shown.append("}, body=")
+                .append(body == null ? "null" : body.length + " bytes")
+                .append(", idIsNumber=").append(idIsNumber).append(']').toString();
     }
 }

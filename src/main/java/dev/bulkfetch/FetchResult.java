@@ -1,5 +1,7 @@
 package dev.bulkfetch;
 
+import dev.bulkfetch.input.UrlPasswords;
+
 /**
  * The outcome of one input item: exactly one per item, whatever happened to it. The fields are
  * those of the JSON record (the README's "The record"); a failed item carries its
@@ -87,5 +89,25 @@ public record FetchResult(long seq, String id, String url, String method, Intege
     /** Latency in milliseconds, as the record writes it. */
     public double latencyMillis() {
         return latencyNanos / 1_000_000.0;
+    }
+
+    /**
+     * The fields, with a URL's password shown as {@code xxxxx}, as the record has it (a result
+     * printed to a log must not keep a credential; {@link #url()} still has it), and a body of
+     * bytes as its length.
+     */
+    @Override
+    public String toString() {
+        return "FetchResult[seq=" + seq + ", id=" + id + ", url=" + shown(url)
+                + ", method=" + method + ", status=" + status + ", error=" + error
+                + ", attempts=" + attempts + ", latencyNanos=" + latencyNanos
+                + ", bytes=" + bytes + ", engine=" + engine
+                + ", body=" + (body instanceof byte[] raw ? raw.length + " bytes" : body)
+                + ", bodyFile=" + bodyFile + ", idIsNumber=" + idIsNumber
+                + ", finalUrl=" + shown(finalUrl) + "]";
+    }
+
+    private static String shown(String url) {
+        return url == null ? null : UrlPasswords.masked(url);
     }
 }

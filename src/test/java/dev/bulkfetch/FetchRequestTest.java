@@ -243,4 +243,34 @@ class FetchRequestTest {
         assertThatThrownBy(() -> FetchRequest.builder(1, null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("url");
     }
+
+    /**
+     * From the library's exploratory test: printed to a log (the Fetcher's own javadoc prints
+     * failed results), a request and a result showed the URL's password and the request's
+     * Authorization in clear, where the record masks the password, and a body as [B@7e91.
+     */
+    @Test
+    void printedRequestsAndResultsKeepNoCredential() {
+        URI url = URI.create("http://ann:s3cret@127.0.0.1:8080/a?q=1");
+        FetchRequest request = FetchRequest.builder(4, url).method("POST")
+                .header("authorization", "Bearer tok3n").header("Proxy-Authorization", "Basic p4")
+                .header("Accept", "text/plain").body("{\"a\":1}").build();
+        assertThat(request.toString())
+                .isEqualTo("FetchRequest[seq=4, id=4, url=http://ann:xxxxx@127.0.0.1:8080/a?q=1,"
+                        + " method=POST, headers={authorization=xxxxx, Proxy-Authorization=xxxxx,"
+                        + " Accept=text/plain}, body=7 bytes, idIsNumber=false]")
+                .doesNotContain("s3cret", "tok3n", "p4");
+        assertThat(request.url().toString()).contains("ann:s3cret@");  // kept, to be sent
+
+        FetchResult result = new FetchResult(4, "4", url.toString(), "GET", 404,
+                FetchError.of(ErrorKind.HTTP, "HTTP 404"), 1, 2_000_000, 3, "event-loop",
+                new byte[] {1, 2, 3}, null, false, "http://bob:pw2@127.0.0.1:8080/b");
+        assertThat(result.toString())
+                .contains("url=http://ann:xxxxx@127.0.0.1:8080/a?q=1", "body=3 bytes",
+                        "finalUrl=http://bob:xxxxx@127.0.0.1:8080/b", "status=404")
+                .doesNotContain("s3cret", "pw2");
+        assertThat(result.url()).isEqualTo(url.toString());
+        assertThat(new FetchResult(1, "1", null, "GET", null, null, 0, 0, 0, null, "text", null)
+                .toString()).contains("url=null", "body=text", "finalUrl=null");
+    }
 }
