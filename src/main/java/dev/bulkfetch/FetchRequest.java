@@ -176,13 +176,18 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
             return this;
         }
 
-        /** The body, held as given, not copied: it must not change once built. */
+        /**
+         * The body, held as given, not copied: it must not change once built. No
+         * {@code Content-Type} is added on the event loop; the blocking engines' JDK client
+         * sends a body without one, but a PUT's, as {@code application/x-www-form-urlencoded}
+         * (README): give one as a header and every engine sends the same request.
+         */
         public Builder body(byte[] body) {
             this.body = Objects.requireNonNull(body, "body");
             return this;
         }
 
-        /** The body, {@code text} in UTF-8 (no Content-Type is added: give one as a header). */
+        /** The body, {@code text} in UTF-8; its Content-Type as {@link #body(byte[])} says. */
         public Builder body(String text) {
             return body(Objects.requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8));
         }

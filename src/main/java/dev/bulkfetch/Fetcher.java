@@ -70,7 +70,12 @@ public final class Fetcher implements AutoCloseable {
         this.run = new LiveRun(config, closeGrace);
     }
 
-    /** A builder at the defaults: event loop, 32 in flight, no rate, bodies kept as bytes. */
+    /**
+     * A builder at the defaults: event loop, 32 in flight, no rate, bodies kept as bytes, and
+     * failures retried as {@link RetryPolicy#defaults()} has it (twice, after a connect error,
+     * a reset, a timeout, a 429, a 502, 503 or 504: {@code retries(RetryPolicy.NONE)} for
+     * none).
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -296,6 +301,15 @@ public final class Fetcher implements AutoCloseable {
          * At most this many requests start per period, e.g. {@code "100/s"}, retries and
          * redirects included; {@code null} for no rate (the default).
          *
+         * <p>The rate adapts to 429s, for every request of this fetcher, whatever its host (a
+         * server's limit is taken to be the client's): a 429 halves the rate in force, never
+         * below a tenth of this one, and it climbs back by a tenth every 5 s without one, up to
+         * 90% of the rate the 429 came at; a 429's {@code Retry-After} (up to an hour) holds
+         * every start until it has passed. A fetcher shared by unrelated hosts that must not
+         * slow each other wants {@link #ratePerHost(String)} instead, whose 429s hold and slow
+         * only their host. Without a rate nothing is slowed: only the item answered 429 waits,
+         * before its retry. (README, "How it adapts to 429".)
+         *
          * @throws IllegalArgumentException quoting the text, when it is not a rate
          */
         public Builder rate(String rate) {
@@ -347,7 +361,11 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
-        /** The whole request, send to last byte. */
+        /**
+         * How long one attempt may take, send to last byte (default 30 s); then
+         * {@code timeout}, which the default {@link RetryPolicy} retries: an item can take
+         * this long once per attempt, plus the backoffs between them.
+         */
         public Builder requestTimeout(Duration timeout) {
             config.requestTimeout(timeout);
             return this;

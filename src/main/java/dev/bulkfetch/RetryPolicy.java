@@ -105,7 +105,10 @@ public record RetryPolicy(int maxRetries, Duration base, Duration cap, Set<Error
     }
 
     /**
-     * Parses a {@code --retry-on} list: error kinds ({@code timeout}, {@code connect},
+     * This policy retrying what {@code list} names and nothing else: the list replaces what is
+     * retried, it does not add to it ({@code defaults().withRetryOn("5xx")} retries no connect
+     * error or timeout: {@code "connect,reset,timeout,429,5xx"} keeps them). The list is a
+     * {@code --retry-on} list: error kinds ({@code timeout}, {@code connect},
      * {@code reset}, {@code protocol}) and statuses ({@code 503}, or {@code 5xx}). An empty
      * list, or an empty entry ({@code 5xx,}), is refused: neither says what to retry, and
      * taking them as nothing would change what is retried unseen (0 retries retry nothing).
