@@ -102,16 +102,17 @@ public record Rate(double permits, Duration period) {
     }
 
     /**
-     * Per second with one decimal, as {@code 12.5/s}; a rate below 0.1/s per minute or per
-     * hour, where per second it read {@code 0.0/s}.
+     * Per second with one decimal, as {@code 12.5/s}; a rate below 1/s per minute, and one
+     * below 1/min per hour: per second, {@code 10/min} read {@code 0.2/s} (a fifth too fast),
+     * and {@code 3/min} {@code 0.1/s}.
      */
     @Override
     public String toString() {
         double perSecond = perSecond();
-        if (perSecond >= 0.05) {
+        if (perSecond >= 0.95) {
             return String.format(Locale.ROOT, "%.1f/s", perSecond);
         }
-        if (perSecond * 60 >= 0.05) {
+        if (perSecond * 60 >= 0.95) {
             return String.format(Locale.ROOT, "%.1f/min", perSecond * 60);
         }
         return String.format(Locale.ROOT, "%.3g/h", perSecond * 3600);

@@ -28,7 +28,9 @@ class RateGateTest {
     @Test
     void aSlowRateIsWrittenPerMinuteOrHourAndAPeriodOfCenturiesIsRefused() {
         assertThat(Rate.parse("12.5/s")).hasToString("12.5/s");
-        assertThat(Rate.parse("0.05/s")).hasToString("0.1/s");
+        assertThat(Rate.parse("0.05/s")).hasToString("3.0/min");
+        assertThat(Rate.parse("10/min")).hasToString("10.0/min");
+        assertThat(Rate.parse("10/h")).hasToString("10.0/h");
         assertThat(Rate.parse("2/min")).hasToString("2.0/min");
         assertThat(Rate.parse("0.00001/s")).hasToString("0.0360/h");
         assertThat(new Rate(1, Duration.ofDays(36_525)).perSecond()).isPositive();
