@@ -118,7 +118,7 @@ final class BlockingExchange {
                             ? ConnectGate.refusal(e).getCause() : e,
                             bodyRead.bytes(), latency, options);
             if (answered != 0) {
-                failed = failed.withStatus(answered, answeredRetryAfter);
+                failed = reader.failedFirst(failed.withStatus(answered, answeredRetryAfter));
             }
             return redirected ? failed.afterRedirect(sentTo) : failed;
         } finally {
@@ -218,8 +218,9 @@ final class BlockingExchange {
 
     /** The server answered {@code status}, with a body over the limit. */
     private Outcome tooLarge(int status, long start) {
-        return Outcome.answeredWith(status, Engine.tooLarge(options.maxBodyBytes()),
-                bodyRead.bytes(), System.nanoTime() - start);
+        return reader.failedFirst(Outcome.answeredWith(status,
+                Engine.tooLarge(options.maxBodyBytes()), bodyRead.bytes(),
+                System.nanoTime() - start));
     }
 
     /**

@@ -79,10 +79,29 @@ final class BodyReader {
             }
         }
         if (failure != null && status / 100 == 2) {
-            return new Outcome(status, bytes, latencyNanos, FetchError.of(ErrorKind.BODY,
-                    "the body handler failed: " + describe(failure)), retryAfter, null);
+            return new Outcome(status, bytes, latencyNanos, bodyError(), retryAfter, null);
         }
         return Outcome.response(status, bytes, latencyNanos, retryAfter, body);
+    }
+
+    /**
+     * What an exchange that ended without a whole body ({@code ended}: too large, timed out,
+     * cut off, reset) comes to: a body error instead when the handler had failed on a 2xx
+     * before the end, as {@link #finish} has it, since that failure came first and the item
+     * would be one whatever became of the rest of the body. It keeps {@code ended}'s status,
+     * bytes and timing. A cancel stays one: the run stopped, and a resume fetches the item again.
+     */
+    synchronized Outcome failedFirst(Outcome ended) {
+        if (failure == null || ended.status() == null || ended.status() / 100 != 2
+                || ended.error() == null || ended.error().kind() == ErrorKind.CANCELLED) {
+            return ended;
+        }
+        return new Outcome(ended.status(), ended.bytes(), ended.latencyNanos(), bodyError(),
+                ended.retryAfter(), null, ended.finalUrl(), false, false, false);
+    }
+
+    private FetchError bodyError() {
+        return FetchError.of(ErrorKind.BODY, "the body handler failed: " + describe(failure));
     }
 
     /**

@@ -233,8 +233,8 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
         }
         Outcome failure = Failures.outcome(thrown, location == null ? bytes : 0,
                 System.nanoTime() - start, options);
-        return new Hop(answered == 0 ? failure : failure.withStatus(answered, retryAfter),
-                status, null);
+        return new Hop(answered == 0 ? failure
+                : body.failedFirst(failure.withStatus(answered, retryAfter)), status, null);
     }
 
     @Override
@@ -254,8 +254,9 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
             body.abandon();
             // Parts arrive in whatever sizes the network made; report what the blocking
             // engines report, the limit plus one, so records agree.
-            return new Hop(Outcome.answeredWith(status, Engine.tooLarge(maxBody),
-                    Math.min(bytes, maxBody + 1), latency), status, null);
+            return new Hop(body.failedFirst(Outcome.answeredWith(status,
+                    Engine.tooLarge(maxBody), Math.min(bytes, maxBody + 1), latency)),
+                    status, null);
         }
         return new Hop(body.finish(status, bytes, latency, retryAfter), status, null);
     }
