@@ -31,9 +31,11 @@ import java.util.Optional;
  *       handler must be quick and must never block. The thread engines call it on the
  *       request's own thread.</li>
  *   <li>If a sink throws on a 2xx response, the item ends as a {@code body} error with the
- *       exception's message; on any other status the item keeps its HTTP error and the body is
- *       {@code null}. Either way the rest of the body is still read, so the connection can be
- *       reused.</li>
+ *       exception's message, whatever then becomes of the rest of the body (over the max body,
+ *       cut off, timed out or reset: the sink's failure came first), unless the fetcher closes
+ *       first, which leaves it cancelled; on any other status the item keeps its HTTP error
+ *       (or the failure that cut its body) and the body is {@code null}. Either way the rest of
+ *       the body is still read, so the connection can be reused.</li>
  * </ul>
  *
  * @param <T> what the handler makes of a body
