@@ -1,9 +1,13 @@
 package dev.bulkfetch;
 
+import dev.bulkfetch.input.HttpSyntax;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -64,10 +68,10 @@ public final class Fetcher implements AutoCloseable {
     // streams and publishers being fed, the close): this class only delegates to it.
     private final LiveRun run;
 
-    private Fetcher(FetchConfig config, Duration closeGrace) {
+    private Fetcher(FetchConfig config, Duration closeGrace, Map<String, String> headers) {
         this.config = config;
         // The close grace is the run's alone: its close and its publishers' feeds wait it out.
-        this.run = new LiveRun(config, closeGrace);
+        this.run = new LiveRun(config, closeGrace, headers);
     }
 
     /**
@@ -271,8 +275,30 @@ public final class Fetcher implements AutoCloseable {
         private final FetchConfig.Builder config = FetchConfig.builder()
                 .bodyHandler(BodyHandlers.bytes());
         private Duration closeGrace = Duration.ofSeconds(5);
+        private final Map<String, String> headers = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * A header sent with every request that gives none of that name itself, in any case
+         * (one that does keeps its own): a {@code User-Agent}, an API's key. The fetcher's go
+         * first, in the order given, then the request's.
+         *
+         * @throws IllegalArgumentException when the header cannot be sent (as
+         *     {@link FetchRequest}'s), or a header of that name, in any case, was given already
+         */
+        public Builder header(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            for (String earlier : headers.keySet()) {
+                if (earlier.equalsIgnoreCase(name)) {
+                    throw new IllegalArgumentException("header \"" + name
+                            + "\" is given twice, also as \"" + earlier + "\"");
+                }
+            }
+            headers.put(name, HttpSyntax.headerValue(name, value));
+            return this;
         }
 
         /**
@@ -460,7 +486,8 @@ public final class Fetcher implements AutoCloseable {
          *     certificates, or a concurrency other than 1 set beside the serial engine
          */
         public Fetcher build() {
-            return new Fetcher(config.build(), closeGrace);
+            return new Fetcher(config.build(), closeGrace,
+                    Collections.unmodifiableMap(new LinkedHashMap<>(headers)));
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.bulkfetch.run.BulkRun;
 import dev.bulkfetch.run.Source;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +48,8 @@ final class LiveRun {
     // By seq, the futures still to complete: added by callers, removed by whichever thread
     // completes or cancels one (the driver, close(), a caller's cancel).
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    // Sent with every request that gives none of the name itself (Fetcher.Builder#header).
+    private final Map<String, String> headers;
     // The next seq to give a request, from any caller's thread.
     private final AtomicLong nextSeq = new AtomicLong();
     // Streams whose feeders are reading their sources: close() stops them. Only this class
@@ -74,9 +77,13 @@ final class LiveRun {
     private record Pending(FetchRequest request, CompletableFuture<FetchResult> future) {
     }
 
-    /** Starts the driver thread, running {@code config} for as long as this is open. */
-    LiveRun(FetchConfig config, Duration closeGrace) {
+    /**
+     * Starts the driver thread, running {@code config} for as long as this is open, and
+     * sending {@code headers} with every request that gives none of the name itself.
+     */
+    LiveRun(FetchConfig config, Duration closeGrace, Map<String, String> headers) {
         this.closeGrace = closeGrace;
+        this.headers = headers;
         // Unordered: ordering is each stream's own; a window in the run held every caller
         // back behind one slow request.
         this.run = new BulkRun(FetchConfig.builder().from(config).ordered(false).build());
@@ -98,7 +105,8 @@ final class LiveRun {
             long seq = nextSeq.incrementAndGet();
             pending.put(seq, new Pending(request, future));
             queue.add(new InputItem.Request(new FetchRequest(seq, request.id(), request.url(),
-                    request.method(), request.headers(), request.body(), request.idIsNumber())));
+                    request.method(), headersOf(request), request.body(),
+                    request.idIsNumber())));
             // A caller that cancels (cancel, orTimeout, a deadline of its own) withdraws a
             // request not yet sent, whether still queued here or waiting for the rate: it was
             // sent all the same, a POST included. One on the wire is ended, freeing its slot.
@@ -111,6 +119,21 @@ final class LiveRun {
         }
         run.wakeUp();
         return future;
+    }
+
+    /** The fetcher's headers that {@code request} does not give itself, then its own. */
+    private Map<String, String> headersOf(FetchRequest request) {
+        if (headers.isEmpty()) {
+            return request.headers();
+        }
+        Map<String, String> sent = new LinkedHashMap<>();
+        headers.forEach((name, value) -> {
+            if (request.headers().keySet().stream().noneMatch(name::equalsIgnoreCase)) {
+                sent.put(name, value);
+            }
+        });
+        sent.putAll(request.headers());
+        return sent;
     }
 
     /**

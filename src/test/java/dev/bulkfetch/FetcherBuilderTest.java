@@ -273,6 +273,47 @@ class FetcherBuilderTest {
     }
 
     /**
+     * A header for every request, as the CLI's -H: a scraping job's User-Agent or an API's key
+     * had to be put on each request by hand (library exploratory test). A request's own header
+     * of the name, in any case, is sent instead; every engine sends the same.
+     */
+    @Test
+    void theFetchersHeadersGoWithEveryRequestThatGivesNoneOfTheName() {
+        for (EngineKind engine : EngineKind.values()) {
+            server.wireMock().resetRequests();
+            try (Fetcher fetcher = Fetcher.builder().engine(engine).concurrency(1)
+                    .header("User-Agent", " crawler/2 ").header("X-Key", "k1").build()) {
+                FetchRequest plain = server.request(1, "/ok/");
+                FetchRequest own = FetchRequest.builder(2, server.request(2, "/ok/").url())
+                        .header("x-key", "mine").build();
+                assertThat(fetcher.fetch(plain).join().ok()).isTrue();
+                assertThat(fetcher.fetch(own).join().ok()).isTrue();
+
+                var sent = server.wireMock().getAllServeEvents().stream()
+                        .map(e -> e.getRequest()).filter(r -> r.getUrl().startsWith("/ok/"))
+                        .toList();
+                var first = sent.stream().filter(r -> r.getUrl().equals("/ok/1")).findFirst()
+                        .orElseThrow();
+                var second = sent.stream().filter(r -> r.getUrl().equals("/ok/2")).findFirst()
+                        .orElseThrow();
+                assertThat(first.getHeader("User-Agent")).as(engine.cliName())
+                        .isEqualTo("crawler/2");
+                assertThat(first.getHeader("X-Key")).as(engine.cliName()).isEqualTo("k1");
+                assertThat(second.getHeader("User-Agent")).isEqualTo("crawler/2");
+                assertThat(second.getHeaders().getHeader("X-Key").values()).as(engine.cliName())
+                        .containsExactly("mine");
+            }
+        }
+        assertThatThrownBy(() -> Fetcher.builder().header("X-A", "1").header("x-a", "2"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"x-a\" is given twice, also as \"X-A\"");
+        assertThatThrownBy(() -> Fetcher.builder().header("X-A", "1\r\nX-B: 2"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Fetcher.builder().header("Content-Length", "3"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
      * The API holds nothing only the command line can use: every setting of FetchConfig's
      * builder is one a library user can set on a Fetcher too (saving bodies to a folder and
      * putting them into records were FetchConfig's, and nothing but the CLI's run read them).
