@@ -83,18 +83,7 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
         id = id == null ? Long.toString(seq) : id;
         Map<String, String> checked = new LinkedHashMap<>();
         if (headers != null) {
-            headers.forEach((name, value) -> {
-                Objects.requireNonNull(name, "a header name");
-                for (String earlier : checked.keySet()) {
-                    if (earlier.equalsIgnoreCase(name)) {
-                        // Names are case-insensitive: the engines would send two such
-                        // differently (the event loop both, the JDK the last).
-                        throw new IllegalArgumentException("header \"" + name
-                                + "\" is given twice, also as \"" + earlier + "\"");
-                    }
-                }
-                checked.put(name, HttpSyntax.headerValue(name, value));
-            });
+            headers.forEach((name, value) -> HttpSyntax.addHeader(checked, name, value));
         }
         headers = Collections.unmodifiableMap(checked);
     }

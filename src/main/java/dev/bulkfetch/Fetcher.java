@@ -291,13 +291,7 @@ public final class Fetcher implements AutoCloseable {
         public Builder header(String name, String value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
-            for (String earlier : headers.keySet()) {
-                if (earlier.equalsIgnoreCase(name)) {
-                    throw new IllegalArgumentException("header \"" + name
-                            + "\" is given twice, also as \"" + earlier + "\"");
-                }
-            }
-            headers.put(name, HttpSyntax.headerValue(name, value));
+            HttpSyntax.addHeader(headers, name, value);
             return this;
         }
 

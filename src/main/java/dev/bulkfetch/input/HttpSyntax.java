@@ -38,6 +38,25 @@ public final class HttpSyntax {
     }
 
     /**
+     * Puts header {@code name} into {@code headers}, its value as {@link #headerValue} makes
+     * it.
+     *
+     * @throws IllegalArgumentException when it cannot be sent, or a header of that name, in
+     *     any case, is there already: names are case-insensitive, and the engines would send
+     *     two such differently (the event loop both, the JDK the last)
+     */
+    public static void addHeader(Map<String, String> headers, String name, String value) {
+        java.util.Objects.requireNonNull(name, "a header name");
+        for (String earlier : headers.keySet()) {
+            if (earlier.equalsIgnoreCase(name)) {
+                throw new IllegalArgumentException("header \"" + name
+                        + "\" is given twice, also as \"" + earlier + "\"");
+            }
+        }
+        headers.put(name, headerValue(name, value));
+    }
+
+    /**
      * {@code value} as a header {@code name} carries it: without the spaces or tabs around it,
      * which are not part of a value (RFC 9110), and checked. The name must be a word and not
      * one that frames the body ({@code Content-Length}, {@code Transfer-Encoding}); the value
