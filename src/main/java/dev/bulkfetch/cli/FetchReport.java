@@ -52,9 +52,11 @@ final class FetchReport {
     /**
      * Reports the run that ended with {@code summary}, beside the records {@code journal}
      * (null: none) kept from earlier runs, and returns its exit code. {@code failed} is set
-     * when the run's records could not be written, which ended it.
+     * when the run's records could not be written, which ended it; {@code specs} are the lines
+     * of a URL list that looked like request specs (null: none).
      */
-    int end(Summary summary, Journal journal, Interrupts interrupts, RecordsFailed failed) {
+    int end(Summary summary, Journal journal, Interrupts interrupts, RecordsFailed failed,
+            UrlListReader.SpecLines specs) {
         InputGrowth grown = grownInput(journal);
         // A signal that stopped the records' reader too ended the run: the failed write did not.
         boolean bySignal = interrupts.interrupted() && (failed == null || failed.withSignal());
@@ -78,6 +80,11 @@ final class FetchReport {
                         + keptFailures + " not ok");
             }
             err.flush();
+        }
+        if (specs != null) {
+            // Quiet or not, once: a spec file named .json, read as a URL list, said why only
+            // in each record, and on stderr "errors: input 6".
+            warnOfSpecs(specs);
         }
         if (noneConnected(summary) && !interrupts.interrupted()) {
             // Quiet or not: a demo list run without --mock spent its retries' backoff (19 s)
@@ -172,6 +179,18 @@ final class FetchReport {
             err.flush();
             return false;
         }
+    }
+
+    /** Lines of a URL list that begin with '{': JSON Lines request specs, read as URLs. */
+    private void warnOfSpecs(UrlListReader.SpecLines specs) {
+        long more = specs.count() - 1;
+        err.println("bulkfetch fetch: warning: line " + specs.first() + " of "
+                + (input.equals("-") ? "stdin" : input) + " begins with '{'" + (more == 0 ? ""
+                : " (as " + (more == 1 ? "does" : "do") + " " + Options.count(more, "more line")
+                + ")") + ", as a JSON Lines request spec does and no URL does: read as a URL"
+                + " list, such lines are input errors; --input-format jsonl reads request specs"
+                + (input.equals("-") ? "" : " (auto does for a .jsonl or .ndjson name)"));
+        err.flush();
     }
 
     /**

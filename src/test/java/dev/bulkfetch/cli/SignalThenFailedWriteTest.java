@@ -68,7 +68,7 @@ class SignalThenFailedWriteTest {
             FetchReport report = new FetchReport(err, "list.txt", true, null, false, true,
                     null);
 
-            int code = report.end(run.summary(new Tally()), null, interrupts, failed);
+            int code = report.end(run.summary(new Tally()), null, interrupts, failed, null);
 
             assertThat(code).as(said.toString()).isEqualTo(143);
         }
