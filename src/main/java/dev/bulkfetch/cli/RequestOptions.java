@@ -5,6 +5,7 @@ import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
 import java.time.Duration;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** Timeouts and limits every command that sends requests takes, the same way. */
 final class RequestOptions {
@@ -15,16 +16,21 @@ final class RequestOptions {
     long maxBody = FetchConfig.DEFAULT_MAX_BODY_BYTES;
     int maxRedirects = FetchConfig.DEFAULT_MAX_REDIRECTS;
 
+    /** A timeout: a duration whose 0 is refused, saying that none turns it off. */
+    private static OptionSpec.Builder timeout(String name) {
+        return duration(name).converters(new Units.DurationConverter(Units.NO_NO_TIMEOUT));
+    }
+
     /** Declares these options on a command. */
     void addTo(Options options) {
-        options.add(duration("--connect-timeout").defaultValue("5s")
+        options.add(timeout("--connect-timeout").defaultValue("5s")
                         .description("Longest wait for a connection (default: ${DEFAULT-VALUE})."),
                         () -> connectTimeout, v -> connectTimeout = v)
-                .add(duration("--timeout").defaultValue("30s")
+                .add(timeout("--timeout").defaultValue("30s")
                         .description("Longest time for a whole request, send to last byte "
                                 + "(default: ${DEFAULT-VALUE})."),
                         () -> timeout, v -> timeout = v)
-                .add(duration("--idle-timeout").defaultValue("10s")
+                .add(timeout("--idle-timeout").defaultValue("10s")
                         .description("Longest silence while reading a response "
                                 + "(default: ${DEFAULT-VALUE})."),
                         () -> idleTimeout, v -> idleTimeout = v)

@@ -34,26 +34,50 @@ final class Units {
     private Units() {
     }
 
+    /**
+     * What a timeout's zero or negative value is told beside its minimum: 0 (or -1) turns
+     * other tools' timeouts off, and no value turns these off.
+     */
+    static final String NO_NO_TIMEOUT = "there is no 'no timeout' (24h at most)";
+
     static Duration parseDuration(String text) {
         return parseDuration(text, false);
     }
 
     /** As {@link #parseDuration(String)}; {@code zeroAllowed}: 0 (0s, 0ms) means none. */
     static Duration parseDuration(String text, boolean zeroAllowed) {
+        return parseDuration(text, zeroAllowed, null);
+    }
+
+    /**
+     * As {@link #parseDuration(String, boolean)}; where 0 is refused, {@code noZero} (null:
+     * nothing) is said of a zero or a negative value beside the minimum, as what it is not.
+     */
+    static Duration parseDuration(String text, boolean zeroAllowed, String noZero) {
         String lower = text.trim().toLowerCase(Locale.ROOT);
         if (lower.startsWith("-") && lower.length() > 1) {
             // Said as "not a duration", -1s read as a typo rather than as out of range.
-            throw new TypeConversionException("'" + text + "' must be at least 1ms"
-                    + (zeroAllowed ? ", or 0" : ""));
+            throw tooShort(text, zeroAllowed, noZero);
         }
         if (NUMBER.matcher(lower).matches()) {
-            if (zeroAllowed && Double.parseDouble(lower) == 0) {
-                return Duration.ZERO;  // none, in any unit: the one bare number that is clear
+            double number = Double.parseDouble(lower);
+            if (number == 0) {
+                if (zeroAllowed) {
+                    return Duration.ZERO;  // none, in any unit: the one bare number that is clear
+                }
+                // "write 0s for seconds (or 0ms)", each of which was then refused.
+                throw tooShort(text, false, noZero);
             }
             // curl's --max-time counts seconds, other tools milliseconds: a guess would be
-            // a thousand times off for one of them.
-            throw new TypeConversionException("'" + text + "' has no unit: write " + lower
-                    + "s for seconds (or " + lower + "ms)");
+            // a thousand times off for one of them. Only what would be taken is suggested.
+            boolean seconds = inRange(number * 1000);
+            boolean millis = inRange(number);
+            if (!seconds && !millis) {
+                throw number * 1000 < 1 ? tooShort(text, zeroAllowed, null) : tooLong(text);
+            }
+            throw new TypeConversionException("'" + text + "' has no unit: write "
+                    + (seconds ? lower + "s for seconds" + (millis ? " (or " + lower + "ms)" : "")
+                    : lower + "ms for milliseconds"));
         }
         double millis = 0;
         int end = 0;
@@ -75,14 +99,28 @@ final class Units {
             return Duration.ZERO;
         }
         if (millis < 1) {
-            throw new TypeConversionException("'" + text + "' must be at least 1ms"
-                    + (zeroAllowed ? ", or 0" : ""));
+            throw tooShort(text, zeroAllowed, millis == 0 ? noZero : null);
         }
         if (millis > dev.bulkfetch.FetchConfig.MAX_DURATION.toMillis()) {
-            // Nothing here waits that long; 3000000h overflowed the engines' nanoseconds.
-            throw new TypeConversionException("'" + text + "' must be at most 24h");
+            throw tooLong(text);
         }
         return Duration.ofMillis(Math.round(millis));
+    }
+
+    /** Whether {@code millis} is a duration an option takes, 1ms to 24h. */
+    private static boolean inRange(double millis) {
+        return millis >= 1 && millis <= dev.bulkfetch.FetchConfig.MAX_DURATION.toMillis();
+    }
+
+    private static TypeConversionException tooShort(String text, boolean zeroAllowed,
+                                                    String noZero) {
+        return new TypeConversionException("'" + text + "' must be at least 1ms"
+                + (zeroAllowed ? ", or 0" : noZero == null ? "" : "; " + noZero));
+    }
+
+    private static TypeConversionException tooLong(String text) {
+        // Nothing here waits that long; 3000000h overflowed the engines' nanoseconds.
+        return new TypeConversionException("'" + text + "' must be at most 24h");
     }
 
     private static TypeConversionException notADuration(String text) {
@@ -112,18 +150,29 @@ final class Units {
 
     static final class DurationConverter implements ITypeConverter<Duration> {
         private final boolean zeroAllowed;
+        private final String noZero;
 
         DurationConverter() {
             this(false);
         }
 
         DurationConverter(boolean zeroAllowed) {
+            this(zeroAllowed, null);
+        }
+
+        /** One refusing 0, saying {@code noZero} of it (see {@link #parseDuration}). */
+        DurationConverter(String noZero) {
+            this(false, noZero);
+        }
+
+        private DurationConverter(boolean zeroAllowed, String noZero) {
             this.zeroAllowed = zeroAllowed;
+            this.noZero = noZero;
         }
 
         @Override
         public Duration convert(String value) {
-            return parseDuration(value, zeroAllowed);
+            return parseDuration(value, zeroAllowed, noZero);
         }
     }
 

@@ -63,8 +63,33 @@ class UnitsTest {
                         "'10' has no unit: write 10s for seconds (or 10ms)");
         assertThatThrownBy(() -> Units.parseDuration("1.5")).hasMessage(
                 "'1.5' has no unit: write 1.5s for seconds (or 1.5ms)");
-        assertThatThrownBy(() -> Units.parseDuration("0")).hasMessage(
-                "'0' has no unit: write 0s for seconds (or 0ms)");
+    }
+
+    /**
+     * After a probe: '0' was told to write 0s (or 0ms), then refused. Only a value that would
+     * be taken is suggested; none, and the range is said.
+     */
+    @Test
+    void aBareNumberIsToldOnlyUnitsThatWouldBeTaken() {
+        assertThatThrownBy(() -> Units.parseDuration("0")).isInstanceOf(
+                TypeConversionException.class).hasMessage("'0' must be at least 1ms");
+        assertThatThrownBy(() -> Units.parseDuration("0.0")).hasMessage(
+                "'0.0' must be at least 1ms");
+        assertThatThrownBy(() -> Units.parseDuration("0", false, Units.NO_NO_TIMEOUT))
+                .hasMessage("'0' must be at least 1ms; there is no 'no timeout' (24h at most)");
+        assertThatThrownBy(() -> Units.parseDuration("0s", false, Units.NO_NO_TIMEOUT))
+                .hasMessage("'0s' must be at least 1ms; there is no 'no timeout' (24h at most)");
+        // Not zero: what it is not does not concern it.
+        assertThatThrownBy(() -> Units.parseDuration("0.0001", false, Units.NO_NO_TIMEOUT))
+                .hasMessage("'0.0001' must be at least 1ms");
+        assertThatThrownBy(() -> Units.parseDuration("0.0001s", false, Units.NO_NO_TIMEOUT))
+                .hasMessage("'0.0001s' must be at least 1ms");
+        assertThatThrownBy(() -> Units.parseDuration("0.5")).hasMessage(
+                "'0.5' has no unit: write 0.5s for seconds");
+        assertThatThrownBy(() -> Units.parseDuration("100000")).hasMessage(
+                "'100000' has no unit: write 100000ms for milliseconds");
+        assertThatThrownBy(() -> Units.parseDuration("100000000")).hasMessage(
+                "'100000000' must be at most 24h");
     }
 
     /** Where zero is allowed ("at least 1ms, or 0"), a bare 0 is none in any unit. */
