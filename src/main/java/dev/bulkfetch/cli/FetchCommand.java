@@ -200,7 +200,7 @@ final class FetchCommand implements Callable<Integer> {
                     outputs.makeBodiesFolder();
                 });
             } catch (StdinWait.Stopped stopped) {
-                return new FetchReport(spec.commandLine().getErr(), input, quiet,
+                return new FetchReport(spec.commandLine().getErr(), stdout, input, quiet,
                         outputs.summaryJson, false, false, null).stoppedBeforeInput(stopped.stop,
                         new Tally().snapshot(0, 0, config.engine().cliName(),
                                 config.concurrency(), null));
@@ -255,7 +255,7 @@ final class FetchCommand implements Callable<Integer> {
         // read again (not stdin, not a pipe), or the advice to use it would only be refused.
         boolean canResume = journal != null && journal.resumable() && !input.equals("-")
                 && Files.isRegularFile(UrlListReader.resolve(input));
-        FetchReport report = new FetchReport(err, input, quiet, outputs.summaryJson,
+        FetchReport report = new FetchReport(err, stdout, input, quiet, outputs.summaryJson,
                 mock != null, canResume, insecure ? "--insecure" : cacert != null ? "--cacert"
                         : null);
         try (RecordSink sink = openOutput(journal);

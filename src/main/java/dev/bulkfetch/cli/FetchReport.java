@@ -25,8 +25,10 @@ final class FetchReport {
     private final PrintWriter err;
     private final String input;
     private final boolean quiet;
-    // --summary-json's file; null: none asked for.
+    // --summary-json's file, '-' for stdout; null: none asked for.
     private final Path summaryJson;
+    // Where the records go without -o, and the summary with --summary-json -.
+    private final OutputStream stdout;
     // Whether the run's URLs went to --mock's server.
     private final boolean mocked;
     private final boolean canResume;
@@ -36,11 +38,13 @@ final class FetchReport {
     /**
      * A report on {@code err} of the run of {@code input} (- for stdin); {@code canResume}
      * says whether --resume can go on from the run (see FetchCommand); {@code trustedBy} names
-     * the option given that widened what TLS trusts, null for none.
+     * the option given that widened what TLS trusts, null for none. A {@code summaryJson} of
+     * {@code -} is written to {@code stdout}.
      */
-    FetchReport(PrintWriter err, String input, boolean quiet, Path summaryJson, boolean mocked,
-                boolean canResume, String trustedBy) {
+    FetchReport(PrintWriter err, OutputStream stdout, String input, boolean quiet,
+                Path summaryJson, boolean mocked, boolean canResume, String trustedBy) {
         this.err = err;
+        this.stdout = stdout;
         this.trustedBy = trustedBy;
         this.input = input;
         this.quiet = quiet;
@@ -169,13 +173,14 @@ final class FetchReport {
         if (summaryJson == null) {
             return true;
         }
-        try (OutputStream out = Files.newOutputStream(summaryJson)) {
+        boolean toStdout = summaryJson.toString().equals("-");
+        try (OutputStream out = toStdout ? unclosed(stdout) : Files.newOutputStream(summaryJson)) {
             summary.writeJson(out, kept, keptFailures, interrupted, unreadLines,
                     bodyNotSaved);
             return true;
         } catch (IOException e) {
             err.println("bulkfetch fetch: cannot write the summary to "
-                    + summaryJson + ": " + FileErrors.reason(e));
+                    + (toStdout ? "stdout" : summaryJson) + ": " + FileErrors.reason(e));
             err.flush();
             return false;
         }
@@ -191,6 +196,21 @@ final class FetchReport {
                 + " list, such lines are input errors; --input-format jsonl reads request specs"
                 + (input.equals("-") ? "" : " (auto does for a .jsonl or .ndjson name)"));
         err.flush();
+    }
+
+    /** {@code out}, which a close only flushes: the summary's writer closes what it writes to. */
+    private static OutputStream unclosed(OutputStream out) {
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
     }
 
     /**

@@ -64,7 +64,8 @@ final class OutputOptions {
                         // walk back up could not remove new/.. it had made.
                         () -> saveBodies, v -> saveBodies = v == null ? null : v.normalize())
                 .add(option("--summary-json").paramLabel("FILE").type(Path.class)
-                        .description("Also write the summary as JSON to FILE."),
+                        .description("Also write the summary as JSON to FILE ('-': stdout, "
+                                + "with -o FILE)."),
                         () -> summaryJson, v -> summaryJson = v);
     }
 
@@ -87,7 +88,14 @@ final class OutputOptions {
                     + " (stdin is read from it), which writing the records would empty;"
                     + " choose another file");
         }
-        if (summaryJson != null) {
+        if (summaryToStdout()) {
+            // After the records, or, on a stop, amid them: no reader could tell them apart.
+            if (output == null || Journal.sameFile(output, Path.of("/dev/stdout"))) {
+                throw usage("--summary-json - and --output both name stdout (the records go"
+                        + " there without -o, or with -o -), where the summary and the records"
+                        + " would mix: give -o FILE for the records, or --summary-json FILE");
+            }
+        } else if (summaryJson != null) {
             checkSummary(in);
         }
         if (saveBodies != null) {
@@ -243,7 +251,7 @@ final class OutputOptions {
             ours.put(output, "the output file");
             ours.put(identityFile(), "the output file's identity file");
         }
-        if (summaryJson != null) {
+        if (summaryJson != null && !summaryToStdout()) {
             ours.put(summaryJson, "the summary file");
         }
         Path bodies = real(saveBodies);
@@ -324,9 +332,15 @@ final class OutputOptions {
      * refused as a usage error must not take it either.
      */
     void removeEarlierSummary() throws IOException {
-        if (summaryJson != null && Files.isRegularFile(summaryJson)) {
+        // A file named '-' is no summary of ours: '-' is stdout.
+        if (summaryJson != null && !summaryToStdout() && Files.isRegularFile(summaryJson)) {
             Files.delete(summaryJson);
         }
+    }
+
+    /** Whether --summary-json is '-', stdout, as the input's and -o's '-' are. */
+    boolean summaryToStdout() {
+        return summaryJson != null && summaryJson.toString().equals("-");
     }
 
     private ParameterException usage(String message) {

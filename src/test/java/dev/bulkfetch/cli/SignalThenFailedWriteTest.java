@@ -65,7 +65,7 @@ class SignalThenFailedWriteTest {
             new ProcessBuilder("kill", "-TERM", Long.toString(ProcessHandle.current().pid()))
                     .start().waitFor();
             assertThat(interrupts.stoppedWithin(Duration.ofSeconds(30))).isTrue();
-            FetchReport report = new FetchReport(err, "list.txt", true, null, false, true,
+            FetchReport report = new FetchReport(err, null, "list.txt", true, null, false, true,
                     null);
 
             int code = report.end(run.summary(new Tally()), null, interrupts, failed, null);
