@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -242,12 +241,8 @@ final class FetchReport {
     static Path restOf(Path list) {
         String name = list.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String stem = dot > 0 ? name.substring(0, dot) : name;
-        Path rest = list.resolveSibling(stem + "-rest.txt");
-        for (int n = 2; Files.exists(rest, LinkOption.NOFOLLOW_LINKS); n++) {
-            rest = list.resolveSibling(stem + "-rest-" + n + ".txt");
-        }
-        return rest;
+        return ShellWords.unusedBeside(list, (dot > 0 ? name.substring(0, dot) : name) + "-rest",
+                ".txt");
     }
 
     /**

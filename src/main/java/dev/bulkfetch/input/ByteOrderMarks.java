@@ -145,12 +145,14 @@ final class ByteOrderMarks {
                 + ShellWords.file(converted(file)), null);
     }
 
-    /** {@code list.txt}'s converted copy: {@code list-utf8.txt}, beside it. */
+    /**
+     * {@code list.txt}'s converted copy: {@code list-utf8.txt}, beside it, or, when a file of
+     * that name is there, {@code list-utf8-2.txt}... ({@link ShellWords#unusedBeside}).
+     */
     private static Path converted(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String copy = dot > 0 ? name.substring(0, dot) + "-utf8" + name.substring(dot)
-                : name + "-utf8";
-        return file.resolveSibling(copy);
+        return dot > 0 ? ShellWords.unusedBeside(file, name.substring(0, dot) + "-utf8",
+                name.substring(dot)) : ShellWords.unusedBeside(file, name + "-utf8", "");
     }
 }

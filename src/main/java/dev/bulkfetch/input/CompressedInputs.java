@@ -104,7 +104,8 @@ final class CompressedInputs {
      * {@code list.gz}'s {@code list.txt}; a name without a compression's extension keeps its
      * own, {@code -decompressed} put before it ({@code specs.jsonl}'s {@code
      * specs-decompressed.jsonl}, still JSON Lines). Never the file itself, which the shell
-     * would empty before zcat read it.
+     * would empty before zcat read it, nor a file already there: {@code list-2.txt} when
+     * {@code list.txt} is ({@link ShellWords#unusedBeside}).
      */
     private static Path decompressed(Path file) {
         String name = file.getFileName().toString();
@@ -112,10 +113,11 @@ final class CompressedInputs {
         String extension = dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "";
         if (COMPRESSED.contains(extension)) {
             String base = name.substring(0, dot);
-            return file.resolveSibling(base.indexOf('.') > 0 ? base : base + ".txt");
+            int baseDot = base.indexOf('.') > 0 ? base.lastIndexOf('.') : base.length();
+            return ShellWords.unusedBeside(file, base.substring(0, baseDot),
+                    baseDot < base.length() ? base.substring(baseDot) : ".txt");
         }
-        return file.resolveSibling(dot > 0
-                ? name.substring(0, dot) + "-decompressed" + name.substring(dot)
-                : name + "-decompressed.txt");
+        return ShellWords.unusedBeside(file, (dot > 0 ? name.substring(0, dot) : name)
+                + "-decompressed", dot > 0 ? name.substring(dot) : ".txt");
     }
 }
