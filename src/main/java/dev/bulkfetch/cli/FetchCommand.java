@@ -311,8 +311,7 @@ final class FetchCommand implements Callable<Integer> {
                         && interrupts.stoppedWithin(SIGNAL_WITH_THE_READER), canResume);
                 summary = run.summary(tally);
             }
-            return report.end(summary, journal, interrupts, failed,
-                    urls instanceof UrlListReader list ? list.specLines() : null);
+            return report.end(summary, journal, interrupts, failed, urls);
         }
     }
 

@@ -2,7 +2,9 @@ package dev.bulkfetch.cli;
 
 import dev.bulkfetch.ErrorKind;
 import dev.bulkfetch.input.ShellWords;
+import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
+import dev.bulkfetch.input.LineNotes;
 import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.InputGrowth;
 import dev.bulkfetch.output.Journal;
@@ -55,11 +57,11 @@ final class FetchReport {
     /**
      * Reports the run that ended with {@code summary}, beside the records {@code journal}
      * (null: none) kept from earlier runs, and returns its exit code. {@code failed} is set
-     * when the run's records could not be written, which ended it; {@code specs} are the lines
-     * of a URL list that looked like request specs (null: none).
+     * when the run's records could not be written, which ended it; {@code read} is the input
+     * as read (null: none), whose lines noted for a warning are said once.
      */
     int end(Summary summary, Journal journal, Interrupts interrupts, RecordsFailed failed,
-            UrlListReader.SpecLines specs) {
+            InputReader read) {
         InputGrowth grown = grownInput(journal);
         // A signal that stopped the records' reader too ended the run: the failed write did not.
         boolean bySignal = interrupts.interrupted() && (failed == null || failed.withSignal());
@@ -84,10 +86,17 @@ final class FetchReport {
             }
             err.flush();
         }
-        if (specs != null) {
-            // Quiet or not, once: a spec file named .json, read as a URL list, said why only
-            // in each record, and on stderr "errors: input 6".
-            warnOfSpecs(specs);
+        // Quiet or not, once each: a spec file named .json, read as a URL list, said why only
+        // in each record, and on stderr "errors: input 6"; a spec with a body and no method
+        // went as a GET, which an API meant to create may answer 200 without doing anything.
+        if (read != null) {
+            warnOf(read.specLines(), " begins with '{'", ", as a JSON Lines request spec does"
+                    + " and no URL does: read as a URL list, such lines are input errors;"
+                    + " --input-format jsonl reads request specs"
+                    + (input.equals("-") ? "" : " (auto does for a .jsonl or .ndjson name)"));
+            warnOf(read.bodiesWithoutMethod(), " gives a \"body\" and no \"method\"",
+                    ", and was sent as a GET, the default: give \"method\": \"POST\" (or -X"
+                    + " POST) where the body was meant to create or change something");
         }
         if (noneConnected(summary) && !interrupts.interrupted()) {
             // Quiet or not: a demo list run without --mock spent its retries' backoff (19 s)
@@ -185,15 +194,19 @@ final class FetchReport {
         }
     }
 
-    /** Lines of a URL list that begin with '{': JSON Lines request specs, read as URLs. */
-    private void warnOfSpecs(UrlListReader.SpecLines specs) {
-        long more = specs.count() - 1;
-        err.println("bulkfetch fetch: warning: line " + specs.first() + " of "
-                + (input.equals("-") ? "stdin" : input) + " begins with '{'" + (more == 0 ? ""
+    /**
+     * Says {@code lines} once, when there are any: their first, that it {@code does} (as do so
+     * many more), and {@code so}.
+     */
+    private void warnOf(LineNotes lines, String does, String so) {
+        if (lines.count() == 0) {
+            return;
+        }
+        long more = lines.count() - 1;
+        err.println("bulkfetch fetch: warning: line " + lines.first() + " of "
+                + (input.equals("-") ? "stdin" : input) + does + (more == 0 ? ""
                 : " (as " + (more == 1 ? "does" : "do") + " " + Options.count(more, "more line")
-                + ")") + ", as a JSON Lines request spec does and no URL does: read as a URL"
-                + " list, such lines are input errors; --input-format jsonl reads request specs"
-                + (input.equals("-") ? "" : " (auto does for a .jsonl or .ndjson name)"));
+                + ")") + so);
         err.flush();
     }
 

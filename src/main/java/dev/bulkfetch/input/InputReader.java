@@ -45,6 +45,23 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     }
 
     /**
+     * The lines refused for beginning with '{', as a JSON Lines request spec does and no URL
+     * does: a URL list's, for a warning said once as the run ends. None for other readers.
+     */
+    default LineNotes specLines() {
+        return LineNotes.NONE;
+    }
+
+    /**
+     * The request specs that gave a body and no method, sent as GETs (the default method): a
+     * JSON Lines input's, for a warning said once as the run ends, as an API that was meant to
+     * create may answer such a request 200 and do nothing. None for other readers.
+     */
+    default LineNotes bodiesWithoutMethod() {
+        return LineNotes.NONE;
+    }
+
+    /**
      * This input with every request whose host resolves to a loopback, private or link-local
      * address turned into an input error: for lists from untrusted hands.
      */

@@ -39,6 +39,8 @@ final class JsonLinesReader extends LineItemReader {
     private static final String NO_UTF8 = ", which has no UTF-8 form";
 
     private final UrlListReader.RequestTemplate template;
+    // Specs with a body and no method, sent as GETs.
+    private final LineNotes bodiesWithoutMethod = new LineNotes();
 
     JsonLinesReader(InputStream in, UrlListReader.RequestTemplate template) {
         this(in, "-", template);
@@ -48,6 +50,11 @@ final class JsonLinesReader extends LineItemReader {
     JsonLinesReader(InputStream in, String source, UrlListReader.RequestTemplate template) {
         super(in, source, MAX_LINE_BYTES);
         this.template = template;
+    }
+
+    @Override
+    public LineNotes bodiesWithoutMethod() {
+        return bodiesWithoutMethod;
     }
 
     @Override
@@ -196,6 +203,9 @@ final class JsonLinesReader extends LineItemReader {
                 // Its record's id is the one thing that ties results to specs: as a url's,
                 // a header's and a body's, it must be the same text in UTF-8.
                 return rejected("\"id\" has " + escape + NO_UTF8);
+            }
+            if (body != null && m == null && checkedMethod.equals("GET")) {
+                bodiesWithoutMethod.note(seq);
             }
             return new InputItem.Request(new FetchRequest(seq, id,
                     template.mapUrl((URI) target), checkedMethod, headers, body, idIsNumber));

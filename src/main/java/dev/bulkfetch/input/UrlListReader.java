@@ -45,10 +45,8 @@ public final class UrlListReader extends LineItemReader {
             Pattern.DOTALL);
 
     private final RequestTemplate template;
-    // Written by the one thread reading the list (the count last), read once the run is
-    // over, maybe by another (PipeSource's reader): volatile.
-    private volatile long firstSpecLine;
-    private volatile long specLines;
+    // Lines that begin with '{', as a JSON Lines request spec does and no URL does.
+    private final LineNotes specLines = new LineNotes();
 
     UrlListReader(InputStream in, RequestTemplate template) {
         this(in, "-", template);
@@ -128,7 +126,7 @@ public final class UrlListReader extends LineItemReader {
             // No URL begins with a brace: a request spec read as a URL (stdin, a file with
             // another name than auto knows). Its line is no part of the record, where its
             // headers would show a secret; its "url" is, when it reads as a string.
-            notedSpec(seq);
+            specLines.note(seq);
             return rejected(seq, null, BrokenSpec.fields(text).url(), template.method(),
                     SPEC_READ_AS_URL);
         }
@@ -146,32 +144,20 @@ public final class UrlListReader extends LineItemReader {
         // A spec too long for a URL list's line (one with a body): its start is no URL either.
         boolean spec = text.strip().startsWith("{");
         if (spec) {
-            notedSpec(seq);
+            specLines.note(seq);
         }
         return rejected(seq, null, spec ? null : text, template.method(), spec
                 ? problem + " (a JSON Lines request spec? --input-format jsonl reads them)"
                 : problem);
     }
 
-    private void notedSpec(long seq) {
-        if (specLines == 0) {
-            firstSpecLine = seq;  // before the count, whose write publishes it
-        }
-        specLines++;
-    }
-
     /**
      * The lines read so far that begin with '{', as a JSON Lines request spec does and no URL
      * does, each an input error: for a note said once, where the records say it a line each.
-     * Null when there were none.
      */
-    public SpecLines specLines() {
-        long count = specLines;
-        return count == 0 ? null : new SpecLines(firstSpecLine, count);
-    }
-
-    /** {@code count} lines that look like request specs, the first of them line {@code first}. */
-    public record SpecLines(long first, long count) {
+    @Override
+    public LineNotes specLines() {
+        return specLines;
     }
 
     /**

@@ -13,11 +13,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * JSON Lines request specs in a file named .json, or piped in, are read as a URL list: each
- * line was an input error whose record said why, and stderr said only "errors: input 6". The
- * run now says it once on stderr, naming the first such line and --input-format jsonl.
+ * What the input's lines may mean other than what they say, said once on stderr as the run
+ * ends, where each record says it a line at a time (exploratory test):
+ * <ul>
+ *   <li>JSON Lines request specs in a file named .json, or piped in, are read as a URL list:
+ *       each line was an input error whose record said why, and stderr said only "errors:
+ *       input 6";</li>
+ *   <li>a spec with a body and no method went as a GET, which an API meant to create may
+ *       answer 200 having done nothing.</li>
+ * </ul>
  */
-class SpecLinesWarningTest {
+class InputWarningsTest {
 
     @RegisterExtension
     static final TestServer server = new TestServer();
@@ -65,5 +71,27 @@ class SpecLinesWarningTest {
                 + " list, such lines are input errors; --input-format jsonl reads request"
                 + " specs\n");
         assertThat(Records.parse(result.out())).hasSize(2);
+    }
+
+    @Test
+    void specsWithABodyAndNoMethodAreSaidOnceUnlessAnotherMethodIsTheDefault() throws Exception {
+        Path specs = TestServer.write(dir.resolve("specs.jsonl"), String.join("\n",
+                "{\"url\":\"" + server.url("/ok/1") + "\"}",
+                "{\"url\":\"" + server.url("/ok/2") + "\",\"method\":\"POST\",\"body\":\"a\"}",
+                "{\"url\":\"" + server.url("/ok/3") + "\",\"body\":{\"k\":1}}",
+                "{\"url\":\"" + server.url("/ok/4") + "\",\"body\":\"b\"}") + "\n");
+
+        Cli.Result result = Cli.run("fetch", specs.toString(), "-q", "-o",
+                dir.resolve("out.jsonl").toString());
+        Cli.Result posted = Cli.run("fetch", specs.toString(), "-q", "-X", "POST", "-o",
+                dir.resolve("posted.jsonl").toString());
+
+        assertThat(result.err()).isEqualTo("bulkfetch fetch: warning: line 3 of " + specs
+                + " gives a \"body\" and no \"method\" (as does 1 more line), and was sent as"
+                + " a GET, the default: give \"method\": \"POST\" (or -X POST) where the body"
+                + " was meant to create or change something\n");
+        assertThat(Records.read(dir.resolve("out.jsonl"))).extracting(r -> r.get("method")
+                .asText()).containsExactlyInAnyOrder("GET", "POST", "GET", "GET");
+        assertThat(posted.err()).isEmpty();
     }
 }
