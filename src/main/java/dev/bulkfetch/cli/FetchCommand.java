@@ -215,6 +215,13 @@ final class FetchCommand implements Callable<Integer> {
                           MockServer mock, StdinWait stdinWait) throws Exception {
         try {
             outputs.makeBodiesFolder();  // when FILE was not emptied: a resume, or no -o
+            String earlierBodies = outputs.earlierBodies();
+            if (earlierBodies != null) {
+                // Quiet or not: a failed item's SEQ.body there was an earlier run's.
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("bulkfetch fetch: warning: " + earlierBodies);
+                err.flush();
+            }
             int code = fetch(config, requests, format, journal, mock, stdinWait);
             if (failed != null) {
                 // Only now, with the writer closed (its last flush may tear a line again), can

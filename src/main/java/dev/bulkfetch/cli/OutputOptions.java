@@ -128,6 +128,33 @@ final class OutputOptions {
     }
 
     /**
+     * A warning that the bodies' folder holds a body of an earlier run ({@code SEQ.body}),
+     * which this run, not a resume of it, leaves beside its own where no item of its replaces
+     * it: a listing of the folder mixes the runs. Null when there is none, or on a resume,
+     * whose kept records name the bodies there. Looks for one, not all: a folder may hold
+     * millions.
+     */
+    String earlierBodies() {
+        if (saveBodies == null || resume || !Files.isDirectory(saveBodies)) {
+            return null;
+        }
+        try (var bodies = Files.newDirectoryStream(saveBodies, "*.body")) {
+            for (Path body : bodies) {
+                String name = body.getFileName().toString();
+                if (name.matches("[0-9]+\\.body")) {
+                    return "--save-bodies " + saveBodies + " holds bodies of an earlier run ("
+                            + name + " among them): this run replaces those of the items it"
+                            + " saves and leaves the others, so go by its records' body_file,"
+                            + " or give it an empty folder";
+                }
+            }
+        } catch (IOException e) {
+            // Unlisted, it is not said: the run itself finds out whether it can write there.
+        }
+        return null;
+    }
+
+    /**
      * Removes the bodies' folder, and those made above it, if {@link #makeBodiesFolder} made
      * them and they are still empty: for a run refused at its input's first read (a UTF-16
      * or compressed stdin, without -o FILE to wait for its first bytes before the folder is
