@@ -99,6 +99,8 @@ final class Fork {
      * files cannot be made or read (its folder removed while compare runs, a full disk, no
      * permission, compare quitting) fails too, saying which file and why: the comparison goes
      * on without it. With a {@code mockPort}, the list's URLs on 127.0.0.1:8089 go to it.
+     * Interrupted, the run is stopped, not failed; so is one a stop signal ended as it reached
+     * compare too, though compare's interrupt came after its end ({@link StopSignalExit}).
      */
     static Measurement run(Path javaBinary, FetchConfig config, Path urls, Integer mockPort,
                            int warmup, int runNumber, RunFiles files)
@@ -219,6 +221,14 @@ final class Fork {
             IllegalStateException stopped = new IllegalStateException("the JVM is shutting down");
             tidyStopped(stopped, measured, runLog, files);
             throw stopped;
+        }
+        try {
+            // A stop signal to compare's process group may end a run still starting before
+            // compare's own stop comes: stopped with compare then, not failed.
+            StopSignalExit.awaitComparesStop(code, StopSignalExit.GRACE);
+        } catch (InterruptedException e) {
+            tidyStopped(e, measured, runLog, files);
+            throw e;
         }
         // A Ctrl-C landing now would fail these reads and writes (interruptible channels) as
         // I/O errors: it is kept for the caller, who stops at the next run, this one ended.
