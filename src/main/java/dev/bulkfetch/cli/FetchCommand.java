@@ -290,14 +290,16 @@ final class FetchCommand implements Callable<Integer> {
             Tally tally = new Tally();
             Summary summary;
             try (ProgressLine progress = showProgress() ? new ProgressLine(err, tally,
-                    run::inFlight) : null) {
+                    run::inFlight, journal == null ? ProgressLine.LINES_UNKNOWN
+                    : journal.inputLines()) : null) {
                 if (journal != null) {
                     journal.started();  // a resume, now sure to run, is under way again
                 }
                 if (!quiet) {
                     run.onHold(HoldNote.sayingOn(err, progress, config));
                 }
-                InputReader items = journal == null ? urls : urls.skipping(journal::isDone);
+                InputReader items = progress == null ? urls : progress.reading(urls);
+                items = journal == null ? items : items.skipping(journal::isDone);
                 items = denyPrivate ? items.denyingPrivateHosts() : items;
                 items = items.refusing(config.engine()::refusal);
                 // A pipe may fall quiet for any time: read it on its own thread, so the run

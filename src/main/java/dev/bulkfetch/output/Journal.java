@@ -319,6 +319,15 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
+     * The input's lines the run reads, as its identity counts them (blank lines and comments
+     * too, as an item's seq does): the progress line's total. Long.MAX_VALUE when there is no
+     * identity, which knows none.
+     */
+    public long inputLines() {
+        return extent.lines();
+    }
+
+    /**
      * What was written to the input past the bytes the run reads ({@link #inputBytes()}),
      * as of now: none of it was fetched. Null when nothing was, or there is no identity.
      */

@@ -1,5 +1,8 @@
 package dev.bulkfetch.output;
 
+import dev.bulkfetch.input.InputItem;
+import dev.bulkfetch.input.InputReader;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -8,27 +11,73 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
- * A line on a terminal's stderr redrawn twice a second: done, rate, in flight, errors. Runs on
- * its own daemon thread and only reads counters, so it never slows the run.
+ * A line on a terminal's stderr redrawn twice a second: done, rate, in flight, errors, and, for
+ * an input whose lines are known, the line reached and the time left. Runs on its own daemon
+ * thread and only reads counters, so it never slows the run.
  */
 public final class ProgressLine implements AutoCloseable {
+
+    /** The input's lines when they are not known (stdin, a pipe, records to a stream). */
+    public static final long LINES_UNKNOWN = Long.MAX_VALUE;
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("bulkfetch-progress").daemon().factory());
     private final PrintWriter err;
     private final Tally tally;
     private final IntSupplier inFlight;
+    private final long lines;
     private final long start = System.nanoTime();
+    // The seq of the last item the run read: written by its reader, read by the draws.
+    private volatile long lineReached;
     // Held by each draw and by the clear: once closed, no draw writes after the clear.
     private final Object lock = new Object();
     // Guarded by lock.
     private boolean closed;
 
     public ProgressLine(PrintWriter err, Tally tally, IntSupplier inFlight) {
+        this(err, tally, inFlight, LINES_UNKNOWN);
+    }
+
+    /**
+     * A line that also says how far into the input's {@code lines} the run is, and the time
+     * left at this run's rate, once items read through {@link #reading} have come.
+     */
+    public ProgressLine(PrintWriter err, Tally tally, IntSupplier inFlight, long lines) {
         this.err = err;
         this.tally = tally;
         this.inFlight = inFlight;
+        this.lines = lines;
         timer.scheduleAtFixedRate(this::draw, 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * {@code input}, noting each item's seq as it is read: the line reached. Read it before
+     * a resume skips the kept items, so the line reached passes them too.
+     */
+    public InputReader reading(InputReader input) {
+        return new InputReader() {
+            @Override
+            public boolean hasNext() {
+                return input.hasNext();
+            }
+
+            @Override
+            public InputItem next() {
+                InputItem item = input.next();
+                lineReached = item.seq();
+                return item;
+            }
+
+            @Override
+            public void close() throws IOException {
+                input.close();
+            }
+        };
+    }
+
+    /** The seq of the last item read through {@link #reading}: 0 before the first. */
+    long lineReached() {
+        return lineReached;
     }
 
     private void draw() {
@@ -36,12 +85,41 @@ public final class ProgressLine implements AutoCloseable {
             if (closed) {
                 return;
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long done = tally.items();
-            err.printf(Locale.ROOT, "\r%,d done  %.0f/s  %d in flight  %,d errors   ", done,
-                    done / Math.max(seconds, 1e-3), inFlight.getAsInt(), tally.failures());
+            err.print("\r" + text(tally.items(), (System.nanoTime() - start) / 1e9,
+                    inFlight.getAsInt(), tally.failures(), lineReached, lines) + "\033[K");
             err.flush();
         }
+    }
+
+    /**
+     * The line's text. The time left is the lines not yet read and the items in flight, at
+     * this run's rate of items done: a resume's kept items, skipped, cost it nothing. Said
+     * once a second has gone and an item is done, as the first figures say little.
+     */
+    static String text(long done, double seconds, int inFlight, long failures,
+                       long lineReached, long lines) {
+        double rate = done / Math.max(seconds, 1e-3);
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
+                "%,d done  %.0f/s  %d in flight  %,d errors", done, rate, inFlight, failures));
+        if (lines != LINES_UNKNOWN && lineReached > 0) {
+            text.append(String.format(Locale.ROOT, "  line %,d of %,d", lineReached, lines));
+            if (done > 0 && seconds >= 1) {
+                long left = Math.max(lines - lineReached, 0) + inFlight;
+                text.append("  ").append(duration(Math.round(left / rate))).append(" left");
+            }
+        }
+        return text.toString();
+    }
+
+    /** 45s, 12m 05s, 3h 07m: to the second while it is minutes, to the minute after. */
+    static String duration(long seconds) {
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return String.format(Locale.ROOT, "%dm %02ds", seconds / 60, seconds % 60);
+        }
+        return String.format(Locale.ROOT, "%dh %02dm", seconds / 3600, seconds % 3600 / 60);
     }
 
     /** Says {@code line} on a line of its own, in place of the progress line, drawn again next. */

@@ -2,8 +2,12 @@ package dev.bulkfetch.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulkfetch.input.InputItem;
+import dev.bulkfetch.input.InputReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -52,5 +56,87 @@ class ProgressLineTest {
 
         assertThat(closing.isAlive()).isFalse();
         assertThat(text.toString()).contains("7 in flight").endsWith("\r\033[K");
+    }
+
+    /** Without the input's lines (stdin, a pipe), the line is what it always was. */
+    @Test
+    void anInputOfUnknownLinesGetsNoLineReachedNorTimeLeft() {
+        assertThat(ProgressLine.text(1_234, 10, 64, 5, 2_000, ProgressLine.LINES_UNKNOWN))
+                .isEqualTo("1,234 done  123/s  64 in flight  5 errors");
+    }
+
+    /**
+     * The time left is the lines not read and the items in flight at the run's rate: 1,000
+     * items in 10 s is 100/s, and 9,000 lines unread and 50 in flight take 1m 31s.
+     */
+    @Test
+    void theTimeLeftIsTheUnreadLinesAndTheItemsInFlightAtTheRunsRate() {
+        assertThat(ProgressLine.text(1_000, 10, 50, 0, 1_000, 10_000))
+                .isEqualTo("1,000 done  100/s  50 in flight  0 errors  line 1,000 of 10,000"
+                        + "  1m 31s left");
+    }
+
+    /**
+     * A resume's line reached passes the kept items at once; the rate is of this run's items
+     * done, so the time left is of what is left, not shortened by the lines skipped.
+     */
+    @Test
+    void aResumesKeptLinesCountAsReachedNotAsDone() {
+        assertThat(ProgressLine.text(10, 1, 0, 0, 99_990, 100_000))
+                .endsWith("line 99,990 of 100,000  1s left");
+        assertThat(ProgressLine.text(10, 1, 0, 0, 90_010, 100_000))
+                .endsWith("line 90,010 of 100,000  16m 39s left");
+    }
+
+    /** Before a second has gone, or before an item is done, the rate says nothing yet. */
+    @Test
+    void noTimeLeftIsSaidBeforeASecondHasGoneAndAnItemIsDone() {
+        assertThat(ProgressLine.text(5, 0.5, 1, 0, 6, 100)).endsWith("line 6 of 100");
+        assertThat(ProgressLine.text(0, 3, 1, 0, 1, 100)).endsWith("line 1 of 100");
+        assertThat(ProgressLine.text(0, 0.5, 0, 0, 0, 100)).endsWith("0 errors");
+    }
+
+    @Test
+    void theTimeLeftIsToTheSecondUnderAnHourAndToTheMinuteAfter() {
+        assertThat(ProgressLine.duration(0)).isEqualTo("0s");
+        assertThat(ProgressLine.duration(59)).isEqualTo("59s");
+        assertThat(ProgressLine.duration(60)).isEqualTo("1m 00s");
+        assertThat(ProgressLine.duration(3_599)).isEqualTo("59m 59s");
+        assertThat(ProgressLine.duration(3_600)).isEqualTo("1h 00m");
+        assertThat(ProgressLine.duration(100 * 3_600 + 7 * 60 + 59)).isEqualTo("100h 07m");
+    }
+
+    /** The line reached is the seq of the last item read through the line's reader. */
+    @Test
+    void theLineReachedIsTheLastItemRead() throws Exception {
+        StringWriter text = new StringWriter();
+        Iterator<InputItem> items = List.<InputItem>of(
+                new InputItem.Rejected(3, "a", "bad"),
+                new InputItem.Rejected(7, "b", "bad")).iterator();
+        InputReader input = new InputReader() {
+            @Override
+            public boolean hasNext() {
+                return items.hasNext();
+            }
+
+            @Override
+            public InputItem next() {
+                return items.next();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (ProgressLine line = new ProgressLine(new PrintWriter(text), new Tally(), () -> 0,
+                10)) {
+            InputReader read = line.reading(input);
+            assertThat(line.lineReached()).isZero();
+            read.next();
+            assertThat(line.lineReached()).isEqualTo(3);
+            read.next();
+            assertThat(line.lineReached()).isEqualTo(7);
+            assertThat(read.hasNext()).isFalse();
+        }
     }
 }
