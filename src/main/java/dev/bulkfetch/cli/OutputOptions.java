@@ -88,14 +88,16 @@ final class OutputOptions {
                     + " (stdin is read from it), which writing the records would empty;"
                     + " choose another file");
         }
-        if (summaryToStdout()) {
-            // After the records, or, on a stop, amid them: no reader could tell them apart.
-            if (output == null || Journal.sameFile(output, Path.of("/dev/stdout"))) {
-                throw usage("--summary-json - and --output both name stdout (the records go"
-                        + " there without -o, or with -o -), where the summary and the records"
-                        + " would mix: give -o FILE for the records, or --summary-json FILE");
-            }
-        } else if (summaryJson != null) {
+        Path stdout = Path.of("/dev/stdout");
+        // Named '-' or /dev/stdout (or the file stdout was sent to), the summary comes after
+        // the records, or, on a stop, amid them: no reader could tell them apart.
+        if ((summaryToStdout() || Journal.sameFile(summaryJson, stdout))
+                && (output == null || Journal.sameFile(output, stdout))) {
+            throw usage("--summary-json " + summaryJson + " and --output both name stdout (the"
+                    + " records go there without -o, or with -o -), where the summary and the"
+                    + " records would mix: give -o FILE for the records, or --summary-json FILE");
+        }
+        if (summaryJson != null && !summaryToStdout()) {
             checkSummary(in);
         }
         if (saveBodies != null) {

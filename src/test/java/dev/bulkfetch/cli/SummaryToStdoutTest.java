@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * After a probe: --summary-json - wrote a file named '-'. It is stdout now, as the input's and
@@ -44,21 +44,28 @@ class SummaryToStdoutTest {
         assertThat(Path.of("-")).doesNotExist();
     }
 
+    /**
+     * And so is one to /dev/stdout, the same stream by its name in /dev (after an exploratory
+     * test: accepted, it wrote the summary on the end of the records).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"", "-o -"})
-    void aSummaryToStdoutWhereTheRecordsGoIsAUsageErrorNamingBoth(String output)
+    @CsvSource(delimiter = '|', value = {"-|", "-|-o -", "/dev/stdout|", "/dev/stdout|-o -",
+        "-|-o /dev/stdout", "/dev/stdout|-o /dev/stdout"})
+    void aSummaryToStdoutWhereTheRecordsGoIsAUsageErrorNamingBoth(String summary,
+                                                                 String output)
             throws Exception {
         try (TestServer server = new TestServer()) {
             Path list = server.urlList(dir, "/ok/", 2);
-            String line = "fetch " + list + " --summary-json - " + output;
+            String line = "fetch " + list + " --summary-json " + summary + " "
+                    + (output == null ? "" : output);
 
             Cli.Result result = Cli.run(line.strip().split(" "));
 
             assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-            assertThat(result.err()).startsWith("--summary-json - and --output both name stdout"
-                    + " (the records go there without -o, or with -o -), where the summary and"
-                    + " the records would mix: give -o FILE for the records, or --summary-json"
-                    + " FILE\n");
+            assertThat(result.err()).startsWith("--summary-json " + summary + " and --output"
+                    + " both name stdout (the records go there without -o, or with -o -), where"
+                    + " the summary and the records would mix: give -o FILE for the records, or"
+                    + " --summary-json FILE\n");
             assertThat(result.out()).isEmpty();
             assertThat(server.counter().served()).isZero();
         }
