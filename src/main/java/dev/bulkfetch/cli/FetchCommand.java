@@ -57,11 +57,10 @@ final class FetchCommand implements Callable<Integer> {
     List<String> headers = new ArrayList<>();
     Duration grace = Duration.ofSeconds(5);
     boolean includeBody;
-    boolean insecure;
-    Path cacert;
     boolean denyPrivate;
     boolean ordered;
     boolean quiet;
+    final TrustOptions trust = new TrustOptions();
     final OutputOptions outputs = new OutputOptions();
     final RequestOptions requestOptions = new RequestOptions();
     final LimitOptions limitOptions = new LimitOptions();
@@ -116,17 +115,9 @@ final class FetchCommand implements Callable<Integer> {
                         () -> grace, v -> grace = v)
                 .add(flag("--include-body")
                         .description("Put each text (UTF-8) body into its record as body."),
-                        () -> includeBody, v -> includeBody = v)
-                .add(flag("-k", "--insecure")
-                        .description("Accept any TLS certificate and host name. Certificates "
-                                + "are verified unless this is given."),
-                        () -> insecure, v -> insecure = v)
-                .add(option("--cacert").paramLabel("FILE").type(Path.class)
-                        .description("Trust the certificates of the PEM file FILE in place of "
-                                + "the JDK's certificate authorities, as curl does (for a "
-                                + "private CA); host names are still verified."),
-                        () -> cacert, v -> cacert = v)
-                .add(flag("--deny-private")
+                        () -> includeBody, v -> includeBody = v);
+        trust.addTo(options);
+        options.add(flag("--deny-private")
                         .description("Refuse URLs whose host resolves to a loopback, private or "
                                 + "link-local address, as input errors, and redirects to such "
                                 + "hosts, as protocol errors (for untrusted lists)."),
@@ -263,8 +254,7 @@ final class FetchCommand implements Callable<Integer> {
         boolean canResume = journal != null && journal.resumable() && !input.equals("-")
                 && Files.isRegularFile(UrlListReader.resolve(input));
         FetchReport report = new FetchReport(err, stdout, input, quiet, outputs.summaryJson,
-                mock != null, canResume, insecure ? "--insecure" : cacert != null ? "--cacert"
-                        : null);
+                mock != null, canResume, trust.widenedBy());
         try (RecordSink sink = openOutput(journal);
              InputReader urls = InputReader.open(input, format, stdin,
                      mock == null ? requests : requests.withUrlMapper(mock::redirect),
@@ -335,13 +325,8 @@ final class FetchCommand implements Callable<Integer> {
         }
         checked("request options", () -> requestOptions.applyTo(builder));
         checked("limits", () -> limitOptions.applyTo(builder));
-        Options.refuseEmptyName(spec, "--cacert", cacert);
-        if (cacert != null && insecure) {
-            throw new ParameterException(spec.commandLine(), Options.invalidValue("--cacert",
-                    "not with --insecure, which accepts any certificate"));
-        }
-        checked("--cacert", () -> builder.trustedCertificates(cacert));
-        return builder.ordered(ordered).insecure(insecure).denyPrivate(denyPrivate).build();
+        trust.applyTo(builder, spec);
+        return builder.ordered(ordered).denyPrivate(denyPrivate).build();
     }
 
     /**
