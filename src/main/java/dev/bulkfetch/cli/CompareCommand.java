@@ -19,7 +19,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -38,6 +40,8 @@ final class CompareCommand implements Callable<Integer> {
     int warmup = 200;
     Duration serverDelay;
     Path report;
+    List<String> headers = new ArrayList<>();
+    final TrustOptions trust = new TrustOptions();
     final RequestOptions requestOptions = new RequestOptions();
 
     CompareCommand() {
@@ -86,7 +90,13 @@ final class CompareCommand implements Callable<Integer> {
                         () -> serverDelay, v -> serverDelay = v)
                 .add(option("--report").paramLabel("DIR").type(Path.class)
                         .description("Write runs.json and report.html (charts) into DIR."),
-                        () -> report, v -> report = v);
+                        () -> report, v -> report = v)
+                .add(option("-H", "--header").paramLabel("'NAME: VALUE'").type(List.class)
+                        .auxiliaryTypes(String.class)
+                        .description("A header for every request (repeatable), as fetch "
+                                + "sends it; JSON Lines specs may override it."),
+                        () -> headers, v -> headers = v);
+        trust.addTo(options);
         requestOptions.addTo(options);
         options.helpAndVersion(new BulkfetchCommand.Version());
         return spec;
@@ -125,10 +135,12 @@ final class CompareCommand implements Callable<Integer> {
             plan = new Comparison.Plan(input == null ? Path.of(list)
                     : dev.bulkfetch.input.UrlListReader.resolve(list), kinds, concurrencies,
                     repeat, warmup,
-                    serverDelay, requestOptions.applyTo(FetchConfig.builder()
+                    serverDelay, requestOptions.applyTo(trust.applyTo(FetchConfig.builder(),
+                            spec)
                             // Compare measures engines, not a retry policy: each item is sent
                             // once, so a failing item costs every engine the same.
-                            .retries(RetryPolicy.NONE)).build());
+                            .retries(RetryPolicy.NONE)).build(), null,
+                    new Comparison.Requests(headerMap(kinds), trust.cacert));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(),
                     Options.invalidValue(null, e.getMessage()));
@@ -163,6 +175,24 @@ final class CompareCommand implements Callable<Integer> {
                 folder.close();
             }
         }
+    }
+
+    /**
+     * -H values as a header map ({@link Options#headerMap}), refused once here when an
+     * engine to compare cannot send one, not as an input error on every item of its runs.
+     */
+    private Map<String, String> headerMap(List<EngineKind> kinds) {
+        Map<String, String> map = Options.headerMap(spec.commandLine(), headers);
+        List<String> cannot = kinds.stream().filter(kind -> !map.keySet().stream()
+                .allMatch(kind::sendsHeader)).map(EngineKind::cliName).toList();
+        if (!cannot.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option"
+                    + " '--header': the " + String.join(", ", cannot) + " engine"
+                    + (cannot.size() == 1 ? "" : "s") + " cannot send an Expect header (the"
+                    + " JDK's HttpURLConnection waits up to 5 s for each 100 Continue and cannot"
+                    + " give a 417 as a status); compare --engines event-loop");
+        }
+        return map;
     }
 
     /** The runs, the report and the tidying, the command line checked and DIR held. */
@@ -258,7 +288,7 @@ final class CompareCommand implements Callable<Integer> {
                     + server.baseUrl()) + ", each run in its own JVM");
             Comparison.Plan runs = new Comparison.Plan(urls, plan.engines(),
                     plan.concurrencies(), plan.repeat(), plan.warmup(), plan.serverDelay(),
-                    plan.base(), server == null ? null : server.port());
+                    plan.base(), server == null ? null : server.port(), plan.requests());
             String repeatedSends = RepeatedSends.warning(runs);
             if (repeatedSends != null) {
                 err.println(repeatedSends);

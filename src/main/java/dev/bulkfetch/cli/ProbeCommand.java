@@ -1,5 +1,6 @@
 package dev.bulkfetch.cli;
 
+import static dev.bulkfetch.cli.Options.flag;
 import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
@@ -7,7 +8,9 @@ import dev.bulkfetch.compare.Measurement;
 import dev.bulkfetch.compare.Probe;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.mock.MockServer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,6 +27,8 @@ final class ProbeCommand implements Callable<Integer> {
     int runNumber = 1;
     // The mock's port when compare runs one (URLs on 127.0.0.1:8089 go to it), else none.
     Integer mockPort;
+    boolean headersOnStdin;
+    final TrustOptions trust = new TrustOptions();
     final RequestOptions requestOptions = new RequestOptions();
     final LimitOptions limitOptions = new LimitOptions();
 
@@ -55,7 +60,11 @@ final class ProbeCommand implements Callable<Integer> {
                 // of the list changed the lines it could not parse, and specs' bodies).
                 .add(option("--mock-port").paramLabel("P").type(Integer.class),
                         () -> mockPort, v -> mockPort = v)
+                // compare's -H, a line each on stdin: a token on the command line would show
+                // in any user's ps.
+                .add(flag("--headers-on-stdin"), () -> headersOnStdin, v -> headersOnStdin = v)
                 .helpAndVersion(new BulkfetchCommand.Version());
+        trust.addTo(options);
         requestOptions.addTo(options);
         limitOptions.addTo(options);
         return spec;
@@ -74,10 +83,15 @@ final class ProbeCommand implements Callable<Integer> {
         // and go on loading the server alone, for the whole list: it ends with compare.
         ProcessHandle.current().parent().ifPresent(compare -> compare.onExit()
                 .thenRun(() -> Runtime.getRuntime().halt(ExitCodes.INTERRUPTED)));
-        FetchConfig config = limitOptions.applyTo(requestOptions.applyTo(FetchConfig.builder()
-                .engine(EngineKind.fromName(engine)).concurrency(concurrency))).build();
-        Measurement m = Probe.measure(config, input, warmup, runNumber, mockPort == null
-                ? UnaryOperator.identity() : url -> MockServer.redirect(url, mockPort));
+        FetchConfig config = limitOptions.applyTo(requestOptions.applyTo(trust.applyTo(
+                FetchConfig.builder(), spec).engine(EngineKind.fromName(engine))
+                .concurrency(concurrency))).build();
+        Map<String, String> headers = headersOnStdin ? Options.headerMap(spec.commandLine(),
+                new String(System.in.readAllBytes(), StandardCharsets.UTF_8).lines().toList())
+                : Map.of();
+        Measurement m = Probe.measure(config, input, warmup, runNumber, headers,
+                mockPort == null ? UnaryOperator.identity()
+                        : url -> MockServer.redirect(url, mockPort));
         spec.commandLine().getOut().println(Probe.toJson(m));
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

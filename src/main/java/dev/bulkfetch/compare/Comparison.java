@@ -37,19 +37,23 @@ public final class Comparison {
      * @param base timeouts and limits every run shares
      * @param mockPort the port of the mock the runs' URLs on 127.0.0.1:8089 go to, as
      *     {@code fetch --mock} sends them; {@code null} when the runs go without a mock
+     * @param requests the headers every request gets, and the file of the certificates
+     *     {@code base} trusts, which the runs read again
      */
     public record Plan(Path urls, List<EngineKind> engines, List<Integer> concurrencies,
                        int repeat, int warmup, Duration serverDelay, FetchConfig base,
-                       Integer mockPort) {
+                       Integer mockPort, Requests requests) {
 
-        /** A plan whose runs go without a mock. */
+        /** A plan whose runs go without a mock, their requests as their lines say. */
         public Plan(Path urls, List<EngineKind> engines, List<Integer> concurrencies,
                     int repeat, int warmup, Duration serverDelay, FetchConfig base) {
-            this(urls, engines, concurrencies, repeat, warmup, serverDelay, base, null);
+            this(urls, engines, concurrencies, repeat, warmup, serverDelay, base, null,
+                    Requests.AS_LISTED);
         }
 
         public Plan {
             Objects.requireNonNull(urls, "urls");
+            Objects.requireNonNull(requests, "requests");
             engines = List.copyOf(engines);
             concurrencies = concurrencies.stream().distinct().sorted().toList();
             if (engines.isEmpty()) {
@@ -64,6 +68,23 @@ public final class Comparison {
             if (warmup < 0) {
                 throw new IllegalArgumentException("warmup < 0: " + warmup);
             }
+        }
+    }
+
+    /**
+     * What every request of the list gets that its line does not say: compare's {@code -H}
+     * headers (a request spec's own override them, as fetch's do), and the PEM file of
+     * {@code --cacert}, whose certificates each run, in a JVM of its own, reads again.
+     *
+     * @param headers in the order given
+     * @param cacert the file, or {@code null} for the JDK's certificate authorities
+     */
+    public record Requests(Map<String, String> headers, Path cacert) {
+        /** Requests as their lines say, trusting the JDK's authorities (or {@code -k}). */
+        public static final Requests AS_LISTED = new Requests(Map.of(), null);
+
+        public Requests {
+            headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         }
     }
 
@@ -181,8 +202,8 @@ public final class Comparison {
                         String run = String.format(Locale.ROOT, "  %-10s -c %-5d run %d/%d: ",
                                 engine, c, r, plan.repeat());
                         try {
-                            Measurement m = Fork.run(javaBinary.apply(engine), config, plan.urls(),
-                                    plan.mockPort(), plan.warmup(), r, files);
+                            Measurement m = Fork.run(javaBinary.apply(engine), config, plan,
+                                    r, files);
                             runs.add(m);
                             progress.printf(Locale.ROOT, "%s%.2f s, %.0f req/s, %d failed%n",
                                     run, m.wallSeconds(), m.requestsPerSecond(), m.failures());

@@ -88,7 +88,8 @@ final class Fork {
      */
     static Measurement run(Path javaBinary, FetchConfig config, Path urls, int warmup,
                            int runNumber, Path log) throws Failed, InterruptedException {
-        return run(javaBinary, config, urls, null, warmup, runNumber,
+        return run(javaBinary, config, new Comparison.Plan(urls, List.of(config.engine()),
+                List.of(config.concurrency()), 1, warmup, null, config), runNumber,
                 new RunFiles(log, () -> { }));
     }
 
@@ -98,15 +99,15 @@ final class Fork {
      * start, keeps a log of its own beside it instead, named by the {@link Failed}. A run whose
      * files cannot be made or read (its folder removed while compare runs, a full disk, no
      * permission, compare quitting) fails too, saying which file and why: the comparison goes
-     * on without it. With a {@code mockPort}, the list's URLs on 127.0.0.1:8089 go to it.
+     * on without it. It runs {@code plan}'s list, warm-up and requests with {@code config},
+     * and with a {@code plan.mockPort()}, the list's URLs on 127.0.0.1:8089 go to it.
      * Interrupted, the run is stopped, not failed; so is one a stop signal ended as it reached
      * compare too, though compare's interrupt came after its end ({@link StopSignalExit}).
      */
-    static Measurement run(Path javaBinary, FetchConfig config, Path urls, Integer mockPort,
-                           int warmup, int runNumber, RunFiles files)
-            throws Failed, InterruptedException {
+    static Measurement run(Path javaBinary, FetchConfig config, Comparison.Plan plan,
+                           int runNumber, RunFiles files) throws Failed, InterruptedException {
         try {
-            return measure(javaBinary, config, urls, mockPort, warmup, runNumber, files);
+            return measure(javaBinary, config, plan, runNumber, files);
         } catch (Failed e) {
             throw e;
         } catch (IOException e) {
@@ -115,10 +116,11 @@ final class Fork {
         }
     }
 
-    private static Measurement measure(Path javaBinary, FetchConfig config, Path urls,
-                                       Integer mockPort, int warmup, int runNumber,
-                                       RunFiles files)
+    private static Measurement measure(Path javaBinary, FetchConfig config,
+                                       Comparison.Plan plan, int runNumber, RunFiles files)
             throws IOException, InterruptedException {
+        Path urls = plan.urls();
+        Comparison.Requests requests = plan.requests();
         List<String> command = new ArrayList<>();
         command.add(javaBinary.toString());
         int feature = Runtime.version().feature();
@@ -141,17 +143,28 @@ final class Fork {
         command.add(urls.toString());
         List<String> settings = new ArrayList<>(List.of("--engine", config.engine().cliName(),
                 "-c", Integer.toString(config.concurrency()),
-                "--warmup", Integer.toString(warmup),
+                "--warmup", Integer.toString(plan.warmup()),
                 "--connect-timeout", config.connectTimeout().toMillis() + "ms",
                 "--timeout", config.requestTimeout().toMillis() + "ms",
                 "--idle-timeout", config.idleTimeout().toMillis() + "ms",
                 "--max-body", Long.toString(config.maxBodyBytes()),
                 "--max-redirects", Integer.toString(config.maxRedirects()),
                 "--retries", Integer.toString(config.retries().maxRetries())));
-        if (mockPort != null) {
+        if (plan.mockPort() != null) {
             // The run sends the mock's URLs to its port as fetch --mock does, at request
             // time: the list is read as it is.
-            settings.addAll(List.of("--mock-port", mockPort.toString()));
+            settings.addAll(List.of("--mock-port", plan.mockPort().toString()));
+        }
+        if (config.insecure()) {
+            settings.add("--insecure");
+        }
+        if (requests.cacert() != null) {
+            settings.addAll(List.of("--cacert", requests.cacert().toAbsolutePath().toString()));
+        }
+        if (!requests.headers().isEmpty()) {
+            // On its stdin, not its command line, which any user's ps shows (and a failed
+            // run's log repeats): a header may carry a token.
+            settings.add("--headers-on-stdin");
         }
         command.addAll(settings);
         // Not a setting: the run's number, which its measurement carries back (as its repeat).
@@ -176,7 +189,9 @@ final class Fork {
             child = files.start(new ProcessBuilder(command)
                     .redirectOutput(measured.toFile())
                     .redirectError(runLog.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+                    .redirectInput(requests.headers().isEmpty()
+                            ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                            : ProcessBuilder.Redirect.PIPE));
         } catch (IOException e) {
             // A java that cannot be run (gone, not executable), no process to spare: this run
             // failed and the others go on.
@@ -196,6 +211,9 @@ final class Fork {
             child.destroyForcibly();
             deleteOnFailure(shuttingDown, measured, runLog);
             throw shuttingDown;
+        }
+        if (!requests.headers().isEmpty()) {
+            sendHeaders(child, requests.headers());
         }
         int code;
         boolean shuttingDown = false;
@@ -279,6 +297,21 @@ final class Fork {
     }
 
     /** What a run was asked to do, for its log should it fail. */
+    /**
+     * Writes {@code headers} to the run's stdin, a line each, as -H gives them, and closes it.
+     * A run that died before reading them fails by its exit, which says why: not here.
+     */
+    private static void sendHeaders(Process child, java.util.Map<String, String> headers) {
+        StringBuilder lines = new StringBuilder();
+        headers.forEach((name, value) -> lines.append(name).append(": ").append(value)
+                .append('\n'));
+        try (java.io.OutputStream stdin = child.getOutputStream()) {
+            stdin.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException diedFirst) {
+            // Its exit code and log tell the run's failure.
+        }
+    }
+
     private record Run(FetchConfig config, int runNumber, Path urls, List<String> settings,
                        List<String> command) {
     }

@@ -1,0 +1,167 @@
+package dev.bulkfetch.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.sun.net.httpserver.HttpServer;
+import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestCertificates;
+import dev.bulkfetch.testing.TestServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * After an exploratory test: compare took no -H, -k or --cacert, so an API that wants a token,
+ * or a server a private CA signs, could be fetched but not compared. Each run now sends what
+ * fetch would, and gets its headers on its stdin, never on its command line.
+ */
+class CompareRequestsTest {
+
+    private static final String TOKEN = "Bearer s3cret-token";
+
+    @TempDir
+    Path dir;
+
+    /** Every request of every run, warm-ups too, carries the -H headers; none goes without. */
+    @Test
+    void theHeadersGoWithEveryRequestOfEveryRun() throws Exception {
+        AtomicInteger with = new AtomicInteger();
+        AtomicInteger without = new AtomicInteger();
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", exchange -> {
+            boolean authorized = TOKEN.equals(exchange.getRequestHeaders()
+                    .getFirst("Authorization"))
+                    && "7".equals(exchange.getRequestHeaders().getFirst("X-Tenant"));
+            (authorized ? with : without).incrementAndGet();
+            exchange.sendResponseHeaders(authorized ? 200 : 401, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            Path list = TestServer.write(dir.resolve("list.txt"),
+                    base + "/a\n" + base + "/b\n" + base + "/c\n");
+            Path report = dir.resolve("report");
+
+            Cli.Result result = Cli.run("compare", list.toString(), "--engines",
+                    "event-loop,serial", "-c", "2", "--warmup", "2", "-H",
+                    "Authorization: " + TOKEN, "--header", "X-Tenant: 7", "--report",
+                    report.toString());
+
+            assertThat(result.exitCode()).as(result.err() + result.out()).isZero();
+            for (JsonNode run : Records.json(Files.readString(report.resolve("runs.json")))
+                    .get("runs")) {
+                assertThat(run.get("ok").asLong()).as(run.toString()).isEqualTo(3);
+            }
+            assertThat(without.get()).isZero();
+            assertThat(with.get()).as("two runs of 3 items, each after 2 warm-up items")
+                    .isEqualTo(10);
+            assertThat(Files.readString(report.resolve("runs.json"))).doesNotContain("s3cret");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * The headers reach a run on its stdin, a line each; its command line, which ps shows,
+     * and the log a failed run keeps, which repeats it, say only that they do.
+     */
+    @Test
+    void theHeadersGoOnTheRunsStdinNotItsCommandLineNorItsLog() throws Exception {
+        Path args = dir.resolve("args.txt");
+        Path stdin = dir.resolve("stdin.txt");
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/bash\nprintf '%s\\n' \"$@\" > " + args + "\ncat > "
+                + stdin + "\nexit 3\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        FetchConfig config = FetchConfig.builder().engine(EngineKind.SERIAL).build();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Authorization", TOKEN);
+        headers.put("X-Tenant", "7");
+        Comparison.Plan plan = new Comparison.Plan(dir.resolve("list.txt"),
+                List.of(EngineKind.SERIAL), List.of(1), 1, 0, null, config, null,
+                new Comparison.Requests(headers, null));
+
+        Fork.Failed failed = catchThrowableOfType(Fork.Failed.class, () -> Fork.run(java,
+                config, plan, 1, new RunFiles(dir.resolve("runs.log"), () -> { })));
+
+        assertThat(failed).isNotNull();
+        assertThat(Files.readString(stdin)).isEqualTo("Authorization: " + TOKEN
+                + "\nX-Tenant: 7\n");
+        assertThat(Files.readAllLines(args)).contains("--headers-on-stdin")
+                .noneMatch(arg -> arg.contains("s3cret"));
+        assertThat(Files.readString(failed.log())).contains("--headers-on-stdin")
+                .doesNotContain("s3cret");
+    }
+
+    /** A server whose certificate no authority signed: -k accepts it, --cacert trusts it. */
+    @Test
+    void insecureAndCacertReachEveryRun() throws Exception {
+        TestCertificates certificates = new TestCertificates(dir);
+        Path pem = certificates.selfSigned("server", "ip:127.0.0.1");
+        WireMockServer server = certificates.server("server");
+        try {
+            Path list = TestServer.write(dir.resolve("tls.txt"),
+                    "https://127.0.0.1:" + server.httpsPort() + "/a\n"
+                            + "https://127.0.0.1:" + server.httpsPort() + "/b\n");
+
+            for (List<String> trust : List.of(List.of("-k"), List.of("--cacert", pem.toString()),
+                    List.<String>of())) {
+                Path report = Files.createTempDirectory(dir, "report");
+                List<String> args = new java.util.ArrayList<>(List.of("compare",
+                        list.toString(), "--engines", "event-loop,threads", "-c", "2",
+                        "--warmup", "0", "--report", report.toString()));
+                args.addAll(trust);
+
+                Cli.Result result = Cli.run(args.toArray(String[]::new));
+
+                JsonNode runs = Records.json(Files.readString(report.resolve("runs.json")))
+                        .get("runs");
+                assertThat(runs).as(result.err()).hasSize(2);
+                for (JsonNode run : runs) {
+                    // Without either, every TLS handshake is refused: the guard that the
+                    // others' runs were told.
+                    assertThat(run.get("ok").asLong()).as("%s: %s", trust, run)
+                            .isEqualTo(trust.isEmpty() ? 0 : 2);
+                }
+                assertThat(result.exitCode()).as(result.out()).isEqualTo(trust.isEmpty() ? 1 : 0);
+            }
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void anExpectHeaderIsRefusedNamingTheEnginesThatCannotSendIt() throws Exception {
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:1/a\n");
+
+        Cli.Result result = Cli.run("compare", list.toString(), "-H", "Expect: 100-continue");
+        Cli.Result both = Cli.run("compare", list.toString(), "-k", "--cacert",
+                dir.resolve("any.pem").toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("Invalid value for option '--header': the threads,"
+                + " virtual, serial engines cannot send an Expect header (the JDK's"
+                + " HttpURLConnection waits up to 5 s for each 100 Continue and cannot give a"
+                + " 417 as a status); compare --engines event-loop\n");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("'--cacert': not with --insecure");
+        assertThat(result.out() + both.out()).isEmpty();
+    }
+}
