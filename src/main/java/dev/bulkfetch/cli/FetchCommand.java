@@ -272,8 +272,10 @@ final class FetchCommand implements Callable<Integer> {
             if (stdinWait != null) {
                 stdinWait.handOver(interrupts::stop);
             }
-            if (journal != null && journal.kept() > 0 && !quiet) {
+            if (journal != null && journal.kept() + journal.dropped() > 0 && !quiet) {
                 err.println("resuming: " + Options.count(journal.kept(), "record") + " kept"
+                        + (journal.dropped() > 0 ? ", " + Options.count(journal.dropped(),
+                        "failed item") + " to fetch again (--retry-failed)" : "")
                         + (journal.tornBytes() > 0 ? ", a torn last line of "
                         + Options.count(journal.tornBytes(), "byte") + " cut" : ""));
             }

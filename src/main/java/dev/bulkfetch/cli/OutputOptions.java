@@ -31,6 +31,7 @@ final class OutputOptions {
     private CommandSpec command;
     Path output;
     boolean resume;
+    boolean retryFailed;
     boolean overwrite;
     Path saveBodies;
     Path summaryJson;
@@ -51,6 +52,11 @@ final class OutputOptions {
                                 + "input must be the same, or have only grown (checked against "
                                 + "FILE.input)."),
                         () -> resume, v -> resume = v)
+                .add(flag("--retry-failed")
+                        .description("With --resume: fetch again the items whose kept records "
+                                + "are not ok (an error, or a final status not 2xx), their "
+                                + "records dropped from FILE first; the ok ones are kept."),
+                        () -> retryFailed, v -> retryFailed = v)
                 .add(flag("--overwrite")
                         .description("With -o FILE: start afresh on the FILE of a run that did "
                                 + "not finish, whose records --resume would go on from (a new "
@@ -322,6 +328,10 @@ final class OutputOptions {
     Journal openJournal(String input, InputReader.Format format,
                         Journal.BeforeEmptying beforeEmptying)
             throws Journal.Refused, InputUnavailableException {
+        if (retryFailed && !resume) {
+            throw usage("--retry-failed needs --resume: it fetches again the failed items of"
+                    + " the records --resume keeps");
+        }
         if (output == null) {
             if (resume || overwrite) {
                 throw usage((resume ? "--resume" : "--overwrite")
@@ -338,9 +348,17 @@ final class OutputOptions {
         }
         try {
             Path source = input.equals("-") ? null : UrlListReader.resolve(input);
-            return source == null ? Journal.open(output, null, InputReader.Format.AUTO, false,
-                    overwrite, beforeEmptying)
-                    : Journal.open(output, source, format, resume, overwrite);
+            if (source == null) {
+                return Journal.open(output, null, InputReader.Format.AUTO, false, overwrite,
+                        beforeEmptying);
+            }
+            Journal journal = Journal.open(output, source, format, resume, overwrite);
+            try {
+                return retryFailed ? journal.withoutFailures() : journal;
+            } catch (IOException | RuntimeException e) {
+                journal.close();
+                throw e;
+            }
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--output': " + e.getMessage());
         } catch (Journal.Refused | InputUnavailableException e) {

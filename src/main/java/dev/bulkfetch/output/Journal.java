@@ -47,9 +47,17 @@ public final class Journal implements AutoCloseable {
     // The input the records are of, and how much of it; null: stdin, or no identity kept.
     private final Path input;
     private final InputIdentity.Extent extent;
+    // Kept records of items not ok that were dropped, for the run to fetch them again.
+    private final long dropped;
 
     private Journal(Path file, LockedFile lock, DoneSet done, long kept, long keptFailures,
                     long tornBytes, boolean resumable, Path input, InputIdentity.Extent extent) {
+        this(file, lock, done, kept, keptFailures, tornBytes, resumable, input, extent, 0);
+    }
+
+    private Journal(Path file, LockedFile lock, DoneSet done, long kept, long keptFailures,
+                    long tornBytes, boolean resumable, Path input, InputIdentity.Extent extent,
+                    long dropped) {
         this.file = file;
         this.lock = lock;
         this.channel = lock == null ? null : lock.channel();
@@ -60,6 +68,7 @@ public final class Journal implements AutoCloseable {
         this.resumable = resumable;
         this.input = input;
         this.extent = extent;
+        this.dropped = dropped;
     }
 
     /**
@@ -297,6 +306,37 @@ public final class Journal implements AutoCloseable {
     /** Records kept from earlier runs. */
     public long kept() {
         return kept;
+    }
+
+    /**
+     * This resume's journal without the kept records of items that were not ok, so the run
+     * fetches those items again ({@code --retry-failed}). The file is written anew beside
+     * itself and moved over itself, held throughout ({@link LockedFile#replacedBy}): a crash
+     * leaves it as it was or without those records, never half written. It is marked running
+     * first, so a new run without {@code --resume} on a file a crash left so is refused, and
+     * a resume fetches what it lacks. This journal is spent: the one returned has the file.
+     */
+    public Journal withoutFailures() throws IOException {
+        if (lock == null || keptFailures == 0) {
+            return this;
+        }
+        mark(true);
+        long end = channel.size();
+        KeptRecords[] copied = new KeptRecords[1];
+        LockedFile replaced = lock.replacedBy(file, rewritePart(file),
+                to -> copied[0] = KeptRecords.keepOk(channel, end, to));
+        return new Journal(file, replaced, copied[0].done(), copied[0].kept(), 0, tornBytes,
+                resumable, input, extent, keptFailures);
+    }
+
+    /** Where {@link #withoutFailures()} writes the file anew: beside it, hidden. */
+    static Path rewritePart(Path file) {
+        return file.resolveSibling("." + file.getFileName() + ".bulkfetch-rewrite.part");
+    }
+
+    /** Kept records of items not ok that {@link #withoutFailures()} dropped. */
+    public long dropped() {
+        return dropped;
     }
 
     /** Kept records of items that were not ok: the run as a whole is not all ok. */

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulkfetch.input.InputReader;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -65,6 +68,53 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
             throw new Journal.CannotResume(refusal.message(), null);
         }
         return new KeptRecords(done, scan.kept, scan.failed, scan.validEnd);
+    }
+
+    /**
+     * Copies the complete records of the journal {@code from}, read back already and found
+     * sound, to {@code to}, but those of items that were not ok: the journal of a resume that
+     * fetches them again. Byte for byte, the records between two failed ones in one copy.
+     *
+     * @param end the byte after the last complete record's newline, as {@link #read} found
+     * @return the records copied, their seqs done, none failed
+     */
+    static KeptRecords keepOk(FileChannel from, long end, FileChannel to) throws IOException {
+        DoneSet done = new DoneSet();
+        List<long[]> failedLines = new ArrayList<>();
+        long[] kept = new long[1];
+        long[] lineStart = new long[1];
+        eachLine(from, (number, record, lineEnd) -> {
+            if (lineEnd > end) {
+                return false;
+            }
+            if (record.path("ok").asBoolean(true)) {
+                done.add(Math.toIntExact(seqOf(record)));
+                kept[0]++;
+            } else {
+                failedLines.add(new long[] {lineStart[0], lineEnd});
+            }
+            lineStart[0] = lineEnd;
+            return true;
+        });
+        long copied = 0;
+        for (long[] failed : failedLines) {
+            copy(from, copied, failed[0], to);
+            copied = failed[1];
+        }
+        copy(from, copied, end, to);
+        return new KeptRecords(done.freeze(), kept[0], 0, to.size());
+    }
+
+    /** Bytes {@code start} to {@code end} of {@code from} appended to {@code to}. */
+    private static void copy(FileChannel from, long start, long end, FileChannel to)
+            throws IOException {
+        for (long at = start; at < end; ) {
+            long moved = from.transferTo(at, end - at, to);
+            if (moved == 0) {
+                throw new EOFException("the records end at byte " + at + ", not " + end);
+            }
+            at += moved;
+        }
     }
 
     /** Why a resume is refused, and the journal's line it names: the earliest is told. */

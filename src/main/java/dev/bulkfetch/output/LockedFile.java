@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,6 +105,57 @@ public final class LockedFile {
      */
     public boolean held() {
         return held;
+    }
+
+    /** What writes a replacement's content through its locked channel. */
+    @FunctionalInterface
+    interface Content {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    /**
+     * The held file replaced by one that {@code content} writes, held throughout: the new
+     * file is made as {@code part} beside it (with its permissions, as the records may be
+     * private), locked, written, forced to disk and moved over the file, and only then is the
+     * old file's descriptor closed. A run opening the file meanwhile finds the one or the other
+     * locked; a crash leaves the file whole, as it was or as written, and {@code part} behind,
+     * which the next replacement takes over. This hold is spent: the returned one has the file.
+     */
+    synchronized LockedFile replacedBy(Path file, Path part, Content content)
+            throws IOException {
+        FileChannel next = FileChannel.open(part, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        Boolean nextHeld = null;
+        try {
+            nextHeld = lock(next, FileChannel::tryLock);
+            if (nextHeld == null) {
+                throw new IOException("cannot rewrite " + file + ": " + part
+                        + " is held by another run");
+            }
+            try {
+                Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(file));
+            } catch (UnsupportedOperationException notPosix) {
+                // A file system without POSIX permissions: the umask's, as any new file's.
+            }
+            content.writeTo(next);
+            next.force(true);
+            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (Throwable e) {
+            next.close();
+            if (nextHeld != null) {
+                Files.deleteIfExists(part);  // ours, half written; another run's is left alone
+            }
+            throw e;
+        }
+        try {
+            channel.close();  // the old file's, gone from the folder: its lock goes with it
+        } catch (IOException e) {
+            // Its file is gone from the folder all the same; the new one is held.
+        }
+        LockedFile replacement = new LockedFile(next, nextHeld, key);
+        key = null;  // the replacement's now
+        return replacement;
     }
 
     /** Closes the channel, which releases the lock, and the JVM's entry; idempotent. */

@@ -1,0 +1,100 @@
+package dev.bulkfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.bulkfetch.testing.Cli;
+import dev.bulkfetch.testing.Records;
+import dev.bulkfetch.testing.TestServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * After an exploratory test: a backfill whose server had an outage ended with records of
+ * failed items, and --resume kept them as done; fetching them again meant a list of their own
+ * and records under other seqs. --resume --retry-failed fetches exactly those items again.
+ */
+class RetryFailedTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aResumeFetchesAgainOnlyTheFailedItemsAndEndsWithOneRecordEach() throws Exception {
+        AtomicBoolean outage = new AtomicBoolean(true);
+        Queue<String> paths = new ConcurrentLinkedQueue<>();
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            paths.add(path);
+            // Items 2 and 4 are what the outage hit.
+            boolean down = outage.get() && (path.equals("/2") || path.equals("/4"));
+            exchange.sendResponseHeaders(down ? 503 : 200, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            Path list = TestServer.write(dir.resolve("list.txt"), base + "/1\n" + base + "/2\n"
+                    + base + "/3\n" + base + "/4\n");
+            Path out = dir.resolve("out.jsonl");
+            Path summary = dir.resolve("summary.json");
+            Cli.Result first = Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
+                    "--retries", "0");
+            assertThat(first.exitCode()).as(first.err()).isEqualTo(1);
+            List<String> okBefore = Files.readAllLines(out).stream()
+                    .filter(line -> line.contains("\"ok\":true")).toList();
+            outage.set(false);
+            paths.clear();
+
+            Cli.Result again = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                    "--resume", "--retry-failed", "--summary-json", summary.toString());
+
+            assertThat(again.exitCode()).as(again.err()).isZero();
+            assertThat(again.err()).startsWith("resuming: 2 records kept, 2 failed items to"
+                    + " fetch again (--retry-failed)\n");
+            assertThat(paths).containsExactlyInAnyOrder("/2", "/4");
+            List<JsonNode> records = Records.read(out);
+            assertThat(records).extracting(r -> r.get("seq").asLong())
+                    .containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+            assertThat(records).allMatch(r -> r.get("ok").asBoolean());
+            assertThat(Files.readAllLines(out).subList(0, 2)).as("kept as they were")
+                    .isEqualTo(okBefore);
+            JsonNode totals = Records.json(Files.readString(summary));
+            assertThat(totals.get("kept").asLong()).isEqualTo(2);
+            assertThat(totals.get("kept_failed").asLong()).isZero();
+            assertThat(totals.get("all_ok").asBoolean()).isTrue();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void withoutResumeItIsAUsageError() throws Exception {
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:1/a\n");
+
+        Cli.Result withFile = Cli.run("fetch", list.toString(), "-o",
+                dir.resolve("out.jsonl").toString(), "--retry-failed");
+        Cli.Result toStdout = Cli.run("fetch", list.toString(), "--retry-failed");
+
+        for (Cli.Result result : List.of(withFile, toStdout)) {
+            assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err()).startsWith("--retry-failed needs --resume: it fetches"
+                    + " again the failed items of the records --resume keeps\n");
+            assertThat(result.out()).isEmpty();
+        }
+        assertThat(dir.resolve("out.jsonl")).doesNotExist();
+    }
+}
