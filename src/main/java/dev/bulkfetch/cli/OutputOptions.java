@@ -14,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -27,6 +28,9 @@ import picocli.CommandLine.ParameterException;
 final class OutputOptions {
 
     private static final Pattern BODY_NAME = Pattern.compile("[0-9]+\\.body");
+
+    private static final Set<String> STDOUT_NAMES =
+            Set.of("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1");
 
     private CommandSpec command;
     Path output;
@@ -94,14 +98,14 @@ final class OutputOptions {
                     + " (stdin is read from it), which writing the records would empty;"
                     + " choose another file");
         }
-        Path stdout = Path.of("/dev/stdout");
-        // Named '-' or /dev/stdout (or the file stdout was sent to), the summary comes after
-        // the records, or, on a stop, amid them: no reader could tell them apart.
-        if ((summaryToStdout() || Journal.sameFile(summaryJson, stdout))
-                && (output == null || Journal.sameFile(output, stdout))) {
-            throw usage("--summary-json " + summaryJson + " and --output both name stdout (the"
-                    + " records go there without -o, or with -o -), where the summary and the"
-                    + " records would mix: give -o FILE for the records, or --summary-json FILE");
+        // Sent where the records go, the summary comes after them, or, on a stop, amid them:
+        // no reader could tell them apart.
+        if (namesStdout(summaryJson) && (output == null || namesStdout(output))) {
+            throw usage("--summary-json " + summaryJson + (output == null
+                    ? " names stdout, where the records go without -o (or with -o -)"
+                    : " and --output " + output + " both name stdout")
+                    + ", and the summary and the records would mix: give -o FILE for the"
+                    + " records, or --summary-json FILE");
         }
         if (summaryJson != null && !summaryToStdout()) {
             checkSummary(in);
@@ -379,10 +383,29 @@ final class OutputOptions {
      * refused as a usage error must not take it either.
      */
     void removeEarlierSummary() throws IOException {
-        // A file named '-' is no summary of ours: '-' is stdout.
-        if (summaryJson != null && !summaryToStdout() && Files.isRegularFile(summaryJson)) {
+        // A file named '-' is no summary of ours: '-' is stdout. Nor is a link, which is the
+        // user's (/dev/stdout is one, to the file stdout was sent to): its file is replaced
+        // when the summary is written, and the link stays.
+        if (summaryJson != null && !summaryToStdout()
+                && Files.isRegularFile(summaryJson, LinkOption.NOFOLLOW_LINKS)) {
             Files.delete(summaryJson);
         }
+    }
+
+    /**
+     * Whether {@code path} is stdout: '-', one of its names, or the regular file it was sent
+     * to ({@code > out.txt}). A device is not, though stdout may go there too: -o and
+     * --summary-json may share /dev/null, or /dev/stderr a log with stdout ({@code > log 2>&1}).
+     */
+    private static boolean namesStdout(Path path) {
+        if (path == null) {
+            return false;
+        }
+        if (path.toString().equals("-")
+                || STDOUT_NAMES.contains(path.toAbsolutePath().normalize().toString())) {
+            return true;
+        }
+        return Files.isRegularFile(path) && Journal.sameFile(path, Path.of("/dev/stdout"));
     }
 
     /** Whether --summary-json is '-', stdout, as the input's and -o's '-' are. */

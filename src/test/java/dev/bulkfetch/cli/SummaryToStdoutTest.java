@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,12 +63,75 @@ class SummaryToStdoutTest {
             Cli.Result result = Cli.run(line.strip().split(" "));
 
             assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-            assertThat(result.err()).startsWith("--summary-json " + summary + " and --output"
-                    + " both name stdout (the records go there without -o, or with -o -), where"
-                    + " the summary and the records would mix: give -o FILE for the records, or"
-                    + " --summary-json FILE\n");
+            String named = output == null || output.equals("-o -")
+                    ? " names stdout, where the records go without -o (or with -o -)"
+                    : " and --output /dev/stdout both name stdout";
+            assertThat(result.err()).startsWith("--summary-json " + summary + named
+                    + ", and the summary and the records would mix: give -o FILE for the"
+                    + " records, or --summary-json FILE\n");
             assertThat(result.out()).isEmpty();
             assertThat(server.counter().served()).isZero();
+        }
+    }
+
+    /** So is the file stdout was sent to, by its own name: {@code > out.txt}. */
+    @Test
+    void aSummaryToTheFileStdoutWasSentToBesideTheRecordsIsAUsageError() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 2);
+            Path stdout = dir.resolve("out.txt");
+            Path err = dir.resolve("err.txt");
+
+            Process child = Child.startWithOutput(stdout, err, "fetch", list.toString(),
+                    "--summary-json", stdout.toString());
+
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isEqualTo(ExitCodes.USAGE);
+            assertThat(Files.readString(err)).contains("--summary-json " + stdout
+                    + " names stdout, where the records go without -o");
+            assertThat(server.counter().served()).isZero();
+        }
+    }
+
+    /**
+     * But a device stdout goes to too is no stream of records: -o and --summary-json may
+     * share /dev/null (after a review: {@code --summary-json /dev/null > /dev/null} was
+     * refused as the records and the summary mixing).
+     */
+    @Test
+    void aSummaryToDevNullWithStdoutThereTooIsWritten() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 2);
+            Path err = dir.resolve("err.txt");
+
+            Process child = Child.start(err, List.of(), "fetch", list.toString(),
+                    "--summary-json", "/dev/null", "-q");
+
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            // 0: both items fetched ok, their records and the summary gone to /dev/null.
+            assertThat(child.exitValue()).as(Files.readString(err)).isZero();
+        }
+    }
+
+    /**
+     * A summary file given as a link is written through it, the link kept: /dev/stdout is
+     * one (after a review: the earlier summary's removal deleted the link, /dev/stdout too,
+     * as root).
+     */
+    @Test
+    void aSummaryGivenAsALinkIsWrittenThroughItAndTheLinkKept() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 2);
+            Path target = TestServer.write(dir.resolve("summary-target.json"), "{}\n");
+            Path link = Files.createSymbolicLink(dir.resolve("summary.json"), target);
+
+            Cli.Result result = Cli.run("fetch", list.toString(), "-o",
+                    dir.resolve("out.jsonl").toString(), "--summary-json", link.toString(), "-q");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(Files.isSymbolicLink(link)).isTrue();
+            assertThat(Records.json(Files.readString(target)).get("items").asLong())
+                    .isEqualTo(2);
         }
     }
 
