@@ -92,34 +92,63 @@ public final class ProgressLine implements AutoCloseable {
     }
 
     /**
-     * The line's text. The time left is the lines not yet read and the items in flight, at
-     * this run's rate of items done: a resume's kept items, skipped, cost it nothing. Said
-     * once a second has gone and an item is done, as the first figures say little.
+     * The line's text, kept within 80 columns for a run of millions: counts past 9,999 are
+     * shortened (12.3k, 1.23M). The time left is the lines not yet read and the items in
+     * flight, at this run's rate of items done: a resume's kept items, skipped, cost it
+     * nothing. Said once a second has gone and an item is done, as the first figures say
+     * little.
      */
     static String text(long done, double seconds, int inFlight, long failures,
                        long lineReached, long lines) {
         double rate = done / Math.max(seconds, 1e-3);
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-                "%,d done  %.0f/s  %d in flight  %,d errors", done, rate, inFlight, failures));
+                "%s done  %.0f/s  %d in flight  %s errors", count(done), rate, inFlight,
+                count(failures)));
         if (lines != LINES_UNKNOWN && lineReached > 0) {
-            text.append(String.format(Locale.ROOT, "  line %,d of %,d", lineReached, lines));
+            text.append("  line ").append(count(lineReached)).append('/').append(count(lines));
             if (done > 0 && seconds >= 1) {
                 long left = Math.max(lines - lineReached, 0) + inFlight;
-                text.append("  ").append(duration(Math.round(left / rate))).append(" left");
+                text.append("  ETA ").append(duration(Math.round(left / rate)));
             }
         }
         return text.toString();
     }
 
-    /** 45s, 12m 05s, 3h 07m: to the second while it is minutes, to the minute after. */
+    /** 9,999 in full; then 12.3k, 123k, 1.23M, 12.3M, 123M: rounded down, never up. */
+    static String count(long n) {
+        if (n < 10_000) {
+            return String.format(Locale.ROOT, "%,d", n);
+        }
+        if (n < 100_000) {
+            return String.format(Locale.ROOT, "%d.%dk", n / 1_000, n / 100 % 10);
+        }
+        if (n < 1_000_000) {
+            return n / 1_000 + "k";
+        }
+        if (n < 10_000_000) {
+            return String.format(Locale.ROOT, "%d.%02dM", n / 1_000_000, n / 10_000 % 100);
+        }
+        if (n < 100_000_000) {
+            return String.format(Locale.ROOT, "%d.%dM", n / 1_000_000, n / 100_000 % 10);
+        }
+        return n / 1_000_000 + "M";
+    }
+
+    /**
+     * 45s, 12m05s, 3h07m: to the second while it is minutes, to the minute after; past 99h,
+     * only that, as a rate so slow says more than its figure.
+     */
     static String duration(long seconds) {
         if (seconds < 60) {
             return seconds + "s";
         }
         if (seconds < 3600) {
-            return String.format(Locale.ROOT, "%dm %02ds", seconds / 60, seconds % 60);
+            return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
         }
-        return String.format(Locale.ROOT, "%dh %02dm", seconds / 3600, seconds % 3600 / 60);
+        if (seconds < 100 * 3600) {
+            return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, seconds % 3600 / 60);
+        }
+        return ">99h";
     }
 
     /** Says {@code line} on a line of its own, in place of the progress line, drawn again next. */

@@ -64,8 +64,8 @@ class ProgressLineShownTest {
 
             // The held item is the last line: read, in flight, and nothing left past it.
             boolean said = Await.until(() -> Files.readString(err, StandardCharsets.UTF_8)
-                    .matches("(?s).*2 done  \\d+/s  1 in flight  0 errors  line 4 of 4  \\d+s"
-                            + " left.*"), child, Duration.ofSeconds(30));
+                    .matches("(?s).*2 done  \\d+/s  1 in flight  0 errors  line 4/4  ETA \\d+s.*"),
+                    child, Duration.ofSeconds(30));
             release.countDown();
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
 

@@ -72,8 +72,8 @@ class ProgressLineTest {
     @Test
     void theTimeLeftIsTheUnreadLinesAndTheItemsInFlightAtTheRunsRate() {
         assertThat(ProgressLine.text(1_000, 10, 50, 0, 1_000, 10_000))
-                .isEqualTo("1,000 done  100/s  50 in flight  0 errors  line 1,000 of 10,000"
-                        + "  1m 31s left");
+                .isEqualTo("1,000 done  100/s  50 in flight  0 errors  line 1,000/10.0k"
+                        + "  ETA 1m31s");
     }
 
     /**
@@ -83,16 +83,16 @@ class ProgressLineTest {
     @Test
     void aResumesKeptLinesCountAsReachedNotAsDone() {
         assertThat(ProgressLine.text(10, 1, 0, 0, 99_990, 100_000))
-                .endsWith("line 99,990 of 100,000  1s left");
+                .endsWith("line 99.9k/100k  ETA 1s");
         assertThat(ProgressLine.text(10, 1, 0, 0, 90_010, 100_000))
-                .endsWith("line 90,010 of 100,000  16m 39s left");
+                .endsWith("line 90.0k/100k  ETA 16m39s");
     }
 
     /** Before a second has gone, or before an item is done, the rate says nothing yet. */
     @Test
     void noTimeLeftIsSaidBeforeASecondHasGoneAndAnItemIsDone() {
-        assertThat(ProgressLine.text(5, 0.5, 1, 0, 6, 100)).endsWith("line 6 of 100");
-        assertThat(ProgressLine.text(0, 3, 1, 0, 1, 100)).endsWith("line 1 of 100");
+        assertThat(ProgressLine.text(5, 0.5, 1, 0, 6, 100)).endsWith("line 6/100");
+        assertThat(ProgressLine.text(0, 3, 1, 0, 1, 100)).endsWith("line 1/100");
         assertThat(ProgressLine.text(0, 0.5, 0, 0, 0, 100)).endsWith("0 errors");
     }
 
@@ -100,10 +100,41 @@ class ProgressLineTest {
     void theTimeLeftIsToTheSecondUnderAnHourAndToTheMinuteAfter() {
         assertThat(ProgressLine.duration(0)).isEqualTo("0s");
         assertThat(ProgressLine.duration(59)).isEqualTo("59s");
-        assertThat(ProgressLine.duration(60)).isEqualTo("1m 00s");
-        assertThat(ProgressLine.duration(3_599)).isEqualTo("59m 59s");
-        assertThat(ProgressLine.duration(3_600)).isEqualTo("1h 00m");
-        assertThat(ProgressLine.duration(100 * 3_600 + 7 * 60 + 59)).isEqualTo("100h 07m");
+        assertThat(ProgressLine.duration(60)).isEqualTo("1m00s");
+        assertThat(ProgressLine.duration(3_599)).isEqualTo("59m59s");
+        assertThat(ProgressLine.duration(3_600)).isEqualTo("1h00m");
+        assertThat(ProgressLine.duration(99 * 3_600 + 59 * 60 + 59)).isEqualTo("99h59m");
+        assertThat(ProgressLine.duration(100 * 3_600)).isEqualTo(">99h");
+    }
+
+    @Test
+    void countsPast9999AreShortenedAndRoundedDown() {
+        assertThat(ProgressLine.count(9_999)).isEqualTo("9,999");
+        assertThat(ProgressLine.count(10_000)).isEqualTo("10.0k");
+        assertThat(ProgressLine.count(99_999)).isEqualTo("99.9k");
+        assertThat(ProgressLine.count(100_000)).isEqualTo("100k");
+        assertThat(ProgressLine.count(999_999)).isEqualTo("999k");
+        assertThat(ProgressLine.count(1_000_000)).isEqualTo("1.00M");
+        assertThat(ProgressLine.count(9_999_999)).isEqualTo("9.99M");
+        assertThat(ProgressLine.count(12_345_678)).isEqualTo("12.3M");
+        assertThat(ProgressLine.count(123_456_789)).isEqualTo("123M");
+    }
+
+    /**
+     * A run of millions fits a terminal of 80 columns (after a review: 92, which wrapped, and
+     * each redraw then left a line behind).
+     */
+    @Test
+    void theLineOfARunOfMillionsFitsEightyColumns() {
+        // 123,957 left (the lines unread, the items in flight) at 343/s: 6m01s.
+        String text = ProgressLine.text(1_234_567, 3_600, 500, 123_456, 9_876_543, 10_000_000);
+
+        assertThat(text).isEqualTo("1.23M done  343/s  500 in flight  123k errors"
+                + "  line 9.87M/10.0M  ETA 6m01s");
+        // About the widest: counts just below their shortening, 9,999 in flight, ETA 27h46m.
+        assertThat(ProgressLine.text(9_999, 1, 9_999, 9_999, 9_999, 999_999_999))
+                .isEqualTo("9,999 done  9999/s  9999 in flight  9,999 errors  line 9,999/999M"
+                        + "  ETA 27h46m");
     }
 
     /** The line reached is the seq of the last item read through the line's reader. */
