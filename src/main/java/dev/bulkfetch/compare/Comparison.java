@@ -2,18 +2,21 @@ package dev.bulkfetch.compare;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.input.UrlPasswords;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 
 /**
  * Runs one URL list through each engine at each concurrency, each run forked into its own JVM,
@@ -53,6 +56,7 @@ public final class Comparison {
 
         public Plan {
             Objects.requireNonNull(urls, "urls");
+            Objects.requireNonNull(base, "base");
             Objects.requireNonNull(requests, "requests");
             engines = List.copyOf(engines);
             concurrencies = concurrencies.stream().distinct().sorted().toList();
@@ -67,6 +71,12 @@ public final class Comparison {
             }
             if (warmup < 0) {
                 throw new IllegalArgumentException("warmup < 0: " + warmup);
+            }
+            // Each run reads the certificates again from their file: ones in base alone would
+            // be trusted by no run, which then failed every item on its handshake.
+            if (!base.trustedCertificates().isEmpty() && requests.cacert() == null) {
+                throw new IllegalArgumentException("base trusts certificates the runs cannot"
+                        + " read again: give their PEM file as the requests' cacert");
             }
         }
     }
@@ -84,7 +94,15 @@ public final class Comparison {
         public static final Requests AS_LISTED = new Requests(Map.of(), null);
 
         public Requests {
-            headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+            headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+
+        /** The headers' names, not their values, which may be tokens; the file. */
+        @Override
+        public String toString() {
+            StringJoiner names = new StringJoiner(", ", "{", "}");
+            headers.keySet().forEach(name -> names.add(name + "=" + UrlPasswords.MASK));
+            return "Requests[headers=" + names + ", cacert=" + cacert + "]";
         }
     }
 

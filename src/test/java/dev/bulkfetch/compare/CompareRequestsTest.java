@@ -152,16 +152,55 @@ class CompareRequestsTest {
         Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:1/a\n");
 
         Cli.Result result = Cli.run("compare", list.toString(), "-H", "Expect: 100-continue");
-        Cli.Result both = Cli.run("compare", list.toString(), "-k", "--cacert",
-                dir.resolve("any.pem").toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).startsWith("Invalid value for option '--header': the threads,"
                 + " virtual, serial engines cannot send an Expect header (the JDK's"
                 + " HttpURLConnection waits up to 5 s for each 100 Continue and cannot give a"
                 + " 417 as a status); compare --engines event-loop\n");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void insecureBesideCacertIsAUsageError() throws Exception {
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:1/a\n");
+
+        Cli.Result both = Cli.run("compare", list.toString(), "-k", "--cacert",
+                dir.resolve("any.pem").toString());
+
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.err()).contains("'--cacert': not with --insecure");
-        assertThat(result.out() + both.out()).isEmpty();
+        assertThat(both.out()).isEmpty();
+    }
+
+    /**
+     * A plan whose base trusts certificates that no file gives the runs is refused: each run
+     * is a JVM of its own, which read none, and failed every handshake (after a review).
+     */
+    @Test
+    void aPlanWhoseCertificatesTheRunsCannotReadAgainIsRefused() throws Exception {
+        Path pem = new TestCertificates(dir).selfSigned("server", "ip:127.0.0.1");
+        FetchConfig trusting = FetchConfig.builder().trustedCertificates(pem).build();
+
+        IllegalArgumentException refused = catchThrowableOfType(
+                IllegalArgumentException.class, () -> new Comparison.Plan(dir.resolve("l.txt"),
+                        List.of(EngineKind.SERIAL), List.of(1), 1, 0, null, trusting, null,
+                        Comparison.Requests.AS_LISTED));
+
+        assertThat(refused).hasMessageContaining("base trusts certificates the runs cannot"
+                + " read again");
+        assertThat(new Comparison.Plan(dir.resolve("l.txt"), List.of(EngineKind.SERIAL),
+                List.of(1), 1, 0, null, trusting, null,
+                new Comparison.Requests(Map.of(), pem)).requests().cacert()).isEqualTo(pem);
+    }
+
+    /** A plan in a log or a debugger shows the headers' names, never their values. */
+    @Test
+    void theRequestsShowTheirHeadersNamesNotTheirValues() {
+        Comparison.Requests requests = new Comparison.Requests(
+                Map.of("X-Api-Key", "s3cret-key"), null);
+
+        assertThat(requests.toString()).isEqualTo(
+                "Requests[headers={X-Api-Key=xxxxx}, cacert=null]");
     }
 }
