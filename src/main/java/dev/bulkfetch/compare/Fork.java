@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.output.FileErrors;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts one measured run in a JVM of its own, so one engine's threads, heap and JIT state never
@@ -296,22 +298,22 @@ final class Fork {
         return m;
     }
 
-    /** What a run was asked to do, for its log should it fail. */
     /**
      * Writes {@code headers} to the run's stdin, a line each, as -H gives them, and closes it.
      * A run that died before reading them fails by its exit, which says why: not here.
      */
-    private static void sendHeaders(Process child, java.util.Map<String, String> headers) {
+    private static void sendHeaders(Process child, Map<String, String> headers) {
         StringBuilder lines = new StringBuilder();
         headers.forEach((name, value) -> lines.append(name).append(": ").append(value)
                 .append('\n'));
-        try (java.io.OutputStream stdin = child.getOutputStream()) {
+        try (OutputStream stdin = child.getOutputStream()) {
             stdin.write(lines.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException diedFirst) {
             // Its exit code and log tell the run's failure.
         }
     }
 
+    /** What a run was asked to do, for its log should it fail. */
     private record Run(FetchConfig config, int runNumber, Path urls, List<String> settings,
                        List<String> command) {
     }
