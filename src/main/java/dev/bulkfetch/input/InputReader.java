@@ -7,6 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
+import java.util.function.UnaryOperator;
 
 /** An input read lazily, item by item: a URL list or JSON Lines request specs. */
 public interface InputReader extends Iterator<InputItem>, AutoCloseable {
@@ -75,7 +80,22 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
      * error saying it, under its line number: what the engine to run cannot send (a PATCH on
      * the JDK's client) is refused as the line it is, as a line that is no request is.
      */
-    default InputReader refusing(java.util.function.Function<FetchRequest, String> refusal) {
+    default InputReader refusing(Function<FetchRequest, String> refusal) {
+        return mapping(item -> {
+            if (item instanceof InputItem.Request r) {
+                String why = refusal.apply(r.request());
+                if (why != null) {
+                    return new InputItem.Rejected(r.seq(), r.request().id(),
+                            r.request().idIsNumber(), r.request().url().toString(),
+                            r.request().method(), why);
+                }
+            }
+            return item;
+        });
+    }
+
+    /** This input with each item {@code each} of it, as it is read. */
+    default InputReader mapping(UnaryOperator<InputItem> each) {
         InputReader all = this;
         return new InputReader() {
             @Override
@@ -85,16 +105,7 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
 
             @Override
             public InputItem next() {
-                InputItem item = all.next();
-                if (item instanceof InputItem.Request r) {
-                    String why = refusal.apply(r.request());
-                    if (why != null) {
-                        return new InputItem.Rejected(r.seq(), r.request().id(),
-                                r.request().idIsNumber(), r.request().url().toString(),
-                                r.request().method(), why);
-                    }
-                }
-                return item;
+                return each.apply(all.next());
             }
 
             @Override
@@ -105,7 +116,7 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
     }
 
     /** This input without the items {@code skip} names: what a resumed run has left to do. */
-    default InputReader skipping(java.util.function.LongPredicate skip) {
+    default InputReader skipping(LongPredicate skip) {
         InputReader all = this;
         return new InputReader() {
             private InputItem next;
@@ -124,7 +135,7 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
             @Override
             public InputItem next() {
                 if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
+                    throw new NoSuchElementException();
                 }
                 InputItem item = next;
                 next = null;
@@ -209,7 +220,7 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
      * read of the file, a line at a time.
      */
     static void eachSkippedLine(Path input, Format format, long maxBytes,
-                                java.util.function.LongConsumer skipped) throws IOException {
+                                LongConsumer skipped) throws IOException {
         // The lines' limit decides too: a '#' line past a URL list's is an item, a line too long.
         LineItemReader.eachSkippedLine(UrlListReader.prefix(Files.newInputStream(input),
                 maxBytes), input.toString(), isJsonLines(input.toString(), format)

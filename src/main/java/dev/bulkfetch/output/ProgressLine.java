@@ -1,8 +1,6 @@
 package dev.bulkfetch.output;
 
-import dev.bulkfetch.input.InputItem;
 import dev.bulkfetch.input.InputReader;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -55,24 +53,10 @@ public final class ProgressLine implements AutoCloseable {
      * a resume skips the kept items, so the line reached passes them too.
      */
     public InputReader reading(InputReader input) {
-        return new InputReader() {
-            @Override
-            public boolean hasNext() {
-                return input.hasNext();
-            }
-
-            @Override
-            public InputItem next() {
-                InputItem item = input.next();
-                lineReached = item.seq();
-                return item;
-            }
-
-            @Override
-            public void close() throws IOException {
-                input.close();
-            }
-        };
+        return input.mapping(item -> {
+            lineReached = item.seq();
+            return item;
+        });
     }
 
     /** The seq of the last item read through {@link #reading}: 0 before the first. */
