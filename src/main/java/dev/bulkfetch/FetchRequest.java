@@ -5,6 +5,7 @@ import dev.bulkfetch.input.UrlPasswords;
 import dev.bulkfetch.input.Urls;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -206,6 +207,24 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
     /** The host the request goes to, lower case, for per-host accounting. */
     public String host() {
         return url.getHost().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Equal when every component is, the body by its bytes: a record compares an array by
+     * its identity, so two requests of the same body were unequal, and a set of them kept both.
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof FetchRequest that && seq == that.seq
+                && idIsNumber == that.idIsNumber && id.equals(that.id) && url.equals(that.url)
+                && method.equals(that.method) && headers.equals(that.headers)
+                && Arrays.equals(body, that.body);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(seq, id, url, method, headers, idIsNumber) * 31
+                + Arrays.hashCode(body);
     }
 
     /**
