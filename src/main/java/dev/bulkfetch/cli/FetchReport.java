@@ -9,6 +9,7 @@ import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.InputGrowth;
 import dev.bulkfetch.output.Journal;
 import dev.bulkfetch.output.Summary;
+import dev.bulkfetch.output.Unclosed;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -182,7 +183,8 @@ final class FetchReport {
             return true;
         }
         boolean toStdout = summaryJson.toString().equals("-");
-        try (OutputStream out = toStdout ? unclosed(stdout) : Files.newOutputStream(summaryJson)) {
+        try (OutputStream out = toStdout ? Unclosed.of(stdout)
+                : Files.newOutputStream(summaryJson)) {
             summary.writeJson(out, kept, keptFailures, interrupted, unreadLines,
                     bodyNotSaved);
             return true;
@@ -208,21 +210,6 @@ final class FetchReport {
                 : " (as " + (more == 1 ? "does" : "do") + " " + Options.count(more, "more line")
                 + ")") + so);
         err.flush();
-    }
-
-    /** {@code out}, which a close only flushes: the summary's writer closes what it writes to. */
-    private static OutputStream unclosed(OutputStream out) {
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] bytes, int offset, int length) throws IOException {
-                out.write(bytes, offset, length);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.bulkfetch.output;
 import dev.bulkfetch.input.InputReader;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -415,19 +416,7 @@ public final class Journal implements AutoCloseable {
         if (channel == null) {
             return Files.newOutputStream(file, StandardOpenOption.APPEND);
         }
-        OutputStream out = java.nio.channels.Channels.newOutputStream(
-                channel.position(channel.size()));
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] bytes, int offset, int length) throws IOException {
-                out.write(bytes, offset, length);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
+        return Unclosed.of(Channels.newOutputStream(channel.position(channel.size())));
     }
 
     /**
