@@ -315,18 +315,33 @@ public final class Journal implements AutoCloseable {
      * itself and moved over itself, held throughout ({@link LockedFile#replacedBy}): a crash
      * leaves it as it was or without those records, never half written. It is marked running
      * first, so a new run without {@code --resume} on a file a crash left so is refused, and
-     * a resume fetches what it lacks. This journal is spent: the one returned has the file.
+     * a resume fetches what it lacks; a rewrite that fails (a full disk, a folder not
+     * writable) leaves the file and its mark as they were. This journal is spent: the one
+     * returned has the file.
      */
     public Journal withoutFailures() throws IOException {
         if (lock == null || keptFailures == 0) {
             return this;
         }
+        InputIdentity identityFile = new InputIdentity(file);
+        boolean wasRunning = identityFile.unfinished();
         mark(true);
         long end = channel.size();
-        KeptRecords[] copied = new KeptRecords[1];
-        LockedFile replaced = lock.replacedBy(file, rewritePart(file),
-                to -> copied[0] = KeptRecords.keepOk(channel, end, to));
-        return new Journal(file, replaced, copied[0].done(), copied[0].kept(), 0, tornBytes,
+        LockedFile.Replacement<KeptRecords> replaced;
+        try {
+            replaced = lock.replacedBy(file, rewritePart(file),
+                    to -> KeptRecords.keepOk(channel, end, to));
+        } catch (IOException | RuntimeException e) {
+            // The file as it was, and so its mark: a finished run's stays finished.
+            try {
+                identityFile.mark(wasRunning);
+            } catch (IOException markFailed) {
+                e.addSuppressed(markFailed);
+            }
+            throw e;
+        }
+        KeptRecords copied = replaced.written();
+        return new Journal(file, replaced.hold(), copied.done(), copied.kept(), 0, tornBytes,
                 resumable, input, extent, keptFailures);
     }
 
@@ -421,7 +436,8 @@ public final class Journal implements AutoCloseable {
 
     /**
      * A resumed run is under way: until {@link #finished()}, a new run without --resume on the
-     * file is refused. Not at open: a resume that fails to start leaves the file as it was.
+     * file is refused. Not at open: a resume that fails to start leaves the file as it was (but
+     * for {@link #withoutFailures()}, which the command line asks for as it opens the file).
      */
     public void started() throws IOException {
         mark(true);

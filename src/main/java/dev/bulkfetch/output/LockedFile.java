@@ -2,11 +2,16 @@ package dev.bulkfetch.output;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -57,13 +62,13 @@ public final class LockedFile {
      */
     public static LockedFile takeExisting(Path file, Function<Path, ? extends IOException> inUse)
             throws IOException {
-        return take(file, inUse, java.nio.file.LinkOption.NOFOLLOW_LINKS, FileChannel::tryLock);
+        return take(file, inUse, LinkOption.NOFOLLOW_LINKS, FileChannel::tryLock);
     }
 
     /** How a channel is locked: by {@link FileChannel#tryLock()}, or as a test has it. */
     @FunctionalInterface
     interface Locking {
-        java.nio.channels.FileLock tryLock(FileChannel channel) throws IOException;
+        FileLock tryLock(FileChannel channel) throws IOException;
     }
 
     /** As {@link #take}, the lock taken by {@code locking}: a test's file system without locks. */
@@ -73,17 +78,20 @@ public final class LockedFile {
     }
 
     private static LockedFile take(Path file, Function<Path, ? extends IOException> inUse,
-                                   java.nio.file.OpenOption how, Locking locking)
+                                   OpenOption how, Locking locking)
             throws IOException {
         Path key = key(file);
         if (!OPEN.add(key)) {
             throw inUse.apply(file);
         }
         try {
+            Object before = fileKey(file);
             FileChannel channel = FileChannel.open(file, how,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
             Boolean held = lock(channel, locking);
-            if (held == null) {
+            // Locked, but perhaps a file another run had just moved a rewrite over (its hold
+            // passed to the new file, {@link #replacedBy}): not the one the name now gives.
+            if (held == null || before != null && !before.equals(fileKey(file))) {
                 channel.close();
                 throw inUse.apply(file);
             }
@@ -107,47 +115,52 @@ public final class LockedFile {
         return held;
     }
 
-    /** What writes a replacement's content through its locked channel. */
+    /** What writes a replacement's content through its locked channel, and what it wrote. */
     @FunctionalInterface
-    interface Content {
-        void writeTo(FileChannel channel) throws IOException;
+    interface Content<T> {
+        T writeTo(FileChannel channel) throws IOException;
+    }
+
+    /** A replaced file's new hold, and what its {@link Content} said it wrote. */
+    record Replacement<T>(LockedFile hold, T written) {
     }
 
     /**
      * The held file replaced by one that {@code content} writes, held throughout: the new
-     * file is made as {@code part} beside it (with its permissions, as the records may be
-     * private), locked, written, forced to disk and moved over the file, and only then is the
-     * old file's descriptor closed. A run opening the file meanwhile finds the one or the other
-     * locked; a crash leaves the file whole, as it was or as written, and {@code part} behind,
-     * which the next replacement takes over. This hold is spent: the returned one has the file.
+     * file is made as {@code part} beside it, new (a link or a file left there by a crash is
+     * removed first, never followed), with the file's permissions (the records may be private),
+     * locked, written, forced to disk and moved over the file, the folder forced too, and only
+     * then is the old file's descriptor closed. A run opening the file meanwhile finds the one
+     * or the other locked, or the name moved on ({@link #take}); a crash leaves the file whole,
+     * as it was or as written. This hold is spent: the returned one has the file.
      */
-    synchronized LockedFile replacedBy(Path file, Path part, Content content)
+    synchronized <T> Replacement<T> replacedBy(Path file, Path part, Content<T> content)
             throws IOException {
-        FileChannel next = FileChannel.open(part, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        Boolean nextHeld = null;
+        Files.deleteIfExists(part);
+        FileChannel next = FileChannel.open(part, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Boolean nextHeld;
+        T written;
         try {
             nextHeld = lock(next, FileChannel::tryLock);
             if (nextHeld == null) {
                 throw new IOException("cannot rewrite " + file + ": " + part
-                        + " is held by another run");
+                        + " is held by another process");
             }
             try {
                 Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(file));
             } catch (UnsupportedOperationException notPosix) {
                 // A file system without POSIX permissions: the umask's, as any new file's.
             }
-            content.writeTo(next);
+            written = content.writeTo(next);
             next.force(true);
             Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
         } catch (Throwable e) {
             next.close();
-            if (nextHeld != null) {
-                Files.deleteIfExists(part);  // ours, half written; another run's is left alone
-            }
+            Files.deleteIfExists(part);  // made new by this call, half written
             throw e;
         }
+        forceFolder(file);
         try {
             channel.close();  // the old file's, gone from the folder: its lock goes with it
         } catch (IOException e) {
@@ -155,7 +168,27 @@ public final class LockedFile {
         }
         LockedFile replacement = new LockedFile(next, nextHeld, key);
         key = null;  // the replacement's now
-        return replacement;
+        return new Replacement<>(replacement, written);
+    }
+
+    /** The move of a file into its folder forced to disk, where the file system allows. */
+    private static void forceFolder(Path file) {
+        Path folder = file.toAbsolutePath().getParent();
+        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not every file system lets a folder be opened or forced: the move stands.
+        }
+    }
+
+    /** The file's identity (its device and inode), null when it is not there. */
+    private static Object fileKey(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     /** Closes the channel, which releases the lock, and the JVM's entry; idempotent. */
