@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * What {@code bulkfetch fetch} says as its run ends, and the exit code it ends with: the
@@ -183,8 +185,7 @@ final class FetchReport {
             return true;
         }
         boolean toStdout = summaryJson.toString().equals("-");
-        try (OutputStream out = toStdout ? Unclosed.of(stdout)
-                : Files.newOutputStream(summaryJson)) {
+        try (OutputStream out = toStdout ? Unclosed.of(stdout) : openSummary(summaryJson)) {
             summary.writeJson(out, kept, keptFailures, interrupted, unreadLines,
                     bodyNotSaved);
             return true;
@@ -292,5 +293,22 @@ final class FetchReport {
         long connect = summary.errors().getOrDefault(ErrorKind.CONNECT, 0L);
         long sent = summary.items() - summary.errors().getOrDefault(ErrorKind.INPUT, 0L);
         return connect > 0 && connect == sent;
+    }
+
+    /**
+     * The summary file: written afresh when it is a file of its own (or none yet); through a
+     * link, to a device, or to the file stdout or stderr went to, appended to, as emptying it
+     * would lose what the other end holds (after a review: {@code --summary-json /dev/stdout
+     * >> runs.log} emptied the log). A link's own file was emptied as the run started
+     * ({@link OutputOptions#removeEarlierSummary}).
+     */
+    private static OutputStream openSummary(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)
+                && !OutputOptions.toAStream(path)) {
+            return Files.newOutputStream(path);
+        }
+        return Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
     }
 }

@@ -9,9 +9,11 @@ import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.Journal;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -87,6 +89,10 @@ final class OutputOptions {
      * #makeBodiesFolder}, once nothing else can refuse the command.
      */
     void check(String input) {
+        if (retryFailed && !resume) {
+            throw usage("--retry-failed needs --resume: it fetches again the failed items of"
+                    + " the records --resume keeps");
+        }
         Options.refuseEmptyName(command, "--output", output);
         Options.refuseEmptyName(command, "--summary-json", summaryJson);
         Options.refuseEmptyName(command, "--save-bodies", saveBodies);
@@ -332,10 +338,6 @@ final class OutputOptions {
     Journal openJournal(String input, InputReader.Format format,
                         Journal.BeforeEmptying beforeEmptying)
             throws Journal.Refused, InputUnavailableException {
-        if (retryFailed && !resume) {
-            throw usage("--retry-failed needs --resume: it fetches again the failed items of"
-                    + " the records --resume keeps");
-        }
         if (output == null) {
             if (resume || overwrite) {
                 throw usage((resume ? "--resume" : "--overwrite")
@@ -383,13 +385,33 @@ final class OutputOptions {
      * refused as a usage error must not take it either.
      */
     void removeEarlierSummary() throws IOException {
-        // A file named '-' is no summary of ours: '-' is stdout. Nor is a link, which is the
-        // user's (/dev/stdout is one, to the file stdout was sent to): its file is replaced
-        // when the summary is written, and the link stays.
-        if (summaryJson != null && !summaryToStdout()
-                && Files.isRegularFile(summaryJson, LinkOption.NOFOLLOW_LINKS)) {
-            Files.delete(summaryJson);
+        // A file named '-' is no summary of ours: '-' is stdout.
+        if (summaryJson == null || summaryToStdout()) {
+            return;
         }
+        if (toAStream(summaryJson)) {
+            return;  // a log's, or a terminal's: the summary is appended to it
+        }
+        if (Files.isRegularFile(summaryJson, LinkOption.NOFOLLOW_LINKS)) {
+            Files.delete(summaryJson);
+        } else if (Files.isSymbolicLink(summaryJson) && Files.isRegularFile(summaryJson)) {
+            // A link of the user's to a file of theirs: the file emptied, the link kept.
+            try (FileChannel file = FileChannel.open(summaryJson, StandardOpenOption.WRITE)) {
+                file.truncate(0);
+            }
+        }
+    }
+
+    /**
+     * Whether {@code path} leads where a stream goes: a name in /dev or /proc (/dev/stdout,
+     * /dev/stderr), or the file stdout or stderr was sent to, which may hold a log appended to
+     * ({@code >> runs.log}) that emptying it would lose.
+     */
+    static boolean toAStream(Path path) {
+        String name = path.toAbsolutePath().normalize().toString();
+        return name.startsWith("/dev/") || name.startsWith("/proc/")
+                || Journal.sameFile(path, Path.of("/dev/stdout"))
+                || Journal.sameFile(path, Path.of("/dev/stderr"));
     }
 
     /**

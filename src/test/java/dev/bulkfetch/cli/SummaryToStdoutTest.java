@@ -3,6 +3,7 @@ package dev.bulkfetch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulkfetch.testing.Await;
 import dev.bulkfetch.testing.Child;
 import dev.bulkfetch.testing.Cli;
 import dev.bulkfetch.testing.Records;
@@ -116,22 +117,58 @@ class SummaryToStdoutTest {
     /**
      * A summary file given as a link is written through it, the link kept: /dev/stdout is
      * one (after a review: the earlier summary's removal deleted the link, /dev/stdout too,
-     * as root).
+     * as root). The earlier summary in the file it names is emptied as the run starts, so a
+     * run that dies leaves none to be read as its own.
      */
     @Test
-    void aSummaryGivenAsALinkIsWrittenThroughItAndTheLinkKept() throws Exception {
+    void aSummaryGivenAsALinkIsEmptiedAtTheStartAndWrittenThroughTheLink() throws Exception {
         try (TestServer server = new TestServer()) {
-            Path list = server.urlList(dir, "/ok/", 2);
-            Path target = TestServer.write(dir.resolve("summary-target.json"), "{}\n");
+            Path list = TestServer.write(dir.resolve("held.txt"),
+                    server.url("/until-released/1") + "\n");
+            Path target = TestServer.write(dir.resolve("summary-target.json"),
+                    "{\"all_ok\":true}\n");
             Path link = Files.createSymbolicLink(dir.resolve("summary.json"), target);
+            Process child = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
+                    list.toString(), "-o", dir.resolve("out.jsonl").toString(),
+                    "--summary-json", link.toString(), "-q");
+            long emptied;
+            try {
+                assertThat(Await.until(() -> server.counter().inFlight() >= 1, child,
+                        Duration.ofSeconds(30))).isTrue();
+                emptied = Files.size(target);
+            } finally {
+                server.counter().release();
+            }
 
-            Cli.Result result = Cli.run("fetch", list.toString(), "-o",
-                    dir.resolve("out.jsonl").toString(), "--summary-json", link.toString(), "-q");
-
-            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+            assertThat(emptied).as("the earlier summary, while the run was under way").isZero();
             assertThat(Files.isSymbolicLink(link)).isTrue();
             assertThat(Records.json(Files.readString(target)).get("items").asLong())
-                    .isEqualTo(2);
+                    .isEqualTo(1);
+        }
+    }
+
+    /**
+     * A summary to /dev/stdout where stdout is appended to a log goes on the end of the log
+     * (after a review: the log was emptied, its earlier runs' lines lost).
+     */
+    @Test
+    void aSummaryToDevStdoutAppendedToALogKeepsTheLog() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = server.urlList(dir, "/ok/", 2);
+            Path log = TestServer.write(dir.resolve("runs.log"), "run 1\nrun 2\n");
+
+            Process child = Child.startAppendingOutput(log, dir.resolve("err.txt"), "fetch",
+                    list.toString(), "-o", dir.resolve("out.jsonl").toString(),
+                    "--summary-json", "/dev/stdout", "-q");
+
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+            String text = Files.readString(log);
+            assertThat(text).startsWith("run 1\nrun 2\n");
+            assertThat(Records.json(text.substring("run 1\nrun 2\n".length()))
+                    .get("items").asLong()).isEqualTo(2);
         }
     }
 

@@ -71,6 +71,13 @@ public final class Child {
                 List.of(), args);
     }
 
+    /** As {@link #startWithOutput}, stdout appended to the file, as {@code >> FILE} has it. */
+    public static Process startAppendingOutput(Path stdout, Path stderr, String... args)
+            throws IOException {
+        return start(null, ProcessBuilder.Redirect.appendTo(stdout.toFile()), stderr, List.of(),
+                List.of(), args);
+    }
+
     /**
      * As {@link #startWithOutput}, leading a process group of its own (setsid), as a job
      * started by a terminal, timeout(1) or systemd does: {@link #signalGroup} then reaches it
