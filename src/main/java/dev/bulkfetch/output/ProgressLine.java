@@ -85,9 +85,9 @@ public final class ProgressLine implements AutoCloseable {
     static String text(long done, double seconds, int inFlight, long failures,
                        long lineReached, long lines) {
         double rate = done / Math.max(seconds, 1e-3);
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-                "%s done  %.0f/s  %d in flight  %s errors", count(done), rate, inFlight,
-                count(failures)));
+        StringBuilder text = new StringBuilder(count(done)).append(" done  ")
+                .append(count(Math.round(rate))).append("/s  ").append(count(inFlight))
+                .append(" in flight  ").append(count(failures)).append(" errors");
         if (lines != LINES_UNKNOWN && lineReached > 0) {
             text.append("  line ").append(count(lineReached)).append('/').append(count(lines));
             if (done > 0 && seconds >= 1) {

@@ -131,10 +131,13 @@ class ProgressLineTest {
 
         assertThat(text).isEqualTo("1.23M done  343/s  500 in flight  123k errors"
                 + "  line 9.87M/10.0M  ETA 6m01s");
-        // About the widest: counts just below their shortening, 9,999 in flight, ETA 27h46m.
-        assertThat(ProgressLine.text(9_999, 1, 9_999, 9_999, 9_999, 999_999_999))
-                .isEqualTo("9,999 done  9999/s  9999 in flight  9,999 errors  line 9,999/999M"
-                        + "  ETA 27h46m");
+        // The widest: every count just below its shortening, and an ETA of 99h59m.
+        assertThat(ProgressLine.text(9_999, 1, 9_999, 9_999, 9_999, 3_599_000_000L))
+                .isEqualTo("9,999 done  9,999/s  9,999 in flight  9,999 errors"
+                        + "  line 9,999/3599M  ETA 99h58m");
+        // A rate and a concurrency of hundreds of thousands are shortened too.
+        assertThat(ProgressLine.text(999_999, 1, 100_000, 0, 0, ProgressLine.LINES_UNKNOWN))
+                .isEqualTo("999k done  999k/s  100k in flight  0 errors");
     }
 
     /** The line reached is the seq of the last item read through the line's reader. */
