@@ -11,6 +11,7 @@ import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
 import dev.bulkfetch.output.BodyStore;
+import dev.bulkfetch.output.FilePaths;
 import dev.bulkfetch.output.Journal;
 import dev.bulkfetch.output.JsonLinesWriter;
 import dev.bulkfetch.output.ProgressLine;
@@ -410,11 +411,11 @@ final class FetchCommand implements Callable<Integer> {
         // The terminal by any name (/dev/tty, $(tty), /dev/stderr, /proc/self/fd/1): compared
         // as files, since the names alone let /proc/self/fd/1 and /dev/stderr through.
         if (output != null && (output.toAbsolutePath().normalize().equals(Path.of("/dev/tty"))
-                || Journal.sameFile(output, Path.of("/dev/stderr")))) {
+                || FilePaths.sameFile(output, Path.of("/dev/stderr")))) {
             return false;
         }
         return showProgress(quiet, output == null
-                || Journal.sameFile(output, Path.of("/dev/stdout")), System::getenv);
+                || FilePaths.sameFile(output, Path.of("/dev/stdout")), System::getenv);
     }
 
     /**

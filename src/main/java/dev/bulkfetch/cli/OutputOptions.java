@@ -7,6 +7,7 @@ import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.InputUnavailableException;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.output.FileErrors;
+import dev.bulkfetch.output.FilePaths;
 import dev.bulkfetch.output.Journal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -98,7 +99,7 @@ final class OutputOptions {
         Options.refuseEmptyName(command, "--save-bodies", saveBodies);
         Path in = input.equals("-") ? redirectedStdin()
                 : input.isBlank() ? null : UrlListReader.resolve(input);
-        if (input.equals("-") && in != null && Journal.sameFile(output, in)) {
+        if (input.equals("-") && in != null && FilePaths.sameFile(output, in)) {
             // `fetch - -o list.txt < list.txt` emptied the list, then read nothing from it.
             throw usage("Invalid value for option '--output': " + output + " is the input"
                     + " (stdin is read from it), which writing the records would empty;"
@@ -263,10 +264,10 @@ final class OutputOptions {
         // Only a file can be overwritten: -o and --summary-json may share /dev/null.
         boolean aFile = !Files.exists(summaryJson) || Files.isRegularFile(summaryJson);
         String clash = !aFile ? null
-                : Journal.sameFile(summaryJson, output) ? "the output file"
-                : output != null && Journal.sameFile(summaryJson, identityFile())
+                : FilePaths.sameFile(summaryJson, output) ? "the output file"
+                : output != null && FilePaths.sameFile(summaryJson, identityFile())
                         ? "the output file's identity file"
-                : in != null && Journal.sameFile(summaryJson, in) ? "the input" : null;
+                : in != null && FilePaths.sameFile(summaryJson, in) ? "the input" : null;
         if (clash != null) {
             throw usage("Invalid value for option '--summary-json': " + summaryJson + " is "
                     + clash + ", which the summary would overwrite; choose another file");
@@ -410,8 +411,8 @@ final class OutputOptions {
     static boolean toAStream(Path path) {
         String name = path.toAbsolutePath().normalize().toString();
         return name.startsWith("/dev/") || name.startsWith("/proc/")
-                || Journal.sameFile(path, Path.of("/dev/stdout"))
-                || Journal.sameFile(path, Path.of("/dev/stderr"));
+                || FilePaths.sameFile(path, Path.of("/dev/stdout"))
+                || FilePaths.sameFile(path, Path.of("/dev/stderr"));
     }
 
     /**
@@ -427,7 +428,7 @@ final class OutputOptions {
                 || STDOUT_NAMES.contains(path.toAbsolutePath().normalize().toString())) {
             return true;
         }
-        return Files.isRegularFile(path) && Journal.sameFile(path, Path.of("/dev/stdout"));
+        return Files.isRegularFile(path) && FilePaths.sameFile(path, Path.of("/dev/stdout"));
     }
 
     /** Whether --summary-json is '-', stdout, as the input's and -o's '-' are. */

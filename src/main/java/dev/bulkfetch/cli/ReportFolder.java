@@ -4,7 +4,7 @@ import dev.bulkfetch.compare.FolderLock;
 import dev.bulkfetch.compare.Report;
 import dev.bulkfetch.compare.ScratchFiles;
 import dev.bulkfetch.output.FileErrors;
-import dev.bulkfetch.output.Journal;
+import dev.bulkfetch.output.FilePaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ final class ReportFolder {
     static FolderLock prepare(CommandSpec spec, Path folder, Path input) throws IOException {
         for (String name : Report.FILES) {
             Path written = folder.resolve(name);
-            if (Journal.sameFile(written, input)) {
+            if (FilePaths.sameFile(written, input)) {
                 throw refused(spec, written + " is the input list " + input + ": writing the"
                         + " report would overwrite it; choose another folder");
             }

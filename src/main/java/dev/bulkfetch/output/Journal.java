@@ -52,11 +52,6 @@ public final class Journal implements AutoCloseable {
     private final long dropped;
 
     private Journal(Path file, LockedFile lock, DoneSet done, long kept, long keptFailures,
-                    long tornBytes, boolean resumable, Path input, InputIdentity.Extent extent) {
-        this(file, lock, done, kept, keptFailures, tornBytes, resumable, input, extent, 0);
-    }
-
-    private Journal(Path file, LockedFile lock, DoneSet done, long kept, long keptFailures,
                     long tornBytes, boolean resumable, Path input, InputIdentity.Extent extent,
                     long dropped) {
         this.file = file;
@@ -139,7 +134,7 @@ public final class Journal implements AutoCloseable {
                         + ": it is not a regular file, so its records cannot be read back");
             }
             return new Journal(file, null, new DoneSet().freeze(), 0, 0, 0, false, null,
-                    InputIdentity.Extent.UNBOUNDED);
+                    InputIdentity.Extent.UNBOUNDED, 0);
         }
         Path given = file;
         file = resolve(file);
@@ -180,7 +175,7 @@ public final class Journal implements AutoCloseable {
                     identityFile.begin(taken.identity());
                 }
                 return new Journal(file, lock, new DoneSet().freeze(), 0, 0, 0, true, input,
-                        taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent());
+                        taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent(), 0);
             }
             return scan(file, lock, input, format, identityFile.check(input, format));
         } catch (Throwable e) {
@@ -228,7 +223,7 @@ public final class Journal implements AutoCloseable {
     }
 
     private static void refuseIfSame(Path written, Path input, String what) {
-        if (sameFile(written, input)) {
+        if (FilePaths.sameFile(written, input)) {
             throw new IllegalArgumentException("the " + what + " is the input " + input
                     + ": writing it would overwrite the list; choose another output file");
         }
@@ -244,21 +239,6 @@ public final class Journal implements AutoCloseable {
                 || file.toAbsolutePath().normalize().startsWith("/dev/");
     }
 
-    /** Whether {@code a} and {@code b} name one file: the same path, or links to one file. */
-    public static boolean sameFile(Path a, Path b) {
-        if (a == null || b == null) {
-            return false;
-        }
-        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
-            return true;
-        }
-        try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** Reads the kept records of {@code extent} of the input back, and cuts a torn line off. */
     private static Journal scan(Path file, LockedFile lock, Path input,
                                 InputReader.Format format, InputIdentity.Extent extent)
@@ -270,7 +250,7 @@ public final class Journal implements AutoCloseable {
             channel.truncate(records.end());
         }
         return new Journal(file, lock, records.done(), records.kept(), records.failures(),
-                size - records.end(), true, input, extent);
+                size - records.end(), true, input, extent, 0);
     }
 
     /**
