@@ -256,7 +256,11 @@ final class OutputOptions {
         String unusable = Files.isDirectory(summaryJson) ? "it is a folder"
                 : folder != null && !Files.isDirectory(folder) ? "there is no folder " + folder
                 : folder != null && !Files.isWritable(folder) && !Files.isWritable(summaryJson)
-                        ? "the folder " + folder + " cannot be written" : null;
+                        ? "the folder " + folder + " cannot be written"
+                // Written through: a link's file must take it, wherever the link stands.
+                : Files.isSymbolicLink(summaryJson) && Files.exists(summaryJson)
+                        && !Files.isWritable(summaryJson)
+                        ? "the file it links to cannot be written" : null;
         if (unusable != null) {
             throw usage("Invalid value for option '--summary-json': cannot write "
                     + summaryJson + ": " + unusable);
@@ -385,32 +389,36 @@ final class OutputOptions {
      * not outlive a run that dies before writing its own (a full disk, a kill), and a run
      * refused as a usage error must not take it either.
      */
-    void removeEarlierSummary() throws IOException {
+    void removeEarlierSummary() {
         // A file named '-' is no summary of ours: '-' is stdout.
-        if (summaryJson == null || summaryToStdout()) {
-            return;
+        if (summaryJson == null || summaryToStdout() || toAStream(summaryJson)) {
+            return;  // a device's, a log's or a terminal's: the summary is appended to it
         }
-        if (toAStream(summaryJson)) {
-            return;  // a log's, or a terminal's: the summary is appended to it
-        }
-        if (Files.isRegularFile(summaryJson, LinkOption.NOFOLLOW_LINKS)) {
-            Files.delete(summaryJson);
-        } else if (Files.isSymbolicLink(summaryJson) && Files.isRegularFile(summaryJson)) {
-            // A link of the user's to a file of theirs: the file emptied, the link kept.
-            try (FileChannel file = FileChannel.open(summaryJson, StandardOpenOption.WRITE)) {
-                file.truncate(0);
+        try {
+            if (Files.isRegularFile(summaryJson, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(summaryJson);
+            } else if (Files.isSymbolicLink(summaryJson) && Files.isRegularFile(summaryJson)) {
+                // A link of the user's to a file of theirs: the file emptied, the link kept.
+                try (FileChannel file = FileChannel.open(summaryJson,
+                        StandardOpenOption.WRITE)) {
+                    file.truncate(0);
+                }
             }
+        } catch (IOException e) {
+            // Not worth the run, whose output is open already (after a review: a link to a
+            // file made immutable ended it, its -o emptied): the summary's write at the end
+            // fails too, and says why.
         }
     }
 
     /**
-     * Whether {@code path} leads where a stream goes: a name in /dev or /proc (/dev/stdout,
-     * /dev/stderr), or the file stdout or stderr was sent to, which may hold a log appended to
-     * ({@code >> runs.log}) that emptying it would lose.
+     * Whether {@code path} leads where a stream goes: a device or a pipe (/dev/null,
+     * /dev/stdout to a terminal), or the file stdout or stderr was sent to, which may hold a
+     * log appended to ({@code >> runs.log}) that emptying it would lose. A regular file
+     * elsewhere in /dev (/dev/shm) is a file like any.
      */
     static boolean toAStream(Path path) {
-        String name = path.toAbsolutePath().normalize().toString();
-        return name.startsWith("/dev/") || name.startsWith("/proc/")
+        return Files.exists(path) && !Files.isRegularFile(path)
                 || FilePaths.sameFile(path, Path.of("/dev/stdout"))
                 || FilePaths.sameFile(path, Path.of("/dev/stderr"));
     }

@@ -158,7 +158,7 @@ public final class Journal implements AutoCloseable {
         // A resume reads the input as its check needs, under the lock.
         InputIdentity.Taken taken = readTwice && (!resume || !existed)
                 ? InputIdentity.take(input, format) : null;
-        LockedFile lock = LockedFile.take(file, InUse::new);
+        LockedFile lock = LockedFile.takeAsNamed(file, InUse::new);
         FileChannel channel = lock.channel();
         try {
             identityFile.adoptFrom(given);

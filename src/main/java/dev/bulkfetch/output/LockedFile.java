@@ -71,6 +71,29 @@ public final class LockedFile {
         FileLock tryLock(FileChannel channel) throws IOException;
     }
 
+    /**
+     * As {@link #take}, refused as in use when the name had moved on to another file by the
+     * time the lock was taken: a file another run's rewrite had just moved over, its hold
+     * passed to the new file ({@link #replacedBy}), is not the one the name now gives. On a
+     * file system without locks, unguarded as {@link #take} is.
+     */
+    public static LockedFile takeAsNamed(Path file, Function<Path, ? extends IOException> inUse)
+            throws IOException {
+        return takeAsNamed(file, inUse, FileChannel::tryLock);
+    }
+
+    /** As {@link #takeAsNamed(Path, Function)}, the lock taken by {@code locking}. */
+    static LockedFile takeAsNamed(Path file, Function<Path, ? extends IOException> inUse,
+                                  Locking locking) throws IOException {
+        Object before = fileKey(file);
+        LockedFile taken = take(file, inUse, locking);
+        if (taken.held() && before != null && !before.equals(fileKey(file))) {
+            taken.release();
+            throw inUse.apply(file);
+        }
+        return taken;
+    }
+
     /** As {@link #take}, the lock taken by {@code locking}: a test's file system without locks. */
     static LockedFile take(Path file, Function<Path, ? extends IOException> inUse,
                            Locking locking) throws IOException {
@@ -85,13 +108,10 @@ public final class LockedFile {
             throw inUse.apply(file);
         }
         try {
-            Object before = fileKey(file);
             FileChannel channel = FileChannel.open(file, how,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
             Boolean held = lock(channel, locking);
-            // Locked, but perhaps a file another run had just moved a rewrite over (its hold
-            // passed to the new file, {@link #replacedBy}): not the one the name now gives.
-            if (held == null || before != null && !before.equals(fileKey(file))) {
+            if (held == null) {
                 channel.close();
                 throw inUse.apply(file);
             }
@@ -131,7 +151,7 @@ public final class LockedFile {
      * removed first, never followed), with the file's permissions (the records may be private),
      * locked, written, forced to disk and moved over the file, the folder forced too, and only
      * then is the old file's descriptor closed. A run opening the file meanwhile finds the one
-     * or the other locked, or the name moved on ({@link #take}); a crash leaves the file whole,
+     * or the other locked, or the name moved on ({@link #takeAsNamed}); a crash leaves the file whole,
      * as it was or as written. This hold is spent: the returned one has the file.
      */
     synchronized <T> Replacement<T> replacedBy(Path file, Path part, Content<T> content)

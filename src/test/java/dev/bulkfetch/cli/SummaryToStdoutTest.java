@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -169,6 +170,41 @@ class SummaryToStdoutTest {
             assertThat(text).startsWith("run 1\nrun 2\n");
             assertThat(Records.json(text.substring("run 1\nrun 2\n".length()))
                     .get("items").asLong()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A regular file under /dev (/dev/shm) is a summary file like any: written afresh by each
+     * run (after a review: taken for a stream by its name, it was appended to, one summary
+     * after another, and an earlier one never cleared).
+     */
+    @Test
+    void aSummaryFileInDevShmIsWrittenAfreshByEachRun() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm),
+                "no /dev/shm here");
+        Path folder = Files.createTempDirectory(shm, "bulkfetch-summary");
+        try (TestServer server = new TestServer()) {
+            Path summary = folder.resolve("summary.json");
+            for (int items = 1; items <= 2; items++) {
+                Path list = server.urlList(dir, "/ok/", items);
+                Cli.Result result = Cli.run("fetch", list.toString(), "-o",
+                        dir.resolve("out.jsonl").toString(), "--overwrite", "--summary-json",
+                        summary.toString(), "-q");
+                assertThat(result.exitCode()).as(result.err()).isZero();
+            }
+
+            assertThat(Records.json(Files.readString(summary)).get("items").asLong())
+                    .isEqualTo(2);
+            assertThat(Files.readAllLines(summary).stream()
+                    .filter(line -> line.strip().equals("{")).count()).isEqualTo(1);
+        } finally {
+            try (var files = Files.list(folder)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(folder);
         }
     }
 

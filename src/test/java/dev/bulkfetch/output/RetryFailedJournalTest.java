@@ -237,7 +237,8 @@ class RetryFailedJournalTest {
         Path file = Files.writeString(dir.resolve("journal.jsonl"), "old\n");
         Path rewritten = Files.writeString(dir.resolve("rewritten"), "new\n");
 
-        assertThatThrownBy(() -> LockedFile.take(file, path -> new IOException("in use: " + path),
+        assertThatThrownBy(() -> LockedFile.takeAsNamed(file,
+                path -> new IOException("in use: " + path),
                 channel -> {
                     Files.move(rewritten, file, StandardCopyOption.ATOMIC_MOVE);
                     return channel.tryLock();
