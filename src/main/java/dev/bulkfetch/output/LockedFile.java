@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -148,11 +150,12 @@ public final class LockedFile {
     /**
      * The held file replaced by one that {@code content} writes, held throughout: the new
      * file is made as {@code part} beside it, new (a link or a file left there by a crash is
-     * removed first, never followed), with the file's permissions (the records may be private),
-     * locked, written, forced to disk and moved over the file, the folder forced too, and only
-     * then is the old file's descriptor closed. A run opening the file meanwhile finds the one
-     * or the other locked, or the name moved on ({@link #takeAsNamed}); a crash leaves the file whole,
-     * as it was or as written. This hold is spent: the returned one has the file.
+     * removed first, never followed), with the file's owner, group and permissions (the
+     * records may be private), locked, written, forced to disk and moved over the file, the
+     * folder forced too, and only then is the old file's descriptor closed. A run opening the
+     * file meanwhile finds the one or the other locked, or the name moved on ({@link
+     * #takeAsNamed}); a crash leaves the file whole, as it was or as written. This hold is
+     * spent: the returned one has the file.
      */
     synchronized <T> Replacement<T> replacedBy(Path file, Path part, Content<T> content)
             throws IOException {
@@ -168,7 +171,9 @@ public final class LockedFile {
                         + " is held by another process");
             }
             try {
-                Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(file));
+                PosixFileAttributes was = Files.readAttributes(file, PosixFileAttributes.class);
+                copyOwner(was, part);
+                Files.setPosixFilePermissions(part, was.permissions());
             } catch (UnsupportedOperationException notPosix) {
                 // A file system without POSIX permissions: the umask's, as any new file's.
             }
@@ -189,6 +194,27 @@ public final class LockedFile {
         LockedFile replacement = new LockedFile(next, nextHeld, key);
         key = null;  // the replacement's now
         return new Replacement<>(replacement, written);
+    }
+
+    /**
+     * The owner and group {@code was} gives, on {@code part}: root resuming a user's run must
+     * leave the file the user's. Where they cannot be given (a user not in the file's group),
+     * the part keeps its own, as any new file would: the rewrite goes on.
+     */
+    private static void copyOwner(PosixFileAttributes was, Path part) {
+        PosixFileAttributeView view = Files.getFileAttributeView(part,
+                PosixFileAttributeView.class);
+        try {
+            PosixFileAttributes now = view.readAttributes();
+            if (!now.group().equals(was.group())) {
+                view.setGroup(was.group());
+            }
+            if (!now.owner().equals(was.owner())) {
+                view.setOwner(was.owner());
+            }
+        } catch (IOException notAllowed) {
+            // Not this user's to give: the part's own stand.
+        }
     }
 
     /** The move of a file into its folder forced to disk, where the file system allows. */

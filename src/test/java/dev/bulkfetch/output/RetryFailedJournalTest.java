@@ -13,7 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +119,34 @@ class RetryFailedJournalTest {
             journal.close();
         }
         Journal.open(out, input, true).close();
+    }
+
+    /**
+     * The new file is its owner's and group's as the old was: root resuming a user's run
+     * leaves the file the user's (after a review: it became root's, and the user's next
+     * resume could not open it). Only root can give a file away, so only root runs this.
+     */
+    @Test
+    void theNewFileKeepsItsOwnerAndGroup() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "only root can give a file to another user");
+        journal(OK_1 + FAILED_2);
+        UserPrincipalLookupService users = out.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(out,
+                PosixFileAttributeView.class);
+        try {
+            view.setOwner(users.lookupPrincipalByName("nobody"));
+            view.setGroup(users.lookupPrincipalByGroupName("nogroup"));
+        } catch (UserPrincipalNotFoundException e) {
+            Assumptions.abort("no user nobody or group nogroup here: " + e.getName());
+        }
+
+        Journal.open(out, input, true).withoutFailures().close();
+
+        PosixFileAttributes now = Files.readAttributes(out, PosixFileAttributes.class);
+        assertThat(now.owner().getName()).isEqualTo("nobody");
+        assertThat(now.group().getName()).isEqualTo("nogroup");
+        assertThat(Files.readString(out)).isEqualTo(OK_1);
     }
 
     /**
