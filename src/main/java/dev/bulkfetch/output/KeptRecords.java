@@ -11,8 +11,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -80,9 +78,11 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
      */
     static KeptRecords keepOk(FileChannel from, long end, FileChannel to) throws IOException {
         DoneSet done = new DoneSet();
-        List<long[]> failedLines = new ArrayList<>();
         long[] kept = new long[1];
+        // The start of the line being read, and of the bytes not yet copied: each failed
+        // record copies the run before it. A copy at a position leaves the read's own alone.
         long[] lineStart = new long[1];
+        long[] copied = new long[1];
         eachLine(from, (number, record, lineEnd) -> {
             if (lineEnd > end) {
                 return false;
@@ -91,17 +91,13 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
                 done.add(Math.toIntExact(seqOf(record)));
                 kept[0]++;
             } else {
-                failedLines.add(new long[] {lineStart[0], lineEnd});
+                copy(from, copied[0], lineStart[0], to);
+                copied[0] = lineEnd;
             }
             lineStart[0] = lineEnd;
             return true;
         });
-        long copied = 0;
-        for (long[] failed : failedLines) {
-            copy(from, copied, failed[0], to);
-            copied = failed[1];
-        }
-        copy(from, copied, end, to);
+        copy(from, copied[0], end, to);
         return new KeptRecords(done.freeze(), kept[0], 0, to.size());
     }
 
@@ -292,7 +288,7 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
          * Takes line {@code number}, parsed ({@code null} when it is no JSON), whose newline
          * is the byte before {@code end}; returns false to read no more.
          */
-        boolean line(long number, JsonNode record, long end);
+        boolean line(long number, JsonNode record, long end) throws IOException;
     }
 
     /**
