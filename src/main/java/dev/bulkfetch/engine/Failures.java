@@ -282,7 +282,7 @@ final class Failures {
 
     // What Netty's native transport puts before the OS's words: the call that failed.
     private static final java.util.regex.Pattern SYSCALL_PREFIX =
-            java.util.regex.Pattern.compile("^(?:syscall:)?\\w+\\(\\.\\.\\) failed: ");
+            java.util.regex.Pattern.compile("^(?:syscall:)?\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
 
     private static String describe(ErrorKind kind, Throwable t) {
         String refused = kind == ErrorKind.CONNECT ? RefusedCertificates.of(t) : null;

@@ -48,8 +48,7 @@ final class Wording {
     // The JDK's words (sun.net.www.http), whole, and bulkfetch's for each.
     private static final Map<String, String> JDK = Map.of(
             "Bogus chunk size", BAD_CHUNK_SIZE,
-            // Chunk data that runs past its size: Netty skips to the line's end and finds the
-            // next size line empty, a bad chunk size to it, as the size was.
+            // Chunk data that runs past its size: a bad chunk size, as the size was.
             "missing CR", BAD_CHUNK_SIZE,
             "missing LF", BAD_CHUNK_SIZE,
             "Chunk header too long", LONG_CHUNK_LINE,
@@ -57,6 +56,11 @@ final class Wording {
             "Unexpected 101 response from server", UNASKED_101,
             // Not to be met (see cutOff), but never in the JDK's words.
             "Premature EOF", INVALID + "the connection closed before the body's end");
+
+    // Netty 4.2's for chunk data that runs past its size, the JDK's "missing CR" (Netty 4.1
+    // read the excess as the next size line, a bad chunk size to it).
+    private static final String CHUNK_NOT_ENDED =
+            "Chunk data sections must be terminated by a CR LF octet pair";
 
     private static final Pattern JDK_HEAD_SIZE =
             Pattern.compile("Header size too big: \\d+ > (\\d+)");
@@ -115,6 +119,9 @@ final class Wording {
             // IllegalArgumentException of Netty's.
             return !inHead ? BAD_CHUNK_SIZE : code.matches()
                     ? INVALID + StatusCodes.notThreeDigits(code.group(1)) : null;
+        }
+        if (!inHead && message.equals(CHUNK_NOT_ENDED)) {
+            return BAD_CHUNK_SIZE;
         }
         Matcher size = HEAD_SIZE.matcher(message);
         if (size.matches()) {

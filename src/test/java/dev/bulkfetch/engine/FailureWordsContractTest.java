@@ -44,8 +44,7 @@ class FailureWordsContractTest {
                         CHUNKED + "zz\r\nhello\r\n0\r\n\r\n", "a bad chunk size"),
                 protocol("a chunk size past any length",
                         CHUNKED + "ffffffffffffffffff\r\nhello\r\n0\r\n\r\n", "a bad chunk size"),
-                // Netty skips to the line's end and finds the next size line empty; the JDK
-                // finds no line break after the chunk's 5 bytes.
+                // Neither Netty nor the JDK finds a line break after the chunk's 5 bytes.
                 protocol("a chunk longer than its size",
                         CHUNKED + "5\r\nhelloXX0\r\n\r\n", "a bad chunk size"),
                 protocol("a Content-Length past a long",

@@ -71,6 +71,22 @@ class ResponseHeadContractTest {
     }
 
     /**
+     * A head whose lines end in a bare line feed is an answer on every engine, as the JDK and
+     * curl read it: Netty 4.2 refuses it by default, and the event loop made it a protocol
+     * error where the other engines gave the item its 200.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void aHeadWhoseLinesEndInABareLineFeedIsReadOnEveryEngine(EngineKind kind)
+            throws Exception {
+        Outcome outcome = answerTo(kind, "HTTP/1.1 200 OK\nContent-Length: 5\nX-A: b\n\nhello");
+
+        assertThat(outcome.error()).as(outcome.toString()).isNull();
+        assertThat(outcome.status()).isEqualTo(200);
+        assertThat(outcome.bytes()).isEqualTo(5);
+    }
+
+    /**
      * Response headers are read up to the JDK's limit on every engine (AHC's own is 8 KiB): a
      * 12 KB header is an answer, and only a header section past 384 KiB is a protocol error.
      */

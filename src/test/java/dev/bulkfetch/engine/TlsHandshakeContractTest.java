@@ -79,6 +79,24 @@ class TlsHandshakeContractTest {
     }
 
     /**
+     * Every engine speaks HTTP/1.1 over TLS, to a server that offers h2 (WireMock's Jetty does,
+     * by ALPN): AHC 3.0.3 and later offer it by default, and the event loop would have spoken
+     * HTTP/2 where the other engines speak HTTP/1.1, to be compared on a different wire.
+     */
+    @ParameterizedTest
+    @EnumSource
+    void everyEngineSpeaksHttp11OverTlsToAServerOfferingH2(EngineKind kind) throws Exception {
+        server.resetRequests();
+        Outcome trusted = fetch(kind, "https://127.0.0.1:" + server.httpsPort() + "/h2",
+                tlsOptions());
+
+        assertThat(trusted.status()).isEqualTo(200);
+        assertThat(server.getAllServeEvents()).singleElement()
+                .satisfies(served -> assertThat(served.getRequest().getProtocol())
+                        .isEqualTo("HTTP/1.1"));
+    }
+
+    /**
      * A reset in the handshake is a TLS failure on every engine: the JDK's engines said only
      * "Connection reset" of it, as of a server failing before any TLS, so the run's end asked
      * whether the server was up.
