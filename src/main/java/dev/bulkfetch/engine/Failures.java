@@ -280,9 +280,10 @@ final class Failures {
             java.util.regex.Pattern.compile(
                     "^(?:[a-z_]\\w*\\.){2,}[A-Z][\\w$]*(?:Exception|Error): ");
 
-    // What Netty's native transport puts before the OS's words: the call that failed.
-    private static final java.util.regex.Pattern SYSCALL_PREFIX =
-            java.util.regex.Pattern.compile("^(?:syscall:)?\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
+    // What Netty's native transport puts before the OS's words: the call that failed, and
+    // from Netty 4.2 the error's number ("finishConnect(..) failed with error(-111): ").
+    private static final java.util.regex.Pattern SYSCALL_PREFIX = java.util.regex.Pattern
+            .compile("^(?:syscall:)?\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
 
     private static String describe(ErrorKind kind, Throwable t) {
         String refused = kind == ErrorKind.CONNECT ? RefusedCertificates.of(t) : null;
