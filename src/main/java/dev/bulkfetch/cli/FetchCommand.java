@@ -16,6 +16,7 @@ import dev.bulkfetch.output.Journal;
 import dev.bulkfetch.output.JsonLinesWriter;
 import dev.bulkfetch.output.ProgressLine;
 import dev.bulkfetch.output.RecordSink;
+import dev.bulkfetch.output.StaleBodies;
 import dev.bulkfetch.output.Summary;
 import dev.bulkfetch.output.Tally;
 import dev.bulkfetch.run.BulkRun;
@@ -375,8 +376,10 @@ final class FetchCommand implements Callable<Integer> {
         }
         // Flushed after every record, so a crash loses nothing that finished (measured: no
         // difference in throughput against flushing when idle, 8,000 records/s either way).
-        return new JsonLinesWriter(new BufferedOutputStream(journal.append(), 1 << 16), true,
-                true);
+        RecordSink records = new JsonLinesWriter(new BufferedOutputStream(journal.append(),
+                1 << 16), true, true);
+        return outputs.resume && outputs.saveBodies != null
+                ? StaleBodies.clearing(records, outputs.saveBodies) : records;
     }
 
     /** What every request of a URL list gets from -X and -H. */

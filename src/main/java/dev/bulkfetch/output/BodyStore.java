@@ -139,8 +139,13 @@ public final class BodyStore implements AutoCloseable {
         return result;
     }
 
+    /** Where item {@code seq}'s body is saved in {@code dir}. */
+    static Path fileOf(Path dir, long seq) {
+        return dir.resolve(seq + ".body");
+    }
+
     private FetchResult save(FetchResult result, PartSink part) throws SaveFailed {
-        Path target = dir.resolve(result.seq() + ".body");
+        Path target = fileOf(dir, result.seq());
         try {
             if (part.failure != null) {
                 throw part.failure;

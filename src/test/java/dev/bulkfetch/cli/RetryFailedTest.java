@@ -82,6 +82,50 @@ class RetryFailedTest {
     }
 
     @Test
+    void aFailedItemsSavedBodyGoesWhenItsFetchAgainBringsNone() throws Exception {
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", exchange -> {
+            boolean fails = exchange.getRequestURI().getPath().equals("/2");
+            byte[] body = (fails ? "an error page" : "an item").getBytes();
+            exchange.sendResponseHeaders(fails ? 500 : 200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        Path list = TestServer.write(dir.resolve("list.txt"), base + "/1\n" + base + "/2\n");
+        Path out = dir.resolve("out.jsonl");
+        Path bodies = dir.resolve("bodies");
+        Cli.Result first;
+        try {
+            first = Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
+                    "--retries", "0", "--save-bodies", bodies.toString());
+        } finally {
+            server.stop(0);
+        }
+        assertThat(first.exitCode()).as(first.err()).isEqualTo(1);
+        assertThat(bodies.resolve("2.body")).hasContent("an error page");
+
+        // The server is gone: item 2's second answer is a refused connection, with no body.
+        Cli.Result again = Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
+                "--retries", "0", "--save-bodies", bodies.toString(), "--resume",
+                "--retry-failed");
+
+        assertThat(again.exitCode()).as(again.err()).isEqualTo(1);
+        List<JsonNode> records = Records.read(out);
+        assertThat(records).extracting(r -> r.get("seq").asLong())
+                .containsExactlyInAnyOrder(1L, 2L);
+        JsonNode second = records.stream().filter(r -> r.get("seq").asLong() == 2)
+                .findFirst().orElseThrow();
+        assertThat(second.get("error").get("kind").asText()).isEqualTo("connect");
+        assertThat(second.has("body_file")).isFalse();
+        assertThat(bodies.resolve("2.body")).as("named by no record").doesNotExist();
+        assertThat(bodies.resolve("1.body")).as("its kept record's").hasContent("an item");
+    }
+
+    @Test
     void withoutResumeItIsAUsageError() throws Exception {
         Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:1/a\n");
 
