@@ -97,6 +97,7 @@ final class EventLoopEngine implements Engine {
                     ResponseDecoder.install(channel, headerLimit);
                     DecoderFailureHandler.install(channel);
                     StatusLines.install(channel);
+                    JdkHeadSize.install(channel, headerLimit);
                     InterimResponses.install(channel);
                     StrayBytes.install(channel);
                     EarlyAnswers.install(channel);

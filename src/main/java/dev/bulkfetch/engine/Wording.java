@@ -215,7 +215,8 @@ final class Wording {
         return e.getClass() == IOException.class && "Premature EOF".equals(e.getMessage());
     }
 
-    private static String headTooLarge(String limit) {
+    /** A head past {@code limit} bytes, in the words every engine gives it. */
+    static String headTooLarge(String limit) {
         return INVALID + "the status line and headers are larger than " + limit + " bytes";
     }
 
