@@ -13,10 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,10 +40,9 @@ public final class BodyStore implements AutoCloseable {
     private final Path dir;
     private final boolean inline;
     // Part names are this run's: no other run's part, nor a user's file, is ever taken. The
-    // process id lets a later run tell the parts of a run that was killed.
-    private static final String PART_PREFIX = ".bulkfetch-";
-    private final String partPrefix = PART_PREFIX + ProcessHandle.current().pid() + "-"
-            + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "-";
+    // process's id and start let a later run tell the parts of a run that was killed.
+    private static final String PART_PREFIX = PartNames.PREFIX;
+    private final String partPrefix = PartNames.ofThisRun();
     private final AtomicLong partNumber = new AtomicLong();
     // Parts made and not yet renamed or deleted: added by reading threads, removed by any.
     private final Set<PartSink> parts = ConcurrentHashMap.newKeySet();
@@ -89,17 +86,10 @@ public final class BodyStore implements AutoCloseable {
      * otherwise gather them, hidden, at full size.
      */
     private void deletePartsOfEndedRuns() throws IOException {
-        try (var parts = Files.newDirectoryStream(dir, PART_PREFIX + "*.part")) {
+        try (var parts = Files.newDirectoryStream(dir, PART_PREFIX + "*" + PartNames.SUFFIX)) {
             for (Path part : parts) {
-                String name = part.getFileName().toString();
-                int end = name.indexOf('-', PART_PREFIX.length());
-                try {
-                    long pid = Long.parseLong(name.substring(PART_PREFIX.length(), end));
-                    if (ProcessHandle.of(pid).isEmpty()) {
-                        Files.deleteIfExists(part);
-                    }
-                } catch (NumberFormatException | IndexOutOfBoundsException e) {
-                    // Not a name this store gives: not ours to delete.
+                if (PartNames.ofEndedRun(part.getFileName().toString())) {
+                    Files.deleteIfExists(part);
                 }
             }
         }
