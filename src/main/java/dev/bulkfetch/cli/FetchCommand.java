@@ -371,7 +371,7 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     private RecordSink openOutput(Journal journal) throws IOException {
-        if (journal == null) {
+        if (journal == null || OutputOptions.isStdoutName(outputs.output)) {
             return new JsonLinesWriter(new BufferedOutputStream(stdout, 1 << 16), false);
         }
         // Flushed after every record, so a crash loses nothing that finished (measured: no

@@ -184,14 +184,15 @@ final class FetchReport {
         if (summaryJson == null) {
             return true;
         }
-        boolean toStdout = summaryJson.toString().equals("-");
+        boolean toStdout = OutputOptions.isStdoutName(summaryJson);
         try (OutputStream out = toStdout ? Unclosed.of(stdout) : openSummary(summaryJson)) {
             summary.writeJson(out, kept, keptFailures, interrupted, unreadLines,
                     bodyNotSaved);
             return true;
         } catch (IOException e) {
             err.println("bulkfetch fetch: cannot write the summary to "
-                    + (toStdout ? "stdout" : summaryJson) + ": " + FileErrors.reason(e));
+                    + (summaryJson.toString().equals("-") ? "stdout" : summaryJson) + ": "
+                    + FileErrors.reason(e));
             err.flush();
             return false;
         }

@@ -432,8 +432,7 @@ final class OutputOptions {
         if (path == null) {
             return false;
         }
-        if (path.toString().equals("-")
-                || STDOUT_NAMES.contains(path.toAbsolutePath().normalize().toString())) {
+        if (isStdoutName(path)) {
             return true;
         }
         return Files.isRegularFile(path) && FilePaths.sameFile(path, Path.of("/dev/stdout"));
@@ -442,6 +441,17 @@ final class OutputOptions {
     /** Whether --summary-json is '-', stdout, as the input's and -o's '-' are. */
     boolean summaryToStdout() {
         return summaryJson != null && summaryJson.toString().equals("-");
+    }
+
+    /**
+     * Whether {@code path} is stdout by name: '-' or a name of it in /dev or /proc. Written to,
+     * it is the stream the process was given, not a file opened again: opened again, it had an
+     * offset of its own, and a shell's next write to the file stdout went to ({@code { echo
+     * start; bulkfetch fetch L -o /dev/stdout; echo end; } > log}) landed over the records.
+     */
+    static boolean isStdoutName(Path path) {
+        return path != null && (path.toString().equals("-")
+                || STDOUT_NAMES.contains(path.toAbsolutePath().normalize().toString()));
     }
 
     private ParameterException usage(String message) {

@@ -231,12 +231,15 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Whether the output {@code file} is a stream rather than a file to keep: a pipe or a
-     * device, or anything under /dev ({@code /dev/stdout} reads as the file the shell
-     * redirected it to, and no identity file can go beside it).
+     * device, or anything under /dev or /proc/self/fd ({@code /dev/stdout} and
+     * {@code /proc/self/fd/1} read as the file the shell redirected it to, and no identity
+     * file can go beside it: taken for a journal, that file was emptied, the shell's own lines
+     * in it lost).
      */
     private static boolean isStream(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
         return Files.exists(file) && !Files.isRegularFile(file)
-                || file.toAbsolutePath().normalize().startsWith("/dev/");
+                || absolute.startsWith("/dev/") || absolute.startsWith("/proc/self/fd/");
     }
 
     /** Reads the kept records of {@code extent} of the input back, and cuts a torn line off. */

@@ -71,6 +71,20 @@ public final class Child {
                 List.of(), args);
     }
 
+    /**
+     * As {@link #startWithOutput}, run by a shell that writes {@code before} to the same stdout
+     * first and {@code after} once the run ends, as {@code { echo B; bulkfetch ...; echo A; }
+     * > FILE} does: the three share one offset in the file.
+     */
+    public static Process startBetweenShellLines(Path stdout, Path stderr, String before,
+                                                String after, String... args)
+            throws IOException {
+        List<String> shell = List.of("sh", "-c", "echo '" + before + "'; \"$@\"; code=$?; echo '"
+                + after + "'; exit $code", "sh");
+        return start(null, ProcessBuilder.Redirect.to(stdout.toFile()), stderr, shell,
+                List.of(), args);
+    }
+
     /** As {@link #startWithOutput}, stdout appended to the file, as {@code >> FILE} has it. */
     public static Process startAppendingOutput(Path stdout, Path stderr, String... args)
             throws IOException {
