@@ -55,11 +55,15 @@ final class JdkHeadSize extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    /** The head's size as the JDK counts it: its status line is one value with no name. */
+    /**
+     * The head's size as the JDK counts it: its status line is one value with no name, ending
+     * at its code when it has no reason phrase (the JDK trims the line).
+     */
     static long size(HttpResponse response) {
+        int reason = response.status().reasonPhrase().length();
         long size = response.protocolVersion().text().length() + 1
-                + response.status().codeAsText().length() + 1
-                + response.status().reasonPhrase().length() + LINE_OVERHEAD;
+                + response.status().codeAsText().length() + (reason == 0 ? 0 : 1 + reason)
+                + LINE_OVERHEAD;
         Iterator<Map.Entry<CharSequence, CharSequence>> lines =
                 response.headers().iteratorCharSequence();
         while (lines.hasNext()) {

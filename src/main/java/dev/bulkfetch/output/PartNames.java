@@ -1,17 +1,25 @@
 package dev.bulkfetch.output;
 
-import java.time.Instant;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HexFormat;
-import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The names of a run's body parts, {@code .bulkfetch-PID-sSTART-RANDOM-N.part}, which tell a
  * later run whether the run that made them has ended: its process id, and when that process
- * started (milliseconds since the epoch), since Linux hands a dead run's id to a new process
- * sooner or later (ids wrap at 32,768 on many systems), and a thread's id names a process to
- * the JDK there too. By the id alone, the parts of a killed run stayed for good once its id
- * was taken again, hidden and at full size.
+ * started, since Linux hands a dead run's id to a new process sooner or later (ids wrap at
+ * 32,768 on many systems), and a thread's id names a process to the JDK there too. By the id
+ * alone, the parts of a killed run stayed for good once its id was taken again, hidden and at
+ * full size.
+ *
+ * <p>The start is the kernel's own count, in clock ticks since boot ({@code /proc/PID/stat}),
+ * not a time of day: the JDK's start instant adds the boot time each JVM read as it started,
+ * which moves when the clock is stepped (NTP), so two runs could see one live run start a
+ * second apart, and the later run deleted the parts the live one was writing. Where there is
+ * no {@code /proc}, names carry no start, and a live process of the id keeps its parts.
  */
 final class PartNames {
 
@@ -23,17 +31,17 @@ final class PartNames {
 
     /** The start of this process's part names, random past its id and start. */
     static String ofThisRun() {
-        ProcessHandle self = ProcessHandle.current();
-        return PREFIX + self.pid() + "-" + start(self).map(at -> "s" + at.toEpochMilli() + "-")
-                .orElse("") + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
-                + "-";
+        long pid = ProcessHandle.current().pid();
+        OptionalLong start = startTicks(pid);
+        return PREFIX + pid + "-" + (start.isPresent() ? "s" + start.getAsLong() + "-" : "")
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "-";
     }
 
     /**
      * Whether {@code name} is a part of a run that has ended: no process has its id, or the
      * one that has it started at another time. False for a name not made here (a user's file
-     * may look like a part), and for a part whose name has no start (made before names had
-     * one) while a process has its id.
+     * may look like a part), and for a part whose name has no start while a process has its
+     * id.
      */
     static boolean ofEndedRun(String name) {
         if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) {
@@ -41,21 +49,33 @@ final class PartNames {
         }
         String[] fields = name.substring(PREFIX.length()).split("-");
         try {
-            Optional<ProcessHandle> owner = ProcessHandle.of(Long.parseLong(fields[0]));
-            if (owner.isEmpty()) {
+            long pid = Long.parseLong(fields[0]);
+            if (ProcessHandle.of(pid).isEmpty()) {
                 return true;
             }
             if (fields.length < 4 || !fields[1].startsWith("s")) {
                 return false;
             }
             long started = Long.parseLong(fields[1].substring(1));
-            return start(owner.get()).map(at -> at.toEpochMilli() != started).orElse(false);
+            OptionalLong now = startTicks(pid);
+            return now.isPresent() && now.getAsLong() != started;
         } catch (NumberFormatException e) {
             return false;  // not a name this store gives: not ours to delete
         }
     }
 
-    private static Optional<Instant> start(ProcessHandle process) {
-        return process.info().startInstant();
+    /**
+     * When process (or thread) {@code pid} started, in clock ticks since boot: the 22nd field
+     * of its {@code /proc} stat line, counted after its name, which may hold spaces and
+     * parentheses of its own. Empty where it cannot be read.
+     */
+    static OptionalLong startTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return OptionalLong.of(Long.parseLong(fields[19]));  // fields from the 3rd on
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
     }
 }

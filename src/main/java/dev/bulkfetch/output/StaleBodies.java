@@ -3,7 +3,6 @@ package dev.bulkfetch.output;
 import dev.bulkfetch.FetchResult;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -32,15 +31,12 @@ public final class StaleBodies implements RecordSink {
     @Override
     public void accept(FetchResult result) throws IOException {
         if (result.bodyFile() == null) {
-            Path stale = BodyStore.fileOf(dir, result.seq());
-            // A folder there is no body of ours (the save that meets one says so); a file that
-            // will not go stays as it would have without this, and the record is still written.
-            if (!Files.isDirectory(stale, LinkOption.NOFOLLOW_LINKS)) {
-                try {
-                    Files.deleteIfExists(stale);
-                } catch (IOException e) {
-                    // The record matters more than the leftover beside it.
-                }
+            try {
+                // An empty folder under the name goes too, as a save's would; one with files
+                // in it, or a file that will not go, stays as it would have without this.
+                Files.deleteIfExists(BodyStore.fileOf(dir, result.seq()));
+            } catch (IOException e) {
+                // The record matters more than the leftover beside it.
             }
         }
         records.accept(result);
