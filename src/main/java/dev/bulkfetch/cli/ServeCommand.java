@@ -76,8 +76,11 @@ final class ServeCommand implements Callable<Integer> {
         boolean hasMappings = Files.isDirectory(root.resolve("mappings"));
         if (rootGiven && !hasMappings) {
             // It would have served the built-in stubs while saying it served this folder.
+            String why = !Files.exists(root) ? " does not exist"
+                    : !Files.isDirectory(root) ? " is not a folder"
+                    : " has no mappings/ folder (WireMock's root layout)";
             throw new ParameterException(spec.commandLine(), "Invalid value for option "
-                    + "'--root': " + root + " has no mappings/ folder (WireMock's root layout)");
+                    + "'--root': " + root + why);
         }
         TokenBucket limiter = bucket;
         MockServer server = Main.usageErrorIfThrows(spec, "--port",

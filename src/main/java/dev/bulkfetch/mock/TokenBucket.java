@@ -94,8 +94,11 @@ public final class TokenBucket implements ResponseDefinitionTransformerV2 {
         return arrivals;
     }
 
-    /** One line for a log: arrivals, refusals, the busiest second. */
+    /** One line for a log: arrivals, refusals, the busiest second (none before an arrival). */
     public synchronized String stats() {
+        if (arrivals == 0) {
+            return "arrivals 0, refused (429) 0";
+        }
         return "arrivals " + arrivals + ", refused (429) " + refused
                 + ", most in any one-second window " + maxInAnySecond + " (the window ending "
                 + String.format(java.util.Locale.ROOT, "%.2f",

@@ -396,6 +396,14 @@ class ExitCodesAndSummaryTest {
         }
         assertThat(root.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(root.err()).contains("Invalid value for option '--root': " + missing
+                + " does not exist");
+        Path unmapped = java.nio.file.Files.createDirectories(dir.resolve("unmapped-root"));
+        Cli.Result noMappings = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Cli.run("serve", "--port", "0", "--root", unmapped.toString()),
+                runnable -> Thread.ofPlatform().daemon().start(runnable))
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(noMappings.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noMappings.err()).contains("Invalid value for option '--root': " + unmapped
                 + " has no mappings/ folder");
     }
 
