@@ -216,8 +216,10 @@ final class Verdict {
                 }
                 return String.format(Locale.ROOT, "going from -c %d to -c %d %s throughput"
                                 + " (%.0f to %.0f req/s)", lower.concurrency(),
-                        higher.concurrency(), higher.requestsPerSecond()
-                                < lower.requestsPerSecond() ? "did not raise" : "barely raised",
+                        // As the figures read: 800 to 800 req/s did not raise it.
+                        higher.concurrency(), Math.round(higher.requestsPerSecond())
+                                <= Math.round(lower.requestsPerSecond()) ? "did not raise"
+                                : "barely raised",
                         lower.requestsPerSecond(), higher.requestsPerSecond());
             }
         }

@@ -202,6 +202,16 @@ class ComparisonRowsTest {
                         + " throughput (1400 to 1350 req/s).");
     }
 
+    /** After an exploratory test: the same throughput at two levels was "barely raised". */
+    @Test
+    void theSameThroughputAtTheNextLevelDidNotRaiseIt() {
+        String verdict = Verdict.of(Comparison.rows(plan(null), List.of(at("serial", 1, 10),
+                at("threads", 16, 800), at("threads", 128, 800))));
+
+        assertThat(verdict).contains("For threads, going from -c 16 to -c 128 did not raise"
+                + " throughput (800 to 800 req/s)");
+    }
+
     /** The verdict named a parallel run fastest at 0.4x serial: serial was, and it says so. */
     @Test
     void whenNoParallelRunBeatsSerialSerialIsTheFastest() {
