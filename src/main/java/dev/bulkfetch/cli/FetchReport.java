@@ -185,6 +185,20 @@ final class FetchReport {
             return true;
         }
         boolean toStdout = OutputOptions.isStdoutName(summaryJson);
+        if (OutputOptions.isStderrName(summaryJson)) {
+            // Through the stream stderr is, as stdout's names go through stdout: a file
+            // opened again has an offset of its own, and the shell's next line lands over it.
+            java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+            try {
+                summary.writeJson(json, kept, keptFailures, interrupted, unreadLines,
+                        bodyNotSaved);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);  // no I/O: an array
+            }
+            err.print(json.toString(java.nio.charset.StandardCharsets.UTF_8));
+            err.flush();
+            return !err.checkError();
+        }
         try (OutputStream out = toStdout ? Unclosed.of(stdout) : openSummary(summaryJson)) {
             summary.writeJson(out, kept, keptFailures, interrupted, unreadLines,
                     bodyNotSaved);

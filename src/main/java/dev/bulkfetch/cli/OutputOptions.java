@@ -34,6 +34,8 @@ final class OutputOptions {
 
     private static final Set<String> STDOUT_NAMES =
             Set.of("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1");
+    private static final Set<String> STDERR_NAMES =
+            Set.of("/dev/stderr", "/dev/fd/2", "/proc/self/fd/2");
 
     private CommandSpec command;
     Path output;
@@ -452,6 +454,12 @@ final class OutputOptions {
     static boolean isStdoutName(Path path) {
         return path != null && (path.toString().equals("-")
                 || STDOUT_NAMES.contains(path.toAbsolutePath().normalize().toString()));
+    }
+
+    /** Whether {@code path} is stderr by name, which is written as stdout's names are. */
+    static boolean isStderrName(Path path) {
+        return path != null
+                && STDERR_NAMES.contains(path.toAbsolutePath().normalize().toString());
     }
 
     private ParameterException usage(String message) {

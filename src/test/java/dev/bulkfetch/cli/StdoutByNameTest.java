@@ -62,4 +62,26 @@ class StdoutByNameTest {
             assertThat(Records.json(summary).get("items").asLong()).isEqualTo(2);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/dev/stderr", "/dev/fd/2"})
+    void aSummaryToStderrByNameStaysBetweenTheShellsLines(String name) throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path log = dir.resolve("err.txt");
+            Process child = Child.startBetweenShellLinesOnStderr(log, "start", "end", "fetch",
+                    server.urlList(dir, "/ok/", 2).toString(), "-o",
+                    dir.resolve("out.jsonl").toString(), "--summary-json", name, "-q");
+
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String text = Files.readString(log);
+            assertThat(child.exitValue()).as(text).isZero();
+            assertThat(text).startsWith("start\n").endsWith("\nend\n");
+            // The child JVM's own warnings (native access, as no launcher allows it) go there
+            // too, before the run's.
+            String summary = text.substring("start\n".length(), text.length() - "end\n".length())
+                    .lines().filter(line -> !line.startsWith("WARNING: "))
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            assertThat(Records.json(summary).get("items").asLong()).isEqualTo(2);
+        }
+    }
 }

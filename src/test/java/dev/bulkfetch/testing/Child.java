@@ -79,10 +79,21 @@ public final class Child {
     public static Process startBetweenShellLines(Path stdout, Path stderr, String before,
                                                 String after, String... args)
             throws IOException {
-        List<String> shell = List.of("sh", "-c", "echo '" + before + "'; \"$@\"; code=$?; echo '"
-                + after + "'; exit $code", "sh");
-        return start(null, ProcessBuilder.Redirect.to(stdout.toFile()), stderr, shell,
-                List.of(), args);
+        return start(null, ProcessBuilder.Redirect.to(stdout.toFile()), stderr,
+                betweenLines(before, after, ""), List.of(), args);
+    }
+
+    /** As {@link #startBetweenShellLines}, the shell's lines and the run's on stderr. */
+    public static Process startBetweenShellLinesOnStderr(Path stderr, String before,
+                                                        String after, String... args)
+            throws IOException {
+        return start(null, ProcessBuilder.Redirect.DISCARD, stderr,
+                betweenLines(before, after, " >&2"), List.of(), args);
+    }
+
+    private static List<String> betweenLines(String before, String after, String to) {
+        return List.of("sh", "-c", "echo '" + before + "'" + to + "; \"$@\"; code=$?; echo '"
+                + after + "'" + to + "; exit $code", "sh");
     }
 
     /** As {@link #startWithOutput}, stdout appended to the file, as {@code >> FILE} has it. */
