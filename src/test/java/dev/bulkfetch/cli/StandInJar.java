@@ -59,6 +59,22 @@ abstract class StandInJar {
                             new ProcessBuilder("sleep", "121").start();
                             Thread.sleep(120_000);
                         }
+                        if (args.length > 0 && args[0].equals("train")
+                                && System.getenv("APP_TRAINING_OPTION") != null) {
+                            // The recording's own JVM, which the run cannot ask.
+                            String name = System.getenv("APP_TRAINING_OPTION");
+                            String value;
+                            try {
+                                value = java.lang.management.ManagementFactory
+                                        .getPlatformMXBean(com.sun.management
+                                                .HotSpotDiagnosticMXBean.class)
+                                        .getVMOption(name).getValue();
+                            } catch (IllegalArgumentException e) {
+                                value = "unreadable (a diagnostic option, locked)";
+                            }
+                            java.nio.file.Files.writeString(java.nio.file.Path.of(
+                                    System.getenv("APP_TRAINING_OPTION_TO")), name + "=" + value);
+                        }
                         if (System.getenv("APP_PRINT_CLASS_PATH") != null) {
                             System.out.println(System.getProperty("java.class.path"));
                             return;
