@@ -130,8 +130,8 @@ public final class Journal implements AutoCloseable {
             // it, but it cannot be read back, so it is no journal: nothing is written beside
             // it, and there is nothing to resume from.
             if (resume) {
-                throw new IllegalArgumentException("cannot resume from " + file
-                        + ": it is not a regular file, so its records cannot be read back");
+                throw new IllegalArgumentException("cannot resume from " + file + ": "
+                        + whyNotReadBack(file));
             }
             return new Journal(file, null, new DoneSet().freeze(), 0, 0, 0, false, null,
                     InputIdentity.Extent.UNBOUNDED, 0);
@@ -236,6 +236,29 @@ public final class Journal implements AutoCloseable {
      * file can go beside it: taken for a journal, that file was emptied, the shell's own lines
      * in it lost).
      */
+    /**
+     * Why a stream's records cannot be read back: a descriptor's name ({@code -o /dev/fd/3
+     * 3>>out.jsonl}) may stand for a regular file, which is then named: a run given its own
+     * path keeps what a resume needs beside it.
+     */
+    private static String whyNotReadBack(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        if (absolute.startsWith("/dev/fd/") || absolute.startsWith("/proc/self/fd/")
+                || absolute.startsWith("/dev/std")) {
+            try {
+                Path target = file.toRealPath();
+                if (Files.isRegularFile(target)) {
+                    return "it names an open file descriptor, written as a stream with "
+                            + "nothing kept beside it to resume from; a run that is to be resumed "
+                            + "writes to the file by its own path: -o " + target;
+                }
+            } catch (IOException e) {
+                // A pipe's or a closed descriptor's: said as for any stream below.
+            }
+        }
+        return "it is not a regular file, so its records cannot be read back";
+    }
+
     private static boolean isStream(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
         return Files.exists(file) && !Files.isRegularFile(file)

@@ -25,6 +25,42 @@ class JournalTest {
         return Files.writeString(dir.resolve("in.txt"), text);
     }
 
+    /**
+     * After an exploratory test: {@code -o /dev/fd/3 --resume 3>>out.jsonl} was refused as
+     * "not a regular file", though the descriptor stands for one. It still cannot resume (a
+     * descriptor is written as a stream, with no identity of its input beside it), but the
+     * refusal says why, and names the file a resumable run writes to.
+     */
+    @Test
+    void resumingFromADescriptorOfARegularFileIsRefusedNamingTheFile() throws Exception {
+        Path input = list(1);
+        Path out = dir.resolve("out.jsonl");
+        try (var held = Files.newOutputStream(out)) {
+            Path descriptor = descriptorOf(out);
+
+            assertThatThrownBy(() -> Journal.open(descriptor, input, true))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("cannot resume from " + descriptor + ": it names an open file "
+                            + "descriptor, written as a stream with nothing kept beside it to "
+                            + "resume from; a run that is to be resumed writes to the file by "
+                            + "its own path: -o " + out.toRealPath());
+        }
+    }
+
+    /** This process's /proc/self/fd name of a file it holds open. */
+    private static Path descriptorOf(Path file) throws java.io.IOException {
+        Path real = file.toRealPath();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(real);
+                } catch (java.io.IOException e) {
+                    return false;  // one closed meanwhile (the listing's own, say)
+                }
+            }).findFirst().orElseThrow();
+        }
+    }
+
     @Test
     void aTornLineEndingInsideAMultiByteCharacterIsCutAtTheLastCompleteRecord()
             throws Exception {
