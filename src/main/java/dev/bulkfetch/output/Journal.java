@@ -230,21 +230,13 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Whether the output {@code file} is a stream rather than a file to keep: a pipe or a
-     * device, or anything under /dev or /proc/self/fd ({@code /dev/stdout} and
-     * {@code /proc/self/fd/1} read as the file the shell redirected it to, and no identity
-     * file can go beside it: taken for a journal, that file was emptied, the shell's own lines
-     * in it lost).
-     */
-    /**
      * Why a stream's records cannot be read back: a descriptor's name ({@code -o /dev/fd/3
      * 3>>out.jsonl}) may stand for a regular file, which is then named: a run given its own
      * path keeps what a resume needs beside it.
      */
     private static String whyNotReadBack(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
-        if (absolute.startsWith("/dev/fd/") || absolute.startsWith("/proc/self/fd/")
-                || absolute.startsWith("/dev/std")) {
+        if (absolute.startsWith("/dev/fd/") || absolute.startsWith("/proc/self/fd/")) {
             try {
                 Path target = file.toRealPath();
                 if (Files.isRegularFile(target)) {
@@ -259,6 +251,13 @@ public final class Journal implements AutoCloseable {
         return "it is not a regular file, so its records cannot be read back";
     }
 
+    /**
+     * Whether the output {@code file} is a stream rather than a file to keep: a pipe or a
+     * device, or anything under /dev or /proc/self/fd ({@code /dev/stdout} and
+     * {@code /proc/self/fd/1} read as the file the shell redirected it to, and no identity
+     * file can go beside it: taken for a journal, that file was emptied, the shell's own lines
+     * in it lost).
+     */
     private static boolean isStream(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
         return Files.exists(file) && !Files.isRegularFile(file)
