@@ -208,11 +208,10 @@ final class FetchCommand implements Callable<Integer> {
                           MockServer mock, StdinWait stdinWait) throws Exception {
         try {
             outputs.makeBodiesFolder();  // when FILE was not emptied: a resume, or no -o
-            String earlierBodies = outputs.earlierBodies();
-            if (earlierBodies != null) {
-                // Quiet or not: a failed item's SEQ.body there was an earlier run's.
-                PrintWriter err = spec.commandLine().getErr();
-                err.println("bulkfetch fetch: warning: " + earlierBodies);
+            // Quiet or not: a failed item's SEQ.body there may be another run's.
+            PrintWriter err = spec.commandLine().getErr();
+            for (String warning : outputs.bodiesWarnings(journal)) {
+                err.println("bulkfetch fetch: warning: " + warning);
                 err.flush();
             }
             int code = fetch(config, requests, format, journal, mock, stdinWait);
@@ -378,7 +377,9 @@ final class FetchCommand implements Callable<Integer> {
         // difference in throughput against flushing when idle, 8,000 records/s either way).
         RecordSink records = new JsonLinesWriter(new BufferedOutputStream(journal.append(),
                 1 << 16), true, true);
+        // Only where the run saved before: a SEQ.body in another folder is not the run's own.
         return outputs.resume && outputs.saveBodies != null
+                && journal.keptBodiesIn(outputs.saveBodies)
                 ? StaleBodies.clearing(records, outputs.saveBodies) : records;
     }
 

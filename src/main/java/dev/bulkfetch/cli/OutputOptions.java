@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -149,24 +151,56 @@ final class OutputOptions {
     }
 
     /**
-     * A warning that the bodies' folder holds a body of an earlier run ({@code SEQ.body}),
-     * which this run, not a resume of it, leaves beside its own where no item of its replaces
-     * it: a listing of the folder mixes the runs. Null when there is none, or on a resume,
-     * whose kept records name the bodies there. Looks for one, not all: a folder may hold
-     * millions.
+     * Warnings about the bodies' folder, none when all is well. A folder that holds a body of
+     * an earlier run ({@code SEQ.body}) has this run, not a resume of it, leave that body
+     * beside its own where no item of its replaces it: a listing of the folder mixes the
+     * runs. A resume goes on in the folder its kept records name bodies in, whose bodies are
+     * the run's own; told another, it keeps the run's bodies in two folders. Looks for one
+     * earlier body, not all: a folder may hold millions.
+     *
+     * @param journal the run's journal, whose kept records say where a resumed run saved its
+     *     bodies (null: none)
      */
-    String earlierBodies() {
-        if (saveBodies == null || resume || !Files.isDirectory(saveBodies)) {
+    List<String> bodiesWarnings(Journal journal) {
+        if (saveBodies == null) {
+            return List.of();
+        }
+        if (resume && journal != null && journal.keptBodiesIn(saveBodies)) {
+            return List.of();
+        }
+        List<String> warnings = new ArrayList<>();
+        if (resume && journal != null && !journal.bodyFolders().isEmpty()) {
+            List<String> kept = new ArrayList<>();
+            for (Path folder : journal.bodyFolders()) {
+                kept.add(folder.toString().isEmpty() ? "." : folder.toString());
+            }
+            kept.sort(null);
+            warnings.add("--save-bodies " + saveBodies + " is not where the run being resumed"
+                    + " saved its bodies (" + String.join(", ", kept) + "): its kept records"
+                    + " name bodies there, and this run's will name them in " + saveBodies
+                    + "; resume with --save-bodies " + kept.getFirst() + " to keep them in one"
+                    + " folder");
+        }
+        String earlier = earlierBody();
+        if (earlier != null) {
+            warnings.add("--save-bodies " + saveBodies + " holds bodies of an earlier run ("
+                    + earlier + " among them): this run replaces those of the items it saves"
+                    + " and leaves the others, so go by its records' body_file, or give it an"
+                    + " empty folder");
+        }
+        return warnings;
+    }
+
+    /** The name of a {@code SEQ.body} in the bodies' folder; null when there is none. */
+    private String earlierBody() {
+        if (!Files.isDirectory(saveBodies)) {
             return null;
         }
         try (var bodies = Files.newDirectoryStream(saveBodies, "*.body")) {
             for (Path body : bodies) {
                 String name = body.getFileName().toString();
-                if (name.matches("[0-9]+\\.body")) {
-                    return "--save-bodies " + saveBodies + " holds bodies of an earlier run ("
-                            + name + " among them): this run replaces those of the items it"
-                            + " saves and leaves the others, so go by its records' body_file,"
-                            + " or give it an empty folder";
+                if (BODY_NAME.matcher(name).matches()) {
+                    return name;
                 }
             }
         } catch (IOException e) {

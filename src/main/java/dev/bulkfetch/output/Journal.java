@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 
 /**
  * The output file as a journal, for {@code --resume}. A record is written only once its item is
@@ -50,10 +51,12 @@ public final class Journal implements AutoCloseable {
     private final InputIdentity.Extent extent;
     // Kept records of items not ok that were dropped, for the run to fetch them again.
     private final long dropped;
+    // The folders the kept records' bodies are in, dropped records' included.
+    private final Set<Path> bodyFolders;
 
     private Journal(Path file, LockedFile lock, DoneSet done, long kept, long keptFailures,
                     long tornBytes, boolean resumable, Path input, InputIdentity.Extent extent,
-                    long dropped) {
+                    long dropped, Set<Path> bodyFolders) {
         this.file = file;
         this.lock = lock;
         this.channel = lock == null ? null : lock.channel();
@@ -65,6 +68,7 @@ public final class Journal implements AutoCloseable {
         this.input = input;
         this.extent = extent;
         this.dropped = dropped;
+        this.bodyFolders = bodyFolders;
     }
 
     /**
@@ -134,7 +138,7 @@ public final class Journal implements AutoCloseable {
                         + whyNotReadBack(file));
             }
             return new Journal(file, null, new DoneSet().freeze(), 0, 0, 0, false, null,
-                    InputIdentity.Extent.UNBOUNDED, 0);
+                    InputIdentity.Extent.UNBOUNDED, 0, Set.of());
         }
         Path given = file;
         file = resolve(file);
@@ -175,7 +179,8 @@ public final class Journal implements AutoCloseable {
                     identityFile.begin(taken.identity());
                 }
                 return new Journal(file, lock, new DoneSet().freeze(), 0, 0, 0, true, input,
-                        taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent(), 0);
+                        taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent(), 0,
+                        Set.of());
             }
             return scan(file, lock, input, format, identityFile.check(input, format));
         } catch (Throwable e) {
@@ -275,7 +280,7 @@ public final class Journal implements AutoCloseable {
             channel.truncate(records.end());
         }
         return new Journal(file, lock, records.done(), records.kept(), records.failures(),
-                size - records.end(), true, input, extent, 0);
+                size - records.end(), true, input, extent, 0, records.bodyFolders());
     }
 
     /**
@@ -347,12 +352,34 @@ public final class Journal implements AutoCloseable {
         }
         KeptRecords copied = replaced.written();
         return new Journal(file, replaced.hold(), copied.done(), copied.kept(), 0, tornBytes,
-                resumable, input, extent, keptFailures);
+                resumable, input, extent, keptFailures, bodyFolders);
     }
 
     /** Where {@link #withoutFailures()} writes the file anew: beside it, hidden. */
     static Path rewritePart(Path file) {
         return file.resolveSibling("." + file.getFileName() + ".bulkfetch-rewrite.part");
+    }
+
+    /**
+     * The folders the kept records name bodies in ({@code body_file}), as they wrote them.
+     * Those of the records {@link #withoutFailures()} dropped are among them.
+     */
+    public Set<Path> bodyFolders() {
+        return bodyFolders;
+    }
+
+    /**
+     * Whether the kept records name a body in {@code folder}: whether a resume that saves its
+     * bodies there goes on saving where the run did, so that a {@code SEQ.body} there of an
+     * item it fetches again is the run's own.
+     */
+    public boolean keptBodiesIn(Path folder) {
+        for (Path kept : bodyFolders) {
+            if (FilePaths.sameFile(kept, folder)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Kept records of items not ok that {@link #withoutFailures()} dropped. */

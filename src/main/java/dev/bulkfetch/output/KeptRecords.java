@@ -11,7 +11,9 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The records a journal already holds, read back for {@code --resume}: the seqs done, how many
@@ -30,8 +32,15 @@ import java.util.Objects;
  * @param kept the records read
  * @param failures the records of items that were not ok
  * @param end the byte after the last complete record's newline: what follows is torn
+ * @param bodyFolders the folders the records' {@code body_file}s are in, as written: where
+ *     the run saved its bodies
  */
-record KeptRecords(DoneSet done, long kept, long failures, long end) {
+record KeptRecords(DoneSet done, long kept, long failures, long end, Set<Path> bodyFolders) {
+
+    // A run saves to one folder, a resume of it perhaps to another: more than this many is a
+    // file edited by hand, whose further folders a resume need not know of (it then leaves
+    // the bodies there as they are, rather than take one for its own).
+    private static final int MAX_BODY_FOLDERS = 16;
 
     // Made when a resume first reads records back, not by every run with -o (which opens a
     // journal): a mapper costs tens of milliseconds of a short run's start.
@@ -65,7 +74,8 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
         if (refusal != null) {
             throw new Journal.CannotResume(refusal.message(), null);
         }
-        return new KeptRecords(done, scan.kept, scan.failed, scan.validEnd);
+        return new KeptRecords(done, scan.kept, scan.failed, scan.validEnd,
+                Set.copyOf(scan.bodyFolders));
     }
 
     /**
@@ -98,7 +108,7 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
             return true;
         });
         copy(from, copied[0], end, to);
-        return new KeptRecords(done.freeze(), kept[0], 0, to.size());
+        return new KeptRecords(done.freeze(), kept[0], 0, to.size(), Set.of());
     }
 
     /** Bytes {@code start} to {@code end} of {@code from} appended to {@code to}. */
@@ -145,6 +155,7 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
         // The first seq the done-set found repeated as it was added (it cannot tell a repeat
         // among its outliers until frozen).
         private long repeatedSeq;
+        private final Set<Path> bodyFolders = new HashSet<>();
 
         Scan(long inputLines) {
             this.inputLines = inputLines;
@@ -172,8 +183,21 @@ record KeptRecords(DoneSet done, long kept, long failures, long end) {
             if (!record.path("ok").asBoolean(true)) {
                 failed++;
             }
+            noteBodyFolder(record.path("body_file").textValue());
             validEnd = end;
             return true;
+        }
+
+        private void noteBodyFolder(String bodyFile) {
+            if (bodyFile == null || bodyFolders.size() >= MAX_BODY_FOLDERS) {
+                return;
+            }
+            try {
+                Path folder = Path.of(bodyFile).getParent();
+                bodyFolders.add(folder == null ? Path.of("") : folder);
+            } catch (java.nio.file.InvalidPathException e) {
+                // An edited name no file can have names no folder either.
+            }
         }
 
         Refusal badLineRefusal(Path file) {

@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * have saved with no record that names it now: an item that failed with a body (a 500's page)
  * and is fetched again ({@code --retry-failed} drops its record), or one whose body was saved as
  * a crash came before its record. Should the new answer bring no body (a connection refused),
- * the old file stayed beside the records, named by none of them.
+ * the old file stayed beside the records, named by none of them. Only for the folder the kept
+ * records name bodies in: a {@code SEQ.body} in any other is not the run's to remove.
  */
 public final class StaleBodies implements RecordSink {
 

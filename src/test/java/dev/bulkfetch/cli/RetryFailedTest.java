@@ -83,6 +83,62 @@ class RetryFailedTest {
 
     @Test
     void aFailedItemsSavedBodyGoesWhenItsFetchAgainBringsNone() throws Exception {
+        Path bodies = dir.resolve("bodies");
+        Path list = runWhoseSecondItemFailsWithABody(bodies);
+
+        // The server is gone: item 2's second answer is a refused connection, with no body.
+        Cli.Result again = Cli.run("fetch", list.toString(), "-o", out().toString(), "-q",
+                "--retries", "0", "--save-bodies", bodies.toString(), "--resume",
+                "--retry-failed");
+
+        assertThat(again.exitCode()).as(again.err()).isEqualTo(1);
+        assertThat(again.err()).as("no warning of the folder").doesNotContain("--save-bodies");
+        List<JsonNode> records = Records.read(out());
+        assertThat(records).extracting(r -> r.get("seq").asLong())
+                .containsExactlyInAnyOrder(1L, 2L);
+        JsonNode second = records.stream().filter(r -> r.get("seq").asLong() == 2)
+                .findFirst().orElseThrow();
+        assertThat(second.get("error").get("kind").asText()).isEqualTo("connect");
+        assertThat(second.has("body_file")).isFalse();
+        assertThat(bodies.resolve("2.body")).as("named by no record").doesNotExist();
+        assertThat(bodies.resolve("1.body")).as("its kept record's").hasContent("an item");
+    }
+
+    /**
+     * A resume told to save into another folder than the run did: a SEQ.body there is not the
+     * run's, and stays (one of another run's was deleted, as the run's own would be, when its
+     * item's new fetch brought no body); and the run's bodies going into two folders is said.
+     */
+    @Test
+    void aResumeSavingIntoAnotherFolderLeavesItsBodiesAndSaysWhereTheRunsAre() throws Exception {
+        Path bodies = dir.resolve("bodies");
+        Path list = runWhoseSecondItemFailsWithABody(bodies);
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.writeString(other.resolve("2.body"), "another run's");
+
+        Cli.Result again = Cli.run("fetch", list.toString(), "-o", out().toString(), "-q",
+                "--retries", "0", "--save-bodies", other.toString(), "--resume",
+                "--retry-failed");
+
+        assertThat(again.exitCode()).as(again.err()).isEqualTo(1);
+        assertThat(other.resolve("2.body")).hasContent("another run's");
+        assertThat(bodies.resolve("2.body")).as("left where the run saved it")
+                .hasContent("an error page");
+        assertThat(again.err()).startsWith("bulkfetch fetch: warning: --save-bodies " + other
+                + " is not where the run being resumed saved its bodies (" + bodies + "): its"
+                + " kept records name bodies there, and this run's will name them in " + other
+                + "; resume with --save-bodies " + bodies + " to keep them in one folder\n"
+                + "bulkfetch fetch: warning: --save-bodies " + other + " holds bodies of an"
+                + " earlier run (2.body among them): this run replaces those of the items it"
+                + " saves and leaves the others, so go by its records' body_file, or give it an"
+                + " empty folder\n");
+    }
+
+    /**
+     * Runs a list of two items into {@link #out()} with their bodies saved to {@code bodies}:
+     * the first is ok, the second a 500 with a page. The server is gone once it returns.
+     */
+    private Path runWhoseSecondItemFailsWithABody(Path bodies) throws Exception {
         HttpServer server = HttpServer.create(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -96,33 +152,20 @@ class RetryFailedTest {
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         Path list = TestServer.write(dir.resolve("list.txt"), base + "/1\n" + base + "/2\n");
-        Path out = dir.resolve("out.jsonl");
-        Path bodies = dir.resolve("bodies");
         Cli.Result first;
         try {
-            first = Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
+            first = Cli.run("fetch", list.toString(), "-o", out().toString(), "-q",
                     "--retries", "0", "--save-bodies", bodies.toString());
         } finally {
             server.stop(0);
         }
         assertThat(first.exitCode()).as(first.err()).isEqualTo(1);
         assertThat(bodies.resolve("2.body")).hasContent("an error page");
+        return list;
+    }
 
-        // The server is gone: item 2's second answer is a refused connection, with no body.
-        Cli.Result again = Cli.run("fetch", list.toString(), "-o", out.toString(), "-q",
-                "--retries", "0", "--save-bodies", bodies.toString(), "--resume",
-                "--retry-failed");
-
-        assertThat(again.exitCode()).as(again.err()).isEqualTo(1);
-        List<JsonNode> records = Records.read(out);
-        assertThat(records).extracting(r -> r.get("seq").asLong())
-                .containsExactlyInAnyOrder(1L, 2L);
-        JsonNode second = records.stream().filter(r -> r.get("seq").asLong() == 2)
-                .findFirst().orElseThrow();
-        assertThat(second.get("error").get("kind").asText()).isEqualTo("connect");
-        assertThat(second.has("body_file")).isFalse();
-        assertThat(bodies.resolve("2.body")).as("named by no record").doesNotExist();
-        assertThat(bodies.resolve("1.body")).as("its kept record's").hasContent("an item");
+    private Path out() {
+        return dir.resolve("out.jsonl");
     }
 
     @Test
