@@ -241,7 +241,10 @@ public final class Journal implements AutoCloseable {
      */
     private static String whyNotReadBack(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
-        if (absolute.startsWith("/dev/fd/") || absolute.startsWith("/proc/self/fd/")) {
+        boolean descriptor = absolute.startsWith("/dev/fd/") || absolute.getNameCount() > 3
+                && absolute.getName(0).toString().equals("proc")
+                && absolute.getName(2).toString().equals("fd");  // self, or the process's id
+        if (descriptor) {
             try {
                 Path target = file.toRealPath();
                 if (Files.isRegularFile(target)) {
@@ -258,15 +261,15 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Whether the output {@code file} is a stream rather than a file to keep: a pipe or a
-     * device, or anything under /dev or /proc/self/fd ({@code /dev/stdout} and
-     * {@code /proc/self/fd/1} read as the file the shell redirected it to, and no identity
+     * device, or anything under /dev or /proc ({@code /dev/stdout}, {@code /proc/self/fd/1}
+     * and {@code /proc/PID/fd/1} read as the file the shell redirected it to, and no identity
      * file can go beside it: taken for a journal, that file was emptied, the shell's own lines
      * in it lost).
      */
     private static boolean isStream(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
         return Files.exists(file) && !Files.isRegularFile(file)
-                || absolute.startsWith("/dev/") || absolute.startsWith("/proc/self/fd/");
+                || absolute.startsWith("/dev/") || absolute.startsWith("/proc/");
     }
 
     /** Reads the kept records of {@code extent} of the input back, and cuts a torn line off. */

@@ -47,6 +47,32 @@ class JournalTest {
         }
     }
 
+    /**
+     * As {@code /proc/self/fd/N}, so {@code /proc/PID/fd/N} with the process's own id: it was
+     * taken for the file it stands for, which a new run emptied, the shell's own lines in it
+     * lost, and wrote an identity beside.
+     */
+    @Test
+    void aDescriptorNamedByTheProcesssOwnIdIsAStreamToo() throws Exception {
+        Path input = list(1);
+        Path out = Files.writeString(dir.resolve("out.jsonl"), "the shell's line\n");
+        try (var held = Files.newOutputStream(out, java.nio.file.StandardOpenOption.APPEND)) {
+            Path descriptor = Path.of("/proc/" + ProcessHandle.current().pid())
+                    .resolve(Path.of("/proc/self").relativize(descriptorOf(out)));
+
+            try (Journal journal = Journal.open(descriptor, input, false)) {
+                assertThat(journal.resumable()).isFalse();
+            }
+            assertThat(out).hasContent("the shell's line");
+            assertThat(Journal.identityFile(out)).doesNotExist();
+            assertThatThrownBy(() -> Journal.open(descriptor, input, true))
+                    .hasMessage("cannot resume from " + descriptor + ": it names an open file "
+                            + "descriptor, written as a stream with nothing kept beside it to "
+                            + "resume from; a run that is to be resumed writes to the file by "
+                            + "its own path: -o " + out.toRealPath());
+        }
+    }
+
     /** This process's /proc/self/fd name of a file it holds open. */
     private static Path descriptorOf(Path file) throws java.io.IOException {
         Path real = file.toRealPath();
