@@ -30,6 +30,9 @@ import picocli.CommandLine.ParameterException;
 /** {@code bulkfetch compare}: the same list through each engine and concurrency, measured. */
 final class CompareCommand implements Callable<Integer> {
 
+    // What a -X or -H only the event loop sends is refused with.
+    private static final String COMPARE_EVENT_LOOP = "compare --engines event-loop";
+
     final CommandSpec spec;
     String input;
     final MockOptions mockOptions = new MockOptions("Serve the list from the embedded WireMock"
@@ -41,6 +44,7 @@ final class CompareCommand implements Callable<Integer> {
     Duration serverDelay;
     Path report;
     List<String> headers = new ArrayList<>();
+    String method;
     final TrustOptions trust = new TrustOptions();
     final RequestOptions requestOptions = new RequestOptions();
 
@@ -91,6 +95,11 @@ final class CompareCommand implements Callable<Integer> {
                 .add(option("--report").paramLabel("DIR").type(Path.class)
                         .description("Write runs.json and report.html (charts) into DIR."),
                         () -> report, v -> report = v)
+                .add(option("-X", "--method").paramLabel("METHOD").type(String.class)
+                        .defaultValue("GET")
+                        .description("HTTP method for every request of a URL list, as fetch "
+                                + "sends it (default: ${DEFAULT-VALUE})."),
+                        () -> method, v -> method = v)
                 .add(option("-H", "--header").paramLabel("'NAME: VALUE'").type(List.class)
                         .auxiliaryTypes(String.class)
                         .description("A header for every request (repeatable), as fetch "
@@ -140,7 +149,9 @@ final class CompareCommand implements Callable<Integer> {
                             // Compare measures engines, not a retry policy: each item is sent
                             // once, so a failing item costs every engine the same.
                             .retries(RetryPolicy.NONE)).build(), null,
-                    new Comparison.Requests(headerMap(kinds), trust.cacert));
+                    new Comparison.Requests(Options.method(spec.commandLine(), method, kinds,
+                            COMPARE_EVENT_LOOP), Options.headerMap(spec.commandLine(), headers,
+                            kinds, COMPARE_EVENT_LOOP), trust.cacert));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(),
                     Options.invalidValue(null, e.getMessage()));
@@ -175,24 +186,6 @@ final class CompareCommand implements Callable<Integer> {
                 folder.close();
             }
         }
-    }
-
-    /**
-     * -H values as a header map ({@link Options#headerMap}), refused once here when an
-     * engine to compare cannot send one, not as an input error on every item of its runs.
-     */
-    private Map<String, String> headerMap(List<EngineKind> kinds) {
-        Map<String, String> map = Options.headerMap(spec.commandLine(), headers);
-        List<String> cannot = kinds.stream().filter(kind -> !map.keySet().stream()
-                .allMatch(kind::sendsHeader)).map(EngineKind::cliName).toList();
-        if (!cannot.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option"
-                    + " '--header': the " + String.join(", ", cannot) + " engine"
-                    + (cannot.size() == 1 ? "" : "s") + " cannot send an Expect header (the"
-                    + " JDK's HttpURLConnection waits up to 5 s for each 100 Continue and cannot"
-                    + " give a 417 as a status); compare --engines event-loop");
-        }
-        return map;
     }
 
     /** The runs, the report and the tidying, the command line checked and DIR held. */

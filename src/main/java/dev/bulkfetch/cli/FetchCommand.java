@@ -6,7 +6,6 @@ import static dev.bulkfetch.cli.Options.option;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
-import dev.bulkfetch.input.HttpSyntax;
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlListReader;
 import dev.bulkfetch.mock.MockServer;
@@ -385,29 +384,10 @@ final class FetchCommand implements Callable<Integer> {
 
     /** What every request of a URL list gets from -X and -H. */
     private UrlListReader.RequestTemplate template() {
-        String upper;
-        try {
-            upper = HttpSyntax.method(method);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(),
-                    "Invalid value for option '--method': " + e.getMessage());
-        }
-        EngineKind kind = EngineKind.fromName(engine);
-        if (!kind.sends(upper)) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option"
-                    + " '--method': the " + kind.cliName() + " engine cannot send " + upper
-                    + " (the JDK's HttpURLConnection sends only GET, POST, HEAD, OPTIONS, PUT,"
-                    + " DELETE and TRACE); use -e event-loop");
-        }
-        Map<String, String> headers = headerMap();
-        if (!headers.keySet().stream().allMatch(kind::sendsHeader)) {
-            // Once here, not as an input error on every item.
-            throw new ParameterException(spec.commandLine(), "Invalid value for option"
-                    + " '--header': the " + kind.cliName() + " engine cannot send an Expect"
-                    + " header (the JDK's HttpURLConnection waits up to 5 s for each 100"
-                    + " Continue and cannot give a 417 as a status); use -e event-loop");
-        }
-        return new UrlListReader.RequestTemplate(upper, headers, UnaryOperator.identity());
+        List<EngineKind> kind = List.of(EngineKind.fromName(engine));
+        String upper = Options.method(spec.commandLine(), method, kind, "use -e event-loop");
+        return new UrlListReader.RequestTemplate(upper, Options.headerMap(spec.commandLine(),
+                headers, kind, "use -e event-loop"), UnaryOperator.identity());
     }
 
     private boolean showProgress() {

@@ -1,7 +1,9 @@
 package dev.bulkfetch.cli;
 
+import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.input.HttpSyntax;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,5 +184,62 @@ final class Options {
             }
         }
         return map;
+    }
+
+    /**
+     * -H values as a header map for a run on {@code engines}, refused when one of them cannot
+     * send one of the headers (an Expect header on the JDK's client): once here, naming what
+     * to do {@code instead}, rather than as an input error on every item.
+     */
+    static Map<String, String> headerMap(CommandLine command, List<String> headers,
+                                         List<EngineKind> engines, String instead) {
+        Map<String, String> map = headerMap(command, headers);
+        List<String> cannot = new ArrayList<>();
+        for (EngineKind engine : engines) {
+            if (!map.keySet().stream().allMatch(engine::sendsHeader)) {
+                cannot.add(engine.cliName());
+            }
+        }
+        if (!cannot.isEmpty()) {
+            throw new ParameterException(command, "Invalid value for option '--header': "
+                    + theEngines(cannot) + " cannot send an Expect header (the JDK's"
+                    + " HttpURLConnection waits up to 5 s for each 100 Continue and cannot give"
+                    + " a 417 as a status); " + instead);
+        }
+        return map;
+    }
+
+    /**
+     * The -X method in upper case for a run on {@code engines}: a usage error when it is no
+     * method, or when one of them cannot send it, once here, naming what to do
+     * {@code instead}, rather than as an input error on every item.
+     */
+    static String method(CommandLine command, String method, List<EngineKind> engines,
+                         String instead) {
+        String upper;
+        try {
+            upper = HttpSyntax.method(method);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command, "Invalid value for option '--method': "
+                    + e.getMessage());
+        }
+        List<String> cannot = new ArrayList<>();
+        for (EngineKind engine : engines) {
+            if (!engine.sends(upper)) {
+                cannot.add(engine.cliName());
+            }
+        }
+        if (!cannot.isEmpty()) {
+            throw new ParameterException(command, "Invalid value for option '--method': "
+                    + theEngines(cannot) + " cannot send " + upper + " (the JDK's"
+                    + " HttpURLConnection sends only GET, POST, HEAD, OPTIONS, PUT, DELETE and"
+                    + " TRACE); " + instead);
+        }
+        return upper;
+    }
+
+    /** "the threads engine", "the threads, virtual engines". */
+    private static String theEngines(List<String> names) {
+        return "the " + String.join(", ", names) + " engine" + (names.size() == 1 ? "" : "s");
     }
 }

@@ -28,6 +28,7 @@ final class ProbeCommand implements Callable<Integer> {
     // The mock's port when compare runs one (URLs on 127.0.0.1:8089 go to it), else none.
     Integer mockPort;
     boolean headersOnStdin;
+    String method = "GET";
     final TrustOptions trust = new TrustOptions();
     final RequestOptions requestOptions = new RequestOptions();
     final LimitOptions limitOptions = new LimitOptions();
@@ -63,6 +64,9 @@ final class ProbeCommand implements Callable<Integer> {
                 // compare's -H, a line each on stdin: a token on the command line would show
                 // in any user's ps.
                 .add(flag("--headers-on-stdin"), () -> headersOnStdin, v -> headersOnStdin = v)
+                // compare's -X, checked there, in upper case.
+                .add(option("--method").paramLabel("METHOD").type(String.class)
+                        .defaultValue("GET"), () -> method, v -> method = v)
                 .helpAndVersion(new BulkfetchCommand.Version());
         trust.addTo(options);
         requestOptions.addTo(options);
@@ -89,7 +93,7 @@ final class ProbeCommand implements Callable<Integer> {
         Map<String, String> headers = headersOnStdin ? Options.headerMap(spec.commandLine(),
                 new String(System.in.readAllBytes(), StandardCharsets.UTF_8).lines().toList())
                 : Map.of();
-        Measurement m = Probe.measure(config, input, warmup, runNumber, headers,
+        Measurement m = Probe.measure(config, input, warmup, runNumber, method, headers,
                 mockPort == null ? UnaryOperator.identity()
                         : url -> MockServer.redirect(url, mockPort));
         spec.commandLine().getOut().println(Probe.toJson(m));

@@ -82,19 +82,27 @@ public final class Comparison {
     }
 
     /**
-     * What every request of the list gets that its line does not say: compare's {@code -H}
-     * headers (a request spec's own override them, as fetch's do), and the PEM file of
-     * {@code --cacert}, whose certificates each run, in a JVM of its own, reads again.
+     * What every request of the list gets that its line does not say: compare's {@code -X}
+     * method for a URL list's lines and its {@code -H} headers (a request spec's own override
+     * them, as fetch's do), and the PEM file of {@code --cacert}, whose certificates each run,
+     * in a JVM of its own, reads again.
      *
+     * @param method the method of a URL list's requests, in upper case
      * @param headers in the order given
      * @param cacert the file, or {@code null} for the JDK's certificate authorities
      */
-    public record Requests(Map<String, String> headers, Path cacert) {
+    public record Requests(String method, Map<String, String> headers, Path cacert) {
         /** Requests as their lines say, trusting the JDK's authorities (or {@code -k}). */
         public static final Requests AS_LISTED = new Requests(Map.of(), null);
 
         public Requests {
+            Objects.requireNonNull(method, "method");
             headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+
+        /** GETs of a URL list's lines, with {@code headers}, trusting {@code cacert}. */
+        public Requests(Map<String, String> headers, Path cacert) {
+            this("GET", headers, cacert);
         }
 
         /** The headers' names, not their values, which may be tokens; the file. */
@@ -102,7 +110,8 @@ public final class Comparison {
         public String toString() {
             StringJoiner names = new StringJoiner(", ", "{", "}");
             headers.keySet().forEach(name -> names.add(name + "=" + UrlPasswords.MASK));
-            return "Requests[headers=" + names + ", cacert=" + cacert + "]";
+            return "Requests[method=" + method + ", headers=" + names + ", cacert=" + cacert
+                    + "]";
         }
     }
 

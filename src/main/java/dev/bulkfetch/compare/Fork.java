@@ -163,6 +163,9 @@ final class Fork {
         if (requests.cacert() != null) {
             settings.addAll(List.of("--cacert", requests.cacert().toAbsolutePath().toString()));
         }
+        if (!requests.method().equals("GET")) {
+            settings.addAll(List.of("--method", requests.method()));
+        }
         if (!requests.headers().isEmpty()) {
             // On its stdin, not its command line, which any user's ps shows (and a failed
             // run's log repeats): a header may carry a token.

@@ -36,15 +36,17 @@ public final class Probe {
     }
 
     /**
-     * Runs {@code urls} with {@code config} after {@code warmup} items of warm-up, each
-     * request with {@code headers} (a spec's own override them) and sent where {@code
-     * urlMapper} points it (at the mock's port, as fetch points it); the measurement carries
-     * {@code runNumber}, which of compare's repeats it is.
+     * Runs {@code urls} with {@code config} after {@code warmup} items of warm-up, a URL
+     * list's lines as {@code method} requests, each request with {@code headers} (a spec's
+     * own override them) and sent where {@code urlMapper} points it (at the mock's port, as
+     * fetch points it); the measurement carries {@code runNumber}, which of compare's repeats
+     * it is.
      */
     public static Measurement measure(FetchConfig config, Path urls, int warmup, int runNumber,
-                                      Map<String, String> headers, UnaryOperator<URI> urlMapper)
+                                      String method, Map<String, String> headers,
+                                      UnaryOperator<URI> urlMapper)
             throws IOException, InterruptedException {
-        UrlListReader.RequestTemplate template = new UrlListReader.RequestTemplate("GET",
+        UrlListReader.RequestTemplate template = new UrlListReader.RequestTemplate(method,
                 headers, urlMapper);
         try (BulkRun run = new BulkRun(config)) {
             if (warmup > 0) {

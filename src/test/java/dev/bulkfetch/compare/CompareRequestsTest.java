@@ -147,6 +147,69 @@ class CompareRequestsTest {
         }
     }
 
+    /**
+     * compare took no -X, so a URL list could be fetched with DELETE or HEAD but compared only
+     * as GETs. Every request of every run, warm-ups too, now goes with the method.
+     */
+    @Test
+    void theMethodGoesWithEveryRequestOfEveryRun() throws Exception {
+        Map<String, AtomicInteger> methods = new java.util.concurrent.ConcurrentHashMap<>();
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", exchange -> {
+            methods.computeIfAbsent(exchange.getRequestMethod(), m -> new AtomicInteger())
+                    .incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            Path list = TestServer.write(dir.resolve("list.txt"),
+                    base + "/a\n" + base + "/b\n" + base + "/c\n");
+            Path report = dir.resolve("report");
+
+            Cli.Result result = Cli.run("compare", list.toString(), "--engines",
+                    "event-loop,threads", "-c", "2", "--warmup", "2", "-X", "delete",
+                    "--report", report.toString());
+
+            assertThat(result.exitCode()).as(result.err() + result.out()).isZero();
+            for (JsonNode run : Records.json(Files.readString(report.resolve("runs.json")))
+                    .get("runs")) {
+                assertThat(run.get("ok").asLong()).as(run.toString()).isEqualTo(3);
+            }
+            assertThat(methods).containsOnlyKeys("DELETE");
+            assertThat(methods.get("DELETE").get())
+                    .as("two runs of 3 items, each after 2 warm-up items").isEqualTo(10);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aMethodAnEngineCannotSendIsRefusedNamingTheEngines() throws Exception {
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:1/a\n");
+
+        Cli.Result patch = Cli.run("compare", list.toString(), "-X", "PATCH");
+        Cli.Result serialOnly = Cli.run("compare", list.toString(), "--engines", "serial",
+                "-X", "patch");
+        Cli.Result notAMethod = Cli.run("compare", list.toString(), "-X", "GET /");
+
+        assertThat(patch.exitCode()).isEqualTo(2);
+        assertThat(patch.err()).startsWith("Invalid value for option '--method': the threads,"
+                + " virtual, serial engines cannot send PATCH (the JDK's HttpURLConnection sends"
+                + " only GET, POST, HEAD, OPTIONS, PUT, DELETE and TRACE); compare --engines"
+                + " event-loop\n");
+        assertThat(serialOnly.err()).startsWith("Invalid value for option '--method': the"
+                + " serial engine cannot send PATCH (");
+        assertThat(notAMethod.exitCode()).isEqualTo(2);
+        assertThat(notAMethod.err()).startsWith("Invalid value for option '--method': ");
+        for (Cli.Result result : List.of(patch, serialOnly, notAMethod)) {
+            assertThat(result.out()).isEmpty();
+        }
+    }
+
     @Test
     void anExpectHeaderIsRefusedNamingTheEnginesThatCannotSendIt() throws Exception {
         Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:1/a\n");
@@ -201,6 +264,6 @@ class CompareRequestsTest {
                 Map.of("X-Api-Key", "s3cret-key"), null);
 
         assertThat(requests.toString()).isEqualTo(
-                "Requests[headers={X-Api-Key=xxxxx}, cacert=null]");
+                "Requests[method=GET, headers={X-Api-Key=xxxxx}, cacert=null]");
     }
 }
