@@ -41,9 +41,8 @@ public final class Journal implements AutoCloseable {
     private final LockedFile lock;
     // The lock's channel, which every read and write goes through; null for a stream.
     private final FileChannel channel;
-    private final DoneSet done;
-    private final long kept;
-    private final long keptFailures;
+    // The records kept from earlier runs, read back; none for a new run.
+    private final KeptRecords records;
     private final long tornBytes;
     private final boolean resumable;
     // The input the records are of, and how much of it; null: stdin, or no identity kept.
@@ -51,24 +50,18 @@ public final class Journal implements AutoCloseable {
     private final InputIdentity.Extent extent;
     // Kept records of items not ok that were dropped, for the run to fetch them again.
     private final long dropped;
-    // The folders the kept records' bodies are in, dropped records' included.
-    private final Set<Path> bodyFolders;
 
-    private Journal(Path file, LockedFile lock, DoneSet done, long kept, long keptFailures,
-                    long tornBytes, boolean resumable, Path input, InputIdentity.Extent extent,
-                    long dropped, Set<Path> bodyFolders) {
+    private Journal(Path file, LockedFile lock, KeptRecords records, long tornBytes,
+                    boolean resumable, Path input, InputIdentity.Extent extent, long dropped) {
         this.file = file;
         this.lock = lock;
         this.channel = lock == null ? null : lock.channel();
-        this.done = done;
-        this.kept = kept;
-        this.keptFailures = keptFailures;
+        this.records = records;
         this.tornBytes = tornBytes;
         this.resumable = resumable;
         this.input = input;
         this.extent = extent;
         this.dropped = dropped;
-        this.bodyFolders = bodyFolders;
     }
 
     /**
@@ -137,8 +130,8 @@ public final class Journal implements AutoCloseable {
                 throw new IllegalArgumentException("cannot resume from " + file + ": "
                         + whyNotReadBack(file));
             }
-            return new Journal(file, null, new DoneSet().freeze(), 0, 0, 0, false, null,
-                    InputIdentity.Extent.UNBOUNDED, 0, Set.of());
+            return new Journal(file, null, KeptRecords.NONE, 0, false, null,
+                    InputIdentity.Extent.UNBOUNDED, 0);
         }
         Path given = file;
         file = resolve(file);
@@ -178,9 +171,8 @@ public final class Journal implements AutoCloseable {
                 } else {
                     identityFile.begin(taken.identity());
                 }
-                return new Journal(file, lock, new DoneSet().freeze(), 0, 0, 0, true, input,
-                        taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent(), 0,
-                        Set.of());
+                return new Journal(file, lock, KeptRecords.NONE, 0, true, input,
+                        taken == null ? InputIdentity.Extent.UNBOUNDED : taken.extent(), 0);
             }
             return scan(file, lock, input, format, identityFile.check(input, format));
         } catch (Throwable e) {
@@ -282,8 +274,7 @@ public final class Journal implements AutoCloseable {
         if (records.end() < size) {
             channel.truncate(records.end());
         }
-        return new Journal(file, lock, records.done(), records.kept(), records.failures(),
-                size - records.end(), true, input, extent, 0, records.bodyFolders());
+        return new Journal(file, lock, records, size - records.end(), true, input, extent, 0);
     }
 
     /**
@@ -309,17 +300,17 @@ public final class Journal implements AutoCloseable {
 
     /** True when item {@code seq} already has its record. */
     public boolean isDone(long seq) {
-        return done.contains(seq);
+        return records.done().contains(seq);
     }
 
     /** The bytes the done-set holds its seqs in: for tests of its size. */
     long doneFootprintBytes() {
-        return done.footprintBytes();
+        return records.done().footprintBytes();
     }
 
     /** Records kept from earlier runs. */
     public long kept() {
-        return kept;
+        return records.kept();
     }
 
     /**
@@ -333,7 +324,7 @@ public final class Journal implements AutoCloseable {
      * returned has the file.
      */
     public Journal withoutFailures() throws IOException {
-        if (lock == null || keptFailures == 0) {
+        if (lock == null || records.failures() == 0) {
             return this;
         }
         InputIdentity identityFile = new InputIdentity(file);
@@ -343,7 +334,7 @@ public final class Journal implements AutoCloseable {
         LockedFile.Replacement<KeptRecords> replaced;
         try {
             replaced = lock.replacedBy(file, rewritePart(file),
-                    to -> KeptRecords.keepOk(channel, end, to));
+                    to -> KeptRecords.keepOk(channel, end, records, to));
         } catch (IOException | RuntimeException e) {
             // The file as it was, and so its mark: a finished run's stays finished.
             try {
@@ -353,9 +344,8 @@ public final class Journal implements AutoCloseable {
             }
             throw e;
         }
-        KeptRecords copied = replaced.written();
-        return new Journal(file, replaced.hold(), copied.done(), copied.kept(), 0, tornBytes,
-                resumable, input, extent, keptFailures, bodyFolders);
+        return new Journal(file, replaced.hold(), replaced.written(), tornBytes, resumable,
+                input, extent, records.failures());
     }
 
     /** Where {@link #withoutFailures()} writes the file anew: beside it, hidden. */
@@ -368,7 +358,7 @@ public final class Journal implements AutoCloseable {
      * Those of the records {@link #withoutFailures()} dropped are among them.
      */
     public Set<Path> bodyFolders() {
-        return bodyFolders;
+        return records.bodyFolders();
     }
 
     /**
@@ -377,7 +367,7 @@ public final class Journal implements AutoCloseable {
      * item it fetches again is the run's own.
      */
     public boolean keptBodiesIn(Path folder) {
-        for (Path kept : bodyFolders) {
+        for (Path kept : records.bodyFolders()) {
             if (FilePaths.sameFile(kept, folder)) {
                 return true;
             }
@@ -392,7 +382,7 @@ public final class Journal implements AutoCloseable {
 
     /** Kept records of items that were not ok: the run as a whole is not all ok. */
     public long keptFailures() {
-        return keptFailures;
+        return records.failures();
     }
 
     /** Whether a later run can resume from the file: false for a pipe or a device. */

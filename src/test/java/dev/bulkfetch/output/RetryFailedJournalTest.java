@@ -75,6 +75,33 @@ class RetryFailedJournalTest {
         assertThat(Journal.rewritePart(out)).doesNotExist();
     }
 
+    /**
+     * The failed records are found by their lines as the records were first read, and dropped
+     * without a second read of each: records longer than a block of that read, and written by
+     * hand, go or stay as their item was ok or not, byte for byte.
+     */
+    @Test
+    void failedRecordsAcrossTheReadsBlocksAndWrittenByHandAreDroppedByTheirLines()
+            throws Exception {
+        String ok1 = "{\"seq\":1,\"body\":\"" + "a".repeat(70_000) + "\"}\n";
+        String failed2 = "{ \"seq\" : 2, \"ok\" : false, \"body\":\"" + "b".repeat(70_000)
+                + "\"}\n";
+        String ok3 = "{\"ok\":true,\"seq\":3,\"body\":\"" + "c".repeat(140_000) + "\"}\n";
+        String failed4 = "{\"seq\":4,\"ok\":false}\n";
+        journal(ok1 + failed2 + ok3 + failed4 + OK_5);
+
+        try (Journal journal = Journal.open(out, input, true).withoutFailures()) {
+            assertThat(journal.dropped()).isEqualTo(2);
+            assertThat(journal.kept()).isEqualTo(3);
+            assertThat(journal.isDone(1)).isTrue();
+            assertThat(journal.isDone(2)).isFalse();
+            assertThat(journal.isDone(3)).isTrue();
+            assertThat(journal.isDone(4)).isFalse();
+            assertThat(journal.isDone(5)).isTrue();
+        }
+        assertThat(Files.readString(out)).isEqualTo(ok1 + ok3 + OK_5);
+    }
+
     /** A torn last line goes too, and a failed record last, as a kill can leave them. */
     @Test
     void aTornTailAndAFailedLastRecordGoToo() throws Exception {
