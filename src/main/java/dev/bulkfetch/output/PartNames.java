@@ -50,15 +50,15 @@ final class PartNames {
         String[] fields = name.substring(PREFIX.length()).split("-");
         try {
             long pid = Long.parseLong(fields[0]);
-            if (ProcessHandle.of(pid).isEmpty()) {
-                return true;
+            if (fields.length >= 4 && fields[1].startsWith("s")) {
+                // One read of the process's start says both whether it lives and whether it
+                // is the run's; only where it cannot be read is the process looked up.
+                OptionalLong now = startTicks(pid);
+                if (now.isPresent()) {
+                    return now.getAsLong() != Long.parseLong(fields[1].substring(1));
+                }
             }
-            if (fields.length < 4 || !fields[1].startsWith("s")) {
-                return false;
-            }
-            long started = Long.parseLong(fields[1].substring(1));
-            OptionalLong now = startTicks(pid);
-            return now.isPresent() && now.getAsLong() != started;
+            return ProcessHandle.of(pid).isEmpty();
         } catch (NumberFormatException e) {
             return false;  // not a name this store gives: not ours to delete
         }
