@@ -6,8 +6,10 @@ import dev.bulkfetch.input.UrlListReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * The requests of a comparison's list that are not idempotent (a POST, a PATCH), which it
@@ -28,9 +30,11 @@ public final class RepeatedSends {
         long unsafe = 0;
         long warmed = 0;
         Set<String> methods = new TreeSet<>();
+        // A URL list's lines go with compare's -X, as the runs send them.
         try (InputReader items = InputReader.open(plan.urls().toString(),
                 InputReader.Format.AUTO, InputStream.nullInputStream(),
-                UrlListReader.RequestTemplate.GET)) {
+                new UrlListReader.RequestTemplate(plan.requests().method(), Map.of(),
+                        UnaryOperator.identity()))) {
             // Counted as the warm-up counts them: its first items, input errors among them.
             for (long n = 0; items.hasNext(); n++) {
                 if (items.next() instanceof InputItem.Request r && !r.request().idempotent()) {

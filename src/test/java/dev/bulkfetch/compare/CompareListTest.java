@@ -153,6 +153,16 @@ class CompareListTest {
             assertThat(RepeatedSends.warning(new Comparison.Plan(gets,
                     java.util.List.of(dev.bulkfetch.EngineKind.THREADS), java.util.List.of(2),
                     3, 200, null, dev.bulkfetch.FetchConfig.builder().build()))).isNull();
+
+            // A URL list's lines are POSTs with -X POST, and said to be (after review).
+            Path urls = server.urlList(dir, "/ok/", 2);
+            assertThat(RepeatedSends.warning(new Comparison.Plan(urls,
+                    java.util.List.of(dev.bulkfetch.EngineKind.THREADS), java.util.List.of(2),
+                    2, 0, null, dev.bulkfetch.FetchConfig.builder().build(), null,
+                    new Comparison.Requests("POST", java.util.Map.of(), null))))
+                    .isEqualTo("compare: 2 requests in the list are not idempotent (POST),"
+                            + " yet are sent more than once: by every run (2), up to 2 times in"
+                            + " all");
         }
     }
 
