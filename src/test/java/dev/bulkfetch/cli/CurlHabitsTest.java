@@ -37,13 +37,20 @@ class CurlHabitsTest {
         assertThat(Cli.run("fetch", "-dx", "urls.txt").err()).contains("\"body\"");
     }
 
-    /** compare has no -X and no --input-format: its specs come from a .jsonl file. */
+    /**
+     * compare has -X as fetch has, but no --input-format: curl's --request names its -X, and
+     * curl's -d says its bodies come from a .jsonl file.
+     */
     @Test
-    void compareSaysTheMethodComesFromJsonLines() {
-        Cli.Result result = Cli.run("compare", "-X", "POST", "urls.txt");
+    void compareNamesItsMethodOptionAndWhereBodiesComeFrom() {
+        Cli.Result request = Cli.run("compare", "--request", "POST", "urls.txt");
+        Cli.Result data = Cli.run("compare", "-d", "x", "urls.txt");
 
-        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("\"method\"").contains(".jsonl")
+        assertThat(request.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(request.err()).contains("bulkfetch compare has no --request (curl's): the"
+                + " method is -X, --method (HEAD too).").doesNotContain("Possible solutions");
+        assertThat(data.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(data.err()).contains("\"body\"").contains(".jsonl")
                 .doesNotContain("--input-format").doesNotContain("Possible solutions");
     }
 
