@@ -155,26 +155,31 @@ final class OutputOptions {
      * an earlier run ({@code SEQ.body}) has this run, not a resume of it, leave that body
      * beside its own where no item of its replaces it: a listing of the folder mixes the
      * runs. A resume goes on in the folder its kept records name bodies in, whose bodies are
-     * the run's own; told another, it keeps the run's bodies in two folders. Looks for one
-     * earlier body, not all: a folder may hold millions.
+     * the run's own; told another, it keeps the run's bodies in two folders, and told none
+     * (--save-bodies forgotten as the command was typed again), it saves no more of them.
+     * Looks for one earlier body, not all: a folder may hold millions.
      *
      * @param journal the run's journal, whose kept records say where a resumed run saved its
      *     bodies (null: none)
      */
     List<String> bodiesWarnings(Journal journal) {
+        List<String> kept = new ArrayList<>();
+        if (resume && journal != null) {
+            for (Path folder : journal.bodyFolders()) {
+                kept.add(folder.toString().isEmpty() ? "." : folder.toString());
+            }
+            kept.sort(null);
+        }
         if (saveBodies == null) {
-            return List.of();
+            return kept.isEmpty() ? List.of() : List.of("the run being resumed saved its bodies"
+                    + " (" + String.join(", ", kept) + "), and this run saves none; resume with"
+                    + " --save-bodies " + kept.getFirst() + " to go on saving them");
         }
         if (resume && journal != null && journal.keptBodiesIn(saveBodies)) {
             return List.of();
         }
         List<String> warnings = new ArrayList<>();
-        if (resume && journal != null && !journal.bodyFolders().isEmpty()) {
-            List<String> kept = new ArrayList<>();
-            for (Path folder : journal.bodyFolders()) {
-                kept.add(folder.toString().isEmpty() ? "." : folder.toString());
-            }
-            kept.sort(null);
+        if (!kept.isEmpty()) {
             warnings.add("--save-bodies " + saveBodies + " is not where the run being resumed"
                     + " saved its bodies (" + String.join(", ", kept) + "): its kept records"
                     + " name bodies there, and this run's will name them in " + saveBodies

@@ -134,6 +134,22 @@ class RetryFailedTest {
                 + " empty folder\n");
     }
 
+    /** A resume whose command line lost --save-bodies is told its bodies go unsaved. */
+    @Test
+    void aResumeThatSavesNoBodiesWhereTheRunDidIsWarned() throws Exception {
+        Path bodies = dir.resolve("bodies");
+        Path list = runWhoseSecondItemFailsWithABody(bodies);
+
+        Cli.Result again = Cli.run("fetch", list.toString(), "-o", out().toString(), "-q",
+                "--retries", "0", "--resume", "--retry-failed");
+
+        assertThat(again.err()).startsWith("bulkfetch fetch: warning: the run being resumed"
+                + " saved its bodies (" + bodies + "), and this run saves none; resume with"
+                + " --save-bodies " + bodies + " to go on saving them\n");
+        assertThat(bodies.resolve("2.body")).as("no folder given, none cleared")
+                .hasContent("an error page");
+    }
+
     /**
      * Runs a list of two items into {@link #out()} with their bodies saved to {@code bodies}:
      * the first is ok, the second a 500 with a page. The server is gone once it returns.
