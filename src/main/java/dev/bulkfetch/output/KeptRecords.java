@@ -1,7 +1,5 @@
 package dev.bulkfetch.output;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulkfetch.input.InputReader;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -51,10 +49,6 @@ record KeptRecords(DoneSet done, long kept, long failures, long end, Set<Path> b
     // file edited by hand, whose further folders a resume need not know of (it then leaves
     // the bodies there as they are, rather than take one for its own).
     private static final int MAX_BODY_FOLDERS = 16;
-
-    // Made when a resume first reads records back, not by every run with -o (which opens a
-    // journal): a mapper costs tens of milliseconds of a short run's start.
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
      * Reads the complete records of the journal {@code file} through its locked
@@ -172,8 +166,8 @@ record KeptRecords(DoneSet done, long kept, long failures, long end, Set<Path> b
             this.inputLines = inputLines;
         }
 
-        boolean line(long number, JsonNode record, long end) {
-            Long seq = seqOf(record);
+        boolean line(long number, JournalLine record, long end) {
+            Long seq = record.seq();
             if (seq == null || badLine > 0) {
                 if (badLine == 0) {
                     badLine = number;
@@ -191,13 +185,13 @@ record KeptRecords(DoneSet done, long kept, long failures, long end, Set<Path> b
                 repeatedSeq = seq;
             }
             kept++;
-            if (!record.path("ok").asBoolean(true)) {
+            if (!record.ok()) {
                 failed++;
                 failedLines.set(Math.toIntExact(number));
             } else if (seq <= inputLines) {
                 okDone.add(Math.toIntExact(seq));
             }
-            noteBodyFolder(record.path("body_file").textValue());
+            noteBodyFolder(record.bodyFile());
             validEnd = end;
             return true;
         }
@@ -293,7 +287,7 @@ record KeptRecords(DoneSet done, long kept, long failures, long end, Set<Path> b
         }
         long[] first = new long[2];  // the journal's line, and its seq
         eachLine(channel, (number, record, end) -> {
-            Long seq = seqOf(record);
+            Long seq = record.seq();
             if (seq != null && recorded.contains(seq)) {
                 first[0] = number;
                 first[1] = seq;
@@ -312,7 +306,7 @@ record KeptRecords(DoneSet done, long kept, long failures, long end, Set<Path> b
     private static long[] firstTwoLines(FileChannel channel, long seq) throws IOException {
         long[] lines = new long[2];  // numbers from 1: 0 is none yet
         eachLine(channel, (number, record, end) -> {
-            if (Objects.equals(seqOf(record), seq)) {
+            if (Objects.equals(record.seq(), seq)) {
                 lines[lines[0] == 0 ? 0 : 1] = number;
             }
             return lines[1] == 0;
@@ -334,10 +328,10 @@ record KeptRecords(DoneSet done, long kept, long failures, long end, Set<Path> b
     /** What is done with each complete line of a journal. */
     private interface LineVisitor {
         /**
-         * Takes line {@code number}, parsed ({@code null} when it is no JSON), whose newline
-         * is the byte before {@code end}; returns false to read no more.
+         * Takes line {@code number}, as a resume reads it, whose newline is the byte before
+         * {@code end}; returns false to read no more.
          */
-        boolean line(long number, JsonNode record, long end) throws IOException;
+        boolean line(long number, JournalLine record, long end) throws IOException;
     }
 
     /**
@@ -346,7 +340,7 @@ record KeptRecords(DoneSet done, long kept, long failures, long end, Set<Path> b
      */
     private static void eachLine(FileChannel channel, LineVisitor visitor) throws IOException {
         eachRawLine(channel, (number, bytes, offset, length, end) ->
-                visitor.line(number, parse(bytes, offset, length), end));
+                visitor.line(number, JournalLine.of(bytes, offset, length), end));
     }
 
     /** As {@link #eachLine}, each line as its bytes. */
@@ -386,21 +380,5 @@ record KeptRecords(DoneSet done, long kept, long failures, long end, Set<Path> b
             carried.write(block, lineStart, n - lineStart);
             blockStart += n;
         }
-    }
-
-    private static JsonNode parse(byte[] bytes, int offset, int length) {
-        try {
-            return MAPPER.readTree(bytes, offset, length);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static Long seqOf(JsonNode record) {
-        JsonNode seq = record == null ? null : record.get("seq");
-        // Past an int no input line is, and the done-set holds ints (a hand-edited 3000000000
-        // made --resume crash with an ArithmeticException).
-        return seq != null && seq.canConvertToLong() && seq.asLong() >= 1
-                && seq.asLong() <= Integer.MAX_VALUE ? seq.asLong() : null;
     }
 }
