@@ -42,14 +42,20 @@ time_to_resuming() {
   start="$(date +%s.%N)"
   coproc RESUME { exec ./bulkfetch fetch "$LIST" -o "$OUT" --resume --rate 1/s "$@" 2>&1; }
   BENCH_PIDS+=("$RESUME_PID")
+  local took=""
   while IFS= read -r line <&"${RESUME[0]}"; do
     case "$line" in
-      resuming:*) awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f\n", b - a }'; break ;;
+      resuming:*) took="$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"; break ;;
     esac
   done
   kill "$RESUME_PID" 2>/dev/null || true
   wait "$RESUME_PID" 2>/dev/null || true
   unset 'BENCH_PIDS[-1]'
+  if [ -z "$took" ]; then
+    echo "bench: a resume $* ended without its 'resuming:' line: FAILED" >&2
+    exit 1
+  fi
+  echo "$took"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
