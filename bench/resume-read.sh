@@ -3,7 +3,9 @@
 # RECORDS records (default 1,000,000, one in ten of them failed) over a list of as many URLs,
 # resumed as it is and with --retry-failed (which also writes the journal anew without the
 # failed records). Each run is timed from its start to its "resuming:" line, then stopped.
-# Prints the median of REPS runs (default 3) of each, interleaved.
+# And a resume that has nothing left to fetch, timed to its end: it reads the journal, then
+# the list, every line of which has its record. Prints the median of REPS runs (default 3) of
+# each, interleaved.
 # Usage: bench/resume-read.sh [RECORDS] [REPS]
 source "$(dirname "$0")/common.sh"
 RECORDS="${1:-1000000}"
@@ -58,13 +60,32 @@ time_to_resuming() {
   echo "$took"
 }
 
+# time_to_end: seconds a resume with every item kept takes from its start to its end.
+time_to_end() {
+  local start status=0
+  cp "$JOURNAL" "$OUT"
+  start="$(date +%s.%N)"
+  ./bulkfetch fetch "$LIST" -o "$OUT" --resume -q 2>/dev/null || status=$?
+  # 1: the kept records hold failures, which is what this journal has.
+  if ((status != 1)); then
+    echo "bench: a resume with nothing to fetch exited $status: FAILED" >&2
+    exit 1
+  fi
+  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-plain=() retry=()
+plain=() retry=() whole=()
 for _ in $(seq 1 "$REPS"); do
   plain+=("$(time_to_resuming)")
   retry+=("$(time_to_resuming --retry-failed)")
+  whole+=("$(time_to_end)")
 done
 printf 'journal of %d records (%d failed), %d runs each, medians:\n' \
   "$RECORDS" "$((RECORDS / 10))" "$REPS"
-printf '  --resume                 %s s\n' "$(printf '%s\n' "${plain[@]}" | median)"
-printf '  --resume --retry-failed  %s s\n' "$(printf '%s\n' "${retry[@]}" | median)"
+printf '  --resume, to its "resuming:" line                %s s\n' \
+  "$(printf '%s\n' "${plain[@]}" | median)"
+printf '  --resume --retry-failed, to its "resuming:" line  %s s\n' \
+  "$(printf '%s\n' "${retry[@]}" | median)"
+printf '  --resume, nothing left to fetch, to its end       %s s\n' \
+  "$(printf '%s\n' "${whole[@]}" | median)"

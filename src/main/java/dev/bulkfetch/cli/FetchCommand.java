@@ -290,8 +290,10 @@ final class FetchCommand implements Callable<Integer> {
                 if (!quiet) {
                     run.onHold(HoldNote.sayingOn(err, progress, config));
                 }
-                InputReader items = progress == null ? urls : progress.reading(urls);
-                items = journal == null ? items : items.skipping(journal::isDone);
+                // Skipped before the progress line reads them: the reader passes over a done
+                // line's bytes, parsing none of it.
+                InputReader items = journal == null ? urls : urls.skipping(journal::isDone);
+                items = progress == null ? items : progress.reading(items);
                 items = denyPrivate ? items.denyingPrivateHosts() : items;
                 items = items.refusing(config.engine()::refusal);
                 // A pipe may fall quiet for any time: read it on its own thread, so the run

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.NoSuchElementException;
 import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
 
 /**
  * What every line-based input shares: lines read lazily, one at a time; blank lines and
@@ -15,6 +16,8 @@ abstract class LineItemReader implements InputReader {
 
     private final LineReader lines;
     private InputItem next;
+    // The seqs to pass over (a resume's, which have their records): skipped as bytes.
+    private LongPredicate skipped = seq -> false;
 
     /** Reads {@code in}, which is {@code source} to the user ({@code -} for stdin). */
     LineItemReader(InputStream in, String source, int maxLineBytes) {
@@ -59,10 +62,31 @@ abstract class LineItemReader implements InputReader {
         return item;
     }
 
+    /**
+     * This input without the items {@code skip} names, passed over as bytes: a resume of a
+     * run of millions read and parsed each line it had done, seconds of its start, to skip
+     * its item. Takes effect for the lines not yet read, on this reader itself.
+     */
+    @Override
+    public final InputReader skipping(LongPredicate skip) {
+        skipped = skipped.or(skip);
+        return this;
+    }
+
     private InputItem read() {
         try {
-            LineReader.Line line;
-            while ((line = lines.next()) != null) {
+            while (true) {
+                if (skipped.test(lines.lineNumber() + 1)) {
+                    if (lines.peek() < 0) {
+                        return null;
+                    }
+                    lines.skipLine();
+                    continue;
+                }
+                LineReader.Line line = lines.next();
+                if (line == null) {
+                    return null;
+                }
                 if (line.problem() != null) {
                     return unreadable(line.number(), line.text(), line.problem());
                 }
@@ -72,7 +96,6 @@ abstract class LineItemReader implements InputReader {
                     return parse(line.number(), text.strip(), lead);
                 }
             }
-            return null;
         } catch (InputUnavailableException e) {
             // The input as a whole (stdin in UTF-16): said as it is, not as a failed read.
             throw new UncheckedIOException(e.getMessage(), e);

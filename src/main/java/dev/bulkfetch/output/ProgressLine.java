@@ -1,5 +1,6 @@
 package dev.bulkfetch.output;
 
+import dev.bulkfetch.input.InputItem;
 import dev.bulkfetch.input.InputReader;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -49,14 +50,33 @@ public final class ProgressLine implements AutoCloseable {
     }
 
     /**
-     * {@code input}, noting each item's seq as it is read: the line reached. Read it before
-     * a resume skips the kept items, so the line reached passes them too.
+     * {@code input}, noting each item's seq as it is read: the line reached; and, once it has
+     * no more, its last line. A resume's reader passes over its kept items unseen, so the line
+     * reached passes them as the next item comes, or as the input ends.
      */
     public InputReader reading(InputReader input) {
-        return input.mapping(item -> {
-            lineReached = item.seq();
-            return item;
-        });
+        return new InputReader() {
+            @Override
+            public boolean hasNext() {
+                boolean more = input.hasNext();
+                if (!more && lines != LINES_UNKNOWN) {
+                    lineReached = lines;
+                }
+                return more;
+            }
+
+            @Override
+            public InputItem next() {
+                InputItem item = input.next();
+                lineReached = item.seq();
+                return item;
+            }
+
+            @Override
+            public void close() throws java.io.IOException {
+                input.close();
+            }
+        };
     }
 
     /** The seq of the last item read through {@link #reading}: 0 before the first. */

@@ -81,9 +81,9 @@ class ProgressLineShownTest {
     }
 
     /**
-     * A resume's line reached passes its kept items as they are skipped: the input is read
-     * through the line before the kept items are taken out (the first item held, the three
-     * after it kept, the line says 4 of 4, not 1).
+     * A resume's line reached passes its kept items as they are skipped: the reader passes
+     * over them unseen, and the line reached is the input's last once it has no more (the
+     * first item held, the three after it kept, the line says 4 of 4, not 1).
      */
     @Test
     void aResumesLineReachedPassesTheKeptItems() throws Exception {
