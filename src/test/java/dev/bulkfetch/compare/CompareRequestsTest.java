@@ -41,38 +41,52 @@ class CompareRequestsTest {
     void theHeadersGoWithEveryRequestOfEveryRun() throws Exception {
         AtomicInteger with = new AtomicInteger();
         AtomicInteger without = new AtomicInteger();
-        HttpServer server = HttpServer.create(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", exchange -> {
+
+        String runs = compareThreeItems(exchange -> {
             boolean authorized = TOKEN.equals(exchange.getRequestHeaders()
                     .getFirst("Authorization"))
                     && "7".equals(exchange.getRequestHeaders().getFirst("X-Tenant"));
             (authorized ? with : without).incrementAndGet();
             exchange.sendResponseHeaders(authorized ? 200 : 401, -1);
             exchange.close();
-        });
+        }, "--engines", "event-loop,serial", "-H", "Authorization: " + TOKEN, "--header",
+                "X-Tenant: 7");
+
+        assertThat(without.get()).isZero();
+        assertThat(with.get()).as("two runs of 3 items, each after 2 warm-up items")
+                .isEqualTo(10);
+        assertThat(runs).doesNotContain("s3cret");
+    }
+
+    /**
+     * Runs compare at -c 2 with a warm-up of 2 over a list of three URLs of a server that
+     * answers with {@code handler}, and {@code options}; every run must fetch the three ok.
+     * Returns the report's runs.json.
+     */
+    private String compareThreeItems(com.sun.net.httpserver.HttpHandler handler,
+                                     String... options) throws Exception {
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", handler);
         server.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
             Path list = TestServer.write(dir.resolve("list.txt"),
                     base + "/a\n" + base + "/b\n" + base + "/c\n");
             Path report = dir.resolve("report");
+            List<String> args = new java.util.ArrayList<>(List.of("compare", list.toString(),
+                    "-c", "2", "--warmup", "2", "--report", report.toString()));
+            args.addAll(List.of(options));
 
-            Cli.Result result = Cli.run("compare", list.toString(), "--engines",
-                    "event-loop,serial", "-c", "2", "--warmup", "2", "-H",
-                    "Authorization: " + TOKEN, "--header", "X-Tenant: 7", "--report",
-                    report.toString());
+            Cli.Result result = Cli.run(args.toArray(String[]::new));
 
             assertThat(result.exitCode()).as(result.err() + result.out()).isZero();
-            for (JsonNode run : Records.json(Files.readString(report.resolve("runs.json")))
-                    .get("runs")) {
+            String runs = Files.readString(report.resolve("runs.json"));
+            for (JsonNode run : Records.json(runs).get("runs")) {
                 assertThat(run.get("ok").asLong()).as(run.toString()).isEqualTo(3);
             }
-            assertThat(without.get()).isZero();
-            assertThat(with.get()).as("two runs of 3 items, each after 2 warm-up items")
-                    .isEqualTo(10);
-            assertThat(Files.readString(report.resolve("runs.json"))).doesNotContain("s3cret");
+            return runs;
         } finally {
             server.stop(0);
         }
@@ -154,37 +168,17 @@ class CompareRequestsTest {
     @Test
     void theMethodGoesWithEveryRequestOfEveryRun() throws Exception {
         Map<String, AtomicInteger> methods = new java.util.concurrent.ConcurrentHashMap<>();
-        HttpServer server = HttpServer.create(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", exchange -> {
+
+        compareThreeItems(exchange -> {
             methods.computeIfAbsent(exchange.getRequestMethod(), m -> new AtomicInteger())
                     .incrementAndGet();
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
-        });
-        server.start();
-        try {
-            String base = "http://127.0.0.1:" + server.getAddress().getPort();
-            Path list = TestServer.write(dir.resolve("list.txt"),
-                    base + "/a\n" + base + "/b\n" + base + "/c\n");
-            Path report = dir.resolve("report");
+        }, "--engines", "event-loop,threads", "-X", "delete");
 
-            Cli.Result result = Cli.run("compare", list.toString(), "--engines",
-                    "event-loop,threads", "-c", "2", "--warmup", "2", "-X", "delete",
-                    "--report", report.toString());
-
-            assertThat(result.exitCode()).as(result.err() + result.out()).isZero();
-            for (JsonNode run : Records.json(Files.readString(report.resolve("runs.json")))
-                    .get("runs")) {
-                assertThat(run.get("ok").asLong()).as(run.toString()).isEqualTo(3);
-            }
-            assertThat(methods).containsOnlyKeys("DELETE");
-            assertThat(methods.get("DELETE").get())
-                    .as("two runs of 3 items, each after 2 warm-up items").isEqualTo(10);
-        } finally {
-            server.stop(0);
-        }
+        assertThat(methods).containsOnlyKeys("DELETE");
+        assertThat(methods.get("DELETE").get())
+                .as("two runs of 3 items, each after 2 warm-up items").isEqualTo(10);
     }
 
     @Test
