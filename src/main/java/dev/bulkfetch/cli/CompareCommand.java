@@ -14,6 +14,7 @@ import dev.bulkfetch.compare.ScratchFiles;
 import dev.bulkfetch.compare.TempFolder;
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.RetryPolicy;
+import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.mock.MockServer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -44,6 +45,7 @@ final class CompareCommand implements Callable<Integer> {
     Path report;
     List<String> headers = new ArrayList<>();
     String method;
+    String inputFormat = "auto";
     final TrustOptions trust = new TrustOptions();
     final RequestOptions requestOptions = new RequestOptions();
 
@@ -62,10 +64,11 @@ final class CompareCommand implements Callable<Integer> {
         Options options = new Options(spec)
                 .add(PositionalParamSpec.builder().index("0").arity("0..1").paramLabel("URLS")
                         .type(String.class)
-                        .description("A URL list, or JSON Lines request specs for a .jsonl "
-                                + "or .ndjson file, read as fetch reads them (default: "
+                        .description("A URL list, or JSON Lines request specs (see "
+                                + "--input-format), read as fetch reads them (default: "
                                 + "urls/demo.txt with --mock)."),
-                        () -> input, v -> input = v);
+                        () -> input, v -> input = v)
+                .add(Options.inputFormat(), () -> inputFormat, v -> inputFormat = v);
         mockOptions.addTo(options);
         options.add(option("--engines").paramLabel("NAME").type(List.class)
                         .auxiliaryTypes(String.class).splitRegex(",")
@@ -139,6 +142,9 @@ final class CompareCommand implements Callable<Integer> {
                         + " '-' (stdin): compare reads its list in every run, and stdin can be"
                         + " read once: give the list as a file, or as <(command)");
             }
+            // Resolved by the name given: a pipe's copy, which the runs read, has another.
+            InputReader.Format format = Options.inputFormat(spec.commandLine(), inputFormat)
+                    .of(list);
             // A name under urls/ as fetch takes it (compare demo.txt ran nothing).
             plan = new Comparison.Plan(input == null ? Path.of(list)
                     : dev.bulkfetch.input.UrlListReader.resolve(list), kinds, concurrencies,
@@ -148,9 +154,9 @@ final class CompareCommand implements Callable<Integer> {
                             // Compare measures engines, not a retry policy: each item is sent
                             // once, so a failing item costs every engine the same.
                             .retries(RetryPolicy.NONE)).build(), null,
-                    new Comparison.Requests(Options.method(spec.commandLine(), method, kinds,
-                            COMPARE_EVENT_LOOP), Options.headerMap(spec.commandLine(), headers,
-                            kinds, COMPARE_EVENT_LOOP), trust.cacert));
+                    new Comparison.Requests(format, Options.method(spec.commandLine(), method,
+                            kinds, COMPARE_EVENT_LOOP), Options.headerMap(spec.commandLine(),
+                            headers, kinds, COMPARE_EVENT_LOOP), trust.cacert));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(),
                     Options.invalidValue(null, e.getMessage()));
@@ -169,7 +175,7 @@ final class CompareCommand implements Callable<Integer> {
         if (!builtInList) {
             // A list in UTF-16, say, is refused here, once, as fetch refuses it: each forked run
             // failed on it with a log of its own.
-            dev.bulkfetch.input.InputReader.checkOpens(plan.urls().toString());
+            InputReader.checkOpens(plan.urls().toString());
         }
         // Held from before the mock starts (a second compare with --mock was refused for the
         // mock's port, not for the folder) until compare ends, a signal's tidy-up included.

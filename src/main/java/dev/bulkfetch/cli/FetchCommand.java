@@ -92,12 +92,7 @@ final class FetchCommand implements Callable<Integer> {
                         .description("event-loop, threads, virtual or serial (one request "
                                 + "at a time: -c 1 or no -c) (default: ${DEFAULT-VALUE})."),
                         () -> engine, v -> engine = v)
-                .add(option("--input-format").paramLabel("FORMAT").type(String.class)
-                        .defaultValue("auto")
-                        .description("urls (one URL a line), jsonl (request specs), or auto: "
-                                + "jsonl for a .jsonl or .ndjson file, else urls "
-                                + "(default: ${DEFAULT-VALUE})."),
-                        () -> inputFormat, v -> inputFormat = v)
+                .add(Options.inputFormat(), () -> inputFormat, v -> inputFormat = v)
                 .add(option("-X", "--method").paramLabel("METHOD").type(String.class)
                         .defaultValue("GET")
                         .description("HTTP method for every request of a URL list "
@@ -171,7 +166,7 @@ final class FetchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FetchConfig config = config();
         UrlListReader.RequestTemplate requests = template();
-        InputReader.Format format = format();
+        InputReader.Format format = Options.inputFormat(spec.commandLine(), inputFormat);
         outputs.check(input);
         // Before the journal, which empties -o for a new run: a misspelt input, or a mock
         // that cannot start, left the records of the run before it gone, for nothing. A stdin
@@ -344,15 +339,6 @@ final class FetchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), Options.invalidValue(
                     "--concurrency", concurrency + " with -e serial, which sends one request"
                             + " at a time: give -c 1 or no -c, or choose another engine"));
-        }
-    }
-
-    private InputReader.Format format() {
-        try {
-            return InputReader.Format.fromName(inputFormat);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(),
-                    "Invalid value for option '--input-format': " + e.getMessage());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.bulkfetch.cli;
 
 import dev.bulkfetch.EngineKind;
 import dev.bulkfetch.input.HttpSyntax;
+import dev.bulkfetch.input.InputReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +49,25 @@ final class Options {
     static OptionSpec.Builder duration(String... names) {
         return option(names).paramLabel("DURATION").type(Duration.class)
                 .converters(new Units.DurationConverter());
+    }
+
+    /** {@code --input-format}, as fetch and compare read their list. */
+    static OptionSpec.Builder inputFormat() {
+        return option("--input-format").paramLabel("FORMAT").type(String.class)
+                .defaultValue("auto")
+                .description("urls (one URL a line), jsonl (request specs), or auto: "
+                        + "jsonl for a .jsonl or .ndjson file, else urls "
+                        + "(default: ${DEFAULT-VALUE}).");
+    }
+
+    /** The format {@code --input-format} names: a usage error naming the option if none. */
+    static InputReader.Format inputFormat(CommandLine command, String name) {
+        try {
+            return InputReader.Format.fromName(name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command,
+                    "Invalid value for option '--input-format': " + e.getMessage());
+        }
     }
 
     /**

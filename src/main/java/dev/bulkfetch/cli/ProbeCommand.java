@@ -29,6 +29,7 @@ final class ProbeCommand implements Callable<Integer> {
     Integer mockPort;
     boolean headersOnStdin;
     String method = "GET";
+    String inputFormat = "auto";
     final TrustOptions trust = new TrustOptions();
     final RequestOptions requestOptions = new RequestOptions();
     final LimitOptions limitOptions = new LimitOptions();
@@ -67,6 +68,8 @@ final class ProbeCommand implements Callable<Integer> {
                 // compare's -X, checked there, in upper case.
                 .add(option("--method").paramLabel("METHOD").type(String.class)
                         .defaultValue("GET"), () -> method, v -> method = v)
+                // compare's --input-format, when the file this run reads has no name for it.
+                .add(Options.inputFormat(), () -> inputFormat, v -> inputFormat = v)
                 .helpAndVersion(new BulkfetchCommand.Version());
         trust.addTo(options);
         requestOptions.addTo(options);
@@ -93,7 +96,9 @@ final class ProbeCommand implements Callable<Integer> {
         Map<String, String> headers = headersOnStdin ? Options.headerMap(spec.commandLine(),
                 new String(System.in.readAllBytes(), StandardCharsets.UTF_8).lines().toList())
                 : Map.of();
-        Measurement m = Probe.measure(config, input, warmup, runNumber, method, headers,
+        Measurement m = Probe.measure(config, input,
+                Options.inputFormat(spec.commandLine(), inputFormat), warmup, runNumber, method,
+                headers,
                 mockPort == null ? UnaryOperator.identity()
                         : url -> MockServer.redirect(url, mockPort));
         spec.commandLine().getOut().println(Probe.toJson(m));

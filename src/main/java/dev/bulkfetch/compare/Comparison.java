@@ -2,6 +2,7 @@ package dev.bulkfetch.compare;
 
 import dev.bulkfetch.FetchConfig;
 import dev.bulkfetch.EngineKind;
+import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.UrlPasswords;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -82,22 +83,32 @@ public final class Comparison {
     }
 
     /**
-     * What every request of the list gets that its line does not say: compare's {@code -X}
-     * method for a URL list's lines and its {@code -H} headers (a request spec's own override
-     * them, as fetch's do), and the PEM file of {@code --cacert}, whose certificates each run,
-     * in a JVM of its own, reads again.
+     * How the list's lines become requests, and what every request gets that its line does
+     * not say: compare's {@code --input-format}, its {@code -X} method for a URL list's lines
+     * and its {@code -H} headers (a request spec's own override them, as fetch's do), and the
+     * PEM file of {@code --cacert}, whose certificates each run, in a JVM of its own, reads
+     * again.
      *
+     * @param format how the list is read; {@code AUTO} by the name of the file the runs read,
+     *     which for a pipe is a copy named after it ({@code 63} for {@code /dev/fd/63})
      * @param method the method of a URL list's requests, in upper case
      * @param headers in the order given
      * @param cacert the file, or {@code null} for the JDK's certificate authorities
      */
-    public record Requests(String method, Map<String, String> headers, Path cacert) {
+    public record Requests(InputReader.Format format, String method, Map<String, String> headers,
+                           Path cacert) {
         /** Requests as their lines say, trusting the JDK's authorities (or {@code -k}). */
         public static final Requests AS_LISTED = new Requests(Map.of(), null);
 
         public Requests {
+            Objects.requireNonNull(format, "format");
             Objects.requireNonNull(method, "method");
             headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+
+        /** A list read as its name says, its lines {@code method} requests. */
+        public Requests(String method, Map<String, String> headers, Path cacert) {
+            this(InputReader.Format.AUTO, method, headers, cacert);
         }
 
         /** GETs of a URL list's lines, with {@code headers}, trusting {@code cacert}. */
@@ -105,13 +116,18 @@ public final class Comparison {
             this("GET", headers, cacert);
         }
 
+        /** The format {@code list} is read as, the file a run reads. */
+        public InputReader.Format formatOf(Path list) {
+            return format.of(list.toString());
+        }
+
         /** The headers' names, not their values, which may be tokens; the file. */
         @Override
         public String toString() {
             StringJoiner names = new StringJoiner(", ", "{", "}");
             headers.keySet().forEach(name -> names.add(name + "=" + UrlPasswords.MASK));
-            return "Requests[method=" + method + ", headers=" + names + ", cacert=" + cacert
-                    + "]";
+            return "Requests[format=" + format.cliName() + ", method=" + method + ", headers="
+                    + names + ", cacert=" + cacert + "]";
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.bulkfetch.FetchConfig;
+import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.output.FileErrors;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -162,6 +163,11 @@ final class Fork {
         }
         if (requests.cacert() != null) {
             settings.addAll(List.of("--cacert", requests.cacert().toAbsolutePath().toString()));
+        }
+        InputReader.Format format = requests.formatOf(urls);
+        if (format != InputReader.Format.AUTO.of(urls.toString())) {
+            // specs.txt read as specs, a pipe's copy (named 63) read as specs, and the like.
+            settings.addAll(List.of("--input-format", format.cliName()));
         }
         if (!requests.method().equals("GET")) {
             settings.addAll(List.of("--method", requests.method()));

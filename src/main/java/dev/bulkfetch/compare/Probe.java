@@ -36,21 +36,22 @@ public final class Probe {
     }
 
     /**
-     * Runs {@code urls} with {@code config} after {@code warmup} items of warm-up, a URL
-     * list's lines as {@code method} requests, each request with {@code headers} (a spec's
-     * own override them) and sent where {@code urlMapper} points it (at the mock's port, as
-     * fetch points it); the measurement carries {@code runNumber}, which of compare's repeats
-     * it is.
+     * Runs {@code urls}, read as {@code format}, with {@code config} after {@code warmup}
+     * items of warm-up, a URL list's lines as {@code method} requests, each request with
+     * {@code headers} (a spec's own override them) and sent where {@code urlMapper} points it
+     * (at the mock's port, as fetch points it); the measurement carries {@code runNumber},
+     * which of compare's repeats it is.
      */
-    public static Measurement measure(FetchConfig config, Path urls, int warmup, int runNumber,
-                                      String method, Map<String, String> headers,
+    public static Measurement measure(FetchConfig config, Path urls, InputReader.Format format,
+                                      int warmup, int runNumber, String method,
+                                      Map<String, String> headers,
                                       UnaryOperator<URI> urlMapper)
             throws IOException, InterruptedException {
         UrlListReader.RequestTemplate template = new UrlListReader.RequestTemplate(method,
                 headers, urlMapper);
         try (BulkRun run = new BulkRun(config)) {
             if (warmup > 0) {
-                try (InputReader reader = open(urls, config, template)) {
+                try (InputReader reader = open(urls, format, config, template)) {
                     run.run(limit(reader, warmup), sink(), new Tally());
                 }
             }
@@ -59,7 +60,7 @@ public final class Probe {
                     ManagementFactory.getOperatingSystemMXBean();
             long cpuBefore = os.getProcessCpuTime();
             Summary summary;
-            try (InputReader reader = open(urls, config, template)) {
+            try (InputReader reader = open(urls, format, config, template)) {
                 summary = run.run(reader, sink(), new Tally());
             }
             double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
@@ -82,14 +83,14 @@ public final class Probe {
     }
 
     /**
-     * The list as {@code fetch} reads it: JSON Lines request specs by their extension, and
-     * what the engine cannot send (a PATCH on the JDK's client) an input error as its line,
-     * never handed to the engine, where it counted as a request in flight.
+     * The list as {@code fetch} reads it in {@code format}, and what the engine cannot send
+     * (a PATCH on the JDK's client) an input error as its line, never handed to the engine,
+     * where it counted as a request in flight.
      */
-    private static InputReader open(Path urls, FetchConfig config,
+    private static InputReader open(Path urls, InputReader.Format format, FetchConfig config,
                                     UrlListReader.RequestTemplate template)
             throws InputUnavailableException {
-        return InputReader.open(urls.toString(), InputReader.Format.AUTO,
+        return InputReader.open(urls.toString(), format,
                 InputStream.nullInputStream(), template)
                 .refusing(config.engine()::refusal);
     }

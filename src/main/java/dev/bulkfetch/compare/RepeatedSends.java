@@ -30,9 +30,9 @@ public final class RepeatedSends {
         long unsafe = 0;
         long warmed = 0;
         Set<String> methods = new TreeSet<>();
-        // A URL list's lines go with compare's -X, as the runs send them.
+        // Read as the runs read the list: a URL list's lines go with compare's -X.
         try (InputReader items = InputReader.open(plan.urls().toString(),
-                InputReader.Format.AUTO, InputStream.nullInputStream(),
+                plan.requests().formatOf(plan.urls()), InputStream.nullInputStream(),
                 new UrlListReader.RequestTemplate(plan.requests().method(), Map.of(),
                         UnaryOperator.identity()))) {
             // Counted as the warm-up counts them: its first items, input errors among them.

@@ -41,6 +41,11 @@ public interface InputReader extends Iterator<InputItem>, AutoCloseable {
             };
         }
 
+        /** The name {@code --input-format} gives it, as {@link #fromName} reads it. */
+        public String cliName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
         /** The format {@code source} is read as: this one, or for AUTO, as its name says. */
         public Format of(String source) {
             String name = source.toLowerCase(Locale.ROOT);

@@ -124,7 +124,7 @@ final class InputIdentity {
     private void refuseAnotherFormat(Path input, InputReader.Format format, String recorded)
             throws Journal.CannotResume {
         InputReader.Format read = format.of(input.toString());
-        if (recorded == null || recorded.equals(name(read))) {
+        if (recorded == null || recorded.equals(read.cliName())) {
             return;
         }
         InputReader.Format made = read == InputReader.Format.URLS ? InputReader.Format.JSONL
@@ -134,7 +134,7 @@ final class InputIdentity {
                 + input + " as " + describe(read) + (format == InputReader.Format.AUTO
                 ? " (--input-format auto, the default, reads a name ending in .jsonl or"
                 + " .ndjson as JSON Lines and any other as a URL list)" : " (--input-format "
-                + name(format) + ")") + advice(made, format), null);
+                + format.cliName() + ")") + advice(made, format), null);
     }
 
     /**
@@ -149,13 +149,8 @@ final class InputIdentity {
                 ? "; start afresh with --overwrite to read it as JSON Lines (records made"
                 + " reading specs as URLs are input errors), or resume with --input-format urls"
                 + " to read it as they were made"
-                : "; resume with --input-format " + name(made) + " to read it as they were"
+                : "; resume with --input-format " + made.cliName() + " to read it as they were"
                 + " made, or start afresh with --overwrite";
-    }
-
-    /** The format as --input-format names it, and as an identity records it. */
-    private static String name(InputReader.Format format) {
-        return format.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String describe(InputReader.Format format) {
@@ -341,7 +336,7 @@ final class InputIdentity {
                                    InputReader.Format format, String hash) {
         return "path=" + input.toAbsolutePath().normalize() + " size=" + size
                 + (lines == null ? "" : " lines=" + lines)
-                + (format == null ? "" : " format=" + name(format)) + " " + hash;
+                + (format == null ? "" : " format=" + format.cliName()) + " " + hash;
     }
 
     /** What one read of an input's first bytes found: how many, their checksum and lines. */

@@ -38,8 +38,8 @@ class CurlHabitsTest {
     }
 
     /**
-     * compare has -X as fetch has, but no --input-format: curl's --request names its -X, and
-     * curl's -d says its bodies come from a .jsonl file.
+     * compare has -X and --input-format as fetch has: curl's --request names its -X, and
+     * curl's -d says its bodies come from JSON Lines, as --input-format jsonl reads them.
      */
     @Test
     void compareNamesItsMethodOptionAndWhereBodiesComeFrom() {
@@ -50,8 +50,8 @@ class CurlHabitsTest {
         assertThat(request.err()).contains("bulkfetch compare has no --request (curl's): the"
                 + " method is -X, --method (HEAD too).").doesNotContain("Possible solutions");
         assertThat(data.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(data.err()).contains("\"body\"").contains(".jsonl")
-                .doesNotContain("--input-format").doesNotContain("Possible solutions");
+        assertThat(data.err()).contains("\"body\"").contains("--input-format jsonl,"
+                + " automatic for a .jsonl or .ndjson file").doesNotContain("Possible solutions");
     }
 
     @Test

@@ -42,7 +42,7 @@ class CompareRequestsTest {
         AtomicInteger with = new AtomicInteger();
         AtomicInteger without = new AtomicInteger();
 
-        String runs = compareThreeItems(exchange -> {
+        compareThreeItems(exchange -> {
             boolean authorized = TOKEN.equals(exchange.getRequestHeaders()
                     .getFirst("Authorization"))
                     && "7".equals(exchange.getRequestHeaders().getFirst("X-Tenant"));
@@ -55,16 +55,29 @@ class CompareRequestsTest {
         assertThat(without.get()).isZero();
         assertThat(with.get()).as("two runs of 3 items, each after 2 warm-up items")
                 .isEqualTo(10);
-        assertThat(runs).doesNotContain("s3cret");
+        assertThat(Files.readString(dir.resolve("report").resolve("runs.json")))
+                .doesNotContain("s3cret");
     }
 
     /**
      * Runs compare at -c 2 with a warm-up of 2 over a list of three URLs of a server that
      * answers with {@code handler}, and {@code options}; every run must fetch the three ok.
-     * Returns the report's runs.json.
+     * The report goes into {@code report} under the test's folder.
      */
-    private String compareThreeItems(com.sun.net.httpserver.HttpHandler handler,
-                                     String... options) throws Exception {
+    private Cli.Result compareThreeItems(com.sun.net.httpserver.HttpHandler handler,
+                                         String... options) throws Exception {
+        return compareThreeItems("list.txt", base -> base + "/a\n" + base + "/b\n" + base
+                + "/c\n", handler, options);
+    }
+
+    /**
+     * As {@link #compareThreeItems(com.sun.net.httpserver.HttpHandler, String...)}, the list
+     * a file named {@code name} that {@code list} writes from the server's base URL.
+     */
+    private Cli.Result compareThreeItems(String name,
+                                         java.util.function.UnaryOperator<String> list,
+                                         com.sun.net.httpserver.HttpHandler handler,
+                                         String... options) throws Exception {
         HttpServer server = HttpServer.create(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -72,10 +85,9 @@ class CompareRequestsTest {
         server.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
-            Path list = TestServer.write(dir.resolve("list.txt"),
-                    base + "/a\n" + base + "/b\n" + base + "/c\n");
+            Path listed = TestServer.write(dir.resolve(name), list.apply(base));
             Path report = dir.resolve("report");
-            List<String> args = new java.util.ArrayList<>(List.of("compare", list.toString(),
+            List<String> args = new java.util.ArrayList<>(List.of("compare", listed.toString(),
                     "-c", "2", "--warmup", "2", "--report", report.toString()));
             args.addAll(List.of(options));
 
@@ -86,7 +98,7 @@ class CompareRequestsTest {
             for (JsonNode run : Records.json(runs).get("runs")) {
                 assertThat(run.get("ok").asLong()).as(run.toString()).isEqualTo(3);
             }
-            return runs;
+            return result;
         } finally {
             server.stop(0);
         }
@@ -98,30 +110,107 @@ class CompareRequestsTest {
      */
     @Test
     void theHeadersGoOnTheRunsStdinNotItsCommandLineNorItsLog() throws Exception {
-        Path args = dir.resolve("args.txt");
-        Path stdin = dir.resolve("stdin.txt");
-        Path java = dir.resolve("java");
-        Files.writeString(java, "#!/bin/bash\nprintf '%s\\n' \"$@\" > " + args + "\ncat > "
-                + stdin + "\nexit 3\n");
-        assertThat(java.toFile().setExecutable(true)).isTrue();
-        FetchConfig config = FetchConfig.builder().engine(EngineKind.SERIAL).build();
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Authorization", TOKEN);
         headers.put("X-Tenant", "7");
-        Comparison.Plan plan = new Comparison.Plan(dir.resolve("list.txt"),
-                List.of(EngineKind.SERIAL), List.of(1), 1, 0, null, config, null,
+
+        Fork.Failed failed = forkWithAJavaThatExits(dir.resolve("list.txt"),
                 new Comparison.Requests(headers, null));
+
+        assertThat(Files.readString(dir.resolve("stdin.txt"))).isEqualTo("Authorization: "
+                + TOKEN + "\nX-Tenant: 7\n");
+        assertThat(Files.readAllLines(dir.resolve("args.txt"))).contains("--headers-on-stdin")
+                .noneMatch(arg -> arg.contains("s3cret"));
+        assertThat(Files.readString(failed.log())).contains("--headers-on-stdin")
+                .doesNotContain("s3cret");
+    }
+
+    /**
+     * Forks a serial run of {@code list} with {@code requests} through a "java" that writes
+     * its arguments a line each to args.txt and its stdin to stdin.txt, then exits 3.
+     */
+    private Fork.Failed forkWithAJavaThatExits(Path list, Comparison.Requests requests)
+            throws Exception {
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/bash\nprintf '%s\\n' \"$@\" > " + dir.resolve("args.txt")
+                + "\ncat > " + dir.resolve("stdin.txt") + "\nexit 3\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        FetchConfig config = FetchConfig.builder().engine(EngineKind.SERIAL).build();
+        Comparison.Plan plan = new Comparison.Plan(list, List.of(EngineKind.SERIAL),
+                List.of(1), 1, 0, null, config, null, requests);
 
         Fork.Failed failed = catchThrowableOfType(Fork.Failed.class, () -> Fork.run(java,
                 config, plan, 1, new RunFiles(dir.resolve("runs.log"), () -> { })));
 
         assertThat(failed).isNotNull();
-        assertThat(Files.readString(stdin)).isEqualTo("Authorization: " + TOKEN
-                + "\nX-Tenant: 7\n");
-        assertThat(Files.readAllLines(args)).contains("--headers-on-stdin")
-                .noneMatch(arg -> arg.contains("s3cret"));
-        assertThat(Files.readString(failed.log())).contains("--headers-on-stdin")
-                .doesNotContain("s3cret");
+        return failed;
+    }
+
+    /**
+     * compare took no --input-format, so specs in a file not named .jsonl, or from a pipe
+     * (<(...), whose name is a number), could be fetched but not compared: each line was an
+     * input error. Each run, warm-ups too, and the warning about requests sent more than once
+     * read them as specs.
+     */
+    @Test
+    void specsInAFileNotNamedForThemAreReadAsTheInputFormatSays() throws Exception {
+        Map<String, AtomicInteger> methods = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Cli.Result result = compareThreeItems("specs.txt", base -> "{\"url\": \"" + base
+                        + "/a\", \"method\": \"POST\", \"body\": \"x\"}\n{\"url\": \"" + base
+                        + "/b\", \"method\": \"POST\", \"body\": \"y\"}\n{\"url\": \"" + base
+                        + "/c\", \"method\": \"POST\", \"body\": \"z\"}\n",
+                exchange -> {
+                    exchange.getRequestBody().readAllBytes();
+                    methods.computeIfAbsent(exchange.getRequestMethod(),
+                            m -> new AtomicInteger()).incrementAndGet();
+                    exchange.sendResponseHeaders(201, -1);
+                    exchange.close();
+                }, "--engines", "event-loop,threads", "--input-format", "JSONL");
+
+        assertThat(methods).containsOnlyKeys("POST");
+        assertThat(methods.get("POST").get())
+                .as("two runs of 3 items, each after 2 warm-up items").isEqualTo(10);
+        assertThat(result.err()).contains("compare: 3 requests in the list are not idempotent"
+                + " (POST), yet are sent more than once: by every run (2), and 2 of them again"
+                + " by each run's warm-up (--warmup 2), up to 4 times in all");
+    }
+
+    /**
+     * A run is told the format only when the name of the file it reads would not say it: a
+     * .jsonl file read as URLs, a .txt one read as specs; never when the name says it.
+     */
+    @Test
+    void aRunIsToldTheFormatWhenTheNameOfItsFileWouldNotSayIt() throws Exception {
+        record Case(String file, dev.bulkfetch.input.InputReader.Format format,
+                    List<String> told) { }
+        var urls = dev.bulkfetch.input.InputReader.Format.URLS;
+        var jsonl = dev.bulkfetch.input.InputReader.Format.JSONL;
+        var auto = dev.bulkfetch.input.InputReader.Format.AUTO;
+        for (Case c : List.of(new Case("specs.jsonl", urls, List.of("--input-format", "urls")),
+                new Case("63", jsonl, List.of("--input-format", "jsonl")),
+                new Case("specs.ndjson", jsonl, List.of()), new Case("list.txt", urls, List.of()),
+                new Case("specs.jsonl", auto, List.of()))) {
+            forkWithAJavaThatExits(dir.resolve(c.file()),
+                    new Comparison.Requests(c.format(), "GET", Map.of(), null));
+
+            List<String> args = Files.readAllLines(dir.resolve("args.txt"));
+            int at = args.indexOf("--input-format");
+            assertThat(at < 0 ? List.of() : args.subList(at, at + 2)).as(c.toString())
+                    .isEqualTo(c.told());
+        }
+    }
+
+    @Test
+    void anInputFormatThatIsNoneIsAUsageErrorNamingTheOption() throws Exception {
+        Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:1/a\n");
+
+        Cli.Result result = Cli.run("compare", list.toString(), "--input-format", "csv");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("Invalid value for option '--input-format':"
+                + " unknown input format 'csv': expected urls, jsonl or auto\n");
+        assertThat(result.out()).isEmpty();
     }
 
     /** A server whose certificate no authority signed: -k accepts it, --cacert trusts it. */
@@ -258,6 +347,6 @@ class CompareRequestsTest {
                 Map.of("X-Api-Key", "s3cret-key"), null);
 
         assertThat(requests.toString()).isEqualTo(
-                "Requests[method=GET, headers={X-Api-Key=xxxxx}, cacert=null]");
+                "Requests[format=auto, method=GET, headers={X-Api-Key=xxxxx}, cacert=null]");
     }
 }
