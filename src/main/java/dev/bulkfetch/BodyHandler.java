@@ -104,5 +104,24 @@ public interface BodyHandler<T> {
         default URI url() {
             return null;
         }
+
+        /**
+         * The {@link FetchRequest#seq() seq} of the request this answers, the same on each of
+         * its attempts and redirects: a name for what the body is kept as (a file, a key). The
+         * fetcher's engines always give it; by default, for an implementation of this
+         * interface of your own, 0, which no request has.
+         */
+        default long seq() {
+            return 0;
+        }
+
+        /**
+         * The {@link FetchRequest#id() id} of the request this answers. The fetcher's engines
+         * always give it; by default, for an implementation of this interface of your own,
+         * {@code null}.
+         */
+        default String id() {
+            return null;
+        }
     }
 }

@@ -86,7 +86,14 @@ final class LiveRun {
         this.headers = headers;
         // Unordered: ordering is each stream's own; a window in the run held every caller
         // back behind one slow request.
-        this.run = new BulkRun(FetchConfig.builder().from(config).ordered(false).build());
+        FetchConfig.Builder unordered = FetchConfig.builder().from(config).ordered(false);
+        if (config.bodyHandler() != null) {
+            unordered.bodyHandler(CallersResponses.of(config.bodyHandler(), seq -> {
+                Pending p = pending.get(seq);
+                return p == null ? null : p.request();
+            }));
+        }
+        this.run = new BulkRun(unordered.build());
         this.driver = Thread.ofPlatform().name("bulkfetch-driver").daemon(true)
                 .start(this::drive);
     }

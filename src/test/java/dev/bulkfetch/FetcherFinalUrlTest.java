@@ -26,7 +26,7 @@ class FetcherFinalUrlTest {
     static final TestServer server = new TestServer();
 
     /** What one body handler saw as each body started. */
-    record Seen(int status, URI url, List<String> tags, String firstTag) {
+    record Seen(int status, URI url, List<String> tags, String firstTag, long seq, String id) {
     }
 
     private static Fetcher fetcher(EngineKind engine, BodyHandler<?> handler) {
@@ -70,7 +70,8 @@ class FetcherFinalUrlTest {
     /**
      * A body handler is told where its response came from, the redirect followed, and gets
      * every value of a header given twice, by a name in any case; it is not opened for the
-     * redirects themselves.
+     * redirects themselves. It is told the seq and id of the request the response answers,
+     * the same after redirects, to name what it keeps by.
      */
     @ParameterizedTest
     @EnumSource
@@ -79,18 +80,19 @@ class FetcherFinalUrlTest {
         Queue<Seen> seen = new ConcurrentLinkedQueue<>();
         BodyHandler<Void> noting = response -> {
             seen.add(new Seen(response.status(), response.url(), response.headers("x-tag"),
-                    response.header("X-TAG").orElse(null)));
+                    response.header("X-TAG").orElse(null), response.seq(), response.id()));
             return null;
         };
         try (Fetcher fetcher = fetcher(engine, noting)) {
-            assertThat(fetcher.fetch(FetchRequest.get(1, URI.create(start))).join().ok())
-                    .isTrue();
-            assertThat(fetcher.fetch(server.request(2, "/ok/")).join().ok()).isTrue();
+            // Seqs of the caller's, not the fetcher's own (1 and 2).
+            assertThat(fetcher.fetch(FetchRequest.builder(11, URI.create(start)).id("start")
+                    .build()).join().ok()).isTrue();
+            assertThat(fetcher.fetch(server.request(12, "/ok/")).join().ok()).isTrue();
         }
         assertThat(seen).containsExactly(
                 new Seen(200, URI.create(server.url("/end/" + engine.cliName() + "?q=1")),
-                        List.of("a", "b"), "a"),
-                new Seen(200, URI.create(server.url("/ok/2")), List.of(), null));
+                        List.of("a", "b"), "a", 11, "start"),
+                new Seen(200, URI.create(server.url("/ok/12")), List.of(), null, 12, "12"));
     }
 
     /** {@code /PREFIX/NAME} answered with a 302 to {@code location}; the target, a 200. */

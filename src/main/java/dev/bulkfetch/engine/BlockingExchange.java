@@ -172,7 +172,7 @@ final class BlockingExchange {
                     && conn.getHeaderField("Transfer-Encoding") == null;
             readingBody = true;
             String retryAfter = answeredRetryAfter;
-            reader.open(new ResponseHead<>(status, url, conn, ResponseHead.JDK));
+            reader.open(new ResponseHead<>(status, request, url, conn, ResponseHead.JDK));
             if ((status == 401 || status == 407) && request.body() != null
                     && conn.getErrorStream() == null) {
                 // Streaming a request body, the JDK answers a 401 or 407 by dropping the

@@ -1,6 +1,7 @@
 package dev.bulkfetch.engine;
 
 import dev.bulkfetch.ErrorKind;
+import dev.bulkfetch.FetchRequest;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -53,18 +54,17 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
     // Read by whichever thread fails the exchange, as answered is.
     private volatile String retryAfter;
     private final BodyReader body;
-    private final String method;
-    // The URL the exchange went to, for the body handler's ResponseInfo.
-    private final java.net.URI url;
+    // The exchange's request (this hop's), for its method and the body handler's
+    // ResponseInfo: the URL it went to, its seq and id.
+    private final FetchRequest request;
     // When the request had been written whole, for IdleWatch's timer thread; 0 before.
     private volatile long written;
 
-    CountingHandler(EngineOptions options, long start, String method, java.net.URI url,
+    CountingHandler(EngineOptions options, long start, FetchRequest request,
                     java.util.function.BooleanSupplier engineClosing) {
         this.options = options;
         this.engineClosing = engineClosing;
-        this.method = method;
-        this.url = url;
+        this.request = request;
         this.maxBody = options.maxBodyBytes();
         this.start = start;
         this.mayFollow = options.maxRedirects() > 0;
@@ -155,7 +155,7 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
             if (location != null) {
                 // A long 3xx body is not worth its connection: closing it still follows.
                 String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-                return length != null && BodyReader.expected(method, status)
+                return length != null && BodyReader.expected(request.method(), status)
                         && declaredOver(length, Redirects.DRAINED_BYTES)
                         ? State.ABORT : State.CONTINUE;
             }
@@ -163,14 +163,15 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
         answered = status;
         retryAfter = headers.get(HttpHeaderNames.RETRY_AFTER);
         String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (length != null && BodyReader.expected(method, status)
+        if (length != null && BodyReader.expected(request.method(), status)
                 && declaredOver(length, maxBody)) {
             tooLarge = true;
             return State.ABORT;
         }
         closeDelimited = length == null
                 && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
-        body.open(new ResponseHead<>(status, url, headers, ResponseHead.NETTY));
+        body.open(new ResponseHead<>(status, request, request.url(), headers,
+                ResponseHead.NETTY));
         return State.CONTINUE;
     }
 

@@ -196,8 +196,8 @@ final class EventLoopEngine implements Engine {
             // Cancelled during a redirect's wait for the rate: no exchange starts.
             return CompletableFuture.failedFuture(handle.reason());
         }
-        CountingHandler handler = new CountingHandler(options, start, request.method(),
-                request.url(), () -> closing);
+        CountingHandler handler = new CountingHandler(options, start, request,
+                () -> closing);
         CompletableFuture<Hop> hop;
         try {
             org.asynchttpclient.ListenableFuture<Hop> started =

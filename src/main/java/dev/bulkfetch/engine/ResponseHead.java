@@ -1,6 +1,7 @@
 package dev.bulkfetch.engine;
 
 import dev.bulkfetch.BodyHandler;
+import dev.bulkfetch.FetchRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -53,15 +54,28 @@ final class ResponseHead<H> implements BodyHandler.ResponseInfo {
     };
 
     private final int status;
+    private final FetchRequest request;
     private final URI url;
     private final H headers;
     private final Fields<H> fields;
 
-    ResponseHead(int status, URI url, H headers, Fields<H> fields) {
+    /** The head of {@code request}'s answer from {@code url}, as sent. */
+    ResponseHead(int status, FetchRequest request, URI url, H headers, Fields<H> fields) {
         this.status = status;
+        this.request = request;
         this.url = url;
         this.headers = headers;
         this.fields = fields;
+    }
+
+    @Override
+    public long seq() {
+        return request.seq();
+    }
+
+    @Override
+    public String id() {
+        return request.id();
     }
 
     @Override

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
  */
 class CountingHandlerTest {
 
+    private static final dev.bulkfetch.FetchRequest POST = dev.bulkfetch.FetchRequest
+            .builder(1, java.net.URI.create("http://127.0.0.1:1/")).method("POST").build();
+
     /**
      * AHC's request timeout closes the connection, then fails the exchange; the close may fail
      * the request's write first, with a closed channel. Past the item's deadline that is the
@@ -22,7 +25,7 @@ class CountingHandlerTest {
     void aCloseOnceTheItemsDeadlineHasPassedIsItsTimeout() {
         EngineOptions options = EngineContract.deadlines();
         long start = System.nanoTime() - options.requestTimeout().toNanos();
-        CountingHandler handler = new CountingHandler(options, start, "POST", null, () -> false);
+        CountingHandler handler = new CountingHandler(options, start, POST, () -> false);
 
         Outcome outcome = handler.failed(new ClosedChannelException()).outcome();
 
@@ -35,7 +38,7 @@ class CountingHandlerTest {
     @Test
     void aCloseBeforeTheDeadlineIsAReset() {
         CountingHandler handler = new CountingHandler(EngineContract.deadlines(),
-                System.nanoTime(), "POST", null, () -> false);
+                System.nanoTime(), POST, () -> false);
 
         Outcome outcome = handler.failed(new ClosedChannelException()).outcome();
 
