@@ -5,14 +5,11 @@ import dev.bulkfetch.BodyHandlers;
 import dev.bulkfetch.FetchResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,7 +59,7 @@ public final class BodyStore implements AutoCloseable {
         this.inline = inline;
         if (this.dir != null) {
             checkWritable(this.dir);
-            deletePartsOfEndedRuns();
+            deletePartsOfEndedRuns(this.dir);
         }
     }
 
@@ -85,7 +82,7 @@ public final class BodyStore implements AutoCloseable {
      * Ctrl-C) cannot delete its own, and an hours-long backfill killed now and then would
      * otherwise gather them, hidden, at full size.
      */
-    private void deletePartsOfEndedRuns() throws IOException {
+    static void deletePartsOfEndedRuns(Path dir) throws IOException {
         try (var parts = Files.newDirectoryStream(dir, PART_PREFIX + "*" + PartNames.SUFFIX)) {
             for (Path part : parts) {
                 if (PartNames.ofEndedRun(part.getFileName().toString())) {
@@ -141,16 +138,10 @@ public final class BodyStore implements AutoCloseable {
                 throw part.failure;
             }
             // Read from the part, which is this run's own, not from the name a link may take.
-            String text = inline ? inlineText(part.file) : null;
-            if (Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                // An empty folder in the way goes, as any file there would; one with files in
-                // it stops the run, rather than lose them.
-                Files.delete(target);
-            }
-            // A rename replaces whatever stands at the target, a link included, and never
-            // writes through it: a link there would otherwise have the body written into
-            // whatever it links to, a list perhaps.
-            Files.move(part.file, target, StandardCopyOption.ATOMIC_MOVE);
+            String text = inline ? inlineText(part.part.file()) : null;
+            // A folder with files in it at the target fails it: the run stops, rather than
+            // lose them.
+            part.part.renameTo(target);
             parts.remove(part);
             return withBody(result, text, target.toString());
         } catch (IOException e) {
@@ -218,10 +209,10 @@ public final class BodyStore implements AutoCloseable {
      * kept for {@code attach} to report, not thrown: it is the run's error, not the item's.
      */
     private final class PartSink implements BodyHandler.Sink<PartSink> {
-        // Set by the thread reading the response before the part joins parts, which publishes
-        // them to the thread of a stop that sweeps the parts and deletes them.
-        private Path file;
-        private FileChannel channel;
+        // Made by the thread reading the response before the sink joins parts, which
+        // publishes it to the thread of a stop that sweeps the parts and deletes them.
+        private final PartFile part = new PartFile(dir.resolve(partPrefix
+                + partNumber.incrementAndGet() + PartNames.SUFFIX));
         // The reading thread's alone, then attach()'s, after the outcome's hand-over.
         private IOException failure;
 
@@ -231,10 +222,8 @@ public final class BodyStore implements AutoCloseable {
                 return;
             }
             try {
-                FileChannel out = channel();
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
+                made();
+                part.write(chunk);
             } catch (IOException e) {
                 failure = e;
             }
@@ -244,7 +233,8 @@ public final class BodyStore implements AutoCloseable {
         public PartSink finish() {
             try {
                 if (failure == null) {
-                    channel().close();
+                    made();
+                    part.close();
                 }
             } catch (IOException e) {
                 failure = e;
@@ -257,12 +247,9 @@ public final class BodyStore implements AutoCloseable {
             delete();
         }
 
-        private FileChannel channel() throws IOException {
-            if (channel == null) {
-                Path next = dir.resolve(partPrefix + partNumber.incrementAndGet() + ".part");
-                channel = FileChannel.open(next, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE);
-                file = next;
+        /** Makes the part at the first call, where close() will find it. */
+        private void made() throws IOException {
+            if (part.make()) {
                 parts.add(this);
                 if (closed) {
                     // close() may have swept before this part was there to see.
@@ -270,22 +257,12 @@ public final class BodyStore implements AutoCloseable {
                     throw new IOException("the run has ended");
                 }
             }
-            return channel;
         }
 
         /** Closes and deletes the part, if there is one; quietly, as it is given up on. */
         void delete() {
             parts.remove(this);
-            try {
-                if (channel != null) {
-                    channel.close();
-                }
-                if (file != null) {
-                    Files.deleteIfExists(file);
-                }
-            } catch (IOException e) {
-                // Litter at worst: a part's name says what it is.
-            }
+            part.delete();
         }
     }
 }
