@@ -9,14 +9,15 @@ import java.util.Optional;
  * Sees each response body as it arrives, chunk by chunk, and makes of it the value that lands in
  * {@link FetchResult#body()}: so a job keeps only what it needs (a parsed object, a count, a
  * digest) instead of every byte. {@link BodyHandlers} has the common ones: bytes, text, JSON
- * through Jackson, and discard.
+ * through Jackson, files, and discard.
  *
  * <p>How it is called:
  * <ul>
  *   <li>{@link #open} once per response the item may end with, every attempt and every status,
  *       when the headers have come; not for a redirect that is followed, nor for a body whose
- *       declared length is over the max body. It returns the sink for that body, or
- *       {@code null} to only count the bytes.</li>
+ *       declared length is over the max body, nor, through a {@link Fetcher}, for a request
+ *       its caller has withdrawn (cancelled), whose result no one will see. It returns the
+ *       sink for that body, or {@code null} to only count the bytes.</li>
  *   <li>{@link Sink#accept} for each chunk in order, then {@link Sink#finish} once at the end.
  *       A sink sees at most the fetcher's max body.</li>
  *   <li>{@link Sink#abandon} instead of {@code finish} when the body will not be complete: a
@@ -102,6 +103,15 @@ public interface BodyHandler<T> {
          * for an implementation of this interface of your own, {@code null}.
          */
         default URI url() {
+            return null;
+        }
+
+        /**
+         * The method of the request this answers, as sent: a 303 is followed with a GET. The
+         * fetcher's engines always give it; by default, for an implementation of this
+         * interface of your own, {@code null}.
+         */
+        default String method() {
             return null;
         }
 

@@ -52,6 +52,11 @@ final class CallersResponses {
         }
 
         @Override
+        public String method() {
+            return response.method();
+        }
+
+        @Override
         public long seq() {
             return request.seq();
         }

@@ -69,6 +69,11 @@ final class ResponseHead<H> implements BodyHandler.ResponseInfo {
     }
 
     @Override
+    public String method() {
+        return request.method();
+    }
+
+    @Override
     public long seq() {
         return request.seq();
     }
