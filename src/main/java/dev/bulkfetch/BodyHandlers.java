@@ -6,16 +6,14 @@ import com.fasterxml.jackson.core.async.ByteBufferFeeder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
-import dev.bulkfetch.output.BodyStore;
+import dev.bulkfetch.output.FileBodies;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -62,36 +60,31 @@ public final class BodyHandlers {
     /**
      * Each 2xx body saved to a file in {@code folder}, named from its request's
      * {@link FetchRequest#seq() seq} ({@code 17.body}) and never from anything in the URL, so
-     * no URL however crafted writes outside the folder; the result's body is the file's path.
-     * The body streams to a hidden part file beside it ({@code .17.body.123.part}) and takes
-     * its name only once whole, replacing a file of that name (an earlier run's) in one step:
-     * a body cut off, too large or given up on leaves no file, and its part is deleted. Other
-     * statuses keep nothing (their bodies are counted, not saved), so an error page never lands
-     * where a page is looked for, and the result's body is {@code null}.
+     * no URL however crafted writes outside the folder; the result's body is the file's path
+     * ({@code folder.resolve("17.body")}). Saved as {@code fetch --save-bodies} saves them:
+     * the body streams to a hidden part file of this process's beside it
+     * ({@code .bulkfetch-...part}) and takes its name only once whole, replacing a file of that
+     * name (an earlier run's) in one step; a body cut off, too large or given up on leaves no
+     * file, and its part is deleted. Other statuses keep nothing (their bodies are counted,
+     * not saved), so an error page never lands where a page is looked for, and neither does a
+     * HEAD's or a 204's, which have no body: their result's body is {@code null}.
      *
      * <p>Files are named by seq alone: give each request its own, or a later body replaces an
-     * earlier one. A body not saved (a 404, one cut off) leaves a file of its name, an earlier
-     * run's, as it was. A body saved whole stays, even when its result is never handed over
-     * (the fetcher closed first). On the event loop the writes happen on the I/O thread, as
-     * {@code fetch --save-bodies} does them: a write lands in the page cache, and when the disk
-     * cannot keep up, the stalled reads slow the fetching rather than fill the heap. A write
-     * that fails (a full disk) ends its item as a {@code body} error. A part file of a process
-     * that was killed mid-body is left in the folder.
+     * earlier one. A body not saved leaves a file of its name, an earlier run's, as it was. A
+     * body saved whole stays, even when its result is never handed over (the fetcher closed
+     * first). On the event loop the writes happen on the I/O thread, as {@code fetch} does
+     * them: a write lands in the page cache, and when the disk cannot keep up, the stalled
+     * reads slow the fetching rather than fill the heap. A write that fails (a full disk, a
+     * folder with files in it where the body's file goes) ends its item as a {@code body} error
+     * naming the file. Parts that a killed process left in the folder are deleted as the
+     * handler is made.
      *
      * @throws java.io.UncheckedIOException when {@code folder} cannot be made, or cannot take
-     *     a new file now (read-only, no permission): every body would be fetched and lost
+     *     a new file now (read-only, no permission), saying why: every body would be fetched
+     *     and lost
      */
     public static BodyHandler<Path> files(Path folder) {
-        Path made;
-        try {
-            made = Files.createDirectories(Objects.requireNonNull(folder,
-                    "folder"));
-            BodyStore.checkWritable(made);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return response -> response.status() / 100 == 2
-                ? new FileSink(made, response.seq()) : null;
+        return FileBodies.in(folder);
     }
 
     /** A 2xx body parsed as JSON into a tree as it streams; other statuses keep nothing. */

@@ -436,7 +436,8 @@ public final class Fetcher implements AutoCloseable {
          * What sees each body as it streams and what lands in {@link FetchResult#body()}: by
          * default {@link BodyHandlers#bytes()}, the whole body up to the max body size;
          * {@link BodyHandlers#text()}, {@link BodyHandlers#json(Class)} or your own to keep
-         * less; {@link BodyHandlers#discarding()} to keep nothing.
+         * less; {@link BodyHandlers#files(java.nio.file.Path)} to save each 2xx body to a
+         * file; {@link BodyHandlers#discarding()} to keep nothing.
          */
         public Builder bodyHandler(BodyHandler<?> handler) {
             config.bodyHandler(Objects.requireNonNull(handler, "body handler"));

@@ -2,6 +2,7 @@ package dev.bulkfetch;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,6 +45,12 @@ class BodyFilesTest {
         wm.stubFor(get(urlPathEqualTo("/files/page")).willReturn(aResponse().withStatus(200)
                 .withBody("<p>page</p>")));
         wm.stubFor(get(urlPathEqualTo("/files/empty")).willReturn(aResponse().withStatus(200)));
+        wm.stubFor(get(urlPathEqualTo("/files/none")).willReturn(aResponse().withStatus(204)));
+        wm.stubFor(head(urlPathEqualTo("/files/page")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Length", "11")));
+        // A body that takes 3 s to come, for a timeout mid-body.
+        wm.stubFor(get(urlPathEqualTo("/files/slow")).willReturn(aResponse().withStatus(200)
+                .withBody(BIG).withChunkedDribbleDelay(30, 3000)));
         wm.stubFor(get(urlPathEqualTo("/files/missing")).willReturn(aResponse().withStatus(404)
                 .withBody("<h1>no</h1>")));
         // Chunked, no Content-Length: the limit is found mid-body, after chunks were saved.
@@ -57,9 +64,10 @@ class BodyFilesTest {
 
     private static List<FetchResult> fetchAll(EngineKind engine, BodyHandler<?> handler,
                                               long maxBody, FetchRequest... requests) {
-        try (Fetcher fetcher = Fetcher.builder().engine(engine).concurrency(2)
-                .retries(RetryPolicy.NONE).maxBodyBytes(maxBody).bodyHandler(handler)
-                .build()) {
+        try (Fetcher fetcher = Fetcher.builder().engine(engine)
+                .concurrency(engine == EngineKind.SERIAL ? 1 : 2).retries(RetryPolicy.NONE)
+                .maxBodyBytes(maxBody).requestTimeout(java.time.Duration.ofMillis(800))
+                .bodyHandler(handler).build()) {
             return fetcher.fetchAll(List.of(requests)).join();
         }
     }
@@ -72,7 +80,7 @@ class BodyFilesTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    @EnumSource(EngineKind.class)
     void eachOkBodyIsSavedWholeUnderItsSeqAndItsResultNamesTheFile(EngineKind engine)
             throws Exception {
         Path folder = dir.resolve("pages").resolve("new");
@@ -82,9 +90,11 @@ class BodyFilesTest {
 
         List<FetchResult> results = fetchAll(engine, BodyHandlers.files(folder), 10_000_000,
                 request(3, "big"), request(4, "page"), request(5, "missing"),
-                request(6, "empty"));
+                request(6, "empty"), request(7, "none"), FetchRequest.builder(8,
+                        URI.create(server.url("/files/page"))).method("HEAD").build());
 
-        assertThat(results).extracting(FetchResult::status).containsExactly(200, 200, 404, 200);
+        assertThat(results).extracting(FetchResult::status)
+                .containsExactly(200, 200, 404, 200, 204, 200);
         assertThat(results.get(0).body(Path.class)).isEqualTo(folder.resolve("3.body"));
         assertThat(Files.readAllBytes(folder.resolve("3.body"))).isEqualTo(BIG);
         assertThat(Files.readString(folder.resolve("4.body"))).isEqualTo("<p>page</p>");
@@ -94,18 +104,29 @@ class BodyFilesTest {
         assertThat(results.get(2).bytes()).isEqualTo("<h1>no</h1>".length());
         assertThat(Files.size(folder.resolve("6.body"))).isZero();
         assertThat(results.get(3).body(Path.class)).isEqualTo(folder.resolve("6.body"));
+        // A 204's and a HEAD's have no body: an empty file would replace a page saved before.
+        assertThat(results.get(4).body()).isNull();
+        assertThat(results.get(5).body()).isNull();
         assertThat(names(folder)).containsExactly("3.body", "4.body", "6.body");
+        // Readable as the umask has it, as a file made beside them, not the owner's alone.
+        Path made = Files.createFile(dir.resolve("made"));
+        assertThat(Files.getPosixFilePermissions(folder.resolve("3.body")))
+                .isEqualTo(Files.getPosixFilePermissions(made));
     }
 
-    /** A body over the max body, found mid-stream, leaves no file and no part. */
+    /**
+     * A body over the max body, found mid-stream, and one a timeout cuts off (given up on
+     * from the timer's thread on the event loop) leave no file and no part.
+     */
     @ParameterizedTest
-    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    @EnumSource(EngineKind.class)
     void aBodyGivenUpOnLeavesNoFileAndNoPart(EngineKind engine) throws Exception {
-        FetchResult result = fetchAll(engine, BodyHandlers.files(dir), 100_000,
-                request(7, "big-chunked")).get(0);
+        List<FetchResult> results = fetchAll(engine, BodyHandlers.files(dir), 100_000,
+                request(7, "big-chunked"), request(9, "slow"));
 
-        assertThat(result.error().kind()).isEqualTo(ErrorKind.TOO_LARGE);
-        assertThat(result.body()).isNull();
+        assertThat(results).extracting(r -> r.error().kind())
+                .containsExactly(ErrorKind.TOO_LARGE, ErrorKind.TIMEOUT);
+        assertThat(results).extracting(FetchResult::body).containsOnlyNulls();
         assertThat(names(dir)).isEmpty();
     }
 
@@ -114,7 +135,7 @@ class BodyFilesTest {
      * naming the file, as a full disk would, and its part is deleted.
      */
     @ParameterizedTest
-    @EnumSource(value = EngineKind.class, names = {"EVENT_LOOP", "VIRTUAL", "THREADS"})
+    @EnumSource(EngineKind.class)
     void aBodyThatCannotBeSavedIsItsItemsBodyError(EngineKind engine) throws Exception {
         Files.createDirectories(dir.resolve("8.body").resolve("inside"));
 
@@ -123,19 +144,51 @@ class BodyFilesTest {
 
         assertThat(result.status()).isEqualTo(200);
         assertThat(result.error().kind()).isEqualTo(ErrorKind.BODY);
-        assertThat(result.error().message()).startsWith("the body handler failed: ")
-                .contains("8.body");
+        assertThat(result.error().message()).isEqualTo("the body handler failed: cannot"
+                + " save the body to " + dir.resolve("8.body") + ": directory not empty");
         assertThat(names(dir)).containsExactly("8.body");
     }
 
-    /** A folder that cannot be made is refused as the handler is made, not on every body. */
+    /**
+     * A folder that cannot be made, or takes no file, is refused as the handler is made, not
+     * on every body, saying why.
+     */
     @Test
-    void aFolderThatCannotBeMadeIsRefusedAtOnce() throws Exception {
+    void aFolderThatCannotBeUsedIsRefusedAtOnce() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
 
         assertThatThrownBy(() -> BodyHandlers.files(file.resolve("pages")))
-                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("a-file");
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageStartingWith("cannot save bodies to " + file.resolve("pages") + ": ");
         assertThatThrownBy(() -> BodyHandlers.files(file))
-                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("a-file");
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageStartingWith("cannot save bodies to " + file + ": ");
+        if (Files.isDirectory(Path.of("/sys/kernel"))) {  // Linux's, which no one can write to
+            assertThatThrownBy(() -> BodyHandlers.files(Path.of("/sys")))
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasMessageStartingWith("cannot save bodies to /sys: cannot write into /sys");
+        }
+    }
+
+    /**
+     * The parts a killed process could not delete go as a handler is made on the folder, as
+     * {@code fetch --save-bodies} deletes them; a live process's, and files not named as
+     * parts, stay.
+     */
+    @Test
+    void thePartsOfAKilledProcessGoAsTheHandlerIsMade() throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Path dead = Files.writeString(dir.resolve(".bulkfetch-" + ended.pid()
+                + "-0badf00d-7.part"), "half a body");
+        Path live = Files.writeString(dir.resolve(".bulkfetch-" + ProcessHandle.current().pid()
+                + "-0badf00d-8.part"), "still coming");
+        Path other = Files.writeString(dir.resolve(".bulkfetch-notes.part"), "mine");
+
+        BodyHandlers.files(dir);
+
+        assertThat(dead).doesNotExist();
+        assertThat(live).exists();
+        assertThat(other).exists();
     }
 }
