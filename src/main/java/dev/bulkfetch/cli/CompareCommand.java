@@ -145,6 +145,12 @@ final class CompareCommand implements Callable<Integer> {
             // Resolved by the name given: a pipe's copy, which the runs read, has another.
             InputReader.Format format = Options.inputFormat(spec.commandLine(), inputFormat)
                     .of(list);
+            if (input == null && format == InputReader.Format.JSONL) {
+                // Every item of it an input error, found only after every run.
+                throw new ParameterException(spec.commandLine(), "Invalid value for option"
+                        + " '--input-format': jsonl, but with no URLS compare runs the"
+                        + " built-in demo, a URL list: give your specs as URLS");
+            }
             // A name under urls/ as fetch takes it (compare demo.txt ran nothing).
             plan = new Comparison.Plan(input == null ? Path.of(list)
                     : dev.bulkfetch.input.UrlListReader.resolve(list), kinds, concurrencies,

@@ -201,16 +201,25 @@ class CompareRequestsTest {
         }
     }
 
+    /**
+     * A format that is none, or specs asked of the built-in demo list (found on review: its
+     * 2,000 URLs were each an input error, said after every run), is a usage error.
+     */
     @Test
-    void anInputFormatThatIsNoneIsAUsageErrorNamingTheOption() throws Exception {
+    void anInputFormatThatIsNoneOrThatTheDemoListIsNotIsAUsageError() throws Exception {
         Path list = TestServer.write(dir.resolve("list.txt"), "http://127.0.0.1:1/a\n");
 
-        Cli.Result result = Cli.run("compare", list.toString(), "--input-format", "csv");
+        Cli.Result none = Cli.run("compare", list.toString(), "--input-format", "csv");
+        Cli.Result demo = Cli.run("compare", "--input-format", "jsonl");
 
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("Invalid value for option '--input-format':"
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).startsWith("Invalid value for option '--input-format':"
                 + " unknown input format 'csv': expected urls, jsonl or auto\n");
-        assertThat(result.out()).isEmpty();
+        assertThat(demo.exitCode()).isEqualTo(2);
+        assertThat(demo.err()).startsWith("Invalid value for option '--input-format': jsonl,"
+                + " but with no URLS compare runs the built-in demo, a URL list: give your"
+                + " specs as URLS\n");
+        assertThat(none.out() + demo.out()).isEmpty();
     }
 
     /** A server whose certificate no authority signed: -k accepts it, --cacert trusts it. */
