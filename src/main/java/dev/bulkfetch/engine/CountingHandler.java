@@ -78,7 +78,8 @@ final class CountingHandler implements ProgressAsyncHandler<CountingHandler.Hop>
 
     /**
      * Refuses a connection made after the exchange timed out (a tiny {@code --timeout}, a
-     * server slow to accept): AHC (3.0.1) went on with it to a NullPointerException of its own
+     * server slow to accept): AHC (3.0.1, and 3.0.9 still: LateConnectTest fails without this
+     * check) went on with it to a NullPointerException of its own
      * ("timeoutsHolder is null"), which Netty printed with its stack trace on the user's
      * stderr, and left it open, owned by no request, until the engine closed. Refused here,
      * AHC closes it and fails the exchange, which its timeout has failed already. Past the
