@@ -93,6 +93,37 @@ class CompareListTest {
                 .contains("stdin can be read once");
     }
 
+    /**
+     * Specs from a pipe, whose copy the runs read under the pipe's name (no .jsonl), are read
+     * as specs with --input-format jsonl: each was an input error, compare had no such option.
+     */
+    @Test
+    void specsFromAPipeAreReadAsTheInputFormatSays() throws Exception {
+        Path pipe = dir.resolve("specs.pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread writer = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Files.writeString(pipe, "{\"url\": \"http://127.0.0.1:8089/items/1\"}\n"
+                        + "{\"url\": \"http://127.0.0.1:8089/items/2\", \"id\": \"b\"}\n");
+            } catch (java.io.IOException e) {
+                // Never opened by the run: the assertions below say so.
+            }
+        });
+        Path report = dir.resolve("report");
+
+        Cli.Result result = Cli.run("compare", pipe.toString(), "--input-format", "jsonl",
+                "--mock", "--mock-port", "0", "--engines", "serial,threads", "-c", "2",
+                "--warmup", "0", "--report", report.toString());
+        writer.join(10_000);
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        for (JsonNode run : Records.json(Files.readString(report.resolve("runs.json")))
+                .get("runs")) {
+            assertThat(run.get("ok").asLong()).as(run.toString()).isEqualTo(2);
+        }
+    }
+
     /** A folder given as the list failed each forked run, after the mock had started. */
     @Test
     void aFolderGivenAsTheListIsAUsageError() {
