@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Puts response bodies where the user asked: into a folder, one file per item named from the
@@ -34,13 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BodyStore implements AutoCloseable {
 
-    private final Path dir;
+    // The folder saved into, or null when bodies are not saved.
+    private final PartFolder folder;
     private final boolean inline;
-    // Part names are this run's: no other run's part, nor a user's file, is ever taken. The
-    // process's id and start let a later run tell the parts of a run that was killed.
-    private static final String PART_PREFIX = PartNames.PREFIX;
-    private final String partPrefix = PartNames.ofThisRun();
-    private final AtomicLong partNumber = new AtomicLong();
     // Parts made and not yet renamed or deleted: added by reading threads, removed by any.
     private final Set<PartSink> parts = ConcurrentHashMap.newKeySet();
     // Set by close(): a part made after it deletes itself (a blocking read outliving close).
@@ -55,12 +50,9 @@ public final class BodyStore implements AutoCloseable {
      * @throws IOException when the folder cannot be made or written to
      */
     public BodyStore(Path dir, boolean inline) throws IOException {
-        this.dir = dir == null ? null : Files.createDirectories(dir).toRealPath();
+        this.folder = dir == null ? null
+                : PartFolder.ready(Files.createDirectories(dir).toRealPath());
         this.inline = inline;
-        if (this.dir != null) {
-            checkWritable(this.dir);
-            deletePartsOfEndedRuns(this.dir);
-        }
     }
 
     /**
@@ -71,24 +63,9 @@ public final class BodyStore implements AutoCloseable {
      */
     public static void checkWritable(Path dir) throws IOException {
         try {
-            Files.delete(TempFiles.create(dir, PART_PREFIX + "check-", ".part"));
+            Files.delete(TempFiles.create(dir, PartNames.PREFIX + "check-", ".part"));
         } catch (IOException e) {
             throw new IOException("cannot write into " + dir + ": " + FileErrors.reason(e), e);
-        }
-    }
-
-    /**
-     * Deletes the parts of runs whose process has ended: a killed run (kill -9, a second
-     * Ctrl-C) cannot delete its own, and an hours-long backfill killed now and then would
-     * otherwise gather them, hidden, at full size.
-     */
-    static void deletePartsOfEndedRuns(Path dir) throws IOException {
-        try (var parts = Files.newDirectoryStream(dir, PART_PREFIX + "*" + PartNames.SUFFIX)) {
-            for (Path part : parts) {
-                if (PartNames.ofEndedRun(part.getFileName().toString())) {
-                    Files.deleteIfExists(part);
-                }
-            }
         }
     }
 
@@ -101,7 +78,7 @@ public final class BodyStore implements AutoCloseable {
 
     /** What the engines feed each body to: a part file when saving, else the bytes. */
     public BodyHandler<?> handler() {
-        if (dir == null) {
+        if (folder == null) {
             return BodyHandlers.bytes();
         }
         BodyHandler<PartSink> parts = response -> new PartSink();
@@ -132,7 +109,7 @@ public final class BodyStore implements AutoCloseable {
     }
 
     private FetchResult save(FetchResult result, PartSink part) throws SaveFailed {
-        Path target = fileOf(dir, result.seq());
+        Path target = folder.bodyOf(result.seq());
         try {
             if (part.failure != null) {
                 throw part.failure;
@@ -211,8 +188,7 @@ public final class BodyStore implements AutoCloseable {
     private final class PartSink implements BodyHandler.Sink<PartSink> {
         // Made by the thread reading the response before the sink joins parts, which
         // publishes it to the thread of a stop that sweeps the parts and deletes them.
-        private final PartFile part = new PartFile(dir.resolve(partPrefix
-                + partNumber.incrementAndGet() + PartNames.SUFFIX));
+        private final PartFile part = folder.newPart();
         // The reading thread's alone, then attach()'s, after the outcome's hand-over.
         private IOException failure;
 

@@ -4,10 +4,8 @@ import dev.bulkfetch.BodyHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code BodyHandlers.files}: each 2xx body saved to {@code DIR/SEQ.body} as
@@ -17,13 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FileBodies implements BodyHandler<Path> {
 
-    private final Path dir;
-    // Part names are this handler's: no other run's part, nor a user's file, is ever taken.
-    private final String partPrefix = PartNames.ofThisRun();
-    private final AtomicLong partNumber = new AtomicLong();
+    private final PartFolder folder;
 
-    private FileBodies(Path dir) {
-        this.dir = dir;
+    private FileBodies(PartFolder folder) {
+        this.folder = folder;
     }
 
     /**
@@ -35,10 +30,7 @@ public final class FileBodies implements BodyHandler<Path> {
     public static FileBodies in(Path folder) {
         Objects.requireNonNull(folder, "folder");
         try {
-            Path dir = Files.createDirectories(folder);
-            BodyStore.checkWritable(dir);
-            BodyStore.deletePartsOfEndedRuns(dir);
-            return new FileBodies(dir);
+            return new FileBodies(PartFolder.ready(folder));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save bodies to " + folder + ": "
                     + FileErrors.reason(e), e);
@@ -50,9 +42,7 @@ public final class FileBodies implements BodyHandler<Path> {
     public Sink<Path> open(ResponseInfo response) {
         boolean comes = response.status() / 100 == 2 && response.status() != 204
                 && !"HEAD".equals(response.method());
-        return comes ? new FileSink(new PartFile(dir.resolve(partPrefix
-                + partNumber.incrementAndGet() + PartNames.SUFFIX)),
-                BodyStore.fileOf(dir, response.seq())) : null;
+        return comes ? new FileSink(folder.newPart(), folder.bodyOf(response.seq())) : null;
     }
 
     /** One body: its part, renamed to {@code target} at the end. */
