@@ -78,8 +78,11 @@ final class OutputOptions {
                                 + "never from the URL); the record gets body_file."),
                         // Normalised: new/../b was made as b, then its real path looked for
                         // through new/, which was not there (a crash), and a refused run's
-                        // walk back up could not remove new/.. it had made.
-                        () -> saveBodies, v -> saveBodies = v == null ? null : v.normalize())
+                        // walk back up could not remove new/.. it had made. The current folder
+                        // stays ".": normalised to "", it was refused as an empty name.
+                        () -> saveBodies, v -> saveBodies = v == null || v.toString().isBlank()
+                                ? v : v.normalize().toString().isEmpty() ? Path.of(".")
+                                : v.normalize())
                 .add(option("--summary-json").paramLabel("FILE").type(Path.class)
                         .description("Also write the summary as JSON to FILE ('-': stdout, "
                                 + "with -o FILE)."),

@@ -93,6 +93,33 @@ class SavedBodiesTest {
      * be written does, naming the body: it is not that item's error, and not a record that
      * --resume would keep. The resumed run saves it, and nothing is lost or left behind.
      */
+    /**
+     * From an exploratory test: {@code --save-bodies .} (and {@code ./}, {@code sub/..}), the
+     * current folder, was refused as "the name is empty", being "" once normalised.
+     */
+    @Test
+    void theCurrentFolderTakesTheBodiesByAnyOfItsNames() throws Exception {
+        try (TestServer server = new TestServer()) {
+            Path list = TestServer.write(dir.resolve("list.txt"), server.url("/ok/1") + "\n");
+            Files.createDirectory(dir.resolve("sub"));
+            for (String name : List.of(".", "./", "sub/..")) {
+                Path body = dir.resolve("1.body");
+                Files.deleteIfExists(body);
+                Path out = dir.resolve("out.jsonl");
+                Process child = Child.startIn(dir, dir.resolve("err.txt"), "fetch",
+                        list.toString(), "--save-bodies", name, "-o", out.toString(),
+                        "--overwrite", "-q");
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+                assertThat(child.exitValue()).as(name + ": " + Files.readString(
+                        dir.resolve("err.txt"))).isZero();
+                assertThat(body).as(name).hasContent("{\"ok\":true}");
+                assertThat(dir.resolve(Records.read(out).get(0).get("body_file").asText())
+                        .normalize()).as(name).isEqualTo(body);
+            }
+        }
+    }
+
     @Test
     void aBodyThatCannotBeWrittenStopsTheRunAndResumeSavesIt() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(

@@ -152,10 +152,26 @@ public final class Child {
                 System.getProperty("java.class.path"), args);
     }
 
+    /**
+     * As {@link #start(Path, List, String...)}, in the working folder {@code folder}: for
+     * names relative to it ({@code .}).
+     */
+    public static Process startIn(Path folder, Path stderr, String... args) throws IOException {
+        return builder(null, ProcessBuilder.Redirect.DISCARD, stderr, List.of(), List.of(),
+                System.getProperty("java.class.path"), args).directory(folder.toFile()).start();
+    }
+
     /** The child JVM; {@code stdin} null reads nothing (/dev/null). */
     private static Process start(Path stdin, ProcessBuilder.Redirect stdout, Path stderr,
                                  List<String> wrapper, List<String> jvmArgs, String classPath,
                                  String... args) throws IOException {
+        return builder(stdin, stdout, stderr, wrapper, jvmArgs, classPath, args).start();
+    }
+
+    private static ProcessBuilder builder(Path stdin, ProcessBuilder.Redirect stdout,
+                                          Path stderr, List<String> wrapper,
+                                          List<String> jvmArgs, String classPath,
+                                          String... args) {
         List<String> command = new ArrayList<>(DEFAULT_SIGINT);
         command.addAll(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -169,8 +185,7 @@ public final class Child {
                 .redirectError(stderr.toFile())
                 .redirectOutput(stdout)
                 .redirectInput(ProcessBuilder.Redirect.from(stdin != null ? stdin.toFile()
-                        : new java.io.File("/dev/null")))
-                .start();
+                        : new java.io.File("/dev/null")));
     }
 
     /**
