@@ -112,6 +112,14 @@ final class OutputOptions {
                     + " (stdin is read from it), which writing the records would empty;"
                     + " choose another file");
         }
+        if (in != null && recordsInto(in)) {
+            // `fetch list.txt >> list.txt`, or -o /dev/fd/3 3>>list.txt: each record was read
+            // back as a line, an input error with a record of its own, and the run fed itself
+            // until it was killed or the disk filled.
+            throw usage((output == null ? "stdout" : "Invalid value for option '--output': "
+                    + output) + " is the input " + in + ", so the records written to it would"
+                    + " be read back as input lines; send them to another file");
+        }
         // Sent where the records go, the summary comes after them, or, on a stop, amid them:
         // no reader could tell them apart.
         if (namesStdout(summaryJson) && (output == null || namesStdout(output))) {
@@ -289,6 +297,18 @@ final class OutputOptions {
     }
 
     /** The file stdin reads, when it is one (a {@code < file} redirection), else null. */
+    /**
+     * Whether the records go as a stream (stdout, a descriptor's or a device's name) into
+     * {@code in}; an output file that is the input is the journal's to refuse, as one that
+     * writing would empty.
+     */
+    private boolean recordsInto(Path in) {
+        Path to = output == null || isStdoutName(output) ? Path.of("/dev/stdout") : output;
+        Path absolute = to.toAbsolutePath().normalize();
+        return (absolute.startsWith("/dev/") || absolute.startsWith("/proc/"))
+                && FilePaths.sameFile(to, in);
+    }
+
     private static Path redirectedStdin() {
         Path stdin = Path.of("/dev/stdin");
         return Files.isRegularFile(stdin) ? stdin : null;

@@ -245,6 +245,46 @@ class OutputFilesTest {
     }
 
     /**
+     * From an exploratory test: records appended to the list being read ({@code fetch
+     * list.txt >> list.txt}, or {@code -o /dev/stdout} so, or {@code -o /proc/self/fd/0 <
+     * list.txt}) were read back as lines, each an input error with a record of its own: a
+     * 100-line list grew by 60 MB a second until the run was killed. Each is refused, the list
+     * as it was.
+     */
+    @Test
+    void recordsStreamedIntoTheInputAreAUsageError() throws Exception {
+        String lines = LIST.repeat(100);
+        Path list = Files.writeString(dir.resolve("list.txt"), lines);
+        Path err = dir.resolve("err.txt");
+        assertRefused("stdout appended to the list",
+                dev.bulkfetch.testing.Child.startAppendingOutput(list, err, "fetch",
+                        list.toString(), "-q", "--retries", "0"),
+                err, list, lines, "stdout is the input " + list);
+        assertRefused("-o /dev/stdout appended to the list",
+                dev.bulkfetch.testing.Child.startAppendingOutput(list, err, "fetch",
+                        list.toString(), "-o", "/dev/stdout", "-q", "--retries", "0"),
+                err, list, lines, "'--output': /dev/stdout is the input " + list);
+        assertRefused("-o naming stdin, read from the list",
+                dev.bulkfetch.testing.Child.startWithStdin(list, err, "fetch", list.toString(),
+                        "-o", "/proc/self/fd/0", "-q", "--retries", "0"),
+                err, list, lines, "'--output': /proc/self/fd/0 is the input " + list);
+    }
+
+    private static void assertRefused(String what, Process child, Path err, Path list,
+            String lines, String message) throws Exception {
+        try {
+            // A run feeding itself runs until killed.
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as(what).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(child.exitValue()).as(what).isEqualTo(2);
+        assertThat(Files.readString(err)).as(what).contains(message)
+                .contains("would be read back as input lines");
+        assertThat(list).as(what).hasContent(lines);
+    }
+
+    /**
      * From an exploratory test: a --resume on the records of a run that read stdin said only
      * that the identity file was missing, not why. It names --overwrite, which starts afresh
      * whatever the records are (a run without --resume is refused on a killed run's).
