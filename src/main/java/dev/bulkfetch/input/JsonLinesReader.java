@@ -241,16 +241,9 @@ final class JsonLinesReader extends LineItemReader {
      * the one the line asks. An object or array body goes as written, escape and all.
      */
     private static String loneSurrogate(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return String.format("a lone UTF-16 surrogate (\\u%04x)", (int) c);
-            }
-        }
-        return null;
+        int lone = Shown.loneSurrogate(text, 0);
+        return lone < 0 ? null
+                : String.format("a lone UTF-16 surrogate (\\u%04x)", (int) text.charAt(lone));
     }
 
     /**

@@ -25,7 +25,8 @@ final class LineReader implements AutoCloseable {
     record Line(long number, String text, String problem) {
     }
 
-    // How much of an unusable line its record shows, as for any line refused.
+    // How much of an unusable line its record shows, as for any line refused: 4 bytes a
+    // character at most are read for it.
     private static final int SHOWN_CHARS = 200;
 
     private static final String BYTE_ORDER_MARK = "\uFEFF";
@@ -138,11 +139,12 @@ final class LineReader implements AutoCloseable {
         } while (fill());
     }
 
-    /** The start of the line held, read leniently (a bad byte shows as U+FFFD), cut short. */
+    /**
+     * The start of the line held, read leniently (a bad byte shows as U+FFFD): enough for the
+     * rejected item's record, which cuts it to what it shows.
+     */
     private String start(int length) {
-        String text = new String(line, 0, Math.min(length, 4 * SHOWN_CHARS),
-                StandardCharsets.UTF_8);
-        return text.length() <= SHOWN_CHARS ? text : text.substring(0, SHOWN_CHARS) + "...";
+        return new String(line, 0, Math.min(length, 4 * SHOWN_CHARS), StandardCharsets.UTF_8);
     }
 
     /** The number of the line last returned. */

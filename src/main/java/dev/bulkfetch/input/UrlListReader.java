@@ -173,8 +173,12 @@ public final class UrlListReader extends LineItemReader {
     static InputItem.Rejected rejected(long seq, String id, boolean idIsNumber, String text,
                                        String method, String problem) {
         String password = text == null ? null : UrlPasswords.find(text);
-        return new InputItem.Rejected(seq, id, idIsNumber, text == null ? null : cut(text),
-                method, password == null ? problem : UrlPasswords.scrub(problem, password));
+        // Well-formed: a spec's url or method may hold a lone surrogate, and the problem may
+        // quote it.
+        return new InputItem.Rejected(seq, id, idIsNumber,
+                text == null ? null : Shown.wellFormed(cut(text)), Shown.wellFormed(method),
+                Shown.wellFormed(password == null ? problem
+                        : UrlPasswords.scrub(problem, password)));
     }
 
     /** Why {@code text}, a line of its own, is not a usable URL, or {@code null} when it is one. */
@@ -307,9 +311,7 @@ public final class UrlListReader extends LineItemReader {
 
     /** {@code text} for a record: its password masked first, as a cut may leave no @. */
     static String cut(String text) {
-        String masked = UrlPasswords.masked(text);
-        return masked.length() <= MAX_RAW_IN_RECORD ? masked
-                : masked.substring(0, MAX_RAW_IN_RECORD) + "...";
+        return Shown.cut(UrlPasswords.masked(text), MAX_RAW_IN_RECORD);
     }
 
     /** What every request from a plain URL list gets: a method, headers, a URL rewrite. */

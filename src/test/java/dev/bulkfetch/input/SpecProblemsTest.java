@@ -150,6 +150,29 @@ class SpecProblemsTest {
     }
 
     /**
+     * From an exploratory test: a rejected spec's record kept its url and method as given, a
+     * lone surrogate included, which JSON writes as an escape of no character (jq stops there,
+     * and every record after it was lost to it); its problem quoted the method too. The record
+     * shows U+FFFD in its place.
+     */
+    @Test
+    void aRejectedSpecsUrlMethodAndProblemShowNoLoneSurrogate() {
+        List<InputItem> items = read("{\"url\":\"http://127.0.0.1:9/a\\ud800\"}\n"
+                + "{\"url\":\"http://127.0.0.1:9/x\",\"method\":\"G\\ud800\"}");
+
+        assertThat(items).hasSize(2).allMatch(InputItem.Rejected.class::isInstance);
+        InputItem.Rejected url = (InputItem.Rejected) items.get(0);
+        InputItem.Rejected method = (InputItem.Rejected) items.get(1);
+        assertThat(url.url()).isEqualTo("http://127.0.0.1:9/a\uFFFD");
+        assertThat(method.method()).isEqualTo("G\uFFFD");
+        assertThat(method.problem()).contains("G\uFFFD");
+        for (InputItem.Rejected rejected : List.of(url, method)) {
+            assertThat(Shown.loneSurrogate(rejected.url() + rejected.method()
+                    + rejected.problem(), 0)).as(rejected.problem()).isNegative();
+        }
+    }
+
+    /**
      * An id is a string or a whole number: a fraction or an exponent (1.5e3 would be written
      * as 1500.0, not as given), true or false, an object or an array is that line's input
      * error, saying which of them it is; its record keeps no id (its seq names the line).

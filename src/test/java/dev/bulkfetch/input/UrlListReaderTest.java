@@ -335,6 +335,23 @@ class UrlListReaderTest {
         assertThat(items.get(1).seq()).isEqualTo(2);
     }
 
+    /**
+     * From an exploratory test: the cut at 200 characters split an emoji's surrogate pair, and
+     * the record held its first half, an escape of no character at which jq stopped and lost
+     * every record after it. The cut now drops the whole pair, in a refused line (a space) and
+     * in one too long to be read.
+     */
+    @Test
+    void aRefusedLinesCutNeverSplitsACharacter() {
+        String start = "http://h.test/" + "a".repeat(199 - "http://h.test/".length());
+        String refused = start + "\uD83D\uDE00 x";
+        String tooLong = start + "\uD83D\uDE00" + "b".repeat(9000);
+        List<InputItem> items = readAll(refused + "\n" + tooLong + "\n");
+        assertThat(items).hasSize(2).allSatisfy(item -> assertThat(item)
+                .isInstanceOfSatisfying(InputItem.Rejected.class, r ->
+                        assertThat(r.url()).isEqualTo(start + "...")));
+    }
+
     @Test
     void aLineThatIsNotUtf8IsRejectedAlone() {
         byte[] bytes = "http://h.test/\u00ff\nhttp://h.test/ok\n".getBytes(
