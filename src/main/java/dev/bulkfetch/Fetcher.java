@@ -39,10 +39,14 @@ import java.util.stream.StreamSupport;
  *       included (see {@link FetchResult#error()}); it never completes exceptionally. A
  *       request submitted after {@link #close()} is refused: {@link #fetch} throws
  *       {@link IllegalStateException}.</li>
- *   <li>{@link #close()} stops admitting, lets requests in flight finish for up to the close
- *       grace (5 s by default), then ends the rest as {@code cancelled} results, each counting
- *       the sends it made ({@link FetchResult#attempts()}), and frees the event loop and every
- *       thread the fetcher started. One exception: on the
+ *   <li>{@link #close()} takes no more requests and gives those already submitted, on the
+ *       wire or still queued, up to the close grace (5 s by default) to finish, as
+ *       {@code ExecutorService.close()} and {@code HttpClient.close()} run what was submitted:
+ *       queued ones are sent in the grace, under the caps and the rate. Then it ends the rest
+ *       as {@code cancelled} results, each counting the sends it made
+ *       ({@link FetchResult#attempts()}), one cut off on the wire too, and frees the event loop
+ *       and every thread the fetcher started. To send nothing more, cancel the futures first,
+ *       or close with a grace of zero. One exception: on the
  *       {@code threads} and {@code serial} engines, a platform thread blocked reading a body
  *       that has stalled notices nothing until its read returns, at the idle timeout at most
  *       (the JDK's client gives no way to close its socket under a reader). {@code close()}
@@ -253,8 +257,9 @@ public final class Fetcher implements AutoCloseable {
     }
 
     /**
-     * Stops admitting, gives requests in flight the close grace to finish, ends what is left as
-     * {@code cancelled}, and frees the event loop and threads. A {@link #stream} or
+     * Takes no more requests, gives those submitted (on the wire or queued, which are sent in
+     * it) the close grace to finish, ends what is left as {@code cancelled}, and frees the
+     * event loop and threads. A {@link #stream} or
      * {@link #publisher} whose source it leaves unread to the end ends, after the results of
      * what it submitted, with a {@link java.util.concurrent.CancellationException} (thrown, or
      * {@code onError}). Every result's future is
@@ -464,7 +469,10 @@ public final class Fetcher implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link #close()} lets requests in flight finish (default 5 s). */
+        /**
+         * How long {@link #close()} lets the requests submitted finish, queued ones sent in it
+         * (default 5 s); zero ends them at once.
+         */
         public Builder closeGrace(Duration grace) {
             Objects.requireNonNull(grace, "close grace");
             if (grace.isNegative() || grace.compareTo(FetchConfig.MAX_DURATION) > 0) {
