@@ -239,9 +239,13 @@ public final class Fetcher implements AutoCloseable {
      * stream's {@link java.util.concurrent.CancellationException} when the close cut it short
      * ({@code onComplete} would say the sequence was complete). Every subscriber gets
      * {@code onComplete}, at its own pace and the close notwithstanding, when the requests ran
-     * out and their results were all handed over before the close. A subscriber
-     * that subscribes after the close gets the fetcher's {@link IllegalStateException}; its
-     * {@code subscribe(null)} throws {@link NullPointerException}, as Reactive Streams asks.
+     * out and their results were all handed over before the close. A subscriber that comes
+     * after the sequence ended hears how it ended; one that comes once every earlier
+     * subscriber has cancelled, the source not read to its end, gets a
+     * {@link java.util.concurrent.CancellationException} (the publisher fetches no more), not
+     * {@code onComplete}. The first subscriber of a publisher that had none before the close
+     * gets the fetcher's {@link IllegalStateException}. Its {@code subscribe(null)} throws
+     * {@link NullPointerException}, as Reactive Streams asks.
      *
      * @param bufferSize results each subscriber's buffer holds, at least 1
      * @throws IllegalArgumentException when {@code bufferSize} is less than 1

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * read to its end), the subscribers hear that exception, not {@code onComplete}, once their
  * buffers are taken: an error signalled at once would drop the results still buffered.
  *
- * <p>The feed stops when every subscriber has left (cancelled, or ended by the publisher). It
+ * <p>The feed stops when every subscriber has left (cancelled, or ended by the publisher),
+ * and a subscriber that comes after that hears a {@link CancellationException}. It
  * may be waiting for the next result then, for as long as the source waits for work (a
  * crawler's frontier), and a cancel from outside {@code onNext} (a timer, a hand-off) happens
  * on a thread of the subscriber's: so each subscriber is handed a subscription that tells the
@@ -61,6 +62,8 @@ final class PublisherFeed {
     private int subscribers;
     // Every subscriber has left: set once, for good.
     private boolean deserted;
+    // The results ran out: the feed's thread alone.
+    private boolean resultsEnded;
 
     /** A feed whose subscribers each hold up to {@code bufferSize} results not yet asked for. */
     PublisherFeed(int bufferSize, Duration grace, BooleanSupplier closing) {
@@ -105,6 +108,14 @@ final class PublisherFeed {
                 publisher.closeExceptionally(cutShort);
                 return;
             }
+            if (!resultsEnded) {
+                // Deserted: a subscriber that comes now must not take onComplete for the end
+                // of the sequence, which was never read to its end.
+                publisher.closeExceptionally(new CancellationException("every subscriber had"
+                        + " cancelled before the source was read to its end, and the publisher"
+                        + " fetches no more"));
+                return;
+            }
             publisher.close();
         } catch (Throwable e) {
             // Any failure, an Error too, must reach the subscribers, or they wait for good.
@@ -121,7 +132,8 @@ final class PublisherFeed {
             awaitingResult = true;
         }
         try {
-            return each.hasNext();
+            resultsEnded = !each.hasNext();
+            return !resultsEnded;
         } catch (CompletionException e) {
             synchronized (lock) {
                 if (deserted && e.getCause() instanceof InterruptedException) {

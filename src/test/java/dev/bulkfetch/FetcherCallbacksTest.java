@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -152,6 +153,34 @@ class FetcherCallbacksTest {
                     Duration.ofSeconds(20))).as("the publisher's thread ended").isTrue();
             // The stream's window (twice the concurrency) and the subscriber's buffer at most.
             assertThat(pulled.get()).isLessThan(3 + 8 + 256 + 1);
+        }
+    }
+
+    /**
+     * From an exploratory test: once its only subscriber had cancelled, the publisher told the
+     * next one {@code onComplete}, with no result, as if the sequence had ended, though most of
+     * the source was never read. The next one is told it was cut short.
+     */
+    @Test
+    void aSubscriberAfterEveryEarlierOneCancelledIsToldTheSequenceWasCutShort()
+            throws Exception {
+        try (Fetcher fetcher = Fetcher.builder().concurrency(4).build()) {
+            Flow.Publisher<FetchResult> publisher = fetcher.publisher(IntStream
+                    .rangeClosed(1, 5_000).mapToObj(i -> server.request(i, "/ok/")));
+            TestSubscriber first = TestSubscriber.cancellingAfter(3);
+            publisher.subscribe(first);
+            assertThat(first.awaitCancelled(30)).isTrue();
+            assertThat(Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().equals("bulkfetch-publisher")),
+                    Duration.ofSeconds(20))).as("the publisher's thread ended").isTrue();
+
+            TestSubscriber later = TestSubscriber.all();
+            publisher.subscribe(later);
+
+            assertThat(later.awaitEnd(30)).isTrue();
+            assertThat(later.received()).isEmpty();
+            assertThat(later.error()).isInstanceOf(CancellationException.class)
+                    .hasMessageContaining("before the source was read to its end");
         }
     }
 
