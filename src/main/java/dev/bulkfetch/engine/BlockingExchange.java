@@ -163,7 +163,7 @@ final class BlockingExchange {
             }
             answered = status;
             // Read now: keepOrClose may disconnect before the outcome is made.
-            answeredRetryAfter = JdkHeaders.first(conn, "Retry-After");
+            answeredRetryAfter = headers.first("Retry-After");
             if (declared > options.maxBodyBytes() && bodyComes) {
                 connections.disconnect(conn);
                 return tooLarge(status, start);
@@ -172,7 +172,7 @@ final class BlockingExchange {
                     && conn.getHeaderField("Transfer-Encoding") == null;
             readingBody = true;
             String retryAfter = answeredRetryAfter;
-            reader.open(new ResponseHead<>(status, request, url, conn, ResponseHead.JDK));
+            reader.open(new ResponseHead<>(status, request, url, headers, ResponseHead.JDK));
             if ((status == 401 || status == 407) && request.body() != null
                     && conn.getErrorStream() == null) {
                 // Streaming a request body, the JDK answers a 401 or 407 by dropping the

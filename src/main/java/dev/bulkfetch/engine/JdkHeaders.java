@@ -16,8 +16,14 @@ final class JdkHeaders {
 
     final List<String> contentLengths = new ArrayList<>(1);
     final List<String> locations = new ArrayList<>(1);
+    private final HttpURLConnection conn;
+    // The index past the head's last line: the JDK adds a chunked body's trailer fields to
+    // the same list as it reads them, and a body handler that looked at the headers as the
+    // body ended saw them as headers on these engines, never on the event loop.
+    private int end = Integer.MAX_VALUE;
 
-    private JdkHeaders() {
+    private JdkHeaders(HttpURLConnection conn) {
+        this.conn = conn;
     }
 
     /**
@@ -31,7 +37,7 @@ final class JdkHeaders {
 
     /** Reads {@code conn}'s response headers (after its status). */
     static JdkHeaders of(HttpURLConnection conn) throws ProtocolException {
-        JdkHeaders headers = new JdkHeaders();
+        JdkHeaders headers = new JdkHeaders(conn);
         // By index: getHeaderFields() would copy every header into a new map. Index 0 is the
         // status line; a line without a colon has a value but no name.
         for (int i = 1; ; i++) {
@@ -45,6 +51,7 @@ final class JdkHeaders {
                 continue;
             }
             if (value == null) {
+                headers.end = i;
                 return headers;
             }
             if (name == null && noNameAtAll(value)) {
@@ -71,12 +78,12 @@ final class JdkHeaders {
     }
 
     /**
-     * The first value of header {@code name}, or null, as Netty's {@code get} gives it under
-     * the event loop: the JDK's {@code getHeaderField(name)} gives the last, so a doubled
-     * Retry-After (1, then 4) held a retry 1 s on one engine and 4 s on the others.
+     * The first value of header {@code name} in the head, or null, as Netty's {@code get}
+     * gives it under the event loop: the JDK's {@code getHeaderField(name)} gives the last, so
+     * a doubled Retry-After (1, then 4) held a retry 1 s on one engine and 4 s on the others.
      */
-    static String first(HttpURLConnection conn, String name) {
-        for (int i = 1; ; i++) {
+    String first(String name) {
+        for (int i = 1; i < end; i++) {
             String value;
             try {
                 value = conn.getHeaderField(i);
@@ -90,16 +97,18 @@ final class JdkHeaders {
                 return value;
             }
         }
+        return null;
     }
 
     /**
-     * Every value of header {@code name}, in the order the response gave them, as Netty's
-     * {@code getAll} gives them under the event loop (by index, as in {@link #first}: the
-     * JDK's {@code getHeaderFields()} would copy every header into a new map).
+     * Every value of header {@code name} in the head, in the order the response gave them,
+     * as Netty's {@code getAll} gives them under the event loop (by index, as in
+     * {@link #first}: the JDK's {@code getHeaderFields()} would copy every header into a new
+     * map).
      */
-    static List<String> all(HttpURLConnection conn, String name) {
+    List<String> all(String name) {
         List<String> values = new ArrayList<>(2);
-        for (int i = 1; ; i++) {
+        for (int i = 1; i < end; i++) {
             String value;
             try {
                 value = conn.getHeaderField(i);
@@ -107,11 +116,12 @@ final class JdkHeaders {
                 continue;  // as in of()
             }
             if (value == null) {
-                return List.copyOf(values);
+                break;
             }
             if (name.equalsIgnoreCase(conn.getHeaderFieldKey(i))) {
                 values.add(value);
             }
         }
+        return List.copyOf(values);
     }
 }

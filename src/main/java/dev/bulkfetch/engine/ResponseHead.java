@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * The head of a response as a body handler sees it, the same on every engine: its status, its
  * URL, and its headers read where the engine's client keeps them ({@code H}: Netty's
- * {@link HttpHeaders} under the event loop, the JDK's {@link HttpURLConnection} under the
- * others), through one of the two {@link Fields} here. Those are shared constants, so a
+ * {@link HttpHeaders} under the event loop, the JDK's {@link HttpURLConnection}'s head under
+ * the others, as {@link JdkHeaders} has it), through one of the two {@link Fields} here. Those are shared constants, so a
  * response costs this one object, as an anonymous class of each engine's did.
  */
 final class ResponseHead<H> implements BodyHandler.ResponseInfo {
@@ -40,16 +40,16 @@ final class ResponseHead<H> implements BodyHandler.ResponseInfo {
         }
     };
 
-    /** The JDK's, by index (see {@link JdkHeaders}). */
-    static final Fields<HttpURLConnection> JDK = new Fields<>() {
+    /** The JDK's, by index, the head's lines alone (see {@link JdkHeaders}). */
+    static final Fields<JdkHeaders> JDK = new Fields<>() {
         @Override
-        public String first(HttpURLConnection conn, String name) {
-            return JdkHeaders.first(conn, name);
+        public String first(JdkHeaders headers, String name) {
+            return headers.first(name);
         }
 
         @Override
-        public List<String> all(HttpURLConnection conn, String name) {
-            return JdkHeaders.all(conn, name);
+        public List<String> all(JdkHeaders headers, String name) {
+            return headers.all(name);
         }
     };
 
