@@ -158,8 +158,11 @@ public record FetchRequest(long seq, String id, URI url, String method, Map<Stri
             Objects.requireNonNull(value, "value");
             for (String earlier : headers.keySet()) {
                 if (earlier.equalsIgnoreCase(name)) {
-                    throw new IllegalArgumentException("header \"" + name
-                            + "\" is given twice, also as \"" + earlier + "\"");
+                    // A bad name, checked at build(), is not shown whole: it may hold a token.
+                    String named = HttpSyntax.named(name);
+                    throw new IllegalArgumentException(named + " is given twice"
+                            + (named.startsWith("header ") ? ", also as \"" + earlier + "\""
+                            : ""));
                 }
             }
             headers.put(name, value);

@@ -73,6 +73,17 @@ class FetchRequestTest {
         assertThatThrownBy(() -> request("GET", Map.of(key + " x", "v")))
                 .hasMessageStartingWith("the header's name is not a header name")
                 .hasMessageNotContaining(key);
+        // From an exploratory test: a name with no space but a colon or an equals sign in
+        // it, the token after it, was printed whole.
+        assertThatThrownBy(() -> request("GET", Map.of("X-Api-Key=sk-SECRET", "v")))
+                .hasMessageStartingWith("the header's name starting \"X-Api-Key\"")
+                .hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> request("GET", Map.of("Authorization:Bearer-sk-1", "v")))
+                .hasMessageStartingWith("the header's name starting \"Authorization\"")
+                .hasMessageNotContaining("Bearer");
+        assertThatThrownBy(() -> request("GET", Map.of(key + ":", "v")))
+                .hasMessageStartingWith("the header's name is not a header name")
+                .hasMessageNotContaining(key);
         assertThatThrownBy(() -> request("GET", Map.of("Bearer=abc\u0001", "v")))
                 .hasMessageNotContaining("Bearer");
         assertThatThrownBy(() -> request("GET", Map.of("X-\u001b[31mRED", "v")))
@@ -101,6 +112,10 @@ class FetchRequestTest {
         assertThatThrownBy(() -> request("GET", twice))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("\"x-api-key\" is given twice, also as \"X-Api-Key\"");
+        // A bad name given twice, its token after the '=', is not shown whole.
+        assertThatThrownBy(() -> FetchRequest.builder(1, URI.create("http://h.test/"))
+                .header("X-Api-Key=sk-SECRET", "a").header("x-api-key=sk-secret", "b"))
+                .hasMessage("the header's name starting \"x-api-key\" is given twice");
     }
 
     /** Sent anyway, they failed as protocol errors in an engine's own words (an NPE's). */

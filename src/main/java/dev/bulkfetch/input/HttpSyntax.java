@@ -113,24 +113,34 @@ public final class HttpSyntax {
     }
 
     /**
-     * A bad name as a message may show it: not whole when it holds a space or a control
-     * character, as a misplaced colon puts a token into the name ("X-Api-Key sk-live:..."),
-     * and control characters would reach a terminal raw. A first word as short as header
-     * names are, followed by a space, is shown then: it tells the header among others. A
+     * Header {@code name} as a message names it: {@code header "X-Api-Key"} when it is a name,
+     * and as {@link #shown} has it when it is not, as it may carry a token.
+     */
+    public static String named(String name) {
+        String shown = isToken(name) ? "\"" + name + "\"" : shown(name);
+        return shown.startsWith("\"") ? "header " + shown : shown;
+    }
+
+    /**
+     * A bad name as a message may show it: whole only when at most its last character is not
+     * a name's ("X-Trace:") and what comes before is short. A misplaced colon or equals sign
+     * puts a token into the name ("X-Api-Key sk-live...", "X-Api-Key=sk-live...",
+     * "Authorization:Bearer ..."), and control characters would reach a terminal raw. A first
+     * word as short as header names are, followed by a space (or, in printable text, by any
+     * character a name does not hold), is shown then: it tells the header among others. A
      * longer one may be the token itself, given as a name by mistake.
      */
     private static String shown(String name) {
-        boolean printable = name.length() <= 40 && name.chars().allMatch(c -> c > 0x20
-                && c < 0x7F);
-        if (printable) {
-            return "\"" + name + "\"";
-        }
+        boolean printable = name.chars().allMatch(c -> c > 0x20 && c < 0x7F);
         int word = 0;
         while (word < name.length() && isToken(name.substring(word, word + 1))) {
             word++;
         }
-        return word == 0 || word > SHOWN_WORD || word == name.length()
-                || name.charAt(word) != ' ' ? "the header's name"
+        if (printable && word >= name.length() - 1 && word <= SHOWN_WORD) {
+            return "\"" + name + "\"";
+        }
+        boolean separated = word < name.length() && (name.charAt(word) == ' ' || printable);
+        return word == 0 || word > SHOWN_WORD || !separated ? "the header's name"
                 : "the header's name starting \"" + name.substring(0, word) + "\"";
     }
 

@@ -158,14 +158,14 @@ final class JsonLinesReader extends LineItemReader {
                 for (Map.Entry<String, JsonNode> header : h.properties()) {
                     if (!named.add(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
                         // Names are case-insensitive: which of the two was meant is not known.
-                        return rejected("header \"" + header.getKey() + "\" is given twice");
+                        return rejected(HttpSyntax.named(header.getKey()) + " is given twice");
                     }
                     if (!header.getValue().isTextual()) {
                         // A number would go as Jackson prints it (1e2 as 100.0), not as written.
-                        return rejected("header \"" + header.getKey() + "\" must be a string");
+                        return rejected(HttpSyntax.named(header.getKey()) + " must be a string");
                     }
                     if (loneSurrogate(header.getValue().asText()) instanceof String escape) {
-                        return rejected("header \"" + header.getKey() + "\" has " + escape
+                        return rejected(HttpSyntax.named(header.getKey()) + " has " + escape
                                 + " in its value" + NO_UTF8);
                     }
                     try {

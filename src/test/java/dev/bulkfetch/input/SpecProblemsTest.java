@@ -150,6 +150,24 @@ class SpecProblemsTest {
     }
 
     /**
+     * From an exploratory test: a spec's bad header name, a token after its '=', was quoted
+     * whole, in the problem with the name itself and in those checked before it (a value no
+     * string, or with a lone surrogate). It is shown as a bad name is.
+     */
+    @Test
+    void aBadHeaderNameHoldingATokenIsNotQuotedWhole() {
+        String url = "\"url\":\"http://127.0.0.1:9/x\"";
+        assertThat(problems("{" + url + ",\"headers\":{\"X-Api-Key=sk-SECRET\":\"a\\ud800\"}}",
+                "{" + url + ",\"headers\":{\"X-Api-Key=sk-SECRET\":7}}",
+                "{" + url + ",\"headers\":{\"X-Api-Key=sk-SECRET\":\"a\"}}"))
+                .containsExactly("the header's name starting \"X-Api-Key\" has a lone UTF-16"
+                                + " surrogate (\\ud800) in its value, which has no UTF-8 form",
+                        "the header's name starting \"X-Api-Key\" must be a string",
+                        "the header's name starting \"X-Api-Key\" is not a header name: a name"
+                                + " is one word, such as X-Api-Key");
+    }
+
+    /**
      * From an exploratory test: a rejected spec's record kept its url and method as given, a
      * lone surrogate included, which JSON writes as an escape of no character (jq stops there,
      * and every record after it was lost to it); its problem quoted the method too. The record
