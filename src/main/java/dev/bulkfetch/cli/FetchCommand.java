@@ -233,6 +233,7 @@ final class FetchCommand implements Callable<Integer> {
             }
             throw e;
         } finally {
+            outputs.releaseBodiesFolder();
             // The writer closed it; not so when the run never started (an input gone since).
             if (journal != null) {
                 journal.close();
@@ -254,7 +255,8 @@ final class FetchCommand implements Callable<Integer> {
              InputReader urls = InputReader.open(input, format, stdin,
                      mock == null ? requests : requests.withUrlMapper(mock::redirect),
                      journal == null ? Long.MAX_VALUE : journal.inputBytes());
-             BulkRun run = new BulkRun(config, outputs.saveBodies, includeBody);
+             BulkRun run = new BulkRun(config, outputs.saveBodies, outputs.bodiesClaim(),
+                     includeBody);
              // Closed as the run's handlers are, which put back the wait's: a signal after
              // them goes to the JVM's, not to handlers that are closed (as in a file's run).
              StdinWait waitsHandlers = stdinWait;

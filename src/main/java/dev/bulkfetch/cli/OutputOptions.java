@@ -6,6 +6,7 @@ import static dev.bulkfetch.cli.Options.option;
 import dev.bulkfetch.input.InputReader;
 import dev.bulkfetch.input.InputUnavailableException;
 import dev.bulkfetch.input.UrlListReader;
+import dev.bulkfetch.output.BodiesClaim;
 import dev.bulkfetch.output.FileErrors;
 import dev.bulkfetch.output.FilePaths;
 import dev.bulkfetch.output.Journal;
@@ -47,6 +48,8 @@ final class OutputOptions {
     Path saveBodies;
     Path summaryJson;
     private boolean bodiesFolderMade;
+    // This run's claim on the bodies' folder, from makeBodiesFolder to the run's end.
+    private BodiesClaim bodiesClaim;
     // The outermost folder makeBodiesFolder made: the bodies' or one above it; null for none.
     private Path bodiesFolderMadeFrom;
 
@@ -145,9 +148,10 @@ final class OutputOptions {
     }
 
     /**
-     * Makes the bodies' folder if need be, and checks that it takes a new file, before any
-     * request is sent: the last check of the command, so that one refused for anything else
-     * leaves no folder behind. Does nothing without --save-bodies, or once done.
+     * Makes the bodies' folder if need be, checks that it takes a new file, and claims it for
+     * this run ({@link BodiesClaim}), before any request is sent: the last check of the
+     * command, so that one refused for anything else leaves no folder behind. Does nothing
+     * without --save-bodies, or once done.
      */
     void makeBodiesFolder() {
         if (saveBodies != null && !bodiesFolderMade) {
@@ -157,7 +161,31 @@ final class OutputOptions {
                 bodiesFolderMadeFrom = folder;
             }
             checkBodiesFolder(true);
+            try {
+                bodiesClaim = BodiesClaim.take(saveBodies);
+            } catch (IOException e) {
+                unmakeBodiesFolder();
+                throw usage("Invalid value for option '--save-bodies': " + (e instanceof
+                        BodiesClaim.InUse ? e.getMessage() : "cannot write into " + saveBodies
+                        + ": " + FileErrors.reason(e)));
+            }
             bodiesFolderMade = true;
+        }
+    }
+
+    /**
+     * This run's claim on the bodies' folder, for the run's bodies to give up as they close
+     * (a signal's exit too); null without --save-bodies.
+     */
+    BodiesClaim bodiesClaim() {
+        return bodiesClaim;
+    }
+
+    /** Gives up this run's claim on the bodies' folder, as the run ends; idempotent. */
+    void releaseBodiesFolder() {
+        if (bodiesClaim != null) {
+            bodiesClaim.close();
+            bodiesClaim = null;
         }
     }
 
@@ -232,6 +260,7 @@ final class OutputOptions {
      * made), which must leave nothing behind, as a command refused before it does.
      */
     void unmakeBodiesFolder() {
+        releaseBodiesFolder();  // its mark would keep the folder from being empty
         for (Path folder = saveBodies == null ? null : saveBodies.toAbsolutePath();
                 bodiesFolderMadeFrom != null && folder != null; folder = folder.getParent()) {
             try {

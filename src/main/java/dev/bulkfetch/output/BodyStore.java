@@ -40,6 +40,8 @@ public final class BodyStore implements AutoCloseable {
     private final Set<PartSink> parts = ConcurrentHashMap.newKeySet();
     // Set by close(): a part made after it deletes itself (a blocking read outliving close).
     private volatile boolean closed;
+    // The run's claim on the folder, given up by close(), a signal's too; null for none.
+    private final BodiesClaim claim;
 
     /**
      * Saves to {@code dir} (null for none); puts text inline when {@code inline}. The folder
@@ -50,9 +52,15 @@ public final class BodyStore implements AutoCloseable {
      * @throws IOException when the folder cannot be made or written to
      */
     public BodyStore(Path dir, boolean inline) throws IOException {
+        this(dir, inline, null);
+    }
+
+    /** As above, giving {@code claim} (null for none) up as it closes. */
+    public BodyStore(Path dir, boolean inline, BodiesClaim claim) throws IOException {
         this.folder = dir == null ? null
                 : PartFolder.ready(Files.createDirectories(dir).toRealPath());
         this.inline = inline;
+        this.claim = claim;
     }
 
     /**
@@ -150,6 +158,9 @@ public final class BodyStore implements AutoCloseable {
         closed = true;
         for (PartSink part : parts) {
             part.delete();
+        }
+        if (claim != null) {
+            claim.close();
         }
     }
 

@@ -44,7 +44,12 @@ final class PartNames {
      * id.
      */
     static boolean ofEndedRun(String name) {
-        if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) {
+        return ofEndedRun(name, SUFFIX);
+    }
+
+    /** As {@link #ofEndedRun(String)}, for a name of this kind ending in {@code suffix}. */
+    static boolean ofEndedRun(String name, String suffix) {
+        if (!name.startsWith(PREFIX) || !name.endsWith(suffix)) {
             return false;
         }
         String[] fields = name.substring(PREFIX.length()).split("-");
@@ -61,6 +66,20 @@ final class PartNames {
             return ProcessHandle.of(pid).isEmpty();
         } catch (NumberFormatException e) {
             return false;  // not a name this store gives: not ours to delete
+        }
+    }
+
+    /** The process id a name of this kind carries; -1 for a name not made here. */
+    static long pidOf(String name) {
+        if (!name.startsWith(PREFIX)) {
+            return -1;
+        }
+        String rest = name.substring(PREFIX.length());
+        int dash = rest.indexOf('-');
+        try {
+            return dash < 0 ? -1 : Long.parseLong(rest.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -13,6 +13,7 @@ import dev.bulkfetch.input.InputItem;
 import dev.bulkfetch.limit.Admission;
 import dev.bulkfetch.limit.Dispatcher;
 import dev.bulkfetch.limit.RateGate;
+import dev.bulkfetch.output.BodiesClaim;
 import dev.bulkfetch.output.BodyStore;
 import dev.bulkfetch.output.RecordSink;
 import dev.bulkfetch.output.Summary;
@@ -90,20 +91,34 @@ public final class BulkRun implements AutoCloseable {
      * @throws java.io.UncheckedIOException when the folder for saved bodies cannot be made
      */
     public BulkRun(FetchConfig config, java.nio.file.Path saveBodies, boolean includeBody) {
-        this(config, saveBodies, includeBody,
+        this(config, saveBodies, null, includeBody);
+    }
+
+    /**
+     * As above, the run's {@code claim} on the folder (null for none) given up as its bodies
+     * are closed, by {@link #close()} or {@link #deleteUnsavedBodies()}.
+     */
+    public BulkRun(FetchConfig config, java.nio.file.Path saveBodies, BodiesClaim claim,
+                   boolean includeBody) {
+        this(config, saveBodies, claim, includeBody,
                 Math.max(config.concurrency(), Dispatcher.LOOKAHEAD));
     }
 
     /** As above, with at most {@code maxBackingOff} retries held at once: for tests. */
     BulkRun(FetchConfig config, java.nio.file.Path saveBodies, boolean includeBody,
             int maxBackingOff) {
+        this(config, saveBodies, null, includeBody, maxBackingOff);
+    }
+
+    private BulkRun(FetchConfig config, java.nio.file.Path saveBodies, BodiesClaim claim,
+                    boolean includeBody, int maxBackingOff) {
         boolean keepsBodies = saveBodies != null || includeBody;
         if (keepsBodies && config.bodyHandler() != null) {
             throw new IllegalArgumentException("saved or included bodies cannot be combined "
                     + "with a body handler");
         }
         try {
-            this.bodies = keepsBodies ? new BodyStore(saveBodies, includeBody) : null;
+            this.bodies = keepsBodies ? new BodyStore(saveBodies, includeBody, claim) : null;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot save bodies to "
                     + saveBodies + ": " + e.getMessage(), e);

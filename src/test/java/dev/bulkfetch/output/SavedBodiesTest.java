@@ -68,7 +68,9 @@ class SavedBodiesTest {
                         .as("half the held body on disk while the rest is awaited: %s %s",
                                 Files.isDirectory(bodies) ? names(bodies) : "no folder",
                                 run.isDone() ? run.join() : "running").isTrue();
-                assertThat(names(bodies)).hasSize(2).contains("1.body");
+                // The part, the first body, and the run's claim on the folder.
+                assertThat(names(bodies)).hasSize(3).contains("1.body")
+                        .anyMatch(name -> name.endsWith("-claim.run"));
                 assertThat(Files.readString(bodies.resolve("1.body"))).isEqualTo("fine");
             } finally {
                 held.releaseLateBytes();
@@ -244,6 +246,46 @@ class SavedBodiesTest {
             assertThat(Records.parse(run.get(60, TimeUnit.SECONDS).out()))
                     .extracting(r -> r.get("seq").asInt()).containsExactly(1, 2);
             assertThat(names(bodies)).containsExactlyInAnyOrder("1.body", "2.body");
+        }
+    }
+
+    /**
+     * From an exploratory test: two runs saving into one folder at once (a cron job that
+     * outlived its hour) wrote over each other's bodies, and a record's body_file named the
+     * other run's. The second is refused, naming the first's process, and the folder is free
+     * again once that run has ended, killed as it was.
+     */
+    @Test
+    void aSecondRunSavingIntoAFolderInUseIsRefusedUntilTheFirstEnds() throws Exception {
+        try (RawServer silent = new RawServer(RawServer.Mode.NEVER_ANSWER);
+             TestServer server = new TestServer()) {
+            Path held = TestServer.write(dir.resolve("held.txt"), silent.url("/held") + "\n");
+            Path list = TestServer.write(dir.resolve("list.txt"), server.url("/ok/1") + "\n");
+            Path bodies = dir.resolve("bodies");
+            Process first = Child.start(dir.resolve("err.txt"), List.of(), "fetch",
+                    held.toString(), "--save-bodies", bodies.toString(), "-q");
+            try {
+                assertThat(Await.until(() -> silent.requests() == 1, first,
+                        Duration.ofSeconds(60))).as("the first run under way").isTrue();
+
+                Cli.Result second = Cli.run("fetch", list.toString(), "--save-bodies",
+                        bodies.toString(), "-q");
+
+                assertThat(second.exitCode()).isEqualTo(2);
+                assertThat(second.err()).contains("Invalid value for option '--save-bodies': "
+                        + bodies + " is where another run (process " + first.pid() + ") is"
+                        + " saving its bodies");
+                assertThat(second.out()).isEmpty();
+            } finally {
+                first.destroyForcibly();
+            }
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            Cli.Result after = Cli.run("fetch", list.toString(), "--save-bodies",
+                    bodies.toString(), "-q");
+
+            assertThat(after.exitCode()).as(after.err()).isZero();
+            assertThat(names(bodies)).containsExactly("1.body");
         }
     }
 
