@@ -186,7 +186,7 @@ final class InputIdentity {
             return "the identity it records cannot be read (" + recorded + ")";
         }
         String path = recorded.substring("path=".length(), recorded.lastIndexOf(" size="));
-        boolean moved = !path.equals(input.toAbsolutePath().normalize().toString());
+        boolean moved = !path.equals(shown(input));
         String lines = field(recorded, "lines");  // none in an earlier version's
         Measured now = measure(input, Long.MAX_VALUE);
         String then = size + " bytes" + (lines == null ? "" : " in " + lines + " lines");
@@ -331,10 +331,20 @@ final class InputIdentity {
         }
     }
 
+    /**
+     * {@code input}'s absolute path as its identity's line shows it: a line break in a name
+     * written as {@code \n} or {@code \r}, since the line ended there, and the identity was
+     * one no run could read, so the run could never be resumed.
+     */
+    private static String shown(Path input) {
+        return input.toAbsolutePath().normalize().toString().replace("\n", "\\n")
+                .replace("\r", "\\r");
+    }
+
     /** An identity's line: path first, checksum last; lines and format where known. */
     private static String identity(Path input, long size, Long lines,
                                    InputReader.Format format, String hash) {
-        return "path=" + input.toAbsolutePath().normalize() + " size=" + size
+        return "path=" + shown(input) + " size=" + size
                 + (lines == null ? "" : " lines=" + lines)
                 + (format == null ? "" : " format=" + format.cliName()) + " " + hash;
     }

@@ -125,6 +125,33 @@ class ResumeInputTest {
     }
 
     /**
+     * From an exploratory test: a list whose name held a line break (or a carriage return)
+     * wrote an identity cut at it, which no run could read: the run could never be resumed,
+     * and a changed list was refused with that broken line rather than what changed.
+     */
+    @Test
+    void aListWhoseNameHoldsALineBreakResumes() throws Exception {
+        try (TestServer server = new TestServer()) {
+            for (String name : List.of("nl\nname.txt", "cr\rname.txt")) {
+                Path list = Files.move(server.urlList(dir, "/quick-held/", 5),
+                        dir.resolve(name));
+                Path out = cutShortRunOf(list);
+                server.counter().reset();
+
+                Cli.Result resumed = Cli.run("fetch", list.toString(), "-o", out.toString(),
+                        "--resume", "-q");
+
+                assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+                assertThat(server.counter().served()).isEqualTo(3);
+                assertThat(Records.read(out)).hasSize(5);
+                assertThat(refusal(list, "http://127.0.0.1:9/another\n"))
+                        .contains("holds 27 bytes in 1 lines, where it held");
+                Files.delete(out);
+            }
+        }
+    }
+
+    /**
      * A list re-exported with the same lines in another order, past its first 64 KiB: of the
      * same size, and the same first 64 KiB, it resumed, and the records of the lines that moved
      * stood for URLs that were never fetched. The whole input is checked now; a journal of an
