@@ -391,7 +391,11 @@ final class Sender implements AutoCloseable {
                 try {
                     // Before what the first request held back goes, which it would join.
                     Instant now = Instant.now();
-                    hold = rateHolds.rateLimited(attempt.host(),
+                    // The host that answered: after a redirect, its target's, not the first
+                    // host's, which was held while the other went on into its own ban.
+                    String answered = outcome.redirected()
+                            ? Attempt.hostOf(outcome.finalUrl()) : attempt.host();
+                    hold = rateHolds.rateLimited(answered,
                             RetryAfter.of(outcome.retryAfter(), now), sentNanos, now);
                 } catch (RuntimeException e) {
                     // Pacing is the run's care; the outcome must reach the driver whatever.

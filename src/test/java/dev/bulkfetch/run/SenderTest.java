@@ -121,6 +121,51 @@ class SenderTest {
     }
 
     /**
+     * From an exploratory test: a 429 that came after a redirect to another host held the
+     * item's first host under --rate-per-host, and said so, while the host that asked for the
+     * pause went on getting requests into its own ban. The host that answered waits.
+     */
+    @Test
+    void a429AfterARedirectHoldsTheHostThatAnswered() throws Exception {
+        BlockingQueue<Sender.Done> done = new LinkedBlockingQueue<>();
+        Engine redirectedTo429 = new InstantEngine() {
+            @Override
+            public CompletableFuture<Outcome> send(FetchRequest request) {
+                return CompletableFuture.completedFuture(new Outcome(429, 0, 0, null, "60",
+                        null, URI.create("http://b.test/limited"), false, false, false));
+            }
+        };
+        try (Sender sender = new Sender(redirectedTo429, RateGate.of(null),
+                Rate.parse("10/s"), done)) {
+            sender.send(new Attempt(FetchRequest.get(1, URI.create("http://a.test/1")), 1, 1));
+
+            Sender.Done answered = nextDone(done);
+            assertThat(answered).isNotNull();
+            assertThat(answered.hold()).isNotNull();
+            assertThat(answered.hold().host()).isEqualTo("b.test");
+            sender.send(new Attempt(FetchRequest.get(2, URI.create("http://a.test/2")), 2, 1));
+            assertThat(nextDone(done)).as("the first host's next request, not held")
+                    .isNotNull();
+            sender.send(new Attempt(FetchRequest.get(3, URI.create("http://b.test/3")), 3, 1));
+            assertThat(sender.waitsForStart("b.test")).as("the host that answered, held")
+                    .isTrue();
+        }
+    }
+
+    /** The next attempt back, within 10 s, wake-ups skipped; null when none came. */
+    private static Sender.Done nextDone(BlockingQueue<Sender.Done> done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        for (Sender.Done next; (next = done.poll(deadline - System.nanoTime(),
+                java.util.concurrent.TimeUnit.NANOSECONDS)) != null; ) {
+            if (next != Sender.Done.WAKE_UP) {
+                return next;
+            }
+        }
+        return null;
+    }
+
+    /**
      * A library's close, which comes without a stop: a redirect's permit waiting for the rate
      * was left pending for good when the timer that would give it shut down, and one asked for
      * after the close met the shut-down timer. Both fail as the run's stop fails them.
