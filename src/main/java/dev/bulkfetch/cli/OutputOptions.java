@@ -325,7 +325,6 @@ final class OutputOptions {
         }
     }
 
-    /** The file stdin reads, when it is one (a {@code < file} redirection), else null. */
     /**
      * Whether the records go as a stream (stdout, a descriptor's or a device's name) into
      * {@code in}; an output file that is the input is the journal's to refuse, as one that
@@ -338,6 +337,7 @@ final class OutputOptions {
                 && FilePaths.sameFile(to, in);
     }
 
+    /** The file stdin reads, when it is one (a {@code < file} redirection), else null. */
     private static Path redirectedStdin() {
         Path stdin = Path.of("/dev/stdin");
         return Files.isRegularFile(stdin) ? stdin : null;

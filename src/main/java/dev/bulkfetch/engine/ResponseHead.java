@@ -13,8 +13,9 @@ import java.util.Optional;
  * The head of a response as a body handler sees it, the same on every engine: its status, its
  * URL, and its headers read where the engine's client keeps them ({@code H}: Netty's
  * {@link HttpHeaders} under the event loop, the JDK's {@link HttpURLConnection}'s head under
- * the others, as {@link JdkHeaders} has it), through one of the two {@link Fields} here. Those are shared constants, so a
- * response costs this one object, as an anonymous class of each engine's did.
+ * the others, as {@link JdkHeaders} has it), through one of the two {@link Fields} here.
+ * Those are shared constants, so a response costs this one object, as an anonymous class of
+ * each engine's did.
  */
 final class ResponseHead<H> implements BodyHandler.ResponseInfo {
 
