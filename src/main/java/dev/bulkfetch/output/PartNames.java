@@ -49,12 +49,12 @@ final class PartNames {
 
     /** As {@link #ofEndedRun(String)}, for a name of this kind ending in {@code suffix}. */
     static boolean ofEndedRun(String name, String suffix) {
-        if (!name.startsWith(PREFIX) || !name.endsWith(suffix)) {
-            return false;
+        long pid = pidOf(name);
+        if (pid < 0 || !name.endsWith(suffix)) {
+            return false;  // not a name this store gives: not ours to delete
         }
         String[] fields = name.substring(PREFIX.length()).split("-");
         try {
-            long pid = Long.parseLong(fields[0]);
             if (fields.length >= 4 && fields[1].startsWith("s")) {
                 // One read of the process's start says both whether it lives and whether it
                 // is the run's; only where it cannot be read is the process looked up.
@@ -65,7 +65,7 @@ final class PartNames {
             }
             return ProcessHandle.of(pid).isEmpty();
         } catch (NumberFormatException e) {
-            return false;  // not a name this store gives: not ours to delete
+            return false;  // a start that is no number: not a name this store gives
         }
     }
 
